@@ -1,0 +1,52 @@
+package io.headersync;
+
+import java.time.Instant;
+
+/**
+ * A header as go-header sees one: the contract every header type synced by headersync fulfils.
+ *
+ * <p>Implementations are immutable values. {@link #hash()} is computed once and cached by
+ * well-behaved implementations, since the core asks for it often.
+ *
+ * <p>Mirrors go-header's {@code header.Header[H]}: {@code ChainID}, {@code Height}, {@code Hash},
+ * {@code LastHeader}, {@code Time}, {@code Validate}, {@code MarshalBinary} and {@code IsZero}.
+ * The type-level parts ({@code New}, {@code UnmarshalBinary}, {@code Verify}) live in
+ * {@link HeaderType}.
+ */
+public interface Header {
+  /** The identifier of the chain the header belongs to. */
+  String chainId();
+
+  /**
+   * The height. On the wire heights are uint64; decoders reject values above
+   * {@link Long#MAX_VALUE} with an {@link InvalidHeaderException}, so this is never negative.
+   */
+  long height();
+
+  /** The hash that identifies this header. */
+  Hash hash();
+
+  /** The hash of the previous header; {@link Hash#EMPTY} when there is none (genesis). */
+  Hash lastHeaderHash();
+
+  /** When the header was created, with nanosecond precision. */
+  Instant time();
+
+  /**
+   * Stateless checks of the header's own fields (go-header's {@code Validate()}).
+   *
+   * @throws InvalidHeaderException naming the field that is missing or wrong
+   */
+  void validate();
+
+  /** The wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip payloads. */
+  byte[] encode();
+
+  /**
+   * Whether this is the zero value of its type (go-header's {@code IsZero()}); verification rejects
+   * zero headers. Decoded and generated headers are never zero.
+   */
+  default boolean isZero() {
+    return false;
+  }
+}

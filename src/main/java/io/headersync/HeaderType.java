@@ -1,0 +1,31 @@
+package io.headersync;
+
+/**
+ * Describes a concrete header type to the generic core: how to decode it and how it checks an
+ * untrusted header against a trusted one.
+ *
+ * <p>Implementations are stateless and thread-safe.
+ *
+ * @param <H> the header type
+ */
+public interface HeaderType<H extends Header> {
+  /**
+   * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate()}.
+   *
+   * @throws InvalidHeaderException if the bytes are not a well-formed header, naming what is wrong
+   */
+  H decode(byte[] bytes);
+
+  /**
+   * The type's own verification of {@code untrusted} against {@code trusted} (go-header's
+   * {@code trusted.Verify(untrusted)}). It must handle adjacent and non-adjacent pairs. Callers use
+   * {@link Verification}, which runs go-header's mandatory checks first and turns failures on
+   * non-adjacent pairs into soft failures.
+   *
+   * @throws VerifyException if the check fails
+   */
+  void verify(H trusted, H untrusted);
+
+  /** A short name for logs and metrics, e.g. {@code "P2PSignedHeader"}. */
+  String name();
+}

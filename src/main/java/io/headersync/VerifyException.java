@@ -1,0 +1,94 @@
+package io.headersync;
+
+import java.util.Objects;
+
+/**
+ * A header failed verification against a trusted header (go-header's {@code VerifyError}).
+ *
+ * <p>A <em>soft</em> failure means there was not enough information to decide whether the header
+ * is wrong, e.g. a type check failed on a non-adjacent pair. Gossip validation turns a soft failure
+ * into Ignore and a hard one into Reject; the syncer answers a soft failure with bifurcation.
+ * {@link #getMessage()} reads like go-header's: {@code "header verification failed: <reason>"}.
+ */
+public class VerifyException extends HeaderSyncException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why verification failed. The first group are go-header's mandatory checks, in its order. */
+  public enum Reason {
+    /** One of the headers is a zero value ({@code ErrZeroHeader}). */
+    ZERO_HEADER("zero header"),
+    /** The chain ids differ ({@code ErrWrongChainID}). */
+    WRONG_CHAIN_ID("wrong chain id"),
+    /** The untrusted height is not above the trusted one ({@code ErrKnownHeader}). */
+    KNOWN_HEADER("known header"),
+    /** The untrusted time is before the trusted time ({@code ErrUnorderedTime}). */
+    UNORDERED_TIME("unordered headers"),
+    /** The untrusted time is beyond now plus the allowed clock drift ({@code ErrFromFuture}). */
+    FROM_FUTURE("header is from the future"),
+    /** A range to verify was empty ({@code ErrEmptyRange}). */
+    EMPTY_RANGE("empty header range"),
+    /** A range was not contiguous after its first header ({@code ErrNonAdjacentRange}). */
+    NON_ADJACENT_RANGE("non-adjacent headers range"),
+    /** The header type's own check failed (e.g. a hash link mismatch). */
+    TYPE_CHECK("header type check failed");
+
+    private final String text;
+
+    Reason(String text) {
+      this.text = text;
+    }
+
+    /** go-header's error text for this reason. */
+    public String text() {
+      return text;
+    }
+  }
+
+  private final Reason reason;
+  private final String detail;
+  private final boolean soft;
+
+  /**
+   * @param reason why verification failed
+   * @param detail what exactly was wrong, e.g. {@code "'5' <= current '7'"}; may be empty
+   * @param soft whether the failure is soft
+   */
+  public VerifyException(Reason reason, String detail, boolean soft) {
+    super(format(reason, detail));
+    this.reason = Objects.requireNonNull(reason, "reason == null");
+    this.detail = Objects.requireNonNull(detail, "detail == null");
+    this.soft = soft;
+  }
+
+  /** Returns a copy of this failure marked soft (kept as is when it already is). */
+  public VerifyException asSoft() {
+    if (soft) {
+      return this;
+    }
+    VerifyException copy = new VerifyException(reason, detail, true);
+    copy.setStackTrace(getStackTrace());
+    return copy;
+  }
+
+  /** Why verification failed. */
+  public Reason reason() {
+    return reason;
+  }
+
+  /** What exactly was wrong; may be empty. */
+  public String detail() {
+    return detail;
+  }
+
+  /** Whether the failure is soft: not enough information to call the header wrong. */
+  public boolean isSoft() {
+    return soft;
+  }
+
+  private static String format(Reason reason, String detail) {
+    Objects.requireNonNull(reason, "reason == null");
+    String r = reason == Reason.TYPE_CHECK && !detail.isEmpty() ? detail
+        : detail.isEmpty() ? reason.text() : reason.text() + ": " + detail;
+    return "header verification failed: " + r;
+  }
+}

@@ -1,0 +1,3 @@
+/** Nullness annotations used across headersync's public packages. */
+@NonNullByDefault
+package io.headersync.annotation;

@@ -1,0 +1,13 @@
+/**
+ * The header model shared by every part of headersync, and (in later releases) the
+ * {@code HeaderSyncService} that wires store, server, exchange, subscriber and syncer.
+ *
+ * <p>A concrete header type implements {@link io.headersync.Header} and is described by a
+ * {@link io.headersync.HeaderType}, which decodes wire bytes and performs the type's own
+ * trusted-to-untrusted check. {@link io.headersync.Verification} runs go-header's mandatory checks
+ * around it, so that our accept / ignore / reject decisions match those of a Go peer.
+ */
+@NonNullByDefault
+package io.headersync;
+
+import io.headersync.annotation.NonNullByDefault;
