@@ -1,5 +1,6 @@
 package io.headersync;
 
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -33,11 +34,12 @@ public interface Header {
   Instant time();
 
   /**
-   * Stateless checks of the header's own fields (go-header's {@code Validate()}).
+   * Stateless checks of the header's own fields (go-header's {@code Validate()}). Checks that depend
+   * on the current time (e.g. "not too far in the future") read {@code clock}, so tests can fix it.
    *
    * @throws InvalidHeaderException naming the field that is missing or wrong
    */
-  void validate();
+  void validate(Clock clock);
 
   /** The wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip payloads. */
   byte[] encode();

@@ -10,7 +10,7 @@ package io.headersync;
  */
 public interface HeaderType<H extends Header> {
   /**
-   * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate()}.
+   * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate(java.time.Clock)}.
    *
    * @throws InvalidHeaderException if the bytes are not a well-formed header, naming what is wrong
    */
