@@ -1,0 +1,116 @@
+package io.headersync.exchange.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.Hash;
+import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.exchange.ExchangeProtocolException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class ExchangeWireTest {
+  private static final HexFormat HEX = HexFormat.of();
+
+  @Test
+  void headRequestSetsTheOneofExplicitly() {
+    assertEquals("0408001801", HEX.formatHex(ExchangeWire.headRequestFrame()));
+  }
+
+  @Test
+  void rangeRequestBytes() {
+    // origin 300 (ac 02), amount 64 (40)
+    assertEquals("0508ac021840", HEX.formatHex(ExchangeWire.rangeRequestFrame(300, 64)));
+  }
+
+  @Test
+  void hashRequestBytes() {
+    assertEquals("061202abcd1801", HEX.formatHex(ExchangeWire.hashRequestFrame(Hash.parse("ABCD"))));
+  }
+
+  @Test
+  void notFoundFrameIsGoHeaders() {
+    assertEquals("021002", HEX.formatHex(ExchangeWire.notFoundFrame()));
+  }
+
+  @Test
+  void okResponseMatchesProtobufEncoding() {
+    byte[] body = new byte[200];
+    Arrays.fill(body, (byte) 7);
+    byte[] expected = ExchangeWire.frame(io.headersync.exchange.internal.ExchangeProto.HeaderResponse.newBuilder()
+        .setBody(com.google.protobuf.ByteString.copyFrom(body))
+        .setStatusCode(io.headersync.exchange.internal.ExchangeProto.StatusCode.OK).build().toByteArray());
+    assertArrayEquals(expected, ExchangeWire.okResponseFrame(body));
+    assertEquals("0a05010203040510" + "01", HEX.formatHex(ExchangeWire.okResponseFrame(new byte[] {1, 2, 3, 4, 5}))
+        .substring(2));
+  }
+
+  @Test
+  void parsesRequestsOfEveryKind() {
+    HeaderRequest head = ExchangeWire.parseRequest(HEX.parseHex("08001801"));
+    assertEquals(HeaderRequest.Kind.ORIGIN, head.kind());
+    assertEquals(0, head.origin());
+    assertEquals(1, head.amount());
+    HeaderRequest byHash = ExchangeWire.parseRequest(HEX.parseHex("1202abcd1801"));
+    assertEquals(HeaderRequest.Kind.HASH, byHash.kind());
+    assertEquals(Hash.parse("abcd"), byHash.hash());
+    assertEquals(HeaderRequest.Kind.UNSET, ExchangeWire.parseRequest(HEX.parseHex("1801")).kind());
+  }
+
+  @Test
+  void parsesUint64OriginBeyondSignedRange() {
+    HeaderRequest r = ExchangeWire.parseRequest(
+        ExchangeProto.HeaderRequest.newBuilder().setOrigin(-1L).setAmount(2).build().toByteArray());
+    assertEquals("18446744073709551615", Long.toUnsignedString(r.origin()));
+  }
+
+  @Test
+  void malformedRequestNamesItsSize() {
+    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
+        () -> ExchangeWire.parseRequest(HEX.parseHex("0a05")));
+    assertTrue(e.getMessage().contains("malformed HeaderRequest (2 bytes)"), e.getMessage());
+  }
+
+  @Test
+  void parsesResponses() {
+    HeaderResponse notFound = ExchangeWire.parseResponse(HEX.parseHex("1002"));
+    assertEquals(HeaderResponse.NOT_FOUND, notFound.statusCode());
+    assertEquals(0, notFound.body().length);
+  }
+
+  @Test
+  void frameLengthIsBounded() {
+    assertEquals(10, ExchangeWire.checkFrameLength(10, 1 << 20));
+    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
+        () -> ExchangeWire.checkFrameLength((1 << 20) + 1, 1 << 20));
+    assertTrue(e.getMessage().contains("1048577 bytes exceeds the limit of 1048576"), e.getMessage());
+    assertThrows(ExchangeProtocolException.class, () -> ExchangeWire.checkFrameLength(-1L, 1 << 20));
+  }
+
+  @Test
+  void uvarintRoundTripsAndRejectsOverflow() {
+    long[] values = {0, 1, 127, 128, 300, 1L << 35, Long.MAX_VALUE, -1L};
+    for (long v : values) {
+      byte[] buf = new byte[Uvarint.MAX_LENGTH];
+      int n = Uvarint.write(v, buf, 0);
+      assertEquals(Uvarint.size(v), n);
+      Uvarint.Result r = Uvarint.read(buf, 0, n);
+      assertEquals(v, r.value());
+      assertEquals(n, r.length());
+      assertNull(Uvarint.read(buf, 0, n - 1), "truncated varint must ask for more bytes");
+    }
+    byte[] overflow = HEX.parseHex("ffffffffffffffffff02");
+    assertThrows(IllegalArgumentException.class, () -> Uvarint.read(overflow, 0, overflow.length));
+  }
+
+  @Test
+  void protocolIdFollowsGoHeader() {
+    assertEquals("/gm/header-ex/v0.0.3", ExchangeProtocol.protocolId("gm"));
+    assertEquals("/gm-headerSync/header-ex/v0.0.3", ExchangeProtocol.protocolId("gm-headerSync"));
+    assertEquals("header-ex/v0.0.3", ExchangeProtocol.protocolId(""));
+  }
+}
