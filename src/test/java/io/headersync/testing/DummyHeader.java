@@ -15,7 +15,7 @@ import java.time.Instant;
 /**
  * A small header for tests of the generic core, after go-header's {@code headertest.DummyHeader}:
  * its type check fails when {@link #verifyFailure()} is set, soft or hard as {@link #softFailure()}
- * says. Binary layout: chainId length (2 bytes) + chainId, height (8), epoch seconds (8), nanos (4),
+ * says, and (like ev-node's) when an adjacent header does not carry its predecessor's hash. Binary layout: chainId length (2 bytes) + chainId, height (8), epoch seconds (8), nanos (4),
  * flags (1), last hash length (1) + last hash. Hash = SHA-256 of the encoding.
  */
 public final class DummyHeader implements Header {
@@ -28,6 +28,11 @@ public final class DummyHeader implements Header {
 
     @Override
     public void verify(DummyHeader trusted, DummyHeader untrusted) {
+      if (untrusted.height == trusted.height + 1 && !untrusted.lastHeaderHash.equals(trusted.hash)) {
+        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "last header hash " + untrusted.lastHeaderHash
+            + " of height " + untrusted.height + " is not the hash " + trusted.hash + " of height " + trusted.height,
+            false);
+      }
       if (untrusted.verifyFailure) {
         throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "dummy verify error", untrusted.softFailure);
       }

@@ -1,0 +1,507 @@
+package io.headersync.exchange.internal;
+
+import io.headersync.Header;
+import io.headersync.Verification;
+import io.headersync.VerifyException;
+import io.headersync.exchange.ExchangeException;
+import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.exchange.PeerFailure;
+import io.headersync.exchange.PeerRequestException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Fetches the headers {@code (from.height(), to)} from many peers at once and hands them to a sink
+ * in height order, each batch verified and linked to the one before.
+ *
+ * <p>How it works: the range is cut into chunks of at most {@link Config#chunkSize} headers. Chunks
+ * are requested from every usable peer (best score first) with up to {@link Config#perPeerDepth}
+ * requests in flight per peer, so a single peer is pipelined and several peers work in parallel —
+ * go-header asks one peer for one 64-header batch at a time. Every answer is checked: heights must
+ * start at the chunk and be contiguous, then {@link Verification#verifyRange} against {@code from}
+ * (go-header's rule). A partial answer is kept and the rest of the chunk is requested again. Verified
+ * chunks wait in a bounded buffer until every lower height has been delivered; before delivery the
+ * chunk's first header is verified against the last delivered header (adjacent, so a hash-linked
+ * header type proves the whole chain; go-header's sessions only check later chunks non-adjacently).
+ * At most {@link Config#maxBufferedChunks} chunks are in flight or buffered, which bounds memory.
+ *
+ * <p>Failures: a timeout, reset or NOT_FOUND lowers the peer's score and the chunk is retried after
+ * a short backoff, preferably on another peer; an invalid answer or a hard verification failure
+ * blocks the peer; a soft verification failure excludes the peer from this session without blocking
+ * it. A chunk that fails {@link Config#maxAttemptsPerChunk} times, or a range no usable peer is left
+ * for, fails the session with an {@link ExchangeException} that names the heights and the last error.
+ *
+ * <p>Threads: results are handled on whatever thread completes the fetcher's futures; the sink is
+ * called by one thread at a time, never concurrently, and is not called again until the stage it
+ * returned completes. Retries and timeouts run on the given scheduler.
+ *
+ * @param <H> the header type
+ * @param <P> the peer identity type
+ */
+public final class RangeSession<H extends Header, P> {
+  /** Sends one range request to one peer. */
+  public interface Fetcher<H, P> {
+    /**
+     * Requests {@code amount} headers from height {@code from}. The future completes with the
+     * decoded headers that passed {@code validate()} and the chain-id check (possibly fewer than
+     * asked, starting at {@code from}), or exceptionally with a {@link PeerRequestException}. The
+     * session may complete the future itself (timeout, session end); the fetcher should then abandon
+     * the request.
+     */
+    CompletableFuture<List<H>> fetch(P peer, long from, int amount);
+  }
+
+  /** Receives verified, contiguous batches in height order. */
+  public interface Sink<H> {
+    /** Takes a batch; the session waits for the returned stage before handing over the next batch. */
+    CompletionStage<Void> accept(List<H> batch);
+  }
+
+  /** Limits of a session. */
+  public static final class Config {
+    /** Defaults: 64-header chunks, 4 requests in flight per peer, 32 chunks buffered, 8 s timeout. */
+    public static final Config DEFAULT = new Config(ExchangeProtocol.MAX_RANGE_REQUEST_SIZE, 4, 32,
+        Duration.ofSeconds(8), 10, Duration.ofMillis(50), Duration.ofSeconds(2));
+
+    final int chunkSize;
+    final int perPeerDepth;
+    final int maxBufferedChunks;
+    final Duration requestTimeout;
+    final int maxAttemptsPerChunk;
+    final Duration retryBackoff;
+    final Duration maxRetryBackoff;
+
+    /**
+     * @param chunkSize headers per request, 1..64
+     * @param perPeerDepth requests in flight per peer, at least 1
+     * @param maxBufferedChunks chunks in flight or waiting for delivery, at least 1
+     * @param requestTimeout how long one request may take
+     * @param maxAttemptsPerChunk attempts before the session fails, at least 1
+     * @param retryBackoff delay before the first retry of a chunk, doubled per attempt
+     * @param maxRetryBackoff the longest delay between retries
+     */
+    public Config(int chunkSize, int perPeerDepth, int maxBufferedChunks, Duration requestTimeout,
+        int maxAttemptsPerChunk, Duration retryBackoff, Duration maxRetryBackoff) {
+      if (chunkSize < 1 || chunkSize > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
+        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
+            + ": " + chunkSize);
+      }
+      if (perPeerDepth < 1 || maxBufferedChunks < 1 || maxAttemptsPerChunk < 1) {
+        throw new IllegalArgumentException("perPeerDepth, maxBufferedChunks and maxAttemptsPerChunk must be positive");
+      }
+      this.chunkSize = chunkSize;
+      this.perPeerDepth = perPeerDepth;
+      this.maxBufferedChunks = maxBufferedChunks;
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout == null");
+      this.maxAttemptsPerChunk = maxAttemptsPerChunk;
+      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff == null");
+      this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff == null");
+    }
+  }
+
+  private final H from;
+  private final long to;
+  private final Verification<H> verification;
+  private final PeerTracker<P> tracker;
+  private final Fetcher<H, P> fetcher;
+  private final Sink<H> sink;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Config config;
+  private final CompletableFuture<Void> result = new CompletableFuture<>();
+  private final AtomicInteger wip = new AtomicInteger();
+
+  // All below guarded by "this".
+  private final PriorityQueue<Chunk> pending = new PriorityQueue<>(Comparator.comparingLong((Chunk c) -> c.start));
+  private final TreeMap<Long, Ready<H, P>> ready = new TreeMap<>();
+  private final Map<Chunk, CompletableFuture<List<H>>> inFlight = new HashMap<>();
+  private final Map<P, Integer> perPeer = new HashMap<>();
+  private final Set<P> excluded = new HashSet<>();
+  private final Set<ScheduledFuture<?>> retryTimers = new HashSet<>();
+  private long nextUnscheduled;
+  private long nextToDeliver;
+  private H lastDelivered;
+  private boolean delivering;
+  private int retriesWaiting;
+  private boolean started;
+
+  /**
+   * @param from the trusted header the range follows
+   * @param to the first height not fetched; the session fetches {@code [from.height() + 1, to)}
+   */
+  public RangeSession(H from, long to, Verification<H> verification, PeerTracker<P> tracker, Fetcher<H, P> fetcher,
+      Sink<H> sink, ScheduledExecutorService scheduler, Clock clock, Config config) {
+    this.from = Objects.requireNonNull(from, "from == null");
+    this.verification = Objects.requireNonNull(verification, "verification == null");
+    this.tracker = Objects.requireNonNull(tracker, "tracker == null");
+    this.fetcher = Objects.requireNonNull(fetcher, "fetcher == null");
+    this.sink = Objects.requireNonNull(sink, "sink == null");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+    this.config = Objects.requireNonNull(config, "config == null");
+    if (to <= from.height() + 1) {
+      throw new IllegalArgumentException("empty range: from height " + from.height() + ", to " + to);
+    }
+    this.to = to;
+    this.nextUnscheduled = from.height() + 1;
+    this.nextToDeliver = from.height() + 1;
+    this.lastDelivered = from;
+  }
+
+  /** Starts fetching; the future completes when every header was delivered, or with the failure. */
+  public CompletableFuture<Void> start() {
+    synchronized (this) {
+      if (started) {
+        throw new IllegalStateException("session already started");
+      }
+      started = true;
+    }
+    drive();
+    return result;
+  }
+
+  /** Stops the session; its future completes with a {@link CancellationException}. */
+  public void cancel() {
+    finish(new CancellationException("range session cancelled"));
+  }
+
+  /** The session's outcome. */
+  public CompletableFuture<Void> result() {
+    return result;
+  }
+
+  /** Runs {@link #step()} until no callback asked for another round; never recurses. */
+  private void drive() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    do {
+      try {
+        step();
+      } catch (RuntimeException e) {
+        finish(e);
+      }
+    } while (wip.decrementAndGet() != 0);
+  }
+
+  private void step() {
+    if (result.isDone()) {
+      return;
+    }
+    deliverNext();
+    List<Request> toSend = schedule();
+    for (Request r : toSend) {
+      send(r);
+    }
+  }
+
+  private List<Request> schedule() {
+    List<Request> out = new ArrayList<>();
+    List<P> peers = tracker.usablePeers();
+    synchronized (this) {
+      while (!result.isDone() && inFlight.size() + out.size() + ready.size() < config.maxBufferedChunks) {
+        Chunk c = pending.peek();
+        if (c == null) {
+          if (nextUnscheduled >= to) {
+            break;
+          }
+          int amount = (int) Math.min(config.chunkSize, to - nextUnscheduled);
+          c = new Chunk(nextUnscheduled, amount);
+          nextUnscheduled += amount;
+          pending.add(c);
+        }
+        P peer = pickPeer(peers, c, out);
+        if (peer == null) {
+          break;
+        }
+        pending.poll();
+        c.attempts++;
+        perPeer.merge(peer, 1, Integer::sum);
+        CompletableFuture<List<H>> placeholder = new CompletableFuture<>();
+        inFlight.put(c, placeholder);
+        out.add(new Request(c, peer));
+      }
+      boolean workLeft = !pending.isEmpty() || nextUnscheduled < to;
+      if (workLeft && out.isEmpty() && inFlight.isEmpty() && retriesWaiting == 0 && !delivering) {
+        Chunk c = pending.peek();
+        String heights = c == null ? "[" + nextUnscheduled + ", " + to + ")" : c.range();
+        String last = c == null || c.lastError == null ? "" : "; last error: " + c.lastError;
+        throw new ExchangeException("no usable peer to request headers " + heights + " from (" + peers.size()
+            + " tracked, " + excluded.size() + " excluded)" + last);
+      }
+    }
+    return out;
+  }
+
+  private P pickPeer(List<P> peers, Chunk c, List<Request> planned) {
+    P fallback = null;
+    for (P p : peers) {
+      if (excluded.contains(p) || perPeer.getOrDefault(p, 0) >= config.perPeerDepth) {
+        continue;
+      }
+      if (!c.avoid.contains(p)) {
+        return p;
+      }
+      if (fallback == null) {
+        fallback = p;
+      }
+    }
+    return fallback;
+  }
+
+  private void send(Request r) {
+    Chunk c = r.chunk;
+    Instant startedAt = clock.instant();
+    CompletableFuture<List<H>> f;
+    try {
+      f = Objects.requireNonNull(fetcher.fetch(r.peer, c.start, c.amount), "fetcher returned null");
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<List<H>> request = f;
+    synchronized (this) {
+      if (result.isDone()) {
+        request.cancel(false);
+        return;
+      }
+      inFlight.put(c, request);
+    }
+    ScheduledFuture<?> timeout = scheduler.schedule(() -> request.completeExceptionally(new PeerRequestException(
+        PeerFailure.TIMEOUT, "no answer for headers " + c.range() + " within " + config.requestTimeout)),
+        config.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    request.whenComplete((headers, err) -> {
+      timeout.cancel(false);
+      try {
+        onAnswer(r, startedAt, headers, err);
+      } catch (RuntimeException e) {
+        finish(e);
+        return;
+      }
+      drive();
+    });
+  }
+
+  private void onAnswer(Request r, Instant startedAt, List<H> headers, Throwable err) {
+    Chunk c = r.chunk;
+    synchronized (this) {
+      inFlight.remove(c);
+      perPeer.merge(r.peer, -1, Integer::sum);
+      if (result.isDone()) {
+        return;
+      }
+    }
+    if (err != null) {
+      Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure() : PeerFailure.RESET;
+      failChunk(c, r.peer, kind, String.valueOf(cause.getMessage()));
+      return;
+    }
+    String shape = checkShape(headers, c);
+    if (shape != null) {
+      failChunk(c, r.peer, headers.isEmpty() ? PeerFailure.NOT_FOUND : PeerFailure.INVALID, shape);
+      return;
+    }
+    Verification.RangeResult<H> verified = verification.verifyRange(from, headers);
+    if (!verified.isComplete()) {
+      VerifyException e = verified.error().orElseThrow();
+      failChunk(c, r.peer, e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+          "headers " + c.range() + ": " + e.getMessage());
+      return;
+    }
+    tracker.onSuccess(r.peer, headers.size(), Duration.between(startedAt, clock.instant()));
+    synchronized (this) {
+      int n = headers.size();
+      if (n < c.amount) {
+        pending.add(new Chunk(c.start + n, c.amount - n));
+      }
+      ready.put(c.start, new Ready<>(List.copyOf(headers), r.peer));
+    }
+  }
+
+  private String checkShape(List<H> headers, Chunk c) {
+    if (headers == null || headers.isEmpty()) {
+      return "empty answer for headers " + c.range();
+    }
+    if (headers.size() > c.amount) {
+      return "answer for headers " + c.range() + " has " + headers.size() + " headers";
+    }
+    for (int i = 0; i < headers.size(); i++) {
+      long expected = c.start + i;
+      if (headers.get(i).height() != expected) {
+        return "answer for headers " + c.range() + " has height " + headers.get(i).height() + " at position " + i
+            + ", expected " + expected;
+      }
+    }
+    return null;
+  }
+
+  private void failChunk(Chunk c, P peer, PeerFailure kind, String message) {
+    tracker.onFailure(peer, kind, message);
+    long delayNanos;
+    synchronized (this) {
+      if (kind == PeerFailure.INVALID || kind == PeerFailure.SOFT_VERIFICATION) {
+        excluded.add(peer);
+      }
+      c.avoid.add(peer);
+      c.lastError = kind + ": " + message;
+      if (c.attempts >= config.maxAttemptsPerChunk) {
+        throw new ExchangeException("headers " + c.range() + " failed " + c.attempts + " attempts; last error: "
+            + c.lastError);
+      }
+      retriesWaiting++;
+      long base = config.retryBackoff.toNanos() << Math.min(c.attempts - 1, 20);
+      delayNanos = Math.min(base, config.maxRetryBackoff.toNanos());
+    }
+    ScheduledFuture<?>[] holder = new ScheduledFuture<?>[1];
+    Runnable retry = () -> {
+      synchronized (this) {
+        retriesWaiting--;
+        retryTimers.remove(holder[0]);
+        pending.add(c);
+      }
+      drive();
+    };
+    synchronized (this) {
+      holder[0] = scheduler.schedule(retry, delayNanos, TimeUnit.NANOSECONDS);
+      if (!holder[0].isDone()) {
+        retryTimers.add(holder[0]);
+      }
+    }
+  }
+
+  private void deliverNext() {
+    List<H> batch;
+    Ready<H, P> broken = null;
+    synchronized (this) {
+      if (delivering || result.isDone()) {
+        return;
+      }
+      if (nextToDeliver >= to) {
+        result.complete(null);
+        return;
+      }
+      Map.Entry<Long, Ready<H, P>> first = ready.firstEntry();
+      if (first == null || first.getKey() != nextToDeliver) {
+        return;
+      }
+      ready.pollFirstEntry();
+      Ready<H, P> r = first.getValue();
+      try {
+        verification.verify(lastDelivered, r.headers.get(0));
+        batch = r.headers;
+        delivering = true;
+      } catch (VerifyException e) {
+        broken = r;
+        batch = null;
+        pending.add(new Chunk(nextToDeliver, r.headers.size()));
+        excluded.add(r.peer);
+      }
+    }
+    if (broken != null) {
+      tracker.onFailure(broken.peer, PeerFailure.INVALID, "headers from " + nextToDeliver
+          + " do not link to the header before them");
+      drive();
+      return;
+    }
+    CompletionStage<Void> stage;
+    try {
+      stage = Objects.requireNonNull(sink.accept(batch), "sink returned null");
+    } catch (RuntimeException e) {
+      stage = CompletableFuture.failedFuture(e);
+    }
+    List<H> delivered = batch;
+    stage.whenComplete((v, err) -> {
+      if (err != null) {
+        finish(new ExchangeException("sink failed for headers from " + delivered.get(0).height() + ": " + err.getMessage(),
+            err));
+        return;
+      }
+      synchronized (this) {
+        delivering = false;
+        lastDelivered = delivered.get(delivered.size() - 1);
+        nextToDeliver = lastDelivered.height() + 1;
+        if (nextToDeliver >= to) {
+          result.complete(null);
+        }
+      }
+      if (result.isDone()) {
+        finish(null);
+      }
+      drive();
+    });
+  }
+
+  private void finish(Throwable failure) {
+    List<CompletableFuture<List<H>>> toCancel;
+    List<ScheduledFuture<?>> timers;
+    synchronized (this) {
+      toCancel = new ArrayList<>(inFlight.values());
+      timers = new ArrayList<>(retryTimers);
+      inFlight.clear();
+      retryTimers.clear();
+      ready.clear();
+      pending.clear();
+    }
+    if (failure != null) {
+      result.completeExceptionally(failure);
+    }
+    toCancel.forEach(f -> f.cancel(false));
+    timers.forEach(t -> t.cancel(false));
+  }
+
+  private static final class Chunk {
+    final long start;
+    final int amount;
+    final Set<Object> avoid = new HashSet<>();
+    int attempts;
+    String lastError;
+
+    Chunk(long start, int amount) {
+      this.start = start;
+      this.amount = amount;
+    }
+
+    String range() {
+      return "[" + start + ", " + (start + amount) + ")";
+    }
+  }
+
+  private final class Request {
+    final Chunk chunk;
+    final P peer;
+
+    Request(Chunk chunk, P peer) {
+      this.chunk = chunk;
+      this.peer = peer;
+    }
+  }
+
+  private static final class Ready<H, P> {
+    final List<H> headers;
+    final P peer;
+
+    Ready(List<H> headers, P peer) {
+      this.headers = headers;
+      this.peer = peer;
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package io.headersync.exchange.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.Verification;
+import io.headersync.exchange.ExchangeException;
+import io.headersync.exchange.PeerFailure;
+import io.headersync.exchange.PeerRequestException;
+import io.headersync.testing.DummyChain;
+import io.headersync.testing.DummyHeader;
+import io.headersync.testing.ManualScheduler;
+import io.headersync.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class RangeSessionTest {
+  private static final Instant GENESIS_TIME = Instant.parse("2026-01-01T00:00:00Z");
+
+  private final MutableClock clock = new MutableClock(GENESIS_TIME.plusSeconds(3600));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final Verification<DummyHeader> verification = new Verification<>(DummyHeader.TYPE, clock);
+  private final List<String> blocked = new ArrayList<>();
+  private final PeerTracker<String> tracker =
+      new PeerTracker<>(clock, 100, Duration.ofHours(1), (peer, reason) -> blocked.add(peer));
+  private final List<DummyHeader> chain = new DummyChain(GENESIS_TIME).next(2000);
+  private final List<DummyHeader> delivered = new ArrayList<>();
+  private final RangeSession.Sink<DummyHeader> sink = batch -> {
+    delivered.addAll(batch);
+    return CompletableFuture.completedFuture(null);
+  };
+
+  /** Serves headers from {@code source} at once, counting requests and the most in flight. */
+  private final class Server {
+    final List<DummyHeader> source;
+    int requests;
+    int maxAmountServed = Integer.MAX_VALUE;
+
+    Server(List<DummyHeader> source) {
+      this.source = source;
+    }
+
+    CompletableFuture<List<DummyHeader>> serve(long from, int amount) {
+      requests++;
+      int n = Math.min(amount, maxAmountServed);
+      int start = (int) from - 1;
+      if (start >= source.size()) {
+        return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "not found"));
+      }
+      return CompletableFuture.completedFuture(new ArrayList<>(source.subList(start, Math.min(start + n, source.size()))));
+    }
+  }
+
+  private RangeSession<DummyHeader, String> session(long to, RangeSession.Fetcher<DummyHeader, String> fetcher,
+      RangeSession.Sink<DummyHeader> sink, RangeSession.Config config) {
+    return new RangeSession<>(chain.get(0), to, verification, tracker, fetcher, sink, scheduler, clock, config);
+  }
+
+  private static RangeSession.Config config(int depth, int buffered) {
+    return new RangeSession.Config(64, depth, buffered, Duration.ofSeconds(8), 5, Duration.ofMillis(50),
+        Duration.ofSeconds(2));
+  }
+
+  @Test
+  void fetchesALongRangeInOrderFromOnePeer() throws Exception {
+    tracker.connected("a");
+    Server a = new Server(chain);
+    CompletableFuture<Void> done = session(2001, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.DEFAULT)
+        .start();
+    done.get();
+    assertChain(1, 2000);
+    assertEquals(32, a.requests, "1999 headers in 64-header chunks");
+  }
+
+  @Test
+  void pipelinesRequestsPerPeerUpToTheDepth() {
+    tracker.connected("a");
+    tracker.connected("b");
+    Map<String, Deque<Runnable>> held = new HashMap<>();
+    Map<String, Integer> maxInFlight = new HashMap<>();
+    Server server = new Server(chain);
+    RangeSession<DummyHeader, String> s = session(1001, (p, from, n) -> {
+      CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+      Deque<Runnable> q = held.computeIfAbsent(p, k -> new ArrayDeque<>());
+      q.add(() -> f.complete(server.serve(from, n).join()));
+      maxInFlight.merge(p, q.size(), Math::max);
+      return f;
+    }, sink, config(3, 100));
+    CompletableFuture<Void> done = s.start();
+    assertEquals(3, held.get("a").size(), "peer a pipelined to depth 3");
+    assertEquals(3, held.get("b").size(), "peer b pipelined to depth 3");
+    // Complete answers newest first: delivery still happens in height order.
+    while (!done.isDone()) {
+      for (Deque<Runnable> q : held.values()) {
+        Runnable r = q.pollLast();
+        if (r != null) {
+          r.run();
+        }
+      }
+    }
+    assertChain(1, 1000);
+    assertEquals(3, maxInFlight.get("a"));
+  }
+
+  @Test
+  void neverHoldsMoreChunksThanTheBufferAllows() {
+    tracker.connected("a");
+    Server server = new Server(chain);
+    List<CompletableFuture<Void>> sinkStages = new ArrayList<>();
+    int[] requests = {0};
+    RangeSession<DummyHeader, String> s = session(2001, (p, from, n) -> {
+      requests[0]++;
+      return server.serve(from, n);
+    }, batch -> {
+      delivered.addAll(batch);
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      sinkStages.add(f);
+      return f;
+    }, config(8, 5));
+    CompletableFuture<Void> done = s.start();
+    // The sink holds the first batch: 1 delivering + 5 buffered requested at most.
+    assertEquals(6, requests[0]);
+    assertEquals(1, sinkStages.size());
+    while (!done.isDone()) {
+      sinkStages.get(sinkStages.size() - 1).complete(null);
+    }
+    assertChain(1, 2000);
+  }
+
+  @Test
+  void completesPartialAnswersFromTheNextRequest() throws Exception {
+    tracker.connected("a");
+    Server a = new Server(chain);
+    a.maxAmountServed = 10;
+    session(201, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.DEFAULT).start().get();
+    assertChain(1, 200);
+    // Three 64-header chunks take 7 answers each, the last 7-header chunk one.
+    assertEquals(22, a.requests);
+  }
+
+  @Test
+  void retriesNotFoundOnAnotherPeerAndLowersTheScore() throws Exception {
+    tracker.connected("behind");
+    tracker.connected("good");
+    Server behind = new Server(chain.subList(0, 50));
+    Server good = new Server(chain);
+    CompletableFuture<Void> done = session(301, (p, from, n) -> (p.equals("good") ? good : behind).serve(from, n), sink,
+        config(1, 8)).start();
+    scheduler.advance(Duration.ofSeconds(10));
+    done.get();
+    assertChain(1, 300);
+    assertTrue(tracker.score("behind") < tracker.score("good"));
+    assertTrue(blocked.isEmpty(), "NOT_FOUND never blocks");
+  }
+
+  @Test
+  void blocksAPeerServingAForkedChainAndSyncsFromAnHonestOne() throws Exception {
+    tracker.connected("liar");
+    tracker.connected("honest");
+    // Same heights, different hashes: the liar's chain does not link to our trusted header.
+    List<DummyHeader> fork = new ArrayList<>(chain.subList(0, 1));
+    DummyHeader h = DummyHeader.genesis("test", 2, chain.get(1).time());
+    fork.add(h);
+    while (fork.size() < 400) {
+      h = h.next();
+      fork.add(h);
+    }
+    Server liar = new Server(fork);
+    Server honest = new Server(chain);
+    CompletableFuture<Void> done = session(301, (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
+        sink, config(2, 8)).start();
+    scheduler.advance(Duration.ofSeconds(10));
+    done.get();
+    assertChain(1, 300);
+    assertEquals(List.of("liar"), blocked);
+  }
+
+  @Test
+  void catchesAChunkThatDoesNotLinkToThePreviousOne() throws Exception {
+    // Later chunks are checked against "from" non-adjacently, which a forked chunk passes; the link
+    // check on delivery catches it.
+    tracker.connected("honest");
+    tracker.connected("liar");
+    List<DummyHeader> fork = new ArrayList<>(chain.subList(0, 64));
+    DummyHeader h = chain.get(64).withTime(chain.get(64).time().plusNanos(3));
+    fork.add(h);
+    while (fork.size() < 300) {
+      h = h.next();
+      fork.add(h);
+    }
+    Server honest = new Server(chain);
+    Server liar = new Server(fork);
+    // The honest peer gets the first chunk, the liar the second.
+    CompletableFuture<Void> done = session(201, (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
+        sink, config(1, 8)).start();
+    scheduler.advance(Duration.ofSeconds(10));
+    done.get();
+    assertChain(1, 200);
+    assertEquals(List.of("liar"), blocked);
+  }
+
+  @Test
+  void softVerificationFailureExcludesWithoutBlocking() throws Exception {
+    tracker.connected("soft");
+    tracker.connected("good");
+    Server good = new Server(chain);
+    List<DummyHeader> softChain = new ArrayList<>(chain);
+    softChain.set(100, chain.get(100).withVerifyFailure(true));
+    Server soft = new Server(softChain);
+    // "soft" serves the second chunk, which is verified non-adjacently against "from": the flagged
+    // header fails softly there.
+    RangeSession<DummyHeader, String> s = session(201, (p, from, n) -> (p.equals("soft") ? soft : good).serve(from, n),
+        sink, config(1, 8));
+    CompletableFuture<Void> done = s.start();
+    scheduler.advance(Duration.ofSeconds(10));
+    done.get();
+    assertChain(1, 200);
+    assertTrue(blocked.isEmpty(), "soft failures do not block (go-header blocks them)");
+  }
+
+  @Test
+  void timesOutASilentPeerAndRetriesElsewhere() throws Exception {
+    tracker.connected("silent");
+    tracker.connected("good");
+    Server good = new Server(chain);
+    List<CompletableFuture<List<DummyHeader>>> silentRequests = new ArrayList<>();
+    CompletableFuture<Void> done = session(101, (p, from, n) -> {
+      if (p.equals("silent")) {
+        CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+        silentRequests.add(f);
+        return f;
+      }
+      return good.serve(from, n);
+    }, sink, config(1, 8)).start();
+    assertFalse(done.isDone());
+    scheduler.advance(Duration.ofSeconds(9));
+    done.get();
+    assertChain(1, 100);
+    assertTrue(silentRequests.get(0).isCompletedExceptionally(), "the timed-out request was abandoned");
+    assertTrue(tracker.score("silent") < PeerTracker.DEFAULT_SCORE);
+  }
+
+  @Test
+  void failsNamingTheHeightsWhenEveryAttemptFails() {
+    tracker.connected("a");
+    CompletableFuture<Void> done = session(101,
+        (p, from, n) -> CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.RESET, "stream reset")),
+        sink, config(1, 8)).start();
+    scheduler.advance(Duration.ofMinutes(1));
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    assertInstanceOf(ExchangeException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("headers [2, 66) failed 5 attempts"), e.getCause().getMessage());
+    assertTrue(e.getCause().getMessage().contains("stream reset"), e.getCause().getMessage());
+  }
+
+  @Test
+  void failsAtOnceWithoutPeers() {
+    CompletableFuture<Void> done = session(101, (p, from, n) -> {
+      throw new AssertionError("no peer to ask");
+    }, sink, config(1, 8)).start();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    assertTrue(e.getCause().getMessage().contains("no usable peer to request headers [2, 66)"), e.getCause().getMessage());
+  }
+
+  @Test
+  void cancelAbandonsRequestsInFlight() {
+    tracker.connected("a");
+    List<CompletableFuture<List<DummyHeader>>> requests = new ArrayList<>();
+    RangeSession<DummyHeader, String> s = session(1001, (p, from, n) -> {
+      CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+      requests.add(f);
+      return f;
+    }, sink, config(4, 8));
+    CompletableFuture<Void> done = s.start();
+    assertEquals(4, requests.size());
+    s.cancel();
+    assertTrue(done.isCompletedExceptionally());
+    org.junit.jupiter.api.Assertions.assertThrows(CancellationException.class, done::join);
+    assertTrue(requests.stream().allMatch(CompletableFuture::isCancelled));
+    assertEquals(0, scheduler.queued(), "request timeouts cancelled");
+  }
+
+  @Test
+  void sinkFailureFailsTheSession() {
+    tracker.connected("a");
+    Server a = new Server(chain);
+    RangeSession.Sink<DummyHeader> failing = batch -> CompletableFuture.failedFuture(new IllegalStateException("disk full"));
+    CompletableFuture<Void> done = session(101, (p, from, n) -> a.serve(from, n), failing, config(1, 8)).start();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    assertTrue(e.getCause().getMessage().contains("disk full"), e.getCause().getMessage());
+  }
+
+  @Test
+  void rejectsAnswersWithWrongHeightsAsInvalid() throws Exception {
+    tracker.connected("shifted");
+    tracker.connected("good");
+    Server good = new Server(chain);
+    CompletableFuture<Void> done = session(101, (p, from, n) -> p.equals("shifted")
+        ? good.serve(from + 1, n) : good.serve(from, n), sink, config(1, 8)).start();
+    scheduler.advance(Duration.ofSeconds(5));
+    done.get();
+    assertChain(1, 100);
+    assertEquals(List.of("shifted"), blocked);
+  }
+
+  /** Asserts the sink received exactly {@code chain.subList(from, to)}, without printing them all. */
+  private void assertChain(int from, int to) {
+    assertEquals(to - from, delivered.size(), "headers delivered");
+    for (int i = 0; i < delivered.size(); i++) {
+      DummyHeader expected = chain.get(from + i);
+      if (!expected.equals(delivered.get(i))) {
+        throw new AssertionError("delivered " + delivered.get(i) + " at position " + i + ", expected " + expected);
+      }
+    }
+  }
+}
