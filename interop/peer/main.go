@@ -11,7 +11,17 @@
 //	{"cmd":"protocols","peer":"12D3..."}          what identify learnt about the peer
 //	{"cmd":"peers"}                               connected peers
 //	{"cmd":"block","peer":"12D3..."}              block the peer in the connection gater
+//	{"cmd":"blocked"}                             peers blocked in the connection gater
+//	{"cmd":"gen","count":10000,"seed":1}          append signed ev-node P2PSignedHeaders to the go-header store
+//	{"cmd":"store-head"}                          the store's head
+//	{"cmd":"ex-head","peer":"12D3..."}            go-header Exchange.Head with the peer as trusted peer
+//	{"cmd":"ex-height","peer":"..","height":5}    Exchange.GetByHeight
+//	{"cmd":"ex-hash","peer":"..","hash":"AB.."}   Exchange.Get
+//	{"cmd":"ex-range","peer":"..","height":1,"to":10001}  sync (height, to) as go-header's syncer does
 //	{"cmd":"quit"}
+//
+// The go-header store (ev-node v1.2 P2PSignedHeader) is served by go-header's ExchangeServer on
+// /<network>/header-ex/v0.0.3 as soon as a go-header command is used.
 //
 // The host also serves EchoProtocol: it reads until EOF, writes everything back, and closes.
 package main
@@ -56,6 +66,10 @@ type request struct {
 	Count   int    `json:"count,omitempty"`
 	Streams int    `json:"streams,omitempty"`
 	Bytes   int    `json:"bytes,omitempty"`
+	Seed    int64  `json:"seed,omitempty"`
+	Height  uint64 `json:"height,omitempty"`
+	To      uint64 `json:"to,omitempty"`
+	Hash    string `json:"hash,omitempty"`
 }
 
 type node struct {
@@ -65,11 +79,18 @@ type node struct {
 	outMu  sync.Mutex
 	ctx    context.Context
 	logger *logging.ZapEventLogger
+
+	network string
+	chainID string
+	hdrOnce sync.Once
+	hdr     *headerNode
 }
 
 func main() {
 	listen := flag.String("listen", "/ip4/127.0.0.1/tcp/0", "listen multiaddr")
 	seed := flag.Int64("seed", 0, "seed for the host's Ed25519 identity (0: random)")
+	network := flag.String("network", "", "go-header network id: protocol /<network>/header-ex/v0.0.3")
+	chainID := flag.String("chain-id", "", "chain id of generated headers and of the exchange's chain-id check")
 	flag.Parse()
 
 	logging.SetupLogging(logging.Config{Stderr: true, Level: logging.LevelWarn, Format: logging.PlaintextOutput})
@@ -94,7 +115,8 @@ func main() {
 	must(err)
 	defer h.Close()
 
-	n := &node{host: h, gater: gater, out: json.NewEncoder(os.Stdout), ctx: ctx, logger: logging.Logger("interop")}
+	n := &node{host: h, gater: gater, out: json.NewEncoder(os.Stdout), ctx: ctx, logger: logging.Logger("interop"),
+		network: *network, chainID: *chainID}
 	h.SetStreamHandler(EchoProtocol, echoHandler)
 	ping.NewPingService(h)
 
@@ -142,8 +164,11 @@ func (n *node) emit(v map[string]any) {
 }
 
 func (n *node) handle(req request) (map[string]any, error) {
-	ctx, cancel := context.WithTimeout(n.ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(n.ctx, 10*time.Minute)
 	defer cancel()
+	if res, handled, err := n.headerCommand(ctx, req); handled {
+		return res, err
+	}
 	switch req.Cmd {
 	case "connect":
 		addr, err := ma.NewMultiaddr(req.Addr)

@@ -68,6 +68,11 @@ public final class ServerRequests {
       if (Long.compareUnsigned(headHeight, from) < 0) {
         return Reply.notFound();
       }
+      if (last >= 0 && last <= headHeight) {
+        // Below the tail. go-header sets to = head + 1 here (a range that can exceed 64 headers) and
+        // then fails to read it, answering NOT_FOUND; we answer the same without reading anything.
+        return Reply.notFound();
+      }
       to = headHeight + 1;
     }
     return Reply.headers(store.getRange(from, to));
