@@ -19,7 +19,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/celestiaorg/go-header"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -73,11 +75,20 @@ func hx(b []byte) string { return hex.EncodeToString(b) }
 
 func u64(v uint64) string { return strconv.FormatUint(v, 10) }
 
+var (
+	maxAllowedRe = regexp.MustCompile(`max allowed: [^)]*`)
+	nowRe        = regexp.MustCompile(`now '[^']*'`)
+)
+
+// errStr returns err's text, made deterministic: protobuf-go randomly uses U+00A0 for some spaces
+// in its errors (per binary), and ev-node and go-header print time.Now() in their time errors.
 func errStr(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	s := strings.ReplaceAll(err.Error(), "\u00a0", " ")
+	s = maxAllowedRe.ReplaceAllString(s, "max allowed: <now>")
+	return nowRe.ReplaceAllString(s, "now '<now>'")
 }
 
 // ---- JSON shapes -------------------------------------------------------------------------------
@@ -183,6 +194,71 @@ type jsonKey struct {
 	Address      string `json:"address"`
 	Message      string `json:"message"`
 	Signature    string `json:"signature"`
+}
+
+type jsonChainBlock struct {
+	Height    string   `json:"height"`
+	Txs       []string `json:"txs"`
+	P2PHeader string   `json:"p2p_header"`
+	P2PData   string   `json:"p2p_data"`
+	Hash      string   `json:"hash"`
+	DataHash  string   `json:"data_hash"`
+}
+
+// jsonChain is a chain built the way headersync's HeaderSigner builds one (and ev-node's
+// executor.CreateBlock): constant app hash, no validator hash, data hash = DA commitment,
+// last_data_hash = previous Data.Hash().
+type jsonChain struct {
+	Name           string           `json:"name"`
+	Seed           string           `json:"seed"`
+	ChainID        string           `json:"chain_id"`
+	VersionBlock   string           `json:"version_block"`
+	VersionApp     string           `json:"version_app"`
+	InitialHeight  string           `json:"initial_height"`
+	StartTime      string           `json:"start_time"`
+	BlockTimeNanos string           `json:"block_time_nanos"`
+	AppHash        string           `json:"app_hash"`
+	Blocks         []jsonChainBlock `json:"blocks"`
+}
+
+func buildChain(name string, k key, initial uint64, n int, step uint64) jsonChain {
+	appHash := bytesOf("chain-app-hash", 32)
+	c := jsonChain{Name: name, Seed: hx(k.seed), ChainID: chainID, VersionBlock: "11", VersionApp: "1",
+		InitialHeight: u64(initial), StartTime: u64(T0), BlockTimeNanos: u64(step), AppHash: hx(appHash)}
+	var prevHeader *types.SignedHeader
+	var prevData *types.Data
+	for i := 0; i < n; i++ {
+		height := initial + uint64(i)
+		t := T0 + uint64(i)*step
+		txs := types.Txs{}
+		if i%2 == 1 {
+			txs = types.Txs{types.Tx(fmt.Sprintf("tx-%d", i)), types.Tx(make([]byte, i))}
+		}
+		var lastHeader, lastData []byte
+		if prevHeader != nil {
+			lastHeader, lastData = prevHeader.Hash(), prevData.Hash()
+		}
+		data := &types.Data{Metadata: &types.Metadata{ChainID: chainID, Height: height, Time: t, LastDataHash: lastData}, Txs: txs}
+		h := types.Header{
+			BaseHeader:      types.BaseHeader{Height: height, Time: t, ChainID: chainID},
+			Version:         types.Version{Block: 11, App: 1},
+			LastHeaderHash:  lastHeader,
+			DataHash:        data.DACommitment(),
+			AppHash:         appHash,
+			ProposerAddress: k.signer().Address,
+		}
+		sh := signSlim(k, h)
+		b := jsonChainBlock{Height: u64(height), Txs: []string{},
+			P2PHeader: hx(marshal(&types.P2PSignedHeader{SignedHeader: sh})),
+			P2PData:   hx(marshal(&types.P2PData{Data: data})),
+			Hash:      hx(sh.Hash()), DataHash: hx(data.Hash())}
+		for _, tx := range txs {
+			b.Txs = append(b.Txs, hx(tx))
+		}
+		c.Blocks = append(c.Blocks, b)
+		prevHeader, prevData = sh, data
+	}
+	return c
 }
 
 type file struct {
@@ -415,7 +491,7 @@ func decodeCase(name, typ string, wire []byte, divergence string) jsonDecodeCase
 	v := newOf(typ)
 	err := v.UnmarshalBinary(wire)
 	if err != nil {
-		c.GoError = err.Error()
+		c.GoError = errStr(err)
 		return c
 	}
 	c.GoOK = true
@@ -698,6 +774,11 @@ func main() {
 	d("data_txs_wrong_wire_type_ignored", "Data", cat(marshal(data2), tagVarint(nil, 2, 1)))
 	d("data_metadata_wrong_wire_type_ignored", "Data", cat(tagVarint(nil, 1, 1), tagBytes(nil, 2, []byte{1})))
 
+	chains := []jsonChain{
+		buildChain("from_height_1", k1, 1, 6, sec),
+		buildChain("from_height_1000_half_second", k2, 1000, 4, sec/2),
+	}
+	write(*out, "chains.json", chains)
 	write(*out, "keys.json", keys)
 	write(*out, "signed_headers.json", signed)
 	write(*out, "data.json", datas)

@@ -137,6 +137,36 @@ class EvNodeVectorsTest {
   }
 
   @TestFactory
+  @SuppressWarnings("unchecked")
+  Stream<DynamicTest> headerSignerBuildsTheSameChainAsGo() {
+    return tests("chains.json", (c, clock) -> {
+      HeaderSigner signer = HeaderSigner.builder()
+          .key(SignerKey.fromSeed(hex(c, "seed")))
+          .chainId(str(c, "chain_id"))
+          .version(Version.of(u64(c, "version_block"), u64(c, "version_app")))
+          .initialHeight(u64(c, "initial_height"))
+          .startTime(BlockHeader.instantOfNanos(u64(c, "start_time")))
+          .blockTime(java.time.Duration.ofNanos(u64(c, "block_time_nanos")))
+          .appHash(Hash.wrap(hex(c, "app_hash")))
+          .build();
+      HeaderSigner.Block previous = null;
+      for (Map<String, Object> b : (List<Map<String, Object>>) c.get("blocks")) {
+        List<byte[]> txs = new ArrayList<>();
+        for (String t : (List<String>) b.get("txs")) {
+          txs.add(HEX.parseHex(t));
+        }
+        HeaderSigner.Block block = previous == null ? signer.genesis(txs) : signer.next(previous, txs);
+        assertEquals(u64(b, "height"), block.height());
+        assertEquals(str(b, "p2p_header"), HEX.formatHex(block.p2pHeader().encode()), "header at " + block.height());
+        assertEquals(str(b, "p2p_data"), HEX.formatHex(block.p2pData().encode()), "data at " + block.height());
+        assertEquals(Hash.wrap(hex(b, "hash")), block.header().hash());
+        assertEquals(Hash.wrap(hex(b, "data_hash")), block.data().hash());
+        previous = block;
+      }
+    });
+  }
+
+  @TestFactory
   Stream<DynamicTest> keysMatchGo() {
     return tests("keys.json", (c, clock) -> {
       SignerKey key = SignerKey.fromSeed(hex(c, "seed"));
