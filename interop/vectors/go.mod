@@ -4,6 +4,7 @@ go 1.25.8
 
 require (
 	github.com/celestiaorg/go-header v0.8.5
+	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
 	github.com/evstack/ev-node v1.2.2
 	github.com/libp2p/go-libp2p v0.48.0
 	google.golang.org/protobuf v1.36.11
@@ -34,7 +35,6 @@ require (
 	github.com/aws/smithy-go v1.27.1 // indirect
 	github.com/celestiaorg/go-square/v3 v3.0.2 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1 // indirect
 	github.com/felixge/httpsnoop v1.0.4 // indirect
 	github.com/fsnotify/fsnotify v1.9.0 // indirect
 	github.com/go-logr/logr v1.4.3 // indirect

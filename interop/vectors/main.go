@@ -9,14 +9,19 @@
 package main
 
 import (
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/celestiaorg/go-header"
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -500,6 +506,86 @@ func decodeCase(name, typ string, wire []byte, divergence string) jsonDecodeCase
 	return c
 }
 
+// ---- signer public keys of every libp2p key type -------------------------------------------------
+
+// addKeyTypeCases adds decode cases whose signer carries RSA, Secp256k1 and ECDSA keys, valid and
+// not: Go's decoder checks the key material of each type. Keys are derived from fixed seeds; the
+// RSA modulus is a fixed odd number of the wanted size (parsing does not check primality).
+func addKeyTypeCases(d func(name, typ string, wire []byte)) {
+	withKey := func(keyType uint64, data []byte) []byte {
+		pk := tagBytes(tagVarint(nil, 1, keyType), 2, data)
+		return cat(tagBytes(nil, 1, nil), tagBytes(nil, 3, cat(tagBytes(nil, 1, []byte{1}), tagBytes(nil, 2, pk))))
+	}
+	// secp256k1
+	sk := secp256k1.PrivKeyFromBytes(bytesOf("secp256k1-key", 32))
+	pub := sk.PubKey()
+	d("key_secp256k1_compressed", "SignedHeader", withKey(2, pub.SerializeCompressed()))
+	d("key_secp256k1_uncompressed", "SignedHeader", withKey(2, pub.SerializeUncompressed()))
+	hybrid := pub.SerializeUncompressed()
+	hybrid[0] = 0x06 | (hybrid[64] & 1)
+	d("key_secp256k1_hybrid", "SignedHeader", withKey(2, hybrid))
+	badHybrid := append([]byte(nil), hybrid...)
+	badHybrid[0] ^= 1
+	d("key_secp256k1_hybrid_wrong_parity", "SignedHeader", withKey(2, badHybrid))
+	offCurve := pub.SerializeUncompressed()
+	offCurve[64] ^= 1
+	d("key_secp256k1_not_on_curve", "SignedHeader", withKey(2, offCurve))
+	d("key_secp256k1_bad_length", "SignedHeader", withKey(2, pub.SerializeCompressed()[:32]))
+	d("key_secp256k1_infinity", "SignedHeader", withKey(2, []byte{0}))
+	xTooBig := append([]byte{0x02}, bytes32(0xff)...)
+	d("key_secp256k1_x_not_below_p", "SignedHeader", withKey(2, xTooBig))
+	// ECDSA (PKIX)
+	for _, c := range []struct {
+		name  string
+		curve elliptic.Curve
+		size  int
+	}{{"p224", elliptic.P224(), 28}, {"p256", elliptic.P256(), 32}, {"p384", elliptic.P384(), 48}, {"p521", elliptic.P521(), 66}} {
+		scalar := bytesOf("ecdsa-"+c.name, c.size)
+		scalar[0] = 0x01
+		priv, err := ecdsa.ParseRawPrivateKey(c.curve, scalar)
+		must(err)
+		der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+		must(err)
+		d("key_ecdsa_"+c.name, "SignedHeader", withKey(3, der))
+		if c.name == "p256" {
+			bad := append([]byte(nil), der...)
+			bad[len(bad)-1] ^= 1
+			d("key_ecdsa_p256_not_on_curve", "SignedHeader", withKey(3, bad))
+			d("key_ecdsa_trailing_data", "SignedHeader", withKey(3, append(append([]byte(nil), der...), 0)))
+			d("key_ecdsa_holding_ed25519_spki", "SignedHeader", withKey(3, ed25519SPKI()))
+			d("key_rsa_holding_ecdsa_spki", "SignedHeader", withKey(0, der))
+		}
+	}
+	// RSA (PKIX)
+	for _, bits := range []int{1024, 2048, 4096, 8192, 8200} {
+		n := new(big.Int).SetBytes(bytesOf(fmt.Sprintf("rsa-%d", bits), (bits+7)/8))
+		n.SetBit(n, bits-1, 1)
+		for i := bits; i < n.BitLen(); i++ {
+			n.SetBit(n, i, 0)
+		}
+		n.SetBit(n, 0, 1)
+		der, err := x509.MarshalPKIXPublicKey(&rsa.PublicKey{N: n, E: 65537})
+		must(err)
+		d(fmt.Sprintf("key_rsa_%d_bits", bits), "SignedHeader", withKey(0, der))
+	}
+	d("key_rsa_garbage", "SignedHeader", withKey(0, []byte{0x30, 0x03, 0x02, 0x01, 0x01}))
+}
+
+func bytes32(b byte) []byte {
+	out := make([]byte, 32)
+	for i := range out {
+		out[i] = b
+	}
+	return out
+}
+
+func ed25519SPKI() []byte {
+	pub := ed25519.NewKeyFromSeed(bytesOf("spki", 32)).Public()
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	must(err)
+	return der
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 func main() {
@@ -755,6 +841,7 @@ func main() {
 	d("signer_pub_key_garbage", "SignedHeader", cat(tagBytes(nil, 1, nil), tagBytes(nil, 3, tagBytes(nil, 2, []byte{0xff}))))
 	raw1, _ := k1.pub.Raw()
 	d("signer_pub_key_reversed_order_ed25519", "SignedHeader", cat(tagBytes(nil, 1, nil), tagBytes(nil, 3, tagBytes(nil, 2, tagVarint(tagBytes(nil, 2, raw1), 1, 1)))))
+	addKeyTypeCases(d)
 	d("chain_id_invalid_utf8", "SignedHeader", tagBytes(nil, 1, tagBytes(nil, 12, []byte{0xc3, 0x28})))
 	d("chain_id_surrogate_utf8", "SignedHeader", tagBytes(nil, 1, tagBytes(nil, 12, []byte{0xed, 0xa0, 0x80})))
 	d("metadata_chain_id_invalid_utf8", "Data", tagBytes(nil, 1, tagBytes(nil, 1, []byte{0xff})))

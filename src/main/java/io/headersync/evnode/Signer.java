@@ -15,9 +15,9 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  *
  * <p>Decoding follows Go: a signer without a public key is {@link #EMPTY} (its address is dropped);
  * a public key must parse as libp2p's {@code PublicKey} with a known key type, and an Ed25519 key
- * must have 32 bytes. Pitfall: Go also checks the key material of RSA, Secp256k1 and ECDSA keys; we
- * accept those types without looking inside and cannot verify their signatures. ev-node signers are
- * all Ed25519.
+ * must have 32 bytes; RSA, Secp256k1 and ECDSA key material is checked as go-libp2p does (see
+ * {@code PublicKeys}). Only Ed25519 signatures can be verified here; ev-node signers are all
+ * Ed25519.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -99,6 +99,10 @@ public final class Signer {
     }
     if (type == KEY_TYPE_ED25519 && data.length != Ed25519.PUBLIC_KEY_SIZE) {
       throw r.error("Ed25519 public key must have 32 bytes, not " + data.length);
+    }
+    String problem = PublicKeys.check((int) type, data);
+    if (problem != null) {
+      throw r.error(problem);
     }
     return new Signer(address, pubKey, (int) type, data);
   }
