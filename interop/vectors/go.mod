@@ -3,6 +3,7 @@ module github.com/headersync/interop/vectors
 go 1.25.8
 
 require (
+	filippo.io/edwards25519 v1.2.0
 	github.com/celestiaorg/go-header v0.8.5
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
 	github.com/evstack/ev-node v1.2.2

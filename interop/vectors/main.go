@@ -14,6 +14,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -28,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 
+	"filippo.io/edwards25519"
 	"github.com/celestiaorg/go-header"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -426,6 +428,42 @@ func signSlim(k key, h types.Header) *types.SignedHeader {
 	return &types.SignedHeader{Header: h, Signature: k.sign(payload), Signer: k.signer()}
 }
 
+// signCrafted signs h with k's secret scalar but a crafted nonce point R: with torsion, R = [r]B + T
+// where T = (0, -1) has order 2 (a cofactored verifier accepts, Go does not); without, R is the
+// identity and S = k*a (Go accepts).
+func signCrafted(k key, h types.Header, torsion bool) *types.SignedHeader {
+	payload, err := h.MarshalBinary()
+	must(err)
+	digest := sha512.Sum512(k.seed)
+	a, err := edwards25519.NewScalar().SetBytesWithClamping(digest[:32])
+	must(err)
+	var rPoint *edwards25519.Point
+	r := edwards25519.NewScalar()
+	if torsion {
+		var wide [64]byte
+		copy(wide[:], bytesOf("nonce", 64))
+		r, err = r.SetUniformBytes(wide[:])
+		must(err)
+		t, err := new(edwards25519.Point).SetBytes(append([]byte{0xec}, append(bytes32(0xff)[:30], 0x7f)...))
+		must(err)
+		rPoint = new(edwards25519.Point).Add(new(edwards25519.Point).ScalarBaseMult(r), t)
+	} else {
+		rPoint = edwards25519.NewIdentityPoint()
+	}
+	rEnc := rPoint.Bytes()
+	raw, err := k.pub.Raw()
+	must(err)
+	hh := sha512.New()
+	hh.Write(rEnc)
+	hh.Write(raw)
+	hh.Write(payload)
+	kScalar, err := edwards25519.NewScalar().SetUniformBytes(hh.Sum(nil))
+	must(err)
+	sScalar := edwards25519.NewScalar().MultiplyAdd(kScalar, a, r)
+	sig := append(append([]byte(nil), rEnc...), sScalar.Bytes()...)
+	return &types.SignedHeader{Header: h, Signature: sig, Signer: k.signer()}
+}
+
 func signLegacy(k key, h types.Header) *types.SignedHeader {
 	payload, err := h.MarshalBinaryLegacy()
 	must(err)
@@ -664,6 +702,26 @@ func main() {
 	noKey := signSlim(k1, baseHeader(k1, 15, T0, bytesOf("last", 32), emptyDataHash()))
 	noKey.Signer = types.Signer{}
 	signed = append(signed, signedCase("no_signer", noKey, false, 0))
+	// A small-order public key (the identity point): Go's ed25519.Verify accepts [S]B as R for any
+	// message, so anyone can "sign" with it.
+	identity := append([]byte{1}, make([]byte, 31)...)
+	idPub, err := crypto.UnmarshalEd25519PublicKey(identity)
+	must(err)
+	idSigner, err := types.NewSigner(idPub)
+	must(err)
+	weak := baseHeader(k1, 16, T0, bytesOf("last", 32), emptyDataHash())
+	weak.ProposerAddress = idSigner.Address
+	// The encoding of the Ed25519 base point B (y = 4/5).
+	basePoint, err := hex.DecodeString("5866666666666666666666666666666666666666666666666666666666666666")
+	must(err)
+	forged := append(append([]byte(nil), basePoint...), append([]byte{1}, make([]byte, 31)...)...)
+	signed = append(signed, signedCase("small_order_identity_pub_key_forged_signature",
+		&types.SignedHeader{Header: weak, Signature: forged, Signer: idSigner}, false, 0))
+	// Signatures only Go's cofactorless check tells apart (headersync must agree with Go).
+	torsionR := signCrafted(k1, baseHeader(k1, 17, T0, bytesOf("last", 32), emptyDataHash()), true)
+	signed = append(signed, signedCase("signature_r_with_order_2_component_rejected_by_go", torsionR, false, 0))
+	identityR := signCrafted(k1, baseHeader(k1, 18, T0, bytesOf("last", 32), emptyDataHash()), false)
+	signed = append(signed, signedCase("signature_with_identity_r_accepted_by_go", identityR, false, 0))
 	// P2P envelopes
 	signed = append(signed,
 		signedCase("p2p_hint_zero", h1, true, 0),

@@ -1,6 +1,7 @@
 package io.headersync.evnode;
 
 import io.headersync.InvalidHeaderException;
+import io.headersync.annotation.Nullable;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
@@ -35,6 +36,7 @@ public final class Signer {
   private final byte[] pubKey;
   private final int keyType;
   private final byte[] rawKey;
+  private volatile @Nullable Boolean bcFullKey;
 
   private Signer(byte[] address, byte[] pubKey, int keyType, byte[] rawKey) {
     this.address = address;
@@ -154,8 +156,8 @@ public final class Signer {
   }
 
   /**
-   * Verifies an Ed25519 signature as Go's {@code ed25519.Verify}: false for a signature that is
-   * not 64 bytes.
+   * Verifies an Ed25519 signature, accepting exactly what Go's {@code ed25519.Verify} accepts
+   * (false for a signature that is not 64 bytes; see {@code verifyEd25519} for how).
    *
    * @throws EvNodeValidationException if this signer has no key or not an Ed25519 key
    */
@@ -168,10 +170,38 @@ public final class Signer {
       throw new EvNodeValidationException(EvNodeValidationException.Reason.UNSUPPORTED_KEY_TYPE,
           "cannot verify signatures of libp2p key type " + keyType + "; only Ed25519 (1) is supported");
     }
+    return verifyEd25519(message, signature);
+  }
+
+  private static final byte[] IDENTITY_ENCODING = new byte[32];
+
+  static {
+    IDENTITY_ENCODING[0] = 1;
+  }
+
+  /**
+   * Ed25519 verification that accepts exactly what Go's {@code ed25519.Verify} accepts. Bouncy
+   * Castle alone differs from Go in two ways: it refuses small-order and non-canonical public keys
+   * (Go accepts them, and under such a key anyone can forge), and its cofactored check accepts a
+   * signature whose R carries a small-order component (Go's cofactorless check does not). So: keys
+   * Bouncy Castle refuses go to the slow exact {@link GoEd25519}; otherwise Bouncy Castle decides,
+   * and R must also pass its full (prime-order) validation. The identity R, the one prime-order
+   * point Bouncy Castle calls small, goes to {@link GoEd25519} too.
+   */
+  private boolean verifyEd25519(byte[] message, byte[] signature) {
     if (signature.length != Ed25519.SIGNATURE_SIZE) {
       return false;
     }
-    return Ed25519.verify(signature, 0, rawKey, 0, message, 0, message.length);
+    Boolean full = bcFullKey;
+    if (full == null) {
+      full = Ed25519.validatePublicKeyFull(rawKey, 0);
+      bcFullKey = full;
+    }
+    if (!full || Arrays.equals(IDENTITY_ENCODING, 0, 32, signature, 0, 32)) {
+      return GoEd25519.verify(rawKey, message, signature);
+    }
+    return Ed25519.verify(signature, 0, rawKey, 0, message, 0, message.length)
+        && Ed25519.validatePublicKeyFull(signature, 0);
   }
 
   byte[] encode() {
