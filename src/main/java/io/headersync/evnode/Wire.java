@@ -90,22 +90,23 @@ final class Wire {
       return (int) (num << 3) | type;
     }
 
+    /** A varint of at most 10 bytes whose 10th byte is 0 or 1, as protowire.ConsumeVarint. */
     long readVarint(String field) {
       long result = 0;
-      for (int i = 0; i < 10; i++) {
+      for (int shift = 0; ; shift += 7) {
         if (pos >= end) {
           throw error(field + ": varint truncated at offset " + pos);
         }
         int b = buf[pos++] & 0xFF;
-        if (i == 9 && b > 1) {
+        if (shift == 63 && b > 1) {
+          // Also what an 11-byte varint looks like at its 10th byte.
           throw error(field + ": varint overflows 64 bits at offset " + (pos - 1));
         }
-        result |= (long) (b & 0x7F) << (7 * i);
+        result |= (long) (b & 0x7F) << shift;
         if (b < 0x80) {
           return result;
         }
       }
-      throw error(field + ": varint longer than 10 bytes at offset " + pos);
     }
 
     /** Reads a length prefix and returns a reader over the delimited bytes, advancing past them. */
