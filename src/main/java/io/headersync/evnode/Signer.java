@@ -174,6 +174,9 @@ public final class Signer {
   }
 
   private static final byte[] IDENTITY_ENCODING = new byte[32];
+  private static final int MAX_VALIDATED_KEYS = 256;
+  private static final java.util.concurrent.ConcurrentHashMap<io.headersync.Hash, Boolean> VALIDATED_KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   static {
     IDENTITY_ENCODING[0] = 1;
@@ -186,7 +189,9 @@ public final class Signer {
    * signature whose R carries a small-order component (Go's cofactorless check does not). So: keys
    * Bouncy Castle refuses go to the slow exact {@link GoEd25519}; otherwise Bouncy Castle decides,
    * and R must also pass its full (prime-order) validation. The identity R, the one prime-order
-   * point Bouncy Castle calls small, goes to {@link GoEd25519} too.
+   * point Bouncy Castle calls small, goes to {@link GoEd25519} too. Cost: about two Bouncy Castle
+   * verifications per signature (the R check is a scalar multiplication); key validation is
+   * remembered for up to 256 keys.
    */
   private boolean verifyEd25519(byte[] message, byte[] signature) {
     if (signature.length != Ed25519.SIGNATURE_SIZE) {
@@ -194,7 +199,16 @@ public final class Signer {
     }
     Boolean full = bcFullKey;
     if (full == null) {
-      full = Ed25519.validatePublicKeyFull(rawKey, 0);
+      // Full validation costs about one verification; a chain has few proposer keys, so remember them.
+      io.headersync.Hash k = io.headersync.Hash.wrap(rawKey);
+      full = VALIDATED_KEYS.get(k);
+      if (full == null) {
+        full = Ed25519.validatePublicKeyFull(rawKey, 0);
+        if (VALIDATED_KEYS.size() >= MAX_VALIDATED_KEYS) {
+          VALIDATED_KEYS.clear();
+        }
+        VALIDATED_KEYS.put(k, full);
+      }
       bcFullKey = full;
     }
     if (!full || Arrays.equals(IDENTITY_ENCODING, 0, 32, signature, 0, 32)) {
