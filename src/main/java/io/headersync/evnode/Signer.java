@@ -1,9 +1,11 @@
 package io.headersync.evnode;
 
+import io.headersync.Hash;
 import io.headersync.InvalidHeaderException;
 import io.headersync.annotation.Nullable;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -175,8 +177,8 @@ public final class Signer {
 
   private static final byte[] IDENTITY_ENCODING = new byte[32];
   private static final int MAX_VALIDATED_KEYS = 256;
-  private static final java.util.concurrent.ConcurrentHashMap<io.headersync.Hash, Boolean> VALIDATED_KEYS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Hash, Boolean> VALIDATED_KEYS =
+      new ConcurrentHashMap<>();
 
   static {
     IDENTITY_ENCODING[0] = 1;
@@ -200,7 +202,7 @@ public final class Signer {
     Boolean full = bcFullKey;
     if (full == null) {
       // Full validation costs about one verification; a chain has few proposer keys, so remember them.
-      io.headersync.Hash k = io.headersync.Hash.wrap(rawKey);
+      Hash k = Hash.wrap(rawKey);
       full = VALIDATED_KEYS.get(k);
       if (full == null) {
         full = Ed25519.validatePublicKeyFull(rawKey, 0);
@@ -236,6 +238,6 @@ public final class Signer {
 
   @Override
   public String toString() {
-    return isEmpty() ? "Signer{}" : "Signer{address=" + io.headersync.Hash.of(address) + ", keyType=" + keyType + "}";
+    return isEmpty() ? "Signer{}" : "Signer{address=" + Hash.of(address) + ", keyType=" + keyType + "}";
   }
 }
