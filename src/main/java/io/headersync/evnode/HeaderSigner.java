@@ -1,0 +1,258 @@
+package io.headersync.evnode;
+
+import io.headersync.Hash;
+import io.headersync.annotation.Nullable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Produces a valid ev-node chain as a sequencer does (ev-node's {@code executor.CreateBlock}): each
+ * block is a {@link SignedHeader} and its {@link Data}.
+ *
+ * <ul>
+ *   <li>The genesis block is at the configured initial height (any height &ge; 1) with an empty
+ *       last-header hash and no last-data hash.
+ *   <li>Each next block is at the previous height + 1; its {@code last_header_hash} is the previous
+ *       header's hash and its data's {@code last_data_hash} the previous data's hash.
+ *   <li>Times come either from a fixed start time plus a step per height ({@link Builder#startTime},
+ *       {@link Builder#blockTime}), or from a {@link Clock}, which must move strictly forward.
+ *   <li>{@code data_hash} is the DA commitment of the transactions
+ *       ({@link Data#EMPTY_TXS_DATA_HASH} for none); the data's metadata repeats chain id, height
+ *       and time, so {@link EvNodeTypes#validate(SignedHeader, Data)} passes.
+ *   <li>The proposer address is the key's address, and the signature is Ed25519 over the slim
+ *       header bytes, so {@link SignedHeader#validateBasic(Clock)} passes.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe; the chain state lives in the {@link Block}s it returns.
+ */
+public final class HeaderSigner {
+  private final SignerKey key;
+  private final String chainId;
+  private final Version version;
+  private final long initialHeight;
+  private final @Nullable Instant startTime;
+  private final Duration blockTime;
+  private final @Nullable Clock clock;
+  private final Hash appHash;
+  private final Hash validatorHash;
+
+  private HeaderSigner(Builder b) {
+    this.key = b.key;
+    this.chainId = b.chainId;
+    this.version = b.version;
+    this.initialHeight = b.initialHeight;
+    this.startTime = b.startTime;
+    this.blockTime = b.blockTime;
+    this.clock = b.clock;
+    this.appHash = b.appHash;
+    this.validatorHash = b.validatorHash;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The key that signs. */
+  public SignerKey key() {
+    return key;
+  }
+
+  /** Signs {@code header} as it is (Ed25519 over its slim encoding) and attaches this key's signer. */
+  public SignedHeader sign(BlockHeader header) {
+    Objects.requireNonNull(header, "header == null");
+    return SignedHeader.of(header, key.sign(header.encode()), key.signer());
+  }
+
+  /** The genesis block at the initial height, with {@code txs} (may be empty). */
+  public Block genesis(List<byte[]> txs) {
+    Instant time = clock != null ? clock.instant() : Objects.requireNonNull(startTime);
+    return block(initialHeight, time, Hash.EMPTY, Hash.EMPTY, txs);
+  }
+
+  /**
+   * The block after {@code previous}, with {@code txs} (may be empty).
+   *
+   * @throws IllegalStateException if the clock has not moved past the previous block's time
+   */
+  public Block next(Block previous, List<byte[]> txs) {
+    Objects.requireNonNull(previous, "previous == null");
+    long height = Math.addExact(previous.height(), 1);
+    Instant time;
+    if (clock != null) {
+      time = clock.instant();
+      if (!time.isAfter(previous.header().time())) {
+        throw new IllegalStateException("clock at " + time + " has not moved past the previous block's time "
+            + previous.header().time() + " (height " + previous.height() + ")");
+      }
+    } else {
+      time = previous.header().time().plus(blockTime);
+    }
+    return block(height, time, previous.header().hash(), previous.data().hash(), txs);
+  }
+
+  /** {@code count} blocks without transactions: the genesis block and its successors. */
+  public List<Block> chain(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count < 0: " + count);
+    }
+    List<Block> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(i == 0 ? genesis(List.of()) : next(out.get(i - 1), List.of()));
+    }
+    return out;
+  }
+
+  private Block block(long height, Instant time, Hash lastHeaderHash, Hash lastDataHash, List<byte[]> txs) {
+    Objects.requireNonNull(txs, "txs == null");
+    BlockHeader header = BlockHeader.builder()
+        .version(version)
+        .chainId(chainId)
+        .height(height)
+        .time(time)
+        .lastHeaderHash(lastHeaderHash)
+        .dataHash(Data.daCommitment(txs))
+        .appHash(appHash)
+        .proposerAddress(key.address())
+        .validatorHash(validatorHash)
+        .build();
+    Data data = Data.of(Metadata.of(chainId, height, header.timeNanos(), lastDataHash), txs);
+    return new Block(sign(header), data);
+  }
+
+  /** A signed header and its data: one block. Immutable. */
+  public static final class Block {
+    private final SignedHeader header;
+    private final Data data;
+
+    Block(SignedHeader header, Data data) {
+      this.header = header;
+      this.data = data;
+    }
+
+    public SignedHeader header() {
+      return header;
+    }
+
+    public Data data() {
+      return data;
+    }
+
+    public long height() {
+      return header.height();
+    }
+
+    /** The header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it). */
+    public P2PSignedHeader p2pHeader() {
+      return header.toP2P(0);
+    }
+
+    /** The data in its P2P envelope, with DA height hint 0. */
+    public P2PData p2pData() {
+      return data.toP2P(0);
+    }
+
+    @Override
+    public String toString() {
+      return "Block{height=" + height() + ", hash=" + header.hash() + "}";
+    }
+  }
+
+  /** Configures a {@link HeaderSigner}. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable SignerKey key;
+    private @Nullable String chainId;
+    private Version version = Version.ZERO;
+    private long initialHeight = 1;
+    private @Nullable Instant startTime;
+    private Duration blockTime = Duration.ofSeconds(1);
+    private @Nullable Clock clock;
+    private Hash appHash = Hash.EMPTY;
+    private Hash validatorHash = Hash.EMPTY;
+
+    Builder() {}
+
+    /** The proposer key (required). */
+    public Builder key(SignerKey key) {
+      this.key = Objects.requireNonNull(key, "key == null");
+      return this;
+    }
+
+    /** The chain id (required, not empty). */
+    public Builder chainId(String chainId) {
+      this.chainId = Objects.requireNonNull(chainId, "chainId == null");
+      return this;
+    }
+
+    /** The header version; default {@link Version#ZERO}. */
+    public Builder version(Version version) {
+      this.version = Objects.requireNonNull(version, "version == null");
+      return this;
+    }
+
+    /** The genesis height; default 1. */
+    public Builder initialHeight(long initialHeight) {
+      if (initialHeight < 1) {
+        throw new IllegalArgumentException("initialHeight < 1: " + initialHeight);
+      }
+      this.initialHeight = initialHeight;
+      return this;
+    }
+
+    /** The genesis time, when times are not read from a clock. */
+    public Builder startTime(Instant startTime) {
+      this.startTime = Objects.requireNonNull(startTime, "startTime == null");
+      return this;
+    }
+
+    /** The time between blocks, when times are not read from a clock; default 1 s, must be positive. */
+    public Builder blockTime(Duration blockTime) {
+      Objects.requireNonNull(blockTime, "blockTime == null");
+      if (blockTime.isNegative() || blockTime.isZero()) {
+        throw new IllegalArgumentException("blockTime must be positive: " + blockTime);
+      }
+      this.blockTime = blockTime;
+      return this;
+    }
+
+    /** Read each block's time from {@code clock} instead of start time and step. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** The app hash every header carries; default empty. */
+    public Builder appHash(Hash appHash) {
+      this.appHash = Objects.requireNonNull(appHash, "appHash == null");
+      return this;
+    }
+
+    /** The validator hash every header carries; default empty. */
+    public Builder validatorHash(Hash validatorHash) {
+      this.validatorHash = Objects.requireNonNull(validatorHash, "validatorHash == null");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException naming what is missing
+     */
+    public HeaderSigner build() {
+      if (key == null) {
+        throw new IllegalStateException("HeaderSigner needs a key: call key(SignerKey)");
+      }
+      if (chainId == null || chainId.isEmpty()) {
+        throw new IllegalStateException("HeaderSigner needs a non-empty chain id: call chainId(String)");
+      }
+      if (startTime == null && clock == null) {
+        throw new IllegalStateException("HeaderSigner needs times: call startTime(Instant) or clock(Clock)");
+      }
+      if (startTime != null && clock != null) {
+        throw new IllegalStateException("HeaderSigner takes times from startTime/blockTime or a clock, not both");
+      }
+      return new HeaderSigner(this);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package io.headersync.evnode;
+
+import io.headersync.Hash;
+import io.headersync.InvalidHeaderException;
+import io.headersync.annotation.Nullable;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * Who signed a header ({@code evnode.v1.Signer}: {@code bytes address = 1; bytes pub_key = 2}).
+ *
+ * <p>{@code pub_key} is a libp2p {@code PublicKey} protobuf ({@code KeyType Type = 1; bytes Data = 2},
+ * Ed25519 = 1, 32 key bytes); {@code address} should be SHA-256 of the raw key bytes, which
+ * {@link SignedHeader#verifySignature()} checks. The libp2p bytes are kept exactly as received, as
+ * Go does, and re-emitted verbatim.
+ *
+ * <p>Decoding follows Go: a signer without a public key is {@link #EMPTY} (its address is dropped);
+ * a public key must parse as libp2p's {@code PublicKey} with a known key type, and an Ed25519 key
+ * must have 32 bytes; RSA, Secp256k1 and ECDSA key material is checked as go-libp2p does (see
+ * {@code PublicKeys}). Only Ed25519 signatures can be verified here; ev-node signers are all
+ * Ed25519.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Signer {
+  /** libp2p key types ({@code crypto.pb.KeyType}). */
+  public static final int KEY_TYPE_RSA = 0;
+  public static final int KEY_TYPE_ED25519 = 1;
+  public static final int KEY_TYPE_SECP256K1 = 2;
+  public static final int KEY_TYPE_ECDSA = 3;
+
+  /** No signer: no address and no public key (Go's {@code Signer{}}), encoded as an empty message. */
+  public static final Signer EMPTY = new Signer(new byte[0], new byte[0], -1, new byte[0]);
+
+  private final byte[] address;
+  private final byte[] pubKey;
+  private final int keyType;
+  private final byte[] rawKey;
+  private volatile @Nullable Boolean bcFullKey;
+
+  private Signer(byte[] address, byte[] pubKey, int keyType, byte[] rawKey) {
+    this.address = address;
+    this.pubKey = pubKey;
+    this.keyType = keyType;
+    this.rawKey = rawKey;
+  }
+
+  /**
+   * A signer from an address and a libp2p-encoded public key.
+   *
+   * @throws InvalidHeaderException if {@code pubKey} is not a libp2p public key Go would accept
+   * @throws IllegalArgumentException if {@code pubKey} is empty (use {@link #EMPTY})
+   */
+  public static Signer of(byte[] address, byte[] pubKey) {
+    Objects.requireNonNull(address, "address == null");
+    Objects.requireNonNull(pubKey, "pubKey == null");
+    if (pubKey.length == 0) {
+      throw new IllegalArgumentException("pubKey is empty; a signer without a key is Signer.EMPTY");
+    }
+    return parse(address.clone(), pubKey.clone(), "Signer");
+  }
+
+  /** The signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding. */
+  public static Signer ofEd25519(byte[] rawPublicKey) {
+    if (rawPublicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
+      throw new IllegalArgumentException("Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
+    }
+    byte[] raw = rawPublicKey.clone();
+    return new Signer(BlockHeader.sha256(raw), libp2pEd25519PublicKey(raw), KEY_TYPE_ED25519, raw);
+  }
+
+  static byte[] libp2pEd25519PublicKey(byte[] raw) {
+    return new Wire.Writer(36).uint64Field(1, KEY_TYPE_ED25519).bytesField(2, raw).toByteArray();
+  }
+
+  /** Parses libp2p's proto2 {@code PublicKey} as Go's {@code crypto.UnmarshalPublicKey} does. */
+  private static Signer parse(byte[] address, byte[] pubKey, String what) {
+    Wire.Reader r = new Wire.Reader(pubKey, what + ".pub_key");
+    long type = -1;
+    byte[] data = null;
+    while (r.hasMore()) {
+      int tag = r.readTag();
+      if (tag == ((1 << 3) | Wire.VARINT)) {
+        // protobuf-go reads an enum as int32(varint); as a proto2 (closed) enum, an unknown value
+        // goes to unknown fields and leaves Type as it was.
+        int t = (int) r.readVarint("Type");
+        if (t >= KEY_TYPE_RSA && t <= KEY_TYPE_ECDSA) {
+          type = t;
+        }
+      } else if (tag == ((2 << 3) | Wire.BYTES)) {
+        data = r.readBytes("Data");
+      } else {
+        r.skipField(tag);
+      }
+    }
+    if (type < 0) {
+      throw r.error("required field Type is not set or not a known key type");
+    }
+    if (data == null) {
+      throw r.error("required field Data is not set");
+    }
+    if (type == KEY_TYPE_ED25519 && data.length != Ed25519.PUBLIC_KEY_SIZE) {
+      throw r.error("Ed25519 public key must have 32 bytes, not " + data.length);
+    }
+    String problem = PublicKeys.check((int) type, data);
+    if (problem != null) {
+      throw r.error(problem);
+    }
+    return new Signer(address, pubKey, (int) type, data);
+  }
+
+  /** Decodes an {@code evnode.v1.Signer} message (merging occurrences is done by the caller). */
+  static Signer decode(byte[] address, byte[] pubKey, String what) {
+    if (pubKey.length == 0) {
+      return EMPTY;
+    }
+    return parse(address, pubKey, what);
+  }
+
+  /** True for {@link #EMPTY}: no public key. */
+  public boolean isEmpty() {
+    return pubKey.length == 0;
+  }
+
+  /** A copy of the address. */
+  public byte[] address() {
+    return address.clone();
+  }
+
+  boolean addressEquals(byte[] other) {
+    return Arrays.equals(address, other);
+  }
+
+  byte[] addressUnsafe() {
+    return address;
+  }
+
+  /** A copy of the libp2p-encoded public key; empty for {@link #EMPTY}. */
+  public byte[] pubKey() {
+    return pubKey.clone();
+  }
+
+  /** The libp2p key type ({@code KEY_TYPE_*}), or -1 for {@link #EMPTY}. */
+  public int keyType() {
+    return keyType;
+  }
+
+  /** A copy of the raw key bytes inside the libp2p encoding (32 bytes for Ed25519). */
+  public byte[] rawPublicKey() {
+    return rawKey.clone();
+  }
+
+  /** Whether the address is SHA-256 of the raw key (Go's {@code validateSignerIdentity}). */
+  public boolean addressMatchesKey() {
+    return !isEmpty() && Arrays.equals(BlockHeader.sha256(rawKey), address);
+  }
+
+  /**
+   * Verifies an Ed25519 signature, accepting exactly what Go's {@code ed25519.Verify} accepts
+   * (false for a signature that is not 64 bytes; see {@code verifyEd25519} for how).
+   *
+   * @throws EvNodeValidationException if this signer has no key or not an Ed25519 key
+   */
+  public boolean verify(byte[] message, byte[] signature) {
+    if (isEmpty()) {
+      throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNER_PUB_KEY_MISSING,
+          "signer public key is missing");
+    }
+    if (keyType != KEY_TYPE_ED25519) {
+      throw new EvNodeValidationException(EvNodeValidationException.Reason.UNSUPPORTED_KEY_TYPE,
+          "cannot verify signatures of libp2p key type " + keyType + "; only Ed25519 (1) is supported");
+    }
+    return verifyEd25519(message, signature);
+  }
+
+  private static final byte[] IDENTITY_ENCODING = new byte[32];
+  private static final int MAX_VALIDATED_KEYS = 256;
+  private static final ConcurrentHashMap<Hash, Boolean> VALIDATED_KEYS =
+      new ConcurrentHashMap<>();
+
+  static {
+    IDENTITY_ENCODING[0] = 1;
+  }
+
+  /**
+   * Ed25519 verification that accepts exactly what Go's {@code ed25519.Verify} accepts. Bouncy
+   * Castle alone differs from Go in two ways: it refuses small-order and non-canonical public keys
+   * (Go accepts them, and under such a key anyone can forge), and its cofactored check accepts a
+   * signature whose R carries a small-order component (Go's cofactorless check does not). So: keys
+   * Bouncy Castle refuses go to the slow exact {@link GoEd25519}; otherwise Bouncy Castle decides,
+   * and R must also pass its full (prime-order) validation. The identity R, the one prime-order
+   * point Bouncy Castle calls small, goes to {@link GoEd25519} too. Cost: about two Bouncy Castle
+   * verifications per signature (the R check is a scalar multiplication); key validation is
+   * remembered for up to 256 keys.
+   */
+  private boolean verifyEd25519(byte[] message, byte[] signature) {
+    if (signature.length != Ed25519.SIGNATURE_SIZE) {
+      return false;
+    }
+    Boolean full = bcFullKey;
+    if (full == null) {
+      // Full validation costs about one verification; a chain has few proposer keys, so remember them.
+      Hash k = Hash.wrap(rawKey);
+      full = VALIDATED_KEYS.get(k);
+      if (full == null) {
+        full = Ed25519.validatePublicKeyFull(rawKey, 0);
+        if (VALIDATED_KEYS.size() >= MAX_VALIDATED_KEYS) {
+          VALIDATED_KEYS.clear();
+        }
+        VALIDATED_KEYS.put(k, full);
+      }
+      bcFullKey = full;
+    }
+    if (!full || Arrays.equals(IDENTITY_ENCODING, 0, 32, signature, 0, 32)) {
+      return GoEd25519.verify(rawKey, message, signature);
+    }
+    return Ed25519.verify(signature, 0, rawKey, 0, message, 0, message.length)
+        && Ed25519.validatePublicKeyFull(signature, 0);
+  }
+
+  byte[] encode() {
+    return new Wire.Writer(address.length + pubKey.length + 8)
+        .bytesProto3(1, address).bytesProto3(2, pubKey).toByteArray();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Signer && Arrays.equals(address, ((Signer) o).address)
+        && Arrays.equals(pubKey, ((Signer) o).pubKey);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(address) * 31 + Arrays.hashCode(pubKey);
+  }
+
+  @Override
+  public String toString() {
+    return isEmpty() ? "Signer{}" : "Signer{address=" + Hash.of(address) + ", keyType=" + keyType + "}";
+  }
+}
