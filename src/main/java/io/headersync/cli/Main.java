@@ -1,0 +1,203 @@
+package io.headersync.cli;
+
+import io.headersync.HeaderSyncException;
+import io.headersync.Verification;
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.store.RocksDbStore;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@code headersync} command line.
+ *
+ * <pre>
+ * headersync chain   [--chain-id gm] [--count 100000] [--data-dir headersync-data] [--block-time 100ms] [--seed devnet]
+ * headersync inspect [--data-dir headersync-data] [--height N]
+ * </pre>
+ *
+ * Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
+ */
+public final class Main {
+  static final String USAGE = String.join("\n",
+      "usage: headersync <command> [options]",
+      "",
+      "commands:",
+      "  chain    sign, verify and store an ev-node header chain, as a sequencer does",
+      "           --chain-id ID       chain id (default gm)",
+      "           --count N           headers to produce (default 100000)",
+      "           --data-dir DIR      RocksDB directory; must not hold headers yet (default headersync-data)",
+      "           --block-time D      time between headers, e.g. 100ms, 1s (default 100ms)",
+      "           --seed TEXT         the signing key is derived from this text (default devnet; not for production)",
+      "  inspect  print a store's head, tail, height and one header",
+      "           --data-dir DIR      RocksDB directory (default headersync-data)",
+      "           --height N          the header to print (default: the head)",
+      "  help     print this text",
+      "");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Clock clock;
+
+  Main(PrintStream out, PrintStream err, Clock clock) {
+    this.out = out;
+    this.err = err;
+    this.clock = clock;
+  }
+
+  public static void main(String[] argv) {
+    System.exit(new Main(System.out, System.err, Clock.systemUTC()).run(Arrays.asList(argv)));
+  }
+
+  int run(List<String> argv) {
+    if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help") || argv.get(0).equals("-h")) {
+      out.print(USAGE);
+      return argv.isEmpty() ? 2 : 0;
+    }
+    List<String> rest = argv.subList(1, argv.size());
+    try {
+      switch (argv.get(0)) {
+        case "chain":
+          return chain(new Args(rest, Set.of("chain-id", "count", "data-dir", "block-time", "seed")));
+        case "inspect":
+          return inspect(new Args(rest, Set.of("data-dir", "height")));
+        default:
+          throw new UsageException("unknown command \"" + argv.get(0) + "\"");
+      }
+    } catch (UsageException e) {
+      err.println("headersync: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    } catch (HeaderSyncException e) {
+      err.println("headersync: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private int chain(Args args) {
+    String chainId = args.string("chain-id", "gm");
+    long count = args.positiveLong("count", 100_000);
+    Path dir = Path.of(args.string("data-dir", "headersync-data"));
+    Duration blockTime = args.duration("block-time", Duration.ofMillis(100));
+    SignerKey key = SignerKey.fromSeed(sha256(args.string("seed", "devnet")));
+    // Times end now, so every header passes the "not from the future" checks.
+    Instant start = clock.instant().minus(blockTime.multipliedBy(count));
+    HeaderSigner signer = HeaderSigner.builder().key(key).chainId(chainId).startTime(start).blockTime(blockTime).build();
+    Verification<P2PSignedHeader> verification = new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, clock);
+
+    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir).build()) {
+      Optional<P2PSignedHeader> existing = store.head();
+      if (existing.isPresent()) {
+        throw new UsageException(dir + " already holds headers " + store.tail().orElseThrow().height() + ".."
+            + existing.get().height() + "; inspect it or choose another --data-dir");
+      }
+      out.printf("chain %s: producing %,d signed ev-node headers into %s (proposer %s)%n", chainId, count,
+          dir.toAbsolutePath(), HexFormat.of().formatHex(key.address()).toUpperCase());
+      long signNanos = 0;
+      long verifyNanos = 0;
+      long t0 = System.nanoTime();
+      long lastReport = t0;
+      HeaderSigner.Block prev = null;
+      P2PSignedHeader trusted = null;
+      CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
+      List<P2PSignedHeader> batch = new ArrayList<>(64);
+      for (long i = 0; i < count; i++) {
+        long s = System.nanoTime();
+        prev = prev == null ? signer.genesis(List.of()) : signer.next(prev, List.of());
+        P2PSignedHeader h = prev.p2pHeader();
+        long v = System.nanoTime();
+        signNanos += v - s;
+        h.validate(clock);
+        h.verifySignature();
+        if (trusted != null) {
+          verification.verify(trusted, h);
+        }
+        verifyNanos += System.nanoTime() - v;
+        trusted = h;
+        batch.add(h);
+        if (batch.size() == 64 || i == count - 1) {
+          lastAppend = store.append(batch);
+          batch = new ArrayList<>(64);
+        }
+        long now = System.nanoTime();
+        if (now - lastReport >= 1_000_000_000L) {
+          lastReport = now;
+          out.printf("  height %,d  %,.0f headers/s%n", h.height(), (i + 1) / ((now - t0) / 1e9));
+        }
+      }
+      lastAppend.join();
+      store.flush();
+      double total = (System.nanoTime() - t0) / 1e9;
+      P2PSignedHeader head = store.head().orElseThrow();
+      out.printf("done: %,d headers in %.2f s (%,.0f headers/s end to end)%n", count, total, count / total);
+      out.printf("  sign   %,.0f headers/s%n", count / (signNanos / 1e9));
+      out.printf("  verify %,.0f headers/s (validate + Ed25519 signature + go-header verify)%n",
+          count / (verifyNanos / 1e9));
+      out.printf("  store  head %,d %s, tail %,d%n", head.height(), head.hash(), store.tail().orElseThrow().height());
+      return 0;
+    }
+  }
+
+  private int inspect(Args args) {
+    Path dir = Path.of(args.string("data-dir", "headersync-data"));
+    if (!Files.isDirectory(dir)) {
+      throw new UsageException("no store at " + dir.toAbsolutePath() + " (run `headersync chain` first?)");
+    }
+    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir).build()) {
+      Optional<P2PSignedHeader> head = store.head();
+      if (head.isEmpty()) {
+        out.println("store " + dir.toAbsolutePath() + " is empty");
+        return 0;
+      }
+      out.printf("store   %s (prefix %s)%n", dir.toAbsolutePath(), store.prefix());
+      out.printf("tail    %,d %s%n", store.tail().orElseThrow().height(), store.tail().orElseThrow().hash());
+      out.printf("head    %,d %s%n", head.get().height(), head.get().hash());
+      out.printf("height  %,d%n", store.height());
+      long height = args.positiveLong("height", head.get().height());
+      P2PSignedHeader h = store.getByHeight(height).orElseThrow(() -> new UsageException(
+          "height " + height + " is not stored (tail " + store.tail().orElseThrow().height() + ", head "
+              + head.get().height() + ")"));
+      out.println();
+      out.printf("header %,d%n", h.height());
+      out.printf("  chain id        %s%n", h.chainId());
+      out.printf("  time            %s%n", h.time());
+      out.printf("  hash            %s%n", h.hash());
+      out.printf("  last hash       %s%n", h.lastHeaderHash());
+      out.printf("  data hash       %s%n", h.header().dataHash());
+      out.printf("  proposer        %s%n", HexFormat.of().formatHex(h.header().proposerAddress()).toUpperCase());
+      out.printf("  da height hint  %d%n", h.daHeightHint());
+      String sig;
+      try {
+        h.verifySignature();
+        sig = "valid";
+      } catch (HeaderSyncException e) {
+        sig = "INVALID: " + e.getMessage();
+      }
+      out.printf("  signature       %s%n", sig);
+      return 0;
+    }
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
