@@ -19,7 +19,11 @@ final class BcAead implements Aead {
 
   @Override
   public void seal(long nonce, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
-    cipher.init(true, new AEADParameters(key, 128, Aead.nonceBytes(nonce), ad));
+    sealIv(Aead.nonceBytes(nonce), ad, in, inOff, len, out, outOff);
+  }
+
+  void sealIv(byte[] iv, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    cipher.init(true, new AEADParameters(key, 128, iv, ad));
     int n = cipher.processBytes(in, inOff, len, out, outOff);
     try {
       cipher.doFinal(out, outOff + n);
@@ -30,10 +34,14 @@ final class BcAead implements Aead {
 
   @Override
   public void open(long nonce, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    openIv(Aead.nonceBytes(nonce), ad, in, inOff, len, out, outOff);
+  }
+
+  void openIv(byte[] iv, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     if (len < TAG_LENGTH) {
       throw new NoiseException(NoiseException.Reason.MALFORMED, "ciphertext shorter than a tag");
     }
-    cipher.init(false, new AEADParameters(key, 128, Aead.nonceBytes(nonce), ad));
+    cipher.init(false, new AEADParameters(key, 128, iv, ad));
     // BC buffers the tag; decrypt into a scratch array so a failed tag never exposes plaintext.
     byte[] tmp = new byte[len - TAG_LENGTH];
     int n = cipher.processBytes(in, inOff, len, tmp, 0);

@@ -34,8 +34,12 @@ final class JdkAead implements Aead {
 
   @Override
   public void seal(long nonce, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    sealIv(Aead.nonceBytes(nonce), ad, in, inOff, len, out, outOff);
+  }
+
+  void sealIv(byte[] iv, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     try {
-      cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(Aead.nonceBytes(nonce)));
+      cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
       cipher.updateAAD(ad);
       cipher.doFinal(in, inOff, len, out, outOff);
     } catch (GeneralSecurityException e) {
@@ -45,11 +49,15 @@ final class JdkAead implements Aead {
 
   @Override
   public void open(long nonce, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    openIv(Aead.nonceBytes(nonce), ad, in, inOff, len, out, outOff);
+  }
+
+  void openIv(byte[] iv, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     if (len < TAG_LENGTH) {
       throw new NoiseException(NoiseException.Reason.MALFORMED, "ciphertext shorter than a tag");
     }
     try {
-      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(Aead.nonceBytes(nonce)));
+      cipher.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(iv));
       cipher.updateAAD(ad);
       cipher.doFinal(in, inOff, len, out, outOff);
     } catch (AEADBadTagException e) {
