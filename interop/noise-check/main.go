@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	tptu "github.com/libp2p/go-libp2p/p2p/net/upgrader"
+	"github.com/libp2p/go-libp2p/p2p/security/noise"
+	mss "github.com/multiformats/go-multistream"
+)
+
+func must(err error) {
+	if err != nil {
+		fmt.Println("ERROR:", err)
+		os.Exit(1)
+	}
+}
+
+// Command noise-check exercises go-libp2p v0.48's Noise transport and go-multistream against
+// another implementation over TCP: it negotiates /noise with multistream-select (proposing
+// /tls/1.0.0 first when dialing, as go-libp2p does), runs the handshake (checking the expected
+// peer id when dialing) and echoes / checks 200000 bytes of application data.
+//
+// usage: noisecheck dial <host:port> <peerid>  |  noisecheck listen <host:port>
+func main() {
+	priv, _, err := crypto.GenerateEd25519Key(rand.Reader)
+	must(err)
+	// Offer yamux in the early-muxer extension, as a default go-libp2p host does.
+	tpt, err := noise.New(noise.ID, priv, []tptu.StreamMuxer{{ID: "/yamux/1.0.0"}})
+	must(err)
+	self, _ := peer.IDFromPrivateKey(priv)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	switch os.Args[1] {
+	case "dial":
+		conn, err := net.Dial("tcp", os.Args[2])
+		must(err)
+		pid, err := peer.Decode(os.Args[3])
+		must(err)
+		proto, err := mss.SelectOneOf([]string{"/tls/1.0.0", "/noise"}, conn)
+		must(err)
+		fmt.Println("selected", proto)
+		sc, err := tpt.SecureOutbound(ctx, conn, pid)
+		must(err)
+		fmt.Println("secured; remote", sc.RemotePeer(), "early muxer", fmt.Sprintf("%q", sc.ConnState().StreamMultiplexer))
+		msg := make([]byte, 200000)
+		for i := range msg {
+			msg[i] = byte(i)
+		}
+		go func() { _, err := sc.Write(msg); must(err) }()
+		back := make([]byte, len(msg))
+		_, err = io.ReadFull(sc, back)
+		must(err)
+		for i := range back {
+			if back[i] != msg[i] {
+				must(fmt.Errorf("echo mismatch at %d", i))
+			}
+		}
+		fmt.Println("OK echo", len(back))
+	case "listen":
+		l, err := net.Listen("tcp", os.Args[2])
+		must(err)
+		fmt.Println("LISTEN", l.Addr().String(), self)
+		conn, err := l.Accept()
+		must(err)
+		m := mss.NewMultistreamMuxer[string]()
+		m.AddHandler("/tls/1.0.0", nil)
+		m.AddHandler("/noise", nil)
+		proto, _, err := m.Negotiate(conn)
+		must(err)
+		fmt.Println("selected", proto)
+		sc, err := tpt.SecureInbound(ctx, conn, "")
+		must(err)
+		fmt.Println("secured; remote", sc.RemotePeer(), "early muxer", fmt.Sprintf("%q", sc.ConnState().StreamMultiplexer))
+		n, err := io.Copy(sc, io.LimitReader(sc, 200000))
+		must(err)
+		fmt.Println("OK echo", n)
+		time.Sleep(200 * time.Millisecond)
+	}
+}
