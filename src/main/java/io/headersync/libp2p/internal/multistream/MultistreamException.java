@@ -12,7 +12,7 @@ public final class MultistreamException extends Libp2pException {
     MALFORMED,
     /** The peer's first message was not {@code /multistream/1.0.0}. */
     WRONG_HEADER,
-    /** The responder answered {@code na} to every protocol we proposed. */
+    /** No protocol was agreed: every proposal got {@code na}, or the peer made too many. */
     NOT_SUPPORTED,
     /** The responder answered something other than our proposal or {@code na}. */
     UNEXPECTED_RESPONSE,

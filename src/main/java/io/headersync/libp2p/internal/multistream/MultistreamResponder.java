@@ -23,8 +23,16 @@ import java.util.concurrent.CompletableFuture;
  * MultistreamException} (the channel is then closed). Not sharable; one per channel.
  */
 public final class MultistreamResponder extends Negotiator {
+  /**
+   * After this many {@code na} answers the responder gives up. Go has no such limit (only its
+   * 10 s timeout); a Go initiator proposes a handful of protocols, so this only cuts short a
+   * confused optimistic peer whose application bytes are being read as proposals.
+   */
+  public static final int MAX_REJECTED_PROPOSALS = 64;
+
   private final ProtocolHandlerFactory factory;
   private boolean headerReceived;
+  private int rejected;
 
   public MultistreamResponder(
       ProtocolHandlerFactory factory, Duration timeout, CompletableFuture<String> result) {
@@ -53,6 +61,14 @@ public final class MultistreamResponder extends Negotiator {
     }
     ChannelHandler handler = factory.create(token);
     if (handler == null) {
+      if (++rejected > MAX_REJECTED_PROPOSALS) {
+        fail(
+            ctx,
+            new MultistreamException(
+                MultistreamException.Reason.NOT_SUPPORTED,
+                "peer made more than " + MAX_REJECTED_PROPOSALS + " unsupported proposals"));
+        return;
+      }
       ctx.writeAndFlush(MultistreamCodec.encode(ctx.alloc(), MultistreamCodec.NA));
       return;
     }

@@ -234,8 +234,16 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
             early,
             h.handshakeHash());
     NoiseTransportCodec codec = new NoiseTransportCodec(enc, dec);
+    ChannelHandler after;
+    try {
+      after = next.apply(session);
+    } catch (RuntimeException e) {
+      failed = true;
+      result.completeExceptionally(e);
+      ctx.close();
+      return;
+    }
     ctx.pipeline().addAfter(ctx.name(), null, codec);
-    ChannelHandler after = next.apply(session);
     if (after != null) {
       ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, after);
     }

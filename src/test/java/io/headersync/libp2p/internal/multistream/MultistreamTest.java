@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -301,5 +302,55 @@ class MultistreamTest {
     assertArrayEquals(new byte[] {42}, serverSide.bytes());
     assertFalse(server.finishAndReleaseAll());
     assertFalse(client.finishAndReleaseAll());
+  }
+
+  @Test
+  void responderGivesUpAfterTooManyUnsupportedProposals() {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamResponder(p -> null, TIMEOUT, f));
+    String[] tokens = new String[MultistreamResponder.MAX_REJECTED_PROPOSALS + 2];
+    tokens[0] = "/multistream/1.0.0";
+    for (int i = 1; i < tokens.length; i++) {
+      tokens[i] = "/p/" + i;
+    }
+    ch.writeInbound(Unpooled.wrappedBuffer(msg(tokens)));
+    assertEquals(MultistreamException.Reason.NOT_SUPPORTED, failure(f).reason());
+    assertFalse(ch.isOpen());
+    drainOutbound(ch);
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void responderStillAnswersAPeerThatHalfClosedAfterItsProposal() {
+    ByteCollector h = new ByteCollector();
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch =
+        new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/p", h)), TIMEOUT, f));
+    drainOutbound(ch);
+    ch.writeInbound(Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "/p"), new byte[] {5})));
+    ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertEquals("/p", f.join());
+    assertArrayEquals(msg("/p"), drainOutbound(ch));
+    assertArrayEquals(new byte[] {5}, h.bytes());
+    assertTrue(ch.isOpen());
+    assertFalse(ch.finishAndReleaseAll());
+  }
+
+  @Test
+  void responderHandsOverAProposalSplitAcrossReadsFollowedByEof() {
+    ByteCollector h = new ByteCollector();
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch =
+        new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/p", h)), TIMEOUT, f));
+    drainOutbound(ch);
+    // header and a partial proposal, then the rest, then EOF
+    byte[] all = concat(msg("/multistream/1.0.0", "/p"), new byte[] {6, 7});
+    ch.writeInbound(Unpooled.wrappedBuffer(all, 0, all.length - 5));
+    ch.writeInbound(Unpooled.wrappedBuffer(all, all.length - 5, 5));
+    ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertEquals("/p", f.join());
+    assertArrayEquals(new byte[] {6, 7}, h.bytes());
+    assertArrayEquals(msg("/p"), drainOutbound(ch));
+    assertFalse(ch.finishAndReleaseAll());
   }
 }
