@@ -51,6 +51,47 @@ public final class PrivateKey {
   }
 
   /**
+   * The Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
+   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}.
+   *
+   * @throws KeyFormatException if the length is wrong or the public half does not match the seed
+   */
+  public static PrivateKey ed25519FromRaw(byte[] raw) {
+    Objects.requireNonNull(raw, "raw == null");
+    byte[] data = raw.clone();
+    try {
+      return fromRawData(data);
+    } finally {
+      Arrays.fill(data, (byte) 0);
+    }
+  }
+
+  private static PrivateKey fromRawData(byte[] data) {
+    if (data.length == 96) {
+      if (!Arrays.equals(data, 32, 64, data, 64, 96)) {
+        throw new KeyFormatException(
+            "legacy 96-byte Ed25519 private key has two different public keys");
+      }
+    } else if (data.length != 64) {
+      throw new KeyFormatException(
+          "Ed25519 private key must be 64 bytes (seed ‖ public key), got " + data.length);
+    }
+    PrivateKey key = new PrivateKey(Arrays.copyOf(data, 32));
+    if (!MessageDigest.isEqual(key.pub, Arrays.copyOfRange(data, 32, 64))) {
+      throw new KeyFormatException("Ed25519 private key's public half does not match its seed");
+    }
+    return key;
+  }
+
+  /** Go's raw form: 64 bytes {@code seed ‖ pub} (the protobuf's {@code Data}). Handle with care. */
+  public byte[] raw() {
+    byte[] data = new byte[64];
+    System.arraycopy(seed, 0, data, 0, 32);
+    System.arraycopy(pub, 0, data, 32, 32);
+    return data;
+  }
+
+  /**
    * Parses a libp2p {@code PrivateKey} protobuf holding an Ed25519 key.
    *
    * @throws KeyFormatException if malformed, not Ed25519, not 64 (or legacy 96) bytes, or the
@@ -73,20 +114,7 @@ public final class PrivateKey {
     }
     byte[] data = pb.getData().toByteArray();
     try {
-      if (data.length == 96) {
-        if (!Arrays.equals(data, 32, 64, data, 64, 96)) {
-          throw new KeyFormatException(
-              "legacy 96-byte Ed25519 private key has two different public keys");
-        }
-      } else if (data.length != 64) {
-        throw new KeyFormatException(
-            "Ed25519 private key must be 64 bytes (seed ‖ public key), got " + data.length);
-      }
-      PrivateKey key = new PrivateKey(Arrays.copyOf(data, 32));
-      if (!MessageDigest.isEqual(key.pub, Arrays.copyOfRange(data, 32, 64))) {
-        throw new KeyFormatException("Ed25519 private key's public half does not match its seed");
-      }
-      return key;
+      return fromRawData(data);
     } finally {
       Arrays.fill(data, (byte) 0);
     }
@@ -122,9 +150,7 @@ public final class PrivateKey {
 
   /** The libp2p {@code PrivateKey} protobuf: type Ed25519, {@code Data = seed ‖ pub}. */
   public byte[] bytes() {
-    byte[] data = new byte[64];
-    System.arraycopy(seed, 0, data, 0, 32);
-    System.arraycopy(pub, 0, data, 32, 32);
+    byte[] data = raw();
     byte[] out =
         KeysProto.PrivateKey.newBuilder()
             .setType(KeysProto.KeyType.Ed25519)

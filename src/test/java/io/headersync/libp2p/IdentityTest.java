@@ -226,6 +226,32 @@ class IdentityTest {
     assertTrue(e.getMessage().contains("node.key"), e.getMessage());
   }
 
+  // Written by go-libp2p crypto + encoding/json the way ev-node v1.2.x's pkg/p2p/key does, for
+  // the seed 0x40..0x5f.
+  static final String EVNODE_JSON =
+      "{\"priv_key\":\"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8lQ7kv8QlVEUdq3INp223ckzZloRl43aFATuEGbKlVnQ==\","
+          + "\"pub_key\":\"JUO5L/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\"}";
+
+  @Test
+  void readsAndWritesEvNodeNodeKeyJson(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("node_key.json");
+    Files.writeString(f, EVNODE_JSON);
+    PrivateKey k = NodeKeyFile.loadEvNodeJson(f);
+    assertEquals("12D3KooWCKq9ZvccjmCqhBbPsrgpAKBHWQpgB61ruM19CyAvH1Cp", k.peerId().toString());
+    byte[] seed = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      seed[i] = (byte) (0x40 + i);
+    }
+    assertEquals(PrivateKey.ed25519FromSeed(seed), k);
+    Path g = dir.resolve("out.json");
+    NodeKeyFile.saveEvNodeJson(g, k);
+    assertEquals(EVNODE_JSON, Files.readString(g));
+    Files.writeString(f, EVNODE_JSON.replace("JUO5", "JUO6"));
+    assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    Files.writeString(f, "{}");
+    assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+  }
+
   private static AsymmetricCipherKeyPair generate(ECDomainParameters dom, int seed) {
     BigInteger d = new BigInteger("1234567890abcdef1234567890abcdef" + seed, 16).mod(dom.getN());
     return new AsymmetricCipherKeyPair(
