@@ -345,4 +345,81 @@ class NoiseHandlerTest {
     assertFalse(ch.isOpen());
     ch.finishAndReleaseAll();
   }
+
+  /** Runs our initiator against a hand-driven responder that sends {@code payload} in message 2. */
+  static NoiseException initiatorFailureWithResponderPayload(java.util.function.Function<byte[], byte[]> payloadForStatic) {
+    CompletableFuture<NoiseSession> f = new CompletableFuture<>();
+    EmbeddedChannel client =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(config(ALICE, 1, List.of()), true, null, s -> null, f));
+    byte[] m1 = drainOutbound(client);
+    byte[] staticKey = HandshakeState.generatePrivateKey(random(9));
+    HandshakeState fake = new HandshakeState(false, staticKey, random(10), Aead.DEFAULT);
+    fake.readMessage(java.util.Arrays.copyOfRange(m1, 2, m1.length));
+    byte[] m2 = fake.writeMessage(payloadForStatic.apply(fake.localStatic()));
+    client.writeInbound(Unpooled.wrappedBuffer(Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
+    NoiseException e = failure(f);
+    assertFalse(client.isOpen());
+    drainOutbound(client);
+    client.finishAndReleaseAll();
+    return e;
+  }
+
+  static byte[] payload(byte[] identityKey, byte[] sig) {
+    return io.headersync.libp2p.internal.pb.NoiseProto.NoiseHandshakePayload.newBuilder()
+        .setIdentityKey(com.google.protobuf.ByteString.copyFrom(identityKey))
+        .setIdentitySig(com.google.protobuf.ByteString.copyFrom(sig))
+        .build()
+        .toByteArray();
+  }
+
+  @Test
+  void rejectsASignatureOverAnotherStaticKey() {
+    NoiseException e =
+        initiatorFailureWithResponderPayload(
+            st -> payload(BOB.publicKey().bytes(), BOB.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, new byte[32]))));
+    assertEquals(NoiseException.Reason.BAD_PAYLOAD, e.reason());
+    assertTrue(e.getMessage().contains("signature"), e.getMessage());
+  }
+
+  @Test
+  void rejectsASignatureWithoutThePrefix() {
+    NoiseException e =
+        initiatorFailureWithResponderPayload(st -> payload(BOB.publicKey().bytes(), BOB.sign(st)));
+    assertEquals(NoiseException.Reason.BAD_PAYLOAD, e.reason());
+  }
+
+  @Test
+  void acceptsAHandDrivenResponderWithACorrectPayload() {
+    CompletableFuture<NoiseSession> f = new CompletableFuture<>();
+    EmbeddedChannel client =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(config(ALICE, 1, List.of()), true, BOB.peerId(), s -> null, f));
+    byte[] m1 = drainOutbound(client);
+    HandshakeState fake =
+        new HandshakeState(false, HandshakeState.generatePrivateKey(random(9)), random(10), Aead.DEFAULT);
+    fake.readMessage(java.util.Arrays.copyOfRange(m1, 2, m1.length));
+    byte[] m2 =
+        fake.writeMessage(
+            payload(
+                BOB.publicKey().bytes(),
+                BOB.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, fake.localStatic()))));
+    client.writeInbound(Unpooled.wrappedBuffer(Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
+    assertEquals(BOB.peerId(), f.join().remotePeer());
+    drainOutbound(client);
+    assertFalse(client.finishAndReleaseAll());
+  }
+
+  @Test
+  void rejectsAnUnparsableIdentityKeyOrPayload() {
+    assertEquals(
+        NoiseException.Reason.BAD_PAYLOAD,
+        initiatorFailureWithResponderPayload(st -> payload(new byte[] {8, 1, 18, 1, 0}, new byte[64])).reason());
+    assertEquals(
+        NoiseException.Reason.BAD_PAYLOAD,
+        initiatorFailureWithResponderPayload(st -> new byte[] {(byte) 0xff, (byte) 0xff}).reason());
+    assertEquals(
+        NoiseException.Reason.BAD_PAYLOAD,
+        initiatorFailureWithResponderPayload(st -> new byte[0]).reason());
+  }
 }
