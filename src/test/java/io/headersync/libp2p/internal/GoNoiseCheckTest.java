@@ -202,4 +202,62 @@ class GoNoiseCheckTest {
     assertTrue(out.contains("secured; remote " + id.peerId()), out);
     assertTrue(out.contains("OK echo " + SIZE), out);
   }
+
+  /**
+   * A default go-libp2p host (TLS + Noise, yamux, early muxer negotiation offered) dials us: the
+   * upgrade must get through {@code /tls/1.0.0} -> na -> {@code /noise}, the Noise handshake
+   * (we offer no early muxer, so Go falls back to multistream) and reach muxer negotiation over
+   * the encrypted channel, where Go proposes {@code /yamux/1.0.0}. We have no yamux here, so we
+   * answer na and Go's connect fails at exactly that step.
+   */
+  @Test
+  void defaultGoHostReachesMuxerNegotiation() throws Exception {
+    PrivateKey id = PrivateKey.generateEd25519(new SecureRandom());
+    CompletableFuture<NoiseSession> session = new CompletableFuture<>();
+    List<String> proposedMuxers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Channel server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            new MultistreamResponder(
+                                p ->
+                                    p.equals(NoiseConfig.PROTOCOL_ID)
+                                        ? new NoiseHandshakeHandler(
+                                            new NoiseConfig(id, new SecureRandom()),
+                                            false,
+                                            null,
+                                            s ->
+                                                new MultistreamResponder(
+                                                    m -> {
+                                                      proposedMuxers.add(m);
+                                                      return null;
+                                                    },
+                                                    T,
+                                                    new CompletableFuture<>()),
+                                            session)
+                                        : null,
+                                T,
+                                new CompletableFuture<>()));
+                  }
+                })
+            .bind(new InetSocketAddress("127.0.0.1", 0))
+            .sync()
+            .channel();
+    int port = ((InetSocketAddress) server.localAddress()).getPort();
+    Process p = go("host-dial", "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + id.peerId());
+    String out = output(p);
+    server.close().sync();
+    NoiseSession s = session.get(5, TimeUnit.SECONDS);
+    assertTrue(out.contains("SELF " + s.remotePeer()), out);
+    assertEquals(List.of("/yamux/1.0.0"), s.remoteMuxers());
+    assertTrue(s.earlyMuxer().isEmpty());
+    assertTrue(proposedMuxers.contains("/yamux/1.0.0"), proposedMuxers + "\n" + out);
+    assertTrue(out.contains("multiplexer"), out);
+  }
 }
