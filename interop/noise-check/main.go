@@ -6,7 +6,10 @@
 // Mode host-dial builds a default go-libp2p host (TLS + Noise, yamux) and connects to a
 // multiaddr; it prints the connect error, which shows how far the upgrade got.
 //
-// usage: noise-check dial <host:port> <peerid> | listen <host:port> | host-dial <multiaddr>
+// Mode host-listen runs a default go-libp2p host on the given multiaddr until stdin closes.
+//
+// usage: noise-check dial <host:port> <peerid> | listen <host:port> | host-dial <multiaddr> |
+// host-listen <multiaddr>
 package main
 
 import (
@@ -44,6 +47,16 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	switch os.Args[1] {
+	case "host-listen":
+		h, err := libp2p.New(libp2p.ListenAddrStrings(os.Args[2]))
+		must(err)
+		for _, a := range h.Addrs() {
+			fmt.Println("LISTEN", a, h.ID())
+			break
+		}
+		// Serve until stdin closes (the test ends) or the deadline passes.
+		go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }()
+		<-ctx.Done()
 	case "host-dial":
 		h, err := libp2p.New(libp2p.NoListenAddrs)
 		must(err)

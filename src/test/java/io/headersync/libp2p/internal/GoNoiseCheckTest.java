@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.internal.multistream.MultistreamInitiator;
@@ -259,5 +260,67 @@ class GoNoiseCheckTest {
     assertTrue(s.earlyMuxer().isEmpty());
     assertTrue(proposedMuxers.contains("/yamux/1.0.0"), proposedMuxers + "\n" + out);
     assertTrue(out.contains("multiplexer"), out);
+  }
+
+  /**
+   * We dial a default go-libp2p host: multistream {@code /noise}, the handshake with the Go
+   * host's peer id checked, then {@code /yamux/1.0.0} negotiated over the encrypted channel (Go
+   * echoes it; yamux itself is not part of this package).
+   */
+  @Test
+  void weDialADefaultGoHostAndNegotiateYamux() throws Exception {
+    Process p = go("host-listen", "/ip4/127.0.0.1/tcp/0");
+    try {
+      BufferedReader r =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String[] listen = r.readLine().split(" ");
+      assertEquals("LISTEN", listen[0], String.join(" ", listen));
+      Multiaddr addr = Multiaddr.parse(listen[1]);
+      PeerId goPeer = PeerId.parse(listen[2]);
+      PrivateKey id = PrivateKey.generateEd25519(new SecureRandom());
+      CompletableFuture<NoiseSession> session = new CompletableFuture<>();
+      CompletableFuture<String> muxer = new CompletableFuture<>();
+      Channel ch =
+          new Bootstrap()
+              .group(group)
+              .channel(NioSocketChannel.class)
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                      c.pipeline()
+                          .addLast(
+                              new MultistreamInitiator(
+                                  List.of(NoiseConfig.PROTOCOL_ID),
+                                  proto ->
+                                      new NoiseHandshakeHandler(
+                                          new NoiseConfig(id, new SecureRandom()),
+                                          true,
+                                          goPeer,
+                                          s ->
+                                              new MultistreamInitiator(
+                                                  List.of("/yamux/1.0.0"),
+                                                  m -> new ByteCollector(),
+                                                  T,
+                                                  muxer),
+                                          session),
+                                  T,
+                                  new CompletableFuture<>()));
+                    }
+                  })
+              .connect(addr.host().orElseThrow(), addr.tcpPort().getAsInt())
+              .sync()
+              .channel();
+      NoiseSession s = session.get(15, TimeUnit.SECONDS);
+      assertEquals(goPeer, s.remotePeer());
+      assertEquals(List.of("/yamux/1.0.0"), s.remoteMuxers());
+      assertEquals("/yamux/1.0.0", muxer.get(15, TimeUnit.SECONDS));
+      ch.close().sync();
+    } finally {
+      p.getOutputStream().close();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
   }
 }
