@@ -422,4 +422,63 @@ class NoiseHandlerTest {
         NoiseException.Reason.BAD_PAYLOAD,
         initiatorFailureWithResponderPayload(st -> new byte[0]).reason());
   }
+
+  @Test
+  void message3AndTransportDataSplitAtEveryPosition() {
+    Pair ref = new Pair();
+    ref.server.writeInbound(Unpooled.wrappedBuffer(drainOutbound(ref.client)));
+    ref.client.writeInbound(Unpooled.wrappedBuffer(drainOutbound(ref.server)));
+    byte[] m3 = drainOutbound(ref.client);
+    ref.client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}));
+    ref.client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {4}));
+    byte[] both = Buffers.concat(m3, drainOutbound(ref.client));
+    ref.close();
+    for (int at = 0; at <= both.length; at++) {
+      Pair p = new Pair();
+      p.server.writeInbound(Unpooled.wrappedBuffer(drainOutbound(p.client)));
+      drainOutbound(p.server);
+      Buffers.writeSplit(p.server, both, at);
+      assertEquals(ALICE.peerId(), p.serverDone.join().remotePeer(), "split " + at);
+      assertArrayEquals(new byte[] {1, 2, 3, 4}, p.serverApp.bytes(), "split " + at);
+      p.close();
+    }
+  }
+
+  /** A transport codec pair with fixed keys: what A encrypts, B decrypts. */
+  static EmbeddedChannel[] codecPair(ByteCollector bApp) {
+    byte[] k1 = new byte[32];
+    byte[] k2 = new byte[32];
+    k2[0] = 1;
+    EmbeddedChannel a =
+        new EmbeddedChannel(
+            new NoiseTransportCodec(
+                CipherState.withKey(Aead.DEFAULT, k1), CipherState.withKey(Aead.DEFAULT, k2)));
+    EmbeddedChannel b =
+        new EmbeddedChannel(
+            new NoiseTransportCodec(
+                CipherState.withKey(Aead.DEFAULT, k2), CipherState.withKey(Aead.DEFAULT, k1)),
+            bApp);
+    return new EmbeddedChannel[] {a, b};
+  }
+
+  @Test
+  void transportFramesSplitAtEveryPosition() {
+    EmbeddedChannel[] ref = codecPair(new ByteCollector());
+    byte[][] sent = {{1}, new byte[300], {}, {9, 9}};
+    for (byte[] m : sent) {
+      ref[0].writeAndFlush(Unpooled.wrappedBuffer(m));
+    }
+    byte[] wire = drainOutbound(ref[0]);
+    assertFalse(ref[0].finishAndReleaseAll());
+    assertFalse(ref[1].finishAndReleaseAll());
+    for (int at = 0; at <= wire.length; at++) {
+      ByteCollector app = new ByteCollector();
+      EmbeddedChannel[] p = codecPair(app);
+      Buffers.writeSplit(p[1], wire, at);
+      assertEquals(303, app.bytes().length, "split " + at);
+      assertEquals(3, app.reads, "split " + at);
+      assertFalse(p[0].finishAndReleaseAll());
+      assertFalse(p[1].finishAndReleaseAll());
+    }
+  }
 }
