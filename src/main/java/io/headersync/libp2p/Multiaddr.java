@@ -14,7 +14,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A multiaddr: a self-describing network address such as {@code /ip4/1.2.3.4/tcp/7676/p2p/12D3KooW…}.
+ * A multiaddr: a self-describing network address such as
+ * {@code /ip4/1.2.3.4/tcp/7676/p2p/12D3KooW…}.
  * Immutable and thread-safe; equality is by binary encoding.
  *
  * <p>Binary form: {@code (uvarint(code) ‖ value)+}; fixed-size values (ip4, ip6, ports) have no
@@ -154,7 +155,9 @@ public final class Multiaddr {
     return new Multiaddr(out);
   }
 
-  /** {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, or {@code /dns/<host>/tcp/<port>}. */
+  /**
+   * {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else {@code /dns/<host>/tcp/<port>}.
+   */
   public static Multiaddr tcp(String host, int port) {
     Objects.requireNonNull(host, "host == null");
     if (port < 0 || port > 65535) {
@@ -213,7 +216,8 @@ public final class Multiaddr {
     } else if (n != 2) {
       return false;
     }
-    return components.get(0).protocol.isHost() && components.get(1).protocol == MultiaddrProtocol.TCP;
+    return components.get(0).protocol.isHost()
+        && components.get(1).protocol == MultiaddrProtocol.TCP;
   }
 
   /** The host text of the first component if it is ip4, ip6, dns, dns4 or dns6. */

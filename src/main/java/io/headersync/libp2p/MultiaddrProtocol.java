@@ -6,9 +6,10 @@ import java.util.Optional;
 
 /**
  * The multiaddr protocols we know, with go-multiaddr v0.16's codes and names. Knowing a protocol
- * means we can transcode it between text and bytes; only some ({@link Multiaddr#isTcpDialable()}) lead to an
- * address we can dial. Protocols marked unsupported ({@code unix}, {@code onion}, {@code garlic},
- * {@code http-path}) are recognised by name and code so errors can name them, but not transcoded.
+ * means we can transcode it between text and bytes; only some lead to an address we can dial
+ * ({@link Multiaddr#isTcpDialable()}). Protocols marked unsupported ({@code unix}, {@code onion},
+ * {@code garlic}, {@code http-path}) are recognised by name and code so errors can name them, but
+ * are not transcoded.
  */
 public enum MultiaddrProtocol {
   IP4(4, "ip4", Kind.IP4),

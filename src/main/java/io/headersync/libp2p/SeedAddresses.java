@@ -56,7 +56,9 @@ public final class SeedAddresses {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Seed && ((Seed) o).peer.equals(peer) && ((Seed) o).address.equals(address);
+      return o instanceof Seed
+          && ((Seed) o).peer.equals(peer)
+          && ((Seed) o).address.equals(address);
     }
 
     @Override

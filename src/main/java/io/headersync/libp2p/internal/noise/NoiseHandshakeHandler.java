@@ -272,7 +272,9 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     super.channelInactive(ctx);
-    fail(ctx, new NoiseException(NoiseException.Reason.CLOSED, "channel closed during Noise handshake"));
+    fail(
+        ctx,
+        new NoiseException(NoiseException.Reason.CLOSED, "channel closed during Noise handshake"));
   }
 
   @Override
@@ -281,7 +283,10 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
       ctx.fireExceptionCaught(cause);
       return;
     }
-    fail(ctx, new NoiseException(NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause));
+    fail(
+        ctx,
+        new NoiseException(
+            NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause));
   }
 
   @Override

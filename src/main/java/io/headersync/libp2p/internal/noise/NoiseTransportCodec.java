@@ -89,8 +89,12 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
         return;
       }
       if (len < Aead.TAG_LENGTH) {
-        failed(ctx, in, new NoiseException(
-            NoiseException.Reason.MALFORMED, "Noise message of " + len + " bytes is shorter than a tag"));
+        failed(
+            ctx,
+            in,
+            new NoiseException(
+                NoiseException.Reason.MALFORMED,
+                "Noise message of " + len + " bytes is shorter than a tag"));
         return;
       }
       int start = in.readerIndex() + 2;
