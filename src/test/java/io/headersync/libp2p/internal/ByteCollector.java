@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test handler: copies every inbound ByteBuf into a byte array and releases it. */
-public final class ByteCollector extends ChannelInboundHandlerAdapter {
+public class ByteCollector extends ChannelInboundHandlerAdapter {
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   public final List<Object> others = new ArrayList<>();
   public int reads;

@@ -14,9 +14,12 @@ import java.util.concurrent.CompletableFuture;
  * echoes a proposal, the factory's handler for it replaces this one; bytes the responder sent
  * after its echo go to that handler.
  *
- * <p>This is not go-multistream's lazy client: it waits for the echo before the selected protocol
- * writes anything. (The lazy mode is only an optimisation Go applies when identify already says the
- * peer supports the protocol.)
+ * <p>{@link #lazy Lazy mode} (go-multistream's {@code NewMSSelect}, which go-libp2p uses for a
+ * stream when identify already says the peer supports the protocol) proposes a single protocol and
+ * installs its handler at once, without waiting for the echo, so the protocol's first bytes follow
+ * the proposal without a round trip. The responder's header and echo are still read and checked
+ * before any inbound byte reaches the handler; a {@code na} fails the future and closes the
+ * channel (the data already sent is lost, as in Go).
  *
  * <p>Usage: {@code pipeline.addLast(new MultistreamInitiator(protocols, factory, timeout,
  * future))}; the future completes with the agreed protocol, or exceptionally with a {@link
@@ -26,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 public final class MultistreamInitiator extends Negotiator {
   private final List<String> protocols;
   private final ProtocolHandlerFactory factory;
+  private final boolean lazy;
   private boolean headerReceived;
   private int proposed;
 
@@ -34,19 +38,43 @@ public final class MultistreamInitiator extends Negotiator {
       ProtocolHandlerFactory factory,
       Duration timeout,
       CompletableFuture<String> result) {
+    this(protocols, factory, timeout, result, false);
+  }
+
+  private MultistreamInitiator(
+      List<String> protocols,
+      ProtocolHandlerFactory factory,
+      Duration timeout,
+      CompletableFuture<String> result,
+      boolean lazy) {
     super(timeout, result);
     this.protocols = List.copyOf(Objects.requireNonNull(protocols, "protocols == null"));
     this.factory = Objects.requireNonNull(factory, "factory == null");
+    this.lazy = lazy;
     if (this.protocols.isEmpty()) {
       throw new IllegalArgumentException("no protocols to propose");
     }
     this.protocols.forEach(MultistreamCodec::checkToken);
   }
 
+  /**
+   * A lazy initiator for one protocol: {@code handler} is installed right away and may write
+   * immediately; the future completes when the responder's echo arrives.
+   */
+  public static MultistreamInitiator lazy(
+      String protocol, ChannelHandler handler, Duration timeout, CompletableFuture<String> result) {
+    Objects.requireNonNull(handler, "handler == null");
+    return new MultistreamInitiator(List.of(protocol), p -> handler, timeout, result, true);
+  }
+
   @Override
   void onStart(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(
         MultistreamCodec.encode(ctx.alloc(), MultistreamCodec.PROTOCOL_ID, protocols.get(0)));
+    if (lazy) {
+      ChannelHandler handler = factory.create(protocols.get(0));
+      ctx.pipeline().addAfter(ctx.name(), null, Objects.requireNonNull(handler));
+    }
   }
 
   @Override
@@ -65,6 +93,21 @@ public final class MultistreamInitiator extends Negotiator {
       return;
     }
     String current = protocols.get(proposed);
+    if (lazy) {
+      if (token.equals(current)) {
+        confirm(ctx, current);
+      } else {
+        fail(
+            ctx,
+            new MultistreamException(
+                MultistreamCodec.NA.equals(token)
+                    ? MultistreamException.Reason.NOT_SUPPORTED
+                    : MultistreamException.Reason.UNEXPECTED_RESPONSE,
+                "lazily proposed " + current + ", got '"
+                    + MultistreamResponder.printable(token) + "'"));
+      }
+      return;
+    }
     if (token.equals(current)) {
       ChannelHandler handler = factory.create(current);
       if (handler == null) {

@@ -109,6 +109,14 @@ abstract class Negotiator extends ByteToMessageDecoder {
     ctx.pipeline().remove(this);
   }
 
+  /** Completes the result and removes this handler; the selected handler is already installed. */
+  final void confirm(ChannelHandlerContext ctx, String protocol) {
+    done = true;
+    cancelTimeout();
+    result.complete(protocol);
+    ctx.pipeline().remove(this);
+  }
+
   final void fail(ChannelHandlerContext ctx, MultistreamException cause) {
     if (done) {
       return;

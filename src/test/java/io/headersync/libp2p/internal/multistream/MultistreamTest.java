@@ -353,4 +353,71 @@ class MultistreamTest {
     assertArrayEquals(msg("/p"), drainOutbound(ch));
     assertFalse(ch.finishAndReleaseAll());
   }
+
+  /** A protocol handler that writes a request as soon as it is installed, then collects. */
+  static final class Requester extends ByteCollector {
+    final byte[] request;
+
+    Requester(byte[] request) {
+      this.request = request;
+    }
+
+    @Override
+    public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
+    }
+  }
+
+  @Test
+  void lazyInitiatorSendsDataWithoutWaitingAndChecksTheEchoAtEverySplit() {
+    byte[] request = {1, 2, 3};
+    byte[] response = {4, 5};
+    byte[] reply = concat(msg("/multistream/1.0.0", "/req/1"), response);
+    for (int at = 0; at <= reply.length; at++) {
+      Requester app = new Requester(request);
+      CompletableFuture<String> f = new CompletableFuture<>();
+      EmbeddedChannel ch =
+          new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", app, TIMEOUT, f));
+      assertArrayEquals(concat(msg("/multistream/1.0.0", "/req/1"), request), drainOutbound(ch));
+      assertFalse(f.isDone());
+      writeSplit(ch, reply, at);
+      assertEquals("/req/1", f.join(), "split " + at);
+      assertArrayEquals(response, app.bytes(), "split " + at);
+      assertNull(ch.pipeline().get(MultistreamInitiator.class));
+      assertFalse(ch.finishAndReleaseAll());
+    }
+  }
+
+  @Test
+  void lazyInitiatorFailsOnNaWithoutDeliveringAnything() {
+    Requester app = new Requester(new byte[] {1});
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", app, TIMEOUT, f));
+    drainOutbound(ch);
+    ch.writeInbound(Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "na"), new byte[] {9})));
+    assertEquals(MultistreamException.Reason.NOT_SUPPORTED, failure(f).reason());
+    assertEquals(0, app.reads);
+    assertFalse(ch.isOpen());
+    drainOutbound(ch);
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void lazyInitiatorAgainstOurResponderDeliversThePipelinedRequest() {
+    ByteCollector server = new ByteCollector();
+    CompletableFuture<String> sf = new CompletableFuture<>();
+    EmbeddedChannel responder =
+        new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/req/1", server)), TIMEOUT, sf));
+    Requester app = new Requester(new byte[] {7, 7});
+    CompletableFuture<String> cf = new CompletableFuture<>();
+    EmbeddedChannel initiator =
+        new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", app, TIMEOUT, cf));
+    Buffers.shuttle(initiator, responder);
+    assertEquals("/req/1", sf.join());
+    assertArrayEquals(new byte[] {7, 7}, server.bytes());
+    Buffers.shuttle(responder, initiator);
+    assertEquals("/req/1", cf.join());
+    assertFalse(initiator.finishAndReleaseAll());
+    assertFalse(responder.finishAndReleaseAll());
+  }
 }
