@@ -252,6 +252,51 @@ class IdentityTest {
     assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
   }
 
+  @Test
+  void verifiesRsaSignaturesAndRejectsSmallRsaKeys() throws Exception {
+    java.security.SecureRandom r = java.security.SecureRandom.getInstance("SHA1PRNG");
+    r.setSeed(42);
+    org.bouncycastle.crypto.generators.RSAKeyPairGenerator g =
+        new org.bouncycastle.crypto.generators.RSAKeyPairGenerator();
+    g.init(
+        new org.bouncycastle.crypto.params.RSAKeyGenerationParameters(
+            BigInteger.valueOf(65537), r, 2048, 80));
+    AsymmetricCipherKeyPair kp = g.generateKeyPair();
+    byte[] pkix =
+        SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(kp.getPublic()).getEncoded("DER");
+    PublicKey pub = PublicKey.fromRaw(KeyType.RSA, pkix);
+    byte[] msg = "libp2p".getBytes(StandardCharsets.UTF_8);
+    org.bouncycastle.crypto.signers.RSADigestSigner signer =
+        new org.bouncycastle.crypto.signers.RSADigestSigner(new SHA256Digest());
+    signer.init(true, kp.getPrivate());
+    signer.update(msg, 0, msg.length);
+    byte[] sig = signer.generateSignature();
+    assertTrue(pub.verify(msg, sig));
+    sig[0] ^= 1;
+    assertFalse(pub.verify(msg, sig));
+    assertTrue(pub.peerId().toString().startsWith("Qm"));
+    assertEquals(pub, PublicKey.unmarshal(pub.bytes()));
+
+    g.init(
+        new org.bouncycastle.crypto.params.RSAKeyGenerationParameters(
+            BigInteger.valueOf(65537), r, 1024, 80));
+    byte[] small =
+        SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(g.generateKeyPair().getPublic())
+            .getEncoded("DER");
+    KeyFormatException e =
+        assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.RSA, small));
+    assertTrue(e.getMessage().contains("1024"), e.getMessage());
+  }
+
+  @Test
+  void reencodesAKeyWithUnknownFieldsCanonicallyLikeGo() {
+    // Go's proto.Unmarshal skips unknown fields; the peer id comes from the re-marshalled key.
+    byte[] withExtra = Hex.decode(ED_PUB + "1801");
+    PublicKey k = PublicKey.unmarshal(withExtra);
+    assertEquals(ED_PUB, Hex.encode(k.bytes()));
+    assertEquals(ED_PEER, k.peerId().toString());
+  }
+
   private static AsymmetricCipherKeyPair generate(ECDomainParameters dom, int seed) {
     BigInteger d = new BigInteger("1234567890abcdef1234567890abcdef" + seed, 16).mod(dom.getN());
     return new AsymmetricCipherKeyPair(
