@@ -297,6 +297,38 @@ class IdentityTest {
     assertEquals(ED_PEER, k.peerId().toString());
   }
 
+  @Test
+  void verifiesSignaturesMadeByGoLibp2p() {
+    // Produced by go-libp2p v0.48 core/crypto (secp256k1 via decred, ECDSA P-256 via crypto/ecdsa)
+    // for the message below; peer ids from peer.IDFromPublicKey.
+    byte[] msg = "libp2p signature vector".getBytes(StandardCharsets.UTF_8);
+    PublicKey secp =
+        PublicKey.unmarshal(
+            Hex.decode(
+                "080212210284bf7562262bbd6940085748f3be6afa52ae317155181ece31b66351ccffa4b0"));
+    assertTrue(
+        secp.verify(
+            msg,
+            Hex.decode(
+                "30440220728c9396cde2e5f250ccf0cf539081986707154a7da1ac6396ac8d1509a8daf802202a39"
+                    + "898552bd31754f3ff8e45a4f75c678aaa81029fb3b56be5e6d6775e3e6db")));
+    assertEquals("16Uiu2HAm4Ms862Gnqafssgvik4JJ1LuqWMcKNipq4nm2UaoLRbeP", secp.peerId().toString());
+    PublicKey ecdsa =
+        PublicKey.unmarshal(
+            Hex.decode(
+                "0803125b3059301306072a8648ce3d020106082a8648ce3d03010703420004515c3d6eb9e396b904d3"
+                    + "feca7f54fdcd0cc1e997bf375dca515ad0a6c3b4035f4536be3a50f318fbf9a5475902a221502b"
+                    + "ef0d57e08c53b2cc0a56f17d9f9354"));
+    assertTrue(
+        ecdsa.verify(
+            msg,
+            Hex.decode(
+                "304402204606e537db44ec269ea2be2d6a57cbce192984c857fada9a26fd0791a9a354fe02201dd3"
+                    + "775bb8c73850f3dfc166b8d5443c3761c5253545a4ee37bb577258d2607f")));
+    assertEquals("QmZoiMqf1VcrzjDSGE4o34K13XMZfBm6WeKr1pWixbFr5Z", ecdsa.peerId().toString());
+    assertFalse(ecdsa.verify("other".getBytes(StandardCharsets.UTF_8), new byte[70]));
+  }
+
   private static AsymmetricCipherKeyPair generate(ECDomainParameters dom, int seed) {
     BigInteger d = new BigInteger("1234567890abcdef1234567890abcdef" + seed, 16).mod(dom.getN());
     return new AsymmetricCipherKeyPair(
