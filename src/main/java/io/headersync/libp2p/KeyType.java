@@ -1,0 +1,20 @@
+package io.headersync.libp2p;
+
+/** libp2p key types, with their numbers in the {@code KeyType} protobuf enum. */
+public enum KeyType {
+  RSA(0),
+  ED25519(1),
+  SECP256K1(2),
+  ECDSA(3);
+
+  private final int number;
+
+  KeyType(int number) {
+    this.number = number;
+  }
+
+  /** The protobuf enum number. */
+  public int number() {
+    return number;
+  }
+}

@@ -1,0 +1,169 @@
+package io.headersync.libp2p;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Node key files, in two formats:
+ *
+ * <ul>
+ *   <li>{@link #load}/{@link #save}: the raw libp2p {@code PrivateKey} protobuf bytes
+ *       ({@code crypto.MarshalPrivateKey}), what go-libp2p tools and go-header examples store;
+ *   <li>{@link #loadEvNodeJson}/{@link #saveEvNodeJson}: ev-node's {@code node_key.json}
+ *       ({@code pkg/p2p/key/nodekey.go} in ev-node v1.2.x): {@code
+ *       {"priv_key":"<base64 seed‖pub>","pub_key":"<base64 pub>"}}, Go's {@code encoding/json}
+ *       rendering of the raw key bytes.
+ * </ul>
+ *
+ * Files are written with permissions {@code 0600} where the file system supports POSIX
+ * permissions, via a temporary file and an atomic rename.
+ */
+public final class NodeKeyFile {
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
+
+  private NodeKeyFile() {}
+
+  /**
+   * Reads a key file.
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws KeyFormatException if its content is not an Ed25519 libp2p private key
+   */
+  public static PrivateKey load(Path file) {
+    Objects.requireNonNull(file, "file == null");
+    byte[] bytes;
+    try {
+      if (Files.size(file) > PublicKey.MAX_ENCODED_LENGTH) {
+        throw new KeyFormatException("key file " + file + " is too large to be a private key");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read key file " + file, e);
+    }
+    try {
+      return PrivateKey.unmarshal(bytes);
+    } catch (KeyFormatException e) {
+      throw new KeyFormatException("key file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code key} to {@code file} (replacing it), owner read/write only where supported.
+   *
+   * @throws UncheckedIOException if the file cannot be written
+   */
+  public static void save(Path file, PrivateKey key) {
+    Objects.requireNonNull(key, "key == null");
+    write(file, key.bytes());
+  }
+
+  /**
+   * Reads an ev-node {@code node_key.json}.
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   * @throws KeyFormatException if it is not such a file, or its two keys do not match
+   */
+  public static PrivateKey loadEvNodeJson(Path file) {
+    Objects.requireNonNull(file, "file == null");
+    String json;
+    try {
+      if (Files.size(file) > PublicKey.MAX_ENCODED_LENGTH) {
+        throw new KeyFormatException("key file " + file + " is too large to be a node key");
+      }
+      json = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read key file " + file, e);
+    }
+    byte[] priv = base64Field(json, "priv_key", file);
+    byte[] pub = base64Field(json, "pub_key", file);
+    PrivateKey key;
+    try {
+      key = PrivateKey.ed25519FromRaw(priv);
+    } catch (KeyFormatException e) {
+      throw new KeyFormatException("key file " + file + ": " + e.getMessage(), e);
+    } finally {
+      Arrays.fill(priv, (byte) 0);
+    }
+    if (!Arrays.equals(pub, key.publicKey().raw())) {
+      throw new KeyFormatException("key file " + file + ": pub_key does not match priv_key");
+    }
+    return key;
+  }
+
+  /** Writes {@code key} as an ev-node {@code node_key.json} (as Go's {@code json.Marshal}). */
+  public static void saveEvNodeJson(Path file, PrivateKey key) {
+    Objects.requireNonNull(key, "key == null");
+    Base64.Encoder b64 = Base64.getEncoder();
+    byte[] raw = key.raw();
+    String json =
+        "{\"priv_key\":\"" + b64.encodeToString(raw) + "\",\"pub_key\":\""
+            + b64.encodeToString(key.publicKey().raw()) + "\"}";
+    Arrays.fill(raw, (byte) 0);
+    write(file, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] base64Field(String json, String name, Path file) {
+    Matcher m =
+        Pattern.compile("\"" + name + "\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"").matcher(json);
+    if (!m.find()) {
+      throw new KeyFormatException("key file " + file + " has no \"" + name + "\" field");
+    }
+    try {
+      return Base64.getDecoder().decode(m.group(1));
+    } catch (IllegalArgumentException e) {
+      throw new KeyFormatException("key file " + file + ": bad base64 in " + name, e);
+    }
+  }
+
+  private static void write(Path file, byte[] content) {
+    Objects.requireNonNull(file, "file == null");
+    Path abs = file.toAbsolutePath();
+    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+    try {
+      Files.deleteIfExists(tmp);
+      try {
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(tmp);
+      }
+      Files.write(tmp, content);
+      try {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write key file " + file, e);
+    }
+  }
+
+  /**
+   * Loads the key in {@code file}, or generates one with {@code random} and saves it if the file
+   * does not exist.
+   */
+  public static PrivateKey loadOrCreate(Path file, SecureRandom random) {
+    Objects.requireNonNull(random, "random == null");
+    if (Files.exists(file)) {
+      return load(file);
+    }
+    PrivateKey key = PrivateKey.generateEd25519(random);
+    save(file, key);
+    return key;
+  }
+
+}
