@@ -9,6 +9,7 @@ import io.netty.util.ResourceLeakDetectorFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
@@ -20,10 +21,12 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * any buffer class loads, a leak detector factory whose detectors record every leak report instead of
  * only logging it; the build runs with {@code -Dio.netty.leakDetection.level=paranoid}, so every
  * buffer is tracked. As a JUnit extension (auto-detected, see {@code junit-platform.properties}) it
- * collects garbage after each test class, provokes the detectors to drain their reference queues,
- * and fails the class if any leak was reported.
+ * collects garbage after each test (once) and after each test class (a few times), provokes the
+ * detectors to drain their reference queues, and fails the test or class if any leak was reported.
+ * A leak found after a test is usually that test's; one found after the class may be any of its
+ * tests'.
  */
-public final class NettyLeakDetection implements LauncherSessionListener, AfterAllCallback {
+public final class NettyLeakDetection implements LauncherSessionListener, AfterEachCallback, AfterAllCallback {
   private static final List<String> LEAKS = new ArrayList<>();
   private static volatile boolean installed;
 
@@ -41,8 +44,17 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterA
   }
 
   @Override
+  public void afterEach(ExtensionContext context) {
+    check(context, 1);
+  }
+
+  @Override
   public void afterAll(ExtensionContext context) {
-    List<String> leaks = drain();
+    check(context, 3);
+  }
+
+  private static void check(ExtensionContext context, int rounds) {
+    List<String> leaks = drain(rounds);
     if (!leaks.isEmpty()) {
       throw new AssertionError(leaks.size() + " Netty buffer leak(s) detected after "
           + context.getDisplayName() + ":\n" + String.join("\n----\n", leaks));
@@ -51,7 +63,11 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterA
 
   /** Runs garbage collection and returns (and forgets) every leak reported so far. */
   public static List<String> drain() {
-    for (int i = 0; i < 3; i++) {
+    return drain(3);
+  }
+
+  private static List<String> drain(int rounds) {
+    for (int i = 0; i < rounds; i++) {
       System.gc();
       // Each tracked allocation polls the detector's reference queue and reports collected leaks.
       for (ByteBufAllocator alloc : new ByteBufAllocator[] {PooledByteBufAllocator.DEFAULT,

@@ -34,10 +34,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** multistream + Noise between two of our own peers over real loopback TCP (NIO event loops). */
-@ExtendWith(LeakCheck.class)
 class LoopbackSecurityTest {
   static final Duration T = Duration.ofSeconds(15);
 

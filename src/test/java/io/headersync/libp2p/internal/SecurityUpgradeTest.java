@@ -25,7 +25,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.bouncycastle.util.test.FixedSecureRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The security upgrade as go-libp2p runs it: multistream over the raw connection (the dialer
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * handshake, then multistream for the muxer over the encrypted channel — with the dialer's
  * muxer proposal arriving in the same read as Noise message 3, as Go's dialer sends it.
  */
-@ExtendWith(LeakCheck.class)
 class SecurityUpgradeTest {
   static final Duration T = Duration.ofSeconds(10);
 

@@ -29,11 +29,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.util.test.FixedSecureRandom;
-import io.headersync.libp2p.internal.LeakCheck;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(LeakCheck.class)
 class NoiseHandlerTest {
   static final PrivateKey ALICE = key(1);
   static final PrivateKey BOB = key(2);

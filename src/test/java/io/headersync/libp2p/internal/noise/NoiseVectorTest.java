@@ -16,15 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.bouncycastle.util.test.FixedSecureRandom;
-import io.headersync.libp2p.internal.LeakCheck;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Byte-exact checks against a transcript computed by flynn/noise (the library go-libp2p uses),
  * see interop/noise-vectors.
  */
-@ExtendWith(LeakCheck.class)
 class NoiseVectorTest {
   static final NoiseVectors V = NoiseVectors.load("/vectors/noise/xx.json");
 
