@@ -18,12 +18,19 @@ final class Appends {
    * @throws NonContiguousAppendException naming the expected and attempted heights
    */
   static <H extends Header> List<H> checkContiguous(List<? extends H> headers, long pendingHead) {
+    List<H> copy = copyChecked(headers);
+    checkExtends(copy, pendingHead);
+    return copy;
+  }
+
+  /** The checks of {@link #checkContiguous} that do not depend on the store: all but the first height. */
+  static <H extends Header> List<H> copyChecked(List<? extends H> headers) {
     Objects.requireNonNull(headers, "headers == null");
     if (headers.isEmpty()) {
       throw new IllegalArgumentException("headers is empty");
     }
     List<H> copy = new ArrayList<>(headers.size());
-    long expected = pendingHead == 0 ? -1 : pendingHead + 1;
+    long expected = -1;
     for (int i = 0; i < headers.size(); i++) {
       H h = Objects.requireNonNull(headers.get(i), "headers[" + i + "] == null");
       long height = h.height();
@@ -31,16 +38,24 @@ final class Appends {
         throw new IllegalArgumentException("headers[" + i + "] has height " + height + "; heights start at 1");
       }
       if (expected != -1 && height != expected) {
-        String what = i == 0
-            ? (height <= pendingHead ? "overlaps the head " + pendingHead : "leaves a gap after the head " + pendingHead)
-            : "does not follow headers[" + (i - 1) + "] at height " + (expected - 1);
         throw new NonContiguousAppendException(expected, height,
             "non-contiguous append: headers[" + i + "] has height " + height + " but height " + expected
-                + " was expected (" + what + "; heads count queued appends); nothing was written");
+                + " was expected (it does not follow headers[" + (i - 1) + "]); nothing was written");
       }
       expected = height + 1;
       copy.add(h);
     }
     return List.copyOf(copy);
+  }
+
+  /** Checks that {@code headers} (already checked by {@link #copyChecked}) start at {@code pendingHead + 1}. */
+  static void checkExtends(List<? extends Header> headers, long pendingHead) {
+    long height = headers.get(0).height();
+    if (pendingHead != 0 && height != pendingHead + 1) {
+      String what = height <= pendingHead ? "overlaps the head " + pendingHead : "leaves a gap after the head " + pendingHead;
+      throw new NonContiguousAppendException(pendingHead + 1, height,
+          "non-contiguous append: headers[0] has height " + height + " but height " + (pendingHead + 1)
+              + " was expected (" + what + "; the head counts queued appends); nothing was written");
+    }
   }
 }

@@ -35,6 +35,16 @@ final class LruCache<K, V> {
     }
   }
 
+  /** Puts {@code key(e) -> value(e)} for every element under one lock acquisition. */
+  synchronized <E> void putAll(Iterable<E> elements, java.util.function.Function<E, K> key,
+      java.util.function.Function<E, V> value) {
+    if (capacity > 0) {
+      for (E e : elements) {
+        map.put(key.apply(e), value.apply(e));
+      }
+    }
+  }
+
   synchronized void clear() {
     map.clear();
   }

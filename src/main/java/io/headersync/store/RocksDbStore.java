@@ -108,6 +108,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private final @Nullable Options ownedDbOptions;
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
+  /** {@link BatchRecords#SUPPORTED}, unless a test asked for {@code WriteBatch.put}. */
+  private final boolean serializedBatches;
 
   /** Read: a native handle is in use. Write: close() is closing the handles. */
   private final ReentrantReadWriteLock handles = new ReentrantReadWriteLock();
@@ -133,8 +135,10 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private final CountDownLatch closeDone = new CountDownLatch(1);
   private @Nullable StoreException closeFailure;
 
-  private RocksDbStore(HeaderType<H> type, Keys keys, StoreOptions options, RocksDB db, @Nullable Options ownedDbOptions) {
+  private RocksDbStore(HeaderType<H> type, Keys keys, StoreOptions options, RocksDB db, @Nullable Options ownedDbOptions,
+      boolean serializedBatches) {
     this.type = type;
+    this.serializedBatches = serializedBatches && BatchRecords.SUPPORTED;
     this.keys = keys;
     this.options = options;
     this.db = db;
@@ -393,11 +397,13 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   @Override
   public CompletableFuture<Void> append(List<? extends H> headers) {
-    Objects.requireNonNull(headers, "headers == null");
+    // Validate and encode on the caller's thread, outside the lock: the writer only concatenates.
+    List<H> list = Appends.copyChecked(headers);
+    BatchRecords records = serializedBatches ? encode(list) : null;
     queueLock.lock();
     try {
       checkAccepting();
-      List<H> list = Appends.checkContiguous(headers, pendingHead);
+      Appends.checkExtends(list, pendingHead);
       if (Thread.currentThread() != writer) {
         while (queuedHeaders > 0 && queuedHeaders + list.size() > options.writeQueueHeaders()) {
           try {
@@ -407,10 +413,10 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
             throw new StoreException("interrupted while waiting for room in the write queue; nothing was queued", e);
           }
           checkAccepting();
-          list = Appends.checkContiguous(list, pendingHead);
+          Appends.checkExtends(list, pendingHead);
         }
       }
-      Item<H> item = new Item<>(list, false);
+      Item<H> item = new Item<>(list, records, false);
       queue.add(item);
       queuedHeaders += list.size();
       pendingHead = list.get(list.size() - 1).height();
@@ -421,13 +427,28 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     }
   }
 
+  /** The header and hash-index records of {@code headers}, in RocksDB's batch format. */
+  private BatchRecords encode(List<H> headers) {
+    BatchRecords r = new BatchRecords(headers.size() * 480);
+    byte[] headerKey = keys.header(0);
+    int off = keys.heightOffset();
+    byte[] height = new byte[8];
+    for (H h : headers) {
+      Keys.putLong(headerKey, off, h.height());
+      Keys.putLong(height, 0, h.height());
+      r.put(headerKey, h.encode());
+      r.put(keys.hash(h.hash()), height);
+    }
+    return r;
+  }
+
   @Override
   public void flush() {
     if (Thread.currentThread() == writer) {
       throw new IllegalStateException("flush() called on the store's writer thread (from a future callback); "
           + "it would wait for itself. Call it from another thread.");
     }
-    Item<H> barrier = new Item<>(List.of(), true);
+    Item<H> barrier = new Item<>(List.of(), null, true);
     queueLock.lock();
     try {
       checkAccepting();
@@ -515,7 +536,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     if (!all.isEmpty()) {
       Bounds<H> old = bounds;
       try {
-        write(all, old == null);
+        write(group, all, old == null);
       } catch (RocksDBException | RuntimeException e) {
         StoreException se = new StoreException("writing heights " + all.get(0).height() + ".."
             + all.get(all.size() - 1).height() + " failed; the store accepts no more appends: " + e, e);
@@ -525,10 +546,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         }
         return;
       }
-      for (H h : all) {
-        headerCache.put(h.height(), h);
-        hashCache.put(h.hash(), h.height());
-      }
+      headerCache.putAll(all, Header::height, h -> h);
+      hashCache.putAll(all, Header::hash, Header::height);
       Bounds<H> b = new Bounds<>(old == null ? all.get(0) : old.tail, all.get(all.size() - 1));
       bounds = b;
       for (Item<H> it : group) {
@@ -563,8 +582,39 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     }
   }
 
-  /** Writes headers, index entries and pointers in one batch. Keys and values are copied by put. */
-  private void write(List<H> headers, boolean init) throws RocksDBException {
+  /** Writes headers, index entries and pointers in one batch. */
+  private void write(List<Item<H>> group, List<H> headers, boolean init) throws RocksDBException {
+    byte[] head = Keys.encodeHeight(headers.get(headers.size() - 1).height());
+    if (serializedBatches) {
+      BatchRecords pointers = new BatchRecords(64);
+      pointers.put(keys.head(), head);
+      if (init) {
+        pointers.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
+      }
+      int bytes = BatchRecords.HEADER + pointers.size();
+      int count = pointers.count();
+      for (Item<H> it : group) {
+        if (it.records != null) {
+          bytes += it.records.size();
+          count += it.records.count();
+        }
+      }
+      byte[] rep = new byte[bytes];
+      BatchRecords.writeHeader(rep, count);
+      int off = BatchRecords.HEADER;
+      for (Item<H> it : group) {
+        if (it.records != null) {
+          it.records.copyTo(rep, off);
+          off += it.records.size();
+        }
+      }
+      pointers.copyTo(rep, off);
+      try (WriteBatch batch = new WriteBatch(rep)) {
+        dbWrite(batch);
+      }
+      return;
+    }
+    // Fallback: one JNI call per put. Keys and values are copied by put, so the arrays are reused.
     byte[] headerKey = keys.header(0);
     int off = keys.heightOffset();
     byte[] height = new byte[8];
@@ -575,20 +625,24 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         batch.put(headerKey, h.encode());
         batch.put(keys.hash(h.hash()), height);
       }
-      batch.put(keys.head(), Keys.encodeHeight(headers.get(headers.size() - 1).height()));
+      batch.put(keys.head(), head);
       if (init) {
         batch.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
       }
-      ReentrantReadWriteLock.ReadLock l = handles.readLock();
-      l.lock();
-      try {
-        if (closed) {
-          throw closedException();
-        }
-        db.write(writeOptions, batch);
-      } finally {
-        l.unlock();
+      dbWrite(batch);
+    }
+  }
+
+  private void dbWrite(WriteBatch batch) throws RocksDBException {
+    ReentrantReadWriteLock.ReadLock l = handles.readLock();
+    l.lock();
+    try {
+      if (closed) {
+        throw closedException();
       }
+      db.write(writeOptions, batch);
+    } finally {
+      l.unlock();
     }
   }
 
@@ -809,11 +863,14 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   /** One append (or a flush barrier: no headers) waiting for the writer. */
   private static final class Item<H> {
     final List<H> headers;
+    /** The headers' records when {@link BatchRecords#SUPPORTED}, encoded by the appending thread. */
+    final @Nullable BatchRecords records;
     final boolean barrier;
     final CompletableFuture<Void> future = new CompletableFuture<>();
 
-    Item(List<H> headers, boolean barrier) {
+    Item(List<H> headers, @Nullable BatchRecords records, boolean barrier) {
       this.headers = headers;
+      this.records = records;
       this.barrier = barrier;
     }
   }
@@ -828,6 +885,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     private StoreOptions options = StoreOptions.defaults();
     private @Nullable RocksDB database;
     private @Nullable Path path;
+    private boolean serializedBatches = true;
 
     private Builder(HeaderType<H> type) {
       this.type = type;
@@ -867,6 +925,12 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       return this;
     }
 
+    /** For tests: write with one {@code WriteBatch.put} per key instead of serialised batches. */
+    Builder<H> serializedBatches(boolean on) {
+      this.serializedBatches = on;
+      return this;
+    }
+
     /**
      * Opens the store: reads and checks its head and tail pointers and starts its writer thread.
      *
@@ -883,7 +947,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       Keys keys = new Keys(prefix);
       if (database != null) {
-        return new RocksDbStore<>(type, keys, options, database, null);
+        return new RocksDbStore<>(type, keys, options, database, null, serializedBatches);
       }
       Options dbOptions = new Options().setCreateIfMissing(true).setMaxBackgroundJobs(2);
       RocksDB db;
@@ -894,7 +958,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         throw new StoreException("cannot open RocksDB at " + path + ": " + e, e);
       }
       try {
-        return new RocksDbStore<>(type, keys, options, db, dbOptions);
+        return new RocksDbStore<>(type, keys, options, db, dbOptions, serializedBatches);
       } catch (RuntimeException | Error e) {
         db.close();
         dbOptions.close();
