@@ -23,8 +23,8 @@ import java.util.Objects;
  *       <td>pending {@link Store#awaitHeight} futures; the next one fails with a {@link StoreException}</td></tr>
  * </table>
  *
- * <p>Memory: with ~400-byte headers the defaults hold about 8 MiB in the write queue at most and
- * about 3 MiB of cached headers. {@link InMemoryStore} uses only {@link #maxWaiters()}; it keeps
+ * <p>Memory: with ~400-byte headers the defaults hold at most about 16 MiB in the write queue (each
+ * queued header also carries its encoded records) and about 3 MiB of cached headers. {@link InMemoryStore} uses only {@link #maxWaiters()}; it keeps
  * every header anyway.
  */
 public final class StoreOptions {
