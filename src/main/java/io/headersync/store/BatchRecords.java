@@ -77,7 +77,7 @@ final class BatchRecords {
 
   private void ensure(int more) {
     if (size + more > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
+      buf = Arrays.copyOf(buf, (int) Math.min(Math.max(buf.length * 2L, (long) size + more), Integer.MAX_VALUE - 8));
     }
   }
 

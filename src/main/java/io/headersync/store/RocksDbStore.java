@@ -274,7 +274,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       height = cachedHeight;
     } else {
       byte[] key = keys.hash(hash);
-      byte[] value = withDb("reading " + keys.describe(key), () -> db.get(readOptions, key));
+      byte[] value = read(key);
       if (value == null) {
         return 0;
       }
@@ -318,7 +318,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private void scan(long from, long to, List<H> out) {
     byte[] start = keys.header(from);
     byte[] end = keys.header(to);
-    withDb("scanning heights [" + from + ", " + to + ")", () -> {
+    withDb(() -> "scanning heights [" + from + ", " + to + ")", () -> {
       // Closed in reverse order: iterator, then the ReadOptions, then the Slice they point to.
       try (Slice upper = new Slice(end);
           ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
@@ -343,7 +343,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   private H readHeader(long height) {
     byte[] key = keys.header(height);
-    byte[] value = withDb("reading " + keys.describe(key), () -> db.get(readOptions, key));
+    byte[] value = read(key);
     if (value == null) {
       throw missingHeader(height);
     }
@@ -429,7 +429,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   /** The header and hash-index records of {@code headers}, in RocksDB's batch format. */
   private BatchRecords encode(List<H> headers) {
-    BatchRecords r = new BatchRecords(headers.size() * 480);
+    BatchRecords r = new BatchRecords((int) Math.min(headers.size() * 480L, 1 << 24));
     byte[] headerKey = keys.header(0);
     int off = keys.heightOffset();
     byte[] height = new byte[8];
@@ -563,7 +563,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     if (barrier) {
       StoreException err = null;
       try {
-        withDb("flushing the WAL", () -> {
+        withDb(() -> "flushing the WAL", () -> {
           db.flushWal(true);
           return null;
         });
@@ -774,8 +774,16 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     T call() throws RocksDBException;
   }
 
-  /** Runs a native call unless the handles are closed; wraps RocksDB failures with {@code what}. */
-  private <T> @Nullable T withDb(String what, DbCall<T> call) {
+  /** Reads one key; null if absent. */
+  private byte @Nullable [] read(byte[] key) {
+    return withDb(() -> "reading " + keys.describe(key), () -> db.get(readOptions, key));
+  }
+
+  /**
+   * Runs a native call unless the handles are closed; wraps RocksDB failures with {@code what}
+   * (built only on failure: describing a key costs more than reading it from the cache).
+   */
+  private <T> @Nullable T withDb(java.util.function.Supplier<String> what, DbCall<T> call) {
     ReentrantReadWriteLock.ReadLock l = handles.readLock();
     l.lock();
     try {
@@ -784,7 +792,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       return call.call();
     } catch (RocksDBException e) {
-      throw new StoreException(what + " failed: " + e, e);
+      throw new StoreException(what.get() + " failed: " + e, e);
     } finally {
       l.unlock();
     }
@@ -794,8 +802,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private @Nullable Bounds<H> loadBounds() {
     byte[] headKey = keys.head();
     byte[] tailKey = keys.tail();
-    byte[] headValue = withDb("reading " + keys.describe(headKey), () -> db.get(readOptions, headKey));
-    byte[] tailValue = withDb("reading " + keys.describe(tailKey), () -> db.get(readOptions, tailKey));
+    byte[] headValue = read(headKey);
+    byte[] tailValue = read(tailKey);
     if (headValue == null && tailValue == null) {
       byte[] stray = firstKeyAtOrAfter(keys.headerSectionStart(), keys.hashSectionEnd());
       if (stray != null) {
@@ -829,7 +837,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   private H readHeaderAtOpen(long height, byte[] pointerKey) {
     byte[] key = keys.header(height);
-    byte[] value = withDb("reading " + keys.describe(key), () -> db.get(readOptions, key));
+    byte[] value = read(key);
     if (value == null) {
       throw new CorruptStoreException("pointer " + keys.describe(pointerKey) + " = " + height + " but key "
           + keys.describe(key) + " is absent");
@@ -846,7 +854,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   }
 
   private byte @Nullable [] firstKeyAtOrAfter(byte[] start, byte[] end) {
-    return withDb("scanning for keys under prefix " + keys.prefix, () -> {
+    return withDb(() -> "scanning for keys under prefix " + keys.prefix, () -> {
       try (Slice upper = new Slice(end);
           ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
           RocksIterator it = db.newIterator(ro)) {
