@@ -89,12 +89,17 @@ import org.rocksdb.WriteOptions;
  *   pointers.
  *   <li>After a failed RocksDB write the store accepts no more appends (each throws the failure);
  *   reads keep working. Reopen it to recover from what is stored.
+ *   <li>The writer is a daemon thread: a JVM that exits without {@link #close()} loses the queued
+ *   appends, exactly as in a crash (what is stored stays consistent).
  * </ul>
  *
  * @param <H> the header type
  */
 public final class RocksDbStore<H extends Header> implements Store<H> {
-  /** The default key prefix, that of go-header's header exchange store. */
+  /**
+   * The default key prefix, {@value}: that of the header store in headersync's seed network profile
+   * (go-header itself defaults to {@code /headers}; ev-node's data twin uses another prefix).
+   */
   public static final String DEFAULT_PREFIX = "headerEx";
 
   static {
@@ -133,7 +138,6 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   private final Thread writer;
   private final CountDownLatch closeDone = new CountDownLatch(1);
-  private @Nullable StoreException closeFailure;
 
   private RocksDbStore(HeaderType<H> type, Keys keys, StoreOptions options, RocksDB db, @Nullable Options ownedDbOptions,
       boolean serializedBatches) {
@@ -728,7 +732,6 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     headerCache.clear();
     hashCache.clear();
     waiters.closeAll(closedException());
-    closeFailure = err;
     closeDone.countDown();
     if (interrupted) {
       Thread.currentThread().interrupt();
