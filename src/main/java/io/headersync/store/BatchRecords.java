@@ -1,6 +1,7 @@
 package io.headersync.store;
 
 import java.util.Arrays;
+import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -82,6 +83,7 @@ final class BatchRecords {
   }
 
   private static boolean selfCheck() {
+    RocksDB.loadLibrary(); // idempotent; this class may be loaded before RocksDbStore
     byte[] k1 = {1, 2, 3};
     byte[] v1 = new byte[300]; // a two-byte varint length
     Arrays.fill(v1, (byte) 7);
