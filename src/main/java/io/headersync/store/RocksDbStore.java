@@ -87,7 +87,8 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>When the node owns the RocksDB it must close this store <em>before</em> closing its RocksDB.
  *   <li>Two stores must not share one prefix in one RocksDB; the second would overwrite the first's
- *   pointers.
+ *   pointers. {@link Builder#build()} refuses a second open store on the same node-owned RocksDB
+ *   handle and prefix in one JVM (an embedded RocksDB is protected by its own lock file).
  *   <li>After a failed RocksDB write the store accepts no more appends (each throws the failure);
  *   reads keep working. Reopen it to recover from what is stored.
  *   <li>The writer is a daemon thread: a JVM that exits without {@link #close()} loses the queued
@@ -733,6 +734,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     headerCache.clear();
     hashCache.clear();
     waiters.closeAll(closedException());
+    if (ownedDbOptions == null) {
+      IN_USE.remove(new InUse(db, keys.prefix));
+    }
     closeDone.countDown();
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -873,6 +877,12 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   }
 
   /** One append (or a flush barrier: no headers) waiting for the writer. */
+  /** A (node-owned RocksDB, prefix) pair; records compare the RocksDB by identity. */
+  private record InUse(RocksDB db, String prefix) {}
+
+  /** The prefixes open in node-owned RocksDBs in this JVM, so a second store on one is refused. */
+  private static final java.util.Set<InUse> IN_USE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static final class Item<H> {
     final List<H> headers;
     /** The headers' records when {@link BatchRecords#SUPPORTED}, encoded by the appending thread. */
@@ -948,7 +958,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     /**
      * Opens the store: reads and checks its head and tail pointers and starts its writer thread.
      *
-     * @throws IllegalStateException if neither or both of {@code database} and {@code path} are set
+     * @throws IllegalStateException if neither or both of {@code database} and {@code path} are set,
+     *     or a store with this prefix is already open on this {@code database}
      * @throws IllegalArgumentException if the prefix is empty or longer than 255 UTF-8 bytes
      * @throws CorruptStoreException if the stored pointers do not match the stored headers
      * @throws StoreException if RocksDB cannot be opened or read
@@ -961,7 +972,17 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       Keys keys = new Keys(prefix);
       if (database != null) {
-        return new RocksDbStore<>(type, keys, options, database, null, serializedBatches);
+        InUse key = new InUse(database, prefix);
+        if (!IN_USE.add(key)) {
+          throw new IllegalStateException("a RocksDbStore with prefix \"" + prefix + "\" is already open on this RocksDB; "
+              + "two stores under one prefix would overwrite each other's pointers");
+        }
+        try {
+          return new RocksDbStore<>(type, keys, options, database, null, serializedBatches);
+        } catch (RuntimeException | Error e) {
+          IN_USE.remove(key);
+          throw e;
+        }
       }
       // LZ4 costs less CPU than the default Snappy for the same job (measured ~10% less CPU per
       // appended header, compactions included); two background jobs suit small machines.

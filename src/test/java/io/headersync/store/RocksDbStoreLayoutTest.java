@@ -84,6 +84,20 @@ class RocksDbStoreLayoutTest {
   }
 
   @Test
+  void aSecondStoreUnderTheSamePrefixIsRefusedUntilTheFirstCloses() throws Exception {
+    try (Options o = new Options().setCreateIfMissing(true);
+        RocksDB db = RocksDB.open(o, dir.resolve("node").toString())) {
+      RocksDbStore<DummyHeader> first = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> RocksDbStore.builder(DummyHeader.TYPE).database(db).build());
+      assertTrue(e.getMessage().contains("headerEx"), e.getMessage());
+      RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("blockEx").build().close();
+      first.close();
+      RocksDbStore.builder(DummyHeader.TYPE).database(db).build().close();
+    }
+  }
+
+  @Test
   void garbageHeaderValueFailsWithCorruptStoreExceptionNamingTheKey() {
     List<DummyHeader> hs = chain().next(10);
     Path path = storeWith(hs);
