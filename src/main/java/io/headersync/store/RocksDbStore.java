@@ -60,7 +60,8 @@ import org.rocksdb.WriteOptions;
  * <h2>Threads</h2>
  * <ul>
  *   <li>{@link #append} checks contiguity on the caller's thread against the head <em>including queued
- *   appends</em>, then queues the headers and returns. It blocks while the queue holds
+ *   appends</em>, encodes the headers (into RocksDB's own write-batch format, see
+ *   {@code BatchRecords}), queues them and returns. It blocks while the queue holds
  *   {@link StoreOptions#writeQueueHeaders()} headers (backpressure).
  *   <li>One writer thread, {@code headersync-store-writer-<prefix>}, takes everything queued (up to
  *   {@link StoreOptions#maxBatchHeaders()} headers) into one {@code WriteBatch}, writes it with the WAL
@@ -76,7 +77,9 @@ import org.rocksdb.WriteOptions;
  *
  * <h2>Durability</h2>
  * A completed append future means readable, and written to RocksDB's WAL in the OS page cache: it
- * survives a crash of the JVM but not of the machine. {@link #flush()} syncs the WAL to disk.
+ * survives a crash of the JVM but not of the machine (unless a node-owned RocksDB was opened with
+ * {@code manual_wal_flush}, which keeps the WAL in memory until flushed). {@link #flush()} syncs the
+ * WAL to disk.
  *
  * <h2>Corruption</h2>
  * A stored value that cannot be decoded, a missing header inside {@code [tail, head]}, or head/tail
