@@ -20,20 +20,37 @@ import java.util.concurrent.CompletableFuture;
  * Futures returned by the store complete on the store's writer thread (or on the caller's thread when
  * already complete); do not run slow work in their callbacks without an executor.
  *
+ * <h2>Closed stores</h2>
+ * After {@link #close()} every method except {@code close} throws {@link StoreException};
+ * {@link #awaitHeight} returns a future failed with one.
+ *
  * <h2>Pitfalls</h2>
  * A header returned by {@link #append}'s future is readable, not yet durable: call {@link #flush()}
- * when durability matters (e.g. before acknowledging a block to a client).
+ * when durability matters (e.g. before acknowledging a block to a client). {@link #getRange} has no
+ * size limit of its own: callers bound it (the exchange serves at most 64 headers per request).
  *
  * @param <H> the header type
  */
 public interface Store<H extends Header> extends AutoCloseable {
-  /** The highest stored header, or empty if the store is empty. */
+  /**
+   * The highest stored header, or empty if the store is empty.
+   *
+   * @throws StoreException if the store is closed
+   */
   Optional<H> head();
 
-  /** The lowest stored header, or empty if the store is empty. */
+  /**
+   * The lowest stored header, or empty if the store is empty.
+   *
+   * @throws StoreException if the store is closed
+   */
   Optional<H> tail();
 
-  /** The height of the head, or 0 if the store is empty. */
+  /**
+   * The height of the head, or 0 if the store is empty.
+   *
+   * @throws StoreException if the store is closed
+   */
   long height();
 
   /**
@@ -55,7 +72,8 @@ public interface Store<H extends Header> extends AutoCloseable {
    * Completes with the header at {@code height} once it is stored; at once if it already is.
    * Cancelling the future stops the wait and frees its slot. Completes exceptionally with a
    * {@link StoreException} when the store closes first or when more waiters are pending than the
-   * store allows.
+   * store allows, and with a {@link HeaderNotFoundException} when the height is (or, once the store
+   * is initialised, turns out to be) below the tail, since it will never be stored.
    *
    * @throws IllegalArgumentException if {@code height} is not positive
    */
@@ -66,13 +84,23 @@ public interface Store<H extends Header> extends AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code from} is not positive or {@code from >= to}
    * @throws HeaderNotFoundException if any height in the range is not stored
+   * @throws StoreException if the store is closed or a stored value cannot be read
    */
   List<H> getRange(long from, long to);
 
-  /** Whether a header with this hash is stored. */
+  /**
+   * Whether a header with this hash is stored.
+   *
+   * @throws StoreException if the store is closed or the index cannot be read
+   */
   boolean has(Hash hash);
 
-  /** Whether a header at this height is stored: {@code tail <= height <= head}. */
+  /**
+   * Whether a header at this height is stored: {@code tail <= height <= head}; false for heights
+   * below 1.
+   *
+   * @throws StoreException if the store is closed
+   */
   boolean hasAt(long height);
 
   /**

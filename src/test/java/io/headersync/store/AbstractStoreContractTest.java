@@ -1,0 +1,592 @@
+package io.headersync.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.headersync.Hash;
+import io.headersync.testing.DummyChain;
+import io.headersync.testing.DummyHeader;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@link Store} contract, run against every implementation by a subclass that says how to make
+ * (and, where the store persists, reopen) a store. Tests wait on futures and latches, never on time;
+ * the timeouts below only turn a hang into a failure.
+ */
+abstract class AbstractStoreContractTest {
+  static final Instant GENESIS_TIME = Instant.parse("2024-01-01T00:00:00Z");
+  static final long TIMEOUT_S = 30;
+
+  private final List<Store<DummyHeader>> opened = new ArrayList<>();
+
+  /** A new, empty store. */
+  protected abstract Store<DummyHeader> createStore(StoreOptions options);
+
+  /** Whether {@link #reopen} is supported (stores that persist). */
+  protected boolean persists() {
+    return false;
+  }
+
+  /** Reopens the data of a closed store made by {@link #createStore}. */
+  protected Store<DummyHeader> reopenStore(Store<DummyHeader> closed) {
+    throw new UnsupportedOperationException();
+  }
+
+  final Store<DummyHeader> newStore() {
+    return newStore(StoreOptions.defaults());
+  }
+
+  final Store<DummyHeader> newStore(StoreOptions options) {
+    Store<DummyHeader> s = createStore(options);
+    opened.add(s);
+    return s;
+  }
+
+  final Store<DummyHeader> reopen(Store<DummyHeader> closed) {
+    Store<DummyHeader> s = reopenStore(closed);
+    opened.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void closeStores() {
+    for (Store<DummyHeader> s : opened) {
+      s.close();
+    }
+  }
+
+  static <T> T await(CompletableFuture<T> f) {
+    try {
+      return f.get(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("future failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("future did not complete within " + TIMEOUT_S + " s", e);
+    }
+  }
+
+  static Throwable failureOf(CompletableFuture<?> f) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(TIMEOUT_S, TimeUnit.SECONDS));
+    return e.getCause();
+  }
+
+  static void appendAndWait(Store<DummyHeader> s, List<DummyHeader> headers) {
+    await(s.append(headers));
+  }
+
+  static DummyChain chain() {
+    return new DummyChain(GENESIS_TIME);
+  }
+
+  static DummyChain chainFrom(long genesisHeight) {
+    return new DummyChain("test", genesisHeight, GENESIS_TIME);
+  }
+
+  /** Asserts the store holds exactly {@code headers}, a contiguous run, and nothing around it. */
+  static void assertHolds(Store<DummyHeader> s, List<DummyHeader> headers) {
+    DummyHeader first = headers.get(0);
+    DummyHeader last = headers.get(headers.size() - 1);
+    assertEquals(Optional.of(first), s.tail());
+    assertEquals(Optional.of(last), s.head());
+    assertEquals(last.height(), s.height());
+    for (DummyHeader h : headers) {
+      assertEquals(Optional.of(h), s.getByHeight(h.height()), "height " + h.height());
+      assertEquals(Optional.of(h), s.get(h.hash()), "hash at height " + h.height());
+      assertTrue(s.has(h.hash()));
+      assertTrue(s.hasAt(h.height()));
+    }
+    assertEquals(headers, s.getRange(first.height(), last.height() + 1));
+    if (first.height() > 1) {
+      assertFalse(s.hasAt(first.height() - 1));
+      assertEquals(Optional.empty(), s.getByHeight(first.height() - 1));
+    }
+    assertFalse(s.hasAt(last.height() + 1));
+    assertEquals(Optional.empty(), s.getByHeight(last.height() + 1));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void emptyStoreHasNothing() {
+    Store<DummyHeader> s = newStore();
+    DummyHeader h = chain().next();
+    assertEquals(Optional.empty(), s.head());
+    assertEquals(Optional.empty(), s.tail());
+    assertEquals(0, s.height());
+    assertEquals(Optional.empty(), s.getByHeight(1));
+    assertEquals(Optional.empty(), s.get(h.hash()));
+    assertFalse(s.has(h.hash()));
+    assertFalse(s.hasAt(1));
+    assertFalse(s.hasAt(0));
+    assertThrows(HeaderNotFoundException.class, () -> s.getRange(1, 2));
+  }
+
+  @Test
+  void firstAppendInitialisesAtAnyHeight() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chainFrom(1_000).next(10);
+    appendAndWait(s, hs);
+    assertHolds(s, hs);
+    assertEquals(1_000, s.tail().orElseThrow().height());
+  }
+
+  @Test
+  void contiguousAppendsExtendTheHead() {
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    List<DummyHeader> all = new ArrayList<>();
+    for (int n : new int[] {1, 1, 5, 64, 3}) {
+      List<DummyHeader> hs = c.next(n);
+      appendAndWait(s, hs);
+      all.addAll(hs);
+      assertHolds(s, all);
+    }
+  }
+
+  @Test
+  void gapAppendIsRejectedAndLeavesStoreUnchanged() {
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    List<DummyHeader> first = c.next(10);
+    appendAndWait(s, first);
+    DummyHeader skipped = c.next();
+    List<DummyHeader> gap = c.next(2);
+    NonContiguousAppendException e = assertThrows(NonContiguousAppendException.class, () -> s.append(gap));
+    assertEquals(11, e.expectedHeight());
+    assertEquals(12, e.attemptedHeight());
+    assertTrue(e.getMessage().contains("11") && e.getMessage().contains("12"), e.getMessage());
+    assertHolds(s, first);
+    assertFalse(s.has(gap.get(0).hash()));
+
+    // The failure does not poison later appends.
+    List<DummyHeader> rest = new ArrayList<>(List.of(skipped));
+    rest.addAll(gap);
+    appendAndWait(s, rest);
+    List<DummyHeader> all = new ArrayList<>(first);
+    all.addAll(rest);
+    assertHolds(s, all);
+  }
+
+  @Test
+  void overlappingAppendIsRejectedAndLeavesStoreUnchanged() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(12);
+    appendAndWait(s, hs.subList(0, 10));
+    NonContiguousAppendException e =
+        assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(9, 12)));
+    assertEquals(11, e.expectedHeight());
+    assertEquals(10, e.attemptedHeight());
+    e = assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(4, 6)));
+    assertEquals(5, e.attemptedHeight());
+    assertHolds(s, hs.subList(0, 10));
+    appendAndWait(s, hs.subList(10, 12));
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void appendWithGapInsideIsRejectedWhole() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(14);
+    appendAndWait(s, hs.subList(0, 10));
+    List<DummyHeader> holey = List.of(hs.get(10), hs.get(12), hs.get(13));
+    NonContiguousAppendException e = assertThrows(NonContiguousAppendException.class, () -> s.append(holey));
+    assertEquals(12, e.expectedHeight());
+    assertEquals(13, e.attemptedHeight());
+    assertHolds(s, hs.subList(0, 10));
+    assertFalse(s.has(hs.get(10).hash()));
+    appendAndWait(s, hs.subList(10, 14));
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void rejectedInitialAppendLeavesStoreEmpty() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(3);
+    assertThrows(NonContiguousAppendException.class, () -> s.append(List.of(hs.get(0), hs.get(2))));
+    assertEquals(0, s.height());
+    assertEquals(Optional.empty(), s.head());
+    appendAndWait(s, hs.subList(1, 3)); // any height initialises
+    assertHolds(s, hs.subList(1, 3));
+  }
+
+  @Test
+  void appendRejectsEmptyAndNull() {
+    Store<DummyHeader> s = newStore();
+    assertThrows(IllegalArgumentException.class, () -> s.append(List.of()));
+    List<DummyHeader> withNull = new ArrayList<>();
+    withNull.add(null);
+    assertThrows(NullPointerException.class, () -> s.append(withNull));
+    assertEquals(0, s.height());
+  }
+
+  @Test
+  void contiguityCountsQueuedAppends() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(30);
+    CompletableFuture<Void> a = s.append(hs.subList(0, 10));
+    CompletableFuture<Void> b = s.append(hs.subList(10, 20));
+    NonContiguousAppendException e =
+        assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(15, 16)));
+    assertEquals(21, e.expectedHeight());
+    CompletableFuture<Void> c = s.append(hs.subList(20, 30));
+    await(CompletableFuture.allOf(a, b, c));
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void appendFutureMeansReadable() {
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    for (int i = 0; i < 50; i++) {
+      List<DummyHeader> hs = c.next(7);
+      CompletableFuture<Optional<DummyHeader>> seen =
+          s.append(hs).thenApply(v -> s.getByHeight(hs.get(6).height()));
+      assertEquals(Optional.of(hs.get(6)), await(seen));
+    }
+  }
+
+  @Test
+  void getRangeReturnsHeadersInOrderAndRejectsBadRanges() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chainFrom(100).next(200);
+    appendAndWait(s, hs);
+    assertEquals(hs.subList(0, 1), s.getRange(100, 101));
+    assertEquals(hs.subList(10, 74), s.getRange(110, 174));
+    assertEquals(hs, s.getRange(100, 300));
+    assertThrows(IllegalArgumentException.class, () -> s.getRange(0, 5));
+    assertThrows(IllegalArgumentException.class, () -> s.getRange(150, 150));
+    assertThrows(IllegalArgumentException.class, () -> s.getRange(151, 150));
+    HeaderNotFoundException above = assertThrows(HeaderNotFoundException.class, () -> s.getRange(290, 301));
+    assertTrue(above.getMessage().contains("300"), above.getMessage());
+    HeaderNotFoundException below = assertThrows(HeaderNotFoundException.class, () -> s.getRange(99, 110));
+    assertTrue(below.getMessage().contains("99"), below.getMessage());
+  }
+
+  @Test
+  void getByHeightRejectsNonPositiveHeights() {
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chain().next(2));
+    assertThrows(IllegalArgumentException.class, () -> s.getByHeight(0));
+    assertThrows(IllegalArgumentException.class, () -> s.getByHeight(-1));
+    assertThrows(IllegalArgumentException.class, () -> s.awaitHeight(0));
+  }
+
+  @Test
+  void getAndHasByHash() {
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    List<DummyHeader> hs = c.next(100);
+    appendAndWait(s, hs);
+    for (DummyHeader h : hs) {
+      assertEquals(Optional.of(h), s.get(h.hash()));
+      assertTrue(s.has(h.hash()));
+    }
+    DummyHeader notStored = c.next();
+    assertEquals(Optional.empty(), s.get(notStored.hash()));
+    assertFalse(s.has(notStored.hash()));
+    assertFalse(s.has(Hash.EMPTY));
+    assertThrows(NullPointerException.class, () -> s.get(null));
+  }
+
+  @Test
+  void hasAtIsTrueExactlyBetweenTailAndHead() {
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chainFrom(50).next(11));
+    assertFalse(s.hasAt(0));
+    assertFalse(s.hasAt(-3));
+    assertFalse(s.hasAt(49));
+    assertTrue(s.hasAt(50));
+    assertTrue(s.hasAt(55));
+    assertTrue(s.hasAt(60));
+    assertFalse(s.hasAt(61));
+  }
+
+  @Test
+  void concurrentReadersNeverSeeAHoleBelowTheHead() throws Exception {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
+    List<DummyHeader> hs = chain().next(3_000);
+    AtomicBoolean done = new AtomicBoolean();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    int readers = 2;
+    CountDownLatch readersDone = new CountDownLatch(readers);
+    for (int r = 0; r < readers; r++) {
+      long seed = r;
+      Thread t = new Thread(() -> {
+        Random rnd = new Random(seed);
+        try {
+          while (!done.get()) {
+            Optional<DummyHeader> head = s.head();
+            long height = s.height();
+            if (head.isEmpty()) {
+              continue;
+            }
+            long tail = 1;
+            assertTrue(height >= head.get().height());
+            DummyHeader atHead = s.getByHeight(head.get().height()).orElseThrow(
+                () -> new AssertionError("head " + head.get().height() + " not readable"));
+            assertEquals(head.get(), atHead);
+            long x = tail + (long) rnd.nextInt((int) height);
+            DummyHeader atX = s.getByHeight(x).orElseThrow(() -> new AssertionError("hole at " + x + " below " + height));
+            assertEquals(x, atX.height());
+            assertEquals(Optional.of(atX), s.get(atX.hash()));
+            long from = Math.max(tail, height - 63);
+            List<DummyHeader> range = s.getRange(from, height + 1);
+            assertEquals(height + 1 - from, range.size());
+            assertEquals(height, range.get(range.size() - 1).height());
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        } finally {
+          readersDone.countDown();
+        }
+      }, "reader-" + r);
+      t.start();
+    }
+    Random rnd = new Random(42);
+    CompletableFuture<Void> last = null;
+    for (int i = 0; i < hs.size(); ) {
+      int n = Math.min(1 + rnd.nextInt(40), hs.size() - i);
+      last = s.append(hs.subList(i, i + n));
+      i += n;
+    }
+    await(last);
+    done.set(true);
+    assertTrue(readersDone.await(TIMEOUT_S, TimeUnit.SECONDS));
+    if (!failures.isEmpty()) {
+      AssertionError e = new AssertionError(failures.size() + " reader failure(s)", failures.peek());
+      throw e;
+    }
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void awaitHeightCompletesAtOnceWhenStored() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(5);
+    appendAndWait(s, hs);
+    CompletableFuture<DummyHeader> f = s.awaitHeight(3);
+    assertTrue(f.isDone());
+    assertEquals(hs.get(2), f.join());
+    assertEquals(hs.get(4), s.awaitHeight(5).join());
+  }
+
+  @Test
+  void awaitHeightCompletesWhenTheHeightIsAppended() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(10);
+    CompletableFuture<DummyHeader> onEmpty = s.awaitHeight(2);
+    CompletableFuture<DummyHeader> f7 = s.awaitHeight(7);
+    CompletableFuture<DummyHeader> f7b = s.awaitHeight(7);
+    CompletableFuture<DummyHeader> f10 = s.awaitHeight(10);
+    CompletableFuture<DummyHeader> f11 = s.awaitHeight(11);
+    appendAndWait(s, hs.subList(0, 3));
+    assertEquals(hs.get(1), await(onEmpty));
+    assertFalse(f7.isDone());
+    appendAndWait(s, hs.subList(3, 9));
+    assertEquals(hs.get(6), await(f7));
+    assertEquals(hs.get(6), await(f7b));
+    assertFalse(f10.isDone());
+    appendAndWait(s, hs.subList(9, 10));
+    assertEquals(hs.get(9), await(f10));
+    assertFalse(f11.isDone());
+  }
+
+  @Test
+  void awaitHeightBelowTheTailFails() {
+    Store<DummyHeader> s = newStore();
+    CompletableFuture<DummyHeader> pending = s.awaitHeight(5);
+    appendAndWait(s, chainFrom(100).next(3));
+    assertInstanceOf(HeaderNotFoundException.class, failureOf(pending));
+    assertInstanceOf(HeaderNotFoundException.class, failureOf(s.awaitHeight(99)));
+  }
+
+  @Test
+  void cancellingAWaiterFreesItsSlot() {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().maxWaiters(2).build());
+    CompletableFuture<DummyHeader> a = s.awaitHeight(5);
+    CompletableFuture<DummyHeader> b = s.awaitHeight(6);
+    CompletableFuture<DummyHeader> c = s.awaitHeight(7);
+    assertInstanceOf(StoreException.class, failureOf(c));
+    assertTrue(failureOf(c).getMessage().contains("2"), failureOf(c).getMessage());
+    assertTrue(a.cancel(false));
+    CompletableFuture<DummyHeader> d = s.awaitHeight(7);
+    assertFalse(d.isDone());
+    List<DummyHeader> hs = chain().next(7);
+    appendAndWait(s, hs);
+    assertThrows(CancellationException.class, a::join);
+    assertEquals(hs.get(5), await(b));
+    assertEquals(hs.get(6), await(d));
+    // Completed waiters free their slots too.
+    CompletableFuture<DummyHeader> e = s.awaitHeight(100);
+    CompletableFuture<DummyHeader> f = s.awaitHeight(101);
+    assertFalse(e.isDone());
+    assertFalse(f.isDone());
+  }
+
+  @Test
+  void closeFailsPendingWaiters() {
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chain().next(3));
+    CompletableFuture<DummyHeader> f = s.awaitHeight(10);
+    s.close();
+    assertInstanceOf(StoreException.class, failureOf(f));
+    assertInstanceOf(StoreException.class, failureOf(s.awaitHeight(2)));
+  }
+
+  @Test
+  void closedStoreRejectsEveryCall() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(4);
+    appendAndWait(s, hs.subList(0, 3));
+    s.close();
+    s.close(); // idempotent
+    assertThrows(StoreException.class, s::head);
+    assertThrows(StoreException.class, s::tail);
+    assertThrows(StoreException.class, s::height);
+    assertThrows(StoreException.class, () -> s.getByHeight(1));
+    assertThrows(StoreException.class, () -> s.get(hs.get(0).hash()));
+    assertThrows(StoreException.class, () -> s.has(hs.get(0).hash()));
+    assertThrows(StoreException.class, () -> s.hasAt(1));
+    assertThrows(StoreException.class, () -> s.getRange(1, 2));
+    assertThrows(StoreException.class, () -> s.append(hs.subList(3, 4)));
+    assertThrows(StoreException.class, s::flush);
+  }
+
+  @Test
+  void closeDrainsQueuedAppends() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(500);
+    List<CompletableFuture<Void>> fs = new ArrayList<>();
+    for (int i = 0; i < hs.size(); i += 5) {
+      fs.add(s.append(hs.subList(i, i + 5)));
+    }
+    s.close();
+    for (CompletableFuture<Void> f : fs) {
+      assertTrue(f.isDone() && !f.isCompletedExceptionally(), "append not completed by close");
+    }
+    if (persists()) {
+      Store<DummyHeader> r = reopen(s);
+      assertHolds(r, hs);
+    }
+  }
+
+  @Test
+  void manySmallQueuedAppendsDoNotDeadlockUnderBackpressure() {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().writeQueueHeaders(8).maxBatchHeaders(4).build());
+    List<DummyHeader> hs = chain().next(3_000);
+    CompletableFuture<Void> last = null;
+    for (DummyHeader h : hs) {
+      last = s.append(List.of(h));
+    }
+    await(last);
+    assertEquals(3_000, s.height());
+    // One append bigger than the whole queue is still accepted.
+    DummyChain c = chain();
+    c.next(3_000);
+    List<DummyHeader> more = c.next(100);
+    await(s.append(more));
+    assertEquals(3_100, s.height());
+  }
+
+  @Test
+  void appendFromAnAppendCallbackDoesNotDeadlock() {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().writeQueueHeaders(2).build());
+    List<DummyHeader> hs = chain().next(200);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    appendChained(s, hs, 0, done);
+    await(done);
+    assertHolds(s, hs);
+  }
+
+  private static void appendChained(Store<DummyHeader> s, List<DummyHeader> hs, int i, CompletableFuture<Void> done) {
+    if (i == hs.size()) {
+      done.complete(null);
+      return;
+    }
+    // Three appends from each callback overfill a queue of 2 on the writer thread.
+    int n = Math.min(3, hs.size() - i);
+    CompletableFuture<Void> last = null;
+    try {
+      for (int k = 0; k < n; k++) {
+        last = s.append(hs.subList(i + k, i + k + 1));
+      }
+    } catch (RuntimeException e) {
+      done.completeExceptionally(e);
+      return;
+    }
+    last.whenComplete((v, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      } else {
+        appendChained(s, hs, i + n, done);
+      }
+    });
+  }
+
+  @Test
+  void flushWaitsForQueuedAppends() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(300);
+    for (int i = 0; i < hs.size(); i += 3) {
+      s.append(hs.subList(i, i + 3));
+    }
+    s.flush();
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void reopenedStoreHasTheSameHeadTailAndHeaders() {
+    assumeTrue(persists(), "store does not persist");
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chainFrom(7);
+    List<DummyHeader> hs = c.next(150);
+    appendAndWait(s, hs.subList(0, 100));
+    appendAndWait(s, hs.subList(100, 150));
+    s.close();
+    Store<DummyHeader> r = reopen(s);
+    assertHolds(r, hs);
+    // And it keeps going from its head.
+    List<DummyHeader> more = c.next(20);
+    assertThrows(NonContiguousAppendException.class, () -> r.append(more.subList(1, 2)));
+    appendAndWait(r, more);
+    r.close();
+    Store<DummyHeader> r2 = reopen(r);
+    List<DummyHeader> all = new ArrayList<>(hs);
+    all.addAll(more);
+    assertHolds(r2, all);
+  }
+
+  @Test
+  void reopenedEmptyStoreIsEmpty() {
+    assumeTrue(persists(), "store does not persist");
+    Store<DummyHeader> s = newStore();
+    s.close();
+    Store<DummyHeader> r = reopen(s);
+    assertEquals(0, r.height());
+    assertEquals(Optional.empty(), r.head());
+    List<DummyHeader> hs = chainFrom(42).next(3);
+    appendAndWait(r, hs);
+    assertHolds(r, hs);
+  }
+}
