@@ -82,6 +82,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   private long credit = YamuxConfig.PROTOCOL_INITIAL_WINDOW;
   private long epochStart;
 
+  /** Bytes written by the user and not yet sent as Data frames (waiting for send window). */
+  private long queuedBytes;
+
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private long inboundBytes;
   private boolean readPending;
@@ -496,6 +499,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       int n = (int) Math.min(Math.min(readable, sendWindow), maxFrame);
       session.writeData(streamId, takeOpenFlags(), buf.retainedSlice(buf.readerIndex(), n));
       sendWindow -= n;
+      queuedBytes -= n;
       in.removeBytes(n);
       wrote = true;
     }
@@ -510,14 +514,13 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       throw new UnsupportedOperationException(
           "unsupported message type: " + StringUtil.simpleClassName(msg) + " (expected ByteBuf)");
     }
-    ChannelOutboundBuffer buffer = unsafe().outboundBuffer();
-    long queued = buffer == null ? 0 : buffer.totalPendingWriteBytes();
     int size = ((ByteBuf) msg).readableBytes();
-    if (queued > 0 && queued + size > session.config().maxQueuedBytesPerStream()) {
-      throw new YamuxException.LimitException("stream " + Integer.toUnsignedString(streamId) + " has " + queued
-          + " bytes queued; writing " + size + " more would pass maxQueuedBytesPerStream "
-          + session.config().maxQueuedBytesPerStream());
+    int max = session.config().maxQueuedBytesPerStream();
+    if (queuedBytes > 0 && queuedBytes + size > max) {
+      throw new YamuxException.LimitException("stream " + Integer.toUnsignedString(streamId) + " has "
+          + queuedBytes + " bytes queued; writing " + size + " more would pass maxQueuedBytesPerStream " + max);
     }
+    queuedBytes += size;
     return msg;
   }
 
