@@ -43,10 +43,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>The dialer ({@code client}) opens odd stream ids, the listener even ones. An inbound SYN with our
  *       own parity, a duplicate SYN, a bad version or type, or a Data frame larger than the stream's
  *       window is a protocol error: GoAway(1) and the connection closes.</li>
- *   <li>Opening sends {@code WindowUpdate|SYN}; an inbound stream is accepted (its child channel
- *       registered, the inbound handler added) in a task on the event loop, which then sends
- *       {@code WindowUpdate|ACK}. More than {@link YamuxConfig#acceptBacklog()} streams waiting for that,
- *       or more than {@link YamuxConfig#maxInboundStreams()} open, are answered with RST. Once
+ *   <li>Opening sends {@code WindowUpdate|SYN}. Inbound streams SYN'd during a read are accepted (child
+ *       channel registered, inbound handler added, {@code WindowUpdate|ACK} sent) when the read
+ *       completes. SYNs beyond {@link YamuxConfig#acceptBacklog()} waiting in one read, or beyond
+ *       {@link YamuxConfig#maxInboundStreams()} open streams, are answered with RST. Once
  *       {@code acceptBacklog} of our SYNs are un-ACKed, further opens wait for an ACK.</li>
  *   <li>Frames for unknown streams (never seen, or already closed or reset) are dropped; their Data
  *       payload is skipped without being buffered. go-yamux does the same, silently, for any non-SYN
@@ -79,7 +79,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private long nextStreamId;
   private int inboundStreams;
   private int outboundStreams;
-  private int pendingAccept;
+  /** Inbound streams SYN'd in the current read, accepted (registered) when the read completes. */
+  private final ArrayDeque<YamuxStreamChannel> acceptQueue = new ArrayDeque<>();
   private int unackedOutbound;
   private final ArrayDeque<PendingOpen> pendingOpens = new ArrayDeque<>();
 
@@ -303,6 +304,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     while ((pending = pendingOpens.poll()) != null) {
       pending.promise.tryFailure(cause);
     }
+    acceptQueue.clear();
     List<YamuxStreamChannel> all = new ArrayList<>(streams.values());
     for (YamuxStreamChannel s : all) {
       s.closeWithError(cause, false);
@@ -370,6 +372,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    acceptPending();
     if (flushNeeded) {
       flushNeeded = false;
       ctx.flush();
@@ -418,30 +421,30 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (streams.containsKey(id)) {
       throw new YamuxException.ProtocolException("duplicate SYN on stream " + Integer.toUnsignedString(id));
     }
-    if (localGoAway || inboundStreams >= config.maxInboundStreams() || pendingAccept >= config.acceptBacklog()) {
-      log.debug("{} resetting inbound stream {}: goAway={} inbound={} pendingAccept={}", channel(),
-          Integer.toUnsignedString(id), localGoAway, inboundStreams, pendingAccept);
+    if (localGoAway || inboundStreams >= config.maxInboundStreams() || acceptQueue.size() >= config.acceptBacklog()) {
+      log.debug("{} resetting inbound stream {}: goAway={} inbound={} waiting for accept={}", channel(),
+          Integer.toUnsignedString(id), localGoAway, inboundStreams, acceptQueue.size());
       writeControl(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, id, 0);
       flushSoon();
       return false;
     }
     YamuxStreamChannel s = new YamuxStreamChannel(this, id, false, YamuxFrame.FLAG_ACK, config.ticker().nanoTime());
-    s.awaitingAccept = true;
     streams.put(id, s);
     inboundStreams++;
-    pendingAccept++;
-    context().executor().execute(() -> accept(s));
+    acceptQueue.add(s);
     return true;
   }
 
-  private void accept(YamuxStreamChannel s) {
-    s.awaitingAccept = false;
-    pendingAccept--;
-    if (!s.isOpen() || closed) {
-      return; // reset or session closed before it was accepted
+  /** Accepts the streams SYN'd during the read that just completed: registers them, which sends the ACK. */
+  private void acceptPending() {
+    YamuxStreamChannel s;
+    while ((s = acceptQueue.poll()) != null) {
+      if (!s.isOpen() || closed) {
+        continue; // reset or session closed before it was accepted
+      }
+      s.pipeline().addLast(inboundStreamHandler);
+      register(s, null);
     }
-    s.pipeline().addLast(inboundStreamHandler);
-    register(s, null);
   }
 
   private void onPing(YamuxFrame frame) {

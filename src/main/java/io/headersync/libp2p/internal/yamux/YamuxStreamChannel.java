@@ -72,8 +72,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   private int openFlags;
   /** Our outbound SYN has not been ACKed yet; counted in the session's backlog. */
   boolean awaitingAck;
-  /** Inbound only: created on a SYN, not yet registered (accepted). */
-  boolean awaitingAccept;
 
   private long sendWindow = YamuxConfig.PROTOCOL_INITIAL_WINDOW;
   /** The receive window we aim to keep granted; grows by auto-tuning. */
@@ -178,6 +176,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   /** Sends the frame that opens (SYN) or accepts (ACK) the stream, granting any window above 256 KiB. */
   void sendOpenFrame() {
+    if (openFlags == 0) {
+      return; // already carried by an earlier frame (a window update or data sent on activation)
+    }
     int flags = takeOpenFlags();
     long delta = Math.max(0, recvWindow - credit - inboundBytes);
     credit += delta;
