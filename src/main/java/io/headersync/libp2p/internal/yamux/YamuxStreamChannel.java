@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelConfig;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.internal.StringUtil;
 import java.net.SocketAddress;
@@ -41,8 +42,8 @@ import java.util.ArrayDeque;
  *   <li>A FIN from the remote fires {@link ChannelInputShutdownEvent} after the last buffered byte is
  *       delivered; once FIN went both ways the channel closes ({@code channelInactive}). Half-closure
  *       is always allowed: the channel never closes only because input ended.</li>
- *   <li>{@link #close()} sends FIN if not sent yet, drops unread input and forgets the stream, as
- *       go-yamux's {@code Close} does (CloseRead is local; it sends no RST).</li>
+ *   <li>{@link #close()} sends FIN if not sent yet (after any queued bytes), drops unread input and
+ *       forgets the stream, as go-yamux's {@code Close} does (CloseRead is local; it sends no RST).</li>
  *   <li>{@link #reset(int)} sends RST with an error code and closes.</li>
  *   <li>An RST from the remote fires {@code exceptionCaught} with a
  *       {@link YamuxException.StreamResetException} and closes; {@link #closeCause()} keeps it.</li>
@@ -50,9 +51,10 @@ import java.util.ArrayDeque;
  *
  * <h2>Pitfalls</h2>
  * <ul>
- *   <li>{@code close()} and {@code shutdownOutput()} fail writes still waiting for send window, as a
- *       socket's close drops unflushed data. To send everything and then close, close from the write's
- *       listener: {@code ch.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE)}.</li>
+ *   <li>{@code shutdownOutput()} and {@code close()} with bytes still waiting for send window do not
+ *       drop them (unlike a socket): they flush, wait until the bytes are sent and then send FIN, so a
+ *       stream whose remote never grants window stays open. {@link #reset(int)} aborts at once. Writes
+ *       after such a deferred shutdown fail with {@code ChannelOutputShutdownException}.</li>
  *   <li>Only {@link ByteBuf} messages can be written.</li>
  *   <li>Do not half-close a stream a Go peer uses as a one-way pubsub stream: Go reads EOF as a dead
  *       peer.</li>
@@ -82,6 +84,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   /** Bytes written by the user and not yet sent as Data frames (waiting for send window). */
   private long queuedBytes;
+  /** shutdownOutput() / close() called while bytes were queued: done once they are sent. */
+  private @Nullable ChannelPromise pendingShutdownOutput;
+  private @Nullable ChannelPromise pendingClose;
 
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private long inboundBytes;
@@ -371,7 +376,17 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   @Override
   public ChannelFuture shutdownOutput(ChannelPromise promise) {
     if (eventLoop().inEventLoop()) {
-      ((AbstractUnsafe) unsafe()).shutdownOutput(promise);
+      StreamUnsafe unsafe = (StreamUnsafe) unsafe();
+      if (unsafe.mustDrainFirst()) {
+        // Bytes wait for send window: FIN follows them (go-yamux's CloseWrite comes after blocking writes).
+        if (pendingShutdownOutput == null) {
+          pendingShutdownOutput = promise;
+        } else {
+          pendingShutdownOutput.addListener(f -> promise.trySuccess());
+        }
+      } else {
+        unsafe.shutdownOutput(promise);
+      }
     } else {
       eventLoop().execute(() -> shutdownOutput(promise));
     }
@@ -507,16 +522,36 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     if (wrote) {
       session.flushSoon();
     }
+    if (queuedBytes == 0 && (pendingShutdownOutput != null || pendingClose != null)) {
+      // Not from inside flush0: run the deferred half-close / close as a task.
+      eventLoop().execute(this::finishPendingShutdown);
+    }
+  }
+
+  private void finishPendingShutdown() {
+    ChannelPromise shutdown = pendingShutdownOutput;
+    ChannelPromise close = pendingClose;
+    pendingShutdownOutput = null;
+    pendingClose = null;
+    if (shutdown != null) {
+      ((AbstractUnsafe) unsafe()).shutdownOutput(shutdown);
+    }
+    if (close != null) {
+      unsafe().close(close);
+    }
   }
 
   @Override
-  protected Object filterOutboundMessage(Object msg) {
+  protected Object filterOutboundMessage(Object msg) throws ChannelOutputShutdownException {
     if (!(msg instanceof ByteBuf)) {
       throw new UnsupportedOperationException(
           "unsupported message type: " + StringUtil.simpleClassName(msg) + " (expected ByteBuf)");
     }
     int size = ((ByteBuf) msg).readableBytes();
     int max = session.config().maxQueuedBytesPerStream();
+    if (pendingShutdownOutput != null || pendingClose != null) {
+      throw new ChannelOutputShutdownException("output is being shut down");
+    }
     if (queuedBytes > 0 && queuedBytes + size > max) {
       throw new YamuxException.LimitException("stream " + Integer.toUnsignedString(streamId) + " has "
           + queuedBytes + " bytes queued; writing " + size + " more would pass maxQueuedBytesPerStream " + max);
@@ -539,6 +574,37 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     void resumeWrites() {
       flush0();
+    }
+
+    /** Flushes pending writes; true if bytes still wait for send window (and the stream can still send). */
+    boolean mustDrainFirst() {
+      if (wireDone || !open) {
+        return false;
+      }
+      if (queuedBytes > 0) {
+        flush();
+      }
+      return queuedBytes > 0;
+    }
+
+    /**
+     * A close while bytes wait for send window is deferred until they are sent, then FIN goes out
+     * after them; unread input is dropped at once. {@link #reset(int)} and session failures close at
+     * once.
+     */
+    @Override
+    public void close(ChannelPromise promise) {
+      if (mustDrainFirst()) {
+        inputClosedLocally = true;
+        releaseInbound();
+        if (pendingClose == null) {
+          pendingClose = promise;
+        } else {
+          pendingClose.addListener(f -> promise.trySuccess());
+        }
+        return;
+      }
+      super.close(promise);
     }
   }
 

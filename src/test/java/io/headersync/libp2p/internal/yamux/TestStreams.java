@@ -90,8 +90,19 @@ final class TestStreams {
     }
   }
 
-  /** Echoes everything and half-closes when the remote half-closes. */
+  /**
+   * Echoes everything and half-closes when the remote half-closes. Respects backpressure the Netty
+   * way: stops reading while the stream is not writable. A failed write is recorded as the error.
+   */
   static class Echo extends Collector {
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ByteBuf b = (ByteBuf) msg;
@@ -100,7 +111,14 @@ final class TestStreams {
         b.getBytes(b.readerIndex(), copy);
         received.write(copy, 0, copy.length);
       }
-      ctx.writeAndFlush(msg);
+      ctx.writeAndFlush(msg).addListener(f -> {
+        if (!f.isSuccess()) {
+          error = f.cause();
+        }
+      });
+      if (!ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
     }
 
     @Override
