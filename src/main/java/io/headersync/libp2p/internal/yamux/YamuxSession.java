@@ -380,6 +380,16 @@ public final class YamuxSession extends ChannelDuplexHandler {
     ctx.fireChannelReadComplete();
   }
 
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && !closed) {
+      for (YamuxStreamChannel s : new ArrayList<>(streams.values())) {
+        s.onParentWritable();
+      }
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
   private void onStreamFrame(YamuxFrame frame) {
     int id = frame.streamId();
     int flags = frame.flags();
@@ -665,6 +675,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
     } finally {
       ReferenceCountUtil.release(header);
       ReferenceCountUtil.release(payload);
+    }
+  }
+
+  /** Flushes now, even while a frame is being handled (the connection is not writable). */
+  void flushNow() {
+    if (!closed) {
+      flushNeeded = false;
+      context().flush();
     }
   }
 

@@ -27,8 +27,9 @@ import java.util.ArrayDeque;
  * outbound buffer until the remote grants window; {@link #isWritable()} turns false when the queue
  * passes the channel's write-buffer high-water mark. A write that would take the queue past
  * {@link YamuxConfig#maxQueuedBytesPerStream()} fails with {@link YamuxException.LimitException}
- * (a write into an empty queue is always accepted). A write's future completes when its last byte has
- * been handed to the connection as a Data frame.
+ * (a write into an empty queue is always accepted). Data frames also wait while the connection itself
+ * is not writable, so a slow socket pushes back on every stream. A write's future completes when its
+ * last byte has been handed to the connection as a Data frame.
  *
  * <h2>Reading</h2>
  * Inbound bytes arrive as {@link ByteBuf}s (the reader releases them). Window is granted back to the
@@ -87,6 +88,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   /** shutdownOutput() / close() called while bytes were queued: done once they are sent. */
   private @Nullable ChannelPromise pendingShutdownOutput;
   private @Nullable ChannelPromise pendingClose;
+  private boolean inDoWrite;
+  private boolean resumeRequested;
 
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private long inboundBytes;
@@ -226,6 +229,13 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
     sendWindow += delta;
     if (sendWindow > 0) {
+      ((StreamUnsafe) unsafe()).resumeWrites();
+    }
+  }
+
+  /** The connection became writable again: send what waits, if the window allows. */
+  void onParentWritable() {
+    if (open && !wireDone && queuedBytes > 0 && sendWindow > 0) {
       ((StreamUnsafe) unsafe()).resumeWrites();
     }
   }
@@ -496,12 +506,36 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   @Override
   protected void doWrite(ChannelOutboundBuffer in) {
+    inDoWrite = true;
+    try {
+      do {
+        resumeRequested = false;
+        if (writeWhatFits(in)) {
+          session.flushSoon();
+        }
+        // A window update or writability change that arrived re-entrantly (while we were writing to
+        // the connection) could not call flush0 again: go round once more instead.
+      } while (resumeRequested);
+    } finally {
+      inDoWrite = false;
+    }
+    if (queuedBytes == 0 && (pendingShutdownOutput != null || pendingClose != null)) {
+      // Not from inside flush0: run the deferred half-close / close as a task.
+      eventLoop().execute(this::finishPendingShutdown);
+    }
+  }
+
+  /**
+   * Sends queued bytes as Data frames until the queue is empty, the send window is used up or the
+   * connection stays unwritable after a flush. Returns true if anything was written.
+   */
+  private boolean writeWhatFits(ChannelOutboundBuffer in) {
     boolean wrote = false;
     int maxFrame = session.config().maxFrameData();
     for (;;) {
       Object msg = in.current();
       if (msg == null) {
-        break;
+        return wrote;
       }
       ByteBuf buf = (ByteBuf) msg;
       int readable = buf.readableBytes();
@@ -510,7 +544,13 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         continue;
       }
       if (sendWindow <= 0 || wireDone) {
-        break;
+        return wrote; // resumed by a window update
+      }
+      if (!parent().isWritable()) {
+        session.flushNow();
+        if (!parent().isWritable()) {
+          return wrote; // resumed when the connection becomes writable again
+        }
       }
       int n = (int) Math.min(Math.min(readable, sendWindow), maxFrame);
       session.writeData(streamId, takeOpenFlags(), buf.retainedSlice(buf.readerIndex(), n));
@@ -518,13 +558,6 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       queuedBytes -= n;
       in.removeBytes(n);
       wrote = true;
-    }
-    if (wrote) {
-      session.flushSoon();
-    }
-    if (queuedBytes == 0 && (pendingShutdownOutput != null || pendingClose != null)) {
-      // Not from inside flush0: run the deferred half-close / close as a task.
-      eventLoop().execute(this::finishPendingShutdown);
     }
   }
 
@@ -573,7 +606,11 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
 
     void resumeWrites() {
-      flush0();
+      if (inDoWrite) {
+        resumeRequested = true;
+      } else {
+        flush0();
+      }
     }
 
     /** Flushes pending writes; true if bytes still wait for send window (and the stream can still send). */

@@ -20,10 +20,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two sessions back-to-back on EmbeddedChannels: deterministic, single-threaded. */
 @ExtendWith(LeakCheck.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxSessionPairTest {
   private final List<Collector> serverStreams = new ArrayList<>();
   private final List<Collector> clientStreams = new ArrayList<>();
@@ -339,7 +341,7 @@ class YamuxSessionPairTest {
     s.writeAndFlush(Unpooled.wrappedBuffer(payload));
     pair.pump();
     YamuxStreamChannel remote = pair.server.stream(s.streamId());
-    while (accepted.get(0).bytes().length < payload.length) {
+    for (int i = 0; i < 10_000 && accepted.get(0).bytes().length < payload.length; i++) {
       pair.serverTicker.advance(5, TimeUnit.MILLISECONDS); // > 4 x RTT between updates
       remote.read();
       pair.pump();
@@ -417,5 +419,101 @@ class YamuxSessionPairTest {
     }
     assertTrue(pair.clientChannel.isActive());
     assertTrue(pair.client.rttNanos() >= 0);
+  }
+
+  private io.netty.channel.ChannelInitializer<io.netty.channel.Channel> slowReaders(List<Collector> accepted) {
+    return TestStreams.accepting(accepted, () -> new Collector() {
+      @Override
+      public void handlerAdded(ChannelHandlerContext ctx) {
+        super.handlerAdded(ctx);
+        ctx.channel().config().setAutoRead(false);
+      }
+    });
+  }
+
+  private static void readAll(EmbeddedPair pair, YamuxStreamChannel remote, Collector reader, int expected) {
+    for (int i = 0; i < 10_000 && reader.bytes().length < expected; i++) {
+      remote.read();
+      pair.pump();
+    }
+  }
+
+  @Test
+  void closeWithBytesWaitingForWindowSendsThemThenFin() {
+    List<Collector> accepted = new ArrayList<>();
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
+    Collector c = new Collector();
+    YamuxStreamChannel s = open(pair.client, c);
+    byte[] payload = randomBytes(300_000, 5);
+    Future<Void> write = s.writeAndFlush(Unpooled.wrappedBuffer(payload));
+    io.netty.channel.ChannelFuture close = s.close();
+    pair.pump();
+    assertFalse(close.isDone(), "the close waits for the queued bytes");
+    assertTrue(s.isOpen());
+    Collector reader = accepted.get(0);
+    YamuxStreamChannel remote = pair.server.stream(s.streamId());
+    readAll(pair, remote, reader, payload.length);
+    remote.read();
+    pair.pump();
+    assertTrue(write.isSuccess());
+    assertTrue(close.isSuccess());
+    assertFalse(s.isOpen());
+    assertArrayEquals(payload, reader.bytes());
+    assertTrue(reader.inputShutdown, "FIN after the last byte");
+  }
+
+  @Test
+  void shutdownOutputWithBytesWaitingForWindowSendsThemThenFinAndRefusesMoreWrites() {
+    List<Collector> accepted = new ArrayList<>();
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
+    YamuxStreamChannel s = open(pair.client, new Collector());
+    byte[] payload = randomBytes(400_000, 6);
+    s.writeAndFlush(Unpooled.wrappedBuffer(payload));
+    io.netty.channel.ChannelFuture shutdown = s.shutdownOutput();
+    pair.pump();
+    assertFalse(shutdown.isDone());
+    Future<Void> late = s.writeAndFlush(text("late"));
+    assertInstanceOf(io.netty.channel.socket.ChannelOutputShutdownException.class, late.cause());
+    Collector reader = accepted.get(0);
+    YamuxStreamChannel remote = pair.server.stream(s.streamId());
+    readAll(pair, remote, reader, payload.length);
+    remote.read();
+    pair.pump();
+    assertTrue(shutdown.isSuccess());
+    assertTrue(s.isOutputShutdown());
+    assertTrue(s.isOpen(), "half-closed: still reading");
+    assertArrayEquals(payload, reader.bytes());
+    assertTrue(reader.inputShutdown);
+  }
+
+  @Test
+  void aRemoteResetFailsWritesWaitingForWindow() {
+    List<Collector> accepted = new ArrayList<>();
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
+    Collector c = new Collector();
+    YamuxStreamChannel s = open(pair.client, c);
+    Future<Void> write = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[300_000]));
+    pair.pump();
+    assertFalse(write.isDone());
+    pair.server.stream(s.streamId()).reset(0x1001);
+    pair.pump();
+    assertTrue(write.isDone());
+    assertFalse(write.isSuccess());
+    assertEquals(0x1001, ((YamuxException.StreamResetException) c.error).errorCode());
+    assertFalse(s.isOpen());
+  }
+
+  @Test
+  void anUnwritableConnectionHoldsDataFramesBack() {
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    YamuxStreamChannel s = open(pair.client, new Collector());
+    pair.clientChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    assertFalse(pair.clientChannel.isWritable());
+    s.writeAndFlush(text("held back"));
+    pair.pump();
+    assertEquals("", serverStreams.get(0).text());
+    pair.clientChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    pair.pump();
+    assertEquals("held back", serverStreams.get(0).text());
   }
 }

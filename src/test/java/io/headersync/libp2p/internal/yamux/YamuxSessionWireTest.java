@@ -35,10 +35,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One session on an EmbeddedChannel, driven with hand-made frames; asserts the exact frames it writes. */
 @ExtendWith(LeakCheck.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxSessionWireTest {
   private final MockTicker ticker = Ticker.newMockTicker();
   private final List<Collector> accepted = new ArrayList<>();
