@@ -75,6 +75,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private final ChannelHandler inboundStreamHandler;
 
   private @Nullable ChannelHandlerContext ctx;
+  private final YamuxFrameDecoder decoder = new YamuxFrameDecoder(this::admitData);
   private final IntObjectMap<YamuxStreamChannel> streams = new IntObjectHashMap<>();
   private long nextStreamId;
   private int inboundStreams;
@@ -209,7 +210,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    ctx.pipeline().addBefore(ctx.name(), null, new YamuxFrameDecoder(this::admitData));
+    ctx.pipeline().addBefore(ctx.name(), null, decoder);
     lastFrameNanos = config.ticker().nanoTime();
     if (ctx.channel().isActive()) {
       start();
@@ -246,6 +247,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     closeSession(new YamuxException.SessionClosedException("yamux session removed from the pipeline"));
+    if (ctx.pipeline().context(decoder) != null) {
+      ctx.pipeline().remove(decoder);
+    }
   }
 
   @Override

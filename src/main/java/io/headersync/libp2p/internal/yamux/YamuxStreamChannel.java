@@ -15,6 +15,7 @@ import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.internal.StringUtil;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 
 /**
@@ -483,6 +484,17 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     wireDone = true;
     releaseInbound();
     session.streamClosed(this);
+    // A deferred shutdown or close overtaken by this close (reset, session gone) completes now.
+    ChannelPromise shutdown = pendingShutdownOutput;
+    ChannelPromise close = pendingClose;
+    pendingShutdownOutput = null;
+    pendingClose = null;
+    if (shutdown != null) {
+      shutdown.tryFailure(new ClosedChannelException());
+    }
+    if (close != null) {
+      close.trySuccess();
+    }
   }
 
   @Override

@@ -516,4 +516,31 @@ class YamuxSessionPairTest {
     pair.pump();
     assertEquals("held back", serverStreams.get(0).text());
   }
+
+  @Test
+  void aDeferredCloseCompletesWhenTheConnectionDies() {
+    List<Collector> accepted = new ArrayList<>();
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
+    YamuxStreamChannel s = open(pair.client, new Collector());
+    Future<Void> write = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[300_000]));
+    io.netty.channel.ChannelFuture close = s.close();
+    pair.pump();
+    assertFalse(close.isDone());
+    pair.clientChannel.close();
+    pair.pump();
+    assertTrue(close.isSuccess());
+    assertFalse(write.isSuccess());
+    assertFalse(s.isOpen());
+  }
+
+  @Test
+  void removingTheSessionRemovesItsDecoderAndClosesStreams() {
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    Collector c = new Collector();
+    open(pair.client, c);
+    pair.clientChannel.pipeline().remove("yamux");
+    pair.clientChannel.runPendingTasks();
+    assertTrue(c.inactive);
+    assertNull(pair.clientChannel.pipeline().get(YamuxFrameDecoder.class));
+  }
 }
