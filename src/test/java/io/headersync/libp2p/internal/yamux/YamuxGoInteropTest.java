@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.libp2p.internal.yamux.YamuxLocalChannelTest.Writer;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.Future;
 import java.io.BufferedReader;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -32,9 +35,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Our session against real go-yamux v5.0.1 over TCP. Needs a Go program (path in the system property
- * {@code yamux.interop.go}) that prints {@code LISTEN host:port}, accepts one connection as a go-yamux
- * server with go-libp2p's settings, echoes every stream we open, opens 8 streams of its own
+ * Our session against real go-yamux v5.0.1 over TCP, in both dial directions. Needs the Go program
+ * (path in the system property {@code yamux.interop.go}) that either prints {@code LISTEN host:port}
+ * and accepts one connection as a go-yamux server, or (args {@code dial host:port}) dials us as a
+ * go-yamux client, with go-libp2p's settings; echoes every stream we open, opens 8 streams of its own
  * (2 MiB each, checked against our echo), pings, and prints {@code GO-OK} or {@code GO-FAIL ...},
  * then {@code GO-CLOSED} when we close. go-yamux logs protocol problems as {@code [ERR]} / {@code
  * [WARN]} on stderr; the test fails on any.
@@ -50,8 +54,43 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class YamuxGoInteropTest {
 
   @Test
-  void echoesBothWaysWithGoYamux() throws Exception {
-    Process go = new ProcessBuilder(System.getProperty("yamux.interop.go")).start();
+  void weDialGoListens() throws Exception {
+    run(false);
+  }
+
+  @Test
+  void goDialsWeListen() throws Exception {
+    run(true);
+  }
+
+  private void run(boolean goDials) throws Exception {
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    List<TestStreams.Echo> echoes = new ArrayList<>();
+    YamuxSession session = new YamuxSession(YamuxConfig.DEFAULT, !goDials,
+        TestStreams.accepting(echoes, TestStreams.Echo::new));
+    ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel c) {
+        c.pipeline().addLast("yamux", session);
+      }
+    };
+    CompletableFuture<Channel> accepted = new CompletableFuture<>();
+    Channel listener = null;
+    Process go;
+    if (goDials) {
+      listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel c) {
+              c.pipeline().addLast("yamux", session);
+              accepted.complete(c);
+            }
+          }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+      InetSocketAddress at = (InetSocketAddress) listener.localAddress();
+      go = new ProcessBuilder(System.getProperty("yamux.interop.go"), "dial", "127.0.0.1:" + at.getPort()).start();
+    } else {
+      go = new ProcessBuilder(System.getProperty("yamux.interop.go")).start();
+    }
     BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     List<String> stderr = new ArrayList<>();
     Thread out = pump(go.getInputStream(), stdout::add);
@@ -60,22 +99,18 @@ class YamuxGoInteropTest {
         stderr.add(line);
       }
     });
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      String listen = stdout.poll(60, TimeUnit.SECONDS);
-      assertTrue(listen != null && listen.startsWith("LISTEN "), "Go program did not start: " + listen);
-      String[] hostPort = listen.substring(7).split(":");
-      List<TestStreams.Echo> echoes = new ArrayList<>();
-      YamuxSession session = new YamuxSession(YamuxConfig.DEFAULT, true,
-          TestStreams.accepting(echoes, TestStreams.Echo::new));
-      Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
-          .handler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel c) {
-              c.pipeline().addLast("yamux", session);
-            }
-          })
-          .connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]))).sync().channel();
+      String first = stdout.poll(60, TimeUnit.SECONDS);
+      Channel ch;
+      if (goDials) {
+        assertTrue(first != null && first.startsWith("DIALED "), "Go program did not dial: " + first + stderr);
+        ch = accepted.get(30, TimeUnit.SECONDS);
+      } else {
+        assertTrue(first != null && first.startsWith("LISTEN "), "Go program did not start: " + first + stderr);
+        String[] hostPort = first.substring(7).split(":");
+        ch = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(init)
+            .connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]))).sync().channel();
+      }
 
       List<Writer> writers = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -83,6 +118,7 @@ class YamuxGoInteropTest {
         writers.add(w);
         Future<YamuxStreamChannel> f = session.openStream(w);
         assertTrue(f.await(30, TimeUnit.SECONDS) && f.isSuccess(), () -> "open: " + f.cause());
+        assertEquals(goDials ? 2 * i + 2 : 2 * i + 1, f.getNow().streamId());
       }
       for (Writer w : writers) {
         assertTrue(w.done.await(120, TimeUnit.SECONDS), "echo from Go finished");
@@ -111,6 +147,9 @@ class YamuxGoInteropTest {
       }
     } finally {
       go.destroy();
+      if (listener != null) {
+        listener.close().sync();
+      }
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
     }
   }

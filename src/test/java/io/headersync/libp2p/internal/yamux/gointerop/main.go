@@ -16,23 +16,40 @@ import (
 )
 
 // The Go side of YamuxGoInteropTest (build: go build -o yamuxinterop .).
-// Listens on a TCP port (printed on stdout as "LISTEN <addr>"), runs a yamux server session per
-// connection with go-libp2p's settings (16 MiB max window), echoes every inbound stream, and opens
+// Listens on a TCP port (printed on stdout as "LISTEN <addr>") and runs a yamux server session on
+// the first connection, or with "dial <addr>" dials and runs a client session (printing "DIALED"),
+// with go-libp2p's settings (16 MiB max window); echoes every inbound stream, and opens
 // streams itself to the dialer, checking their echo. Prints "GO-OK" or "GO-FAIL ...".
 func main() {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("LISTEN", ln.Addr().String())
-	conn, err := ln.Accept()
-	if err != nil {
-		log.Fatal(err)
+	var conn net.Conn
+	var err error
+	dial := len(os.Args) > 2 && os.Args[1] == "dial"
+	if dial {
+		conn, err = net.Dial("tcp", os.Args[2])
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("DIALED", conn.RemoteAddr().String())
+	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("LISTEN", ln.Addr().String())
+		conn, err = ln.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
 	}
 	cfg := yamux.DefaultConfig()
 	cfg.MaxStreamWindowSize = 16 << 20
 	cfg.LogOutput = os.Stderr
-	sess, err := yamux.Server(conn, cfg, nil)
+	var sess *yamux.Session
+	if dial {
+		sess, err = yamux.Client(conn, cfg, nil)
+	} else {
+		sess, err = yamux.Server(conn, cfg, nil)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
