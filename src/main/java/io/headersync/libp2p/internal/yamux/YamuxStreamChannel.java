@@ -280,17 +280,16 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
     delivering = true;
     try {
-      boolean delivered = false;
+      // Round again if a handler asked for more (read() in channelReadComplete) while we delivered.
       while (readPending && open && !inbound.isEmpty()) {
-        ByteBuf buf = inbound.poll();
-        inboundBytes -= buf.readableBytes();
-        if (!config.isAutoRead()) {
-          readPending = false;
-        }
-        delivered = true;
-        pipeline().fireChannelRead(buf);
-      }
-      if (delivered) {
+        do {
+          ByteBuf buf = inbound.poll();
+          inboundBytes -= buf.readableBytes();
+          if (!config.isAutoRead()) {
+            readPending = false;
+          }
+          pipeline().fireChannelRead(buf);
+        } while (readPending && open && !inbound.isEmpty());
         pipeline().fireChannelReadComplete();
         if (open && !inputClosedLocally) {
           maybeSendWindowUpdate();

@@ -543,4 +543,29 @@ class YamuxSessionPairTest {
     assertTrue(c.inactive);
     assertNull(pair.clientChannel.pipeline().get(YamuxFrameDecoder.class));
   }
+
+  @Test
+  void aReaderThatAsksForMoreInReadCompleteGetsEverythingWithoutStalling() {
+    List<Collector> accepted = new ArrayList<>();
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.accepting(accepted,
+        () -> new Collector() {
+          @Override
+          public void handlerAdded(ChannelHandlerContext ctx) {
+            super.handlerAdded(ctx);
+            ctx.channel().config().setAutoRead(false);
+          }
+
+          @Override
+          public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.read(); // the usual pattern with auto-read off
+          }
+        }));
+    YamuxStreamChannel s = open(pair.client, new Collector());
+    byte[] payload = randomBytes(3 * 1024 * 1024, 11);
+    s.writeAndFlush(Unpooled.wrappedBuffer(payload));
+    pair.pump();
+    pair.server.stream(s.streamId()).read(); // the first read; channelReadComplete asks for the rest
+    pair.pump();
+    assertArrayEquals(payload, accepted.get(0).bytes());
+  }
 }
