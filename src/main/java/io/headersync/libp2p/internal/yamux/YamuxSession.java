@@ -261,6 +261,17 @@ public final class YamuxSession extends ChannelDuplexHandler {
     ctx.close(promise);
   }
 
+  /**
+   * Refuses writes from handlers behind the session: once Yamux runs, bytes go through streams only,
+   * and a stray write would break the framing.
+   */
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    ReferenceCountUtil.release(msg);
+    promise.setFailure(new IllegalStateException(
+        "the connection carries yamux frames: write to a YamuxStreamChannel instead"));
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
@@ -497,6 +508,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private void open(ChannelHandler handler, Promise<YamuxStreamChannel> promise) {
     if (closed) {
       promise.tryFailure(new YamuxException.SessionClosedException("session closed", closeCause));
+      return;
+    }
+    if (!context().channel().isActive()) {
+      promise.tryFailure(new YamuxException.SessionClosedException("connection not active"));
       return;
     }
     Integer goAway = remoteGoAwayCode;

@@ -482,4 +482,14 @@ class YamuxSessionWireTest {
     assertArrayEquals(payload, ByteBufUtil.getBytes(all));
     all.release();
   }
+
+  @Test
+  void writesToTheConnectionBehindTheSessionAreRefused() {
+    server();
+    ByteBuf stray = Unpooled.wrappedBuffer(bytes("raw"));
+    Future<Void> f = ch.writeAndFlush(stray);
+    assertInstanceOf(IllegalStateException.class, f.cause());
+    assertEquals(0, stray.refCnt(), "the refused message is released");
+    assertTrue(written(ch).isEmpty());
+  }
 }
