@@ -68,7 +68,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class YamuxSession extends ChannelDuplexHandler {
   private static final InternalLogger log = InternalLoggerFactory.getInstance(YamuxSession.class);
-  private static final long MAX_STREAM_ID = 0xFFFFFFFFL - 1;
+  /** Like go-yamux, ids from 2^32 - 2 up are never used (the last are 2^32 - 3 and 2^32 - 4). */
+  private static final long FIRST_UNUSABLE_STREAM_ID = 0xFFFFFFFFL - 1;
 
   private final YamuxConfig config;
   private final boolean client;
@@ -542,7 +543,7 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (!promise.setUncancellable()) {
       return;
     }
-    if (nextStreamId > MAX_STREAM_ID) {
+    if (nextStreamId >= FIRST_UNUSABLE_STREAM_ID) {
       promise.tryFailure(new YamuxException.LimitException("stream ids exhausted"));
       return;
     }

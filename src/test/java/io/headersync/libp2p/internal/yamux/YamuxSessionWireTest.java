@@ -492,4 +492,36 @@ class YamuxSessionWireTest {
     assertEquals(0, stray.refCnt(), "the refused message is released");
     assertTrue(written(ch).isEmpty());
   }
+
+  @Test
+  void anUnexpectedErrorOnTheConnectionSendsGoAwayInternalError() {
+    server();
+    ch.pipeline().fireExceptionCaught(new java.io.IOException("boom"));
+    assertGoAwayAndClosed(YamuxFrame.GO_AWAY_INTERNAL_ERROR);
+  }
+
+  @Test
+  void windowUpdateWithAckFinAndDeltaOnAnOutboundStream() {
+    server();
+    Collector c = new Collector();
+    session.openStream(c);
+    written(ch);
+    in(frame(TYPE_WINDOW_UPDATE, FLAG_ACK | FLAG_FIN, 2, 4096));
+    assertTrue(c.inputShutdown);
+    assertEquals(256 * 1024 + 4096, c.stream().sendWindow());
+    assertTrue(c.stream().isActive(), "our half is still open");
+  }
+
+  @Test
+  void openFailsOnceStreamIdsAreExhausted() throws Exception {
+    server();
+    java.lang.reflect.Field next = YamuxSession.class.getDeclaredField("nextStreamId");
+    next.setAccessible(true);
+    next.setLong(session, 0xFFFFFFFCL); // go-yamux never uses ids >= 2^32 - 2
+    Future<YamuxStreamChannel> last = session.openStream(new Collector());
+    assertTrue(last.isSuccess());
+    assertEquals(0xFFFFFFFC, last.getNow().streamId());
+    Future<YamuxStreamChannel> none = session.openStream(new Collector());
+    assertInstanceOf(YamuxException.LimitException.class, none.cause());
+  }
 }
