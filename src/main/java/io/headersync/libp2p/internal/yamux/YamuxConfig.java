@@ -35,6 +35,12 @@ import java.util.Objects;
  *       auto-tuning; tests pass the {@code EmbeddedChannel}'s ticker</td></tr>
  * </table>
  *
+ * <p>Memory: a stream buffers what its remote sends until the pipeline reads it, at most the stream's
+ * receive window (auto-tuning can grow it to {@code maxStreamWindow}); across a connection that is at
+ * most {@code maxStreamWindow x (maxInboundStreams + maxOutboundStreams)}, as in go-yamux, where
+ * go-libp2p's resource manager sets the real bound. Outbound, each stream queues at most about
+ * {@code maxQueuedBytesPerStream}.
+ *
  * <p>There is no write timeout: a write waits for send window as long as the stream lives, bounded by
  * {@code maxQueuedBytesPerStream}; a dead peer is detected by keepalive.
  */

@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>Frames for unknown streams (never seen, or already closed or reset) are dropped; their Data
  *       payload is skipped without being buffered. go-yamux does the same, silently, for any non-SYN
  *       frame on an unknown id.</li>
- *   <li>Pings are answered with the same opaque value. {@link #ping()} measures the RTT; the session
+ *   <li>Pings are answered with the same opaque value (not while the connection is unwritable, so
+ *       a peer that pings without reading cannot grow our buffers; go-yamux drops replies too). {@link #ping()} measures the RTT; the session
  *       pings at start and every {@link YamuxConfig#measureRttInterval()} to drive window auto-tuning,
  *       and after {@link YamuxConfig#keepAliveInterval()} without a received frame; a keepalive ping
  *       unanswered within {@link YamuxConfig#pingTimeout()} closes the connection.</li>
@@ -475,6 +476,12 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   private void onPing(YamuxFrame frame) {
     if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
+      if (!context().channel().isWritable()) {
+        // A peer that pings but does not read cannot grow our outbound buffer; go-yamux drops
+        // replies beyond its ping backlog the same way.
+        log.debug("{} dropped a ping reply: connection not writable", channel());
+        return;
+      }
       writeControl(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, frame.length());
       flushSoon();
       return;

@@ -524,4 +524,15 @@ class YamuxSessionWireTest {
     Future<YamuxStreamChannel> none = session.openStream(new Collector());
     assertInstanceOf(YamuxException.LimitException.class, none.cause());
   }
+
+  @Test
+  void pingRepliesAreDroppedWhileTheConnectionIsUnwritable() {
+    server();
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    in(frame(TYPE_PING, FLAG_SYN, 0, 1));
+    assertTrue(written(ch).isEmpty());
+    ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    in(frame(TYPE_PING, FLAG_SYN, 0, 2));
+    assertTrue(written(ch).get(0).is(TYPE_PING, FLAG_ACK, 0, 2));
+  }
 }
