@@ -12,6 +12,7 @@ import io.headersync.libp2p.internal.multistream.MultistreamResponder;
 import io.headersync.libp2p.internal.noise.NoiseConfig;
 import io.headersync.libp2p.internal.noise.NoiseHandshakeHandler;
 import io.headersync.libp2p.internal.noise.NoiseSession;
+import io.headersync.interop.InteropBinaries;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -40,19 +41,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * multistream + Noise against go-libp2p v0.48's own Noise transport and go-multistream, over real
- * TCP, in both dial directions. Needs the program in {@code interop/noise-check}:
- *
- * <pre>
- *   (cd interop/noise-check && go build -o /tmp/noise-check .)
- *   HEADERSYNC_NOISE_CHECK=/tmp/noise-check mvn -o test -Dtest=GoNoiseCheckTest
- * </pre>
+ * TCP, in both dial directions, with the program in {@code interop/noise-check}, which the interop
+ * profile builds: {@code mvn -Pinterop verify}.
  */
-@EnabledIfEnvironmentVariable(named = "HEADERSYNC_NOISE_CHECK", matches = ".+")
+@Tag("interop")
 class GoNoiseCheckTest {
   static final Duration T = Duration.ofSeconds(15);
   static final int SIZE = 200000;
@@ -93,7 +90,7 @@ class GoNoiseCheckTest {
   }
 
   static Process go(String... args) throws Exception {
-    String bin = System.getenv("HEADERSYNC_NOISE_CHECK");
+    String bin = InteropBinaries.require("noise-check").toString();
     String[] cmd = new String[args.length + 1];
     cmd[0] = bin;
     System.arraycopy(args, 0, cmd, 1, args.length);
