@@ -35,6 +35,10 @@ final class Args {
     }
   }
 
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+
   String string(String name, String def) {
     return values.getOrDefault(name, def);
   }

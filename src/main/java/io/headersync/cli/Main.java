@@ -27,8 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * The {@code headersync} command line.
  *
  * <pre>
- * headersync chain   [--chain-id gm] [--count 100000] [--data-dir headersync-data] [--block-time 100ms] [--seed devnet]
- * headersync inspect [--data-dir headersync-data] [--height N]
+ * headersync chain   [--chain-id gm] [--count 100000] [--data-dir DIR] [--block-time 100ms] [--seed devnet]
+ * headersync inspect --data-dir DIR [--height N]
  * </pre>
  *
  * Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
@@ -41,11 +41,11 @@ public final class Main {
       "  chain    sign, verify and store an ev-node header chain, as a sequencer does",
       "           --chain-id ID       chain id (default gm)",
       "           --count N           headers to produce (default 100000)",
-      "           --data-dir DIR      RocksDB directory; must not hold headers yet (default headersync-data)",
+      "           --data-dir DIR      RocksDB directory; must not hold headers yet (default: a new temporary directory)",
       "           --block-time D      time between headers, e.g. 100ms, 1s (default 100ms)",
       "           --seed TEXT         the signing key is derived from this text (default devnet; not for production)",
       "  inspect  print a store's head, tail, height and one header",
-      "           --data-dir DIR      RocksDB directory (default headersync-data)",
+      "           --data-dir DIR      RocksDB directory (required)",
       "           --height N          the header to print (default: the head)",
       "  help     print this text",
       "");
@@ -92,7 +92,7 @@ public final class Main {
   private int chain(Args args) {
     String chainId = args.string("chain-id", "gm");
     long count = args.positiveLong("count", 100_000);
-    Path dir = Path.of(args.string("data-dir", "headersync-data"));
+    Path dir = args.has("data-dir") ? Path.of(args.string("data-dir", "")) : tempDir();
     Duration blockTime = args.duration("block-time", Duration.ofMillis(100));
     SignerKey key = SignerKey.fromSeed(sha256(args.string("seed", "devnet")));
     // Times end now, so every header passes the "not from the future" checks.
@@ -149,12 +149,16 @@ public final class Main {
       out.printf("  verify %,.0f headers/s (validate + Ed25519 signature + go-header verify)%n",
           count / (verifyNanos / 1e9));
       out.printf("  store  head %,d %s, tail %,d%n", head.height(), head.hash(), store.tail().orElseThrow().height());
+      out.printf("inspect it: ./headersync inspect --data-dir %s%n", dir.toAbsolutePath());
       return 0;
     }
   }
 
   private int inspect(Args args) {
-    Path dir = Path.of(args.string("data-dir", "headersync-data"));
+    if (!args.has("data-dir")) {
+      throw new UsageException("inspect needs --data-dir");
+    }
+    Path dir = Path.of(args.string("data-dir", ""));
     if (!Files.isDirectory(dir)) {
       throw new UsageException("no store at " + dir.toAbsolutePath() + " (run `headersync chain` first?)");
     }
@@ -190,6 +194,14 @@ public final class Main {
       }
       out.printf("  signature       %s%n", sig);
       return 0;
+    }
+  }
+
+  private static Path tempDir() {
+    try {
+      return Files.createTempDirectory("headersync-chain-");
+    } catch (java.io.IOException e) {
+      throw new HeaderSyncException("cannot create a temporary data directory: " + e.getMessage(), e);
     }
   }
 

@@ -73,6 +73,13 @@ class MainTest {
   }
 
   @Test
+  void chainWithoutDataDirUsesAFreshDirectoryEachTime() {
+    assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
+    assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
+    assertTrue(out().contains("inspect it: ./headersync inspect --data-dir"), out());
+  }
+
+  @Test
   void helpPrintsUsage() {
     assertEquals(0, main.run(List.of("help")));
     assertTrue(out().contains("commands:"));
