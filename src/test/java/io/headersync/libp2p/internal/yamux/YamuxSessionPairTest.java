@@ -574,4 +574,28 @@ class YamuxSessionPairTest {
     pair.pump();
     assertArrayEquals(payload, accepted.get(0).bytes());
   }
+
+  @Test
+  void streamsSurviveFramesSplitAtRandomPlaces() {
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.echoing());
+    pair.splitter = new java.util.Random(42);
+    List<Collector> collectors = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Collector c = new Collector();
+      collectors.add(c);
+      byte[] p = randomBytes(50_000 + 997 * i, 100 + i);
+      payloads.add(p);
+      YamuxStreamChannel s = pair.client.openStream(c).getNow();
+      s.writeAndFlush(Unpooled.wrappedBuffer(p));
+      s.shutdownOutput();
+    }
+    pair.pump();
+    for (int i = 0; i < collectors.size(); i++) {
+      assertArrayEquals(payloads.get(i), collectors.get(i).bytes(), "stream " + i);
+      assertTrue(collectors.get(i).inactive, "FIN both ways");
+    }
+    assertEquals(0, pair.client.streamCount());
+    assertEquals(0, pair.server.streamCount());
+  }
 }
