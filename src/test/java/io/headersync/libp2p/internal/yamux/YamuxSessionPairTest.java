@@ -251,14 +251,7 @@ class YamuxSessionPairTest {
   @Test
   void slowReaderStopsTheSenderAtTheWindowAndResumesAsItReads() {
     List<Collector> accepted = new ArrayList<>();
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams),
-        TestStreams.accepting(accepted, () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }));
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
     Collector c = new Collector();
     YamuxStreamChannel s = open(pair.client, c);
     byte[] payload = randomBytes(1024 * 1024, 7);
@@ -326,14 +319,7 @@ class YamuxSessionPairTest {
   @Test
   void slowUpdatesDoNotGrowTheWindow() {
     List<Collector> accepted = new ArrayList<>();
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams),
-        TestStreams.accepting(accepted, () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }));
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
     Future<Long> rtt = pair.server.ping();
     pair.serverTicker.advance(1, TimeUnit.MILLISECONDS);
     pair.pump();
@@ -354,14 +340,8 @@ class YamuxSessionPairTest {
 
   @Test
   void writesPastTheQueueLimitFail() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.accepting(new ArrayList<>(),
-        () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }), b -> b.maxQueuedBytesPerStream(100_000), b -> b);
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(new ArrayList<>()),
+        b -> b.maxQueuedBytesPerStream(100_000), b -> b);
     YamuxStreamChannel s = open(pair.client, new Collector());
     // The first write fills the window and leaves 50_000 bytes queued.
     Future<Void> first = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[256 * 1024 + 50_000]));
