@@ -16,13 +16,13 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Yamux session of one connection: put it on the connection's pipeline once the connection is
@@ -68,7 +68,7 @@ import java.util.concurrent.TimeUnit;
  * <p>One instance per connection (not sharable).
  */
 public final class YamuxSession extends ChannelDuplexHandler {
-  private static final InternalLogger log = InternalLoggerFactory.getInstance(YamuxSession.class);
+  private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);
   /** Like go-yamux, ids from 2^32 - 2 up are never used (the last are 2^32 - 3 and 2^32 - 4). */
   private static final long FIRST_UNUSABLE_STREAM_ID = 0xFFFFFFFFL - 1;
 

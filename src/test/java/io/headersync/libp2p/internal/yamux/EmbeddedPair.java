@@ -21,6 +21,8 @@ final class EmbeddedPair {
   final YamuxSession server;
   long bytesClientToServer;
   long bytesServerToClient;
+  /** When set, bytes cross in random-sized pieces (1 byte up to 2 KiB), so frames split anywhere. */
+  java.util.Random splitter;
 
   EmbeddedPair(ChannelHandler clientInbound, ChannelHandler serverInbound) {
     this(clientInbound, serverInbound, UnaryOperator.identity(), UnaryOperator.identity());
@@ -50,8 +52,8 @@ final class EmbeddedPair {
       }
       clientChannel.runPendingTasks();
       serverChannel.runPendingTasks();
-      long c2s = transfer(clientChannel, serverChannel);
-      long s2c = transfer(serverChannel, clientChannel);
+      long c2s = transfer(clientChannel, serverChannel, splitter);
+      long s2c = transfer(serverChannel, clientChannel, splitter);
       bytesClientToServer += Math.max(c2s, 0);
       bytesServerToClient += Math.max(s2c, 0);
       if (c2s < 0 && s2c < 0) {
@@ -65,7 +67,7 @@ final class EmbeddedPair {
   }
 
   /** Bytes moved, or -1 if nothing was pending. */
-  private static long transfer(EmbeddedChannel from, EmbeddedChannel to) {
+  private static long transfer(EmbeddedChannel from, EmbeddedChannel to, java.util.Random splitter) {
     long moved = -1;
     for (;;) {
       ByteBuf b = from.readOutbound();
@@ -73,9 +75,15 @@ final class EmbeddedPair {
         return moved;
       }
       moved = Math.max(moved, 0) + b.readableBytes();
-      if (to.isOpen()) {
+      if (!to.isOpen()) {
+        b.release();
+      } else if (splitter == null) {
         to.writeInbound(b);
       } else {
+        while (b.readableBytes() > 0 && to.isOpen()) {
+          int n = Math.min(b.readableBytes(), 1 + splitter.nextInt(2048));
+          to.writeInbound(b.readRetainedSlice(n));
+        }
         b.release();
       }
     }

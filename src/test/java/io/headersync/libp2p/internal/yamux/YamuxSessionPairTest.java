@@ -251,14 +251,7 @@ class YamuxSessionPairTest {
   @Test
   void slowReaderStopsTheSenderAtTheWindowAndResumesAsItReads() {
     List<Collector> accepted = new ArrayList<>();
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams),
-        TestStreams.accepting(accepted, () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }));
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
     Collector c = new Collector();
     YamuxStreamChannel s = open(pair.client, c);
     byte[] payload = randomBytes(1024 * 1024, 7);
@@ -326,14 +319,7 @@ class YamuxSessionPairTest {
   @Test
   void slowUpdatesDoNotGrowTheWindow() {
     List<Collector> accepted = new ArrayList<>();
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams),
-        TestStreams.accepting(accepted, () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }));
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(accepted));
     Future<Long> rtt = pair.server.ping();
     pair.serverTicker.advance(1, TimeUnit.MILLISECONDS);
     pair.pump();
@@ -354,14 +340,8 @@ class YamuxSessionPairTest {
 
   @Test
   void writesPastTheQueueLimitFail() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.accepting(new ArrayList<>(),
-        () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
-        }), b -> b.maxQueuedBytesPerStream(100_000), b -> b);
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(new ArrayList<>()),
+        b -> b.maxQueuedBytesPerStream(100_000), b -> b);
     YamuxStreamChannel s = open(pair.client, new Collector());
     // The first write fills the window and leaves 50_000 bytes queued.
     Future<Void> first = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[256 * 1024 + 50_000]));
@@ -573,5 +553,29 @@ class YamuxSessionPairTest {
     pair.server.stream(s.streamId()).read(); // the first read; channelReadComplete asks for the rest
     pair.pump();
     assertArrayEquals(payload, accepted.get(0).bytes());
+  }
+
+  @Test
+  void streamsSurviveFramesSplitAtRandomPlaces() {
+    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.echoing());
+    pair.splitter = new java.util.Random(42);
+    List<Collector> collectors = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Collector c = new Collector();
+      collectors.add(c);
+      byte[] p = randomBytes(50_000 + 997 * i, 100 + i);
+      payloads.add(p);
+      YamuxStreamChannel s = pair.client.openStream(c).getNow();
+      s.writeAndFlush(Unpooled.wrappedBuffer(p));
+      s.shutdownOutput();
+    }
+    pair.pump();
+    for (int i = 0; i < collectors.size(); i++) {
+      assertArrayEquals(payloads.get(i), collectors.get(i).bytes(), "stream " + i);
+      assertTrue(collectors.get(i).inactive, "FIN both ways");
+    }
+    assertEquals(0, pair.client.streamCount());
+    assertEquals(0, pair.server.streamCount());
   }
 }

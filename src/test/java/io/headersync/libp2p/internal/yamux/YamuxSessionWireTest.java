@@ -535,4 +535,20 @@ class YamuxSessionWireTest {
     in(frame(TYPE_PING, FLAG_SYN, 0, 2));
     assertTrue(written(ch).get(0).is(TYPE_PING, FLAG_ACK, 0, 2));
   }
+
+  @Test
+  void shutdownInputIsLocalLikeGoCloseRead() {
+    server();
+    in(frame(TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0));
+    Collector c = accepted.get(0);
+    written(ch);
+    c.stream().shutdownInput();
+    assertTrue(c.stream().isInputShutdown());
+    assertTrue(written(ch).isEmpty(), "nothing goes on the wire");
+    in(dataFrame(0, 1, new byte[200 * 1024]));
+    assertEquals(0, c.bytes().length, "input after shutdownInput is dropped");
+    assertTrue(written(ch).isEmpty(), "and no window is granted back");
+    c.channel.writeAndFlush(Unpooled.wrappedBuffer(bytes("still writing")));
+    assertTrue(written(ch).get(0).is(TYPE_DATA, 0, 1, 13));
+  }
 }
