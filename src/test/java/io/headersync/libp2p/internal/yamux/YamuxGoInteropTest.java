@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.libp2p.internal.yamux.YamuxLocalChannelTest.Writer;
+import io.headersync.interop.InteropBinaries;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -31,25 +32,19 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Our session against real go-yamux v5.0.1 over TCP, in both dial directions. Needs the Go program
- * (path in the system property {@code yamux.interop.go}) that either prints {@code LISTEN host:port}
+ * ({@code interop/yamux-check}, built by the interop profile) that either prints {@code LISTEN host:port}
  * and accepts one connection as a go-yamux server, or (args {@code dial host:port}) dials us as a
  * go-yamux client, with go-libp2p's settings; echoes every stream we open, opens 8 streams of its own
  * (2 MiB each, checked against our echo), pings, and prints {@code GO-OK} or {@code GO-FAIL ...},
  * then {@code GO-CLOSED} when we close. go-yamux logs protocol problems as {@code [ERR]} / {@code
  * [WARN]} on stderr; the test fails on any.
  *
- * <p>The program's source sits next to this class in {@code gointerop/} until the {@code interop/}
- * module owns it: {@code cd gointerop && go build -o /tmp/yamuxinterop .}, then run this class with
- * {@code -Dyamux.interop.go=/tmp/yamuxinterop} and the {@code interop} group enabled.
+ * <p>Run with {@code mvn -Pinterop verify}.
  */
 @Tag("interop")
-@EnabledIfSystemProperty(named = "yamux.interop.go", matches = ".+")
-@ExtendWith(LeakCheck.class)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxGoInteropTest {
 
@@ -87,9 +82,9 @@ class YamuxGoInteropTest {
             }
           }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
       InetSocketAddress at = (InetSocketAddress) listener.localAddress();
-      go = new ProcessBuilder(System.getProperty("yamux.interop.go"), "dial", "127.0.0.1:" + at.getPort()).start();
+      go = new ProcessBuilder(InteropBinaries.require("yamux-check").toString(), "dial", "127.0.0.1:" + at.getPort()).start();
     } else {
-      go = new ProcessBuilder(System.getProperty("yamux.interop.go")).start();
+      go = new ProcessBuilder(InteropBinaries.require("yamux-check").toString()).start();
     }
     BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     List<String> stderr = new ArrayList<>();

@@ -36,10 +36,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** One session on an EmbeddedChannel, driven with hand-made frames; asserts the exact frames it writes. */
-@ExtendWith(LeakCheck.class)
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxSessionWireTest {
   private final MockTicker ticker = Ticker.newMockTicker();
