@@ -56,7 +56,10 @@ class RocksDbStoreKillTest {
   /** Starts the child, waits until it reports {@code start + count} readable, kills it; returns the last report. */
   private long runAndKill(Path path, int run, long start, long count) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    // java.io.tmpdir inside @TempDir: RocksDB extracts its native library there, and a SIGKILLed JVM
+    // cannot delete it on exit; JUnit deletes the directory instead.
+    ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + dir,
+        "-cp", System.getProperty("java.class.path"),
         CrashChild.class.getName(), path.toString(), Long.toString(run));
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
