@@ -1,15 +1,22 @@
 package io.headersync.bench;
 
+import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderType;
+import io.headersync.evnode.BlockHeader;
+import io.headersync.evnode.Data;
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignedHeader;
+import io.headersync.evnode.SignerKey;
 import io.headersync.testing.DummyHeader;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
- * How a benchmark makes a chain of headers of one kind: the hook for header types other than
- * {@link DummyHeader}. To benchmark ev-node headers, add a kind here (e.g. {@code "evnode"}, making
- * signed headers with a fixed key) and add its name to the {@code headerKind} {@code @Param} of the
- * benchmarks.
+ * How a benchmark makes a chain of headers of one kind: {@code "dummy"} ({@link DummyHeader}) or
+ * {@code "evnode"} (ev-node {@link P2PSignedHeader}s). Select one with {@code -p headerKind=evnode}.
  *
  * @param <H> the header type
  */
@@ -23,16 +30,22 @@ public interface BenchHeaders<H extends Header> {
   /** The header after {@code previous}, linked to it. */
   H next(H previous);
 
-  /** The header kinds implemented so far. */
-  String KINDS = "dummy";
+  /** The {@link DummyHeader} kind. */
+  String DUMMY_KIND = "dummy";
+
+  /** The ev-node {@link P2PSignedHeader} kind. */
+  String EVNODE_KIND = "evnode";
 
   /** The factory for {@code kind}. */
   static BenchHeaders<?> of(String kind) {
     switch (kind) {
-      case "dummy":
+      case DUMMY_KIND:
         return DUMMY;
+      case EVNODE_KIND:
+        return EVNODE;
       default:
-        throw new IllegalArgumentException("unknown header kind \"" + kind + "\"; implemented: " + KINDS);
+        throw new IllegalArgumentException("unknown header kind \"" + kind + "\"; implemented: " + DUMMY_KIND
+            + ", " + EVNODE_KIND);
     }
   }
 
@@ -56,6 +69,46 @@ public interface BenchHeaders<H extends Header> {
     @Override
     public DummyHeader next(DummyHeader previous) {
       return previous.next();
+    }
+  };
+
+  /**
+   * ev-node {@link P2PSignedHeader}s as a sequencer makes them (version, chain id, height, time, last
+   * header hash, data hash, app hash, proposer, validator hash, signer with its libp2p public key, a
+   * 64-byte signature): about 330 bytes encoded. The signature is a fixed value, not a real one: the
+   * store never checks signatures, and signing would make generation, not the store, the bottleneck.
+   */
+  BenchHeaders<P2PSignedHeader> EVNODE = new BenchHeaders<>() {
+    private final SignerKey key = SignerKey.fromSeed(new byte[32]);
+    private final byte[] signature = filled(64, (byte) 0x5A);
+    private final Hash appHash = Hash.of(filled(32, (byte) 0xAB));
+
+    @Override
+    public HeaderType<P2PSignedHeader> type() {
+      return EvNodeTypes.P2P_SIGNED_HEADER;
+    }
+
+    @Override
+    public P2PSignedHeader first(long height) {
+      return header(height, Instant.parse("2024-01-01T00:00:00Z"), Hash.EMPTY);
+    }
+
+    @Override
+    public P2PSignedHeader next(P2PSignedHeader previous) {
+      return header(previous.height() + 1, previous.time().plus(Duration.ofMillis(100)), previous.hash());
+    }
+
+    private P2PSignedHeader header(long height, Instant time, Hash last) {
+      BlockHeader h = BlockHeader.builder().chainId("bench-chain").height(height).time(time).lastHeaderHash(last)
+          .dataHash(Data.EMPTY_TXS_DATA_HASH).appHash(appHash).proposerAddress(key.address())
+          .validatorHash(Hash.of(key.address())).build();
+      return P2PSignedHeader.of(SignedHeader.of(h, signature, key.signer()), 0);
+    }
+
+    private byte[] filled(int n, byte b) {
+      byte[] out = new byte[n];
+      Arrays.fill(out, b);
+      return out;
     }
   };
 }

@@ -63,7 +63,7 @@ public class StoreBenchmark {
     @Param({"rocksdb", "memory"})
     public String store;
 
-    @Param({BenchHeaders.KINDS})
+    @Param({BenchHeaders.DUMMY_KIND, BenchHeaders.EVNODE_KIND})
     public String headerKind;
 
     /**
@@ -161,7 +161,7 @@ public class StoreBenchmark {
     @Param({"rocksdb", "memory"})
     public String store;
 
-    @Param({BenchHeaders.KINDS})
+    @Param({BenchHeaders.DUMMY_KIND, BenchHeaders.EVNODE_KIND})
     public String headerKind;
 
     Store<Header> target;
