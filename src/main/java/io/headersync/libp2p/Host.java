@@ -265,6 +265,7 @@ public final class Host implements AutoCloseable {
           listen,
           m == null ? null : m::allocate,
           m == null ? null : m::endpointName,
+          m == null ? null : m::eventLoopGroup,
           gater,
           limits,
           executor,

@@ -11,12 +11,15 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import io.netty.channel.EventLoopGroup;
 
 /**
  * Everything {@link HostCore} needs, as validated by {@code Host.Builder}.
  *
  * @param memoryAllocate for the in-memory transport: a fresh {@code /memory/<n>} number (null: TCP)
  * @param memoryName for the in-memory transport: the endpoint name of {@code /memory/<n>}
+ * @param memoryGroup for the in-memory transport: the network's shared event loops (not owned)
  * @param userExecutor null: the host makes (and owns) its own
  */
 public record HostConfig(
@@ -24,6 +27,7 @@ public record HostConfig(
     List<Multiaddr> listenAddresses,
     @Nullable LongSupplier memoryAllocate,
     @Nullable LongFunction<String> memoryName,
+    @Nullable Supplier<EventLoopGroup> memoryGroup,
     ConnectionGater gater,
     HostLimits limits,
     @Nullable Executor userExecutor,

@@ -36,7 +36,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
-import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.local.LocalServerChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -167,10 +166,12 @@ public final class HostCore {
       return failedOnUser(new IllegalStateException("host already started (" + state.get() + ")"));
     }
     EventLoopGroup g =
-        new MultiThreadIoEventLoopGroup(
-            config.eventLoopThreads(),
-            new DefaultThreadFactory("headersync-host-io", true),
-            config.inMemory() ? LocalIoHandler.newFactory() : NioIoHandler.newFactory());
+        config.inMemory()
+            ? config.memoryGroup().get()
+            : new MultiThreadIoEventLoopGroup(
+                config.eventLoopThreads(),
+                new DefaultThreadFactory("headersync-host-io", true),
+                NioIoHandler.newFactory());
     group = g;
     List<CompletableFuture<Void>> binds = new ArrayList<>();
     for (Multiaddr a : config.listenAddresses()) {
@@ -267,7 +268,7 @@ public final class HostCore {
       cf.awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     EventLoopGroup g = group;
-    if (g != null) {
+    if (g != null && !config.inMemory()) {
       g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
     // Let queued events (disconnections) reach the listeners before the executor goes.
@@ -616,6 +617,9 @@ public final class HostCore {
           @Override
           protected void initChannel(Channel ch) {
             track(ch);
+            // Before connecting: the listener writes its multistream header at once, and on some
+            // transports (LocalChannel) it may arrive before a connect listener could add handlers.
+            upgrade(ch, true, expected, transport, result);
           }
         });
     if (!config.inMemory()) {
@@ -635,7 +639,6 @@ public final class HostCore {
             ConnectionException.Reason.GATED, "address " + isa + " is refused by the connection gater"));
         return;
       }
-      upgrade(ch, true, expected, config.inMemory() ? transport : toMultiaddr(ch.remoteAddress()), result);
     });
     return result;
   }
