@@ -8,7 +8,7 @@
 //	{"cmd":"connect","addr":"/ip4/127.0.0.1/tcp/4001/p2p/12D3..."}
 //	{"cmd":"ping","peer":"12D3...","count":3}
 //	{"cmd":"echo","peer":"12D3...","streams":8,"bytes":1048576}
-//	{"cmd":"protocols","peer":"12D3..."}          what identify learnt about the peer
+//	{"cmd":"protocols","peer":"12D3..."}          what identify learnt about the peer (waits for identify)
 //	{"cmd":"peers"}                               connected peers
 //	{"cmd":"block","peer":"12D3..."}              block the peer in the connection gater
 //	{"cmd":"blocked"}                             peers blocked in the connection gater
@@ -51,6 +51,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/libp2p/go-libp2p/p2p/net/conngater"
+	"github.com/libp2p/go-libp2p/p2p/protocol/identify"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
 	ma "github.com/multiformats/go-multiaddr"
 )
@@ -209,6 +210,16 @@ func (n *node) handle(req request) (map[string]any, error) {
 		p, err := peer.Decode(req.Peer)
 		if err != nil {
 			return nil, err
+		}
+		// Wait for identify on every connection to the peer first, so the answer is what identify learnt.
+		if ids, ok := n.host.(interface{ IDService() identify.IDService }); ok {
+			for _, c := range n.host.Network().ConnsToPeer(p) {
+				select {
+				case <-ids.IDService().IdentifyWait(c):
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
 		}
 		protos, err := n.host.Peerstore().GetProtocols(p)
 		if err != nil {

@@ -1,0 +1,279 @@
+package io.headersync.libp2p;
+
+import io.headersync.annotation.Nullable;
+import io.headersync.libp2p.internal.host.HostConfig;
+import io.headersync.libp2p.internal.host.HostCore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A libp2p host: listens, dials, upgrades connections (multistream-select, Noise, Yamux — what a
+ * default go-libp2p v0.48 node speaks), serves and opens protocol streams, and runs identify
+ * ({@value #IDENTIFY}) and ping ({@value #PING}) itself.
+ *
+ * <pre>{@code
+ * Host host = Host.builder(PrivateKey.generateEd25519(new SecureRandom()))
+ *     .listen(Multiaddr.parse("/ip4/0.0.0.0/tcp/7676"))
+ *     .build();
+ * host.setStreamHandler("/my/proto/1.0.0", stream -> ...);
+ * host.start().join();
+ * PeerId peer = host.connect(Multiaddr.parse("/ip4/1.2.3.4/tcp/7676/p2p/12D3KooW...")).join();
+ * Stream s = host.newStream(peer, "/my/proto/1.0.0").join();
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * Network I/O runs on the host's event loops ({@link Builder#eventLoopThreads}), which never run user
+ * code. Stream handlers, connection listeners and the completion of every future this API returns
+ * run on the user executor ({@link Builder#executor}; by default a small pool the host owns and shuts
+ * down on {@link #close()}).
+ *
+ * <h2>Lifecycle</h2>
+ * NEW → {@link #start()} → running → {@link #close()} → closed. {@code close()} is idempotent: it
+ * closes listeners and connections (Yamux GoAway), then stops the event loops, and waits for both
+ * (a few seconds at most). Do not call it from the user executor when the host owns that executor.
+ */
+public final class Host implements AutoCloseable {
+  /** Identify's protocol id. */
+  public static final String IDENTIFY = HostCore.IDENTIFY;
+  /** Ping's protocol id. */
+  public static final String PING = HostCore.PING;
+  /** The default agent version sent in identify. */
+  public static final String DEFAULT_USER_AGENT = "headersync/0.1";
+
+  private final HostCore core;
+  private final ConnectionGater gater;
+  private final Consumer<PeerId> onBlock;
+
+  private Host(HostCore core, ConnectionGater gater) {
+    this.core = core;
+    this.gater = gater;
+    this.onBlock = p -> core.disconnect(p);
+    gater.addBlockListener(onBlock);
+  }
+
+  /** A builder for a host with this identity. */
+  public static Builder builder(PrivateKey identity) {
+    return new Builder(identity);
+  }
+
+  /** Binds the listen addresses; completes (on the user executor) once listening. */
+  public CompletableFuture<Void> start() {
+    return core.start();
+  }
+
+  /** Closes every connection and listener and stops the host's threads; idempotent. */
+  @Override
+  public void close() {
+    gater.removeBlockListener(onBlock);
+    core.close();
+  }
+
+  public PeerId peerId() {
+    return core.peerId();
+  }
+
+  /** The addresses actually bound (port 0 resolved), each ending in {@code /p2p/<our id>}. */
+  public List<Multiaddr> listenAddresses() {
+    return core.listenAddresses();
+  }
+
+  /**
+   * Connects to {@code address}, or reuses a connection if it names an already connected peer.
+   * With a {@code /p2p/<id>} suffix the remote must prove that identity in the handshake.
+   *
+   * @return the remote peer; fails with {@link ConnectionException}
+   */
+  public CompletableFuture<PeerId> connect(Multiaddr address) {
+    Objects.requireNonNull(address, "address == null");
+    return core.connect(address);
+  }
+
+  /**
+   * Opens a stream to {@code peer} on an existing connection, or dials the addresses we know for it
+   * (from earlier connects and identify), negotiating the first of {@code protocols} the peer
+   * supports.
+   *
+   * @return the stream; fails with {@link StreamException} ({@code PROTOCOL_NOT_SUPPORTED} when the
+   *     peer serves none) or {@link ConnectionException}
+   */
+  public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) {
+    Objects.requireNonNull(peer, "peer == null");
+    if (protocols.length == 0) {
+      throw new IllegalArgumentException("no protocols");
+    }
+    return core.newStream(peer, List.of(protocols));
+  }
+
+  /** Serves {@code protocol} on inbound streams with {@code handler}, replacing any previous one. */
+  public void setStreamHandler(String protocol, StreamHandler handler) {
+    Objects.requireNonNull(protocol, "protocol == null");
+    Objects.requireNonNull(handler, "handler == null");
+    if (protocol.equals(IDENTIFY) || protocol.equals(PING)) {
+      throw new IllegalArgumentException(protocol + " is served by the host itself");
+    }
+    core.setStreamHandler(protocol, handler);
+  }
+
+  public void removeStreamHandler(String protocol) {
+    core.removeStreamHandler(Objects.requireNonNull(protocol, "protocol == null"));
+  }
+
+  /** The protocols this host serves (what identify tells peers), including identify and ping. */
+  public List<String> protocols() {
+    return core.protocols();
+  }
+
+  public Set<PeerId> connectedPeers() {
+    return core.connectedPeers();
+  }
+
+  public void addConnectionListener(ConnectionListener listener) {
+    core.addConnectionListener(Objects.requireNonNull(listener, "listener == null"));
+  }
+
+  public void removeConnectionListener(ConnectionListener listener) {
+    core.removeConnectionListener(Objects.requireNonNull(listener, "listener == null"));
+  }
+
+  /** What the peer's last identify said, if it finished. */
+  public Optional<PeerInfo> peerInfo(PeerId peer) {
+    return core.peerInfo(Objects.requireNonNull(peer, "peer == null"));
+  }
+
+  /** The protocols the peer's identify listed (empty if unknown). */
+  public List<String> peerProtocols(PeerId peer) {
+    return peerInfo(peer).map(PeerInfo::protocols).orElse(List.of());
+  }
+
+  /** Closes every connection with {@code peer}. */
+  public CompletableFuture<Void> disconnect(PeerId peer) {
+    return core.disconnect(Objects.requireNonNull(peer, "peer == null"));
+  }
+
+  /** One {@value #PING} round trip; the peer must be connected or dialable. */
+  public CompletableFuture<Duration> ping(PeerId peer) {
+    return core.ping(Objects.requireNonNull(peer, "peer == null"));
+  }
+
+  @Override
+  public String toString() {
+    return "Host{" + peerId() + "}";
+  }
+
+  /**
+   * Builds a {@link Host}. Defaults: listen on nothing (dial only); TCP transport; a fresh
+   * {@link ConnectionGater}; {@link HostLimits#DEFAULT}; an owned user executor; the system UTC
+   * clock; 2 event loop threads; agent {@value #DEFAULT_USER_AGENT}; a new {@link SecureRandom}.
+   */
+  public static final class Builder {
+    private final PrivateKey identity;
+    private final List<Multiaddr> listen = new ArrayList<>();
+    private @Nullable InMemoryNetwork memory;
+    private ConnectionGater gater = new ConnectionGater();
+    private HostLimits limits = HostLimits.DEFAULT;
+    private @Nullable Executor executor;
+    private Clock clock = Clock.systemUTC();
+    private int eventLoopThreads = 2;
+    private String userAgent = DEFAULT_USER_AGENT;
+    private @Nullable SecureRandom random;
+
+    private Builder(PrivateKey identity) {
+      this.identity = Objects.requireNonNull(identity, "identity == null");
+    }
+
+    /** Adds a listen address: {@code /ip4|ip6/<ip>/tcp/<port>} (port 0: any), or {@code /memory/<n>}. */
+    public Builder listen(Multiaddr address) {
+      listen.add(Objects.requireNonNull(address, "address == null"));
+      return this;
+    }
+
+    /**
+     * Uses the in-memory transport of {@code network} instead of TCP: listen on {@code /memory/0}
+     * (the next free number) or {@code /memory/<n>}; dial {@code /memory/<n>} addresses.
+     */
+    public Builder inMemory(InMemoryNetwork network) {
+      this.memory = Objects.requireNonNull(network, "network == null");
+      return this;
+    }
+
+    public Builder gater(ConnectionGater gater) {
+      this.gater = Objects.requireNonNull(gater, "gater == null");
+      return this;
+    }
+
+    public Builder limits(HostLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits == null");
+      return this;
+    }
+
+    /** The executor that runs stream handlers, listeners and future completions (not owned). */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** The clock ping measures round trips with. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    public Builder eventLoopThreads(int threads) {
+      if (threads <= 0) {
+        throw new IllegalArgumentException("eventLoopThreads must be positive: " + threads);
+      }
+      this.eventLoopThreads = threads;
+      return this;
+    }
+
+    /** The agent version identify sends. */
+    public Builder userAgent(String userAgent) {
+      this.userAgent = Objects.requireNonNull(userAgent, "userAgent == null");
+      return this;
+    }
+
+    /** Randomness for Noise keys and ping payloads. */
+    public Builder random(SecureRandom random) {
+      this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    public Host build() {
+      InMemoryNetwork m = memory;
+      for (Multiaddr a : listen) {
+        boolean isMemory = a.components().size() == 1
+            && a.components().get(0).protocol() == MultiaddrProtocol.MEMORY;
+        if (m != null && !isMemory) {
+          throw new IllegalStateException("an in-memory host listens on /memory/<n> only, not " + a);
+        }
+        if (m == null && !a.withoutPeerId().isTcpDialable()) {
+          throw new IllegalStateException("a TCP host listens on /ip4|ip6/<ip>/tcp/<port> only, not " + a
+              + (isMemory ? " (call inMemory(network) for /memory addresses)" : ""));
+        }
+      }
+      HostConfig config = new HostConfig(
+          identity,
+          listen,
+          m == null ? null : m::allocate,
+          m == null ? null : m::endpointName,
+          m == null ? null : m::eventLoopGroup,
+          gater,
+          limits,
+          executor,
+          clock,
+          eventLoopThreads,
+          userAgent,
+          random != null ? random : new SecureRandom());
+      return new Host(new HostCore(config), gater);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.headersync.libp2p;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The resource limits of a {@link Host}, immutable; {@link #DEFAULT} holds the defaults, all in this
+ * one place:
+ *
+ * <table>
+ *   <caption>Limits and defaults</caption>
+ *   <tr><th>limit</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>maxConnections</td><td>256</td><td>open connections in total (go-libp2p's connection
+ *       manager trims at 192); an inbound connection past it is closed before the handshake, a dial
+ *       fails with {@link ConnectionException.Reason#LIMIT}</td></tr>
+ *   <tr><td>maxConnectionsPerPeer</td><td>4</td><td>connections to one peer (simultaneous dials make
+ *       two); more are closed right after the handshake</td></tr>
+ *   <tr><td>maxStreamsPerConnection</td><td>1000</td><td>streams each side may open on a connection
+ *       (go-yamux {@code MaxIncomingStreams}); more inbound are reset, more outbound fail</td></tr>
+ *   <tr><td>maxBufferedBytesPerStream</td><td>1 MiB</td><td>bytes a stream may queue waiting for the
+ *       remote's window; a write beyond fails. Inbound, a stream buffers at most its Yamux receive
+ *       window (256 KiB, auto-tuned up to 16 MiB) and only when a read is pending</td></tr>
+ *   <tr><td>negotiationTimeout</td><td>10 s</td><td>each multistream negotiation (go-multistream
+ *       uses 10 s)</td></tr>
+ *   <tr><td>handshakeTimeout</td><td>15 s</td><td>the Noise handshake (go-libp2p's upgrade
+ *       timeout)</td></tr>
+ *   <tr><td>identifyTimeout</td><td>5 s</td><td>an identify exchange (go-libp2p's default)</td></tr>
+ * </table>
+ */
+public final class HostLimits {
+  public static final HostLimits DEFAULT = builder().build();
+
+  private final int maxConnections;
+  private final int maxConnectionsPerPeer;
+  private final int maxStreamsPerConnection;
+  private final int maxBufferedBytesPerStream;
+  private final Duration negotiationTimeout;
+  private final Duration handshakeTimeout;
+  private final Duration identifyTimeout;
+
+  private HostLimits(Builder b) {
+    this.maxConnections = b.maxConnections;
+    this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+    this.maxStreamsPerConnection = b.maxStreamsPerConnection;
+    this.maxBufferedBytesPerStream = b.maxBufferedBytesPerStream;
+    this.negotiationTimeout = b.negotiationTimeout;
+    this.handshakeTimeout = b.handshakeTimeout;
+    this.identifyTimeout = b.identifyTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.maxConnections = maxConnections;
+    b.maxConnectionsPerPeer = maxConnectionsPerPeer;
+    b.maxStreamsPerConnection = maxStreamsPerConnection;
+    b.maxBufferedBytesPerStream = maxBufferedBytesPerStream;
+    b.negotiationTimeout = negotiationTimeout;
+    b.handshakeTimeout = handshakeTimeout;
+    b.identifyTimeout = identifyTimeout;
+    return b;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public int maxConnectionsPerPeer() {
+    return maxConnectionsPerPeer;
+  }
+
+  public int maxStreamsPerConnection() {
+    return maxStreamsPerConnection;
+  }
+
+  public int maxBufferedBytesPerStream() {
+    return maxBufferedBytesPerStream;
+  }
+
+  public Duration negotiationTimeout() {
+    return negotiationTimeout;
+  }
+
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  public Duration identifyTimeout() {
+    return identifyTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "HostLimits{maxConnections=" + maxConnections + ", perPeer=" + maxConnectionsPerPeer
+        + ", streamsPerConnection=" + maxStreamsPerConnection + ", bufferedBytesPerStream="
+        + maxBufferedBytesPerStream + "}";
+  }
+
+  /** Builds {@link HostLimits}; every value must be positive. */
+  public static final class Builder {
+    private int maxConnections = 256;
+    private int maxConnectionsPerPeer = 4;
+    private int maxStreamsPerConnection = 1000;
+    private int maxBufferedBytesPerStream = 1 << 20;
+    private Duration negotiationTimeout = Duration.ofSeconds(10);
+    private Duration handshakeTimeout = Duration.ofSeconds(15);
+    private Duration identifyTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    public Builder maxConnections(int n) {
+      this.maxConnections = positive(n, "maxConnections");
+      return this;
+    }
+
+    public Builder maxConnectionsPerPeer(int n) {
+      this.maxConnectionsPerPeer = positive(n, "maxConnectionsPerPeer");
+      return this;
+    }
+
+    public Builder maxStreamsPerConnection(int n) {
+      this.maxStreamsPerConnection = positive(n, "maxStreamsPerConnection");
+      return this;
+    }
+
+    public Builder maxBufferedBytesPerStream(int n) {
+      this.maxBufferedBytesPerStream = positive(n, "maxBufferedBytesPerStream");
+      return this;
+    }
+
+    public Builder negotiationTimeout(Duration d) {
+      this.negotiationTimeout = positive(d, "negotiationTimeout");
+      return this;
+    }
+
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = positive(d, "handshakeTimeout");
+      return this;
+    }
+
+    public Builder identifyTimeout(Duration d) {
+      this.identifyTimeout = positive(d, "identifyTimeout");
+      return this;
+    }
+
+    public HostLimits build() {
+      return new HostLimits(this);
+    }
+
+    private static int positive(int n, String name) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + n);
+      }
+      return n;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}
