@@ -151,14 +151,17 @@ public final class PeerTracker<P> {
   /**
    * Forgets {@code peer} and asks the blocker to block it. Idempotent: a peer that is not tracked
    * (e.g. already blocked) is not blocked again.
+   *
+   * @return true if the peer was tracked and is now blocked
    */
-  public void block(P peer, String reason) {
+  public boolean block(P peer, String reason) {
     synchronized (this) {
       if (peers.remove(peer) == null) {
-        return;
+        return false;
       }
     }
     blocker.accept(peer, reason);
+    return true;
   }
 
   private void pruneExpired() {

@@ -1,0 +1,549 @@
+package io.headersync.exchange;
+
+import io.headersync.Hash;
+import io.headersync.Header;
+import io.headersync.HeaderSyncException;
+import io.headersync.HeaderType;
+import io.headersync.Verification;
+import io.headersync.VerifyException;
+import io.headersync.exchange.internal.ExchangeWire;
+import io.headersync.exchange.internal.HeaderResponse;
+import io.headersync.exchange.internal.PeerTracker;
+import io.headersync.exchange.internal.RangeSession;
+import io.headersync.libp2p.ConnectionGater;
+import io.headersync.libp2p.ConnectionListener;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.PeerInfo;
+import io.headersync.libp2p.Stream;
+import io.headersync.libp2p.StreamException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The header exchange client: asks peers for headers over {@code /<networkId>/header-ex/v0.0.3}, as
+ * go-header v0.8.6's {@code Exchange} does, with pipelined multi-peer range sessions.
+ *
+ * <ul>
+ *   <li>{@link #head()} asks every trusted peer and returns the header a quorum agrees on
+ *       ({@code ceil(2n/3)}, all of them when there are one or two), else the highest.
+ *   <li>{@link #head(Header)} asks up to four tracked peers (best score first; trusted peers when none
+ *       are tracked) and verifies every answer against the trusted head: hard failures are dropped,
+ *       a soft failure comes back with the header ({@link HeadResult}).
+ *   <li>{@link #get(Hash)} and {@link #getByHeight(long)} ask every trusted peer in parallel (tracked
+ *       peers when there are no trusted ones) and take the first valid answer.
+ *   <li>{@link #getRange} / {@link #streamRange} run a range session: 64-header chunks from every
+ *       tracked peer, {@code perPeerDepth} in flight per peer, verified and delivered in order (see
+ *       {@code RangeSession}).
+ * </ul>
+ *
+ * Every answer is decoded, {@link Header#validate validated} and its chain id compared (ignoring
+ * case, like go-header) when a chain id is configured. A peer that sends something undecodable or
+ * invalid, or headers that fail verification hard, is blocked through the {@link ConnectionGater};
+ * timeouts, resets and NOT_FOUND only lower its score; soft verification failures never block
+ * (go-header blocks them).
+ *
+ * <p>Peers are tracked when identify says they serve the exchange protocol (go-header tracks every
+ * connected peer).
+ *
+ * <p>Threads: futures complete on the host's user executor or the scheduler; range sinks are called
+ * one batch at a time.
+ *
+ * @param <H> the header type
+ */
+public final class Exchange<H extends Header> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final Host host;
+  private final HeaderType<H> type;
+  private final String protocolId;
+  private final String chainId;
+  private final List<PeerId> trustedPeers;
+  private final ConnectionGater gater;
+  private final ExchangeOptions options;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Random random;
+  private final Verification<H> verification;
+  private final PeerTracker<PeerId> tracker;
+  private final ConnectionListener listener = new ConnectionListener() {
+    @Override
+    public void identified(PeerInfo info) {
+      if (info.protocols().contains(protocolId)) {
+        tracker.connected(info.peer());
+      }
+    }
+
+    @Override
+    public void disconnected(PeerId peer) {
+      tracker.disconnected(peer);
+    }
+  };
+  private boolean started;
+
+  private Exchange(Builder<H> b) {
+    this.host = b.host;
+    this.type = b.type;
+    this.protocolId = b.protocolId;
+    this.chainId = b.chainId;
+    this.trustedPeers = List.copyOf(b.trustedPeers);
+    this.gater = b.gater;
+    this.options = b.options;
+    this.scheduler = b.scheduler;
+    this.clock = b.clock;
+    this.random = b.random;
+    this.verification = new Verification<>(type, clock);
+    this.tracker = new PeerTracker<>(clock, options.maxTrackedPeers, options.peerRetention, this::blockPeer);
+  }
+
+  /**
+   * A builder; {@code protocolId} is {@link ExchangeProtocol#protocolId(String)} of the network.
+   */
+  public static <H extends Header> Builder<H> builder(Host host, HeaderType<H> type, String protocolId) {
+    return new Builder<>(host, type, protocolId);
+  }
+
+  /** Starts tracking peers that serve the protocol. Idempotent. */
+  public synchronized void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    host.addConnectionListener(listener);
+    for (PeerId p : host.connectedPeers()) {
+      if (host.peerProtocols(p).contains(protocolId)) {
+        tracker.connected(p);
+      }
+    }
+  }
+
+  /** Stops tracking peers. Requests in flight finish. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (started) {
+      host.removeConnectionListener(listener);
+      started = false;
+    }
+  }
+
+  /** The peers tracked for range requests, best first. */
+  public List<PeerId> trackedPeers() {
+    return tracker.usablePeers();
+  }
+
+  /** The configured trusted peers. */
+  public List<PeerId> trustedPeers() {
+    return trustedPeers;
+  }
+
+  /** The network's head according to the trusted peers (see the class comment). */
+  public CompletableFuture<H> head() {
+    List<PeerId> peers = shuffledTrusted();
+    if (peers.isEmpty()) {
+      peers = tracker.usablePeers();
+    }
+    return quorumHead(peers, null).thenApply(HeadResult::header);
+  }
+
+  /** The network's head verified against {@code trustedHead} (see the class comment). */
+  public CompletableFuture<HeadResult<H>> head(H trustedHead) {
+    Objects.requireNonNull(trustedHead, "trustedHead == null");
+    List<PeerId> peers = tracker.usablePeers();
+    if (peers.isEmpty()) {
+      peers = shuffledTrusted();
+    }
+    if (peers.size() > options.maxUntrustedHeadPeers) {
+      peers = peers.subList(0, options.maxUntrustedHeadPeers);
+    }
+    return quorumHead(peers, trustedHead);
+  }
+
+  /** The header with {@code hash}; its hash is checked. */
+  public CompletableFuture<H> get(Hash hash) {
+    Objects.requireNonNull(hash, "hash == null");
+    if (hash.isEmpty()) {
+      throw new IllegalArgumentException("hash is empty");
+    }
+    return firstSuccess("header " + hash, peer -> request(peer, ExchangeWire.hashRequestFrame(hash), 1)
+        .thenApply(list -> {
+          H h = list.get(0);
+          if (!h.hash().equals(hash)) {
+            throw new PeerRequestException(PeerFailure.INVALID, "asked for header " + hash + ", got " + h.hash());
+          }
+          return h;
+        }));
+  }
+
+  /** The header at {@code height}. */
+  public CompletableFuture<H> getByHeight(long height) {
+    if (height <= 0) {
+      throw new IllegalArgumentException("height must be positive: " + height);
+    }
+    return firstSuccess("header at height " + height, peer -> request(peer,
+        ExchangeWire.rangeRequestFrame(height, 1), 1).thenApply(list -> {
+          H h = list.get(0);
+          if (h.height() != height) {
+            throw new PeerRequestException(PeerFailure.INVALID, "asked for height " + height + ", got " + h.height());
+          }
+          return h;
+        }));
+  }
+
+  /**
+   * The headers {@code (from.height(), to)}, verified against {@code from} and linked to each other.
+   *
+   * @throws IllegalArgumentException if the range is empty or longer than {@code maxRangeToList}
+   */
+  public CompletableFuture<List<H>> getRange(H from, long to) {
+    long n = to - from.height() - 1;
+    if (n > options.maxRangeToList) {
+      throw new IllegalArgumentException("range of " + n + " headers is over maxRangeToList " + options.maxRangeToList
+          + "; use streamRange");
+    }
+    List<H> out = new ArrayList<>((int) Math.max(n, 0));
+    return streamRange(from, to, batch -> {
+      out.addAll(batch);
+      return CompletableFuture.completedFuture(null);
+    }).thenApply(v -> Collections.unmodifiableList(out));
+  }
+
+  /**
+   * Streams the headers {@code (from.height(), to)} to {@code sink} in height order, in verified
+   * batches; the next batch is handed over when the stage the sink returned completes. The future
+   * completes when every header was delivered, or with the failure.
+   */
+  public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
+    Objects.requireNonNull(from, "from == null");
+    Objects.requireNonNull(sink, "sink == null");
+    RangeSession.Config config = new RangeSession.Config(options.chunkSize, options.perPeerDepth,
+        options.maxBufferedChunks, options.requestTimeout, options.maxAttemptsPerChunk,
+        java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2));
+    RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
+        (peer, start, amount) -> request(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
+        sink::apply, scheduler, clock, config);
+    return session.start();
+  }
+
+  // ---- requests ----
+
+  private List<PeerId> shuffledTrusted() {
+    List<PeerId> peers = new ArrayList<>(trustedPeers);
+    synchronized (random) {
+      Collections.shuffle(peers, random);
+    }
+    return peers;
+  }
+
+  private CompletableFuture<HeadResult<H>> quorumHead(List<PeerId> peers, H trustedHead) {
+    CompletableFuture<HeadResult<H>> result = new CompletableFuture<>();
+    if (peers.isEmpty()) {
+      result.completeExceptionally(new ExchangeException("no peers to ask for the head"));
+      return result;
+    }
+    int n = peers.size();
+    int threshold = n <= 2 ? n : (2 * n + 2) / 3;
+    Map<Hash, Integer> votes = new HashMap<>();
+    List<HeadResult<H>> answers = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    int[] pending = {n};
+    for (PeerId peer : peers) {
+      request(peer, ExchangeWire.headRequestFrame(), 1).whenComplete((list, err) -> {
+        HeadResult<H> answer = null;
+        String error = null;
+        if (err != null) {
+          error = peer + ": " + unwrap(err).getMessage();
+          penalize(peer, err);
+        } else {
+          H h = list.get(0);
+          answer = new HeadResult<>(h, Optional.empty());
+          if (trustedHead != null) {
+            try {
+              verification.verify(trustedHead, h);
+            } catch (VerifyException e) {
+              if (e.isSoft()) {
+                answer = new HeadResult<>(h, Optional.of(e));
+              } else {
+                answer = null;
+                error = peer + ": " + e.getMessage();
+                if (e.reason() != VerifyException.Reason.KNOWN_HEADER) {
+                  penalize(peer, new PeerRequestException(PeerFailure.INVALID, "head " + h.height() + " from "
+                      + peer + " failed verification: " + e.getMessage()));
+                }
+              }
+            }
+          }
+        }
+        synchronized (votes) {
+          pending[0]--;
+          if (answer != null) {
+            answers.add(answer);
+            int v = votes.merge(answer.header().hash(), 1, Integer::sum);
+            if (v >= threshold) {
+              result.complete(answer);
+            }
+          } else {
+            errors.add(error);
+          }
+          if (pending[0] == 0 && !result.isDone()) {
+            if (answers.isEmpty()) {
+              result.completeExceptionally(new ExchangeException("no peer answered the head request: " + errors));
+            } else {
+              answers.sort((a, b) -> Long.compare(b.header().height(), a.header().height()));
+              result.complete(answers.get(0));
+            }
+          }
+        }
+      });
+    }
+    return result;
+  }
+
+  private CompletableFuture<H> firstSuccess(String what, Function<PeerId, CompletableFuture<H>> ask) {
+    List<PeerId> peers = shuffledTrusted();
+    if (peers.isEmpty()) {
+      peers = tracker.usablePeers();
+    }
+    CompletableFuture<H> result = new CompletableFuture<>();
+    if (peers.isEmpty()) {
+      result.completeExceptionally(new ExchangeException("no peers to ask for " + what));
+      return result;
+    }
+    int[] pending = {peers.size()};
+    boolean[] allNotFound = {true};
+    List<String> errors = new ArrayList<>();
+    for (PeerId peer : peers) {
+      ask.apply(peer).whenComplete((h, err) -> {
+        if (err == null) {
+          result.complete(h);
+          return;
+        }
+        Throwable cause = unwrap(err);
+        penalize(peer, cause);
+        synchronized (errors) {
+          errors.add(peer + ": " + cause.getMessage());
+          if (!(cause instanceof PeerRequestException
+              && ((PeerRequestException) cause).failure() == PeerFailure.NOT_FOUND)) {
+            allNotFound[0] = false;
+          }
+          if (--pending[0] == 0) {
+            result.completeExceptionally(allNotFound[0]
+                ? new PeerRequestException(PeerFailure.NOT_FOUND, "no peer has " + what)
+                : new ExchangeException("no peer answered the request for " + what + ": " + errors));
+          }
+        }
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Sends one framed request to {@code peer} and reads up to {@code amount} headers. Fails with a
+   * {@link PeerRequestException} saying how; the caller penalizes the peer ({@link #penalize}, or the
+   * range session through the tracker).
+   */
+  CompletableFuture<List<H>> request(PeerId peer, byte[] requestFrame, long amount) {
+    CompletableFuture<List<H>> result = new CompletableFuture<>();
+    host.newStream(peer, protocolId).whenComplete((stream, err) -> {
+      if (err != null) {
+        result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
+        return;
+      }
+      stream.setDeadline(options.requestTimeout);
+      stream.write(requestFrame)
+          .thenCompose(v -> stream.closeWrite())
+          .thenCompose(v -> readResponses(stream, amount, new ArrayList<>()))
+          .whenComplete((list, readErr) -> {
+            if (readErr != null) {
+              stream.reset();
+              result.completeExceptionally(asPeerFailure(readErr, "request to " + peer));
+            } else {
+              stream.close();
+              result.complete(list);
+            }
+          });
+    });
+    var timeout = scheduler.schedule(() -> result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT,
+        "no answer from " + peer + " within " + options.requestTimeout)), options.requestTimeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+    result.whenComplete((v, err) -> timeout.cancel(false));
+    return result;
+  }
+
+  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc) {
+    if (acc.size() >= amount) {
+      return CompletableFuture.completedFuture(acc);
+    }
+    return stream.readMessage(options.maxFrameSize).thenCompose(message -> {
+      if (message.isEmpty()) {
+        if (acc.isEmpty()) {
+          throw new PeerRequestException(PeerFailure.NOT_FOUND, "empty answer");
+        }
+        return CompletableFuture.completedFuture(acc);
+      }
+      HeaderResponse response;
+      try {
+        response = ExchangeWire.parseResponse(message.get());
+      } catch (ExchangeProtocolException e) {
+        throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
+      }
+      if (response.statusCode() == HeaderResponse.NOT_FOUND) {
+        throw new PeerRequestException(PeerFailure.NOT_FOUND, "peer answered NOT_FOUND");
+      }
+      if (response.statusCode() != HeaderResponse.OK) {
+        throw new PeerRequestException(PeerFailure.INVALID, "unknown status code " + response.statusCode());
+      }
+      acc.add(decode(response.body()));
+      return readResponses(stream, amount, acc);
+    });
+  }
+
+  private H decode(byte[] body) {
+    H h;
+    try {
+      h = type.decode(body);
+      h.validate(clock);
+    } catch (HeaderSyncException e) {
+      throw new PeerRequestException(PeerFailure.INVALID, "invalid header in answer: " + e.getMessage(), e);
+    }
+    if (!chainId.isEmpty() && !chainId.equalsIgnoreCase(h.chainId())) {
+      throw new PeerRequestException(PeerFailure.INVALID,
+          "header " + h.height() + " has chain id '" + h.chainId() + "', expected '" + chainId + "'");
+    }
+    return h;
+  }
+
+  private static PeerRequestException asPeerFailure(Throwable err, String what) {
+    Throwable cause = unwrap(err);
+    if (cause instanceof PeerRequestException) {
+      return (PeerRequestException) cause;
+    }
+    if (cause instanceof StreamException) {
+      StreamException se = (StreamException) cause;
+      PeerFailure kind;
+      switch (se.reason()) {
+        case TIMEOUT:
+          kind = PeerFailure.TIMEOUT;
+          break;
+        case TOO_LARGE:
+          kind = PeerFailure.INVALID;
+          break;
+        default:
+          kind = PeerFailure.RESET;
+          break;
+      }
+      return new PeerRequestException(kind, what + ": " + se.getMessage(), se);
+    }
+    return new PeerRequestException(PeerFailure.RESET, what + ": " + cause, cause);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Lowers the score of a peer whose request failed, or blocks it when its answer was invalid. */
+  private void penalize(PeerId peer, Throwable err) {
+    Throwable cause = unwrap(err);
+    PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure()
+        : PeerFailure.RESET;
+    if (kind == PeerFailure.INVALID) {
+      if (!tracker.block(peer, cause.getMessage())) {
+        blockPeer(peer, cause.getMessage()); // a trusted peer the tracker does not know
+      }
+    } else {
+      tracker.onFailure(peer, kind, String.valueOf(cause.getMessage()));
+    }
+  }
+
+  private void blockPeer(PeerId peer, String reason) {
+    log.warn("blocking peer {}: {}", peer, reason);
+    gater.blockPeer(peer);
+  }
+
+  /** Builds an {@link Exchange}. */
+  public static final class Builder<H extends Header> {
+    private final Host host;
+    private final HeaderType<H> type;
+    private final String protocolId;
+    private String chainId = "";
+    private List<PeerId> trustedPeers = List.of();
+    private ConnectionGater gater;
+    private ExchangeOptions options = ExchangeOptions.defaults();
+    private ScheduledExecutorService scheduler;
+    private Clock clock = Clock.systemUTC();
+    private Random random = new Random();
+
+    Builder(Host host, HeaderType<H> type, String protocolId) {
+      this.host = Objects.requireNonNull(host, "host == null");
+      this.type = Objects.requireNonNull(type, "type == null");
+      this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
+    }
+
+    /** Answers must carry this chain id (compared ignoring case); empty (the default) checks nothing. */
+    public Builder<H> chainId(String chainId) {
+      this.chainId = Objects.requireNonNull(chainId, "chainId == null");
+      return this;
+    }
+
+    /** The peers asked for heads and single headers (the node's seeds). */
+    public Builder<H> trustedPeers(List<PeerId> trustedPeers) {
+      this.trustedPeers = List.copyOf(trustedPeers);
+      return this;
+    }
+
+    /** Where misbehaving peers are blocked; required. */
+    public Builder<H> gater(ConnectionGater gater) {
+      this.gater = Objects.requireNonNull(gater, "gater == null");
+      return this;
+    }
+
+    public Builder<H> options(ExchangeOptions options) {
+      this.options = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    /** Runs timeouts and retries; required. */
+    public Builder<H> scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    public Builder<H> clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Shuffles trusted peers, as go-header does. */
+    public Builder<H> random(Random random) {
+      this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    public Exchange<H> build() {
+      if (gater == null) {
+        throw new IllegalStateException("Exchange needs a gater (the host's ConnectionGater) to block bad peers");
+      }
+      if (scheduler == null) {
+        throw new IllegalStateException("Exchange needs a scheduler for timeouts and retries");
+      }
+      return new Exchange<>(this);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.headersync.exchange;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits of an {@link Exchange} client, with defaults in one place.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code requestTimeout}</td><td>8 s</td><td>one request to one peer (go-header's)</td></tr>
+ *   <tr><td>{@code maxFrameSize}</td><td>1 MiB</td><td>largest response frame (10 MiB for ev-node's profile)</td></tr>
+ *   <tr><td>{@code chunkSize}</td><td>64</td><td>headers per range request (go-header's maximum)</td></tr>
+ *   <tr><td>{@code perPeerDepth}</td><td>4</td><td>range requests in flight per peer (go-header: 1)</td></tr>
+ *   <tr><td>{@code maxBufferedChunks}</td><td>64</td><td>range chunks in flight or waiting for delivery</td></tr>
+ *   <tr><td>{@code maxAttemptsPerChunk}</td><td>10</td><td>tries of one chunk before a range fails (go-header: unbounded)</td></tr>
+ *   <tr><td>{@code maxUntrustedHeadPeers}</td><td>4</td><td>peers asked for the head when a trusted head is known (go-header's)</td></tr>
+ *   <tr><td>{@code maxTrackedPeers}</td><td>256</td><td>peers scored by the tracker</td></tr>
+ *   <tr><td>{@code peerRetention}</td><td>1 h</td><td>how long a disconnected peer's score is kept (go-header's)</td></tr>
+ *   <tr><td>{@code maxRangeToList}</td><td>100,000</td><td>largest range {@link Exchange#getRange} collects into a list</td></tr>
+ * </table>
+ */
+public final class ExchangeOptions {
+  private static final ExchangeOptions DEFAULTS = builder().build();
+
+  final Duration requestTimeout;
+  final int maxFrameSize;
+  final int chunkSize;
+  final int perPeerDepth;
+  final int maxBufferedChunks;
+  final int maxAttemptsPerChunk;
+  final int maxUntrustedHeadPeers;
+  final int maxTrackedPeers;
+  final Duration peerRetention;
+  final int maxRangeToList;
+
+  private ExchangeOptions(Builder b) {
+    this.requestTimeout = b.requestTimeout;
+    this.maxFrameSize = b.maxFrameSize;
+    this.chunkSize = b.chunkSize;
+    this.perPeerDepth = b.perPeerDepth;
+    this.maxBufferedChunks = b.maxBufferedChunks;
+    this.maxAttemptsPerChunk = b.maxAttemptsPerChunk;
+    this.maxUntrustedHeadPeers = b.maxUntrustedHeadPeers;
+    this.maxTrackedPeers = b.maxTrackedPeers;
+    this.peerRetention = b.peerRetention;
+    this.maxRangeToList = b.maxRangeToList;
+  }
+
+  public static ExchangeOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  public int maxFrameSize() {
+    return maxFrameSize;
+  }
+
+  public int perPeerDepth() {
+    return perPeerDepth;
+  }
+
+  /** Builds {@link ExchangeOptions}. */
+  public static final class Builder {
+    private Duration requestTimeout = Duration.ofSeconds(8);
+    private int maxFrameSize = ExchangeProtocol.DEFAULT_MAX_FRAME_SIZE;
+    private int chunkSize = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
+    private int perPeerDepth = 4;
+    private int maxBufferedChunks = 64;
+    private int maxAttemptsPerChunk = 10;
+    private int maxUntrustedHeadPeers = 4;
+    private int maxTrackedPeers = 256;
+    private Duration peerRetention = Duration.ofHours(1);
+    private int maxRangeToList = 100_000;
+
+    public Builder requestTimeout(Duration d) {
+      Objects.requireNonNull(d, "requestTimeout == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("requestTimeout must be positive: " + d);
+      }
+      this.requestTimeout = d;
+      return this;
+    }
+
+    public Builder maxFrameSize(int n) {
+      this.maxFrameSize = positive(n, "maxFrameSize");
+      return this;
+    }
+
+    public Builder chunkSize(int n) {
+      if (n < 1 || n > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
+        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + ": " + n);
+      }
+      this.chunkSize = n;
+      return this;
+    }
+
+    public Builder perPeerDepth(int n) {
+      this.perPeerDepth = positive(n, "perPeerDepth");
+      return this;
+    }
+
+    public Builder maxBufferedChunks(int n) {
+      this.maxBufferedChunks = positive(n, "maxBufferedChunks");
+      return this;
+    }
+
+    public Builder maxAttemptsPerChunk(int n) {
+      this.maxAttemptsPerChunk = positive(n, "maxAttemptsPerChunk");
+      return this;
+    }
+
+    public Builder maxUntrustedHeadPeers(int n) {
+      this.maxUntrustedHeadPeers = positive(n, "maxUntrustedHeadPeers");
+      return this;
+    }
+
+    public Builder maxTrackedPeers(int n) {
+      this.maxTrackedPeers = positive(n, "maxTrackedPeers");
+      return this;
+    }
+
+    public Builder peerRetention(Duration d) {
+      this.peerRetention = Objects.requireNonNull(d, "peerRetention == null");
+      return this;
+    }
+
+    public Builder maxRangeToList(int n) {
+      this.maxRangeToList = positive(n, "maxRangeToList");
+      return this;
+    }
+
+    public ExchangeOptions build() {
+      return new ExchangeOptions(this);
+    }
+
+    private static int positive(int n, String name) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + n);
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.headersync.exchange;
+
+import io.headersync.Header;
+import io.headersync.exchange.internal.ExchangeWire;
+import io.headersync.exchange.internal.HeaderRequest;
+import io.headersync.exchange.internal.RequestLimiter;
+import io.headersync.exchange.internal.ServerRequests;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.Stream;
+import io.headersync.store.Store;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves go-header's header exchange ({@code /<networkId>/header-ex/v0.0.3}) from a {@link Store}:
+ * one request per stream, one {@code HeaderResponse} frame per header, a single NOT_FOUND frame, or
+ * a stream reset, exactly as go-header v0.8.6's {@code ExchangeServer} (see
+ * {@code ServerRequests} for the decisions and {@code docs/protocol.md}).
+ *
+ * <p>Beyond go-header: every request passes a per-peer token bucket, a per-peer concurrency limit and
+ * a global one ({@link ServerOptions}); a refused request is reset, as go-header resets on any error.
+ * Store reads run on the given executor, never on a network thread.
+ *
+ * <p>Threads: {@link #start()} and {@link #close()} from any thread. Requests are read on the host's
+ * user executor and answered from {@code storeExecutor}.
+ *
+ * @param <H> the header type
+ */
+public final class P2PServer<H extends Header> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(P2PServer.class);
+
+  private final Host host;
+  private final Store<H> store;
+  private final String protocolId;
+  private final ServerOptions options;
+  private final Executor storeExecutor;
+  private final RequestLimiter<PeerId> limiter;
+  private final AtomicLong served = new AtomicLong();
+  private final AtomicLong headersServed = new AtomicLong();
+  private final AtomicLong notFound = new AtomicLong();
+  private final AtomicLong resets = new AtomicLong();
+  private volatile boolean started;
+
+  /**
+   * @param protocolId {@link ExchangeProtocol#protocolId(String)} of the network
+   * @param storeExecutor runs store reads; e.g. a small fixed pool
+   */
+  public P2PServer(Host host, Store<H> store, String protocolId, ServerOptions options, Executor storeExecutor,
+      Clock clock) {
+    this.host = Objects.requireNonNull(host, "host == null");
+    this.store = Objects.requireNonNull(store, "store == null");
+    this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
+    this.options = Objects.requireNonNull(options, "options == null");
+    this.storeExecutor = Objects.requireNonNull(storeExecutor, "storeExecutor == null");
+    this.limiter = new RequestLimiter<>(Objects.requireNonNull(clock, "clock == null"), options.ratePerPeer(),
+        options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxTrackedPeers());
+  }
+
+  /** Starts serving: registers the stream handler on the host. Idempotent. */
+  public synchronized void start() {
+    if (!started) {
+      host.setStreamHandler(protocolId, this::handle);
+      started = true;
+    }
+  }
+
+  /** Stops serving new requests (requests being answered finish). Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (started) {
+      host.removeStreamHandler(protocolId);
+      started = false;
+    }
+  }
+
+  /** The protocol id served. */
+  public String protocolId() {
+    return protocolId;
+  }
+
+  /** Counters: requests answered, headers sent, NOT_FOUND answers, resets. */
+  public Stats stats() {
+    return new Stats(served.get(), headersServed.get(), notFound.get(), resets.get());
+  }
+
+  private void handle(Stream stream) {
+    PeerId peer = stream.remotePeer();
+    String refused = limiter.tryAcquire(peer);
+    if (refused != null) {
+      log.debug("refusing header request from {}: {}", peer, refused);
+      reset(stream);
+      return;
+    }
+    stream.setDeadline(options.readDeadline());
+    stream.readMessage(options.maxRequestSize())
+        .thenApplyAsync(message -> answer(stream, message), storeExecutor)
+        .orTimeout(options.readDeadline().plus(options.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(reply -> send(stream, reply))
+        .whenComplete((v, err) -> {
+          limiter.release(peer);
+          if (err != null) {
+            log.debug("header request from {} failed: {}", peer, err.toString());
+            reset(stream);
+          }
+        });
+  }
+
+  private ServerRequests.Reply<H> answer(Stream stream, Optional<byte[]> message) {
+    if (message.isEmpty()) {
+      throw new ExchangeProtocolException("stream ended before a request");
+    }
+    HeaderRequest request = ExchangeWire.parseRequest(message.get());
+    return ServerRequests.handle(request, store);
+  }
+
+  private CompletableFuture<Void> send(Stream stream, ServerRequests.Reply<H> reply) {
+    switch (reply.kind()) {
+      case HEADERS: {
+        List<H> headers = reply.headers();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(headers.size() * 400);
+        for (H h : headers) {
+          out.writeBytes(ExchangeWire.okResponseFrame(h.encode()));
+        }
+        stream.setDeadline(options.writeDeadline());
+        return stream.write(out.toByteArray()).thenRun(() -> {
+          served.incrementAndGet();
+          headersServed.addAndGet(headers.size());
+          stream.close();
+        });
+      }
+      case NOT_FOUND:
+        stream.setDeadline(options.writeDeadline());
+        return stream.write(ExchangeWire.notFoundFrame()).thenRun(() -> {
+          served.incrementAndGet();
+          notFound.incrementAndGet();
+          stream.close();
+        });
+      default:
+        log.debug("resetting header request from {}: {}", stream.remotePeer(), reply.resetReason());
+        reset(stream);
+        return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  private void reset(Stream stream) {
+    resets.incrementAndGet();
+    stream.reset();
+  }
+
+  /** Server counters. */
+  public record Stats(long requestsAnswered, long headersServed, long notFound, long resets) {}
+}

@@ -1,0 +1,172 @@
+package io.headersync.exchange;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits of a {@link P2PServer}, with defaults in one place.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code readDeadline}</td><td>60 s</td><td>time to read the request (go-header's)</td></tr>
+ *   <tr><td>{@code writeDeadline}</td><td>8 s</td><td>time to write the answer (go-header's)</td></tr>
+ *   <tr><td>{@code requestTimeout}</td><td>10 s</td><td>time for the store to answer (go-header's)</td></tr>
+ *   <tr><td>{@code maxRequestSize}</td><td>1 KiB</td><td>a request frame is a few bytes; anything larger resets</td></tr>
+ *   <tr><td>{@code maxConcurrentPerPeer}</td><td>8</td><td>requests one peer may have open; more reset</td></tr>
+ *   <tr><td>{@code maxConcurrent}</td><td>256</td><td>requests open in total; more reset</td></tr>
+ *   <tr><td>{@code ratePerPeer}</td><td>200/s</td><td>token bucket refill per peer</td></tr>
+ *   <tr><td>{@code burstPerPeer}</td><td>400</td><td>token bucket size per peer</td></tr>
+ *   <tr><td>{@code maxTrackedPeers}</td><td>4096</td><td>peers with a rate bucket; the least recently seen is dropped</td></tr>
+ * </table>
+ *
+ * go-header's server has no concurrency or rate limit (it relies on libp2p's resource manager). The
+ * defaults let a syncing peer pipeline freely (a pipelined client keeps 4 requests open per server)
+ * while a flood from one peer cannot take the store's time from the others.
+ */
+public final class ServerOptions {
+  private static final ServerOptions DEFAULTS = builder().build();
+
+  private final Duration readDeadline;
+  private final Duration writeDeadline;
+  private final Duration requestTimeout;
+  private final int maxRequestSize;
+  private final int maxConcurrentPerPeer;
+  private final int maxConcurrent;
+  private final double ratePerPeer;
+  private final int burstPerPeer;
+  private final int maxTrackedPeers;
+
+  private ServerOptions(Builder b) {
+    this.readDeadline = b.readDeadline;
+    this.writeDeadline = b.writeDeadline;
+    this.requestTimeout = b.requestTimeout;
+    this.maxRequestSize = b.maxRequestSize;
+    this.maxConcurrentPerPeer = b.maxConcurrentPerPeer;
+    this.maxConcurrent = b.maxConcurrent;
+    this.ratePerPeer = b.ratePerPeer;
+    this.burstPerPeer = b.burstPerPeer;
+    this.maxTrackedPeers = b.maxTrackedPeers;
+  }
+
+  public static ServerOptions defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Duration readDeadline() {
+    return readDeadline;
+  }
+
+  public Duration writeDeadline() {
+    return writeDeadline;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  public int maxRequestSize() {
+    return maxRequestSize;
+  }
+
+  public int maxConcurrentPerPeer() {
+    return maxConcurrentPerPeer;
+  }
+
+  public int maxConcurrent() {
+    return maxConcurrent;
+  }
+
+  public double ratePerPeer() {
+    return ratePerPeer;
+  }
+
+  public int burstPerPeer() {
+    return burstPerPeer;
+  }
+
+  public int maxTrackedPeers() {
+    return maxTrackedPeers;
+  }
+
+  /** Builds {@link ServerOptions}; every value must be positive. */
+  public static final class Builder {
+    private Duration readDeadline = Duration.ofMinutes(1);
+    private Duration writeDeadline = Duration.ofSeconds(8);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private int maxRequestSize = 1024;
+    private int maxConcurrentPerPeer = 8;
+    private int maxConcurrent = 256;
+    private double ratePerPeer = 200;
+    private int burstPerPeer = 400;
+    private int maxTrackedPeers = 4096;
+
+    public Builder readDeadline(Duration d) {
+      this.readDeadline = positive(d, "readDeadline");
+      return this;
+    }
+
+    public Builder writeDeadline(Duration d) {
+      this.writeDeadline = positive(d, "writeDeadline");
+      return this;
+    }
+
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive(d, "requestTimeout");
+      return this;
+    }
+
+    public Builder maxRequestSize(int n) {
+      this.maxRequestSize = positive(n, "maxRequestSize");
+      return this;
+    }
+
+    public Builder maxConcurrentPerPeer(int n) {
+      this.maxConcurrentPerPeer = positive(n, "maxConcurrentPerPeer");
+      return this;
+    }
+
+    public Builder maxConcurrent(int n) {
+      this.maxConcurrent = positive(n, "maxConcurrent");
+      return this;
+    }
+
+    /** Requests per second a peer's bucket refills with, and how many it holds. */
+    public Builder ratePerPeer(double perSecond, int burst) {
+      if (!(perSecond > 0)) {
+        throw new IllegalArgumentException("ratePerPeer must be positive: " + perSecond);
+      }
+      this.ratePerPeer = perSecond;
+      this.burstPerPeer = positive(burst, "burstPerPeer");
+      return this;
+    }
+
+    public Builder maxTrackedPeers(int n) {
+      this.maxTrackedPeers = positive(n, "maxTrackedPeers");
+      return this;
+    }
+
+    public ServerOptions build() {
+      return new ServerOptions(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static int positive(int n, String name) {
+      if (n <= 0) {
+        throw new IllegalArgumentException(name + " must be positive: " + n);
+      }
+      return n;
+    }
+  }
+}

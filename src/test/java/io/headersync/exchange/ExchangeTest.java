@@ -1,0 +1,235 @@
+package io.headersync.exchange;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.exchange.internal.ExchangeWire;
+import io.headersync.libp2p.ConnectionGater;
+import io.headersync.libp2p.ConnectionListener;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.InMemoryNetwork;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.PeerInfo;
+import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.Stream;
+import io.headersync.libp2p.StreamException;
+import io.headersync.store.InMemoryStore;
+import io.headersync.testing.DummyChain;
+import io.headersync.testing.DummyHeader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The exchange client against our server, over in-memory hosts running the real libp2p stack. */
+class ExchangeTest {
+  private static final long T = 30;
+  private static final String PROTOCOL = ExchangeProtocol.protocolId("test");
+  private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(GENESIS.plus(Duration.ofDays(1)), ZoneOffset.UTC);
+
+  private final InMemoryNetwork network = new InMemoryNetwork();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService storeExecutor = Executors.newFixedThreadPool(2);
+  private final List<DummyHeader> chain = new DummyChain(GENESIS).next(10_000);
+  private int seed = 1;
+
+  @AfterEach
+  void close() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    network.close();
+    scheduler.shutdownNow();
+    storeExecutor.shutdownNow();
+  }
+
+  private Host host(ConnectionGater gater) throws Exception {
+    byte[] s = new byte[32];
+    new Random(seed++).nextBytes(s);
+    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
+        .gater(gater).build();
+    closeables.add(h);
+    h.start().get(T, TimeUnit.SECONDS);
+    return h;
+  }
+
+  /** A host serving {@code headers} (heights from the first one's) with the given options. */
+  private Host server(List<DummyHeader> headers, ServerOptions options) throws Exception {
+    Host h = host(new ConnectionGater());
+    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    if (!headers.isEmpty()) {
+      store.append(headers).join();
+    }
+    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, options, storeExecutor, CLOCK);
+    server.start();
+    closeables.add(server);
+    return h;
+  }
+
+  private Host server(List<DummyHeader> headers) throws Exception {
+    return server(headers, ServerOptions.defaults());
+  }
+
+  private final ConnectionGater clientGater = new ConnectionGater();
+
+  /** A client host with an exchange trusting {@code servers}, connected to them and tracking them. */
+  private Exchange<DummyHeader> client(List<Host> servers) throws Exception {
+    Host h = host(clientGater);
+    List<PeerId> trusted = servers.stream().map(Host::peerId).toList();
+    Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST").trustedPeers(trusted)
+        .gater(clientGater).scheduler(scheduler).clock(CLOCK).random(new Random(7)).build();
+    ex.start();
+    closeables.add(ex);
+    List<CompletableFuture<Void>> identified = new ArrayList<>();
+    for (Host s : servers) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      identified.add(f);
+      h.addConnectionListener(new ConnectionListener() {
+        @Override
+        public void identified(PeerInfo info) {
+          if (info.peer().equals(s.peerId())) {
+            f.complete(null);
+          }
+        }
+      });
+      h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+    }
+    CompletableFuture.allOf(identified.toArray(new CompletableFuture[0])).get(T, TimeUnit.SECONDS);
+    return ex;
+  }
+
+  private static <V> V get(CompletableFuture<V> f) throws Exception {
+    return f.get(T, TimeUnit.SECONDS);
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    return assertThrows(ExecutionException.class, () -> f.get(T, TimeUnit.SECONDS)).getCause();
+  }
+
+  @Test
+  void getsTheHeadByHeightAndByHash() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 500))));
+    assertEquals(chain.get(499), get(ex.head()));
+    assertEquals(chain.get(41), get(ex.getByHeight(42)));
+    assertEquals(chain.get(99), get(ex.get(chain.get(99).hash())));
+  }
+
+  @Test
+  void missingHeadersAreNotFound() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 500))));
+    PeerRequestException e = assertInstanceOf(PeerRequestException.class, failure(ex.getByHeight(501)));
+    assertEquals(PeerFailure.NOT_FOUND, e.failure());
+    e = assertInstanceOf(PeerRequestException.class, failure(ex.get(chain.get(700).hash())));
+    assertEquals(PeerFailure.NOT_FOUND, e.failure());
+    assertTrue(clientGater.blockedPeers().isEmpty(), "NOT_FOUND never blocks");
+  }
+
+  @Test
+  void fetchesTenThousandHeadersFromTwoServers() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain), server(chain)));
+    List<DummyHeader> got = get(ex.getRange(chain.get(0), 10_001));
+    assertEquals(9_999, got.size());
+    assertEquals(chain.subList(1, 10_000), got);
+  }
+
+  @Test
+  void completesARangeFromAPeerThatHasMoreWhenAnotherServesPartially() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 3000)), server(chain)));
+    List<DummyHeader> got = get(ex.getRange(chain.get(0), 6001));
+    assertEquals(chain.subList(1, 6000), got);
+  }
+
+  @Test
+  void blocksAServerThatServesAForkedChain() throws Exception {
+    List<DummyHeader> fork = new ArrayList<>(chain.subList(0, 1));
+    DummyHeader h = DummyHeader.genesis("test", 2, chain.get(1).time());
+    while (fork.size() < 2000) {
+      fork.add(h);
+      h = h.next();
+    }
+    Host liar = server(fork);
+    Host honest = server(chain);
+    Exchange<DummyHeader> ex = client(List.of(liar, honest));
+    List<DummyHeader> got = get(ex.getRange(chain.get(0), 1501));
+    assertEquals(chain.subList(1, 1500), got);
+    assertEquals(java.util.Set.of(liar.peerId()), clientGater.blockedPeers());
+  }
+
+  @Test
+  void rejectsHeadersOfAnotherChain() throws Exception {
+    List<DummyHeader> other = new ArrayList<>();
+    for (DummyHeader d : chain.subList(0, 10)) {
+      other.add(d.withChainId("other"));
+    }
+    Host wrong = server(other);
+    Exchange<DummyHeader> ex = client(List.of(wrong));
+    Throwable e = failure(ex.getByHeight(3));
+    assertTrue(e.getMessage().contains("chain id 'other', expected 'TEST'"), e.getMessage());
+    assertEquals(java.util.Set.of(wrong.peerId()), clientGater.blockedPeers());
+  }
+
+  @Test
+  void headQuorumIgnoresAPeerThatIsBehind() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 900)), server(chain.subList(0, 1000)),
+        server(chain.subList(0, 1000))));
+    assertEquals(chain.get(999), get(ex.head()));
+  }
+
+  @Test
+  void headAgainstATrustedHeadReturnsAVerifiedHeader() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 1000))));
+    HeadResult<DummyHeader> r = get(ex.head(chain.get(10)));
+    assertEquals(chain.get(999), r.header());
+    assertTrue(r.softFailure().isEmpty());
+  }
+
+  @Test
+  void serverResetsARequestForSixtyFiveHeaders() throws Exception {
+    Host srv = server(chain.subList(0, 500));
+    Host c = host(new ConnectionGater());
+    c.connect(srv.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+    Stream s = get(c.newStream(srv.peerId(), PROTOCOL));
+    get(s.write(ExchangeWire.rangeRequestFrame(1, 65)));
+    get(s.closeWrite());
+    StreamException e = assertInstanceOf(StreamException.class, failure(s.readMessage(1 << 20)));
+    assertEquals(StreamException.Reason.RESET, e.reason());
+  }
+
+  @Test
+  void serverAnswersAboveTheHeadWithOneNotFoundFrame() throws Exception {
+    Host srv = server(chain.subList(0, 500));
+    Host c = host(new ConnectionGater());
+    c.connect(srv.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+    Stream s = get(c.newStream(srv.peerId(), PROTOCOL));
+    get(s.write(ExchangeWire.rangeRequestFrame(600, 10)));
+    get(s.closeWrite());
+    assertEquals("1002", java.util.HexFormat.of().formatHex(get(s.readMessage(1 << 20)).orElseThrow()));
+    assertTrue(get(s.readMessage(1 << 20)).isEmpty(), "then the server closes");
+  }
+
+  @Test
+  void serverRateLimitsAPeer() throws Exception {
+    Host srv = server(chain.subList(0, 100), ServerOptions.builder().ratePerPeer(0.001, 2).build());
+    Exchange<DummyHeader> ex = client(List.of(srv));
+    assertEquals(chain.get(0), get(ex.getByHeight(1)));
+    assertEquals(chain.get(1), get(ex.getByHeight(2)));
+    ExchangeException e = assertInstanceOf(ExchangeException.class, failure(ex.getByHeight(3)));
+    assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset"), e.getMessage());
+  }
+}
