@@ -5,11 +5,12 @@
 //
 // Commands (each may carry an "id" that the answer repeats):
 //
-//	{"cmd":"connect","addr":"/ip4/127.0.0.1/tcp/4001/p2p/12D3..."}
+//	{"cmd":"connect","addr":"/ip4/127.0.0.1/tcp/4001/p2p/12D3..."}   answers the time it took in "micros"
 //	{"cmd":"ping","peer":"12D3...","count":3}
 //	{"cmd":"echo","peer":"12D3...","streams":8,"bytes":1048576}
 //	{"cmd":"protocols","peer":"12D3..."}          what identify learnt about the peer (waits for identify)
 //	{"cmd":"peers"}                               connected peers
+//	{"cmd":"disconnect","peer":"12D3..."}         close every connection with the peer
 //	{"cmd":"block","peer":"12D3..."}              block the peer in the connection gater
 //	{"cmd":"blocked"}                             peers blocked in the connection gater
 //	{"cmd":"gen","count":10000,"seed":1}          append signed ev-node P2PSignedHeaders to the go-header store
@@ -180,10 +181,20 @@ func (n *node) handle(req request) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		if err := n.host.Connect(ctx, *info); err != nil {
 			return nil, err
 		}
-		return map[string]any{"peer": info.ID.String()}, nil
+		return map[string]any{"peer": info.ID.String(), "micros": time.Since(start).Microseconds()}, nil
+	case "disconnect":
+		p, err := peer.Decode(req.Peer)
+		if err != nil {
+			return nil, err
+		}
+		if err := n.host.Network().ClosePeer(p); err != nil {
+			return nil, err
+		}
+		return nil, nil
 	case "ping":
 		p, err := peer.Decode(req.Peer)
 		if err != nil {

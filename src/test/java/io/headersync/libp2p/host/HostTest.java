@@ -396,4 +396,46 @@ class HostTest {
     }
     assertEquals(Set.of(), left);
   }
+
+  @Test
+  void severalConnectionsToOnePeerAreTolerated() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    Identified events = new Identified();
+    a.addConnectionListener(events);
+    Multiaddr transportOnly = b.listenAddresses().get(0).withoutPeerId();
+    // simultaneous dials both ways, plus a second dial without the peer id (never reused)
+    CompletableFuture<PeerId> ab = a.connect(transportOnly);
+    CompletableFuture<PeerId> ba = b.connect(a.listenAddresses().get(0).withoutPeerId());
+    assertEquals(b.peerId(), get(ab));
+    assertEquals(a.peerId(), get(ba));
+    assertEquals(Set.of(b.peerId()), a.connectedPeers());
+    Stream s = get(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
+    assertArrayEquals(new byte[] {4}, get(StreamIo.echo(s, new byte[] {4})));
+    get(a.disconnect(b.peerId()));
+    assertEquals(b.peerId(), events.disconnected.poll(T, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void connectionsPerPeerAreLimited() throws Exception {
+    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxConnectionsPerPeer(1).build()));
+    Host b = start(Transport.MEMORY);
+    Multiaddr transportOnly = b.listenAddresses().get(0).withoutPeerId();
+    get(a.connect(transportOnly));
+    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(transportOnly)));
+    assertEquals(ConnectionException.Reason.LIMIT, e.reason());
+    assertEquals(Set.of(b.peerId()), a.connectedPeers());
+  }
+
+  @Test
+  void totalConnectionsAreLimited() throws Exception {
+    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxConnections(1).build()));
+    Host b = start(Transport.MEMORY);
+    Host c = start(Transport.MEMORY);
+    get(a.connect(b.listenAddresses().get(0)));
+    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(c.listenAddresses().get(0))));
+    assertEquals(ConnectionException.Reason.LIMIT, e.reason());
+    // inbound past the limit is closed before the handshake
+    assertInstanceOf(ConnectionException.class, failure(c.connect(a.listenAddresses().get(0))));
+  }
 }

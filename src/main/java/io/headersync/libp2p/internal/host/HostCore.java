@@ -465,9 +465,9 @@ public final class HostCore {
   /** Event loop: the connection is secured and multiplexed. */
   private void register(Connection conn, CompletableFuture<Connection> result) {
     if (state.get() != State.RUNNING) {
-      conn.channel().close();
       result.completeExceptionally(
           new ConnectionException(ConnectionException.Reason.HOST_CLOSED, "host is closing"));
+      conn.channel().close();
       return;
     }
     PeerId peer = conn.remotePeer();
@@ -477,9 +477,9 @@ public final class HostCore {
         if (list.isEmpty()) {
           connections.remove(peer);
         }
-        conn.channel().close();
         result.completeExceptionally(new ConnectionException(ConnectionException.Reason.LIMIT,
             "already " + list.size() + " connections with " + peer));
+        conn.channel().close();
         return;
       }
       list.add(conn);
