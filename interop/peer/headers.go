@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
+	"io"
 	"encoding/hex"
 	"fmt"
 	"math/rand"
@@ -10,6 +13,8 @@ import (
 
 	"github.com/celestiaorg/go-header"
 	goheaderp2p "github.com/celestiaorg/go-header/p2p"
+	p2ppb "github.com/celestiaorg/go-header/p2p/pb"
+	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/celestiaorg/go-header/store"
 	"github.com/evstack/ev-node/types"
 	"github.com/ipfs/go-datastore"
@@ -184,6 +189,13 @@ func (n *node) headerCommand(ctx context.Context, req request) (map[string]any, 
 		default:
 			return n.fetchRange(ctx, ex, req.Height, req.To)
 		}
+	case "raw-range":
+		p, err := peer.Decode(req.Peer)
+		if err != nil {
+			return nil, true, err
+		}
+		res, err := n.rawRange(ctx, p, req.Height, req.Count)
+		return res, true, err
 	case "blocked":
 		list := []string{}
 		for _, p := range n.gater.ListBlockedPeers() {
@@ -222,4 +234,58 @@ func (n *node) fetchRange(ctx context.Context, ex *goheaderp2p.Exchange[H], from
 	elapsed := time.Since(start)
 	return map[string]any{"headers": got, "height": last.Height(), "hash": last.Hash().String(),
 		"millis": elapsed.Milliseconds(), "headersPerSecond": float64(got) / elapsed.Seconds()}, true, nil
+}
+
+// rawRange sends one HeaderRequest{origin, amount} by hand (any amount, also over 64) and reports
+// what came back: the number of OK frames, whether a NOT_FOUND frame came, and how the stream ended
+// ("eof" or the read error, e.g. a reset).
+func (n *node) rawRange(ctx context.Context, p peer.ID, origin uint64, amount int) (map[string]any, error) {
+	pid := protocol.ID("/" + n.network + "/header-ex/v0.0.3")
+	if n.network == "" {
+		pid = "header-ex/v0.0.3"
+	}
+	s, err := n.host.NewStream(ctx, p, pid)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	_ = s.SetDeadline(time.Now().Add(30 * time.Second))
+	msg, err := (&p2ppb.HeaderRequest{Data: &p2ppb.HeaderRequest_Origin{Origin: origin}, Amount: uint64(amount)}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	frame := binary.AppendUvarint(nil, uint64(len(msg)))
+	if _, err := s.Write(append(frame, msg...)); err != nil {
+		return nil, err
+	}
+	if err := s.CloseWrite(); err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(s)
+	ok, notFound, end := 0, 0, "eof"
+	for {
+		size, err := binary.ReadUvarint(r)
+		if err != nil {
+			if err != io.EOF {
+				end = err.Error()
+			}
+			break
+		}
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			end = err.Error()
+			break
+		}
+		var resp p2ppb.HeaderResponse
+		if err := resp.Unmarshal(buf); err != nil {
+			return nil, err
+		}
+		switch resp.StatusCode {
+		case p2ppb.StatusCode_OK:
+			ok++
+		case p2ppb.StatusCode_NOT_FOUND:
+			notFound++
+		}
+	}
+	return map[string]any{"okFrames": ok, "notFoundFrames": notFound, "end": end}, nil
 }

@@ -19,6 +19,7 @@
 //	{"cmd":"ex-height","peer":"..","height":5}    Exchange.GetByHeight
 //	{"cmd":"ex-hash","peer":"..","hash":"AB.."}   Exchange.Get
 //	{"cmd":"ex-range","peer":"..","height":1,"to":10001}  sync (height, to) as go-header's syncer does
+//	{"cmd":"raw-range","peer":"..","height":1,"count":65} one hand-made range request; frames and how it ended
 //	{"cmd":"quit"}
 //
 // The go-header store (ev-node v1.2 P2PSignedHeader) is served by go-header's ExchangeServer on

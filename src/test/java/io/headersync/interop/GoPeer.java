@@ -33,8 +33,15 @@ public final class GoPeer implements AutoCloseable {
   private final Thread errReader;
 
   public GoPeer(long seed) throws IOException {
+    this(seed, new String[0]);
+  }
+
+  /** A peer started with extra flags, e.g. {@code -network gm-headerSync -chain-id gm}. */
+  public GoPeer(long seed, String... flags) throws IOException {
     Path bin = InteropBinaries.require("peer");
-    process = new ProcessBuilder(bin.toString(), "-seed", Long.toString(seed)).start();
+    List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-seed", Long.toString(seed)));
+    cmd.addAll(List.of(flags));
+    process = new ProcessBuilder(cmd).start();
     stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     outReader = new Thread(this::readOut, "go-peer-stdout");
     errReader = new Thread(this::readErr, "go-peer-stderr");
