@@ -7,6 +7,7 @@ import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.exchange.internal.ExchangeWire;
+import io.headersync.exchange.internal.FrameReader;
 import io.headersync.exchange.internal.HeaderResponse;
 import io.headersync.exchange.internal.PeerTracker;
 import io.headersync.exchange.internal.RangeSession;
@@ -384,32 +385,58 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Reads up to {@code amount} response frames. Reads raw chunks and cuts frames locally, so a
+   * 64-header answer costs a few reads, not 64 (each read completes on another thread).
+   */
   private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc) {
-    if (acc.size() >= amount) {
-      return CompletableFuture.completedFuture(acc);
-    }
-    return stream.readMessage(options.maxFrameSize).thenCompose(message -> {
-      if (message.isEmpty()) {
+    return readResponses(stream, amount, acc, new FrameReader(options.maxFrameSize));
+  }
+
+  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc, FrameReader frames) {
+    return stream.read().thenCompose(chunk -> {
+      if (chunk.isEmpty()) {
+        if (frames.hasPartialFrame()) {
+          throw new PeerRequestException(PeerFailure.INVALID, "stream ended inside a response frame");
+        }
         if (acc.isEmpty()) {
           throw new PeerRequestException(PeerFailure.NOT_FOUND, "empty answer");
         }
         return CompletableFuture.completedFuture(acc);
       }
-      HeaderResponse response;
+      List<byte[]> messages;
       try {
-        response = ExchangeWire.parseResponse(message.get());
+        messages = frames.push(chunk.get());
       } catch (ExchangeProtocolException e) {
         throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
       }
-      if (response.statusCode() == HeaderResponse.NOT_FOUND) {
-        throw new PeerRequestException(PeerFailure.NOT_FOUND, "peer answered NOT_FOUND");
+      for (byte[] message : messages) {
+        if (acc.size() >= amount) {
+          break; // a server that sends more than asked: ignore the rest, as go-header does
+        }
+        acc.add(decodeResponse(message));
       }
-      if (response.statusCode() != HeaderResponse.OK) {
-        throw new PeerRequestException(PeerFailure.INVALID, "unknown status code " + response.statusCode());
+      if (acc.size() >= amount) {
+        return CompletableFuture.completedFuture(acc);
       }
-      acc.add(decode(response.body()));
-      return readResponses(stream, amount, acc);
+      return readResponses(stream, amount, acc, frames);
     });
+  }
+
+  private H decodeResponse(byte[] message) {
+    HeaderResponse response;
+    try {
+      response = ExchangeWire.parseResponse(message);
+    } catch (ExchangeProtocolException e) {
+      throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
+    }
+    if (response.statusCode() == HeaderResponse.NOT_FOUND) {
+      throw new PeerRequestException(PeerFailure.NOT_FOUND, "peer answered NOT_FOUND");
+    }
+    if (response.statusCode() != HeaderResponse.OK) {
+      throw new PeerRequestException(PeerFailure.INVALID, "unknown status code " + response.statusCode());
+    }
+    return decode(response.body());
   }
 
   private H decode(byte[] body) {

@@ -15,8 +15,8 @@ import java.util.Objects;
  *   <tr><td>{@code maxRequestSize}</td><td>1 KiB</td><td>a request frame is a few bytes; anything larger resets</td></tr>
  *   <tr><td>{@code maxConcurrentPerPeer}</td><td>8</td><td>requests one peer may have open; more reset</td></tr>
  *   <tr><td>{@code maxConcurrent}</td><td>256</td><td>requests open in total; more reset</td></tr>
- *   <tr><td>{@code ratePerPeer}</td><td>200/s</td><td>token bucket refill per peer</td></tr>
- *   <tr><td>{@code burstPerPeer}</td><td>400</td><td>token bucket size per peer</td></tr>
+ *   <tr><td>{@code ratePerPeer}</td><td>2000/s</td><td>token bucket refill per peer</td></tr>
+ *   <tr><td>{@code burstPerPeer}</td><td>4000</td><td>token bucket size per peer</td></tr>
  *   <tr><td>{@code maxTrackedPeers}</td><td>4096</td><td>peers with a rate bucket; the least recently seen is dropped</td></tr>
  * </table>
  *
@@ -101,8 +101,8 @@ public final class ServerOptions {
     private int maxRequestSize = 1024;
     private int maxConcurrentPerPeer = 8;
     private int maxConcurrent = 256;
-    private double ratePerPeer = 200;
-    private int burstPerPeer = 400;
+    private double ratePerPeer = 2000;
+    private int burstPerPeer = 4000;
     private int maxTrackedPeers = 4096;
 
     public Builder readDeadline(Duration d) {

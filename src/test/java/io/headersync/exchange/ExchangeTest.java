@@ -71,12 +71,16 @@ class ExchangeTest {
 
   /** A host serving {@code headers} (heights from the first one's) with the given options. */
   private Host server(List<DummyHeader> headers, ServerOptions options) throws Exception {
+    return server(headers, options, CLOCK);
+  }
+
+  private Host server(List<DummyHeader> headers, ServerOptions options, Clock clock) throws Exception {
     Host h = host(new ConnectionGater());
     InMemoryStore<DummyHeader> store = new InMemoryStore<>();
     if (!headers.isEmpty()) {
       store.append(headers).join();
     }
-    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, options, storeExecutor, CLOCK);
+    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, options, storeExecutor, clock);
     server.start();
     closeables.add(server);
     return h;
@@ -221,6 +225,15 @@ class ExchangeTest {
     get(s.closeWrite());
     assertEquals("1002", java.util.HexFormat.of().formatHex(get(s.readMessage(1 << 20)).orElseThrow()));
     assertTrue(get(s.readMessage(1 << 20)).isEmpty(), "then the server closes");
+  }
+
+  @Test
+  void rangeSurvivesARateLimitingServer() throws Exception {
+    // The bucket refills with real time here; the limit resets some requests and the client retries them.
+    Host srv = server(chain, ServerOptions.builder().ratePerPeer(100, 10).build(), Clock.systemUTC());
+    Exchange<DummyHeader> ex = client(List.of(srv));
+    List<DummyHeader> got = get(ex.getRange(chain.get(0), 10_001));
+    assertEquals(chain.subList(1, 10_000), got);
   }
 
   @Test

@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunks wait in a bounded buffer until every lower height has been delivered; before delivery the
  * chunk's first header is verified against the last delivered header (adjacent, so a hash-linked
  * header type proves the whole chain; go-header's sessions only check later chunks non-adjacently).
- * At most {@link Config#maxBufferedChunks} chunks are in flight or buffered, which bounds memory.
+ * Only chunks below {@code nextToDeliver + maxBufferedChunks * chunkSize} are requested, which
+ * bounds the headers buffered; a retried chunk is always inside that window, so a failed chunk never
+ * waits behind a buffer full of later ones.
  *
  * <p>Failures: a timeout, reset or NOT_FOUND lowers the peer's score and the chunk is retried after
  * a short backoff, preferably on another peer; an invalid answer or a hard verification failure
@@ -218,10 +220,15 @@ public final class RangeSession<H extends Header, P> {
     List<Request> out = new ArrayList<>();
     List<P> peers = tracker.usablePeers();
     synchronized (this) {
-      while (!result.isDone() && inFlight.size() + out.size() + ready.size() < config.maxBufferedChunks) {
+      // Heights at or above windowEnd wait until lower ones are delivered; this bounds buffered
+      // chunks. A retried chunk is always below it, so the chunk that blocks delivery is never stuck
+      // behind a full buffer.
+      long windowEnd = nextToDeliver + (long) config.maxBufferedChunks * config.chunkSize;
+      boolean noPeer = false;
+      while (!result.isDone()) {
         Chunk c = pending.peek();
         if (c == null) {
-          if (nextUnscheduled >= to) {
+          if (nextUnscheduled >= to || nextUnscheduled >= windowEnd) {
             break;
           }
           int amount = (int) Math.min(config.chunkSize, to - nextUnscheduled);
@@ -229,8 +236,12 @@ public final class RangeSession<H extends Header, P> {
           nextUnscheduled += amount;
           pending.add(c);
         }
+        if (c.start >= windowEnd) {
+          break;
+        }
         P peer = pickPeer(peers, c, out);
         if (peer == null) {
+          noPeer = true;
           break;
         }
         pending.poll();
@@ -240,8 +251,7 @@ public final class RangeSession<H extends Header, P> {
         inFlight.put(c, placeholder);
         out.add(new Request(c, peer));
       }
-      boolean workLeft = !pending.isEmpty() || nextUnscheduled < to;
-      if (workLeft && out.isEmpty() && inFlight.isEmpty() && retriesWaiting == 0 && !delivering) {
+      if (noPeer && out.isEmpty() && inFlight.isEmpty() && retriesWaiting == 0 && !delivering) {
         Chunk c = pending.peek();
         String heights = c == null ? "[" + nextUnscheduled + ", " + to + ")" : c.range();
         String last = c == null || c.lastError == null ? "" : "; last error: " + c.lastError;

@@ -130,8 +130,8 @@ class RangeSessionTest {
       return f;
     }, config(8, 5));
     CompletableFuture<Void> done = s.start();
-    // The sink holds the first batch: 1 delivering + 5 buffered requested at most.
-    assertEquals(6, requests[0]);
+    // The sink holds the first batch: nothing at or beyond 5 chunks past it is requested.
+    assertEquals(5, requests[0]);
     assertEquals(1, sinkStages.size());
     while (!done.isDone()) {
       sinkStages.get(sinkStages.size() - 1).complete(null);
@@ -250,6 +250,21 @@ class RangeSessionTest {
     assertChain(1, 100);
     assertTrue(silentRequests.get(0).isCompletedExceptionally(), "the timed-out request was abandoned");
     assertTrue(tracker.score("silent") < PeerTracker.DEFAULT_SCORE);
+  }
+
+  @Test
+  void survivesAPeerThatResetsEveryOtherRequest() throws Exception {
+    tracker.connected("flaky");
+    Server server = new Server(chain);
+    int[] calls = {0};
+    CompletableFuture<Void> done = session(2001, (p, from, n) -> ++calls[0] % 2 == 0
+        ? CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.RESET, "rate limited"))
+        : server.serve(from, n), sink, RangeSession.Config.DEFAULT).start();
+    for (int i = 0; i < 1000 && !done.isDone(); i++) {
+      scheduler.advance(Duration.ofMillis(100));
+    }
+    done.get();
+    assertChain(1, 2000);
   }
 
   @Test
