@@ -411,7 +411,8 @@ public final class HostCore {
         throw new ConnectionException(
             ConnectionException.Reason.GATED, "peer " + remote + " is refused by the connection gater");
       }
-      Connection conn = new Connection(ch, remote, remoteAddr, outbound);
+      Connection conn = new Connection(
+          ch, remote, remoteAddr, outbound, config.limits().maxBufferedBytesPerStream());
       holder[0] = conn;
       ProtocolHandlerFactory yamux = p -> YAMUX.equals(p) ? newSession(conn) : null;
       return outbound
