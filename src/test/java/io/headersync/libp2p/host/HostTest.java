@@ -363,16 +363,26 @@ class HostTest {
   @Test
   void manyHostsFindEachOtherInMemory() throws Exception {
     List<Host> hs = new ArrayList<>();
+    List<Identified> events = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      hs.add(start(Transport.MEMORY));
+      Host h = start(Transport.MEMORY);
+      Identified e = new Identified();
+      h.addConnectionListener(e);
+      hs.add(h);
+      events.add(e);
     }
     for (int i = 0; i < hs.size(); i++) {
       for (int j = i + 1; j < hs.size(); j++) {
         get(hs.get(i).connect(hs.get(j).listenAddresses().get(0)));
       }
     }
-    for (Host h : hs) {
-      assertEquals(hs.size() - 1, h.connectedPeers().size());
+    // the listener side registers a connection just after the dialer: wait for every identify
+    for (int i = 0; i < hs.size(); i++) {
+      Set<PeerId> identifiedPeers = new java.util.HashSet<>();
+      while (identifiedPeers.size() < hs.size() - 1) {
+        identifiedPeers.add(events.get(i).next().peer());
+      }
+      assertEquals(hs.size() - 1, hs.get(i).connectedPeers().size());
     }
   }
 
@@ -437,5 +447,22 @@ class HostTest {
     assertEquals(ConnectionException.Reason.LIMIT, e.reason());
     // inbound past the limit is closed before the handshake
     assertInstanceOf(ConnectionException.class, failure(c.connect(a.listenAddresses().get(0))));
+  }
+
+  @Test
+  void newHandlersArePushedToConnectedPeers() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    Identified events = new Identified();
+    a.addConnectionListener(events);
+    get(a.connect(b.listenAddresses().get(0)));
+    assertTrue(events.next().protocols().contains(Host.IDENTIFY_PUSH));
+    b.setStreamHandler("/late/1.0.0", s -> s.close());
+    PeerInfo pushed = events.next();
+    assertTrue(pushed.protocols().contains("/late/1.0.0"), pushed.protocols().toString());
+    assertEquals(Host.DEFAULT_USER_AGENT, pushed.agentVersion());
+    b.removeStreamHandler("/late/1.0.0");
+    assertFalse(events.next().protocols().contains("/late/1.0.0"));
+    assertThrows(IllegalArgumentException.class, () -> b.setStreamHandler(Host.PING, s -> {}));
   }
 }

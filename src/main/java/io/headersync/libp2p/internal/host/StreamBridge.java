@@ -282,6 +282,20 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     }
   }
 
+  /** Runs {@code task} on the stream's event loop; false if the loop is gone (host closed). */
+  private boolean onLoop(Runnable task) {
+    try {
+      channel().eventLoop().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private static StreamException hostClosed() {
+    return new StreamException(StreamException.Reason.CLOSED, "the host is closed");
+  }
+
   private YamuxStreamChannel channel() {
     return Objects.requireNonNull(channel, "stream not attached");
   }
@@ -328,7 +342,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     CompletableFuture<Optional<byte[]>> f = new CompletableFuture<>();
     Duration d = deadline;
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    boolean queued = onLoop(() -> {
       if (pending != null) {
         completeOnUser(f, null, new IllegalStateException("another read is pending on " + this));
         return;
@@ -346,6 +360,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       }
       serve();
     });
+    if (!queued) {
+      completeOnUser(f, null, hostClosed());
+    }
     return f;
   }
 
@@ -365,9 +382,16 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     CompletableFuture<Void> f = new CompletableFuture<>();
     YamuxStreamChannel ch = channel();
     Duration d = deadline;
-    ChannelFuture cf = ch.writeAndFlush(buf);
-    ScheduledFuture<?> timeout =
-        d.isZero()
+    if (ch.eventLoop().isShuttingDown()) {
+      buf.release();
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
+    ChannelFuture cf;
+    ScheduledFuture<?> timeout;
+    try {
+      cf = ch.writeAndFlush(buf);
+      timeout = d.isZero()
             ? null
             : ch.eventLoop().schedule(() -> {
               if (!cf.isDone()) {
@@ -376,6 +400,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
                 ch.reset(0);
               }
             }, d.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
     cf.addListener(done -> {
       if (timeout != null) {
         timeout.cancel(false);
@@ -404,7 +432,14 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public CompletableFuture<Void> closeWrite() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    channel().shutdownOutput().addListener(done -> {
+    ChannelFuture shut;
+    try {
+      shut = channel().shutdownOutput();
+    } catch (RejectedExecutionException e) {
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
+    shut.addListener(done -> {
       if (done.isSuccess()) {
         completeOnUser(f, null, null);
       } else {
@@ -417,7 +452,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public void reset() {
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    onLoop(() -> {
       if (error == null) {
         error = new StreamException(StreamException.Reason.RESET, "stream reset locally");
       }
@@ -429,7 +464,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public void close() {
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    onLoop(() -> {
       closedLocally = true;
       in.clear();
       serve();
