@@ -465,4 +465,36 @@ class HostTest {
     assertFalse(events.next().protocols().contains("/late/1.0.0"));
     assertThrows(IllegalArgumentException.class, () -> b.setStreamHandler(Host.PING, s -> {}));
   }
+
+  @Test
+  void aReaderThatDoesNotReadStallsTheWriterAtTheWindow() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    CompletableFuture<Stream> serverSide = new CompletableFuture<>();
+    b.setStreamHandler("/slow", serverSide::complete);
+    get(a.connect(b.listenAddresses().get(0)));
+    Stream s = get(a.newStream(b.peerId(), "/slow"));
+    byte[] chunk = new byte[64 * 1024];
+    long written = 0;
+    CompletableFuture<Void> stalled = null;
+    // 256 KiB window + read-ahead is nothing without a read; 8 MiB is far more than can be in flight
+    while (written < (8 << 20)) {
+      CompletableFuture<Void> w = s.write(chunk);
+      try {
+        w.get(2, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        stalled = w;
+        break;
+      }
+      written += chunk.length;
+    }
+    assertTrue(stalled != null, "the writer was never held back");
+    assertTrue(written <= 2 << 20, "wrote " + written + " bytes to a stream nobody reads");
+    // once the server reads, the writer goes on
+    Stream server = get(serverSide);
+    CompletableFuture<byte[]> all = StreamIo.readAll(server);
+    get(stalled);
+    get(s.closeWrite());
+    assertEquals(written + chunk.length, get(all).length);
+  }
 }
