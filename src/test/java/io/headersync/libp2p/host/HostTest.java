@@ -356,8 +356,15 @@ class HostTest {
     get(a.connect(b.listenAddresses().get(0)));
     get(a.disconnect(b.peerId()));
     assertEquals(b.peerId(), events.disconnected.poll(T, TimeUnit.SECONDS));
-    Stream s = get(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
-    assertArrayEquals(new byte[] {9}, get(StreamIo.echo(s, new byte[] {9})));
+    // many streams at once to the disconnected peer share one dial
+    List<CompletableFuture<Stream>> streams = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      streams.add(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
+    }
+    for (CompletableFuture<Stream> f : streams) {
+      assertArrayEquals(new byte[] {9}, get(StreamIo.echo(get(f), new byte[] {9})));
+    }
+    assertEquals(Set.of(b.peerId()), a.connectedPeers());
   }
 
   @Test

@@ -124,6 +124,8 @@ public final class HostCore {
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
   private final Map<PeerId, PeerInfo> peerInfos = new ConcurrentHashMap<>();
   private final Map<PeerId, Set<Multiaddr>> addressBook = new ConcurrentHashMap<>();
+  /** Dials in flight to a known peer id: concurrent connects and newStreams share one dial. */
+  private final Map<PeerId, CompletableFuture<Connection>> dialing = new ConcurrentHashMap<>();
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   /** Incremented whenever the handler table changes. */
   private final java.util.concurrent.atomic.AtomicLong protocolsVersion = new java.util.concurrent.atomic.AtomicLong();
@@ -579,9 +581,26 @@ public final class HostCore {
       if (c != null) {
         return CompletableFuture.completedFuture(c);
       }
+      CompletableFuture<Connection> mine = new CompletableFuture<>();
+      CompletableFuture<Connection> inFlight = dialing.putIfAbsent(p, mine);
+      if (inFlight != null) {
+        return inFlight;
+      }
+      mine.whenComplete((conn, t) -> dialing.remove(p, mine));
+      dialAndRecord(address.withoutPeerId(), p).whenComplete((conn, t) -> {
+        if (t != null) {
+          mine.completeExceptionally(unwrap(t));
+        } else {
+          mine.complete(conn);
+        }
+      });
+      return mine;
     }
-    Multiaddr transport = address.withoutPeerId();
-    return dial(transport, expected.orElse(null)).thenApply(c -> {
+    return dialAndRecord(address, null);
+  }
+
+  private CompletableFuture<Connection> dialAndRecord(Multiaddr transport, @Nullable PeerId expected) {
+    return dial(transport, expected).thenApply(c -> {
       addressBook.computeIfAbsent(c.remotePeer(), k -> ConcurrentHashMap.newKeySet()).add(transport);
       return c;
     });
