@@ -220,7 +220,11 @@ public final class Host implements AutoCloseable {
       return this;
     }
 
-    /** The executor that runs stream handlers, listeners and future completions (not owned). */
+    /**
+     * The executor that runs stream handlers, listeners and future completions (not owned: the
+     * caller shuts it down after {@link Host#close()}). It must hand tasks to other threads: a
+     * direct executor ({@code Runnable::run}) would run user code on the event loops.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;
