@@ -18,7 +18,7 @@ import java.util.function.Consumer;
 /**
  * A libp2p host: listens, dials, upgrades connections (multistream-select, Noise, Yamux — what a
  * default go-libp2p v0.48 node speaks), serves and opens protocol streams, and runs identify
- * ({@value #IDENTIFY}) and ping ({@value #PING}) itself.
+ * ({@value #IDENTIFY}, {@value #IDENTIFY_PUSH}) and ping ({@value #PING}) itself.
  *
  * <pre>{@code
  * Host host = Host.builder(PrivateKey.generateEd25519(new SecureRandom()))
@@ -44,6 +44,8 @@ import java.util.function.Consumer;
 public final class Host implements AutoCloseable {
   /** Identify's protocol id. */
   public static final String IDENTIFY = HostCore.IDENTIFY;
+  /** Identify push's protocol id (served, and sent to peers that list it when handlers change). */
+  public static final String IDENTIFY_PUSH = HostCore.IDENTIFY_PUSH;
   /** Ping's protocol id. */
   public static final String PING = HostCore.PING;
   /** The default agent version sent in identify. */
@@ -113,13 +115,16 @@ public final class Host implements AutoCloseable {
     return core.newStream(peer, List.of(protocols));
   }
 
-  /** Serves {@code protocol} on inbound streams with {@code handler}, replacing any previous one. */
+  /**
+   * Serves {@code protocol} on inbound streams with {@code handler}, replacing any previous one. A
+   * new protocol is announced to connected peers that accept {@value #IDENTIFY_PUSH} (go-libp2p
+   * does), so register handlers before connecting when you can.
+   *
+   * @throws IllegalArgumentException for identify, identify push and ping, which the host serves
+   */
   public void setStreamHandler(String protocol, StreamHandler handler) {
     Objects.requireNonNull(protocol, "protocol == null");
     Objects.requireNonNull(handler, "handler == null");
-    if (protocol.equals(IDENTIFY) || protocol.equals(PING)) {
-      throw new IllegalArgumentException(protocol + " is served by the host itself");
-    }
     core.setStreamHandler(protocol, handler);
   }
 
@@ -215,7 +220,11 @@ public final class Host implements AutoCloseable {
       return this;
     }
 
-    /** The executor that runs stream handlers, listeners and future completions (not owned). */
+    /**
+     * The executor that runs stream handlers, listeners and future completions (not owned: the
+     * caller shuts it down after {@link Host#close()}). It must hand tasks to other threads: a
+     * direct executor ({@code Runnable::run}) would run user code on the event loops.
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;

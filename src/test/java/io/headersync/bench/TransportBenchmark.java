@@ -33,7 +33,7 @@ public final class TransportBenchmark {
   private TransportBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    System.out.printf("JDK %s, %d cores; echo %d MiB on one stream, best of %d; connect median of %d%n",
+    System.out.printf("JDK %s, %d cores; echo %d MiB on one stream, best of %d; connect median of %d (after a Java warm-up round)%n",
         Runtime.version(), Runtime.getRuntime().availableProcessors(), ECHO_BYTES >> 20, ROUNDS, CONNECTS);
     byte[] data = new byte[ECHO_BYTES];
     new Random(1).nextBytes(data);
@@ -43,6 +43,9 @@ public final class TransportBenchmark {
       PeerId g1Id = PeerId.parse(g1.peerId());
       PeerId g2Id = PeerId.parse(g2.peerId());
 
+      // warm-up (JIT) of both Java sides, not reported
+      javaConnect(a, b.listenAddresses().get(0));
+      javaEcho(a, b.peerId(), data);
       // Java -> Java
       report("Java -> Java", javaConnect(a, b.listenAddresses().get(0)), javaEcho(a, b.peerId(), data));
       // Java -> Go

@@ -206,4 +206,22 @@ class HostGoInteropTest {
     assertFalse(GoPeer.strings(peers, "peers").contains(host.peerId().toString()), peers);
     assertFalse(host.connectedPeers().contains(goId));
   }
+
+  @ParameterizedTest
+  @EnumSource(Dial.class)
+  void goLearnsOfHandlersAddedLaterThroughIdentifyPush(Dial dial) throws Exception {
+    connect(dial);
+    go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T);
+    assertTrue(identified.poll(T, TimeUnit.SECONDS).protocols().contains(Host.IDENTIFY_PUSH));
+    host.setStreamHandler("/headersync-test/late/1.0.0", s -> s.close());
+    // Go applies a push asynchronously and offers no event for it: ask a bounded number of times.
+    List<String> seen = List.of();
+    for (int i = 0; i < 100 && !seen.contains("/headersync-test/late/1.0.0"); i++) {
+      seen = GoPeer.strings(go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T), "protocols");
+      if (!seen.contains("/headersync-test/late/1.0.0")) {
+        Thread.sleep(50);
+      }
+    }
+    assertTrue(seen.contains("/headersync-test/late/1.0.0"), seen.toString());
+  }
 }

@@ -356,23 +356,40 @@ class HostTest {
     get(a.connect(b.listenAddresses().get(0)));
     get(a.disconnect(b.peerId()));
     assertEquals(b.peerId(), events.disconnected.poll(T, TimeUnit.SECONDS));
-    Stream s = get(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
-    assertArrayEquals(new byte[] {9}, get(StreamIo.echo(s, new byte[] {9})));
+    // many streams at once to the disconnected peer share one dial
+    List<CompletableFuture<Stream>> streams = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      streams.add(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
+    }
+    for (CompletableFuture<Stream> f : streams) {
+      assertArrayEquals(new byte[] {9}, get(StreamIo.echo(get(f), new byte[] {9})));
+    }
+    assertEquals(Set.of(b.peerId()), a.connectedPeers());
   }
 
   @Test
   void manyHostsFindEachOtherInMemory() throws Exception {
     List<Host> hs = new ArrayList<>();
+    List<Identified> events = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      hs.add(start(Transport.MEMORY));
+      Host h = start(Transport.MEMORY);
+      Identified e = new Identified();
+      h.addConnectionListener(e);
+      hs.add(h);
+      events.add(e);
     }
     for (int i = 0; i < hs.size(); i++) {
       for (int j = i + 1; j < hs.size(); j++) {
         get(hs.get(i).connect(hs.get(j).listenAddresses().get(0)));
       }
     }
-    for (Host h : hs) {
-      assertEquals(hs.size() - 1, h.connectedPeers().size());
+    // the listener side registers a connection just after the dialer: wait for every identify
+    for (int i = 0; i < hs.size(); i++) {
+      Set<PeerId> identifiedPeers = new java.util.HashSet<>();
+      while (identifiedPeers.size() < hs.size() - 1) {
+        identifiedPeers.add(events.get(i).next().peer());
+      }
+      assertEquals(hs.size() - 1, hs.get(i).connectedPeers().size());
     }
   }
 
@@ -437,5 +454,54 @@ class HostTest {
     assertEquals(ConnectionException.Reason.LIMIT, e.reason());
     // inbound past the limit is closed before the handshake
     assertInstanceOf(ConnectionException.class, failure(c.connect(a.listenAddresses().get(0))));
+  }
+
+  @Test
+  void newHandlersArePushedToConnectedPeers() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    Identified events = new Identified();
+    a.addConnectionListener(events);
+    get(a.connect(b.listenAddresses().get(0)));
+    assertTrue(events.next().protocols().contains(Host.IDENTIFY_PUSH));
+    b.setStreamHandler("/late/1.0.0", s -> s.close());
+    PeerInfo pushed = events.next();
+    assertTrue(pushed.protocols().contains("/late/1.0.0"), pushed.protocols().toString());
+    assertEquals(Host.DEFAULT_USER_AGENT, pushed.agentVersion());
+    b.removeStreamHandler("/late/1.0.0");
+    assertFalse(events.next().protocols().contains("/late/1.0.0"));
+    assertThrows(IllegalArgumentException.class, () -> b.setStreamHandler(Host.PING, s -> {}));
+  }
+
+  @Test
+  void aReaderThatDoesNotReadStallsTheWriterAtTheWindow() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    CompletableFuture<Stream> serverSide = new CompletableFuture<>();
+    b.setStreamHandler("/slow", serverSide::complete);
+    get(a.connect(b.listenAddresses().get(0)));
+    Stream s = get(a.newStream(b.peerId(), "/slow"));
+    byte[] chunk = new byte[64 * 1024];
+    long written = 0;
+    CompletableFuture<Void> stalled = null;
+    // 256 KiB window + read-ahead is nothing without a read; 8 MiB is far more than can be in flight
+    while (written < (8 << 20)) {
+      CompletableFuture<Void> w = s.write(chunk);
+      try {
+        w.get(2, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        stalled = w;
+        break;
+      }
+      written += chunk.length;
+    }
+    assertTrue(stalled != null, "the writer was never held back");
+    assertTrue(written <= 2 << 20, "wrote " + written + " bytes to a stream nobody reads");
+    // once the server reads, the writer goes on
+    Stream server = get(serverSide);
+    CompletableFuture<byte[]> all = StreamIo.readAll(server);
+    get(stalled);
+    get(s.closeWrite());
+    assertEquals(written + chunk.length, get(all).length);
   }
 }

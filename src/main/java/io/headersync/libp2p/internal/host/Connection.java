@@ -20,11 +20,20 @@ final class Connection {
   /** Completes when identify on this connection finished (successfully or not). */
   final CompletableFuture<Void> identified = new CompletableFuture<>();
 
-  Connection(Channel channel, PeerId remotePeer, Multiaddr remoteAddress, boolean outbound) {
+  private final int maxBufferedBytes;
+
+  Connection(Channel channel, PeerId remotePeer, Multiaddr remoteAddress, boolean outbound,
+      int maxBufferedBytes) {
+    this.maxBufferedBytes = maxBufferedBytes;
     this.channel = channel;
     this.remotePeer = remotePeer;
     this.remoteAddress = remoteAddress;
     this.outbound = outbound;
+  }
+
+  /** The buffered-bytes limit of each stream ({@code HostLimits.maxBufferedBytesPerStream}). */
+  int maxBufferedBytes() {
+    return maxBufferedBytes;
   }
 
   void session(YamuxSession session) {

@@ -96,6 +96,7 @@ public final class HostCore {
 
   public static final String IDENTIFY = "/ipfs/id/1.0.0";
   public static final String PING = "/ipfs/ping/1.0.0";
+  public static final String IDENTIFY_PUSH = "/ipfs/id/push/1.0.0";
   public static final String PROTOCOL_VERSION = "ipfs/0.1.0";
   static final String YAMUX = YamuxConfig.PROTOCOL_ID;
   static final int IDENTIFY_MAX_MESSAGE = 8192;
@@ -123,7 +124,11 @@ public final class HostCore {
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
   private final Map<PeerId, PeerInfo> peerInfos = new ConcurrentHashMap<>();
   private final Map<PeerId, Set<Multiaddr>> addressBook = new ConcurrentHashMap<>();
+  /** Dials in flight to a known peer id: concurrent connects and newStreams share one dial. */
+  private final Map<PeerId, CompletableFuture<Connection>> dialing = new ConcurrentHashMap<>();
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+  /** Incremented whenever the handler table changes. */
+  private final java.util.concurrent.atomic.AtomicLong protocolsVersion = new java.util.concurrent.atomic.AtomicLong();
 
   public HostCore(HostConfig config) {
     this.config = config;
@@ -153,6 +158,7 @@ public final class HostCore {
     this.negotiationTimeout = config.limits().negotiationTimeout();
     handlers.put(IDENTIFY, this::serveIdentify);
     handlers.put(PING, this::servePing);
+    handlers.put(IDENTIFY_PUSH, this::serveIdentifyPush);
   }
 
   public PeerId peerId() {
@@ -303,15 +309,29 @@ public final class HostCore {
 
   // ------------------------------------------------------------------ handlers and listeners
 
+  /** Serves {@code protocol}; a new protocol is pushed to connected peers that accept identify push. */
   public void setStreamHandler(String protocol, StreamHandler handler) {
-    handlers.put(protocol, handler);
+    if (isBuiltIn(protocol)) {
+      throw new IllegalArgumentException(protocol + " is served by the host itself");
+    }
+    if (handlers.put(protocol, handler) == null) {
+      protocolsVersion.incrementAndGet();
+      pushIdentify();
+    }
   }
 
   public void removeStreamHandler(String protocol) {
-    if (protocol.equals(IDENTIFY) || protocol.equals(PING)) {
+    if (isBuiltIn(protocol)) {
       throw new IllegalArgumentException(protocol + " is served by the host itself");
     }
-    handlers.remove(protocol);
+    if (handlers.remove(protocol) != null) {
+      protocolsVersion.incrementAndGet();
+      pushIdentify();
+    }
+  }
+
+  public static boolean isBuiltIn(String protocol) {
+    return protocol.equals(IDENTIFY) || protocol.equals(PING) || protocol.equals(IDENTIFY_PUSH);
   }
 
   /** The protocols we serve (identify lists these), sorted. */
@@ -411,7 +431,8 @@ public final class HostCore {
         throw new ConnectionException(
             ConnectionException.Reason.GATED, "peer " + remote + " is refused by the connection gater");
       }
-      Connection conn = new Connection(ch, remote, remoteAddr, outbound);
+      Connection conn = new Connection(
+          ch, remote, remoteAddr, outbound, config.limits().maxBufferedBytesPerStream());
       holder[0] = conn;
       ProtocolHandlerFactory yamux = p -> YAMUX.equals(p) ? newSession(conn) : null;
       return outbound
@@ -560,9 +581,26 @@ public final class HostCore {
       if (c != null) {
         return CompletableFuture.completedFuture(c);
       }
+      CompletableFuture<Connection> mine = new CompletableFuture<>();
+      CompletableFuture<Connection> inFlight = dialing.putIfAbsent(p, mine);
+      if (inFlight != null) {
+        return inFlight;
+      }
+      mine.whenComplete((conn, t) -> dialing.remove(p, mine));
+      dialAndRecord(address.withoutPeerId(), p).whenComplete((conn, t) -> {
+        if (t != null) {
+          mine.completeExceptionally(unwrap(t));
+        } else {
+          mine.complete(conn);
+        }
+      });
+      return mine;
     }
-    Multiaddr transport = address.withoutPeerId();
-    return dial(transport, expected.orElse(null)).thenApply(c -> {
+    return dialAndRecord(address, null);
+  }
+
+  private CompletableFuture<Connection> dialAndRecord(Multiaddr transport, @Nullable PeerId expected) {
+    return dial(transport, expected).thenApply(c -> {
       addressBook.computeIfAbsent(c.remotePeer(), k -> ConcurrentHashMap.newKeySet()).add(transport);
       return c;
     });
@@ -782,6 +820,7 @@ public final class HostCore {
   // ------------------------------------------------------------------ identify
 
   private void identify(Connection conn) {
+    long versionAtStart = protocolsVersion.get();
     openStream(conn, List.of(IDENTIFY)).thenCompose(s -> {
       s.setDeadline(config.limits().identifyTimeout());
       IdentifyProto.Identify.Builder merged = IdentifyProto.Identify.newBuilder();
@@ -795,6 +834,10 @@ public final class HostCore {
       PeerInfo info = toPeerInfo(conn.remotePeer(), msg);
       peerInfos.put(conn.remotePeer(), info);
       conn.identified.complete(null);
+      if (protocolsVersion.get() != versionAtStart) {
+        // our handlers changed while we did not know yet whether the peer takes pushes
+        pushIdentify(conn);
+      }
       events.execute(() -> {
         for (ConnectionListener l : listeners) {
           l.identified(info);
@@ -843,19 +886,27 @@ public final class HostCore {
         addrs, observed);
   }
 
-  private void serveIdentify(Stream s) {
-    StreamBridge b = (StreamBridge) s;
+  private IdentifyProto.Identify identifyMessage(Connection conn) {
     IdentifyProto.Identify.Builder msg = IdentifyProto.Identify.newBuilder()
         .setProtocolVersion(PROTOCOL_VERSION)
         .setAgentVersion(config.userAgent())
         .setPublicKey(ByteString.copyFrom(config.identity().publicKey().bytes()))
-        .setObservedAddr(ByteString.copyFrom(b.connection().remoteAddress().bytes()))
+        .setObservedAddr(ByteString.copyFrom(conn.remoteAddress().bytes()))
         .addAllProtocols(protocols());
     for (Multiaddr a : boundAddresses) {
       msg.addListenAddrs(ByteString.copyFrom(a.bytes()));
     }
+    return msg.build();
+  }
+
+  private void serveIdentify(Stream s) {
+    StreamBridge b = (StreamBridge) s;
     s.setDeadline(config.limits().identifyTimeout());
-    s.writeMessage(msg.build().toByteArray())
+    sendIdentify(s, identifyMessage(b.connection()));
+  }
+
+  private static void sendIdentify(Stream s, IdentifyProto.Identify msg) {
+    s.writeMessage(msg.toByteArray())
         .thenCompose(v -> s.closeWrite())
         .whenComplete((v, t) -> {
           if (t != null) {
@@ -864,6 +915,68 @@ public final class HostCore {
             s.close();
           }
         });
+  }
+
+  /** Tells every connected peer that accepts {@value #IDENTIFY_PUSH} our current protocols. */
+  private void pushIdentify() {
+    pushIdentify(null);
+  }
+
+  /** Pushes to {@code only}, or to every peer when null. */
+  private void pushIdentify(@Nullable Connection only) {
+    if (state.get() != State.RUNNING) {
+      return;
+    }
+    List<Connection> targets = new ArrayList<>();
+    synchronized (connLock) {
+      for (List<Connection> list : connections.values()) {
+        for (Connection c : list) {
+          PeerInfo info = peerInfos.get(c.remotePeer());
+          if ((only == null || only == c)
+              && c.isOpen() && info != null && info.protocols().contains(IDENTIFY_PUSH)) {
+            targets.add(c);
+            break;
+          }
+        }
+      }
+    }
+    for (Connection c : targets) {
+      openStream(c, List.of(IDENTIFY_PUSH)).whenComplete((s, t) -> {
+        if (t != null) {
+          log.debug("identify push to {} failed: {}", c.remotePeer(), t.toString());
+          return;
+        }
+        s.setDeadline(config.limits().identifyTimeout());
+        sendIdentify(s, identifyMessage(c));
+      });
+    }
+  }
+
+  /** A peer's push: fields it sent replace what its identify said. */
+  private void serveIdentifyPush(Stream s) {
+    s.setDeadline(config.limits().identifyTimeout());
+    IdentifyProto.Identify.Builder merged = IdentifyProto.Identify.newBuilder();
+    readIdentify(s, merged, 0).whenComplete((v, t) -> {
+      if (t != null) {
+        s.reset();
+        return;
+      }
+      s.close();
+      IdentifyProto.Identify msg = merged.build();
+      PeerInfo pushed = toPeerInfo(s.remotePeer(), msg);
+      PeerInfo info = peerInfos.compute(s.remotePeer(), (k, old) -> old == null ? pushed : new PeerInfo(
+          k,
+          pushed.protocols(),
+          msg.hasAgentVersion() ? pushed.agentVersion() : old.agentVersion(),
+          msg.hasProtocolVersion() ? pushed.protocolVersion() : old.protocolVersion(),
+          msg.getListenAddrsCount() > 0 ? pushed.listenAddresses() : old.listenAddresses(),
+          pushed.observedAddress().or(old::observedAddress)));
+      events.execute(() -> {
+        for (ConnectionListener l : listeners) {
+          l.identified(info);
+        }
+      });
+    });
   }
 
   // ------------------------------------------------------------------ ping

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * The {@link Stream} implementation: the last handler of a Yamux stream channel's pipeline, put there
  * once multistream agreed on the protocol. It turns auto-read off and pulls bytes from the stream
- * only while a read is pending, so the remote is held at its Yamux window by a slow reader.
+ * only while a read is pending or fewer than {@link #READ_AHEAD} bytes wait for the reader, so the
+ * remote is held at its Yamux window by a slow reader.
  *
  * <p>All read state is confined to the stream's event loop; public methods hop onto it. Futures are
  * completed on the user executor, never on the event loop.
@@ -48,7 +49,13 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     }
   }
 
+  /** The largest chunk {@link #read()} returns. */
+  static final int MAX_CHUNK = 1 << 20;
+  /** Bytes buffered ahead of the reader at most (also bounded by the buffered-bytes limit). */
+  static final int READ_AHEAD = 256 * 1024;
+
   private final Connection connection;
+  private final int readAheadLimit;
   private final String protocol;
   private final boolean outbound;
   private final Executor userExecutor;
@@ -77,6 +84,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     this.outbound = outbound;
     this.userExecutor = userExecutor;
     this.onReady = onReady;
+    this.readAheadLimit = Math.min(READ_AHEAD, connection.maxBufferedBytes());
   }
 
   Connection connection() {
@@ -154,6 +162,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   private void serve() {
     PendingRead p = pending;
     if (p == null) {
+      readAhead();
       return;
     }
     if (closedLocally) {
@@ -163,13 +172,15 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     switch (p.kind) {
       case CHUNK -> {
         if (in.size() > 0) {
-          finish(p, Optional.of(in.takeChunk()), null);
+          finish(p, Optional.of(in.take(Math.min(in.size(), MAX_CHUNK))), null);
+          readAhead();
           return;
         }
       }
       case EXACT -> {
         if (in.size() >= p.n) {
           finish(p, Optional.of(in.take(p.n)), null);
+          readAhead();
           return;
         }
       }
@@ -199,6 +210,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
           if (in.size() - i >= len) {
             in.skip(i);
             finish(p, Optional.of(in.take((int) len)), null);
+            readAhead();
             return;
           }
         }
@@ -218,6 +230,19 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       return;
     }
     if (!readRequested && ctx != null) {
+      readRequested = true;
+      ctx.read();
+    }
+  }
+
+  /**
+   * Keeps up to {@link #READ_AHEAD} bytes buffered while the user works on the last read, so a
+   * reader that comes back at once does not wait a round trip through the event loop. Past that,
+   * nothing is pulled and the remote waits at its Yamux window.
+   */
+  private void readAhead() {
+    if (!readRequested && ctx != null && !eof && error == null && !closedLocally
+        && in.size() < readAheadLimit) {
       readRequested = true;
       ctx.read();
     }
@@ -255,6 +280,20 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     } catch (RejectedExecutionException e) {
       r.run();
     }
+  }
+
+  /** Runs {@code task} on the stream's event loop; false if the loop is gone (host closed). */
+  private boolean onLoop(Runnable task) {
+    try {
+      channel().eventLoop().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private static StreamException hostClosed() {
+    return new StreamException(StreamException.Reason.CLOSED, "the host is closed");
   }
 
   private YamuxStreamChannel channel() {
@@ -303,7 +342,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     CompletableFuture<Optional<byte[]>> f = new CompletableFuture<>();
     Duration d = deadline;
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    boolean queued = onLoop(() -> {
       if (pending != null) {
         completeOnUser(f, null, new IllegalStateException("another read is pending on " + this));
         return;
@@ -321,6 +360,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       }
       serve();
     });
+    if (!queued) {
+      completeOnUser(f, null, hostClosed());
+    }
     return f;
   }
 
@@ -340,9 +382,16 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     CompletableFuture<Void> f = new CompletableFuture<>();
     YamuxStreamChannel ch = channel();
     Duration d = deadline;
-    ChannelFuture cf = ch.writeAndFlush(buf);
-    ScheduledFuture<?> timeout =
-        d.isZero()
+    if (ch.eventLoop().isShuttingDown()) {
+      buf.release();
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
+    ChannelFuture cf;
+    ScheduledFuture<?> timeout;
+    try {
+      cf = ch.writeAndFlush(buf);
+      timeout = d.isZero()
             ? null
             : ch.eventLoop().schedule(() -> {
               if (!cf.isDone()) {
@@ -351,6 +400,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
                 ch.reset(0);
               }
             }, d.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
     cf.addListener(done -> {
       if (timeout != null) {
         timeout.cancel(false);
@@ -379,7 +432,14 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public CompletableFuture<Void> closeWrite() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    channel().shutdownOutput().addListener(done -> {
+    ChannelFuture shut;
+    try {
+      shut = channel().shutdownOutput();
+    } catch (RejectedExecutionException e) {
+      completeOnUser(f, null, hostClosed());
+      return f;
+    }
+    shut.addListener(done -> {
       if (done.isSuccess()) {
         completeOnUser(f, null, null);
       } else {
@@ -392,7 +452,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public void reset() {
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    onLoop(() -> {
       if (error == null) {
         error = new StreamException(StreamException.Reason.RESET, "stream reset locally");
       }
@@ -404,7 +464,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public void close() {
     YamuxStreamChannel ch = channel();
-    ch.eventLoop().execute(() -> {
+    onLoop(() -> {
       closedLocally = true;
       in.clear();
       serve();
