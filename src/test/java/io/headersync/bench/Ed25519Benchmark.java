@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.State;
  *       and builds its table on every call;
  *   <li>{@code goExactPreparedKey}: the same with the key decoded once, as {@link PublicKey} keeps
  *       it (what Noise and ev-node header verification pay);
- *   <li>{@code publicKeyVerify}: {@link PublicKey#verify} of an Ed25519 key.
+ *   <li>{@code publicKeyVerify}: {@link PublicKey#verify} of an Ed25519 key;
+ *   <li>{@code freshPublicKeyVerify}: a new {@link PublicKey} per signature, as ev-node header
+ *       decoding makes one (the prepared key comes from the process-wide cache).
  * </ul>
  * Run: {@code mvn -B -o test-compile exec:exec -Pbench -Dbench.args="Ed25519Benchmark -f 1 -wi 2 -i 3"}.
  */
@@ -67,6 +69,11 @@ public class Ed25519Benchmark {
   @Benchmark
   public boolean goExactPreparedKey() {
     return GoEd25519.verify(prepared, message, signature);
+  }
+
+  @Benchmark
+  public boolean freshPublicKeyVerify() {
+    return PublicKey.fromRaw(KeyType.ED25519, publicKey).verify(message, signature);
   }
 
   @Benchmark

@@ -46,10 +46,9 @@ public final class GoEd25519 {
   private static final int BASE_MAX = 127;
   private static final int KEY_MAX = 15;
 
-  /** Base-point odd multiples (2i+1)B in affine Niels form: y+x, y-x, 2dxy. */
-  private static final int[][] BASE_YPX = new int[(BASE_MAX + 1) / 2][];
-  private static final int[][] BASE_YMX = new int[(BASE_MAX + 1) / 2][];
-  private static final int[][] BASE_XY2D = new int[(BASE_MAX + 1) / 2][];
+  /** Odd multiples (2i+1)B and (2i+1)[2^128]B in affine Niels form: y+x, y-x, 2dxy. */
+  private static final int[][][] BASE_LO;
+  private static final int[][][] BASE_HI;
 
   static {
     byte[] b = new byte[32];
@@ -59,23 +58,32 @@ public final class GoEd25519 {
       b[i] = 0x66;
     }
     Ext base = decode(b);
-    Ext twice = new Ext();
-    base.copyTo(twice);
-    dbl(twice, true);
-    Cached twiceC = new Cached();
-    toCached(twice, twiceC);
-    Ext cur = new Ext();
-    base.copyTo(cur);
+    Tmp tmp = new Tmp();
+    BASE_LO = affineTable(base, tmp);
+    for (int i = 0; i < 128; i++) {
+      dbl(base, i == 127, tmp);
+    }
+    BASE_HI = affineTable(base, tmp);
+  }
+
+  /** {y+x, y-x, 2dxy} of the odd multiples 1p, 3p, ..., BASE_MAX p, normalised. */
+  private static int[][][] affineTable(Ext p, Tmp tmp) {
+    Cached[] projective = cachedTable(p, (BASE_MAX + 1) / 2, tmp);
+    int[][][] out = new int[3][projective.length][];
     int[] zi = X25519Field.create();
     int[] x = X25519Field.create();
     int[] y = X25519Field.create();
-    for (int i = 0; i < BASE_YPX.length; i++) {
-      if (i > 0) {
-        addCached(cur, twiceC, false);
-      }
-      X25519Field.invVar(cur.z, zi);
-      X25519Field.mul(cur.x, zi, x);
-      X25519Field.mul(cur.y, zi, y);
+    int[] two = X25519Field.create();
+    for (int i = 0; i < projective.length; i++) {
+      Cached c = projective[i];
+      // c holds Y+X, Y-X, 2dT, 2Z: recover x, y from the sums with 1/(2Z).
+      X25519Field.invVar(c.z2, zi);
+      X25519Field.add(c.ypx, c.ymx, y); // 2Y
+      X25519Field.sub(c.ypx, c.ymx, x); // 2X
+      X25519Field.carry(y);
+      X25519Field.carry(x);
+      X25519Field.mul(y, zi, y);
+      X25519Field.mul(x, zi, x);
       X25519Field.normalize(x);
       X25519Field.normalize(y);
       int[] ypx = X25519Field.create();
@@ -87,31 +95,57 @@ public final class GoEd25519 {
       X25519Field.mul(xy2d, D2, xy2d);
       X25519Field.carry(ypx);
       X25519Field.carry(ymx);
-      BASE_YPX[i] = ypx;
-      BASE_YMX[i] = ymx;
-      BASE_XY2D[i] = xy2d;
+      out[0][i] = ypx;
+      out[1][i] = ymx;
+      out[2][i] = xy2d;
     }
+    return out;
+  }
+
+  /** The odd multiples 1p, 3p, ..., (2n-1)p in cached form. */
+  private static Cached[] cachedTable(Ext p, int n, Tmp tmp) {
+    Cached[] table = new Cached[n];
+    Ext twice = new Ext();
+    p.copyTo(twice);
+    dbl(twice, true, tmp);
+    Cached twiceC = new Cached();
+    toCached(twice, twiceC);
+    Ext cur = new Ext();
+    p.copyTo(cur);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        addCached(cur, twiceC, false, tmp);
+      }
+      table[i] = new Cached();
+      toCached(cur, table[i]);
+    }
+    return table;
   }
 
   private GoEd25519() {}
 
   /**
-   * A public key decoded as Go decodes it, with its precomputed multiples: verifying many
-   * signatures of one key skips the decoding (a square root) and the table.
+   * A public key decoded as Go decodes it, with precomputed multiples of -A and of -[2^128]A:
+   * verifying many signatures of one key skips the decoding (a square root) and the tables, and
+   * the split at 2^128 halves the doublings of each verification.
    */
   public static final class PreparedKey {
     private final byte[] encoded;
     /** Odd multiples (2i+1)(-A), cached form. */
-    private final Cached[] negTable;
+    private final Cached[] lo;
+    /** Odd multiples (2i+1)(-[2^128]A), cached form. */
+    private final Cached[] hi;
 
-    PreparedKey(byte[] encoded, Cached[] negTable) {
+    PreparedKey(byte[] encoded, Cached[] lo, Cached[] hi) {
       this.encoded = encoded;
-      this.negTable = negTable;
+      this.lo = lo;
+      this.hi = hi;
     }
   }
 
   /**
-   * Decodes a 32-byte public key as Go's {@code edwards25519.Point.SetBytes} does.
+   * Decodes a 32-byte public key as Go's {@code edwards25519.Point.SetBytes} does and precomputes
+   * its tables (costs about half a verification).
    *
    * @return null when Go refuses the key (not 32 bytes, or no curve point has that y)
    */
@@ -126,22 +160,15 @@ public final class GoEd25519 {
     // -A: negate x and t.
     X25519Field.negate(a.x, a.x);
     X25519Field.negate(a.t, a.t);
-    Cached[] table = new Cached[(KEY_MAX + 1) / 2];
-    Ext twice = new Ext();
-    a.copyTo(twice);
-    dbl(twice, true);
-    Cached twiceC = new Cached();
-    toCached(twice, twiceC);
-    Ext cur = new Ext();
-    a.copyTo(cur);
-    for (int i = 0; i < table.length; i++) {
-      if (i > 0) {
-        addCached(cur, twiceC, false);
-      }
-      table[i] = new Cached();
-      toCached(cur, table[i]);
+    X25519Field.carry(a.x);
+    X25519Field.carry(a.t);
+    Tmp tmp = new Tmp();
+    Cached[] lo = cachedTable(a, (KEY_MAX + 1) / 2, tmp);
+    for (int i = 0; i < 128; i++) {
+      dbl(a, i == 127, tmp);
     }
-    return new PreparedKey(publicKey.clone(), table);
+    Cached[] hi = cachedTable(a, (KEY_MAX + 1) / 2, tmp);
+    return new PreparedKey(publicKey.clone(), lo, hi);
   }
 
   /** Go's {@code ed25519.Verify(publicKey, message, sig)}; false for a key or signature of the wrong size. */
@@ -173,25 +200,33 @@ public final class GoEd25519 {
 
     int[] sNaf = slide(sLe, BASE_MAX);
     int[] kNaf = slide(kLe, KEY_MAX);
-    int top = 255;
-    while (top >= 0 && sNaf[top] == 0 && kNaf[top] == 0) {
+    // [S]B + [k](-A) with S = S_lo + 2^128 S_hi and k likewise: 128 doublings, four tables.
+    int top = 127;
+    while (top >= 0 && sNaf[top] == 0 && kNaf[top] == 0 && sNaf[top + 128] == 0 && kNaf[top + 128] == 0) {
       top--;
     }
+    Tmp tmp = new Tmp();
     Ext acc = new Ext();
     acc.setIdentity();
     for (int i = top; i >= 0; i--) {
-      boolean addsFollow = sNaf[i] != 0 || kNaf[i] != 0;
+      int s0 = sNaf[i];
+      int s1 = sNaf[i + 128];
+      int k0 = kNaf[i];
+      int k1 = kNaf[i + 128];
       if (i != top) {
-        dbl(acc, addsFollow);
+        dbl(acc, (s0 | s1 | k0 | k1) != 0, tmp);
       }
-      int s = sNaf[i];
-      int k = kNaf[i];
-      if (s != 0) {
-        int idx = (s < 0 ? -s : s) >> 1;
-        addAffine(acc, BASE_YPX[idx], BASE_YMX[idx], BASE_XY2D[idx], s < 0);
+      if (s0 != 0) {
+        addAffine(acc, BASE_LO, s0, tmp);
       }
-      if (k != 0) {
-        addCached(acc, key.negTable[(k < 0 ? -k : k) >> 1], k < 0);
+      if (s1 != 0) {
+        addAffine(acc, BASE_HI, s1, tmp);
+      }
+      if (k0 != 0) {
+        addCached(acc, key.lo[(k0 < 0 ? -k0 : k0) >> 1], k0 < 0, tmp);
+      }
+      if (k1 != 0) {
+        addCached(acc, key.hi[(k1 < 0 ? -k1 : k1) >> 1], k1 < 0, tmp);
       }
     }
     return encodeEquals(acc, sig);
@@ -293,6 +328,18 @@ public final class GoEd25519 {
     }
   }
 
+  /** Scratch field elements for one computation (not shared between threads). */
+  static final class Tmp {
+    final int[] a = X25519Field.create();
+    final int[] b = X25519Field.create();
+    final int[] c = X25519Field.create();
+    final int[] d = X25519Field.create();
+    final int[] e = X25519Field.create();
+    final int[] f = X25519Field.create();
+    final int[] g = X25519Field.create();
+    final int[] h = X25519Field.create();
+  }
+
   /** Cached form of a point: Y+X, Y-X, 2dT, 2Z. */
   static final class Cached {
     final int[] ypx = X25519Field.create();
@@ -336,20 +383,18 @@ public final class GoEd25519 {
     return p;
   }
 
-  // Scratch is allocated per call: verification is thread-safe and allocation is cheap here.
-
   /**
    * p = 2p (dbl-2008-hwcd with a = -1, signs rearranged); T is computed only when {@code needT},
    * i.e. when an addition follows.
    */
-  static void dbl(Ext p, boolean needT) {
-    int[] a = X25519Field.create();
-    int[] b = X25519Field.create();
-    int[] c = X25519Field.create();
-    int[] e = X25519Field.create();
-    int[] f = X25519Field.create();
-    int[] g = X25519Field.create();
-    int[] h = X25519Field.create();
+  static void dbl(Ext p, boolean needT, Tmp tmp) {
+    int[] a = tmp.a;
+    int[] b = tmp.b;
+    int[] c = tmp.c;
+    int[] e = tmp.e;
+    int[] f = tmp.f;
+    int[] g = tmp.g;
+    int[] h = tmp.h;
     X25519Field.sqr(p.x, a);
     X25519Field.sqr(p.y, b);
     X25519Field.sqr(p.z, c);
@@ -371,15 +416,15 @@ public final class GoEd25519 {
   }
 
   /** p = p + q (or p - q), q in cached form (add-2008-hwcd-3). */
-  static void addCached(Ext p, Cached q, boolean negate) {
-    int[] a = X25519Field.create();
-    int[] b = X25519Field.create();
-    int[] c = X25519Field.create();
-    int[] d = X25519Field.create();
-    int[] e = X25519Field.create();
-    int[] f = X25519Field.create();
-    int[] g = X25519Field.create();
-    int[] h = X25519Field.create();
+  static void addCached(Ext p, Cached q, boolean negate, Tmp tmp) {
+    int[] a = tmp.a;
+    int[] b = tmp.b;
+    int[] c = tmp.c;
+    int[] d = tmp.d;
+    int[] e = tmp.e;
+    int[] f = tmp.f;
+    int[] g = tmp.g;
+    int[] h = tmp.h;
     X25519Field.sub(p.y, p.x, a);
     X25519Field.add(p.y, p.x, b);
     X25519Field.mul(a, negate ? q.ypx : q.ymx, a);
@@ -399,16 +444,21 @@ public final class GoEd25519 {
     X25519Field.mul(e, h, p.t);
   }
 
-  /** p = p + q (or p - q), q affine in Niels form (y+x, y-x, 2dxy). */
-  private static void addAffine(Ext p, int[] ypx, int[] ymx, int[] xy2d, boolean negate) {
-    int[] a = X25519Field.create();
-    int[] b = X25519Field.create();
-    int[] c = X25519Field.create();
-    int[] d = X25519Field.create();
-    int[] e = X25519Field.create();
-    int[] f = X25519Field.create();
-    int[] g = X25519Field.create();
-    int[] h = X25519Field.create();
+  /** p = p + digit * q for an odd digit, from a table of affine points in Niels form (y+x, y-x, 2dxy). */
+  private static void addAffine(Ext p, int[][][] table, int digit, Tmp tmp) {
+    boolean negate = digit < 0;
+    int idx = (negate ? -digit : digit) >> 1;
+    int[] ypx = table[0][idx];
+    int[] ymx = table[1][idx];
+    int[] xy2d = table[2][idx];
+    int[] a = tmp.a;
+    int[] b = tmp.b;
+    int[] c = tmp.c;
+    int[] d = tmp.d;
+    int[] e = tmp.e;
+    int[] f = tmp.f;
+    int[] g = tmp.g;
+    int[] h = tmp.h;
     X25519Field.sub(p.y, p.x, a);
     X25519Field.add(p.y, p.x, b);
     X25519Field.mul(a, negate ? ypx : ymx, a);
