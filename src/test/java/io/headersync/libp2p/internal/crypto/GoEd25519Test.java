@@ -281,6 +281,8 @@ class GoEd25519Test {
       check(pk, new byte[] {1, 2, 3}, sig);
       cases++;
     }
+    System.out.println("GoEd25519 differential test: " + cases + " cases, " + accepted + " accepted by Go's rules, "
+        + bcDisagrees + " where Bouncy Castle's verify disagrees");
     assertTrue(cases > 1000, "cases: " + cases);
     assertTrue(accepted > 100, "accepted: " + accepted);
     assertTrue(bcDisagrees > 10, "Bouncy Castle disagreements exercised: " + bcDisagrees);
