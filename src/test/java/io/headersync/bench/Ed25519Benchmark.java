@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.State;
  * One Ed25519 signature verification (a 256-byte message, about an ev-node header's signed bytes):
  * <ul>
  *   <li>{@code bouncyCastle}: Bouncy Castle's {@code Ed25519.verify} (cofactored, not Go-exact);
+ *   <li>{@code bouncyCastlePlusRCheck}: what ev-node's signer paid before {@link GoEd25519}: Bouncy
+ *       Castle's verify plus a full (prime-order) validation of R;
  *   <li>{@code goExact}: {@link GoEd25519#verify(byte[], byte[], byte[])}, which decodes the key
  *       and builds its table on every call;
  *   <li>{@code goExactPreparedKey}: the same with the key decoded once, as {@link PublicKey} keeps
@@ -59,6 +61,12 @@ public class Ed25519Benchmark {
   @Benchmark
   public boolean bouncyCastle() {
     return Ed25519.verify(signature, 0, publicKey, 0, message, 0, message.length);
+  }
+
+  @Benchmark
+  public boolean bouncyCastlePlusRCheck() {
+    return Ed25519.verify(signature, 0, publicKey, 0, message, 0, message.length)
+        && Ed25519.validatePublicKeyFull(signature, 0);
   }
 
   @Benchmark
