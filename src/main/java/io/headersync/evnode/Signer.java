@@ -3,10 +3,11 @@ package io.headersync.evnode;
 import io.headersync.Hash;
 import io.headersync.InvalidHeaderException;
 import io.headersync.annotation.Nullable;
+import io.headersync.libp2p.KeyFormatException;
+import io.headersync.libp2p.KeyType;
+import io.headersync.libp2p.PublicKey;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Who signed a header ({@code evnode.v1.Signer}: {@code bytes address = 1; bytes pub_key = 2}).
@@ -18,9 +19,10 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  *
  * <p>Decoding follows Go: a signer without a public key is {@link #EMPTY} (its address is dropped);
  * a public key must parse as libp2p's {@code PublicKey} with a known key type, and an Ed25519 key
- * must have 32 bytes; RSA, Secp256k1 and ECDSA key material is checked as go-libp2p does (see
- * {@code PublicKeys}). Only Ed25519 signatures can be verified here; ev-node signers are all
- * Ed25519.
+ * must have 32 bytes; RSA, Secp256k1 and ECDSA key material is checked as go-libp2p does: the key
+ * is decoded by {@link PublicKey#fromRaw}, the one Go-exact libp2p key implementation. Only Ed25519
+ * signatures are verified here (with Go's exact {@code ed25519.Verify} rules, shared with libp2p's
+ * Noise identity check); ev-node signers are all Ed25519.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -31,20 +33,24 @@ public final class Signer {
   public static final int KEY_TYPE_SECP256K1 = 2;
   public static final int KEY_TYPE_ECDSA = 3;
 
+  private static final int ED25519_KEY_SIZE = 32;
+
   /** No signer: no address and no public key (Go's {@code Signer{}}), encoded as an empty message. */
-  public static final Signer EMPTY = new Signer(new byte[0], new byte[0], -1, new byte[0]);
+  public static final Signer EMPTY = new Signer(new byte[0], new byte[0], -1, new byte[0], null);
 
   private final byte[] address;
   private final byte[] pubKey;
   private final int keyType;
   private final byte[] rawKey;
-  private volatile @Nullable Boolean bcFullKey;
+  /** The decoded key; null only for {@link #EMPTY}. */
+  private final @Nullable PublicKey key;
 
-  private Signer(byte[] address, byte[] pubKey, int keyType, byte[] rawKey) {
+  private Signer(byte[] address, byte[] pubKey, int keyType, byte[] rawKey, @Nullable PublicKey key) {
     this.address = address;
     this.pubKey = pubKey;
     this.keyType = keyType;
     this.rawKey = rawKey;
+    this.key = key;
   }
 
   /**
@@ -64,11 +70,12 @@ public final class Signer {
 
   /** The signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding. */
   public static Signer ofEd25519(byte[] rawPublicKey) {
-    if (rawPublicKey.length != Ed25519.PUBLIC_KEY_SIZE) {
+    if (rawPublicKey.length != ED25519_KEY_SIZE) {
       throw new IllegalArgumentException("Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
     }
     byte[] raw = rawPublicKey.clone();
-    return new Signer(BlockHeader.sha256(raw), libp2pEd25519PublicKey(raw), KEY_TYPE_ED25519, raw);
+    return new Signer(BlockHeader.sha256(raw), libp2pEd25519PublicKey(raw), KEY_TYPE_ED25519, raw,
+        PublicKey.fromRaw(KeyType.ED25519, raw));
   }
 
   static byte[] libp2pEd25519PublicKey(byte[] raw) {
@@ -101,14 +108,16 @@ public final class Signer {
     if (data == null) {
       throw r.error("required field Data is not set");
     }
-    if (type == KEY_TYPE_ED25519 && data.length != Ed25519.PUBLIC_KEY_SIZE) {
+    if (type == KEY_TYPE_ED25519 && data.length != ED25519_KEY_SIZE) {
       throw r.error("Ed25519 public key must have 32 bytes, not " + data.length);
     }
-    String problem = PublicKeys.check((int) type, data);
-    if (problem != null) {
-      throw r.error(problem);
+    PublicKey key;
+    try {
+      key = PublicKey.fromRaw(KeyType.forNumber((int) type), data);
+    } catch (KeyFormatException e) {
+      throw r.error(e.getMessage());
     }
-    return new Signer(address, pubKey, (int) type, data);
+    return new Signer(address, pubKey, (int) type, data, key);
   }
 
   /** Decodes an {@code evnode.v1.Signer} message (merging occurrences is done by the caller). */
@@ -152,14 +161,18 @@ public final class Signer {
     return rawKey.clone();
   }
 
-  /** Whether the address is SHA-256 of the raw key (Go's {@code validateSignerIdentity}). */
+  /**
+   * Whether the address is SHA-256 of the key's Go {@code Raw()} bytes (Go's {@code
+   * validateSignerIdentity}); for all but a 65-byte secp256k1 key (whose {@code Raw()} is the
+   * compressed form) these are the raw key bytes.
+   */
   public boolean addressMatchesKey() {
-    return !isEmpty() && Arrays.equals(BlockHeader.sha256(rawKey), address);
+    return key != null && Arrays.equals(BlockHeader.sha256(key.raw()), address);
   }
 
   /**
    * Verifies an Ed25519 signature, accepting exactly what Go's {@code ed25519.Verify} accepts
-   * (false for a signature that is not 64 bytes; see {@code verifyEd25519} for how).
+   * (false for a signature that is not 64 bytes): the libp2p {@link PublicKey#verify} of the key.
    *
    * @throws EvNodeValidationException if this signer has no key or not an Ed25519 key
    */
@@ -172,52 +185,12 @@ public final class Signer {
       throw new EvNodeValidationException(EvNodeValidationException.Reason.UNSUPPORTED_KEY_TYPE,
           "cannot verify signatures of libp2p key type " + keyType + "; only Ed25519 (1) is supported");
     }
-    return verifyEd25519(message, signature);
+    return Objects.requireNonNull(key).verify(message, signature);
   }
 
-  private static final byte[] IDENTITY_ENCODING = new byte[32];
-  private static final int MAX_VALIDATED_KEYS = 256;
-  private static final ConcurrentHashMap<Hash, Boolean> VALIDATED_KEYS =
-      new ConcurrentHashMap<>();
-
-  static {
-    IDENTITY_ENCODING[0] = 1;
-  }
-
-  /**
-   * Ed25519 verification that accepts exactly what Go's {@code ed25519.Verify} accepts. Bouncy
-   * Castle alone differs from Go in two ways: it refuses small-order and non-canonical public keys
-   * (Go accepts them, and under such a key anyone can forge), and its cofactored check accepts a
-   * signature whose R carries a small-order component (Go's cofactorless check does not). So: keys
-   * Bouncy Castle refuses go to the slow exact {@link GoEd25519}; otherwise Bouncy Castle decides,
-   * and R must also pass its full (prime-order) validation. The identity R, the one prime-order
-   * point Bouncy Castle calls small, goes to {@link GoEd25519} too. Cost: about two Bouncy Castle
-   * verifications per signature (the R check is a scalar multiplication); key validation is
-   * remembered for up to 256 keys.
-   */
-  private boolean verifyEd25519(byte[] message, byte[] signature) {
-    if (signature.length != Ed25519.SIGNATURE_SIZE) {
-      return false;
-    }
-    Boolean full = bcFullKey;
-    if (full == null) {
-      // Full validation costs about one verification; a chain has few proposer keys, so remember them.
-      Hash k = Hash.wrap(rawKey);
-      full = VALIDATED_KEYS.get(k);
-      if (full == null) {
-        full = Ed25519.validatePublicKeyFull(rawKey, 0);
-        if (VALIDATED_KEYS.size() >= MAX_VALIDATED_KEYS) {
-          VALIDATED_KEYS.clear();
-        }
-        VALIDATED_KEYS.put(k, full);
-      }
-      bcFullKey = full;
-    }
-    if (!full || Arrays.equals(IDENTITY_ENCODING, 0, 32, signature, 0, 32)) {
-      return GoEd25519.verify(rawKey, message, signature);
-    }
-    return Ed25519.verify(signature, 0, rawKey, 0, message, 0, message.length)
-        && Ed25519.validatePublicKeyFull(signature, 0);
+  /** The decoded libp2p public key, or null for {@link #EMPTY}. */
+  public @Nullable PublicKey publicKey() {
+    return key;
   }
 
   byte[] encode() {

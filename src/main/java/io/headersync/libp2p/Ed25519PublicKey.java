@@ -1,10 +1,33 @@
 package io.headersync.libp2p;
 
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
+import io.headersync.annotation.Nullable;
+import io.headersync.libp2p.internal.crypto.GoEd25519;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Ed25519: 32-byte RFC 8032 key, pure Ed25519 signatures (no prehash, no context). */
+/**
+ * Ed25519: 32-byte RFC 8032 key, pure Ed25519 signatures (no prehash, no context), verified with
+ * exactly the acceptance rules of Go's {@code crypto/ed25519.Verify} ({@link GoEd25519}): like
+ * go-libp2p, any 32 bytes are accepted as a key (Go does not decode the key before verifying), and
+ * a key that is not a curve point verifies nothing.
+ *
+ * <p>The decoded point and its precomputed multiples ({@link GoEd25519.PreparedKey}, which make a
+ * verification about 40% cheaper) are kept by the instance and in a process-wide cache of up to
+ * {@value #MAX_CACHED_KEYS} keys, because ev-node decodes a new key object with every header while
+ * a chain has few proposer keys. The cache is emptied when full, so churning it costs only the
+ * preparation (about half a verification) per signature.
+ */
 final class Ed25519PublicKey extends PublicKey {
+  static final int KEY_SIZE = 32;
+  static final int SIGNATURE_SIZE = 64;
+
   private final byte[] key;
+  /** Decoded on first use; {@link #NOT_A_POINT} when Go cannot decode the key. */
+  private volatile @Nullable Object prepared;
+
+  private static final Object NOT_A_POINT = new Object();
+  static final int MAX_CACHED_KEYS = 256;
+  private static final ConcurrentHashMap<ByteBuffer, Object> PREPARED = new ConcurrentHashMap<>();
 
   Ed25519PublicKey(byte[] data) {
     super(KeyType.ED25519, check(data));
@@ -12,7 +35,7 @@ final class Ed25519PublicKey extends PublicKey {
   }
 
   private static byte[] check(byte[] data) {
-    if (data.length != Ed25519.PUBLIC_KEY_SIZE) {
+    if (data.length != KEY_SIZE) {
       throw new KeyFormatException(
           "Ed25519 public key must be 32 bytes, got " + data.length);
     }
@@ -21,9 +44,28 @@ final class Ed25519PublicKey extends PublicKey {
 
   @Override
   public boolean verify(byte[] data, byte[] signature) {
-    if (signature.length != Ed25519.SIGNATURE_SIZE) {
+    if (signature.length != SIGNATURE_SIZE) {
       return false;
     }
-    return Ed25519.verify(signature, 0, key, 0, data, 0, data.length);
+    Object p = prepared();
+    return p != NOT_A_POINT && GoEd25519.verify((GoEd25519.PreparedKey) p, data, signature);
+  }
+
+  private Object prepared() {
+    Object p = prepared;
+    if (p == null) {
+      ByteBuffer k = ByteBuffer.wrap(key); // key is never modified: a stable map key
+      p = PREPARED.get(k);
+      if (p == null) {
+        GoEd25519.PreparedKey pk = GoEd25519.prepare(key);
+        p = pk == null ? NOT_A_POINT : pk;
+        if (PREPARED.size() >= MAX_CACHED_KEYS) {
+          PREPARED.clear();
+        }
+        PREPARED.put(k, p);
+      }
+      this.prepared = p;
+    }
+    return p;
   }
 }

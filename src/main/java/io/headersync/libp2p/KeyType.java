@@ -17,4 +17,18 @@ public enum KeyType {
   public int number() {
     return number;
   }
+
+  /**
+   * The key type with protobuf enum number {@code number}.
+   *
+   * @throws KeyFormatException if no key type has that number
+   */
+  public static KeyType forNumber(int number) {
+    for (KeyType t : values()) {
+      if (t.number == number) {
+        return t;
+      }
+    }
+    throw new KeyFormatException("unsupported key type " + number);
+  }
 }

@@ -12,8 +12,16 @@ import java.util.Objects;
  *
  * <p>{@link #bytes()} is the deterministic libp2p {@code PublicKey} protobuf (Type, then Data,
  * minimal varints, nothing else): the bytes peer ids are derived from and the Noise handshake
- * carries. {@link #unmarshal} accepts what Go's {@code crypto.UnmarshalPublicKey} accepts and
- * re-encodes it canonically.
+ * carries. {@link #unmarshal} and {@link #fromRaw} accept exactly the key material go-libp2p's
+ * {@code crypto.UnmarshalPublicKey} accepts (Ed25519: any 32 bytes; secp256k1: compressed,
+ * uncompressed or hybrid points as decred's {@code ParsePubKey}; ECDSA: PKIX on P-224/256/384/521;
+ * RSA: PKIX of 2048 to 8192 bits) and re-encode it as Go's {@code MarshalPublicKey} does: {@link
+ * #raw()} is Go's {@code Raw()} (for a secp256k1 key the compressed point, whatever form was
+ * parsed).
+ *
+ * <p>This is headersync's one implementation of libp2p public keys: Noise identity checks and
+ * ev-node signer checks both use it. Ed25519 signatures are verified with exactly Go's {@code
+ * crypto/ed25519.Verify} rules (see {@code io.headersync.libp2p.internal.crypto.GoEd25519}).
  *
  * <p>Equality is by type and key material.
  */

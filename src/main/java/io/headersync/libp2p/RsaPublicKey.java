@@ -1,36 +1,71 @@
 package io.headersync.libp2p;
 
 import java.io.IOException;
+import java.math.BigInteger;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSAPublicKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.RSAKeyParameters;
 import org.bouncycastle.crypto.signers.RSADigestSigner;
-import org.bouncycastle.crypto.util.PublicKeyFactory;
 
 /**
- * RSA (verification only): DER PKIX SubjectPublicKeyInfo, 2048 to 8192 bits as Go requires;
- * RSASSA-PKCS1-v1_5 over SHA-256.
+ * RSA (verification only), parsed as go-libp2p does (Go's {@code x509.ParsePKIXPublicKey}, then it
+ * must be an RSA key of 2048 to 8192 bits): a DER PKIX {@code SubjectPublicKeyInfo} with algorithm
+ * {@code rsaEncryption} and NULL parameters, a positive modulus and a positive exponent that fits
+ * Go's {@code int}. Signatures are RSASSA-PKCS1-v1_5 over SHA-256.
+ *
+ * <p>Pitfall: Go's DER parser is stricter than Bouncy Castle's in corner cases (e.g. BER length
+ * forms); such inputs may be accepted here and refused by Go.
  */
 final class RsaPublicKey extends PublicKey {
+  static final int MIN_BITS = 2048;
+  static final int MAX_BITS = 8192;
+
   private final RSAKeyParameters params;
 
   RsaPublicKey(byte[] data) {
     super(KeyType.RSA, data);
-    AsymmetricKeyParameter k;
+    this.params = parse(data);
+  }
+
+  private static RSAKeyParameters parse(byte[] data) {
+    RSAPublicKey key;
     try {
-      k = PublicKeyFactory.createKey(data);
+      SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(data);
+      AlgorithmIdentifier alg = spki.getAlgorithm();
+      if (!PKCSObjectIdentifiers.rsaEncryption.equals(alg.getAlgorithm())) {
+        throw new KeyFormatException("not an RSA public key");
+      }
+      if (!DERNull.INSTANCE.equals(alg.getParameters())) {
+        throw new KeyFormatException("RSA key missing NULL parameters");
+      }
+      key = RSAPublicKey.getInstance(spki.parsePublicKey());
     } catch (IOException | RuntimeException e) {
-      throw new KeyFormatException("RSA public key is not a valid PKIX structure", e);
+      if (e instanceof KeyFormatException) {
+        throw (KeyFormatException) e;
+      }
+      throw new KeyFormatException("RSA public key is not a valid PKIX structure: " + e.getMessage(), e);
     }
-    if (!(k instanceof RSAKeyParameters)) {
-      throw new KeyFormatException("RSA public key holds a " + k.getClass().getSimpleName());
+    BigInteger n = key.getModulus();
+    BigInteger e = key.getPublicExponent();
+    if (n.signum() <= 0 || e.signum() <= 0) {
+      throw new KeyFormatException("RSA modulus or exponent is not a positive number");
     }
-    RSAKeyParameters rsa = (RSAKeyParameters) k;
-    int bits = rsa.getModulus().bitLength();
-    if (bits < 2048 || bits > 8192) {
-      throw new KeyFormatException("RSA key of " + bits + " bits, outside 2048..8192");
+    if (e.bitLength() > 63) {
+      throw new KeyFormatException("invalid RSA public exponent");
     }
-    this.params = rsa;
+    int bits = n.bitLength();
+    if (bits < MIN_BITS) {
+      throw new KeyFormatException("RSA key has " + bits + " bits, fewer than " + MIN_BITS);
+    }
+    if (bits > MAX_BITS) {
+      throw new KeyFormatException("RSA key has " + bits + " bits, more than " + MAX_BITS);
+    }
+    // isInternal: skip Bouncy Castle's modulus sanity checks (small factors), which Go does not make.
+    return new RSAKeyParameters(false, n, e, true);
   }
 
   @Override

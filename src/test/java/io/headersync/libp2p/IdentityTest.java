@@ -162,13 +162,53 @@ class IdentityTest {
   }
 
   @Test
+  void acceptsSecp256k1KeysInEveryFormGoAccepts() {
+    X9ECParameters c = CustomNamedCurves.getByName("secp256k1");
+    ECDomainParameters dom = new ECDomainParameters(c.getCurve(), c.getG(), c.getN(), c.getH());
+    AsymmetricCipherKeyPair kp = generate(dom, 3);
+    ECPublicKeyParameters pubParams = (ECPublicKeyParameters) kp.getPublic();
+    byte[] compressed = pubParams.getQ().getEncoded(true);
+    byte[] uncompressed = pubParams.getQ().getEncoded(false);
+    byte[] hybrid = uncompressed.clone();
+    hybrid[0] = (byte) (6 | (uncompressed[64] & 1));
+    byte[] msg = "libp2p".getBytes(StandardCharsets.UTF_8);
+    byte[] sig = ecdsaSign((ECPrivateKeyParameters) kp.getPrivate(), msg);
+    PublicKey expected = PublicKey.fromRaw(KeyType.SECP256K1, compressed);
+    for (byte[] form : new byte[][] {compressed, uncompressed, hybrid}) {
+      PublicKey pub = PublicKey.fromRaw(KeyType.SECP256K1, form);
+      // Go's Raw() is the compressed form, so the protobuf and the peer id are too.
+      assertArrayEquals(compressed, pub.raw());
+      assertEquals(expected, pub);
+      assertEquals(expected.peerId(), pub.peerId());
+      assertTrue(pub.verify(msg, sig));
+    }
+    byte[] wrongParity = hybrid.clone();
+    wrongParity[0] ^= 1;
+    assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.SECP256K1, wrongParity));
+    byte[] offCurve = uncompressed.clone();
+    offCurve[64] ^= 1;
+    assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.SECP256K1, offCurve));
+    byte[] format5 = uncompressed.clone();
+    format5[0] = 5;
+    assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.SECP256K1, format5));
+    assertThrows(KeyFormatException.class,
+        () -> PublicKey.fromRaw(KeyType.SECP256K1, Arrays.copyOf(uncompressed, 64)));
+  }
+
+  @Test
   void verifiesEcdsaP256SignaturesAndHashesTheKeyIntoAQmPeerId() throws Exception {
     X9ECParameters c = CustomNamedCurves.getByName("P-256");
-    ECDomainParameters dom = new ECDomainParameters(c.getCurve(), c.getG(), c.getN(), c.getH());
+    // A named curve, as Go's x509.MarshalPKIXPublicKey writes it (Go refuses explicit parameters).
+    ECDomainParameters dom = new org.bouncycastle.crypto.params.ECNamedDomainParameters(
+        org.bouncycastle.asn1.x9.X9ObjectIdentifiers.prime256v1, c);
     AsymmetricCipherKeyPair kp = generate(dom, 2);
     byte[] pkix =
         SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(kp.getPublic()).getEncoded("DER");
     PublicKey pub = PublicKey.fromRaw(KeyType.ECDSA, pkix);
+    ECDomainParameters explicit = new ECDomainParameters(c.getCurve(), c.getG(), c.getN(), c.getH());
+    byte[] explicitPkix = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(
+        new ECPublicKeyParameters(((ECPublicKeyParameters) kp.getPublic()).getQ(), explicit)).getEncoded("DER");
+    assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.ECDSA, explicitPkix));
     byte[] msg = "libp2p".getBytes(StandardCharsets.UTF_8);
     assertTrue(pub.verify(msg, ecdsaSign((ECPrivateKeyParameters) kp.getPrivate(), msg)));
     PeerId id = pub.peerId();

@@ -1,4 +1,4 @@
-package io.headersync.evnode;
+package io.headersync.libp2p.internal.crypto;
 
 import java.math.BigInteger;
 import java.security.MessageDigest;
@@ -18,10 +18,11 @@ import java.util.Arrays;
  * attacker would make (for instance the identity point, for which {@code [S]B} "signs" anything)
  * verifies in Go but not in Bouncy Castle.
  *
- * <p>Slow (BigInteger arithmetic in extended coordinates, about a millisecond): {@link Signer} uses
- * it only for keys that Bouncy Castle's full public-key validation refuses.
+ * <p>Test oracle: slow, straightforward BigInteger arithmetic (about a millisecond) that the fast
+ * {@link GoEd25519} is checked against. It was production code before the fast verifier existed and
+ * agrees with the Go-generated vectors.
  */
-final class GoEd25519 {
+final class GoEd25519Reference {
   private static final BigInteger P = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
   static final BigInteger L =
       BigInteger.TWO.pow(252).add(new BigInteger("27742317777372353535851937790883648493"));
@@ -36,7 +37,7 @@ final class GoEd25519 {
     B = decode(encodeY(y, false));
   }
 
-  private GoEd25519() {}
+  private GoEd25519Reference() {}
 
   /** An extended-coordinates point (X:Y:Z:T), x = X/Z, y = Y/Z, xy = T/Z. */
   static final class Point {
@@ -53,7 +54,7 @@ final class GoEd25519 {
     }
   }
 
-  private static final Point IDENTITY = new Point(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE, BigInteger.ZERO);
+  static final Point IDENTITY = new Point(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE, BigInteger.ZERO);
 
   static Point add(Point p, Point q) {
     // add-2008-hwcd-3, complete for Ed25519.
@@ -68,7 +69,7 @@ final class GoEd25519 {
     return new Point(e.multiply(f).mod(P), g.multiply(h).mod(P), f.multiply(g).mod(P), e.multiply(h).mod(P));
   }
 
-  private static Point negate(Point p) {
+  static Point negate(Point p) {
     return new Point(p.x.negate().mod(P), p.y, p.z, p.t.negate().mod(P));
   }
 
@@ -117,7 +118,7 @@ final class GoEd25519 {
     return encodeY(y, x.testBit(0));
   }
 
-  private static byte[] encodeY(BigInteger y, boolean xOdd) {
+  static byte[] encodeY(BigInteger y, boolean xOdd) {
     byte[] be = y.toByteArray();
     byte[] le = new byte[32];
     for (int i = 0; i < be.length && i < 32; i++) {
