@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/binary"
-	"io"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand"
 	"sync"
 	"time"
@@ -14,13 +14,13 @@ import (
 	"github.com/celestiaorg/go-header"
 	goheaderp2p "github.com/celestiaorg/go-header/p2p"
 	p2ppb "github.com/celestiaorg/go-header/p2p/pb"
-	"github.com/libp2p/go-libp2p/core/protocol"
 	"github.com/celestiaorg/go-header/store"
 	"github.com/evstack/ev-node/types"
 	"github.com/ipfs/go-datastore"
 	dssync "github.com/ipfs/go-datastore/sync"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
 )
 
 // H is the header type the Go peer syncs: ev-node v1.2's P2P envelope of a signed header.

@@ -9,6 +9,7 @@
 //	{"cmd":"ping","peer":"12D3...","count":3}
 //	{"cmd":"echo","peer":"12D3...","streams":8,"bytes":1048576}
 //	{"cmd":"protocols","peer":"12D3..."}          what identify learnt about the peer (waits for identify)
+//	{"cmd":"wait-protocol","peer":"..","protocol":"/x/1.0.0"}  answers once the peerstore lists it (identify push)
 //	{"cmd":"peers"}                               connected peers
 //	{"cmd":"disconnect","peer":"12D3..."}         close every connection with the peer
 //	{"cmd":"block","peer":"12D3..."}              block the peer in the connection gater
@@ -48,6 +49,7 @@ import (
 	logging "github.com/ipfs/go-log/v2"
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/event"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -62,17 +64,18 @@ import (
 const EchoProtocol = protocol.ID("/headersync-test/echo/1.0.0")
 
 type request struct {
-	ID      string `json:"id,omitempty"`
-	Cmd     string `json:"cmd"`
-	Addr    string `json:"addr,omitempty"`
-	Peer    string `json:"peer,omitempty"`
-	Count   int    `json:"count,omitempty"`
-	Streams int    `json:"streams,omitempty"`
-	Bytes   int    `json:"bytes,omitempty"`
-	Seed    int64  `json:"seed,omitempty"`
-	Height  uint64 `json:"height,omitempty"`
-	To      uint64 `json:"to,omitempty"`
-	Hash    string `json:"hash,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Cmd      string `json:"cmd"`
+	Addr     string `json:"addr,omitempty"`
+	Peer     string `json:"peer,omitempty"`
+	Count    int    `json:"count,omitempty"`
+	Streams  int    `json:"streams,omitempty"`
+	Bytes    int    `json:"bytes,omitempty"`
+	Seed     int64  `json:"seed,omitempty"`
+	Height   uint64 `json:"height,omitempty"`
+	To       uint64 `json:"to,omitempty"`
+	Hash     string `json:"hash,omitempty"`
+	Protocol string `json:"protocol,omitempty"`
 }
 
 type node struct {
@@ -218,6 +221,12 @@ func (n *node) handle(req request) (map[string]any, error) {
 			return nil, err
 		}
 		return n.echo(ctx, p, max(req.Streams, 1), req.Bytes)
+	case "wait-protocol":
+		p, err := peer.Decode(req.Peer)
+		if err != nil {
+			return nil, err
+		}
+		return nil, n.waitProtocol(ctx, p, protocol.ID(req.Protocol))
 	case "protocols":
 		p, err := peer.Decode(req.Peer)
 		if err != nil {
@@ -338,5 +347,25 @@ func must(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fatal:", err)
 		os.Exit(1)
+	}
+}
+
+// waitProtocol answers once the peerstore says p supports proto, waiting for go-libp2p's
+// EvtPeerProtocolsUpdated events (identify push updates the peerstore asynchronously).
+func (n *node) waitProtocol(ctx context.Context, p peer.ID, proto protocol.ID) error {
+	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerProtocolsUpdated))
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for {
+		if protos, err := n.host.Peerstore().SupportsProtocols(p, proto); err == nil && len(protos) > 0 {
+			return nil
+		}
+		select {
+		case <-sub.Out():
+		case <-ctx.Done():
+			return fmt.Errorf("peer %s never listed %s: %w", p, proto, ctx.Err())
+		}
 	}
 }

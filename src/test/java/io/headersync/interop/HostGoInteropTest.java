@@ -214,14 +214,9 @@ class HostGoInteropTest {
     go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T);
     assertTrue(identified.poll(T, TimeUnit.SECONDS).protocols().contains(Host.IDENTIFY_PUSH));
     host.setStreamHandler("/headersync-test/late/1.0.0", s -> s.close());
-    // Go applies a push asynchronously and offers no event for it: ask a bounded number of times.
-    List<String> seen = List.of();
-    for (int i = 0; i < 100 && !seen.contains("/headersync-test/late/1.0.0"); i++) {
-      seen = GoPeer.strings(go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T), "protocols");
-      if (!seen.contains("/headersync-test/late/1.0.0")) {
-        Thread.sleep(50);
-      }
-    }
+    // Go applies a push asynchronously; the peer answers when go-libp2p's protocols-updated event says so.
+    go.ok("\"cmd\":\"wait-protocol\",\"peer\":\"" + host.peerId() + "\",\"protocol\":\"/headersync-test/late/1.0.0\"", T);
+    List<String> seen = GoPeer.strings(go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T), "protocols");
     assertTrue(seen.contains("/headersync-test/late/1.0.0"), seen.toString());
   }
 }
