@@ -365,9 +365,12 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         return;
       }
       stream.setDeadline(options.requestTimeout);
-      stream.write(requestFrame)
-          .thenCompose(v -> stream.closeWrite())
-          .thenCompose(v -> readResponses(stream, amount, new ArrayList<>()))
+      // Write, half-close and start reading at once: each future completes on another thread, and
+      // waiting for one before the next would add a thread hand-off per step to every request.
+      CompletableFuture<Void> sent = stream.write(requestFrame);
+      CompletableFuture<Void> halfClosed = stream.closeWrite();
+      readResponses(stream, amount, new ArrayList<>())
+          .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
           .whenComplete((list, readErr) -> {
             if (readErr != null) {
               stream.reset();

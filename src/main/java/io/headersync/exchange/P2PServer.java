@@ -132,18 +132,20 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
           out.writeBytes(ExchangeWire.okResponseFrame(h.encode()));
         }
         stream.setDeadline(options.writeDeadline());
-        return stream.write(out.toByteArray()).thenRun(() -> {
+        CompletableFuture<Void> written = stream.write(out.toByteArray());
+        stream.close(); // half-closes after the queued write; no need to wait for it first
+        return written.thenRun(() -> {
           served.incrementAndGet();
           headersServed.addAndGet(headers.size());
-          stream.close();
         });
       }
       case NOT_FOUND:
         stream.setDeadline(options.writeDeadline());
-        return stream.write(ExchangeWire.notFoundFrame()).thenRun(() -> {
+        CompletableFuture<Void> notFoundWritten = stream.write(ExchangeWire.notFoundFrame());
+        stream.close();
+        return notFoundWritten.thenRun(() -> {
           served.incrementAndGet();
           notFound.incrementAndGet();
-          stream.close();
         });
       default:
         log.debug("resetting header request from {}: {}", stream.remotePeer(), reply.resetReason());
