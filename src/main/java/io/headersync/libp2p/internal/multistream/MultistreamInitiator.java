@@ -68,7 +68,7 @@ public final class MultistreamInitiator extends Negotiator {
   }
 
   @Override
-  void onStart(ChannelHandlerContext ctx) {
+  protected void onStart(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(
         MultistreamCodec.encode(ctx.alloc(), MultistreamCodec.PROTOCOL_ID, protocols.get(0)));
     if (lazy) {

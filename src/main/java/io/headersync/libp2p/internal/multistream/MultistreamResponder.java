@@ -41,7 +41,7 @@ public final class MultistreamResponder extends Negotiator {
   }
 
   @Override
-  void onStart(ChannelHandlerContext ctx) {
+  protected void onStart(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(MultistreamCodec.encode(ctx.alloc(), MultistreamCodec.PROTOCOL_ID));
   }
 

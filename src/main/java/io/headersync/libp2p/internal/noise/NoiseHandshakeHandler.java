@@ -7,17 +7,16 @@ import io.headersync.libp2p.KeyFormatException;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PublicKey;
 import io.headersync.libp2p.internal.pb.NoiseProto;
+import io.headersync.libp2p.internal.upgrade.UpgradeStep;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -43,21 +42,17 @@ import java.util.function.Function;
  * the new handlers are installed) with the {@link NoiseSession}, or exceptionally with a {@link
  * NoiseException}; on failure the channel is closed. Not sharable.
  */
-public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
+public final class NoiseHandshakeHandler extends UpgradeStep<NoiseSession> {
   static final byte[] SIG_PREFIX = "noise-libp2p-static-key:".getBytes(StandardCharsets.US_ASCII);
 
   private final NoiseConfig config;
   private final boolean initiator;
   @Nullable private final PeerId expectedRemote;
   private final Function<NoiseSession, @Nullable ChannelHandler> next;
-  private final CompletableFuture<NoiseSession> result;
 
   @Nullable private HandshakeState hs;
-  @Nullable private ScheduledFuture<?> timeoutTask;
   @Nullable private PublicKey remoteKey;
   private List<String> remoteMuxers = List.of();
-  private boolean done;
-  private boolean failed;
 
   /**
    * @param expectedRemote for outbound connections, the peer id we dialed (null accepts any)
@@ -69,52 +64,37 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
       @Nullable PeerId expectedRemote,
       Function<NoiseSession, @Nullable ChannelHandler> next,
       CompletableFuture<NoiseSession> result) {
-    this.config = Objects.requireNonNull(config, "config == null");
+    super(Objects.requireNonNull(config, "config == null").timeout(), result);
+    this.config = config;
     this.initiator = initiator;
     this.expectedRemote = expectedRemote;
     this.next = Objects.requireNonNull(next, "next == null");
-    this.result = Objects.requireNonNull(result, "result == null");
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
-    super.handlerAdded(ctx);
-    if (ctx.channel().isActive()) {
-      start(ctx);
-    }
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    start(ctx);
-    super.channelActive(ctx);
-  }
-
-  private void start(ChannelHandlerContext ctx) {
-    if (hs != null) {
-      return;
-    }
+  protected void onStart(ChannelHandlerContext ctx) {
     byte[] staticKey = HandshakeState.generatePrivateKey(config.random());
     hs = new HandshakeState(initiator, staticKey, config.random(), config.aeads());
-    timeoutTask =
-        ctx.executor()
-            .schedule(
-                () ->
-                    fail(
-                        ctx,
-                        new NoiseException(
-                            NoiseException.Reason.TIMEOUT,
-                            "Noise handshake did not finish within " + config.timeout())),
-                config.timeout().toNanos(),
-                TimeUnit.NANOSECONDS);
     if (initiator) {
       send(ctx, hs.writeMessage(new byte[0]));
     }
   }
 
   @Override
+  protected RuntimeException timedOut(Duration timeout) {
+    return new NoiseException(NoiseException.Reason.TIMEOUT, "Noise handshake did not finish within " + timeout);
+  }
+
+  @Override
+  protected RuntimeException interrupted(@Nullable Throwable cause) {
+    return cause == null
+        ? new NoiseException(NoiseException.Reason.CLOSED, "channel closed during Noise handshake")
+        : new NoiseException(NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause);
+  }
+
+  @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    while (!done) {
+    while (!isDone()) {
       if (in.readableBytes() < 2) {
         return;
       }
@@ -133,7 +113,7 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
         fail(ctx, new NoiseException(NoiseException.Reason.MALFORMED, "handshake failed: " + e, e));
       }
     }
-    if (failed) {
+    if (isFailed()) {
       in.skipBytes(in.readableBytes());
     }
   }
@@ -216,8 +196,7 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
   }
 
   private void complete(ChannelHandlerContext ctx, HandshakeState h) {
-    done = true;
-    cancelTimeout();
+    finish();
     CipherState[] cs = h.split();
     CipherState enc = initiator ? cs[0] : cs[1];
     CipherState dec = initiator ? cs[1] : cs[0];
@@ -238,60 +217,14 @@ public final class NoiseHandshakeHandler extends ByteToMessageDecoder {
     try {
       after = next.apply(session);
     } catch (RuntimeException e) {
-      failed = true;
-      result.completeExceptionally(e);
-      ctx.close();
+      fail(ctx, e);
       return;
     }
     ctx.pipeline().addAfter(ctx.name(), null, codec);
     if (after != null) {
       ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, after);
     }
-    result.complete(session);
-    ctx.pipeline().remove(this);
-  }
-
-  private void fail(ChannelHandlerContext ctx, NoiseException cause) {
-    if (done) {
-      return;
-    }
-    done = true;
-    failed = true;
-    cancelTimeout();
-    result.completeExceptionally(cause);
-    ctx.close();
-  }
-
-  private void cancelTimeout() {
-    if (timeoutTask != null) {
-      timeoutTask.cancel(false);
-      timeoutTask = null;
-    }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    super.channelInactive(ctx);
-    fail(
-        ctx,
-        new NoiseException(NoiseException.Reason.CLOSED, "channel closed during Noise handshake"));
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (done) {
-      ctx.fireExceptionCaught(cause);
-      return;
-    }
-    fail(
-        ctx,
-        new NoiseException(
-            NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause));
-  }
-
-  @Override
-  protected void handlerRemoved0(ChannelHandlerContext ctx) {
-    cancelTimeout();
+    succeed(ctx, session);
   }
 
   static byte[] concat(byte[] a, byte[] b) {
