@@ -147,4 +147,68 @@ class PubsubGoInteropTest {
     String peers = go.ok("\"cmd\":\"pubsub-peers\",\"topic\":\"" + TOPIC + "\"", T);
     assertEquals(java.util.List.of(host.peerId().toString()), GoPeer.strings(peers, "peers"));
   }
+
+  @ParameterizedTest
+  @EnumSource(Dial.class)
+  void goLearnsOfJavaWhenItJoinsAfterConnecting(Dial dial) throws Exception {
+    try (GoPeer late = new GoPeer(8)) {
+      PeerId lateId = PeerId.parse(late.peerId());
+      if (dial == Dial.JAVA_DIALS) {
+        get(host.connect(Multiaddr.parse(late.tcpAddress())));
+      } else {
+        late.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
+      }
+      // Go starts FloodSub only now: identify push tells us it speaks /floodsub/1.0.0.
+      late.ok("\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"", T);
+      pubsub.awaitPeer(TOPIC, lateId).get(T, TimeUnit.SECONDS);
+      late.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+      get(pubsub.publish(TOPIC, new byte[] {1, 2, 3}));
+      String got = late.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+      assertEquals("010203", GoPeer.string(got, "data"), got);
+      String bad = late.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+          .reduce("", (a, b) -> a + b + "\n");
+      assertEquals("", bad, late.stderr());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Dial.class)
+  void javaRelaysBetweenTwoGoNodesThatAreNotConnected(Dial dial) throws Exception {
+    try (GoPeer other = new GoPeer(9)) {
+      PeerId otherId = PeerId.parse(other.peerId());
+      other.ok("\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"", T);
+      connectAndLink(dial);
+      if (dial == Dial.JAVA_DIALS) {
+        get(host.connect(Multiaddr.parse(other.tcpAddress())));
+      } else {
+        other.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
+      }
+      pubsub.awaitPeer(TOPIC, otherId).get(T, TimeUnit.SECONDS);
+      other.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+      String goPeers = go.ok("\"cmd\":\"peers\"", T);
+      assertEquals(java.util.List.of(host.peerId().toString()), GoPeer.strings(goPeers, "peers"));
+
+      for (int i = 0; i < 10; i++) {
+        String hex = HEX.formatHex(("relay " + i).getBytes(StandardCharsets.UTF_8));
+        go.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + hex + "\"", T);
+        go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\"", T); // Go delivers its own message to itself
+        String got = other.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+        assertEquals(goId.toString(), GoPeer.string(got, "from"), got);
+        assertEquals(host.peerId().toString(), GoPeer.string(got, "receivedFrom"), got);
+        assertEquals(hex, GoPeer.string(got, "data"), got);
+        assertArrayEquals(HEX.parseHex(hex), get(sub.next()).data());
+
+        String back = HEX.formatHex(("back " + i).getBytes(StandardCharsets.UTF_8));
+        other.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + back + "\"", T);
+        other.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\"", T);
+        String gotBack = go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+        assertEquals(otherId.toString(), GoPeer.string(gotBack, "from"), gotBack);
+        assertEquals(back, GoPeer.string(gotBack, "data"), gotBack);
+        assertArrayEquals(HEX.parseHex(back), get(sub.next()).data());
+      }
+      String bad = other.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+          .reduce("", (a, b) -> a + b + "\n");
+      assertEquals("", bad, other.stderr());
+    }
+  }
 }
