@@ -32,6 +32,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,6 +69,9 @@ public final class PubSub implements AutoCloseable {
   /** ev-node's limit ({@code DefaultMaxBlobSize}): 5 MiB. */
   public static final int EVNODE_MAX_MESSAGE_SIZE = 5 << 20;
 
+  /** How often an outbound stream that failed is re-opened while the peer stays connected. */
+  private static final int MAX_REOPENS = 3;
+
   private static final Logger log = LoggerFactory.getLogger(PubSub.class);
 
   private final Host host;
@@ -89,6 +94,7 @@ public final class PubSub implements AutoCloseable {
   private final AtomicInteger validationsInFlight = new AtomicInteger();
   private final AtomicLong seqno;
   private final AtomicLong throttled = new AtomicLong();
+  private final AtomicBoolean closeCalled = new AtomicBoolean();
 
   // Router state: touched on the router executor only.
   private final Map<PeerId, PeerState> peers = new HashMap<>();
@@ -109,8 +115,9 @@ public final class PubSub implements AutoCloseable {
     this.validationTimeout = b.validationTimeout;
     this.defaultIdFunction = b.defaultIdFunction;
     this.idFunctions = Map.copyOf(b.idFunctions);
+    Executor raw;
     if (b.routerExecutor != null) {
-      this.router = new SerialExecutor(b.routerExecutor);
+      raw = new SerialExecutor(b.routerExecutor);
     } else {
       ExecutorService e = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "pubsub-router-" + self.toBase58().substring(0, 8));
@@ -118,8 +125,16 @@ public final class PubSub implements AutoCloseable {
         return t;
       });
       owned.add(e);
-      this.router = e;
+      raw = e;
     }
+    // After close our own router thread is gone: late stream and connection events are dropped.
+    this.router = task -> {
+      try {
+        raw.execute(task);
+      } catch (RejectedExecutionException e) {
+        log.trace("router closed; dropping a task");
+      }
+    };
     if (b.validationExecutor != null) {
       this.validation = b.validationExecutor;
     } else {
@@ -174,6 +189,10 @@ public final class PubSub implements AutoCloseable {
     Subscription sub = new Subscription(topic, subscriptionCapacity, callbacks,
         () -> router.execute(() -> removeSubscription(holder[0])));
     holder[0] = sub;
+    if (closeCalled.get()) {
+      sub.terminate();
+      return sub;
+    }
     router.execute(() -> {
       if (closed) {
         sub.terminate();
@@ -197,6 +216,9 @@ public final class PubSub implements AutoCloseable {
   public CompletableFuture<Void> publish(String topic, byte[] data) {
     Objects.requireNonNull(topic, "topic == null");
     Objects.requireNonNull(data, "data == null");
+    if (closeCalled.get()) {
+      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+    }
     CompletableFuture<Void> result = new CompletableFuture<>();
     PubsubProto.Message wire = policy == SignaturePolicy.STRICT_SIGN
         ? MessageSigning.sign(identity, seqno.incrementAndGet(), topic, data)
@@ -243,6 +265,9 @@ public final class PubSub implements AutoCloseable {
   /** The peers known to be subscribed to {@code topic} (Go's {@code ListPeers}). */
   public CompletableFuture<Set<PeerId>> peers(String topic) {
     CompletableFuture<Set<PeerId>> f = new CompletableFuture<>();
+    if (closeCalled.get()) {
+      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+    }
     router.execute(() -> {
       Set<PeerId> out = new HashSet<>();
       peers.forEach((p, s) -> {
@@ -261,7 +286,14 @@ public final class PubSub implements AutoCloseable {
    */
   public CompletableFuture<Void> awaitPeer(String topic, PeerId peer) {
     CompletableFuture<Void> f = new CompletableFuture<>();
+    if (closeCalled.get()) {
+      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+    }
     router.execute(() -> {
+      if (closed) {
+        fail(f, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        return;
+      }
       peerWaiters.add(new PeerWaiter(topic, peer, f));
       checkWaiters();
     });
@@ -276,6 +308,9 @@ public final class PubSub implements AutoCloseable {
   /** Stops: closes the pubsub streams, cancels subscriptions, stops owned threads. Idempotent. */
   @Override
   public void close() {
+    if (!closeCalled.compareAndSet(false, true)) {
+      return;
+    }
     for (String p : strategy.protocols()) {
       host.removeStreamHandler(p);
     }
@@ -502,6 +537,11 @@ public final class PubSub implements AutoCloseable {
         log.debug("pubsub write to {} failed: {}", peer, err.toString());
         out.reset();
         state.outbound = null;
+        // Go re-opens its writer while the peer stays connected; so do we, a few times.
+        if (state.reopens < MAX_REOPENS && peers.get(peer) == state) {
+          state.reopens++;
+          maybeOpen(peer, host.peerProtocols(peer));
+        }
       }
     }, router);
   }
@@ -571,6 +611,7 @@ public final class PubSub implements AutoCloseable {
     final List<Stream> inbound = new ArrayList<>();
     Stream outbound;
     boolean opening;
+    int reopens;
 
     void closeAll() {
       if (outbound != null) {

@@ -10,7 +10,8 @@ import java.util.concurrent.Executor;
  * application falls {@code capacity} messages behind, new messages are dropped for this
  * subscription (as Go does) and counted in {@link #dropped()}.
  *
- * <p>{@link #next()} may be called from any thread; its future completes on the callback executor.
+ * <p>{@link #next()} may be called from any thread. When a message is already queued the future it
+ * returns is complete at once; otherwise it completes on the callback executor.
  */
 public final class Subscription implements AutoCloseable {
   private final String topic;

@@ -298,4 +298,34 @@ class FloodSubTest {
     get(b.publish(TOPIC, bytes("own")));
     assertEquals("own", text(get(next)));
   }
+
+  @Test
+  void reconnectedPeersTalkAgain() throws Exception {
+    PubSub a = node();
+    PubSub b = node();
+    a.subscribe(TOPIC);
+    Subscription sb = b.subscribe(TOPIC);
+    connect(a, b);
+    linked(a, b);
+    get(a.publish(TOPIC, bytes("first")));
+    assertEquals("first", text(get(sb.next())));
+
+    get(host(a).disconnect(host(b).peerId()));
+    connect(b, a);
+    linked(a, b);
+    get(a.publish(TOPIC, bytes("second")));
+    assertEquals("second", text(get(sb.next())));
+  }
+
+  @Test
+  void closedPubSubFailsPublishAndEndsSubscriptions() throws Exception {
+    PubSub a = node();
+    Subscription sa = a.subscribe(TOPIC);
+    CompletableFuture<Message> pending = sa.next();
+    a.close();
+    assertThrows(CancellationException.class, () -> get(pending));
+    ExecutionException e = assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, bytes("x"))));
+    assertEquals(PubSubException.Reason.CLOSED, assertInstanceOf(PubSubException.class, e.getCause()).reason());
+    a.close(); // idempotent
+  }
 }
