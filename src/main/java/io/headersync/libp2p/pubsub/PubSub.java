@@ -95,6 +95,8 @@ public final class PubSub implements AutoCloseable {
   private final AtomicLong seqno;
   private final AtomicLong throttled = new AtomicLong();
   private final AtomicBoolean closeCalled = new AtomicBoolean();
+  private final AtomicLong droppedOutbound = new AtomicLong();
+  private final int peerQueueSize;
 
   // Router state: touched on the router executor only.
   private final Map<PeerId, PeerState> peers = new HashMap<>();
@@ -111,6 +113,7 @@ public final class PubSub implements AutoCloseable {
     this.policy = b.policy;
     this.maxMessageSize = b.maxMessageSize;
     this.subscriptionCapacity = b.subscriptionCapacity;
+    this.peerQueueSize = b.peerQueueSize;
     this.maxConcurrentValidations = b.maxConcurrentValidations;
     this.validationTimeout = b.validationTimeout;
     this.defaultIdFunction = b.defaultIdFunction;
@@ -298,6 +301,11 @@ public final class PubSub implements AutoCloseable {
       checkWaiters();
     });
     return f;
+  }
+
+  /** RPCs not sent because the peer's queue of unfinished writes was full. */
+  public long droppedOutbound() {
+    return droppedOutbound.get();
   }
 
   /** Messages dropped because too many validations were running. */
@@ -532,7 +540,14 @@ public final class PubSub implements AutoCloseable {
     if (out == null) {
       return;
     }
+    if (state.pendingWrites >= peerQueueSize) {
+      // A slow peer: Go drops RPCs when its per-peer queue (32) is full; so do we.
+      droppedOutbound.incrementAndGet();
+      return;
+    }
+    state.pendingWrites++;
     out.writeMessage(rpc).whenCompleteAsync((v, err) -> {
+      state.pendingWrites--;
       if (err != null && state.outbound == out) {
         log.debug("pubsub write to {} failed: {}", peer, err.toString());
         out.reset();
@@ -612,6 +627,7 @@ public final class PubSub implements AutoCloseable {
     Stream outbound;
     boolean opening;
     int reopens;
+    int pendingWrites;
 
     void closeAll() {
       if (outbound != null) {
@@ -647,6 +663,7 @@ public final class PubSub implements AutoCloseable {
     private SignaturePolicy policy = SignaturePolicy.STRICT_SIGN;
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private int subscriptionCapacity = 32;
+    private int peerQueueSize = 32;
     private int maxConcurrentValidations = 1024;
     private Duration validationTimeout = Duration.ofSeconds(10);
     private Duration seenTtl = Duration.ofSeconds(120);
@@ -690,6 +707,18 @@ public final class PubSub implements AutoCloseable {
         throw new IllegalArgumentException("subscriptionCapacity must be positive");
       }
       this.subscriptionCapacity = messages;
+      return this;
+    }
+
+    /**
+     * RPCs handed to a peer's stream and not yet written (a slow reader holds them at its Yamux
+     * window); further RPCs to that peer are dropped. Default 32, Go's {@code peerOutboundQueueSize}.
+     */
+    public Builder peerQueueSize(int rpcs) {
+      if (rpcs < 1) {
+        throw new IllegalArgumentException("peerQueueSize must be positive");
+      }
+      this.peerQueueSize = rpcs;
       return this;
     }
 

@@ -328,4 +328,39 @@ class FloodSubTest {
     assertEquals(PubSubException.Reason.CLOSED, assertInstanceOf(PubSubException.class, e.getCause()).reason());
     a.close(); // idempotent
   }
+
+  @Test
+  void slowPeerGetsAtMostItsQueueAndTheRestIsDropped() throws Exception {
+    PubSub a = node(cfg -> cfg.peerQueueSize(8));
+    a.subscribe(TOPIC);
+    // A bare host that speaks floodsub, announces the topic and never reads what A sends.
+    byte[] s = new byte[32];
+    new Random(999).nextBytes(s);
+    Host slow = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network)
+        .listen(Multiaddr.parse("/memory/0")).build();
+    hosts.add(slow);
+    List<io.headersync.libp2p.Stream> unread = new ArrayList<>();
+    slow.setStreamHandler("/floodsub/1.0.0", unread::add);
+    get(slow.start());
+    get(slow.connect(host(a).listenAddresses().get(0)));
+    io.headersync.libp2p.Stream out = get(slow.newStream(host(a).peerId(), "/floodsub/1.0.0"));
+    get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
+        .addSubscriptions(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.SubOpts.newBuilder()
+            .setSubscribe(true).setTopicid(TOPIC))
+        .build().toByteArray()));
+    get(a.awaitPeer(TOPIC, slow.peerId()));
+
+    byte[] data = new byte[64 << 10];
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      get(a.publish(TOPIC, data));
+    }
+    // 40 x 64 KiB is far beyond the 256 KiB Yamux window the slow peer never opens further: once 8
+    // writes are stuck, the rest is dropped. (How many writes the stream buffers before they get
+    // stuck depends on the host's buffers, so only the bounds are checked.)
+    long dropped = a.droppedOutbound();
+    assertTrue(dropped > 0 && dropped <= n - 8, "dropped " + dropped);
+    out.close();
+    unread.forEach(io.headersync.libp2p.Stream::reset);
+  }
 }
