@@ -363,4 +363,31 @@ class FloodSubTest {
     out.close();
     unread.forEach(io.headersync.libp2p.Stream::reset);
   }
+
+  @Test
+  void messagesBeyondTheValidationLimitAreDropped() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
+    PubSub a = node();
+    PubSub b = node(cfg -> cfg.maxConcurrentValidations(1).validationExecutor(held::add));
+    Subscription sb = b.subscribe(TOPIC);
+    a.subscribe(TOPIC);
+    connect(a, b);
+    linked(a, b);
+
+    get(a.publish(TOPIC, bytes("m1")));
+    Runnable first = held.poll(T, TimeUnit.SECONDS); // m1's signature check, not run yet
+    assertTrue(first != null);
+    get(a.publish(TOPIC, bytes("m2")));
+    // A's subscription change follows m2 on the same stream: once B knows it, B has handled m2.
+    a.subscribe("barrier");
+    get(b.awaitPeer("barrier", host(a).peerId()));
+    assertEquals(1, b.throttled());
+    assertTrue(held.isEmpty(), "m2 never reached the validation executor");
+
+    first.run();
+    assertEquals("m1", text(get(sb.next())));
+    get(a.publish(TOPIC, bytes("m3")));
+    held.poll(T, TimeUnit.SECONDS).run();
+    assertEquals("m3", text(get(sb.next())));
+  }
 }
