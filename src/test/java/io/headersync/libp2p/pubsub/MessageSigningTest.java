@@ -119,6 +119,8 @@ class MessageSigningTest {
     assertTrue(MessageSigning.policyAllows(SignaturePolicy.STRICT_NO_SIGN, unsigned));
     PubsubProto.Message noSig = signed().toBuilder().clearSignature().build();
     assertFalse(MessageSigning.policyAllows(SignaturePolicy.STRICT_SIGN, noSig));
+    // Go only asks for a signature before deduplication; a signed message without seqno verifies.
+    assertTrue(MessageSigning.policyAllows(SignaturePolicy.STRICT_SIGN, signed().toBuilder().clearSeqno().build()));
     PubsubProto.Message seqnoOnly = unsigned.toBuilder().setSeqno(ByteString.copyFrom(new byte[8])).build();
     assertFalse(MessageSigning.policyAllows(SignaturePolicy.STRICT_NO_SIGN, seqnoOnly));
   }

@@ -70,12 +70,13 @@ public final class MessageSigning {
 
   /**
    * Whether a message passes the signing policy's shape check (Go {@code checkSigningPolicy},
-   * done before deduplication): StrictSign needs a signature and a seqno, StrictNoSign forbids
+   * done before deduplication): StrictSign needs a signature (and a {@code from}, without which
+   * Go's verification fails anyway; a missing seqno is accepted, as Go does), StrictNoSign forbids
    * from, seqno, signature and key.
    */
   public static boolean policyAllows(SignaturePolicy policy, PubsubProto.Message m) {
     return switch (policy) {
-      case STRICT_SIGN -> m.hasSignature() && m.hasSeqno() && m.hasFrom();
+      case STRICT_SIGN -> m.hasSignature() && m.hasFrom();
       case STRICT_NO_SIGN -> !m.hasFrom() && !m.hasSeqno() && !m.hasSignature() && !m.hasKey();
     };
   }
