@@ -21,6 +21,11 @@
 //	{"cmd":"ex-hash","peer":"..","hash":"AB.."}   Exchange.Get
 //	{"cmd":"ex-range","peer":"..","height":1,"to":10001}  sync (height, to) as go-header's syncer does
 //	{"cmd":"raw-range","peer":"..","height":1,"count":65} one hand-made range request; frames and how it ended
+//	{"cmd":"pubsub-join","topic":"/t"}           start FloodSub (StrictSign, 5 MiB) once, join and subscribe to the topic
+//	{"cmd":"pubsub-publish","topic":"/t","data":"hex"}
+//	{"cmd":"pubsub-next","topic":"/t","millis":5000}  the next message: from, seqno, data (hex, up to 64 KiB), size, dataSha256, receivedFrom
+//	{"cmd":"pubsub-peers","topic":"/t"}          the topic's peers (ListPeers)
+//	{"cmd":"pubsub-wait-peer","topic":"/t","peer":"12D3..."}  answers once the peer announced the topic
 //	{"cmd":"quit"}
 //
 // The go-header store (ev-node v1.2 P2PSignedHeader) is served by go-header's ExchangeServer on
@@ -76,6 +81,9 @@ type request struct {
 	To       uint64 `json:"to,omitempty"`
 	Hash     string `json:"hash,omitempty"`
 	Protocol string `json:"protocol,omitempty"`
+	Topic    string `json:"topic,omitempty"`
+	Data     string `json:"data,omitempty"`
+	Millis   int    `json:"millis,omitempty"`
 }
 
 type node struct {
@@ -90,6 +98,9 @@ type node struct {
 	chainID string
 	hdrOnce sync.Once
 	hdr     *headerNode
+
+	psMu sync.Mutex
+	ps   *pubsubNode
 }
 
 func main() {
@@ -133,7 +144,7 @@ func main() {
 	n.emit(map[string]any{"event": "ready", "peer": h.ID().String(), "addrs": addrs})
 
 	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<20), 1<<20)
+	in.Buffer(make([]byte, 1<<20), 16<<20)
 	var wg sync.WaitGroup
 	for in.Scan() {
 		var req request
@@ -173,6 +184,9 @@ func (n *node) handle(req request) (map[string]any, error) {
 	ctx, cancel := context.WithTimeout(n.ctx, 10*time.Minute)
 	defer cancel()
 	if res, handled, err := n.headerCommand(ctx, req); handled {
+		return res, err
+	}
+	if res, handled, err := n.pubsubCommand(ctx, req); handled {
 		return res, err
 	}
 	switch req.Cmd {

@@ -1,0 +1,31 @@
+package io.headersync.libp2p.pubsub;
+
+import io.headersync.libp2p.Libp2pException;
+
+/** Why a publish failed. */
+public final class PubSubException extends Libp2pException {
+  private static final long serialVersionUID = 1L;
+
+  /** What went wrong. */
+  public enum Reason {
+    /** A validator rejected our own message. */
+    REJECTED,
+    /** A validator ignored our own message (or timed out). */
+    IGNORED,
+    /** The message would not fit the maximum RPC size. */
+    TOO_LARGE,
+    /** The {@link PubSub} is closed. */
+    CLOSED
+  }
+
+  private final Reason reason;
+
+  public PubSubException(Reason reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}

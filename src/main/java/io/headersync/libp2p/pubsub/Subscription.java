@@ -1,0 +1,111 @@
+package io.headersync.libp2p.pubsub;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * The messages of one topic delivered to us, in order, through a bounded queue: when the
+ * application falls {@code capacity} messages behind, new messages are dropped for this
+ * subscription (as Go does) and counted in {@link #dropped()}.
+ *
+ * <p>{@link #next()} may be called from any thread. When a message is already queued the future it
+ * returns is complete at once; otherwise it completes on the callback executor.
+ */
+public final class Subscription implements AutoCloseable {
+  private final String topic;
+  private final int capacity;
+  private final Executor callbackExecutor;
+  private final Runnable onCancel;
+  private final ArrayDeque<Message> queue = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<Message>> waiters = new ArrayDeque<>();
+  private boolean cancelled;
+  private long dropped;
+
+  Subscription(String topic, int capacity, Executor callbackExecutor, Runnable onCancel) {
+    this.topic = topic;
+    this.capacity = capacity;
+    this.callbackExecutor = callbackExecutor;
+    this.onCancel = onCancel;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /**
+   * The next message. Fails with {@link CancellationException} once the subscription is cancelled
+   * or the {@link PubSub} closed.
+   */
+  public CompletableFuture<Message> next() {
+    CompletableFuture<Message> f = new CompletableFuture<>();
+    Message m;
+    synchronized (this) {
+      if (cancelled) {
+        return CompletableFuture.failedFuture(new CancellationException("subscription cancelled"));
+      }
+      m = queue.poll();
+      if (m == null) {
+        waiters.add(f);
+        return f;
+      }
+    }
+    f.complete(m);
+    return f;
+  }
+
+  /** Messages dropped because the queue was full. */
+  public synchronized long dropped() {
+    return dropped;
+  }
+
+  /** Unsubscribes; pending {@link #next()} futures fail with {@link CancellationException}. */
+  public void cancel() {
+    if (terminate()) {
+      onCancel.run();
+    }
+  }
+
+  @Override
+  public void close() {
+    cancel();
+  }
+
+  void deliver(Message m) {
+    CompletableFuture<Message> waiter;
+    synchronized (this) {
+      if (cancelled) {
+        return;
+      }
+      waiter = waiters.poll();
+      if (waiter == null) {
+        if (queue.size() >= capacity) {
+          dropped++;
+        } else {
+          queue.add(m);
+        }
+        return;
+      }
+    }
+    callbackExecutor.execute(() -> waiter.complete(m));
+  }
+
+  /** Marks cancelled and fails waiters; true if this call did it. */
+  boolean terminate() {
+    ArrayDeque<CompletableFuture<Message>> toFail;
+    synchronized (this) {
+      if (cancelled) {
+        return false;
+      }
+      cancelled = true;
+      queue.clear();
+      toFail = new ArrayDeque<>(waiters);
+      waiters.clear();
+    }
+    for (CompletableFuture<Message> w : toFail) {
+      callbackExecutor.execute(() -> w.completeExceptionally(new CancellationException("subscription cancelled")));
+    }
+    return true;
+  }
+}

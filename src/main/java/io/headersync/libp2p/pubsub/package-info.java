@@ -1,0 +1,58 @@
+/**
+ * Publish/subscribe over libp2p, wire-compatible with go-libp2p-pubsub (proven against v0.16.0,
+ * the version go-header v0.8.6 pins).
+ *
+ * <p>{@link io.headersync.libp2p.pubsub.PubSub} runs a router on a {@link
+ * io.headersync.libp2p.Host}. Only the FloodSub router ({@code /floodsub/1.0.0}, the only one
+ * ev-node v1.1.1+ runs) is implemented; the forwarding decision sits behind an internal strategy
+ * interface so gossipsub can be added beside it.
+ *
+ * <h2>Use</h2>
+ * <pre>{@code
+ * PubSub pubsub = PubSub.builder(host, identity)
+ *     .maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE)
+ *     .build();                       // before host.start(), so identify lists /floodsub/1.0.0
+ * Subscription sub = pubsub.subscribe(topic);
+ * pubsub.registerValidator(topic, (from, m) -> CompletableFuture.completedFuture(ValidationResult.ACCEPT));
+ * pubsub.publish(topic, bytes);       // signed (StrictSign), delivered locally and flooded
+ * sub.next().thenAccept(m -> ...);
+ * }</pre>
+ *
+ * <h2>Wire</h2>
+ * <ul>
+ *   <li>RPCs are uvarint-framed protobufs (message ids typed {@code bytes}), each bounded by the
+ *       maximum message size (1 MiB by default, as Go; 5 MiB for ev-node).</li>
+ *   <li>One long-lived outbound stream per peer, opened when identify (or identify push) says the
+ *       peer speaks floodsub; it is write-only and starts with a hello carrying our subscriptions.
+ *       Streams a peer opens to us are only read.</li>
+ *   <li>StrictSign: {@code from} = our peer id, {@code seqno} = 8-byte big-endian counter started
+ *       from Unix nanoseconds, signature over {@code "libp2p-pubsub:"} and the message without
+ *       signature and key, key left out when the peer id embeds it. Message id defaults to Go's
+ *       {@code from ‖ seqno}; it can be set per topic.</li>
+ * </ul>
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>All router state (peers, their subscriptions, the seen cache) lives on one router thread,
+ *       like an actor; stream and connection events are handed to it.</li>
+ *   <li>Signature checks and validators run on the validation executor, never on the router
+ *       thread, with a concurrency limit (over it, messages are dropped) and a timeout (then
+ *       {@link io.headersync.libp2p.pubsub.ValidationResult#IGNORE}).</li>
+ *   <li>{@link io.headersync.libp2p.pubsub.Subscription#next()} futures and {@link
+ *       io.headersync.libp2p.pubsub.PubSub#publish} futures complete on the callback executor.</li>
+ * </ul>
+ *
+ * <h2>Pitfalls</h2>
+ * <ul>
+ *   <li>Build the {@code PubSub} before starting the host or connecting: a Go peer opens its
+ *       pubsub stream only to peers whose identify lists a pubsub protocol (a later start still
+ *       works through identify push, but the first messages may be missed).</li>
+ *   <li>Our own publishes are delivered to our own subscriptions, as in Go.</li>
+ *   <li>Queues are bounded everywhere: a subscription holds 32 messages for a slow reader, a peer 32
+ *       unfinished writes; beyond, messages are dropped and counted.</li>
+ * </ul>
+ */
+@NonNullByDefault
+package io.headersync.libp2p.pubsub;
+
+import io.headersync.annotation.NonNullByDefault;
