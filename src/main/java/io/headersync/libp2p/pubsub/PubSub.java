@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Messages</h2>
  * An incoming message passes, in order: the signature policy's shape check, a check that it is not
  * our own, a check that we subscribe to its topic, the seen cache (by message id, 120 s), then —
- * on the validation executor — the signature and the topic's validator. Accepted messages are
+ * on the validation executor — the signature and the topic's validator. As in Go, an id is marked
+ * seen only when its message is accepted. Accepted messages are
  * delivered to our subscriptions and forwarded to every peer subscribed to the topic except the one
  * it came from and its author.
  *
@@ -238,8 +239,11 @@ public final class PubSub implements AutoCloseable {
         fail(result, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         return;
       }
-      seen.add(withId.id());
       validate(self, wire, withId, false).whenCompleteAsync((r, e) -> {
+        if (r == ValidationResult.ACCEPT && !seen.add(withId.id())) {
+          complete(result, null); // an id already seen: Go drops it silently too
+          return;
+        }
         if (r != ValidationResult.ACCEPT) {
           fail(result, new PubSubException(
               r == ValidationResult.IGNORE ? PubSubException.Reason.IGNORED : PubSubException.Reason.REJECTED,
@@ -473,7 +477,9 @@ public final class PubSub implements AutoCloseable {
       return;
     }
     Message withId = m.withId(idFunction(m.topic()).apply(m));
-    if (!seen.add(withId.id())) {
+    // As Go: ids are marked seen only once a message is accepted, so a forged copy (bad signature,
+    // someone else's from and seqno) cannot make us drop the genuine message.
+    if (seen.contains(withId.id())) {
       return;
     }
     if (validationsInFlight.get() >= maxConcurrentValidations) {
@@ -482,7 +488,9 @@ public final class PubSub implements AutoCloseable {
     }
     validate(source, wire, withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((r, e) -> {
       if (r == ValidationResult.ACCEPT && !closed) {
-        route(source, wire, withId);
+        if (seen.add(withId.id())) { // false: a copy validated at the same time won
+          route(source, wire, withId);
+        }
       } else if (r != ValidationResult.ACCEPT) {
         log.debug("message {} from {}: {}", withId, source, r);
       }

@@ -310,7 +310,25 @@ class FloodSubTest {
     get(a.publish(TOPIC, bytes("first")));
     assertEquals("first", text(get(sb.next())));
 
+    // Listeners hear events in order, after the PubSub's own listener (registered first): once
+    // ours heard the disconnect, A's router has the disconnect queued before anything we ask next.
+    CompletableFuture<Void> aSawDisconnect = new CompletableFuture<>();
+    host(a).addConnectionListener(new io.headersync.libp2p.ConnectionListener() {
+      @Override
+      public void disconnected(io.headersync.libp2p.PeerId peer) {
+        aSawDisconnect.complete(null);
+      }
+    });
+    CompletableFuture<Void> bSawDisconnect = new CompletableFuture<>();
+    host(b).addConnectionListener(new io.headersync.libp2p.ConnectionListener() {
+      @Override
+      public void disconnected(io.headersync.libp2p.PeerId peer) {
+        bSawDisconnect.complete(null);
+      }
+    });
     get(host(a).disconnect(host(b).peerId()));
+    get(aSawDisconnect);
+    get(bSawDisconnect);
     connect(b, a);
     linked(a, b);
     get(a.publish(TOPIC, bytes("second")));
@@ -389,5 +407,55 @@ class FloodSubTest {
     get(a.publish(TOPIC, bytes("m3")));
     held.poll(T, TimeUnit.SECONDS).run();
     assertEquals("m3", text(get(sb.next())));
+  }
+
+  @Test
+  void topicMessageIdFunctionDecidesWhatIsADuplicate() throws Exception {
+    Consumer<PubSub.Builder> byData = cfg -> cfg.messageIdFunction(TOPIC, Message::data);
+    PubSub a = node(byData);
+    PubSub b = node(byData);
+    PubSub c = node(byData);
+    a.subscribe(TOPIC);
+    Subscription sb = b.subscribe(TOPIC);
+    c.subscribe(TOPIC);
+    connect(a, b);
+    connect(b, c);
+    linked(a, b);
+    linked(b, c);
+
+    get(a.publish(TOPIC, bytes("same")));
+    Message first = get(sb.next());
+    assertArrayEquals(bytes("same"), first.id());
+    get(c.publish(TOPIC, bytes("same"))); // another author, same id: a duplicate for B
+    get(c.publish(TOPIC, bytes("after")));
+    assertEquals("after", text(get(sb.next())));
+  }
+
+  @Test
+  void aForgedCopyDoesNotSuppressTheGenuineMessage() throws Exception {
+    PubSub b = node();
+    Subscription sb = b.subscribe(TOPIC);
+    byte[] s = new byte[32];
+    new Random(777).nextBytes(s);
+    PrivateKey rawKey = PrivateKey.ed25519FromSeed(s);
+    Host raw = Host.builder(rawKey).inMemory(network).listen(Multiaddr.parse("/memory/0")).build();
+    hosts.add(raw);
+    raw.setStreamHandler("/floodsub/1.0.0", io.headersync.libp2p.Stream::close);
+    get(raw.start());
+    get(raw.connect(host(b).listenAddresses().get(0)));
+    io.headersync.libp2p.Stream out = get(raw.newStream(host(b).peerId(), "/floodsub/1.0.0"));
+    var genuine = io.headersync.libp2p.pubsub.internal.MessageSigning.sign(rawKey, 5, TOPIC, bytes("real"));
+    var forged = genuine.toBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8("fake")).build();
+    for (var m : List.of(forged, genuine, forged)) {
+      get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
+          .addPublish(m).build().toByteArray()));
+    }
+    Message got = get(sb.next());
+    assertEquals("real", text(got));
+    assertEquals(raw.peerId(), got.from().orElseThrow());
+    CompletableFuture<Message> next = sb.next();
+    get(b.publish(TOPIC, bytes("own")));
+    assertEquals("own", text(get(next)), "no forged copy delivered");
+    out.close();
   }
 }
