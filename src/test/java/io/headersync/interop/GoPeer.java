@@ -155,7 +155,7 @@ public final class GoPeer implements AutoCloseable {
 
   /** A top-level string field of a flat JSON line, or null. */
   public static String string(String json, String field) {
-    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(json);
     return m.find() ? m.group(1) : null;
   }
 
@@ -164,7 +164,7 @@ public final class GoPeer implements AutoCloseable {
     Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\\[([^\\]]*)\\]").matcher(json);
     List<String> out = new ArrayList<>();
     if (m.find()) {
-      Matcher s = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m.group(1));
+      Matcher s = Pattern.compile("\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(m.group(1));
       while (s.find()) {
         out.add(s.group(1));
       }
