@@ -13,7 +13,7 @@ import io.headersync.libp2p.pubsub.internal.FloodSubStrategy;
 import io.headersync.libp2p.pubsub.internal.MessageSigning;
 import io.headersync.libp2p.pubsub.internal.RouterStrategy;
 import io.headersync.libp2p.pubsub.internal.SeenCache;
-import io.headersync.libp2p.pubsub.internal.SerialExecutor;
+import io.headersync.libp2p.internal.SerialExecutor;
 import io.headersync.libp2p.pubsub.internal.pb.PubsubProto;
 import java.time.Clock;
 import java.time.Duration;

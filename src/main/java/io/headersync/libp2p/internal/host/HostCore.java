@@ -12,6 +12,7 @@ import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.libp2p.StreamHandler;
+import io.headersync.libp2p.internal.SerialExecutor;
 import io.headersync.libp2p.internal.multistream.MultistreamException;
 import io.headersync.libp2p.internal.multistream.MultistreamInitiator;
 import io.headersync.libp2p.internal.multistream.MultistreamResponder;

@@ -1,19 +1,24 @@
-package io.headersync.libp2p.internal.host;
+package io.headersync.libp2p.internal;
 
-import io.netty.util.internal.logging.InternalLogger;
-import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Runs tasks one at a time, in submission order, on a delegate executor. */
-final class SerialExecutor implements Executor {
-  private static final InternalLogger log = InternalLoggerFactory.getInstance(SerialExecutor.class);
+/**
+ * Runs tasks one at a time, in submission order, on a delegate executor (an actor's mailbox over a
+ * shared pool). A task that throws is logged and the next one runs. When the delegate refuses work
+ * (it was shut down) the queued tasks are dropped.
+ */
+public final class SerialExecutor implements Executor {
+  private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
+
   private final Executor delegate;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private boolean running;
 
-  SerialExecutor(Executor delegate) {
+  public SerialExecutor(Executor delegate) {
     this.delegate = delegate;
   }
 
@@ -49,7 +54,7 @@ final class SerialExecutor implements Executor {
       try {
         next.run();
       } catch (RuntimeException e) {
-        log.warn("listener failed", e);
+        log.warn("task failed", e);
       }
     }
   }
