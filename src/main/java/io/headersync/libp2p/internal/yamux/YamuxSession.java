@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *       payload is skipped without being buffered. go-yamux does the same, silently, for any non-SYN
  *       frame on an unknown id.</li>
  *   <li>Pings are answered with the same opaque value (not while the connection is unwritable, so
- *       a peer that pings without reading cannot grow our buffers; go-yamux drops replies too). {@link #ping()} measures the RTT; the session
+ *       a peer that pings without reading can make us queue at most 64 replies; go-yamux drops replies too). {@link #ping()} measures the RTT; the session
  *       pings at start and every {@link YamuxConfig#measureRttInterval()} to drive window auto-tuning,
  *       and after {@link YamuxConfig#keepAliveInterval()} without a received frame; a keepalive ping
  *       unanswered within {@link YamuxConfig#pingTimeout()} closes the connection.</li>
@@ -95,6 +95,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   private boolean inFrame;
   private boolean flushNeeded;
+  /** Ping replies queued while the connection was not writable; see {@link #onPing}. */
+  private int pongsWhileUnwritable;
+  static final int MAX_PONGS_WHILE_UNWRITABLE = 64;
 
   private int nextPingId;
   private @Nullable ActivePing activePing;
@@ -399,6 +402,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable()) {
+      pongsWhileUnwritable = 0;
+    }
     if (ctx.channel().isWritable() && !closed) {
       for (YamuxStreamChannel s : new ArrayList<>(streams.values())) {
         s.onParentWritable();
@@ -477,10 +483,15 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private void onPing(YamuxFrame frame) {
     if (frame.hasFlag(YamuxFrame.FLAG_SYN)) {
       if (!context().channel().isWritable()) {
-        // A peer that pings but does not read cannot grow our outbound buffer; go-yamux drops
-        // replies beyond its ping backlog the same way.
-        log.debug("{} dropped a ping reply: connection not writable", channel());
-        return;
+        // While a big transfer keeps the connection unwritable, pings must still be answered or
+        // the peer's keepalive closes the session. A peer that pings but does not read may make us
+        // queue at most MAX_PONGS_WHILE_UNWRITABLE replies; go-yamux drops replies beyond its ping
+        // backlog the same way.
+        if (pongsWhileUnwritable >= MAX_PONGS_WHILE_UNWRITABLE) {
+          log.debug("{} dropped a ping reply: connection not writable", channel());
+          return;
+        }
+        pongsWhileUnwritable++;
       }
       writeControl(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_ACK, 0, frame.length());
       flushSoon();

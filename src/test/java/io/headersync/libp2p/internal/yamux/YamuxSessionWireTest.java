@@ -524,11 +524,18 @@ class YamuxSessionWireTest {
   }
 
   @Test
-  void pingRepliesAreDroppedWhileTheConnectionIsUnwritable() {
+  void pingRepliesWhileUnwritableAreBoundedNotDropped() {
+    // A big transfer keeps the connection unwritable; go-yamux's keepalive must still get pongs
+    // (seen against go-yamux: "ping: i/o deadline reached" when we dropped them all).
     server();
     ch.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
-    in(frame(TYPE_PING, FLAG_SYN, 0, 1));
-    assertTrue(written(ch).isEmpty());
+    for (int i = 0; i < YamuxSession.MAX_PONGS_WHILE_UNWRITABLE; i++) {
+      in(frame(TYPE_PING, FLAG_SYN, 0, i));
+    }
+    in(frame(TYPE_PING, FLAG_SYN, 0, 999)); // one too many: dropped
+    List<TestStreams.Frame> pongs = written(ch);
+    assertEquals(YamuxSession.MAX_PONGS_WHILE_UNWRITABLE, pongs.size());
+    assertTrue(pongs.get(0).is(TYPE_PING, FLAG_ACK, 0, 0));
     ch.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
     in(frame(TYPE_PING, FLAG_SYN, 0, 2));
     assertTrue(written(ch).get(0).is(TYPE_PING, FLAG_ACK, 0, 2));
