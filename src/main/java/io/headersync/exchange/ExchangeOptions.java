@@ -13,7 +13,7 @@ import java.util.Objects;
  *   <tr><td>{@code maxFrameSize}</td><td>1 MiB</td><td>largest response frame (10 MiB for ev-node's profile)</td></tr>
  *   <tr><td>{@code chunkSize}</td><td>64</td><td>headers per range request (go-header's maximum)</td></tr>
  *   <tr><td>{@code perPeerDepth}</td><td>4</td><td>range requests in flight per peer (go-header: 1)</td></tr>
- *   <tr><td>{@code maxBufferedChunks}</td><td>64</td><td>range chunks in flight or waiting for delivery</td></tr>
+ *   <tr><td>{@code maxBufferedChunks}</td><td>64</td><td>range window: chunks past the next undelivered height that may be requested</td></tr>
  *   <tr><td>{@code maxAttemptsPerChunk}</td><td>10</td><td>tries of one chunk before a range fails (go-header: unbounded)</td></tr>
  *   <tr><td>{@code maxUntrustedHeadPeers}</td><td>4</td><td>peers asked for the head when a trusted head is known (go-header's)</td></tr>
  *   <tr><td>{@code maxTrackedPeers}</td><td>256</td><td>peers scored by the tracker</td></tr>

@@ -95,7 +95,8 @@ public final class RangeSession<H extends Header, P> {
     /**
      * @param chunkSize headers per request, 1..64
      * @param perPeerDepth requests in flight per peer, at least 1
-     * @param maxBufferedChunks chunks in flight or waiting for delivery, at least 1
+     * @param maxBufferedChunks the window: only heights below the next undelivered height plus this
+     *     many chunks are requested; at least 1
      * @param requestTimeout how long one request may take
      * @param maxAttemptsPerChunk attempts before the session fails, at least 1
      * @param retryBackoff delay before the first retry of a chunk, doubled per attempt
