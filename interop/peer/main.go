@@ -84,7 +84,19 @@ type request struct {
 	Topic    string `json:"topic,omitempty"`
 	Data     string `json:"data,omitempty"`
 	Millis   int    `json:"millis,omitempty"`
+
+	// Raw is the whole command line: command sets in other files decode their own arguments from it
+	// (so each file owns its arguments and this struct does not grow with every command).
+	Raw json.RawMessage `json:"-"`
 }
+
+// commandSet handles the commands it knows and answers handled=false for the others. Files register
+// theirs in init() with registerCommands.
+type commandSet func(n *node, ctx context.Context, req request) (res map[string]any, handled bool, err error)
+
+var commandSets []commandSet
+
+func registerCommands(c commandSet) { commandSets = append(commandSets, c) }
 
 type node struct {
 	host   host.Host
@@ -152,6 +164,7 @@ func main() {
 			n.emit(map[string]any{"ok": false, "error": "bad command: " + err.Error()})
 			continue
 		}
+		req.Raw = append(json.RawMessage(nil), in.Bytes()...)
 		if req.Cmd == "quit" {
 			break
 		}
@@ -188,6 +201,11 @@ func (n *node) handle(req request) (map[string]any, error) {
 	}
 	if res, handled, err := n.pubsubCommand(ctx, req); handled {
 		return res, err
+	}
+	for _, c := range commandSets {
+		if res, handled, err := c(n, ctx, req); handled {
+			return res, err
+		}
 	}
 	switch req.Cmd {
 	case "connect":

@@ -31,17 +31,36 @@ func (n *node) pubsubCommand(ctx context.Context, req request) (map[string]any, 
 	return res, true, err
 }
 
+// pubSub returns the node's router, starting it on first use. Other files (go-header's Subscriber)
+// use it too; topics they join themselves must not also be joined through pubsub-join.
+func (n *node) pubSub() (*pubsub.PubSub, error) {
+	n.psMu.Lock()
+	defer n.psMu.Unlock()
+	if err := n.startPubSubLocked(); err != nil {
+		return nil, err
+	}
+	return n.ps.ps, nil
+}
+
+func (n *node) startPubSubLocked() error {
+	if n.ps != nil {
+		return nil
+	}
+	ps, err := pubsub.NewFloodSub(n.ctx, n.host,
+		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
+		pubsub.WithMaxMessageSize(evnodeMaxMessageSize))
+	if err != nil {
+		return err
+	}
+	n.ps = &pubsubNode{ps: ps, topics: map[string]*pubsub.Topic{}, subs: map[string]*pubsub.Subscription{}}
+	return nil
+}
+
 func (n *node) pubsubTopic(topic string) (*pubsub.Topic, *pubsub.Subscription, error) {
 	n.psMu.Lock()
 	defer n.psMu.Unlock()
-	if n.ps == nil {
-		ps, err := pubsub.NewFloodSub(n.ctx, n.host,
-			pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
-			pubsub.WithMaxMessageSize(evnodeMaxMessageSize))
-		if err != nil {
-			return nil, nil, err
-		}
-		n.ps = &pubsubNode{ps: ps, topics: map[string]*pubsub.Topic{}, subs: map[string]*pubsub.Subscription{}}
+	if err := n.startPubSubLocked(); err != nil {
+		return nil, nil, err
 	}
 	if t, ok := n.ps.topics[topic]; ok {
 		return t, n.ps.subs[topic], nil
