@@ -9,6 +9,7 @@ package main
 //	{"cmd":"hsub-broadcast","height":3}      Broadcast the go-header store's header at that height (see "gen")
 //	{"cmd":"hsub-verified"}                  how many headers the verifier saw
 //	{"cmd":"hsub-wait-peer","peer":"12D3..."}  answers once the peer is in the header topic's peer list
+//	{"cmd":"store-height","height":5}        the go-header store's header at that height: height, hash
 
 import (
 	"context"
@@ -38,6 +39,12 @@ func init() {
 	registerCommands(func(n *node, ctx context.Context, req request) (map[string]any, bool, error) {
 		switch req.Cmd {
 		case "hsub-start", "hsub-next", "hsub-broadcast", "hsub-verified", "hsub-wait-peer":
+		case "store-height":
+			h, err := n.headers().store.GetByHeight(ctx, req.Height)
+			if err != nil {
+				return nil, true, err
+			}
+			return describe(h), true, nil
 		default:
 			return nil, false, nil
 		}
