@@ -226,7 +226,8 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   /**
    * Streams the headers {@code (from.height(), to)} to {@code sink} in height order, in verified
    * batches; the next batch is handed over when the stage the sink returned completes. The future
-   * completes when every header was delivered, or with the failure.
+   * completes when every header was delivered, or with the failure. Cancelling it stops the session
+   * and cancels its requests in flight.
    */
   public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
     Objects.requireNonNull(from, "from == null");
@@ -237,7 +238,14 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
         (peer, start, amount) -> request(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
         sink::apply, scheduler, clock, config);
-    return session.start();
+    CompletableFuture<Void> result = session.start();
+    // Cancelling the returned future cancels the session's requests and retry timers too.
+    result.whenComplete((v, err) -> {
+      if (result.isCancelled()) {
+        session.cancel();
+      }
+    });
+    return result;
   }
 
   // ---- requests ----

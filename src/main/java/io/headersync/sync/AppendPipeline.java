@@ -1,0 +1,111 @@
+package io.headersync.sync;
+
+import io.headersync.Header;
+import io.headersync.store.Store;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * The write side of one sync job: runs the extra check of each batch on the worker executor (a
+ * batch's parts in parallel, and a batch's check while the previous batch is written), appends the
+ * batches to the store strictly in submission order, and bounds the batches not yet readable.
+ *
+ * <p>{@link #submit} returns the stage the range session waits for before it hands over the next
+ * batch: complete while fewer than {@code maxInFlight} batches are unfinished, else the oldest
+ * unfinished batch's completion. A failure of any batch fails every later submission and
+ * {@link #drain()}.
+ */
+final class AppendPipeline<H extends Header> {
+  /** Called on the worker executor when a batch is readable. */
+  interface Appended<H> {
+    void appended(List<H> batch, long receivedNanos);
+  }
+
+  private final Store<H> store;
+  private final Executor worker;
+  private final int maxInFlight;
+  private final Function<List<H>, CompletableFuture<Void>> check;
+  private final Appended<H> appended;
+  private final ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+  private CompletableFuture<Void> queuedTail = CompletableFuture.completedFuture(null);
+  private H last;
+  private Throwable failure;
+
+  AppendPipeline(Store<H> store, Executor worker, int maxInFlight, Function<List<H>, CompletableFuture<Void>> check,
+      Appended<H> appended, H from) {
+    this.store = store;
+    this.worker = worker;
+    this.maxInFlight = maxInFlight;
+    this.check = check;
+    this.appended = appended;
+    this.last = from;
+  }
+
+  /** The last header submitted (the job's {@code from} before any). */
+  synchronized H last() {
+    return last;
+  }
+
+  /**
+   * Checks (unless {@code alreadyChecked}) and appends {@code batch}, which must follow the last
+   * submitted header.
+   */
+  CompletableFuture<Void> submit(List<H> batch, boolean alreadyChecked) {
+    long received = System.nanoTime();
+    CompletableFuture<Void> checked = alreadyChecked ? CompletableFuture.completedFuture(null) : check.apply(batch);
+    CompletableFuture<Void> readable = new CompletableFuture<>();
+    synchronized (this) {
+      if (failure != null) {
+        return CompletableFuture.failedFuture(failure);
+      }
+      last = batch.get(batch.size() - 1);
+      CompletableFuture<Void> queued = queuedTail.thenCombineAsync(checked, (a, b) -> {
+        // Store.append may block on a full write queue: this runs on the worker, never on I/O threads.
+        store.append(batch).whenCompleteAsync((v, err) -> {
+          if (err != null) {
+            readable.completeExceptionally(err);
+          } else {
+            appended.appended(batch, received);
+            readable.complete(null);
+          }
+        }, worker);
+        return null;
+      }, worker);
+      queued.whenComplete((v, err) -> {
+        if (err != null) {
+          readable.completeExceptionally(err);
+        }
+      });
+      queuedTail = queued;
+      readable.whenComplete((v, err) -> {
+        if (err != null) {
+          synchronized (this) {
+            if (failure == null) {
+              failure = err;
+            }
+          }
+        }
+      });
+      inFlight.addLast(readable);
+      while (!inFlight.isEmpty() && inFlight.peekFirst().isDone() && !inFlight.peekFirst().isCompletedExceptionally()) {
+        inFlight.pollFirst();
+      }
+      if (inFlight.size() < maxInFlight) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return inFlight.peekFirst();
+    }
+  }
+
+  /** Completes when every submitted batch is readable, or with the first failure. */
+  CompletableFuture<Void> drain() {
+    CompletableFuture<?>[] all;
+    synchronized (this) {
+      all = inFlight.toArray(new CompletableFuture<?>[0]);
+    }
+    return CompletableFuture.allOf(all);
+  }
+}

@@ -1,0 +1,33 @@
+package io.headersync.sync;
+
+import io.headersync.Header;
+import java.time.Duration;
+
+/**
+ * Progress and metrics callbacks of a {@link Syncer}. Every method has an empty default.
+ *
+ * <p>Threads: called on the syncer's worker executor, one call at a time per event source but not
+ * serialised across sources; implementations must be thread-safe and quick. An exception thrown
+ * here is logged and otherwise ignored.
+ *
+ * @param <H> the header type
+ */
+public interface SyncListener<H extends Header> {
+  /**
+   * A batch of headers became readable in the store.
+   *
+   * @param fromHeight the first height of the batch
+   * @param count how many headers
+   * @param elapsed from the batch reaching the syncer to it being readable (extra check and store write)
+   */
+  default void batchAppended(long fromHeight, int count, Duration elapsed) {}
+
+  /** The subjective head (the sync target) changed to {@code head}. */
+  default void headChanged(H head) {}
+
+  /** A sync job reached its target. */
+  default void syncFinished(SyncState state) {}
+
+  /** A sync job failed; it is retried after a backoff. */
+  default void syncFailed(SyncState state, Throwable cause) {}
+}

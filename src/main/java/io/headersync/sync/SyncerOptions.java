@@ -1,0 +1,258 @@
+package io.headersync.sync;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The syncer's settings, with go-header's defaults where it has one. Immutable; build with
+ * {@link #builder(Duration)}.
+ *
+ * <table>
+ *   <caption>Settings and defaults</caption>
+ *   <tr><th>Setting</th><th>Default</th><th>Meaning</th></tr>
+ *   <tr><td>{@code blockTime}</td><td>required, positive</td><td>the chain's block time (go-header's
+ *       {@code WithBlockTime}; go-header's default 0 divides by zero, so we require it)</td></tr>
+ *   <tr><td>{@code recencyThreshold}</td><td>3 x block time</td><td>a head older than this (by the
+ *       clock) is not recent: the syncer asks the network for a newer one (go-header's
+ *       {@code recencyThreshold})</td></tr>
+ *   <tr><td>{@code trustingPeriod}</td><td>336 h</td><td>a store head older than this has expired: the
+ *       subjective head comes from the trusted peers again (subjective initialisation)</td></tr>
+ *   <tr><td>{@code maxPendingHeaders}</td><td>1024</td><td>gossiped headers kept while their gap is
+ *       fetched (go-header: unbounded)</td></tr>
+ *   <tr><td>{@code maxPendingAhead}</td><td>4096 heights</td><td>a pending header further than this
+ *       above the store head is dropped unless it is the sync target: the range session fetches it
+ *       anyway</td></tr>
+ *   <tr><td>{@code maxAppendsInFlight}</td><td>8 batches</td><td>fetched batches checked or queued in
+ *       the store but not yet readable; the range session waits beyond this</td></tr>
+ *   <tr><td>{@code networkHeadTimeout}</td><td>2 s</td><td>go-header's
+ *       {@code NetworkHeadRequestTimeout}</td></tr>
+ *   <tr><td>{@code headRefreshInterval}</td><td>the recency threshold</td><td>how often the syncer
+ *       checks that its head is recent and asks the network otherwise (go-header only checks when
+ *       asked for its head)</td></tr>
+ *   <tr><td>{@code retryInitialBackoff} / {@code retryMaxBackoff}</td><td>500 ms / 30 s</td><td>the
+ *       delay before a failed sync job is retried, doubling up to the maximum</td></tr>
+ *   <tr><td>{@code checkParallelism}</td><td>available processors</td><td>parts a batch is split into
+ *       for the extra check</td></tr>
+ * </table>
+ */
+public final class SyncerOptions {
+  /** go-header's default trusting period: two weeks. */
+  public static final Duration DEFAULT_TRUSTING_PERIOD = Duration.ofHours(336);
+  /** go-header's {@code NetworkHeadRequestTimeout}. */
+  public static final Duration DEFAULT_NETWORK_HEAD_TIMEOUT = Duration.ofSeconds(2);
+
+  private final Duration blockTime;
+  private final Duration recencyThreshold;
+  private final Duration trustingPeriod;
+  private final int maxPendingHeaders;
+  private final long maxPendingAhead;
+  private final int maxAppendsInFlight;
+  private final Duration networkHeadTimeout;
+  private final Duration headRefreshInterval;
+  private final Duration retryInitialBackoff;
+  private final Duration retryMaxBackoff;
+  private final int checkParallelism;
+
+  private SyncerOptions(Builder b) {
+    this.blockTime = b.blockTime;
+    this.recencyThreshold = b.recencyThreshold != null ? b.recencyThreshold : b.blockTime.multipliedBy(3);
+    this.trustingPeriod = b.trustingPeriod;
+    this.maxPendingHeaders = b.maxPendingHeaders;
+    this.maxPendingAhead = b.maxPendingAhead;
+    this.maxAppendsInFlight = b.maxAppendsInFlight;
+    this.networkHeadTimeout = b.networkHeadTimeout;
+    this.headRefreshInterval = b.headRefreshInterval != null ? b.headRefreshInterval : recencyThreshold;
+    this.retryInitialBackoff = b.retryInitialBackoff;
+    this.retryMaxBackoff = b.retryMaxBackoff;
+    this.checkParallelism = b.checkParallelism;
+    if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
+      throw new IllegalArgumentException("retryMaxBackoff " + retryMaxBackoff + " is below retryInitialBackoff "
+          + retryInitialBackoff);
+    }
+  }
+
+  /**
+   * A builder with every default.
+   *
+   * @param blockTime the chain's block time
+   * @throws IllegalArgumentException if {@code blockTime} is zero or negative
+   */
+  public static Builder builder(Duration blockTime) {
+    return new Builder(blockTime);
+  }
+
+  /** Options with every default for this block time. */
+  public static SyncerOptions defaults(Duration blockTime) {
+    return builder(blockTime).build();
+  }
+
+  /** A builder starting from these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder(blockTime);
+    b.recencyThreshold = recencyThreshold;
+    b.trustingPeriod = trustingPeriod;
+    b.maxPendingHeaders = maxPendingHeaders;
+    b.maxPendingAhead = maxPendingAhead;
+    b.maxAppendsInFlight = maxAppendsInFlight;
+    b.networkHeadTimeout = networkHeadTimeout;
+    b.headRefreshInterval = headRefreshInterval;
+    b.retryInitialBackoff = retryInitialBackoff;
+    b.retryMaxBackoff = retryMaxBackoff;
+    b.checkParallelism = checkParallelism;
+    return b;
+  }
+
+  public Duration blockTime() {
+    return blockTime;
+  }
+
+  public Duration recencyThreshold() {
+    return recencyThreshold;
+  }
+
+  public Duration trustingPeriod() {
+    return trustingPeriod;
+  }
+
+  public int maxPendingHeaders() {
+    return maxPendingHeaders;
+  }
+
+  public long maxPendingAhead() {
+    return maxPendingAhead;
+  }
+
+  public int maxAppendsInFlight() {
+    return maxAppendsInFlight;
+  }
+
+  public Duration networkHeadTimeout() {
+    return networkHeadTimeout;
+  }
+
+  public Duration headRefreshInterval() {
+    return headRefreshInterval;
+  }
+
+  public Duration retryInitialBackoff() {
+    return retryInitialBackoff;
+  }
+
+  public Duration retryMaxBackoff() {
+    return retryMaxBackoff;
+  }
+
+  public int checkParallelism() {
+    return checkParallelism;
+  }
+
+  @Override
+  public String toString() {
+    return "SyncerOptions{blockTime=" + blockTime + ", recencyThreshold=" + recencyThreshold + ", trustingPeriod="
+        + trustingPeriod + ", maxPendingHeaders=" + maxPendingHeaders + ", maxPendingAhead=" + maxPendingAhead
+        + ", maxAppendsInFlight=" + maxAppendsInFlight + ", networkHeadTimeout=" + networkHeadTimeout
+        + ", headRefreshInterval=" + headRefreshInterval + ", retryInitialBackoff=" + retryInitialBackoff
+        + ", retryMaxBackoff=" + retryMaxBackoff + ", checkParallelism=" + checkParallelism + "}";
+  }
+
+  /** Builds {@link SyncerOptions}; every setter checks its argument and names it when wrong. */
+  public static final class Builder {
+    private final Duration blockTime;
+    private Duration recencyThreshold;
+    private Duration trustingPeriod = DEFAULT_TRUSTING_PERIOD;
+    private int maxPendingHeaders = 1024;
+    private long maxPendingAhead = 4096;
+    private int maxAppendsInFlight = 8;
+    private Duration networkHeadTimeout = DEFAULT_NETWORK_HEAD_TIMEOUT;
+    private Duration headRefreshInterval;
+    private Duration retryInitialBackoff = Duration.ofMillis(500);
+    private Duration retryMaxBackoff = Duration.ofSeconds(30);
+    private int checkParallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    private Builder(Duration blockTime) {
+      this.blockTime = positive(blockTime, "blockTime");
+    }
+
+    /** Default 3 x block time. */
+    public Builder recencyThreshold(Duration v) {
+      recencyThreshold = positive(v, "recencyThreshold");
+      return this;
+    }
+
+    /** Default 336 h. */
+    public Builder trustingPeriod(Duration v) {
+      trustingPeriod = positive(v, "trustingPeriod");
+      return this;
+    }
+
+    /** Default 1024; at least 1. */
+    public Builder maxPendingHeaders(int v) {
+      maxPendingHeaders = (int) atLeastOne(v, "maxPendingHeaders");
+      return this;
+    }
+
+    /** Default 4096 heights; at least 1. */
+    public Builder maxPendingAhead(long v) {
+      maxPendingAhead = atLeastOne(v, "maxPendingAhead");
+      return this;
+    }
+
+    /** Default 8 batches; at least 1. */
+    public Builder maxAppendsInFlight(int v) {
+      maxAppendsInFlight = (int) atLeastOne(v, "maxAppendsInFlight");
+      return this;
+    }
+
+    /** Default 2 s. */
+    public Builder networkHeadTimeout(Duration v) {
+      networkHeadTimeout = positive(v, "networkHeadTimeout");
+      return this;
+    }
+
+    /** Default: the recency threshold. */
+    public Builder headRefreshInterval(Duration v) {
+      headRefreshInterval = positive(v, "headRefreshInterval");
+      return this;
+    }
+
+    /** Default 500 ms. */
+    public Builder retryInitialBackoff(Duration v) {
+      retryInitialBackoff = positive(v, "retryInitialBackoff");
+      return this;
+    }
+
+    /** Default 30 s; not below the initial backoff. */
+    public Builder retryMaxBackoff(Duration v) {
+      retryMaxBackoff = positive(v, "retryMaxBackoff");
+      return this;
+    }
+
+    /** Default: available processors; at least 1. */
+    public Builder checkParallelism(int v) {
+      checkParallelism = (int) atLeastOne(v, "checkParallelism");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the maximum retry backoff is below the initial one
+     */
+    public SyncerOptions build() {
+      return new SyncerOptions(this);
+    }
+
+    private static Duration positive(Duration v, String name) {
+      Objects.requireNonNull(v, name + " == null");
+      if (v.isZero() || v.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + v);
+      }
+      return v;
+    }
+
+    private static long atLeastOne(long v, String name) {
+      if (v < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + v);
+      }
+      return v;
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package io.headersync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.exchange.Exchange;
+import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.exchange.P2PServer;
+import io.headersync.exchange.ServerOptions;
+import io.headersync.libp2p.ConnectionGater;
+import io.headersync.libp2p.ConnectionListener;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.InMemoryNetwork;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.PeerInfo;
+import io.headersync.libp2p.PrivateKey;
+import io.headersync.store.InMemoryStore;
+import io.headersync.testing.DummyChain;
+import io.headersync.testing.DummyHeader;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The syncer over the real exchange and P2P servers on in-memory hosts running the full libp2p stack. */
+class SyncerNetworkTest {
+  private static final long T = 60;
+  private static final String PROTOCOL = ExchangeProtocol.protocolId("test");
+  private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(GENESIS.plus(Duration.ofDays(1)), ZoneOffset.UTC);
+  private static final int N = 4_000;
+
+  private final InMemoryNetwork network = new InMemoryNetwork();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService storeExecutor = Executors.newFixedThreadPool(2);
+  private final ExecutorService worker = Executors.newFixedThreadPool(2);
+  private final List<DummyHeader> chain = new DummyChain(GENESIS).next(N);
+  private final List<Syncer<DummyHeader>> syncers = new ArrayList<>();
+  private int seed = 1;
+
+  @AfterEach
+  void close() throws Exception {
+    for (Syncer<DummyHeader> s : syncers) {
+      s.stop().get(T, TimeUnit.SECONDS);
+    }
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+    network.close();
+    scheduler.shutdownNow();
+    storeExecutor.shutdownNow();
+    worker.shutdownNow();
+  }
+
+  private Host host() throws Exception {
+    byte[] s = new byte[32];
+    new Random(seed++).nextBytes(s);
+    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
+        .gater(new ConnectionGater()).build();
+    closeables.add(h);
+    h.start().get(T, TimeUnit.SECONDS);
+    return h;
+  }
+
+  private Host server(List<DummyHeader> headers) throws Exception {
+    Host h = host();
+    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    store.append(headers).join();
+    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
+    server.start();
+    closeables.add(server);
+    return h;
+  }
+
+  private Exchange<DummyHeader> client(List<Host> servers) throws Exception {
+    Host h = host();
+    ConnectionGater gater = new ConnectionGater();
+    List<PeerId> trusted = servers.stream().map(Host::peerId).toList();
+    Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("test").trustedPeers(trusted)
+        .gater(gater).scheduler(scheduler).clock(CLOCK).random(new Random(7)).build();
+    ex.start();
+    closeables.add(ex);
+    List<CompletableFuture<Void>> identified = new ArrayList<>();
+    for (Host s : servers) {
+      CompletableFuture<Void> f = new CompletableFuture<>();
+      identified.add(f);
+      h.addConnectionListener(new ConnectionListener() {
+        @Override
+        public void identified(PeerInfo info) {
+          if (info.peer().equals(s.peerId())) {
+            f.complete(null);
+          }
+        }
+      });
+      h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+    }
+    CompletableFuture.allOf(identified.toArray(new CompletableFuture[0])).get(T, TimeUnit.SECONDS);
+    return ex;
+  }
+
+  private Syncer<DummyHeader> syncer(InMemoryStore<DummyHeader> store, Exchange<DummyHeader> ex,
+      SyncListener<DummyHeader> listener) {
+    Syncer<DummyHeader> s = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+        Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler).workerExecutor(worker).listener(listener).build();
+    syncers.add(s);
+    return s;
+  }
+
+  private InMemoryStore<DummyHeader> genesisStore() {
+    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    store.append(chain.subList(0, 1)).join();
+    return store;
+  }
+
+  private void assertSameChain(InMemoryStore<DummyHeader> store) {
+    assertEquals(N, store.height());
+    for (long height : new long[] {1, 2, 64, 65, 1_000, N - 1, N}) {
+      assertEquals(chain.get((int) height - 1), store.getByHeight(height).orElseThrow());
+    }
+  }
+
+  @Test
+  void catchesUpFromOneServer() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain)));
+    InMemoryStore<DummyHeader> store = genesisStore();
+    AtomicInteger appended = new AtomicInteger();
+    Syncer<DummyHeader> syncer = syncer(store, ex, new SyncListener<>() {
+      @Override
+      public void batchAppended(long fromHeight, int count, Duration elapsed) {
+        appended.addAndGet(count);
+      }
+    });
+    syncer.start().get(T, TimeUnit.SECONDS);
+    syncer.syncWait().get(T, TimeUnit.SECONDS);
+    assertSameChain(store);
+    SyncState state = syncer.state();
+    assertTrue(state.finished());
+    assertEquals(2, state.fromHeight());
+    assertEquals(N, state.toHeight());
+    assertEquals(N - 1, syncer.metrics().headersAppended());
+  }
+
+  @Test
+  void catchesUpFromTwoServers() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain), server(chain)));
+    InMemoryStore<DummyHeader> store = genesisStore();
+    Syncer<DummyHeader> syncer = syncer(store, ex, new SyncListener<>() {});
+    syncer.start().get(T, TimeUnit.SECONDS);
+    syncer.syncWait().get(T, TimeUnit.SECONDS);
+    assertSameChain(store);
+  }
+
+  @Test
+  void stopDuringCatchUpThenANewSyncerOnTheSameStoreResumes() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain)));
+    InMemoryStore<DummyHeader> store = genesisStore();
+    CompletableFuture<Void> firstBatch = new CompletableFuture<>();
+    Syncer<DummyHeader> first = syncer(store, ex, new SyncListener<>() {
+      @Override
+      public void batchAppended(long fromHeight, int count, Duration elapsed) {
+        firstBatch.complete(null);
+      }
+    });
+    first.start().get(T, TimeUnit.SECONDS);
+    firstBatch.get(T, TimeUnit.SECONDS);
+    first.stop().get(T, TimeUnit.SECONDS);
+    long stoppedAt = store.height();
+    assertTrue(stoppedAt > 1, "appended before the stop: " + stoppedAt);
+    // Stopped means stopped: nothing is appended afterwards (the session was cancelled and drained).
+    assertEquals(stoppedAt, store.height());
+    Syncer<DummyHeader> second = syncer(store, ex, new SyncListener<>() {});
+    second.start().get(T, TimeUnit.SECONDS);
+    second.syncWait().get(T, TimeUnit.SECONDS);
+    assertSameChain(store);
+    if (stoppedAt < N) {
+      assertEquals(stoppedAt + 1, second.state().fromHeight());
+    }
+  }
+
+  @Test
+  void gossipFarAheadIsFetchedFromTheNetwork() throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain)));
+    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    store.append(chain.subList(0, N - 100)).join();
+    // A clock at the head's time: the head is recent, so only gossip moves the syncer.
+    Clock atHead = Clock.fixed(chain.get(N - 101).time(), ZoneOffset.UTC);
+    Syncer<DummyHeader> syncer = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+        Duration.ofSeconds(1))).clock(atHead).scheduler(scheduler).workerExecutor(worker).build();
+    syncers.add(syncer);
+    syncer.start().get(T, TimeUnit.SECONDS);
+    assertEquals(N - 100, store.height());
+    syncer.incomingHead(chain.get(N - 1)).get(T, TimeUnit.SECONDS);
+    syncer.syncWait().get(T, TimeUnit.SECONDS);
+    assertSameChain(store);
+  }
+}

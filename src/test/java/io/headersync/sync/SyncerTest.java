@@ -1,0 +1,436 @@
+package io.headersync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.VerifyException;
+import io.headersync.store.InMemoryStore;
+import io.headersync.testing.DummyChain;
+import io.headersync.testing.DummyHeader;
+import io.headersync.testing.ManualScheduler;
+import io.headersync.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The syncer against a network-free header source (go-header's {@code local.Exchange} style), with
+ * a manual scheduler, a mutable clock and a direct worker executor: every step is deterministic.
+ * Scenarios ported from go-header's {@code sync/syncer_test.go} and {@code syncer_head_test.go}.
+ */
+@Timeout(30)
+class SyncerTest {
+  private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration BLOCK_TIME = Duration.ofSeconds(1);
+  private static final Executor DIRECT = Runnable::run;
+
+  private final MutableClock clock = new MutableClock(GENESIS.plus(Duration.ofHours(1)));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final FakeSource source = new FakeSource(clock);
+  private final List<DummyHeader> chain = new DummyChain(GENESIS).next(3_000);
+  private final InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+  private final List<String> events = new ArrayList<>();
+
+  private Syncer.Builder<DummyHeader> builder(SyncerOptions options) {
+    return Syncer.builder(store, source, DummyHeader.TYPE).options(options).clock(clock).scheduler(scheduler)
+        .workerExecutor(DIRECT).listener(new SyncListener<>() {
+          @Override
+          public void headChanged(DummyHeader head) {
+            events.add("head " + head.height());
+          }
+
+          @Override
+          public void syncFinished(SyncState state) {
+            events.add("finished " + state.toHeight());
+          }
+
+          @Override
+          public void syncFailed(SyncState state, Throwable cause) {
+            events.add("failed " + state.toHeight());
+          }
+        });
+  }
+
+  private Syncer<DummyHeader> syncer() {
+    return builder(SyncerOptions.defaults(BLOCK_TIME)).build();
+  }
+
+  private DummyHeader h(long height) {
+    return chain.get((int) height - 1);
+  }
+
+  private static Throwable failure(CompletableFuture<?> f) {
+    assertTrue(f.isDone(), "future is not done");
+    CompletionException e = assertThrows(CompletionException.class, f::join);
+    return e.getCause();
+  }
+
+  private void initStore(long height) {
+    store.append(chain.subList(0, (int) height)).join();
+  }
+
+  @Test
+  void blockTimeMustBePositive() {
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+        () -> SyncerOptions.builder(Duration.ZERO));
+    assertTrue(zero.getMessage().contains("blockTime"), zero.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> SyncerOptions.defaults(Duration.ofSeconds(-1)));
+    assertTrue(negative.getMessage().contains("blockTime"), negative.getMessage());
+    assertEquals(Duration.ofSeconds(3), SyncerOptions.defaults(BLOCK_TIME).recencyThreshold());
+    assertEquals(Duration.ofHours(336), SyncerOptions.defaults(BLOCK_TIME).trustingPeriod());
+  }
+
+  @Test
+  void builderNamesWhatIsMissing() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> Syncer.builder(store, source, DummyHeader.TYPE).scheduler(scheduler).workerExecutor(DIRECT).build());
+    assertTrue(e.getMessage().contains("options"), e.getMessage());
+    e = assertThrows(IllegalStateException.class, () -> Syncer.builder(store, source, DummyHeader.TYPE)
+        .options(SyncerOptions.defaults(BLOCK_TIME)).workerExecutor(DIRECT).build());
+    assertTrue(e.getMessage().contains("scheduler"), e.getMessage());
+  }
+
+  @Test
+  void startRequiresAnInitialisedStore() {
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> syncer().start());
+    assertTrue(e.getMessage().contains("store is empty"), e.getMessage());
+  }
+
+  /** go-header's TestSyncSimpleRequestingHead / TestSyncCatchUp. */
+  @Test
+  void catchesUpToTheNetworkHeadWhenTheStoreHeadIsNotRecent() {
+    initStore(1);
+    source.add(chain);
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    assertEquals(1, source.trustedHeadCalls);
+    assertEquals(0, source.headCalls);
+    assertEquals(3_000, store.height(), syncer.state().toString());
+    assertTrue(syncer.syncWait().isDone());
+    SyncState state = syncer.state();
+    assertEquals(1, state.id());
+    assertEquals(2, state.fromHeight());
+    assertEquals(3_000, state.toHeight());
+    assertEquals(h(1).hash(), state.fromHash());
+    assertEquals(h(3_000).hash(), state.toHash());
+    assertTrue(state.finished());
+    assertTrue(state.error().isEmpty());
+    assertTrue(state.end().isPresent());
+    assertEquals(2_999, syncer.metrics().headersAppended());
+    assertEquals(List.of("head 3000", "finished 3000"), events);
+    assertEquals(0, syncer.pendingCount());
+  }
+
+  @Test
+  void aRecentStoreHeadNeedsNoNetworkHeadUntilItAges() {
+    initStore(10);
+    source.add(chain.subList(0, 20));
+    clock.set(h(10).time().plusSeconds(2)); // within 3 x block time
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    assertEquals(0, source.trustedHeadCalls);
+    assertEquals(10, store.height());
+    assertEquals(0, syncer.metrics().outdatedHead());
+    // The refresh timer finds the head no longer recent and asks the network.
+    scheduler.advance(Duration.ofSeconds(3));
+    assertEquals(1, source.trustedHeadCalls);
+    assertEquals(20, store.height());
+    assertEquals(1, syncer.metrics().outdatedHead());
+    // The new head (time ~ genesis) is not recent either: trusted peers are out of sync.
+    assertEquals(1, syncer.metrics().trustedPeersOutOfSync());
+  }
+
+  @Test
+  void anExpiredStoreHeadIsReinitialisedFromTrustedPeers() {
+    initStore(5);
+    source.add(chain.subList(0, 100));
+    clock.set(GENESIS.plus(Duration.ofMinutes(10)));
+    SyncerOptions options = SyncerOptions.builder(BLOCK_TIME).trustingPeriod(Duration.ofMinutes(5)).build();
+    Syncer<DummyHeader> syncer = builder(options).build();
+    // The store head and the trusted peers' head are both older than the trusting period.
+    CompletableFuture<Void> start = syncer.start();
+    assertInstanceOf(SyncException.class, failure(start));
+    assertTrue(failure(start).getMessage().contains("expired"), failure(start).getMessage());
+    assertEquals(1, source.headCalls);
+    assertEquals(0, source.trustedHeadCalls);
+    assertEquals(1, syncer.metrics().subjectiveInits());
+    assertEquals(5, store.height());
+    syncer.stop().join();
+    // The trusted peers move on: a head newer than the trusting period is accepted as the subjective head.
+    DummyHeader fresh = h(6).withTime(GENESIS.plus(Duration.ofMinutes(9)));
+    List<DummyHeader> newer = new ArrayList<>(List.of(fresh));
+    for (int i = 0; i < 94; i++) {
+      newer.add(newer.get(newer.size() - 1).next());
+    }
+    source.remote.clear();
+    source.add(chain.subList(0, 5));
+    source.add(newer);
+    Syncer<DummyHeader> second = builder(options).build();
+    second.start().join();
+    assertEquals(1, second.metrics().subjectiveInits());
+    assertEquals(100, store.height());
+    assertEquals(newer.get(94), store.head().orElseThrow());
+  }
+
+  @Test
+  void gossipAdjacentHeaderIsAppended() {
+    initStore(10);
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    syncer.incomingHead(h(11)).join();
+    assertEquals(11, store.height());
+    assertEquals(0, source.rangeCalls);
+    assertEquals(1, syncer.metrics().gossipAccepted());
+  }
+
+  /** go-header's TestSyncerIncomingDuplicate: known headers are ignored (soft), not rejected. */
+  @Test
+  void gossipKnownHeaderIsASoftKnownHeaderFailure() {
+    initStore(10);
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    for (long height : new long[] {10, 5}) {
+      VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(height))));
+      assertEquals(VerifyException.Reason.KNOWN_HEADER, e.reason());
+      assertTrue(e.isSoft());
+      assertTrue(e.getMessage().contains("known header"), e.getMessage());
+    }
+    assertEquals(2, syncer.metrics().gossipIgnored());
+  }
+
+  @Test
+  void gossipInvalidHeaderIsAHardFailure() {
+    initStore(10);
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    // Adjacent, but not linked by hash.
+    DummyHeader unlinked = new DummyChain("test", 11, h(10).time()).next();
+    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(unlinked)));
+    assertFalse(e.isSoft());
+    e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(11).withChainId("other"))));
+    assertEquals(VerifyException.Reason.WRONG_CHAIN_ID, e.reason());
+    assertFalse(e.isSoft());
+    assertEquals(2, syncer.metrics().gossipRejected());
+    assertEquals(10, store.height());
+    syncer.incomingHead(h(11)).join();
+    assertEquals(11, store.height());
+  }
+
+  /** go-header's TestSyncPendingRangesWithMisses: gossip ahead becomes the target; gaps are fetched. */
+  @Test
+  void gossipAheadBecomesTheTargetAndTheGapIsFetched() {
+    initStore(10);
+    source.add(chain.subList(0, 200));
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    source.hold = true;
+    syncer.incomingHead(h(50)).join();
+    assertEquals(50, syncer.subjectiveHead().height());
+    CompletableFuture<Void> wait50 = syncer.syncWait();
+    syncer.incomingHead(h(51)).join();
+    syncer.incomingHead(h(100)).join();
+    assertEquals(3, syncer.pendingCount());
+    assertEquals(1, source.rangeCalls);
+    CompletableFuture<Void> wait100 = syncer.syncWait();
+    assertFalse(wait50.isDone());
+    // The held range (10, 50) is delivered; the job appends 50 and 51 from pending and fetches (51, 100).
+    source.release();
+    assertTrue(wait50.isDone());
+    assertTrue(wait100.isDone());
+    assertEquals(100, store.height());
+    assertEquals(2, source.rangeCalls);
+    assertEquals(0, syncer.pendingCount());
+    assertEquals(h(100), store.head().orElseThrow());
+    assertEquals(1, syncer.state().id());
+  }
+
+  @Test
+  void pendingHeadersAreBounded() {
+    initStore(10);
+    source.add(chain.subList(0, 2_000));
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = builder(SyncerOptions.builder(BLOCK_TIME).maxPendingHeaders(3).maxPendingAhead(500)
+        .build()).build();
+    syncer.start().join();
+    source.hold = true;
+    for (long height = 20; height < 30; height++) {
+      syncer.incomingHead(h(height)).join();
+    }
+    assertEquals(3, syncer.pendingCount());
+    assertEquals(7, syncer.metrics().pendingEvicted());
+    // A header far ahead becomes the target; pending headers beyond the window are dropped.
+    syncer.incomingHead(h(1_500)).join();
+    assertEquals(1_500, syncer.subjectiveHead().height());
+    // Older or equal candidates are known now.
+    assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(1_000))));
+    assertTrue(syncer.pendingCount() <= 3);
+    source.hold = false;
+    source.held.remove(0).result().completeExceptionally(new RuntimeException("released"));
+    scheduler.advance(Duration.ofSeconds(1)); // the retry
+    assertEquals(1_500, store.height());
+  }
+
+  /** go-header's TestSync_SoftFailureBifurcate. */
+  @Test
+  void softFailingNetworkHeadBifurcatesAndSyncsBelowIt() {
+    initStore(1);
+    List<DummyHeader> remote = new ArrayList<>(chain.subList(0, 400));
+    DummyHeader malicious = remote.get(399).withVerifyFailure(true);
+    remote.set(399, malicious);
+    source.add(remote);
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    syncer.syncWait().join();
+    SyncState state = syncer.state();
+    assertEquals(399, state.height());
+    assertEquals(399, store.height());
+    assertTrue(state.finished());
+    assertEquals(1, syncer.metrics().bifurcations());
+    assertEquals(1, syncer.metrics().failedBifurcations());
+    assertTrue(source.getByHeightCalls > 0);
+    // The peer fixes its head and goes on; a new head arrives and the syncer syncs through 400.
+    source.add(chain.subList(399, 500));
+    syncer.incomingHead(h(500)).join();
+    syncer.syncWait().join();
+    assertEquals(500, store.height());
+    assertEquals(h(400), store.getByHeight(400).orElseThrow());
+  }
+
+  /** go-header's TestSyncer_verifyBifurcatingSuccess: the candidate verifies against a header in between. */
+  @Test
+  void bifurcationAcceptsACandidateThatVerifiesAgainstAHeaderInBetween() {
+    initStore(1);
+    clock.set(h(1).time());
+    source.add(chain.subList(0, 1_000));
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    source.hold = true;
+    // Non-adjacent verification of 1000 fails softly only against headers far below it.
+    DummyHeader candidate = h(1_000);
+    Syncer<DummyHeader> s = syncer;
+    // A soft failure from a non-adjacent check: the type fails only when the distance is large.
+    DummyHeader soft = candidate.withVerifyFailure(true);
+    CompletableFuture<Void> f = s.incomingHead(soft);
+    // Every candidate soft-fails, down to an adjacent pair: the new head is invalid (soft => Ignore).
+    VerifyException e = assertInstanceOf(VerifyException.class, failure(f));
+    assertTrue(e.isSoft());
+    assertTrue(e.getMessage().contains("bifurcation: new head failed"), e.getMessage());
+    // The headers in between that verified became the subjective head.
+    assertEquals(999, syncer.subjectiveHead().height());
+  }
+
+  @Test
+  void extraCheckRejectsAForgedGossipHeader() {
+    initStore(10);
+    clock.set(h(10).time());
+    DummyHeader forged = h(12);
+    Syncer<DummyHeader> syncer = builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
+      if (h.equals(forged)) {
+        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad proposer signature at " + h.height(),
+            false);
+      }
+    }).build();
+    syncer.start().join();
+    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(forged)));
+    assertFalse(e.isSoft());
+    assertTrue(e.getMessage().contains("bad proposer signature"), e.getMessage());
+    syncer.incomingHead(h(11)).join();
+    assertEquals(11, store.height());
+  }
+
+  @Test
+  void extraCheckFailureInAFetchedBatchFailsTheJobAndIsRetried() {
+    initStore(1);
+    source.add(chain.subList(0, 300));
+    boolean[] reject = {true};
+    Syncer<DummyHeader> syncer = builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
+      if (reject[0] && h.height() == 200) {
+        throw new IllegalStateException("signature of 200 is not the proposer's");
+      }
+    }).build();
+    syncer.start().join();
+    SyncState state = syncer.state();
+    assertTrue(state.error().orElseThrow().contains("200"), state.toString());
+    assertTrue(store.height() < 200 && store.height() >= 129, "appended before the bad batch: " + store.height());
+    assertEquals(List.of("head 300", "failed 300"), events);
+    reject[0] = false;
+    scheduler.advance(Duration.ofMillis(500));
+    assertEquals(300, store.height());
+    assertEquals(2, syncer.state().id());
+    assertTrue(syncer.state().error().isEmpty());
+  }
+
+  @Test
+  void failedJobsAreRetriedWithBackoff() {
+    initStore(1);
+    source.add(chain.subList(0, 100));
+    source.failNextRanges = 3;
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    assertTrue(syncer.state().error().orElseThrow().contains("simulated timeout"));
+    scheduler.advance(Duration.ofMillis(500));
+    assertEquals(2, source.rangeCalls);
+    scheduler.advance(Duration.ofMillis(999));
+    assertEquals(2, source.rangeCalls);
+    scheduler.advance(Duration.ofMillis(1));
+    assertEquals(3, source.rangeCalls);
+    scheduler.advance(Duration.ofSeconds(2));
+    assertEquals(4, source.rangeCalls);
+    assertEquals(100, store.height());
+    assertEquals(3, syncer.metrics().syncFailures());
+    assertTrue(syncer.state().error().isEmpty());
+  }
+
+  @Test
+  void stopDuringCatchUpCancelsTheSessionAndIsIdempotent() {
+    initStore(1);
+    source.add(chain.subList(0, 100));
+    source.hold = true;
+    Syncer<DummyHeader> syncer = syncer();
+    syncer.start().join();
+    CompletableFuture<Void> wait = syncer.syncWait();
+    CompletableFuture<Void> session = source.held.get(0).result();
+    CompletableFuture<Void> stopped = syncer.stop();
+    assertTrue(session.isCancelled());
+    assertTrue(stopped.isDone());
+    assertInstanceOf(SyncException.class, failure(wait));
+    assertTrue(syncer.stop().isDone());
+    assertFalse(syncer.isRunning());
+    assertInstanceOf(SyncException.class, failure(syncer.incomingHead(h(2))));
+    assertEquals(List.of("head 100"), events); // a stop is not a failure
+    assertEquals(0, scheduler.queued());
+    assertThrows(IllegalStateException.class, syncer::start);
+  }
+
+  @Test
+  void aNewSyncerOnTheSameStoreResumesFromItsHead() {
+    initStore(1);
+    source.add(chain.subList(0, 1_000));
+    Syncer<DummyHeader> first = syncer();
+    source.hold = true;
+    first.start().join();
+    source.hold = false;
+    // Deliver part of the range by hand, as if the first syncer had got that far.
+    store.append(chain.subList(1, 600)).join();
+    first.stop().join();
+    Syncer<DummyHeader> second = syncer();
+    second.start().join();
+    second.syncWait().join();
+    assertEquals(1_000, store.height());
+    assertEquals(601, second.state().fromHeight());
+  }
+}
