@@ -3,6 +3,8 @@ package io.headersync;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.subscriber.Subscriber;
+import io.headersync.sync.SyncerOptions;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -18,6 +20,7 @@ import java.util.Objects;
  *   <tr><td>exchange protocol</td><td>{@code /gm/header-ex/v0.0.3}</td><td>{@code /gm-block/header-ex/v0.0.3}</td><td>{@code /gm-headerSync/header-ex/v0.0.3}</td><td>{@code /gm-dataSync/header-ex/v0.0.3}</td></tr>
  *   <tr><td>store prefix</td><td>{@code headerEx}</td><td>{@code blockEx}</td><td>{@code headerSync}</td><td>{@code dataSync}</td></tr>
  *   <tr><td>exchange frame / pubsub message</td><td colspan="2">1 MiB / 1 MiB</td><td colspan="2">10 MiB / 5 MiB</td></tr>
+ *   <tr><td>trusting period</td><td colspan="2">336 h (go-header)</td><td colspan="2">99 years (ev-node)</td></tr>
  * </table>
  *
  * <p>{@link #SEED} is the naming of Rollkit v0.7–v0.13.5 (the design this library started from);
@@ -25,7 +28,7 @@ import java.util.Objects;
  */
 public enum NetworkProfile {
   /** Rollkit's original naming: network id = chain id; blocks under {@code <chainId>-block}. */
-  SEED(PubSub.DEFAULT_MAX_MESSAGE_SIZE, 1 << 20) {
+  SEED(PubSub.DEFAULT_MAX_MESSAGE_SIZE, 1 << 20, SyncerOptions.DEFAULT_TRUSTING_PERIOD) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
       return kind == SyncKind.HEADERS ? chainId : chainId + "-block";
@@ -37,7 +40,7 @@ public enum NetworkProfile {
     }
   },
   /** ev-node v1.x: {@code <chainId>-headerSync} and {@code <chainId>-dataSync}. */
-  EVNODE(PubSub.EVNODE_MAX_MESSAGE_SIZE, 10 << 20) {
+  EVNODE(PubSub.EVNODE_MAX_MESSAGE_SIZE, 10 << 20, Duration.ofDays(99L * 365)) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
       return chainId + (kind == SyncKind.HEADERS ? "-headerSync" : "-dataSync");
@@ -60,9 +63,22 @@ public enum NetworkProfile {
   private final int maxPubsubMessageSize;
   private final int maxExchangeFrameSize;
 
-  NetworkProfile(int maxPubsubMessageSize, int maxExchangeFrameSize) {
+  private final Duration trustingPeriod;
+
+  NetworkProfile(int maxPubsubMessageSize, int maxExchangeFrameSize, Duration trustingPeriod) {
     this.maxPubsubMessageSize = maxPubsubMessageSize;
     this.maxExchangeFrameSize = maxExchangeFrameSize;
+    this.trustingPeriod = trustingPeriod;
+  }
+
+  /**
+   * How old the store head may be before the syncer stops trusting it: go-header's default (336 h)
+   * under {@link #SEED}; 99 years under {@link #EVNODE}, which is how ev-node v1.x configures
+   * go-header's syncer ({@code WithTrustingPeriod(99y)}, "effectively disabling" the check), so a
+   * node can sync a chain whose blocks are older than two weeks.
+   */
+  public Duration trustingPeriod() {
+    return trustingPeriod;
   }
 
   /** The network id for {@code chainId}. */

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class P2PClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(P2PClient.class);
+  /** How long {@link #start()} waits for the first dial of the seeds. */
+  private static final Duration FIRST_DIAL_WAIT = Duration.ofSeconds(10);
 
   private final P2PConfig config;
   private final ConnectionGater gater = new ConnectionGater();
@@ -115,8 +117,9 @@ public final class P2PClient implements AutoCloseable {
   }
 
   /**
-   * Starts listening and dials the seeds (without waiting for them: a seed that is down is
-   * re-dialled with backoff). Completes when the host listens. Idempotent.
+   * Starts listening and dials the seeds. Completes when the host listens and the first dial of
+   * every seed ended, connected or not (at most 10 s): a seed that is down does not fail the start,
+   * it is re-dialled with backoff. Idempotent.
    */
   public synchronized CompletableFuture<Void> start() {
     if (closed) {
@@ -137,10 +140,15 @@ public final class P2PClient implements AutoCloseable {
         seedDisconnected(peer);
       }
     });
-    return host.start().thenRun(() -> {
+    return host.start().thenCompose(v -> {
+      List<CompletableFuture<Void>> dials = new java.util.ArrayList<>();
       synchronized (this) {
-        seeds.keySet().forEach(this::dial);
+        seeds.keySet().forEach(p -> dials.add(dial(p)));
       }
+      // Wait for the first attempt at every seed (not for success), so that the services' first
+      // requests find the seeds connected instead of racing the dials.
+      return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+          .completeOnTimeout(null, FIRST_DIAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     });
   }
 
@@ -170,17 +178,18 @@ public final class P2PClient implements AutoCloseable {
     return host.listenAddresses().stream().map(a -> a.withPeerId(host.peerId())).toList();
   }
 
-  private synchronized void dial(PeerId peer) {
+  /** Dials a seed unless connected or dialling; completes when this attempt ended, never exceptionally. */
+  private synchronized CompletableFuture<Void> dial(PeerId peer) {
     SeedState s = seeds.get(peer);
     if (closed || s == null || s.dialing || host.connectedPeers().contains(peer)) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     if (!gater.isPeerAllowed(peer)) {
       log.warn("seed {} is blocked; not dialling it", peer);
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     s.dialing = true;
-    host.connect(s.address).whenComplete((p, e) -> {
+    return host.connect(s.address).handle((p, e) -> {
       synchronized (this) {
         s.dialing = false;
         if (e != null && !closed) {
@@ -188,6 +197,7 @@ public final class P2PClient implements AutoCloseable {
           scheduleRedial(peer, s);
         }
       }
+      return null;
     });
   }
 
@@ -197,7 +207,9 @@ public final class P2PClient implements AutoCloseable {
     }
     Duration wait = s.backoff;
     s.backoff = min(s.backoff.multipliedBy(2), config.seedRedialMax());
-    s.redial = scheduler.schedule(() -> dial(peer), wait.toMillis(), TimeUnit.MILLISECONDS);
+    s.redial = scheduler.schedule(() -> {
+      dial(peer);
+    }, wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private synchronized void seedConnected(PeerId peer) {

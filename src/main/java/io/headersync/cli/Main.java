@@ -27,6 +27,10 @@ import java.util.concurrent.CompletableFuture;
  * The {@code headersync} command line.
  *
  * <pre>
+ * headersync devnet  [--chain-id gm] [--blocks 200 | --seconds S] [--block-time 100ms] [--full 2] [--light 1]
+ *                    [--profile seed|evnode] [--data-dir DIR]
+ * headersync node    --chain-id ID --peers MULTIADDRS [--role full|light] [--profile seed|evnode]
+ *                    [--data-dir DIR] [--listen MULTIADDR] [--block-time 1s] [--trusted-hash HEX] [--seconds S]
  * headersync chain   [--chain-id gm] [--count 100000] [--data-dir DIR] [--block-time 100ms] [--seed devnet]
  * headersync inspect --data-dir DIR [--height N]
  * </pre>
@@ -38,6 +42,25 @@ public final class Main {
       "usage: headersync <command> [options]",
       "",
       "commands:",
+      "  devnet   a sequencer, full nodes and a light node in one process on loopback TCP, with live progress",
+      "           --chain-id ID       chain id (default gm)",
+      "           --blocks N          stop after the sequencer produced N blocks (default 200)",
+      "           --seconds S         stop after S seconds instead",
+      "           --block-time D      time between blocks, e.g. 100ms, 1s (default 100ms)",
+      "           --full N            full nodes (default 2)",
+      "           --light N           light nodes; they join when half the blocks are out (default 1)",
+      "           --profile P         seed (/<chainId>/header-sub/v0.0.1, default) or evnode (/<chainId>-headerSync/...)",
+      "           --data-dir DIR      where the nodes' RocksDB stores go (default: a new temporary directory)",
+      "  node     join an existing network and sync, until Ctrl-C",
+      "           --chain-id ID       chain id (required)",
+      "           --peers LIST        comma-separated multiaddrs with /p2p/<peer id> (required)",
+      "           --role R            full (headers and data, default) or light (headers)",
+      "           --profile P         seed (default) or evnode",
+      "           --data-dir DIR      stores and node key (default ./headersync-data)",
+      "           --listen ADDR       listen multiaddr (default /ip4/0.0.0.0/tcp/7676)",
+      "           --block-time D      the network's block time (default 1s)",
+      "           --trusted-hash HEX  initialise an empty store from this header instead of the genesis",
+      "           --seconds S         stop after S seconds",
       "  chain    sign, verify and store an ev-node header chain, as a sequencer does",
       "           --chain-id ID       chain id (default gm)",
       "           --count N           headers to produce (default 100000)",
@@ -72,6 +95,12 @@ public final class Main {
     List<String> rest = argv.subList(1, argv.size());
     try {
       switch (argv.get(0)) {
+        case "devnet":
+          return devnet(new Args(rest, Set.of("chain-id", "blocks", "seconds", "block-time", "full", "light",
+              "profile", "data-dir")));
+        case "node":
+          return new NodeCommand(out, clock).run(new Args(rest, Set.of("chain-id", "peers", "role", "profile",
+              "data-dir", "listen", "block-time", "trusted-hash", "seconds")));
         case "chain":
           return chain(new Args(rest, Set.of("chain-id", "count", "data-dir", "block-time", "seed")));
         case "inspect":
@@ -86,13 +115,33 @@ public final class Main {
     } catch (HeaderSyncException e) {
       err.println("headersync: " + e.getMessage());
       return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("headersync: interrupted");
+      return 1;
     }
+  }
+
+  private int devnet(Args args) throws InterruptedException {
+    if (args.has("blocks") && args.has("seconds")) {
+      throw new UsageException("give --blocks or --seconds, not both");
+    }
+    long blocks = args.positiveLong("blocks", 200);
+    Duration runFor = args.has("seconds") ? Duration.ofSeconds(args.positiveLong("seconds", 1)) : null;
+    long full = args.nonNegativeLong("full", 2);
+    long light = args.nonNegativeLong("light", 1);
+    if (full + light > 16) {
+      throw new UsageException("at most 16 followers in one devnet, got " + (full + light));
+    }
+    Path dir = args.has("data-dir") ? Path.of(args.string("data-dir", "")) : tempDir("headersync-devnet-");
+    return new Devnet(out, clock, args.string("chain-id", "gm"), NodeCommand.parseProfile(args.string("profile", "seed")),
+        args.duration("block-time", Duration.ofMillis(100)), blocks, runFor, (int) full, (int) light, dir).run();
   }
 
   private int chain(Args args) {
     String chainId = args.string("chain-id", "gm");
     long count = args.positiveLong("count", 100_000);
-    Path dir = args.has("data-dir") ? Path.of(args.string("data-dir", "")) : tempDir();
+    Path dir = args.has("data-dir") ? Path.of(args.string("data-dir", "")) : tempDir("headersync-chain-");
     Duration blockTime = args.duration("block-time", Duration.ofMillis(100));
     SignerKey key = SignerKey.fromSeed(sha256(args.string("seed", "devnet")));
     // Times end now, so every header passes the "not from the future" checks.
@@ -197,9 +246,9 @@ public final class Main {
     }
   }
 
-  private static Path tempDir() {
+  private static Path tempDir(String prefix) {
     try {
-      return Files.createTempDirectory("headersync-chain-");
+      return Files.createTempDirectory(prefix);
     } catch (java.io.IOException e) {
       throw new HeaderSyncException("cannot create a temporary data directory: " + e.getMessage(), e);
     }

@@ -995,7 +995,11 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
           .setMaxBackgroundJobs(2);
       RocksDB db;
       try {
+        java.nio.file.Files.createDirectories(path); // RocksDB creates only the last level
         db = RocksDB.open(dbOptions, path.toString());
+      } catch (java.io.IOException e) {
+        dbOptions.close();
+        throw new StoreException("cannot create the directory " + path + " for RocksDB: " + e, e);
       } catch (RocksDBException e) {
         dbOptions.close();
         throw new StoreException("cannot open RocksDB at " + path + ": " + e, e);

@@ -84,4 +84,37 @@ class MainTest {
     assertEquals(0, main.run(List.of("help")));
     assertTrue(out().contains("commands:"));
   }
+
+  @Test
+  void devnetRunsEveryRoleToTheHead(@TempDir Path dir) {
+    Main live = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+    assertEquals(0, live.run(List.of("devnet", "--blocks", "30", "--block-time", "50ms", "--full", "1", "--light", "1",
+        "--data-dir", dir.toString())), out() + err());
+    assertTrue(out().contains("every node reached the head 30"), out());
+    assertTrue(out().contains("full-1") && out().contains("light-1") && out().contains("sequencer"), out());
+    assertTrue(out().contains("light-1 joins at height 15"), out());
+  }
+
+  @Test
+  void devnetAndNodeCheckTheirFlags() {
+    assertEquals(2, main.run(List.of("devnet", "--blocks", "5", "--seconds", "3")));
+    assertTrue(err().contains("give --blocks or --seconds, not both"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("devnet", "--profile", "cosmos")));
+    assertTrue(err().contains("unknown network profile \"cosmos\""), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("devnet", "--full", "-1")));
+    assertTrue(err().contains("--full must be at least 0"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm")));
+    assertTrue(err().contains("node needs --chain-id and --peers"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "/ip4/1.2.3.4/tcp/1")));
+    assertTrue(err().contains("bad seed entries"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
+    assertTrue(err().contains("--role must be full or light"), err());
+    assertFalse(err().contains("Exception"), err());
+  }
 }

@@ -1,0 +1,716 @@
+package io.headersync;
+
+import io.headersync.NetworkProfile.SyncKind;
+import io.headersync.annotation.Nullable;
+import io.headersync.exchange.Exchange;
+import io.headersync.exchange.ExchangeOptions;
+import io.headersync.exchange.P2PServer;
+import io.headersync.exchange.ServerOptions;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.pubsub.PubSubException;
+import io.headersync.store.InMemoryStore;
+import io.headersync.store.RocksDbStore;
+import io.headersync.store.Store;
+import io.headersync.subscriber.HeaderSubscription;
+import io.headersync.subscriber.Subscriber;
+import io.headersync.subscriber.SubscriberMetrics;
+import io.headersync.sync.HeaderCheck;
+import io.headersync.sync.SyncListener;
+import io.headersync.sync.SyncState;
+import io.headersync.sync.Syncer;
+import io.headersync.sync.SyncerOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Header sync for one header type of one chain, as Rollkit / ev-node's {@code SyncService}: a
+ * {@link Store}, a {@link P2PServer} answering header requests, an {@link Exchange} client, a
+ * {@link Subscriber} on the header topic and a {@link Syncer} that catches up to the network head
+ * and follows gossip. A full node runs two (headers and data, sharing one {@link P2PClient}); a
+ * light node runs the header service only; a sequencer adds its headers with {@link
+ * #writeToStoreAndBroadcast}.
+ *
+ * <pre>{@code
+ * HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService
+ *     .builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+ *     .p2p(P2PConfig.builder().seeds("/ip4/10.0.0.1/tcp/7676/p2p/12D3KooW...").build())
+ *     .storePath(Path.of("data/headers"))
+ *     .blockTime(Duration.ofSeconds(1))
+ *     .build();
+ * headers.start().get();      // initialised from the store, a trusted hash or the genesis height
+ * headers.syncWait().get();   // caught up with the network head
+ * }</pre>
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start()} starts, in order: store, P2P client (when the service owns it), server, exchange
+ * (the seeds are its trusted peers), subscriber, then initialises the syncer: from the store head;
+ * else from the trusted hash, fetched by hash; else from the header at the initial height, fetched
+ * from the trusted peers with retries (1 s doubling to 10 s) for at most {@link
+ * Builder#initTimeout}; without trusted peers, the first {@link #writeToStoreAndBroadcast}
+ * initialises the store. A failure on the way aborts the service: every part is closed and {@link
+ * #state()} is {@link State#FAILED} with {@link #failure()} naming the cause. {@link #stop()} is
+ * graceful (the syncer stops, the store drains and flushes) and idempotent.
+ *
+ * <p>Threads: futures complete on the worker executor, the scheduler or the store's writer; all
+ * methods are thread-safe.
+ *
+ * @param <H> the header type
+ */
+public final class HeaderSyncService<H extends Header> implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HeaderSyncService.class);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Where the service is in its life. */
+  public enum State {
+    /** Built, not started. */
+    NEW,
+    /** {@link #start()} is running (including initialisation from peers). */
+    STARTING,
+    /** Serving and syncing; with an empty store and no trusted peers, waiting for the first header. */
+    RUNNING,
+    /** {@link #stop()} is draining. */
+    STOPPING,
+    /** Stopped; every part closed. */
+    STOPPED,
+    /** Aborted by {@link #failure()}; every part closed. */
+    FAILED
+  }
+
+  private final HeaderType<H> type;
+  private final String chainId;
+  private final NetworkProfile profile;
+  private final SyncKind kind;
+  private final String networkId;
+  private final Store<H> store;
+  private final boolean ownsStore;
+  private final P2PClient p2p;
+  private final boolean ownsP2P;
+  private final Duration blockTime;
+  private final @Nullable Hash trustedHash;
+  private final long initialHeight;
+  private final Duration initTimeout;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService workers;
+  private final List<ExecutorService> owned = new ArrayList<>();
+  private final List<PeerId> trustedPeers;
+  private final P2PServer<H> server;
+  private final Exchange<H> exchange;
+  private final Subscriber<H> subscriber;
+  private final Syncer<H> syncer;
+  private final AtomicBoolean storeInitialised = new AtomicBoolean();
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private @Nullable HeaderSubscription<H> topicSubscription;
+  private volatile State state = State.NEW;
+  private volatile @Nullable Throwable failure;
+  private boolean syncerStarted;
+
+  private HeaderSyncService(Builder<H> b) {
+    this.type = b.type;
+    this.chainId = b.chainId;
+    this.profile = b.profile;
+    this.kind = b.kind;
+    this.networkId = profile.networkId(chainId, kind);
+    this.blockTime = Objects.requireNonNull(b.blockTime, "blockTime is required (the network's block time)");
+    this.trustedHash = b.trustedHash;
+    this.initialHeight = b.initialHeight;
+    this.initTimeout = b.initTimeout;
+    this.clock = b.clock;
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+    } else {
+      ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
+      owned.add(s);
+      this.scheduler = s;
+    }
+    if (b.workers != null) {
+      this.workers = b.workers;
+    } else {
+      ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+          daemon("headersync-worker"));
+      owned.add(w);
+      this.workers = w;
+    }
+    if (b.store != null) {
+      this.store = b.store;
+      this.ownsStore = false;
+    } else if (b.storePath != null) {
+      this.store = RocksDbStore.builder(type).path(b.storePath).prefix(profile.storePrefix(kind)).build();
+      this.ownsStore = true;
+    } else {
+      this.store = new InMemoryStore<>();
+      this.ownsStore = true;
+    }
+    if (b.p2pClient != null) {
+      this.p2p = b.p2pClient;
+      this.ownsP2P = false;
+    } else {
+      P2PConfig config = b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build();
+      this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), scheduler, workers, clock);
+      this.ownsP2P = true;
+    }
+    this.trustedPeers = b.trustedPeers != null ? List.copyOf(b.trustedPeers) : p2p.seedPeers();
+    String protocolId = profile.protocolId(chainId, kind);
+    this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, workers, clock);
+    ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
+        : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
+    this.exchange = Exchange.builder(p2p.host(), type, protocolId)
+        .chainId(chainId)
+        .trustedPeers(trustedPeers)
+        .gater(p2p.gater())
+        .scheduler(scheduler)
+        .clock(clock)
+        .random(b.random)
+        .options(exchangeOptions)
+        .build();
+    this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
+    Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
+        .options(b.syncerOptions != null ? b.syncerOptions : SyncerOptions.builder(blockTime).trustingPeriod(profile.trustingPeriod()).build())
+        .clock(clock)
+        .scheduler(scheduler)
+        .workerExecutor(workers);
+    if (b.extraCheck != null) {
+      sb.extraCheck(b.extraCheck);
+    }
+    if (b.listener != null) {
+      sb.listener(b.listener);
+    }
+    this.syncer = sb.build();
+  }
+
+  /**
+   * A builder for the service of {@code type} on chain {@code chainId}.
+   *
+   * @throws IllegalArgumentException if {@code chainId} is empty
+   */
+  public static <H extends Header> Builder<H> builder(HeaderType<H> type, String chainId) {
+    return new Builder<>(type, chainId);
+  }
+
+  /**
+   * Starts the service (see the class comment for the order). Completes when it runs: initialised
+   * and syncing, or waiting for the sequencer's first header when there is nothing to initialise
+   * from. Fails with a {@link HeaderSyncException} naming the cause when initialisation fails or
+   * times out; the service is then {@link State#FAILED} and closed. Idempotent: later calls return
+   * the same future.
+   */
+  public CompletableFuture<Void> start() {
+    synchronized (this) {
+      if (state != State.NEW) {
+        return started;
+      }
+      state = State.STARTING;
+    }
+    try {
+      // The store is ready once built; the P2P client starts listening (and dials seeds).
+      CompletableFuture<Void> p2pStarted = ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null);
+      p2pStarted.thenRunAsync(() -> {
+        server.start();
+        exchange.start();
+        subscriber.start();
+        subscriber.setVerifier(this::verifyGossip);
+        topicSubscription = subscriber.subscribe();
+        drain(topicSubscription);
+      }, workers).thenCompose(v -> initialise()).whenComplete((v, e) -> {
+        if (e != null) {
+          abort(unwrap(e));
+        } else {
+          synchronized (this) {
+            if (state == State.STARTING) {
+              state = State.RUNNING;
+            }
+          }
+          started.complete(null);
+        }
+      });
+    } catch (RuntimeException e) {
+      abort(e);
+    }
+    return started;
+  }
+
+  private CompletableFuture<Void> initialise() {
+    Optional<H> head = store.head();
+    if (head.isPresent()) {
+      log.info("{}: resuming from the store head at height {}", networkId, head.get().height());
+      storeInitialised.set(true);
+      startSyncer();
+      return CompletableFuture.completedFuture(null);
+    }
+    if (trustedHash != null) {
+      Hash hash = trustedHash;
+      return retry("the trusted header " + hash, () -> exchange.get(hash)).thenCompose(this::initStore);
+    }
+    if (trustedPeers.isEmpty()) {
+      log.info("{}: empty store and no trusted peers; waiting for the first header", networkId);
+      return CompletableFuture.completedFuture(null);
+    }
+    return retry("the header at the initial height " + initialHeight, () -> exchange.getByHeight(initialHeight))
+        .thenCompose(this::initStore);
+  }
+
+  /** Asks with backoff (1 s doubling to 10 s) until {@link #initTimeout}. */
+  private CompletableFuture<H> retry(String what, java.util.function.Supplier<CompletableFuture<H>> ask) {
+    CompletableFuture<H> result = new CompletableFuture<>();
+    long deadline = clock.millis() + initTimeout.toMillis();
+    attempt(what, ask, result, deadline, Duration.ofSeconds(1), 1, null);
+    return result;
+  }
+
+  private void attempt(String what, java.util.function.Supplier<CompletableFuture<H>> ask, CompletableFuture<H> result,
+      long deadline, Duration backoff, int n, @Nullable Throwable last) {
+    if (isClosing()) {
+      result.completeExceptionally(new CancellationException("service stopped while fetching " + what));
+      return;
+    }
+    if (clock.millis() >= deadline && n > 1) {
+      result.completeExceptionally(new HeaderSyncException("no trusted peer " + trustedPeers + " gave " + what
+          + " within " + initTimeout + " (" + (n - 1) + " attempts; last error: "
+          + (last == null ? "none" : unwrap(last).toString()) + ")"));
+      return;
+    }
+    ask.get().whenComplete((h, e) -> {
+      if (e == null) {
+        result.complete(h);
+        return;
+      }
+      long wait = Math.min(backoff.toMillis(), Math.max(0, deadline - clock.millis()));
+      log.debug("{}: fetching {} failed (attempt {}): {}; retrying in {} ms", networkId, what, n, e.toString(), wait);
+      scheduler.schedule(() -> attempt(what, ask, result, deadline,
+          min(backoff.multipliedBy(2), Duration.ofSeconds(10)), n + 1, e), wait, TimeUnit.MILLISECONDS);
+    });
+  }
+
+  private CompletableFuture<Void> initStore(H first) {
+    if (!storeInitialised.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(null); // the sequencer's first header won the race
+    }
+    log.info("{}: initialising the store at height {} ({})", networkId, first.height(), first.hash());
+    return store.append(List.of(first)).thenRun(this::startSyncer);
+  }
+
+  private synchronized void startSyncer() {
+    if (!syncerStarted && !isClosing()) {
+      syncerStarted = true;
+      // The syncer retries a failed network-head request on its own timer; nothing to wait for here.
+      syncer.start().whenComplete((v, e) -> {
+        if (e != null) {
+          log.info("{}: first network head not known yet ({}); the syncer retries", networkId, unwrap(e).toString());
+        }
+      });
+    }
+  }
+
+  private CompletableFuture<Void> verifyGossip(H header) {
+    if (!syncerStarted) {
+      // Not a verification failure: the subscriber ignores the message without blaming the sender.
+      return CompletableFuture.failedFuture(new IllegalStateException("the store is not initialised yet"));
+    }
+    return syncer.incomingHead(header);
+  }
+
+  /**
+   * The sequencer path: stores {@code header} and publishes it. The first header of an empty store
+   * initialises it (any height); later ones go through the topic validator like a gossiped header
+   * (the syncer verifies and appends it), so the future completes once the header is stored and
+   * handed to the peers, or fails naming why it was refused (a {@link PubSubException} from the
+   * validator, e.g. a header that does not extend the head).
+   *
+   * @throws IllegalStateException if the service is not running
+   */
+  public CompletableFuture<Void> writeToStoreAndBroadcast(H header) {
+    Objects.requireNonNull(header, "header == null");
+    if (state != State.RUNNING) {
+      return CompletableFuture.failedFuture(new IllegalStateException("service " + networkId + " is " + state));
+    }
+    if (header.isZero()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("zero header"));
+    }
+    if (storeInitialised.compareAndSet(false, true)) {
+      return store.append(List.of(header)).thenCompose(v -> {
+        startSyncer();
+        // Our own validator finds the header known: as ev-node, that is not an error on the first write.
+        return subscriber.broadcast(header).exceptionally(e -> {
+          if (unwrap(e) instanceof PubSubException pe && pe.reason() != PubSubException.Reason.CLOSED) {
+            return null;
+          }
+          throw new CompletionException(unwrap(e));
+        });
+      });
+    }
+    return subscriber.broadcast(header).thenCompose(v -> store.awaitHeight(header.height())).thenApply(h -> null);
+  }
+
+  /** Completes when the store has caught up with the network head known when it is called. */
+  public CompletableFuture<Void> syncWait() {
+    return syncer.syncWait();
+  }
+
+  /** The syncer's progress. */
+  public SyncState syncState() {
+    return syncer.state();
+  }
+
+  public State state() {
+    return state;
+  }
+
+  /** Why the service failed, if it did. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  public Store<H> store() {
+    return store;
+  }
+
+  public P2PClient p2p() {
+    return p2p;
+  }
+
+  public Exchange<H> exchange() {
+    return exchange;
+  }
+
+  /** New headers accepted from the topic (ours included), for applications that follow the head. */
+  public HeaderSubscription<H> subscribe() {
+    return subscriber.subscribe();
+  }
+
+  public SubscriberMetrics gossipMetrics() {
+    return subscriber.metrics();
+  }
+
+  public P2PServer.Stats serverStats() {
+    return server.stats();
+  }
+
+  public String networkId() {
+    return networkId;
+  }
+
+  public String topic() {
+    return subscriber.topic();
+  }
+
+  public String protocolId() {
+    return server.protocolId();
+  }
+
+  public String chainId() {
+    return chainId;
+  }
+
+  public Duration blockTime() {
+    return blockTime;
+  }
+
+  /**
+   * Stops gracefully: the syncer, the subscriber, the exchange, the server, then the store is
+   * drained, flushed and (when owned) closed, then the P2P client (when owned). Idempotent; blocks
+   * until done.
+   */
+  public void stop() {
+    synchronized (this) {
+      if (state == State.STOPPED || state == State.FAILED || state == State.STOPPING) {
+        return;
+      }
+      state = State.STOPPING;
+    }
+    shutDown(true);
+    state = State.STOPPED;
+    started.completeExceptionally(new CancellationException("service " + networkId + " stopped"));
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void abort(Throwable cause) {
+    synchronized (this) {
+      if (state == State.STOPPED || state == State.FAILED) {
+        return;
+      }
+      failure = cause;
+      state = State.FAILED;
+    }
+    log.error("{}: header sync service failed: {}", networkId, cause.toString());
+    shutDown(false);
+    started.completeExceptionally(cause instanceof HeaderSyncException ? cause
+        : new HeaderSyncException("header sync service " + networkId + " failed: " + cause, cause));
+  }
+
+  private void shutDown(boolean graceful) {
+    quietly("syncer", () -> {
+      try {
+        syncer.stop().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.warn("{}: the syncer did not stop cleanly within {}: {}", networkId, STOP_TIMEOUT, e.toString());
+      }
+    });
+    if (topicSubscription != null) {
+      quietly("subscription", topicSubscription::close);
+    }
+    quietly("subscriber", subscriber::close);
+    quietly("exchange", exchange::close);
+    quietly("server", server::close);
+    if (graceful) {
+      quietly("store flush", store::flush);
+    }
+    if (ownsStore) {
+      quietly("store", store::close);
+    }
+    if (ownsP2P) {
+      quietly("p2p", p2p::close);
+    }
+    for (ExecutorService e : owned) {
+      e.shutdownNow();
+    }
+  }
+
+  private boolean isClosing() {
+    State s = state;
+    return s == State.STOPPING || s == State.STOPPED || s == State.FAILED;
+  }
+
+  private static void quietly(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("closing the {} failed: {}", what, e.toString());
+    }
+  }
+
+  private void drain(HeaderSubscription<H> sub) {
+    // The service subscribes so that peers send us the topic; the syncer sees every header through
+    // the verifier, so the delivered copies are dropped here.
+    sub.next().whenComplete((h, e) -> {
+      if (e == null) {
+        drain(sub);
+      }
+    });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  @Override
+  public String toString() {
+    return "HeaderSyncService{" + networkId + ", " + type.name() + ", " + state + "}";
+  }
+
+  /** Builds a {@link HeaderSyncService}. */
+  public static final class Builder<H extends Header> {
+    private final HeaderType<H> type;
+    private final String chainId;
+    private NetworkProfile profile = NetworkProfile.SEED;
+    private SyncKind kind = SyncKind.HEADERS;
+    private @Nullable Store<H> store;
+    private @Nullable Path storePath;
+    private @Nullable P2PConfig p2pConfig;
+    private @Nullable P2PClient p2pClient;
+    private @Nullable List<PeerId> trustedPeers;
+    private @Nullable Duration blockTime;
+    private @Nullable Hash trustedHash;
+    private long initialHeight = 1;
+    private Duration initTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private @Nullable ScheduledExecutorService scheduler;
+    private @Nullable ExecutorService workers;
+    private Random random = new Random();
+    private ServerOptions serverOptions = ServerOptions.defaults();
+    private @Nullable ExchangeOptions exchangeOptions;
+    private @Nullable SyncerOptions syncerOptions;
+    private @Nullable HeaderCheck<H> extraCheck;
+    private @Nullable SyncListener<H> listener;
+
+    private Builder(HeaderType<H> type, String chainId) {
+      this.type = Objects.requireNonNull(type, "type == null");
+      this.chainId = Objects.requireNonNull(chainId, "chainId == null");
+      if (chainId.isEmpty()) {
+        throw new IllegalArgumentException("chainId is empty");
+      }
+    }
+
+    /** The naming and limits of the network. Default {@link NetworkProfile#SEED}. */
+    public Builder<H> profile(NetworkProfile profile) {
+      this.profile = Objects.requireNonNull(profile, "profile == null");
+      return this;
+    }
+
+    /** Headers (default) or block data: picks the names under the profile. */
+    public Builder<H> kind(SyncKind kind) {
+      this.kind = Objects.requireNonNull(kind, "kind == null");
+      return this;
+    }
+
+    /** A store the caller owns (e.g. a {@link RocksDbStore} in the node's RocksDB); not closed by the service. */
+    public Builder<H> store(Store<H> store) {
+      this.store = Objects.requireNonNull(store, "store == null");
+      this.storePath = null;
+      return this;
+    }
+
+    /** An embedded RocksDB at {@code path}, under the profile's prefix, owned by the service. */
+    public Builder<H> storePath(Path path) {
+      this.storePath = Objects.requireNonNull(path, "path == null");
+      this.store = null;
+      return this;
+    }
+
+    /** Builds and owns a {@link P2PClient} from {@code config}. Default: a random identity on {@link P2PConfig#DEFAULT_LISTEN}. */
+    public Builder<H> p2p(P2PConfig config) {
+      this.p2pConfig = Objects.requireNonNull(config, "config == null");
+      this.p2pClient = null;
+      return this;
+    }
+
+    /** Uses a client shared with the node's other service; the caller starts and closes it. */
+    public Builder<H> p2p(P2PClient client) {
+      this.p2pClient = Objects.requireNonNull(client, "client == null");
+      this.p2pConfig = null;
+      return this;
+    }
+
+    /** The exchange's trusted peers. Default: the P2P client's seeds. A sequencer passes none. */
+    public Builder<H> trustedPeers(List<PeerId> peers) {
+      this.trustedPeers = List.copyOf(peers);
+      return this;
+    }
+
+    /**
+     * The network's block time (required): the syncer treats its head as recent for 3 block times.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder<H> blockTime(Duration blockTime) {
+      Objects.requireNonNull(blockTime, "blockTime == null");
+      if (blockTime.isZero() || blockTime.isNegative()) {
+        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime);
+      }
+      this.blockTime = blockTime;
+      return this;
+    }
+
+    /** Initialise an empty store from the header with this hash, fetched from the trusted peers. */
+    public Builder<H> trustedHash(Hash hash) {
+      this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
+      return this;
+    }
+
+    /** The chain's first height (genesis {@code InitialHeight}). Default 1. */
+    public Builder<H> initialHeight(long height) {
+      if (height < 1) {
+        throw new IllegalArgumentException("initialHeight must be at least 1, got " + height);
+      }
+      this.initialHeight = height;
+      return this;
+    }
+
+    /** How long initialisation from peers may take before the service fails. Default 30 s (ev-node's). */
+    public Builder<H> initTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
+      }
+      this.initTimeout = timeout;
+      return this;
+    }
+
+    public Builder<H> clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Timers (retries, timeouts, seed re-dials). Default: a daemon thread owned by the service. */
+    public Builder<H> scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    /** Verification, store reads and callbacks. Default: a pool of one thread per core (at least 2), owned. */
+    public Builder<H> workerExecutor(ExecutorService workers) {
+      this.workers = Objects.requireNonNull(workers, "workers == null");
+      return this;
+    }
+
+    public Builder<H> random(Random random) {
+      this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    public Builder<H> serverOptions(ServerOptions options) {
+      this.serverOptions = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    /** Default: the exchange defaults with the profile's frame limit. */
+    public Builder<H> exchangeOptions(ExchangeOptions options) {
+      this.exchangeOptions = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    /** Default: the syncer defaults with {@link #blockTime} and the profile's trusting period. */
+    public Builder<H> syncerOptions(SyncerOptions options) {
+      this.syncerOptions = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    /**
+     * A check every header must pass before it is stored, run in parallel on the worker executor
+     * (e.g. ev-node proposer signatures); it throws a {@link VerifyException} to refuse one.
+     */
+    public Builder<H> extraCheck(HeaderCheck<H> check) {
+      this.extraCheck = Objects.requireNonNull(check, "check == null");
+      return this;
+    }
+
+    public Builder<H> listener(SyncListener<H> listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * @throws NullPointerException if the block time is missing
+     * @throws io.headersync.store.StoreException if the store at {@link #storePath} cannot be opened
+     */
+    public HeaderSyncService<H> build() {
+      return new HeaderSyncService<>(this);
+    }
+  }
+}

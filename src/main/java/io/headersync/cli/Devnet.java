@@ -1,0 +1,236 @@
+package io.headersync.cli;
+
+import io.headersync.Header;
+import io.headersync.HeaderSyncException;
+import io.headersync.HeaderSyncService;
+import io.headersync.HeaderType;
+import io.headersync.NetworkProfile;
+import io.headersync.NetworkProfile.SyncKind;
+import io.headersync.P2PClient;
+import io.headersync.P2PConfig;
+import io.headersync.annotation.Nullable;
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PData;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.libp2p.Multiaddr;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code headersync devnet}: a sequencer, full nodes and a light node in one process on loopback
+ * TCP with the real stack (libp2p, pubsub, exchange, syncer, RocksDB stores). The light node joins
+ * when half the blocks are out, so it catches up through the exchange before it follows gossip.
+ */
+final class Devnet {
+  private final PrintStream out;
+  private final Clock clock;
+  private final String chainId;
+  private final NetworkProfile profile;
+  private final Duration blockTime;
+  private final long blocks;
+  private final @Nullable Duration runFor;
+  private final int fullNodes;
+  private final int lightNodes;
+  private final Path dir;
+  private final List<Node> nodes = new ArrayList<>();
+
+  Devnet(PrintStream out, Clock clock, String chainId, NetworkProfile profile, Duration blockTime, long blocks,
+      @Nullable Duration runFor, int fullNodes, int lightNodes, Path dir) {
+    this.out = out;
+    this.clock = clock;
+    this.chainId = chainId;
+    this.profile = profile;
+    this.blockTime = blockTime;
+    this.blocks = blocks;
+    this.runFor = runFor;
+    this.fullNodes = fullNodes;
+    this.lightNodes = lightNodes;
+    this.dir = dir;
+  }
+
+  /** One node: its P2P client and services, and counters for the progress lines. */
+  private final class Node {
+    final String name;
+    final P2PClient p2p;
+    final HeaderSyncService<P2PSignedHeader> headers;
+    final @Nullable HeaderSyncService<P2PData> data;
+    long lastHeight;
+    long startedNanos = System.nanoTime();
+    long firstHeight = -1;
+
+    Node(String name, boolean sequencer, boolean light) {
+      this.name = name;
+      P2PConfig.Builder config = P2PConfig.builder()
+          .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
+          .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+      if (!sequencer) {
+        nodes.get(0).p2p.addresses().forEach(config::seed);
+      }
+      this.p2p = P2PClient.create(config.build(), profile);
+      this.headers = service(EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers");
+      this.data = light ? null : service(EvNodeTypes.P2P_DATA, SyncKind.DATA, "data");
+    }
+
+    private <H extends Header> HeaderSyncService<H> service(HeaderType<H> type, SyncKind kind, String sub) {
+      return HeaderSyncService.builder(type, chainId)
+          .profile(profile)
+          .kind(kind)
+          .p2p(p2p)
+          .storePath(dir.resolve(name).resolve(sub))
+          .blockTime(blockTime)
+          .clock(clock)
+          .build();
+    }
+
+    void start() {
+      Await.await(p2p.start(), name + " P2P start", Duration.ofSeconds(60));
+      Await.await(headers.start(), name + " header service start", Duration.ofSeconds(60));
+      if (data != null) {
+        Await.await(data.start(), name + " data service start", Duration.ofSeconds(60));
+      }
+      startedNanos = System.nanoTime();
+      firstHeight = headers.store().height();
+    }
+
+    long height() {
+      long h = headers.store().height();
+      return data == null ? h : Math.min(h, data.store().height());
+    }
+
+    String role() {
+      return this == nodes.get(0) ? "sequencer" : data == null ? "light" : "full";
+    }
+
+    double rate() {
+      double s = (System.nanoTime() - startedNanos) / 1e9;
+      return s <= 0 ? 0 : (headers.store().height() - Math.max(0, firstHeight)) / s;
+    }
+
+    void stop() {
+      headers.stop();
+      if (data != null) {
+        data.stop();
+      }
+      p2p.close();
+    }
+  }
+
+  int run() throws InterruptedException {
+    out.printf("devnet %s (%s profile): 1 sequencer, %d full, %d light node(s) on loopback TCP; a block every %s; "
+        + "stores under %s%n", chainId, profile.name().toLowerCase(), fullNodes, lightNodes, human(blockTime),
+        dir.toAbsolutePath());
+    byte[] keySeed = new byte[SignerKey.SEED_SIZE];
+    new SecureRandom().nextBytes(keySeed);
+    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId(chainId).clock(clock)
+        .blockTime(blockTime).build();
+    try {
+      Node sequencer = new Node("sequencer", true, false);
+      nodes.add(sequencer);
+      sequencer.start();
+      out.printf("sequencer listening on %s%n", sequencer.p2p.addresses().get(0));
+      List<HeaderSigner.Block> produced = new ArrayList<>();
+      produce(sequencer, signer, produced); // the first block initialises the sequencer's stores
+      for (int i = 0; i < fullNodes; i++) {
+        Node n = new Node("full-" + (i + 1), false, false);
+        nodes.add(n);
+        n.start();
+      }
+      long lateJoinAt = Math.max(2, blocks / 2);
+      long deadline = runFor == null ? Long.MAX_VALUE : System.nanoTime() + runFor.toNanos();
+      long nextProgress = System.nanoTime() + 1_000_000_000L;
+      long nextBlock = System.nanoTime() + blockTime.toNanos();
+      int lightStarted = 0;
+      while ((runFor == null ? produced.size() < blocks : System.nanoTime() < deadline)) {
+        long wait = nextBlock - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait); // the block timer of the sequencer, not a test wait
+        }
+        nextBlock += blockTime.toNanos();
+        produce(sequencer, signer, produced);
+        if (lightStarted < lightNodes && produced.size() >= lateJoinAt) {
+          Node n = new Node("light-" + (++lightStarted), false, true);
+          nodes.add(n);
+          n.start();
+          out.printf("%s joins at height %,d and catches up%n", n.name, produced.size());
+        }
+        if (System.nanoTime() >= nextProgress) {
+          nextProgress += 1_000_000_000L;
+          progress(sequencer.height());
+        }
+      }
+      long head = sequencer.height();
+      Duration grace = blockTime.multipliedBy(50).compareTo(Duration.ofSeconds(10)) > 0
+          ? blockTime.multipliedBy(50) : Duration.ofSeconds(10);
+      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head, human(grace));
+      boolean all = true;
+      for (Node n : nodes) {
+        try {
+          CompletableFuture<?> f = n.data == null ? n.headers.store().awaitHeight(head)
+              : CompletableFuture.allOf(n.headers.store().awaitHeight(head), n.data.store().awaitHeight(head));
+          f.get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          all = false;
+        }
+      }
+      summary(head);
+      out.println(all ? "every node reached the head " + head : "NOT every node reached the head " + head);
+      out.printf("inspect a store: ./headersync inspect --data-dir %s%n",
+          dir.resolve("full-1").resolve("headers").toAbsolutePath());
+      return all ? 0 : 1;
+    } finally {
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        nodes.get(i).stop();
+      }
+    }
+  }
+
+  private void produce(Node sequencer, HeaderSigner signer, List<HeaderSigner.Block> produced) {
+    HeaderSigner.Block b = produced.isEmpty() ? signer.genesis(List.of())
+        : signer.next(produced.get(produced.size() - 1), List.of());
+    Await.await(CompletableFuture.allOf(sequencer.headers.writeToStoreAndBroadcast(b.p2pHeader()),
+        sequencer.data.writeToStoreAndBroadcast(b.p2pData())), "block " + b.height(), Duration.ofSeconds(60));
+    produced.add(b);
+  }
+
+  private void progress(long head) {
+    StringBuilder line = new StringBuilder();
+    for (Node n : nodes) {
+      long h = n.height();
+      line.append(String.format("%s h=%,d lag=%d peers=%d %,.0f/s   ", n.name, h, head - h,
+          n.p2p.host().connectedPeers().size(), n.rate()));
+    }
+    out.println(line.toString().stripTrailing());
+  }
+
+  private void summary(long head) {
+    out.println();
+    out.printf("%-10s %-9s %10s %10s %5s %6s %10s %24s %9s%n", "node", "role", "headers", "data", "lag", "peers",
+        "headers/s", "gossip acc/ign/rej", "served");
+    for (Node n : nodes) {
+      long hh = n.headers.store().height();
+      String dd = n.data == null ? "-" : String.format("%,d", n.data.store().height());
+      var g = n.headers.gossipMetrics();
+      out.printf("%-10s %-9s %,10d %10s %5d %6d %,10.0f %24s %,9d%n", n.name, n.role(), hh, dd, head - n.height(),
+          n.p2p.host().connectedPeers().size(), n.rate(), g.accepted() + "/" + g.ignored() + "/" + g.rejected(),
+          n.headers.serverStats().headersServed());
+    }
+    out.println();
+  }
+
+  static String human(Duration d) {
+    return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format("%.1f s", d.toMillis() / 1000.0);
+  }
+
+
+}

@@ -1,0 +1,214 @@
+package io.headersync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.libp2p.InMemoryNetwork;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PrivateKey;
+import io.headersync.testkit.TestNetwork;
+import io.headersync.testkit.TestNode;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeaderSyncServiceTest {
+  static final Duration T = Duration.ofSeconds(30);
+
+  static PrivateKey key(long seed) {
+    byte[] s = new byte[32];
+    new Random(seed).nextBytes(s);
+    return PrivateKey.ed25519FromSeed(s);
+  }
+
+  static void assertSameChain(TestNode a, TestNode b, long height) {
+    for (long h = 1; h <= height; h++) {
+      assertEquals(a.headers().store().getByHeight(h).orElseThrow().hash(),
+          b.headers().store().getByHeight(h).orElseThrow().hash(), "header " + h + " of " + b.name());
+      if (a.data().isPresent() && b.data().isPresent()) {
+        assertEquals(a.data().get().store().getByHeight(h).orElseThrow().hash(),
+            b.data().get().store().getByHeight(h).orElseThrow().hash(), "data " + h + " of " + b.name());
+      }
+    }
+  }
+
+  @Test
+  void fullAndLightNodesCatchUpAndFollowTheSequencer() {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer();
+      sequencer.produce(300);
+      TestNode full = net.fullNode();
+      TestNode light = net.lightNode();
+      full.awaitHeight(300, T);
+      light.awaitHeight(300, T);
+      assertTrue(light.data().isEmpty(), "a light node syncs headers only");
+
+      sequencer.produce(20); // now by gossip
+      full.awaitHeight(320, T);
+      light.awaitHeight(320, T);
+      assertSameChain(sequencer, full, 320);
+      assertSameChain(sequencer, light, 320);
+      assertEquals(1, full.headers().store().tail().orElseThrow().height(), "initialised from genesis");
+      assertTrue(full.headers().gossipMetrics().accepted() > 0, "followed gossip");
+      assertEquals(HeaderSyncService.State.RUNNING, full.headers().state());
+    }
+  }
+
+  @Test
+  void namesFollowTheProfile() {
+    try (TestNetwork net = TestNetwork.create("gm", NetworkProfile.EVNODE, Duration.ofMillis(100),
+        Clock.systemUTC(), 3)) {
+      TestNode sequencer = net.sequencer();
+      assertEquals("/gm-headerSync/header-sub/v0.0.1", sequencer.headers().topic());
+      assertEquals("/gm-headerSync/header-ex/v0.0.3", sequencer.headers().protocolId());
+      assertEquals("/gm-dataSync/header-sub/v0.0.1", sequencer.data().orElseThrow().topic());
+      sequencer.produce(5);
+      TestNode full = net.fullNode();
+      full.awaitHeight(5, T);
+    }
+    assertEquals("/gm/header-ex/v0.0.3", NetworkProfile.SEED.protocolId("gm", NetworkProfile.SyncKind.HEADERS));
+    assertEquals("/gm-block/header-sub/v0.0.1", NetworkProfile.SEED.topic("gm", NetworkProfile.SyncKind.DATA));
+    assertEquals("blockEx", NetworkProfile.SEED.storePrefix(NetworkProfile.SyncKind.DATA));
+  }
+
+  @Test
+  void trustedHashInitialisesTheStoreAtThatHeader() throws Exception {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer();
+      List<HeaderSigner.Block> blocks = sequencer.produce(120);
+      HeaderSyncService<P2PSignedHeader> follower = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+          .p2p(P2PConfig.builder().identity(key(77)).inMemory(inMemoryOf(net)).seed(sequencer.p2p().addresses().get(0))
+              .build())
+          .blockTime(Duration.ofMillis(100))
+          .trustedHash(blocks.get(99).p2pHeader().hash())
+          .build();
+      try {
+        follower.start().get(30, TimeUnit.SECONDS);
+        assertEquals(100, follower.store().tail().orElseThrow().height());
+        follower.store().awaitHeight(120).get(30, TimeUnit.SECONDS);
+      } finally {
+        follower.stop();
+      }
+    }
+  }
+
+  @Test
+  void restartOnTheSameRocksDbResumesWithoutDownloadingAgain(@TempDir Path dir) throws Exception {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer();
+      sequencer.produce(200);
+      HeaderSyncService<P2PSignedHeader> first = follower(net, sequencer, dir);
+      first.start().get(30, TimeUnit.SECONDS);
+      first.store().awaitHeight(200).get(30, TimeUnit.SECONDS);
+      first.stop();
+      assertEquals(HeaderSyncService.State.STOPPED, first.state());
+      first.stop(); // idempotent
+      long served = sequencer.headers().serverStats().headersServed();
+
+      sequencer.produce(10);
+      HeaderSyncService<P2PSignedHeader> second = follower(net, sequencer, dir);
+      try {
+        second.start().get(30, TimeUnit.SECONDS);
+        second.store().awaitHeight(210).get(30, TimeUnit.SECONDS);
+        assertEquals(1, second.store().tail().orElseThrow().height());
+        long again = sequencer.headers().serverStats().headersServed() - served;
+        assertTrue(again <= 10, "resumed at 200: only the new headers were fetched, got " + again);
+      } finally {
+        second.stop();
+      }
+    }
+  }
+
+  private static InMemoryNetwork inMemoryOf(TestNetwork net) {
+    return net.inMemoryNetwork();
+  }
+
+  private static HeaderSyncService<P2PSignedHeader> follower(TestNetwork net, TestNode seed, Path dir) {
+    return HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+        .p2p(P2PConfig.builder().identity(key(78)).inMemory(net.inMemoryNetwork())
+            .seed(seed.p2p().addresses().get(0)).build())
+        .storePath(dir)
+        .blockTime(Duration.ofMillis(100))
+        .build();
+  }
+
+  @Test
+  void initialisationFromPeersFailsClearlyWhenNobodyHasTheGenesis() {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer(); // produced nothing
+      HeaderSyncService<P2PSignedHeader> follower = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+          .p2p(P2PConfig.builder().identity(key(79)).inMemory(net.inMemoryNetwork())
+              .seed(sequencer.p2p().addresses().get(0)).build())
+          .blockTime(Duration.ofMillis(100))
+          .initTimeout(Duration.ofSeconds(2))
+          .build();
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> follower.start().get(30, TimeUnit.SECONDS));
+      HeaderSyncException cause = assertInstanceOf(HeaderSyncException.class, e.getCause());
+      assertTrue(cause.getMessage().contains("initial height 1") && cause.getMessage().contains("PT2S"),
+          cause.getMessage());
+      assertEquals(HeaderSyncService.State.FAILED, follower.state());
+      assertEquals(cause, follower.failure().orElseThrow());
+      follower.stop(); // a failed service stays failed
+      assertEquals(HeaderSyncService.State.FAILED, follower.state());
+    }
+  }
+
+  @Test
+  void sequencerRefusesAHeaderThatDoesNotExtendItsHead() throws Exception {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer();
+      List<HeaderSigner.Block> blocks = sequencer.produce(3);
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> sequencer.headers().writeToStoreAndBroadcast(blocks.get(1).p2pHeader()).get(10, TimeUnit.SECONDS));
+      assertFalse(e.getCause().getMessage().isEmpty());
+      assertEquals(3, sequencer.height(), "the store is untouched");
+    }
+  }
+
+  @Test
+  void builderChecksItsArguments() {
+    HeaderSyncService.Builder<P2PSignedHeader> b = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm");
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> b.blockTime(Duration.ZERO));
+    assertTrue(zero.getMessage().contains("blockTime must be positive"), zero.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> b.blockTime(Duration.ofSeconds(-1)));
+    assertThrows(IllegalArgumentException.class, () -> b.initialHeight(0));
+    assertThrows(IllegalArgumentException.class, () -> HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, ""));
+    NullPointerException noBlockTime = assertThrows(NullPointerException.class,
+        () -> HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+            .p2p(P2PConfig.builder().inMemory(new InMemoryNetwork()).listen(Multiaddr.parse("/memory/0")).build())
+            .build());
+    assertTrue(noBlockTime.getMessage().contains("blockTime is required"), noBlockTime.getMessage());
+  }
+
+  @Test
+  void writesBeforeStartFail() throws Exception {
+    try (InMemoryNetwork network = new InMemoryNetwork()) {
+      HeaderSyncService<P2PSignedHeader> s = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+          .p2p(P2PConfig.builder().identity(key(80)).inMemory(network).build())
+          .blockTime(Duration.ofSeconds(1))
+          .build();
+      assertEquals(HeaderSyncService.State.NEW, s.state());
+      ExecutionException e = assertThrows(ExecutionException.class, () -> s.writeToStoreAndBroadcast(
+          HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("gm").clock(Clock.systemUTC()).build()
+              .genesis(List.of()).p2pHeader()).get());
+      assertTrue(e.getCause().getMessage().contains("NEW"), e.getCause().getMessage());
+      s.start().get(10, TimeUnit.SECONDS);
+      assertEquals(HeaderSyncService.State.RUNNING, s.state(), "no peers, empty store: waits for the first header");
+      s.stop();
+    }
+  }
+}
