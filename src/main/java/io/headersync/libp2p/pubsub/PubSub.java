@@ -128,6 +128,7 @@ public final class PubSub implements AutoCloseable {
   private final Map<PeerId, PeerState> peers = new HashMap<>();
   private final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
   private final List<PeerWaiter> peerWaiters = new ArrayList<>();
+  private final List<RpcWaiter> rpcWaiters = new ArrayList<>();
   private final SeenCache seen;
   private boolean closed;
 
@@ -425,6 +426,10 @@ public final class PubSub implements AutoCloseable {
           fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         }
         peerWaiters.clear();
+        for (RpcWaiter w : rpcWaiters) {
+          fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        }
+        rpcWaiters.clear();
       }
       done.complete(null);
     });
@@ -518,6 +523,8 @@ public final class PubSub implements AutoCloseable {
         return;
       }
       handleRpc(stream.remotePeer(), state, rpc);
+      state.rpcsHandled++;
+      checkRpcWaiters();
       readLoop(stream, state);
     }, router);
   }
@@ -807,6 +814,7 @@ public final class PubSub implements AutoCloseable {
     boolean opening;
     int reopens;
     int pendingWrites;
+    long rpcsHandled;
 
     void closeAll() {
       if (outbound != null) {
@@ -821,6 +829,32 @@ public final class PubSub implements AutoCloseable {
   }
 
   private record PeerWaiter(String topic, PeerId peer, CompletableFuture<Void> future) {}
+
+  private record RpcWaiter(PeerId peer, long count, CompletableFuture<Void> future) {}
+
+  /**
+   * For tests: completes once {@code count} RPCs from {@code peer} were handled (dropped ones
+   * included), so a test knows the router has seen what a hand-driven peer wrote.
+   */
+  CompletableFuture<Void> awaitRpcs(PeerId peer, long count) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    router.execute(() -> {
+      rpcWaiters.add(new RpcWaiter(peer, count, f));
+      checkRpcWaiters();
+    });
+    return f;
+  }
+
+  private void checkRpcWaiters() {
+    rpcWaiters.removeIf(w -> {
+      PeerState s = peers.get(w.peer);
+      if (s != null && s.rpcsHandled >= w.count) {
+        complete(w.future, null);
+        return true;
+      }
+      return false;
+    });
+  }
 
   private final class Listener implements ConnectionListener {
     @Override
