@@ -129,6 +129,7 @@ public final class PubSub implements AutoCloseable {
   private final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
   private final List<PeerWaiter> peerWaiters = new ArrayList<>();
   private final List<RpcWaiter> rpcWaiters = new ArrayList<>();
+  private final List<PeerWaiter> meshWaiters = new ArrayList<>();
   private final SeenCache seen;
   private boolean closed;
 
@@ -252,6 +253,7 @@ public final class PubSub implements AutoCloseable {
       if (list.size() == 1) {
         announce(topic, true);
         strategy.join(topic);
+        checkMeshWaiters();
       }
     });
     return sub;
@@ -378,6 +380,42 @@ public final class PubSub implements AutoCloseable {
     return query(() -> gossip == null ? Set.of() : gossip.meshPeers(topic));
   }
 
+  /**
+   * Completes once {@code peer} is in our gossipsub mesh of {@code topic} (by our GRAFT or its
+   * own), so that messages we forward on the topic reach it. Never completes under FloodSub, which
+   * has no mesh; use {@link #awaitPeer} there.
+   */
+  public CompletableFuture<Void> awaitMeshPeer(String topic, PeerId peer) {
+    Objects.requireNonNull(topic, "topic == null");
+    Objects.requireNonNull(peer, "peer == null");
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (closeCalled.get()) {
+      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+    }
+    router.execute(() -> {
+      if (closed) {
+        fail(f, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        return;
+      }
+      meshWaiters.add(new PeerWaiter(topic, peer, f));
+      checkMeshWaiters();
+    });
+    return f;
+  }
+
+  private void checkMeshWaiters() {
+    if (gossip == null || meshWaiters.isEmpty()) {
+      return;
+    }
+    meshWaiters.removeIf(w -> {
+      if (gossip.meshPeers(w.topic).contains(w.peer)) {
+        complete(w.future, null);
+        return true;
+      }
+      return false;
+    });
+  }
+
   /** Our gossipsub fanout peers of {@code topic} (always empty under FloodSub). */
   public CompletableFuture<Set<PeerId>> fanoutPeers(String topic) {
     Objects.requireNonNull(topic, "topic == null");
@@ -426,6 +464,10 @@ public final class PubSub implements AutoCloseable {
           fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         }
         peerWaiters.clear();
+        for (PeerWaiter w : meshWaiters) {
+          fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        }
+        meshWaiters.clear();
         for (RpcWaiter w : rpcWaiters) {
           fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         }
@@ -525,6 +567,7 @@ public final class PubSub implements AutoCloseable {
       handleRpc(stream.remotePeer(), state, rpc);
       state.rpcsHandled++;
       checkRpcWaiters();
+      checkMeshWaiters();
       readLoop(stream, state);
     }, router);
   }
@@ -760,6 +803,7 @@ public final class PubSub implements AutoCloseable {
       router.execute(() -> {
         if (!closed) {
           task.run();
+          checkMeshWaiters();
         }
       });
     }
