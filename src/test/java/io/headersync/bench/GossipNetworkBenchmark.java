@@ -118,25 +118,33 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
     return n;
   }
 
-  /** Each host dials {@code degree} random others (skipping pairs already connected). */
+  /**
+   * Each host dials {@code degree} random others it is not connected to yet (fewer if fewer are
+   * left).
+   */
   void connect(int degree) throws Exception {
     int n = hosts.size();
     List<CompletableFuture<Void>> linked = new ArrayList<>();
     for (int a = 0; a < n; a++) {
-      int made = 0;
-      while (made < degree) {
-        int b = random.nextInt(n);
-        long key = (long) Math.min(a, b) * n + Math.max(a, b);
-        if (b == a || !edges.add(key)) {
-          continue;
+      List<Integer> free = new ArrayList<>();
+      for (int b = 0; b < n; b++) {
+        if (b != a && !edges.contains(edge(a, b, n))) {
+          free.add(b);
         }
-        made++;
+      }
+      java.util.Collections.shuffle(free, random);
+      for (int b : free.subList(0, Math.min(degree, free.size()))) {
+        edges.add(edge(a, b, n));
         hosts.get(a).connect(hosts.get(b).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
         linked.add(pubsubs.get(a).awaitPeer(TOPIC, hosts.get(b).peerId()));
         linked.add(pubsubs.get(b).awaitPeer(TOPIC, hosts.get(a).peerId()));
       }
     }
     CompletableFuture.allOf(linked.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+  }
+
+  private static long edge(int a, int b, int n) {
+    return (long) Math.min(a, b) * n + Math.max(a, b);
   }
 
   /** The hosts {@code host} is connected to. */
