@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  * mvn -B -Pbench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.GossipNetworkBenchmark \
- *     [-Dbench.args="50 8 1000 100"]   # hosts, degree, messages, messages per second
+ *     [-Dbench.args="50 8 1000 25"]   # hosts, degree, messages, messages per second
  * </pre>
  *
  * {@link GossipNetworkBenchmarkTest} runs a small network of it deterministically.
@@ -190,6 +190,21 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
     return m;
   }
 
+  /** What the hosts dropped: RPCs to full peer queues, throttled validations, full subscriptions. */
+  String drops() {
+    long outbound = 0;
+    long throttled = 0;
+    long subscription = 0;
+    for (PubSub p : pubsubs) {
+      outbound += p.stats().droppedOutbound();
+      throttled += p.stats().throttled();
+    }
+    for (Subscription s : subs) {
+      subscription += s.dropped();
+    }
+    return "outbound RPCs " + outbound + ", throttled " + throttled + ", subscription overflow " + subscription;
+  }
+
   /** RPC copies received beyond the first, over all hosts, per message. */
   double duplicatesPerMessage() {
     long d = 0;
@@ -215,10 +230,12 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    int hostCount = args.length > 0 ? Integer.parseInt(args[0]) : 50;
-    int degree = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    int messages = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
-    int rate = args.length > 3 ? Integer.parseInt(args[3]) : 100;
+    // The bench profile passes JMH's default arguments when -Dbench.args is not given: then defaults.
+    boolean ours = args.length > 0 && args[0].matches("[0-9]+");
+    int hostCount = ours ? Integer.parseInt(args[0]) : 50;
+    int degree = ours && args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    int messages = ours && args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+    int rate = ours && args.length > 3 ? Integer.parseInt(args[3]) : 25;
     System.out.printf("gossipsub: %d hosts, each dialing %d random others, %d messages at %d/s%n",
         hostCount, degree, messages, rate);
     try (GossipNetworkBenchmark net = new GossipNetworkBenchmark(hostCount, messages, 1, null, Clock.systemUTC())) {
@@ -248,6 +265,7 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
       System.out.printf("duplicates per message (RPC copies beyond the first, all hosts): %.1f%n",
           net.duplicatesPerMessage());
       System.out.printf("delivery latency: p50 %d us, p99 %d us%n", net.latencyMicros(50), net.latencyMicros(99));
+      System.out.println("drops: " + net.drops());
       if (net.deliveries() != expected || net.appDuplicates() != 0) {
         System.exit(1);
       }

@@ -87,6 +87,9 @@ public final class PubSub implements AutoCloseable {
   /** ev-node's limit ({@code DefaultMaxBlobSize}): 5 MiB. */
   public static final int EVNODE_MAX_MESSAGE_SIZE = 5 << 20;
 
+  /** Copies of a message being validated kept in case it turns out invalid. */
+  private static final int MAX_HELD_COPIES = 4;
+
   /** Topics remembered per peer; further subscriptions of the peer are ignored. */
   private static final int MAX_PEER_TOPICS = 1024;
 
@@ -120,7 +123,7 @@ public final class PubSub implements AutoCloseable {
   private final RouterCounters counters = new RouterCounters();
   private final int peerQueueSize;
   private final GossipSubRouter gossip;
-  private final Map<com.google.protobuf.ByteString, Integer> inValidation = new HashMap<>();
+  private final Map<com.google.protobuf.ByteString, List<HeldCopy>> inValidation = new HashMap<>();
   private final Set<PeerId> outboundPeers = new HashSet<>();
   private final Map<PeerId, String> peerIps = new HashMap<>();
 
@@ -630,30 +633,51 @@ public final class PubSub implements AutoCloseable {
       return;
     }
     com.google.protobuf.ByteString key = com.google.protobuf.ByteString.copyFrom(withId.id());
-    if (inValidation.merge(key, 1, Integer::sum) == 1) {
-      strategy.validating(source, withId);
-    } else {
+    List<HeldCopy> held = inValidation.get(key);
+    if (held != null) {
+      // A copy of a message being validated: validated only if that one turns out invalid (a
+      // forged copy must not suppress the genuine one), else it is a duplicate. A few are kept.
       counters.duplicates.incrementAndGet();
       strategy.duplicate(source, withId);
+      if (held.size() < MAX_HELD_COPIES) {
+        held.add(new HeldCopy(source, wire, withId));
+      }
+      return;
     }
-    validate(source, wire, withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((r, e) -> {
-      inValidation.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
+    inValidation.put(key, new ArrayList<>(2));
+    strategy.validating(source, withId);
+    validateAndRoute(key, new HeldCopy(source, wire, withId));
+  }
+
+  private record HeldCopy(PeerId source, PubsubProto.Message wire, Message message) {}
+
+  private void validateAndRoute(com.google.protobuf.ByteString key, HeldCopy copy) {
+    Message withId = copy.message();
+    PeerId source = copy.source();
+    validate(source, copy.wire(), withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((r, e) -> {
       if (closed) {
         return;
       }
       if (r == ValidationResult.ACCEPT) {
-        if (seen.add(withId.id())) { // false: a copy validated at the same time won
-          route(source, wire, withId);
+        inValidation.remove(key);
+        if (seen.add(withId.id())) {
+          route(source, copy.wire(), withId);
         }
+        return;
+      }
+      log.debug("message {} from {}: {}", withId, source, r);
+      if (r == ValidationResult.REJECT) {
+        counters.rejected.incrementAndGet();
+        strategy.rejected(source, withId);
       } else {
-        log.debug("message {} from {}: {}", withId, source, r);
-        if (r == ValidationResult.REJECT) {
-          counters.rejected.incrementAndGet();
-          strategy.rejected(source, withId);
-        } else {
-          counters.ignored.incrementAndGet();
-          strategy.ignored(source, withId);
-        }
+        counters.ignored.incrementAndGet();
+        strategy.ignored(source, withId);
+      }
+      List<HeldCopy> held = inValidation.get(key);
+      if (r == ValidationResult.REJECT && held != null && !held.isEmpty()) {
+        validateAndRoute(key, held.remove(0));
+      } else {
+        inValidation.remove(key);
       }
     }, router);
   }
