@@ -343,6 +343,13 @@ public final class PubSub implements AutoCloseable {
    * open, so that our next publish on the topic reaches it.
    */
   public CompletableFuture<Void> awaitPeer(String topic, PeerId peer) {
+    return await(peerWaiters, topic, peer, this::checkWaiters);
+  }
+
+  /** Adds a waiter to {@code list} on the router thread, then runs {@code check}. */
+  private CompletableFuture<Void> await(List<PeerWaiter> list, String topic, PeerId peer, Runnable check) {
+    Objects.requireNonNull(topic, "topic == null");
+    Objects.requireNonNull(peer, "peer == null");
     CompletableFuture<Void> f = new CompletableFuture<>();
     if (closeCalled.get()) {
       return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
@@ -352,8 +359,8 @@ public final class PubSub implements AutoCloseable {
         fail(f, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         return;
       }
-      peerWaiters.add(new PeerWaiter(topic, peer, f));
-      checkWaiters();
+      list.add(new PeerWaiter(topic, peer, f));
+      check.run();
     });
     return f;
   }
@@ -389,21 +396,7 @@ public final class PubSub implements AutoCloseable {
    * has no mesh; use {@link #awaitPeer} there.
    */
   public CompletableFuture<Void> awaitMeshPeer(String topic, PeerId peer) {
-    Objects.requireNonNull(topic, "topic == null");
-    Objects.requireNonNull(peer, "peer == null");
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    if (closeCalled.get()) {
-      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
-    }
-    router.execute(() -> {
-      if (closed) {
-        fail(f, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
-        return;
-      }
-      meshWaiters.add(new PeerWaiter(topic, peer, f));
-      checkMeshWaiters();
-    });
-    return f;
+    return await(meshWaiters, topic, peer, this::checkMeshWaiters);
   }
 
   private void checkMeshWaiters() {

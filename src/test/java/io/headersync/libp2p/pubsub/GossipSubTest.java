@@ -1,5 +1,8 @@
 package io.headersync.libp2p.pubsub;
 
+import static io.headersync.libp2p.pubsub.FloodSubTest.bytes;
+import static io.headersync.libp2p.pubsub.FloodSubTest.get;
+import static io.headersync.libp2p.pubsub.FloodSubTest.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,7 +19,6 @@ import io.headersync.libp2p.pubsub.internal.MessageSigning;
 import io.headersync.libp2p.pubsub.internal.pb.PubsubProto;
 import io.headersync.testing.ManualScheduler;
 import io.headersync.testing.MutableClock;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,17 +124,6 @@ class GossipSubTest {
     scheduler.advance(Duration.ofSeconds(1));
   }
 
-  static <V> V get(CompletableFuture<V> f) throws Exception {
-    return f.get(T, TimeUnit.SECONDS);
-  }
-
-  static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String text(Message m) {
-    return new String(m.data(), StandardCharsets.UTF_8);
-  }
 
   // ---- a raw peer driven by hand ----
 
