@@ -582,4 +582,76 @@ class GossipSubTest {
     assertEquals("from floodsub", text(atMesh));
     assertEquals(id(gossip), atMesh.receivedFrom());
   }
+
+  @Test
+  void graftFromAnInboundPeerIntoAFullMeshIsPruned() throws Exception {
+    PubSub hub = node(SMALL);
+    hub.subscribe(TOPIC);
+    List<Raw> raws = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Raw raw = new Raw(GossipSubParams.MESHSUB_V11);
+      raw.connect(hub, GossipSubParams.MESHSUB_V11); // the raw peer dials: inbound for the hub
+      raws.add(raw);
+    }
+    for (int i = 0; i < 3; i++) {
+      raws.get(i).control(hub, graft(TOPIC));
+    }
+    assertEquals(3, get(hub.meshPeers(TOPIC)).size());
+    Raw late = raws.get(3);
+    late.drain(hub);
+    late.control(hub, graft(TOPIC)); // Dhi=3 reached and the peer is inbound
+    assertFalse(get(hub.meshPeers(TOPIC)).contains(late.id()));
+    List<PubsubProto.RPC> got = late.drain(hub);
+    PubsubProto.ControlPrune answer = got.stream().filter(r -> r.getControl().getPruneCount() > 0)
+        .findFirst().orElseThrow().getControl().getPrune(0);
+    assertEquals(60, answer.getBackoff());
+  }
+
+  @Test
+  void leavingPrunesWithTheUnsubscribeBackoffAndV10PeersGetNoBackoffField() throws Exception {
+    PubSub node = node(GossipSubParams.defaults());
+    Subscription sub = node.subscribe(TOPIC);
+    Raw v11 = new Raw(GossipSubParams.MESHSUB_V11);
+    v11.connect(node, GossipSubParams.MESHSUB_V11);
+    Raw v10 = new Raw(GossipSubParams.MESHSUB_V10);
+    v10.connect(node, GossipSubParams.MESHSUB_V10);
+    v11.control(node, graft(TOPIC));
+    v10.control(node, graft(TOPIC));
+    assertEquals(Set.of(v11.id(), v10.id()), get(node.meshPeers(TOPIC)));
+    v11.drain(node);
+    v10.drain(node);
+    sub.cancel();
+    assertEquals(Set.of(), get(node.meshPeers(TOPIC)));
+    PubsubProto.ControlPrune to11 = v11.drain(node).stream().filter(r -> r.getControl().getPruneCount() > 0)
+        .findFirst().orElseThrow().getControl().getPrune(0);
+    assertEquals(10, to11.getBackoff(), "unsubscribe backoff");
+    PubsubProto.ControlPrune to10 = v10.drain(node).stream().filter(r -> r.getControl().getPruneCount() > 0)
+        .findFirst().orElseThrow().getControl().getPrune(0);
+    assertFalse(to10.hasBackoff(), "v1.0 knows no backoff");
+  }
+
+  @Test
+  void pxRecordsAreAcceptedOnlyFromPeersAtTheAcceptPxThreshold() throws Exception {
+    PubsubProto.ControlMessage.Builder pruneWithPx = PubsubProto.ControlMessage.newBuilder().addPrune(
+        PubsubProto.ControlPrune.newBuilder().setTopicID(TOPIC).setBackoff(60)
+            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("p1")))
+            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("p2"))));
+    PubSub open = node(GossipSubParams.defaults());
+    open.subscribe(TOPIC);
+    Raw a = new Raw(GossipSubParams.MESHSUB_V11);
+    a.connect(open, GossipSubParams.MESHSUB_V11);
+    a.control(open, graft(TOPIC));
+    a.control(open, pruneWithPx);
+    assertEquals(2, open.stats().pxRecordsAccepted(), "no scoring: every score is 0, at the threshold 0");
+
+    PubSub strict = node(GossipSubParams.defaults(), cfg -> cfg.peerScore(
+        PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA));
+    strict.subscribe(TOPIC);
+    Raw b = new Raw(GossipSubParams.MESHSUB_V11);
+    b.connect(strict, GossipSubParams.MESHSUB_V11);
+    b.control(strict, graft(TOPIC));
+    b.control(strict, pruneWithPx);
+    assertEquals(0, strict.stats().pxRecordsAccepted(), "score 0 is under celestia's 1000");
+    assertEquals(Set.of(), get(strict.meshPeers(TOPIC)));
+  }
 }
