@@ -11,8 +11,9 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
-// pubsubNode is the peer's go-libp2p-pubsub FloodSub router, as ev-node (v1.1.1+) runs it: StrictSign,
-// the default message id (from ‖ seqno) and a 5 MiB maximum message size.
+// pubsubNode is the peer's go-libp2p-pubsub router: by default FloodSub as ev-node (v1.1.1+) runs it,
+// StrictSign, the default message id (from ‖ seqno) and a 5 MiB maximum message size; pubsub-start
+// (gossip.go) can choose gossipsub instead.
 type pubsubNode struct {
 	ps     *pubsub.PubSub
 	topics map[string]*pubsub.Topic
@@ -46,9 +47,7 @@ func (n *node) startPubSubLocked() error {
 	if n.ps != nil {
 		return nil
 	}
-	ps, err := pubsub.NewFloodSub(n.ctx, n.host,
-		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
-		pubsub.WithMaxMessageSize(evnodeMaxMessageSize))
+	ps, err := n.newRouter() // floodsub unless pubsub-start chose another (gossip.go)
 	if err != nil {
 		return err
 	}

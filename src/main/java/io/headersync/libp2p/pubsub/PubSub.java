@@ -9,8 +9,13 @@ import io.headersync.libp2p.PeerIdFormatException;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
+import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.pubsub.internal.FloodSubStrategy;
+import io.headersync.libp2p.pubsub.internal.GossipSubRouter;
 import io.headersync.libp2p.pubsub.internal.MessageSigning;
+import io.headersync.libp2p.pubsub.internal.PeerScore;
+import io.headersync.libp2p.pubsub.internal.RouterContext;
+import io.headersync.libp2p.pubsub.internal.RouterCounters;
 import io.headersync.libp2p.pubsub.internal.RouterStrategy;
 import io.headersync.libp2p.pubsub.internal.SeenCache;
 import io.headersync.libp2p.internal.SerialExecutor;
@@ -25,7 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -33,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,8 +49,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pubsub node on a {@link Host}, wire-compatible with go-libp2p-pubsub v0.17.0. Only the
- * FloodSub router is implemented so far.
+ * A pubsub node on a {@link Host}, wire-compatible with go-libp2p-pubsub v0.16.0/v0.17.0, with a
+ * FloodSub ({@link RouterKind#FLOODSUB}, the default) or a gossipsub ({@link RouterKind#GOSSIPSUB},
+ * {@link Builder#gossipSub}) router.
  *
  * <h2>Streams</h2>
  * When identify says a peer speaks one of the router's protocols, we open one long-lived outbound
@@ -56,19 +65,33 @@ import org.slf4j.LoggerFactory;
  * our own, a check that we subscribe to its topic, the seen cache (by message id, 120 s), then —
  * on the validation executor — the signature and the topic's validator. As in Go, an id is marked
  * seen only when its message is accepted. Accepted messages are
- * delivered to our subscriptions and forwarded to every peer subscribed to the topic except the one
- * it came from and its author.
+ * delivered to our subscriptions and forwarded: by FloodSub to every peer subscribed to the topic,
+ * by gossipsub to its mesh of the topic and to floodsub peers of the topic; never to the peer it
+ * came from or its author.
+ *
+ * <h2>Gossipsub</h2>
+ * With {@link RouterKind#GOSSIPSUB} the router keeps a mesh per joined topic, gossips, grafts and
+ * prunes with backoff, speaks IDONTWANT to v1.2 peers and, with {@link Builder#peerScore}, scores
+ * peers (gossipsub v1.1) and graylists those below the threshold. Its heartbeat and the score decay
+ * are scheduled on {@link Builder#scheduler} and run on the router thread. See {@link
+ * GossipSubParams} for the parameters and {@code docs/protocol.md} ("Gossipsub") for details.
  *
  * <h2>Threads</h2>
  * All router state is owned by the router executor (a single thread or a serial view of the given
- * executor). Public methods may be called from any thread; returned futures complete on the
- * callback executor.
+ * executor), including the gossipsub heartbeat and score decay. Public methods may be called from
+ * any thread; returned futures complete on the callback executor; subscription futures too.
  */
 public final class PubSub implements AutoCloseable {
   /** Go's {@code DefaultMaxMessageSize}: 1 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
   /** ev-node's limit ({@code DefaultMaxBlobSize}): 5 MiB. */
   public static final int EVNODE_MAX_MESSAGE_SIZE = 5 << 20;
+
+  /** Copies of a message being validated kept in case it turns out invalid. */
+  private static final int MAX_HELD_COPIES = 4;
+
+  /** Topics remembered per peer; further subscriptions of the peer are ignored. */
+  private static final int MAX_PEER_TOPICS = 1024;
 
   /** How often an outbound stream that failed is re-opened while the peer stays connected. */
   private static final int MAX_REOPENS = 3;
@@ -97,12 +120,19 @@ public final class PubSub implements AutoCloseable {
   private final AtomicLong throttled = new AtomicLong();
   private final AtomicBoolean closeCalled = new AtomicBoolean();
   private final AtomicLong droppedOutbound = new AtomicLong();
+  private final RouterCounters counters = new RouterCounters();
   private final int peerQueueSize;
+  private final GossipSubRouter gossip;
+  private final Map<com.google.protobuf.ByteString, List<HeldCopy>> inValidation = new HashMap<>();
+  private final Set<PeerId> outboundPeers = new HashSet<>();
+  private final Map<PeerId, String> peerIps = new HashMap<>();
 
   // Router state: touched on the router executor only.
   private final Map<PeerId, PeerState> peers = new HashMap<>();
   private final Map<String, List<Subscription>> subscriptions = new LinkedHashMap<>();
   private final List<PeerWaiter> peerWaiters = new ArrayList<>();
+  private final List<RpcWaiter> rpcWaiters = new ArrayList<>();
+  private final List<PeerWaiter> meshWaiters = new ArrayList<>();
   private final SeenCache seen;
   private boolean closed;
 
@@ -110,7 +140,6 @@ public final class PubSub implements AutoCloseable {
     this.host = b.host;
     this.identity = b.identity;
     this.self = host.peerId();
-    this.strategy = new FloodSubStrategy();
     this.policy = b.policy;
     this.maxMessageSize = b.maxMessageSize;
     this.subscriptionCapacity = b.subscriptionCapacity;
@@ -152,6 +181,25 @@ public final class PubSub implements AutoCloseable {
     }
     this.callbacks = b.callbackExecutor != null ? b.callbackExecutor : ForkJoinPool.commonPool();
     this.seen = new SeenCache(b.clock, b.seenTtl, b.seenCapacity);
+    if (b.kind == RouterKind.GOSSIPSUB) {
+      ScheduledExecutorService scheduler = b.scheduler;
+      if (scheduler == null) {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "pubsub-heartbeat");
+          t.setDaemon(true);
+          return t;
+        });
+        owned.add(scheduler);
+      }
+      PeerScore score = b.scoreParams == null ? null
+          : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
+      this.gossip = new GossipSubRouter(b.gossipParams, b.thresholds, score, b.clock, b.random, scheduler,
+          counters, b.maxMessageSize, id -> seen.contains(id.toByteArray()));
+      this.strategy = gossip;
+    } else {
+      this.gossip = null;
+      this.strategy = new FloodSubStrategy();
+    }
     // Go starts the counter at time.Now().UnixNano().
     long nanos = b.clock.instant().getEpochSecond() * 1_000_000_000L + b.clock.instant().getNano();
     this.seqno = new AtomicLong(nanos);
@@ -162,6 +210,7 @@ public final class PubSub implements AutoCloseable {
   }
 
   private void start() {
+    router.execute(() -> strategy.start(new Context()));
     for (String p : strategy.protocols()) {
       host.setStreamHandler(p, stream -> router.execute(() -> onInboundStream(stream)));
     }
@@ -206,6 +255,8 @@ public final class PubSub implements AutoCloseable {
       list.add(sub);
       if (list.size() == 1) {
         announce(topic, true);
+        strategy.join(topic);
+        checkMeshWaiters();
       }
     });
     return sub;
@@ -292,6 +343,13 @@ public final class PubSub implements AutoCloseable {
    * open, so that our next publish on the topic reaches it.
    */
   public CompletableFuture<Void> awaitPeer(String topic, PeerId peer) {
+    return await(peerWaiters, topic, peer, this::checkWaiters);
+  }
+
+  /** Adds a waiter to {@code list} on the router thread, then runs {@code check}. */
+  private CompletableFuture<Void> await(List<PeerWaiter> list, String topic, PeerId peer, Runnable check) {
+    Objects.requireNonNull(topic, "topic == null");
+    Objects.requireNonNull(peer, "peer == null");
     CompletableFuture<Void> f = new CompletableFuture<>();
     if (closeCalled.get()) {
       return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
@@ -301,8 +359,8 @@ public final class PubSub implements AutoCloseable {
         fail(f, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         return;
       }
-      peerWaiters.add(new PeerWaiter(topic, peer, f));
-      checkWaiters();
+      list.add(new PeerWaiter(topic, peer, f));
+      check.run();
     });
     return f;
   }
@@ -315,6 +373,64 @@ public final class PubSub implements AutoCloseable {
   /** Messages dropped because too many validations were running. */
   public long throttled() {
     return throttled.get();
+  }
+
+  /** A snapshot of the counters. */
+  public PubSubStats stats() {
+    RouterCounters c = counters;
+    return new PubSubStats(c.messagesReceived.get(), c.duplicates.get(), c.delivered.get(), c.rejected.get(),
+        c.ignored.get(), throttled.get(), droppedOutbound.get(), c.graylistedRpcs.get(), c.graftsReceived.get(),
+        c.prunesReceived.get(), c.gossipIgnored.get(), c.controlTruncated.get(), c.brokenPromises.get(),
+        c.idontwantSent.get(), c.skippedForIdontwant.get(), c.pxRecordsAccepted.get());
+  }
+
+  /** Our gossipsub mesh peers of {@code topic} (always empty under FloodSub). */
+  public CompletableFuture<Set<PeerId>> meshPeers(String topic) {
+    Objects.requireNonNull(topic, "topic == null");
+    return query(() -> gossip == null ? Set.of() : gossip.meshPeers(topic));
+  }
+
+  /**
+   * Completes once {@code peer} is in our gossipsub mesh of {@code topic} (by our GRAFT or its
+   * own), so that messages we forward on the topic reach it. Never completes under FloodSub, which
+   * has no mesh; use {@link #awaitPeer} there.
+   */
+  public CompletableFuture<Void> awaitMeshPeer(String topic, PeerId peer) {
+    return await(meshWaiters, topic, peer, this::checkMeshWaiters);
+  }
+
+  private void checkMeshWaiters() {
+    if (gossip == null || meshWaiters.isEmpty()) {
+      return;
+    }
+    meshWaiters.removeIf(w -> {
+      if (gossip.meshPeers(w.topic).contains(w.peer)) {
+        complete(w.future, null);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Our gossipsub fanout peers of {@code topic} (always empty under FloodSub). */
+  public CompletableFuture<Set<PeerId>> fanoutPeers(String topic) {
+    Objects.requireNonNull(topic, "topic == null");
+    return query(() -> gossip == null ? Set.of() : gossip.fanoutPeers(topic));
+  }
+
+  /** Our score of {@code peer} (Go's {@code WithPeerScoreInspect}); 0 without scoring. */
+  public CompletableFuture<Double> score(PeerId peer) {
+    Objects.requireNonNull(peer, "peer == null");
+    return query(() -> gossip == null ? 0.0 : gossip.score(peer));
+  }
+
+  private <T> CompletableFuture<T> query(java.util.function.Supplier<T> question) {
+    if (closeCalled.get()) {
+      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+    }
+    CompletableFuture<T> f = new CompletableFuture<>();
+    router.execute(() -> complete(f, question.get()));
+    return f;
   }
 
   /** Stops: closes the pubsub streams, cancels subscriptions, stops owned threads. Idempotent. */
@@ -331,6 +447,7 @@ public final class PubSub implements AutoCloseable {
     router.execute(() -> {
       if (!closed) {
         closed = true;
+        strategy.stop();
         for (PeerState s : peers.values()) {
           s.closeAll();
         }
@@ -343,6 +460,14 @@ public final class PubSub implements AutoCloseable {
           fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
         }
         peerWaiters.clear();
+        for (PeerWaiter w : meshWaiters) {
+          fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        }
+        meshWaiters.clear();
+        for (RpcWaiter w : rpcWaiters) {
+          fail(w.future, new PubSubException(PubSubException.Reason.CLOSED, "pubsub closed"));
+        }
+        rpcWaiters.clear();
       }
       done.complete(null);
     });
@@ -392,6 +517,7 @@ public final class PubSub implements AutoCloseable {
         return;
       }
       state.outbound = stream;
+      strategy.addPeer(peer, stream.protocol());
       PubsubProto.RPC.Builder hello = PubsubProto.RPC.newBuilder();
       for (String topic : subscriptions.keySet()) {
         hello.addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic));
@@ -435,19 +561,27 @@ public final class PubSub implements AutoCloseable {
         return;
       }
       handleRpc(stream.remotePeer(), state, rpc);
+      state.rpcsHandled++;
+      checkRpcWaiters();
+      checkMeshWaiters();
       readLoop(stream, state);
     }, router);
   }
 
   private void handleRpc(PeerId from, PeerState state, PubsubProto.RPC rpc) {
+    if (!strategy.acceptFrom(from)) {
+      return; // graylisted
+    }
     for (PubsubProto.RPC.SubOpts sub : rpc.getSubscriptionsList()) {
       if (!sub.hasTopicid()) {
         continue;
       }
       if (sub.getSubscribe()) {
-        state.topics.add(sub.getTopicid());
-      } else {
-        state.topics.remove(sub.getTopicid());
+        if (state.topics.size() < MAX_PEER_TOPICS) {
+          state.topics.add(sub.getTopicid());
+        }
+      } else if (state.topics.remove(sub.getTopicid())) {
+        strategy.peerLeft(from, sub.getTopicid());
       }
     }
     if (rpc.getSubscriptionsCount() > 0) {
@@ -456,7 +590,9 @@ public final class PubSub implements AutoCloseable {
     for (PubsubProto.Message m : rpc.getPublishList()) {
       handleIncoming(from, m);
     }
-    // Control messages are gossipsub's; FloodSub ignores them.
+    if (rpc.hasControl()) {
+      strategy.handleControl(from, rpc.getControl()); // FloodSub ignores control messages
+    }
   }
 
   private void handleIncoming(PeerId source, PubsubProto.Message wire) {
@@ -477,47 +613,87 @@ public final class PubSub implements AutoCloseable {
       return;
     }
     Message withId = m.withId(idFunction(m.topic()).apply(m));
+    counters.messagesReceived.incrementAndGet();
     // As Go: ids are marked seen only once a message is accepted, so a forged copy (bad signature,
     // someone else's from and seqno) cannot make us drop the genuine message.
     if (seen.contains(withId.id())) {
+      counters.duplicates.incrementAndGet();
+      strategy.duplicate(source, withId);
       return;
     }
     if (validationsInFlight.get() >= maxConcurrentValidations) {
       throttled.incrementAndGet();
       return;
     }
-    validate(source, wire, withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((r, e) -> {
-      if (r == ValidationResult.ACCEPT && !closed) {
-        if (seen.add(withId.id())) { // false: a copy validated at the same time won
-          route(source, wire, withId);
+    com.google.protobuf.ByteString key = com.google.protobuf.ByteString.copyFrom(withId.id());
+    List<HeldCopy> held = inValidation.get(key);
+    if (held != null) {
+      // A copy of a message being validated: validated only if that one turns out invalid (a
+      // forged copy must not suppress the genuine one), else it is a duplicate. A few are kept.
+      counters.duplicates.incrementAndGet();
+      strategy.duplicate(source, withId);
+      if (held.size() < MAX_HELD_COPIES) {
+        held.add(new HeldCopy(source, wire, withId));
+      }
+      return;
+    }
+    inValidation.put(key, new ArrayList<>(2));
+    strategy.validating(source, withId);
+    validateAndRoute(key, new HeldCopy(source, wire, withId));
+  }
+
+  private record HeldCopy(PeerId source, PubsubProto.Message wire, Message message) {}
+
+  private void validateAndRoute(com.google.protobuf.ByteString key, HeldCopy copy) {
+    Message withId = copy.message();
+    PeerId source = copy.source();
+    validate(source, copy.wire(), withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((r, e) -> {
+      if (closed) {
+        return;
+      }
+      if (r == ValidationResult.ACCEPT) {
+        inValidation.remove(key);
+        if (seen.add(withId.id())) {
+          route(source, copy.wire(), withId);
         }
-      } else if (r != ValidationResult.ACCEPT) {
-        log.debug("message {} from {}: {}", withId, source, r);
+        return;
+      }
+      log.debug("message {} from {}: {}", withId, source, r);
+      if (r == ValidationResult.REJECT) {
+        counters.rejected.incrementAndGet();
+        strategy.rejected(source, withId);
+      } else {
+        counters.ignored.incrementAndGet();
+        strategy.ignored(source, withId);
+      }
+      List<HeldCopy> held = inValidation.get(key);
+      if (r == ValidationResult.REJECT && held != null && !held.isEmpty()) {
+        validateAndRoute(key, held.remove(0));
+      } else {
+        inValidation.remove(key);
       }
     }, router);
   }
 
   /** Delivers locally and forwards. */
   private void route(PeerId source, PubsubProto.Message wire, Message m) {
+    counters.delivered.incrementAndGet();
     for (Subscription s : subscriptions.getOrDefault(m.topic(), List.of())) {
       s.deliver(m);
     }
     Set<PeerId> exclude = new HashSet<>();
     exclude.add(source);
     m.from().ifPresent(exclude::add);
-    List<PeerId> ready = new ArrayList<>();
-    peers.forEach((p, s) -> {
-      if (s.outbound != null) {
-        ready.add(p);
-      }
-    });
-    Set<PeerId> targets = strategy.targets(m.topic(), ready, p -> peers.get(p).topics, exclude);
+    Set<PeerId> targets = strategy.route(source, wire, m, source.equals(self), exclude);
     if (targets.isEmpty()) {
       return;
     }
     byte[] rpc = PubsubProto.RPC.newBuilder().addPublish(wire).build().toByteArray();
     for (PeerId p : targets) {
-      send(p, peers.get(p), rpc);
+      PeerState s = peers.get(p);
+      if (s != null) {
+        send(p, s, rpc);
+      }
     }
   }
 
@@ -540,6 +716,7 @@ public final class PubSub implements AutoCloseable {
     if (list.isEmpty()) {
       subscriptions.remove(sub.topic());
       announce(sub.topic(), false);
+      strategy.leave(sub.topic());
     }
   }
 
@@ -584,6 +761,68 @@ public final class PubSub implements AutoCloseable {
     PeerState s = peers.remove(peer);
     if (s != null) {
       s.closeAll();
+    }
+    strategy.removePeer(peer);
+    outboundPeers.remove(peer);
+    peerIps.remove(peer);
+  }
+
+  /** The IP of an {@code /ip4/...} or {@code /ip6/...} address, or null. */
+  private static String ipOf(Multiaddr address) {
+    String[] parts = address.toString().split("/");
+    return parts.length > 2 && (parts[1].equals("ip4") || parts[1].equals("ip6")) ? parts[2] : null;
+  }
+
+  /** What the strategy may use of us; every call on the router thread. */
+  private final class Context implements RouterContext {
+    @Override
+    public Collection<PeerId> readyPeers() {
+      List<PeerId> ready = new ArrayList<>();
+      peers.forEach((p, s) -> {
+        if (s.outbound != null) {
+          ready.add(p);
+        }
+      });
+      return ready;
+    }
+
+    @Override
+    public Set<String> topicsOf(PeerId peer) {
+      PeerState s = peers.get(peer);
+      return s == null ? Set.of() : s.topics;
+    }
+
+    @Override
+    public boolean subscribed(String topic) {
+      return subscriptions.containsKey(topic);
+    }
+
+    @Override
+    public boolean outbound(PeerId peer) {
+      return outboundPeers.contains(peer);
+    }
+
+    @Override
+    public String ip(PeerId peer) {
+      return peerIps.get(peer);
+    }
+
+    @Override
+    public void send(PeerId peer, PubsubProto.RPC rpc) {
+      PeerState s = peers.get(peer);
+      if (s != null) {
+        PubSub.this.send(peer, s, rpc.toByteArray());
+      }
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      router.execute(() -> {
+        if (!closed) {
+          task.run();
+          checkMeshWaiters();
+        }
+      });
     }
   }
 
@@ -636,6 +875,7 @@ public final class PubSub implements AutoCloseable {
     boolean opening;
     int reopens;
     int pendingWrites;
+    long rpcsHandled;
 
     void closeAll() {
       if (outbound != null) {
@@ -651,7 +891,46 @@ public final class PubSub implements AutoCloseable {
 
   private record PeerWaiter(String topic, PeerId peer, CompletableFuture<Void> future) {}
 
+  private record RpcWaiter(PeerId peer, long count, CompletableFuture<Void> future) {}
+
+  /**
+   * For tests: completes once {@code count} RPCs from {@code peer} were handled (dropped ones
+   * included), so a test knows the router has seen what a hand-driven peer wrote.
+   */
+  CompletableFuture<Void> awaitRpcs(PeerId peer, long count) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    router.execute(() -> {
+      rpcWaiters.add(new RpcWaiter(peer, count, f));
+      checkRpcWaiters();
+    });
+    return f;
+  }
+
+  private void checkRpcWaiters() {
+    rpcWaiters.removeIf(w -> {
+      PeerState s = peers.get(w.peer);
+      if (s != null && s.rpcsHandled >= w.count) {
+        complete(w.future, null);
+        return true;
+      }
+      return false;
+    });
+  }
+
   private final class Listener implements ConnectionListener {
+    @Override
+    public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+      router.execute(() -> {
+        if (outbound) {
+          outboundPeers.add(peer);
+        }
+        String ip = ipOf(remoteAddress);
+        if (ip != null) {
+          peerIps.put(peer, ip);
+        }
+      });
+    }
+
     @Override
     public void identified(PeerInfo info) {
       router.execute(() -> maybeOpen(info.peer(), info.protocols()));
@@ -682,15 +961,54 @@ public final class PubSub implements AutoCloseable {
     private Executor validationExecutor;
     private Executor callbackExecutor;
     private Clock clock = Clock.systemUTC();
+    private GossipSubParams gossipParams = GossipSubParams.defaults();
+    private PeerScoreParams scoreParams;
+    private PeerScoreThresholds thresholds = PeerScoreThresholds.NONE;
+    private ScheduledExecutorService scheduler;
+    private Random random = new Random();
 
     private Builder(Host host, PrivateKey identity) {
       this.host = Objects.requireNonNull(host, "host == null");
       this.identity = Objects.requireNonNull(identity, "identity == null");
     }
 
-    /** The router; only {@link RouterKind#FLOODSUB} so far. */
+    /** The router; default {@link RouterKind#FLOODSUB} (what ev-node runs). */
     public Builder router(RouterKind kind) {
       this.kind = Objects.requireNonNull(kind, "kind == null");
+      return this;
+    }
+
+    /** A {@link RouterKind#GOSSIPSUB} router with {@code params}. */
+    public Builder gossipSub(GossipSubParams params) {
+      this.gossipParams = Objects.requireNonNull(params, "params == null");
+      this.kind = RouterKind.GOSSIPSUB;
+      return this;
+    }
+
+    /**
+     * Scores peers (gossipsub only; Go's {@code WithPeerScore}). Without it every score is 0 and
+     * no peer is graylisted. See {@link PeerScoreParams#forHeaderTopic} and {@link
+     * PeerScoreThresholds#CELESTIA}.
+     */
+    public Builder peerScore(PeerScoreParams params, PeerScoreThresholds scoreThresholds) {
+      this.scoreParams = Objects.requireNonNull(params, "params == null");
+      this.thresholds = Objects.requireNonNull(scoreThresholds, "scoreThresholds == null");
+      return this;
+    }
+
+    /**
+     * Schedules the gossipsub heartbeat and score decay (the tasks only hand work to the router
+     * thread). Default: a daemon thread of our own, stopped on close; an injected scheduler is
+     * not shut down.
+     */
+    public Builder scheduler(ScheduledExecutorService executor) {
+      this.scheduler = Objects.requireNonNull(executor, "executor == null");
+      return this;
+    }
+
+    /** Randomness of peer selection (inject a seeded one for reproducible tests). */
+    public Builder random(Random rnd) {
+      this.random = Objects.requireNonNull(rnd, "rnd == null");
       return this;
     }
 
@@ -782,7 +1100,7 @@ public final class PubSub implements AutoCloseable {
       return this;
     }
 
-    /** Time for the seen cache and the initial seqno. */
+    /** Time for the seen cache, the initial seqno, backoffs and scores. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
@@ -798,8 +1116,8 @@ public final class PubSub implements AutoCloseable {
       if (!identity.peerId().equals(host.peerId())) {
         throw new IllegalStateException("identity " + identity.peerId() + " is not the host's " + host.peerId());
       }
-      if (kind != RouterKind.FLOODSUB) {
-        throw new IllegalStateException("router " + kind + " is not implemented");
+      if (scoreParams != null && kind != RouterKind.GOSSIPSUB) {
+        throw new IllegalStateException("peer scoring needs the GOSSIPSUB router, not " + kind);
       }
       PubSub p = new PubSub(this);
       p.start();

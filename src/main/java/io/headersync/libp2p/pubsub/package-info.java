@@ -3,15 +3,24 @@
  * the version go-header v0.8.6 pins).
  *
  * <p>{@link io.headersync.libp2p.pubsub.PubSub} runs a router on a {@link
- * io.headersync.libp2p.Host}. Only the FloodSub router ({@code /floodsub/1.0.0}, the only one
- * ev-node v1.1.1+ runs) is implemented; the forwarding decision sits behind an internal strategy
- * interface so gossipsub can be added beside it.
+ * io.headersync.libp2p.Host}: FloodSub ({@code /floodsub/1.0.0}, the only one ev-node v1.1.1+ runs;
+ * the default) or gossipsub ({@code /meshsub/1.2.0}, {@code 1.1.0}, {@code 1.0.0}, with floodsub
+ * peers served too) configured by {@link io.headersync.libp2p.pubsub.GossipSubParams}, optionally
+ * scoring peers with {@link io.headersync.libp2p.pubsub.PeerScoreParams} and {@link
+ * io.headersync.libp2p.pubsub.PeerScoreThresholds} (go-header's header-topic parameters and
+ * celestia's thresholds are provided). The routing decisions sit behind an internal strategy
+ * interface; see {@code docs/protocol.md} ("Gossipsub").
  *
  * <h2>Use</h2>
  * <pre>{@code
  * PubSub pubsub = PubSub.builder(host, identity)
  *     .maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE)
  *     .build();                       // before host.start(), so identify lists /floodsub/1.0.0
+ * // or, for a celestia-style network:
+ * PubSub gossip = PubSub.builder(host, identity)
+ *     .gossipSub(GossipSubParams.builder().protocols(List.of(GossipSubParams.MESHSUB_V11)).build())
+ *     .peerScore(PeerScoreParams.forHeaderTopic(topic), PeerScoreThresholds.CELESTIA)
+ *     .build();
  * Subscription sub = pubsub.subscribe(topic);
  * pubsub.registerValidator(topic, (from, m) -> CompletableFuture.completedFuture(ValidationResult.ACCEPT));
  * pubsub.publish(topic, bytes);       // signed (StrictSign), delivered locally and flooded
@@ -33,8 +42,9 @@
  *
  * <h2>Threads</h2>
  * <ul>
- *   <li>All router state (peers, their subscriptions, the seen cache) lives on one router thread,
- *       like an actor; stream and connection events are handed to it.</li>
+ *   <li>All router state (peers, their subscriptions, the seen cache, the gossipsub mesh, cache and
+ *       scores) lives on one router thread, like an actor; stream and connection events, the
+ *       heartbeat and the score decay (scheduled on the builder's scheduler) are handed to it.</li>
  *   <li>Signature checks and validators run on the validation executor, never on the router
  *       thread, with a concurrency limit (over it, messages are dropped) and a timeout (then
  *       {@link io.headersync.libp2p.pubsub.ValidationResult#IGNORE}).</li>
