@@ -77,10 +77,6 @@ public final class P2PClient implements AutoCloseable {
     }
     this.host = hb.build();
     int maxMessage = config.maxPubsubMessageSize() > 0 ? config.maxPubsubMessageSize() : defaultMaxPubsubMessageSize;
-    PubSub.Builder pb = PubSub.builder(host, config.identity()).router(config.router()).maxMessageSize(maxMessage)
-        .clock(clock);
-    // Built before the host starts, so identify lists the pubsub protocols from the first connection.
-    this.pubSub = pb.build();
     if (scheduler != null) {
       this.scheduler = scheduler;
       this.ownedScheduler = null;
@@ -93,6 +89,13 @@ public final class P2PClient implements AutoCloseable {
       this.scheduler = s;
       this.ownedScheduler = s;
     }
+    PubSub.Builder pb = PubSub.builder(host, config.identity()).router(config.router()).maxMessageSize(maxMessage)
+        .clock(clock).scheduler(this.scheduler);
+    if (config.peerScore() != null) {
+      pb.peerScore(config.peerScore(), config.scoreThresholds());
+    }
+    // Built before the host starts, so identify lists the pubsub protocols from the first connection.
+    this.pubSub = pb.build();
     for (Multiaddr seed : config.seeds()) {
       seeds.putIfAbsent(seed.peerId().orElseThrow(), new SeedState(seed, config.seedRedialMin()));
     }

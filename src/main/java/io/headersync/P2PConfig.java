@@ -6,6 +6,8 @@ import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.SeedAddresses;
+import io.headersync.libp2p.pubsub.PeerScoreParams;
+import io.headersync.libp2p.pubsub.PeerScoreThresholds;
 import io.headersync.libp2p.pubsub.RouterKind;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -35,6 +37,8 @@ public final class P2PConfig {
   private final Set<PeerId> blockedPeers;
   private final Set<PeerId> allowedPeers;
   private final RouterKind router;
+  private final @Nullable PeerScoreParams peerScore;
+  private final PeerScoreThresholds scoreThresholds;
   private final int maxPubsubMessageSize;
   private final @Nullable InMemoryNetwork inMemory;
   private final Duration seedRedialMin;
@@ -47,6 +51,8 @@ public final class P2PConfig {
     this.blockedPeers = Set.copyOf(b.blockedPeers);
     this.allowedPeers = Set.copyOf(b.allowedPeers);
     this.router = b.router;
+    this.peerScore = b.peerScore;
+    this.scoreThresholds = b.scoreThresholds;
     this.maxPubsubMessageSize = b.maxPubsubMessageSize;
     this.inMemory = b.inMemory;
     this.seedRedialMin = b.seedRedialMin;
@@ -91,6 +97,15 @@ public final class P2PConfig {
     return router;
   }
 
+  /** Gossipsub peer scoring, if enabled. */
+  public @Nullable PeerScoreParams peerScore() {
+    return peerScore;
+  }
+
+  public PeerScoreThresholds scoreThresholds() {
+    return scoreThresholds;
+  }
+
   /** The pubsub RPC limit, or 0 to take it from the service's {@link NetworkProfile}. */
   public int maxPubsubMessageSize() {
     return maxPubsubMessageSize;
@@ -116,7 +131,9 @@ public final class P2PConfig {
     private final List<Multiaddr> seeds = new ArrayList<>();
     private final Set<PeerId> blockedPeers = new LinkedHashSet<>();
     private final Set<PeerId> allowedPeers = new LinkedHashSet<>();
-    private RouterKind router = RouterKind.FLOODSUB;
+    private RouterKind router = RouterKind.GOSSIPSUB;
+    private @Nullable PeerScoreParams peerScore;
+    private PeerScoreThresholds scoreThresholds = PeerScoreThresholds.NONE;
     private int maxPubsubMessageSize;
     private @Nullable InMemoryNetwork inMemory;
     private Duration seedRedialMin = Duration.ofSeconds(1);
@@ -177,9 +194,24 @@ public final class P2PConfig {
       return this;
     }
 
-    /** The pubsub router. Default {@link RouterKind#FLOODSUB}, what ev-node v1.1.1+ runs. */
+    /**
+     * The pubsub router. Default {@link RouterKind#GOSSIPSUB} with go-libp2p-pubsub's defaults, which
+     * also speaks {@code /floodsub/1.0.0} to FloodSub nodes (ev-node v1.1.1+ runs FloodSub; Rollkit
+     * v0.x and celestia-node run gossipsub).
+     */
     public Builder router(RouterKind kind) {
       this.router = Objects.requireNonNull(kind, "router == null");
+      return this;
+    }
+
+    /**
+     * Gossipsub peer scoring, off by default (as in ev-node); {@link
+     * PeerScoreParams#forHeaderTopic(String)} with {@link PeerScoreThresholds#CELESTIA} is what
+     * celestia-node runs on the header topic.
+     */
+    public Builder peerScore(PeerScoreParams params, PeerScoreThresholds thresholds) {
+      this.peerScore = Objects.requireNonNull(params, "params == null");
+      this.scoreThresholds = Objects.requireNonNull(thresholds, "thresholds == null");
       return this;
     }
 

@@ -10,6 +10,7 @@ import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.pubsub.RouterKind;
 import io.headersync.testing.ManualScheduler;
 import io.headersync.testing.MutableClock;
 import java.time.Clock;
@@ -40,7 +41,8 @@ class P2PClientTest {
   }
 
   P2PClient client(P2PConfig.Builder config, ManualScheduler scheduler) {
-    P2PClient c = P2PClient.create(config.inMemory(network).build(), NetworkProfile.SEED.maxPubsubMessageSize(),
+    // FloodSub: no heartbeat timers, so the scheduler holds only the client's own timers.
+    P2PClient c = P2PClient.create(config.inMemory(network).router(RouterKind.FLOODSUB).build(), NetworkProfile.SEED.maxPubsubMessageSize(),
         scheduler, null, Clock.systemUTC());
     clients.add(c);
     return c;
