@@ -517,7 +517,7 @@ public final class Syncer<H extends Header> {
     log.debug("subjective head {} is not recent, requesting the network head", subj.height());
     return withTimeout(source.head(subj), options.networkHeadTimeout()).handleAsync((res, err) -> {
       if (err != null) {
-        log.warn("requesting the network head failed, using the subjective head {}: {}", subj.height(),
+        log.info("requesting the network head failed, using the subjective head {}: {}", subj.height(),
             unwrap(err).getMessage());
         return CompletableFuture.completedFuture(subj);
       }
