@@ -151,6 +151,8 @@ class SyncerNetworkTest {
     assertEquals(2, state.fromHeight());
     assertEquals(N, state.toHeight());
     assertEquals(N - 1, syncer.metrics().headersAppended());
+    syncer.stop().get(T, TimeUnit.SECONDS);
+    assertEquals(N - 1, appended.get()); // every batch was reported before its append completed
   }
 
   @Test

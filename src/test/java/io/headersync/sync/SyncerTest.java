@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.HeaderType;
 import io.headersync.VerifyException;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.DummyChain;
@@ -310,27 +311,63 @@ class SyncerTest {
     assertEquals(h(400), store.getByHeight(400).orElseThrow());
   }
 
-  /** go-header's TestSyncer_verifyBifurcatingSuccess: the candidate verifies against a header in between. */
+  /** go-header's TestSyncer_verifyBifurcatingCannotVerify: every candidate soft-fails down to an adjacent pair. */
   @Test
-  void bifurcationAcceptsACandidateThatVerifiesAgainstAHeaderInBetween() {
+  void bifurcationFailsWhenOnlyAnAdjacentPairIsLeft() {
     initStore(1);
     clock.set(h(1).time());
     source.add(chain.subList(0, 1_000));
     Syncer<DummyHeader> syncer = syncer();
     syncer.start().join();
     source.hold = true;
-    // Non-adjacent verification of 1000 fails softly only against headers far below it.
-    DummyHeader candidate = h(1_000);
-    Syncer<DummyHeader> s = syncer;
-    // A soft failure from a non-adjacent check: the type fails only when the distance is large.
-    DummyHeader soft = candidate.withVerifyFailure(true);
-    CompletableFuture<Void> f = s.incomingHead(soft);
-    // Every candidate soft-fails, down to an adjacent pair: the new head is invalid (soft => Ignore).
-    VerifyException e = assertInstanceOf(VerifyException.class, failure(f));
-    assertTrue(e.isSoft());
+    DummyHeader soft = h(1_000).withVerifyFailure(true);
+    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(soft)));
+    assertTrue(e.isSoft()); // Ignore, not Reject
     assertTrue(e.getMessage().contains("bifurcation: new head failed"), e.getMessage());
-    // The headers in between that verified became the subjective head.
+    assertEquals(1, syncer.metrics().failedBifurcations());
+    // The headers in between that verified became the subjective head, up to the one below the candidate.
     assertEquals(999, syncer.subjectiveHead().height());
+  }
+
+  /**
+   * go-header's TestSyncer_verifyBifurcatingSuccess: a header type whose non-adjacent check only
+   * trusts headers at most 100 heights apart (like a validator set that changes over time).
+   */
+  @Test
+  void bifurcationFindsAHeaderInBetweenThatTheCandidateVerifiesAgainst() {
+    initStore(1);
+    clock.set(h(1).time());
+    source.add(chain.subList(0, 1_000));
+    HeaderType<DummyHeader> shortTrust = new HeaderType<>() {
+      @Override
+      public DummyHeader decode(byte[] bytes) {
+        return DummyHeader.TYPE.decode(bytes);
+      }
+
+      @Override
+      public void verify(DummyHeader trusted, DummyHeader untrusted) {
+        DummyHeader.TYPE.verify(trusted, untrusted);
+        if (untrusted.height() - trusted.height() > 100) {
+          throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "too far apart to trust", false);
+        }
+      }
+
+      @Override
+      public String name() {
+        return "ShortTrust";
+      }
+    };
+    Syncer<DummyHeader> syncer = Syncer.builder(store, source, shortTrust).options(SyncerOptions.defaults(BLOCK_TIME))
+        .clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
+    syncer.start().join();
+    source.hold = true;
+    syncer.incomingHead(h(1_000)).join();
+    assertEquals(1_000, syncer.subjectiveHead().height());
+    assertEquals(1, syncer.metrics().bifurcations());
+    assertEquals(0, syncer.metrics().failedBifurcations());
+    assertTrue(source.getByHeightCalls >= 2, "candidates fetched: " + source.getByHeightCalls);
+    source.release();
+    assertEquals(1_000, store.height());
   }
 
   @Test
