@@ -5,7 +5,6 @@ import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.exchange.Exchange;
-import io.headersync.exchange.HeadResult;
 import io.headersync.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -329,8 +328,8 @@ public final class Syncer<H extends Header> {
    */
   public CompletableFuture<Void> incomingHead(H header) {
     Objects.requireNonNull(header, "header == null");
-    CompletableFuture<Void> result = enqueueIncoming(() -> processIncoming(header));
-    result.whenComplete((v, err) -> {
+    // Counted before the caller sees the outcome.
+    return enqueueIncoming(() -> processIncoming(header)).whenComplete((v, err) -> {
       if (err == null) {
         gossipAccepted.incrementAndGet();
       } else if (unwrap(err) instanceof VerifyException && !((VerifyException) unwrap(err)).isSoft()) {
@@ -339,7 +338,6 @@ public final class Syncer<H extends Header> {
         gossipIgnored.incrementAndGet();
       }
     });
-    return result;
   }
 
   /** Runs {@code task} after every earlier candidate finished (go-header's {@code incomingMu}). */

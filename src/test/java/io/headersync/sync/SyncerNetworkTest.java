@@ -107,7 +107,7 @@ class SyncerNetworkTest {
       });
       h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
     }
-    CompletableFuture.allOf(identified.toArray(new CompletableFuture[0])).get(T, TimeUnit.SECONDS);
+    CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(T, TimeUnit.SECONDS);
     return ex;
   }
 

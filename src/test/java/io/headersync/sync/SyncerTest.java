@@ -184,6 +184,63 @@ class SyncerTest {
   }
 
   @Test
+  void gossipBeforeStartIsIgnoredAndSyncWaitWithNothingToDoIsDone() {
+    initStore(10);
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    assertInstanceOf(SyncException.class, failure(syncer.incomingHead(h(11))));
+    syncer.start().join();
+    assertTrue(syncer.syncWait().isDone());
+    assertTrue(syncer.state().finished());
+    assertEquals(0, syncer.state().id());
+  }
+
+  /** go-header's TestSyncer_incomingNetworkHeadRaces: concurrent candidates, one at a time. */
+  @Test
+  void concurrentGossipOfOneHeaderIsAcceptedOnce() throws Exception {
+    initStore(10);
+    clock.set(h(10).time());
+    source.add(chain.subList(0, 100));
+    source.hold = true;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      Syncer<DummyHeader> syncer = Syncer.builder(store, source, DummyHeader.TYPE)
+          .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(pool).build();
+      syncer.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        all.add(f);
+        threads.add(new Thread(() -> syncer.incomingHead(h(50)).whenComplete((v, e) -> {
+          if (e != null) {
+            f.completeExceptionally(e);
+          } else {
+            f.complete(null);
+          }
+        })));
+      }
+      threads.forEach(Thread::start);
+      int accepted = 0;
+      for (CompletableFuture<Void> f : all) {
+        try {
+          f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+          accepted++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          VerifyException v = assertInstanceOf(VerifyException.class, e.getCause());
+          assertEquals(VerifyException.Reason.KNOWN_HEADER, v.reason());
+        }
+      }
+      assertEquals(1, accepted);
+      assertEquals(1, syncer.pendingCount());
+      assertEquals(7, syncer.metrics().gossipIgnored());
+      syncer.stop().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void gossipAdjacentHeaderIsAppended() {
     initStore(10);
     clock.set(h(10).time());
