@@ -179,7 +179,7 @@ public final class Syncer<H extends Header> {
       throw new IllegalStateException("syncer was stopped; build a new one to sync again");
     }
     if (lifecycle == Lifecycle.RUNNING) {
-      return startFuture;
+      return startFuture.copy();
     }
     Optional<H> head = store.head();
     if (head.isEmpty()) {

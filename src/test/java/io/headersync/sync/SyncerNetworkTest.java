@@ -16,8 +16,10 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
+import io.headersync.store.RocksDbStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The syncer over the real exchange and P2P servers on in-memory hosts running the full libp2p stack. */
 class SyncerNetworkTest {
@@ -189,6 +192,43 @@ class SyncerNetworkTest {
     assertSameChain(store);
     if (stoppedAt < N) {
       assertEquals(stoppedAt + 1, second.state().fromHeight());
+    }
+  }
+
+  @Test
+  void aRestartOnTheSameRocksDbResumesWithoutRefetching(@TempDir Path dir) throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain)));
+    long stoppedAt;
+    try (RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(dir).build()) {
+      store.append(chain.subList(0, 1)).join();
+      CompletableFuture<Void> firstBatch = new CompletableFuture<>();
+      Syncer<DummyHeader> first = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+          Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler).workerExecutor(worker)
+          .listener(new SyncListener<>() {
+            @Override
+            public void batchAppended(long fromHeight, int count, Duration elapsed) {
+              firstBatch.complete(null);
+            }
+          }).build();
+      first.start().get(T, TimeUnit.SECONDS);
+      firstBatch.get(T, TimeUnit.SECONDS);
+      first.stop().get(T, TimeUnit.SECONDS);
+      stoppedAt = store.height();
+    }
+    try (RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(dir).build()) {
+      assertEquals(stoppedAt, store.height());
+      Syncer<DummyHeader> second = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+          Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler).workerExecutor(worker).build();
+      second.start().get(T, TimeUnit.SECONDS);
+      second.syncWait().get(T, TimeUnit.SECONDS);
+      second.stop().get(T, TimeUnit.SECONDS);
+      assertEquals(N, store.height());
+      assertEquals(N - stoppedAt, second.metrics().headersAppended()); // nothing fetched twice
+      assertEquals(chain.get(N - 1), store.head().orElseThrow());
+      if (stoppedAt < N) {
+        assertEquals(chain.get((int) stoppedAt), store.getByHeight(stoppedAt + 1).orElseThrow());
+        assertEquals(stoppedAt + 1, second.state().fromHeight());
+      }
     }
   }
 
