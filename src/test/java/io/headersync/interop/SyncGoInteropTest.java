@@ -152,6 +152,15 @@ class SyncGoInteropTest {
       }
       assertEquals(List.of(), GoPeer.strings(go.ok("\"cmd\":\"blocked\"", T), "peers"), "Go did not block us");
       go.ok("\"cmd\":\"sync-stop\"", T);
+
+      // Again from a trusted hash (WithSyncFromHash): the tail is our header 5,000, fetched by hash.
+      go.ok("\"cmd\":\"sync-start\",\"peer\":\"" + host.peerId() + "\",\"hash\":\"" + chain.get(4_999).hash()
+          + "\",\"blockTimeMillis\":1000", T);
+      go.ok("\"cmd\":\"sync-wait\",\"height\":" + N + ",\"millis\":" + T * 1000, T + 10);
+      String fromHash = go.ok("\"cmd\":\"sync-state\"", T);
+      assertTrue(fromHash.contains("\"storeHead\":" + N) && fromHash.contains("\"storeTail\":5000"), fromHash);
+      assertArrayEquals(chain.get(7_499).encode(), goHeaderBytes(7_500, "sync"));
+      go.ok("\"cmd\":\"sync-stop\"", T);
     } finally {
       server.close();
     }
