@@ -13,6 +13,9 @@ package main
 //	{"cmd":"sync-header","height":5,"from":"sync"} the header's hash and MarshalBinary bytes (hex) from
 //	                                              the syncer's store ("sync") or the served store ("store")
 //	{"cmd":"sync-stop"}                           stops the syncer, subscriber and store
+//
+// One syncer per peer process at a time. Its Subscriber registers go-header's validator on the header
+// topic, so do not combine sync-start with hsub-start (subscriber.go) in the same process.
 
 import (
 	"context"
