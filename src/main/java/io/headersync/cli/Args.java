@@ -44,19 +44,28 @@ final class Args {
   }
 
   long positiveLong(String name, long def) {
+    return number(name, def, 1, "positive");
+  }
+
+  long nonNegativeLong(String name, long def) {
+    return number(name, def, 0, "at least 0");
+  }
+
+  private long number(String name, long def, long min, String rule) {
     String v = values.get(name);
     if (v == null) {
       return def;
     }
+    long n;
     try {
-      long n = Long.parseLong(v);
-      if (n <= 0) {
-        throw new UsageException("--" + name + " must be positive, got " + v);
-      }
-      return n;
+      n = Long.parseLong(v);
     } catch (NumberFormatException e) {
       throw new UsageException("--" + name + " must be a number, got \"" + v + "\"");
     }
+    if (n < min) {
+      throw new UsageException("--" + name + " must be " + rule + ", got " + v);
+    }
+    return n;
   }
 
   /** Durations like {@code 100ms}, {@code 2s}, {@code 1m}. */

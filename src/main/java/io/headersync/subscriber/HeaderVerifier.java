@@ -1,0 +1,21 @@
+package io.headersync.subscriber;
+
+import io.headersync.Header;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Decides what happens to a gossiped header after it decoded and validated: the syncer's
+ * {@code incomingHead} (go-header's {@code SetVerifier} function).
+ *
+ * <p>The returned future completing normally accepts the header (it is delivered and forwarded); failing
+ * with a soft {@link io.headersync.VerifyException} ignores it; failing with a hard one rejects it
+ * (the sender is penalised by gossipsub scoring); any other failure ignores it.
+ *
+ * <p>Runs on the pubsub validation executor; it must not block.
+ *
+ * @param <H> the header type
+ */
+@FunctionalInterface
+public interface HeaderVerifier<H extends Header> {
+  CompletableFuture<Void> verify(H header);
+}

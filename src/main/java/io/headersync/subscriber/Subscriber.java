@@ -1,0 +1,174 @@
+package io.headersync.subscriber;
+
+import io.headersync.Header;
+import io.headersync.HeaderType;
+import io.headersync.VerifyException;
+import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.pubsub.Message;
+import io.headersync.libp2p.pubsub.PubSub;
+import io.headersync.libp2p.pubsub.ValidationResult;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Headers on a pubsub topic, as go-header's {@code p2p.Subscriber}: the topic is
+ * {@code /<networkId>/header-sub/v0.0.1} ({@code header-sub/v0.0.1} when the network id is empty),
+ * the payload is the header's {@link Header#encode() encoding} with no envelope.
+ *
+ * <p>Every message, ours included, passes the topic validator: decode and {@link
+ * Header#validate(Clock) validate} (failure: reject), then the {@link HeaderVerifier} the syncer sets
+ * (a soft {@link VerifyException}: ignore; a hard one: reject; anything else: ignore). Until a verifier
+ * is set, messages wait for it; the pubsub validation timeout bounds the wait (then: ignore).
+ *
+ * <p>Threads: the validator runs on the pubsub validation executor; futures complete on the pubsub
+ * callback executor.
+ *
+ * @param <H> the header type
+ */
+public final class Subscriber<H extends Header> implements AutoCloseable {
+  /** go-header's topic suffix. */
+  public static final String TOPIC_SUFFIX = "header-sub/v0.0.1";
+
+  private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
+
+  private final PubSub pubSub;
+  private final HeaderType<H> type;
+  private final String topic;
+  private final Clock clock;
+  private final CompletableFuture<HeaderVerifier<H>> verifier = new CompletableFuture<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong ignored = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong bytes = new AtomicLong();
+
+  /**
+   * @param pubSub the router (the caller owns it; closing the subscriber does not close it)
+   * @param type decodes the payloads
+   * @param topic the topic, usually {@link #topic(String)}
+   * @param clock for {@link Header#validate(Clock)}
+   */
+  public Subscriber(PubSub pubSub, HeaderType<H> type, String topic, Clock clock) {
+    this.pubSub = Objects.requireNonNull(pubSub, "pubSub == null");
+    this.type = Objects.requireNonNull(type, "type == null");
+    this.topic = Objects.requireNonNull(topic, "topic == null");
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+  }
+
+  /** go-header's {@code PubsubTopicID}: {@code /<networkId>/header-sub/v0.0.1}, or the bare suffix. */
+  public static String topic(String networkId) {
+    Objects.requireNonNull(networkId, "networkId == null");
+    return networkId.isEmpty() ? TOPIC_SUFFIX : "/" + networkId + "/" + TOPIC_SUFFIX;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** Registers the topic validator. Idempotent. */
+  public void start() {
+    if (closed.get()) {
+      throw new IllegalStateException("subscriber of " + topic + " is closed");
+    }
+    if (started.compareAndSet(false, true)) {
+      pubSub.registerValidator(topic, this::validate);
+    }
+  }
+
+  /**
+   * Sets the verifier (the syncer's). Only one may be set, as in go-header.
+   *
+   * @throws IllegalStateException if a verifier is already set
+   */
+  public void setVerifier(HeaderVerifier<H> v) {
+    Objects.requireNonNull(v, "verifier == null");
+    if (!verifier.complete(v)) {
+      throw new IllegalStateException("a verifier is already set for " + topic);
+    }
+  }
+
+  /**
+   * Subscribes to the topic (the first subscription announces it to peers).
+   *
+   * @throws IllegalStateException if not started or closed
+   */
+  public HeaderSubscription<H> subscribe() {
+    if (!started.get() || closed.get()) {
+      throw new IllegalStateException("subscriber of " + topic + " is " + (closed.get() ? "closed" : "not started"));
+    }
+    return new HeaderSubscription<>(pubSub.subscribe(topic), type);
+  }
+
+  /**
+   * Publishes {@code header}. Our own message passes the validator too: the future fails with a
+   * {@link io.headersync.libp2p.pubsub.PubSubException} whose reason says whether it was rejected or
+   * ignored (e.g. a header the store already has).
+   */
+  public CompletableFuture<Void> broadcast(H header) {
+    Objects.requireNonNull(header, "header == null");
+    if (!started.get() || closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "subscriber of " + topic + " is " + (closed.get() ? "closed" : "not started")));
+    }
+    return pubSub.publish(topic, header.encode());
+  }
+
+  public SubscriberMetrics metrics() {
+    return new SubscriberMetrics(accepted.get(), ignored.get(), rejected.get(), bytes.get());
+  }
+
+  /** Unregisters the validator. Idempotent; the pubsub router stays open. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && started.get()) {
+      pubSub.unregisterValidator(topic);
+      verifier.cancel(false);
+    }
+  }
+
+  private CompletableFuture<ValidationResult> validate(PeerId source, Message message) {
+    bytes.addAndGet(message.data().length);
+    H header;
+    try {
+      header = type.decode(message.data());
+      header.validate(clock);
+    } catch (RuntimeException e) { // go-header: any decode or validate error (or panic) rejects
+      log.debug("rejecting a {} from {} on {}: {}", type.name(), source, topic, e.getMessage());
+      return CompletableFuture.completedFuture(count(ValidationResult.REJECT));
+    }
+    return verifier.thenCompose(v -> v.verify(header)).handle((ok, e) -> {
+      if (e == null) {
+        return count(ValidationResult.ACCEPT);
+      }
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof VerifyException ve && !ve.isSoft()) {
+        log.debug("rejecting {} at height {} from {}: {}", type.name(), header.height(), source, ve.getMessage());
+        return count(ValidationResult.REJECT);
+      }
+      log.trace("ignoring {} at height {} from {}: {}", type.name(), header.height(), source, cause.toString());
+      return count(ValidationResult.IGNORE);
+    });
+  }
+
+  private ValidationResult count(ValidationResult r) {
+    switch (r) {
+      case ACCEPT -> accepted.incrementAndGet();
+      case IGNORE -> ignored.incrementAndGet();
+      case REJECT -> rejected.incrementAndGet();
+      default -> throw new AssertionError(r);
+    }
+    return r;
+  }
+
+  @Override
+  public String toString() {
+    return "Subscriber{" + topic + ", " + type.name() + "}";
+  }
+}
