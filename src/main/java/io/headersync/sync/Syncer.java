@@ -328,16 +328,23 @@ public final class Syncer<H extends Header> {
    */
   public CompletableFuture<Void> incomingHead(H header) {
     Objects.requireNonNull(header, "header == null");
-    // Counted before the caller sees the outcome.
-    return enqueueIncoming(() -> processIncoming(header)).whenComplete((v, err) -> {
-      if (err == null) {
+    CompletableFuture<Void> outcome = new CompletableFuture<>();
+    enqueueIncoming(() -> processIncoming(header)).whenComplete((v, err) -> {
+      // Counted before the caller sees the outcome, which fails with the cause itself (never wrapped).
+      Throwable cause = err == null ? null : unwrap(err);
+      if (cause == null) {
         gossipAccepted.incrementAndGet();
-      } else if (unwrap(err) instanceof VerifyException && !((VerifyException) unwrap(err)).isSoft()) {
+        outcome.complete(null);
+        return;
+      }
+      if (cause instanceof VerifyException && !((VerifyException) cause).isSoft()) {
         gossipRejected.incrementAndGet();
       } else {
         gossipIgnored.incrementAndGet();
       }
+      outcome.completeExceptionally(cause);
     });
+    return outcome;
   }
 
   /** Runs {@code task} after every earlier candidate finished (go-header's {@code incomingMu}). */
