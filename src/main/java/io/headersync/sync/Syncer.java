@@ -5,7 +5,6 @@ import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.exchange.Exchange;
-import io.headersync.exchange.HeadResult;
 import io.headersync.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -180,7 +179,7 @@ public final class Syncer<H extends Header> {
       throw new IllegalStateException("syncer was stopped; build a new one to sync again");
     }
     if (lifecycle == Lifecycle.RUNNING) {
-      return startFuture;
+      return startFuture.copy();
     }
     Optional<H> head = store.head();
     if (head.isEmpty()) {
@@ -329,17 +328,23 @@ public final class Syncer<H extends Header> {
    */
   public CompletableFuture<Void> incomingHead(H header) {
     Objects.requireNonNull(header, "header == null");
-    CompletableFuture<Void> result = enqueueIncoming(() -> processIncoming(header));
-    result.whenComplete((v, err) -> {
-      if (err == null) {
+    CompletableFuture<Void> outcome = new CompletableFuture<>();
+    enqueueIncoming(() -> processIncoming(header)).whenComplete((v, err) -> {
+      // Counted before the caller sees the outcome, which fails with the cause itself (never wrapped).
+      Throwable cause = err == null ? null : unwrap(err);
+      if (cause == null) {
         gossipAccepted.incrementAndGet();
-      } else if (unwrap(err) instanceof VerifyException && !((VerifyException) unwrap(err)).isSoft()) {
+        outcome.complete(null);
+        return;
+      }
+      if (cause instanceof VerifyException && !((VerifyException) cause).isSoft()) {
         gossipRejected.incrementAndGet();
       } else {
         gossipIgnored.incrementAndGet();
       }
+      outcome.completeExceptionally(cause);
     });
-    return result;
+    return outcome;
   }
 
   /** Runs {@code task} after every earlier candidate finished (go-header's {@code incomingMu}). */
@@ -517,7 +522,7 @@ public final class Syncer<H extends Header> {
     log.debug("subjective head {} is not recent, requesting the network head", subj.height());
     return withTimeout(source.head(subj), options.networkHeadTimeout()).handleAsync((res, err) -> {
       if (err != null) {
-        log.warn("requesting the network head failed, using the subjective head {}: {}", subj.height(),
+        log.info("requesting the network head failed, using the subjective head {}: {}", subj.height(),
             unwrap(err).getMessage());
         return CompletableFuture.completedFuture(subj);
       }

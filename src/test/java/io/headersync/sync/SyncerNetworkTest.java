@@ -1,8 +1,13 @@
 package io.headersync.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.VerifyException;
+import io.headersync.libp2p.pubsub.PubSub;
+import io.headersync.subscriber.Subscriber;
 import io.headersync.exchange.Exchange;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.P2PServer;
@@ -16,8 +21,10 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
+import io.headersync.store.RocksDbStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,11 +40,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The syncer over the real exchange and P2P servers on in-memory hosts running the full libp2p stack. */
 class SyncerNetworkTest {
   private static final long T = 60;
-  private static final String PROTOCOL = ExchangeProtocol.protocolId("test");
+  private static final String NETWORK = "test";
+  private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
   private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
   private static final Clock CLOCK = Clock.fixed(GENESIS.plus(Duration.ofDays(1)), ZoneOffset.UTC);
   private static final int N = 4_000;
@@ -107,7 +116,7 @@ class SyncerNetworkTest {
       });
       h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
     }
-    CompletableFuture.allOf(identified.toArray(new CompletableFuture[0])).get(T, TimeUnit.SECONDS);
+    CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(T, TimeUnit.SECONDS);
     return ex;
   }
 
@@ -151,6 +160,8 @@ class SyncerNetworkTest {
     assertEquals(2, state.fromHeight());
     assertEquals(N, state.toHeight());
     assertEquals(N - 1, syncer.metrics().headersAppended());
+    syncer.stop().get(T, TimeUnit.SECONDS);
+    assertEquals(N - 1, appended.get()); // every batch was reported before its append completed
   }
 
   @Test
@@ -191,6 +202,43 @@ class SyncerNetworkTest {
   }
 
   @Test
+  void aRestartOnTheSameRocksDbResumesWithoutRefetching(@TempDir Path dir) throws Exception {
+    Exchange<DummyHeader> ex = client(List.of(server(chain)));
+    long stoppedAt;
+    try (RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(dir).build()) {
+      store.append(chain.subList(0, 1)).join();
+      CompletableFuture<Void> firstBatch = new CompletableFuture<>();
+      Syncer<DummyHeader> first = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+          Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler).workerExecutor(worker)
+          .listener(new SyncListener<>() {
+            @Override
+            public void batchAppended(long fromHeight, int count, Duration elapsed) {
+              firstBatch.complete(null);
+            }
+          }).build();
+      first.start().get(T, TimeUnit.SECONDS);
+      firstBatch.get(T, TimeUnit.SECONDS);
+      first.stop().get(T, TimeUnit.SECONDS);
+      stoppedAt = store.height();
+    }
+    try (RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(dir).build()) {
+      assertEquals(stoppedAt, store.height());
+      Syncer<DummyHeader> second = Syncer.builder(store, ex, DummyHeader.TYPE).options(SyncerOptions.defaults(
+          Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler).workerExecutor(worker).build();
+      second.start().get(T, TimeUnit.SECONDS);
+      second.syncWait().get(T, TimeUnit.SECONDS);
+      second.stop().get(T, TimeUnit.SECONDS);
+      assertEquals(N, store.height());
+      assertEquals(N - stoppedAt, second.metrics().headersAppended()); // nothing fetched twice
+      assertEquals(chain.get(N - 1), store.head().orElseThrow());
+      if (stoppedAt < N) {
+        assertEquals(chain.get((int) stoppedAt), store.getByHeight(stoppedAt + 1).orElseThrow());
+        assertEquals(stoppedAt + 1, second.state().fromHeight());
+      }
+    }
+  }
+
+  @Test
   void gossipFarAheadIsFetchedFromTheNetwork() throws Exception {
     Exchange<DummyHeader> ex = client(List.of(server(chain)));
     InMemoryStore<DummyHeader> store = new InMemoryStore<>();
@@ -205,5 +253,117 @@ class SyncerNetworkTest {
     syncer.incomingHead(chain.get(N - 1)).get(T, TimeUnit.SECONDS);
     syncer.syncWait().get(T, TimeUnit.SECONDS);
     assertSameChain(store);
+  }
+
+  private record Node(Host host, PubSub pubSub, Subscriber<DummyHeader> subscriber) {}
+
+  private Node node() throws Exception {
+    byte[] s = new byte[32];
+    new Random(seed++).nextBytes(s);
+    PrivateKey key = PrivateKey.ed25519FromSeed(s);
+    Host h = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).gater(new ConnectionGater())
+        .build();
+    closeables.add(h);
+    h.start().get(T, TimeUnit.SECONDS);
+    PubSub p = PubSub.builder(h, key).build();
+    closeables.add(p);
+    Subscriber<DummyHeader> sub = new Subscriber<>(p, DummyHeader.TYPE, Subscriber.topic(NETWORK), CLOCK);
+    closeables.add(sub);
+    sub.start();
+    return new Node(h, p, sub);
+  }
+
+  private static <V> V get(CompletableFuture<V> f) throws Exception {
+    return f.get(T, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A follower's syncer as the validator of the header topic (go-header's {@code TestSyncerWithSubscriber}):
+   * a "sequencer" host serves its store and broadcasts new headers; the follower catches up through the
+   * exchange, then follows gossip: adjacent headers are appended, a header far ahead is the new target
+   * and the gap is fetched, known headers are ignored (soft) and invalid ones rejected (hard).
+   */
+  @Test
+  void followerCatchesUpThenFollowsGossip() throws Exception {
+    String protocol = PROTOCOL;
+    Node sequencer = node();
+    InMemoryStore<DummyHeader> served = new InMemoryStore<>();
+    served.append(chain.subList(0, 1_000)).join();
+    P2PServer<DummyHeader> server = new P2PServer<>(sequencer.host(), served, protocol, ServerOptions.defaults(),
+        storeExecutor, CLOCK);
+    server.start();
+    closeables.add(server);
+    sequencer.subscriber().setVerifier(h -> CompletableFuture.completedFuture(null));
+
+    Node follower = node();
+    Exchange<DummyHeader> ex = Exchange.builder(follower.host(), DummyHeader.TYPE, protocol).chainId("test")
+        .trustedPeers(List.of(sequencer.host().peerId())).gater(new ConnectionGater()).scheduler(scheduler)
+        .clock(CLOCK).build();
+    ex.start();
+    closeables.add(ex);
+    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    store.append(chain.subList(0, 1)).join();
+    Syncer<DummyHeader> syncer = Syncer.builder(store, ex, DummyHeader.TYPE)
+        .options(SyncerOptions.defaults(Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler)
+        .workerExecutor(worker).build();
+    closeables.add(() -> get(syncer.stop()));
+    List<Throwable> outcomes = new ArrayList<>();
+    CompletableFuture<Void> fourOutcomes = new CompletableFuture<>();
+    follower.subscriber().setVerifier(h -> syncer.incomingHead(h).whenComplete((v, e) -> {
+      synchronized (outcomes) {
+        outcomes.add(e);
+        if (outcomes.size() == 4) {
+          fourOutcomes.complete(null);
+        }
+      }
+    }));
+    closeables.add(follower.subscriber().subscribe());
+
+    CompletableFuture<Void> identified = new CompletableFuture<>();
+    follower.host().addConnectionListener(new ConnectionListener() {
+      @Override
+      public void identified(PeerInfo info) {
+        if (info.protocols().contains(protocol)) {
+          identified.complete(null);
+        }
+      }
+    });
+    get(follower.host().connect(sequencer.host().listenAddresses().get(0)));
+    get(identified);
+    get(sequencer.pubSub().awaitPeer(Subscriber.topic(NETWORK), follower.host().peerId()));
+
+    get(syncer.start());
+    get(syncer.syncWait());
+    assertEquals(1_000, store.height());
+
+    // Adjacent: appended from gossip alone.
+    served.append(chain.subList(1_000, 1_001)).join();
+    get(sequencer.subscriber().broadcast(chain.get(1_000)));
+    assertEquals(chain.get(1_000), get(store.awaitHeight(1_001)));
+
+    // Far ahead: the new target; the gap comes through the exchange.
+    served.append(chain.subList(1_001, 1_200)).join();
+    get(sequencer.subscriber().broadcast(chain.get(1_199)));
+    assertEquals(chain.get(1_199), get(store.awaitHeight(1_200)));
+
+    // Known: ignored (soft). Invalid (another chain): rejected (hard).
+    get(sequencer.subscriber().broadcast(chain.get(500)));
+    get(sequencer.subscriber().broadcast(chain.get(1_199).next().withChainId("other")));
+    get(fourOutcomes);
+    synchronized (outcomes) {
+      assertNull(outcomes.get(0));
+      assertNull(outcomes.get(1));
+      List<VerifyException.Reason> reasons = new ArrayList<>();
+      for (Throwable e : outcomes.subList(2, 4)) {
+        VerifyException v = assertInstanceOf(VerifyException.class, e);
+        assertEquals(v.reason() == VerifyException.Reason.KNOWN_HEADER, v.isSoft(), v.getMessage());
+        reasons.add(v.reason());
+      }
+      assertTrue(reasons.containsAll(List.of(VerifyException.Reason.KNOWN_HEADER,
+          VerifyException.Reason.WRONG_CHAIN_ID)), reasons.toString());
+    }
+    assertEquals(2, syncer.metrics().gossipAccepted());
+    assertEquals(1, syncer.metrics().gossipRejected());
+    assertEquals(1_200, store.height());
   }
 }

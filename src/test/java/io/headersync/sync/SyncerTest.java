@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.HeaderType;
 import io.headersync.VerifyException;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.DummyChain;
@@ -183,6 +184,63 @@ class SyncerTest {
   }
 
   @Test
+  void gossipBeforeStartIsIgnoredAndSyncWaitWithNothingToDoIsDone() {
+    initStore(10);
+    clock.set(h(10).time());
+    Syncer<DummyHeader> syncer = syncer();
+    assertInstanceOf(SyncException.class, failure(syncer.incomingHead(h(11))));
+    syncer.start().join();
+    assertTrue(syncer.syncWait().isDone());
+    assertTrue(syncer.state().finished());
+    assertEquals(0, syncer.state().id());
+  }
+
+  /** go-header's TestSyncer_incomingNetworkHeadRaces: concurrent candidates, one at a time. */
+  @Test
+  void concurrentGossipOfOneHeaderIsAcceptedOnce() throws Exception {
+    initStore(10);
+    clock.set(h(10).time());
+    source.add(chain.subList(0, 100));
+    source.hold = true;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      Syncer<DummyHeader> syncer = Syncer.builder(store, source, DummyHeader.TYPE)
+          .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(pool).build();
+      syncer.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      List<CompletableFuture<Void>> all = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        all.add(f);
+        threads.add(new Thread(() -> syncer.incomingHead(h(50)).whenComplete((v, e) -> {
+          if (e != null) {
+            f.completeExceptionally(e);
+          } else {
+            f.complete(null);
+          }
+        })));
+      }
+      threads.forEach(Thread::start);
+      int accepted = 0;
+      for (CompletableFuture<Void> f : all) {
+        try {
+          f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+          accepted++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          VerifyException v = assertInstanceOf(VerifyException.class, e.getCause());
+          assertEquals(VerifyException.Reason.KNOWN_HEADER, v.reason());
+        }
+      }
+      assertEquals(1, accepted);
+      assertEquals(1, syncer.pendingCount());
+      assertEquals(7, syncer.metrics().gossipIgnored());
+      syncer.stop().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void gossipAdjacentHeaderIsAppended() {
     initStore(10);
     clock.set(h(10).time());
@@ -310,27 +368,63 @@ class SyncerTest {
     assertEquals(h(400), store.getByHeight(400).orElseThrow());
   }
 
-  /** go-header's TestSyncer_verifyBifurcatingSuccess: the candidate verifies against a header in between. */
+  /** go-header's TestSyncer_verifyBifurcatingCannotVerify: every candidate soft-fails down to an adjacent pair. */
   @Test
-  void bifurcationAcceptsACandidateThatVerifiesAgainstAHeaderInBetween() {
+  void bifurcationFailsWhenOnlyAnAdjacentPairIsLeft() {
     initStore(1);
     clock.set(h(1).time());
     source.add(chain.subList(0, 1_000));
     Syncer<DummyHeader> syncer = syncer();
     syncer.start().join();
     source.hold = true;
-    // Non-adjacent verification of 1000 fails softly only against headers far below it.
-    DummyHeader candidate = h(1_000);
-    Syncer<DummyHeader> s = syncer;
-    // A soft failure from a non-adjacent check: the type fails only when the distance is large.
-    DummyHeader soft = candidate.withVerifyFailure(true);
-    CompletableFuture<Void> f = s.incomingHead(soft);
-    // Every candidate soft-fails, down to an adjacent pair: the new head is invalid (soft => Ignore).
-    VerifyException e = assertInstanceOf(VerifyException.class, failure(f));
-    assertTrue(e.isSoft());
+    DummyHeader soft = h(1_000).withVerifyFailure(true);
+    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(soft)));
+    assertTrue(e.isSoft()); // Ignore, not Reject
     assertTrue(e.getMessage().contains("bifurcation: new head failed"), e.getMessage());
-    // The headers in between that verified became the subjective head.
+    assertEquals(1, syncer.metrics().failedBifurcations());
+    // The headers in between that verified became the subjective head, up to the one below the candidate.
     assertEquals(999, syncer.subjectiveHead().height());
+  }
+
+  /**
+   * go-header's TestSyncer_verifyBifurcatingSuccess: a header type whose non-adjacent check only
+   * trusts headers at most 100 heights apart (like a validator set that changes over time).
+   */
+  @Test
+  void bifurcationFindsAHeaderInBetweenThatTheCandidateVerifiesAgainst() {
+    initStore(1);
+    clock.set(h(1).time());
+    source.add(chain.subList(0, 1_000));
+    HeaderType<DummyHeader> shortTrust = new HeaderType<>() {
+      @Override
+      public DummyHeader decode(byte[] bytes) {
+        return DummyHeader.TYPE.decode(bytes);
+      }
+
+      @Override
+      public void verify(DummyHeader trusted, DummyHeader untrusted) {
+        DummyHeader.TYPE.verify(trusted, untrusted);
+        if (untrusted.height() - trusted.height() > 100) {
+          throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "too far apart to trust", false);
+        }
+      }
+
+      @Override
+      public String name() {
+        return "ShortTrust";
+      }
+    };
+    Syncer<DummyHeader> syncer = Syncer.builder(store, source, shortTrust).options(SyncerOptions.defaults(BLOCK_TIME))
+        .clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
+    syncer.start().join();
+    source.hold = true;
+    syncer.incomingHead(h(1_000)).join();
+    assertEquals(1_000, syncer.subjectiveHead().height());
+    assertEquals(1, syncer.metrics().bifurcations());
+    assertEquals(0, syncer.metrics().failedBifurcations());
+    assertTrue(source.getByHeightCalls >= 2, "candidates fetched: " + source.getByHeightCalls);
+    source.release();
+    assertEquals(1_000, store.height());
   }
 
   @Test

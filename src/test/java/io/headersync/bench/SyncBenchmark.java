@@ -1,0 +1,197 @@
+package io.headersync.bench;
+
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.exchange.Exchange;
+import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.exchange.P2PServer;
+import io.headersync.exchange.ServerOptions;
+import io.headersync.interop.GoPeer;
+import io.headersync.libp2p.ConnectionGater;
+import io.headersync.libp2p.ConnectionListener;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerInfo;
+import io.headersync.libp2p.PrivateKey;
+import io.headersync.store.InMemoryStore;
+import io.headersync.store.RocksDbStore;
+import io.headersync.sync.Syncer;
+import io.headersync.sync.SyncerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Side-by-side syncer catch-up over loopback TCP, in one run: go-header v0.8.6's {@code sync.Syncer}
+ * (fresh go-header store, tail = genesis, trusted peer = the server) syncing from go-header's
+ * {@code ExchangeServer}, two Go processes; against our {@link Syncer} (fresh {@link RocksDbStore}
+ * initialised with the genesis header fetched from the server) syncing from our {@link P2PServer}, both
+ * hosts in this JVM. ev-node v1.2 {@code P2PSignedHeader}s, one serving peer. Time runs from the
+ * syncer's start (Go: {@code sync-start}; ours: fetching the genesis header) until the store holds the
+ * head. A third run adds our proposer-signature check ({@code extraCheck}), which neither go-header
+ * nor ev-node does at this layer, and is compared with the signature check alone on all cores (the
+ * machine's ceiling, measured in the same run). Prints headers per second and the ratios.
+ *
+ * <pre>
+ * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.SyncBenchmark -Dbench.args=100000
+ * </pre>
+ */
+public final class SyncBenchmark {
+  private static final String NETWORK = "bench";
+  private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    System.out.printf("syncer catch-up of %,d ev-node headers from one peer over loopback TCP (%s, %d cores, Java %s)%n",
+        n, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
+    double go = go(n);
+    List<P2PSignedHeader> chain = chain(n);
+    java(chain, Math.min(n, 20_000), false); // JIT warm-up, not reported
+    double ours = java(chain, n, false);
+    double signed = java(chain, n, true);
+    double ceiling = signatureCeiling(chain);
+    System.out.println();
+    System.out.println("| go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |"
+        + " headersync with signature check | signature ceiling | share of ceiling |");
+    System.out.println("|---|---|---|---|---|---|");
+    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.1fx | %,.0f headers/s | %,.0f headers/s | %.0f%% |%n",
+        go, ours, ours / go, signed, ceiling, 100 * signed / ceiling);
+    System.exit(0);
+  }
+
+  private static double go(int n) throws Exception {
+    try (GoPeer server = new GoPeer(101, "-network", NETWORK, "-chain-id", "bench");
+        GoPeer client = new GoPeer(100, "-network", NETWORK, "-chain-id", "bench")) {
+      server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
+      client.ok("\"cmd\":\"connect\",\"addr\":\"" + server.tcpAddress() + "\"", 60);
+      client.ok("\"cmd\":\"sync-start\",\"peer\":\"" + server.peerId() + "\",\"height\":1,\"blockTimeMillis\":1000",
+          120);
+      String res = client.ok("\"cmd\":\"sync-wait\",\"height\":" + n + ",\"millis\":900000", 910);
+      double rate = Double.parseDouble(res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
+      System.out.printf("go-header Syncer: %,.0f headers/s (%s ms)%n", rate,
+          res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
+      client.ok("\"cmd\":\"sync-stop\"", 60);
+      return rate;
+    }
+  }
+
+  /**
+   * The machine's ceiling for the signature check alone: every header's {@code verifySignature} on
+   * all cores, no network and no store, measured in this run.
+   */
+  private static double signatureCeiling(List<P2PSignedHeader> chain) throws Exception {
+    int threads = Runtime.getRuntime().availableProcessors();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      long t0 = System.nanoTime();
+      List<CompletableFuture<Void>> parts = new ArrayList<>();
+      int size = (chain.size() + threads - 1) / threads;
+      for (int i = 0; i < threads; i++) {
+        List<P2PSignedHeader> part = chain.subList(Math.min(i * size, chain.size()),
+            Math.min((i + 1) * size, chain.size()));
+        parts.add(CompletableFuture.runAsync(() -> part.forEach(P2PSignedHeader::verifySignature), pool));
+      }
+      CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).get(600, TimeUnit.SECONDS);
+      double rate = chain.size() / ((System.nanoTime() - t0) / 1e9);
+      System.out.printf("signature check alone on %d threads: %,.0f headers/s%n", threads, rate);
+      return rate;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<P2PSignedHeader> chain(int n) {
+    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("bench")
+        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    return signer.chain(n).stream().map(HeaderSigner.Block::p2pHeader).toList();
+  }
+
+  private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures) throws Exception {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    ExecutorService storeExecutor = Executors.newFixedThreadPool(2);
+    ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    List<Host> hosts = new ArrayList<>();
+    Path dir = Files.createTempDirectory("headersync-sync-bench");
+    try {
+      InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
+      served.append(chain.subList(0, n)).join();
+      Host server = host(hosts, 200);
+      P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.defaults(),
+          storeExecutor, Clock.systemUTC());
+      p2pServer.start();
+      Host client = host(hosts, 300);
+      Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
+          .chainId("bench").trustedPeers(List.of(server.peerId())).gater(new ConnectionGater()).scheduler(scheduler)
+          .build();
+      ex.start();
+      CompletableFuture<Void> identified = new CompletableFuture<>();
+      client.addConnectionListener(new ConnectionListener() {
+        @Override
+        public void identified(PeerInfo info) {
+          if (info.protocols().contains(PROTOCOL)) {
+            identified.complete(null);
+          }
+        }
+      });
+      client.connect(server.listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
+      identified.get(30, TimeUnit.SECONDS);
+      try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
+          .path(dir.resolve("db")).build()) {
+        long t0 = System.nanoTime();
+        store.append(List.of(ex.getByHeight(1).get(60, TimeUnit.SECONDS))).join();
+        Syncer.Builder<P2PSignedHeader> b = Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
+            .options(SyncerOptions.builder(Duration.ofSeconds(1)).trustingPeriod(Duration.ofDays(36_500)).build())
+            .scheduler(scheduler).workerExecutor(worker);
+        if (checkSignatures) {
+          b.extraCheck(P2PSignedHeader::verifySignature);
+        }
+        Syncer<P2PSignedHeader> syncer = b.build();
+        syncer.start().get(60, TimeUnit.SECONDS);
+        syncer.syncWait().get(600, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long synced = store.height() - 1;
+        double rate = synced / seconds;
+        syncer.stop().get(60, TimeUnit.SECONDS);
+        System.out.printf("headersync Syncer%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
+            checkSignatures ? " + signature check" : "", rate, synced, seconds * 1000);
+        ex.close();
+        p2pServer.close();
+        return rate;
+      }
+    } finally {
+      for (Host h : hosts) {
+        h.close();
+      }
+      scheduler.shutdownNow();
+      storeExecutor.shutdownNow();
+      worker.shutdownNow();
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static Host host(List<Host> hosts, int seed) throws Exception {
+    byte[] s = new byte[32];
+    s[0] = (byte) seed;
+    s[1] = (byte) (seed >> 8);
+    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
+    hosts.add(h);
+    h.start().get(30, TimeUnit.SECONDS);
+    return h;
+  }
+}
