@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/celestiaorg/go-header"
 	goheaderp2p "github.com/celestiaorg/go-header/p2p"
 	"github.com/celestiaorg/go-header/store"
 	gosync "github.com/celestiaorg/go-header/sync"
@@ -45,12 +46,13 @@ type syncArgs struct {
 
 // syncNode is one running go-header syncer with its own store, exchange and subscriber.
 type syncNode struct {
-	store      *store.Store[H]
-	exchange   *goheaderp2p.Exchange[H]
-	subscriber *goheaderp2p.Subscriber[H]
-	syncer     *gosync.Syncer[H]
-	started    time.Time
-	startTail  uint64
+	store        *store.Store[H]
+	exchange     *goheaderp2p.Exchange[H]
+	subscriber   *goheaderp2p.Subscriber[H]
+	subscription header.Subscription[H]
+	syncer       *gosync.Syncer[H]
+	started      time.Time
+	startTail    uint64
 }
 
 var (
@@ -171,6 +173,19 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err := sub.Start(n.ctx); err != nil {
 		return nil, err
 	}
+	// As ev-node's sync service: subscribe, so the topic is announced and gossip reaches the
+	// validator (the syncer's verifier); the delivered copies are drained.
+	subscription, err := sub.Subscribe()
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		for {
+			if _, err := subscription.NextHeader(n.ctx); err != nil {
+				return
+			}
+		}
+	}()
 	opts := []gosync.Option{
 		gosync.WithBlockTime(time.Duration(args.BlockTimeMillis) * time.Millisecond),
 		// Test chains start on a fixed date: never let their headers expire.
@@ -185,7 +200,7 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err != nil {
 		return nil, err
 	}
-	sn := &syncNode{store: st, exchange: ex, subscriber: sub, syncer: syncer, started: time.Now(),
+	sn := &syncNode{store: st, exchange: ex, subscriber: sub, subscription: subscription, syncer: syncer, started: time.Now(),
 		startTail: max(args.Height, 1) - 1}
 	if err := syncer.Start(ctx); err != nil {
 		return nil, fmt.Errorf("sync-start: syncer: %w", err)
@@ -211,6 +226,7 @@ func (sn *syncNode) describe(ctx context.Context) map[string]any {
 }
 
 func (sn *syncNode) stop(ctx context.Context) error {
+	sn.subscription.Cancel()
 	if err := sn.syncer.Stop(ctx); err != nil {
 		return err
 	}

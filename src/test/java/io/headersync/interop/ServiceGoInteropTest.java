@@ -16,7 +16,13 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.sync.SyncListener;
 import java.nio.file.Path;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.SignerKey;
+import io.headersync.store.RocksDbStore;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -195,5 +201,54 @@ class ServiceGoInteropTest {
     String refused = other.command("\"cmd\":\"connect\",\"addr\":\"" + service.p2p().addresses().get(0) + "\"", T);
     assertTrue(refused.contains("\"ok\":false"), refused);
     assertFalse(service.p2p().host().connectedPeers().contains(blocked), "the blocked seed never got a connection");
+  }
+
+  @Test
+  void goSyncerCatchesUpFromOurSequencerAndFollowsItsGossip(@TempDir Path dir) throws Exception {
+    Duration blockTime = Duration.ofMillis(100);
+    HeaderSigner signer = HeaderSigner.builder()
+        .key(SignerKey.generate(new Random(6)))
+        .chainId("gm")
+        .startTime(Instant.now().minus(blockTime.multipliedBy(N)))
+        .blockTime(blockTime)
+        .build();
+    List<HeaderSigner.Block> chain = new ArrayList<>(signer.chain(N));
+    // The sequencer's history, as a restarted sequencer finds it in its store.
+    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir)
+        .prefix(NetworkProfile.EVNODE.storePrefix(NetworkProfile.SyncKind.HEADERS)).build()) {
+      for (int i = 0; i < N; i += 1000) {
+        store.append(chain.subList(i, i + 1000).stream().map(HeaderSigner.Block::p2pHeader).toList());
+      }
+      store.flush();
+    }
+    service = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+        .profile(NetworkProfile.EVNODE)
+        .p2p(P2PConfig.builder().identity(key(6)).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build())
+        .storePath(dir)
+        .blockTime(blockTime)
+        .build();
+    service.start().get(T, TimeUnit.SECONDS);
+    assertEquals(N, service.store().height(), "resumed from its store");
+
+    go = new GoPeer(26, "-network", "gm-headerSync", "-chain-id", "gm");
+    go.ok("\"cmd\":\"connect\",\"addr\":\"" + service.p2p().addresses().get(0) + "\"", T);
+    go.ok("\"cmd\":\"sync-start\",\"peer\":\"" + service.p2p().host().peerId() + "\",\"height\":1,"
+        + "\"blockTimeMillis\":100", T);
+    go.ok("\"cmd\":\"sync-wait\",\"height\":" + N + ",\"millis\":" + T * 1000, T + 10);
+
+    // New blocks reach the Go syncer by gossip.
+    service.p2p().pubSub().awaitPeer(service.topic(), PeerId.parse(go.peerId())).get(T, TimeUnit.SECONDS);
+    for (int i = 0; i < 5; i++) {
+      HeaderSigner.Block next = signer.next(chain.get(chain.size() - 1), List.of());
+      chain.add(next);
+      service.writeToStoreAndBroadcast(next.p2pHeader()).get(T, TimeUnit.SECONDS);
+    }
+    go.ok("\"cmd\":\"sync-wait\",\"height\":" + (N + 5) + ",\"millis\":" + T * 1000, T + 10);
+    for (long h : new long[] {1, N, N + 5}) {
+      String got = go.ok("\"cmd\":\"sync-header\",\"height\":" + h + ",\"from\":\"sync\"", T);
+      assertEquals(chain.get((int) h - 1).p2pHeader().hash().toString().toUpperCase(),
+          GoPeer.string(got, "hash").toUpperCase(), "height " + h);
+    }
+    assertTrue(service.gossipMetrics().accepted() >= 5, service.gossipMetrics().toString());
   }
 }
