@@ -5,6 +5,7 @@ import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.exchange.Exchange;
+import io.headersync.exchange.ExchangeOptions;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
@@ -47,22 +48,38 @@ import java.util.stream.Stream;
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.SyncBenchmark -Dbench.args=100000
+ * mvn ... -Dbench.args="100000 25 16"   # 25 ms each way (50 ms round trip) through interop/delayproxy, 16 requests in flight
  * </pre>
+ *
+ * With a delay, both clients reach their server through {@link DelayProxy}, a user-space delay line.
  */
 public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
 
+  private static Duration delay = Duration.ZERO;
+  private static int depth;
+
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    System.out.printf("syncer catch-up of %,d ev-node headers from one peer over loopback TCP (%s, %d cores, Java %s)%n",
-        n, System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+    int n = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 100_000;
+    delay = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 0);
+    depth = args.length > 2 ? Integer.parseInt(args[2]) : ExchangeOptions.defaults().perPeerDepth();
+    System.out.printf("syncer catch-up of %,d ev-node headers from one peer over loopback TCP, %s ms each way, "
+        + "%d requests in flight per peer (%s, %d cores, Java %s)%n", n, delay.toMillis(), depth,
+        System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     double go = go(n);
     List<P2PSignedHeader> chain = chain(n);
-    java(chain, Math.min(n, 20_000), false); // JIT warm-up, not reported
+    java(chain, Math.min(n, delay.isZero() ? 20_000 : 2_000), false); // JIT warm-up, not reported
     double ours = java(chain, n, false);
-    double signed = java(chain, n, true);
+    double signed = delay.isZero() ? java(chain, n, true) : Double.NaN;
+    if (!delay.isZero()) {
+      System.out.println();
+      System.out.println("| round trip | go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |");
+      System.out.println("|---|---|---|---|");
+      System.out.printf("| %d ms | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", 2 * delay.toMillis(), go, ours, ours / go);
+      System.exit(0);
+    }
     double ceiling = signatureCeiling(chain);
     System.out.println();
     System.out.println("| go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |"
@@ -77,7 +94,9 @@ public final class SyncBenchmark {
     try (GoPeer server = new GoPeer(101, "-network", NETWORK, "-chain-id", "bench");
         GoPeer client = new GoPeer(100, "-network", NETWORK, "-chain-id", "bench")) {
       server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
-      client.ok("\"cmd\":\"connect\",\"addr\":\"" + server.tcpAddress() + "\"", 60);
+      Multiaddr target = Multiaddr.parse(server.tcpAddress());
+      DelayProxy proxy = delay.isZero() ? null : new DelayProxy(target, delay);
+      client.ok("\"cmd\":\"connect\",\"addr\":\"" + (proxy == null ? target : proxy.address(target)) + "\"", 60);
       client.ok("\"cmd\":\"sync-start\",\"peer\":\"" + server.peerId() + "\",\"height\":1,\"blockTimeMillis\":1000",
           120);
       String res = client.ok("\"cmd\":\"sync-wait\",\"height\":" + n + ",\"millis\":900000", 910);
@@ -85,6 +104,9 @@ public final class SyncBenchmark {
       System.out.printf("go-header Syncer: %,.0f headers/s (%s ms)%n", rate,
           res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
       client.ok("\"cmd\":\"sync-stop\"", 60);
+      if (proxy != null) {
+        proxy.close();
+      }
       return rate;
     }
   }
@@ -126,16 +148,19 @@ public final class SyncBenchmark {
     ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     List<Host> hosts = new ArrayList<>();
     Path dir = Files.createTempDirectory("headersync-sync-bench");
+    DelayProxy proxy = null;
     try {
       InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
       served.append(chain.subList(0, n)).join();
       Host server = host(hosts, 200);
-      P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.defaults(),
-          storeExecutor, Clock.systemUTC());
+      P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL,
+          ServerOptions.builder().maxConcurrentPerPeer(Math.max(depth, ServerOptions.defaults().maxConcurrentPerPeer()))
+              .build(), storeExecutor, Clock.systemUTC());
       p2pServer.start();
       Host client = host(hosts, 300);
       Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
           .chainId("bench").trustedPeers(List.of(server.peerId())).gater(new ConnectionGater()).scheduler(scheduler)
+          .options(ExchangeOptions.builder().perPeerDepth(depth).build())
           .build();
       ex.start();
       CompletableFuture<Void> identified = new CompletableFuture<>();
@@ -147,7 +172,9 @@ public final class SyncBenchmark {
           }
         }
       });
-      client.connect(server.listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
+      Multiaddr target = server.listenAddresses().get(0).withPeerId(server.peerId());
+      proxy = delay.isZero() ? null : new DelayProxy(target, delay);
+      client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
       identified.get(30, TimeUnit.SECONDS);
       try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
           .path(dir.resolve("db")).build()) {
@@ -175,6 +202,9 @@ public final class SyncBenchmark {
     } finally {
       for (Host h : hosts) {
         h.close();
+      }
+      if (proxy != null) {
+        proxy.close();
       }
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
