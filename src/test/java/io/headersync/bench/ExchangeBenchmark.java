@@ -52,7 +52,9 @@ public final class ExchangeBenchmark {
     double go1 = javaOnly ? Double.NaN : go(n, 1);
     double go2 = javaOnly ? Double.NaN : go(n, 2);
     List<P2PSignedHeader> chain = chain(n);
-    java(chain, 1, Math.min(n, 20_000)); // JIT warm-up, not reported
+    for (int i = 0; i < Integer.getInteger("bench.warmups", 1); i++) {
+      java(chain, 1, Math.min(n, 20_000)); // JIT warm-up, not reported
+    }
     double ours1 = java(chain, 1, n);
     double ours2 = java(chain, 2, n);
     System.out.println();
@@ -134,6 +136,7 @@ public final class ExchangeBenchmark {
         client.connect(hosts.get(i).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
       }
       all.get(30, TimeUnit.SECONDS);
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       P2PSignedHeader first = ex.getByHeight(1).get(60, TimeUnit.SECONDS);
       AtomicLong got = new AtomicLong();
@@ -142,9 +145,11 @@ public final class ExchangeBenchmark {
         return CompletableFuture.completedFuture(null);
       }).get(600, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
       double rate = got.get() / seconds;
-      System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms)%n", servers, rate, got.get(),
-          seconds * 1000);
+      System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms; JVM CPU %.0f ms = %.2f cores,"
+          + " client and server(s) together)%n", servers, rate, got.get(), seconds * 1000, cpuSeconds * 1000,
+          cpuSeconds / seconds);
       return rate;
     } finally {
       for (Host h : hosts) {
@@ -153,6 +158,12 @@ public final class ExchangeBenchmark {
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
     }
+  }
+
+  /** CPU time of this JVM (every thread), or 0 where the platform does not say. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static Host host(List<Host> hosts, int seed) throws Exception {
