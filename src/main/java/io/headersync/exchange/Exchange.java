@@ -425,17 +425,14 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         }
         return CompletableFuture.completedFuture(acc);
       }
-      List<byte[]> messages;
       try {
-        messages = frames.push(chunk.get());
+        frames.push(chunk.get(), (buf, off, len) -> {
+          if (acc.size() < amount) { // a server that sends more than asked: ignore the rest, as go-header does
+            acc.add(decodeResponse(buf, off, len));
+          }
+        });
       } catch (ExchangeProtocolException e) {
         throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
-      }
-      for (byte[] message : messages) {
-        if (acc.size() >= amount) {
-          break; // a server that sends more than asked: ignore the rest, as go-header does
-        }
-        acc.add(decodeResponse(message));
       }
       if (acc.size() >= amount) {
         return CompletableFuture.completedFuture(acc);
@@ -444,10 +441,10 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     });
   }
 
-  private H decodeResponse(byte[] message) {
+  private H decodeResponse(byte[] buf, int off, int len) {
     HeaderResponse response;
     try {
-      response = ExchangeWire.parseResponse(message);
+      response = ExchangeWire.parseResponse(buf, off, len);
     } catch (ExchangeProtocolException e) {
       throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
     }
