@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client syncing from go-header's server (the way its syncer does: one 64-header request after the
  * other, each verified), against our client syncing from our server (pipelined range session), with
  * one and with two servers. Headers are ev-node v1.2 {@code P2PSignedHeader}s on both sides, served
- * from in-memory stores. Prints headers per second and the ratio.
+ * from in-memory stores. Each figure is the median of {@code -Dbench.rounds} runs (3), ours after
+ * {@code -Dbench.warmups} (2) unreported rounds of the same size for the JIT. Prints every run's
+ * headers per second (and ours' CPU time by thread group), then the medians and their ratio.
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.ExchangeBenchmark -Dbench.args=100000
@@ -49,20 +51,38 @@ public final class ExchangeBenchmark {
     System.out.printf("header exchange catch-up of %,d ev-node headers over loopback TCP (%s, %d cores, Java %s)%n", n,
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     boolean javaOnly = args.length > 1 && args[1].equals("java-only");
-    double go1 = javaOnly ? Double.NaN : go(n, 1);
-    double go2 = javaOnly ? Double.NaN : go(n, 2);
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    double go1 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 1));
+    double go2 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 2));
     List<P2PSignedHeader> chain = chain(n);
-    for (int i = 0; i < Integer.getInteger("bench.warmups", 1); i++) {
-      java(chain, 1, Math.min(n, 20_000)); // JIT warm-up, not reported
+    // JIT warm-up, not reported: whole runs, so the code of the setup (appending n headers to the
+    // store) is compiled too; the compiler threads still work for a while after the first runs.
+    for (int i = 0; i < Integer.getInteger("bench.warmups", 2); i++) {
+      java(chain, 1, n);
+      java(chain, 2, n);
     }
-    double ours1 = java(chain, 1, n);
-    double ours2 = java(chain, 2, n);
+    double ours1 = median(rounds, () -> java(chain, 1, n));
+    double ours2 = median(rounds, () -> java(chain, 2, n));
     System.out.println();
     System.out.println("| servers | go-header client <- go-header server | headersync client <- headersync server | ratio |");
     System.out.println("|---|---|---|---|");
     System.out.printf("| 1 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go1, ours1, ours1 / go1);
     System.out.printf("| 2 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go2, ours2, ours2 / go2);
     System.exit(0);
+  }
+
+  interface Run {
+    double rate() throws Exception;
+  }
+
+  /** The median rate of {@code rounds} runs (each printed as it ends). */
+  private static double median(int rounds, Run run) throws Exception {
+    double[] rates = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      rates[i] = run.rate();
+    }
+    java.util.Arrays.sort(rates);
+    return rounds % 2 == 1 ? rates[rounds / 2] : (rates[rounds / 2 - 1] + rates[rounds / 2]) / 2;
   }
 
   private static double go(int n, int servers) throws Exception {
