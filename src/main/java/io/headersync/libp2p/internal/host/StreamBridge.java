@@ -161,14 +161,15 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   }
 
   /**
-   * The lazy negotiation of this stream failed (event loop, before the channel closes): reads fail
-   * with {@code e} from now on (bytes buffered before cannot exist: the negotiator passes nothing
-   * before the echo), and so do writes that fail because the stream is gone.
+   * The lazy negotiation of this stream failed (event loop, before the channel closes): unless the
+   * stream had already failed (a local reset), reads fail with {@code e} from now on (bytes buffered
+   * before cannot exist: the negotiator passes nothing before the echo), and so do writes that fail
+   * because the stream is gone.
    */
   void negotiationFailed(StreamException e) {
-    negotiationFailure = e;
-    if (error == null) {
+    if (error == null) { // else the stream failed first (a local reset) and says so
       error = e;
+      negotiationFailure = e;
     }
     serve();
   }
