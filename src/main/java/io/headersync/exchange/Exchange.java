@@ -236,7 +236,8 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         options.maxBufferedChunks, options.requestTimeout, options.maxAttemptsPerChunk,
         java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2));
     RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
-        (peer, start, amount) -> request(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
+        // the session times each request out itself
+        (peer, start, amount) -> requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
         sink::apply, scheduler, clock, config);
     CompletableFuture<Void> result = session.start();
     // Cancelling the returned future cancels the session's requests and retry timers too.
@@ -361,18 +362,41 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   }
 
   /**
-   * Sends one framed request to {@code peer} and reads up to {@code amount} headers. Fails with a
-   * {@link PeerRequestException} saying how; the caller penalizes the peer ({@link #penalize}, or the
-   * range session through the tracker).
+   * Sends one framed request to {@code peer} and reads up to {@code amount} headers, within {@code
+   * requestTimeout}. Fails with a {@link PeerRequestException} saying how; the caller penalizes the
+   * peer ({@link #penalize}, or the range session through the tracker).
    */
   CompletableFuture<List<H>> request(PeerId peer, byte[] requestFrame, long amount) {
+    CompletableFuture<List<H>> result = requestUntimed(peer, requestFrame, amount);
+    var timeout = scheduler.schedule(() -> result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT,
+        "no answer from " + peer + " within " + options.requestTimeout)), options.requestTimeout.toMillis(),
+        TimeUnit.MILLISECONDS);
+    result.whenComplete((v, err) -> timeout.cancel(false));
+    return result;
+  }
+
+  /**
+   * {@link #request} without a timer of its own, for a caller that has one (the range session):
+   * whoever completes the returned future first wins, and a request that did not succeed resets its
+   * stream. One timer per request, not one here, one in the session and one per stream read and
+   * write.
+   */
+  private CompletableFuture<List<H>> requestUntimed(PeerId peer, byte[] requestFrame, long amount) {
     CompletableFuture<List<H>> result = new CompletableFuture<>();
     host.newStream(peer, protocolId).whenComplete((stream, err) -> {
       if (err != null) {
         result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
         return;
       }
-      stream.setDeadline(options.requestTimeout);
+      // Timed out, cancelled or failed (by us or by the caller): reset. Runs at once if already done.
+      result.whenComplete((list, failure) -> {
+        if (failure != null) {
+          stream.reset();
+        }
+      });
+      if (result.isDone()) {
+        return;
+      }
       // Write, half-close and start reading at once: each future completes on another thread, and
       // waiting for one before the next would add a thread hand-off per step to every request.
       CompletableFuture<Void> sent = stream.write(requestFrame);
@@ -381,18 +405,12 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
           .whenComplete((list, readErr) -> {
             if (readErr != null) {
-              stream.reset();
               result.completeExceptionally(asPeerFailure(readErr, "request to " + peer));
-            } else {
+            } else if (result.complete(list)) {
               stream.close();
-              result.complete(list);
             }
           });
     });
-    var timeout = scheduler.schedule(() -> result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT,
-        "no answer from " + peer + " within " + options.requestTimeout)), options.requestTimeout.toMillis(),
-        TimeUnit.MILLISECONDS);
-    result.whenComplete((v, err) -> timeout.cancel(false));
     return result;
   }
 
@@ -415,17 +433,14 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         }
         return CompletableFuture.completedFuture(acc);
       }
-      List<byte[]> messages;
       try {
-        messages = frames.push(chunk.get());
+        frames.push(chunk.get(), (buf, off, len) -> {
+          if (acc.size() < amount) { // a server that sends more than asked: ignore the rest, as go-header does
+            acc.add(decodeResponse(buf, off, len));
+          }
+        });
       } catch (ExchangeProtocolException e) {
         throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
-      }
-      for (byte[] message : messages) {
-        if (acc.size() >= amount) {
-          break; // a server that sends more than asked: ignore the rest, as go-header does
-        }
-        acc.add(decodeResponse(message));
       }
       if (acc.size() >= amount) {
         return CompletableFuture.completedFuture(acc);
@@ -434,10 +449,10 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     });
   }
 
-  private H decodeResponse(byte[] message) {
+  private H decodeResponse(byte[] buf, int off, int len) {
     HeaderResponse response;
     try {
-      response = ExchangeWire.parseResponse(message);
+      response = ExchangeWire.parseResponse(buf, off, len);
     } catch (ExchangeProtocolException e) {
       throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
     }

@@ -9,8 +9,8 @@ import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.store.Store;
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -127,12 +127,12 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
     switch (reply.kind()) {
       case HEADERS: {
         List<H> headers = reply.headers();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(headers.size() * 400);
+        List<byte[]> bodies = new ArrayList<>(headers.size());
         for (H h : headers) {
-          out.writeBytes(ExchangeWire.okResponseFrame(h.encode()));
+          bodies.add(h.encode());
         }
         stream.setDeadline(options.writeDeadline());
-        CompletableFuture<Void> written = stream.write(out.toByteArray());
+        CompletableFuture<Void> written = stream.write(ExchangeWire.okResponseFrames(bodies));
         stream.close(); // half-closes after the queued write; no need to wait for it first
         return written.thenRun(() -> {
           served.incrementAndGet();

@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * client syncing from go-header's server (the way its syncer does: one 64-header request after the
  * other, each verified), against our client syncing from our server (pipelined range session), with
  * one and with two servers. Headers are ev-node v1.2 {@code P2PSignedHeader}s on both sides, served
- * from in-memory stores. Prints headers per second and the ratio.
+ * from in-memory stores. Each figure is the median of {@code -Dbench.rounds} runs (3), ours after
+ * {@code -Dbench.warmups} (2) unreported rounds of the same size for the JIT. Prints every run's
+ * headers per second (and ours' CPU time by thread group), then the medians and their ratio.
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.ExchangeBenchmark -Dbench.args=100000
@@ -49,18 +51,38 @@ public final class ExchangeBenchmark {
     System.out.printf("header exchange catch-up of %,d ev-node headers over loopback TCP (%s, %d cores, Java %s)%n", n,
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     boolean javaOnly = args.length > 1 && args[1].equals("java-only");
-    double go1 = javaOnly ? Double.NaN : go(n, 1);
-    double go2 = javaOnly ? Double.NaN : go(n, 2);
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    double go1 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 1));
+    double go2 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 2));
     List<P2PSignedHeader> chain = chain(n);
-    java(chain, 1, Math.min(n, 20_000)); // JIT warm-up, not reported
-    double ours1 = java(chain, 1, n);
-    double ours2 = java(chain, 2, n);
+    // JIT warm-up, not reported: whole runs, so the code of the setup (appending n headers to the
+    // store) is compiled too; the compiler threads still work for a while after the first runs.
+    for (int i = 0; i < Integer.getInteger("bench.warmups", 2); i++) {
+      java(chain, 1, n);
+      java(chain, 2, n);
+    }
+    double ours1 = median(rounds, () -> java(chain, 1, n));
+    double ours2 = median(rounds, () -> java(chain, 2, n));
     System.out.println();
     System.out.println("| servers | go-header client <- go-header server | headersync client <- headersync server | ratio |");
     System.out.println("|---|---|---|---|");
     System.out.printf("| 1 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go1, ours1, ours1 / go1);
     System.out.printf("| 2 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go2, ours2, ours2 / go2);
     System.exit(0);
+  }
+
+  interface Run {
+    double rate() throws Exception;
+  }
+
+  /** The median rate of {@code rounds} runs (each printed as it ends). */
+  private static double median(int rounds, Run run) throws Exception {
+    double[] rates = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      rates[i] = run.rate();
+    }
+    java.util.Arrays.sort(rates);
+    return rounds % 2 == 1 ? rates[rounds / 2] : (rates[rounds / 2 - 1] + rates[rounds / 2]) / 2;
   }
 
   private static double go(int n, int servers) throws Exception {
@@ -134,6 +156,8 @@ public final class ExchangeBenchmark {
         client.connect(hosts.get(i).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
       }
       all.get(30, TimeUnit.SECONDS);
+      java.util.Map<String, Long> threads0 = threadCpu();
+      long cpu0 = processCpuNanos();
       long t0 = System.nanoTime();
       P2PSignedHeader first = ex.getByHeight(1).get(60, TimeUnit.SECONDS);
       AtomicLong got = new AtomicLong();
@@ -142,9 +166,24 @@ public final class ExchangeBenchmark {
         return CompletableFuture.completedFuture(null);
       }).get(600, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
       double rate = got.get() / seconds;
-      System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms)%n", servers, rate, got.get(),
-          seconds * 1000);
+      java.util.Map<String, Long> threads1 = threadCpu();
+      StringBuilder split = new StringBuilder();
+      long javaThreads = 0;
+      for (var e : threads1.entrySet()) {
+        long d = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
+        javaThreads += d;
+        if (d < 1_000_000) {
+          continue;
+        }
+        split.append(e.getKey()).append(' ').append(d / 1_000_000).append(" ms, ");
+      }
+      System.out.println("  CPU by thread: " + split + "JVM (GC, JIT) " + ((processCpuNanos() - cpu0) - javaThreads) / 1_000_000 + " ms");
+
+      System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms; JVM CPU %.0f ms = %.2f cores,"
+          + " client and server(s) together)%n", servers, rate, got.get(), seconds * 1000, cpuSeconds * 1000,
+          cpuSeconds / seconds);
       return rate;
     } finally {
       for (Host h : hosts) {
@@ -153,6 +192,27 @@ public final class ExchangeBenchmark {
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
     }
+  }
+
+  /** CPU time per thread group (the name without its numbers). */
+  private static java.util.Map<String, Long> threadCpu() {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (ti != null) {
+        long t = mx.getThreadCpuTime(ti.getThreadId());
+        if (t > 0) {
+          out.merge(ti.getThreadName().replaceAll("[0-9]+", "N"), t, Long::sum);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** CPU time of this JVM (every thread), or 0 where the platform does not say. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static Host host(List<Host> hosts, int seed) throws Exception {

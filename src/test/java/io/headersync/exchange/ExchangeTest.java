@@ -245,4 +245,60 @@ class ExchangeTest {
     ExchangeException e = assertInstanceOf(ExchangeException.class, failure(ex.getByHeight(3)));
     assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("reset"), e.getMessage());
   }
+
+  /**
+   * One timer per request (the session's for a range, the exchange's for a single request; no
+   * stream deadline besides), and a request that timed out resets its stream.
+   */
+  @Test
+  void aTimedOutRequestHasOneTimerAndResetsItsStream() throws Exception {
+    Host srv = host(new ConnectionGater());
+    java.util.concurrent.LinkedBlockingQueue<Stream> requests = new java.util.concurrent.LinkedBlockingQueue<>();
+    srv.setStreamHandler(PROTOCOL, s -> s.readMessage(1024).thenRun(() -> requests.add(s))); // never answers
+    io.headersync.testing.ManualScheduler manual =
+        new io.headersync.testing.ManualScheduler(new io.headersync.testing.MutableClock(GENESIS));
+    Host h = host(clientGater);
+    Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST")
+        .trustedPeers(List.of(srv.peerId())).gater(clientGater).scheduler(manual).clock(CLOCK)
+        .options(ExchangeOptions.builder().maxAttemptsPerChunk(1).build()).build();
+    ex.start();
+    closeables.add(ex);
+    CompletableFuture<Void> identified = new CompletableFuture<>();
+    h.addConnectionListener(new ConnectionListener() {
+      @Override
+      public void identified(PeerInfo info) {
+        identified.complete(null);
+      }
+    });
+    h.connect(srv.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+    get(identified);
+
+    CompletableFuture<DummyHeader> one = ex.getByHeight(5);
+    Stream first = requests.poll(T, TimeUnit.SECONDS);
+    assertEquals(1, manual.queued(), "timers for one request");
+    manual.advance(ExchangeOptions.builder().build().requestTimeout());
+    assertInstanceOf(ExchangeException.class, failure(one));
+    assertReset(first);
+
+    CompletableFuture<List<DummyHeader>> range = ex.getRange(chain.get(0), 11);
+    Stream second = requests.poll(T, TimeUnit.SECONDS);
+    assertEquals(1, manual.queued(), "timers for one range request");
+    manual.advance(ExchangeOptions.builder().build().requestTimeout());
+    assertInstanceOf(ExchangeException.class, failure(range));
+    assertReset(second);
+  }
+
+  /** Writes on the server side of a stream until the client's reset makes a write fail. */
+  private static void assertReset(Stream serverSide) throws Exception {
+    for (int i = 0; ; i++) {
+      try {
+        serverSide.write(new byte[] {0}).get(T, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        StreamException se = assertInstanceOf(StreamException.class, e.getCause());
+        assertEquals(StreamException.Reason.RESET, se.reason(), se.getMessage());
+        return;
+      }
+      assertTrue(i < 100_000, "the client never reset the stream");
+    }
+  }
 }

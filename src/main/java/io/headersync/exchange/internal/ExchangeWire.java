@@ -1,10 +1,12 @@
 package io.headersync.exchange.internal;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.headersync.Hash;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.ExchangeProtocolException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -46,19 +48,35 @@ public final class ExchangeWire {
    * gogo-protobuf marshals {@code HeaderResponse{Body: body, StatusCode: OK}}.
    */
   public static byte[] okResponseFrame(byte[] body) {
-    int bodyLen = body.length;
-    int msgLen = (bodyLen == 0 ? 0 : 1 + Uvarint.size(bodyLen) + bodyLen) + 2;
-    byte[] out = new byte[Uvarint.size(msgLen) + msgLen];
-    int p = Uvarint.write(msgLen, out, 0);
-    if (bodyLen != 0) {
-      out[p++] = 0x0A;
-      p = Uvarint.write(bodyLen, out, p);
-      System.arraycopy(body, 0, out, p, bodyLen);
-      p += bodyLen;
+    return okResponseFrames(List.of(body));
+  }
+
+  /** {@link #okResponseFrame} of every body, one after the other, in one array of the exact size. */
+  public static byte[] okResponseFrames(List<byte[]> bodies) {
+    int total = 0;
+    for (byte[] body : bodies) {
+      int msgLen = okMessageLength(body.length);
+      total += Uvarint.size(msgLen) + msgLen;
     }
-    out[p++] = 0x10;
-    out[p] = 0x01;
+    byte[] out = new byte[total];
+    int p = 0;
+    for (byte[] body : bodies) {
+      int bodyLen = body.length;
+      p = Uvarint.write(okMessageLength(bodyLen), out, p);
+      if (bodyLen != 0) {
+        out[p++] = 0x0A;
+        p = Uvarint.write(bodyLen, out, p);
+        System.arraycopy(body, 0, out, p, bodyLen);
+        p += bodyLen;
+      }
+      out[p++] = 0x10;
+      out[p++] = 0x01;
+    }
     return out;
+  }
+
+  private static int okMessageLength(int bodyLen) {
+    return (bodyLen == 0 ? 0 : 1 + Uvarint.size(bodyLen) + bodyLen) + 2;
   }
 
   /** Prefixes {@code message} with its uvarint length. */
@@ -97,11 +115,25 @@ public final class ExchangeWire {
    * @throws ExchangeProtocolException if the bytes are not a {@code HeaderResponse}
    */
   public static HeaderResponse parseResponse(byte[] message) {
+    return parseResponse(message, 0, message.length);
+  }
+
+  /**
+   * Decodes the unframed response message in {@code buf[off, off + len)}; the body is the only copy
+   * made (the parser aliases the input instead of copying the message and then the body).
+   *
+   * @throws ExchangeProtocolException if the bytes are not a {@code HeaderResponse}
+   */
+  public static HeaderResponse parseResponse(byte[] buf, int off, int len) {
     try {
-      ExchangeProto.HeaderResponse pb = ExchangeProto.HeaderResponse.parseFrom(message);
+      CodedInputStream in = CodedInputStream.newInstance(buf, off, len);
+      in.enableAliasing(true);
+      ExchangeProto.HeaderResponse pb = ExchangeProto.HeaderResponse.parseFrom(in);
       return new HeaderResponse(pb.getBody().toByteArray(), pb.getStatusCodeValue());
     } catch (InvalidProtocolBufferException e) {
-      throw new ExchangeProtocolException("malformed HeaderResponse (" + message.length + " bytes): " + e.getMessage(), e);
+      throw new ExchangeProtocolException("malformed HeaderResponse (" + len + " bytes): " + e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new ExchangeProtocolException("malformed HeaderResponse (" + len + " bytes): " + e, e);
     }
   }
 

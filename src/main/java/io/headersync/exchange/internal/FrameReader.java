@@ -18,23 +18,49 @@ public final class FrameReader {
     this.maxFrameSize = maxFrameSize;
   }
 
+  /** Receives frames as slices of an array that is only valid during the call. */
+  public interface FrameSink {
+    void frame(byte[] buf, int off, int len);
+  }
+
   /**
    * Adds {@code chunk} and returns the frames it completed (their bodies, without prefixes).
    *
    * @throws ExchangeProtocolException if a length prefix is malformed or over the limit
    */
   public List<byte[]> push(byte[] chunk) {
-    if (len + chunk.length > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(len + chunk.length, buf.length * 2));
-    }
-    System.arraycopy(chunk, 0, buf, len, chunk.length);
-    len += chunk.length;
     List<byte[]> out = new ArrayList<>();
+    push(chunk, (b, off, n) -> out.add(Arrays.copyOfRange(b, off, off + n)));
+    return out;
+  }
+
+  /**
+   * Adds {@code chunk} and hands every frame it completed to {@code sink}, in order, without
+   * copying: frames wholly inside {@code chunk} are cut from it directly, and only an unfinished
+   * frame is copied aside.
+   *
+   * @throws ExchangeProtocolException if a length prefix is malformed or over the limit
+   */
+  public void push(byte[] chunk, FrameSink sink) {
+    byte[] data;
+    int end;
+    if (len == 0) {
+      data = chunk;
+      end = chunk.length;
+    } else {
+      if (len + chunk.length > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(len + chunk.length, buf.length * 2));
+      }
+      System.arraycopy(chunk, 0, buf, len, chunk.length);
+      len += chunk.length;
+      data = buf;
+      end = len;
+    }
     int pos = 0;
-    while (pos < len) {
+    while (pos < end) {
       Uvarint.Result prefix;
       try {
-        prefix = Uvarint.read(buf, pos, len);
+        prefix = Uvarint.read(data, pos, end);
       } catch (IllegalArgumentException e) {
         throw new ExchangeProtocolException("malformed frame length: " + e.getMessage());
       }
@@ -43,17 +69,22 @@ public final class FrameReader {
       }
       int size = ExchangeWire.checkFrameLength(prefix.value(), maxFrameSize);
       int start = pos + prefix.length();
-      if (len - start < size) {
+      if (end - start < size) {
         break;
       }
-      out.add(Arrays.copyOfRange(buf, start, start + size));
+      sink.frame(data, start, size);
       pos = start + size;
     }
-    if (pos > 0) {
-      System.arraycopy(buf, pos, buf, 0, len - pos);
-      len -= pos;
+    int rest = end - pos;
+    if (data == buf) {
+      System.arraycopy(buf, pos, buf, 0, rest);
+    } else if (rest > 0) {
+      if (rest > buf.length) {
+        buf = new byte[Math.max(rest, buf.length * 2)];
+      }
+      System.arraycopy(chunk, pos, buf, 0, rest);
     }
-    return out;
+    len = rest;
   }
 
   /** True if bytes of an unfinished frame are held. */

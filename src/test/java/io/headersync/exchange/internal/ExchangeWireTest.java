@@ -10,6 +10,7 @@ import io.headersync.Hash;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.ExchangeProtocolException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,32 @@ class ExchangeWireTest {
     HeaderResponse notFound = ExchangeWire.parseResponse(HEX.parseHex("1002"));
     assertEquals(HeaderResponse.NOT_FOUND, notFound.statusCode());
     assertEquals(0, notFound.body().length);
+  }
+
+  @Test
+  void okResponseFramesAreTheFramesOneAfterTheOther() {
+    List<byte[]> bodies = List.of(new byte[] {1}, new byte[0], new byte[300], new byte[] {2, 3});
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    for (byte[] b : bodies) {
+      expected.writeBytes(ExchangeWire.okResponseFrame(b));
+    }
+    assertArrayEquals(expected.toByteArray(), ExchangeWire.okResponseFrames(bodies));
+    assertEquals(0, ExchangeWire.okResponseFrames(List.of()).length);
+  }
+
+  @Test
+  void parsesAResponseInsideALargerArrayAndCopiesTheBody() {
+    byte[] frame = ExchangeWire.okResponseFrame(new byte[] {9, 8, 7});
+    byte[] buf = new byte[frame.length + 4];
+    System.arraycopy(frame, 1, buf, 2, frame.length - 1); // the message without its length prefix
+    HeaderResponse r = ExchangeWire.parseResponse(buf, 2, frame.length - 1);
+    assertEquals(HeaderResponse.OK, r.statusCode());
+    assertArrayEquals(new byte[] {9, 8, 7}, r.body());
+    buf[2 + 2] = 0; // the body does not alias the input
+    assertArrayEquals(new byte[] {9, 8, 7}, r.body());
+    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
+        () -> ExchangeWire.parseResponse(buf, 2, 3)); // cut inside the body
+    assertTrue(e.getMessage().contains("malformed HeaderResponse (3 bytes)"), e.getMessage());
   }
 
   @Test

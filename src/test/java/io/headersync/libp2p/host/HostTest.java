@@ -504,4 +504,123 @@ class HostTest {
     get(s.closeWrite());
     assertEquals(written + chunk.length, get(all).length);
   }
+
+  // ---- lazy multistream (go-libp2p's NewMSSelect for protocols the peer announced)
+
+  /** Connects a to b and waits until a has identified b. */
+  private PeerInfo connectAndIdentify(Host a, Host b) throws Exception {
+    Identified ia = new Identified();
+    a.addConnectionListener(ia);
+    get(a.connect(b.listenAddresses().get(0)));
+    return ia.next();
+  }
+
+  /**
+   * Makes a believe b announced {@code protocol} (as after a stale identify): sets a's record of b
+   * directly, since a real push would correct it.
+   */
+  @SuppressWarnings("unchecked")
+  private static void pretendAnnounced(Host a, PeerInfo b, String protocol) throws Exception {
+    java.lang.reflect.Field coreField = Host.class.getDeclaredField("core");
+    coreField.setAccessible(true);
+    Object core = coreField.get(a);
+    java.lang.reflect.Field infos = core.getClass().getDeclaredField("peerInfos");
+    infos.setAccessible(true);
+    List<String> protocols = new ArrayList<>(b.protocols());
+    protocols.add(protocol);
+    ((java.util.Map<PeerId, PeerInfo>) infos.get(core)).put(b.peer(), new PeerInfo(b.peer(), protocols,
+        b.agentVersion(), b.protocolVersion(), b.listenAddresses(), b.observedAddress()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aStreamToAnAnnouncedProtocolIsNegotiatedLazilyAndWorks(Transport t) throws Exception {
+    Host a = start(t);
+    Host b = start(t);
+    assertTrue(connectAndIdentify(a, b).protocols().contains(EchoHandler.PROTOCOL));
+    for (int i = 0; i < 20; i++) {
+      Stream s = get(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
+      assertEquals(EchoHandler.PROTOCOL, s.protocol());
+      byte[] data = new byte[1 + i * 1000];
+      new Random(i).nextBytes(data);
+      assertArrayEquals(data, get(StreamIo.echo(s, data)));
+    }
+  }
+
+  @Test
+  void aLazyStreamTheRemoteRefusesFailsReadsAndWritesWithProtocolNotSupported() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    pretendAnnounced(a, connectAndIdentify(a, b), "/gone/1");
+    Stream s = get(a.newStream(b.peerId(), "/gone/1")); // lazy: handed over before the answer
+    assertEquals("/gone/1", s.protocol());
+    s.write(new byte[] {1, 2}); // sent with the proposal, lost like in Go
+    StreamException read = assertInstanceOf(StreamException.class, failure(s.read()));
+    assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, read.reason());
+    assertTrue(read.getMessage().contains("/gone/1"), read.getMessage());
+    StreamException write = assertInstanceOf(StreamException.class, failure(s.write(new byte[] {3})));
+    assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, write.reason());
+    StreamException again = assertInstanceOf(StreamException.class, failure(s.read()));
+    assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, again.reason());
+    // the connection is fine
+    assertArrayEquals(new byte[] {4}, get(StreamIo.echo(get(a.newStream(b.peerId(), EchoHandler.PROTOCOL)),
+        new byte[] {4})));
+  }
+
+  @Test
+  void aLazyWriteOnlyStreamCompletesItsNegotiationWithoutReading() throws Exception {
+    // End to end over the host (auto-read off on the stream, which never reads); that the
+    // negotiator itself asks for the echo is checked deterministically in MultistreamTest.
+    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder()
+        .negotiationTimeout(Duration.ofMillis(300)).build()));
+    Host b = start(Transport.MEMORY);
+    LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    b.setStreamHandler("/pub/1", s -> readMessages(s, received, ended));
+    PeerInfo info = connectAndIdentify(a, b);
+    if (!info.protocols().contains("/pub/1")) {
+      info = pretendAnnouncedPush(a, b, "/pub/1");
+    }
+    Stream s = get(a.newStream(b.peerId(), "/pub/1"));
+    for (int i = 0; i < 5; i++) {
+      get(s.writeMessage(new byte[] {(byte) i}));
+      byte[] got = received.poll(T, TimeUnit.SECONDS);
+      assertArrayEquals(new byte[] {(byte) i}, got);
+    }
+    get(s.closeWrite());
+    get(ended);
+    s.close();
+  }
+
+  private PeerInfo pretendAnnouncedPush(Host a, Host b, String protocol) throws Exception {
+    PeerInfo info = a.peerInfo(b.peerId()).orElseThrow();
+    pretendAnnounced(a, info, protocol);
+    return a.peerInfo(b.peerId()).orElseThrow();
+  }
+
+  private static void readMessages(Stream s, LinkedBlockingQueue<byte[]> into, CompletableFuture<Void> ended) {
+    s.readMessage(100).whenComplete((m, e) -> {
+      if (e != null) {
+        ended.completeExceptionally(e);
+      } else if (m.isEmpty()) {
+        ended.complete(null);
+      } else {
+        into.add(m.get());
+        readMessages(s, into, ended);
+      }
+    });
+  }
+
+  @Test
+  void aLazyStreamResetDuringNegotiationFailsWithReset() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    connectAndIdentify(a, b);
+    Stream s = get(a.newStream(b.peerId(), EchoHandler.PROTOCOL));
+    s.reset();
+    StreamException read = assertInstanceOf(StreamException.class, failure(s.read()));
+    assertEquals(StreamException.Reason.RESET, read.reason());
+    StreamException write = assertInstanceOf(StreamException.class, failure(s.write(new byte[] {1})));
+    assertEquals(StreamException.Reason.RESET, write.reason());
+  }
 }

@@ -40,8 +40,17 @@ final class ByteQueue {
     return out;
   }
 
-  /** Removes and returns the first {@code n} bytes; {@code n <= size()}. */
+  /**
+   * Removes and returns the first {@code n} bytes; {@code n <= size()}. When they are exactly the
+   * first chunk, that array is returned as it is (no copy).
+   */
   byte[] take(int n) {
+    byte[] first = chunks.peekFirst();
+    if (headOffset == 0 && first != null && first.length == n) {
+      chunks.removeFirst();
+      size -= n;
+      return first;
+    }
     byte[] out = new byte[n];
     int done = 0;
     while (done < n) {
@@ -61,7 +70,17 @@ final class ByteQueue {
   }
 
   void skip(int n) {
-    take(n);
+    size -= n;
+    while (n > 0) {
+      byte[] c = chunks.peekFirst();
+      int k = Math.min(c.length - headOffset, n);
+      n -= k;
+      headOffset += k;
+      if (headOffset == c.length) {
+        chunks.removeFirst();
+        headOffset = 0;
+      }
+    }
   }
 
   void clear() {

@@ -72,6 +72,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The engine behind {@code io.headersync.libp2p.Host}: transports, the connection upgrade
@@ -742,47 +743,113 @@ public final class HostCore {
     return result;
   }
 
-  /** Completes on the user executor. */
+  /**
+   * Completes on the user executor. One protocol the peer listed in identify is negotiated lazily,
+   * as go-libp2p does: the stream is handed over without waiting for the echo (see {@link
+   * #openLazily}); otherwise the stream is handed over once multistream agreed.
+   */
   CompletableFuture<Stream> openStream(Connection conn, List<String> protocols) {
+    if (protocols.size() == 1 && peerSupports(conn.remotePeer(), protocols.get(0))) {
+      return openLazily(conn, protocols.get(0));
+    }
     CompletableFuture<Stream> result = new CompletableFuture<>();
     CompletableFuture<String> negotiated = new CompletableFuture<>();
     StreamBridge[] bridge = new StreamBridge[1];
-    ChannelInitializer<Channel> init = new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(new MultistreamInitiator(
-            protocols,
-            p -> new StreamBridge(conn, p, true, userExecutor, s -> bridge[0] = s),
-            negotiationTimeout,
-            negotiated));
-      }
-    };
-    conn.session().openStream(init).addListener(f -> {
+    openWith(conn, () -> new MultistreamInitiator(
+        protocols,
+        p -> new StreamBridge(conn, p, true, userExecutor, s -> bridge[0] = s),
+        negotiationTimeout,
+        negotiated)).addListener(f -> {
       if (!f.isSuccess()) {
-        Throwable c = f.cause();
-        StreamException.Reason r = c instanceof YamuxException.LimitException
-            ? StreamException.Reason.LIMIT : StreamException.Reason.CLOSED;
-        negotiated.completeExceptionally(new StreamException(r, "cannot open a stream: " + c.getMessage(), c));
+        negotiated.completeExceptionally(cannotOpen(f.cause()));
       }
     });
     negotiated.whenComplete((p, t) -> {
       if (t == null) {
         completeOnUser(result, bridge[0], null);
-        return;
+      } else {
+        Throwable c = unwrap(t);
+        completeOnUser(result, null, c instanceof MultistreamException ? negotiationFailed(conn, protocols, c) : c);
       }
-      Throwable c = unwrap(t);
-      if (c instanceof MultistreamException me) {
-        StreamException.Reason r = switch (me.reason()) {
-          case NOT_SUPPORTED -> StreamException.Reason.PROTOCOL_NOT_SUPPORTED;
-          case TIMEOUT -> StreamException.Reason.TIMEOUT;
-          default -> StreamException.Reason.CLOSED;
-        };
-        c = new StreamException(r, "negotiating " + protocols + " with " + conn.remotePeer()
-            + " failed: " + me.getMessage(), me);
-      }
-      completeOnUser(result, null, c);
     });
     return result;
+  }
+
+  /** True if identify (or a push) said {@code peer} serves {@code protocol}. */
+  private boolean peerSupports(PeerId peer, String protocol) {
+    PeerInfo info = peerInfos.get(peer);
+    return info != null && info.protocols().contains(protocol);
+  }
+
+  /**
+   * go-multistream's lazy select ({@code NewMSSelect}), which go-libp2p uses when the peer
+   * announced the protocol: the multistream header and the proposal are sent at once and the stream
+   * is handed over as soon as Yamux opened it, so the first request follows without waiting a round
+   * trip for the echo. The echo is read and checked before any byte reaches the stream's reader, by
+   * the negotiator itself (so a stream that never reads still completes it). A failed negotiation
+   * ({@code na}, a reset, the negotiation timeout) fails the stream's reads and later writes with a
+   * {@link StreamException} saying so; data written before the {@code na} arrived is lost, as in Go.
+   */
+  private CompletableFuture<Stream> openLazily(Connection conn, String protocol) {
+    CompletableFuture<Stream> result = new CompletableFuture<>();
+    CompletableFuture<String> negotiated = new CompletableFuture<>();
+    StreamBridge[] bridge = new StreamBridge[1];
+    // Completes on the stream's event loop (the negotiator fails it there) before the channel
+    // closes, so the bridge reports why rather than "stream closed".
+    negotiated.whenComplete((p, t) -> {
+      if (t != null && bridge[0] != null) {
+        bridge[0].negotiationFailed(negotiationFailed(conn, List.of(protocol), unwrap(t)));
+      }
+    });
+    openWith(conn, () -> MultistreamInitiator.lazy(
+        protocol,
+        new StreamBridge(conn, protocol, true, userExecutor, s -> bridge[0] = s),
+        negotiationTimeout,
+        negotiated)).addListener(f -> {
+      if (!f.isSuccess()) {
+        completeOnUser(result, null, cannotOpen(f.cause()));
+      } else if (bridge[0] == null) {
+        completeOnUser(result, null, new StreamException(StreamException.Reason.CLOSED,
+            "stream for " + protocol + " to " + conn.remotePeer() + " closed while opening"));
+      } else {
+        completeOnUser(result, bridge[0], null);
+      }
+    });
+    return result;
+  }
+
+  /** Opens a Yamux stream whose pipeline starts with the handler {@code negotiator} makes. */
+  private static io.netty.util.concurrent.Future<?> openWith(Connection conn, Supplier<ChannelHandler> negotiator) {
+    return conn.session().openStream(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(negotiator.get());
+      }
+    });
+  }
+
+  private static StreamException cannotOpen(Throwable c) {
+    StreamException.Reason r = c instanceof YamuxException.LimitException
+        ? StreamException.Reason.LIMIT : StreamException.Reason.CLOSED;
+    return new StreamException(r, "cannot open a stream: " + c.getMessage(), c);
+  }
+
+  /** The {@link StreamException} for a failed multistream negotiation. */
+  private static StreamException negotiationFailed(Connection conn, List<String> protocols, Throwable c) {
+    if (c instanceof StreamException se) {
+      return se;
+    }
+    StreamException.Reason r = StreamException.Reason.CLOSED;
+    if (c instanceof MultistreamException me) {
+      r = switch (me.reason()) {
+        case NOT_SUPPORTED -> StreamException.Reason.PROTOCOL_NOT_SUPPORTED;
+        case TIMEOUT -> StreamException.Reason.TIMEOUT;
+        default -> me.getCause() instanceof YamuxException.StreamResetException
+            ? StreamException.Reason.RESET : StreamException.Reason.CLOSED;
+      };
+    }
+    return new StreamException(r, "negotiating " + protocols + " with " + conn.remotePeer() + " failed: "
+        + c.getMessage(), c);
   }
 
   /** The handler of inbound Yamux streams of one connection: multistream with our handler table. */

@@ -64,6 +64,8 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   private @Nullable YamuxStreamChannel channel;
   private @Nullable ChannelHandlerContext ctx;
   private volatile Duration deadline = Duration.ZERO;
+  /** Why a lazy multistream negotiation failed; reported by reads and by writes that fail after it. */
+  private volatile @Nullable StreamException negotiationFailure;
 
   // event loop only
   private final ByteQueue in = new ByteQueue();
@@ -156,6 +158,20 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     eof = true;
     serve();
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * The lazy negotiation of this stream failed (event loop, before the channel closes): unless the
+   * stream had already failed (a local reset), reads fail with {@code e} from now on (bytes buffered
+   * before cannot exist: the negotiator passes nothing before the echo), and so do writes that fail
+   * because the stream is gone.
+   */
+  void negotiationFailed(StreamException e) {
+    if (error == null) { // else the stream failed first (a local reset) and says so
+      error = e;
+      negotiationFailure = e;
+    }
+    serve();
   }
 
   /** Completes the pending read if it can, else asks the stream for more bytes. */
@@ -418,6 +434,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   }
 
   private StreamException translate(Throwable cause, String what) {
+    StreamException negotiation = negotiationFailure;
+    if (negotiation != null) {
+      return new StreamException(negotiation.reason(), what + ": " + negotiation.getMessage(), negotiation);
+    }
     Throwable c = channel().closeCause();
     if (cause instanceof YamuxException.StreamResetException
         || c instanceof YamuxException.StreamResetException) {

@@ -18,7 +18,9 @@ import java.util.concurrent.CompletableFuture;
  * stream when identify already says the peer supports the protocol) proposes a single protocol and
  * installs its handler at once, without waiting for the echo, so the protocol's first bytes follow
  * the proposal without a round trip. The responder's header and echo are still read and checked
- * before any inbound byte reaches the handler; a {@code na} fails the future and closes the
+ * before any inbound byte reaches the handler, and read by this handler whether or not the
+ * protocol's handler reads (it asks the channel for bytes itself, so a write-only stream with
+ * auto-read off still finishes the negotiation); a {@code na} fails the future and closes the
  * channel (the data already sent is lost, as in Go).
  *
  * <p>Usage: {@code pipeline.addLast(new MultistreamInitiator(protocols, factory, timeout,
@@ -74,6 +76,9 @@ public final class MultistreamInitiator extends Negotiator {
     if (lazy) {
       ChannelHandler handler = factory.create(protocols.get(0));
       ctx.pipeline().addAfter(ctx.name(), null, Objects.requireNonNull(handler));
+      // The handler may turn auto-read off and never read (a write-only stream): pull the echo
+      // ourselves. The decoder asks for more after every read that completed no token.
+      ctx.read();
     }
   }
 

@@ -28,14 +28,20 @@ public interface Aead {
     Aead create(byte[] key);
   }
 
-  /** The JDK's SunJCE ChaCha20-Poly1305 (fastest on JDK 17 and far faster on JDK 21+). */
+  /** The JDK's SunJCE ChaCha20-Poly1305 (slow on JDK 17, far faster with the intrinsics of JDK 21+). */
   Factory JDK = JdkAead::new;
+
+  /** Our plain-Java ChaCha20-Poly1305 ({@link JavaAead}): several times the JDK 17 provider's speed. */
+  Factory JAVA = JavaAead::new;
 
   /** Bouncy Castle's low-level ChaCha20Poly1305. */
   Factory BOUNCY_CASTLE = BcAead::new;
 
-  /** JDK when available, else Bouncy Castle. */
-  Factory DEFAULT = JdkAead.isAvailable() ? JDK : BOUNCY_CASTLE;
+  /**
+   * The JDK provider from JDK 21 on (intrinsics) when it is available, else ours: see {@code
+   * docs/benchmarks.md}, "Noise transport encryption".
+   */
+  Factory DEFAULT = Runtime.version().feature() >= 21 && JdkAead.isAvailable() ? JDK : JAVA;
 
   static byte[] nonceBytes(long n) {
     byte[] iv = new byte[12];

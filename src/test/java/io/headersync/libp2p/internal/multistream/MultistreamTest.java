@@ -417,4 +417,71 @@ class MultistreamTest {
     assertFalse(initiator.finishAndReleaseAll());
     assertFalse(responder.finishAndReleaseAll());
   }
+
+  /** Counts {@code read()} requests reaching the channel (the head of the pipeline). */
+  static final class ReadCounter extends io.netty.channel.ChannelOutboundHandlerAdapter {
+    int reads;
+
+    @Override
+    public void read(io.netty.channel.ChannelHandlerContext ctx) {
+      reads++;
+      ctx.read();
+    }
+  }
+
+  /** A protocol handler that only writes: turns auto-read off and never asks for bytes. */
+  static final class WriteOnly extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+      ctx.channel().config().setAutoRead(false);
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {5}));
+    }
+  }
+
+  @Test
+  void lazyInitiatorReadsTheEchoItselfWhenTheHandlerNeverReads() {
+    ReadCounter counter = new ReadCounter();
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline().addLast(counter);
+    ch.pipeline().addLast(MultistreamInitiator.lazy("/pub/1", new WriteOnly(), TIMEOUT, f));
+    assertFalse(ch.config().isAutoRead());
+    assertArrayEquals(concat(msg("/multistream/1.0.0", "/pub/1"), new byte[] {5}), drainOutbound(ch));
+    assertEquals(1, counter.reads, "the negotiator must ask for the echo");
+    byte[] echo = msg("/multistream/1.0.0", "/pub/1");
+    ch.writeInbound(Unpooled.wrappedBuffer(echo, 0, 3));
+    ch.pipeline().fireChannelReadComplete();
+    assertEquals(2, counter.reads, "a partial echo must lead to another read");
+    assertFalse(f.isDone());
+    ch.writeInbound(Unpooled.wrappedBuffer(echo, 3, echo.length - 3));
+    assertEquals("/pub/1", f.join());
+    assertNull(ch.pipeline().get(MultistreamInitiator.class));
+    assertFalse(ch.finishAndReleaseAll());
+  }
+
+  @Test
+  void lazyInitiatorFailsWhenTheStreamIsResetBeforeTheEcho() {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
+    drainOutbound(ch);
+    RuntimeException reset = new RuntimeException("reset");
+    ch.pipeline().fireExceptionCaught(reset);
+    MultistreamException e = failure(f);
+    assertEquals(MultistreamException.Reason.CLOSED, e.reason());
+    assertEquals(reset, e.getCause());
+    assertFalse(ch.isOpen());
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void lazyInitiatorTimesOutWithoutAnEcho() {
+    CompletableFuture<String> f = new CompletableFuture<>();
+    EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
+    drainOutbound(ch);
+    ch.advanceTimeBy(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    ch.runPendingTasks();
+    assertEquals(MultistreamException.Reason.TIMEOUT, failure(f).reason());
+    assertFalse(ch.isOpen());
+    ch.finishAndReleaseAll();
+  }
 }

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class NoiseBenchmark {
-  @Param({"JDK", "BC"})
+  @Param({"JDK", "BC", "JAVA"})
   public String provider;
 
   @Param({"1024", "65519"})
@@ -42,7 +42,7 @@ public class NoiseBenchmark {
 
   @Setup
   public void setup() {
-    Aead.Factory f = provider.equals("JDK") ? Aead.JDK : Aead.BOUNCY_CASTLE;
+    Aead.Factory f = provider.equals("JDK") ? Aead.JDK : provider.equals("JAVA") ? Aead.JAVA : Aead.BOUNCY_CASTLE;
     byte[] key = new byte[32];
     random.nextBytes(key);
     enc = CipherState.withKey(f, key);
