@@ -588,8 +588,10 @@ public final class HostCore {
       if (inFlight != null) {
         return inFlight;
       }
-      mine.whenComplete((conn, t) -> dialing.remove(p, mine));
       dialAndRecord(address.withoutPeerId(), p).whenComplete((conn, t) -> {
+        // Forget the dial before completing it: a caller woken by the failure may dial again at
+        // once and must start a new dial, not join this finished one.
+        dialing.remove(p, mine);
         if (t != null) {
           mine.completeExceptionally(unwrap(t));
         } else {
