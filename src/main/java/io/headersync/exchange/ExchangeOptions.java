@@ -12,7 +12,7 @@ import java.util.Objects;
  *   <tr><td>{@code requestTimeout}</td><td>8 s</td><td>one request to one peer (go-header's)</td></tr>
  *   <tr><td>{@code maxFrameSize}</td><td>1 MiB</td><td>largest response frame (10 MiB for ev-node's profile)</td></tr>
  *   <tr><td>{@code chunkSize}</td><td>64</td><td>headers per range request (go-header's maximum)</td></tr>
- *   <tr><td>{@code perPeerDepth}</td><td>4</td><td>range requests in flight per peer (go-header: 1)</td></tr>
+ *   <tr><td>{@code perPeerDepth}</td><td>16</td><td>range requests in flight per peer (go-header: 1); 16 x 64 headers keep a 50 ms round trip busy at ~20k headers/s</td></tr>
  *   <tr><td>{@code maxBufferedChunks}</td><td>64</td><td>range window: chunks past the next undelivered height that may be requested</td></tr>
  *   <tr><td>{@code maxAttemptsPerChunk}</td><td>10</td><td>tries of one chunk before a range fails (go-header: unbounded)</td></tr>
  *   <tr><td>{@code maxUntrustedHeadPeers}</td><td>4</td><td>peers asked for the head when a trusted head is known (go-header's)</td></tr>
@@ -73,7 +73,7 @@ public final class ExchangeOptions {
     private Duration requestTimeout = Duration.ofSeconds(8);
     private int maxFrameSize = ExchangeProtocol.DEFAULT_MAX_FRAME_SIZE;
     private int chunkSize = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
-    private int perPeerDepth = 4;
+    private int perPeerDepth = 16;
     private int maxBufferedChunks = 64;
     private int maxAttemptsPerChunk = 10;
     private int maxUntrustedHeadPeers = 4;

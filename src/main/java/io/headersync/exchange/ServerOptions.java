@@ -13,7 +13,7 @@ import java.util.Objects;
  *   <tr><td>{@code writeDeadline}</td><td>8 s</td><td>time to write the answer (go-header's)</td></tr>
  *   <tr><td>{@code requestTimeout}</td><td>10 s</td><td>time for the store to answer (go-header's)</td></tr>
  *   <tr><td>{@code maxRequestSize}</td><td>1 KiB</td><td>a request frame is a few bytes; anything larger resets</td></tr>
- *   <tr><td>{@code maxConcurrentPerPeer}</td><td>8</td><td>requests one peer may have open; more reset</td></tr>
+ *   <tr><td>{@code maxConcurrentPerPeer}</td><td>32</td><td>requests one peer may have open; more reset</td></tr>
  *   <tr><td>{@code maxConcurrent}</td><td>256</td><td>requests open in total; more reset</td></tr>
  *   <tr><td>{@code ratePerPeer}</td><td>2000/s</td><td>token bucket refill per peer</td></tr>
  *   <tr><td>{@code burstPerPeer}</td><td>4000</td><td>token bucket size per peer</td></tr>
@@ -99,7 +99,7 @@ public final class ServerOptions {
     private Duration writeDeadline = Duration.ofSeconds(8);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private int maxRequestSize = 1024;
-    private int maxConcurrentPerPeer = 8;
+    private int maxConcurrentPerPeer = 32;
     private int maxConcurrent = 256;
     private double ratePerPeer = 2000;
     private int burstPerPeer = 4000;

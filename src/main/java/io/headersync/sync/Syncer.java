@@ -201,6 +201,8 @@ public final class Syncer<H extends Header> {
   }
 
   private CompletableFuture<Void> startFuture;
+  /** Whether the last network-head request failed (logged once per outage). */
+  private volatile boolean headRequestsFailing;
 
   /**
    * Stops syncing: cancels the running range session, lets the batches already handed to the
@@ -522,9 +524,19 @@ public final class Syncer<H extends Header> {
     log.debug("subjective head {} is not recent, requesting the network head", subj.height());
     return withTimeout(source.head(subj), options.networkHeadTimeout()).handleAsync((res, err) -> {
       if (err != null) {
-        log.info("requesting the network head failed, using the subjective head {}: {}", subj.height(),
-            unwrap(err).getMessage());
+        // Once per outage at info (a sequencer without peers would log it every refresh).
+        if (!headRequestsFailing) {
+          headRequestsFailing = true;
+          log.info("requesting the network head failed, using the subjective head {}: {}", subj.height(),
+              unwrap(err).getMessage());
+        } else {
+          log.debug("requesting the network head failed again: {}", unwrap(err).getMessage());
+        }
         return CompletableFuture.completedFuture(subj);
+      }
+      if (headRequestsFailing) {
+        headRequestsFailing = false;
+        log.info("the network head is answered again");
       }
       H nh = res.header();
       if (!isRecent(nh, clock.instant())) {
@@ -585,7 +597,12 @@ public final class Syncer<H extends Header> {
     syncJobs.incrementAndGet();
     state = new SyncState(state.id() + 1, storeHead.height(), storeHead.height() + 1, target.height(),
         storeHead.hash(), target.hash(), Optional.of(clock.instant()), Optional.empty(), Optional.empty());
-    log.info("syncing headers from {} to {}", storeHead.height() + 1, target.height());
+    // Following the head by gossip makes one-header jobs, one per block: not worth an info line each.
+    if (target.height() > storeHead.height() + 1) {
+      log.info("syncing headers from {} to {}", storeHead.height() + 1, target.height());
+    } else {
+      log.debug("syncing header {}", target.height());
+    }
     AppendPipeline<H> pipeline = new AppendPipeline<>(store, worker, options.maxAppendsInFlight(), this::checkBatch,
         this::onAppended, storeHead);
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -703,8 +720,12 @@ public final class Syncer<H extends Header> {
     }
     done.complete(null);
     if (cause == null) {
-      log.info("finished syncing headers from {} to {} in {}", finished.fromHeight(), finished.toHeight(),
-          finished.duration(clock.instant()));
+      if (finished.toHeight() > finished.fromHeight()) {
+        log.info("finished syncing headers from {} to {} in {}", finished.fromHeight(), finished.toHeight(),
+            finished.duration(clock.instant()));
+      } else {
+        log.debug("synced header {} in {}", finished.toHeight(), finished.duration(clock.instant()));
+      }
       notifyListener(() -> listener.syncFinished(finished));
     } else if (!wasStopped) {
       syncFailures.incrementAndGet();
