@@ -32,7 +32,7 @@ import java.util.concurrent.CompletableFuture;
  * headersync node    --chain-id ID --peers MULTIADDRS [--role full|light] [--profile seed|evnode]
  *                    [--data-dir DIR] [--listen MULTIADDR] [--block-time 1s] [--trusted-hash HEX] [--seconds S]
  * headersync chain   [--chain-id gm] [--count 100000] [--data-dir DIR] [--block-time 100ms] [--seed devnet]
- * headersync inspect --data-dir DIR [--height N]
+ * headersync inspect --data-dir DIR [--height N] [--prefix headerEx]
  * </pre>
  *
  * Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
@@ -70,6 +70,7 @@ public final class Main {
       "  inspect  print a store's head, tail, height and one header",
       "           --data-dir DIR      RocksDB directory (required)",
       "           --height N          the header to print (default: the head)",
+      "           --prefix P          the store's key prefix (default headerEx; headerSync for --profile evnode)",
       "  help     print this text",
       "");
 
@@ -104,7 +105,7 @@ public final class Main {
         case "chain":
           return chain(new Args(rest, Set.of("chain-id", "count", "data-dir", "block-time", "seed")));
         case "inspect":
-          return inspect(new Args(rest, Set.of("data-dir", "height")));
+          return inspect(new Args(rest, Set.of("data-dir", "height", "prefix")));
         default:
           throw new UsageException("unknown command \"" + argv.get(0) + "\"");
       }
@@ -211,7 +212,8 @@ public final class Main {
     if (!Files.isDirectory(dir)) {
       throw new UsageException("no store at " + dir.toAbsolutePath() + " (run `headersync chain` first?)");
     }
-    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir).build()) {
+    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir)
+        .prefix(args.string("prefix", RocksDbStore.DEFAULT_PREFIX)).build()) {
       Optional<P2PSignedHeader> head = store.head();
       if (head.isEmpty()) {
         out.println("store " + dir.toAbsolutePath() + " is empty");

@@ -4,14 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.HeaderSyncService;
+import io.headersync.NetworkProfile;
+import io.headersync.P2PClient;
+import io.headersync.P2PConfig;
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PData;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.libp2p.Multiaddr;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,5 +129,44 @@ class MainTest {
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
     assertTrue(err().contains("--role must be full or light"), err());
     assertFalse(err().contains("Exception"), err());
+  }
+
+  @Test
+  void nodeJoinsARunningNetworkAndInspectShowsWhatItSynced(@TempDir Path dir) throws Exception {
+    Main live = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+    P2PClient p2p = P2PClient.create(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build(),
+        NetworkProfile.SEED);
+    HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+        .p2p(p2p).blockTime(Duration.ofMillis(100)).build();
+    HeaderSyncService<P2PData> blocks = HeaderSyncService.builder(EvNodeTypes.P2P_DATA, "gm")
+        .kind(NetworkProfile.SyncKind.DATA).p2p(p2p).blockTime(Duration.ofMillis(100)).build();
+    try {
+      p2p.start().get(10, TimeUnit.SECONDS);
+      headers.start().get(10, TimeUnit.SECONDS);
+      blocks.start().get(10, TimeUnit.SECONDS);
+      HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(3))).chainId("gm")
+          .clock(Clock.systemUTC()).build();
+      HeaderSigner.Block b = null;
+      for (int i = 0; i < 20; i++) {
+        b = b == null ? signer.genesis(List.of()) : signer.next(b, List.of());
+        headers.writeToStoreAndBroadcast(b.p2pHeader()).get(10, TimeUnit.SECONDS);
+        blocks.writeToStoreAndBroadcast(b.p2pData()).get(10, TimeUnit.SECONDS);
+      }
+      String data = dir.resolve("node").toString();
+      assertEquals(0, live.run(List.of("node", "--chain-id", "gm", "--peers", p2p.addresses().get(0).toString(),
+          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3")),
+          out() + err());
+      assertTrue(out().contains("full node"), out());
+      out.reset();
+      assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").resolve("headers").toString())),
+          err());
+      assertTrue(out().contains("head    20"), out());
+      assertTrue(out().contains("signature       valid"), out());
+    } finally {
+      headers.stop();
+      blocks.stop();
+      p2p.close();
+    }
   }
 }
