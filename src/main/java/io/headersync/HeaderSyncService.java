@@ -116,10 +116,10 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final Syncer<H> syncer;
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private @Nullable HeaderSubscription<H> topicSubscription;
+  private volatile @Nullable HeaderSubscription<H> topicSubscription;
   private volatile State state = State.NEW;
   private volatile @Nullable Throwable failure;
-  private boolean syncerStarted;
+  private volatile boolean syncerStarted;
 
   private HeaderSyncService(Builder<H> b) {
     this.type = b.type;
