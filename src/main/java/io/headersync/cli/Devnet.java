@@ -15,6 +15,7 @@ import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.store.RocksDbStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -185,8 +186,10 @@ final class Devnet {
       }
       summary(head);
       out.println(all ? "every node reached the head " + head : "NOT every node reached the head " + head);
-      out.printf("inspect a store: ./headersync inspect --data-dir %s%n",
-          dir.resolve("full-1").resolve("headers").toAbsolutePath());
+      String prefix = profile.storePrefix(SyncKind.HEADERS);
+      out.printf("inspect a store: ./headersync inspect --data-dir %s%s%n",
+          dir.resolve(nodes.size() > 1 ? nodes.get(1).name : "sequencer").resolve("headers").toAbsolutePath(),
+          prefix.equals(RocksDbStore.DEFAULT_PREFIX) ? "" : " --prefix " + prefix);
       return all ? 0 : 1;
     } finally {
       for (int i = nodes.size() - 1; i >= 0; i--) {

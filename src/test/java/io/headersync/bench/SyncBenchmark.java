@@ -77,6 +77,10 @@ public final class SyncBenchmark {
       java(chain, delay.isZero() ? n : Math.min(n, 5_000), false);
     }
     double ours = median(() -> java(chain, n, false));
+    if (Boolean.getBoolean("bench.skipSignatures")) { // for profiling the plain catch-up
+      System.out.printf("%nratio %.1fx%n", ours / go);
+      System.exit(0);
+    }
     double signed = delay.isZero() ? median(() -> java(chain, n, true)) : Double.NaN;
     if (!delay.isZero()) {
       System.out.println();
