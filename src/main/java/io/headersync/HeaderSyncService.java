@@ -114,6 +114,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final Exchange<H> exchange;
   private final Subscriber<H> subscriber;
   private final Syncer<H> syncer;
+  private final @Nullable HeaderCheck<H> extraCheck;
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private volatile @Nullable HeaderSubscription<H> topicSubscription;
@@ -185,6 +186,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         .clock(clock)
         .scheduler(scheduler)
         .workerExecutor(workers);
+    this.extraCheck = b.extraCheck;
     if (b.extraCheck != null) {
       sb.extraCheck(b.extraCheck);
     }
@@ -298,6 +300,14 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   }
 
   private CompletableFuture<Void> initStore(H first) {
+    if (extraCheck != null) {
+      try {
+        extraCheck.check(first);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(new HeaderSyncException("the initial header " + first.height() + " ("
+            + first.hash() + ") from the trusted peers fails the extra check: " + e.getMessage(), e));
+      }
+    }
     if (!storeInitialised.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(null); // the sequencer's first header won the race
     }
@@ -692,8 +702,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     }
 
     /**
-     * A check every header must pass before it is stored, run in parallel on the worker executor
-     * (e.g. ev-node proposer signatures); it throws a {@link VerifyException} to refuse one.
+     * A check every header must pass before it is stored, run in parallel on the worker executor,
+     * the initial header fetched from peers included; it throws a {@link VerifyException} to refuse
+     * one. For ev-node headers, {@code ProposerCheck.of(sequencerSigner)} pins the sequencer's key.
      */
     public Builder<H> extraCheck(HeaderCheck<H> check) {
       this.extraCheck = Objects.requireNonNull(check, "check == null");

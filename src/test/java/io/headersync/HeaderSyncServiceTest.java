@@ -211,4 +211,38 @@ class HeaderSyncServiceTest {
       s.stop();
     }
   }
+
+  @Test
+  void proposerCheckPinsTheSequencersKey() throws Exception {
+    try (TestNetwork net = TestNetwork.create("gm")) {
+      TestNode sequencer = net.sequencer();
+      List<HeaderSigner.Block> blocks = sequencer.produce(50);
+      io.headersync.evnode.Signer proposer = blocks.get(0).header().signer();
+
+      HeaderSyncService<P2PSignedHeader> pinned = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+          .p2p(P2PConfig.builder().identity(key(81)).inMemory(net.inMemoryNetwork())
+              .seed(sequencer.p2p().addresses().get(0)).build())
+          .blockTime(Duration.ofMillis(100))
+          .extraCheck(io.headersync.evnode.ProposerCheck.of(proposer))
+          .build();
+      try {
+        pinned.start().get(30, TimeUnit.SECONDS);
+        pinned.store().awaitHeight(50).get(30, TimeUnit.SECONDS);
+      } finally {
+        pinned.stop();
+      }
+
+      SignerKey other = SignerKey.generate(new Random(99));
+      HeaderSyncService<P2PSignedHeader> wrong = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+          .p2p(P2PConfig.builder().identity(key(82)).inMemory(net.inMemoryNetwork())
+              .seed(sequencer.p2p().addresses().get(0)).build())
+          .blockTime(Duration.ofMillis(100))
+          .extraCheck(io.headersync.evnode.ProposerCheck.of(other.signer()))
+          .build();
+      ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(30, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("fails the extra check")
+          && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
+      assertEquals(HeaderSyncService.State.FAILED, wrong.state());
+    }
+  }
 }

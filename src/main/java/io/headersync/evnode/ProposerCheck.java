@@ -1,0 +1,71 @@
+package io.headersync.evnode;
+
+import io.headersync.VerifyException;
+import io.headersync.sync.HeaderCheck;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Checks that a header was signed by the expected proposer (the single sequencer of an ev-node
+ * chain): the header's signer carries the expected public key, and ev-node's signature checks pass
+ * ({@link SignedHeader#verifySignature()}: signer address, proposer address, Ed25519 signature).
+ * {@code verifySignature} alone only proves the header is signed by the key it carries; this check
+ * pins the key, so a light node that only has headers can tell the sequencer's chain from a forgery.
+ *
+ * <p>Use it as the syncer's extra check: {@code HeaderSyncService.Builder#extraCheck(ProposerCheck.of(key))}.
+ * Thread-safe and stateless.
+ */
+public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
+  private final Signer expected;
+
+  private ProposerCheck(Signer expected) {
+    this.expected = expected;
+  }
+
+  /**
+   * A check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a trusted header.
+   *
+   * @throws IllegalArgumentException if the signer has no public key
+   */
+  public static ProposerCheck of(Signer proposer) {
+    Objects.requireNonNull(proposer, "proposer == null");
+    if (proposer.isEmpty()) {
+      throw new IllegalArgumentException("the expected proposer has no public key");
+    }
+    return new ProposerCheck(proposer);
+  }
+
+  /** The expected proposer's address (SHA-256 of its raw public key). */
+  public byte[] proposerAddress() {
+    return expected.address();
+  }
+
+  /**
+   * @throws VerifyException (hard) naming the header and what did not match
+   */
+  @Override
+  public void check(P2PSignedHeader header) {
+    Signer actual = header.signedHeader().signer();
+    if (!Arrays.equals(actual.pubKey(), expected.pubKey())) {
+      throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "header " + header.height() + " is signed by "
+          + (actual.isEmpty() ? "no key" : hex(actual.address())) + ", not by the expected proposer "
+          + hex(expected.address()), false);
+    }
+    try {
+      header.verifySignature();
+    } catch (EvNodeValidationException e) {
+      throw new VerifyException(VerifyException.Reason.TYPE_CHECK,
+          "header " + header.height() + " from the expected proposer: " + e.getMessage(), false);
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b).toUpperCase();
+  }
+
+  @Override
+  public String toString() {
+    return "ProposerCheck{" + hex(expected.address()) + "}";
+  }
+}
