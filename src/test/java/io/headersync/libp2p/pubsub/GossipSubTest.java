@@ -54,6 +54,7 @@ class GossipSubTest {
   private final List<Host> rawHosts = new ArrayList<>();
   private final List<Stream> rawStreams = new ArrayList<>();
   private int seed = 200;
+  private final List<java.util.concurrent.ExecutorService> validators = new ArrayList<>();
   private int barriers;
 
   @AfterEach
@@ -63,6 +64,7 @@ class GossipSubTest {
     hosts.forEach(Host::close);
     rawHosts.forEach(Host::close);
     network.close();
+    validators.forEach(java.util.concurrent.ExecutorService::shutdownNow);
   }
 
   PubSub node(GossipSubParams params, Consumer<PubSub.Builder> config) throws Exception {
@@ -71,8 +73,12 @@ class GossipSubTest {
     PrivateKey key = PrivateKey.ed25519FromSeed(s);
     Host h = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).build();
     hosts.add(h);
+    // One validation thread: messages are judged in arrival order, so a later delivery proves that
+    // an earlier message (and its score effect) was already judged.
+    java.util.concurrent.ExecutorService validation = java.util.concurrent.Executors.newSingleThreadExecutor();
+    validators.add(validation);
     PubSub.Builder b = PubSub.builder(h, key).gossipSub(params).scheduler(scheduler).clock(clock)
-        .random(new Random(seed));
+        .random(new Random(seed)).validationExecutor(validation);
     config.accept(b);
     PubSub p = b.build();
     pubsubs.add(p);
