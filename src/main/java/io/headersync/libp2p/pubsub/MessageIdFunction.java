@@ -13,6 +13,19 @@ public interface MessageIdFunction {
     return id;
   };
 
+  /**
+   * BLAKE2b-256 of the payload: celestia-node's router-wide message id ({@code hashMsgID}), which
+   * makes the same payload from different authors one message.
+   */
+  MessageIdFunction BLAKE2B_256 = m -> {
+    org.bouncycastle.crypto.digests.Blake2bDigest d = new org.bouncycastle.crypto.digests.Blake2bDigest(256);
+    byte[] data = m.data();
+    d.update(data, 0, data.length);
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return out;
+  };
+
   /** The id of {@code message} (whose {@link Message#id()} is not set yet). */
   byte[] apply(Message message);
 }
