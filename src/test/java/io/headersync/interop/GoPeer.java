@@ -38,7 +38,26 @@ public final class GoPeer implements AutoCloseable {
 
   /** A peer started with extra flags, e.g. {@code -network gm-headerSync -chain-id gm}. */
   public GoPeer(long seed, String... flags) throws IOException {
-    Path bin = InteropBinaries.require("peer");
+    this(Binary.DEFAULT, seed, flags);
+  }
+
+  /** Which build of {@code interop/peer}. */
+  public enum Binary {
+    /** go-libp2p-pubsub v0.16.0, as go-header v0.8.6 pins. */
+    DEFAULT("peer"),
+    /** go-libp2p-pubsub v0.17.0, as ev-node v1.2.3 pins ({@code go.pubsub17.mod}). */
+    PUBSUB_V017("peer-pubsub17");
+
+    final String file;
+
+    Binary(String file) {
+      this.file = file;
+    }
+  }
+
+  /** A peer of the given build, started with extra flags. */
+  public GoPeer(Binary binary, long seed, String... flags) throws IOException {
+    Path bin = InteropBinaries.require(binary.file);
     List<String> cmd = new ArrayList<>(List.of(bin.toString(), "-seed", Long.toString(seed)));
     cmd.addAll(List.of(flags));
     process = new ProcessBuilder(cmd).start();

@@ -24,16 +24,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The header topic against go-header v0.8.6's {@code p2p.Subscriber} carrying ev-node
  * {@code P2PSignedHeader}s on go-libp2p-pubsub FloodSub (as ev-node runs it): Go receives, validates
  * and verifies the headers our {@link Subscriber} broadcasts, and ours receive Go's, both dial
- * directions.
+ * directions, against the Go peer built with go-libp2p-pubsub v0.16.0 (go-header v0.8.6's pin) and
+ * v0.17.0 (ev-node v1.2.3's pin).
  */
 @Tag("interop")
 class HeaderTopicGoInteropTest {
@@ -49,9 +51,14 @@ class HeaderTopicGoInteropTest {
   private Subscriber<P2PSignedHeader> subscriber;
   private PeerId goId;
 
-  @BeforeEach
-  void start() throws Exception {
-    go = new GoPeer(9, "-network", NETWORK, "-chain-id", "gm");
+  /** Both Go builds (pubsub v0.16.0 as go-header pins, v0.17.0 as ev-node v1.2.3 pins), both dial directions. */
+  static Stream<Arguments> peers() {
+    return Stream.of(GoPeer.Binary.values())
+        .flatMap(b -> Stream.of(Dial.values()).map(d -> Arguments.of(b, d)));
+  }
+
+  private void start(GoPeer.Binary binary) throws Exception {
+    go = new GoPeer(binary, 9, "-network", NETWORK, "-chain-id", "gm");
     assertEquals(TOPIC, GoPeer.string(go.ok("\"cmd\":\"hsub-start\"", T), "topic"));
     byte[] seed = new byte[32];
     new Random(43).nextBytes(seed);
@@ -67,6 +74,9 @@ class HeaderTopicGoInteropTest {
 
   @AfterEach
   void stop() throws Exception {
+    if (go == null) {
+      return;
+    }
     try {
       subscriber.close();
       pubsub.close();
@@ -98,8 +108,9 @@ class HeaderTopicGoInteropTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Dial.class)
-  void goSubscriberReceivesOurBroadcasts(Dial dial) throws Exception {
+  @MethodSource("peers")
+  void goSubscriberReceivesOurBroadcasts(GoPeer.Binary binary, Dial dial) throws Exception {
+    start(binary);
     connect(dial);
     HeaderSigner signer = HeaderSigner.builder()
         .key(SignerKey.generate(new Random(5)))
@@ -121,8 +132,9 @@ class HeaderTopicGoInteropTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Dial.class)
-  void ourSubscriberReceivesGoBroadcasts(Dial dial) throws Exception {
+  @MethodSource("peers")
+  void ourSubscriberReceivesGoBroadcasts(GoPeer.Binary binary, Dial dial) throws Exception {
+    start(binary);
     HeaderSubscription<P2PSignedHeader> sub = connect(dial);
     go.ok("\"cmd\":\"gen\",\"count\":10,\"seed\":3", T);
     for (long height = 1; height <= 10; height++) {
