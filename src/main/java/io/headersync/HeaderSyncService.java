@@ -7,6 +7,8 @@ import io.headersync.exchange.ExchangeOptions;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.pubsub.Message;
+import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
@@ -117,7 +119,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final @Nullable HeaderCheck<H> extraCheck;
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private volatile @Nullable HeaderSubscription<H> topicSubscription;
+  private volatile @Nullable Subscription topicSubscription;
   private volatile State state = State.NEW;
   private volatile @Nullable Throwable failure;
   private volatile boolean syncerStarted;
@@ -227,8 +229,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         exchange.start();
         subscriber.start();
         subscriber.setVerifier(this::verifyGossip);
-        topicSubscription = subscriber.subscribe();
-        drain(topicSubscription);
+        Subscription raw = p2p.pubSub().subscribe(subscriber.topic());
+        topicSubscription = raw;
+        drain(raw);
       }, workers).thenCompose(v -> initialise()).whenComplete((v, e) -> {
         if (e != null) {
           abort(unwrap(e));
@@ -510,10 +513,19 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     }
   }
 
-  private void drain(HeaderSubscription<H> sub) {
-    // The service subscribes so that peers send us the topic; the syncer sees every header through
-    // the verifier, so the delivered copies are dropped here.
-    sub.next().whenComplete((h, e) -> {
+  /**
+   * The service subscribes so that peers send us the topic; the syncer sees every header through the
+   * verifier, so the delivered copies are dropped here, undecoded. Queued messages are taken in a
+   * loop (no recursion); the next one is waited for without a thread.
+   */
+  private static void drain(Subscription sub) {
+    CompletableFuture<Message> next;
+    while ((next = sub.next()).isDone()) {
+      if (next.isCompletedExceptionally()) {
+        return; // cancelled: the service stopped
+      }
+    }
+    next.whenComplete((m, e) -> {
       if (e == null) {
         drain(sub);
       }

@@ -1,7 +1,6 @@
 package io.headersync.cli;
 
 import io.headersync.Header;
-import io.headersync.HeaderSyncException;
 import io.headersync.HeaderSyncService;
 import io.headersync.HeaderType;
 import io.headersync.NetworkProfile;
