@@ -14,6 +14,7 @@ import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
@@ -45,7 +46,8 @@ import java.util.stream.Stream;
  * head. A third run adds our proposer-signature check ({@code extraCheck}), which neither go-header
  * nor ev-node does at this layer, and is compared with the signature check alone on all cores (the
  * machine's ceiling, measured in the same run). Every figure is the median of three runs, ours after
- * two unreported whole-size warm-up rounds. Prints headers per second and the ratios.
+ * whole-size warm-up rounds until the JIT has settled; the first round in the fresh JVM is printed
+ * as the cold figure. Prints headers per second, the CPU split of every run of ours, and the ratios.
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.SyncBenchmark -Dbench.args=100000
@@ -58,7 +60,13 @@ public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
 
+  /** A round's JIT share under which the JIT counts as settled. */
+  private static final double JIT_SETTLED = 0.05;
+  private static final int MAX_WARMUPS = 20;
+
   private static Duration delay = Duration.ZERO;
+  /** The JIT compiler threads' share of the CPU of the last round of ours. */
+  private static double lastJitShare;
   private static int depth;
 
   public static void main(String[] args) throws Exception {
@@ -71,14 +79,23 @@ public final class SyncBenchmark {
         System.getProperty("java.version"));
     double go = go(n);
     List<P2PSignedHeader> chain = chain(n);
-    // JIT warm-up, not reported: whole-size rounds (a short one leaves the JIT compiling through the
-    // measured runs, which cost a third of the CPU in the exchange benchmark).
-    for (int i = 0; i < (delay.isZero() ? 2 : 1); i++) {
+    // The first round in this JVM is the cold figure: what a freshly started node gets for its first
+    // n headers, JIT compilation included. Then, as JMH does, whole-size warm-up rounds until the JIT
+    // has settled (its compiler threads took under JIT_SETTLED of a round's CPU; on two cores C2
+    // competes with the catch-up itself and takes about ten 100,000-header rounds) or
+    // -Dbench.warmups rounds if given; the figures after that are the steady state of a long-running
+    // node.
+    double cold = delay.isZero() ? java(chain, n, false) : Double.NaN;
+    int warmups = 0;
+    int fixed = Integer.getInteger("bench.warmups", -1);
+    while (fixed < 0 ? warmups < MAX_WARMUPS && (warmups == 0 || lastJitShare > JIT_SETTLED) : warmups < fixed) {
       java(chain, delay.isZero() ? n : Math.min(n, 5_000), false);
+      warmups++;
     }
+    System.out.printf("warm-up: %d rounds; the JIT took %.0f%% of the last one's CPU%n", warmups, 100 * lastJitShare);
     double ours = median(() -> java(chain, n, false));
     if (Boolean.getBoolean("bench.skipSignatures")) { // for profiling the plain catch-up
-      System.out.printf("%nratio %.1fx%n", ours / go);
+      System.out.printf("%nratio %.1fx (cold JVM %.1fx)%n", ours / go, cold / go);
       System.exit(0);
     }
     double signed = delay.isZero() ? median(() -> java(chain, n, true)) : Double.NaN;
@@ -89,13 +106,27 @@ public final class SyncBenchmark {
       System.out.printf("| %d ms | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", 2 * delay.toMillis(), go, ours, ours / go);
       System.exit(0);
     }
+    // The same check syncing from a go-header server (another process): what a JVM light node gets
+    // from ev-node's Go full nodes; the server's work is Go's, still on the same two cores.
+    double signedFromGo;
+    try (GoPeer server = new GoPeer(102, "-network", NETWORK, "-chain-id", "bench")) {
+      server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
+      java(chain, Math.min(n, 20_000), true, server); // warms up the client side against Go
+      signedFromGo = median(() -> java(chain, n, true, server));
+    }
     double ceiling = signatureCeiling(chain);
     System.out.println();
-    System.out.println("| go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |"
-        + " headersync with signature check | signature ceiling | share of ceiling |");
-    System.out.println("|---|---|---|---|---|---|");
-    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.1fx | %,.0f headers/s | %,.0f headers/s | %.0f%% |%n",
-        go, ours, ours / go, signed, ceiling, 100 * signed / ceiling);
+    System.out.println("| go-header Syncer <- go-header server | headersync, cold JVM | ratio | headersync, steady"
+        + " | ratio |");
+    System.out.println("|---|---|---|---|---|");
+    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.1fx | %,.0f headers/s | %.1fx |%n", go, cold, cold / go,
+        ours, ours / go);
+    System.out.println();
+    System.out.println("| signature ceiling | headersync + signature check <- headersync server (same JVM) | share |"
+        + " headersync + signature check <- go-header server | share |");
+    System.out.println("|---|---|---|---|---|");
+    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.0f%% | %,.0f headers/s | %.0f%% |%n", ceiling, signed,
+        100 * signed / ceiling, signedFromGo, 100 * signedFromGo / ceiling);
     System.exit(0);
   }
 
@@ -171,23 +202,43 @@ public final class SyncBenchmark {
   }
 
   private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures) throws Exception {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    ExecutorService storeExecutor = Executors.newFixedThreadPool(2);
-    ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    return java(chain, n, checkSignatures, null);
+  }
+
+  /**
+   * One catch-up of ours; from our own server in this JVM, or from {@code goServer} (a Go peer that
+   * generated and serves the chain with go-header's {@code ExchangeServer}) when given.
+   */
+  private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures, GoPeer goServer)
+      throws Exception {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(named("bench-scheduler"));
+    ExecutorService storeExecutor = Executors.newFixedThreadPool(2, named("bench-server-store"));
+    ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+        named("bench-worker"));
     List<Host> hosts = new ArrayList<>();
     Path dir = Files.createTempDirectory("headersync-sync-bench");
     DelayProxy proxy = null;
     try {
-      InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
-      served.append(chain.subList(0, n)).join();
-      Host server = host(hosts, 200);
-      P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL,
-          ServerOptions.builder().maxConcurrentPerPeer(Math.max(depth, ServerOptions.defaults().maxConcurrentPerPeer()))
-              .build(), storeExecutor, Clock.systemUTC());
-      p2pServer.start();
+      P2PServer<P2PSignedHeader> p2pServer = null;
+      PeerId serverId;
+      Multiaddr target;
+      if (goServer == null) {
+        InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
+        served.append(chain.subList(0, n)).join();
+        Host server = host(hosts, 200);
+        p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.builder()
+            .maxConcurrentPerPeer(Math.max(depth, ServerOptions.defaults().maxConcurrentPerPeer())).build(),
+            storeExecutor, Clock.systemUTC());
+        p2pServer.start();
+        serverId = server.peerId();
+        target = server.listenAddresses().get(0).withPeerId(serverId);
+      } else {
+        serverId = PeerId.parse(goServer.peerId());
+        target = Multiaddr.parse(goServer.tcpAddress());
+      }
       Host client = host(hosts, 300);
       Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
-          .chainId("bench").trustedPeers(List.of(server.peerId())).gater(new ConnectionGater()).scheduler(scheduler)
+          .chainId("bench").trustedPeers(List.of(serverId)).gater(new ConnectionGater()).scheduler(scheduler)
           .options(ExchangeOptions.builder().perPeerDepth(depth).build())
           .build();
       ex.start();
@@ -200,12 +251,12 @@ public final class SyncBenchmark {
           }
         }
       });
-      Multiaddr target = server.listenAddresses().get(0).withPeerId(server.peerId());
       proxy = delay.isZero() ? null : new DelayProxy(target, delay);
       client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
       identified.get(30, TimeUnit.SECONDS);
       try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
           .path(dir.resolve("db")).build()) {
+        CpuSplit cpu = CpuSplit.start();
         long t0 = System.nanoTime();
         store.append(List.of(ex.getByHeight(1).get(60, TimeUnit.SECONDS))).join();
         Syncer.Builder<P2PSignedHeader> b = Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
@@ -221,10 +272,15 @@ public final class SyncBenchmark {
         long synced = store.height() - 1;
         double rate = synced / seconds;
         syncer.stop().get(60, TimeUnit.SECONDS);
-        System.out.printf("headersync Syncer%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
-            checkSignatures ? " + signature check" : "", rate, synced, seconds * 1000);
+        System.out.printf("headersync Syncer%s%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
+            checkSignatures ? " + signature check" : "", goServer == null ? "" : " <- go-header server", rate, synced,
+            seconds * 1000);
+        lastJitShare = cpu.jitShare();
+        System.out.printf("  %s; %.1f µs of CPU per header%n", cpu, cpu.processNanos() / 1e3 / synced);
         ex.close();
-        p2pServer.close();
+        if (p2pServer != null) {
+          p2pServer.close();
+        }
         return rate;
       }
     } finally {
@@ -241,6 +297,15 @@ public final class SyncBenchmark {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String name) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private static Host host(List<Host> hosts, int seed) throws Exception {

@@ -11,6 +11,7 @@ import io.headersync.libp2p.internal.upgrade.UpgradeStep;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -221,8 +222,14 @@ public final class NoiseHandshakeHandler extends UpgradeStep<NoiseSession> {
       return;
     }
     ctx.pipeline().addAfter(ctx.name(), null, codec);
+    // Flushes outside a read are deferred to a task of the event loop, so the frames a burst of
+    // tasks writes (a stream's data, its FIN, window updates) go out as one Noise message and one
+    // socket write; during a read they wait for its end.
+    FlushConsolidationHandler consolidation = new FlushConsolidationHandler(
+        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+    ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, consolidation);
     if (after != null) {
-      ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, after);
+      ctx.pipeline().addAfter(ctx.pipeline().context(consolidation).name(), null, after);
     }
     succeed(ctx, session);
   }
