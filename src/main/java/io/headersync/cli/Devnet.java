@@ -145,7 +145,8 @@ final class Devnet {
       long head = sequencer.height();
       Duration grace = blockTime.multipliedBy(50).compareTo(Duration.ofSeconds(10)) > 0
           ? blockTime.multipliedBy(50) : Duration.ofSeconds(10);
-      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head, Await.human(grace));
+      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head,
+          Await.human(grace));
       boolean all = true;
       for (Node n : nodes) {
         CompletableFuture<Void> f = n.sync.awaitHeight(head);

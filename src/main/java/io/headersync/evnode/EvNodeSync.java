@@ -200,7 +200,8 @@ public final class EvNodeSync implements AutoCloseable {
     return f.handle((v, e) -> {
       if (e != null) {
         Throwable cause = unwrap(e);
-        throw new CompletionException(new HeaderSyncException(this + ": " + what + " failed: " + message(cause), cause));
+        String message = this + ": " + what + " failed: " + message(cause);
+        throw new CompletionException(new HeaderSyncException(message, cause));
       }
       return null;
     });
@@ -424,7 +425,10 @@ public final class EvNodeSync implements AutoCloseable {
       return this;
     }
 
-    /** Uses a client the caller owns: the caller starts it before {@link #start()} and closes it after {@link #stop()}. */
+    /**
+     * Uses a client the caller owns (e.g. shared with other protocols of the node): the caller
+     * starts it before {@link EvNodeSync#start()} and closes it after {@link EvNodeSync#stop()}.
+     */
     public Builder p2p(P2PClient client) {
       this.p2pClient = Objects.requireNonNull(client, "client == null");
       this.p2pConfig = null;
@@ -495,7 +499,8 @@ public final class EvNodeSync implements AutoCloseable {
      */
     public EvNodeSync build() {
       if (blockTime == null) {
-        throw new IllegalStateException("blockTime is required: call blockTime(Duration) with the network's block time");
+        throw new IllegalStateException(
+            "blockTime is required: call blockTime(Duration) with the network's block time");
       }
       if (trustedHash != null && role == Role.SEQUENCER) {
         throw new IllegalStateException("trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "

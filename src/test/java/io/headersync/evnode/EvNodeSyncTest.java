@@ -104,7 +104,8 @@ class EvNodeSyncTest {
   void builderRefusesBadConfigurationWithClearMessages() {
     assertEquals("chainId is empty",
         assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("")).getMessage());
-    assertEquals("chainId == null", assertThrows(NullPointerException.class, () -> EvNodeSync.builder(null)).getMessage());
+    assertEquals("chainId == null",
+        assertThrows(NullPointerException.class, () -> EvNodeSync.builder(null)).getMessage());
     EvNodeSync.Builder b = EvNodeSync.builder("gm");
     assertEquals("role == null", assertThrows(NullPointerException.class, () -> b.role(null)).getMessage());
     assertEquals("blockTime must be positive, got PT0S",
