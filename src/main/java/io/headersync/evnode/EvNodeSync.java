@@ -170,6 +170,7 @@ public final class EvNodeSync implements AutoCloseable {
       }
       state = State.STARTING;
     }
+    // The services register their protocols after the host started: identify push tells the peers.
     step("P2P start", () -> ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null))
         .thenCompose(v -> step("header service start", headers::start))
         .thenCompose(v -> data == null ? CompletableFuture.<Void>completedFuture(null)

@@ -20,7 +20,8 @@ import java.util.Random;
 /**
  * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and
  * any number of full and light nodes that use it as their seed. Every node is an {@link EvNodeSync}
- * running the real stack on an {@link InMemoryNetwork}; stores are in memory. Identities and the sequencer's signing key come from the seed, so runs are repeatable.
+ * running the real stack on an {@link InMemoryNetwork}; stores are in memory. Identities and the
+ * sequencer's signing key come from the seed, so runs are repeatable.
  *
  * <p>Closing the network closes every node. Not meant for production use.
  */
