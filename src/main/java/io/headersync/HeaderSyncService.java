@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * {@link Subscriber} on the header topic and a {@link Syncer} that catches up to the network head
  * and follows gossip. A full node runs two (headers and data, sharing one {@link P2PClient}); a
  * light node runs the header service only; a sequencer adds its headers with {@link
- * #writeToStoreAndBroadcast}.
+ * #writeToStoreAndBroadcast}. {@link io.headersync.evnode.EvNodeSync} wires these roles for ev-node.
  *
  * <pre>{@code
  * HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService

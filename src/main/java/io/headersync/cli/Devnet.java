@@ -1,18 +1,15 @@
 package io.headersync.cli;
 
-import io.headersync.Header;
 import io.headersync.HeaderSyncService;
-import io.headersync.HeaderType;
 import io.headersync.NetworkProfile;
 import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
-import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
-import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
+import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.store.RocksDbStore;
 import java.io.PrintStream;
@@ -22,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,90 +57,65 @@ final class Devnet {
     this.dir = dir;
   }
 
-  /** One node: its P2P client and services, and counters for the progress lines. */
+  /** One node: its {@link EvNodeSync}, and counters for the progress lines. */
   private final class Node {
     final String name;
-    final P2PClient p2p;
-    final HeaderSyncService<P2PSignedHeader> headers;
-    final @Nullable HeaderSyncService<P2PData> data;
-    long lastHeight;
+    final EvNodeSync sync;
     long startedNanos = System.nanoTime();
     long firstHeight = -1;
 
-    Node(String name, boolean sequencer, boolean light) {
+    Node(String name, EvNodeSync.Role role) {
       this.name = name;
       P2PConfig.Builder config = P2PConfig.builder()
           .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
           .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
-      if (!sequencer) {
-        nodes.get(0).p2p.addresses().forEach(config::seed);
+      if (role != EvNodeSync.Role.SEQUENCER) {
+        nodes.get(0).sync.p2p().addresses().forEach(config::seed);
       }
-      this.p2p = P2PClient.create(config.build(), profile);
-      this.headers = service(EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers");
-      this.data = light ? null : service(EvNodeTypes.P2P_DATA, SyncKind.DATA, "data");
-    }
-
-    private <H extends Header> HeaderSyncService<H> service(HeaderType<H> type, SyncKind kind, String sub) {
-      return HeaderSyncService.builder(type, chainId)
+      this.sync = EvNodeSync.builder(chainId)
+          .role(role)
           .profile(profile)
-          .kind(kind)
-          .p2p(p2p)
-          .storePath(dir.resolve(name).resolve(sub))
+          .p2p(config.build())
+          .dataDir(dir.resolve(name))
           .blockTime(blockTime)
           .clock(clock)
           .build();
     }
 
     void start() {
-      Await.await(p2p.start(), name + " P2P start", Duration.ofSeconds(60));
-      Await.await(headers.start(), name + " header service start", Duration.ofSeconds(60));
-      if (data != null) {
-        Await.await(data.start(), name + " data service start", Duration.ofSeconds(60));
-      }
+      Await.await(sync.start(), name + " start", Duration.ofSeconds(60));
       startedNanos = System.nanoTime();
-      firstHeight = headers.store().height();
+      firstHeight = sync.headers().store().height();
     }
 
     long height() {
-      long h = headers.store().height();
-      return data == null ? h : Math.min(h, data.store().height());
-    }
-
-    String role() {
-      return this == nodes.get(0) ? "sequencer" : data == null ? "light" : "full";
+      long h = sync.headers().store().height();
+      return sync.data().map(d -> Math.min(h, d.store().height())).orElse(h);
     }
 
     double rate() {
       double s = (System.nanoTime() - startedNanos) / 1e9;
-      return s <= 0 ? 0 : (headers.store().height() - Math.max(0, firstHeight)) / s;
-    }
-
-    void stop() {
-      headers.stop();
-      if (data != null) {
-        data.stop();
-      }
-      p2p.close();
+      return s <= 0 ? 0 : (sync.headers().store().height() - Math.max(0, firstHeight)) / s;
     }
   }
 
   int run() throws InterruptedException {
     out.printf("devnet %s (%s profile): 1 sequencer, %d full, %d light node(s) on loopback TCP; a block every %s; "
-        + "stores under %s%n", chainId, profile.name().toLowerCase(), fullNodes, lightNodes, human(blockTime),
+        + "stores under %s%n", chainId, profile.name().toLowerCase(), fullNodes, lightNodes, Await.human(blockTime),
         dir.toAbsolutePath());
     byte[] keySeed = new byte[SignerKey.SEED_SIZE];
     new SecureRandom().nextBytes(keySeed);
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId(chainId).clock(clock)
         .blockTime(blockTime).build();
     try {
-      Node sequencer = new Node("sequencer", true, false);
+      Node sequencer = new Node("sequencer", EvNodeSync.Role.SEQUENCER);
       nodes.add(sequencer);
       sequencer.start();
-      out.printf("sequencer listening on %s%n", sequencer.p2p.addresses().get(0));
+      out.printf("sequencer listening on %s%n", sequencer.sync.p2p().addresses().get(0));
       List<HeaderSigner.Block> produced = new ArrayList<>();
       produce(sequencer, signer, produced); // the first block initialises the sequencer's stores
       for (int i = 0; i < fullNodes; i++) {
-        Node n = new Node("full-" + (i + 1), false, false);
+        Node n = new Node("full-" + (i + 1), EvNodeSync.Role.FULL);
         nodes.add(n);
         n.start();
       }
@@ -159,7 +132,7 @@ final class Devnet {
         nextBlock += blockTime.toNanos();
         produce(sequencer, signer, produced);
         if (lightStarted < lightNodes && produced.size() >= lateJoinAt) {
-          Node n = new Node("light-" + (++lightStarted), false, true);
+          Node n = new Node("light-" + (++lightStarted), EvNodeSync.Role.LIGHT);
           nodes.add(n);
           n.start();
           out.printf("%s joins at height %,d and catches up%n", n.name, produced.size());
@@ -172,15 +145,17 @@ final class Devnet {
       long head = sequencer.height();
       Duration grace = blockTime.multipliedBy(50).compareTo(Duration.ofSeconds(10)) > 0
           ? blockTime.multipliedBy(50) : Duration.ofSeconds(10);
-      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head, human(grace));
+      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head,
+          Await.human(grace));
       boolean all = true;
       for (Node n : nodes) {
+        CompletableFuture<Void> f = n.sync.awaitHeight(head);
         try {
-          CompletableFuture<?> f = n.data == null ? n.headers.store().awaitHeight(head)
-              : CompletableFuture.allOf(n.headers.store().awaitHeight(head), n.data.store().awaitHeight(head));
           f.get(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
           all = false;
+        } finally {
+          f.cancel(false);
         }
       }
       summary(head);
@@ -192,7 +167,7 @@ final class Devnet {
       return all ? 0 : 1;
     } finally {
       for (int i = nodes.size() - 1; i >= 0; i--) {
-        nodes.get(i).stop();
+        nodes.get(i).sync.close();
       }
     }
   }
@@ -200,8 +175,7 @@ final class Devnet {
   private void produce(Node sequencer, HeaderSigner signer, List<HeaderSigner.Block> produced) {
     HeaderSigner.Block b = produced.isEmpty() ? signer.genesis(List.of())
         : signer.next(produced.get(produced.size() - 1), List.of());
-    Await.await(CompletableFuture.allOf(sequencer.headers.writeToStoreAndBroadcast(b.p2pHeader()),
-        sequencer.data.writeToStoreAndBroadcast(b.p2pData())), "block " + b.height(), Duration.ofSeconds(60));
+    Await.await(sequencer.sync.publish(b), "block " + b.height(), Duration.ofSeconds(60));
     produced.add(b);
   }
 
@@ -210,7 +184,7 @@ final class Devnet {
     for (Node n : nodes) {
       long h = n.height();
       line.append(String.format("%s h=%,d lag=%d peers=%d %,.0f/s   ", n.name, h, head - h,
-          n.p2p.host().connectedPeers().size(), n.rate()));
+          n.sync.p2p().host().connectedPeers().size(), n.rate()));
     }
     out.println(line.toString().stripTrailing());
   }
@@ -220,19 +194,14 @@ final class Devnet {
     out.printf("%-10s %-9s %10s %10s %5s %6s %10s %24s %9s%n", "node", "role", "headers", "data", "lag", "peers",
         "headers/s", "gossip acc/ign/rej", "served");
     for (Node n : nodes) {
-      long hh = n.headers.store().height();
-      String dd = n.data == null ? "-" : String.format("%,d", n.data.store().height());
-      var g = n.headers.gossipMetrics();
-      out.printf("%-10s %-9s %,10d %10s %5d %6d %,10.0f %24s %,9d%n", n.name, n.role(), hh, dd, head - n.height(),
-          n.p2p.host().connectedPeers().size(), n.rate(), g.accepted() + "/" + g.ignored() + "/" + g.rejected(),
-          n.headers.serverStats().headersServed());
+      HeaderSyncService<P2PSignedHeader> headers = n.sync.headers();
+      String dd = n.sync.data().map(d -> String.format("%,d", d.store().height())).orElse("-");
+      var g = headers.gossipMetrics();
+      out.printf("%-10s %-9s %,10d %10s %5d %6d %,10.0f %24s %,9d%n", n.name,
+          n.sync.role().name().toLowerCase(Locale.ROOT), headers.store().height(), dd, head - n.height(),
+          n.sync.p2p().host().connectedPeers().size(), n.rate(), g.accepted() + "/" + g.ignored() + "/" + g.rejected(),
+          headers.serverStats().headersServed());
     }
     out.println();
   }
-
-  static String human(Duration d) {
-    return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format("%.1f s", d.toMillis() / 1000.0);
-  }
-
-
 }

@@ -4,13 +4,11 @@ import io.headersync.Hash;
 import io.headersync.HeaderSyncException;
 import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
-import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
-import io.headersync.evnode.EvNodeTypes;
-import io.headersync.evnode.P2PData;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.NodeKeyFile;
 import io.headersync.libp2p.PrivateKey;
@@ -73,21 +71,29 @@ final class NodeCommand {
     PrivateKey key = NodeKeyFile.loadOrCreate(dir.resolve("node_key"), new SecureRandom());
     config.identity(key);
 
-    P2PClient p2p = P2PClient.create(config.build(), profile);
-    HeaderSyncService<P2PSignedHeader> headers = service(EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, chainId,
-        profile, p2p, dir.resolve("headers"), blockTime, trusted);
-    HeaderSyncService<P2PData> data = role.equals("light") ? null
-        : service(EvNodeTypes.P2P_DATA, SyncKind.DATA, chainId, profile, p2p, dir.resolve("data"), blockTime, null);
+    EvNodeSync.Builder builder = EvNodeSync.builder(chainId)
+        .role(role.equals("light") ? EvNodeSync.Role.LIGHT : EvNodeSync.Role.FULL)
+        .profile(profile)
+        .p2p(config.build())
+        .dataDir(dir)
+        .blockTime(blockTime)
+        .clock(clock);
+    if (trusted != null) {
+      builder.trustedHash(trusted);
+    }
+    EvNodeSync node = builder.build();
+    HeaderSyncService<P2PSignedHeader> headers = node.headers();
     CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "headersync-shutdown");
+    // Ctrl-C: the loop ends and the hook waits for the graceful stop (the JVM exits when hooks end).
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      node.close();
+    }, "headersync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Await.await(p2p.start(), "P2P start", Duration.ofSeconds(120));
-      out.printf("%s node %s on %s, syncing %s%n", role, p2p.host().peerId(), p2p.addresses(), headers.topic());
-      Await.await(headers.start(), "header service start", Duration.ofSeconds(120));
-      if (data != null) {
-        Await.await(data.start(), "data service start", Duration.ofSeconds(120));
-      }
+      out.printf("%s node %s, syncing %s%n", role, node.p2p().host().peerId(), headers.topic());
+      Await.await(node.start(), "node start", Duration.ofSeconds(120));
+      out.printf("listening on %s%n", node.p2p().addresses());
       long t0 = System.nanoTime();
       long start = headers.store().height();
       long deadline = seconds == 0 ? Long.MAX_VALUE : t0 + TimeUnit.SECONDS.toNanos(seconds);
@@ -95,18 +101,14 @@ final class NodeCommand {
           && System.nanoTime() < deadline) {
         long h = headers.store().height();
         out.printf("height %,d  data %s  peers %d  %,.0f headers/s  %s%n", h,
-            data == null ? "-" : String.format("%,d", data.store().height()),
-            p2p.host().connectedPeers().size(), (h - start) / ((System.nanoTime() - t0) / 1e9),
+            node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"),
+            node.p2p().host().connectedPeers().size(), (h - start) / ((System.nanoTime() - t0) / 1e9),
             headers.syncState());
       }
       out.printf("stopping at height %,d%n", headers.store().height());
       return 0;
     } finally {
-      headers.stop();
-      if (data != null) {
-        data.stop();
-      }
-      p2p.close();
+      node.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
@@ -122,17 +124,4 @@ final class NodeCommand {
       throw new UsageException(e.getMessage());
     }
   }
-
-  private <H extends io.headersync.Header> HeaderSyncService<H> service(io.headersync.HeaderType<H> type,
-      SyncKind kind, String chainId, NetworkProfile profile, P2PClient p2p, Path path, Duration blockTime,
-      @Nullable Hash trusted) {
-    HeaderSyncService.Builder<H> b = HeaderSyncService.builder(type, chainId).profile(profile).kind(kind).p2p(p2p)
-        .storePath(path).blockTime(blockTime).clock(clock);
-    if (trusted != null) {
-      b.trustedHash(trusted);
-    }
-    return b.build();
-  }
-
-
 }

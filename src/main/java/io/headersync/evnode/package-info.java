@@ -4,7 +4,8 @@
  * {@link io.headersync.evnode.P2PData} (with {@link io.headersync.evnode.BlockHeader},
  * {@link io.headersync.evnode.Signer}, {@link io.headersync.evnode.Metadata}), their
  * {@link io.headersync.HeaderType}s in {@link io.headersync.evnode.EvNodeTypes}, and an Ed25519
- * header signer ({@link io.headersync.evnode.SignerKey}, {@link io.headersync.evnode.HeaderSigner}).
+ * header signer ({@link io.headersync.evnode.SignerKey}, {@link io.headersync.evnode.HeaderSigner}),
+ * and {@link io.headersync.evnode.EvNodeSync}, the sync side of a sequencer, full or light node.
  *
  * <p>Encodings are byte-identical to ev-node's Go {@code MarshalBinary}, and decoding accepts and
  * rejects what Go's {@code UnmarshalBinary} does, with one deliberate exception: heights above

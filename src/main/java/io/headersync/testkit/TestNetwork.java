@@ -1,16 +1,12 @@
 package io.headersync.testkit;
 
-import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
-import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
-import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
-import io.headersync.evnode.P2PData;
-import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
+import io.headersync.internal.Await;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
@@ -20,14 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and
- * any number of full and light nodes that use it as their seed. Every node runs the real stack
- * ({@link HeaderSyncService} over a {@link P2PClient} on an {@link InMemoryNetwork}); stores are in
- * memory. Identities and the sequencer's signing key come from the seed, so runs are repeatable.
+ * any number of full and light nodes that use it as their seed. Every node is an {@link EvNodeSync}
+ * running the real stack on an {@link InMemoryNetwork}; stores are in memory. Identities and the
+ * sequencer's signing key come from the seed, so runs are repeatable.
  *
  * <p>Closing the network closes every node. Not meant for production use.
  */
@@ -103,77 +97,51 @@ public final class TestNetwork implements AutoCloseable {
         .clock(clock)
         .blockTime(blockTime)
         .build();
-    sequencer = start("sequencer", TestNode.Role.SEQUENCER, signer);
+    sequencer = start("sequencer", EvNodeSync.Role.SEQUENCER, signer);
     return sequencer;
   }
 
   /** Starts a full node (headers and data) seeded with the sequencer. */
   public synchronized TestNode fullNode() {
-    return start("full-" + nodes.size(), TestNode.Role.FULL, null);
+    return start("full-" + nodes.size(), EvNodeSync.Role.FULL, null);
   }
 
   /** Starts a light node (headers only) seeded with the sequencer. */
   public synchronized TestNode lightNode() {
-    return start("light-" + nodes.size(), TestNode.Role.LIGHT, null);
+    return start("light-" + nodes.size(), EvNodeSync.Role.LIGHT, null);
   }
 
-  private TestNode start(String name, TestNode.Role role, @Nullable HeaderSigner signer) {
+  private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer) {
     byte[] idSeed = new byte[32];
     random.nextBytes(idSeed);
     P2PConfig.Builder config = P2PConfig.builder()
         .identity(PrivateKey.ed25519FromSeed(idSeed))
         .inMemory(network)
         .listen(Multiaddr.parse("/memory/0"));
-    if (role != TestNode.Role.SEQUENCER) {
+    if (role != EvNodeSync.Role.SEQUENCER) {
       if (sequencer == null) {
         throw new IllegalStateException("start the sequencer before " + name + ": it is the seed");
       }
       sequencer.p2p().addresses().forEach(config::seed);
     }
-    P2PClient p2p = P2PClient.create(config.build(), profile.maxPubsubMessageSize(), null, null, clock);
-    try {
-      HeaderSyncService<P2PSignedHeader> headers = service(EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, p2p);
-      HeaderSyncService<P2PData> data = role == TestNode.Role.LIGHT ? null
-          : service(EvNodeTypes.P2P_DATA, SyncKind.DATA, p2p);
-      // The services register their protocols after the host started: identify push tells peers.
-      await(p2p.start(), name + " P2P start");
-      await(headers.start(), name + " header service start");
-      if (data != null) {
-        await(data.start(), name + " data service start");
-      }
-      TestNode node = new TestNode(name, role, p2p, headers, data, signer);
-      nodes.add(node);
-      return node;
-    } catch (RuntimeException e) {
-      p2p.close();
-      throw e;
-    }
-  }
-
-  private <H extends io.headersync.Header> HeaderSyncService<H> service(
-      io.headersync.HeaderType<H> type, SyncKind kind, P2PClient p2p) {
-    return HeaderSyncService.builder(type, chainId)
+    EvNodeSync node = EvNodeSync.builder(chainId)
+        .role(role)
         .profile(profile)
-        .kind(kind)
-        .p2p(p2p)
+        .p2p(config.build())
         .blockTime(blockTime)
         .clock(clock)
-        .random(new Random(random.nextLong()))
+        .random(random)
         .initTimeout(Duration.ofSeconds(10))
         .build();
-  }
-
-  private static void await(java.util.concurrent.CompletableFuture<?> f, String what) {
     try {
-      f.get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(what + " took more than 30 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(what + " interrupted", e);
+      Await.await(node.start(), name + " start", Duration.ofSeconds(30));
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
     }
+    TestNode testNode = new TestNode(name, node, signer);
+    nodes.add(testNode);
+    return testNode;
   }
 
   /** Closes every node, then the in-memory network. */

@@ -1,16 +1,12 @@
 package io.headersync.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
-import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
-import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
-import io.headersync.evnode.P2PData;
-import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.libp2p.Multiaddr;
 import java.nio.file.Path;
@@ -24,60 +20,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The three node roles as a rollup node wires them, over loopback TCP with RocksDB stores: the
- * README quotes these methods. Each role is a {@link P2PClient} plus one or two {@link
- * HeaderSyncService}s.
+ * README quotes these methods. Each role is one {@link EvNodeSync}.
  */
 class NodeRolesExampleTest {
   static final Duration BLOCK_TIME = Duration.ofMillis(100);
 
   /**
-   * A sequencer or a full node: one {@link P2PClient} shared by a header service and a data service.
-   * A full node lists seeds (its trusted peers); a sequencer has none and writes what it produces.
+   * Any of the three roles: a SEQUENCER (headers and data, no seeds, publishes what it produces), a
+   * FULL node (headers and data, initialised from its seeds) or a LIGHT node (headers only).
    */
-  static final class Node implements AutoCloseable {
-    final P2PClient p2p;
-    final HeaderSyncService<P2PSignedHeader> headers;
-    final HeaderSyncService<P2PData> data;
-
-    Node(Path dir, List<Multiaddr> seeds) throws Exception {
-      P2PConfig.Builder config = P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
-      seeds.forEach(config::seed);
-      p2p = P2PClient.create(config.build(), NetworkProfile.EVNODE);
-      headers = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
-          .profile(NetworkProfile.EVNODE).p2p(p2p).storePath(dir.resolve("headers")).blockTime(BLOCK_TIME)
-          .build();
-      data = HeaderSyncService.builder(EvNodeTypes.P2P_DATA, "gm").kind(SyncKind.DATA)
-          .profile(NetworkProfile.EVNODE).p2p(p2p).storePath(dir.resolve("data")).blockTime(BLOCK_TIME)
-          .build();
-      p2p.start().get(10, TimeUnit.SECONDS);
-      headers.start().get(30, TimeUnit.SECONDS);
-      data.start().get(30, TimeUnit.SECONDS);
-    }
-
-    /** The sequencer's path: store and gossip a block it produced. */
-    void publish(HeaderSigner.Block block) throws Exception {
-      headers.writeToStoreAndBroadcast(block.p2pHeader()).get(10, TimeUnit.SECONDS);
-      data.writeToStoreAndBroadcast(block.p2pData()).get(10, TimeUnit.SECONDS);
-    }
-
-    @Override
-    public void close() {
-      headers.stop();
-      data.stop();
-      p2p.close();
-    }
-  }
-
-  /** A light node: the header service alone, owning its P2P client. */
-  static HeaderSyncService<P2PSignedHeader> lightNode(Path dir, Multiaddr seed) throws Exception {
-    HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+  static EvNodeSync node(EvNodeSync.Role role, Path dir, List<Multiaddr> seeds) throws Exception {
+    P2PConfig.Builder p2p = P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+    seeds.forEach(p2p::seed);
+    EvNodeSync node = EvNodeSync.builder("gm")
+        .role(role)
         .profile(NetworkProfile.EVNODE)
-        .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).seed(seed).build())
-        .storePath(dir)
+        .p2p(p2p.build())
+        .dataDir(dir)                    // RocksDB stores in dir/headers and dir/data
         .blockTime(BLOCK_TIME)
         .build();
-    headers.start().get(30, TimeUnit.SECONDS);
-    return headers;
+    node.start().get(30, TimeUnit.SECONDS);
+    return node;
   }
 
   @Test
@@ -86,26 +49,22 @@ class NodeRolesExampleTest {
     new SecureRandom().nextBytes(keySeed);
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId("gm")
         .clock(Clock.systemUTC()).build();
-    try (Node sequencer = new Node(dir.resolve("sequencer"), List.of())) {
+    try (EvNodeSync sequencer = node(EvNodeSync.Role.SEQUENCER, dir.resolve("sequencer"), List.of())) {
       HeaderSigner.Block block = signer.genesis(List.of());
-      sequencer.publish(block);
-      Multiaddr seed = sequencer.p2p.addresses().get(0);
-      try (Node full = new Node(dir.resolve("full"), List.of(seed))) {
-        HeaderSyncService<P2PSignedHeader> light = lightNode(dir.resolve("light"), seed);
-        try {
-          for (int i = 0; i < 20; i++) {
-            block = signer.next(block, List.of(("tx" + i).getBytes()));
-            sequencer.publish(block);
-          }
-          long head = block.height();
-          full.headers.store().awaitHeight(head).get(30, TimeUnit.SECONDS);
-          full.data.store().awaitHeight(head).get(30, TimeUnit.SECONDS);
-          light.store().awaitHeight(head).get(30, TimeUnit.SECONDS);
-          assertEquals(block.data().hash(), full.data.store().getByHeight(head).orElseThrow().hash());
-          assertEquals(block.p2pHeader().hash(), light.store().getByHeight(head).orElseThrow().hash());
-        } finally {
-          light.stop();
+      sequencer.publish(block).get(10, TimeUnit.SECONDS);  // the first block initialises its stores
+      Multiaddr seed = sequencer.p2p().addresses().get(0);
+      try (EvNodeSync full = node(EvNodeSync.Role.FULL, dir.resolve("full"), List.of(seed));
+          EvNodeSync light = node(EvNodeSync.Role.LIGHT, dir.resolve("light"), List.of(seed))) {
+        for (int i = 0; i < 20; i++) {
+          block = signer.next(block, List.of(("tx" + i).getBytes()));
+          sequencer.publish(block).get(10, TimeUnit.SECONDS);
         }
+        long head = block.height();
+        full.awaitHeight(head).get(30, TimeUnit.SECONDS);   // headers and data
+        light.awaitHeight(head).get(30, TimeUnit.SECONDS);  // headers
+        assertEquals(block.data().hash(), full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
+        assertEquals(block.p2pHeader().hash(), light.headers().store().getByHeight(head).orElseThrow().hash());
+        assertTrue(light.data().isEmpty());
       }
     }
   }

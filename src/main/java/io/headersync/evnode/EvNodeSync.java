@@ -1,0 +1,513 @@
+package io.headersync.evnode;
+
+import io.headersync.Hash;
+import io.headersync.Header;
+import io.headersync.HeaderSyncException;
+import io.headersync.HeaderSyncService;
+import io.headersync.HeaderType;
+import io.headersync.NetworkProfile;
+import io.headersync.NetworkProfile.SyncKind;
+import io.headersync.P2PClient;
+import io.headersync.P2PConfig;
+import io.headersync.annotation.Nullable;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync side of an ev-node-compatible node in one object: a {@link P2PClient} shared by a
+ * {@link HeaderSyncService} of {@link P2PSignedHeader}s and, except on a light node, one of {@link
+ * P2PData}, as ev-node wires its header and data sync services.
+ *
+ * <pre>{@code
+ * try (EvNodeSync node = EvNodeSync.builder("gm")
+ *     .role(EvNodeSync.Role.FULL)
+ *     .profile(NetworkProfile.EVNODE)
+ *     .p2p(P2PConfig.builder().seeds("/ip4/10.0.0.1/tcp/7676/p2p/12D3KooW...").build())
+ *     .dataDir(Path.of("data"))                  // RocksDB stores in data/headers and data/data
+ *     .blockTime(Duration.ofSeconds(1))
+ *     .build()) {
+ *   node.start().get();
+ *   node.awaitHeight(1000).get();                // headers and data
+ * }
+ * }</pre>
+ *
+ * <h2>Roles</h2>
+ * A {@link Role#SEQUENCER} has no trusted peers: its first {@link #publish published} block
+ * initialises its stores (or it resumes from them). {@link Role#FULL} and {@link Role#LIGHT} nodes
+ * initialise from the P2P client's seeds (their trusted peers): from the store head, else from
+ * {@link Builder#trustedHash}, else from the genesis height.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #start()} starts the P2P client (when the node owns it), then the header service, then
+ * the data service. If a step fails, what was built is stopped and the start future fails with a
+ * {@link HeaderSyncException} naming the step. {@link #stop()} stops the data service, then the
+ * header service (each drains and flushes its store), then closes the P2P client (when owned); it
+ * runs on a thread of its own, so it may be called from any thread, the services' included, and
+ * is idempotent.
+ *
+ * <p>As with {@link HeaderSyncService}, a node built with {@link Builder#p2p(P2PConfig)} owns its
+ * client; one built with {@link Builder#p2p(P2PClient)} shares it: the caller starts the client
+ * before {@link #start()} and closes it after {@link #stop()}.
+ *
+ * <p>Thread-safe.
+ */
+public final class EvNodeSync implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EvNodeSync.class);
+
+  /** What a node does. */
+  public enum Role {
+    /** Produces blocks: headers and data, no trusted peers; {@link EvNodeSync#publish} writes and gossips them. */
+    SEQUENCER,
+    /** Follows headers and data, initialised from the seeds. */
+    FULL,
+    /** Follows headers only (no data service), initialised from the seeds. */
+    LIGHT;
+
+    /** Whether the node runs a data service next to its header service. */
+    public boolean syncsData() {
+      return this != LIGHT;
+    }
+  }
+
+  private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
+
+  private final String chainId;
+  private final Role role;
+  private final P2PClient p2p;
+  private final boolean ownsP2P;
+  private final HeaderSyncService<P2PSignedHeader> headers;
+  private final @Nullable HeaderSyncService<P2PData> data;
+  private final CompletableFuture<Void> started = new CompletableFuture<>();
+  private State state = State.NEW;
+  private @Nullable Throwable failure;
+  private @Nullable CompletableFuture<Void> shutdown;
+
+  private EvNodeSync(Builder b, Duration blockTime) {
+    this.chainId = b.chainId;
+    this.role = b.role;
+    this.ownsP2P = b.p2pClient == null;
+    this.p2p = b.p2pClient != null ? b.p2pClient : P2PClient.create(
+        b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(), b.profile.maxPubsubMessageSize(), null, null,
+        b.clock);
+    HeaderSyncService<P2PSignedHeader> h = null;
+    try {
+      h = service(b, blockTime, EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers", b.trustedHash);
+      this.data = role.syncsData() ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null) : null;
+    } catch (RuntimeException e) {
+      // A store that cannot be opened: close what was built.
+      if (h != null) {
+        h.stop();
+      }
+      if (ownsP2P) {
+        p2p.close();
+      }
+      throw e;
+    }
+    this.headers = h;
+  }
+
+  private <H extends Header> HeaderSyncService<H> service(Builder b, Duration blockTime, HeaderType<H> type,
+      SyncKind kind, String dir, @Nullable Hash trustedHash) {
+    HeaderSyncService.Builder<H> sb = HeaderSyncService.builder(type, chainId)
+        .profile(b.profile)
+        .kind(kind)
+        .p2p(p2p)
+        .blockTime(blockTime)
+        .clock(b.clock)
+        .random(new Random(b.random.nextLong()));
+    if (b.dataDir != null) {
+      sb.storePath(b.dataDir.resolve(dir));
+    }
+    if (b.initTimeout != null) {
+      sb.initTimeout(b.initTimeout);
+    }
+    if (role == Role.SEQUENCER) {
+      sb.trustedPeers(List.of());
+    }
+    if (trustedHash != null) {
+      sb.trustedHash(trustedHash);
+    }
+    return sb.build();
+  }
+
+  /**
+   * A builder for a node of chain {@code chainId}.
+   *
+   * @throws IllegalArgumentException if {@code chainId} is empty
+   */
+  public static Builder builder(String chainId) {
+    return new Builder(chainId);
+  }
+
+  /**
+   * Starts the node: the P2P client (when owned), the header service, then the data service.
+   * Completes when every service runs (see {@link HeaderSyncService#start()}); fails with a {@link
+   * HeaderSyncException} naming the step that failed, after what was started is stopped; fails with
+   * a {@link CancellationException} if {@link #stop()} comes first. Later calls return a future that
+   * completes with the first one; after {@link #stop()}, one failed with an {@link
+   * IllegalStateException} (a node does not restart).
+   */
+  public CompletableFuture<Void> start() {
+    synchronized (this) {
+      if (state == State.STOPPING || state == State.STOPPED) {
+        return CompletableFuture.failedFuture(new IllegalStateException(this + " is stopped; build a new node"));
+      }
+      if (state != State.NEW) {
+        return started.copy();
+      }
+      state = State.STARTING;
+    }
+    // The services register their protocols after the host started: identify push tells the peers.
+    step("P2P start", () -> ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null))
+        .thenCompose(v -> step("header service start", headers::start))
+        .thenCompose(v -> data == null ? CompletableFuture.<Void>completedFuture(null)
+            : step("data service start", data::start))
+        .whenComplete((v, e) -> {
+          if (e != null) {
+            fail(unwrap(e));
+            return;
+          }
+          synchronized (this) {
+            if (state != State.STARTING) {
+              return; // stopped while starting: the stop completes the start future
+            }
+            state = State.RUNNING;
+          }
+          started.complete(null);
+        });
+    return started.copy();
+  }
+
+  private CompletableFuture<Void> step(String what, Supplier<CompletableFuture<Void>> step) {
+    CompletableFuture<Void> f;
+    try {
+      f = step.get();
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.handle((v, e) -> {
+      if (e != null) {
+        Throwable cause = unwrap(e);
+        String message = this + ": " + what + " failed: " + message(cause);
+        throw new CompletionException(new HeaderSyncException(message, cause));
+      }
+      return null;
+    });
+  }
+
+  private void fail(Throwable cause) {
+    synchronized (this) {
+      if (state != State.STARTING) {
+        return;
+      }
+      state = State.FAILED;
+      failure = cause;
+    }
+    log.error("{}", cause.getMessage());
+    shutDown();
+  }
+
+  /**
+   * The sequencer's path: writes the block's header through the header service's {@link
+   * HeaderSyncService#writeToStoreAndBroadcast}, then its data through the data service's.
+   * Completes once both are stored and handed to the peers; fails with a {@link
+   * HeaderSyncException} saying which part failed (its cause is the service's error, e.g. an
+   * {@link IllegalStateException} when the node is not running).
+   *
+   * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}
+   * @throws IllegalArgumentException if the block is of another chain
+   */
+  public CompletableFuture<Void> publish(HeaderSigner.Block block) {
+    Objects.requireNonNull(block, "block == null");
+    if (role != Role.SEQUENCER || data == null) {
+      throw new IllegalStateException(this + " is a " + role + " node; only a SEQUENCER publishes blocks");
+    }
+    if (!block.header().chainId().equals(chainId)) {
+      throw new IllegalArgumentException("block " + block.height() + " is of chain \"" + block.header().chainId()
+          + "\", this node syncs \"" + chainId + "\"");
+    }
+    HeaderSyncService<P2PData> dataService = data;
+    return step("publishing the header of block " + block.height(),
+        () -> headers.writeToStoreAndBroadcast(block.p2pHeader()))
+        .thenCompose(v -> step("publishing the data of block " + block.height(),
+            () -> dataService.writeToStoreAndBroadcast(block.p2pData())))
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(unwrap(e)));
+  }
+
+  /**
+   * Completes when the header store, and the data store unless this is a light node, hold {@code
+   * height}; fails as {@link io.headersync.store.Store#awaitHeight} does. Cancelling the future
+   * stops the wait.
+   *
+   * @throws IllegalArgumentException if {@code height} is not positive
+   */
+  public CompletableFuture<Void> awaitHeight(long height) {
+    List<CompletableFuture<?>> parts = new ArrayList<>(2);
+    parts.add(headers.store().awaitHeight(height));
+    if (data != null) {
+      parts.add(data.store().awaitHeight(height));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+    all.whenComplete((v, e) -> {
+      if (all.isCancelled()) {
+        parts.forEach(p -> p.cancel(false)); // frees the stores' waiter slots
+      }
+    });
+    return all;
+  }
+
+  /** The header service. */
+  public HeaderSyncService<P2PSignedHeader> headers() {
+    return headers;
+  }
+
+  /** The data service; empty on a {@link Role#LIGHT} node, which has none. */
+  public Optional<HeaderSyncService<P2PData>> data() {
+    return Optional.ofNullable(data);
+  }
+
+  /** The P2P client the services share (owned or the caller's). */
+  public P2PClient p2p() {
+    return p2p;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public String chainId() {
+    return chainId;
+  }
+
+  /**
+   * Stops the node (see the class comment for the order) on a thread of its own; the future
+   * completes when every part is stopped, never exceptionally. Idempotent: later calls return a
+   * future that completes with the first one. A start still running fails with a {@link
+   * CancellationException}.
+   */
+  public CompletableFuture<Void> stop() {
+    synchronized (this) {
+      if (state == State.NEW || state == State.STARTING || state == State.RUNNING) {
+        state = State.STOPPING;
+      }
+    }
+    return shutDown().copy();
+  }
+
+  /** {@link #stop()} and waits for it. */
+  @Override
+  public void close() {
+    boolean interrupted = false;
+    CompletableFuture<Void> f = stop();
+    while (true) {
+      try {
+        f.get();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        break; // not reached: the stop future does not fail
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private CompletableFuture<Void> shutDown() {
+    CompletableFuture<Void> done;
+    synchronized (this) {
+      if (shutdown != null) {
+        return shutdown;
+      }
+      done = new CompletableFuture<>();
+      shutdown = done;
+    }
+    Thread t = new Thread(() -> {
+      if (data != null) {
+        quietly("data service", data::stop);
+      }
+      quietly("header service", headers::stop);
+      if (ownsP2P) {
+        quietly("P2P client", p2p::close);
+      }
+      Throwable cause;
+      synchronized (this) {
+        if (state == State.STOPPING) {
+          state = State.STOPPED;
+        }
+        cause = failure;
+      }
+      started.completeExceptionally(cause != null ? cause : new CancellationException(this + " stopped"));
+      done.complete(null);
+    }, "headersync-evnode-stop");
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
+  private static void quietly(String what, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("stopping the {} failed: {}", what, e.toString());
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  @Override
+  public String toString() {
+    return role.name().toLowerCase(java.util.Locale.ROOT) + " node of " + chainId;
+  }
+
+  /** Builds an {@link EvNodeSync}. Not thread-safe. */
+  public static final class Builder {
+    private final String chainId;
+    private Role role = Role.FULL;
+    private NetworkProfile profile = NetworkProfile.SEED;
+    private @Nullable P2PConfig p2pConfig;
+    private @Nullable P2PClient p2pClient;
+    private @Nullable Path dataDir;
+    private @Nullable Duration blockTime;
+    private @Nullable Duration initTimeout;
+    private @Nullable Hash trustedHash;
+    private Clock clock = Clock.systemUTC();
+    private Random random = new Random();
+
+    private Builder(String chainId) {
+      this.chainId = Objects.requireNonNull(chainId, "chainId == null");
+      if (chainId.isEmpty()) {
+        throw new IllegalArgumentException("chainId is empty");
+      }
+    }
+
+    /** What the node does. Default {@link Role#FULL}. */
+    public Builder role(Role role) {
+      this.role = Objects.requireNonNull(role, "role == null");
+      return this;
+    }
+
+    /** The naming and limits of the network. Default {@link NetworkProfile#SEED}, as {@link HeaderSyncService}. */
+    public Builder profile(NetworkProfile profile) {
+      this.profile = Objects.requireNonNull(profile, "profile == null");
+      return this;
+    }
+
+    /**
+     * Builds and owns a {@link P2PClient} from {@code config}; its seeds are the trusted peers of a
+     * full or light node. Default: a random identity on {@link P2PConfig#DEFAULT_LISTEN}.
+     */
+    public Builder p2p(P2PConfig config) {
+      this.p2pConfig = Objects.requireNonNull(config, "config == null");
+      this.p2pClient = null;
+      return this;
+    }
+
+    /**
+     * Uses a client the caller owns (e.g. shared with other protocols of the node): the caller
+     * starts it before {@link EvNodeSync#start()} and closes it after {@link EvNodeSync#stop()}.
+     */
+    public Builder p2p(P2PClient client) {
+      this.p2pClient = Objects.requireNonNull(client, "client == null");
+      this.p2pConfig = null;
+      return this;
+    }
+
+    /**
+     * Keeps the stores in RocksDB under {@code dir}: headers in {@code dir/headers}, data in {@code
+     * dir/data} (each under the profile's prefix). Default: in memory, lost on stop.
+     */
+    public Builder dataDir(Path dir) {
+      this.dataDir = Objects.requireNonNull(dir, "dataDir == null");
+      return this;
+    }
+
+    /**
+     * The network's block time (required).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder blockTime(Duration blockTime) {
+      Objects.requireNonNull(blockTime, "blockTime == null");
+      if (blockTime.isZero() || blockTime.isNegative()) {
+        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime);
+      }
+      this.blockTime = blockTime;
+      return this;
+    }
+
+    /**
+     * How long each service may take to initialise from peers. Default 30 s (ev-node's).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder initTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "initTimeout == null");
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw new IllegalArgumentException("initTimeout must be positive, got " + timeout);
+      }
+      this.initTimeout = timeout;
+      return this;
+    }
+
+    /** A full or light node with empty stores initialises its header store from this header, fetched from the seeds. */
+    public Builder trustedHash(Hash hash) {
+      this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
+      return this;
+    }
+
+    /** The services' clock (and the owned P2P client's). Default the system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Seeds the services' randomness (peer choice); each service draws its seed at {@link #build()}. */
+    public Builder random(Random random) {
+      this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /**
+     * Builds the node (stores are opened, nothing is started).
+     *
+     * @throws IllegalStateException if the block time is missing, or a trusted hash is given to a
+     *     sequencer
+     * @throws io.headersync.store.StoreException if a store under {@link #dataDir} cannot be opened
+     */
+    public EvNodeSync build() {
+      if (blockTime == null) {
+        throw new IllegalStateException(
+            "blockTime is required: call blockTime(Duration) with the network's block time");
+      }
+      if (trustedHash != null && role == Role.SEQUENCER) {
+        throw new IllegalStateException("trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "
+            + "stores from the first block it publishes");
+      }
+      return new EvNodeSync(this, blockTime);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package io.headersync.evnode;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.headersync.Hash;
+import io.headersync.HeaderSyncException;
+import io.headersync.HeaderSyncService;
+import io.headersync.NetworkProfile;
+import io.headersync.P2PClient;
+import io.headersync.P2PConfig;
+import io.headersync.libp2p.InMemoryNetwork;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PrivateKey;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a node built with {@link EvNodeSync} does for its user, on an in-memory network. */
+class EvNodeSyncTest {
+  private static final Duration BLOCK_TIME = Duration.ofMillis(100);
+  private static final long WAIT = 30;
+
+  private final InMemoryNetwork network = new InMemoryNetwork();
+  private final Random random = new Random(42);
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    network.close();
+  }
+
+  private P2PConfig.Builder p2p(List<Multiaddr> seeds) {
+    byte[] seed = new byte[32];
+    random.nextBytes(seed);
+    P2PConfig.Builder b = P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(seed)).inMemory(network);
+    seeds.forEach(b::seed);
+    return b;
+  }
+
+  private EvNodeSync.Builder builder(EvNodeSync.Role role, List<Multiaddr> seeds) {
+    return EvNodeSync.builder("gm").role(role).profile(NetworkProfile.EVNODE).p2p(p2p(seeds).build())
+        .blockTime(BLOCK_TIME).clock(Clock.systemUTC()).random(new Random(random.nextLong()));
+  }
+
+  private <T extends AutoCloseable> T closing(T c) {
+    toClose.add(c);
+    return c;
+  }
+
+  private EvNodeSync started(EvNodeSync.Builder b) throws Exception {
+    EvNodeSync node = closing(b.build());
+    node.start().get(WAIT, TimeUnit.SECONDS);
+    return node;
+  }
+
+  private static HeaderSigner signer() {
+    return HeaderSigner.builder().key(SignerKey.generate(new Random(7))).chainId("gm").clock(Clock.systemUTC())
+        .build();
+  }
+
+  @Test
+  void sequencerPublishesFullNodeGetsHeadersAndDataLightNodeHeadersOnly() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    HeaderSigner signer = signer();
+    HeaderSigner.Block block = signer.genesis(List.of());
+    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    List<Multiaddr> seed = sequencer.p2p().addresses();
+    EvNodeSync full = started(builder(EvNodeSync.Role.FULL, seed));
+    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, seed));
+    for (int i = 0; i < 10; i++) {
+      block = signer.next(block, List.of(("tx" + i).getBytes()));
+      sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    }
+    long head = block.height();
+    full.awaitHeight(head).get(WAIT, TimeUnit.SECONDS);
+    light.awaitHeight(head).get(WAIT, TimeUnit.SECONDS);
+
+    assertEquals(block.p2pHeader().hash(), full.headers().store().getByHeight(head).orElseThrow().hash());
+    assertEquals(block.data().hash(), full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
+    assertEquals(block.p2pHeader().hash(), light.headers().store().getByHeight(head).orElseThrow().hash());
+    assertTrue(light.data().isEmpty(), "a light node has no data service");
+    assertEquals(head, sequencer.data().orElseThrow().store().height());
+    assertEquals("/gm-dataSync/header-sub/v0.0.1", full.data().orElseThrow().topic());
+    assertEquals(EvNodeSync.Role.LIGHT, light.role());
+  }
+
+  @Test
+  void builderRefusesBadConfigurationWithClearMessages() {
+    assertEquals("chainId is empty",
+        assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("")).getMessage());
+    assertEquals("chainId == null",
+        assertThrows(NullPointerException.class, () -> EvNodeSync.builder(null)).getMessage());
+    EvNodeSync.Builder b = EvNodeSync.builder("gm");
+    assertEquals("role == null", assertThrows(NullPointerException.class, () -> b.role(null)).getMessage());
+    assertEquals("blockTime must be positive, got PT0S",
+        assertThrows(IllegalArgumentException.class, () -> b.blockTime(Duration.ZERO)).getMessage());
+    assertEquals("initTimeout must be positive, got PT-1S",
+        assertThrows(IllegalArgumentException.class, () -> b.initTimeout(Duration.ofSeconds(-1))).getMessage());
+    IllegalStateException noBlockTime = assertThrows(IllegalStateException.class, b::build);
+    assertTrue(noBlockTime.getMessage().startsWith("blockTime is required"), noBlockTime.getMessage());
+
+    EvNodeSync.Builder sequencer = EvNodeSync.builder("gm").role(EvNodeSync.Role.SEQUENCER).blockTime(BLOCK_TIME)
+        .trustedHash(Hash.EMPTY);
+    IllegalStateException trusted = assertThrows(IllegalStateException.class, sequencer::build);
+    assertTrue(trusted.getMessage().startsWith("trustedHash is for FULL and LIGHT nodes"), trusted.getMessage());
+  }
+
+  @Test
+  void onlyASequencerPublishesAndOnlyBlocksOfItsChain() throws Exception {
+    EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, List.of()).build());
+    HeaderSigner.Block block = signer().genesis(List.of());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> full.publish(block));
+    assertEquals("full node of gm is a FULL node; only a SEQUENCER publishes blocks", e.getMessage());
+
+    EvNodeSync sequencer = closing(builder(EvNodeSync.Role.SEQUENCER, List.of()).build());
+    HeaderSigner other = HeaderSigner.builder().key(SignerKey.generate(new Random(8))).chainId("other")
+        .clock(Clock.systemUTC()).build();
+    IllegalArgumentException wrongChain = assertThrows(IllegalArgumentException.class,
+        () -> sequencer.publish(other.genesis(List.of())));
+    assertTrue(wrongChain.getMessage().contains("of chain \"other\""), wrongChain.getMessage());
+
+    // Not started yet: the future fails, naming the part and the service's state.
+    ExecutionException notRunning = assertThrows(ExecutionException.class,
+        () -> sequencer.publish(block).get(WAIT, TimeUnit.SECONDS));
+    HeaderSyncException cause = assertInstanceOf(HeaderSyncException.class, notRunning.getCause());
+    assertTrue(cause.getMessage().startsWith("sequencer node of gm: publishing the header of block 1 failed"),
+        cause.getMessage());
+    assertInstanceOf(IllegalStateException.class, cause.getCause());
+  }
+
+  @Test
+  void aFailedStartStepStopsWhatWasBuiltAndNamesTheStep() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // produced nothing
+    EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses())
+        .initTimeout(Duration.ofMillis(200)).build());
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
+    HeaderSyncException cause = assertInstanceOf(HeaderSyncException.class, e.getCause());
+    assertTrue(cause.getMessage().startsWith("full node of gm: header service start failed: no trusted peer"),
+        cause.getMessage());
+    assertEquals(HeaderSyncService.State.FAILED, full.headers().state());
+    assertEquals(HeaderSyncService.State.STOPPED, full.data().orElseThrow().state(), "never started, stopped");
+    assertP2PClosed(full.p2p());
+    // The failure stays: later starts report it, stop is a no-op.
+    ExecutionException again = assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
+    assertEquals(cause, again.getCause());
+    full.stop().get(WAIT, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aP2PStartFailureIsNamedAndTheServicesAreStopped() throws Exception {
+    InMemoryNetwork closed = new InMemoryNetwork();
+    closed.close();
+    EvNodeSync node = closing(EvNodeSync.builder("gm").p2p(P2PConfig.builder().inMemory(closed).build())
+        .blockTime(BLOCK_TIME).build());
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> node.start().get(WAIT, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().startsWith("full node of gm: P2P start failed"), e.getCause().getMessage());
+    assertEquals(HeaderSyncService.State.STOPPED, node.headers().state());
+    assertEquals(HeaderSyncService.State.STOPPED, node.data().orElseThrow().state());
+    assertP2PClosed(node.p2p());
+  }
+
+  @Test
+  void stopIsGracefulAndIdempotent(@TempDir Path dir) throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
+    HeaderSigner.Block block = signer().genesis(List.of());
+    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+
+    CompletableFuture<Void> first = sequencer.stop();
+    CompletableFuture<Void> second = sequencer.stop();
+    first.get(WAIT, TimeUnit.SECONDS);
+    second.get(WAIT, TimeUnit.SECONDS);
+    sequencer.close();
+    assertEquals(HeaderSyncService.State.STOPPED, sequencer.headers().state());
+    assertEquals(HeaderSyncService.State.STOPPED, sequencer.data().orElseThrow().state());
+    assertP2PClosed(sequencer.p2p());
+    ExecutionException restart = assertThrows(ExecutionException.class,
+        () -> sequencer.start().get(WAIT, TimeUnit.SECONDS));
+    assertEquals("sequencer node of gm is stopped; build a new node",
+        assertInstanceOf(IllegalStateException.class, restart.getCause()).getMessage());
+
+    // The stores were flushed to dir/headers and dir/data: a new node resumes from them.
+    EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
+    assertEquals(1, again.headers().store().height());
+    assertEquals(block.data().hash(), again.data().orElseThrow().store().getByHeight(1).orElseThrow().hash());
+  }
+
+  @Test
+  void stopWhileStartingFailsTheStart() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // nobody has a genesis
+    EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses()).build());
+    CompletableFuture<Void> start = full.start(); // in whichever step: none can finish (no genesis)
+    full.stop().get(WAIT, TimeUnit.SECONDS);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> start.get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(CancellationException.class, e.getCause());
+    assertP2PClosed(full.p2p());
+  }
+
+  @Test
+  void aSharedP2PClientIsNeitherStartedNorClosedByTheNode() throws Exception {
+    P2PClient shared = closing(P2PClient.create(p2p(List.of()).build(), NetworkProfile.EVNODE));
+    shared.start().get(WAIT, TimeUnit.SECONDS); // the caller starts it
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).p2p(shared));
+    assertEquals(shared, sequencer.p2p());
+    sequencer.publish(signer().genesis(List.of())).get(WAIT, TimeUnit.SECONDS);
+    sequencer.stop().get(WAIT, TimeUnit.SECONDS);
+
+    shared.start().get(WAIT, TimeUnit.SECONDS); // not closed: start is still a no-op that succeeds
+    assertEquals(1, shared.addresses().size());
+  }
+
+  @Test
+  void awaitHeightCoversDataAndCanBeCancelled() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    CompletableFuture<Void> h1 = sequencer.awaitHeight(1);
+    CompletableFuture<Void> h5 = sequencer.awaitHeight(5);
+    sequencer.publish(signer().genesis(List.of())).get(WAIT, TimeUnit.SECONDS);
+    h1.get(WAIT, TimeUnit.SECONDS);
+    assertTrue(h5.cancel(false));
+    assertTrue(h5.isCancelled());
+  }
+
+  private static void assertP2PClosed(P2PClient p2p) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> p2p.start().get(WAIT, TimeUnit.SECONDS));
+    assertEquals("P2P client closed", e.getCause().getMessage());
+  }
+}
