@@ -104,8 +104,14 @@ public final class EvNodeSync implements AutoCloseable {
         b.clock);
     HeaderSyncService<P2PSignedHeader> h = null;
     try {
-      h = service(b, blockTime, EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers", b.trustedHash);
-      this.data = role.syncsData() ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null) : null;
+      HeaderSyncService.Builder<P2PSignedHeader> hb =
+          service(b, blockTime, EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers", b.trustedHash);
+      if (b.proposer != null) {
+        hb.extraCheck(ProposerCheck.of(b.proposer));
+      }
+      h = hb.build();
+      this.data = role.syncsData()
+          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null).build() : null;
     } catch (RuntimeException e) {
       // A store that cannot be opened: close what was built.
       if (h != null) {
@@ -119,7 +125,7 @@ public final class EvNodeSync implements AutoCloseable {
     this.headers = h;
   }
 
-  private <H extends Header> HeaderSyncService<H> service(Builder b, Duration blockTime, HeaderType<H> type,
+  private <H extends Header> HeaderSyncService.Builder<H> service(Builder b, Duration blockTime, HeaderType<H> type,
       SyncKind kind, String dir, @Nullable Hash trustedHash) {
     HeaderSyncService.Builder<H> sb = HeaderSyncService.builder(type, chainId)
         .profile(b.profile)
@@ -140,7 +146,7 @@ public final class EvNodeSync implements AutoCloseable {
     if (trustedHash != null) {
       sb.trustedHash(trustedHash);
     }
-    return sb.build();
+    return sb;
   }
 
   /**
@@ -394,6 +400,7 @@ public final class EvNodeSync implements AutoCloseable {
     private @Nullable Duration blockTime;
     private @Nullable Duration initTimeout;
     private @Nullable Hash trustedHash;
+    private @Nullable Signer proposer;
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
 
@@ -476,6 +483,21 @@ public final class EvNodeSync implements AutoCloseable {
     /** A full or light node with empty stores initialises its header store from this header, fetched from the seeds. */
     public Builder trustedHash(Hash hash) {
       this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
+      return this;
+    }
+
+    /**
+     * Pins the sequencer: every header the node accepts (the initial one included) must carry this
+     * signer's public key and a valid Ed25519 signature ({@link ProposerCheck}), checked in parallel on
+     * the worker pool. go-header and ev-node do not check signatures at this layer; a light node that
+     * knows the sequencer's key should. Unset: no signature check.
+     *
+     * @throws IllegalArgumentException if the signer has no public key
+     */
+    public Builder proposer(Signer sequencer) {
+      Objects.requireNonNull(sequencer, "proposer == null");
+      ProposerCheck.of(sequencer); // fails now, not at build(), for a signer without a key
+      this.proposer = sequencer;
       return this;
     }
 

@@ -101,6 +101,30 @@ class EvNodeSyncTest {
   }
 
   @Test
+  void aNodePinnedToTheSequencerSyncsOnePinnedToAnotherKeyRefusesItsGenesis() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    HeaderSigner signer = signer();
+    HeaderSigner.Block block = signer.genesis(List.of());
+    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    List<Multiaddr> seed = sequencer.p2p().addresses();
+
+    EvNodeSync pinned = started(builder(EvNodeSync.Role.LIGHT, seed).proposer(signer.key().signer()));
+    block = signer.next(block, List.of());
+    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    pinned.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
+
+    Signer someoneElse = SignerKey.generate(new Random(8)).signer();
+    EvNodeSync wrong = closing(builder(EvNodeSync.Role.LIGHT, seed).proposer(someoneElse).build());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
+    assertInstanceOf(HeaderSyncException.class, e.getCause());
+    assertTrue(e.getCause().getMessage().contains("fails the extra check")
+        && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
+
+    assertEquals("proposer == null",
+        assertThrows(NullPointerException.class, () -> EvNodeSync.builder("gm").proposer(null)).getMessage());
+  }
+
+  @Test
   void builderRefusesBadConfigurationWithClearMessages() {
     assertEquals("chainId is empty",
         assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("")).getMessage());
