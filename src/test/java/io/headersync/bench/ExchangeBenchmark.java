@@ -156,8 +156,7 @@ public final class ExchangeBenchmark {
         client.connect(hosts.get(i).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
       }
       all.get(30, TimeUnit.SECONDS);
-      java.util.Map<String, Long> threads0 = threadCpu();
-      long cpu0 = processCpuNanos();
+      CpuSplit cpu = CpuSplit.start();
       long t0 = System.nanoTime();
       P2PSignedHeader first = ex.getByHeight(1).get(60, TimeUnit.SECONDS);
       AtomicLong got = new AtomicLong();
@@ -166,20 +165,9 @@ public final class ExchangeBenchmark {
         return CompletableFuture.completedFuture(null);
       }).get(600, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+      double cpuSeconds = cpu.processNanos() / 1e9;
       double rate = got.get() / seconds;
-      java.util.Map<String, Long> threads1 = threadCpu();
-      StringBuilder split = new StringBuilder();
-      long javaThreads = 0;
-      for (var e : threads1.entrySet()) {
-        long d = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
-        javaThreads += d;
-        if (d < 1_000_000) {
-          continue;
-        }
-        split.append(e.getKey()).append(' ').append(d / 1_000_000).append(" ms, ");
-      }
-      System.out.println("  CPU by thread: " + split + "JVM (GC, JIT) " + ((processCpuNanos() - cpu0) - javaThreads) / 1_000_000 + " ms");
+      System.out.println("  " + cpu);
 
       System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms; JVM CPU %.0f ms = %.2f cores,"
           + " client and server(s) together)%n", servers, rate, got.get(), seconds * 1000, cpuSeconds * 1000,
@@ -192,27 +180,6 @@ public final class ExchangeBenchmark {
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
     }
-  }
-
-  /** CPU time per thread group (the name without its numbers). */
-  private static java.util.Map<String, Long> threadCpu() {
-    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-    java.util.Map<String, Long> out = new java.util.TreeMap<>();
-    for (java.lang.management.ThreadInfo ti : mx.getThreadInfo(mx.getAllThreadIds())) {
-      if (ti != null) {
-        long t = mx.getThreadCpuTime(ti.getThreadId());
-        if (t > 0) {
-          out.merge(ti.getThreadName().replaceAll("[0-9]+", "N"), t, Long::sum);
-        }
-      }
-    }
-    return out;
-  }
-
-  /** CPU time of this JVM (every thread), or 0 where the platform does not say. */
-  private static long processCpuNanos() {
-    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }
 
   private static Host host(List<Host> hosts, int seed) throws Exception {
