@@ -1,6 +1,7 @@
 package io.headersync;
 
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * A header failed verification against a trusted header (go-header's {@code VerifyError}).
@@ -9,6 +10,12 @@ import java.util.Objects;
  * is wrong, e.g. a type check failed on a non-adjacent pair. Gossip validation turns a soft failure
  * into Ignore and a hard one into Reject; the syncer answers a soft failure with bifurcation.
  * {@link #getMessage()} reads like go-header's: {@code "header verification failed: <reason>"}.
+ *
+ * <p>A failure may name the {@linkplain #height() height} of the header that failed. The syncer sets
+ * it on the failures of its extra check on fetched batches, and the exchange's range session uses it
+ * to block the peer that served that header: a hard failure with a height, returned by a range sink,
+ * says "this header is bad" (see {@code Exchange.streamRange}). Failures without a height blame no
+ * peer.
  */
 public class VerifyException extends HeaderSyncException {
   private static final long serialVersionUID = 1L;
@@ -47,6 +54,8 @@ public class VerifyException extends HeaderSyncException {
   private final Reason reason;
   private final String detail;
   private final boolean soft;
+  /** The failed header's height; 0 when not known (heights start at 1). */
+  private final long height;
 
   /**
    * @param reason why verification failed
@@ -54,10 +63,28 @@ public class VerifyException extends HeaderSyncException {
    * @param soft whether the failure is soft
    */
   public VerifyException(Reason reason, String detail, boolean soft) {
+    this(reason, detail, soft, 0);
+  }
+
+  /**
+   * A failure that names the header that failed, so that whoever served it can be held to account
+   * (see the class comment). The message is the same as without a height.
+   *
+   * @param reason why verification failed
+   * @param detail what exactly was wrong; may be empty
+   * @param soft whether the failure is soft
+   * @param height the height of the header that failed; 0 when not known
+   * @throws IllegalArgumentException if {@code height} is negative
+   */
+  public VerifyException(Reason reason, String detail, boolean soft, long height) {
     super(format(reason, detail));
+    if (height < 0) {
+      throw new IllegalArgumentException("height must not be negative: " + height);
+    }
     this.reason = Objects.requireNonNull(reason, "reason == null");
     this.detail = Objects.requireNonNull(detail, "detail == null");
     this.soft = soft;
+    this.height = height;
   }
 
   /** Returns a copy of this failure marked soft (kept as is when it already is). */
@@ -65,7 +92,7 @@ public class VerifyException extends HeaderSyncException {
     if (soft) {
       return this;
     }
-    VerifyException copy = new VerifyException(reason, detail, true);
+    VerifyException copy = new VerifyException(reason, detail, true, height);
     copy.setStackTrace(getStackTrace());
     return copy;
   }
@@ -78,6 +105,11 @@ public class VerifyException extends HeaderSyncException {
   /** What exactly was wrong; may be empty. */
   public String detail() {
     return detail;
+  }
+
+  /** The height of the header that failed, when the failure names it. */
+  public OptionalLong height() {
+    return height == 0 ? OptionalLong.empty() : OptionalLong.of(height);
   }
 
   /** Whether the failure is soft: not enough information to call the header wrong. */

@@ -228,6 +228,12 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    * batches; the next batch is handed over when the stage the sink returned completes. The future
    * completes when every header was delivered, or with the failure. Cancelling it stops the session
    * and cancels its requests in flight.
+   *
+   * <p>A sink that checks more than the exchange does (e.g. the proposer's signature) reports a bad
+   * header by failing its stage with a hard {@link VerifyException} that names the header's
+   * {@linkplain VerifyException#height() height}: the peer that served that header is blocked, as
+   * for an invalid answer, and the returned future fails. The height may be in the batch handed over
+   * or in an earlier one of this call. Any other failure of the sink only fails the future.
    */
   public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
     Objects.requireNonNull(from, "from == null");

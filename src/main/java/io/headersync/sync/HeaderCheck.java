@@ -11,6 +11,9 @@ import io.headersync.VerifyException;
  * <p>Called on the syncer's worker executor, for several headers of a batch in parallel, so
  * implementations must be thread-safe. They must not block on I/O.
  *
+ * <p>A header fetched during catch-up that fails the check fails the sync job, and the peer that
+ * served it is blocked: throw for a header that is wrong, not for trouble of your own.
+ *
  * @param <H> the header type
  */
 @FunctionalInterface

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,8 +57,11 @@ import org.slf4j.LoggerFactory;
  *       headers adjacent to what was appended are appended directly (after an adjacent link check);
  *       gaps are fetched with {@link Exchange#streamRange}, whose verified batches are extra-checked
  *       on the worker executor and appended while later ones are in flight, with at most
- *       {@code maxAppendsInFlight} batches unfinished (the sink's backpressure). A failed job is
- *       recorded in {@link #state()} and retried after a doubling backoff.
+ *       {@code maxAppendsInFlight} batches unfinished (the sink's backpressure). A fetched header
+ *       that fails the extra check fails the job and blocks the peer that served it (the failure
+ *       names the header's height; see {@link Exchange#streamRange}), so the retry fetches from the
+ *       other peers. A failed job is recorded in {@link #state()} and retried after a doubling
+ *       backoff.
  * </ul>
  *
  * <h2>Threads</h2>
@@ -670,7 +674,7 @@ public final class Syncer<H extends Header> {
       }
       return pipeline.submit(linked, true).thenComposeAsync(v -> step(pipeline, target), worker);
     }
-    CompletableFuture<Void> s = source.streamRange(from, gapEnd, batch -> pipeline.submit(batch, false));
+    CompletableFuture<Void> s = source.streamRange(from, gapEnd, batch -> submitFetched(pipeline, batch, gapEnd));
     synchronized (this) {
       if (lifecycle != Lifecycle.RUNNING) {
         s.cancel(false);
@@ -678,6 +682,18 @@ public final class Syncer<H extends Header> {
       session = s;
     }
     return s.thenComposeAsync(v -> step(pipeline, target), worker);
+  }
+
+  /**
+   * Hands a fetched batch to the pipeline (the range session's sink). The stage for the range's last
+   * batch waits until every batch was checked and appended: a header that fails the extra check then
+   * still fails the session, which blocks the peer that served it (see {@link #runCheck}); otherwise
+   * the session could finish before the check and blame no one.
+   */
+  private CompletionStage<Void> submitFetched(AppendPipeline<H> pipeline, List<H> batch, long end) {
+    CompletableFuture<Void> accepted = pipeline.submit(batch, false);
+    boolean last = batch.get(batch.size() - 1).height() >= end - 1;
+    return last ? accepted.thenCompose(v -> pipeline.drain()) : accepted;
   }
 
   /** The prefix of {@code run} whose headers each verify adjacently against the one before. */
@@ -778,14 +794,24 @@ public final class Syncer<H extends Header> {
     return CompletableFuture.allOf(fs);
   }
 
+  /**
+   * Runs the extra check on {@code h}. Every failure becomes a hard {@link VerifyException} naming
+   * {@code h}'s height: failing a range session's sink with it blocks the peer that served {@code h}
+   * ({@code Exchange.streamRange}); on gossip the height changes nothing.
+   */
   private void runCheck(H h) {
     try {
       extraCheck.check(h);
     } catch (VerifyException e) {
-      throw e.isSoft() ? new VerifyException(e.reason(), e.detail(), false) : e;
+      if (!e.isSoft() && e.height().orElse(0) == h.height()) {
+        throw e;
+      }
+      VerifyException v = new VerifyException(e.reason(), e.detail(), false, h.height());
+      v.setStackTrace(e.getStackTrace());
+      throw v;
     } catch (RuntimeException e) {
       VerifyException v = new VerifyException(VerifyException.Reason.TYPE_CHECK, "extra check failed for header "
-          + h.height() + ": " + e.getMessage(), false);
+          + h.height() + ": " + e.getMessage(), false, h.height());
       v.initCause(e);
       throw v;
     }

@@ -32,6 +32,8 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   boolean hold;
   /** Range sessions held back while {@link #hold} was set: their result and how to start them. */
   final List<Held> held = new ArrayList<>();
+  /** How the sinks' stages failed, as the range session saw them. */
+  final List<Throwable> sinkFailures = new ArrayList<>();
 
   record Held(CompletableFuture<Void> result, Runnable start) {}
 
@@ -128,6 +130,7 @@ final class FakeSource implements HeaderSource<DummyHeader> {
     }
     sink.apply(List.copyOf(batch)).whenComplete((v, err) -> {
       if (err != null) {
+        sinkFailures.add(err);
         result.completeExceptionally(err);
       } else {
         deliver(batch.get(batch.size() - 1), all, offset + batch.size(), sink, result);

@@ -1,11 +1,23 @@
 package io.headersync.sync;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.Header;
 import io.headersync.VerifyException;
+import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.EvNodeValidationException;
+import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.ProposerCheck;
+import io.headersync.evnode.SignedHeader;
+import io.headersync.evnode.SignerKey;
+import io.headersync.exchange.ExchangeOptions;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.subscriber.Subscriber;
 import io.headersync.exchange.Exchange;
@@ -84,11 +96,11 @@ class SyncerNetworkTest {
     return h;
   }
 
-  private Host server(List<DummyHeader> headers) throws Exception {
+  private <H extends Header> Host server(List<H> headers) throws Exception {
     Host h = host();
-    InMemoryStore<DummyHeader> store = new InMemoryStore<>();
+    InMemoryStore<H> store = new InMemoryStore<>();
     store.append(headers).join();
-    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
+    P2PServer<H> server = new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
     server.start();
     closeables.add(server);
     return h;
@@ -102,6 +114,12 @@ class SyncerNetworkTest {
         .gater(gater).scheduler(scheduler).clock(CLOCK).random(new Random(7)).build();
     ex.start();
     closeables.add(ex);
+    connect(h, servers);
+    return ex;
+  }
+
+  /** Connects {@code h} to {@code servers} and waits until identify ran with each. */
+  private static void connect(Host h, List<Host> servers) throws Exception {
     List<CompletableFuture<Void>> identified = new ArrayList<>();
     for (Host s : servers) {
       CompletableFuture<Void> f = new CompletableFuture<>();
@@ -117,7 +135,6 @@ class SyncerNetworkTest {
       h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
     }
     CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(T, TimeUnit.SECONDS);
-    return ex;
   }
 
   private Syncer<DummyHeader> syncer(InMemoryStore<DummyHeader> store, Exchange<DummyHeader> ex,
@@ -253,6 +270,81 @@ class SyncerNetworkTest {
     syncer.incomingHead(chain.get(N - 1)).get(T, TimeUnit.SECONDS);
     syncer.syncWait().get(T, TimeUnit.SECONDS);
     assertSameChain(store);
+  }
+
+  /** {@code h} (ev-node) with one bit of its signature flipped: same hash, same links, invalid signature. */
+  private static P2PSignedHeader forge(P2PSignedHeader h) {
+    SignedHeader signed = h.signedHeader();
+    byte[] sig = signed.signature();
+    sig[sig.length - 1] ^= 1;
+    return P2PSignedHeader.of(signed.withSignature(sig), h.daHeightHint());
+  }
+
+  /**
+   * A peer serves the sequencer's ev-node chain with garbage signatures next to an honest one. The
+   * header hash does not cover the signature, so links and hashes verify: only the syncer's proposer
+   * check fails. The peer that served the forged header is blocked, the retry syncs from the honest
+   * peer, and no forged header is ever stored (the store is append-only, so checking it at the end
+   * covers the whole run).
+   */
+  @Test
+  void blocksThePeerServingForgedSignaturesAndSyncsFromTheHonestOne() throws Exception {
+    int n = 1_000;
+    HeaderSigner sequencer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("gm")
+        .startTime(GENESIS).blockTime(Duration.ofSeconds(1)).build();
+    List<P2PSignedHeader> evChain = sequencer.chain(n).stream().map(HeaderSigner.Block::p2pHeader).toList();
+    Host honest = server(evChain);
+    // The forger lacks the head: its head answer then differs from the honest one and the head
+    // request settles on the honest head (the highest). Serving the same head with a forged signature
+    // would make the head request return either copy, and the proposer check reject the forged one.
+    List<P2PSignedHeader> forgedChain = evChain.subList(0, n - 1).stream().map(SyncerNetworkTest::forge).toList();
+    assertEquals(evChain.get(500).hash(), forgedChain.get(500).hash(), "the hash does not cover the signature");
+    assertThrows(EvNodeValidationException.class, forgedChain.get(500)::verifySignature);
+    Host forger = server(forgedChain);
+
+    Host client = host();
+    ConnectionGater gater = new ConnectionGater();
+    Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL).chainId("gm")
+        .trustedPeers(List.of(honest.peerId(), forger.peerId())).gater(gater).scheduler(scheduler).clock(CLOCK)
+        .random(new Random(7))
+        // Two requests in flight per peer: both peers get chunks of the first session, whichever
+        // connected first (with the default 16, the first peer would be asked for the whole range).
+        .options(ExchangeOptions.builder().perPeerDepth(2).build()).build();
+    ex.start();
+    closeables.add(ex);
+    connect(client, List.of(honest, forger));
+    assertEquals(2, ex.trackedPeers().size());
+
+    InMemoryStore<P2PSignedHeader> store = new InMemoryStore<>();
+    store.append(evChain.subList(0, 1)).join();
+    CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    Syncer<P2PSignedHeader> syncer = Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
+        .options(SyncerOptions.defaults(Duration.ofSeconds(1))).clock(CLOCK).scheduler(scheduler)
+        .workerExecutor(worker).extraCheck(ProposerCheck.of(sequencer.key().signer()))
+        .listener(new SyncListener<>() {
+          @Override
+          public void syncFailed(SyncState state, Throwable cause) {
+            failed.complete(cause);
+          }
+        }).build();
+    closeables.add(() -> syncer.stop().get(T, TimeUnit.SECONDS));
+
+    syncer.start().get(T, TimeUnit.SECONDS);
+    syncer.syncWait().get(T, TimeUnit.SECONDS);
+
+    assertEquals(n, store.height());
+    for (long height = 1; height <= n; height++) {
+      P2PSignedHeader stored = store.getByHeight(height).orElseThrow();
+      assertArrayEquals(evChain.get((int) height - 1).signedHeader().signature(), stored.signedHeader().signature(),
+          "forged header stored at " + height);
+    }
+    assertTrue(gater.blockedPeers().contains(forger.peerId()), "forger blocked: " + gater.blockedPeers());
+    assertFalse(gater.blockedPeers().contains(honest.peerId()), "honest peer blocked");
+    assertEquals(List.of(honest.peerId()), ex.trackedPeers());
+    // The first job failed on a forged header and named the peer that served it.
+    Throwable cause = failed.get(T, TimeUnit.SECONDS);
+    assertTrue(cause.getMessage().contains("was served by " + forger.peerId()), cause.getMessage());
+    assertEquals(1, syncer.metrics().syncFailures(), "one failed job, then the retry from the honest peer");
   }
 
   private record Node(Host host, PubSub pubSub, Subscriber<DummyHeader> subscriber) {}

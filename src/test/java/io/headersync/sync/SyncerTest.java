@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -466,6 +467,47 @@ class SyncerTest {
     assertEquals(300, store.height());
     assertEquals(2, syncer.state().id());
     assertTrue(syncer.state().error().isEmpty());
+  }
+
+  /**
+   * Syncs 300 headers with an extra check that throws {@code failure} at {@code height}, and returns
+   * how the range session's sink failed: with the signal that makes the session block the peer that
+   * served the header, a hard {@link VerifyException} naming its height.
+   */
+  private VerifyException sinkFailureForACheckFailingAt(long height, RuntimeException failure) {
+    initStore(1);
+    source.add(chain.subList(0, 300));
+    builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
+      if (h.height() == height) {
+        throw failure;
+      }
+    }).build().start().join();
+    assertEquals(1, source.sinkFailures.size(), source.sinkFailures.toString());
+    Throwable t = source.sinkFailures.get(0);
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    VerifyException e = assertInstanceOf(VerifyException.class, t);
+    assertFalse(e.isSoft());
+    assertEquals(OptionalLong.of(height), e.height());
+    return e;
+  }
+
+  @Test
+  void aFetchedHeaderFailingTheExtraCheckFailsTheSinkNamingItsHeight() {
+    VerifyException e = sinkFailureForACheckFailingAt(100, new IllegalStateException("signature of 100 is bad"));
+    assertTrue(e.getMessage().contains("signature of 100"), e.getMessage());
+    assertTrue(store.height() < 100, "nothing at or after the bad header appended: " + store.height());
+  }
+
+  @Test
+  void aBadHeaderInTheLastBatchStillFailsTheSinkNotJustTheJob() {
+    // The pipeline reports a failed check with a later submission; the last batch has none, so its
+    // stage waits for the checks: the range session sees the failure and can blame the peer. The
+    // check's failure is soft and names no header: the syncer makes it hard and names the header.
+    sinkFailureForACheckFailingAt(290, new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad signature", true));
+    assertEquals(257, store.height());
+    assertEquals(List.of("head 300", "failed 300"), events);
   }
 
   @Test

@@ -24,6 +24,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it. A chunk that fails {@link Config#maxAttemptsPerChunk} times, or a range no usable peer is left
  * for, fails the session with an {@link ExchangeException} that names the heights and the last error.
  *
+ * <p>Checks in the sink: the session remembers which peer served each delivered header. When the
+ * sink fails with the bad-header signal, a hard {@link VerifyException} that names a height
+ * ({@link VerifyException#height()}), the peer that served that height is blocked as if its answer
+ * had been invalid; any other sink failure blames no one. Either way the sink failure ends the
+ * session.
+ *
  * <p>Threads: results are handled on whatever thread completes the fetcher's futures; the sink is
  * called by one thread at a time, never concurrently, and is not called again until the stage it
  * returned completes. Retries and timeouts run on the given scheduler.
@@ -74,9 +81,22 @@ public final class RangeSession<H extends Header, P> {
 
   /** Receives verified, contiguous batches in height order. */
   public interface Sink<H> {
-    /** Takes a batch; the session waits for the returned stage before handing over the next batch. */
+    /**
+     * Takes a batch; the session waits for the returned stage before handing over the next batch.
+     * A stage that fails ends the session; when it fails with a hard {@link VerifyException} naming
+     * the height of a header this session delivered (in this batch or an earlier one), the peer that
+     * served that header is blocked.
+     */
     CompletionStage<Void> accept(List<H> batch);
   }
+
+  /**
+   * How many runs of delivered heights (consecutive batches from one peer) are remembered for blame;
+   * older ones are forgotten, so a long session keeps a bounded record. A sink reports a bad header
+   * at most a few batches after it was handed over (the syncer keeps {@code maxAppendsInFlight}
+   * batches unfinished).
+   */
+  static final int MAX_SERVED_RUNS = 1024;
 
   /** Limits of a session. */
   public static final class Config {
@@ -140,6 +160,8 @@ public final class RangeSession<H extends Header, P> {
   private final Map<P, Integer> perPeer = new HashMap<>();
   private final Set<P> excluded = new HashSet<>();
   private final Set<ScheduledFuture<?>> retryTimers = new HashSet<>();
+  /** Who served the delivered heights: runs keyed by their first height. */
+  private final TreeMap<Long, Served<P>> served = new TreeMap<>();
   private long nextUnscheduled;
   private long nextToDeliver;
   private H lastDelivered;
@@ -321,7 +343,7 @@ public final class RangeSession<H extends Header, P> {
       }
     }
     if (err != null) {
-      Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      Throwable cause = unwrap(err);
       PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure() : PeerFailure.RESET;
       failChunk(c, r.peer, kind, String.valueOf(cause.getMessage()));
       return;
@@ -420,6 +442,7 @@ public final class RangeSession<H extends Header, P> {
         verification.verify(lastDelivered, r.headers.get(0));
         batch = r.headers;
         delivering = true;
+        recordServed(nextToDeliver, r.headers.size(), r.peer);
       } catch (VerifyException e) {
         broken = r;
         batch = null;
@@ -442,8 +465,9 @@ public final class RangeSession<H extends Header, P> {
     List<H> delivered = batch;
     stage.whenComplete((v, err) -> {
       if (err != null) {
-        finish(new ExchangeException("sink failed for headers from " + delivered.get(0).height() + ": " + err.getMessage(),
-            err));
+        Throwable cause = unwrap(err);
+        finish(new ExchangeException("sink failed for headers from " + delivered.get(0).height() + ": "
+            + cause.getMessage() + blame(cause), cause));
         return;
       }
       synchronized (this) {
@@ -461,6 +485,53 @@ public final class RangeSession<H extends Header, P> {
     });
   }
 
+  /** Remembers that {@code peer} served {@code count} headers from {@code start}. Lock held. */
+  private void recordServed(long start, int count, P peer) {
+    Map.Entry<Long, Served<P>> last = served.lastEntry();
+    if (last != null && last.getValue().end == start && last.getValue().peer.equals(peer)) {
+      last.getValue().end = start + count;
+      return;
+    }
+    served.put(start, new Served<>(start + count, peer));
+    if (served.size() > MAX_SERVED_RUNS) {
+      served.pollFirstEntry();
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /**
+   * When a sink failure (unwrapped) is the bad-header signal, a hard {@link VerifyException} with a
+   * height, blocks the peer that served that header, as an invalid answer is treated. Returns what to
+   * add to the session's failure message: who was blamed, or nothing.
+   */
+  private String blame(Throwable cause) {
+    if (!(cause instanceof VerifyException)) {
+      return "";
+    }
+    VerifyException bad = (VerifyException) cause;
+    if (bad.isSoft() || bad.height().isEmpty()) {
+      return "";
+    }
+    long height = bad.height().getAsLong();
+    P peer;
+    synchronized (this) {
+      Map.Entry<Long, Served<P>> run = served.floorEntry(height);
+      peer = run == null || height >= run.getValue().end ? null : run.getValue().peer;
+    }
+    if (peer == null) {
+      return "";
+    }
+    tracker.onFailure(peer, PeerFailure.INVALID, "served header " + height + ", which failed a check: "
+        + bad.getMessage());
+    return "; header " + height + " was served by " + peer;
+  }
+
   private void finish(Throwable failure) {
     List<CompletableFuture<List<H>>> toCancel;
     List<ScheduledFuture<?>> timers;
@@ -471,6 +542,7 @@ public final class RangeSession<H extends Header, P> {
       retryTimers.clear();
       ready.clear();
       pending.clear();
+      served.clear();
     }
     if (failure != null) {
       result.completeExceptionally(failure);
@@ -502,6 +574,16 @@ public final class RangeSession<H extends Header, P> {
 
     Request(Chunk chunk, P peer) {
       this.chunk = chunk;
+      this.peer = peer;
+    }
+  }
+
+  private static final class Served<P> {
+    long end;
+    final P peer;
+
+    Served(long end, P peer) {
+      this.end = end;
       this.peer = peer;
     }
   }

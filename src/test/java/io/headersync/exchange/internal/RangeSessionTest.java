@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Verification;
+import io.headersync.VerifyException;
 import io.headersync.exchange.ExchangeException;
 import io.headersync.exchange.PeerFailure;
 import io.headersync.exchange.PeerRequestException;
@@ -23,7 +24,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class RangeSessionTest {
@@ -315,6 +318,98 @@ class RangeSessionTest {
     CompletableFuture<Void> done = session(101, (p, from, n) -> a.serve(from, n), failing, config(1, 8)).start();
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
     assertTrue(e.getCause().getMessage().contains("disk full"), e.getCause().getMessage());
+  }
+
+  /** A sink that fails with {@code failure} when handed its {@code failAt}-th batch (from 1). */
+  private RangeSession.Sink<DummyHeader> failingSink(int failAt,
+      Function<List<List<DummyHeader>>, Throwable> failure) {
+    List<List<DummyHeader>> batches = new ArrayList<>();
+    return batch -> {
+      batches.add(batch);
+      delivered.addAll(batch);
+      return batches.size() < failAt ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.failedFuture(failure.apply(batches));
+    };
+  }
+
+  /** Serves the chain from two peers, "a" and "b", remembering who was asked for which chunk. */
+  private RangeSession.Fetcher<DummyHeader, String> twoPeers(Map<Long, String> servedBy) {
+    tracker.connected("a");
+    tracker.connected("b");
+    Server server = new Server(chain);
+    return (p, from, n) -> {
+      servedBy.put(from, p);
+      return server.serve(from, n);
+    };
+  }
+
+  @Test
+  void blocksThePeerThatServedAHeaderTheSinkNamesAsBad() {
+    // Depth 1: "a" serves [2, 66), "b" [66, 130). The second batch fails, naming a header of it.
+    Map<Long, String> servedBy = new HashMap<>();
+    RangeSession.Sink<DummyHeader> sink = failingSink(2, batches -> new VerifyException(
+        VerifyException.Reason.TYPE_CHECK, "forged", false, batches.get(1).get(0).height()));
+    CompletableFuture<Void> done = session(1001, twoPeers(servedBy), sink, config(1, 8)).start();
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    assertEquals("a", servedBy.get(2L));
+    assertEquals("b", servedBy.get(66L));
+    assertEquals(List.of("b"), blocked);
+    assertEquals(List.of("a"), tracker.usablePeers());
+    assertTrue(e.getCause().getMessage().contains("header 66 was served by b"), e.getCause().getMessage());
+    assertTrue(e.getCause().getMessage().contains("forged"), e.getCause().getMessage());
+  }
+
+  @Test
+  void blamesAHeaderOfAnEarlierBatchWhenAPipelinedSinkFindsItLate() {
+    // The fourth batch fails (wrapped, as a CompletableFuture chain delivers it), naming a header of
+    // the second.
+    Map<Long, String> servedBy = new HashMap<>();
+    RangeSession.Sink<DummyHeader> sink = failingSink(4, batches -> new CompletionException(new VerifyException(
+        VerifyException.Reason.TYPE_CHECK, "bad signature", false, batches.get(1).get(5).height())));
+    CompletableFuture<Void> done = session(1001, twoPeers(servedBy), sink, config(1, 8)).start();
+    assertTrue(done.isCompletedExceptionally());
+    assertEquals("b", servedBy.get(66L));
+    assertEquals(List.of("b"), blocked, "only the peer that served header 71: " + servedBy);
+  }
+
+  @Test
+  void blamesThroughARunOfBatchesFromOnePeer() {
+    tracker.connected("a");
+    Server server = new Server(chain);
+    RangeSession.Sink<DummyHeader> sink = failingSink(5, batches -> new VerifyException(
+        VerifyException.Reason.TYPE_CHECK, "forged", false, 100));
+    CompletableFuture<Void> done = session(1001, (p, from, n) -> server.serve(from, n), sink, config(4, 8)).start();
+    assertTrue(done.isCompletedExceptionally());
+    assertEquals(List.of("a"), blocked);
+  }
+
+  @Test
+  void aSinkFailureThatIsNotABadHeaderBlocksNoOne() {
+    List<Throwable> failures = List.of(
+        new IllegalStateException("store is closed"),
+        new CancellationException("stopped"),
+        // soft: not enough to call the header wrong
+        new VerifyException(VerifyException.Reason.TYPE_CHECK, "soft", true, 70),
+        // hard but names no header
+        new VerifyException(VerifyException.Reason.TYPE_CHECK, "no height", false),
+        // names a header this session never delivered
+        new VerifyException(VerifyException.Reason.TYPE_CHECK, "elsewhere", false, 5000),
+        // a bad header wrapped in something else is not the signal
+        new IllegalStateException("wrapped", new VerifyException(
+            VerifyException.Reason.TYPE_CHECK, "inner", false, 70)));
+    for (Throwable failure : failures) {
+      PeerTracker<String> fresh = new PeerTracker<>(clock, 100, Duration.ofHours(1), (peer, reason) -> blocked.add(peer));
+      fresh.connected("a");
+      fresh.connected("b");
+      Server server = new Server(chain);
+      CompletableFuture<Void> done = new RangeSession<>(chain.get(0), 1001, verification, fresh,
+          (p, from, n) -> server.serve(from, n), failingSink(2, batches -> failure), scheduler, clock, config(1, 8))
+          .start();
+      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+      assertInstanceOf(ExchangeException.class, e.getCause());
+      assertTrue(blocked.isEmpty(), failure + " blocked " + blocked);
+      assertEquals(2, fresh.usablePeers().size());
+    }
   }
 
   @Test
