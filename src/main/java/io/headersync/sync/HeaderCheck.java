@@ -11,8 +11,9 @@ import io.headersync.VerifyException;
  * <p>Called on the syncer's worker executor, for several headers of a batch in parallel, so
  * implementations must be thread-safe. They must not block on I/O.
  *
- * <p>A header fetched during catch-up that fails the check fails the sync job, and the peer that
- * served it is blocked: throw for a header that is wrong, not for trouble of your own.
+ * <p>A header fetched during catch-up that fails the check ({@link VerifyException}) fails the sync
+ * job, and the peer that served it is blocked; the retry fetches from the other peers. Any other
+ * runtime exception is taken for a broken check: it fails the job the same way but blames no peer.
  *
  * @param <H> the header type
  */
@@ -21,8 +22,8 @@ public interface HeaderCheck<H extends Header> {
   /**
    * Checks one header.
    *
-   * @throws VerifyException when the header fails; any other runtime exception counts as a hard
-   *     failure too
+   * @throws VerifyException when the header is wrong (treated as hard); any other runtime exception
+   *     is a hard failure that blames no peer
    */
   void check(H header);
 }

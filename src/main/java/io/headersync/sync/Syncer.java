@@ -795,9 +795,11 @@ public final class Syncer<H extends Header> {
   }
 
   /**
-   * Runs the extra check on {@code h}. Every failure becomes a hard {@link VerifyException} naming
+   * Runs the extra check on {@code h}. A {@link VerifyException} from it becomes a hard one naming
    * {@code h}'s height: failing a range session's sink with it blocks the peer that served {@code h}
-   * ({@code Exchange.streamRange}); on gossip the height changes nothing.
+   * ({@code Exchange.streamRange}); on gossip the height changes nothing. Any other exception is a
+   * broken check, not a bad header: it fails the job as a hard failure without a height, blaming no
+   * peer.
    */
   private void runCheck(H h) {
     try {
@@ -810,8 +812,10 @@ public final class Syncer<H extends Header> {
       v.setStackTrace(e.getStackTrace());
       throw v;
     } catch (RuntimeException e) {
+      // Not a verdict on the header but a check that broke: fail the job, blame no peer (a bug in the
+      // check must not block every honest peer one retry after the other).
       VerifyException v = new VerifyException(VerifyException.Reason.TYPE_CHECK, "extra check failed for header "
-          + h.height() + ": " + e.getMessage(), false, h.height());
+          + h.height() + ": " + e.getMessage(), false);
       v.initCause(e);
       throw v;
     }

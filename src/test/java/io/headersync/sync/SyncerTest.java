@@ -475,6 +475,10 @@ class SyncerTest {
    * served the header, a hard {@link VerifyException} naming its height.
    */
   private VerifyException sinkFailureForACheckFailingAt(long height, RuntimeException failure) {
+    return sinkFailureForACheckFailingAt(height, failure, OptionalLong.of(height));
+  }
+
+  private VerifyException sinkFailureForACheckFailingAt(long height, RuntimeException failure, OptionalLong named) {
     initStore(1);
     source.add(chain.subList(0, 300));
     builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
@@ -489,15 +493,24 @@ class SyncerTest {
     }
     VerifyException e = assertInstanceOf(VerifyException.class, t);
     assertFalse(e.isSoft());
-    assertEquals(OptionalLong.of(height), e.height());
+    assertEquals(named, e.height());
     return e;
   }
 
   @Test
   void aFetchedHeaderFailingTheExtraCheckFailsTheSinkNamingItsHeight() {
-    VerifyException e = sinkFailureForACheckFailingAt(100, new IllegalStateException("signature of 100 is bad"));
+    VerifyException e = sinkFailureForACheckFailingAt(100,
+        new VerifyException(VerifyException.Reason.TYPE_CHECK, "signature of 100 is bad", false));
     assertTrue(e.getMessage().contains("signature of 100"), e.getMessage());
     assertTrue(store.height() < 100, "nothing at or after the bad header appended: " + store.height());
+  }
+
+  @Test
+  void aCheckThatBreaksFailsTheSinkWithoutNamingAHeaderSoNoPeerIsBlamed() {
+    VerifyException e = sinkFailureForACheckFailingAt(100, new IllegalStateException("key store unavailable"),
+        OptionalLong.empty());
+    assertTrue(e.getMessage().contains("extra check failed for header 100: key store unavailable"), e.getMessage());
+    assertTrue(store.height() < 100, "nothing at or after the header appended: " + store.height());
   }
 
   @Test
