@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * other, each verified), against our client syncing from our server (pipelined range session), with
  * one and with two servers. Headers are ev-node v1.2 {@code P2PSignedHeader}s on both sides, served
  * from in-memory stores. Each figure is the median of {@code -Dbench.rounds} runs (3), ours after
- * {@code -Dbench.warmups} (2) unreported rounds of the same size for the JIT. Prints every run's
+ * unreported rounds of the same size until the JIT has settled ({@link JitWarmup}; exactly
+ * {@code -Dbench.warmups} rounds if given). Prints every run's
  * headers per second (and ours' CPU time by thread group), then the medians and their ratio.
  *
  * <pre>
@@ -55,12 +56,11 @@ public final class ExchangeBenchmark {
     double go1 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 1));
     double go2 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 2));
     List<P2PSignedHeader> chain = chain(n);
-    // JIT warm-up, not reported: whole runs, so the code of the setup (appending n headers to the
-    // store) is compiled too; the compiler threads still work for a while after the first runs.
-    for (int i = 0; i < Integer.getInteger("bench.warmups", 2); i++) {
+    // Warm-up, not reported: whole runs of both kinds until the JIT has settled.
+    JitWarmup.run(-1, () -> {
       java(chain, 1, n);
       java(chain, 2, n);
-    }
+    });
     double ours1 = median(rounds, () -> java(chain, 1, n));
     double ours2 = median(rounds, () -> java(chain, 2, n));
     System.out.println();

@@ -60,13 +60,7 @@ public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
 
-  /** A round's JIT share under which the JIT counts as settled. */
-  private static final double JIT_SETTLED = 0.05;
-  private static final int MAX_WARMUPS = 20;
-
   private static Duration delay = Duration.ZERO;
-  /** The JIT compiler threads' share of the CPU of the last round of ours. */
-  private static double lastJitShare;
   private static int depth;
 
   public static void main(String[] args) throws Exception {
@@ -80,20 +74,11 @@ public final class SyncBenchmark {
     double go = go(n);
     List<P2PSignedHeader> chain = chain(n);
     // The first round in this JVM is the cold figure: what a freshly started node gets for its first
-    // n headers, JIT compilation included. Then, as JMH does, whole-size warm-up rounds until the JIT
-    // has settled (its compiler threads took under JIT_SETTLED of a round's CPU; on two cores C2
-    // competes with the catch-up itself and takes about ten 100,000-header rounds) or
-    // -Dbench.warmups rounds if given; the figures after that are the steady state of a long-running
-    // node.
+    // n headers, JIT compilation included. Then warm-up rounds until the JIT has settled; the figures
+    // after that are the steady state of a long-running node.
     double cold = delay.isZero() ? java(chain, n, false) : Double.NaN;
-    int warmups = 0;
     // With a delay line the catch-up waits on the network, not on compiled code: one short round.
-    int fixed = Integer.getInteger("bench.warmups", delay.isZero() ? -1 : 1);
-    while (fixed < 0 ? warmups < MAX_WARMUPS && (warmups == 0 || lastJitShare > JIT_SETTLED) : warmups < fixed) {
-      java(chain, delay.isZero() ? n : Math.min(n, 5_000), false);
-      warmups++;
-    }
-    System.out.printf("warm-up: %d rounds; the JIT took %.0f%% of the last one's CPU%n", warmups, 100 * lastJitShare);
+    JitWarmup.run(delay.isZero() ? -1 : 1, () -> java(chain, delay.isZero() ? n : Math.min(n, 5_000), false));
     double ours = median(() -> java(chain, n, false));
     if (Boolean.getBoolean("bench.skipSignatures")) { // for profiling the plain catch-up
       System.out.printf("%nratio %.1fx (cold JVM %.1fx)%n", ours / go, cold / go);
@@ -279,7 +264,6 @@ public final class SyncBenchmark {
         System.out.printf("headersync Syncer%s%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
             checkSignatures ? " + signature check" : "", goServer == null ? "" : " <- go-header server", rate, synced,
             seconds * 1000);
-        lastJitShare = cpu.jitShare();
         System.out.printf("  %s; %.1f µs of CPU per header%n", cpu, cpu.processNanos() / 1e3 / synced);
         ex.close();
         if (p2pServer != null) {
