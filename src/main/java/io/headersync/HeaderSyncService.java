@@ -173,15 +173,18 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, workers, clock);
     ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
         : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
-    this.exchange = Exchange.builder(p2p.host(), type, protocolId)
+    Exchange.Builder<H> eb = Exchange.builder(p2p.host(), type, protocolId)
         .chainId(chainId)
         .trustedPeers(trustedPeers)
         .gater(p2p.gater())
         .scheduler(scheduler)
         .clock(clock)
         .random(b.random)
-        .options(exchangeOptions)
-        .build();
+        .options(exchangeOptions);
+    if (b.extraCheck != null) {
+      eb.headCheck(b.extraCheck::check); // a forged head must not win the head quorum
+    }
+    this.exchange = eb.build();
     this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
     Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
         .options(b.syncerOptions != null ? b.syncerOptions : SyncerOptions.builder(blockTime).trustingPeriod(profile.trustingPeriod()).build())

@@ -6,6 +6,7 @@ import io.headersync.HeaderSyncException;
 import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.exchange.internal.FrameReader;
 import io.headersync.exchange.internal.HeaderResponse;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final Random random;
+  private final @Nullable Consumer<? super H> headCheck;
   private final Verification<H> verification;
   private final PeerTracker<PeerId> tracker;
   private final ConnectionListener listener = new ConnectionListener() {
@@ -108,6 +111,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     this.scheduler = b.scheduler;
     this.clock = b.clock;
     this.random = b.random;
+    this.headCheck = b.headCheck;
     this.verification = new Verification<>(type, clock);
     this.tracker = new PeerTracker<>(clock, options.maxTrackedPeers, options.peerRetention, this::blockPeer);
   }
@@ -287,7 +291,13 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         } else {
           H h = list.get(0);
           answer = new HeadResult<>(h, Optional.empty());
-          if (trustedHead != null) {
+          String invalid = failedHeadCheck(h);
+          if (invalid != null) {
+            answer = null;
+            error = peer + ": " + invalid;
+            penalize(peer, new PeerRequestException(PeerFailure.INVALID, "head " + h.height() + " from " + peer
+                + " failed the head check: " + invalid));
+          } else if (trustedHead != null) {
             try {
               verification.verify(trustedHead, h);
             } catch (VerifyException e) {
@@ -327,6 +337,26 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       });
     }
     return result;
+  }
+
+  /**
+   * Runs the {@linkplain Builder#headCheck head check} on a peer's head answer: the reason when the
+   * header is wrong ({@link VerifyException}), else null. A check that throws anything else is
+   * broken, not the peer: the answer counts, and the failure is logged.
+   */
+  private @Nullable String failedHeadCheck(H h) {
+    if (headCheck == null) {
+      return null;
+    }
+    try {
+      headCheck.accept(h);
+      return null;
+    } catch (VerifyException e) {
+      return e.getMessage();
+    } catch (RuntimeException e) {
+      log.warn("the head check failed on head {} ({}) without a verdict: {}", h.height(), h.hash(), e.toString());
+      return null;
+    }
   }
 
   private CompletableFuture<H> firstSuccess(String what, Function<PeerId, CompletableFuture<H>> ask) {
@@ -548,6 +578,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
+    private @Nullable Consumer<? super H> headCheck;
 
     Builder(Host host, HeaderType<H> type, String protocolId) {
       this.host = Objects.requireNonNull(host, "host == null");
@@ -592,6 +623,19 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     /** Shuffles trusted peers, as go-header does. */
     public Builder<H> random(Random random) {
       this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /**
+     * A check each peer's answer to a head request must pass before it counts towards the head
+     * quorum, e.g. the syncer's extra check ({@code ProposerCheck}): a peer whose head fails it
+     * with a {@link VerifyException} gave an invalid answer and is blocked. Without it a peer can
+     * answer with the real head carrying a forged signature (ev-node's hash does not cover the
+     * signature), count towards the quorum and have its copy returned. Runs on the thread that
+     * completes the request, once per answer. Unset: none.
+     */
+    public Builder<H> headCheck(Consumer<? super H> check) {
+      this.headCheck = Objects.requireNonNull(check, "headCheck == null");
       return this;
     }
 

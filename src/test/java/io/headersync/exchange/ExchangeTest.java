@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.VerifyException;
 import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.ConnectionListener;
@@ -94,10 +95,17 @@ class ExchangeTest {
 
   /** A client host with an exchange trusting {@code servers}, connected to them and tracking them. */
   private Exchange<DummyHeader> client(List<Host> servers) throws Exception {
+    return client(servers, b -> { });
+  }
+
+  private Exchange<DummyHeader> client(List<Host> servers,
+      java.util.function.Consumer<Exchange.Builder<DummyHeader>> configure) throws Exception {
     Host h = host(clientGater);
     List<PeerId> trusted = servers.stream().map(Host::peerId).toList();
-    Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST").trustedPeers(trusted)
-        .gater(clientGater).scheduler(scheduler).clock(CLOCK).random(new Random(7)).build();
+    Exchange.Builder<DummyHeader> b = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST")
+        .trustedPeers(trusted).gater(clientGater).scheduler(scheduler).clock(CLOCK).random(new Random(7));
+    configure.accept(b);
+    Exchange<DummyHeader> ex = b.build();
     ex.start();
     closeables.add(ex);
     List<CompletableFuture<Void>> identified = new ArrayList<>();
@@ -193,6 +201,37 @@ class ExchangeTest {
     Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 900)), server(chain.subList(0, 1000)),
         server(chain.subList(0, 1000))));
     assertEquals(chain.get(999), get(ex.head()));
+  }
+
+  @Test
+  void aHeadFailingTheHeadCheckDoesNotCountAndBlocksItsPeer() throws Exception {
+    // The liar's head is higher, so without the check it would win a quorum of two that disagree.
+    List<DummyHeader> fork = new ArrayList<>(chain.subList(0, 999));
+    fork.add(DummyHeader.genesis("test", 1000, chain.get(999).time()));
+    fork.add(fork.get(999).next());
+    Host liar = server(fork);
+    Host honest = server(chain.subList(0, 1000));
+    java.util.function.Consumer<DummyHeader> knownChain = h -> {
+      if (!h.equals(chain.get((int) h.height() - 1))) {
+        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "header " + h.height() + " is not ours", false);
+      }
+    };
+    assertEquals(fork.get(1000), get(client(List.of(liar, honest)).head()), "no check: the higher head wins");
+    assertTrue(clientGater.blockedPeers().isEmpty());
+
+    Exchange<DummyHeader> checked = client(List.of(liar, honest), b -> b.headCheck(knownChain));
+    assertEquals(chain.get(999), get(checked.head()));
+    assertEquals(java.util.Set.of(liar.peerId()), clientGater.blockedPeers());
+  }
+
+  @Test
+  void aHeadCheckThatBreaksBlamesNoPeer() throws Exception {
+    Host server = server(chain.subList(0, 1000));
+    Exchange<DummyHeader> ex = client(List.of(server), b -> b.headCheck(h -> {
+      throw new IllegalStateException("check unavailable");
+    }));
+    assertEquals(chain.get(999), get(ex.head()));
+    assertTrue(clientGater.blockedPeers().isEmpty());
   }
 
   @Test
