@@ -1,5 +1,7 @@
 package io.headersync;
 
+import static io.headersync.internal.Futures.unwrap;
+
 import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.Exchange;
@@ -535,13 +537,6 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     });
   }
 
-  private static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;

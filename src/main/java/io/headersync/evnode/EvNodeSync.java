@@ -1,5 +1,7 @@
 package io.headersync.evnode;
 
+import static io.headersync.internal.Futures.unwrap;
+
 import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderSyncException;
@@ -373,12 +375,6 @@ public final class EvNodeSync implements AutoCloseable {
     }
   }
 
-  private static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
-  }
 
   private static String message(Throwable e) {
     return e.getMessage() != null ? e.getMessage() : e.toString();

@@ -1,5 +1,7 @@
 package io.headersync.exchange;
 
+import static io.headersync.internal.Futures.unwrap;
+
 import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderSyncException;
@@ -29,7 +31,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -540,12 +541,6 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return new PeerRequestException(PeerFailure.RESET, what + ": " + cause, cause);
   }
 
-  private static Throwable unwrap(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
 
   /** Lowers the score of a peer whose request failed, or blocks it when its answer was invalid. */
   private void penalize(PeerId peer, Throwable err) {

@@ -1,5 +1,7 @@
 package io.headersync.sync;
 
+import static io.headersync.internal.Futures.unwrap;
+
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.Verification;
@@ -17,9 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -844,12 +844,6 @@ public final class Syncer<H extends Header> {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
 
   /**
    * Builds a {@link Syncer}. {@code build()} names what is missing.

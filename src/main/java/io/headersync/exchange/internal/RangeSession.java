@@ -1,5 +1,7 @@
 package io.headersync.exchange.internal;
 
+import static io.headersync.internal.Futures.unwrap;
+
 import io.headersync.Header;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
@@ -22,9 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -498,12 +498,6 @@ public final class RangeSession<H extends Header, P> {
     }
   }
 
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
 
   /**
    * When a sink failure (unwrapped) is the bad-header signal, a hard {@link VerifyException} with a
