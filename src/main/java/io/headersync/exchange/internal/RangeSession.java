@@ -498,7 +498,6 @@ public final class RangeSession<H extends Header, P> {
     }
   }
 
-
   /**
    * When a sink failure (unwrapped) is the bad-header signal, a hard {@link VerifyException} with a
    * height, blocks the peer that served that header, as an invalid answer is treated. Returns what to
