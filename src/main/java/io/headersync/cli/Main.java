@@ -5,6 +5,7 @@ import io.headersync.Verification;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.Signer;
 import io.headersync.evnode.SignerKey;
 import io.headersync.store.RocksDbStore;
 import java.io.PrintStream;
@@ -30,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  * headersync devnet  [--chain-id gm] [--blocks 200 | --seconds S] [--block-time 100ms] [--full 2] [--light 1]
  *                    [--profile seed|evnode] [--data-dir DIR]
  * headersync node    --chain-id ID --peers MULTIADDRS [--role full|light] [--profile seed|evnode]
- *                    [--data-dir DIR] [--listen MULTIADDR] [--block-time 1s] [--trusted-hash HEX] [--seconds S]
+ *                    [--data-dir DIR] [--listen MULTIADDR] [--block-time 1s] [--trusted-hash HEX]
+ *                    [--proposer-key HEX] [--seconds S]
  * headersync chain   [--chain-id gm] [--count 100000] [--data-dir DIR] [--block-time 100ms] [--seed devnet]
  * headersync inspect --data-dir DIR [--height N] [--prefix headerEx]
  * </pre>
@@ -60,6 +62,8 @@ public final class Main {
       "           --listen ADDR       listen multiaddr (default /ip4/0.0.0.0/tcp/7676)",
       "           --block-time D      the network's block time (default 1s)",
       "           --trusted-hash HEX  initialise an empty store from this header instead of the genesis",
+      "           --proposer-key HEX  the sequencer's Ed25519 public key (as inspect prints it): every header",
+      "                               must carry it and a valid signature",
       "           --seconds S         stop after S seconds",
       "  chain    sign, verify and store an ev-node header chain, as a sequencer does",
       "           --chain-id ID       chain id (default gm)",
@@ -101,7 +105,7 @@ public final class Main {
               "profile", "data-dir")));
         case "node":
           return new NodeCommand(out, clock).run(new Args(rest, Set.of("chain-id", "peers", "role", "profile",
-              "data-dir", "listen", "block-time", "trusted-hash", "seconds")));
+              "data-dir", "listen", "block-time", "trusted-hash", "proposer-key", "seconds")));
         case "chain":
           return chain(new Args(rest, Set.of("chain-id", "count", "data-dir", "block-time", "seed")));
         case "inspect":
@@ -235,6 +239,8 @@ public final class Main {
       out.printf("  last hash       %s%n", h.lastHeaderHash());
       out.printf("  data hash       %s%n", h.header().dataHash());
       out.printf("  proposer        %s%n", HexFormat.of().formatHex(h.header().proposerAddress()).toUpperCase());
+      Signer signer = h.signedHeader().signer();
+      out.printf("  signer key      %s%n", signer.isEmpty() ? "-" : HexFormat.of().formatHex(signer.rawPublicKey()));
       out.printf("  da height hint  %d%n", h.daHeightHint());
       String sig;
       try {

@@ -8,6 +8,7 @@ import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.Signer;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.NodeKeyFile;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -56,6 +58,14 @@ final class NodeCommand {
         throw new UsageException("--trusted-hash: " + e.getMessage());
       }
     }
+    @Nullable Signer proposer = null;
+    if (args.has("proposer-key")) {
+      try {
+        proposer = Signer.ofEd25519(HexFormat.of().parseHex(args.string("proposer-key", "")));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
+      }
+    }
     P2PConfig.Builder config = P2PConfig.builder();
     try {
       config.seeds(args.string("peers", ""));
@@ -80,6 +90,9 @@ final class NodeCommand {
         .clock(clock);
     if (trusted != null) {
       builder.trustedHash(trusted);
+    }
+    if (proposer != null) {
+      builder.proposer(proposer);
     }
     EvNodeSync node = builder.build();
     HeaderSyncService<P2PSignedHeader> headers = node.headers();

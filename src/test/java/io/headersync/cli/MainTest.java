@@ -128,6 +128,9 @@ class MainTest {
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
     assertTrue(err().contains("--role must be full or light"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--proposer-key", "abcd")));
+    assertTrue(err().contains("--proposer-key must be a 32-byte Ed25519 public key in hex"), err());
     assertFalse(err().contains("Exception"), err());
   }
 
@@ -154,15 +157,17 @@ class MainTest {
         blocks.writeToStoreAndBroadcast(b.p2pData()).get(10, TimeUnit.SECONDS);
       }
       String data = dir.resolve("node").toString();
+      String proposerKey = java.util.HexFormat.of().formatHex(signer.key().signer().rawPublicKey());
       assertEquals(0, live.run(List.of("node", "--chain-id", "gm", "--peers", p2p.addresses().get(0).toString(),
-          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3")),
-          out() + err());
+          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3",
+          "--proposer-key", proposerKey)), out() + err());
       assertTrue(out().contains("full node"), out());
       out.reset();
       assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").resolve("headers").toString())),
           err());
       assertTrue(out().contains("head    20"), out());
       assertTrue(out().contains("signature       valid"), out());
+      assertTrue(out().contains("signer key      " + proposerKey), out());
     } finally {
       headers.stop();
       blocks.stop();
