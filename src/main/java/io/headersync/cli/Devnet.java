@@ -70,7 +70,14 @@ final class Devnet {
           .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
           .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
       if (role != EvNodeSync.Role.SEQUENCER) {
-        nodes.get(0).sync.p2p().addresses().forEach(config::seed);
+        // Seeded with the sequencer and the full nodes already running (not light nodes: they serve
+        // no data): without peer discovery this makes a mesh rather than a star, so gossip is relayed
+        // and catch-up fetches from several peers at once.
+        for (Node n : nodes) {
+          if (n.sync.role() != EvNodeSync.Role.LIGHT) {
+            n.sync.p2p().addresses().forEach(config::seed);
+          }
+        }
       }
       this.sync = EvNodeSync.builder(chainId)
           .role(role)
