@@ -537,7 +537,6 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     });
   }
 
-
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
   }

@@ -375,7 +375,6 @@ public final class EvNodeSync implements AutoCloseable {
     }
   }
 
-
   private static String message(Throwable e) {
     return e.getMessage() != null ? e.getMessage() : e.toString();
   }

@@ -541,7 +541,6 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return new PeerRequestException(PeerFailure.RESET, what + ": " + cause, cause);
   }
 
-
   /** Lowers the score of a peer whose request failed, or blocks it when its answer was invalid. */
   private void penalize(PeerId peer, Throwable err) {
     Throwable cause = unwrap(err);

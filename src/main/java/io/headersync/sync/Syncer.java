@@ -844,7 +844,6 @@ public final class Syncer<H extends Header> {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-
   /**
    * Builds a {@link Syncer}. {@code build()} names what is missing.
    *
