@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and
@@ -111,7 +112,28 @@ public final class TestNetwork implements AutoCloseable {
     return start("light-" + nodes.size(), EvNodeSync.Role.LIGHT, null);
   }
 
+  /**
+   * Starts a full or light node seeded with the sequencer, with {@code options} applied to its
+   * builder after the network's settings, e.g. {@code b -> b.proposer(net.sequencer().proposer())}
+   * for a node that pins the sequencer's key, or a trusted hash.
+   *
+   * @throws IllegalArgumentException for {@link EvNodeSync.Role#SEQUENCER} (use {@link #sequencer()})
+   * @throws io.headersync.HeaderSyncException if the node does not start, naming the step
+   */
+  public synchronized TestNode node(EvNodeSync.Role role, Consumer<EvNodeSync.Builder> options) {
+    Objects.requireNonNull(options, "options == null");
+    if (Objects.requireNonNull(role, "role == null") == EvNodeSync.Role.SEQUENCER) {
+      throw new IllegalArgumentException("a network has one sequencer: use sequencer()");
+    }
+    return start((role == EvNodeSync.Role.FULL ? "full-" : "light-") + nodes.size(), role, null, options);
+  }
+
   private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer) {
+    return start(name, role, signer, b -> { });
+  }
+
+  private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer,
+      Consumer<EvNodeSync.Builder> options) {
     byte[] idSeed = new byte[32];
     random.nextBytes(idSeed);
     P2PConfig.Builder config = P2PConfig.builder()
@@ -124,15 +146,16 @@ public final class TestNetwork implements AutoCloseable {
       }
       sequencer.p2p().addresses().forEach(config::seed);
     }
-    EvNodeSync node = EvNodeSync.builder(chainId)
+    EvNodeSync.Builder builder = EvNodeSync.builder(chainId)
         .role(role)
         .profile(profile)
         .p2p(config.build())
         .blockTime(blockTime)
         .clock(clock)
         .random(random)
-        .initTimeout(Duration.ofSeconds(10))
-        .build();
+        .initTimeout(Duration.ofSeconds(10));
+    options.accept(builder);
+    EvNodeSync node = builder.build();
     try {
       Await.await(node.start(), name + " start", Duration.ofSeconds(30));
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
+import io.headersync.evnode.Signer;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.PeerId;
 import io.headersync.store.Store;
@@ -47,6 +48,18 @@ public final class TestNode implements AutoCloseable {
   /** The node under test, for code that takes an {@link EvNodeSync}. */
   public EvNodeSync sync() {
     return node;
+  }
+
+  /**
+   * The sequencer's signer (its public key), for nodes that pin it ({@link EvNodeSync.Builder#proposer}).
+   *
+   * @throws IllegalStateException if this node is not the sequencer
+   */
+  public Signer proposer() {
+    if (signer == null) {
+      throw new IllegalStateException(name + " is not the sequencer");
+    }
+    return signer.key().signer();
   }
 
   public PeerId peerId() {
