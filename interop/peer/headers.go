@@ -118,13 +118,8 @@ func (hn *headerNode) generate(ctx context.Context, count int, seed int64) (map[
 	return map[string]any{"height": head.Height(), "hash": head.Hash().String()}, nil
 }
 
-func (n *node) exchange(p peer.ID) (*goheaderp2p.Exchange[H], error) {
-	hn := n.headers()
-	hn.mu.Lock()
-	defer hn.mu.Unlock()
-	if ex, ok := hn.exchanges[p]; ok {
-		return ex, nil
-	}
+// newExchange starts a go-header Exchange with p as its trusted peer, on the node's context.
+func (n *node) newExchange(p peer.ID) (*goheaderp2p.Exchange[H], error) {
 	ex, err := goheaderp2p.NewExchange[H](n.host, peer.IDSlice{p}, n.gater,
 		goheaderp2p.WithNetworkID[goheaderp2p.ClientParameters](n.network),
 		goheaderp2p.WithChainID(n.chainID))
@@ -132,6 +127,20 @@ func (n *node) exchange(p peer.ID) (*goheaderp2p.Exchange[H], error) {
 		return nil, err
 	}
 	if err := ex.Start(n.ctx); err != nil {
+		return nil, err
+	}
+	return ex, nil
+}
+
+func (n *node) exchange(p peer.ID) (*goheaderp2p.Exchange[H], error) {
+	hn := n.headers()
+	hn.mu.Lock()
+	defer hn.mu.Unlock()
+	if ex, ok := hn.exchanges[p]; ok {
+		return ex, nil
+	}
+	ex, err := n.newExchange(p)
+	if err != nil {
 		return nil, err
 	}
 	hn.exchanges[p] = ex

@@ -157,13 +157,8 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err := st.Start(n.ctx); err != nil {
 		return nil, err
 	}
-	ex, err := goheaderp2p.NewExchange[H](n.host, peer.IDSlice{p}, n.gater,
-		goheaderp2p.WithNetworkID[goheaderp2p.ClientParameters](n.network),
-		goheaderp2p.WithChainID(n.chainID))
+	ex, err := n.newExchange(p)
 	if err != nil {
-		return nil, err
-	}
-	if err := ex.Start(n.ctx); err != nil {
 		return nil, err
 	}
 	sub, err := goheaderp2p.NewSubscriber[H](ps, pubsub.DefaultMsgIdFn, goheaderp2p.WithSubscriberNetworkID(n.network))

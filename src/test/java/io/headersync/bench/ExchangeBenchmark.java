@@ -10,13 +10,10 @@ import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.interop.GoPeer;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
-import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
-import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
+import io.headersync.testing.Identified;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -131,31 +128,23 @@ public final class ExchangeBenchmark {
       store.append(chain.subList(0, n)).join();
       List<PeerId> serverIds = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
-        Host h = host(hosts, 200 + i);
+        Host h = LoopbackHosts.start(hosts, 200 + i);
         new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, Clock.systemUTC()).start();
         serverIds.add(h.peerId());
       }
       ConnectionGater gater = new ConnectionGater();
-      Host client = host(hosts, 300);
+      Host client = LoopbackHosts.start(hosts, 300);
       Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
           .chainId("bench").trustedPeers(serverIds).gater(gater).scheduler(scheduler)
           .options(io.headersync.exchange.ExchangeOptions.builder()
               .perPeerDepth(Integer.getInteger("bench.depth", 4)).build()).build();
       ex.start();
-      CompletableFuture<Void> all = new CompletableFuture<>();
-      AtomicLong identified = new AtomicLong();
-      client.addConnectionListener(new ConnectionListener() {
-        @Override
-        public void identified(PeerInfo info) {
-          if (info.protocols().contains(PROTOCOL) && identified.incrementAndGet() == servers) {
-            all.complete(null);
-          }
-        }
-      });
+      List<CompletableFuture<Void>> identified = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
+        identified.add(Identified.by(client, hosts.get(i).peerId(), PROTOCOL));
         client.connect(hosts.get(i).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
       }
-      all.get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
       CpuSplit cpu = CpuSplit.start();
       long t0 = System.nanoTime();
       P2PSignedHeader first = ex.getByHeight(1).get(60, TimeUnit.SECONDS);
@@ -180,15 +169,5 @@ public final class ExchangeBenchmark {
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
     }
-  }
-
-  private static Host host(List<Host> hosts, int seed) throws Exception {
-    byte[] s = new byte[32];
-    s[0] = (byte) seed;
-    s[1] = (byte) (seed >> 8);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
-    hosts.add(h);
-    h.start().get(30, TimeUnit.SECONDS);
-    return h;
   }
 }

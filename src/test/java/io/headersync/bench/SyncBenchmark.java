@@ -11,16 +11,15 @@ import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.interop.GoPeer;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
-import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
 import io.headersync.sync.Syncer;
 import io.headersync.sync.SyncerOptions;
+import io.headersync.testing.Identified;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -200,10 +199,12 @@ public final class SyncBenchmark {
    */
   private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures, GoPeer goServer)
       throws Exception {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(named("bench-scheduler"));
-    ExecutorService storeExecutor = Executors.newFixedThreadPool(2, named("bench-server-store"));
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bench-scheduler", true));
+    ExecutorService storeExecutor =
+        Executors.newFixedThreadPool(2, new DefaultThreadFactory("bench-server-store", true));
     ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-        named("bench-worker"));
+        new DefaultThreadFactory("bench-worker", true));
     List<Host> hosts = new ArrayList<>();
     Path dir = Files.createTempDirectory("headersync-sync-bench");
     DelayProxy proxy = null;
@@ -214,7 +215,7 @@ public final class SyncBenchmark {
       if (goServer == null) {
         InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
         served.append(chain.subList(0, n)).join();
-        Host server = host(hosts, 200);
+        Host server = LoopbackHosts.start(hosts, 200);
         p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.builder()
             .maxConcurrentPerPeer(Math.max(depth, ServerOptions.defaults().maxConcurrentPerPeer())).build(),
             storeExecutor, Clock.systemUTC());
@@ -225,21 +226,13 @@ public final class SyncBenchmark {
         serverId = PeerId.parse(goServer.peerId());
         target = Multiaddr.parse(goServer.tcpAddress());
       }
-      Host client = host(hosts, 300);
+      Host client = LoopbackHosts.start(hosts, 300);
       Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
           .chainId("bench").trustedPeers(List.of(serverId)).gater(new ConnectionGater()).scheduler(scheduler)
           .options(ExchangeOptions.builder().perPeerDepth(depth).build())
           .build();
       ex.start();
-      CompletableFuture<Void> identified = new CompletableFuture<>();
-      client.addConnectionListener(new ConnectionListener() {
-        @Override
-        public void identified(PeerInfo info) {
-          if (info.protocols().contains(PROTOCOL)) {
-            identified.complete(null);
-          }
-        }
-      });
+      CompletableFuture<Void> identified = Identified.by(client, serverId, PROTOCOL);
       proxy = delay.isZero() ? null : new DelayProxy(target, delay);
       client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
       identified.get(30, TimeUnit.SECONDS);
@@ -285,24 +278,5 @@ public final class SyncBenchmark {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  private static java.util.concurrent.ThreadFactory named(String name) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  private static Host host(List<Host> hosts, int seed) throws Exception {
-    byte[] s = new byte[32];
-    s[0] = (byte) seed;
-    s[1] = (byte) (seed >> 8);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
-    hosts.add(h);
-    h.start().get(30, TimeUnit.SECONDS);
-    return h;
   }
 }

@@ -8,18 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headersync.VerifyException;
 import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
+import io.headersync.testing.Identified;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,21 +107,7 @@ class ExchangeTest {
     Exchange<DummyHeader> ex = b.build();
     ex.start();
     closeables.add(ex);
-    List<CompletableFuture<Void>> identified = new ArrayList<>();
-    for (Host s : servers) {
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      identified.add(f);
-      h.addConnectionListener(new ConnectionListener() {
-        @Override
-        public void identified(PeerInfo info) {
-          if (info.peer().equals(s.peerId())) {
-            f.complete(null);
-          }
-        }
-      });
-      h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
-    }
-    CompletableFuture.allOf(identified.toArray(new CompletableFuture[0])).get(T, TimeUnit.SECONDS);
+    Identified.connect(h, servers, T);
     return ex;
   }
 
@@ -302,15 +287,7 @@ class ExchangeTest {
         .options(ExchangeOptions.builder().maxAttemptsPerChunk(1).build()).build();
     ex.start();
     closeables.add(ex);
-    CompletableFuture<Void> identified = new CompletableFuture<>();
-    h.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        identified.complete(null);
-      }
-    });
-    h.connect(srv.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
-    get(identified);
+    Identified.connect(h, List.of(srv), T);
 
     CompletableFuture<DummyHeader> one = ex.getByHeight(5);
     Stream first = requests.poll(T, TimeUnit.SECONDS);

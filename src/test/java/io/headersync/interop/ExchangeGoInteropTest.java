@@ -18,15 +18,14 @@ import io.headersync.exchange.PeerRequestException;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.store.InMemoryStore;
+import io.headersync.testing.Identified;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -93,15 +92,7 @@ class ExchangeGoInteropTest {
     String gen = go.ok("\"cmd\":\"gen\",\"count\":" + N + ",\"seed\":3", T);
     String goHead = GoPeer.string(gen, "hash");
     PeerId goPeer = PeerId.parse(go.peerId());
-    CompletableFuture<Void> identified = new CompletableFuture<>();
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        if (info.peer().equals(goPeer) && info.protocols().contains(PROTOCOL)) {
-          identified.complete(null);
-        }
-      }
-    });
+    CompletableFuture<Void> identified = Identified.by(host, goPeer, PROTOCOL);
     Exchange<P2PSignedHeader> ex = Exchange.builder(host, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL).chainId("gm")
         .trustedPeers(List.of(goPeer)).gater(gater).scheduler(scheduler).build();
     ex.start();

@@ -13,16 +13,15 @@ import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
 import io.headersync.sync.SyncState;
 import io.headersync.sync.Syncer;
 import io.headersync.sync.SyncerOptions;
+import io.headersync.testing.Identified;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,15 +88,7 @@ class SyncGoInteropTest {
   void ourSyncerCatchesUpFromGoHeadersServer() throws Exception {
     go.ok("\"cmd\":\"gen\",\"count\":" + N + ",\"seed\":5", T);
     PeerId goPeer = PeerId.parse(go.peerId());
-    CompletableFuture<Void> identified = new CompletableFuture<>();
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        if (info.peer().equals(goPeer) && info.protocols().contains(PROTOCOL)) {
-          identified.complete(null);
-        }
-      }
-    });
+    CompletableFuture<Void> identified = Identified.by(host, goPeer, PROTOCOL);
     Exchange<P2PSignedHeader> ex = Exchange.builder(host, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL).chainId("gm")
         .trustedPeers(List.of(goPeer)).gater(gater).scheduler(scheduler).build();
     ex.start();

@@ -26,17 +26,16 @@ import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
+import io.headersync.testing.Identified;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,21 +120,7 @@ class SyncerNetworkTest {
 
   /** Connects {@code h} to {@code servers} and waits until identify ran with each. */
   private static void connect(Host h, List<Host> servers) throws Exception {
-    List<CompletableFuture<Void>> identified = new ArrayList<>();
-    for (Host s : servers) {
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      identified.add(f);
-      h.addConnectionListener(new ConnectionListener() {
-        @Override
-        public void identified(PeerInfo info) {
-          if (info.peer().equals(s.peerId())) {
-            f.complete(null);
-          }
-        }
-      });
-      h.connect(s.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
-    }
-    CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(T, TimeUnit.SECONDS);
+    Identified.connect(h, servers, T);
   }
 
   private Syncer<DummyHeader> syncer(InMemoryStore<DummyHeader> store, Exchange<DummyHeader> ex,
@@ -445,15 +430,7 @@ class SyncerNetworkTest {
     }));
     closeables.add(follower.subscriber().subscribe());
 
-    CompletableFuture<Void> identified = new CompletableFuture<>();
-    follower.host().addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        if (info.protocols().contains(protocol)) {
-          identified.complete(null);
-        }
-      }
-    });
+    CompletableFuture<Void> identified = Identified.by(follower.host(), null, protocol);
     get(follower.host().connect(sequencer.host().listenAddresses().get(0)));
     get(identified);
     get(sequencer.pubSub().awaitPeer(Subscriber.topic(NETWORK), follower.host().peerId()));
