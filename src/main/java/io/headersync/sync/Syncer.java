@@ -474,7 +474,8 @@ public final class Syncer<H extends Header> {
       if (e.isSoft()) {
         return bifurcate(local, h, e);
       }
-      log.warn("invalid network header {} (subjective head {}): {}", h.height(), local.height(), e.getMessage());
+      // The subscriber warns with the sender's peer id (rate-limited); the network head path below warns too.
+      log.debug("invalid network header {} (subjective head {}): {}", h.height(), local.height(), e.getMessage());
       throw e;
     }
     return checkOne(h).thenRun(() -> setLocalHead(h));

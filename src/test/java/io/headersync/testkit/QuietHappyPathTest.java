@@ -7,15 +7,11 @@ import io.headersync.NetworkProfile;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.P2PData;
 import io.headersync.store.Store;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.headersync.testing.Logs;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
@@ -31,7 +27,7 @@ class QuietHappyPathTest {
 
   @Test
   void sequencerFullLightJoinLateAndRestartLogNoWarning(@TempDir Path dir) {
-    List<String> lines = captureStderr(() -> {
+    List<String> lines = Logs.capture(() -> {
       try (TestNetwork net = TestNetwork.create("gm", NetworkProfile.EVNODE, Duration.ofMillis(100),
           Clock.systemUTC(), 11)) {
         TestNode sequencer = net.sequencer();
@@ -63,40 +59,13 @@ class QuietHappyPathTest {
         }
       }
     });
-    List<String> loud = lines.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-        .collect(Collectors.toList());
+    List<String> loud = Logs.loud(lines);
     assertTrue(loud.isEmpty(), loud.size() + " WARN/ERROR lines on the happy path:\n" + String.join("\n", loud));
   }
 
   @Test
   void theCaptureSeesWarnings() {
-    List<String> lines = captureStderr(() -> LoggerFactory.getLogger(QuietHappyPathTest.class).warn("probe"));
+    List<String> lines = Logs.capture(() -> LoggerFactory.getLogger(QuietHappyPathTest.class).warn("probe"));
     assertTrue(lines.stream().anyMatch(l -> l.contains(" WARN ") && l.contains("probe")), lines.toString());
-  }
-
-  /** Runs {@code body} with {@code System.err} captured (and still printed); returns the lines. */
-  static List<String> captureStderr(Runnable body) {
-    PrintStream original = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream tee = new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        captured.write(b);
-        original.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        captured.write(b, off, len);
-        original.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8);
-    System.setErr(tee);
-    try {
-      body.run();
-    } finally {
-      System.setErr(original);
-    }
-    return captured.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
   }
 }
