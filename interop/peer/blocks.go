@@ -20,6 +20,7 @@ package main
 //	{"cmd":"blocks-sub-start"}                    go-header Subscribers on both topics
 //	                                              (/<chain>-headerSync/header-sub/v0.0.1, .../<chain>-dataSync/...)
 //	                                              with accepting verifiers, for blocks-publish
+//	{"cmd":"blocks-wait-peer","peer":"12D3..."}  answers once the peer is in both topics' peer lists
 //	{"cmd":"blocks-publish","count":5,...}        blocks-gen (same options), then Broadcast each new
 //	                                              block's header, then its data, as ev-node's executor does
 //
@@ -144,7 +145,7 @@ func init() { registerCommands(blocksCommand) }
 
 func blocksCommand(n *node, ctx context.Context, req request) (map[string]any, bool, error) {
 	switch req.Cmd {
-	case "blocks-gen", "blocks-sub-start", "blocks-publish", "blocks-digest", "blocks-at",
+	case "blocks-gen", "blocks-sub-start", "blocks-wait-peer", "blocks-publish", "blocks-digest", "blocks-at",
 		"fn-start", "fn-wait", "fn-state", "fn-stop":
 	default:
 		return nil, false, nil
@@ -178,6 +179,21 @@ func (n *node) blocksHandle(ctx context.Context, cmd string, args blocksArgs) (m
 			return nil, err
 		}
 		return nil, bs.startSubscribers(n)
+	case "blocks-wait-peer":
+		p, err := peer.Decode(args.Peer)
+		if err != nil {
+			return nil, err
+		}
+		ps, err := n.pubSub()
+		if err != nil {
+			return nil, err
+		}
+		for _, network := range []string{n.headerNetwork(), n.dataNetwork()} {
+			if err := waitTopicPeer(ctx, ps, goheaderp2p.PubsubTopicID(network), p); err != nil {
+				return nil, fmt.Errorf("blocks-wait-peer %s: %w", network, err)
+			}
+		}
+		return nil, nil
 	case "blocks-publish":
 		bs, err := n.blockStores()
 		if err != nil {
@@ -705,4 +721,19 @@ func (f *fullNode) stop(ctx context.Context) error {
 func stopService[T header.Header[T]](ctx context.Context, s *syncService[T]) error {
 	s.subscription.Cancel()
 	return errors.Join(s.server.Stop(ctx), s.exchange.Stop(ctx), s.sub.Stop(ctx), s.syncer.Stop(ctx), s.store.Stop(ctx))
+}
+
+func waitTopicPeer(ctx context.Context, ps *pubsub.PubSub, topic string, p peer.ID) error {
+	for {
+		for _, q := range ps.ListPeers(topic) {
+			if q == p {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
