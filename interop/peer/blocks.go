@@ -31,13 +31,14 @@ package main
 //	    trusting the peer, a Subscriber (created, started only after the syncer), a Syncer with
 //	    WithBlockTime and 99-year pruning window and trusting period; then, as initFromP2PWithRetry:
 //	    Exchange.GetByHeight(1), store.Append, Syncer.Start; then Subscriber.Start and Subscribe.
-//	    Answers once both services started. A sampler (every millisecond) records max(header height -
-//	    data height) and when each store first held "target" (optional). "syncLogLevel" (optional)
+//	    Answers once both services started. Each store records when it first held "target" (optional);
+//	    a sampler records max(header height - data height) every millisecond once both started. "syncLogLevel" (optional)
 //	    sets go-header's header/sync log level: its data syncer logs a WARN line per bifurcation step
 //	{"cmd":"fn-wait","height":10000,"millis":60000}
 //	    answers when both stores hold the height: "millis" since fn-start, "headerMillis" and
-//	    "dataMillis" (when each store held it: sampled if it is fn-start's target, else when fn-wait saw
-//	    it), blocks synced, blocksPerSecond and "maxGap" (the largest header height - data height seen)
+//	    "dataMillis" (when each store held it if it is fn-start's target, else when fn-wait saw
+//	    it), blocks synced, blocksPerSecond and "maxGap" (the largest header height - data height seen);
+//	    with fn-start's target at or below the height, also "targetHeaderMillis" and "targetDataMillis"
 //	{"cmd":"fn-state"}                            both syncers' State() and store heads
 //	{"cmd":"fn-stop"}                             stops both services
 //
@@ -554,11 +555,11 @@ func (n *node) startFullNode(ctx context.Context, args blocksArgs) (*fullNode, e
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		f.headers, herr = startSyncService[H](ctx, n, ps, p, n.headerNetwork(), blockTime)
+		f.headers, herr = startSyncService[H](ctx, n, ps, p, n.headerNetwork(), blockTime, f)
 	}()
 	go func() {
 		defer wg.Done()
-		f.data, derr = startSyncService[D](ctx, n, ps, p, n.dataNetwork(), blockTime)
+		f.data, derr = startSyncService[D](ctx, n, ps, p, n.dataNetwork(), blockTime, f)
 	}()
 	wg.Wait()
 	if err := errors.Join(herr, derr); err != nil {
@@ -574,14 +575,7 @@ func (n *node) startFullNode(ctx context.Context, args blocksArgs) (*fullNode, e
 			case <-gctx.Done():
 				return
 			case <-t.C:
-				hh, dh := f.headers.store.Height(), f.data.store.Height()
-				if f.target > 0 && hh >= f.target {
-					f.headers.reached.LoadOrStore(f.target, time.Now())
-				}
-				if f.target > 0 && dh >= f.target {
-					f.data.reached.LoadOrStore(f.target, time.Now())
-				}
-				gap := int64(hh) - int64(dh)
+				gap := int64(f.headers.store.Height()) - int64(f.data.store.Height())
 				for {
 					cur := f.maxGap.Load()
 					if gap <= cur || f.maxGap.CompareAndSwap(cur, gap) {
@@ -597,7 +591,7 @@ func (n *node) startFullNode(ctx context.Context, args blocksArgs) (*fullNode, e
 // startSyncService wires one kind as ev-node v1.2.2's SyncService.Start does (prepareStart,
 // initFromP2PWithRetry without the retries, startSubscriber).
 func startSyncService[T header.Header[T]](ctx context.Context, n *node, ps *pubsub.PubSub, p peer.ID, network string,
-	blockTime time.Duration) (*syncService[T], error) {
+	blockTime time.Duration, f *fullNode) (*syncService[T], error) {
 	s := &syncService[T]{}
 	var err error
 	// setupP2PInfrastructure: the subscriber is created, not started.
@@ -610,6 +604,21 @@ func startSyncService[T header.Header[T]](ctx context.Context, n *node, ps *pubs
 	// Components outlive the command: they run on the node's context.
 	if err := s.store.Start(n.ctx); err != nil {
 		return nil, err
+	}
+	if f.target > 0 {
+		// When the store first holds the target, to the millisecond.
+		go func() {
+			t := time.NewTicker(time.Millisecond)
+			defer t.Stop()
+			for s.store.Height() < f.target {
+				select {
+				case <-n.ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+			s.reached.LoadOrStore(f.target, time.Now())
+		}()
 	}
 	if s.server, err = goheaderp2p.NewExchangeServer[T](n.host, s.store,
 		goheaderp2p.WithNetworkID[goheaderp2p.ServerParameters](network)); err != nil {
@@ -694,9 +703,21 @@ func (f *fullNode) wait(ctx context.Context, height uint64, timeout time.Duratio
 	}
 	elapsed := last.Sub(f.started)
 	synced := height - 1 // height 1 came from initialisation
-	return map[string]any{"height": height, "millis": elapsed.Milliseconds(),
+	res := map[string]any{"height": height, "millis": elapsed.Milliseconds(),
 		"headerMillis": ht.Sub(f.started).Milliseconds(), "dataMillis": dt.Sub(f.started).Milliseconds(),
-		"blocks": synced, "blocksPerSecond": float64(synced) / elapsed.Seconds(), "maxGap": f.maxGap.Load()}, nil
+		"blocks": synced, "blocksPerSecond": float64(synced) / elapsed.Seconds(), "maxGap": f.maxGap.Load()}
+	// The target's watchers poll every millisecond: give them a moment to record it.
+	for deadline := time.Now().Add(time.Second); f.target > 0 && f.target <= height && time.Now().Before(deadline); {
+		th, okh := f.headers.reached.Load(f.target)
+		td, okd := f.data.reached.Load(f.target)
+		if okh && okd {
+			res["targetHeaderMillis"] = th.(time.Time).Sub(f.started).Milliseconds()
+			res["targetDataMillis"] = td.(time.Time).Sub(f.started).Milliseconds()
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return res, nil
 }
 
 func (f *fullNode) describe(ctx context.Context) map[string]any {
