@@ -18,6 +18,7 @@ import io.headersync.store.Store;
 import io.headersync.subscriber.HeaderSubscription;
 import io.headersync.subscriber.Subscriber;
 import io.headersync.subscriber.SubscriberMetrics;
+import io.headersync.sync.Anchor;
 import io.headersync.sync.HeaderCheck;
 import io.headersync.sync.SyncListener;
 import io.headersync.sync.SyncState;
@@ -119,6 +120,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final Subscriber<H> subscriber;
   private final Syncer<H> syncer;
   private final @Nullable HeaderCheck<H> extraCheck;
+  private final @Nullable Anchor<H> anchor;
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
   private final CompletableFuture<Void> started = new CompletableFuture<>();
   private volatile @Nullable Subscription topicSubscription;
@@ -197,6 +199,10 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     if (b.extraCheck != null) {
       sb.extraCheck(b.extraCheck);
     }
+    this.anchor = b.anchor;
+    if (b.anchor != null) {
+      sb.anchor(b.anchor);
+    }
     if (b.listener != null) {
       sb.listener(b.listener);
     }
@@ -257,6 +263,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   private CompletableFuture<Void> initialise() {
     Optional<H> head = store.head();
+    if (anchor != null && head.isPresent() && head.get().height() > anchor.height()) {
+      // E.g. restored from a backup: data for heights without verified headers. Deleting it silently
+      // could lose the only copy; the operator decides.
+      return CompletableFuture.failedFuture(new HeaderSyncException(networkId + ": the store's head "
+          + head.get().height() + " is above its anchor's head " + anchor.height() + " (the store it follows, "
+          + "e.g. the header store): restore the anchor store, or move this store away to sync it again"));
+    }
     if (head.isPresent()) {
       log.info("{}: resuming from the store head at height {}", networkId, head.get().height());
       storeInitialised.set(true);
@@ -270,6 +283,22 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     if (trustedPeers.isEmpty()) {
       log.info("{}: empty store and no trusted peers; waiting for the first header", networkId);
       return CompletableFuture.completedFuture(null);
+    }
+    if (anchor != null) {
+      // Start where the anchor starts, with a header checked against it.
+      Anchor<H> a = anchor;
+      return retry("the header at the anchor's tail", () -> {
+        long tail = a.tailHeight();
+        if (tail == 0) {
+          return CompletableFuture.failedFuture(new HeaderSyncException("the anchor store is empty"));
+        }
+        return exchange.getByHeight(tail).thenApply(h -> {
+          if (!a.check(h)) {
+            throw new HeaderSyncException("the anchor has no header at " + tail);
+          }
+          return h;
+        });
+      }).thenCompose(this::initStore);
     }
     return retry("the header at the initial height " + initialHeight, () -> exchange.getByHeight(initialHeight))
         .thenCompose(this::initStore);
@@ -578,6 +607,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     private @Nullable SyncerOptions syncerOptions;
     private @Nullable HeaderCheck<H> extraCheck;
     private @Nullable SyncListener<H> listener;
+    private @Nullable Anchor<H> anchor;
 
     private Builder(HeaderType<H> type, String chainId) {
       this.type = Objects.requireNonNull(type, "type == null");
@@ -717,6 +747,19 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
      */
     public Builder<H> extraCheck(HeaderCheck<H> check) {
       this.extraCheck = Objects.requireNonNull(check, "check == null");
+      return this;
+    }
+
+    /**
+     * Follows {@code anchor} (another service's store of verified headers) instead of the network
+     * head: "data follows headers". The syncer's target is the anchor's head, every header stored
+     * must match the anchor header at its height, gossip arriving before its anchor header waits for
+     * it (bounded), and an empty store is initialised at the anchor's tail. {@link
+     * io.headersync.evnode.EvNodeSync} anchors the data service of full nodes and sequencers on the
+     * header store. Starting fails when the store's head is above the anchor's.
+     */
+    public Builder<H> anchor(Anchor<H> anchor) {
+      this.anchor = Objects.requireNonNull(anchor, "anchor == null");
       return this;
     }
 

@@ -26,6 +26,21 @@ public interface HeaderType<H extends Header> {
    */
   void verify(H trusted, H untrusted);
 
+  /**
+   * Whether {@link #verify} can judge a <em>non-adjacent</em> pair, i.e. whether a header many heights
+   * above a trusted one can be verified against it (go-header's assumption: a light-client style
+   * check such as celestia's validator-set overlap). Default {@code true}.
+   *
+   * <p>A type whose check only holds for adjacent pairs returns {@code false} (ev-node's block data:
+   * {@code Data.Verify} compares {@code last_data_hash}, which only links neighbours). For such a
+   * type {@link Verification} runs only go-header's mandatory checks on a non-adjacent pair and
+   * reports it as {@link VerifyException.Reason#NON_ADJACENT_UNSUPPORTED} (soft), and the syncer never
+   * bifurcates: it range-fetches up to a candidate and verifies adjacently.
+   */
+  default boolean verifiesNonAdjacent() {
+    return true;
+  }
+
   /** A short name for logs and metrics, e.g. {@code "P2PSignedHeader"}. */
   String name();
 }

@@ -19,7 +19,10 @@ import java.util.Optional;
  * from the future (more than {@link #DEFAULT_CLOCK_DRIFT} past {@code clock.instant()}), then
  * {@link HeaderType#verify}. The mandatory checks fail hard. A failure of the type's check is soft
  * when the pair is not adjacent (go-header cannot tell a non-adjacent header is really wrong), and
- * is kept as the type reported it when the pair is adjacent.
+ * is kept as the type reported it when the pair is adjacent. For a type that does not
+ * {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacent pairs}, a non-adjacent pair that
+ * passes the mandatory checks fails softly with {@link VerifyException.Reason#NON_ADJACENT_UNSUPPORTED}
+ * without calling the type ({@link #verifyRange} accepts it for the range's first header).
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -74,6 +77,10 @@ public final class Verification<H extends Header> {
     Objects.requireNonNull(trusted, "trusted == null");
     Objects.requireNonNull(untrusted, "untrusted == null");
     checkMandatory(trusted, untrusted);
+    if (!type.verifiesNonAdjacent() && untrusted.height() != trusted.height() + 1) {
+      throw new VerifyException(VerifyException.Reason.NON_ADJACENT_UNSUPPORTED, type.name() + " "
+          + untrusted.height() + " against " + trusted.height(), true);
+    }
     try {
       type.verify(trusted, untrusted);
     } catch (VerifyException e) {
@@ -107,7 +114,11 @@ public final class Verification<H extends Header> {
       try {
         verify(current, next);
       } catch (VerifyException e) {
-        return new RangeResult<>(verified, e);
+        // A type that cannot judge non-adjacent pairs: the first header passed the mandatory checks,
+        // and the rest of the range is verified adjacently from it (the caller links the first).
+        if (i > 0 || e.reason() != VerifyException.Reason.NON_ADJACENT_UNSUPPORTED) {
+          return new RangeResult<>(verified, e);
+        }
       }
       if (i > 0 && current.height() + 1 != next.height()) {
         String detail = "trusted: " + current.height() + ", expected_untrusted: " + (current.height() + 1)
@@ -118,6 +129,19 @@ public final class Verification<H extends Header> {
       current = next;
     }
     return new RangeResult<>(verified, null);
+  }
+
+  /**
+   * go-header's mandatory checks alone (zero header, chain id, known header, unordered time, from the
+   * future), without the type's own check: what can be said of a non-adjacent pair whose type does not
+   * {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacently}.
+   *
+   * @throws VerifyException (hard) if one fails
+   */
+  public void verifyMandatory(H trusted, H untrusted) {
+    Objects.requireNonNull(trusted, "trusted == null");
+    Objects.requireNonNull(untrusted, "untrusted == null");
+    checkMandatory(trusted, untrusted);
   }
 
   private void checkMandatory(H trusted, H untrusted) {

@@ -37,7 +37,13 @@ public class VerifyException extends HeaderSyncException {
     /** A range was not contiguous after its first header ({@code ErrNonAdjacentRange}). */
     NON_ADJACENT_RANGE("non-adjacent headers range"),
     /** The header type's own check failed (e.g. a hash link mismatch). */
-    TYPE_CHECK("header type check failed");
+    TYPE_CHECK("header type check failed"),
+    /**
+     * The pair is not adjacent and the header type cannot verify such a pair
+     * ({@link io.headersync.HeaderType#verifiesNonAdjacent()} is false); go-header's mandatory checks
+     * passed. Always soft: it says nothing against the header. Not in go-header.
+     */
+    NON_ADJACENT_UNSUPPORTED("non-adjacent header cannot be verified by its type");
 
     private final String text;
 

@@ -12,6 +12,7 @@ import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
+import io.headersync.sync.Anchor;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,8 +113,12 @@ public final class EvNodeSync implements AutoCloseable {
         hb.extraCheck(ProposerCheck.of(b.proposer));
       }
       h = hb.build();
+      // Data follows headers: checked against the verified header at its height, fetched up to the
+      // header store's head (no bifurcation, which ev-node's data cannot support).
       this.data = role.syncsData()
-          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null).build() : null;
+          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null)
+              .anchor(Anchor.of(h.store(), EvNodeTypes.DATA_MATCHES_HEADER)).build()
+          : null;
     } catch (RuntimeException e) {
       // A store that cannot be opened: close what was built.
       if (h != null) {

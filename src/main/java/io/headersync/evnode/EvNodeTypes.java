@@ -4,6 +4,7 @@ import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.VerifyException;
+import io.headersync.sync.Anchor;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -20,9 +21,13 @@ import java.util.function.Function;
  *       ({@code trusted.height() + 1}), {@code trusted.hash()} must equal
  *       {@code untrusted.lastHeaderHash()}; non-adjacent pairs pass. No signature check.
  *   <li>Data ({@code Data.Verify}): {@code trusted.hash()} must equal {@code untrusted}'s
- *       {@code last_data_hash} for <em>every</em> pair, adjacent or not. A non-adjacent pair
- *       therefore fails unless it happens to link, and {@link io.headersync.Verification} turns
- *       that into a soft failure, as go-header does.
+ *       {@code last_data_hash}. ev-node v1.2.2 asks it of every pair, adjacent or not, so go-header
+ *       fails every non-adjacent pair and bisects towards it one height per round (thousands of
+ *       failed verifications for a gap of a few hundred blocks). The data types here declare
+ *       {@link HeaderType#verifiesNonAdjacent()} {@code false}: only adjacent pairs reach the check,
+ *       and the syncer never bifurcates over data.
+ *   <li>Data against its header ({@link #DATA_MATCHES_HEADER}): what a full node checks before it
+ *       stores data, anchored on its verified header store.
  * </ul>
  * Failures are {@link VerifyException.Reason#TYPE_CHECK}, hard; {@code Verification} makes them
  * soft for non-adjacent pairs.
@@ -30,18 +35,36 @@ import java.util.function.Function;
 public final class EvNodeTypes {
   /** {@code evnode.v1.P2PSignedHeader}: the header topic payload of ev-node v1.x. */
   public static final HeaderType<P2PSignedHeader> P2P_SIGNED_HEADER =
-      new Type<>("P2PSignedHeader", P2PSignedHeader::decode, EvNodeTypes::verifyHeaders);
+      new Type<>("P2PSignedHeader", P2PSignedHeader::decode, EvNodeTypes::verifyHeaders, true);
 
   /** {@code evnode.v1.SignedHeader}. */
   public static final HeaderType<SignedHeader> SIGNED_HEADER =
-      new Type<>("SignedHeader", SignedHeader::decode, EvNodeTypes::verifyHeaders);
+      new Type<>("SignedHeader", SignedHeader::decode, EvNodeTypes::verifyHeaders, true);
 
   /** {@code evnode.v1.P2PData}: the data topic payload of ev-node v1.x. */
   public static final HeaderType<P2PData> P2P_DATA =
-      new Type<>("P2PData", P2PData::decode, EvNodeTypes::verifyData);
+      new Type<>("P2PData", P2PData::decode, EvNodeTypes::verifyData, false);
 
   /** {@code evnode.v1.Data}. */
-  public static final HeaderType<Data> DATA = new Type<>("Data", Data::decode, EvNodeTypes::verifyData);
+  public static final HeaderType<Data> DATA = new Type<>("Data", Data::decode, EvNodeTypes::verifyData, false);
+
+  /**
+   * Block data checked against the verified header at its height, for a data service anchored on
+   * the header store ({@code HeaderSyncService.Builder.anchor}): {@link #validate} (metadata chain
+   * id, height and time equal to the header's; {@code data_hash} equal to the data's DA commitment,
+   * {@link Data#EMPTY_TXS_DATA_HASH} for a block without transactions). A mismatch is a hard
+   * {@link VerifyException} naming the height; the {@code last_data_hash} link to the data below is
+   * the syncer's adjacent verification.
+   */
+  public static final Anchor.Check<P2PSignedHeader, P2PData> DATA_MATCHES_HEADER = (header, data) -> {
+    try {
+      validate(header.signedHeader(), data.data());
+    } catch (EvNodeValidationException e) {
+      throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "data " + data.height() + " ("
+          + data.hash() + ") does not match header " + header.height() + " (" + header.hash() + "): "
+          + e.getMessage(), false, data.height());
+    }
+  };
 
   private EvNodeTypes() {}
 
@@ -96,11 +119,18 @@ public final class EvNodeTypes {
     private final String name;
     private final Function<byte[], H> decoder;
     private final Verifier verifier;
+    private final boolean verifiesNonAdjacent;
 
-    Type(String name, Function<byte[], H> decoder, Verifier verifier) {
+    Type(String name, Function<byte[], H> decoder, Verifier verifier, boolean verifiesNonAdjacent) {
       this.name = name;
       this.decoder = decoder;
       this.verifier = verifier;
+      this.verifiesNonAdjacent = verifiesNonAdjacent;
+    }
+
+    @Override
+    public boolean verifiesNonAdjacent() {
+      return verifiesNonAdjacent;
     }
 
     @Override

@@ -63,7 +63,8 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
     this.options = Objects.requireNonNull(options, "options == null");
     this.storeExecutor = Objects.requireNonNull(storeExecutor, "storeExecutor == null");
     this.limiter = new RequestLimiter<>(Objects.requireNonNull(clock, "clock == null"), options.ratePerPeer(),
-        options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxTrackedPeers());
+        options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxReading(),
+        options.maxTrackedPeers());
   }
 
   /** Starts serving: registers the stream handler on the host. Idempotent. */
@@ -102,12 +103,28 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
       return;
     }
     stream.setDeadline(options.readDeadline());
+    boolean[] serving = {false};
     stream.readMessage(options.maxRequestSize())
+        .thenApply(message -> {
+          // Read: only now does the request take one of the slots requests are served from.
+          String busy = limiter.startServing();
+          if (busy != null) {
+            throw new ExchangeProtocolException(busy);
+          }
+          synchronized (serving) {
+            serving[0] = true;
+          }
+          return message;
+        })
         .thenApplyAsync(message -> answer(stream, message), storeExecutor)
         .orTimeout(options.readDeadline().plus(options.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(reply -> send(stream, reply))
         .whenComplete((v, err) -> {
-          limiter.release(peer);
+          boolean served;
+          synchronized (serving) {
+            served = serving[0];
+          }
+          limiter.release(peer, served);
           if (err != null) {
             log.debug("header request from {} failed: {}", peer, err.toString());
             reset(stream);

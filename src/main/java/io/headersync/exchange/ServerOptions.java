@@ -9,12 +9,19 @@ import java.util.Objects;
  * <table>
  *   <caption>Options</caption>
  *   <tr><th>option</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code readDeadline}</td><td>60 s</td><td>time to read the request (go-header's)</td></tr>
+ *   <tr><td>{@code readDeadline}</td><td>10 s</td><td>time to read the request from the stream's
+ *       opening (go-header's is 60 s; a request is a few bytes an honest client writes at once, so
+ *       10 s is met on any working link and a peer holding streams open without a request pays)</td></tr>
  *   <tr><td>{@code writeDeadline}</td><td>8 s</td><td>time to write the answer (go-header's)</td></tr>
  *   <tr><td>{@code requestTimeout}</td><td>10 s</td><td>time for the store to answer (go-header's)</td></tr>
  *   <tr><td>{@code maxRequestSize}</td><td>1 KiB</td><td>a request frame is a few bytes; anything larger resets</td></tr>
- *   <tr><td>{@code maxConcurrentPerPeer}</td><td>32</td><td>requests one peer may have open; more reset</td></tr>
- *   <tr><td>{@code maxConcurrent}</td><td>256</td><td>requests open in total; more reset</td></tr>
+ *   <tr><td>{@code maxConcurrentPerPeer}</td><td>32</td><td>requests one peer may have open (being read
+ *       or served); more reset</td></tr>
+ *   <tr><td>{@code maxConcurrent}</td><td>256</td><td>requests being served (read, answered, written)
+ *       in total; more reset</td></tr>
+ *   <tr><td>{@code maxReading}</td><td>1024</td><td>requests still being read in total; more reset.
+ *       A request takes a serving slot only once it was read, so streams that send nothing cannot hold
+ *       the slots honest requests are served from</td></tr>
  *   <tr><td>{@code ratePerPeer}</td><td>2000/s</td><td>token bucket refill per peer</td></tr>
  *   <tr><td>{@code burstPerPeer}</td><td>4000</td><td>token bucket size per peer</td></tr>
  *   <tr><td>{@code maxTrackedPeers}</td><td>4096</td><td>peers with a rate bucket; the least recently seen is dropped</td></tr>
@@ -33,6 +40,7 @@ public final class ServerOptions {
   private final int maxRequestSize;
   private final int maxConcurrentPerPeer;
   private final int maxConcurrent;
+  private final int maxReading;
   private final double ratePerPeer;
   private final int burstPerPeer;
   private final int maxTrackedPeers;
@@ -44,6 +52,7 @@ public final class ServerOptions {
     this.maxRequestSize = b.maxRequestSize;
     this.maxConcurrentPerPeer = b.maxConcurrentPerPeer;
     this.maxConcurrent = b.maxConcurrent;
+    this.maxReading = b.maxReading;
     this.ratePerPeer = b.ratePerPeer;
     this.burstPerPeer = b.burstPerPeer;
     this.maxTrackedPeers = b.maxTrackedPeers;
@@ -81,6 +90,10 @@ public final class ServerOptions {
     return maxConcurrent;
   }
 
+  public int maxReading() {
+    return maxReading;
+  }
+
   public double ratePerPeer() {
     return ratePerPeer;
   }
@@ -95,12 +108,13 @@ public final class ServerOptions {
 
   /** Builds {@link ServerOptions}; every value must be positive. */
   public static final class Builder {
-    private Duration readDeadline = Duration.ofMinutes(1);
+    private Duration readDeadline = Duration.ofSeconds(10);
     private Duration writeDeadline = Duration.ofSeconds(8);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private int maxRequestSize = 1024;
     private int maxConcurrentPerPeer = 32;
     private int maxConcurrent = 256;
+    private int maxReading = 1024;
     private double ratePerPeer = 2000;
     private int burstPerPeer = 4000;
     private int maxTrackedPeers = 4096;
@@ -132,6 +146,11 @@ public final class ServerOptions {
 
     public Builder maxConcurrent(int n) {
       this.maxConcurrent = positive(n, "maxConcurrent");
+      return this;
+    }
+
+    public Builder maxReading(int n) {
+      this.maxReading = positive(n, "maxReading");
       return this;
     }
 

@@ -25,6 +25,18 @@ import java.util.Objects;
  *   <tr><td>handshakeTimeout</td><td>15 s</td><td>the Noise handshake (go-libp2p's upgrade
  *       timeout)</td></tr>
  *   <tr><td>identifyTimeout</td><td>5 s</td><td>an identify exchange (go-libp2p's default)</td></tr>
+ *   <tr><td>maxInboundConnections</td><td>3/4 of maxConnections (192)</td><td>inbound connections open,
+ *       in the handshake or established; more are closed at once. The rest of maxConnections is always
+ *       left to our dials, so inbound load never starves outbound</td></tr>
+ *   <tr><td>maxInboundHandshakes</td><td>32</td><td>inbound connections still in the handshake
+ *       (security, Noise, muxer). When full, the one that waited longest without sending a byte (else
+ *       the oldest) is closed to admit the newcomer, so idle connections cannot hold the slots</td></tr>
+ *   <tr><td>inboundHandshakeTimeout</td><td>5 s</td><td>from accepting an inbound connection to its
+ *       muxer being agreed (go-libp2p allows 15 s; an honest peer needs a few round trips)</td></tr>
+ *   <tr><td>maxInboundPerIp</td><td>8</td><td>inbound connections from one IPv4 address or IPv6 /64
+ *       (go-libp2p's resource manager: 8 per IPv4 address); loopback is exempt, as in go-libp2p</td></tr>
+ *   <tr><td>maxInboundPerSubnet</td><td>32</td><td>inbound connections from one IPv4 /24 or IPv6 /56;
+ *       loopback is exempt</td></tr>
  * </table>
  */
 public final class HostLimits {
@@ -37,6 +49,12 @@ public final class HostLimits {
   private final Duration negotiationTimeout;
   private final Duration handshakeTimeout;
   private final Duration identifyTimeout;
+  private final int maxInboundConnections;
+  private final int maxInboundHandshakes;
+  private final Duration inboundHandshakeTimeout;
+  private final int maxInboundPerIp;
+  private final int maxInboundPerSubnet;
+  private final boolean inboundSetExplicitly;
 
   private HostLimits(Builder b) {
     this.maxConnections = b.maxConnections;
@@ -46,6 +64,37 @@ public final class HostLimits {
     this.negotiationTimeout = b.negotiationTimeout;
     this.handshakeTimeout = b.handshakeTimeout;
     this.identifyTimeout = b.identifyTimeout;
+    this.inboundSetExplicitly = b.maxInboundConnections > 0;
+    this.maxInboundConnections = b.maxInboundConnections > 0 ? b.maxInboundConnections
+        : Math.max(1, b.maxConnections * 3 / 4);
+    if (maxInboundConnections > maxConnections) {
+      throw new IllegalArgumentException("maxInboundConnections " + maxInboundConnections
+          + " is above maxConnections " + maxConnections);
+    }
+    this.maxInboundHandshakes = b.maxInboundHandshakes;
+    this.inboundHandshakeTimeout = b.inboundHandshakeTimeout;
+    this.maxInboundPerIp = b.maxInboundPerIp;
+    this.maxInboundPerSubnet = b.maxInboundPerSubnet;
+  }
+
+  public int maxInboundConnections() {
+    return maxInboundConnections;
+  }
+
+  public int maxInboundHandshakes() {
+    return maxInboundHandshakes;
+  }
+
+  public Duration inboundHandshakeTimeout() {
+    return inboundHandshakeTimeout;
+  }
+
+  public int maxInboundPerIp() {
+    return maxInboundPerIp;
+  }
+
+  public int maxInboundPerSubnet() {
+    return maxInboundPerSubnet;
   }
 
   public static Builder builder() {
@@ -61,6 +110,11 @@ public final class HostLimits {
     b.negotiationTimeout = negotiationTimeout;
     b.handshakeTimeout = handshakeTimeout;
     b.identifyTimeout = identifyTimeout;
+    b.maxInboundConnections = inboundSetExplicitly ? maxInboundConnections : 0;
+    b.maxInboundHandshakes = maxInboundHandshakes;
+    b.inboundHandshakeTimeout = inboundHandshakeTimeout;
+    b.maxInboundPerIp = maxInboundPerIp;
+    b.maxInboundPerSubnet = maxInboundPerSubnet;
     return b;
   }
 
@@ -96,7 +150,9 @@ public final class HostLimits {
   public String toString() {
     return "HostLimits{maxConnections=" + maxConnections + ", perPeer=" + maxConnectionsPerPeer
         + ", streamsPerConnection=" + maxStreamsPerConnection + ", bufferedBytesPerStream="
-        + maxBufferedBytesPerStream + "}";
+        + maxBufferedBytesPerStream + ", inbound=" + maxInboundConnections + ", inboundHandshakes="
+        + maxInboundHandshakes + " within " + inboundHandshakeTimeout + ", perIp=" + maxInboundPerIp + ", perSubnet="
+        + maxInboundPerSubnet + "}";
   }
 
   /** Builds {@link HostLimits}; every value must be positive. */
@@ -108,8 +164,39 @@ public final class HostLimits {
     private Duration negotiationTimeout = Duration.ofSeconds(10);
     private Duration handshakeTimeout = Duration.ofSeconds(15);
     private Duration identifyTimeout = Duration.ofSeconds(5);
+    private int maxInboundConnections;
+    private int maxInboundHandshakes = 32;
+    private Duration inboundHandshakeTimeout = Duration.ofSeconds(5);
+    private int maxInboundPerIp = 8;
+    private int maxInboundPerSubnet = 32;
 
     private Builder() {}
+
+    /** Default: 3/4 of {@link #maxConnections}; at most {@link #maxConnections}. */
+    public Builder maxInboundConnections(int n) {
+      this.maxInboundConnections = positive(n, "maxInboundConnections");
+      return this;
+    }
+
+    public Builder maxInboundHandshakes(int n) {
+      this.maxInboundHandshakes = positive(n, "maxInboundHandshakes");
+      return this;
+    }
+
+    public Builder inboundHandshakeTimeout(Duration d) {
+      this.inboundHandshakeTimeout = positive(d, "inboundHandshakeTimeout");
+      return this;
+    }
+
+    public Builder maxInboundPerIp(int n) {
+      this.maxInboundPerIp = positive(n, "maxInboundPerIp");
+      return this;
+    }
+
+    public Builder maxInboundPerSubnet(int n) {
+      this.maxInboundPerSubnet = positive(n, "maxInboundPerSubnet");
+      return this;
+    }
 
     public Builder maxConnections(int n) {
       this.maxConnections = positive(n, "maxConnections");

@@ -48,6 +48,17 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  /** Per peer: when a rejection was last logged at WARN, and how many since (bounded, least recent evicted). */
+  private final java.util.LinkedHashMap<PeerId, long[]> warned = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<PeerId, long[]> eldest) {
+      return size() > MAX_WARNED_PEERS;
+    }
+  };
+  /** Peers whose rejections are rate-limited at once. */
+  static final int MAX_WARNED_PEERS = 1024;
+  /** A peer's rejected messages are logged at WARN at most once per this many milliseconds. */
+  static final long WARN_INTERVAL_MILLIS = 60_000;
 
   /**
    * @param pubSub the router (the caller owns it; closing the subscriber does not close it)
@@ -140,7 +151,7 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
       header = type.decode(message.data());
       header.validate(clock);
     } catch (RuntimeException e) { // go-header: any decode or validate error (or panic) rejects
-      log.debug("rejecting a {} from {} on {}: {}", type.name(), source, topic, e.getMessage());
+      warnRejected(source, "a " + type.name() + " that does not decode or validate: " + e.getMessage());
       return CompletableFuture.completedFuture(count(ValidationResult.REJECT));
     }
     return verifier.thenCompose(v -> v.verify(header)).handle((ok, e) -> {
@@ -149,12 +160,36 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
       }
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
       if (cause instanceof VerifyException ve && !ve.isSoft()) {
-        log.debug("rejecting {} at height {} from {}: {}", type.name(), header.height(), source, ve.getMessage());
+        warnRejected(source, type.name() + " " + header.height() + ": " + ve.getMessage());
         return count(ValidationResult.REJECT);
       }
       log.trace("ignoring {} at height {} from {}: {}", type.name(), header.height(), source, cause.toString());
       return count(ValidationResult.IGNORE);
     });
+  }
+
+  /**
+   * A peer sent something invalid: WARN with its peer id, at most once a minute per peer (with how
+   * many more it sent since), DEBUG otherwise.
+   */
+  private void warnRejected(PeerId source, String what) {
+    long now = clock.millis();
+    long suppressed = -1;
+    synchronized (warned) {
+      long[] w = warned.get(source);
+      if (w == null || now - w[0] >= WARN_INTERVAL_MILLIS) {
+        suppressed = w == null ? 0 : w[1];
+        warned.put(source, new long[] {now, 0});
+      } else {
+        w[1]++;
+      }
+    }
+    if (suppressed >= 0) {
+      log.warn("peer {} sent an invalid message on {}, rejected{}: {}", source, topic,
+          suppressed > 0 ? " (" + suppressed + " more since the last warning)" : "", what);
+    } else {
+      log.debug("rejecting a message from {} on {}: {}", source, topic, what);
+    }
   }
 
   private ValidationResult count(ValidationResult r) {

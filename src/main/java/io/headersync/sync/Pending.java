@@ -58,6 +58,34 @@ final class Pending<H extends Header> {
     return evicted;
   }
 
+  /**
+   * Adds {@code h}, verified against its anchor, at any height above the store head: an anchored
+   * syncer's target is the anchor's height, so pending headers are not targets and may arrive in any
+   * order. Refused when it is already there, more than {@code maxAhead} above the store head, or the
+   * set is full (the range session fetches refused heights).
+   *
+   * @return whether it was added
+   */
+  boolean addAnchored(H h, long storeHeight) {
+    long height = h.height();
+    if (height <= storeHeight || height > storeHeight + maxAhead || byHeight.size() >= maxSize
+        || byHeight.containsKey(height)) {
+      return false;
+    }
+    byHeight.put(height, h);
+    return true;
+  }
+
+  /** Whether a header at {@code height} is pending. */
+  boolean contains(long height) {
+    return byHeight.containsKey(height);
+  }
+
+  /** The pending header at {@code height}, or null. */
+  H get(long height) {
+    return byHeight.get(height);
+  }
+
   /** Removes every header at or below {@code height}. */
   void dropAtOrBelow(long height) {
     byHeight.headMap(height, true).clear();

@@ -2,15 +2,18 @@ package io.headersync.sync;
 
 import static io.headersync.internal.Futures.unwrap;
 
+import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.exchange.Exchange;
 import io.headersync.store.Store;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -83,12 +86,26 @@ import org.slf4j.LoggerFactory;
  *   <li>Catch-up is pipelined across chunks and peers; go-header fetches 64 headers at a time.
  *   <li>Pending headers and queued gossip are bounded; the head is refreshed on a timer.
  *   <li>No tail management or pruning (go-header's {@code subjectiveTail}).
+ *   <li>A type that cannot verify non-adjacent pairs ({@link HeaderType#verifiesNonAdjacent()} false,
+ *       e.g. ev-node's block data) is never bifurcated: a non-adjacent candidate is ignored and its
+ *       height fetched up to and verified adjacently (go-header bisects and fails every round).
+ *   <li>An <em>anchored</em> syncer ({@link Builder#anchor}, see {@link Anchor}) follows another store
+ *       of verified headers: its target is the anchor's head, every header must match the anchor header
+ *       at its height, gossip ahead of the anchor waits for it ({@code anchorWait}), and a height the
+ *       anchor just reached is left to gossip for {@code gossipGrace} unless a whole batch is missing.
+ *   <li>A failed, retried job is logged at DEBUG; the {@value #FAILURES_BEFORE_WARN}th failure in a row
+ *       at WARN, once.
  * </ul>
  *
  * @param <H> the header type
  */
 public final class Syncer<H extends Header> {
   private static final Logger log = LoggerFactory.getLogger(Syncer.class);
+  /** Consecutive failed jobs after which the streak is logged at WARN (once): the operator should look. */
+  static final int FAILURES_BEFORE_WARN = 5;
+  /** An anchored gap at least this long is fetched at once (catch-up), without waiting for gossip: one range batch. */
+  static final int ANCHOR_BATCH = 64;
+  private static final int MAX_ANCHOR_SEEN = 256;
 
   private enum Lifecycle { NEW, RUNNING, STOPPED }
 
@@ -102,6 +119,7 @@ public final class Syncer<H extends Header> {
   private final HeaderCheck<H> extraCheck;
   private final SyncListener<H> listener;
   private final Pending<H> pending;
+  private final @Nullable Anchor<H> anchor;
 
   // Counters.
   private final AtomicLong headersAppended = new AtomicLong();
@@ -130,6 +148,14 @@ public final class Syncer<H extends Header> {
   private ScheduledFuture<?> refreshTimer;
   private boolean refreshing;
   private Duration backoff;
+  private int failureStreak;
+  /** Unanchored, for a type that cannot verify non-adjacent pairs: an unverified height to fetch up to; 0 if none. */
+  private long hint;
+  /** Anchored: the anchor heights seen and when (clock millis), oldest first, at most MAX_ANCHOR_SEEN. */
+  private final ArrayDeque<long[]> anchorSeen = new ArrayDeque<>();
+  private @Nullable CompletableFuture<Void> anchorWatch;
+  private @Nullable ScheduledFuture<?> graceTimer;
+  private int anchorWaiting;
   private final Set<CompletableFuture<Void>> syncWaiters = new HashSet<>();
   private CompletableFuture<Void> stopped;
 
@@ -145,6 +171,7 @@ public final class Syncer<H extends Header> {
     this.verification = new Verification<>(b.type, clock);
     this.pending = new Pending<>(options.maxPendingHeaders(), options.maxPendingAhead());
     this.backoff = options.retryInitialBackoff();
+    this.anchor = b.anchor;
   }
 
   /**
@@ -192,6 +219,15 @@ public final class Syncer<H extends Header> {
     }
     lifecycle = Lifecycle.RUNNING;
     state = SyncState.initial(head.get().height());
+    if (anchor != null) {
+      // Anchored: the target is the anchor's height; nothing to ask the network. What the anchor
+      // holds now is old enough to fetch at once.
+      observeAnchor(anchor.height(), clock.millis() - options.gossipGrace().toMillis());
+      startFuture = CompletableFuture.completedFuture(null);
+      watchAnchor();
+      maybeStartJob();
+      return startFuture.copy();
+    }
     long refreshNanos = options.headRefreshInterval().toNanos();
     refreshTimer = scheduler.scheduleWithFixedDelay(this::refreshHead, refreshNanos, refreshNanos,
         TimeUnit.NANOSECONDS);
@@ -205,6 +241,8 @@ public final class Syncer<H extends Header> {
   }
 
   private CompletableFuture<Void> startFuture;
+  /** Whether the last network head answered was not recent (logged once per stretch). */
+  private volatile boolean networkHeadStale;
   /** Whether the last network-head request failed (logged once per outage). */
   private volatile boolean headRequestsFailing;
 
@@ -228,6 +266,12 @@ public final class Syncer<H extends Header> {
       }
       if (retryTimer != null) {
         retryTimer.cancel(false);
+      }
+      if (graceTimer != null) {
+        graceTimer.cancel(false);
+      }
+      if (anchorWatch != null) {
+        anchorWatch.cancel(false);
       }
       toCancel = session;
       waiters = new ArrayList<>(syncWaiters);
@@ -256,7 +300,17 @@ public final class Syncer<H extends Header> {
    * network first when it is not recent (see the class comment).
    */
   public CompletableFuture<H> head() {
+    if (anchor != null) {
+      synchronized (this) {
+        return CompletableFuture.completedFuture(localHead());
+      }
+    }
     return networkHead();
+  }
+
+  /** Whether this syncer follows an {@link Anchor} instead of the network head. */
+  public boolean isAnchored() {
+    return anchor != null;
   }
 
   /** The subjective head: the sync target, or the store head when there is none. */
@@ -296,7 +350,7 @@ public final class Syncer<H extends Header> {
       if (lifecycle == Lifecycle.STOPPED) {
         return CompletableFuture.failedFuture(new SyncException("syncer stopped"));
       }
-      target = localHead().height();
+      target = anchor != null ? anchor.height() : localHead().height();
     }
     if (store.height() >= target) {
       return CompletableFuture.completedFuture(null);
@@ -335,7 +389,9 @@ public final class Syncer<H extends Header> {
   public CompletableFuture<Void> incomingHead(H header) {
     Objects.requireNonNull(header, "header == null");
     CompletableFuture<Void> outcome = new CompletableFuture<>();
-    enqueueIncoming(() -> processIncoming(header)).whenComplete((v, err) -> {
+    CompletableFuture<Void> processed = anchor != null ? incomingAnchored(header)
+        : enqueueIncoming(() -> processIncoming(header));
+    processed.whenComplete((v, err) -> {
       // Counted before the caller sees the outcome, which fails with the cause itself (never wrapped).
       Throwable cause = err == null ? null : unwrap(err);
       if (cause == null) {
@@ -404,13 +460,215 @@ public final class Syncer<H extends Header> {
       if (e.reason() == VerifyException.Reason.KNOWN_HEADER) {
         throw e.asSoft(); // see the class comment: go-header rejects
       }
+      if (e.reason() == VerifyException.Reason.NON_ADJACENT_UNSUPPORTED) {
+        // The type cannot judge the candidate from here, and bisecting would fail every round: fetch
+        // up to it and verify adjacently. Unverified, so not relayed (Ignore).
+        synchronized (this) {
+          if (h.height() > hint) {
+            hint = h.height();
+            maybeStartJob();
+          }
+        }
+        throw e;
+      }
       if (e.isSoft()) {
         return bifurcate(local, h, e);
       }
-      log.warn("invalid network header {} (subjective head {}): {}", h.height(), local.height(), e.getMessage());
+      // The subscriber warns with the sender's peer id (rate-limited); the network head path below warns too.
+      log.debug("invalid network header {} (subjective head {}): {}", h.height(), local.height(), e.getMessage());
       throw e;
     }
     return checkOne(h).thenRun(() -> setLocalHead(h));
+  }
+
+  // ---- anchored gossip ----
+
+  /**
+   * A gossiped header of an anchored syncer: waits (bounded) for the anchor header at its height,
+   * then {@link #processAnchored}. Known heights and heights far above the anchor are ignored.
+   */
+  private CompletableFuture<Void> incomingAnchored(H h) {
+    Anchor<H> a = Objects.requireNonNull(anchor);
+    long height = h.height();
+    synchronized (this) {
+      if (lifecycle != Lifecycle.RUNNING) {
+        return CompletableFuture.failedFuture(new SyncException("syncer is not running"));
+      }
+    }
+    long stored = store.height();
+    if (height <= stored) {
+      return CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.KNOWN_HEADER,
+          "'" + height + "' <= current '" + stored + "'", true));
+    }
+    long anchorHeight = a.height();
+    if (height <= anchorHeight) {
+      return enqueueIncoming(() -> processAnchored(h));
+    }
+    if (height > anchorHeight + options.maxPendingAhead()) {
+      return CompletableFuture.failedFuture(new SyncException("header " + height + " is more than "
+          + options.maxPendingAhead() + " heights above the anchor's head " + anchorHeight + " (maxPendingAhead)"));
+    }
+    synchronized (this) {
+      if (anchorWaiting >= options.maxPendingHeaders()) {
+        return CompletableFuture.failedFuture(new SyncException(anchorWaiting
+            + " headers already wait for their anchor (maxPendingHeaders)"));
+      }
+      anchorWaiting++;
+    }
+    CompletableFuture<Void> arrived = a.awaitHeight(height);
+    CompletableFuture<Void> waited = new CompletableFuture<>();
+    arrived.whenComplete((v, e) -> {
+      if (e != null) {
+        waited.completeExceptionally(new SyncException("waiting for the anchor header at " + height + ": "
+            + unwrap(e).getMessage(), unwrap(e)));
+      } else {
+        waited.complete(null);
+      }
+    });
+    Duration wait = options.anchorWait();
+    ScheduledFuture<?> timeout = scheduler.schedule(() -> {
+      waited.completeExceptionally(new SyncException("no anchor header at height " + height + " within " + wait
+          + " (the anchor's head is " + a.height() + ")"));
+      arrived.cancel(false);
+    }, wait.toNanos(), TimeUnit.NANOSECONDS);
+    waited.whenComplete((v, e) -> {
+      timeout.cancel(false);
+      synchronized (this) {
+        anchorWaiting--;
+      }
+    });
+    return waited.thenCompose(v -> enqueueIncoming(() -> processAnchored(h)));
+  }
+
+  /**
+   * Verifies an anchored syncer's gossiped header: adjacently against the header below it when that
+   * is stored or pending (go-header's mandatory checks against the store head otherwise), then against
+   * its anchor and the extra check; kept as pending until the job appends it. On the worker.
+   */
+  private CompletableFuture<Void> processAnchored(H h) {
+    H prev;
+    synchronized (this) {
+      if (lifecycle != Lifecycle.RUNNING) {
+        throw new SyncException("syncer is not running");
+      }
+      H head = store.head().orElseThrow(() -> new IllegalStateException("store is empty"));
+      if (h.height() <= head.height() || pending.contains(h.height())) {
+        throw new VerifyException(VerifyException.Reason.KNOWN_HEADER, "'" + h.height() + "' <= current '"
+            + Math.max(head.height(), pending.contains(h.height()) ? h.height() : 0) + "'", true);
+      }
+      H below = pending.get(h.height() - 1);
+      prev = below != null ? below : head;
+    }
+    try {
+      verification.verify(prev, h);
+    } catch (VerifyException e) {
+      if (e.reason() != VerifyException.Reason.NON_ADJACENT_UNSUPPORTED) {
+        if (!e.isSoft()) {
+          log.debug("gossiped {} {} fails against {}: {}", verification.type().name(), h.height(), prev.height(),
+              e.getMessage());
+        }
+        throw e;
+      }
+      // Not adjacent: the mandatory checks passed; the link is checked when the gap below is appended.
+    }
+    return CompletableFuture.runAsync(() -> runCheck(h), worker).thenRun(() -> {
+      boolean added;
+      synchronized (this) {
+        added = lifecycle == Lifecycle.RUNNING && pending.addAnchored(h, store.height());
+        if (added) {
+          maybeStartJob();
+        }
+      }
+      if (added) {
+        notifyListener(() -> listener.headChanged(h));
+      }
+    });
+  }
+
+  /** Re-arms the wait for the anchor's next height; each arrival may start a job. */
+  private void watchAnchor() {
+    Anchor<H> a = Objects.requireNonNull(anchor);
+    CompletableFuture<Void> w;
+    synchronized (this) {
+      if (lifecycle != Lifecycle.RUNNING) {
+        return;
+      }
+      long seen = anchorSeen.isEmpty() ? 0 : anchorSeen.peekLast()[0];
+      w = a.awaitHeight(Math.max(seen, store.height()) + 1);
+      anchorWatch = w;
+    }
+    w.whenCompleteAsync((v, e) -> {
+      synchronized (this) {
+        if (lifecycle != Lifecycle.RUNNING) {
+          return;
+        }
+        if (e != null) {
+          // E.g. too many waiters on the anchor store: look again after a while.
+          log.debug("waiting for the anchor failed, looking again in {}: {}", options.retryInitialBackoff(),
+              unwrap(e).toString());
+          scheduler.schedule(this::watchAnchor, options.retryInitialBackoff().toNanos(), TimeUnit.NANOSECONDS);
+          return;
+        }
+        observeAnchor(a.height(), clock.millis());
+        maybeStartJob();
+      }
+      watchAnchor();
+    }, worker);
+  }
+
+  /** Records that the anchor holds {@code height} at {@code millis}. Lock held. */
+  private void observeAnchor(long height, long millis) {
+    long[] last = anchorSeen.peekLast();
+    if (last != null && last[0] >= height) {
+      return;
+    }
+    anchorSeen.addLast(new long[] {height, millis});
+    while (anchorSeen.size() > MAX_ANCHOR_SEEN) {
+      anchorSeen.pollFirst();
+    }
+  }
+
+  /** The highest height the anchor has held for at least the gossip grace. Lock held. */
+  private long staleAnchorHeight() {
+    long cutoff = clock.millis() - options.gossipGrace().toMillis();
+    long stale = 0;
+    while (anchorSeen.size() > 1) {
+      long[] first = anchorSeen.pollFirst();
+      if (anchorSeen.peekFirst()[1] > cutoff) {
+        anchorSeen.addFirst(first);
+        break;
+      }
+      // else superseded by a later observation that is old enough too
+    }
+    long[] first = anchorSeen.peekFirst();
+    if (first != null && first[1] <= cutoff) {
+      stale = first[0];
+    }
+    return stale;
+  }
+
+  /** When the anchor was first seen at or above {@code height}, in clock millis; now if never. Lock held. */
+  private long anchorSeenAt(long height) {
+    for (long[] e : anchorSeen) {
+      if (e[0] >= height) {
+        return e[1];
+      }
+    }
+    return clock.millis();
+  }
+
+  /** Starts a job when the grace for {@code height} has passed, unless a timer is armed. Lock held. */
+  private void armGraceTimer(long height) {
+    if (graceTimer != null && !graceTimer.isDone()) {
+      return;
+    }
+    long delay = Math.max(1, anchorSeenAt(height) + options.gossipGrace().toMillis() - clock.millis());
+    graceTimer = scheduler.schedule(() -> {
+      synchronized (this) {
+        graceTimer = null;
+        maybeStartJob();
+      }
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -441,7 +699,7 @@ public final class Syncer<H extends Header> {
       try {
         verification.verify(subj, mid);
       } catch (VerifyException e) {
-        log.warn("bifurcation: candidate subjective head {} failed: {}", middle, e.getMessage());
+        log.debug("bifurcation: candidate subjective head {} failed: {}", middle, e.getMessage());
         if (!e.isSoft()) {
           throw e;
         }
@@ -496,7 +754,7 @@ public final class Syncer<H extends Header> {
         refreshing = false;
       }
       if (err != null) {
-        log.warn("network head refresh failed: {}", unwrap(err).getMessage());
+        log.debug("network head refresh failed: {}", unwrap(err).getMessage());
       }
     });
   }
@@ -545,7 +803,15 @@ public final class Syncer<H extends Header> {
       H nh = res.header();
       if (!isRecent(nh, clock.instant())) {
         trustedPeersOutOfSync.incrementAndGet();
-        log.warn("network head {} is not recent either: trusted peers are out of sync", nh.height());
+        // A chain that makes no blocks for a while (ev-node's lazy mode, a paused sequencer) is not
+        // a fault: said once per stretch at info, as go-header's syncer does at warn on every call.
+        if (!networkHeadStale) {
+          networkHeadStale = true;
+          log.info("network head {} is not recent either: no newer block is known (trusted peers out of sync, "
+              + "or the chain makes no blocks)", nh.height());
+        }
+      } else {
+        networkHeadStale = false;
       }
       if (res.softFailure().isPresent()) {
         return enqueueIncoming(() -> processIncoming(nh)).handle((v, e) -> currentHead());
@@ -592,29 +858,69 @@ public final class Syncer<H extends Header> {
       return;
     }
     H storeHead = store.head().orElseThrow(() -> new IllegalStateException("store is empty"));
-    pending.dropAtOrBelow(storeHead.height());
-    H target = pending.highest();
-    if (target == null) {
+    long from = storeHead.height();
+    pending.dropAtOrBelow(from);
+    long target = targetHeight(0);
+    if (target <= from) {
+      hint = 0;
+      return;
+    }
+    if (anchor != null && !pending.contains(from + 1) && fetchEnd(from, target + 1) <= from + 1) {
+      armGraceTimer(from + 1); // just reached by the anchor: its gossip is probably on the way
       return;
     }
     jobRunning = true;
     syncJobs.incrementAndGet();
-    state = new SyncState(state.id() + 1, storeHead.height(), storeHead.height() + 1, target.height(),
-        storeHead.hash(), target.hash(), Optional.of(clock.instant()), Optional.empty(), Optional.empty());
+    state = new SyncState(state.id() + 1, from, from + 1, target, storeHead.hash(), targetHash(target),
+        Optional.of(clock.instant()), Optional.empty(), Optional.empty());
     // Following the head by gossip makes one-header jobs, one per block: not worth an info line each.
-    if (target.height() > storeHead.height() + 1) {
-      log.info("syncing headers from {} to {}", storeHead.height() + 1, target.height());
+    if (target > from + 1) {
+      log.info("syncing {} from {} to {}", verification.type().name(), from + 1, target);
     } else {
-      log.debug("syncing header {}", target.height());
+      log.debug("syncing {} {}", verification.type().name(), target);
     }
     AppendPipeline<H> pipeline = new AppendPipeline<>(store, worker, options.maxAppendsInFlight(), this::checkBatch,
         this::onAppended, storeHead);
     CompletableFuture<Void> done = new CompletableFuture<>();
     jobDone = done;
-    worker.execute(() -> runJob(pipeline, target, done));
+    long jobTarget = target;
+    worker.execute(() -> runJob(pipeline, jobTarget, done));
   }
 
-  private void runJob(AppendPipeline<H> pipeline, H target, CompletableFuture<Void> done) {
+  /**
+   * The height to sync to: the anchor's head for an anchored syncer (it follows the anchor while it
+   * runs); else the highest pending header or the hint, whichever is higher, and at least
+   * {@code atLeast} (the running job's target). Lock held.
+   */
+  private long targetHeight(long atLeast) {
+    if (anchor != null) {
+      return anchor.height();
+    }
+    H top = pending.highest();
+    return Math.max(atLeast, Math.max(top == null ? 0 : top.height(), hint));
+  }
+
+  /** The target's hash when a verified header is known at that height, else {@link Hash#EMPTY}. Lock held. */
+  private Hash targetHash(long target) {
+    H h = pending.get(target);
+    return h == null ? Hash.EMPTY : h.hash();
+  }
+
+  /**
+   * Where the fetch of the gap {@code (from, gapEnd)} should end now: all of it, unless the syncer is
+   * anchored, the gap is shorter than a range batch and its top was reached by the anchor less than
+   * the gossip grace ago; then only up to the part the anchor has held that long (ev-node gossips data
+   * right after its header; fetching at once would race it). {@code from + 1} means nothing yet.
+   * Lock held.
+   */
+  private long fetchEnd(long from, long gapEnd) {
+    if (anchor == null || gapEnd - 1 - from >= ANCHOR_BATCH) {
+      return gapEnd;
+    }
+    return Math.min(gapEnd, Math.max(from, staleAnchorHeight()) + 1);
+  }
+
+  private void runJob(AppendPipeline<H> pipeline, long target, CompletableFuture<Void> done) {
     CompletableFuture<Void> loop;
     try {
       loop = step(pipeline, target);
@@ -627,34 +933,36 @@ public final class Syncer<H extends Header> {
   }
 
   /** One step of go-header's {@code processHeaders}: append a pending run, or fetch the next gap. */
-  private CompletableFuture<Void> step(AppendPipeline<H> pipeline, H jobTarget) {
+  private CompletableFuture<Void> step(AppendPipeline<H> pipeline, long jobTarget) {
     H from = pipeline.last();
     List<H> run;
     long gapEnd;
-    H target;
+    long target;
     synchronized (this) {
       if (lifecycle != Lifecycle.RUNNING) {
         throw new CancellationException("syncer stopped");
       }
       session = null;
       pending.dropAtOrBelow(from.height());
-      // A job follows the subjective head while it runs (go-header starts a new job per target).
-      H top = pending.highest();
-      target = top != null && top.height() > jobTarget.height() ? top : jobTarget;
+      // A job follows the subjective head (or the anchor) while it runs (go-header starts a new job per target).
+      target = targetHeight(jobTarget);
       if (target != jobTarget) {
-        state = new SyncState(state.id(), state.height(), state.fromHeight(), target.height(), state.fromHash(),
-            target.hash(), state.start(), state.end(), state.error());
+        state = new SyncState(state.id(), state.height(), state.fromHeight(), target, state.fromHash(),
+            targetHash(target), state.start(), state.end(), state.error());
       }
-      if (from.height() >= target.height()) {
+      if (from.height() >= target) {
         return CompletableFuture.completedFuture(null);
       }
       long next = pending.lowestAbove(from.height());
       if (next == from.height() + 1) {
-        run = pending.run(next, target.height());
+        run = pending.run(next, target);
         gapEnd = -1;
       } else {
         run = List.of();
-        gapEnd = next == -1 || next > target.height() ? target.height() + 1 : next;
+        gapEnd = fetchEnd(from.height(), next == -1 || next > target ? target + 1 : next);
+        if (gapEnd <= from.height() + 1) {
+          return CompletableFuture.completedFuture(null); // the rest is left to gossip for now
+        }
       }
     }
     if (!run.isEmpty()) {
@@ -664,7 +972,7 @@ public final class Syncer<H extends Header> {
         synchronized (this) {
           pending.remove(bad.height());
         }
-        if (bad.height() == target.height()) {
+        if (anchor == null && bad.height() == target) {
           throw new SyncException("sync target " + bad.height() + " (" + bad.hash()
               + ") does not link to the header before it");
         }
@@ -674,7 +982,8 @@ public final class Syncer<H extends Header> {
       }
       return pipeline.submit(linked, true).thenComposeAsync(v -> step(pipeline, target), worker);
     }
-    CompletableFuture<Void> s = source.streamRange(from, gapEnd, batch -> submitFetched(pipeline, batch, gapEnd));
+    long end = gapEnd;
+    CompletableFuture<Void> s = source.streamRange(from, end, batch -> submitFetched(pipeline, batch, end));
     synchronized (this) {
       if (lifecycle != Lifecycle.RUNNING) {
         s.cancel(false);
@@ -717,6 +1026,8 @@ public final class Syncer<H extends Header> {
     Throwable cause = err == null ? null : unwrap(err);
     SyncState finished;
     boolean wasStopped;
+    int streak;
+    Duration retryIn = null;
     synchronized (this) {
       jobRunning = false;
       session = null;
@@ -726,27 +1037,39 @@ public final class Syncer<H extends Header> {
           cause == null ? Optional.empty() : Optional.of(String.valueOf(cause.getMessage())));
       finished = state.withHeight(store.height());
       if (cause == null) {
+        failureStreak = 0;
         backoff = options.retryInitialBackoff();
         maybeStartJob();
       } else if (!wasStopped) {
-        Duration delay = backoff;
+        failureStreak++;
+        hint = 0; // an unverified height no peer could serve is not tried again until heard again
+        retryIn = backoff;
         backoff = min(backoff.multipliedBy(2), options.retryMaxBackoff());
-        retryTimer = scheduler.schedule(this::retry, delay.toNanos(), TimeUnit.NANOSECONDS);
+        retryTimer = scheduler.schedule(this::retry, retryIn.toNanos(), TimeUnit.NANOSECONDS);
       }
+      streak = failureStreak;
     }
     done.complete(null);
+    String name = verification.type().name();
     if (cause == null) {
-      if (finished.toHeight() > finished.fromHeight()) {
-        log.info("finished syncing headers from {} to {} in {}", finished.fromHeight(), finished.toHeight(),
+      if (finished.height() > finished.fromHeight()) {
+        log.info("finished syncing {} from {} to {} in {}", name, finished.fromHeight(), finished.height(),
             finished.duration(clock.instant()));
       } else {
-        log.debug("synced header {} in {}", finished.toHeight(), finished.duration(clock.instant()));
+        log.debug("synced {} {} in {}", name, finished.height(), finished.duration(clock.instant()));
       }
       notifyListener(() -> listener.syncFinished(finished));
     } else if (!wasStopped) {
       syncFailures.incrementAndGet();
-      log.warn("syncing headers from {} to {} failed, retrying: {}", finished.fromHeight(), finished.toHeight(),
-          cause.getMessage());
+      // A retried failure is routine (a peer timed out, the head moved, a bad peer was blocked, which
+      // the exchange reports); a streak of them is something the operator should look at, once.
+      if (streak == FAILURES_BEFORE_WARN) {
+        log.warn("syncing {} has failed {} times in a row (now from {} to {}), retrying in {}: {}", name, streak,
+            finished.fromHeight(), finished.toHeight(), retryIn, cause.getMessage());
+      } else {
+        log.debug("syncing {} from {} to {} failed (failure {} in a row), retrying in {}: {}", name,
+            finished.fromHeight(), finished.toHeight(), streak, retryIn, cause.getMessage());
+      }
       notifyListener(() -> listener.syncFailed(finished, cause));
     }
   }
@@ -774,14 +1097,14 @@ public final class Syncer<H extends Header> {
   // ---- checks ----
 
   private CompletableFuture<Void> checkOne(H h) {
-    if (extraCheck == null) {
+    if (extraCheck == null && anchor == null) {
       return CompletableFuture.completedFuture(null);
     }
     return CompletableFuture.runAsync(() -> runCheck(h), worker);
   }
 
   private CompletableFuture<Void> checkBatch(List<H> batch) {
-    if (extraCheck == null) {
+    if (extraCheck == null && anchor == null) {
       return CompletableFuture.completedFuture(null);
     }
     int parts = Math.min(options.checkParallelism(), batch.size());
@@ -803,7 +1126,12 @@ public final class Syncer<H extends Header> {
    */
   private void runCheck(H h) {
     try {
-      extraCheck.check(h);
+      if (anchor != null && !anchor.check(h)) {
+        throw new IllegalStateException("the anchor has no header at height " + h.height());
+      }
+      if (extraCheck != null) {
+        extraCheck.check(h);
+      }
     } catch (VerifyException e) {
       if (!e.isSoft() && e.height().orElse(0) == h.height()) {
         throw e;
@@ -814,8 +1142,8 @@ public final class Syncer<H extends Header> {
     } catch (RuntimeException e) {
       // Not a verdict on the header but a check that broke: fail the job, blame no peer (a bug in the
       // check must not block every honest peer one retry after the other).
-      VerifyException v = new VerifyException(VerifyException.Reason.TYPE_CHECK, "extra check failed for header "
-          + h.height() + ": " + e.getMessage(), false);
+      VerifyException v = new VerifyException(VerifyException.Reason.TYPE_CHECK, "checking header "
+          + h.height() + " failed: " + e.getMessage(), false);
       v.initCause(e);
       throw v;
     }
@@ -859,6 +1187,7 @@ public final class Syncer<H extends Header> {
     private Executor worker;
     private HeaderCheck<H> extraCheck;
     private SyncListener<H> listener = new SyncListener<>() {};
+    private @Nullable Anchor<H> anchor;
 
     private Builder(Store<H> store, HeaderSource<H> source, HeaderType<H> type) {
       this.store = Objects.requireNonNull(store, "store == null");
@@ -893,6 +1222,15 @@ public final class Syncer<H extends Header> {
     /** Optional: a check every header must pass before it is accepted or appended. */
     public Builder<H> extraCheck(HeaderCheck<H> v) {
       extraCheck = Objects.requireNonNull(v, "extraCheck == null");
+      return this;
+    }
+
+    /**
+     * Optional: follow {@code anchor} (e.g. the header store, for block data) instead of the network
+     * head; every header must match the anchor header at its height. See {@link Anchor}.
+     */
+    public Builder<H> anchor(Anchor<H> v) {
+      anchor = Objects.requireNonNull(v, "anchor == null");
       return this;
     }
 

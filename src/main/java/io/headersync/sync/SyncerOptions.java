@@ -33,6 +33,12 @@ import java.util.Objects;
  *       delay before a failed sync job is retried, doubling up to the maximum</td></tr>
  *   <tr><td>{@code checkParallelism}</td><td>available processors</td><td>parts a batch is split into
  *       for the extra check</td></tr>
+ *   <tr><td>{@code anchorWait}</td><td>5 s</td><td>anchored syncers only ({@link Anchor}): how long
+ *       a gossiped header waits for the anchor header at its height before it is ignored (below
+ *       the pubsub validation timeout, 10 s)</td></tr>
+ *   <tr><td>{@code gossipGrace}</td><td>block time, at most 500 ms</td><td>anchored syncers only:
+ *       how long a height the anchor just reached is left to gossip before it is fetched (ev-node
+ *       gossips data right after its header; a range request sent at once would race it)</td></tr>
  * </table>
  */
 public final class SyncerOptions {
@@ -52,6 +58,8 @@ public final class SyncerOptions {
   private final Duration retryInitialBackoff;
   private final Duration retryMaxBackoff;
   private final int checkParallelism;
+  private final Duration anchorWait;
+  private final Duration gossipGrace;
 
   private SyncerOptions(Builder b) {
     this.blockTime = b.blockTime;
@@ -65,6 +73,9 @@ public final class SyncerOptions {
     this.retryInitialBackoff = b.retryInitialBackoff;
     this.retryMaxBackoff = b.retryMaxBackoff;
     this.checkParallelism = b.checkParallelism;
+    this.anchorWait = b.anchorWait;
+    this.gossipGrace = b.gossipGrace != null ? b.gossipGrace
+        : (b.blockTime.compareTo(Duration.ofMillis(500)) < 0 ? b.blockTime : Duration.ofMillis(500));
     if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
       throw new IllegalArgumentException("retryMaxBackoff " + retryMaxBackoff + " is below retryInitialBackoff "
           + retryInitialBackoff);
@@ -99,6 +110,8 @@ public final class SyncerOptions {
     b.retryInitialBackoff = retryInitialBackoff;
     b.retryMaxBackoff = retryMaxBackoff;
     b.checkParallelism = checkParallelism;
+    b.anchorWait = anchorWait;
+    b.gossipGrace = gossipGrace;
     return b;
   }
 
@@ -146,13 +159,22 @@ public final class SyncerOptions {
     return checkParallelism;
   }
 
+  public Duration anchorWait() {
+    return anchorWait;
+  }
+
+  public Duration gossipGrace() {
+    return gossipGrace;
+  }
+
   @Override
   public String toString() {
     return "SyncerOptions{blockTime=" + blockTime + ", recencyThreshold=" + recencyThreshold + ", trustingPeriod="
         + trustingPeriod + ", maxPendingHeaders=" + maxPendingHeaders + ", maxPendingAhead=" + maxPendingAhead
         + ", maxAppendsInFlight=" + maxAppendsInFlight + ", networkHeadTimeout=" + networkHeadTimeout
         + ", headRefreshInterval=" + headRefreshInterval + ", retryInitialBackoff=" + retryInitialBackoff
-        + ", retryMaxBackoff=" + retryMaxBackoff + ", checkParallelism=" + checkParallelism + "}";
+        + ", retryMaxBackoff=" + retryMaxBackoff + ", checkParallelism=" + checkParallelism
+        + ", anchorWait=" + anchorWait + ", gossipGrace=" + gossipGrace + "}";
   }
 
   /** Builds {@link SyncerOptions}; every setter checks its argument and names it when wrong. */
@@ -168,6 +190,8 @@ public final class SyncerOptions {
     private Duration retryInitialBackoff = Duration.ofMillis(500);
     private Duration retryMaxBackoff = Duration.ofSeconds(30);
     private int checkParallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private Duration anchorWait = Duration.ofSeconds(5);
+    private Duration gossipGrace;
 
     private Builder(Duration blockTime) {
       this.blockTime = positive(blockTime, "blockTime");
@@ -230,6 +254,18 @@ public final class SyncerOptions {
     /** Default: available processors; at least 1. */
     public Builder checkParallelism(int v) {
       checkParallelism = (int) atLeastOne(v, "checkParallelism");
+      return this;
+    }
+
+    /** Default 5 s. */
+    public Builder anchorWait(Duration v) {
+      anchorWait = positive(v, "anchorWait");
+      return this;
+    }
+
+    /** Default: the block time, at most 500 ms. */
+    public Builder gossipGrace(Duration v) {
+      gossipGrace = positive(v, "gossipGrace");
       return this;
     }
 

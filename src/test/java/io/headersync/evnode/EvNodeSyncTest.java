@@ -14,6 +14,7 @@ import io.headersync.P2PConfig;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -224,6 +225,49 @@ class EvNodeSyncTest {
     EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
     assertEquals(1, again.headers().store().height());
     assertEquals(block.data().hash(), again.data().orElseThrow().store().getByHeight(1).orElseThrow().hash());
+  }
+
+  /**
+   * A data store ahead of its header store (e.g. restored from another backup) is refused with both
+   * heights named, and nothing is deleted: the data store still holds its blocks afterwards.
+   */
+  @Test
+  void aDataStoreAheadOfItsHeaderStoreIsRefusedNamingBothHeights(@TempDir Path a, @TempDir Path b)
+      throws Exception {
+    HeaderSigner signer = signer();
+    List<HeaderSigner.Block> blocks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      blocks.add(i == 0 ? signer.genesis(List.of()) : signer.next(blocks.get(i - 1), List.of()));
+    }
+    for (Path dir : List.of(a, b)) {
+      EvNodeSync sequencer = builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir).build();
+      sequencer.start().get(WAIT, TimeUnit.SECONDS);
+      for (HeaderSigner.Block block : blocks.subList(0, dir == a ? 10 : 5)) {
+        sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+      }
+      sequencer.stop().get(WAIT, TimeUnit.SECONDS);
+    }
+    // b's headers (5) with a's data (10).
+    try (var files = Files.walk(b.resolve("data"))) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    try (var files = Files.walk(a.resolve("data"))) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.copy(p, b.resolve("data").resolve(a.resolve("data").relativize(p).toString()));
+      }
+    }
+    EvNodeSync restored = closing(builder(EvNodeSync.Role.FULL, List.of()).dataDir(b).build());
+    ExecutionException e = assertThrows(ExecutionException.class, () -> restored.start().get(WAIT, TimeUnit.SECONDS));
+    String message = e.getCause().getMessage();
+    assertTrue(message.contains("store's head 10 is above its anchor's head 5"), message);
+    restored.close();
+
+    EvNodeSync check = started(builder(EvNodeSync.Role.LIGHT, List.of()).dataDir(b));
+    assertEquals(5, check.headers().store().height());
+    check.close();
+    EvNodeSync again = closing(builder(EvNodeSync.Role.FULL, List.of()).dataDir(b).build());
+    assertThrows(ExecutionException.class, () -> again.start().get(WAIT, TimeUnit.SECONDS));
+    assertTrue(Files.exists(b.resolve("data")), "nothing deleted");
   }
 
   @Test

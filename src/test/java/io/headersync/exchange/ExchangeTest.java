@@ -119,6 +119,31 @@ class ExchangeTest {
     return assertThrows(ExecutionException.class, () -> f.get(T, TimeUnit.SECONDS)).getCause();
   }
 
+  /**
+   * The slot-holding attack (D2): nine peer ids open 32 streams each to the header-ex server and send
+   * one byte, more than every serving slot; honest requests are still answered, because a request
+   * takes a serving slot only once it was read (and the reading streams expire with the read deadline).
+   */
+  @Test
+  void streamsThatSendNothingDoNotHoldTheSlotsHonestRequestsAreServedFrom() throws Exception {
+    Host server = server(chain.subList(0, 100));
+    List<Stream> held = new ArrayList<>();
+    for (int attacker = 0; attacker < 9; attacker++) {
+      Host h = host(new ConnectionGater());
+      h.connect(server.listenAddresses().get(0)).get(T, TimeUnit.SECONDS);
+      for (int i = 0; i < 32; i++) {
+        Stream st = h.newStream(server.peerId(), PROTOCOL).get(T, TimeUnit.SECONDS);
+        st.write(new byte[] {0x10}).get(T, TimeUnit.SECONDS); // the start of a varint, then nothing
+        held.add(st);
+      }
+    }
+    assertEquals(9 * 32, held.size());
+    Exchange<DummyHeader> ex = client(List.of(server));
+    for (int i = 1; i <= 15; i++) {
+      assertEquals(chain.get(i - 1), ex.getByHeight(i).get(T, TimeUnit.SECONDS), "honest request " + i);
+    }
+  }
+
   @Test
   void getsTheHeadByHeightAndByHash() throws Exception {
     Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 500))));

@@ -15,6 +15,7 @@ import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.testing.DummyHeader;
+import io.headersync.testing.Logs;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -147,6 +148,33 @@ class SubscriberTest {
     assertEquals(good, get(atB.next()), "the garbage never reached the subscription; the next header did");
     assertEquals(1, b.metrics().rejected());
     assertEquals(1, b.metrics().accepted());
+  }
+
+  @Test
+  void aPeerSendingInvalidMessagesIsNamedInOneWarningAMinute() throws Exception {
+    a.setVerifier(SubscriberTest::accept);
+    b.setVerifier(h -> h.height() == 9 ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.TYPE_CHECK, "forged", false)));
+    HeaderSubscription<DummyHeader> atB = b.subscribe();
+    link();
+    List<String> lines = Logs.capture(() -> {
+      try {
+        for (long height = 2; height <= 4; height++) {
+          get(a.broadcast(DummyHeader.genesis("gm", height, T0)));
+        }
+        a.close(); // a raw publish, past a's own validator
+        get(pa.publish(TOPIC, "not a header".getBytes(StandardCharsets.UTF_8)));
+        get(pa.publish(TOPIC, DummyHeader.genesis("gm", 9, T0).encode()));
+        // b validates in arrival order on one thread: once 9 is delivered, the four before it were judged.
+        assertEquals(9, get(atB.next()).height());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+    List<String> loud = Logs.loud(lines);
+    assertEquals(1, loud.size(), "one warning for four rejections: " + loud);
+    assertTrue(loud.get(0).contains(hosts.get(0).peerId().toString()), loud.get(0));
+    assertEquals(4, b.metrics().rejected());
   }
 
   @Test

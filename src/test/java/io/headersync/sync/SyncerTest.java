@@ -509,7 +509,7 @@ class SyncerTest {
   void aCheckThatBreaksFailsTheSinkWithoutNamingAHeaderSoNoPeerIsBlamed() {
     VerifyException e = sinkFailureForACheckFailingAt(100, new IllegalStateException("key store unavailable"),
         OptionalLong.empty());
-    assertTrue(e.getMessage().contains("extra check failed for header 100: key store unavailable"), e.getMessage());
+    assertTrue(e.getMessage().contains("checking header 100 failed: key store unavailable"), e.getMessage());
     assertTrue(store.height() < 100, "nothing at or after the header appended: " + store.height());
   }
 

@@ -424,6 +424,7 @@ public final class RangeSession<H extends Header, P> {
   private void deliverNext() {
     List<H> batch;
     Ready<H, P> broken = null;
+    boolean brokenBySamePeer = true;
     synchronized (this) {
       if (delivering || result.isDone()) {
         return;
@@ -448,11 +449,17 @@ public final class RangeSession<H extends Header, P> {
         batch = null;
         pending.add(new Chunk(nextToDeliver, r.headers.size()));
         excluded.add(r.peer);
+        // Which side is wrong cannot be told when another peer served the header below: a forged
+        // chain that links in itself (block data with other transactions) breaks the link of the
+        // honest chunk above it. The sink's check blames the forger; this peer is only excluded.
+        Map.Entry<Long, Served<P>> below = served.floorEntry(nextToDeliver - 1);
+        brokenBySamePeer = below == null || nextToDeliver - 1 >= below.getValue().end
+            || below.getValue().peer.equals(r.peer);
       }
     }
     if (broken != null) {
-      tracker.onFailure(broken.peer, PeerFailure.INVALID, "headers from " + nextToDeliver
-          + " do not link to the header before them");
+      tracker.onFailure(broken.peer, brokenBySamePeer ? PeerFailure.INVALID : PeerFailure.SOFT_VERIFICATION,
+          "headers from " + nextToDeliver + " do not link to the header before them");
       drive();
       return;
     }

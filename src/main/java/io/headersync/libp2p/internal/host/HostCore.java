@@ -3,6 +3,7 @@ package io.headersync.libp2p.internal.host;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.headersync.annotation.Nullable;
+import io.headersync.libp2p.HostLimits;
 import io.headersync.libp2p.ConnectionException;
 import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Multiaddr;
@@ -69,6 +70,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -122,6 +124,7 @@ public final class HostCore {
   private final Object connLock = new Object();
   private final Map<PeerId, List<Connection>> connections = new HashMap<>();
   private final Set<Channel> allChannels = ConcurrentHashMap.newKeySet();
+  private final InboundAdmission<Channel> inbound;
   private final List<Channel> servers = new CopyOnWriteArrayList<>();
   private final List<Multiaddr> boundAddresses = new CopyOnWriteArrayList<>();
   private final Map<PeerId, PeerInfo> peerInfos = new ConcurrentHashMap<>();
@@ -134,6 +137,9 @@ public final class HostCore {
 
   public HostCore(HostConfig config) {
     this.config = config;
+    HostLimits limits = config.limits();
+    this.inbound = new InboundAdmission<>(limits.maxInboundConnections(), limits.maxInboundHandshakes(),
+        limits.maxInboundPerIp(), limits.maxInboundPerSubnet());
     this.self = config.identity().peerId();
     if (config.userExecutor() != null) {
       this.userExecutor = config.userExecutor();
@@ -397,20 +403,57 @@ public final class HostCore {
       ch.close();
       return;
     }
-    if (ch.remoteAddress() instanceof InetSocketAddress isa
-        && !config.gater().isAddressAllowed(isa.getAddress())) {
-      log.debug("refusing {}: address blocked by the gater", isa);
+    InetAddress ip = ch.remoteAddress() instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    if (ip != null && !config.gater().isAddressAllowed(ip)) {
+      log.debug("refusing {}: address blocked by the gater", ch.remoteAddress());
       ch.close();
       return;
     }
+    InboundAdmission.Decision<Channel> admitted = inbound.admit(ch, ip);
+    if (admitted.refused != null) {
+      log.debug("refusing {}: {}", ch.remoteAddress(), admitted.refused);
+      ch.close();
+      return;
+    }
+    ch.closeFuture().addListener(f -> inbound.closed(ch));
+    if (admitted.evict != null) {
+      log.debug("closing {} to admit {}: every inbound handshake slot is taken", admitted.evict.remoteAddress(),
+          ch.remoteAddress());
+      admitted.evict.close();
+    }
+    ch.pipeline().addFirst(new FirstBytes(inbound));
+    ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
+      log.debug("closing {}: no secure, multiplexed connection within {}", ch.remoteAddress(),
+          config.limits().inboundHandshakeTimeout());
+      ch.close();
+    }, config.limits().inboundHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
     track(ch);
     CompletableFuture<Connection> result = new CompletableFuture<>();
     upgrade(ch, false, null, toMultiaddr(ch.remoteAddress()), result);
     result.whenComplete((c, t) -> {
+      deadline.cancel(false);
       if (t != null) {
         log.debug("inbound connection from {} failed: {}", ch.remoteAddress(), t.toString());
+      } else {
+        inbound.upgraded(ch);
       }
     });
+  }
+
+  /** Tells the admission an inbound connection sent its first bytes, then leaves the pipeline. */
+  private static final class FirstBytes extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final InboundAdmission<Channel> admission;
+
+    FirstBytes(InboundAdmission<Channel> admission) {
+      this.admission = admission;
+    }
+
+    @Override
+    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+      admission.sent(ctx.channel());
+      ctx.pipeline().remove(this);
+      ctx.fireChannelRead(msg);
+    }
   }
 
   private void track(Channel ch) {

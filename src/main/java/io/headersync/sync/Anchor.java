@@ -1,0 +1,112 @@
+package io.headersync.sync;
+
+import io.headersync.Header;
+import io.headersync.VerifyException;
+import io.headersync.store.Store;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What an anchored syncer follows: a store of already verified headers of another type (the
+ * <em>anchor</em>) and the check that ties a header of the synced type to the anchor header at the
+ * same height. "Data follows headers": an ev-node full node's data syncer is anchored on its header
+ * store, and block data at height h is accepted iff it matches the verified header at h.
+ *
+ * <p>An anchored syncer differs from go-header's in three ways:
+ * <ul>
+ *   <li>its target is the anchor store's height, not a subjective head found from the network: it
+ *       never asks peers for their head and never bifurcates;
+ *   <li>every header it stores passed the anchor check against the anchor header at its height
+ *       (fetched ranges in parallel on the worker executor), and adjacent verification against the
+ *       header below it;
+ *   <li>gossip that arrives before its anchor header waits for it, for a bounded time and in a
+ *       bounded number.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param <H> the header type of the anchored syncer
+ */
+public final class Anchor<H extends Header> {
+  /**
+   * Checks a header against the anchor header at its height. Called on the worker executor, for
+   * several headers in parallel; must be thread-safe and must not block.
+   *
+   * @param <A> the anchor's header type
+   * @param <H> the anchored header type
+   */
+  @FunctionalInterface
+  public interface Check<A extends Header, H extends Header> {
+    /**
+     * @throws VerifyException (hard) if {@code header} does not match {@code anchor}; any other
+     *     runtime exception is taken for a broken check, which fails a sync job without blaming a peer
+     */
+    void check(A anchor, H header);
+  }
+
+  private final Store<? extends Header> store;
+  private final Matcher<H> matcher;
+
+  private interface Matcher<H> {
+    /** Checks {@code h} against the anchor at its height; false if the anchor has no header there. */
+    boolean match(H h);
+  }
+
+  private Anchor(Store<? extends Header> store, Matcher<H> matcher) {
+    this.store = store;
+    this.matcher = matcher;
+  }
+
+  /**
+   * An anchor on {@code store} with {@code check}.
+   *
+   * @param store the verified headers to follow, e.g. the header service's store
+   * @param check what ties a synced header to the anchor header at its height
+   */
+  public static <A extends Header, H extends Header> Anchor<H> of(Store<A> store, Check<A, ? super H> check) {
+    Objects.requireNonNull(store, "store == null");
+    Objects.requireNonNull(check, "check == null");
+    return new Anchor<>(store, h -> {
+      Optional<A> a = store.getByHeight(h.height());
+      if (a.isEmpty()) {
+        return false;
+      }
+      check.check(a.get(), h);
+      return true;
+    });
+  }
+
+  /** The anchor store's head height; 0 when it is empty. */
+  public long height() {
+    return store.height();
+  }
+
+  /** The anchor store's tail height; 0 when it is empty. */
+  public long tailHeight() {
+    return store.tail().map(Header::height).orElse(0L);
+  }
+
+  /** Completes once the anchor store holds {@code height}; see {@link Store#awaitHeight}. */
+  public CompletableFuture<Void> awaitHeight(long height) {
+    return store.awaitHeight(height).thenApply(a -> null);
+  }
+
+  /**
+   * Checks {@code h} against the anchor header at its height.
+   *
+   * @return false if the anchor has no header at {@code h}'s height (yet, or below its tail)
+   * @throws VerifyException if it does not match
+   */
+  public boolean check(H h) {
+    if (h.height() < 1) {
+      return false;
+    }
+    return matcher.match(h);
+  }
+
+  @Override
+  public String toString() {
+    return "Anchor{height=" + store.height() + "}";
+  }
+}
