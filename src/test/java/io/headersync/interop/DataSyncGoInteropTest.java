@@ -92,9 +92,7 @@ class DataSyncGoInteropTest {
         .build();
     long t0 = System.nanoTime();
     node.start().get(T, TimeUnit.SECONDS);
-    // Before the data syncer anchored on the header store, this catch-up bifurcated block by block
-    // (about 100 s on two cores): hence the longer wait.
-    node.awaitHeight(N).get(3 * T, TimeUnit.SECONDS);
+    node.awaitHeight(N).get(T, TimeUnit.SECONDS);
     System.out.printf("our full node synced %,d blocks (headers and data) from Go in %d ms%n", N,
         (System.nanoTime() - t0) / 1_000_000);
     assertSameStores(N, "store");
