@@ -32,8 +32,14 @@ package main
 //	    WithBlockTime and 99-year pruning window and trusting period; then, as initFromP2PWithRetry:
 //	    Exchange.GetByHeight(1), store.Append, Syncer.Start; then Subscriber.Start and Subscribe.
 //	    Answers once both services started. Each store records when it first held "target" (optional);
-//	    a sampler records max(header height - data height) every millisecond once both started. "syncLogLevel" (optional)
-//	    sets go-header's header/sync log level: its data syncer logs a WARN line per bifurcation step
+//	    a sampler records max(header height - data height) every millisecond once both started.
+//	    "syncLogLevel" (optional) sets go-header's header/sync log level: its data syncer logs a WARN
+//	    line per bifurcation step.
+//	    The data syncer cannot verify a non-adjacent head (ev-node's Data.Verify compares
+//	    last_data_hash with the trusted data's hash across any gap, a soft failure), so it catches up
+//	    by bifurcation, one block per step of ~log2(gap) GetByHeight requests: within Syncer.Start for
+//	    go-header's NetworkHeadRequestTimeout (2 s), then only when gossip brings a new head (the
+//	    topic validator has no timeout). Publish a block after fn-start to let it finish.
 //	{"cmd":"fn-wait","height":10000,"millis":60000}
 //	    answers when both stores hold the height: "millis" since fn-start, "headerMillis" and
 //	    "dataMillis" (when each store held it if it is fn-start's target, else when fn-wait saw
@@ -132,7 +138,7 @@ type syncService[T header.Header[T]] struct {
 	sub          *goheaderp2p.Subscriber[T]
 	subscription header.Subscription[T]
 	syncer       *gosync.Syncer[T]
-	reached      sync.Map // height -> time.Time when fn-wait saw it first
+	reached      sync.Map // height -> time.Time: when the store first held the target, or fn-wait saw a height
 }
 
 var (
