@@ -28,6 +28,9 @@
 //	{"cmd":"pubsub-wait-peer","topic":"/t","peer":"12D3..."}  answers once the peer announced the topic
 //	{"cmd":"quit"}
 //
+// blocks.go adds ev-node blocks (headers and data) and a Go full node's two sync services
+// (blocks-gen, blocks-publish, blocks-digest, blocks-at, fn-start, fn-wait, fn-state, fn-stop).
+//
 // The go-header store (ev-node v1.2 P2PSignedHeader) is served by go-header's ExchangeServer on
 // /<network>/header-ex/v0.0.3 as soon as a go-header command is used.
 //
