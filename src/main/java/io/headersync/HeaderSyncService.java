@@ -19,6 +19,7 @@ import io.headersync.subscriber.HeaderSubscription;
 import io.headersync.subscriber.Subscriber;
 import io.headersync.subscriber.SubscriberMetrics;
 import io.headersync.sync.Anchor;
+import io.headersync.sync.FollowerLimit;
 import io.headersync.sync.HeaderCheck;
 import io.headersync.sync.SyncListener;
 import io.headersync.sync.SyncState;
@@ -202,6 +203,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     this.anchor = b.anchor;
     if (b.anchor != null) {
       sb.anchor(b.anchor);
+    }
+    if (b.followerLimit != null) {
+      sb.followerLimit(b.followerLimit);
     }
     if (b.listener != null) {
       sb.listener(b.listener);
@@ -608,6 +612,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     private @Nullable HeaderCheck<H> extraCheck;
     private @Nullable SyncListener<H> listener;
     private @Nullable Anchor<H> anchor;
+    private @Nullable FollowerLimit followerLimit;
 
     private Builder(HeaderType<H> type, String chainId) {
       this.type = Objects.requireNonNull(type, "type == null");
@@ -760,6 +765,17 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
      */
     public Builder<H> anchor(Anchor<H> anchor) {
       this.anchor = Objects.requireNonNull(anchor, "anchor == null");
+      return this;
+    }
+
+    /**
+     * Holds this service's catch-up back so that the store attached to {@code limit} (another
+     * service following this one, e.g. block data following headers) stays within its lead. {@link
+     * io.headersync.evnode.EvNodeSync} does this on full nodes: data never trails headers by more than
+     * two range batches while both catch up.
+     */
+    public Builder<H> followerLimit(FollowerLimit limit) {
+      this.followerLimit = Objects.requireNonNull(limit, "limit == null");
       return this;
     }
 

@@ -13,6 +13,7 @@ import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.sync.Anchor;
+import io.headersync.sync.FollowerLimit;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,6 +88,9 @@ public final class EvNodeSync implements AutoCloseable {
 
   private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
 
+  /** How far a full node's headers may run ahead of its data during catch-up: two range batches. */
+  public static final long DATA_MAX_LAG = 128;
+
   private final String chainId;
   private final Role role;
   private final P2PClient p2p;
@@ -112,13 +116,26 @@ public final class EvNodeSync implements AutoCloseable {
       if (b.proposer != null) {
         hb.extraCheck(ProposerCheck.of(b.proposer));
       }
+      // A full node's headers wait for its data to stay within two range batches of them.
+      FollowerLimit dataLimit = role == Role.FULL ? new FollowerLimit(DATA_MAX_LAG, Duration.ofSeconds(10)) : null;
+      if (dataLimit != null) {
+        hb.followerLimit(dataLimit);
+      }
       h = hb.build();
-      // Data follows headers: checked against the verified header at its height, fetched up to the
-      // header store's head (no bifurcation, which ev-node's data cannot support).
+      // Data follows headers: checked against the verified header at its height, fetched in parallel
+      // with the headers up to the header syncer's target, appended once its header is stored (no
+      // bifurcation, which ev-node's data cannot support).
+      HeaderSyncService<P2PSignedHeader> headerService = h;
+      Anchor<P2PData> anchor = Anchor.of(h.store(), EvNodeTypes.DATA_MATCHES_HEADER);
+      if (role == Role.FULL) {
+        anchor = anchor.withHorizon(() -> headerService.syncState().toHeight());
+      }
       this.data = role.syncsData()
-          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null)
-              .anchor(Anchor.of(h.store(), EvNodeTypes.DATA_MATCHES_HEADER)).build()
+          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null).anchor(anchor).build()
           : null;
+      if (dataLimit != null && data != null) {
+        dataLimit.attach(data.store());
+      }
     } catch (RuntimeException e) {
       // A store that cannot be opened: close what was built.
       if (h != null) {

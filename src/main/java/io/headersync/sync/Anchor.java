@@ -6,6 +6,8 @@ import io.headersync.store.Store;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import io.headersync.annotation.Nullable;
 
 /**
  * What an anchored syncer follows: a store of already verified headers of another type (the
@@ -47,15 +49,36 @@ public final class Anchor<H extends Header> {
 
   private final Store<? extends Header> store;
   private final Matcher<H> matcher;
+  private final @Nullable LongSupplier horizon;
 
   private interface Matcher<H> {
     /** Checks {@code h} against the anchor at its height; false if the anchor has no header there. */
     boolean match(H h);
   }
 
-  private Anchor(Store<? extends Header> store, Matcher<H> matcher) {
+  private Anchor(Store<? extends Header> store, Matcher<H> matcher, @Nullable LongSupplier horizon) {
     this.store = store;
     this.matcher = matcher;
+    this.horizon = horizon;
+  }
+
+  /**
+   * This anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
+   * fetched, e.g. the header syncer's target during its catch-up. The anchored syncer then fetches
+   * in parallel with the anchor's syncer and checks each batch once the anchor headers at its heights
+   * are stored (waiting at most {@code anchorWait} for them). Without a horizon it fetches up to the
+   * anchor store's head only.
+   *
+   * @param horizon read at every step of a job; values below the anchor store's head are ignored
+   */
+  public Anchor<H> withHorizon(LongSupplier horizon) {
+    return new Anchor<>(store, matcher, Objects.requireNonNull(horizon, "horizon == null"));
+  }
+
+  /** How far to fetch: the anchor store's head, or the horizon when it is higher. */
+  public long horizon() {
+    long stored = store.height();
+    return horizon == null ? stored : Math.max(stored, horizon.getAsLong());
   }
 
   /**
@@ -74,7 +97,7 @@ public final class Anchor<H extends Header> {
       }
       check.check(a.get(), h);
       return true;
-    });
+    }, null);
   }
 
   /** The anchor store's head height; 0 when it is empty. */

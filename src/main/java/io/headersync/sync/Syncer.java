@@ -120,6 +120,7 @@ public final class Syncer<H extends Header> {
   private final SyncListener<H> listener;
   private final Pending<H> pending;
   private final @Nullable Anchor<H> anchor;
+  private final @Nullable FollowerLimit followerLimit;
 
   // Counters.
   private final AtomicLong headersAppended = new AtomicLong();
@@ -172,6 +173,7 @@ public final class Syncer<H extends Header> {
     this.pending = new Pending<>(options.maxPendingHeaders(), options.maxPendingAhead());
     this.backoff = options.retryInitialBackoff();
     this.anchor = b.anchor;
+    this.followerLimit = b.followerLimit;
   }
 
   /**
@@ -509,30 +511,15 @@ public final class Syncer<H extends Header> {
           + options.maxPendingAhead() + " heights above the anchor's head " + anchorHeight + " (maxPendingAhead)"));
     }
     synchronized (this) {
-      if (anchorWaiting >= options.maxPendingHeaders()) {
+      // A quarter of maxPendingHeaders: the anchor store's waiters are shared with the fetched batches.
+      if (anchorWaiting >= Math.max(1, options.maxPendingHeaders() / 4)) {
         return CompletableFuture.failedFuture(new SyncException(anchorWaiting
-            + " headers already wait for their anchor (maxPendingHeaders)"));
+            + " headers already wait for their anchor (maxPendingHeaders / 4)"));
       }
       anchorWaiting++;
     }
-    CompletableFuture<Void> arrived = a.awaitHeight(height);
-    CompletableFuture<Void> waited = new CompletableFuture<>();
-    arrived.whenComplete((v, e) -> {
-      if (e != null) {
-        waited.completeExceptionally(new SyncException("waiting for the anchor header at " + height + ": "
-            + unwrap(e).getMessage(), unwrap(e)));
-      } else {
-        waited.complete(null);
-      }
-    });
-    Duration wait = options.anchorWait();
-    ScheduledFuture<?> timeout = scheduler.schedule(() -> {
-      waited.completeExceptionally(new SyncException("no anchor header at height " + height + " within " + wait
-          + " (the anchor's head is " + a.height() + ")"));
-      arrived.cancel(false);
-    }, wait.toNanos(), TimeUnit.NANOSECONDS);
+    CompletableFuture<Void> waited = awaitAnchor(height);
     waited.whenComplete((v, e) -> {
-      timeout.cancel(false);
       synchronized (this) {
         anchorWaiting--;
       }
@@ -894,7 +881,7 @@ public final class Syncer<H extends Header> {
    */
   private long targetHeight(long atLeast) {
     if (anchor != null) {
-      return anchor.height();
+      return anchor.horizon();
     }
     H top = pending.highest();
     return Math.max(atLeast, Math.max(top == null ? 0 : top.height(), hint));
@@ -1103,7 +1090,44 @@ public final class Syncer<H extends Header> {
     return CompletableFuture.runAsync(() -> runCheck(h), worker);
   }
 
+  /**
+   * The checks of a fetched batch: when anchored, once the anchor holds the batch's heights (it may
+   * be fetched ahead of the anchor, up to its horizon; at most {@code anchorWait}); then the anchor
+   * and extra checks in parallel parts; then, with a follower limit, until the follower is close enough.
+   */
   private CompletableFuture<Void> checkBatch(List<H> batch) {
+    long last = batch.get(batch.size() - 1).height();
+    CompletableFuture<Void> ready = anchor == null || anchor.height() >= last ? CompletableFuture.completedFuture(null)
+        : awaitAnchor(last);
+    CompletableFuture<Void> checked = ready.thenCompose(v -> runChecks(batch));
+    FollowerLimit limit = followerLimit;
+    return limit == null ? checked : checked.thenCompose(v -> limit.admit(last, scheduler));
+  }
+
+  /** Completes when the anchor holds {@code height}; fails after {@code anchorWait}. */
+  private CompletableFuture<Void> awaitAnchor(long height) {
+    Anchor<H> a = Objects.requireNonNull(anchor);
+    CompletableFuture<Void> arrived = a.awaitHeight(height);
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    arrived.whenComplete((v, e) -> {
+      if (e != null) {
+        result.completeExceptionally(new SyncException("waiting for the anchor header at " + height + ": "
+            + unwrap(e).getMessage(), unwrap(e)));
+      } else {
+        result.complete(null);
+      }
+    });
+    Duration wait = options.anchorWait();
+    ScheduledFuture<?> timeout = scheduler.schedule(() -> {
+      result.completeExceptionally(new SyncException("no anchor header at height " + height + " within " + wait
+          + " (the anchor's head is " + a.height() + ")"));
+      arrived.cancel(false);
+    }, wait.toNanos(), TimeUnit.NANOSECONDS);
+    result.whenComplete((v, e) -> timeout.cancel(false));
+    return result;
+  }
+
+  private CompletableFuture<Void> runChecks(List<H> batch) {
     if (extraCheck == null && anchor == null) {
       return CompletableFuture.completedFuture(null);
     }
@@ -1188,6 +1212,7 @@ public final class Syncer<H extends Header> {
     private HeaderCheck<H> extraCheck;
     private SyncListener<H> listener = new SyncListener<>() {};
     private @Nullable Anchor<H> anchor;
+    private @Nullable FollowerLimit followerLimit;
 
     private Builder(Store<H> store, HeaderSource<H> source, HeaderType<H> type) {
       this.store = Objects.requireNonNull(store, "store == null");
@@ -1231,6 +1256,15 @@ public final class Syncer<H extends Header> {
      */
     public Builder<H> anchor(Anchor<H> v) {
       anchor = Objects.requireNonNull(v, "anchor == null");
+      return this;
+    }
+
+    /**
+     * Optional: hold fetched batches back so that the store attached to {@code limit} (e.g. block data
+     * following these headers) stays within its lead. See {@link FollowerLimit}.
+     */
+    public Builder<H> followerLimit(FollowerLimit v) {
+      followerLimit = Objects.requireNonNull(v, "followerLimit == null");
       return this;
     }
 

@@ -186,6 +186,68 @@ class AnchoredSyncerTest {
     assertEquals(0, m.outdatedHead(), "an anchored syncer never asks the network for its head");
   }
 
+  /**
+   * A full node's catch-up: the header syncer and the data syncer run together; data is fetched in
+   * parallel up to the header syncer's target (the anchor's horizon) and appended once its header is
+   * stored, and the header syncer is held within 128 heights of the data ({@link FollowerLimit}).
+   * Every header batch, when it becomes readable, finds the data at most 128 heights behind it.
+   */
+  @Test
+  void headersAndDataCatchUpTogetherWithinTheFollowerLimit() throws Exception {
+    String headerProtocol = ExchangeProtocol.protocolId("gm-headerSync");
+    Host server = host();
+    InMemoryStore<P2PSignedHeader> servedHeaders = headerStore(N);
+    InMemoryStore<P2PData> servedData = new InMemoryStore<>();
+    servedData.append(data).join();
+    P2PServer<P2PSignedHeader> hs = new P2PServer<>(server, servedHeaders, headerProtocol, ServerOptions.defaults(),
+        storeExecutor, CLOCK);
+    P2PServer<P2PData> ds = new P2PServer<>(server, servedData, PROTOCOL, ServerOptions.defaults(), storeExecutor,
+        CLOCK);
+    hs.start();
+    ds.start();
+    closeables.add(hs);
+    closeables.add(ds);
+    Exchange<P2PData> dataEx = client(List.of(server), 16);
+    Exchange<P2PSignedHeader> headerEx = Exchange.builder(clientHost, EvNodeTypes.P2P_SIGNED_HEADER, headerProtocol)
+        .chainId("gm").trustedPeers(List.of(server.peerId())).gater(gater).scheduler(scheduler).clock(CLOCK)
+        .random(new Random(8)).build();
+    headerEx.start();
+    closeables.add(headerEx);
+    assertEquals(List.of(server.peerId()), headerEx.trackedPeers());
+
+    InMemoryStore<P2PSignedHeader> headerStore = headerStore(1);
+    InMemoryStore<P2PData> store = dataStore();
+    FollowerLimit limit = new FollowerLimit(128, Duration.ofSeconds(30));
+    long[] maxLag = {0};
+    Syncer<P2PSignedHeader> headerSyncer = Syncer.builder(headerStore, headerEx, EvNodeTypes.P2P_SIGNED_HEADER)
+        .options(options()).clock(CLOCK).scheduler(scheduler).workerExecutor(worker).followerLimit(limit)
+        .listener(new SyncListener<>() {
+          @Override
+          public void batchAppended(long fromHeight, int count, Duration elapsed) {
+            synchronized (maxLag) {
+              maxLag[0] = Math.max(maxLag[0], fromHeight + count - 1 - store.height());
+            }
+          }
+        }).build();
+    closeables.add(() -> headerSyncer.stop().get(T, TimeUnit.SECONDS));
+    Anchor<P2PData> anchor = Anchor.of(headerStore, EvNodeTypes.DATA_MATCHES_HEADER)
+        .withHorizon(() -> headerSyncer.state().toHeight());
+    Syncer<P2PData> dataSyncer = Syncer.builder(store, HeaderSource.of(dataEx), EvNodeTypes.P2P_DATA).options(options())
+        .clock(CLOCK).scheduler(scheduler).workerExecutor(worker).anchor(anchor).build();
+    closeables.add(() -> dataSyncer.stop().get(T, TimeUnit.SECONDS));
+    limit.attach(store);
+
+    headerSyncer.start().get(T, TimeUnit.SECONDS);
+    dataSyncer.start().get(T, TimeUnit.SECONDS);
+    headerStore.awaitHeight(N).get(T, TimeUnit.SECONDS);
+    store.awaitHeight(N).get(T, TimeUnit.SECONDS);
+    assertHonest(store, N);
+    synchronized (maxLag) {
+      assertTrue(maxLag[0] <= 128, "data trailed headers by " + maxLag[0]);
+      assertTrue(maxLag[0] > 0, "the header syncer ran ahead at all");
+    }
+  }
+
   @Test
   void followsTheAnchorAsItGrows() throws Exception {
     Exchange<P2PData> ex = client(List.of(server(data)), 16);
