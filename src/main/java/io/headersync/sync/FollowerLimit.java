@@ -84,7 +84,7 @@ public final class FollowerLimit {
     CompletableFuture<Void> admitted = new CompletableFuture<>();
     CompletableFuture<?> reached = f.awaitHeight(needed);
     reached.whenComplete((v, e) -> admitted.complete(null)); // a closed store or a failure holds nothing back
-    scheduler.schedule(() -> {
+    java.util.concurrent.ScheduledFuture<?> timer = scheduler.schedule(() -> {
       if (!admitted.isDone()) {
         released = true;
         log.info("the follower did not reach {} within {} (it is at {}); syncing on without waiting for it",
@@ -93,6 +93,7 @@ public final class FollowerLimit {
         reached.cancel(false);
       }
     }, patience.toNanos(), TimeUnit.NANOSECONDS);
+    admitted.whenComplete((v, e) -> timer.cancel(false));
     return admitted;
   }
 
