@@ -23,7 +23,7 @@ final class Fuzz {
    * Override for a longer local run with {@code -Djazzer.internal.arg.0=fuzz
    * -Djazzer.internal.arg.1=-max_total_time=<seconds>} (libFuzzer takes the last value).
    */
-  static final String DURATION = "50s";
+  static final String DURATION = "40s";
 
   private Fuzz() {}
 
