@@ -101,7 +101,14 @@ public final class Multiaddr {
             e);
       }
     }
-    return new Multiaddr(out);
+    Multiaddr m = new Multiaddr(out);
+    if (m.bytes.length > MAX_LENGTH) {
+      // Non-ASCII DNS names take more bytes than chars: the binary form must stay within what
+      // fromBytes accepts.
+      throw new MultiaddrFormatException("multiaddr '" + text + "' encodes to " + m.bytes.length
+          + " bytes, longer than " + MAX_LENGTH);
+    }
+    return m;
   }
 
   /**

@@ -196,4 +196,16 @@ class MultiaddrTest {
       assertEquals(v[2], Multiaddr.fromBytes(Hex.decode(v[1])).toString(), v[0]);
     }
   }
+
+  @Test
+  void rejectsTextWhoseBinaryFormIsOverTheLimit() {
+    // Found by IdentityFuzzTest#multiaddrParse: under 1024 chars, but a non-ASCII DNS name takes two
+    // bytes per char, so parse accepted an address that fromBytes rejects.
+    String text = "/dns4/" + "\u00ff".repeat(600) + "/tcp/1";
+    assertTrue(text.length() <= Multiaddr.MAX_LENGTH);
+    MultiaddrFormatException e = assertThrows(MultiaddrFormatException.class, () -> Multiaddr.parse(text));
+    assertTrue(e.getMessage().contains("longer than " + Multiaddr.MAX_LENGTH), e.getMessage());
+    String fits = "/dns4/" + "\u00ff".repeat(400) + "/tcp/1";
+    assertEquals(Multiaddr.parse(fits), Multiaddr.fromBytes(Multiaddr.parse(fits).bytes()));
+  }
 }

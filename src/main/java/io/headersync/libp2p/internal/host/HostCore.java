@@ -103,8 +103,10 @@ public final class HostCore {
   public static final String IDENTIFY_PUSH = "/ipfs/id/push/1.0.0";
   public static final String PROTOCOL_VERSION = "ipfs/0.1.0";
   static final String YAMUX = YamuxConfig.PROTOCOL_ID;
-  static final int IDENTIFY_MAX_MESSAGE = 8192;
-  static final int IDENTIFY_MAX_MESSAGES = 10;
+  /** The longest identify message read (a longer one fails the identify stream). */
+  public static final int IDENTIFY_MAX_MESSAGE = 8192;
+  /** At most this many identify messages are read from one stream and merged. */
+  public static final int IDENTIFY_MAX_MESSAGES = 10;
   static final int PING_SIZE = 32;
 
   private enum State { NEW, STARTING, RUNNING, STOPPING, TERMINATED }
@@ -978,7 +980,11 @@ public final class HostCore {
     });
   }
 
-  private static PeerInfo toPeerInfo(PeerId peer, IdentifyProto.Identify msg) {
+  /**
+   * What a peer's (merged) identify message says; addresses we cannot parse are skipped. Never throws
+   * for peer input. Public for the fuzz harness ({@code io.headersync.fuzz.IdentityFuzzTest}).
+   */
+  public static PeerInfo toPeerInfo(PeerId peer, IdentifyProto.Identify msg) {
     List<Multiaddr> addrs = new ArrayList<>();
     for (ByteString b : msg.getListenAddrsList()) {
       try {
