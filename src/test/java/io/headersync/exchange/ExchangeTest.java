@@ -10,15 +10,14 @@ import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.InMemoryNetwork;
-import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
 import io.headersync.testing.Identified;
+import io.headersync.testing.MemoryHosts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,12 +59,8 @@ class ExchangeTest {
   }
 
   private Host host(ConnectionGater gater) throws Exception {
-    byte[] s = new byte[32];
-    new Random(seed++).nextBytes(s);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-        .gater(gater).build();
+    Host h = MemoryHosts.start(network, seed++, gater, T);
     closeables.add(h);
-    h.start().get(T, TimeUnit.SECONDS);
     return h;
   }
 

@@ -38,7 +38,8 @@ final class Fuzz {
    * Rethrows {@code t} as a finding unless it is one of {@code allowed} (possibly wrapped in Netty's
    * {@link DecoderException} or a {@link CompletionException}) and no exception in its cause chain is
    * a bug (a {@code NullPointerException}, an index out of bounds, an {@code Error}: a typed exception
-   * caused by one is still a finding).
+   * caused by one is still a finding, unless a library threw it inside its own parsing; see
+   * {@link #thrownByOurCode}).
    */
   @SafeVarargs
   static void expect(Throwable t, Class<? extends Throwable>... allowed) {
@@ -52,11 +53,28 @@ final class Fuzz {
     int depth = 0;
     for (Throwable c = t; c != null && depth < 32; c = c.getCause(), depth++) {
       for (Class<? extends Throwable> bug : BUGS) {
-        if (bug.isInstance(c)) {
+        if (bug.isInstance(c) && (c instanceof Error || thrownByOurCode(c))) {
           throw finding(t);
         }
       }
     }
+  }
+
+  /**
+   * Whether {@code c} was thrown by our code: its first stack frame outside the JDK is ours. A library
+   * that signals malformed input with an untyped exception internally (Bouncy Castle's ASN.1 parser
+   * throws {@code IllegalStateException} for a malformed NULL, which it wraps itself) is not a bug of
+   * ours as long as we wrap what reaches us in our typed exception, which the first check demands.
+   */
+  private static boolean thrownByOurCode(Throwable c) {
+    for (StackTraceElement e : c.getStackTrace()) {
+      String cls = e.getClassName();
+      if (cls.startsWith("java.") || cls.startsWith("jdk.") || cls.startsWith("sun.")) {
+        continue;
+      }
+      return cls.startsWith("io.headersync.");
+    }
+    return true; // no frames outside the JDK (or none recorded): count it
   }
 
   private static boolean isAllowed(Throwable c, Class<? extends Throwable>[] allowed) {

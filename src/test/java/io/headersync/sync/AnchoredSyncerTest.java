@@ -23,11 +23,10 @@ import io.headersync.internal.Futures;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.InMemoryNetwork;
-import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.Identified;
+import io.headersync.testing.MemoryHosts;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,12 +100,8 @@ class AnchoredSyncerTest {
   }
 
   private Host host() throws Exception {
-    byte[] s = new byte[32];
-    new Random(seed++).nextBytes(s);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-        .gater(new ConnectionGater()).build();
+    Host h = MemoryHosts.start(network, seed++, new ConnectionGater(), T);
     closeables.add(h);
-    h.start().get(T, TimeUnit.SECONDS);
     return h;
   }
 

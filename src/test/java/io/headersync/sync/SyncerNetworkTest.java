@@ -36,6 +36,7 @@ import io.headersync.store.RocksDbStore;
 import io.headersync.testing.DummyChain;
 import io.headersync.testing.DummyHeader;
 import io.headersync.testing.Identified;
+import io.headersync.testing.MemoryHosts;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,12 +88,8 @@ class SyncerNetworkTest {
   }
 
   private Host host() throws Exception {
-    byte[] s = new byte[32];
-    new Random(seed++).nextBytes(s);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-        .gater(new ConnectionGater()).build();
+    Host h = MemoryHosts.start(network, seed++, new ConnectionGater(), T);
     closeables.add(h);
-    h.start().get(T, TimeUnit.SECONDS);
     return h;
   }
 
