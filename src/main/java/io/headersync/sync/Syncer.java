@@ -771,7 +771,9 @@ public final class Syncer<H extends Header> {
     }
     outdatedHead.incrementAndGet();
     log.debug("subjective head {} is not recent, requesting the network head", subj.height());
-    return withTimeout(source.head(subj), options.networkHeadTimeout()).handleAsync((res, err) -> {
+    Duration headTimeout = options.networkHeadTimeout();
+    return withTimeout(source.head(subj), headTimeout, () -> new SyncException("no network head within "
+        + headTimeout)).handleAsync((res, err) -> {
       if (err != null) {
         // Once per outage at info (a sequencer without peers would log it every refresh).
         if (!headRequestsFailing) {
@@ -1108,22 +1110,17 @@ public final class Syncer<H extends Header> {
   private CompletableFuture<Void> awaitAnchor(long height) {
     Anchor<H> a = Objects.requireNonNull(anchor);
     CompletableFuture<Void> arrived = a.awaitHeight(height);
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    arrived.whenComplete((v, e) -> {
+    CompletableFuture<Void> result = arrived.handle((v, e) -> {
       if (e != null) {
-        result.completeExceptionally(new SyncException("waiting for the anchor header at " + height + ": "
-            + unwrap(e).getMessage(), unwrap(e)));
-      } else {
-        result.complete(null);
+        throw new SyncException("waiting for the anchor header at " + height + ": " + unwrap(e).getMessage(),
+            unwrap(e));
       }
+      return v;
     });
     Duration wait = options.anchorWait();
-    ScheduledFuture<?> timeout = scheduler.schedule(() -> {
-      result.completeExceptionally(new SyncException("no anchor header at height " + height + " within " + wait
-          + " (the anchor's head is " + a.height() + ")"));
-      arrived.cancel(false);
-    }, wait.toNanos(), TimeUnit.NANOSECONDS);
-    result.whenComplete((v, e) -> timeout.cancel(false));
+    withTimeout(result, wait, () -> new SyncException("no anchor header at height " + height + " within " + wait
+        + " (the anchor's head is " + a.height() + ")"));
+    result.whenComplete((v, e) -> arrived.cancel(false)); // frees the store's waiter slot after a timeout
     return result;
   }
 
@@ -1175,9 +1172,11 @@ public final class Syncer<H extends Header> {
 
   // ---- helpers ----
 
-  private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout) {
-    ScheduledFuture<?> t = scheduler.schedule(() -> f.completeExceptionally(new SyncException(
-        "no network head within " + timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
+  /** Fails {@code f} with {@code error} unless it completes within {@code timeout}. */
+  private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout,
+      Supplier<SyncException> error) {
+    ScheduledFuture<?> t = scheduler.schedule(() -> f.completeExceptionally(error.get()), timeout.toNanos(),
+        TimeUnit.NANOSECONDS);
     f.whenComplete((v, e) -> t.cancel(false));
     return f;
   }
