@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -90,7 +91,7 @@ class HeaderSyncServiceTest {
   void trustedHashInitialisesTheStoreAtThatHeader() throws Exception {
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer();
-      List<HeaderSigner.Block> blocks = sequencer.produce(120);
+      List<Block> blocks = sequencer.produce(120);
       HeaderSyncService<P2PSignedHeader> follower = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
           .p2p(P2PConfig.builder().identity(key(77)).inMemory(inMemoryOf(net)).seed(sequencer.p2p().addresses().get(0))
               .build())
@@ -182,7 +183,7 @@ class HeaderSyncServiceTest {
   void sequencerRefusesAHeaderThatDoesNotExtendItsHead() throws Exception {
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer();
-      List<HeaderSigner.Block> blocks = sequencer.produce(3);
+      List<Block> blocks = sequencer.produce(3);
       ExecutionException e = assertThrows(ExecutionException.class,
           () -> sequencer.headers().writeToStoreAndBroadcast(blocks.get(1).p2pHeader()).get(10, TimeUnit.SECONDS));
       assertFalse(e.getCause().getMessage().isEmpty());
@@ -227,7 +228,7 @@ class HeaderSyncServiceTest {
   void proposerCheckPinsTheSequencersKey() throws Exception {
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer();
-      List<HeaderSigner.Block> blocks = sequencer.produce(50);
+      List<Block> blocks = sequencer.produce(50);
       io.headersync.evnode.Signer proposer = blocks.get(0).header().signer();
 
       HeaderSyncService<P2PSignedHeader> pinned = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")

@@ -6,6 +6,7 @@ import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeSync;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -119,7 +120,7 @@ final class Devnet {
       nodes.add(sequencer);
       sequencer.start();
       out.printf("sequencer listening on %s%n", sequencer.sync.p2p().addresses().get(0));
-      List<HeaderSigner.Block> produced = new ArrayList<>();
+      List<Block> produced = new ArrayList<>();
       produce(sequencer, signer, produced); // the first block initialises the sequencer's stores
       for (int i = 0; i < fullNodes; i++) {
         Node n = new Node("full-" + (i + 1), EvNodeSync.Role.FULL);
@@ -179,8 +180,8 @@ final class Devnet {
     }
   }
 
-  private void produce(Node sequencer, HeaderSigner signer, List<HeaderSigner.Block> produced) {
-    HeaderSigner.Block b = produced.isEmpty() ? signer.genesis(List.of())
+  private void produce(Node sequencer, HeaderSigner signer, List<Block> produced) {
+    Block b = produced.isEmpty() ? signer.genesis(List.of())
         : signer.next(produced.get(produced.size() - 1), List.of());
     Await.await(sequencer.sync.publish(b), "block " + b.height(), Duration.ofSeconds(60));
     produced.add(b);

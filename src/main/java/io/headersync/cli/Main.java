@@ -3,6 +3,7 @@ package io.headersync.cli;
 import io.headersync.HeaderSyncException;
 import io.headersync.Verification;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.Signer;
@@ -166,7 +167,7 @@ public final class Main {
       long verifyNanos = 0;
       long t0 = System.nanoTime();
       long lastReport = t0;
-      HeaderSigner.Block prev = null;
+      Block prev = null;
       P2PSignedHeader trusted = null;
       CompletableFuture<Void> lastAppend = CompletableFuture.completedFuture(null);
       List<P2PSignedHeader> batch = new ArrayList<>(64);

@@ -93,6 +93,8 @@ public final class EvNodeSync implements AutoCloseable {
 
   private final String chainId;
   private final Role role;
+  private final NetworkProfile profile;
+  private final Clock clock;
   private final P2PClient p2p;
   private final boolean ownsP2P;
   private final HeaderSyncService<P2PSignedHeader> headers;
@@ -105,6 +107,8 @@ public final class EvNodeSync implements AutoCloseable {
   private EvNodeSync(Builder b, Duration blockTime) {
     this.chainId = b.chainId;
     this.role = b.role;
+    this.profile = b.profile;
+    this.clock = b.clock;
     this.ownsP2P = b.p2pClient == null;
     this.p2p = b.p2pClient != null ? b.p2pClient : P2PClient.create(
         b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(), b.profile.maxPubsubMessageSize(), null, null,
@@ -115,6 +119,8 @@ public final class EvNodeSync implements AutoCloseable {
           service(b, blockTime, EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers", b.trustedHash);
       if (b.proposer != null) {
         hb.extraCheck(ProposerCheck.of(b.proposer));
+      } else if (b.genesis != null) {
+        hb.extraCheck(ProposerCheck.ofAddress(b.genesis.proposerAddress()));
       }
       // A full node's headers wait for its data to stay within two range batches of them.
       FollowerLimit dataLimit = role == Role.FULL ? new FollowerLimit(DATA_MAX_LAG, Duration.ofSeconds(10)) : null;
@@ -169,6 +175,9 @@ public final class EvNodeSync implements AutoCloseable {
     }
     if (trustedHash != null) {
       sb.trustedHash(trustedHash);
+    }
+    if (b.genesis != null) {
+      sb.initialHeight(b.genesis.initialHeight());
     }
     return sb;
   }
@@ -260,7 +269,7 @@ public final class EvNodeSync implements AutoCloseable {
    * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}
    * @throws IllegalArgumentException if the block is of another chain
    */
-  public CompletableFuture<Void> publish(HeaderSigner.Block block) {
+  public CompletableFuture<Void> publish(Block block) {
     Objects.requireNonNull(block, "block == null");
     if (role != Role.SEQUENCER || data == null) {
       throw new IllegalStateException(this + " is a " + role + " node; only a SEQUENCER publishes blocks");
@@ -269,12 +278,63 @@ public final class EvNodeSync implements AutoCloseable {
       throw new IllegalArgumentException("block " + block.height() + " is of chain \"" + block.header().chainId()
           + "\", this node syncs \"" + chainId + "\"");
     }
+    checkNext(block);
     HeaderSyncService<P2PData> dataService = data;
     return step("publishing the header of block " + block.height(),
         () -> headers.writeToStoreAndBroadcast(block.p2pHeader()))
         .thenCompose(v -> step("publishing the data of block " + block.height(),
             () -> dataService.writeToStoreAndBroadcast(block.p2pData())))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(unwrap(e)));
+  }
+
+  /** The block must be the next one after the stored head (any height for the first block of a node). */
+  private void checkNext(Block block) {
+    Optional<P2PSignedHeader> head = headers.store().head();
+    if (head.isEmpty()) {
+      return;
+    }
+    P2PSignedHeader h = head.get();
+    if (block.height() != h.height() + 1) {
+      throw new BlockRuleException(BlockRuleException.Rule.HEIGHT, this + ": block " + block.height()
+          + " is not the next block: the stored head is " + h.height());
+    }
+    if (!block.header().lastHeaderHash().equals(h.hash())) {
+      throw new BlockRuleException(BlockRuleException.Rule.LINK, this + ": block " + block.height()
+          + " names last header " + block.header().lastHeaderHash() + ", the stored head " + h.height() + " is " + h.hash());
+    }
+  }
+
+  /**
+   * A {@link BlockBuilder} for this sequencer that continues after the last block in its stores
+   * (or starts at the genesis when they are empty), with this network's gossip size limit. Call
+   * after {@link #start()}: the stores are read now.
+   *
+   * @throws BlockRuleException if the genesis is of another chain than this node, or (at {@link
+   *     BlockBuilder.Builder#build()}) the key is not its proposer
+   * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}, or its stores hold a
+   *     header without its data
+   */
+  public BlockBuilder.Builder blockBuilder(Genesis genesis, SignerKey key) {
+    Objects.requireNonNull(genesis, "genesis == null");
+    Objects.requireNonNull(key, "key == null");
+    if (role != Role.SEQUENCER || data == null) {
+      throw new IllegalStateException(this + " is a " + role + " node; only a SEQUENCER builds blocks");
+    }
+    if (!genesis.chainId().equals(chainId)) {
+      throw new BlockRuleException(BlockRuleException.Rule.CHAIN_ID, "the genesis is of chain \"" + genesis.chainId()
+          + "\", this node syncs \"" + chainId + "\"");
+    }
+    BlockBuilder.Builder b = BlockBuilder.builder(genesis, key)
+        .clock(clock)
+        .maxDataBytes(profile.maxPubsubMessageSize() - BlockBuilder.ENVELOPE_ROOM);
+    Optional<P2PSignedHeader> head = headers.store().head();
+    if (head.isPresent()) {
+      long height = head.get().height();
+      P2PData d = data.store().getByHeight(height).orElseThrow(() -> new IllegalStateException(this
+          + ": the stores hold header " + height + " but not its data; publish that block again first"));
+      b.after(Block.of(head.get().signedHeader(), d.data()));
+    }
+    return b;
   }
 
   /**
@@ -418,6 +478,7 @@ public final class EvNodeSync implements AutoCloseable {
     private @Nullable Duration initTimeout;
     private @Nullable Hash trustedHash;
     private @Nullable Signer proposer;
+    private @Nullable Genesis genesis;
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
 
@@ -518,6 +579,17 @@ public final class EvNodeSync implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The chain's genesis (e.g. {@link Genesis#read} of ev-node's {@code genesis.json}): a full or
+     * light node initialises from the block at its initial height, and every header must be signed
+     * by its proposer (a {@link ProposerCheck} by address, unless {@link #proposer} pins the key).
+     * Its chain id must be this node's.
+     */
+    public Builder genesis(Genesis genesis) {
+      this.genesis = Objects.requireNonNull(genesis, "genesis == null");
+      return this;
+    }
+
     /** The services' clock (and the owned P2P client's). Default the system clock. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
@@ -545,6 +617,13 @@ public final class EvNodeSync implements AutoCloseable {
       if (trustedHash != null && role == Role.SEQUENCER) {
         throw new IllegalStateException("trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "
             + "stores from the first block it publishes");
+      }
+      if (genesis != null && !genesis.chainId().equals(chainId)) {
+        throw new IllegalStateException("the genesis is of chain \"" + genesis.chainId() + "\", this node syncs \""
+            + chainId + "\"");
+      }
+      if (genesis != null && proposer != null && !genesis.isProposer(proposer)) {
+        throw new IllegalStateException("the proposer key given is not the genesis proposer");
       }
       return new EvNodeSync(this, blockTime);
     }

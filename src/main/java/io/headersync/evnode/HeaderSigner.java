@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Produces a valid ev-node chain as a sequencer does (ev-node's {@code executor.CreateBlock}): each
- * block is a {@link SignedHeader} and its {@link Data}.
+ * Produces test and demo chains of valid ev-node blocks (ev-node's {@code executor.CreateBlock}),
+ * each a {@link SignedHeader} and its {@link Data}, from fixed rules: a constant app hash and times
+ * from a start time and a step, or a clock. Stateless: {@link #next} takes the previous block, so a
+ * test can fork a chain. A sequencer whose executor decides each block's time, transactions and
+ * app hash uses a {@link BlockBuilder}, which also enforces ev-node's sequence rules.
  *
  * <ul>
  *   <li>The genesis block is at the configured initial height (any height &ge; 1) with an empty
@@ -121,44 +124,6 @@ public final class HeaderSigner {
         .build();
     Data data = Data.of(Metadata.of(chainId, height, header.timeNanos(), lastDataHash), txs);
     return new Block(sign(header), data);
-  }
-
-  /** A signed header and its data: one block. Immutable. */
-  public static final class Block {
-    private final SignedHeader header;
-    private final Data data;
-
-    Block(SignedHeader header, Data data) {
-      this.header = header;
-      this.data = data;
-    }
-
-    public SignedHeader header() {
-      return header;
-    }
-
-    public Data data() {
-      return data;
-    }
-
-    public long height() {
-      return header.height();
-    }
-
-    /** The header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it). */
-    public P2PSignedHeader p2pHeader() {
-      return header.toP2P(0);
-    }
-
-    /** The data in its P2P envelope, with DA height hint 0. */
-    public P2PData p2pData() {
-      return data.toP2P(0);
-    }
-
-    @Override
-    public String toString() {
-      return "Block{height=" + height() + ", hash=" + header.hash() + "}";
-    }
   }
 
   /** Configures a {@link HeaderSigner}. Not thread-safe. */

@@ -1,6 +1,7 @@
 package io.headersync.evnode;
 
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.sync.HeaderCheck;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -17,10 +18,12 @@ import java.util.Objects;
  * Thread-safe and stateless.
  */
 public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
-  private final Signer expected;
+  private final @Nullable Signer expected;
+  private final byte[] address;
 
-  private ProposerCheck(Signer expected) {
+  private ProposerCheck(@Nullable Signer expected, byte[] address) {
     this.expected = expected;
+    this.address = address;
   }
 
   /**
@@ -33,12 +36,27 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
     if (proposer.isEmpty()) {
       throw new IllegalArgumentException("the expected proposer has no public key");
     }
-    return new ProposerCheck(proposer);
+    return new ProposerCheck(proposer, proposer.address());
+  }
+
+  /**
+   * A check for the proposer of {@code address} (SHA-256 of its raw public key), as a genesis names
+   * it ({@link Genesis#proposerAddress()}): the header's signer must have that address, and ev-node's
+   * signature checks bind the signer's key to it.
+   *
+   * @throws IllegalArgumentException if the address is not 32 bytes
+   */
+  public static ProposerCheck ofAddress(byte[] address) {
+    Objects.requireNonNull(address, "address == null");
+    if (address.length != 32) {
+      throw new IllegalArgumentException("a proposer address has 32 bytes, not " + address.length);
+    }
+    return new ProposerCheck(null, address.clone());
   }
 
   /** The expected proposer's address (SHA-256 of its raw public key). */
   public byte[] proposerAddress() {
-    return expected.address();
+    return address.clone();
   }
 
   /**
@@ -47,10 +65,12 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   @Override
   public void check(P2PSignedHeader header) {
     Signer actual = header.signedHeader().signer();
-    if (!Arrays.equals(actual.pubKey(), expected.pubKey())) {
+    boolean match = expected != null ? Arrays.equals(actual.pubKey(), expected.pubKey())
+        : Arrays.equals(actual.address(), address);
+    if (!match) {
       throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "header " + header.height() + " is signed by "
           + (actual.isEmpty() ? "no key" : hex(actual.address())) + ", not by the expected proposer "
-          + hex(expected.address()), false);
+          + hex(address), false);
     }
     try {
       header.verifySignature();
@@ -66,6 +86,6 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
 
   @Override
   public String toString() {
-    return "ProposerCheck{" + hex(expected.address()) + "}";
+    return "ProposerCheck{" + hex(address) + "}";
   }
 }

@@ -19,6 +19,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class SignerKey {
   /** Seed length: 32 bytes. */
   public static final int SEED_SIZE = Ed25519.SECRET_KEY_SIZE;
+  /** Raw public key length: 32 bytes. */
+  public static final int PUBLIC_KEY_SIZE = Ed25519.PUBLIC_KEY_SIZE;
 
   private final byte[] seed;
   private final byte[] publicKey;

@@ -1,21 +1,17 @@
 package io.headersync.libp2p;
 
+import io.headersync.internal.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Node key files, in two formats:
@@ -33,8 +29,6 @@ import java.util.Set;
  * permissions, via a temporary file and an atomic rename.
  */
 public final class NodeKeyFile {
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      PosixFilePermissions.fromString("rw-------");
 
   private NodeKeyFile() {}
 
@@ -131,22 +125,8 @@ public final class NodeKeyFile {
   }
 
   private static void write(Path file, byte[] content) {
-    Objects.requireNonNull(file, "file == null");
-    Path abs = file.toAbsolutePath();
-    Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
     try {
-      Files.deleteIfExists(tmp);
-      try {
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(tmp);
-      }
-      Files.write(tmp, content);
-      try {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
+      PrivateFiles.writeAtomically(file, content);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write key file " + file, e);
     }

@@ -5,6 +5,7 @@ import io.headersync.HeaderSyncService;
 import io.headersync.P2PClient;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeSync;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
@@ -29,7 +30,7 @@ public final class TestNode implements AutoCloseable {
   private final String name;
   private final EvNodeSync node;
   private final @Nullable HeaderSigner signer;
-  private final List<HeaderSigner.Block> produced = new ArrayList<>();
+  private final List<Block> produced = new ArrayList<>();
 
   TestNode(String name, EvNodeSync node, @Nullable HeaderSigner signer) {
     this.name = name;
@@ -91,13 +92,13 @@ public final class TestNode implements AutoCloseable {
    * @throws IllegalStateException if this node is not the sequencer
    * @throws HeaderSyncException if a write fails or takes more than 10 s
    */
-  public synchronized List<HeaderSigner.Block> produce(int count) {
+  public synchronized List<Block> produce(int count) {
     if (signer == null) {
       throw new IllegalStateException(name + " is a " + role() + " node; only the sequencer produces blocks");
     }
-    List<HeaderSigner.Block> out = new ArrayList<>(count);
+    List<Block> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      HeaderSigner.Block b = produced.isEmpty() ? signer.genesis(List.of())
+      Block b = produced.isEmpty() ? signer.genesis(List.of())
           : signer.next(produced.get(produced.size() - 1), List.of());
       await(node.publish(b), Duration.ofSeconds(10), "block " + b.height());
       produced.add(b);
@@ -107,7 +108,7 @@ public final class TestNode implements AutoCloseable {
   }
 
   /** The blocks this sequencer produced so far. */
-  public synchronized List<HeaderSigner.Block> produced() {
+  public synchronized List<Block> produced() {
     return List.copyOf(produced);
   }
 

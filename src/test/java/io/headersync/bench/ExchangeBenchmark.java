@@ -1,6 +1,7 @@
 package io.headersync.bench;
 
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -110,7 +111,7 @@ public final class ExchangeBenchmark {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("bench")
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
     List<P2PSignedHeader> out = new ArrayList<>(n);
-    HeaderSigner.Block b = signer.genesis(List.of());
+    Block b = signer.genesis(List.of());
     out.add(b.p2pHeader());
     for (int i = 1; i < n; i++) {
       b = signer.next(b, List.of());

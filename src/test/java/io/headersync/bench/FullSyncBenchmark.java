@@ -5,6 +5,7 @@ import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
@@ -76,7 +77,7 @@ public final class FullSyncBenchmark {
 
     Path served = Files.createTempDirectory("headersync-fullsync-served");
     try {
-      List<HeaderSigner.Block> chain = chain(n);
+      List<Block> chain = chain(n);
       prefill(served, chain);
       chain = null; // the stores hold it now
       try (EvNodeSync sequencer = EvNodeSync.builder(CHAIN)
@@ -186,22 +187,22 @@ public final class FullSyncBenchmark {
     return json.replaceAll(".*\"" + name + "\":\"?([0-9.eE+-]+).*", "$1");
   }
 
-  private static List<HeaderSigner.Block> chain(int n) {
+  private static List<Block> chain(int n) {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId(CHAIN)
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
     return EvNodeBlocks.chain(signer, n, TX_EVERY, TX_COUNT, TX_BYTES, 7);
   }
 
   /** Writes the chain into the stores an EvNodeSync with this data directory opens. */
-  private static void prefill(Path dir, List<HeaderSigner.Block> chain) {
+  private static void prefill(Path dir, List<Block> chain) {
     try (RocksDbStore<P2PSignedHeader> headers = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
         .path(dir.resolve("headers")).prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.HEADERS)).build();
         RocksDbStore<P2PData> data = RocksDbStore.builder(EvNodeTypes.P2P_DATA)
             .path(dir.resolve("data")).prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.DATA)).build()) {
       for (int i = 0; i < chain.size(); i += 1000) {
-        List<HeaderSigner.Block> part = chain.subList(i, Math.min(chain.size(), i + 1000));
-        headers.append(part.stream().map(HeaderSigner.Block::p2pHeader).toList()).join();
-        data.append(part.stream().map(HeaderSigner.Block::p2pData).toList()).join();
+        List<Block> part = chain.subList(i, Math.min(chain.size(), i + 1000));
+        headers.append(part.stream().map(Block::p2pHeader).toList()).join();
+        data.append(part.stream().map(Block::p2pData).toList()).join();
       }
       headers.flush();
       data.flush();

@@ -1,6 +1,7 @@
 package io.headersync.bench;
 
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -186,7 +187,7 @@ public final class SyncBenchmark {
   private static List<P2PSignedHeader> chain(int n) {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("bench")
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
-    return signer.chain(n).stream().map(HeaderSigner.Block::p2pHeader).toList();
+    return signer.chain(n).stream().map(Block::p2pHeader).toList();
   }
 
   private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures) throws Exception {

@@ -9,6 +9,7 @@ import io.headersync.NetworkProfile;
 import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
@@ -150,7 +151,7 @@ class MainTest {
       blocks.start().get(10, TimeUnit.SECONDS);
       HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(3))).chainId("gm")
           .clock(Clock.systemUTC()).build();
-      HeaderSigner.Block b = null;
+      Block b = null;
       for (int i = 0; i < 20; i++) {
         b = b == null ? signer.genesis(List.of()) : signer.next(b, List.of());
         headers.writeToStoreAndBroadcast(b.p2pHeader()).get(10, TimeUnit.SECONDS);

@@ -34,7 +34,7 @@ public class EvNodeBenchmark {
   public void setUp() {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("bench")
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).build();
-    HeaderSigner.Block block = signer.next(signer.genesis(List.of()), List.of(new byte[100]));
+    Block block = signer.next(signer.genesis(List.of()), List.of(new byte[100]));
     header = block.p2pHeader();
     wire = header.encode();
   }

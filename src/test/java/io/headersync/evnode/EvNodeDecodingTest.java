@@ -24,11 +24,11 @@ class EvNodeDecodingTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  private static HeaderSigner.Block block() {
+  private static Block block() {
     SignerKey key = SignerKey.fromSeed(new byte[32]);
     HeaderSigner signer = HeaderSigner.builder().key(key).chainId("test").startTime(T0)
         .version(Version.of(11, 1)).appHash(Hash.wrap(new byte[32])).build();
-    HeaderSigner.Block genesis = signer.genesis(List.of());
+    Block genesis = signer.genesis(List.of());
     return signer.next(genesis, List.of("tx-1".getBytes(), new byte[0], "tx-3".getBytes()));
   }
 

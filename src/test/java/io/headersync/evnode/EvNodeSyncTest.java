@@ -79,7 +79,7 @@ class EvNodeSyncTest {
   void sequencerPublishesFullNodeGetsHeadersAndDataLightNodeHeadersOnly() throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
     HeaderSigner signer = signer();
-    HeaderSigner.Block block = signer.genesis(List.of());
+    Block block = signer.genesis(List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     List<Multiaddr> seed = sequencer.p2p().addresses();
     EvNodeSync full = started(builder(EvNodeSync.Role.FULL, seed));
@@ -105,7 +105,7 @@ class EvNodeSyncTest {
   void aNodePinnedToTheSequencerSyncsOnePinnedToAnotherKeyRefusesItsGenesis() throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
     HeaderSigner signer = signer();
-    HeaderSigner.Block block = signer.genesis(List.of());
+    Block block = signer.genesis(List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     List<Multiaddr> seed = sequencer.p2p().addresses();
 
@@ -149,7 +149,7 @@ class EvNodeSyncTest {
   @Test
   void onlyASequencerPublishesAndOnlyBlocksOfItsChain() throws Exception {
     EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, List.of()).build());
-    HeaderSigner.Block block = signer().genesis(List.of());
+    Block block = signer().genesis(List.of());
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> full.publish(block));
     assertEquals("full node of gm is a FULL node; only a SEQUENCER publishes blocks", e.getMessage());
 
@@ -205,7 +205,7 @@ class EvNodeSyncTest {
   @Test
   void stopIsGracefulAndIdempotent(@TempDir Path dir) throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
-    HeaderSigner.Block block = signer().genesis(List.of());
+    Block block = signer().genesis(List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
 
     CompletableFuture<Void> first = sequencer.stop();
@@ -235,14 +235,14 @@ class EvNodeSyncTest {
   void aDataStoreAheadOfItsHeaderStoreIsRefusedNamingBothHeights(@TempDir Path a, @TempDir Path b)
       throws Exception {
     HeaderSigner signer = signer();
-    List<HeaderSigner.Block> blocks = new ArrayList<>();
+    List<Block> blocks = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       blocks.add(i == 0 ? signer.genesis(List.of()) : signer.next(blocks.get(i - 1), List.of()));
     }
     for (Path dir : List.of(a, b)) {
       EvNodeSync sequencer = builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir).build();
       sequencer.start().get(WAIT, TimeUnit.SECONDS);
-      for (HeaderSigner.Block block : blocks.subList(0, dir == a ? 10 : 5)) {
+      for (Block block : blocks.subList(0, dir == a ? 10 : 5)) {
         sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
       }
       sequencer.stop().get(WAIT, TimeUnit.SECONDS);

@@ -149,13 +149,13 @@ class EvNodeVectorsTest {
           .blockTime(java.time.Duration.ofNanos(u64(c, "block_time_nanos")))
           .appHash(Hash.wrap(hex(c, "app_hash")))
           .build();
-      HeaderSigner.Block previous = null;
+      Block previous = null;
       for (Map<String, Object> b : (List<Map<String, Object>>) c.get("blocks")) {
         List<byte[]> txs = new ArrayList<>();
         for (String t : (List<String>) b.get("txs")) {
           txs.add(HEX.parseHex(t));
         }
-        HeaderSigner.Block block = previous == null ? signer.genesis(txs) : signer.next(previous, txs);
+        Block block = previous == null ? signer.genesis(txs) : signer.next(previous, txs);
         assertEquals(u64(b, "height"), block.height());
         assertEquals(str(b, "p2p_header"), HEX.formatHex(block.p2pHeader().encode()), "header at " + block.height());
         assertEquals(str(b, "p2p_data"), HEX.formatHex(block.p2pData().encode()), "data at " + block.height());

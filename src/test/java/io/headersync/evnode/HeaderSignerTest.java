@@ -32,8 +32,8 @@ class HeaderSignerTest {
         .build();
   }
 
-  private static List<HeaderSigner.Block> chainWithTxs(HeaderSigner s, int n) {
-    List<HeaderSigner.Block> blocks = new ArrayList<>();
+  private static List<Block> chainWithTxs(HeaderSigner s, int n) {
+    List<Block> blocks = new ArrayList<>();
     blocks.add(s.genesis(List.of()));
     for (int i = 1; i < n; i++) {
       List<byte[]> txs = i % 2 == 0 ? List.of() : List.of(("tx-" + i).getBytes(), new byte[i]);
@@ -44,12 +44,12 @@ class HeaderSignerTest {
 
   @Test
   void producesAChainThatVerifiesAsGoHeaderWould() {
-    List<HeaderSigner.Block> blocks = chainWithTxs(signer(1), 20);
+    List<Block> blocks = chainWithTxs(signer(1), 20);
     Verification<P2PSignedHeader> headers = new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, NOW);
     Verification<P2PData> data = new Verification<>(EvNodeTypes.P2P_DATA, NOW);
     List<P2PSignedHeader> hs = new ArrayList<>();
     List<P2PData> ds = new ArrayList<>();
-    for (HeaderSigner.Block b : blocks) {
+    for (Block b : blocks) {
       hs.add(P2PSignedHeader.decode(b.p2pHeader().encode()));
       ds.add(P2PData.decode(b.p2pData().encode()));
     }
@@ -58,7 +58,7 @@ class HeaderSignerTest {
     Verification.RangeResult<P2PData> dr = data.verifyRange(ds.get(0), ds.subList(1, ds.size()));
     assertTrue(dr.isComplete(), () -> String.valueOf(dr.error()));
     for (int i = 0; i < blocks.size(); i++) {
-      HeaderSigner.Block b = blocks.get(i);
+      Block b = blocks.get(i);
       assertEquals(1 + i, b.height());
       assertEquals(T0.plusMillis(500L * i), b.header().time());
       b.header().validateBasic(NOW);
@@ -74,7 +74,7 @@ class HeaderSignerTest {
 
   @Test
   void genesisMayStartAtAnyHeight() {
-    List<HeaderSigner.Block> blocks = signer(100).chain(3);
+    List<Block> blocks = signer(100).chain(3);
     assertEquals(100, blocks.get(0).height());
     assertEquals(102, blocks.get(2).height());
     new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW).verify(blocks.get(0).header(), blocks.get(2).header());
@@ -84,7 +84,7 @@ class HeaderSignerTest {
   @Test
   void brokenLinkFailsHardWhenAdjacentAndSoftOtherwise() {
     HeaderSigner s = signer(1);
-    List<HeaderSigner.Block> blocks = s.chain(3);
+    List<Block> blocks = s.chain(3);
     SignedHeader forged = s.sign(blocks.get(1).header().header().toBuilder()
         .lastHeaderHash(Hash.wrap(new byte[32])).build());
     Verification<SignedHeader> v = new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW);
@@ -139,7 +139,7 @@ class HeaderSignerTest {
       }
     };
     HeaderSigner s = HeaderSigner.builder().key(SignerKey.generate(new Random(3))).chainId("c").clock(clock).build();
-    HeaderSigner.Block g = s.genesis(List.of());
+    Block g = s.genesis(List.of());
     assertThrows(IllegalStateException.class, () -> s.next(g, List.of()));
     now[0] = T0.plusNanos(1);
     assertEquals(T0.plusNanos(1), s.next(g, List.of()).header().time());

@@ -22,7 +22,7 @@ class ProposerCheckTest {
     HeaderSigner sequencer = signer(1);
     HeaderSigner forger = signer(2);
     ProposerCheck check = ProposerCheck.of(sequencer.key().signer());
-    for (HeaderSigner.Block b : sequencer.chain(5)) {
+    for (Block b : sequencer.chain(5)) {
       check.check(b.p2pHeader());
     }
     P2PSignedHeader forged = forger.genesis(List.of()).p2pHeader();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.headersync.NetworkProfile;
 import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeSync;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.SignerKey;
 import io.headersync.libp2p.Multiaddr;
@@ -50,7 +51,7 @@ class NodeRolesExampleTest {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId("gm")
         .clock(Clock.systemUTC()).build();
     try (EvNodeSync sequencer = node(EvNodeSync.Role.SEQUENCER, dir.resolve("sequencer"), List.of())) {
-      HeaderSigner.Block block = signer.genesis(List.of());
+      Block block = signer.genesis(List.of());
       sequencer.publish(block).get(10, TimeUnit.SECONDS);  // the first block initialises its stores
       Multiaddr seed = sequencer.p2p().addresses().get(0);
       try (EvNodeSync full = node(EvNodeSync.Role.FULL, dir.resolve("full"), List.of(seed));

@@ -1,6 +1,7 @@
 package io.headersync.fuzz;
 
 import com.google.protobuf.ByteString;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.SignerKey;
 import io.headersync.exchange.internal.ExchangeWire;
@@ -100,7 +101,7 @@ public final class SeedCorpus {
     seed("ExchangeFuzzTest", "request", "range", unframe(ExchangeWire.rangeRequestFrame(1, 64)));
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("headersync-test")
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
-    List<HeaderSigner.Block> chain = signer.chain(2);
+    List<Block> chain = signer.chain(2);
     seed("ExchangeFuzzTest", "request", "hash", unframe(ExchangeWire.hashRequestFrame(chain.get(1).header().hash())));
     byte[] body = chain.get(1).p2pHeader().encode();
     seed("ExchangeFuzzTest", "response", "ok", unframe(ExchangeWire.okResponseFrame(body)));
@@ -111,13 +112,13 @@ public final class SeedCorpus {
 
     // ---- ev-node
     for (int i = 0; i < chain.size(); i++) {
-      HeaderSigner.Block b = chain.get(i);
+      Block b = chain.get(i);
       seed("EvNodeFuzzTest", "signedHeader", "height" + (i + 1), b.header().encode());
       seed("EvNodeFuzzTest", "p2pSignedHeader", "height" + (i + 1), b.p2pHeader().encode());
       seed("EvNodeFuzzTest", "data", "height" + (i + 1), b.data().encode());
       seed("EvNodeFuzzTest", "p2pData", "height" + (i + 1), b.data().toP2P(7).encode());
     }
-    HeaderSigner.Block withTxs = signer.next(chain.get(1), List.of(utf8("tx-1"), utf8("tx-2")));
+    Block withTxs = signer.next(chain.get(1), List.of(utf8("tx-1"), utf8("tx-2")));
     seed("EvNodeFuzzTest", "data", "txs", withTxs.data().encode());
     seed("EvNodeFuzzTest", "p2pData", "txs", withTxs.data().toP2P(9).encode());
 

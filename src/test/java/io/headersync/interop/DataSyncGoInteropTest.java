@@ -8,6 +8,7 @@ import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
@@ -117,7 +118,7 @@ class DataSyncGoInteropTest {
         .startTime(Instant.now().minus(blockTime.multipliedBy(N_GO_SYNCS + 10)))
         .blockTime(blockTime)
         .build();
-    List<HeaderSigner.Block> chain = new ArrayList<>(EvNodeBlocks.chain(signer, N_GO_SYNCS, TX_EVERY, TX_COUNT,
+    List<Block> chain = new ArrayList<>(EvNodeBlocks.chain(signer, N_GO_SYNCS, TX_EVERY, TX_COUNT,
         TX_BYTES, 42));
     // The sequencer's history, as a restarted sequencer finds it in its stores.
     try (RocksDbStore<P2PSignedHeader> headers = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
@@ -125,9 +126,9 @@ class DataSyncGoInteropTest {
         RocksDbStore<P2PData> data = RocksDbStore.builder(EvNodeTypes.P2P_DATA)
             .path(dir.resolve("data")).prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.DATA)).build()) {
       for (int i = 0; i < N_GO_SYNCS; i += 1000) {
-        List<HeaderSigner.Block> part = chain.subList(i, Math.min(N_GO_SYNCS, i + 1000));
-        headers.append(part.stream().map(HeaderSigner.Block::p2pHeader).toList()).join();
-        data.append(part.stream().map(HeaderSigner.Block::p2pData).toList()).join();
+        List<Block> part = chain.subList(i, Math.min(N_GO_SYNCS, i + 1000));
+        headers.append(part.stream().map(Block::p2pHeader).toList()).join();
+        data.append(part.stream().map(Block::p2pData).toList()).join();
       }
       headers.flush();
       data.flush();
@@ -154,7 +155,7 @@ class DataSyncGoInteropTest {
     PeerId goId = PeerId.parse(go.peerId());
     node.p2p().pubSub().awaitPeer(node.headers().topic(), goId).get(T, TimeUnit.SECONDS);
     node.p2p().pubSub().awaitPeer(node.data().orElseThrow().topic(), goId).get(T, TimeUnit.SECONDS);
-    HeaderSigner.Block next = EvNodeBlocks.next(signer, chain.get(chain.size() - 1), 1, TX_COUNT, TX_BYTES, 43);
+    Block next = EvNodeBlocks.next(signer, chain.get(chain.size() - 1), 1, TX_COUNT, TX_BYTES, 43);
     chain.add(next);
     node.publish(next).get(T, TimeUnit.SECONDS);
     String waited = go.ok("\"cmd\":\"fn-wait\",\"height\":" + (N_GO_SYNCS + 1) + ",\"millis\":" + T * 1000, T + 10);

@@ -1,6 +1,7 @@
 package io.headersync.interop;
 
 import io.headersync.Header;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.store.Store;
 import java.security.MessageDigest;
@@ -21,9 +22,9 @@ public final class EvNodeBlocks {
    * {@code count} blocks from the genesis: every block whose height is a multiple of {@code txEvery}
    * (0: none) carries {@code txCount} pseudo-random txs of {@code txBytes} bytes, from {@code seed}.
    */
-  public static List<HeaderSigner.Block> chain(HeaderSigner signer, int count, int txEvery, int txCount, int txBytes,
+  public static List<Block> chain(HeaderSigner signer, int count, int txEvery, int txCount, int txBytes,
       long seed) {
-    List<HeaderSigner.Block> out = new ArrayList<>(count);
+    List<Block> out = new ArrayList<>(count);
     Random random = new Random(seed);
     for (int i = 0; i < count; i++) {
       List<byte[]> txs = txs(i + 1, txEvery, txCount, txBytes, random);
@@ -33,7 +34,7 @@ public final class EvNodeBlocks {
   }
 
   /** The block after {@code previous}, with txs as {@link #chain} gives its height. */
-  public static HeaderSigner.Block next(HeaderSigner signer, HeaderSigner.Block previous, int txEvery, int txCount,
+  public static Block next(HeaderSigner signer, Block previous, int txEvery, int txCount,
       int txBytes, long seed) {
     return signer.next(previous, txs(previous.height() + 1, txEvery, txCount, txBytes, new Random(seed)));
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -145,7 +146,7 @@ class ExchangeGoInteropTest {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("gm")
         .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
     InMemoryStore<P2PSignedHeader> store = new InMemoryStore<>();
-    List<P2PSignedHeader> chain = signer.chain(N).stream().map(HeaderSigner.Block::p2pHeader).toList();
+    List<P2PSignedHeader> chain = signer.chain(N).stream().map(Block::p2pHeader).toList();
     store.append(chain).join();
     P2PServer<P2PSignedHeader> server = new P2PServer<>(host, store, PROTOCOL, ServerOptions.defaults(),
         storeExecutor, Clock.systemUTC());

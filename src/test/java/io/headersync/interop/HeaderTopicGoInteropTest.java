@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -118,8 +119,8 @@ class HeaderTopicGoInteropTest {
         .startTime(Instant.parse("2026-01-01T00:00:00Z"))
         .blockTime(Duration.ofSeconds(1))
         .build();
-    List<HeaderSigner.Block> blocks = signer.chain(10);
-    for (HeaderSigner.Block b : blocks) {
+    List<Block> blocks = signer.chain(10);
+    for (Block b : blocks) {
       P2PSignedHeader h = b.p2pHeader();
       subscriber.broadcast(h).get(T, TimeUnit.SECONDS);
       String got = go.ok("\"cmd\":\"hsub-next\",\"millis\":30000", T);

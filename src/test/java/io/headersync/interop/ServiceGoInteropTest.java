@@ -16,6 +16,7 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.sync.SyncListener;
 import java.nio.file.Path;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.SignerKey;
 import io.headersync.store.RocksDbStore;
@@ -212,12 +213,12 @@ class ServiceGoInteropTest {
         .startTime(Instant.now().minus(blockTime.multipliedBy(N)))
         .blockTime(blockTime)
         .build();
-    List<HeaderSigner.Block> chain = new ArrayList<>(signer.chain(N));
+    List<Block> chain = new ArrayList<>(signer.chain(N));
     // The sequencer's history, as a restarted sequencer finds it in its store.
     try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir)
         .prefix(NetworkProfile.EVNODE.storePrefix(NetworkProfile.SyncKind.HEADERS)).build()) {
       for (int i = 0; i < N; i += 1000) {
-        store.append(chain.subList(i, i + 1000).stream().map(HeaderSigner.Block::p2pHeader).toList());
+        store.append(chain.subList(i, i + 1000).stream().map(Block::p2pHeader).toList());
       }
       store.flush();
     }
@@ -239,7 +240,7 @@ class ServiceGoInteropTest {
     // New blocks reach the Go syncer by gossip.
     service.p2p().pubSub().awaitPeer(service.topic(), PeerId.parse(go.peerId())).get(T, TimeUnit.SECONDS);
     for (int i = 0; i < 5; i++) {
-      HeaderSigner.Block next = signer.next(chain.get(chain.size() - 1), List.of());
+      Block next = signer.next(chain.get(chain.size() - 1), List.of());
       chain.add(next);
       service.writeToStoreAndBroadcast(next.p2pHeader()).get(T, TimeUnit.SECONDS);
     }

@@ -9,6 +9,7 @@ import io.headersync.Hash;
 import io.headersync.VerifyException;
 import io.headersync.evnode.Data;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.Metadata;
 import io.headersync.evnode.P2PData;
@@ -62,9 +63,9 @@ class AnchoredSyncerTest {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService storeExecutor = Executors.newFixedThreadPool(2);
   private final ExecutorService worker = Executors.newFixedThreadPool(2);
-  private final List<HeaderSigner.Block> blocks = blocks(N);
-  private final List<P2PSignedHeader> headers = blocks.stream().map(HeaderSigner.Block::p2pHeader).toList();
-  private final List<P2PData> data = blocks.stream().map(HeaderSigner.Block::p2pData).toList();
+  private final List<Block> blocks = blocks(N);
+  private final List<P2PSignedHeader> headers = blocks.stream().map(Block::p2pHeader).toList();
+  private final List<P2PData> data = blocks.stream().map(Block::p2pData).toList();
   private final ConnectionGater gater = new ConnectionGater();
   private int seed = 1;
 
@@ -80,11 +81,11 @@ class AnchoredSyncerTest {
   }
 
   /** An ev-node chain: every tenth block carries 20 transactions of 200 bytes. */
-  private static List<HeaderSigner.Block> blocks(int n) {
+  private static List<Block> blocks(int n) {
     HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("gm")
         .startTime(GENESIS).blockTime(Duration.ofSeconds(1)).build();
     Random random = new Random(2);
-    List<HeaderSigner.Block> out = new ArrayList<>(n);
+    List<Block> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       List<byte[]> txs = new ArrayList<>();
       if (i % 10 == 9) {

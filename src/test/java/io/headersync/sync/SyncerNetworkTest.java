@@ -13,6 +13,7 @@ import io.headersync.Header;
 import io.headersync.VerifyException;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.EvNodeValidationException;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.ProposerCheck;
@@ -298,7 +299,7 @@ class SyncerNetworkTest {
     int n = 1_000;
     HeaderSigner sequencer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("gm")
         .startTime(GENESIS).blockTime(Duration.ofSeconds(1)).build();
-    List<P2PSignedHeader> evChain = sequencer.chain(n).stream().map(HeaderSigner.Block::p2pHeader).toList();
+    List<P2PSignedHeader> evChain = sequencer.chain(n).stream().map(Block::p2pHeader).toList();
     ProposerCheck proposerCheck = ProposerCheck.of(sequencer.key().signer());
     Host honest = server(evChain);
     // With the head, every header the forger has is forged, its head answer included. Without it, its
