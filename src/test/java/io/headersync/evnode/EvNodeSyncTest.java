@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -123,6 +124,56 @@ class EvNodeSyncTest {
 
     assertEquals("proposer == null",
         assertThrows(NullPointerException.class, () -> EvNodeSync.builder("gm").proposer(null)).getMessage());
+  }
+
+  @Test
+  void aSequencerBuildsWithBlockBuilderResumesAfterARestartAndANodeWithTheGenesisChecksItsProposer(
+      @TempDir Path dir) throws Exception {
+    SignerKey key = SignerKey.generate(new Random(7));
+    Instant start = Instant.now();
+    Genesis genesis = Genesis.builder("gm").startTime(start).initialHeight(3).proposer(key).build();
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
+    BlockBuilder blocks = sequencer.blockBuilder(genesis, key).build();
+    assertEquals(3, blocks.nextHeight(), "an empty sequencer starts at the genesis");
+    Block last = null;
+    for (int i = 0; i < 5; i++) {
+      last = blocks.next(start.plusMillis(i), List.of(("k=" + i).getBytes()), Hash.EMPTY);
+      sequencer.publish(last).get(WAIT, TimeUnit.SECONDS);
+    }
+    // A block that skips a height, or does not link to the head, is refused before it is sent.
+    HeaderSigner forger = HeaderSigner.builder().key(key).chainId("gm").initialHeight(3).startTime(start).build();
+    Block gap = forger.next(forger.next(last, List.of()), List.of());
+    BlockRuleException e = assertThrows(BlockRuleException.class, () -> sequencer.publish(gap));
+    assertEquals(BlockRuleException.Rule.HEIGHT, e.rule());
+    Block fork = forger.next(forger.genesis(List.of()), List.of());
+    Block unlinked = forger.next(forger.next(forger.next(forger.next(fork, List.of()), List.of()), List.of()),
+        List.of());
+    assertEquals(last.height() + 1, unlinked.height());
+    e = assertThrows(BlockRuleException.class, () -> sequencer.publish(unlinked));
+    assertEquals(BlockRuleException.Rule.LINK, e.rule());
+    sequencer.stop().get(WAIT, TimeUnit.SECONDS);
+
+    EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
+    BlockBuilder resumed = again.blockBuilder(genesis, key).build();
+    assertEquals(last, resumed.last().orElseThrow(), "continues after the stored head");
+    Block next = resumed.next(start.plusSeconds(1), List.of(), Hash.EMPTY);
+    again.publish(next).get(WAIT, TimeUnit.SECONDS);
+
+    // A light node given the genesis initialises at its initial height and checks the proposer's signatures.
+    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(genesis));
+    light.awaitHeight(next.height()).get(WAIT, TimeUnit.SECONDS);
+    assertEquals(3, light.headers().store().tail().orElseThrow().height());
+
+    Genesis otherChain = Genesis.builder("other").startTime(start).proposer(key).build();
+    assertEquals(BlockRuleException.Rule.CHAIN_ID,
+        assertThrows(BlockRuleException.class, () -> again.blockBuilder(otherChain, key)).rule());
+    assertThrows(IllegalStateException.class, () -> builder(EvNodeSync.Role.FULL, List.of()).genesis(otherChain).build());
+    assertThrows(IllegalStateException.class, () -> light.blockBuilder(genesis, key));
+    Genesis otherProposer = Genesis.builder("gm").startTime(start).initialHeight(3)
+        .proposer(SignerKey.generate(new Random(8))).build();
+    EvNodeSync wrong = closing(builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(otherProposer).build());
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
+    assertTrue(failed.getCause().getMessage().contains("not by the expected proposer"), failed.getCause().getMessage());
   }
 
   @Test
