@@ -125,6 +125,7 @@ public final class Dht implements AutoCloseable {
   };
   private final Map<PeerId, CompletableFuture<Boolean>> admitting = new HashMap<>();
   private final AtomicInteger lookupsInFlight = new AtomicInteger();
+  private final AtomicInteger lookupsStarted = new AtomicInteger();
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private final ConnectionListener listener = new ConnectionListener() {
     @Override
@@ -242,6 +243,11 @@ public final class Dht implements AutoCloseable {
 
   public synchronized int routingTableSize() {
     return table.size();
+  }
+
+  /** Lookups started since the DHT was built (refresh, provide and provider searches included). */
+  public int lookupsStarted() {
+    return lookupsStarted.get();
   }
 
   /** Strikes against {@code peer} (malformed or invalid DHT requests it sent). */
@@ -573,6 +579,7 @@ public final class Dht implements AutoCloseable {
       return CompletableFuture.failedFuture(new DhtException(DhtException.Reason.LIMIT,
           options.maxLookupsInFlight() + " lookups already in flight"));
     }
+    lookupsStarted.incrementAndGet();
     Message req = Messages.request(type, key).build();
     Lookup l = new Lookup(Keys.kadId(key), self, options.bucketSize(), options.alpha(),
         options.maxQueriesPerLookup(), p -> queryPeer(p, req, onResponse), () -> isClosed() || stop.getAsBoolean());
