@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Dht dht = Dht.builder(host).bootstrapPeers(seeds).build();   // before host.start(): identify lists the protocol
  * host.start().join();
- * dht.start();
+ * dht.start().join();                                          // bootstrap done
  * dht.provide(Dht.namespaceKey("gm")).join();
  * List<PeerAddresses> peers = dht.findProviders(Dht.namespaceKey("gm"), 60).join();
  * }</pre>
@@ -153,11 +154,8 @@ public final class Dht implements AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownedScheduler = null;
     } else {
-      ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "headersync-dht");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService s =
+          Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("headersync-dht", true));
       this.scheduler = s;
       this.ownedScheduler = s;
     }
@@ -186,23 +184,28 @@ public final class Dht implements AutoCloseable {
   }
 
   /**
-   * Starts the timers: a bootstrap now (connected DHT peers are offered to the table; with an
-   * empty table the bootstrap peers are dialled), a routing-table refresh every {@link
-   * DhtOptions#refreshInterval()}, a low-peer check every {@link
+   * Starts the timers and bootstraps: a {@link #bootstrap()} now (connected DHT peers are offered to
+   * the table; with an empty table the bootstrap peers are dialled; then a refresh), a routing-table
+   * refresh every {@link DhtOptions#refreshInterval()}, a low-peer check every {@link
    * DhtOptions#lowPeerCheckInterval()} and an hourly provider GC. Idempotent.
+   *
+   * @return completes when the first bootstrap ended (at once if already started); never
+   *     exceptionally
    */
-  public synchronized void start() {
-    if (started || closed) {
-      return;
+  public CompletableFuture<Void> start() {
+    synchronized (this) {
+      if (started || closed) {
+        return CompletableFuture.completedFuture(null);
+      }
+      started = true;
+      timers.add(scheduler.scheduleWithFixedDelay(this::refreshQuietly, options.refreshInterval().toMillis(),
+          options.refreshInterval().toMillis(), TimeUnit.MILLISECONDS));
+      timers.add(scheduler.scheduleWithFixedDelay(this::fixLowPeers, options.lowPeerCheckInterval().toMillis(),
+          options.lowPeerCheckInterval().toMillis(), TimeUnit.MILLISECONDS));
+      long hour = Duration.ofHours(1).toMillis();
+      timers.add(scheduler.scheduleWithFixedDelay(this::gcProviders, hour, hour, TimeUnit.MILLISECONDS));
     }
-    started = true;
-    timers.add(scheduler.scheduleWithFixedDelay(this::refreshQuietly, options.refreshInterval().toMillis(),
-        options.refreshInterval().toMillis(), TimeUnit.MILLISECONDS));
-    timers.add(scheduler.scheduleWithFixedDelay(this::fixLowPeers, options.lowPeerCheckInterval().toMillis(),
-        options.lowPeerCheckInterval().toMillis(), TimeUnit.MILLISECONDS));
-    long hour = Duration.ofHours(1).toMillis();
-    timers.add(scheduler.scheduleWithFixedDelay(this::gcProviders, hour, hour, TimeUnit.MILLISECONDS));
-    scheduler.execute(this::bootstrap);
+    return bootstrap();
   }
 
   /** Stops serving and the timers; lookups in flight fail. Idempotent. */

@@ -73,8 +73,7 @@ public final class Discovery implements AutoCloseable {
       return;
     }
     started = true;
-    dht.start();
-    dht.bootstrap().whenComplete((v, t) -> {
+    dht.start().whenComplete((v, t) -> {
       advertiseLoop();
       findAndDial();
     });
