@@ -134,6 +134,8 @@ public final class Dht implements AutoCloseable {
       peerIdentified(info);
     }
   };
+  /** Tests: hears each strike after it was counted. */
+  volatile @Nullable Consumer<PeerId> strikeListener;
   private int refreshesCompleted;
   private boolean started;
   private boolean closed;
@@ -744,6 +746,10 @@ public final class Dht implements AutoCloseable {
       table.remove(peer);
     }
     log.debug("DHT request from {} refused: {}", peer, e.getMessage());
+    Consumer<PeerId> l = strikeListener;
+    if (l != null) {
+      l.accept(peer);
+    }
   }
 
   /** Answers one request; null for ADD_PROVIDER, which has no answer. */

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -184,10 +185,14 @@ class DhtTest {
     Dht a = node(1);
     Dht b = node(2, DhtOptions.builder().maxMessageSize(1024).build(), new ConnectionGater());
     connect(a, b);
+    // The stream resets itself on the oversized prefix, before the DHT hears of it: wait for the strike.
+    CompletableFuture<PeerId> struck = new CompletableFuture<>();
+    b.strikeListener = struck::complete;
     Stream s = rawStream(a, b);
     s.writeMessage(new byte[2000]).get(T, TimeUnit.SECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     assertInstanceOf(StreamException.class, e.getCause());
+    assertEquals(a.peerId(), struck.get(T, TimeUnit.SECONDS));
     assertEquals(1, b.strikes(a.peerId()));
   }
 
