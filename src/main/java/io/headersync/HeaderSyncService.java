@@ -170,7 +170,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
       this.ownsP2P = false;
     } else {
       P2PConfig config = b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build();
-      this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), scheduler, workers, clock);
+      this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), scheduler, workers, clock, chainId);
       this.ownsP2P = true;
     }
     this.trustedPeers = b.trustedPeers != null ? List.copyOf(b.trustedPeers) : p2p.seedPeers();

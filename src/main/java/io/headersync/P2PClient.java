@@ -6,6 +6,10 @@ import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
+import io.headersync.libp2p.PeerStore;
+import io.headersync.libp2p.dht.Dht;
+import io.headersync.libp2p.dht.Discovery;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.pubsub.PubSub;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -43,6 +48,9 @@ public final class P2PClient implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final @Nullable ScheduledExecutorService ownedScheduler;
   private final Map<PeerId, SeedState> seeds = new HashMap<>();
+  private final PeerStore peerStore;
+  private final @Nullable Dht dht;
+  private final @Nullable Discovery discovery;
   private boolean started;
   private boolean closed;
 
@@ -59,7 +67,7 @@ public final class P2PClient implements AutoCloseable {
   }
 
   private P2PClient(P2PConfig config, int defaultMaxPubsubMessageSize, @Nullable ScheduledExecutorService scheduler,
-      @Nullable Executor executor, Clock clock) {
+      @Nullable Executor executor, Clock clock, @Nullable String namespace) {
     this.config = config;
     for (PeerId p : config.blockedPeers()) {
       gater.blockPeer(p);
@@ -96,6 +104,22 @@ public final class P2PClient implements AutoCloseable {
     }
     // Built before the host starts, so identify lists the pubsub protocols from the first connection.
     this.pubSub = pb.build();
+    this.peerStore = new PeerStore(clock);
+    peerStore.attach(host);
+    DiscoveryOptions d = config.discovery().orElse(null);
+    if (d != null) {
+      // Built before the host starts too, so identify lists /ipfs/kad/1.0.0 from the first connection.
+      this.dht = Dht.builder(host).options(config.dht()).peerStore(peerStore).clock(clock).scheduler(this.scheduler)
+          .bootstrapPeers(config.seeds()).build();
+      String ns = d.namespace().orElse(namespace);
+      if (ns == null) {
+        throw new IllegalArgumentException("discovery is on but names no namespace and the client has no chain id");
+      }
+      this.discovery = new Discovery(dht, host, d.withNamespace(ns), this.scheduler);
+    } else {
+      this.dht = null;
+      this.discovery = null;
+    }
     for (Multiaddr seed : config.seeds()) {
       seeds.putIfAbsent(seed.peerId().orElseThrow(), new SeedState(seed, config.seedRedialMin()));
     }
@@ -111,7 +135,17 @@ public final class P2PClient implements AutoCloseable {
   public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
       @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock) {
     return new P2PClient(Objects.requireNonNull(config, "config == null"), defaultMaxPubsubMessageSize, scheduler,
-        executor, Objects.requireNonNull(clock, "clock == null"));
+        executor, Objects.requireNonNull(clock, "clock == null"), null);
+  }
+
+  /**
+   * As {@link #create(P2PConfig, int, ScheduledExecutorService, Executor, Clock)}, for the node of
+   * chain {@code chainId}: the discovery namespace unless the config names one.
+   */
+  public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
+      @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock, String chainId) {
+    return new P2PClient(Objects.requireNonNull(config, "config == null"), defaultMaxPubsubMessageSize, scheduler,
+        executor, Objects.requireNonNull(clock, "clock == null"), Objects.requireNonNull(chainId, "chainId == null"));
   }
 
   /** A client for {@code config} with its own scheduler, the system clock and the profile's limits. */
@@ -152,6 +186,10 @@ public final class P2PClient implements AutoCloseable {
       // requests find the seeds connected instead of racing the dials.
       return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
           .completeOnTimeout(null, FIRST_DIAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }).thenRun(() -> {
+      if (discovery != null) {
+        discovery.start();
+      }
     });
   }
 
@@ -161,6 +199,21 @@ public final class P2PClient implements AutoCloseable {
 
   public PubSub pubSub() {
     return pubSub;
+  }
+
+  /** Addresses and protocols of the peers we met (identify, the DHT). */
+  public PeerStore peerStore() {
+    return peerStore;
+  }
+
+  /** The Kademlia DHT, when discovery is on. */
+  public Optional<Dht> dht() {
+    return Optional.ofNullable(dht);
+  }
+
+  /** Peer discovery, when on ({@link P2PConfig.Builder#discovery}). */
+  public Optional<Discovery> discovery() {
+    return Optional.ofNullable(discovery);
   }
 
   public ConnectionGater gater() {
@@ -250,6 +303,12 @@ public final class P2PClient implements AutoCloseable {
           s.redial.cancel(false);
         }
       }
+    }
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (dht != null) {
+      dht.close();
     }
     pubSub.close();
     host.close();

@@ -5,6 +5,8 @@ import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.dht.DhtOptions;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.SeedAddresses;
 import io.headersync.libp2p.pubsub.PeerScoreParams;
 import io.headersync.libp2p.pubsub.PeerScoreThresholds;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -43,6 +46,8 @@ public final class P2PConfig {
   private final @Nullable InMemoryNetwork inMemory;
   private final Duration seedRedialMin;
   private final Duration seedRedialMax;
+  private final @Nullable DiscoveryOptions discovery;
+  private final DhtOptions dht;
 
   private P2PConfig(Builder b) {
     this.identity = b.identity != null ? b.identity : PrivateKey.generateEd25519(new SecureRandom());
@@ -57,6 +62,8 @@ public final class P2PConfig {
     this.inMemory = b.inMemory;
     this.seedRedialMin = b.seedRedialMin;
     this.seedRedialMax = b.seedRedialMax;
+    this.discovery = b.discovery;
+    this.dht = b.dht;
   }
 
   public static Builder builder() {
@@ -124,6 +131,16 @@ public final class P2PConfig {
     return seedRedialMax;
   }
 
+  /** Peer discovery through the Kademlia DHT, if turned on ({@link Builder#discovery}). */
+  public Optional<DiscoveryOptions> discovery() {
+    return Optional.ofNullable(discovery);
+  }
+
+  /** The DHT's settings (used when discovery is on). */
+  public DhtOptions dht() {
+    return dht;
+  }
+
   /** Builds a {@link P2PConfig}. */
   public static final class Builder {
     private @Nullable PrivateKey identity;
@@ -138,6 +155,8 @@ public final class P2PConfig {
     private @Nullable InMemoryNetwork inMemory;
     private Duration seedRedialMin = Duration.ofSeconds(1);
     private Duration seedRedialMax = Duration.ofSeconds(30);
+    private @Nullable DiscoveryOptions discovery;
+    private DhtOptions dht = DhtOptions.DEFAULT;
 
     private Builder() {}
 
@@ -237,6 +256,29 @@ public final class P2PConfig {
       }
       this.seedRedialMin = min;
       this.seedRedialMax = max;
+      return this;
+    }
+
+    /**
+     * Turns on peer discovery as ev-node runs it: a Kademlia DHT server on {@code /ipfs/kad/1.0.0}
+     * bootstrapped from the seeds, the namespace (default: the chain id) advertised every 52.5 min,
+     * and searched and dialled whenever fewer than the low watermark of peers are connected. Off by
+     * default; {@link #noDiscovery()} turns it off again.
+     */
+    public Builder discovery(DiscoveryOptions options) {
+      this.discovery = Objects.requireNonNull(options, "discovery == null");
+      return this;
+    }
+
+    /** Turns peer discovery off (the default): only seeds and peers that dial us. */
+    public Builder noDiscovery() {
+      this.discovery = null;
+      return this;
+    }
+
+    /** The DHT's settings when discovery is on. Default {@link DhtOptions#DEFAULT} (server mode). */
+    public Builder dht(DhtOptions options) {
+      this.dht = Objects.requireNonNull(options, "dht == null");
       return this;
     }
 

@@ -10,6 +10,8 @@ import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.dht.Dht;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.pubsub.RouterKind;
 import io.headersync.testing.ManualScheduler;
 import io.headersync.testing.MutableClock;
@@ -126,5 +128,50 @@ class P2PClientTest {
     assertThrows(IllegalArgumentException.class, () -> P2PConfig.builder().maxPubsubMessageSize(10));
     assertThrows(IllegalArgumentException.class,
         () -> P2PConfig.builder().seedRedial(Duration.ofSeconds(5), Duration.ofSeconds(1)));
+  }
+
+  /** A client with discovery on (null: off), chain id "gm", its own scheduler. */
+  private P2PClient discovering(long seed, DiscoveryOptions discovery, List<Multiaddr> seeds) {
+    P2PConfig.Builder b = P2PConfig.builder().identity(key(seed)).inMemory(network);
+    seeds.forEach(b::seed);
+    if (discovery != null) {
+      b.discovery(discovery);
+    }
+    P2PClient c = P2PClient.create(b.build(), NetworkProfile.SEED.maxPubsubMessageSize(), null, null,
+        Clock.systemUTC(), "gm");
+    clients.add(c);
+    return c;
+  }
+
+  @Test
+  void twoNodesSeededWithTheSameBootstrapNodeFindEachOtherByChainId() throws Exception {
+    DiscoveryOptions options = DiscoveryOptions.builder().checkInterval(Duration.ofMillis(200))
+        .advertiseRetry(Duration.ofMillis(200)).build();
+    P2PClient boot = discovering(11, options, List.of());
+    get(boot.start());
+    P2PClient a = discovering(12, options, boot.addresses());
+    P2PClient b = discovering(13, options, boot.addresses());
+    CompletableFuture<PeerId> bMetA = new CompletableFuture<>();
+    b.host().addConnectionListener(new ConnectionListener() {
+      @Override
+      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+        if (peer.equals(a.host().peerId())) {
+          bMetA.complete(peer);
+        }
+      }
+    });
+    get(a.start());
+    get(b.start());
+    assertEquals(a.host().peerId(), get(bMetA));
+    assertTrue(b.host().protocols().contains(Dht.PROTOCOL));
+    assertEquals("gm", b.discovery().orElseThrow().namespace());
+  }
+
+  @Test
+  void discoveryIsOffByDefault() throws Exception {
+    P2PClient c = discovering(14, null, List.of());
+    get(c.start());
+    assertTrue(c.dht().isEmpty());
+    assertFalse(c.host().protocols().contains(Dht.PROTOCOL));
   }
 }

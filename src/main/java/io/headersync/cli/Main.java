@@ -66,6 +66,7 @@ public final class Main {
       "           --proposer-key HEX  the sequencer's Ed25519 public key (as inspect prints it): every header",
       "                               must carry it and a valid signature",
       "           --seconds S         stop after S seconds",
+      "           --discovery on|off  find the chain's peers through the Kademlia DHT, as ev-node (default on)",
       "  chain    sign, verify and store an ev-node header chain, as a sequencer does",
       "           --chain-id ID       chain id (default gm)",
       "           --count N           headers to produce (default 100000)",
@@ -106,7 +107,7 @@ public final class Main {
               "profile", "data-dir")));
         case "node":
           return new NodeCommand(out, clock).run(new Args(rest, Set.of("chain-id", "peers", "role", "profile",
-              "data-dir", "listen", "block-time", "trusted-hash", "proposer-key", "seconds")));
+              "data-dir", "listen", "block-time", "trusted-hash", "proposer-key", "seconds", "discovery")));
         case "chain":
           return chain(new Args(rest, Set.of("chain-id", "count", "data-dir", "block-time", "seed")));
         case "inspect":

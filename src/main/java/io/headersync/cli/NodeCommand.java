@@ -11,6 +11,7 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.Signer;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.NodeKeyFile;
 import io.headersync.libp2p.PrivateKey;
 import java.io.PrintStream;
@@ -67,6 +68,13 @@ final class NodeCommand {
       }
     }
     P2PConfig.Builder config = P2PConfig.builder();
+    String discovery = args.string("discovery", "on");
+    if (!discovery.equals("on") && !discovery.equals("off")) {
+      throw new UsageException("--discovery must be on or off, got \"" + discovery + "\"");
+    }
+    if (discovery.equals("on")) {
+      config.discovery(DiscoveryOptions.DEFAULT);
+    }
     try {
       config.seeds(args.string("peers", ""));
       config.listen(Multiaddr.parse(args.string("listen", P2PConfig.DEFAULT_LISTEN.toString())));
@@ -113,9 +121,13 @@ final class NodeCommand {
       while (!stop.await(Math.min(5_000_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
           && System.nanoTime() < deadline) {
         long h = headers.store().height();
-        out.printf("height %,d  data %s  peers %d  %,.0f headers/s  %s%n", h,
+        java.util.Set<io.headersync.libp2p.PeerId> connected = node.p2p().host().connectedPeers();
+        long seeds = node.p2p().seedPeers().stream().filter(connected::contains).count();
+        long found = node.p2p().discovery().map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
+            .orElse(0L);
+        out.printf("height %,d  data %s  peers %d (seeds %d, discovered %d)  %,.0f headers/s  %s%n", h,
             node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"),
-            node.p2p().host().connectedPeers().size(), (h - start) / ((System.nanoTime() - t0) / 1e9),
+            connected.size(), seeds, found, (h - start) / ((System.nanoTime() - t0) / 1e9),
             headers.syncState());
       }
       out.printf("stopping at height %,d%n", headers.store().height());

@@ -112,7 +112,7 @@ public final class EvNodeSync implements AutoCloseable {
     this.ownsP2P = b.p2pClient == null;
     this.p2p = b.p2pClient != null ? b.p2pClient : P2PClient.create(
         b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(), b.profile.maxPubsubMessageSize(), null, null,
-        b.clock);
+        b.clock, b.chainId);
     HeaderSyncService<P2PSignedHeader> h = null;
     try {
       HeaderSyncService.Builder<P2PSignedHeader> hb =

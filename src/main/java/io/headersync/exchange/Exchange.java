@@ -262,8 +262,18 @@ public final class Exchange<H extends Header> implements AutoCloseable {
 
   // ---- requests ----
 
+  /**
+   * The trusted peers in random order, without those whose identify finished without listing the
+   * exchange protocol (a seed that serves another network or only the DHT would only reset our
+   * streams); a trusted peer not identified yet is kept.
+   */
   private List<PeerId> shuffledTrusted() {
-    List<PeerId> peers = new ArrayList<>(trustedPeers);
+    List<PeerId> peers = new ArrayList<>();
+    for (PeerId p : trustedPeers) {
+      if (host.peerInfo(p).map(i -> i.protocols().contains(protocolId)).orElse(true)) {
+        peers.add(p);
+      }
+    }
     synchronized (random) {
       Collections.shuffle(peers, random);
     }

@@ -139,6 +139,17 @@ class ExchangeTest {
     }
   }
 
+  /** A trusted peer whose identify does not list header-ex (a js-libp2p seed, a DHT-only node) is not asked. */
+  @Test
+  void doesNotAskATrustedPeerThatDoesNotServeTheProtocol() throws Exception {
+    Host other = host(new ConnectionGater());
+    other.setStreamHandler("/something/else/1.0.0", Stream::reset);
+    Exchange<DummyHeader> ex = client(List.of(other));
+    Throwable t = failure(ex.getByHeight(1));
+    assertInstanceOf(ExchangeException.class, t);
+    assertTrue(t.getMessage().startsWith("no peers to ask"), t.getMessage());
+  }
+
   @Test
   void getsTheHeadByHeightAndByHash() throws Exception {
     Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 500))));

@@ -46,7 +46,9 @@ public final class GoPeer implements AutoCloseable {
     /** go-libp2p-pubsub v0.16.0, as go-header v0.8.6 pins. */
     DEFAULT("peer"),
     /** go-libp2p-pubsub v0.17.0, as ev-node v1.2.3 pins ({@code go.pubsub17.mod}). */
-    PUBSUB_V017("peer-pubsub17");
+    PUBSUB_V017("peer-pubsub17"),
+    /** {@code interop/dht}: go-libp2p-kad-dht v0.40.0 as ev-node v1.2.2 runs it. */
+    DHT("dht");
 
     final String file;
 
@@ -122,6 +124,15 @@ public final class GoPeer implements AutoCloseable {
       }
     }
     throw new AssertionError("no TCP address in " + ready());
+  }
+
+  /** As {@link #tcpAddress()}, for lambdas. */
+  public String tcpAddressUnchecked() {
+    try {
+      return tcpAddress();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**

@@ -1,0 +1,267 @@
+package io.headersync.libp2p.dht;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link Dht}, immutable, with go-libp2p-kad-dht v0.40.0's values as defaults where
+ * Go has one, and bounds where Go has none. Build with {@link #builder()}; {@link #DEFAULT} is the
+ * ev-node setup (server mode).
+ *
+ * <table>
+ *   <caption>Defaults</caption>
+ *   <tr><th>Setting</th><th>Default</th><th>Go</th></tr>
+ *   <tr><td>mode</td><td>SERVER</td><td>ev-node: {@code ModeServer}</td></tr>
+ *   <tr><td>bucketSize (k)</td><td>20</td><td>20, fixed for {@code /ipfs}</td></tr>
+ *   <tr><td>alpha</td><td>3</td><td>10 ({@code Concurrency})</td></tr>
+ *   <tr><td>maxMessageSize</td><td>4 MiB</td><td>{@code network.MessageSizeMax}</td></tr>
+ *   <tr><td>requestTimeout</td><td>10 s</td><td>{@code dhtReadMessageTimeout}</td></tr>
+ *   <tr><td>streamIdleTimeout</td><td>1 min</td><td>{@code dhtStreamIdleTimeout}</td></tr>
+ *   <tr><td>refreshInterval</td><td>10 min</td><td>{@code RefreshInterval}</td></tr>
+ *   <tr><td>lowPeerCheckInterval</td><td>2 min</td><td>{@code periodicBootstrapInterval}</td></tr>
+ *   <tr><td>providerValidity</td><td>48 h</td><td>{@code ProvideValidity}</td></tr>
+ *   <tr><td>maxProviderKeys</td><td>4096</td><td>none (ev-node: in-memory map)</td></tr>
+ *   <tr><td>maxProvidersPerKey</td><td>128</td><td>none</td></tr>
+ *   <tr><td>maxKeysPerPeer</td><td>64</td><td>none</td></tr>
+ *   <tr><td>maxLookupsInFlight</td><td>16</td><td>none</td></tr>
+ *   <tr><td>maxQueriesPerLookup</td><td>100</td><td>none</td></tr>
+ *   <tr><td>maxCloserPeersPerResponse</td><td>40</td><td>40 since v0.42.0</td></tr>
+ *   <tr><td>maxStrikes</td><td>3</td><td>none</td></tr>
+ * </table>
+ */
+public final class DhtOptions {
+  /** The ev-node setup. */
+  public static final DhtOptions DEFAULT = builder().build();
+
+  private final DhtMode mode;
+  private final int bucketSize;
+  private final int alpha;
+  private final int maxMessageSize;
+  private final Duration requestTimeout;
+  private final Duration streamIdleTimeout;
+  private final Duration refreshInterval;
+  private final Duration lowPeerCheckInterval;
+  private final Duration providerValidity;
+  private final int maxProviderKeys;
+  private final int maxProvidersPerKey;
+  private final int maxKeysPerPeer;
+  private final int maxLookupsInFlight;
+  private final int maxQueriesPerLookup;
+  private final int maxCloserPeersPerResponse;
+  private final int maxStrikes;
+
+  private DhtOptions(Builder b) {
+    this.mode = b.mode;
+    this.bucketSize = b.bucketSize;
+    this.alpha = b.alpha;
+    this.maxMessageSize = b.maxMessageSize;
+    this.requestTimeout = b.requestTimeout;
+    this.streamIdleTimeout = b.streamIdleTimeout;
+    this.refreshInterval = b.refreshInterval;
+    this.lowPeerCheckInterval = b.lowPeerCheckInterval;
+    this.providerValidity = b.providerValidity;
+    this.maxProviderKeys = b.maxProviderKeys;
+    this.maxProvidersPerKey = b.maxProvidersPerKey;
+    this.maxKeysPerPeer = b.maxKeysPerPeer;
+    this.maxLookupsInFlight = b.maxLookupsInFlight;
+    this.maxQueriesPerLookup = b.maxQueriesPerLookup;
+    this.maxCloserPeersPerResponse = b.maxCloserPeersPerResponse;
+    this.maxStrikes = b.maxStrikes;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public DhtMode mode() {
+    return mode;
+  }
+
+  public int bucketSize() {
+    return bucketSize;
+  }
+
+  public int alpha() {
+    return alpha;
+  }
+
+  public int maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  public Duration streamIdleTimeout() {
+    return streamIdleTimeout;
+  }
+
+  public Duration refreshInterval() {
+    return refreshInterval;
+  }
+
+  public Duration lowPeerCheckInterval() {
+    return lowPeerCheckInterval;
+  }
+
+  public Duration providerValidity() {
+    return providerValidity;
+  }
+
+  public int maxProviderKeys() {
+    return maxProviderKeys;
+  }
+
+  public int maxProvidersPerKey() {
+    return maxProvidersPerKey;
+  }
+
+  public int maxKeysPerPeer() {
+    return maxKeysPerPeer;
+  }
+
+  public int maxLookupsInFlight() {
+    return maxLookupsInFlight;
+  }
+
+  public int maxQueriesPerLookup() {
+    return maxQueriesPerLookup;
+  }
+
+  public int maxCloserPeersPerResponse() {
+    return maxCloserPeersPerResponse;
+  }
+
+  public int maxStrikes() {
+    return maxStrikes;
+  }
+
+  /** Builds {@link DhtOptions}; every setter checks its argument. */
+  public static final class Builder {
+    private DhtMode mode = DhtMode.SERVER;
+    private int bucketSize = 20;
+    private int alpha = 3;
+    private int maxMessageSize = 4 << 20;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private Duration streamIdleTimeout = Duration.ofMinutes(1);
+    private Duration refreshInterval = Duration.ofMinutes(10);
+    private Duration lowPeerCheckInterval = Duration.ofMinutes(2);
+    private Duration providerValidity = Duration.ofHours(48);
+    private int maxProviderKeys = 4096;
+    private int maxProvidersPerKey = 128;
+    private int maxKeysPerPeer = 64;
+    private int maxLookupsInFlight = 16;
+    private int maxQueriesPerLookup = 100;
+    private int maxCloserPeersPerResponse = 40;
+    private int maxStrikes = 3;
+
+    private Builder() {}
+
+    public Builder mode(DhtMode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode == null");
+      return this;
+    }
+
+    /** k, the bucket size and the number of peers a lookup returns (Go requires 20 on {@code /ipfs}). */
+    public Builder bucketSize(int k) {
+      this.bucketSize = positive("bucketSize", k);
+      return this;
+    }
+
+    /** Requests in flight per lookup. */
+    public Builder alpha(int alpha) {
+      this.alpha = positive("alpha", alpha);
+      return this;
+    }
+
+    /** The longest DHT message read or written (at least 1 KiB, at most 4 MiB as Go). */
+    public Builder maxMessageSize(int bytes) {
+      if (bytes < 1024 || bytes > (4 << 20)) {
+        throw new IllegalArgumentException("maxMessageSize must be in 1 KiB..4 MiB, got " + bytes);
+      }
+      this.maxMessageSize = bytes;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive("requestTimeout", d);
+      return this;
+    }
+
+    public Builder streamIdleTimeout(Duration d) {
+      this.streamIdleTimeout = positive("streamIdleTimeout", d);
+      return this;
+    }
+
+    public Builder refreshInterval(Duration d) {
+      this.refreshInterval = positive("refreshInterval", d);
+      return this;
+    }
+
+    public Builder lowPeerCheckInterval(Duration d) {
+      this.lowPeerCheckInterval = positive("lowPeerCheckInterval", d);
+      return this;
+    }
+
+    public Builder providerValidity(Duration d) {
+      this.providerValidity = positive("providerValidity", d);
+      return this;
+    }
+
+    public Builder maxProviderKeys(int n) {
+      this.maxProviderKeys = positive("maxProviderKeys", n);
+      return this;
+    }
+
+    public Builder maxProvidersPerKey(int n) {
+      this.maxProvidersPerKey = positive("maxProvidersPerKey", n);
+      return this;
+    }
+
+    public Builder maxKeysPerPeer(int n) {
+      this.maxKeysPerPeer = positive("maxKeysPerPeer", n);
+      return this;
+    }
+
+    public Builder maxLookupsInFlight(int n) {
+      this.maxLookupsInFlight = positive("maxLookupsInFlight", n);
+      return this;
+    }
+
+    public Builder maxQueriesPerLookup(int n) {
+      this.maxQueriesPerLookup = positive("maxQueriesPerLookup", n);
+      return this;
+    }
+
+    public Builder maxCloserPeersPerResponse(int n) {
+      this.maxCloserPeersPerResponse = positive("maxCloserPeersPerResponse", n);
+      return this;
+    }
+
+    /** Malformed messages a peer may send before the DHT refuses its streams. */
+    public Builder maxStrikes(int n) {
+      this.maxStrikes = positive("maxStrikes", n);
+      return this;
+    }
+
+    public DhtOptions build() {
+      return new DhtOptions(this);
+    }
+
+    private static int positive(String name, int v) {
+      if (v <= 0) {
+        throw new IllegalArgumentException(name + " must be positive, got " + v);
+      }
+      return v;
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package io.headersync.libp2p.dht;
+
+import io.headersync.annotation.Nullable;
+import io.headersync.libp2p.Host;
+import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the peers of a namespace through a {@link Dht}, as ev-node does with go-libp2p's routing
+ * discovery: {@linkplain #advertise() advertises} the namespace (ADD_PROVIDER of {@link
+ * Dht#namespaceKey}) and re-advertises it after 7/8 of the TTL (after 2 min on failure), and
+ * {@linkplain #findAndDial() searches} it (GET_PROVIDERS, up to {@code findLimit} providers) and
+ * dials each provider it is not connected to, through the host and so through its connection
+ * gater. Unlike ev-node, which searches once at start, it searches again whenever fewer than the
+ * low watermark of peers are connected, and stops dialling at the high watermark.
+ *
+ * <p>Thread-safe; timers run on the scheduler, network completions on the host's user executor.
+ */
+public final class Discovery implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+  /** Discovered peers remembered (for {@link #discoveredPeers()}). */
+  private static final int MAX_REMEMBERED = 1024;
+
+  private final Dht dht;
+  private final Host host;
+  private final DiscoveryOptions options;
+  private final String namespace;
+  private final byte[] key;
+  private final ScheduledExecutorService scheduler;
+  private final Set<PeerId> discovered = new LinkedHashSet<>();
+  private @Nullable ScheduledFuture<?> advertiseTimer;
+  private @Nullable ScheduledFuture<?> checkTimer;
+  private boolean searching;
+  private boolean started;
+  private boolean closed;
+
+  /**
+   * @param options its namespace must be set ({@link DiscoveryOptions#withNamespace})
+   * @throws IllegalArgumentException if the options name no namespace
+   */
+  public Discovery(Dht dht, Host host, DiscoveryOptions options, ScheduledExecutorService scheduler) {
+    this.dht = Objects.requireNonNull(dht, "dht == null");
+    this.host = Objects.requireNonNull(host, "host == null");
+    this.options = Objects.requireNonNull(options, "options == null");
+    this.namespace = options.namespace()
+        .orElseThrow(() -> new IllegalArgumentException("discovery options name no namespace"));
+    this.key = Dht.namespaceKey(namespace);
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * Bootstraps the DHT, then advertises and searches (ev-node's order: refresh, Advertise,
+   * FindPeers), then checks the watermarks every {@code checkInterval}. Idempotent.
+   */
+  public synchronized void start() {
+    if (started || closed) {
+      return;
+    }
+    started = true;
+    dht.start().whenComplete((v, t) -> {
+      advertiseLoop();
+      findAndDial();
+    });
+    long every = options.checkInterval().toMillis();
+    checkTimer = scheduler.scheduleWithFixedDelay(this::checkWatermarks, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (advertiseTimer != null) {
+      advertiseTimer.cancel(false);
+    }
+    if (checkTimer != null) {
+      checkTimer.cancel(false);
+    }
+  }
+
+  /** Peers found through the namespace and connected by us (most recent {@value #MAX_REMEMBERED}). */
+  public synchronized Set<PeerId> discoveredPeers() {
+    return Set.copyOf(discovered);
+  }
+
+  /**
+   * Advertises the namespace once.
+   *
+   * @return the number of peers the provider record was sent to; fails as {@link Dht#provide}
+   */
+  public CompletableFuture<Integer> advertise() {
+    return dht.provide(key);
+  }
+
+  private void advertiseLoop() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+    }
+    advertise().whenComplete((n, t) -> {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        if (t != null) {
+          log.debug("advertising {} failed ({}); again in {}", namespace, t.getMessage(), options.advertiseRetry());
+        } else {
+          log.debug("advertised {} to {} peers", namespace, n);
+        }
+        long wait = (t != null ? options.advertiseRetry() : options.readvertiseAfter()).toMillis();
+        advertiseTimer = scheduler.schedule(this::advertiseLoop, wait, TimeUnit.MILLISECONDS);
+      }
+    });
+  }
+
+  private void checkWatermarks() {
+    if (host.connectedPeers().size() < options.lowWater()) {
+      findAndDial();
+    }
+  }
+
+  /**
+   * Searches the namespace for up to {@code findLimit} providers and dials those we are not
+   * connected to, while fewer than the high watermark are connected (one search at a time).
+   * Completes with the peers newly connected; never exceptionally.
+   */
+  public CompletableFuture<List<PeerId>> findAndDial() {
+    synchronized (this) {
+      if (closed || searching) {
+        return CompletableFuture.completedFuture(List.of());
+      }
+      searching = true;
+    }
+    return dht.findProviders(key, options.findLimit()).handle((found, t) -> {
+      if (t != null) {
+        log.debug("searching {} failed: {}", namespace, t.getMessage());
+        return List.<PeerAddresses>of();
+      }
+      return found;
+    }).thenCompose(this::dialAll).whenComplete((r, t) -> {
+      synchronized (this) {
+        searching = false;
+      }
+    });
+  }
+
+  private CompletableFuture<List<PeerId>> dialAll(List<PeerAddresses> found) {
+    Set<PeerId> connected = host.connectedPeers();
+    int room = options.highWater() - connected.size();
+    List<CompletableFuture<PeerId>> dials = new ArrayList<>();
+    for (PeerAddresses p : found) {
+      if (dials.size() >= room) {
+        break;
+      }
+      if (p.peer().equals(host.peerId()) || connected.contains(p.peer())) {
+        continue;
+      }
+      dials.add(dial(p, 0, null));
+    }
+    return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      List<PeerId> out = new ArrayList<>();
+      for (CompletableFuture<PeerId> d : dials) {
+        PeerId p = d.join();
+        if (p != null) {
+          out.add(p);
+        }
+      }
+      synchronized (this) {
+        for (PeerId p : out) {
+          discovered.remove(p);
+          discovered.add(p);
+          if (discovered.size() > MAX_REMEMBERED) {
+            discovered.remove(discovered.iterator().next());
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Dials the addresses of {@code p} in turn through the host (and its gater); null if none worked. */
+  private CompletableFuture<PeerId> dial(PeerAddresses p, int i, @Nullable Throwable last) {
+    List<Multiaddr> addrs = p.addresses();
+    if (i >= Math.min(addrs.size(), 4)) {
+      if (last != null) {
+        log.debug("cannot dial discovered peer {}: {}", p.peer(), last instanceof CompletionException c
+            && c.getCause() != null ? c.getCause().getMessage() : last.getMessage());
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+    return host.connect(addrs.get(i).withPeerId(p.peer()))
+        .handle((peer, t) -> t == null ? CompletableFuture.completedFuture(peer) : dial(p, i + 1, t))
+        .thenCompose(f -> f);
+  }
+}

@@ -1,0 +1,171 @@
+package io.headersync.libp2p.dht;
+
+import io.headersync.annotation.Nullable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Settings of {@link Discovery}: what ev-node's {@code pkg/p2p} client does with go-libp2p's
+ * routing discovery, plus the peer-count watermarks ev-node lacks. Immutable; {@link #DEFAULT} is
+ * ev-node's setup with the namespace left to the node (its chain id).
+ *
+ * <table>
+ *   <caption>Defaults</caption>
+ *   <tr><th>Setting</th><th>Default</th><th>ev-node / go-libp2p</th></tr>
+ *   <tr><td>namespace</td><td>the chain id</td><td>{@code genesis.ChainID}</td></tr>
+ *   <tr><td>advertiseTtl</td><td>1 h, re-advertised after 7/8 of it</td><td>{@code TTL(1h)}, {@code discutil.Advertise}</td></tr>
+ *   <tr><td>advertiseRetry</td><td>2 min</td><td>{@code discutil.Advertise} after a failure</td></tr>
+ *   <tr><td>findLimit</td><td>60</td><td>{@code Limit(60)}</td></tr>
+ *   <tr><td>lowWater / highWater</td><td>10 / 60</td><td>none: ev-node searches once at start</td></tr>
+ *   <tr><td>checkInterval</td><td>1 min</td><td>none</td></tr>
+ * </table>
+ */
+public final class DiscoveryOptions {
+  /** ev-node's setup; the namespace is the node's chain id. */
+  public static final DiscoveryOptions DEFAULT = builder().build();
+
+  private final @Nullable String namespace;
+  private final Duration advertiseTtl;
+  private final Duration advertiseRetry;
+  private final int findLimit;
+  private final int lowWater;
+  private final int highWater;
+  private final Duration checkInterval;
+
+  private DiscoveryOptions(Builder b) {
+    this.namespace = b.namespace;
+    this.advertiseTtl = b.advertiseTtl;
+    this.advertiseRetry = b.advertiseRetry;
+    this.findLimit = b.findLimit;
+    this.lowWater = b.lowWater;
+    this.highWater = b.highWater;
+    this.checkInterval = b.checkInterval;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The namespace to advertise and search, if set (else the node's chain id). */
+  public Optional<String> namespace() {
+    return Optional.ofNullable(namespace);
+  }
+
+  public Duration advertiseTtl() {
+    return advertiseTtl;
+  }
+
+  /** When to re-advertise after a success: 7/8 of the TTL, as {@code discutil.Advertise}. */
+  public Duration readvertiseAfter() {
+    return advertiseTtl.multipliedBy(7).dividedBy(8);
+  }
+
+  public Duration advertiseRetry() {
+    return advertiseRetry;
+  }
+
+  public int findLimit() {
+    return findLimit;
+  }
+
+  public int lowWater() {
+    return lowWater;
+  }
+
+  public int highWater() {
+    return highWater;
+  }
+
+  public Duration checkInterval() {
+    return checkInterval;
+  }
+
+  /** A copy with {@code namespace}. */
+  public DiscoveryOptions withNamespace(String namespace) {
+    Builder b = new Builder();
+    b.namespace = Objects.requireNonNull(namespace, "namespace == null");
+    b.advertiseTtl = advertiseTtl;
+    b.advertiseRetry = advertiseRetry;
+    b.findLimit = findLimit;
+    b.lowWater = lowWater;
+    b.highWater = highWater;
+    b.checkInterval = checkInterval;
+    return b.build();
+  }
+
+  /** Builds {@link DiscoveryOptions}; {@link #build()} checks that lowWater &lt;= highWater. */
+  public static final class Builder {
+    private @Nullable String namespace;
+    private Duration advertiseTtl = Duration.ofHours(1);
+    private Duration advertiseRetry = Duration.ofMinutes(2);
+    private int findLimit = 60;
+    private int lowWater = 10;
+    private int highWater = 60;
+    private Duration checkInterval = Duration.ofMinutes(1);
+
+    private Builder() {}
+
+    /** The namespace (default: the node's chain id, as ev-node). */
+    public Builder namespace(String namespace) {
+      Objects.requireNonNull(namespace, "namespace == null");
+      if (namespace.isEmpty()) {
+        throw new IllegalArgumentException("namespace is empty");
+      }
+      this.namespace = namespace;
+      return this;
+    }
+
+    /** The advertisement TTL; go-libp2p caps it at 3 h. */
+    public Builder advertiseTtl(Duration ttl) {
+      positive("advertiseTtl", ttl);
+      if (ttl.compareTo(Duration.ofHours(3)) > 0) {
+        throw new IllegalArgumentException("advertiseTtl is at most 3 h (go-libp2p's cap), got " + ttl);
+      }
+      this.advertiseTtl = ttl;
+      return this;
+    }
+
+    public Builder advertiseRetry(Duration d) {
+      this.advertiseRetry = positive("advertiseRetry", d);
+      return this;
+    }
+
+    /** Providers asked for per search (ev-node: 60). */
+    public Builder findLimit(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("findLimit must be positive, got " + n);
+      }
+      this.findLimit = n;
+      return this;
+    }
+
+    /** Below {@code low} connected peers, discovery searches and dials until {@code low}; it never dials past {@code high}. */
+    public Builder watermarks(int low, int high) {
+      if (low < 0 || high <= 0 || low > high) {
+        throw new IllegalArgumentException("watermarks need 0 <= low <= high and high > 0, got " + low + ", " + high);
+      }
+      this.lowWater = low;
+      this.highWater = high;
+      return this;
+    }
+
+    /** How often the peer count is checked against the low watermark. */
+    public Builder checkInterval(Duration d) {
+      this.checkInterval = positive("checkInterval", d);
+      return this;
+    }
+
+    public DiscoveryOptions build() {
+      return new DiscoveryOptions(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}
