@@ -15,7 +15,11 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.NodeKeyFile;
+import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.dht.Dht;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.testkit.KvStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -96,13 +100,24 @@ class EvNodeNodeInteropTest {
 
   private EvNodeSync node(EvNodeSync.Role role, Genesis genesis, PrivateKey identity, int port, String seeds,
       Path dataDir) {
+    return node(role, genesis.chainId(), genesis, identity, port, seeds, dataDir, false);
+  }
+
+  private EvNodeSync node(EvNodeSync.Role role, String chainId, Genesis genesis, PrivateKey identity, int port,
+      String seeds, Path dataDir, boolean discovery) {
     P2PConfig.Builder p2p = P2PConfig.builder().identity(identity)
         .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port));
+    if (discovery) {
+      p2p.discovery(DiscoveryOptions.DEFAULT);
+    }
     if (!seeds.isEmpty()) {
       p2p.seeds(seeds);
     }
-    EvNodeSync.Builder b = EvNodeSync.builder(genesis.chainId()).role(role).profile(NetworkProfile.EVNODE)
-        .genesis(genesis).p2p(p2p.build()).blockTime(BLOCK_TIME);
+    EvNodeSync.Builder b = EvNodeSync.builder(chainId).role(role).profile(NetworkProfile.EVNODE)
+        .p2p(p2p.build()).blockTime(BLOCK_TIME);
+    if (genesis != null) {
+      b.genesis(genesis);
+    }
     if (dataDir != null) {
       b.dataDir(dataDir);
     }
@@ -171,6 +186,51 @@ class EvNodeNodeInteropTest {
       assertEquals(aggregator.hashesAt(h)[0], relayed.hashesAt(h)[0], "relayed header " + h);
     }
     assertEquals(List.of(), aggregator.errors(AGGREGATOR_FIRST_BROADCAST), "aggregator errors:\n" + aggregator.stderr());
+    assertEquals(List.of(), relayed.errors(NOTHING), "relayed full node errors:\n" + relayed.stderr());
+  }
+
+  /**
+   * Discovery as ev-node runs it (issue 14): the aggregator's DHT is seeded only with our full node, so
+   * its provider record for the chain id lives with us; a real full node seeded only with our node
+   * finds the aggregator through our DHT (our routing table answering its lookups, our provider
+   * record answering its FindPeers) and connects to it.
+   */
+  @Test
+  void aRealFullNodeSeededOnlyWithOursFindsTheAggregatorThroughOurDht(@TempDir Path dir) throws Exception {
+    // The aggregator's node key, written where ev-node's LoadOrGenNodeKey finds it, so that our full
+    // node can be seeded with the aggregator before the aggregator runs.
+    PrivateKey aggKey = PrivateKey.generateEd25519(new SecureRandom());
+    java.nio.file.Files.createDirectories(dir.resolve("agg/config"));
+    NodeKeyFile.saveEvNodeJson(dir.resolve("agg/config/node_key.json"), aggKey);
+    String aggId = PeerId.fromPublicKey(aggKey.publicKey()).toString();
+    int aggPort = EvNodeProcess.freePort();
+    String aggAddress = "/ip4/127.0.0.1/tcp/" + aggPort + "/p2p/" + aggId;
+
+    // Our full node first, with discovery on; it initialises once its seed, the aggregator, is up.
+    PrivateKey fullId = PrivateKey.generateEd25519(new SecureRandom());
+    int fullPort = EvNodeProcess.freePort();
+    EvNodeSync full = open(node(EvNodeSync.Role.FULL, "gm-dht", null, fullId, fullPort, aggAddress, null, true));
+    CompletableFuture<Void> started = full.start();
+    // The aggregator's DHT is seeded only with us: its provider record for the chain id goes to our node.
+    EvNodeProcess aggregator = open(EvNodeProcess.aggregator(dir.resolve("agg"), "gm-dht", 1, BLOCK_TIME, aggPort,
+        address(full, fullPort)));
+    assertEquals(aggAddress, aggregator.address());
+    started.get(60, TimeUnit.SECONDS);
+    full.awaitHeight(20).get(60, TimeUnit.SECONDS);
+
+    // A real full node seeded only with us: ev-node's FindPeers(chain id) asks our DHT.
+    EvNodeProcess relayed = open(EvNodeProcess.fullNode(dir.resolve("go-full"), dir.resolve("agg/config/genesis.json"),
+        address(full, fullPort), BLOCK_TIME));
+    relayed.address();
+    String ourId = full.p2p().host().peerId().toString();
+    await("the relayed ev-node full node connected to the aggregator it found through our DHT", Duration.ofSeconds(60),
+        () -> relayed.peers().contains(aggId));
+    assertTrue(relayed.peers().contains(ourId), "and to us: " + relayed.peers());
+    // ev-node's Advertise reached our DHT: the aggregator is a provider of the chain id.
+    List<String> providers = full.p2p().dht().orElseThrow().findProviders(Dht.namespaceKey("gm-dht"), 20)
+        .get(30, TimeUnit.SECONDS).stream().map(p -> p.peer().toString()).toList();
+    assertTrue(providers.contains(aggId), "providers of gm-dht: " + providers);
+    await("the relayed node syncing", Duration.ofSeconds(60), () -> relayed.height() >= 30);
     assertEquals(List.of(), relayed.errors(NOTHING), "relayed full node errors:\n" + relayed.stderr());
   }
 

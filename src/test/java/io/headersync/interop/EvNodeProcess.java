@@ -40,7 +40,7 @@ final class EvNodeProcess implements AutoCloseable {
     cmd.add(InteropBinaries.require("evnode").toString());
     cmd.addAll(args);
     cmd.addAll(List.of("-rpc", "127.0.0.1:" + rpcPort));
-    this.rpc = "http://127.0.0.1:" + rpcPort + "/evnode.v1.StoreService/";
+    this.rpc = "http://127.0.0.1:" + rpcPort + "/";
     process = new ProcessBuilder(cmd).start();
     outReader = new Thread(this::readOut, "evnode-stdout");
     errReader = new Thread(this::readErr, "evnode-stderr");
@@ -52,11 +52,17 @@ final class EvNodeProcess implements AutoCloseable {
 
   /** An aggregator that creates its signer key and genesis under {@code home/config}. */
   static EvNodeProcess aggregator(Path home, String chainId, int txsPerBlock, Duration blockTime) throws IOException {
+    return aggregator(home, chainId, txsPerBlock, blockTime, freePort(), "");
+  }
+
+  /** An aggregator on {@code port} whose P2P client (and DHT) is seeded with {@code peers}. */
+  static EvNodeProcess aggregator(Path home, String chainId, int txsPerBlock, Duration blockTime, int port,
+      String peers) throws IOException {
     java.nio.file.Files.createDirectories(home);
     Path pass = home.resolve("passphrase");
     java.nio.file.Files.writeString(pass, "interop-secret\n");
     return new EvNodeProcess(List.of("-role", "aggregator", "-home", home.toString(), "-chain-id", chainId,
-        "-passphrase-file", pass.toString(), "-listen", "/ip4/127.0.0.1/tcp/" + freePort(),
+        "-passphrase-file", pass.toString(), "-listen", "/ip4/127.0.0.1/tcp/" + port, "-peers", peers,
         "-txs-per-block", Integer.toString(txsPerBlock), "-block-time", blockTime.toMillis() + "ms"), freePort());
   }
 
@@ -130,6 +136,21 @@ final class EvNodeProcess implements AutoCloseable {
     return base64(field(post("GetState", "{}"), "appHash"));
   }
 
+  /** {@code P2PService.GetPeerInfo}: the ids of the connected peers. */
+  List<String> peers() {
+    try {
+      String info = post("GetPeerInfo", "{}", "evnode.v1.P2PService");
+      List<String> out = new ArrayList<>();
+      Matcher m = Pattern.compile("\"id\":\\s*\"([^\"]*)\"").matcher(info);
+      while (m.find()) {
+        out.add(m.group(1));
+      }
+      return out;
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
   /** {@code GetBlock{height}} as JSON. */
   String block(long height) throws IOException {
     return post("GetBlock", "{\"height\":\"" + height + "\"}");
@@ -142,7 +163,11 @@ final class EvNodeProcess implements AutoCloseable {
   }
 
   private String post(String method, String body) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(rpc + method)).timeout(Duration.ofSeconds(10))
+    return post(method, body, "evnode.v1.StoreService");
+  }
+
+  private String post(String method, String body, String service) throws IOException {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(rpc + service + "/" + method)).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     try {
       return http.send(req, HttpResponse.BodyHandlers.ofString()).body();
