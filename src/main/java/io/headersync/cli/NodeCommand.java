@@ -21,54 +21,93 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code headersync node}: joins an existing network as a full node (headers and data) or a light
  * node (headers), with RocksDB stores and a node key under the data directory, and prints progress
  * until stopped (Ctrl-C stops it gracefully) or until {@code --seconds} pass.
  */
-final class NodeCommand {
-  private final PrintStream out;
-  private final Clock clock;
+@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
+    description = "Join an existing network and sync, until Ctrl-C (or --seconds).")
+final class NodeCommand implements Callable<Integer> {
+  private final Main main;
 
-  NodeCommand(PrintStream out, Clock clock) {
-    this.out = out;
-    this.clock = clock;
+  @Option(names = "--chain-id", paramLabel = "ID", required = true, description = "chain id")
+  String chainId;
+
+  @Option(names = "--peers", paramLabel = "LIST", required = true,
+      description = "comma-separated multiaddrs with /p2p/<peer id>")
+  String peers;
+
+  @Option(names = "--role", paramLabel = "R", completionCandidates = Roles.class,
+      description = "full (headers and data, default) or light (headers)")
+  String role = "full";
+
+  @Option(names = "--profile", paramLabel = "P", completionCandidates = DevnetCommand.Profiles.class,
+      description = "seed (default) or evnode")
+  NetworkProfile profile = NetworkProfile.SEED;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "stores and node key (default: ${DEFAULT-VALUE})")
+  Path dir = Path.of("headersync-data");
+
+  @Option(names = "--listen", paramLabel = "ADDR", description = "listen multiaddr (default: /ip4/0.0.0.0/tcp/7676)")
+  String listen = P2PConfig.DEFAULT_LISTEN.toString();
+
+  @Option(names = "--block-time", paramLabel = "D", description = "the network's block time (default: 1s)")
+  Duration blockTime = Duration.ofSeconds(1);
+
+  @Option(names = "--trusted-hash", paramLabel = "HEX",
+      description = "initialise an empty store from this header instead of the genesis")
+  @Nullable String trustedHash;
+
+  @Option(names = "--proposer-key", paramLabel = "HEX",
+      description = "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
+          + "valid signature")
+  @Nullable String proposerKey;
+
+  @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds")
+  @Nullable Long seconds;
+
+  @Option(names = "--discovery", paramLabel = "on|off", completionCandidates = OnOff.class,
+      description = "find the chain's peers through the Kademlia DHT, as ev-node (default: on)")
+  String discovery = "on";
+
+  NodeCommand(Main main) {
+    this.main = main;
   }
 
-  int run(Args args) throws InterruptedException {
-    if (!args.has("chain-id") || !args.has("peers")) {
-      throw new UsageException("node needs --chain-id and --peers");
-    }
-    String chainId = args.string("chain-id", "");
-    NetworkProfile profile = parseProfile(args.string("profile", "seed"));
-    String role = args.string("role", "full");
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintStream out = main.out();
+    Clock clock = main.clock();
     if (!role.equals("full") && !role.equals("light")) {
       throw new UsageException("--role must be full or light, got \"" + role + "\"");
     }
-    Path dir = Path.of(args.string("data-dir", "headersync-data"));
-    Duration blockTime = args.duration("block-time", Duration.ofSeconds(1));
-    long seconds = args.has("seconds") ? args.positiveLong("seconds", 1) : 0;
+    if (seconds != null && seconds < 1) {
+      throw new UsageException("--seconds must be positive, got " + seconds);
+    }
     @Nullable Hash trusted = null;
-    if (args.has("trusted-hash")) {
+    if (trustedHash != null) {
       try {
-        trusted = Hash.parse(args.string("trusted-hash", ""));
+        trusted = Hash.parse(trustedHash);
       } catch (IllegalArgumentException e) {
         throw new UsageException("--trusted-hash: " + e.getMessage());
       }
     }
     @Nullable Signer proposer = null;
-    if (args.has("proposer-key")) {
+    if (proposerKey != null) {
       try {
-        proposer = Signer.ofEd25519(HexFormat.of().parseHex(args.string("proposer-key", "")));
+        proposer = Signer.ofEd25519(HexFormat.of().parseHex(proposerKey));
       } catch (IllegalArgumentException e) {
         throw new UsageException("--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
       }
     }
     P2PConfig.Builder config = P2PConfig.builder();
-    String discovery = args.string("discovery", "on");
     if (!discovery.equals("on") && !discovery.equals("off")) {
       throw new UsageException("--discovery must be on or off, got \"" + discovery + "\"");
     }
@@ -76,8 +115,8 @@ final class NodeCommand {
       config.discovery(DiscoveryOptions.DEFAULT);
     }
     try {
-      config.seeds(args.string("peers", ""));
-      config.listen(Multiaddr.parse(args.string("listen", P2PConfig.DEFAULT_LISTEN.toString())));
+      config.seeds(peers);
+      config.listen(Multiaddr.parse(listen));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -104,7 +143,7 @@ final class NodeCommand {
     }
     EvNodeSync node = builder.build();
     HeaderSyncService<P2PSignedHeader> headers = node.headers();
-    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stop = main.newStopSignal();
     // Ctrl-C: the loop ends and the hook waits for the graceful stop (the JVM exits when hooks end).
     Thread hook = new Thread(() -> {
       stop.countDown();
@@ -117,7 +156,7 @@ final class NodeCommand {
       out.printf("listening on %s%n", node.p2p().addresses());
       long t0 = System.nanoTime();
       long start = headers.store().height();
-      long deadline = seconds == 0 ? Long.MAX_VALUE : t0 + TimeUnit.SECONDS.toNanos(seconds);
+      long deadline = seconds == null ? Long.MAX_VALUE : t0 + TimeUnit.SECONDS.toNanos(seconds);
       while (!stop.await(Math.min(5_000_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
           && System.nanoTime() < deadline) {
         long h = headers.store().height();
@@ -142,11 +181,19 @@ final class NodeCommand {
     }
   }
 
-  static NetworkProfile parseProfile(String name) {
-    try {
-      return NetworkProfile.parse(name);
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
+  /** Shell completion of {@code --role}. */
+  static final class Roles implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("full", "light").iterator();
+    }
+  }
+
+  /** Shell completion of on/off options. */
+  static final class OnOff implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.List.of("on", "off").iterator();
     }
   }
 }

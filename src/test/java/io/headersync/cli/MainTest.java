@@ -67,17 +67,18 @@ class MainTest {
   }
 
   @Test
-  void badFlagsPrintUsageNotAStackTrace() {
+  void badFlagsPrintOneLineAndAHintNotAStackTrace() {
     assertEquals(2, main.run(List.of("chain", "--count", "many")));
-    assertTrue(err().contains("--count must be a number, got \"many\""), err());
-    assertTrue(err().contains("usage: headersync"), err());
+    assertTrue(err().contains("--count") && err().contains("many"), err());
+    assertTrue(err().contains("Try 'headersync chain --help'"), err());
+    assertFalse(err().contains("Usage:"), err());
     assertFalse(err().contains("Exception"), err());
     err.reset();
     assertEquals(2, main.run(List.of("chain", "--colour", "red")));
-    assertTrue(err().contains("unknown option --colour"), err());
+    assertTrue(err().contains("Unknown option") && err().contains("'--colour'"), err());
     err.reset();
     assertEquals(2, main.run(List.of("launch")));
-    assertTrue(err().contains("unknown command \"launch\""), err());
+    assertTrue(err().contains("'launch'"), err());
   }
 
   @Test
@@ -96,7 +97,8 @@ class MainTest {
   @Test
   void helpPrintsUsage() {
     assertEquals(0, main.run(List.of("help")));
-    assertTrue(out().contains("commands:"));
+    assertTrue(out().contains("Commands:"), out());
+    assertTrue(out().contains("devnet") && out().contains("inspect"), out());
   }
 
   @Test
@@ -122,7 +124,7 @@ class MainTest {
     assertTrue(err().contains("--full must be at least 0"), err());
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm")));
-    assertTrue(err().contains("node needs --chain-id and --peers"), err());
+    assertTrue(err().contains("Missing required option: '--peers=LIST'"), err());
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "/ip4/1.2.3.4/tcp/1")));
     assertTrue(err().contains("bad seed entries"), err());
