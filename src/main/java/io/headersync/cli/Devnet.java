@@ -2,26 +2,28 @@ package io.headersync.cli;
 
 import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
-import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.Block;
-import io.headersync.evnode.HeaderSigner;
+import io.headersync.evnode.BlockBuilder;
+import io.headersync.evnode.Genesis;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
-import io.headersync.store.RocksDbStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +34,8 @@ import java.util.concurrent.TimeoutException;
  * when half the blocks are out, so it catches up through the exchange before it follows gossip.
  */
 final class Devnet {
+  /** The devnet's genesis.json, at the top of its data directory. */
+  static final String GENESIS = "genesis.json";
   private final PrintStream out;
   private final Clock clock;
   private final String chainId;
@@ -42,13 +46,19 @@ final class Devnet {
   private final int fullNodes;
   private final int lightNodes;
   private final Path dir;
+  private final Genesis genesis;
+  private final SignerKey key;
+  private final CountDownLatch stop;
   private final List<Node> nodes = new ArrayList<>();
 
-  Devnet(PrintStream out, Clock clock, String chainId, NetworkProfile profile, Duration blockTime, long blocks,
-      @Nullable Duration runFor, int fullNodes, int lightNodes, Path dir) {
+  Devnet(PrintStream out, Clock clock, Genesis genesis, SignerKey key, NetworkProfile profile, Duration blockTime,
+      long blocks, @Nullable Duration runFor, int fullNodes, int lightNodes, Path dir, CountDownLatch stop) {
     this.out = out;
     this.clock = clock;
-    this.chainId = chainId;
+    this.genesis = genesis;
+    this.key = key;
+    this.stop = stop;
+    this.chainId = genesis.chainId();
     this.profile = profile;
     this.blockTime = blockTime;
     this.blocks = blocks;
@@ -64,6 +74,8 @@ final class Devnet {
     final EvNodeSync sync;
     long startedNanos = System.nanoTime();
     long firstHeight = -1;
+    long lastHeight = -1;
+    long lastNanos = System.nanoTime();
 
     Node(String name, EvNodeSync.Role role) {
       this.name = name;
@@ -86,6 +98,7 @@ final class Devnet {
           .p2p(config.build())
           .dataDir(dir.resolve(name))
           .blockTime(blockTime)
+          .genesis(genesis)
           .clock(clock)
           .build();
     }
@@ -101,6 +114,17 @@ final class Devnet {
       return sync.data().map(d -> Math.min(h, d.store().height())).orElse(h);
     }
 
+    /** Headers per second since the last call (the progress line's rate). */
+    double recentRate() {
+      long now = System.nanoTime();
+      long h = sync.headers().store().height();
+      double r = lastHeight < 0 || now == lastNanos ? rate() : (h - lastHeight) / ((now - lastNanos) / 1e9);
+      lastHeight = h;
+      lastNanos = now;
+      return r;
+    }
+
+    /** Headers per second over the whole run (the summary's rate). */
     double rate() {
       double s = (System.nanoTime() - startedNanos) / 1e9;
       return s <= 0 ? 0 : (sync.headers().store().height() - Math.max(0, firstHeight)) / s;
@@ -109,19 +133,25 @@ final class Devnet {
 
   int run() throws InterruptedException {
     out.printf("devnet %s (%s profile): 1 sequencer, %d full, %d light node(s) on loopback TCP; a block every %s; "
-        + "stores under %s%n", chainId, profile.name().toLowerCase(), fullNodes, lightNodes, Await.human(blockTime),
-        dir.toAbsolutePath());
-    byte[] keySeed = new byte[SignerKey.SEED_SIZE];
-    new SecureRandom().nextBytes(keySeed);
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId(chainId).clock(clock)
-        .blockTime(blockTime).build();
+        + "stores under %s%n", chainId, profile.name().toLowerCase(Locale.ROOT), fullNodes, lightNodes,
+        Await.human(blockTime), dir.toAbsolutePath());
+    out.printf("sequencer key %s, address %s (genesis %s)%n", HexFormat.of().formatHex(key.publicKey()),
+        HexFormat.of().formatHex(key.address()), dir.resolve(GENESIS).toAbsolutePath());
     try {
       Node sequencer = new Node("sequencer", EvNodeSync.Role.SEQUENCER);
       nodes.add(sequencer);
       sequencer.start();
       out.printf("sequencer listening on %s%n", sequencer.sync.p2p().addresses().get(0));
-      List<Block> produced = new ArrayList<>();
-      produce(sequencer, signer, produced); // the first block initialises the sequencer's stores
+      BlockBuilder builder = sequencer.sync.blockBuilder(genesis, key).build();
+      SequencerLoop loop = new SequencerLoop(sequencer.sync, builder, clock, null, new Random());
+      long resumed = builder.last().map(Block::height).orElse(0L);
+      long produced = 0;
+      if (resumed > 0) {
+        out.printf("resuming after height %,d%n", resumed);
+      } else {
+        loop.produce(); // the first block initialises the sequencer's stores
+        produced++;
+      }
       for (int i = 0; i < fullNodes; i++) {
         Node n = new Node("full-" + (i + 1), EvNodeSync.Role.FULL);
         nodes.add(n);
@@ -132,18 +162,21 @@ final class Devnet {
       long nextProgress = System.nanoTime() + 1_000_000_000L;
       long nextBlock = System.nanoTime() + blockTime.toNanos();
       int lightStarted = 0;
-      while ((runFor == null ? produced.size() < blocks : System.nanoTime() < deadline)) {
+      while ((runFor == null ? produced < blocks : System.nanoTime() < deadline)) {
         long wait = nextBlock - System.nanoTime();
-        if (wait > 0) {
-          TimeUnit.NANOSECONDS.sleep(wait); // the block timer of the sequencer, not a test wait
+        // the block timer of the sequencer (not a test wait); Ctrl-C ends the run early
+        if (wait > 0 && stop.await(wait, TimeUnit.NANOSECONDS)) {
+          out.println("stopping early");
+          break;
         }
         nextBlock += blockTime.toNanos();
-        produce(sequencer, signer, produced);
-        if (lightStarted < lightNodes && produced.size() >= lateJoinAt) {
+        loop.produce();
+        produced++;
+        if (lightStarted < lightNodes && produced >= lateJoinAt) {
           Node n = new Node("light-" + (++lightStarted), EvNodeSync.Role.LIGHT);
           nodes.add(n);
           n.start();
-          out.printf("%s joins at height %,d and catches up%n", n.name, produced.size());
+          out.printf("%s joins at height %,d and catches up%n", n.name, sequencer.height());
         }
         if (System.nanoTime() >= nextProgress) {
           nextProgress += 1_000_000_000L;
@@ -168,10 +201,8 @@ final class Devnet {
       }
       summary(head);
       out.println(all ? "every node reached the head " + head : "NOT every node reached the head " + head);
-      String prefix = profile.storePrefix(SyncKind.HEADERS);
-      out.printf("inspect a store: ./headersync inspect --data-dir %s%s%n",
-          dir.resolve(nodes.size() > 1 ? nodes.get(1).name : "sequencer").resolve("headers").toAbsolutePath(),
-          prefix.equals(RocksDbStore.DEFAULT_PREFIX) ? "" : " --prefix " + prefix);
+      out.printf("inspect a node's stores: ./headersync inspect --data-dir %s%n",
+          dir.resolve(nodes.size() > 1 ? nodes.get(1).name : "sequencer").toAbsolutePath());
       return all ? 0 : 1;
     } finally {
       for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -180,19 +211,12 @@ final class Devnet {
     }
   }
 
-  private void produce(Node sequencer, HeaderSigner signer, List<Block> produced) {
-    Block b = produced.isEmpty() ? signer.genesis(List.of())
-        : signer.next(produced.get(produced.size() - 1), List.of());
-    Await.await(sequencer.sync.publish(b), "block " + b.height(), Duration.ofSeconds(60));
-    produced.add(b);
-  }
-
   private void progress(long head) {
     StringBuilder line = new StringBuilder();
     for (Node n : nodes) {
       long h = n.height();
       line.append(String.format("%s h=%,d lag=%d peers=%d %,.0f/s   ", n.name, h, head - h,
-          n.sync.p2p().host().connectedPeers().size(), n.rate()));
+          n.sync.p2p().host().connectedPeers().size(), n.recentRate()));
     }
     out.println(line.toString().stripTrailing());
   }
@@ -200,7 +224,7 @@ final class Devnet {
   private void summary(long head) {
     out.println();
     out.printf("%-10s %-9s %10s %10s %5s %6s %10s %24s %9s%n", "node", "role", "headers", "data", "lag", "peers",
-        "headers/s", "gossip acc/ign/rej", "served");
+        "avg hdr/s", "gossip acc/ign/rej", "served");
     for (Node n : nodes) {
       HeaderSyncService<P2PSignedHeader> headers = n.sync.headers();
       String dd = n.sync.data().map(d -> String.format("%,d", d.store().height())).orElse("-");

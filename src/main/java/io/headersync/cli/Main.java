@@ -66,6 +66,11 @@ public final class Main {
     return clock;
   }
 
+  /** Whether output goes to a terminal (status lines are then redrawn in place). */
+  boolean interactive() {
+    return out == System.out && System.console() != null;
+  }
+
   /** A fresh stop signal for a long-running command; {@link #stop()} (Ctrl-C, a test) releases it. */
   CountDownLatch newStopSignal() {
     CountDownLatch s = new CountDownLatch(1);
@@ -94,6 +99,7 @@ public final class Main {
     CommandLine cl = new CommandLine(new Top());
     cl.addSubcommand(new CommandLine(new DevnetCommand(this)));
     cl.addSubcommand(new CommandLine(new NodeCommand(this)));
+    cl.addSubcommand(new CommandLine(new GenesisCommand(this)));
     cl.addSubcommand(new CommandLine(new InspectCommand(this)));
     cl.addSubcommand(new CommandLine(new ChainCommand(this)));
     cl.addSubcommand(new CommandLine(new CompletionCommand(this)));

@@ -6,21 +6,31 @@ import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
+import io.headersync.evnode.Block;
+import io.headersync.evnode.BlockBuilder;
 import io.headersync.evnode.EvNodeSync;
+import io.headersync.evnode.Genesis;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.Signer;
+import io.headersync.evnode.SignerKey;
+import io.headersync.evnode.SignerKeyFile;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.NodeKeyFile;
+import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.sync.SyncState;
+import io.headersync.testkit.KvStateMachine;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,23 +39,28 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code headersync node}: joins an existing network as a full node (headers and data) or a light
- * node (headers), with RocksDB stores and a node key under the data directory, and prints progress
- * until stopped (Ctrl-C stops it gracefully) or until {@code --seconds} pass.
+ * node (headers), or runs its sequencer ({@code --role sequencer}: produces a block every block time
+ * with an ev-node signer key, resuming after the stored head), with RocksDB stores and a node key
+ * under the data directory, and prints progress until stopped (Ctrl-C stops it gracefully), until
+ * {@code --seconds} pass or, for a sequencer, {@code --blocks} are produced.
  */
 @Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = "Join an existing network and sync, until Ctrl-C (or --seconds).")
+    description = {"Join an existing network and sync (full or light), or produce its blocks (sequencer), until "
+        + "Ctrl-C (or --seconds).",
+        "A sequencer needs --signer-key and --passphrase-file, and --genesis or --chain-id (it then writes "
+            + "DIR/genesis.json for its key and reuses it on restart)."})
 final class NodeCommand implements Callable<Integer> {
   private final Main main;
 
-  @Option(names = "--chain-id", paramLabel = "ID", required = true, description = "chain id")
-  String chainId;
+  @Option(names = "--chain-id", paramLabel = "ID", description = "chain id (required unless --genesis names it)")
+  @Nullable String chainId;
 
-  @Option(names = "--peers", paramLabel = "LIST", required = true,
-      description = "comma-separated multiaddrs with /p2p/<peer id>")
-  String peers;
+  @Option(names = "--peers", paramLabel = "LIST",
+      description = "comma-separated multiaddrs with /p2p/<peer id> (required for full and light nodes)")
+  @Nullable String peers;
 
   @Option(names = "--role", paramLabel = "R", completionCandidates = Roles.class,
-      description = "full (headers and data, default) or light (headers)")
+      description = "full (headers and data, default), light (headers) or sequencer (produces blocks)")
   String role = "full";
 
   @Option(names = "--profile", paramLabel = "P", completionCandidates = DevnetCommand.Profiles.class,
@@ -61,6 +76,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--block-time", paramLabel = "D", description = "the network's block time (default: 1s)")
   Duration blockTime = Duration.ofSeconds(1);
 
+  @Option(names = "--genesis", paramLabel = "FILE",
+      description = "ev-node's genesis.json: initial height and proposer (every header's signature is checked)")
+  @Nullable Path genesisFile;
+
   @Option(names = "--trusted-hash", paramLabel = "HEX",
       description = "initialise an empty store from this header instead of the genesis")
   @Nullable String trustedHash;
@@ -69,6 +88,21 @@ final class NodeCommand implements Callable<Integer> {
       description = "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
           + "valid signature")
   @Nullable String proposerKey;
+
+  @Option(names = "--signer-key", paramLabel = "FILE",
+      description = "sequencer: ev-node's signer key file (signer.json) or its directory (headersync genesis "
+          + "--create-key makes one)")
+  @Nullable Path signerKey;
+
+  @Option(names = "--passphrase-file", paramLabel = "FILE", description = "sequencer: the file holding the key's passphrase")
+  @Nullable Path passphraseFile;
+
+  @Option(names = "--kv", description = "sequencer: blocks carry a few key=value txs of the KV demo executor and its "
+      + "state roots (default: empty blocks)")
+  boolean kv;
+
+  @Option(names = "--blocks", paramLabel = "N", description = "sequencer: stop after producing N blocks")
+  @Nullable Long blocks;
 
   @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds")
   @Nullable Long seconds;
@@ -85,11 +119,42 @@ final class NodeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintStream out = main.out();
     Clock clock = main.clock();
-    if (!role.equals("full") && !role.equals("light")) {
-      throw new UsageException("--role must be full or light, got \"" + role + "\"");
+    EvNodeSync.Role r = switch (role) {
+      case "full" -> EvNodeSync.Role.FULL;
+      case "light" -> EvNodeSync.Role.LIGHT;
+      case "sequencer" -> EvNodeSync.Role.SEQUENCER;
+      default -> throw new UsageException("--role must be full, light or sequencer, got \"" + role + "\"");
+    };
+    boolean sequencer = r == EvNodeSync.Role.SEQUENCER;
+    if (!sequencer && (chainId == null && genesisFile == null)) {
+      throw new UsageException("Missing required option: '--chain-id=ID' (or --genesis)");
+    }
+    if (!sequencer && peers == null) {
+      throw new UsageException("Missing required option: '--peers=LIST' (a full or light node needs peers)");
+    }
+    if (!sequencer) {
+      for (String o : new String[] {signerKey == null ? null : "--signer-key", passphraseFile == null ? null
+          : "--passphrase-file", kv ? "--kv" : null, blocks == null ? null : "--blocks"}) {
+        if (o != null) {
+          throw new UsageException(o + " is for --role sequencer only");
+        }
+      }
+    } else {
+      if (signerKey == null) {
+        throw new UsageException("--role sequencer needs --signer-key (headersync genesis --create-key makes one)");
+      }
+      if (passphraseFile == null) {
+        throw new UsageException("--role sequencer needs --passphrase-file to decrypt the signer key");
+      }
+      if (trustedHash != null) {
+        throw new UsageException("--trusted-hash is for full and light nodes");
+      }
     }
     if (seconds != null && seconds < 1) {
       throw new UsageException("--seconds must be positive, got " + seconds);
+    }
+    if (blocks != null && blocks < 1) {
+      throw new UsageException("--blocks must be positive, got " + blocks);
     }
     @Nullable Hash trusted = null;
     if (trustedHash != null) {
@@ -115,21 +180,38 @@ final class NodeCommand implements Callable<Integer> {
       config.discovery(DiscoveryOptions.DEFAULT);
     }
     try {
-      config.seeds(peers);
+      if (peers != null) {
+        config.seeds(peers);
+      }
       config.listen(Multiaddr.parse(listen));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    try {
-      Files.createDirectories(dir);
-    } catch (java.io.IOException e) {
-      throw new HeaderSyncException("cannot create " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
-    }
-    PrivateKey key = NodeKeyFile.loadOrCreate(dir.resolve("node_key"), new SecureRandom());
-    config.identity(key);
+    DataDirs.prepare(dir);
 
-    EvNodeSync.Builder builder = EvNodeSync.builder(chainId)
-        .role(role.equals("light") ? EvNodeSync.Role.LIGHT : EvNodeSync.Role.FULL)
+    // The sequencer's key and genesis, before anything starts: a wrong passphrase or a genesis of
+    // another key fails here, in one line.
+    @Nullable SignerKey key = null;
+    @Nullable Genesis genesis = genesisFile == null ? null : Genesis.read(genesisFile);
+    if (sequencer) {
+      byte[] pass = SignerKeyFile.readPassphrase(passphraseFile);
+      try {
+        key = SignerKeyFile.load(signerKey, pass);
+      } finally {
+        Arrays.fill(pass, (byte) 0);
+      }
+      genesis = sequencerGenesis(genesis, key, clock, out);
+    }
+    String chain = genesis != null ? genesis.chainId() : chainId;
+    if (genesis != null && chainId != null && !chainId.equals(genesis.chainId())) {
+      throw new UsageException("--chain-id " + chainId + " but the genesis is of chain " + genesis.chainId()
+          + "; drop --chain-id or use the genesis of that chain");
+    }
+    PrivateKey nodeKey = NodeKeyFile.loadOrCreate(dir.resolve("node_key"), new SecureRandom());
+    config.identity(nodeKey);
+
+    EvNodeSync.Builder builder = EvNodeSync.builder(chain)
+        .role(r)
         .profile(profile)
         .p2p(config.build())
         .dataDir(dir)
@@ -141,6 +223,9 @@ final class NodeCommand implements Callable<Integer> {
     if (proposer != null) {
       builder.proposer(proposer);
     }
+    if (genesis != null) {
+      builder.genesis(genesis);
+    }
     EvNodeSync node = builder.build();
     HeaderSyncService<P2PSignedHeader> headers = node.headers();
     CountDownLatch stop = main.newStopSignal();
@@ -150,27 +235,19 @@ final class NodeCommand implements Callable<Integer> {
       node.close();
     }, "headersync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    Progress progress = new Progress(out, main.interactive());
     try {
-      out.printf("%s node %s, syncing %s%n", role, node.p2p().host().peerId(), headers.topic());
+      out.printf("%s node %s of chain %s, %s%n", role, node.p2p().host().peerId(), chain,
+          sequencer ? "publishing on " + headers.topic() : "syncing " + headers.topic());
       Await.await(node.start(), "node start", Duration.ofSeconds(120));
       out.printf("listening on %s%n", node.p2p().addresses());
       long t0 = System.nanoTime();
-      long start = headers.store().height();
       long deadline = seconds == null ? Long.MAX_VALUE : t0 + TimeUnit.SECONDS.toNanos(seconds);
-      while (!stop.await(Math.min(5_000_000_000L, Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
-          && System.nanoTime() < deadline) {
-        long h = headers.store().height();
-        java.util.Set<io.headersync.libp2p.PeerId> connected = node.p2p().host().connectedPeers();
-        long seeds = node.p2p().seedPeers().stream().filter(connected::contains).count();
-        long found = node.p2p().discovery().map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
-            .orElse(0L);
-        out.printf("height %,d  data %s  peers %d (seeds %d, discovered %d)  %,.0f headers/s  %s%n", h,
-            node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"),
-            connected.size(), seeds, found, (h - start) / ((System.nanoTime() - t0) / 1e9),
-            headers.syncState());
+      if (sequencer) {
+        produce(node, genesis, key, stop, deadline, progress);
+      } else {
+        follow(node, stop, deadline, progress);
       }
-      out.printf("stopping at height %,d%n", headers.store().height());
-      return 0;
     } finally {
       node.close();
       try {
@@ -179,13 +256,114 @@ final class NodeCommand implements Callable<Integer> {
         // already shutting down
       }
     }
+    progress.end();
+    // What the stores hold now that every writer has stopped (a sync still running while we said
+    // "stopping" would otherwise make this disagree with inspect).
+    out.printf("stopped at height %s%n", DataDirs.storedHeights(dir, profile));
+    return Main.OK;
+  }
+
+  /**
+   * The genesis of a sequencer: the given one (it must name the key), else {@code DIR/genesis.json}
+   * from an earlier run, else a new one for this key, written there.
+   */
+  private Genesis sequencerGenesis(@Nullable Genesis given, SignerKey key, Clock clock, PrintStream out) {
+    Path stored = dir.resolve("genesis.json");
+    Genesis g = given;
+    String from = genesisFile == null ? "" : genesisFile.toString();
+    if (g == null && Files.exists(stored)) {
+      g = Genesis.read(stored);
+      from = stored.toString();
+    }
+    if (g == null) {
+      if (chainId == null) {
+        throw new UsageException("--role sequencer needs --genesis FILE or --chain-id (to write DIR/genesis.json)");
+      }
+      g = Genesis.builder(chainId).startTime(clock.instant()).proposer(key).build();
+      g.write(stored);
+      out.printf("wrote %s for proposer %s%n", stored.toAbsolutePath(), GenesisCommand.hex(key.address()));
+      return g;
+    }
+    if (!g.isProposer(key)) {
+      throw new HeaderSyncException(from + ": proposer_address " + GenesisCommand.hex(g.proposerAddress())
+          + " is not the address of the signer key " + SignerKeyFile.resolve(signerKey) + " ("
+          + GenesisCommand.hex(key.address()) + ")");
+    }
+    return g;
+  }
+
+  private void produce(EvNodeSync node, Genesis genesis, SignerKey key, CountDownLatch stop, long deadline,
+      Progress progress) throws InterruptedException {
+    BlockBuilder builder = node.blockBuilder(genesis, key).build();
+    SequencerLoop loop = new SequencerLoop(node, builder, main.clock(), kv ? new KvStateMachine() : null,
+        new SecureRandom());
+    long resumed = builder.last().map(Block::height).orElse(0L);
+    main.out().printf("sequencer %s: %s, a block every %s%s%n", GenesisCommand.hex(key.publicKey()),
+        resumed == 0 ? "first block at height " + genesis.initialHeight() : "resuming after height " + resumed,
+        Await.human(blockTime), kv ? ", KV demo transactions" : "");
+    long produced = 0;
+    long txs = 0;
+    long nextBlock = System.nanoTime();
+    long nextReport = System.nanoTime() + progress.interval();
+    long lastReportHeight = resumed;
+    long lastReportNanos = System.nanoTime();
+    while (blocks == null || produced < blocks) {
+      long wait = Math.max(0, nextBlock - System.nanoTime());
+      if (stop.await(wait, TimeUnit.NANOSECONDS) || System.nanoTime() >= deadline) {
+        break;
+      }
+      nextBlock += blockTime.toNanos();
+      Block b = loop.produce();
+      produced++;
+      txs += b.data().txCount();
+      long now = System.nanoTime();
+      if (now >= nextReport) {
+        nextReport = now + progress.interval();
+        progress.line(String.format("height %,d  produced %,d (%,d txs)  %.1f blocks/s  peers %d", b.height(),
+            produced, txs, (b.height() - lastReportHeight) / ((now - lastReportNanos) / 1e9),
+            node.p2p().host().connectedPeers().size()));
+        lastReportHeight = b.height();
+        lastReportNanos = now;
+      }
+    }
+  }
+
+  private void follow(EvNodeSync node, CountDownLatch stop, long deadline, Progress progress)
+      throws InterruptedException {
+    HeaderSyncService<P2PSignedHeader> headers = node.headers();
+    long lastHeight = headers.store().height();
+    long lastNanos = System.nanoTime();
+    while (!stop.await(Math.min(progress.interval(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
+        && System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      long h = headers.store().height();
+      Set<PeerId> connected = node.p2p().host().connectedPeers();
+      long seeds = node.p2p().seedPeers().stream().filter(connected::contains).count();
+      long found = node.p2p().discovery().map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
+          .orElse(0L);
+      double rate = (h - lastHeight) / ((now - lastNanos) / 1e9);
+      SyncState s = headers.syncState();
+      String sync;
+      if (!s.finished() && s.toHeight() > h) {
+        long left = s.toHeight() - h;
+        sync = String.format("catching up to %,d%s", s.toHeight(),
+            rate > 0 ? ", ETA " + Progress.duration(Duration.ofSeconds((long) Math.ceil(left / rate))) : "");
+      } else {
+        sync = h == 0 ? "waiting for the network head" : "following gossip";
+      }
+      progress.line(String.format("height %,d  data %s  peers %d (seeds %d, discovered %d)  %,.1f headers/s  %s", h,
+          node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"), connected.size(), seeds, found,
+          rate, sync));
+      lastHeight = h;
+      lastNanos = now;
+    }
   }
 
   /** Shell completion of {@code --role}. */
   static final class Roles implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
-      return java.util.List.of("full", "light").iterator();
+      return java.util.List.of("full", "light", "sequencer").iterator();
     }
   }
 

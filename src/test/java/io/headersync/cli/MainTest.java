@@ -15,9 +15,6 @@ import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.libp2p.Multiaddr;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,18 +26,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class MainTest {
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final Main main = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
-      new PrintStream(err, true, StandardCharsets.UTF_8), Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC));
-
-  private String out() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+class MainTest extends CliTestBase {
+  MainTest() {
+    super(Clock.fixed(Instant.parse("2026-06-01T00:00:00Z"), ZoneOffset.UTC));
   }
 
   @Test
@@ -103,8 +91,7 @@ class MainTest {
 
   @Test
   void devnetRunsEveryRoleToTheHead(@TempDir Path dir) {
-    Main live = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+    Main live = newMain(Clock.systemUTC());
     assertEquals(0, live.run(List.of("devnet", "--blocks", "30", "--block-time", "50ms", "--full", "1", "--light", "1",
         "--data-dir", dir.toString())), out() + err());
     assertTrue(out().contains("every node reached the head 30"), out());
@@ -130,7 +117,7 @@ class MainTest {
     assertTrue(err().contains("bad seed entries"), err());
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
-    assertTrue(err().contains("--role must be full or light"), err());
+    assertTrue(err().contains("--role must be full, light or sequencer"), err());
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--proposer-key", "abcd")));
     assertTrue(err().contains("--proposer-key must be a 32-byte Ed25519 public key in hex"), err());
@@ -139,8 +126,7 @@ class MainTest {
 
   @Test
   void nodeJoinsARunningNetworkAndInspectShowsWhatItSynced(@TempDir Path dir) throws Exception {
-    Main live = new Main(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Clock.systemUTC());
+    Main live = newMain(Clock.systemUTC());
     P2PClient p2p = P2PClient.create(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build(),
         NetworkProfile.SEED);
     HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
