@@ -100,7 +100,9 @@ public final class Main {
     cl.addSubcommand(new CommandLine(new DevnetCommand(this)));
     cl.addSubcommand(new CommandLine(new NodeCommand(this)));
     cl.addSubcommand(new CommandLine(new GenesisCommand(this)));
-    cl.addSubcommand(new CommandLine(new InspectCommand(this)));
+    CommandLine inspect = new CommandLine(new InspectCommand(this));
+    inspect.addSubcommand(new CommandLine(new InspectCommand.Verify(this)));
+    cl.addSubcommand(inspect);
     cl.addSubcommand(new CommandLine(new ChainCommand(this)));
     cl.addSubcommand(new CommandLine(new CompletionCommand(this)));
     cl.addSubcommand("help", new CommandLine.HelpCommand());

@@ -164,14 +164,7 @@ final class NodeCommand implements Callable<Integer> {
         throw new UsageException("--trusted-hash: " + e.getMessage());
       }
     }
-    @Nullable Signer proposer = null;
-    if (proposerKey != null) {
-      try {
-        proposer = Signer.ofEd25519(HexFormat.of().parseHex(proposerKey));
-      } catch (IllegalArgumentException e) {
-        throw new UsageException("--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
-      }
-    }
+    @Nullable Signer proposer = proposerKey == null ? null : parseProposerKey(proposerKey);
     P2PConfig.Builder config = P2PConfig.builder();
     if (!discovery.equals("on") && !discovery.equals("off")) {
       throw new UsageException("--discovery must be on or off, got \"" + discovery + "\"");
@@ -356,6 +349,15 @@ final class NodeCommand implements Callable<Integer> {
           rate, sync));
       lastHeight = h;
       lastNanos = now;
+    }
+  }
+
+  /** {@code --proposer-key}: a raw Ed25519 public key in hex. */
+  static Signer parseProposerKey(String hex) {
+    try {
+      return Signer.ofEd25519(HexFormat.of().parseHex(hex));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
     }
   }
 

@@ -39,8 +39,8 @@ class MainTest extends CliTestBase {
     assertTrue(out().contains("head 300"), out());
     out.reset();
     assertEquals(0, main.run(List.of("inspect", "--data-dir", dataDir, "--height", "7")), err());
-    assertTrue(out().contains("head    300"), out());
-    assertTrue(out().contains("tail    1"), out());
+    assertTrue(out().contains("  head   300"), out());
+    assertTrue(out().contains("  tail   1"), out());
     assertTrue(out().contains("header 7"), out());
     assertTrue(out().contains("chain id        test"), out());
     assertTrue(out().contains("signature       valid"), out());
@@ -71,8 +71,8 @@ class MainTest extends CliTestBase {
 
   @Test
   void inspectNamesAMissingStore(@TempDir Path dir) {
-    assertEquals(2, main.run(List.of("inspect", "--data-dir", dir.resolve("nothing").toString())));
-    assertTrue(err().contains("no store at"), err());
+    assertEquals(1, main.run(List.of("inspect", "--data-dir", dir.resolve("nothing").toString())));
+    assertTrue(err().contains("no store at") && err().contains("no such directory"), err());
   }
 
   @Test
@@ -152,9 +152,9 @@ class MainTest extends CliTestBase {
           "--proposer-key", proposerKey)), out() + err());
       assertTrue(out().contains("full node"), out());
       out.reset();
-      assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").resolve("headers").toString())),
-          err());
-      assertTrue(out().contains("head    20"), out());
+      assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").toString())), err());
+      assertTrue(out().contains("  head   20"), out());
+      assertTrue(out().contains("data     " + dir.resolve("node").resolve("data").toAbsolutePath()), out());
       assertTrue(out().contains("signature       valid"), out());
       assertTrue(out().contains("signer key      " + proposerKey), out());
     } finally {
