@@ -4,6 +4,7 @@ import io.headersync.Hash;
 import io.headersync.HeaderSyncException;
 import io.headersync.HeaderSyncService;
 import io.headersync.NetworkProfile;
+import io.headersync.P2PClient;
 import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.Block;
@@ -30,6 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,6 +52,9 @@ import picocli.CommandLine.Option;
         "A sequencer needs --signer-key and --passphrase-file, and --genesis or --chain-id (it then writes "
             + "DIR/genesis.json for its key and reuses it on restart)."})
 final class NodeCommand implements Callable<Integer> {
+  /** How long a seed has to answer a dial, and then to identify itself. */
+  static final Duration SEED_CHECK_TIMEOUT = Duration.ofSeconds(10);
+
   private final Main main;
 
   @Option(names = "--chain-id", paramLabel = "ID", description = "chain id (required unless --genesis names it)")
@@ -106,6 +111,10 @@ final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds")
   @Nullable Long seconds;
+
+  @Option(names = "--status-interval", paramLabel = "D",
+      description = "time between status lines (default: 5s; on a terminal one line redrawn every 1s)")
+  @Nullable Duration statusInterval;
 
   @Option(names = "--discovery", paramLabel = "on|off", completionCandidates = OnOff.class,
       description = "find the chain's peers through the Kademlia DHT, as ev-node (default: on)")
@@ -203,10 +212,14 @@ final class NodeCommand implements Callable<Integer> {
     PrivateKey nodeKey = NodeKeyFile.loadOrCreate(dir.resolve("node_key"), new SecureRandom());
     config.identity(nodeKey);
 
+    P2PConfig p2pConfig = config.build();
+    PeerChecks.listenable(p2pConfig.listen()); // a port in use: said at once, with the address
+    // The node's P2P client is ours, so that the seeds are checked before the services start.
+    P2PClient client = P2PClient.create(p2pConfig, profile.maxPubsubMessageSize(), null, null, clock, chain);
     EvNodeSync.Builder builder = EvNodeSync.builder(chain)
         .role(r)
         .profile(profile)
-        .p2p(config.build())
+        .p2p(client)
         .dataDir(dir)
         .blockTime(blockTime)
         .clock(clock);
@@ -219,21 +232,32 @@ final class NodeCommand implements Callable<Integer> {
     if (genesis != null) {
       builder.genesis(genesis);
     }
-    EvNodeSync node = builder.build();
+    EvNodeSync node;
+    try {
+      node = builder.build();
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
     HeaderSyncService<P2PSignedHeader> headers = node.headers();
     CountDownLatch stop = main.newStopSignal();
     // Ctrl-C: the loop ends and the hook waits for the graceful stop (the JVM exits when hooks end).
     Thread hook = new Thread(() -> {
       stop.countDown();
       node.close();
+      client.close();
     }, "headersync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    Progress progress = new Progress(out, main.interactive());
+    Progress progress = new Progress(out, main.interactive(), statusInterval);
     try {
-      out.printf("%s node %s of chain %s, %s%n", role, node.p2p().host().peerId(), chain,
+      out.printf("%s node %s of chain %s, %s%n", role, client.host().peerId(), chain,
           sequencer ? "publishing on " + headers.topic() : "syncing " + headers.topic());
+      Await.await(client.start(), "P2P start", Duration.ofSeconds(60));
+      out.printf("listening on %s%n", client.addresses());
+      if (!p2pConfig.seeds().isEmpty()) {
+        checkSeeds(client, p2pConfig.seeds(), headers);
+      }
       Await.await(node.start(), "node start", Duration.ofSeconds(120));
-      out.printf("listening on %s%n", node.p2p().addresses());
       long t0 = System.nanoTime();
       long deadline = seconds == null ? Long.MAX_VALUE : t0 + TimeUnit.SECONDS.toNanos(seconds);
       if (sequencer) {
@@ -243,6 +267,7 @@ final class NodeCommand implements Callable<Integer> {
       }
     } finally {
       node.close();
+      client.close();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
@@ -254,6 +279,22 @@ final class NodeCommand implements Callable<Integer> {
     // "stopping" would otherwise make this disagree with inspect).
     out.printf("stopped at height %s%n", DataDirs.storedHeights(dir, profile));
     return Main.OK;
+  }
+
+  /**
+   * Says, once per seed and in one line, why a seed cannot be used. A node with an empty store
+   * cannot initialise without a usable seed: it stops here rather than retry for half a minute.
+   */
+  private void checkSeeds(P2PClient client, List<Multiaddr> seeds, HeaderSyncService<P2PSignedHeader> headers)
+      throws InterruptedException {
+    List<String> problems = PeerChecks.seedProblems(client.host(), seeds, headers.protocolId(), SEED_CHECK_TIMEOUT);
+    for (String p : problems) {
+      main.err().println("headersync node: " + p);
+    }
+    if (problems.size() == seeds.size() && headers.store().height() == 0) {
+      throw new HeaderSyncException("no seed can be used (" + (seeds.size() == 1 ? "see above" : "all "
+          + seeds.size() + " above") + ") and the store is empty: fix --peers (or --chain-id) and start again");
+    }
   }
 
   /**

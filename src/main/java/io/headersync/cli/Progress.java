@@ -1,5 +1,6 @@
 package io.headersync.cli;
 
+import io.headersync.annotation.Nullable;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -10,16 +11,23 @@ import java.time.Duration;
 final class Progress {
   private final PrintStream out;
   private final boolean terminal;
+  private final long interval;
   private boolean drawn;
 
   Progress(PrintStream out, boolean terminal) {
+    this(out, terminal, null);
+  }
+
+  /** With {@code interval} between status lines, or the default for the output when null. */
+  Progress(PrintStream out, boolean terminal, @Nullable Duration interval) {
     this.out = out;
     this.terminal = terminal;
+    this.interval = interval != null ? interval.toNanos() : terminal ? 1_000_000_000L : 5_000_000_000L;
   }
 
   /** Nanoseconds between status lines. */
   long interval() {
-    return terminal ? 1_000_000_000L : 5_000_000_000L;
+    return interval;
   }
 
   void line(String s) {

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,5 +117,20 @@ class CliTest extends CliTestBase {
     for (String word : List.of("devnet", "node", "inspect", "chain", "--block-time", "--proposer-key", "evnode")) {
       assertTrue(script.contains(word), "completion lacks " + word);
     }
+  }
+
+  @Test
+  void progressDurationsReadWell() {
+    assertEquals("0s", Progress.duration(java.time.Duration.ZERO));
+    assertEquals("42s", Progress.duration(java.time.Duration.ofSeconds(42)));
+    assertEquals("6m02s", Progress.duration(java.time.Duration.ofSeconds(362)));
+    assertEquals("1h05m", Progress.duration(java.time.Duration.ofMinutes(65)));
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    Progress terminal = new Progress(new PrintStream(b, true, StandardCharsets.UTF_8), true);
+    terminal.line("height 1");
+    terminal.line("height 2");
+    terminal.end();
+    assertEquals("\rheight 1\u001b[K\rheight 2\u001b[K\n", b.toString(StandardCharsets.UTF_8));
+    assertEquals(1_000_000_000L, terminal.interval());
   }
 }

@@ -148,9 +148,14 @@ class MainTest extends CliTestBase {
       String data = dir.resolve("node").toString();
       String proposerKey = java.util.HexFormat.of().formatHex(signer.key().signer().rawPublicKey());
       assertEquals(0, live.run(List.of("node", "--chain-id", "gm", "--peers", p2p.addresses().get(0).toString(),
-          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3",
+          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3", "--status-interval", "500ms",
           "--proposer-key", proposerKey)), out() + err());
       assertTrue(out().contains("full node"), out());
+      // The status line is formatted (no raw records); the last line is what the stores hold.
+      assertTrue(out().lines().anyMatch(l -> l.matches("height [\\d,]+  data [\\d,]+  peers \\d+ \\(seeds 1, "
+          + "discovered \\d+\\)  [\\d.,]+ headers/s  .*")), out());
+      assertFalse(out().contains("SyncState["), out());
+      assertTrue(out().contains("stopped at height headers 20, data 20"), out());
       out.reset();
       assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").toString())), err());
       assertTrue(out().contains("  head   20"), out());
