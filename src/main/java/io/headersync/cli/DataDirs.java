@@ -1,9 +1,10 @@
 package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.NetworkProfile;
 import io.headersync.NetworkProfile.SyncKind;
+import io.headersync.NetworkProfile;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.store.RocksDbReader;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -90,17 +91,17 @@ final class DataDirs {
   static String storedHeights(Path dir, NetworkProfile profile) {
     StringBuilder sb = new StringBuilder();
     sb.append("headers ").append(height(dir.resolve("headers"), profile, SyncKind.HEADERS));
-    if (StoreReader.isStore(dir.resolve("data"))) {
+    if (RocksDbReader.isStore(dir.resolve("data"))) {
       sb.append(", data ").append(height(dir.resolve("data"), profile, SyncKind.DATA));
     }
     return sb.toString();
   }
 
   private static String height(Path store, NetworkProfile profile, SyncKind kind) {
-    if (!StoreReader.isStore(store)) {
+    if (!RocksDbReader.isStore(store)) {
       return "0";
     }
-    try (StoreReader r = StoreReader.open(store)) {
+    try (RocksDbReader r = RocksDbReader.open(store)) {
       long h = kind == SyncKind.HEADERS
           ? r.store(EvNodeTypes.P2P_SIGNED_HEADER, profile.storePrefix(kind)).map(s -> s.height()).orElse(0L)
           : r.store(EvNodeTypes.P2P_DATA, profile.storePrefix(kind)).map(s -> s.height()).orElse(0L);

@@ -1,8 +1,8 @@
 package io.headersync.cli;
 
+import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderSyncException;
-import io.headersync.Hash;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.Genesis;
@@ -10,6 +10,7 @@ import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.ProposerCheck;
 import io.headersync.evnode.Signer;
+import io.headersync.store.RocksDbReader;
 import io.headersync.store.RocksDbStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -68,13 +69,13 @@ final class InspectCommand implements Callable<Integer> {
 
   /** The stores under a data directory, opened read-only. */
   static final class Stores implements AutoCloseable {
-    final List<StoreReader> readers = new ArrayList<>();
+    final List<RocksDbReader> readers = new ArrayList<>();
     @Nullable Found<P2PSignedHeader> headers;
     @Nullable Found<P2PData> data;
 
     @Override
     public void close() {
-      readers.forEach(StoreReader::close);
+      readers.forEach(RocksDbReader::close);
     }
   }
 
@@ -85,18 +86,18 @@ final class InspectCommand implements Callable<Integer> {
    */
   static Stores locate(Path dir, @Nullable String prefix) {
     List<Path> dbs = new ArrayList<>();
-    if (StoreReader.isStore(dir)) {
+    if (RocksDbReader.isStore(dir)) {
       dbs.add(dir);
     } else {
       for (String sub : List.of("headers", "data")) {
-        if (StoreReader.isStore(dir.resolve(sub))) {
+        if (RocksDbReader.isStore(dir.resolve(sub))) {
           dbs.add(dir.resolve(sub));
         }
       }
     }
     if (dbs.isEmpty()) {
       if (!Files.isDirectory(dir)) {
-        StoreReader.open(dir).close(); // names the reason: missing, not a directory
+        RocksDbReader.open(dir).close(); // names the reason: missing, not a directory
       }
       List<String> nodes = nodeDirs(dir);
       throw new HeaderSyncException("no store at " + dir.toAbsolutePath() + (nodes.isEmpty()
@@ -106,7 +107,7 @@ final class InspectCommand implements Callable<Integer> {
     Stores s = new Stores();
     try {
       for (Path db : dbs) {
-        StoreReader r = StoreReader.open(db);
+        RocksDbReader r = RocksDbReader.open(db);
         s.readers.add(r);
         for (String p : HEADER_PREFIXES) {
           if (s.headers == null && (prefix == null || prefix.equals(p))) {
@@ -138,7 +139,7 @@ final class InspectCommand implements Callable<Integer> {
       return List.of();
     }
     try (Stream<Path> l = Files.list(dir)) {
-      return l.filter(p -> StoreReader.isStore(p.resolve("headers"))).map(p -> p.getFileName().toString()).sorted()
+      return l.filter(p -> RocksDbReader.isStore(p.resolve("headers"))).map(p -> p.getFileName().toString()).sorted()
           .toList();
     } catch (java.io.IOException e) {
       return List.of();

@@ -17,10 +17,10 @@ import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
-import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.NodeKeyFile;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.sync.SyncState;
 import io.headersync.testkit.KvStateMachine;
 import java.io.PrintStream;
@@ -241,14 +241,24 @@ final class NodeCommand implements Callable<Integer> {
     }
     HeaderSyncService<P2PSignedHeader> headers = node.headers();
     CountDownLatch stop = main.newStopSignal();
-    // Ctrl-C: the loop ends and the hook waits for the graceful stop (the JVM exits when hooks end).
+    // Ctrl-C: the loop ends, and the hook waits while this thread stops the node and says where it
+    // stopped (the JVM exits when the hooks end); if this thread is stuck, the hook stops the node.
+    CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.countDown();
+      try {
+        if (finished.await(60, TimeUnit.SECONDS)) {
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       node.close();
       client.close();
     }, "headersync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Progress progress = new Progress(out, main.interactive(), statusInterval);
+    boolean ran = false;
     try {
       out.printf("%s node %s of chain %s, %s%n", role, client.host().peerId(), chain,
           sequencer ? "publishing on " + headers.topic() : "syncing " + headers.topic());
@@ -265,6 +275,7 @@ final class NodeCommand implements Callable<Integer> {
       } else {
         follow(node, stop, deadline, progress);
       }
+      ran = true;
     } finally {
       node.close();
       client.close();
@@ -273,12 +284,19 @@ final class NodeCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // already shutting down
       }
+      if (!ran) {
+        finished.countDown(); // failed: the error goes out through the caller
+      }
     }
-    progress.end();
-    // What the stores hold now that every writer has stopped (a sync still running while we said
-    // "stopping" would otherwise make this disagree with inspect).
-    out.printf("stopped at height %s%n", DataDirs.storedHeights(dir, profile));
-    return Main.OK;
+    try {
+      progress.end();
+      // What the stores hold now that every writer has stopped (a sync still running while we said
+      // "stopping" would otherwise make this disagree with inspect).
+      out.printf("stopped at height %s%n", DataDirs.storedHeights(dir, profile));
+      return Main.OK;
+    } finally {
+      finished.countDown();
+    }
   }
 
   /**

@@ -78,6 +78,9 @@ final class PeerChecks {
 
   private static Optional<String> seedProblem(Host host, Multiaddr seed, String protocol, Duration timeout)
       throws InterruptedException {
+    if (seed.peerId().filter(host.peerId()::equals).isPresent()) {
+      return Optional.of("that is this node itself");
+    }
     PeerId peer;
     try {
       peer = host.connect(seed).get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -15,7 +15,9 @@ import io.headersync.libp2p.PrivateKey;
 import io.headersync.store.RocksDbStore;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -55,12 +57,17 @@ class CliErrorsTest extends CliTestBase {
 
   @Test
   void aRefusedSeedIsReportedOnceWithItsCause(@TempDir Path dir) throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort(); // closed again: nothing listens there
+    // A port bound but not listening: a dial is refused, and no one else (our own node) can take it.
+    try (Socket bound = new Socket()) {
+      bound.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int port = bound.getLocalPort();
+      String seed = "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peerId();
+      assertEquals(1, main.run(node(dir, "gm", seed)));
+      assertRefused(seed, port);
     }
-    String seed = "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peerId();
-    assertEquals(1, main.run(node(dir, "gm", seed)));
+  }
+
+  private void assertRefused(String seed, int port) {
     assertEquals(1, count(err(), "connection refused: nothing listens at 127.0.0.1:" + port), err());
     assertTrue(err().contains("headersync node: seed " + seed + ": connection refused"), err());
     assertTrue(err().contains("no seed can be used (see above) and the store is empty: fix --peers"), err());

@@ -14,12 +14,9 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.libp2p.Multiaddr;
-import io.headersync.libp2p.NodeKeyFile;
-import io.headersync.libp2p.PeerId;
 import io.headersync.testkit.KvStateMachine;
 import io.headersync.Hash;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -155,17 +152,17 @@ class CliSequencerTest extends CliTestBase {
         "--create-key", "--chain-id", "kv", "--out", genesisFile.toString())), err());
     Genesis genesis = Genesis.read(genesisFile);
     Path data = dir.resolve("seq");
-    Files.createDirectories(data);
-    PeerId sequencerId = NodeKeyFile.loadOrCreate(data.resolve("node_key"), new SecureRandom()).peerId();
-    int port = freePort();
+    CompletableFuture<String> listening = out.line("listening on [");
     CompletableFuture<Integer> sequencer = CompletableFuture.supplyAsync(() -> main.run(List.of("node", "--role",
         "sequencer", "--signer-key", keys.toString(), "--passphrase-file", pass.toString(), "--genesis",
-        genesisFile.toString(), "--data-dir", data.toString(), "--listen", "/ip4/127.0.0.1/tcp/" + port,
+        genesisFile.toString(), "--data-dir", data.toString(), "--listen", "/ip4/127.0.0.1/tcp/0",
         "--block-time", "50ms", "--kv", "--profile", "evnode", "--discovery", "off", "--seconds", "120")));
+    String line = listening.get(60, TimeUnit.SECONDS);
+    String address = line.substring(line.indexOf('[') + 1, line.indexOf(']')).split(", ")[0];
     EvNodeSync full = EvNodeSync.builder("kv").role(EvNodeSync.Role.FULL).profile(NetworkProfile.EVNODE)
         .genesis(genesis)
         .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
-            .seeds("/ip4/127.0.0.1/tcp/" + port + "/p2p/" + sequencerId).build())
+            .seeds(address).build())
         .dataDir(dir.resolve("full")).blockTime(Duration.ofMillis(50)).build();
     try {
       full.start().get(60, TimeUnit.SECONDS);
@@ -220,11 +217,5 @@ class CliSequencerTest extends CliTestBase {
     List<String> l = new java.util.ArrayList<>(a);
     l.add(last);
     return l;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.headersync.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.HeaderSyncService;
@@ -76,10 +77,19 @@ class MainTest extends CliTestBase {
   }
 
   @Test
-  void chainWithoutDataDirUsesAFreshDirectoryEachTime() {
+  void chainWithoutDataDirUsesAFreshDirectoryEachTime() throws java.io.IOException {
     assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
     assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
-    assertTrue(out().contains("inspect it: ./headersync inspect --data-dir"), out());
+    List<Path> dirs = out().lines().filter(l -> l.startsWith("inspect it: ./headersync inspect --data-dir "))
+        .map(l -> Path.of(l.substring("inspect it: ./headersync inspect --data-dir ".length()))).toList();
+    assertEquals(2, dirs.size(), out());
+    assertNotEquals(dirs.get(0), dirs.get(1));
+    for (Path d : dirs) { // the test leaves nothing behind in the temp dir
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(d)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+      assertFalse(java.nio.file.Files.exists(d));
+    }
   }
 
   @Test
