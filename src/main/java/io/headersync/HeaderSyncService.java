@@ -22,6 +22,7 @@ import io.headersync.sync.Anchor;
 import io.headersync.sync.FollowerLimit;
 import io.headersync.sync.HeaderCheck;
 import io.headersync.sync.SyncListener;
+import io.headersync.sync.SyncMetrics;
 import io.headersync.sync.SyncState;
 import io.headersync.sync.Syncer;
 import io.headersync.sync.SyncerOptions;
@@ -446,6 +447,11 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   public SubscriberMetrics gossipMetrics() {
     return subscriber.metrics();
+  }
+
+  /** The syncer's counters (headers appended, sync jobs, bifurcations, ...). */
+  public SyncMetrics syncMetrics() {
+    return syncer.metrics();
   }
 
   public P2PServer.Stats serverStats() {

@@ -21,6 +21,7 @@ import io.headersync.libp2p.NodeKeyFile;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.dht.DiscoveryOptions;
+import io.headersync.metrics.NodeMetrics;
 import io.headersync.sync.SyncState;
 import io.headersync.testkit.KvStateMachine;
 import java.io.PrintStream;
@@ -111,6 +112,10 @@ final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds")
   @Nullable Long seconds;
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "serve Prometheus metrics at http://HOST:PORT/metrics (ev-node uses 127.0.0.1:26660)")
+  @Nullable String metrics;
 
   @Option(names = "--status-interval", paramLabel = "D",
       description = "time between status lines (default: 5s; on a terminal one line redrawn every 1s)")
@@ -259,9 +264,16 @@ final class NodeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     Progress progress = new Progress(out, main.interactive(), statusInterval);
     boolean ran = false;
+    @Nullable MetricsServer metricsServer = null;
     try {
       out.printf("%s node %s of chain %s, %s%n", role, client.host().peerId(), chain,
           sequencer ? "publishing on " + headers.topic() : "syncing " + headers.topic());
+      // before the network: a metrics address in use is said at once
+      if (metrics != null) {
+        metricsServer = MetricsServer.start(metrics, NodeMetrics.of(node));
+        out.printf("metrics on http://%s:%d/metrics%n", metrics.substring(0, metrics.lastIndexOf(':')),
+            metricsServer.port());
+      }
       Await.await(client.start(), "P2P start", Duration.ofSeconds(60));
       out.printf("listening on %s%n", client.addresses());
       if (!p2pConfig.seeds().isEmpty()) {
@@ -277,6 +289,9 @@ final class NodeCommand implements Callable<Integer> {
       }
       ran = true;
     } finally {
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
       node.close();
       client.close();
       try {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.Hash;
 import io.headersync.NetworkProfile;
 import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeSync;
@@ -15,8 +16,11 @@ import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.testkit.KvStateMachine;
-import io.headersync.Hash;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -33,6 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CliSequencerTest extends CliTestBase {
   private static Path passphrase(Path dir) throws IOException {
     return Files.writeString(dir.resolve("passphrase.txt"), "correct horse battery\n");
+  }
+
+  /** A new ev-node signer key file under {@code dir/keys}, encrypted with the passphrase in {@code pass}. */
+  private static Path signerKey(Path dir, Path pass) {
+    Path keys = dir.resolve("keys");
+    SignerKeyFile.create(keys, SignerKey.generate(new SecureRandom()), SignerKeyFile.readPassphrase(pass),
+        new SecureRandom());
+    return keys;
   }
 
   @Test
@@ -101,9 +113,7 @@ class CliSequencerTest extends CliTestBase {
   @Test
   void aSequencerNodeProducesBlocksAndResumesAfterItsStoredHead(@TempDir Path dir) throws IOException {
     Path pass = passphrase(dir);
-    Path keys = dir.resolve("keys");
-    SignerKeyFile.create(keys, SignerKey.generate(new SecureRandom()), SignerKeyFile.readPassphrase(pass),
-        new SecureRandom());
+    Path keys = signerKey(dir, pass);
     Path data = dir.resolve("seq");
     List<String> cmd = List.of("node", "--role", "sequencer", "--signer-key", keys.toString(), "--passphrase-file",
         pass.toString(), "--chain-id", "kv", "--data-dir", data.toString(), "--listen", "/ip4/127.0.0.1/tcp/0",
@@ -125,9 +135,7 @@ class CliSequencerTest extends CliTestBase {
   @Test
   void aSequencerRefusesAGenesisOfAnotherKey(@TempDir Path dir) throws IOException {
     Path pass = passphrase(dir);
-    Path keys = dir.resolve("keys");
-    SignerKeyFile.create(keys, SignerKey.generate(new SecureRandom()), SignerKeyFile.readPassphrase(pass),
-        new SecureRandom());
+    Path keys = signerKey(dir, pass);
     Path other = dir.resolve("genesis.json");
     Genesis.builder("gm").startTime(Instant.now()).proposer(SignerKey.generate(new SecureRandom())).build().write(other);
     assertEquals(1, main.run(List.of("node", "--role", "sequencer", "--signer-key", keys.toString(),
@@ -164,6 +172,7 @@ class CliSequencerTest extends CliTestBase {
         .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
             .seeds(address).build())
         .dataDir(dir.resolve("full")).blockTime(Duration.ofMillis(50)).build();
+    int rc;
     try {
       full.start().get(60, TimeUnit.SECONDS);
       full.awaitHeight(20).get(60, TimeUnit.SECONDS);
@@ -179,8 +188,9 @@ class CliSequencerTest extends CliTestBase {
     } finally {
       main.stop();
       full.close();
+      rc = sequencer.get(60, TimeUnit.SECONDS); // stopped before the temp dir goes
     }
-    assertEquals(0, sequencer.get(60, TimeUnit.SECONDS), out() + err());
+    assertEquals(0, rc, out() + err());
     assertTrue(out().contains("sequencer " + HexFormat.of().formatHex(SignerKeyFile.publicKey(keys).rawPublicKey())),
         out());
   }
@@ -211,6 +221,49 @@ class CliSequencerTest extends CliTestBase {
     Files.writeString(notDevnet.resolve("notes.txt"), "mine");
     assertEquals(2, main.run(List.of("devnet", "--data-dir", notDevnet.toString(), "--blocks", "3")));
     assertTrue(err().contains("is not empty and holds no devnet"), err());
+  }
+
+  @Test
+  void aNodeServesItsMetricsForPrometheus(@TempDir Path dir) throws Exception {
+    Path pass = passphrase(dir);
+    Path keys = signerKey(dir, pass);
+    CompletableFuture<String> serving = out.line("metrics on http://");
+    CompletableFuture<String> produced = out.line("height 3  produced 3");
+    CompletableFuture<Integer> node = CompletableFuture.supplyAsync(() -> main.run(List.of("node", "--role",
+        "sequencer", "--signer-key", keys.toString(), "--passphrase-file", pass.toString(), "--chain-id", "m",
+        "--data-dir", dir.resolve("seq").toString(), "--listen", "/ip4/127.0.0.1/tcp/0", "--discovery", "off",
+        "--block-time", "20ms", "--status-interval", "1ms", "--metrics", "127.0.0.1:0", "--seconds", "120")));
+    int rc;
+    try {
+      String url = serving.get(60, TimeUnit.SECONDS).substring("metrics on ".length()).trim();
+      produced.get(60, TimeUnit.SECONDS);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+      String text = r.body();
+      assertTrue(text.contains("# TYPE hdr_store_head_height_gauge gauge"), text);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("hdr_store_head_height_gauge\\{store=\"headers\"} "
+          + "([0-9.E]+)").matcher(text);
+      assertTrue(m.find(), text);
+      assertTrue(Double.parseDouble(m.group(1)) >= 3, text);
+      assertTrue(text.matches("(?s).*# TYPE hdr_p2p_sub_msg_num_counter(_total)? counter\\n.*"), text);
+      assertTrue(text.contains("hdr_p2p_sub_msg_num_counter_total{status=\"accept\",store=\"headers\"}"), text);
+      assertTrue(text.matches("(?s).*\\nheadersync_p2p_peers_connected 0(\\.0)?\\n.*"), text);
+    } finally {
+      main.stop();
+      rc = node.get(60, TimeUnit.SECONDS); // stopped before the temp dir goes
+    }
+    assertEquals(0, rc, out() + err());
+  }
+
+  @Test
+  void aBadMetricsAddressIsAUsageError(@TempDir Path dir) throws IOException {
+    Path pass = passphrase(dir);
+    Path keys = signerKey(dir, pass);
+    assertEquals(2, main.run(List.of("node", "--role", "sequencer", "--signer-key", keys.toString(),
+        "--passphrase-file", pass.toString(), "--chain-id", "m", "--data-dir", dir.resolve("seq").toString(),
+        "--listen", "/ip4/127.0.0.1/tcp/0", "--discovery", "off", "--metrics", "26660", "--blocks", "1")));
+    assertTrue(err().contains("--metrics must be HOST:PORT, e.g. 127.0.0.1:26660"), err());
   }
 
   private static List<String> concat(List<String> a, String last) {

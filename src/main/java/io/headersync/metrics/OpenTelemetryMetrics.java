@@ -1,0 +1,61 @@
+package io.headersync.metrics;
+
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Registers a node's {@link NodeMetrics} on an OpenTelemetry {@link Meter} as asynchronous
+ * instruments (observable counters and gauges, read when the application's metric reader collects),
+ * as go-header registers its own on the global meter provider. Needs {@code
+ * io.opentelemetry:opentelemetry-api} on the class path (an optional dependency of headersync).
+ *
+ * <pre>{@code
+ * Meter meter = openTelemetry.getMeter("headersync");
+ * try (AutoCloseable metrics = OpenTelemetryMetrics.register(meter, NodeMetrics.of(node))) {
+ *   ...                                   // the node runs; the application's exporter reads them
+ * }
+ * }</pre>
+ */
+public final class OpenTelemetryMetrics {
+  private OpenTelemetryMetrics() {}
+
+  /**
+   * Registers every metric of {@code metrics}; closing the result removes them from the meter.
+   */
+  public static AutoCloseable register(Meter meter, NodeMetrics metrics) {
+    Objects.requireNonNull(meter, "meter == null");
+    Objects.requireNonNull(metrics, "metrics == null");
+    List<AutoCloseable> instruments = new ArrayList<>();
+    for (NodeMetrics.Metric m : metrics.metrics()) {
+      Consumer<ObservableLongMeasurement> callback = measurement -> {
+        for (NodeMetrics.Sample s : m.read()) {
+          measurement.record(s.value(), attributes(s.attributes()));
+        }
+      };
+      instruments.add(m.kind() == NodeMetrics.Kind.COUNTER
+          ? meter.counterBuilder(m.name()).setDescription(m.description()).buildWithCallback(callback)
+          : meter.gaugeBuilder(m.name()).setDescription(m.description()).ofLongs().buildWithCallback(callback));
+    }
+    return () -> {
+      for (AutoCloseable i : instruments) {
+        i.close();
+      }
+    };
+  }
+
+  private static Attributes attributes(Map<String, String> map) {
+    if (map.isEmpty()) {
+      return Attributes.empty();
+    }
+    AttributesBuilder b = Attributes.builder();
+    map.forEach(b::put);
+    return b.build();
+  }
+}
