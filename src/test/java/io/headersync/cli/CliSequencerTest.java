@@ -264,6 +264,14 @@ class CliSequencerTest extends CliTestBase {
         "--passphrase-file", pass.toString(), "--chain-id", "m", "--data-dir", dir.resolve("seq").toString(),
         "--listen", "/ip4/127.0.0.1/tcp/0", "--discovery", "off", "--metrics", "26660", "--blocks", "1")));
     assertTrue(err().contains("--metrics must be HOST:PORT, e.g. 127.0.0.1:26660"), err());
+    err.reset();
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      String addr = "127.0.0.1:" + taken.getLocalPort();
+      assertEquals(1, main.run(List.of("node", "--role", "sequencer", "--signer-key", keys.toString(),
+          "--passphrase-file", pass.toString(), "--chain-id", "m", "--data-dir", dir.resolve("seq").toString(),
+          "--listen", "/ip4/127.0.0.1/tcp/0", "--discovery", "off", "--metrics", addr, "--blocks", "1")));
+      assertTrue(err().contains("cannot serve metrics on " + addr + ": address already in use"), err());
+    }
   }
 
   private static List<String> concat(List<String> a, String last) {
