@@ -110,6 +110,8 @@ public final class PubSub implements AutoCloseable {
   private final MessageIdFunction defaultIdFunction;
   private final Map<String, MessageIdFunction> idFunctions;
   private final Executor router;
+  private final ScheduledExecutorService scheduler;
+  private final Random random;
   private final Executor validation;
   private final Executor callbacks;
   private final List<ExecutorService> owned = new ArrayList<>();
@@ -181,16 +183,18 @@ public final class PubSub implements AutoCloseable {
     }
     this.callbacks = b.callbackExecutor != null ? b.callbackExecutor : ForkJoinPool.commonPool();
     this.seen = new SeenCache(b.clock, b.seenTtl, b.seenCapacity);
+    ScheduledExecutorService scheduler = b.scheduler;
+    if (scheduler == null) {
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pubsub-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
+      owned.add(scheduler);
+    }
+    this.scheduler = scheduler;
+    this.random = b.random;
     if (b.kind == RouterKind.GOSSIPSUB) {
-      ScheduledExecutorService scheduler = b.scheduler;
-      if (scheduler == null) {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "pubsub-heartbeat");
-          t.setDaemon(true);
-          return t;
-        });
-        owned.add(scheduler);
-      }
       PeerScore score = b.scoreParams == null ? null
           : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
       this.gossip = new GossipSubRouter(b.gossipParams, b.thresholds, score, b.clock, b.random, scheduler,
@@ -702,10 +706,33 @@ public final class PubSub implements AutoCloseable {
         .addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(subscribe).setTopicid(topic))
         .build().toByteArray();
     peers.forEach((p, s) -> {
-      if (s.outbound != null) {
-        send(p, s, rpc);
+      if (s.outbound != null && !send(p, s, rpc)) {
+        scheduleAnnounceRetry(p, topic, subscribe, rpc);
       }
     });
+  }
+
+  /**
+   * A (un)subscription that found the peer's queue full is not lost, as Go's {@code announceRetry}
+   * does it: after 1–1000 ms, if we still are (not) subscribed, send it to that peer again. Without
+   * this a peer that was busy when we subscribed would never learn of it. Bounded: one timer per
+   * dropped announcement, and none once the peer or the router is gone.
+   */
+  private void scheduleAnnounceRetry(PeerId peer, String topic, boolean subscribe, byte[] rpc) {
+    long delayMillis = 1 + random.nextInt(1000);
+    try {
+      scheduler.schedule(() -> router.execute(() -> {
+        PeerState s = peers.get(peer);
+        if (closed || s == null || s.outbound == null || subscriptions.containsKey(topic) != subscribe) {
+          return;
+        }
+        if (!send(peer, s, rpc)) {
+          scheduleAnnounceRetry(peer, topic, subscribe, rpc);
+        }
+      }), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.trace("scheduler closed; dropping an announcement retry");
+    }
   }
 
   private void removeSubscription(Subscription sub) {
@@ -720,15 +747,16 @@ public final class PubSub implements AutoCloseable {
     }
   }
 
-  private void send(PeerId peer, PeerState state, byte[] rpc) {
+  /** Queues {@code rpc} to {@code peer}; false when it was dropped because the peer's queue is full. */
+  private boolean send(PeerId peer, PeerState state, byte[] rpc) {
     Stream out = state.outbound;
     if (out == null) {
-      return;
+      return true;
     }
     if (state.pendingWrites >= peerQueueSize) {
       // A slow peer: Go drops RPCs when its per-peer queue (32) is full; so do we.
       droppedOutbound.incrementAndGet();
-      return;
+      return false;
     }
     state.pendingWrites++;
     out.writeMessage(rpc).whenCompleteAsync((v, err) -> {
@@ -744,6 +772,7 @@ public final class PubSub implements AutoCloseable {
         }
       }
     }, router);
+    return true;
   }
 
   private void checkWaiters() {
