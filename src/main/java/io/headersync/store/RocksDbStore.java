@@ -780,6 +780,23 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     return new StoreException("store is closed");
   }
 
+  /**
+   * A RocksDB failure as a {@link StoreException}; damage to RocksDB's own files (a checksum mismatch
+   * in an SST block, a MANIFEST or CURRENT that does not parse, a table file missing or cut short) as
+   * a {@link CorruptStoreException} whose message keeps RocksDB's, which names the file.
+   */
+  static StoreException rocksFailure(String what, RocksDBException e) {
+    org.rocksdb.Status status = e.getStatus();
+    String m = String.valueOf(e.getMessage());
+    boolean corrupt = (status != null && status.getCode() == org.rocksdb.Status.Code.Corruption)
+        || m.contains("Corruption") || m.contains("may be corrupted") || m.contains("checksum mismatch");
+    if (corrupt) {
+      return new CorruptStoreException(what + ": RocksDB's files are damaged (" + m + "); move the store away "
+          + "and sync it again, or restore it from a backup", e);
+    }
+    return new StoreException(what + ": " + e, e);
+  }
+
   private interface DbCall<T> {
     @Nullable
     T call() throws RocksDBException;
@@ -803,7 +820,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       return call.call();
     } catch (RocksDBException e) {
-      throw new StoreException(what.get() + " failed: " + e, e);
+      throw rocksFailure(what.get() + " failed", e);
     } finally {
       l.unlock();
     }
@@ -1005,7 +1022,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         throw new StoreException("cannot create the directory " + path + " for RocksDB: " + e, e);
       } catch (RocksDBException e) {
         dbOptions.close();
-        throw new StoreException("cannot open RocksDB at " + path + ": " + e, e);
+        throw rocksFailure("cannot open RocksDB at " + path, e);
       }
       try {
         return new RocksDbStore<>(type, keys, options, db, dbOptions, serializedBatches);
