@@ -359,6 +359,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private synchronized void startSyncer() {
     if (!syncerStarted && !isClosing()) {
       syncerStarted = true;
+      // A store that failed a write (disk full) stops the syncer for good: the service fails with it.
+      // (On a worker: the failure may surface on the store's writer thread, which close() waits for.)
+      syncer.fatalFailure().whenCompleteAsync((v, e) -> {
+        if (e != null) {
+          abort(unwrap(e));
+        }
+      }, workers);
       // The syncer retries a failed network-head request on its own timer; nothing to wait for here.
       syncer.start().whenComplete((v, e) -> {
         if (e != null) {
