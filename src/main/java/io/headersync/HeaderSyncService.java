@@ -333,6 +333,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         result.complete(h);
         return;
       }
+      if (!trustedPeers.isEmpty() && p2p.gater().blockedPeers().containsAll(trustedPeers)) {
+        // Every trusted peer proved itself wrong (e.g. its header fails the proposer check): asking
+        // again cannot help.
+        result.completeExceptionally(new HeaderSyncException("every trusted peer " + trustedPeers
+            + " was blocked for an invalid answer while fetching " + what + ": " + unwrap(e).getMessage(), e));
+        return;
+      }
       long wait = Math.min(backoff.toMillis(), Math.max(0, deadline - clock.millis()));
       log.debug("{}: fetching {} failed (attempt {}): {}; retrying in {} ms", networkId, what, n, e.toString(), wait);
       scheduler.schedule(() -> attempt(what, ask, result, deadline,

@@ -252,7 +252,7 @@ class HeaderSyncServiceTest {
           .extraCheck(io.headersync.evnode.ProposerCheck.of(other.signer()))
           .build();
       ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(30, TimeUnit.SECONDS));
-      assertTrue(e.getCause().getMessage().contains("fails the extra check")
+      assertTrue(e.getCause().getMessage().contains("was blocked for an invalid answer")
           && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
       assertEquals(HeaderSyncService.State.FAILED, wrong.state());
     }
