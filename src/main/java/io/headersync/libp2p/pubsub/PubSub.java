@@ -416,6 +416,22 @@ public final class PubSub implements AutoCloseable {
     });
   }
 
+  /**
+   * For a {@link io.headersync.libp2p.ConnectionManager}: each pubsub peer's gossipsub score (0
+   * without scoring), and protected when it is in one of our meshes (go-libp2p-pubsub protects mesh
+   * peers in the connection manager the same way).
+   */
+  public CompletableFuture<Map<PeerId, io.headersync.libp2p.ConnectionManager.PeerValue>> connectionValues() {
+    return query(() -> {
+      Map<PeerId, io.headersync.libp2p.ConnectionManager.PeerValue> out = new HashMap<>();
+      for (PeerId p : peers.keySet()) {
+        out.put(p, new io.headersync.libp2p.ConnectionManager.PeerValue(gossip == null ? 0 : gossip.score(p),
+            gossip != null && gossip.inAnyMesh(p)));
+      }
+      return out;
+    });
+  }
+
   /** Our gossipsub fanout peers of {@code topic} (always empty under FloodSub). */
   public CompletableFuture<Set<PeerId>> fanoutPeers(String topic) {
     Objects.requireNonNull(topic, "topic == null");

@@ -128,6 +128,16 @@ public final class GossipSubRouter implements RouterStrategy {
     return Set.copyOf(mesh.getOrDefault(topic, Set.of()));
   }
 
+  /** Whether {@code p} is in our mesh of some topic. */
+  public boolean inAnyMesh(PeerId p) {
+    for (Set<PeerId> peers : mesh.values()) {
+      if (peers.contains(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Our fanout peers of {@code topic}. */
   public Set<PeerId> fanoutPeers(String topic) {
     return Set.copyOf(fanout.getOrDefault(topic, Set.of()));
