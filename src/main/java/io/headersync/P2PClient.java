@@ -15,6 +15,8 @@ import io.headersync.libp2p.pubsub.PubSub;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,6 +52,11 @@ public final class P2PClient implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final @Nullable ScheduledExecutorService ownedScheduler;
   private final Map<PeerId, SeedState> seeds = new HashMap<>();
+  /** Peers from gossipsub peer exchange being dialled now. Guarded by itself; at most {@link #MAX_PX_DIALS}. */
+  private final Set<PeerId> pxDials = new HashSet<>();
+  private final java.util.concurrent.atomic.AtomicLong pxDialed = new java.util.concurrent.atomic.AtomicLong();
+  /** PX dials in flight at most (go-libp2p-pubsub runs 8 connectors over a queue of 128). */
+  static final int MAX_PX_DIALS = 16;
   private final PeerStore peerStore;
   private final @Nullable Dht dht;
   private final @Nullable Discovery discovery;
@@ -106,6 +113,7 @@ public final class P2PClient implements AutoCloseable {
       if (config.peerScore() != null) {
         pb.peerScore(config.peerScore(), config.scoreThresholds());
       }
+      pb.peerExchangeDialer(this::dialExchangedPeers); // runs only once the host is up
       // Built before the host starts, so identify lists the pubsub protocols from the first connection.
       builtPubSub = pb.build();
       PeerStore store = new PeerStore(clock);
@@ -243,6 +251,51 @@ public final class P2PClient implements AutoCloseable {
   /** Peer discovery, when on ({@link P2PConfig.Builder#discovery}). */
   public Optional<Discovery> discovery() {
     return Optional.ofNullable(discovery);
+  }
+
+  /**
+   * Dials peers a gossipsub peer offered in a PRUNE (see {@link PubSub.Builder#peerExchangeDialer}):
+   * addresses from the peer store, else from a DHT lookup of the peer id when discovery is on;
+   * through the host, so the gater's block list applies. Bounded by {@link #MAX_PX_DIALS} in flight.
+   */
+  private void dialExchangedPeers(List<PeerId> offered) {
+    for (PeerId p : offered) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+      }
+      if (host.connectedPeers().contains(p) || gater.blockedPeers().contains(p)) {
+        continue;
+      }
+      synchronized (pxDials) {
+        if (pxDials.size() >= MAX_PX_DIALS || !pxDials.add(p)) {
+          continue;
+        }
+      }
+      CompletableFuture<List<Multiaddr>> addrs = peerStore.addresses(p).isEmpty() && dht != null
+          ? dht.findClosestPeers(p.bytes()).handle((v, e) -> peerStore.addresses(p))
+          : CompletableFuture.completedFuture(peerStore.addresses(p));
+      addrs.thenCompose(list -> {
+        if (list.isEmpty()) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no address known"));
+        }
+        pxDialed.incrementAndGet();
+        return host.connect(list.get(0).withPeerId(p));
+      }).whenComplete((v, e) -> {
+        synchronized (pxDials) {
+          pxDials.remove(p);
+        }
+        if (e != null) {
+          log.debug("dialling {} from peer exchange failed: {}", p, e.toString());
+        }
+      });
+    }
+  }
+
+  /** Peers from gossipsub peer exchange that we dialled (with an address to dial). */
+  public long peerExchangeDials() {
+    return pxDialed.get();
   }
 
   /**

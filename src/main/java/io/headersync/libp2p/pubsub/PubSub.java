@@ -11,6 +11,7 @@ import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.pubsub.internal.FloodSubStrategy;
+import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.pubsub.internal.GossipSubRouter;
 import io.headersync.libp2p.pubsub.internal.MessageSigning;
 import io.headersync.libp2p.pubsub.internal.PeerScore;
@@ -112,6 +113,7 @@ public final class PubSub implements AutoCloseable {
   private final Executor router;
   private final ScheduledExecutorService scheduler;
   private final Random random;
+  private final java.util.function.@Nullable Consumer<List<PeerId>> peerExchangeDialer;
   private final Executor validation;
   private final Executor callbacks;
   private final List<ExecutorService> owned = new ArrayList<>();
@@ -194,6 +196,7 @@ public final class PubSub implements AutoCloseable {
     }
     this.scheduler = scheduler;
     this.random = b.random;
+    this.peerExchangeDialer = b.peerExchangeDialer;
     if (b.kind == RouterKind.GOSSIPSUB) {
       PeerScore score = b.scoreParams == null ? null
           : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
@@ -861,6 +864,25 @@ public final class PubSub implements AutoCloseable {
     }
 
     @Override
+    public void peerExchange(List<PeerId> offered) {
+      java.util.function.Consumer<List<PeerId>> d = peerExchangeDialer;
+      if (d == null) {
+        return;
+      }
+      try {
+        callbacks.execute(() -> {
+          try {
+            d.accept(List.copyOf(offered));
+          } catch (RuntimeException e) {
+            log.debug("peer exchange dialer failed: {}", e.toString());
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        log.trace("callback executor closed; dropping PX peers");
+      }
+    }
+
+    @Override
     public void execute(Runnable task) {
       router.execute(() -> {
         if (!closed) {
@@ -1011,6 +1033,19 @@ public final class PubSub implements AutoCloseable {
     private PeerScoreThresholds thresholds = PeerScoreThresholds.NONE;
     private ScheduledExecutorService scheduler;
     private Random random = new Random();
+    private java.util.function.@Nullable Consumer<List<PeerId>> peerExchangeDialer;
+
+    /**
+     * Dials peers offered by gossipsub peer exchange: called (on the callback executor) with the
+     * peer ids of a PRUNE's PX records that we are not connected to, when the pruning peer scores at
+     * least the accept-PX threshold and our mesh of the topic is below {@code Dlo}, as Go's {@code
+     * pxConnect}. The records carry ids only (we do not read signed peer records): the dialer finds
+     * addresses itself (peer store, DHT). Unset: PX records are counted, not dialed.
+     */
+    public Builder peerExchangeDialer(java.util.function.Consumer<List<PeerId>> dialer) {
+      this.peerExchangeDialer = Objects.requireNonNull(dialer, "dialer == null");
+      return this;
+    }
 
     private Builder(Host host, PrivateKey identity) {
       this.host = Objects.requireNonNull(host, "host == null");
