@@ -156,6 +156,24 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
   }
 
   @Override
+  public CompletableFuture<Void> prepend(List<? extends H> headers) {
+    List<H> list = Appends.copyChecked(headers);
+    synchronized (appendLock) {
+      if (closed) {
+        throw closedException();
+      }
+      Bounds<H> old = bounds;
+      Appends.checkPrecedes(list, old == null ? 0 : old.tailHeight());
+      for (H h : list) {
+        byHeight.put(h.height(), h);
+        byHash.put(h.hash(), h);
+      }
+      bounds = new Bounds<>(list.get(0), old.head);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public CompletableFuture<Void> deleteRange(long from, long to) {
     synchronized (appendLock) {
       if (closed) {

@@ -499,6 +499,25 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   }
 
   @Override
+  public CompletableFuture<Void> prepend(List<? extends H> headers) {
+    List<H> list = Appends.copyChecked(headers);
+    BatchRecords records = encode(list);
+    queueLock.lock();
+    try {
+      checkAccepting();
+      Appends.checkPrecedes(list, pendingTail);
+      Item<H> item = new Item<>(list, records);
+      queue.add(item);
+      queuedHeaders += list.size();
+      pendingTail = list.get(0).height();
+      notEmpty.signal();
+      return item.future;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  @Override
   public CompletableFuture<Void> deleteRange(long from, long to) {
     queueLock.lock();
     try {
@@ -608,8 +627,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         int n = 0;
         for (Item<H> it; (it = queue.peek()) != null; ) {
           if (!group.isEmpty() && (n + it.headers.size() > options.maxBatchHeaders() || it.delete != null
-              || group.get(0).delete != null)) {
-            break; // a deletion is a batch of its own
+              || it.prepend || group.get(0).delete != null || group.get(0).prepend)) {
+            break; // a deletion or a prepend is a batch of its own
           }
           queue.poll();
           group.add(it);
@@ -637,6 +656,10 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private void process(List<Item<H>> group, @Nullable StoreException failed) {
     if (group.get(0).delete != null) {
       processDelete(group.get(0), failed);
+      return;
+    }
+    if (group.get(0).prepend) {
+      processPrepend(group.get(0), failed);
       return;
     }
     if (failed != null) {
@@ -768,6 +791,47 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     } catch (RocksDBException | RuntimeException e) {
       StoreException se = new StoreException("deleting heights [" + from + ", " + to
           + ") failed; the store accepts no more writes (reopen it to recover what is stored): " + e, e);
+      fail(se);
+      item.future.completeExceptionally(se);
+      return;
+    }
+    item.future.complete(null);
+  }
+
+  /** Writes prepended headers, their index entries and the tail pointer in one batch, then publishes. */
+  private void processPrepend(Item<H> item, @Nullable StoreException failed) {
+    if (failed != null) {
+      item.future.completeExceptionally(failed);
+      return;
+    }
+    List<H> headers = item.headers;
+    try {
+      Bounds<H> old = Objects.requireNonNull(bounds, "checked non-empty when queued");
+      BatchRecords pointer = new BatchRecords(64);
+      pointer.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
+      BatchRecords records = Objects.requireNonNull(item.records);
+      byte[] rep = new byte[BatchRecords.HEADER + records.size() + pointer.size()];
+      BatchRecords.writeHeader(rep, records.count() + pointer.count());
+      records.copyTo(rep, BatchRecords.HEADER);
+      pointer.copyTo(rep, BatchRecords.HEADER + records.size());
+      if (serializedBatches) {
+        try (WriteBatch batch = new WriteBatch(rep)) {
+          dbWrite(batch);
+        }
+      } else {
+        try (WriteBatch batch = new WriteBatch()) {
+          for (H h : headers) {
+            batch.put(keys.header(h.height()), h.encode());
+            batch.put(keys.hash(h.hash()), Keys.encodeHeight(h.height()));
+          }
+          batch.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
+          dbWrite(batch);
+        }
+      }
+      bounds = new Bounds<>(headers.get(0), old.head);
+    } catch (RocksDBException | RuntimeException e) {
+      StoreException se = new StoreException("prepending heights " + headers.get(0).height() + ".."
+          + headers.get(headers.size() - 1).height() + " failed; the store accepts no more writes: " + e, e);
       fail(se);
       item.future.completeExceptionally(se);
       return;
@@ -1082,6 +1146,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     /** The headers' records when {@link BatchRecords#SUPPORTED}, encoded by the appending thread. */
     final @Nullable BatchRecords records;
     final boolean barrier;
+    /** Whether the headers go below the tail ({@link #prepend}). */
+    final boolean prepend;
     /** Set for a deletion of {@code [from, to)}: what it does to the range. */
     final Deletes.@Nullable Shape delete;
     final long from;
@@ -1092,6 +1158,17 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       this.headers = headers;
       this.records = records;
       this.barrier = barrier;
+      this.prepend = false;
+      this.delete = null;
+      this.from = 0;
+      this.to = 0;
+    }
+
+    Item(List<H> headers, BatchRecords records) {
+      this.headers = headers;
+      this.records = records;
+      this.barrier = false;
+      this.prepend = true;
       this.delete = null;
       this.from = 0;
       this.to = 0;
@@ -1101,6 +1178,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       this.headers = List.of();
       this.records = null;
       this.barrier = false;
+      this.prepend = false;
       this.delete = delete;
       this.from = from;
       this.to = to;

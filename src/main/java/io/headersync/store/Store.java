@@ -119,6 +119,21 @@ public interface Store<H extends Header> extends AutoCloseable {
   CompletableFuture<Void> append(List<? extends H> headers);
 
   /**
+   * Extends the tail downwards (back-fill): the headers must be contiguous and the last one at
+   * {@code tail - 1}; the first becomes the new tail. The store does not verify them: the caller
+   * checks that they link by hash to the tail (header {@code h + 1} names the hash of header
+   * {@code h}). The check happens before this method returns, against the tail including queued
+   * writes; when it fails nothing is written. Written in one batch with the tail pointer.
+   *
+   * @return a future that completes when the headers are readable
+   * @throws NonContiguousAppendException if the store is empty or the headers do not end at
+   *     {@code tail - 1}, naming the heights
+   * @throws IllegalArgumentException if {@code headers} is empty
+   * @throws StoreException if the store is closed
+   */
+  CompletableFuture<Void> prepend(List<? extends H> headers);
+
+  /**
    * Deletes the headers at heights {@code [from, to)}. Only three shapes keep the store free of gaps
    * (go-header's {@code DeleteRange} rules): from the tail ({@code from == tail}, {@code to <= head}:
    * the tail moves up to {@code to}); down from the head ({@code tail < from <= head},

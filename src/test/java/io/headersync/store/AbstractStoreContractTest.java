@@ -807,4 +807,53 @@ abstract class AbstractStoreContractTest {
     assertEquals(Optional.empty(), r2.head());
     assertEquals(Optional.empty(), r2.tail());
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Prepend (back-fill below the tail)
+
+  @Test
+  void prependExtendsTheTailDownwards() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(100);
+    appendAndWait(s, hs.subList(60, 100));
+    await(s.prepend(hs.subList(40, 60)));
+    assertHolds(s, hs.subList(40, 100));
+    await(s.prepend(hs.subList(39, 40)));
+    assertHolds(s, hs.subList(39, 100));
+    // Appends still extend the head.
+    List<DummyHeader> more = new DummyChain(GENESIS_TIME).next(101).subList(100, 101);
+    appendAndWait(s, more);
+    assertEquals(101, s.height());
+  }
+
+  @Test
+  void prependMustEndJustBelowTheTail() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(100);
+    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(0, 5)), "empty store");
+    appendAndWait(s, hs.subList(50, 100));
+    NonContiguousAppendException gap = assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(10, 20)));
+    assertEquals(50, gap.expectedHeight());
+    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(45, 55)), "overlap");
+    assertThrows(IllegalArgumentException.class, () -> s.prepend(List.of()));
+    assertHolds(s, hs.subList(50, 100));
+    // Counts queued writes: a queued prepend moves the tail it checks against.
+    CompletableFuture<Void> a = s.prepend(hs.subList(30, 50));
+    CompletableFuture<Void> b = s.prepend(hs.subList(0, 30));
+    await(a);
+    await(b);
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void reopenedStoreKeepsPrependedHeaders() {
+    assumeTrue(persists(), "store does not persist");
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(50);
+    appendAndWait(s, hs.subList(20, 50));
+    await(s.prepend(hs.subList(5, 20)));
+    s.close();
+    Store<DummyHeader> r = reopen(s);
+    assertHolds(r, hs.subList(5, 50));
+  }
 }
