@@ -85,7 +85,11 @@ import org.slf4j.LoggerFactory;
  *       go-header's error is not a {@code VerifyError}, so its validator rejects the gossip.
  *   <li>Catch-up is pipelined across chunks and peers; go-header fetches 64 headers at a time.
  *   <li>Pending headers and queued gossip are bounded; the head is refreshed on a timer.
- *   <li>No tail management or pruning (go-header's {@code subjectiveTail}).
+ *   <li>Tail management (go-header's {@code subjectiveTail}, see {@link SyncerOptions}) runs in the
+ *       background, never before syncing: a tail that moves down is back-filled downwards by hash
+ *       links while the head is followed (go-header back-fills before it starts syncing), the window
+ *       tail is found by binary search on header time (go-header estimates it from the block time),
+ *       and pruning deletes in bounded steps. An anchored syncer keeps its tail.
  *   <li>A type that cannot verify non-adjacent pairs ({@link HeaderType#verifiesNonAdjacent()} false,
  *       e.g. ev-node's block data) is never bifurcated: a non-adjacent candidate is ignored and its
  *       height fetched up to and verified adjacently (go-header bisects and fails every round).
@@ -121,6 +125,8 @@ public final class Syncer<H extends Header> {
   private final Pending<H> pending;
   private final @Nullable Anchor<H> anchor;
   private final @Nullable FollowerLimit followerLimit;
+  /** The tail (pruning, back-fill); null for an anchored syncer, whose tail follows its anchor's. */
+  private final @Nullable TailKeeper<H> tail;
 
   // Counters.
   private final AtomicLong headersAppended = new AtomicLong();
@@ -174,6 +180,8 @@ public final class Syncer<H extends Header> {
     this.backoff = options.retryInitialBackoff();
     this.anchor = b.anchor;
     this.followerLimit = b.followerLimit;
+    this.tail = anchor != null ? null : new TailKeeper<>(store, source, verification, options, worker, scheduler,
+        t -> notifyListener(() -> listener.tailMoved(t)));
   }
 
   /**
@@ -193,6 +201,35 @@ public final class Syncer<H extends Header> {
   /** The options in use. */
   public SyncerOptions options() {
     return options;
+  }
+
+  /**
+   * For an empty store: the header to initialise it with, from the tail options (go-header's
+   * {@code subjectiveTail} on an empty store). {@code syncFromHash}: that header, fetched by hash;
+   * else {@code syncFromHeight}: the header at that height; else the tail estimated from the
+   * trusting period against the network head ({@code head - trustingPeriod / blockTime}, go-header's
+   * {@code estimateTailHeight}, never below {@code initialHeight}), so the node never starts from a
+   * header that has expired. The caller appends it and starts the syncer, which syncs up to the head.
+   *
+   * @param initialHeight the chain's first height (1, or ev-node's genesis initial height)
+   * @return the header, unverified but for its hash when asked by hash; fails when no peer gives it
+   */
+  public CompletableFuture<H> initialTail(long initialHeight) {
+    if (initialHeight < 1) {
+      throw new IllegalArgumentException("initialHeight must be at least 1, got " + initialHeight);
+    }
+    Optional<Hash> hash = options.syncFromHash();
+    if (hash.isPresent()) {
+      return source.get(hash.get());
+    }
+    if (options.syncFromHeight() > 0) {
+      return source.getByHeight(Math.max(initialHeight, options.syncFromHeight()));
+    }
+    long retain = options.trustingPeriod().dividedBy(options.blockTime()); // block time is positive
+    return source.head().thenCompose(head -> {
+      long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
+      return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
+    });
   }
 
   // ---- lifecycle ----
@@ -229,6 +266,9 @@ public final class Syncer<H extends Header> {
       watchAnchor();
       maybeStartJob();
       return startFuture.copy();
+    }
+    if (tail != null) {
+      tail.start(); // in the background: pruning or back-filling never holds the sync up
     }
     long refreshNanos = options.headRefreshInterval().toNanos();
     refreshTimer = scheduler.scheduleWithFixedDelay(this::refreshHead, refreshNanos, refreshNanos,
@@ -280,6 +320,10 @@ public final class Syncer<H extends Header> {
       syncWaiters.clear();
       pending.clear();
       done = jobDone;
+      if (tail != null) {
+        tail.stop();
+        done = done.handle((v, e) -> null).thenCompose(v -> tail.idle());
+      }
       stopped = done.handle((v, e) -> null);
     }
     if (toCancel != null) {
@@ -331,9 +375,24 @@ public final class Syncer<H extends Header> {
 
   /** A snapshot of the counters. */
   public SyncMetrics metrics() {
+    long tailHeight;
+    try {
+      tailHeight = store.tail().map(Header::height).orElse(0L);
+    } catch (RuntimeException e) {
+      tailHeight = 0; // the store is closed
+    }
     return new SyncMetrics(headersAppended.get(), batchesAppended.get(), syncJobs.get(), syncFailures.get(),
         gossipAccepted.get(), gossipIgnored.get(), gossipRejected.get(), pendingEvicted.get(), bifurcations.get(),
-        failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get());
+        failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get(),
+        tailHeight, tail == null ? 0 : tail.pruned.get(), tail == null ? 0 : tail.backfilled.get());
+  }
+
+  /**
+   * Completes when no tail work (pruning, back-fill, moving to a configured tail) is running; at
+   * once for an anchored syncer. For tests and tools that want to see the tail settled.
+   */
+  public CompletableFuture<Void> tailIdle() {
+    return tail == null ? CompletableFuture.completedFuture(null) : tail.idle();
   }
 
   /** How many verified headers wait above the store head. */
@@ -1073,6 +1132,9 @@ public final class Syncer<H extends Header> {
   private void onAppended(List<H> batch, long receivedNanos) {
     headersAppended.addAndGet(batch.size());
     batchesAppended.incrementAndGet();
+    if (tail != null) {
+      tail.headAdvanced();
+    }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - receivedNanos);
     long from = batch.get(0).height();
     int n = batch.size();
