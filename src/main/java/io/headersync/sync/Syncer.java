@@ -209,7 +209,9 @@ public final class Syncer<H extends Header> {
    * else {@code syncFromHeight}: the header at that height; else the tail estimated from the
    * trusting period against the network head ({@code head - trustingPeriod / blockTime}, go-header's
    * {@code estimateTailHeight}, never below {@code initialHeight}), so the node never starts from a
-   * header that has expired. The caller appends it and starts the syncer, which syncs up to the head.
+   * header that has expired. The header at {@code initialHeight} is asked for first: when it has not
+   * expired (a chain younger than the trusting period) it is the tail, and the network head is not
+   * needed. The caller appends it and starts the syncer, which syncs up to the head.
    *
    * @param initialHeight the chain's first height (1, or ev-node's genesis initial height)
    * @return the header, unverified but for its hash when asked by hash; fails when no peer gives it
@@ -225,10 +227,17 @@ public final class Syncer<H extends Header> {
     if (options.syncFromHeight() > 0) {
       return source.getByHeight(Math.max(initialHeight, options.syncFromHeight()));
     }
+    // A chain younger than the trusting period starts at its first header: asked for first, so the
+    // network head is only needed when that header has expired.
     long retain = options.trustingPeriod().dividedBy(options.blockTime()); // block time is positive
-    return source.head().thenCompose(head -> {
-      long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
-      return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
+    return source.getByHeight(initialHeight).thenCompose(first -> {
+      if (!isExpired(first, clock.instant())) {
+        return CompletableFuture.completedFuture(first);
+      }
+      return source.head().thenCompose(head -> {
+        long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
+        return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
+      });
     });
   }
 

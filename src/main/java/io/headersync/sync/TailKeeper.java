@@ -142,17 +142,17 @@ final class TailKeeper<H extends Header> {
     }
     busy = true;
     pruneAgain = false;
-    idle = new CompletableFuture<>();
+    if (idle.isDone()) {
+      idle = new CompletableFuture<>(); // else a follow-up step: the same idle future
+    }
     return true;
   }
 
   private void finish(@Nullable Throwable err, String what) {
-    CompletableFuture<Void> done;
     boolean again;
     boolean wasStopped;
     synchronized (this) {
       busy = false;
-      done = idle;
       again = pruneAgain && !stopped;
       pruneAgain = false;
       wasStopped = stopped;
@@ -172,9 +172,15 @@ final class TailKeeper<H extends Header> {
         backoff = options.retryInitialBackoff();
       }
     }
-    done.complete(null);
-    if (again) {
-      headAdvanced();
+    if (again && err == null) {
+      headAdvanced(); // the next step, under the same idle future
+    }
+    CompletableFuture<Void> done;
+    synchronized (this) {
+      done = busy ? null : idle;
+    }
+    if (done != null) {
+      done.complete(null);
     }
   }
 
