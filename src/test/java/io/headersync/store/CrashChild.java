@@ -15,8 +15,8 @@ import java.util.Random;
  * and appends linked {@link DummyHeader}s from its head for ever, in batches of 1 to 100 without
  * waiting (so the write queue is full and batches are coalesced), printing {@code appended <height>}
  * each time an append becomes readable. With a third argument {@code window} it also prunes after each
- * append, {@code deleteTo(head - window + 1)} without waiting, so appends and deletions interleave in
- * the writer's queue. It exits when its stdin closes (the test died) and never closes the store: the
+ * append (and once at open, before the first), {@code deleteTo(head - window + 1)} without waiting, so
+ * appends and deletions interleave in the writer's queue. It exits when its stdin closes (the test died) and never closes the store: the
  * test kills it with SIGKILL.
  */
 public final class CrashChild {
@@ -44,6 +44,9 @@ public final class CrashChild {
     RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(path).build();
     DummyHeader last = store.head().orElse(null);
     out.println("opened " + store.tail().map(DummyHeader::height).orElse(0L) + " " + store.height());
+    if (window > 0 && last != null && last.height() - window + 1 > store.tail().orElseThrow().height()) {
+      store.deleteTo(last.height() - window + 1); // as the syncer prunes at start: before the next append
+    }
     Random rnd = new Random(seed);
     while (true) {
       int n = 1 + rnd.nextInt(100);
