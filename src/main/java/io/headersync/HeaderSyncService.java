@@ -422,6 +422,31 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   }
 
   /**
+   * The header at {@code height}: from the store, or, below the store's tail (pruned, or never
+   * synced), fetched from peers and verified by hash links down from the tail without being stored
+   * (at most {@link Syncer#MAX_BELOW_TAIL_DISTANCE} below it; see {@link Syncer#fetchBelowTail}).
+   * Fails with a {@link io.headersync.store.HeaderNotFoundException} above the head or on an empty store.
+   *
+   * @throws IllegalArgumentException if {@code height} is not positive or too far below the tail
+   */
+  public CompletableFuture<H> getByHeight(long height) {
+    if (height < 1) {
+      throw new IllegalArgumentException("height must be positive, got " + height);
+    }
+    Optional<H> stored = store.getByHeight(height);
+    if (stored.isPresent()) {
+      return CompletableFuture.completedFuture(stored.get());
+    }
+    Optional<H> t = store.tail();
+    if (t.isEmpty() || height > store.height() || anchor != null) {
+      return CompletableFuture.failedFuture(new io.headersync.store.HeaderNotFoundException("height " + height
+          + " is not stored (the store holds " + t.map(x -> "[" + x.height() + ", " + store.height() + "]")
+              .orElse("nothing") + ")"));
+    }
+    return syncer.fetchBelowTail(height);
+  }
+
+  /**
    * The syncer's counters, the tail among them ({@code tailHeight}, {@code headersPruned},
    * {@code headersBackfilled}).
    */

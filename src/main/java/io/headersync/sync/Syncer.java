@@ -396,6 +396,49 @@ public final class Syncer<H extends Header> {
         tailHeight, tail == null ? 0 : tail.pruned.get(), tail == null ? 0 : tail.backfilled.get());
   }
 
+  /** The most heights below the tail {@link #fetchBelowTail} walks: 256 requests of 64 headers. */
+  public static final long MAX_BELOW_TAIL_DISTANCE = 16_384;
+  /** The most {@link #fetchBelowTail} calls running at once. */
+  public static final int MAX_BELOW_TAIL_FETCHES = 4;
+  private final java.util.concurrent.Semaphore belowTailFetches = new java.util.concurrent.Semaphore(MAX_BELOW_TAIL_FETCHES);
+
+  /**
+   * History on demand: the header at {@code height} below the store's tail, fetched from peers and
+   * verified by hash links down from the stored tail (header {@code h + 1} names the hash of header
+   * {@code h}, and each pair passes the type's adjacent verification). Nothing is stored; at most 64
+   * headers are held at a time, one request per 64 heights. Not for an anchored syncer.
+   *
+   * @return the header; fails with a {@link SyncException} when a peer's answer does not link, no
+   *     peer has it, or {@value #MAX_BELOW_TAIL_FETCHES} fetches already run
+   * @throws IllegalArgumentException if {@code height} is not below the tail, or more than
+   *     {@value #MAX_BELOW_TAIL_DISTANCE} below it
+   * @throws IllegalStateException if the store is empty or the syncer is anchored
+   */
+  public CompletableFuture<H> fetchBelowTail(long height) {
+    if (tail == null) {
+      throw new IllegalStateException("an anchored syncer does not fetch below its tail; ask its anchor's syncer");
+    }
+    H t = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
+    if (height < 1 || height >= t.height()) {
+      throw new IllegalArgumentException("height " + height + " is not below the tail " + t.height());
+    }
+    if (t.height() - height > MAX_BELOW_TAIL_DISTANCE) {
+      throw new IllegalArgumentException("height " + height + " is " + (t.height() - height) + " below the tail "
+          + t.height() + ", more than " + MAX_BELOW_TAIL_DISTANCE + "; lower syncFromHeight to keep that history");
+    }
+    if (!belowTailFetches.tryAcquire()) {
+      return CompletableFuture.failedFuture(new SyncException(MAX_BELOW_TAIL_FETCHES
+          + " fetches below the tail already run; try again when one finished"));
+    }
+    CompletableFuture<H> f;
+    try {
+      f = tail.walkDown(t, height);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete((h, e) -> belowTailFetches.release());
+  }
+
   /**
    * Completes when no tail work (pruning, back-fill, moving to a configured tail) is running; at
    * once for an anchored syncer. For tests and tools that want to see the tail settled.

@@ -319,6 +319,25 @@ final class TailKeeper<H extends Header> {
   }
 
   /**
+   * The header at {@code height} below the tail, fetched from peers and verified by hash links down
+   * from the stored tail, without storing anything: 64 headers in memory at a time, one request per
+   * 64 heights. Bounded by the caller ({@link Syncer#fetchBelowTail}).
+   */
+  CompletableFuture<H> walkDown(H upper, long height) {
+    synchronized (this) {
+      if (stopped) {
+        return CompletableFuture.failedFuture(new SyncException("syncer stopped"));
+      }
+    }
+    long from = Math.max(height, upper.height() - BACKFILL_BATCH);
+    int amount = (int) (upper.height() - from);
+    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
+      checkLinks(list, upper, null);
+      return from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height);
+    }, worker);
+  }
+
+  /**
    * Checks fetched headers downwards from the trusted {@code upper}: each one's hash is the last
    * header hash the one above names, and each pair passes the type's adjacent verification.
    *

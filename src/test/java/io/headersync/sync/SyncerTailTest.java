@@ -266,4 +266,20 @@ class SyncerTailTest {
     assertEquals(Duration.ofHours(1), copy.pruningWindow());
     assertTrue(copy.tailPinned());
   }
+
+  /** History on demand: a header below the tail, verified by hash links down from the tail, not stored. */
+  @Test
+  void fetchBelowTailVerifiesByHashLinksWithoutStoring() {
+    Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(80));
+    int before = source.rangeByHeightCalls;
+    assertEquals(h(10), syncer.fetchBelowTail(10).join());
+    assertEquals(2, source.rangeByHeightCalls - before, "70 heights: 64 + 6");
+    assertEquals(80, tail(), "nothing stored");
+    source.forged.put(40L, h(40).withTime(h(40).time().plusNanos(1)));
+    Throwable e = assertThrows(java.util.concurrent.CompletionException.class, () -> syncer.fetchBelowTail(10).join())
+        .getCause();
+    assertTrue(e instanceof SyncException && e.getMessage().contains("header 40"), e.toString());
+    assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(80), "at the tail");
+    assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(0));
+  }
 }
