@@ -160,13 +160,24 @@ final class TailKeeper<H extends Header> {
     if (err != null && !wasStopped) {
       Throwable cause = unwrap(err);
       Duration retryIn;
+      boolean first;
       synchronized (this) {
         retryIn = backoff;
+        first = backoff.equals(options.retryInitialBackoff());
         backoff = backoff.multipliedBy(2).compareTo(options.retryMaxBackoff()) > 0 ? options.retryMaxBackoff()
             : backoff.multipliedBy(2);
       }
-      log.warn("{} failed, retrying in {}: {}", what, retryIn, cause.getMessage());
-      scheduler.schedule(() -> worker.execute(this::start), retryIn.toNanos(), TimeUnit.NANOSECONDS);
+      // Once per streak at WARN (a tail no peer serves would otherwise warn every 30 s).
+      if (first) {
+        log.warn("{} failed, retrying in {}: {}", what, retryIn, cause.getMessage());
+      } else {
+        log.debug("{} failed again, retrying in {}: {}", what, retryIn, cause.getMessage());
+      }
+      try {
+        scheduler.schedule(() -> worker.execute(this::start), retryIn.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        log.debug("not retrying the tail: the scheduler is shut down");
+      }
     } else if (err == null) {
       synchronized (this) {
         backoff = options.retryInitialBackoff();
