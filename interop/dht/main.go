@@ -1,4 +1,5 @@
-// Command dht is a go-libp2p-kad-dht v0.40.0 node (what ev-node v1.2.2 links) set up as ev-node's
+// Command dht is a go-libp2p-kad-dht v0.40.0 node (what ev-node v1.2.2 links; built with -tags kaddht042
+// -modfile=go.kaddht042.mod, v0.42.2, the newest the Go module proxy serves) set up as ev-node's
 // pkg/p2p client sets it up: dht.New(ctx, host, Mode(ModeServer), BootstrapPeers(...)),
 // Bootstrap, and go-libp2p's RoutingDiscovery for Advertise / FindPeers. Interop tests
 // (io.headersync.libp2p.dht.DhtGoInteropTest) start it, read its "ready" line and drive it with one
@@ -66,7 +67,7 @@ func main() {
 		check(err)
 		boot = append(boot, *info)
 	}
-	kad, err := dht.New(ctx, h, dht.Mode(dht.ModeServer), dht.BootstrapPeers(boot...))
+	kad, err := newDHT(ctx, h, dht.Mode(dht.ModeServer), dht.BootstrapPeers(boot...))
 	check(err)
 	check(kad.Bootstrap(ctx))
 	disc := drouting.NewRoutingDiscovery(kad)

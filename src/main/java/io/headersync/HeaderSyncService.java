@@ -140,77 +140,99 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     this.initialHeight = b.initialHeight;
     this.initTimeout = b.initTimeout;
     this.clock = b.clock;
-    if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
-    } else {
-      ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
-      owned.add(s);
-      this.scheduler = s;
+    // What the constructor opens (RocksDB, the P2P client, executors) is released when a later step
+    // fails, so a failed build leaves no lock on the store's directory and no thread running.
+    List<Runnable> acquired = new ArrayList<>();
+    try {
+      if (b.scheduler != null) {
+        this.scheduler = b.scheduler;
+      } else {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
+        owned.add(s);
+        this.scheduler = s;
+      }
+      if (b.workers != null) {
+        this.workers = b.workers;
+      } else {
+        ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+            daemon("headersync-worker"));
+        owned.add(w);
+        this.workers = w;
+      }
+      if (b.store != null) {
+        this.store = b.store;
+        this.ownsStore = false;
+      } else if (b.storePath != null) {
+        this.store = RocksDbStore.builder(type).path(b.storePath).prefix(profile.storePrefix(kind)).build();
+        this.ownsStore = true;
+        acquired.add(store::close);
+      } else {
+        this.store = new InMemoryStore<>();
+        this.ownsStore = true;
+      }
+      if (b.p2pClient != null) {
+        this.p2p = b.p2pClient;
+        this.ownsP2P = false;
+      } else {
+        P2PConfig config = b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build();
+        this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), scheduler, workers, clock, chainId);
+        this.ownsP2P = true;
+        acquired.add(p2p::close);
+      }
+      this.trustedPeers = b.trustedPeers != null ? List.copyOf(b.trustedPeers) : p2p.seedPeers();
+      for (PeerId p : trustedPeers) {
+        p2p.connectionManager().protect(p, "trusted"); // the peers the service initialises from
+      }
+      String protocolId = profile.protocolId(chainId, kind);
+      this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, workers, clock);
+      ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
+          : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
+      Exchange.Builder<H> eb = Exchange.builder(p2p.host(), type, protocolId)
+          .chainId(chainId)
+          .trustedPeers(trustedPeers)
+          .gater(p2p.gater())
+          .scheduler(scheduler)
+          .clock(clock)
+          .random(b.random)
+          .options(exchangeOptions);
+      if (b.extraCheck != null) {
+        eb.headCheck(b.extraCheck::check); // a forged head must not win the head quorum
+      }
+      this.exchange = eb.build();
+      this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
+      Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
+          .options(b.syncerOptions())
+          .clock(clock)
+          .scheduler(scheduler)
+          .workerExecutor(workers);
+      this.extraCheck = b.extraCheck;
+      if (b.extraCheck != null) {
+        sb.extraCheck(b.extraCheck);
+      }
+      this.anchor = b.anchor;
+      if (b.anchor != null) {
+        sb.anchor(b.anchor);
+      }
+      if (b.followerLimit != null) {
+        sb.followerLimit(b.followerLimit);
+      }
+      if (b.listener != null) {
+        sb.listener(b.listener);
+      }
+      this.syncer = sb.build();
+    } catch (RuntimeException | Error e) {
+      for (int i = acquired.size() - 1; i >= 0; i--) {
+        try {
+          acquired.get(i).run();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      for (ExecutorService ex : owned) {
+        ex.shutdownNow();
+      }
+      throw e;
     }
-    if (b.workers != null) {
-      this.workers = b.workers;
-    } else {
-      ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-          daemon("headersync-worker"));
-      owned.add(w);
-      this.workers = w;
-    }
-    if (b.store != null) {
-      this.store = b.store;
-      this.ownsStore = false;
-    } else if (b.storePath != null) {
-      this.store = RocksDbStore.builder(type).path(b.storePath).prefix(profile.storePrefix(kind)).build();
-      this.ownsStore = true;
-    } else {
-      this.store = new InMemoryStore<>();
-      this.ownsStore = true;
-    }
-    if (b.p2pClient != null) {
-      this.p2p = b.p2pClient;
-      this.ownsP2P = false;
-    } else {
-      P2PConfig config = b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build();
-      this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), scheduler, workers, clock, chainId);
-      this.ownsP2P = true;
-    }
-    this.trustedPeers = b.trustedPeers != null ? List.copyOf(b.trustedPeers) : p2p.seedPeers();
-    String protocolId = profile.protocolId(chainId, kind);
-    this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, workers, clock);
-    ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
-        : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
-    Exchange.Builder<H> eb = Exchange.builder(p2p.host(), type, protocolId)
-        .chainId(chainId)
-        .trustedPeers(trustedPeers)
-        .gater(p2p.gater())
-        .scheduler(scheduler)
-        .clock(clock)
-        .random(b.random)
-        .options(exchangeOptions);
-    if (b.extraCheck != null) {
-      eb.headCheck(b.extraCheck::check); // a forged head must not win the head quorum
-    }
-    this.exchange = eb.build();
-    this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
-    Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
-        .options(b.syncerOptions())
-        .clock(clock)
-        .scheduler(scheduler)
-        .workerExecutor(workers);
-    this.extraCheck = b.extraCheck;
-    if (b.extraCheck != null) {
-      sb.extraCheck(b.extraCheck);
-    }
-    this.anchor = b.anchor;
-    if (b.anchor != null) {
-      sb.anchor(b.anchor);
-    }
-    if (b.followerLimit != null) {
-      sb.followerLimit(b.followerLimit);
-    }
-    if (b.listener != null) {
-      sb.listener(b.listener);
-    }
-    this.syncer = sb.build();
   }
 
   /**
@@ -341,6 +363,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         result.complete(h);
         return;
       }
+      if (!trustedPeers.isEmpty() && p2p.gater().blockedPeers().containsAll(trustedPeers)) {
+        // Every trusted peer proved itself wrong (e.g. its header fails the proposer check): asking
+        // again cannot help.
+        result.completeExceptionally(new HeaderSyncException("every trusted peer " + trustedPeers
+            + " was blocked for an invalid answer while fetching " + what + ": " + unwrap(e).getMessage(), e));
+        return;
+      }
       long wait = Math.min(backoff.toMillis(), Math.max(0, deadline - clock.millis()));
       log.debug("{}: fetching {} failed (attempt {}): {}; retrying in {} ms", networkId, what, n, e.toString(), wait);
       scheduler.schedule(() -> attempt(what, ask, result, deadline,
@@ -367,6 +396,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private synchronized void startSyncer() {
     if (!syncerStarted && !isClosing()) {
       syncerStarted = true;
+      // A store that failed a write (disk full) stops the syncer for good: the service fails with it.
+      // (On a worker: the failure may surface on the store's writer thread, which close() waits for.)
+      syncer.fatalFailure().whenCompleteAsync((v, e) -> {
+        if (e != null) {
+          abort(unwrap(e));
+        }
+      }, workers);
       // The syncer retries a failed network-head request on its own timer; nothing to wait for here.
       syncer.start().whenComplete((v, e) -> {
         if (e != null) {

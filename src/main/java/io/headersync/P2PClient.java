@@ -2,6 +2,7 @@ package io.headersync;
 
 import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.ConnectionGater;
+import io.headersync.libp2p.ConnectionManager;
 import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
@@ -14,6 +15,8 @@ import io.headersync.libp2p.pubsub.PubSub;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,10 +47,16 @@ public final class P2PClient implements AutoCloseable {
   private final P2PConfig config;
   private final ConnectionGater gater = new ConnectionGater();
   private final Host host;
+  private final ConnectionManager connectionManager;
   private final PubSub pubSub;
   private final ScheduledExecutorService scheduler;
   private final @Nullable ScheduledExecutorService ownedScheduler;
   private final Map<PeerId, SeedState> seeds = new HashMap<>();
+  /** Peers from gossipsub peer exchange being dialled now. Guarded by itself; at most {@link #MAX_PX_DIALS}. */
+  private final Set<PeerId> pxDials = new HashSet<>();
+  private final java.util.concurrent.atomic.AtomicLong pxDialed = new java.util.concurrent.atomic.AtomicLong();
+  /** PX dials in flight at most (go-libp2p-pubsub runs 8 connectors over a queue of 128). */
+  static final int MAX_PX_DIALS = 16;
   private final PeerStore peerStore;
   private final @Nullable Dht dht;
   private final @Nullable Discovery discovery;
@@ -83,42 +92,70 @@ public final class P2PClient implements AutoCloseable {
     if (executor != null) {
       hb.executor(executor);
     }
-    this.host = hb.build();
-    int maxMessage = config.maxPubsubMessageSize() > 0 ? config.maxPubsubMessageSize() : defaultMaxPubsubMessageSize;
-    if (scheduler != null) {
-      this.scheduler = scheduler;
-      this.ownedScheduler = null;
-    } else {
-      ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "headersync-p2p");
-        t.setDaemon(true);
-        return t;
-      });
-      this.scheduler = s;
-      this.ownedScheduler = s;
-    }
-    PubSub.Builder pb = PubSub.builder(host, config.identity()).router(config.router()).maxMessageSize(maxMessage)
-        .clock(clock).scheduler(this.scheduler);
-    if (config.peerScore() != null) {
-      pb.peerScore(config.peerScore(), config.scoreThresholds());
-    }
-    // Built before the host starts, so identify lists the pubsub protocols from the first connection.
-    this.pubSub = pb.build();
-    this.peerStore = new PeerStore(clock);
-    peerStore.attach(host);
-    DiscoveryOptions d = config.discovery().orElse(null);
-    if (d != null) {
-      // Built before the host starts too, so identify lists /ipfs/kad/1.0.0 from the first connection.
-      this.dht = Dht.builder(host).options(config.dht()).peerStore(peerStore).clock(clock).scheduler(this.scheduler)
-          .bootstrapPeers(config.seeds()).build();
-      String ns = d.namespace().orElse(namespace);
-      if (ns == null) {
-        throw new IllegalArgumentException("discovery is on but names no namespace and the client has no chain id");
+    Host builtHost = hb.build();
+    // Everything below releases what it acquired when a later step fails (the host's event loops,
+    // the scheduler's thread, pubsub's threads): a failed build leaves nothing running.
+    ScheduledExecutorService owned = null;
+    PubSub builtPubSub = null;
+    Dht builtDht = null;
+    try {
+      int maxMessage = config.maxPubsubMessageSize() > 0 ? config.maxPubsubMessageSize() : defaultMaxPubsubMessageSize;
+      if (scheduler == null) {
+        owned = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "headersync-p2p");
+          t.setDaemon(true);
+          return t;
+        });
       }
-      this.discovery = new Discovery(dht, host, d.withNamespace(ns), this.scheduler);
-    } else {
-      this.dht = null;
-      this.discovery = null;
+      ScheduledExecutorService timers = scheduler != null ? scheduler : owned;
+      PubSub.Builder pb = PubSub.builder(builtHost, config.identity()).router(config.router()).maxMessageSize(maxMessage)
+          .clock(clock).scheduler(timers);
+      if (config.peerScore() != null) {
+        pb.peerScore(config.peerScore(), config.scoreThresholds());
+      }
+      pb.peerExchangeDialer(this::dialExchangedPeers); // runs only once the host is up
+      // Built before the host starts, so identify lists the pubsub protocols from the first connection.
+      builtPubSub = pb.build();
+      PeerStore store = new PeerStore(clock);
+      store.attach(builtHost);
+      DiscoveryOptions d = config.discovery().orElse(null);
+      Discovery builtDiscovery = null;
+      if (d != null) {
+        String ns = d.namespace().orElse(namespace);
+        if (ns == null) {
+          throw new IllegalArgumentException("discovery is on but names no namespace and the client has no chain id");
+        }
+        // Built before the host starts too, so identify lists /ipfs/kad/1.0.0 from the first connection.
+        builtDht = Dht.builder(builtHost).options(config.dht()).peerStore(store).clock(clock).scheduler(timers)
+            .bootstrapPeers(config.seeds()).build();
+        builtDiscovery = new Discovery(builtDht, builtHost, d.withNamespace(ns), timers);
+      }
+      // Seeds are what a node depends on to find the network: never trimmed.
+      ConnectionManager manager = ConnectionManager.builder(builtHost).options(config.connectionManager()).clock(clock)
+          .scheduler(timers).values(builtPubSub::connectionValues).build();
+      for (Multiaddr seed : config.seeds()) {
+        manager.protect(seed.peerId().orElseThrow(), "seed");
+      }
+      this.connectionManager = manager;
+      this.host = builtHost;
+      this.scheduler = timers;
+      this.ownedScheduler = owned;
+      this.pubSub = builtPubSub;
+      this.peerStore = store;
+      this.dht = builtDht;
+      this.discovery = builtDiscovery;
+    } catch (RuntimeException | Error e) {
+      if (builtDht != null) {
+        builtDht.close();
+      }
+      if (builtPubSub != null) {
+        builtPubSub.close();
+      }
+      builtHost.close();
+      if (owned != null) {
+        owned.shutdownNow();
+      }
+      throw e;
     }
     for (Multiaddr seed : config.seeds()) {
       seeds.putIfAbsent(seed.peerId().orElseThrow(), new SeedState(seed, config.seedRedialMin()));
@@ -216,6 +253,60 @@ public final class P2PClient implements AutoCloseable {
     return Optional.ofNullable(discovery);
   }
 
+  /**
+   * Dials peers a gossipsub peer offered in a PRUNE (see {@link PubSub.Builder#peerExchangeDialer}):
+   * addresses from the peer store, else from a DHT lookup of the peer id when discovery is on;
+   * through the host, so the gater's block list applies. Bounded by {@link #MAX_PX_DIALS} in flight.
+   */
+  private void dialExchangedPeers(List<PeerId> offered) {
+    for (PeerId p : offered) {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+      }
+      if (host.connectedPeers().contains(p) || gater.blockedPeers().contains(p)) {
+        continue;
+      }
+      synchronized (pxDials) {
+        if (pxDials.size() >= MAX_PX_DIALS || !pxDials.add(p)) {
+          continue;
+        }
+      }
+      CompletableFuture<List<Multiaddr>> addrs = peerStore.addresses(p).isEmpty() && dht != null
+          ? dht.findClosestPeers(p.bytes()).handle((v, e) -> peerStore.addresses(p))
+          : CompletableFuture.completedFuture(peerStore.addresses(p));
+      addrs.thenCompose(list -> {
+        if (list.isEmpty()) {
+          return CompletableFuture.failedFuture(new IllegalStateException("no address known"));
+        }
+        pxDialed.incrementAndGet();
+        return host.connect(list.get(0).withPeerId(p));
+      }).whenComplete((v, e) -> {
+        synchronized (pxDials) {
+          pxDials.remove(p);
+        }
+        if (e != null) {
+          log.debug("dialling {} from peer exchange failed: {}", p, e.toString());
+        }
+      });
+    }
+  }
+
+  /** Peers from gossipsub peer exchange that we dialled (with an address to dial). */
+  public long peerExchangeDials() {
+    return pxDialed.get();
+  }
+
+  /**
+   * Keeps the peer count between {@link P2PConfig#connectionManager()}'s watermarks; seeds are
+   * protected, and so are gossip mesh peers; protect others (trusted peers) with {@link
+   * ConnectionManager#protect}.
+   */
+  public ConnectionManager connectionManager() {
+    return connectionManager;
+  }
+
   public ConnectionGater gater() {
     return gater;
   }
@@ -310,6 +401,7 @@ public final class P2PClient implements AutoCloseable {
     if (dht != null) {
       dht.close();
     }
+    connectionManager.close();
     pubSub.close();
     host.close();
     if (ownedScheduler != null) {

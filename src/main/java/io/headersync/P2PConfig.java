@@ -2,6 +2,7 @@ package io.headersync;
 
 import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.InMemoryNetwork;
+import io.headersync.libp2p.ConnectionManager;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
@@ -41,6 +42,7 @@ public final class P2PConfig {
   private final Set<PeerId> allowedPeers;
   private final RouterKind router;
   private final @Nullable PeerScoreParams peerScore;
+  private final ConnectionManager.Options connectionManager;
   private final PeerScoreThresholds scoreThresholds;
   private final int maxPubsubMessageSize;
   private final @Nullable InMemoryNetwork inMemory;
@@ -57,6 +59,7 @@ public final class P2PConfig {
     this.allowedPeers = Set.copyOf(b.allowedPeers);
     this.router = b.router;
     this.peerScore = b.peerScore;
+    this.connectionManager = b.connectionManager;
     this.scoreThresholds = b.scoreThresholds;
     this.maxPubsubMessageSize = b.maxPubsubMessageSize;
     this.inMemory = b.inMemory;
@@ -105,6 +108,11 @@ public final class P2PConfig {
   }
 
   /** Gossipsub peer scoring, if enabled. */
+  /** The connection manager's watermarks and periods. */
+  public ConnectionManager.Options connectionManager() {
+    return connectionManager;
+  }
+
   public @Nullable PeerScoreParams peerScore() {
     return peerScore;
   }
@@ -150,6 +158,7 @@ public final class P2PConfig {
     private final Set<PeerId> allowedPeers = new LinkedHashSet<>();
     private RouterKind router = RouterKind.GOSSIPSUB;
     private @Nullable PeerScoreParams peerScore;
+    private ConnectionManager.Options connectionManager = ConnectionManager.Options.DEFAULT;
     private PeerScoreThresholds scoreThresholds = PeerScoreThresholds.NONE;
     private int maxPubsubMessageSize;
     private @Nullable InMemoryNetwork inMemory;
@@ -267,6 +276,15 @@ public final class P2PConfig {
      */
     public Builder discovery(DiscoveryOptions options) {
       this.discovery = Objects.requireNonNull(options, "discovery == null");
+      return this;
+    }
+
+    /**
+     * The connection manager's watermarks and periods. Default {@link ConnectionManager.Options#DEFAULT}
+     * (go-libp2p's: 160 / 192 peers, one minute of grace).
+     */
+    public Builder connectionManager(ConnectionManager.Options options) {
+      this.connectionManager = Objects.requireNonNull(options, "options == null");
       return this;
     }
 

@@ -128,6 +128,30 @@ class HeaderSyncServiceTest {
     }
   }
 
+  /**
+   * Issue 16's reproduced leak: the P2P host fails to build after the service opened its RocksDB.
+   * The build must release the store (and its executors): opening the same path again works, and
+   * the error says what was wrong.
+   */
+  @Test
+  void aBuildThatFailsAfterOpeningTheStoreReleasesIt(@TempDir Path dir) {
+    Path path = dir.resolve("headers");
+    for (int attempt = 0; attempt < 2; attempt++) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+              .blockTime(Duration.ofSeconds(1))
+              .storePath(path)
+              .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/udp/7676")).build())
+              .build());
+      assertTrue(e.getMessage().contains("/udp/7676"), e.getMessage());
+    }
+    try (io.headersync.store.RocksDbStore<P2PSignedHeader> reopened =
+        io.headersync.store.RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(path)
+            .prefix(NetworkProfile.SEED.storePrefix(NetworkProfile.SyncKind.HEADERS)).build()) {
+      assertEquals(0, reopened.height());
+    }
+  }
+
   @Test
   void restartOnTheSameRocksDbResumesWithoutDownloadingAgain(@TempDir Path dir) throws Exception {
     try (TestNetwork net = TestNetwork.create("gm")) {
@@ -272,7 +296,7 @@ class HeaderSyncServiceTest {
           .extraCheck(io.headersync.evnode.ProposerCheck.of(other.signer()))
           .build();
       ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(30, TimeUnit.SECONDS));
-      assertTrue(e.getCause().getMessage().contains("fails the extra check")
+      assertTrue(e.getCause().getMessage().contains("was blocked for an invalid answer")
           && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
       assertEquals(HeaderSyncService.State.FAILED, wrong.state());
     }

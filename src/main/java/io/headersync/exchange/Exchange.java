@@ -84,6 +84,8 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   private final Clock clock;
   private final Random random;
   private final @Nullable Consumer<? super H> headCheck;
+  /** The height of the last conflicting heads logged (logged once per height). */
+  private final java.util.concurrent.atomic.AtomicLong conflictLogged = new java.util.concurrent.atomic.AtomicLong(-1);
   private final Verification<H> verification;
   private final PeerTracker<PeerId> tracker;
   private final ConnectionListener listener = new ConnectionListener() {
@@ -191,7 +193,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           if (!h.hash().equals(hash)) {
             throw new PeerRequestException(PeerFailure.INVALID, "asked for header " + hash + ", got " + h.hash());
           }
-          return h;
+          return checked(h);
         }));
   }
 
@@ -206,7 +208,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           if (h.height() != height) {
             throw new PeerRequestException(PeerFailure.INVALID, "asked for height " + height + ", got " + h.height());
           }
-          return h;
+          return checked(h);
         }));
   }
 
@@ -283,6 +285,9 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         // the session times each request out itself
         (peer, start, amount) -> requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
         sink::apply, scheduler, clock, config);
+    if (headCheck != null) {
+      session.boundaryCheck(this::failedHeadCheck);
+    }
     CompletableFuture<Void> result = session.start();
     // Cancelling the returned future cancels the session's requests and retry timers too.
     result.whenComplete((v, err) -> {
@@ -323,6 +328,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     int threshold = n <= 2 ? n : (2 * n + 2) / 3;
     Map<Hash, Integer> votes = new HashMap<>();
     List<HeadResult<H>> answers = new ArrayList<>();
+    Map<Hash, PeerId> answeredBy = new HashMap<>();
     List<String> errors = new ArrayList<>();
     int[] pending = {n};
     for (PeerId peer : peers) {
@@ -362,6 +368,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           pending[0]--;
           if (answer != null) {
             answers.add(answer);
+            answeredBy.putIfAbsent(answer.header().hash(), peer);
             int v = votes.merge(answer.header().hash(), 1, Integer::sum);
             if (v >= threshold) {
               result.complete(answer);
@@ -374,13 +381,40 @@ public final class Exchange<H extends Header> implements AutoCloseable {
               result.completeExceptionally(new ExchangeException("no peer answered the head request: " + errors));
             } else {
               answers.sort((a, b) -> Long.compare(b.header().height(), a.header().height()));
-              result.complete(answers.get(0));
+              H top = answers.get(0).header();
+              H rival = answers.stream().map(HeadResult::header)
+                  .filter(h -> h.height() == top.height() && !h.hash().equals(top.hash())).findFirst().orElse(null);
+              if (rival != null) {
+                // Two headers at one height that both pass every check: the sequencer signed twice
+                // (equivocation). Picking either could store a chain the network abandons; wait
+                // for a head that settles it (the next header links to one of them).
+                String conflict = "conflicting heads at height " + top.height() + ": " + answeredBy.get(top.hash())
+                    + " answers " + top.hash() + ", " + answeredBy.get(rival.hash()) + " answers " + rival.hash()
+                    + " (two valid headers at one height: did the sequencer sign twice?)";
+                if (conflictLogged.getAndSet(top.height()) != top.height()) {
+                  log.warn("{}; not syncing to either until a later head settles it", conflict);
+                } else {
+                  log.debug("{}", conflict);
+                }
+                result.completeExceptionally(new ExchangeException(conflict));
+              } else {
+                result.complete(answers.get(0));
+              }
             }
           }
         }
       });
     }
     return result;
+  }
+
+  /** {@code h} if it passes the head check, else an invalid answer (the peer is blocked). */
+  private H checked(H h) {
+    String invalid = failedHeadCheck(h);
+    if (invalid != null) {
+      throw new PeerRequestException(PeerFailure.INVALID, "header " + h.height() + " failed the check: " + invalid);
+    }
+    return h;
   }
 
   /**
@@ -668,8 +702,11 @@ public final class Exchange<H extends Header> implements AutoCloseable {
      * quorum, e.g. the syncer's extra check ({@code ProposerCheck}): a peer whose head fails it
      * with a {@link VerifyException} gave an invalid answer and is blocked. Without it a peer can
      * answer with the real head carrying a forged signature (ev-node's hash does not cover the
-     * signature), count towards the quorum and have its copy returned. Runs on the thread that
-     * completes the request, once per answer. Unset: none.
+     * signature), count towards the quorum and have its copy returned. It also checks the answers
+     * to {@link #get} and {@link #getByHeight} (a forged initial header from one trusted peer must
+     * not win over the honest copy of another) and, in a range session, the first header of a chunk
+     * that does not link to another peer's chunk below it (so the peer at fault is blocked). Runs
+     * on the thread that completes the request, once per answer. Unset: none.
      */
     public Builder<H> headCheck(Consumer<? super H> check) {
       this.headCheck = Objects.requireNonNull(check, "headCheck == null");

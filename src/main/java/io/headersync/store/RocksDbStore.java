@@ -5,6 +5,8 @@ import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.annotation.Nullable;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +103,7 @@ import org.rocksdb.WriteOptions;
  * @param <H> the header type
  */
 public final class RocksDbStore<H extends Header> implements Store<H> {
+  private static final Logger log = LoggerFactory.getLogger(RocksDbStore.class);
   /**
    * The default key prefix, {@value}: that of the header store in headersync's seed network profile
    * (go-header itself defaults to {@code /headers}; ev-node's data twin uses another prefix).
@@ -607,7 +610,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       throw new StoreException("store is closed");
     }
     if (failure != null) {
-      throw new StoreException("store no longer accepts writes after a failed write: " + failure.getMessage(), failure);
+      throw new StoreFailedException("store no longer accepts writes after a failed write: " + failure.getMessage(),
+          failure);
     }
   }
 
@@ -643,7 +647,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       try {
         process(group, failed);
       } catch (RuntimeException | Error e) {
-        StoreException se = new StoreException("the store's writer failed: " + e, e);
+        StoreException se = new StoreFailedException("the store's writer failed: " + e, e);
         fail(se);
         for (Item<H> it : group) {
           it.future.completeExceptionally(se);
@@ -681,8 +685,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       try {
         write(group, all, old == null);
       } catch (RocksDBException | RuntimeException e) {
-        StoreException se = new StoreException("writing heights " + all.get(0).height() + ".."
-            + all.get(all.size() - 1).height() + " failed; the store accepts no more appends: " + e, e);
+        StoreException se = new StoreFailedException("writing heights " + all.get(0).height() + ".."
+            + all.get(all.size() - 1).height() + " failed" + diskHint(e) + "; the store keeps heights up to "
+            + (old == null ? 0 : old.head.height()) + " and accepts no more appends until it is reopened: " + e, e);
         fail(se);
         for (Item<H> it : group) {
           it.future.completeExceptionally(se);
@@ -789,7 +794,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       headerCache.removeAll(doomed, Header::height);
       hashCache.removeAll(doomed, Header::hash);
     } catch (RocksDBException | RuntimeException e) {
-      StoreException se = new StoreException("deleting heights [" + from + ", " + to
+      StoreException se = new StoreFailedException("deleting heights [" + from + ", " + to
           + ") failed; the store accepts no more writes (reopen it to recover what is stored): " + e, e);
       fail(se);
       item.future.completeExceptionally(se);
@@ -830,7 +835,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       bounds = new Bounds<>(headers.get(0), old.head);
     } catch (RocksDBException | RuntimeException e) {
-      StoreException se = new StoreException("prepending heights " + headers.get(0).height() + ".."
+      StoreException se = new StoreFailedException("prepending heights " + headers.get(0).height() + ".."
           + headers.get(headers.size() - 1).height() + " failed; the store accepts no more writes: " + e, e);
       fail(se);
       item.future.completeExceptionally(se);
@@ -975,7 +980,13 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         try {
           db.closeE();
         } catch (RocksDBException e) {
-          err = err != null ? err : new StoreException("closing the RocksDB failed: " + e, e);
+          if (failure == null) {
+            err = err != null ? err : new StoreException("closing the RocksDB failed: " + e, e);
+          } else {
+            // After a failed write RocksDB refuses to flush its memtable on close ("Seen error"): the
+            // WAL holds what was written and the next open replays it. Nothing new to report.
+            log.debug("closing the RocksDB after a failed write: {}", e.toString());
+          }
         }
         ownedDbOptions.close();
       }
@@ -1028,6 +1039,30 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     return new StoreException("store is closed");
   }
 
+  /** " (is the disk full?)" when a write failed as writes on a full disk or past a file size limit do. */
+  private static String diskHint(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("No space left") || m.contains("File too large") || m.contains("Disk quota")
+        ? " (is the disk full?)" : "";
+  }
+
+  /**
+   * A RocksDB failure as a {@link StoreException}; damage to RocksDB's own files (a checksum mismatch
+   * in an SST block, a MANIFEST or CURRENT that does not parse, a table file missing or cut short) as
+   * a {@link CorruptStoreException} whose message keeps RocksDB's, which names the file.
+   */
+  static StoreException rocksFailure(String what, RocksDBException e) {
+    org.rocksdb.Status status = e.getStatus();
+    String m = String.valueOf(e.getMessage());
+    boolean corrupt = (status != null && status.getCode() == org.rocksdb.Status.Code.Corruption)
+        || m.contains("Corruption") || m.contains("may be corrupted") || m.contains("checksum mismatch");
+    if (corrupt) {
+      return new CorruptStoreException(what + ": RocksDB's files are damaged (" + m + "); move the store away "
+          + "and sync it again, or restore it from a backup", e);
+    }
+    return new StoreException(what + ": " + e, e);
+  }
+
   private interface DbCall<T> {
     @Nullable
     T call() throws RocksDBException;
@@ -1051,7 +1086,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       }
       return call.call();
     } catch (RocksDBException e) {
-      throw new StoreException(what.get() + " failed: " + e, e);
+      throw rocksFailure(what.get() + " failed", e);
     } finally {
       l.unlock();
     }
@@ -1290,7 +1325,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         throw new StoreException("cannot create the directory " + path + " for RocksDB: " + e, e);
       } catch (RocksDBException e) {
         dbOptions.close();
-        throw new StoreException("cannot open RocksDB at " + path + ": " + e, e);
+        throw rocksFailure("cannot open RocksDB at " + path, e);
       }
       try {
         return new RocksDbStore<>(type, keys, options, db, dbOptions, serializedBatches);

@@ -10,6 +10,7 @@ import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.Exchange;
 import io.headersync.store.Store;
+import io.headersync.store.StoreFailedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,7 +182,7 @@ public final class Syncer<H extends Header> {
     this.anchor = b.anchor;
     this.followerLimit = b.followerLimit;
     this.tail = anchor != null ? null : new TailKeeper<>(store, source, verification, options, worker, scheduler,
-        t -> notifyListener(() -> listener.tailMoved(t)));
+        t -> notifyListener(() -> listener.tailMoved(t)), this::tailStoreFailed);
   }
 
   /**
@@ -292,6 +293,7 @@ public final class Syncer<H extends Header> {
   }
 
   private CompletableFuture<Void> startFuture;
+  private final CompletableFuture<Void> fatalFailure = new CompletableFuture<>();
   /** Whether the last network head answered was not recent (logged once per stretch). */
   private volatile boolean networkHeadStale;
   /** Whether the last network-head request failed (logged once per outage). */
@@ -341,6 +343,16 @@ public final class Syncer<H extends Header> {
     SyncException e = new SyncException("syncer stopped");
     waiters.forEach(w -> w.completeExceptionally(e));
     return stopped.copy();
+  }
+
+  /**
+   * Fails when the syncer stops on its own because it cannot go on: its store failed a write
+   * ({@link StoreFailedException}: the disk is full, an I/O error) and accepts no more. The syncer
+   * does not retry such a failure; whoever runs it should stop the node and say why (the service
+   * does). Never completes normally; stays pending after {@link #stop()}.
+   */
+  public CompletableFuture<Void> fatalFailure() {
+    return fatalFailure.copy();
   }
 
   /** Whether {@link #start()} was called and {@link #stop()} not yet. */
@@ -1128,6 +1140,7 @@ public final class Syncer<H extends Header> {
     boolean wasStopped;
     int streak;
     Duration retryIn = null;
+    StoreFailedException storeFailed = storeFailure(cause);
     synchronized (this) {
       jobRunning = false;
       session = null;
@@ -1140,7 +1153,7 @@ public final class Syncer<H extends Header> {
         failureStreak = 0;
         backoff = options.retryInitialBackoff();
         maybeStartJob();
-      } else if (!wasStopped) {
+      } else if (!wasStopped && storeFailed == null) {
         failureStreak++;
         hint = 0; // an unverified height no peer could serve is not tried again until heard again
         retryIn = backoff;
@@ -1151,6 +1164,15 @@ public final class Syncer<H extends Header> {
     }
     done.complete(null);
     String name = verification.type().name();
+    if (storeFailed != null && !wasStopped) {
+      syncFailures.incrementAndGet();
+      log.error("syncing {} stopped: the store failed a write and accepts no more ({}); restart once the cause "
+          + "is fixed and syncing resumes from height {}", name, storeFailed.getMessage(), store.height());
+      notifyListener(() -> listener.syncFailed(finished, storeFailed));
+      stop();
+      fatalFailure.completeExceptionally(storeFailed);
+      return;
+    }
     if (cause == null) {
       if (finished.height() > finished.fromHeight()) {
         log.info("finished syncing {} from {} to {} in {}", name, finished.fromHeight(), finished.height(),
@@ -1172,6 +1194,26 @@ public final class Syncer<H extends Header> {
       }
       notifyListener(() -> listener.syncFailed(finished, cause));
     }
+  }
+
+  /** The store failed a write while the tail moved: stop as {@link #finishJob} does for an append. */
+  private void tailStoreFailed(StoreFailedException e) {
+    if (fatalFailure.isDone()) {
+      return;
+    }
+    log.error("syncing {} stopped: the store failed a write while moving the tail and accepts no more ({}); "
+        + "restart once the cause is fixed", verification.type().name(), e.getMessage());
+    stop();
+    fatalFailure.completeExceptionally(e);
+  }
+
+  private static @Nullable StoreFailedException storeFailure(@Nullable Throwable t) {
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+      if (t instanceof StoreFailedException) {
+        return (StoreFailedException) t;
+      }
+    }
+    return null;
   }
 
   private void retry() {

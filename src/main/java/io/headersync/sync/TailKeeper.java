@@ -9,6 +9,7 @@ import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.store.Store;
+import io.headersync.store.StoreFailedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *       retried after the syncer's doubling backoff while the syncer runs.
  * </ul>
  *
+ * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
+ * (the disk is full): that stops the syncer as a failed append does.
+ *
  * <p>One piece of tail work at a time (go-header's {@code tailMu.TryLock}): a prune requested while
  * one runs is skipped and done after it. Never blocks the sync: everything is asynchronous on the
  * worker executor, the store's writer interleaves it with appends.
@@ -60,6 +64,7 @@ final class TailKeeper<H extends Header> {
   private final Executor worker;
   private final ScheduledExecutorService scheduler;
   private final Consumer<H> tailMoved;
+  private final Consumer<StoreFailedException> storeFailed;
 
   final AtomicLong pruned = new AtomicLong();
   final AtomicLong backfilled = new AtomicLong();
@@ -72,7 +77,8 @@ final class TailKeeper<H extends Header> {
   private Duration backoff;
 
   TailKeeper(Store<H> store, HeaderSource<H> source, Verification<H> verification, SyncerOptions options,
-      Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved) {
+      Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved,
+      Consumer<StoreFailedException> storeFailed) {
     this.store = store;
     this.source = source;
     this.verification = verification;
@@ -80,6 +86,7 @@ final class TailKeeper<H extends Header> {
     this.worker = worker;
     this.scheduler = scheduler;
     this.tailMoved = tailMoved;
+    this.storeFailed = storeFailed;
     this.backoff = options.retryInitialBackoff();
   }
 
@@ -157,7 +164,10 @@ final class TailKeeper<H extends Header> {
       pruneAgain = false;
       wasStopped = stopped;
     }
-    if (err != null && !wasStopped) {
+    StoreFailedException failedStore = err == null ? null : storeFailure(err);
+    if (failedStore != null && !wasStopped) {
+      storeFailed.accept(failedStore); // the syncer stops: no retry (a full disk stays full)
+    } else if (err != null && !wasStopped) {
       Throwable cause = unwrap(err);
       Duration retryIn;
       boolean first;
@@ -193,6 +203,15 @@ final class TailKeeper<H extends Header> {
     if (done != null) {
       done.complete(null);
     }
+  }
+
+  private static @Nullable StoreFailedException storeFailure(Throwable t) {
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+      if (t instanceof StoreFailedException) {
+        return (StoreFailedException) t;
+      }
+    }
+    return null;
   }
 
   // ---- go-header's renewTail ----

@@ -119,7 +119,7 @@ class EvNodeSyncTest {
     EvNodeSync wrong = closing(builder(EvNodeSync.Role.LIGHT, seed).proposer(someoneElse).build());
     ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(HeaderSyncException.class, e.getCause());
-    assertTrue(e.getCause().getMessage().contains("fails the extra check")
+    assertTrue(e.getCause().getMessage().contains("was blocked for an invalid answer")
         && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
 
     assertEquals("proposer == null",

@@ -14,10 +14,12 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Our DHT against go-libp2p-kad-dht v0.40.0 set up as ev-node v1.2.2 sets it up ({@code
+ * Our DHT against go-libp2p-kad-dht v0.40.0 (ev-node v1.2.2's pin) and v0.42.2 (the newest served), set up as
+ * ev-node v1.2.2 sets it up ({@code
  * interop/dht}): bootstrap, admission to each other's routing tables, provider records for a
  * namespace both ways, and two Go nodes seeded only with us finding each other through us.
  */
@@ -49,9 +51,10 @@ class DhtGoInteropTest {
     return host.listenAddresses().get(0).toString();
   }
 
-  @Test
-  void bootstrapsFromGoAndProviderRecordsFlowBothWays() throws Exception {
-    try (GoPeer go = new GoPeer(GoPeer.Binary.DHT, 1)) {
+  @ParameterizedTest
+  @EnumSource(value = GoPeer.Binary.class, names = {"DHT", "DHT_KADDHT042"})
+  void bootstrapsFromGoAndProviderRecordsFlowBothWays(GoPeer.Binary binary) throws Exception {
+    try (GoPeer go = new GoPeer(binary, 1)) {
       PeerId goId = PeerId.parse(go.peerId());
       startJava(List.of(Multiaddr.parse(go.tcpAddress())));
       // Our bootstrap: empty table, so the bootstrap peer is dialled and admitted; then a refresh.
@@ -78,11 +81,12 @@ class DhtGoInteropTest {
     }
   }
 
-  @Test
-  void twoGoNodesSeededOnlyWithUsFindEachOther() throws Exception {
+  @ParameterizedTest
+  @EnumSource(value = GoPeer.Binary.class, names = {"DHT", "DHT_KADDHT042"})
+  void twoGoNodesSeededOnlyWithUsFindEachOther(GoPeer.Binary binary) throws Exception {
     startJava(List.of());
-    try (GoPeer a = new GoPeer(GoPeer.Binary.DHT, 2, "-bootstrap", javaAddress());
-        GoPeer b = new GoPeer(GoPeer.Binary.DHT, 3, "-bootstrap", javaAddress())) {
+    try (GoPeer a = new GoPeer(binary, 2, "-bootstrap", javaAddress());
+        GoPeer b = new GoPeer(binary, 3, "-bootstrap", javaAddress())) {
       a.ready();
       b.ready();
       // Go's fixLowPeers dialled us (its only bootstrap peer) and admits us after identify.

@@ -231,6 +231,20 @@ class EvNodeNodeInteropTest {
         .get(30, TimeUnit.SECONDS).stream().map(p -> p.peer().toString()).toList();
     assertTrue(providers.contains(aggId), "providers of gm-dht: " + providers);
     await("the relayed node syncing", Duration.ofSeconds(60), () -> relayed.height() >= 30);
+
+    // Our second node, seeded only with the aggregator, finds the relayed Go full node through the
+    // DHT (ev-node advertises on every node) and syncs from both Go nodes.
+    PeerId relayedId = PeerId.parse(relayed.address().substring(relayed.address().lastIndexOf('/') + 1));
+    EvNodeSync second = open(node(EvNodeSync.Role.LIGHT, "gm-dht", null, PrivateKey.generateEd25519(new SecureRandom()),
+        EvNodeProcess.freePort(), aggAddress, null, true));
+    second.start().get(60, TimeUnit.SECONDS);
+    await("our second node connected to the Go full node it discovered", Duration.ofSeconds(60),
+        () -> second.p2p().host().connectedPeers().contains(relayedId));
+    await("our second node tracking both Go nodes as header-ex peers", Duration.ofSeconds(30),
+        () -> second.headers().exchange().trackedPeers().containsAll(List.of(PeerId.parse(aggId), relayedId)));
+    long target = relayed.height();
+    second.awaitHeight(target).get(60, TimeUnit.SECONDS);
+    assertSameChain(second, relayed, target);
     assertEquals(List.of(), relayed.errors(NOTHING), "relayed full node errors:\n" + relayed.stderr());
   }
 

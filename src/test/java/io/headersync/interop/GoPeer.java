@@ -48,7 +48,9 @@ public final class GoPeer implements AutoCloseable {
     /** go-libp2p-pubsub v0.17.0, as ev-node v1.2.3 pins ({@code go.pubsub17.mod}). */
     PUBSUB_V017("peer-pubsub17"),
     /** {@code interop/dht}: go-libp2p-kad-dht v0.40.0 as ev-node v1.2.2 runs it. */
-    DHT("dht");
+    DHT("dht"),
+    /** {@code interop/dht} on go-libp2p-kad-dht v0.42.2, the newest the Go module proxy serves ({@code go.kaddht042.mod}). */
+    DHT_KADDHT042("dht-kaddht042");
 
     final String file;
 

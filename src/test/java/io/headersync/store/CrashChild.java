@@ -1,8 +1,6 @@
 package io.headersync.store;
 
 import io.headersync.testing.DummyHeader;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -27,19 +25,7 @@ public final class CrashChild {
     long seed = Long.parseLong(args[1]);
     long window = args.length > 2 ? Long.parseLong(args[2]) : 0;
     PrintStream out = new PrintStream(System.out, true, "UTF-8");
-    Thread orphanGuard = new Thread(() -> {
-      try {
-        InputStream in = System.in;
-        while (in.read() >= 0) {
-          // keep reading until the parent goes away
-        }
-      } catch (IOException ignored) {
-        // parent gone
-      }
-      Runtime.getRuntime().halt(3);
-    }, "orphan-guard");
-    orphanGuard.setDaemon(true);
-    orphanGuard.start();
+    io.headersync.testing.OrphanGuard.start(3);
 
     RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(path).build();
     DummyHeader last = store.head().orElse(null);

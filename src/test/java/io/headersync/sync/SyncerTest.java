@@ -80,6 +80,44 @@ class SyncerTest {
     store.append(chain.subList(0, (int) height)).join();
   }
 
+  /** A store that fails every append past {@code limit} as a full disk does (go-header retries such a sync for ever). */
+  @SuppressWarnings("unchecked")
+  private io.headersync.store.Store<DummyHeader> diskFullAbove(long limit) {
+    return (io.headersync.store.Store<DummyHeader>) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {io.headersync.store.Store.class}, (proxy, method, args) -> {
+          if (method.getName().equals("append")) {
+            List<DummyHeader> batch = (List<DummyHeader>) args[0];
+            if (batch.get(batch.size() - 1).height() > limit) {
+              return CompletableFuture.failedFuture(new io.headersync.store.StoreFailedException(
+                  "writing heights " + batch.get(0).height() + ".. failed (is the disk full?)"));
+            }
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  @Test
+  void aStoreThatFailedAWriteStopsTheSyncerInsteadOfRetryingForEver() {
+    initStore(1);
+    source.add(chain);
+    Syncer<DummyHeader> syncer = Syncer.builder(diskFullAbove(1_000), source, DummyHeader.TYPE)
+        .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
+    CompletableFuture<Void> fatal = syncer.fatalFailure();
+    syncer.start().join();
+    assertTrue(store.height() <= 1_000, "stored past the failing height: " + store.height());
+    Throwable cause = failure(fatal);
+    assertInstanceOf(io.headersync.store.StoreFailedException.class, cause);
+    assertTrue(cause.getMessage().contains("disk full"), cause.getMessage());
+    assertFalse(syncer.isRunning(), "the syncer still runs on a store that accepts no writes");
+    int requests = source.rangeCalls;
+    scheduler.advance(Duration.ofMinutes(10)); // no retry timer, no head refresh: nothing is asked any more
+    assertEquals(requests, source.rangeCalls);
+  }
+
   @Test
   void blockTimeMustBePositive() {
     IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,

@@ -3,6 +3,7 @@ package io.headersync.exchange.internal;
 import static io.headersync.internal.Futures.unwrap;
 
 import io.headersync.Header;
+import io.headersync.annotation.Nullable;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.exchange.ExchangeException;
@@ -19,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
@@ -150,6 +152,7 @@ public final class RangeSession<H extends Header, P> {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final Config config;
+  private volatile @Nullable Function<? super H, @Nullable String> boundaryCheck;
   private final CompletableFuture<Void> result = new CompletableFuture<>();
   private final AtomicInteger wip = new AtomicInteger();
 
@@ -202,6 +205,16 @@ public final class RangeSession<H extends Header, P> {
     }
     drive();
     return result;
+  }
+
+  /**
+   * A check of one header on its own (e.g. its proposer's signature), returning why it is wrong or
+   * null. When a chunk does not link to a chunk another peer served below it, the chunk's first
+   * header is checked: a header that fails is provably wrong, and its peer is blocked instead of only
+   * excluded. Set before {@link #start()}.
+   */
+  public void boundaryCheck(Function<? super H, @Nullable String> check) {
+    this.boundaryCheck = Objects.requireNonNull(check, "check == null");
   }
 
   /** Stops the session; its future completes with a {@link CancellationException}. */
@@ -458,8 +471,16 @@ public final class RangeSession<H extends Header, P> {
       }
     }
     if (broken != null) {
-      tracker.onFailure(broken.peer, brokenBySamePeer ? PeerFailure.INVALID : PeerFailure.SOFT_VERIFICATION,
-          "headers from " + nextToDeliver + " do not link to the header before them");
+      H firstOfBroken = broken.headers.get(0);
+      Function<? super H, @Nullable String> check = boundaryCheck;
+      String wrong = brokenBySamePeer || check == null ? null : check.apply(firstOfBroken);
+      if (wrong != null) {
+        tracker.onFailure(broken.peer, PeerFailure.INVALID, "served header " + firstOfBroken.height()
+            + ", which does not link to the header below and failed a check: " + wrong);
+      } else {
+        tracker.onFailure(broken.peer, brokenBySamePeer ? PeerFailure.INVALID : PeerFailure.SOFT_VERIFICATION,
+            "headers from " + firstOfBroken.height() + " do not link to the header before them");
+      }
       drive();
       return;
     }

@@ -11,6 +11,7 @@ import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.pubsub.internal.FloodSubStrategy;
+import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.pubsub.internal.GossipSubRouter;
 import io.headersync.libp2p.pubsub.internal.MessageSigning;
 import io.headersync.libp2p.pubsub.internal.PeerScore;
@@ -110,6 +111,9 @@ public final class PubSub implements AutoCloseable {
   private final MessageIdFunction defaultIdFunction;
   private final Map<String, MessageIdFunction> idFunctions;
   private final Executor router;
+  private final ScheduledExecutorService scheduler;
+  private final Random random;
+  private final java.util.function.@Nullable Consumer<List<PeerId>> peerExchangeDialer;
   private final Executor validation;
   private final Executor callbacks;
   private final List<ExecutorService> owned = new ArrayList<>();
@@ -181,16 +185,19 @@ public final class PubSub implements AutoCloseable {
     }
     this.callbacks = b.callbackExecutor != null ? b.callbackExecutor : ForkJoinPool.commonPool();
     this.seen = new SeenCache(b.clock, b.seenTtl, b.seenCapacity);
+    ScheduledExecutorService scheduler = b.scheduler;
+    if (scheduler == null) {
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pubsub-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
+      owned.add(scheduler);
+    }
+    this.scheduler = scheduler;
+    this.random = b.random;
+    this.peerExchangeDialer = b.peerExchangeDialer;
     if (b.kind == RouterKind.GOSSIPSUB) {
-      ScheduledExecutorService scheduler = b.scheduler;
-      if (scheduler == null) {
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "pubsub-heartbeat");
-          t.setDaemon(true);
-          return t;
-        });
-        owned.add(scheduler);
-      }
       PeerScore score = b.scoreParams == null ? null
           : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
       this.gossip = new GossipSubRouter(b.gossipParams, b.thresholds, score, b.clock, b.random, scheduler,
@@ -409,6 +416,22 @@ public final class PubSub implements AutoCloseable {
         return true;
       }
       return false;
+    });
+  }
+
+  /**
+   * For a {@link io.headersync.libp2p.ConnectionManager}: each pubsub peer's gossipsub score (0
+   * without scoring), and protected when it is in one of our meshes (go-libp2p-pubsub protects mesh
+   * peers in the connection manager the same way).
+   */
+  public CompletableFuture<Map<PeerId, io.headersync.libp2p.ConnectionManager.PeerValue>> connectionValues() {
+    return query(() -> {
+      Map<PeerId, io.headersync.libp2p.ConnectionManager.PeerValue> out = new HashMap<>();
+      for (PeerId p : peers.keySet()) {
+        out.put(p, new io.headersync.libp2p.ConnectionManager.PeerValue(gossip == null ? 0 : gossip.score(p),
+            gossip != null && gossip.inAnyMesh(p)));
+      }
+      return out;
     });
   }
 
@@ -702,10 +725,33 @@ public final class PubSub implements AutoCloseable {
         .addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(subscribe).setTopicid(topic))
         .build().toByteArray();
     peers.forEach((p, s) -> {
-      if (s.outbound != null) {
-        send(p, s, rpc);
+      if (s.outbound != null && !send(p, s, rpc)) {
+        scheduleAnnounceRetry(p, topic, subscribe, rpc);
       }
     });
+  }
+
+  /**
+   * A (un)subscription that found the peer's queue full is not lost, as Go's {@code announceRetry}
+   * does it: after 1–1000 ms, if we still are (not) subscribed, send it to that peer again. Without
+   * this a peer that was busy when we subscribed would never learn of it. Bounded: one timer per
+   * dropped announcement, and none once the peer or the router is gone.
+   */
+  private void scheduleAnnounceRetry(PeerId peer, String topic, boolean subscribe, byte[] rpc) {
+    long delayMillis = 1 + random.nextInt(1000);
+    try {
+      scheduler.schedule(() -> router.execute(() -> {
+        PeerState s = peers.get(peer);
+        if (closed || s == null || s.outbound == null || subscriptions.containsKey(topic) != subscribe) {
+          return;
+        }
+        if (!send(peer, s, rpc)) {
+          scheduleAnnounceRetry(peer, topic, subscribe, rpc);
+        }
+      }), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.trace("scheduler closed; dropping an announcement retry");
+    }
   }
 
   private void removeSubscription(Subscription sub) {
@@ -720,15 +766,16 @@ public final class PubSub implements AutoCloseable {
     }
   }
 
-  private void send(PeerId peer, PeerState state, byte[] rpc) {
+  /** Queues {@code rpc} to {@code peer}; false when it was dropped because the peer's queue is full. */
+  private boolean send(PeerId peer, PeerState state, byte[] rpc) {
     Stream out = state.outbound;
     if (out == null) {
-      return;
+      return true;
     }
     if (state.pendingWrites >= peerQueueSize) {
       // A slow peer: Go drops RPCs when its per-peer queue (32) is full; so do we.
       droppedOutbound.incrementAndGet();
-      return;
+      return false;
     }
     state.pendingWrites++;
     out.writeMessage(rpc).whenCompleteAsync((v, err) -> {
@@ -744,6 +791,7 @@ public final class PubSub implements AutoCloseable {
         }
       }
     }, router);
+    return true;
   }
 
   private void checkWaiters() {
@@ -812,6 +860,25 @@ public final class PubSub implements AutoCloseable {
       PeerState s = peers.get(peer);
       if (s != null) {
         PubSub.this.send(peer, s, rpc.toByteArray());
+      }
+    }
+
+    @Override
+    public void peerExchange(List<PeerId> offered) {
+      java.util.function.Consumer<List<PeerId>> d = peerExchangeDialer;
+      if (d == null) {
+        return;
+      }
+      try {
+        callbacks.execute(() -> {
+          try {
+            d.accept(List.copyOf(offered));
+          } catch (RuntimeException e) {
+            log.debug("peer exchange dialer failed: {}", e.toString());
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        log.trace("callback executor closed; dropping PX peers");
       }
     }
 
@@ -966,6 +1033,19 @@ public final class PubSub implements AutoCloseable {
     private PeerScoreThresholds thresholds = PeerScoreThresholds.NONE;
     private ScheduledExecutorService scheduler;
     private Random random = new Random();
+    private java.util.function.@Nullable Consumer<List<PeerId>> peerExchangeDialer;
+
+    /**
+     * Dials peers offered by gossipsub peer exchange: called (on the callback executor) with the
+     * peer ids of a PRUNE's PX records that we are not connected to, when the pruning peer scores at
+     * least the accept-PX threshold and our mesh of the topic is below {@code Dlo}, as Go's {@code
+     * pxConnect}. The records carry ids only (we do not read signed peer records): the dialer finds
+     * addresses itself (peer store, DHT). Unset: PX records are counted, not dialed.
+     */
+    public Builder peerExchangeDialer(java.util.function.Consumer<List<PeerId>> dialer) {
+      this.peerExchangeDialer = Objects.requireNonNull(dialer, "dialer == null");
+      return this;
+    }
 
     private Builder(Host host, PrivateKey identity) {
       this.host = Objects.requireNonNull(host, "host == null");

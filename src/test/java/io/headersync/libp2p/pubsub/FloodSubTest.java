@@ -383,6 +383,76 @@ class FloodSubTest {
   }
 
   @Test
+  void anAnnouncementDroppedOnAFullQueueIsRetriedLikeGoDoes() throws Exception {
+    io.headersync.testing.MutableClock clock =
+        new io.headersync.testing.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    io.headersync.testing.ManualScheduler scheduler = new io.headersync.testing.ManualScheduler(clock);
+    PubSub a = node(cfg -> cfg.peerQueueSize(2).scheduler(scheduler).clock(clock).random(new Random(7)));
+    a.subscribe(TOPIC);
+    byte[] s = new byte[32];
+    new Random(998).nextBytes(s);
+    Host slow = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network)
+        .listen(Multiaddr.parse("/memory/0")).build();
+    hosts.add(slow);
+    CompletableFuture<io.headersync.libp2p.Stream> fromA = new CompletableFuture<>();
+    slow.setStreamHandler("/floodsub/1.0.0", fromA::complete);
+    get(slow.start());
+    get(slow.connect(host(a).listenAddresses().get(0)));
+    io.headersync.libp2p.Stream out = get(slow.newStream(host(a).peerId(), "/floodsub/1.0.0"));
+    get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
+        .addSubscriptions(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.SubOpts.newBuilder()
+            .setSubscribe(true).setTopicid(TOPIC))
+        .build().toByteArray()));
+    get(a.awaitPeer(TOPIC, slow.peerId()));
+    // The slow peer reads nothing: A's two queue slots fill with messages stuck behind the Yamux window.
+    for (int i = 0; i < 20; i++) {
+      get(a.publish(TOPIC, new byte[64 << 10]));
+    }
+    long before = a.droppedOutbound();
+    assertTrue(before > 0, "the queue never filled");
+    a.subscribe("late");
+    get(a.fanoutPeers(TOPIC)); // a router round trip: the subscription was announced (or dropped)
+    assertEquals(before + 1, a.droppedOutbound(), "the announcement of 'late' was not dropped");
+
+    // Now the peer reads: once A's queue drains and the retry timer fires, 'late' arrives.
+    io.headersync.libp2p.Stream in = get(fromA);
+    CompletableFuture<Void> sawLate = new CompletableFuture<>();
+    readUntilSubscribed(in, "late", sawLate);
+    for (int second = 0; !sawLate.isDone(); second++) {
+      assertTrue(second < 30, "'late' never announced after the queue drained");
+      scheduler.advance(java.time.Duration.ofSeconds(1));
+      try {
+        sawLate.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // the write completions have not reached the router yet: advance again
+      }
+    }
+    get(sawLate);
+    out.close();
+    in.reset();
+  }
+
+  private static void readUntilSubscribed(io.headersync.libp2p.Stream in, String topic, CompletableFuture<Void> done) {
+    in.readMessage(1 << 20).whenComplete((m, err) -> {
+      if (err != null || m.isEmpty()) {
+        done.completeExceptionally(err != null ? err : new AssertionError("stream ended"));
+        return;
+      }
+      try {
+        var rpc = io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.parseFrom(m.get());
+        if (rpc.getSubscriptionsList().stream().anyMatch(o -> o.getSubscribe() && o.getTopicid().equals(topic))) {
+          done.complete(null);
+          return;
+        }
+      } catch (Exception e) {
+        done.completeExceptionally(e);
+        return;
+      }
+      readUntilSubscribed(in, topic, done);
+    });
+  }
+
+  @Test
   void messagesBeyondTheValidationLimitAreDropped() throws Exception {
     java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
     PubSub a = node();

@@ -660,4 +660,23 @@ class GossipSubTest {
     assertEquals(0, strict.stats().pxRecordsAccepted(), "score 0 is under celestia's 1000");
     assertEquals(Set.of(), get(strict.meshPeers(TOPIC)));
   }
+
+  @Test
+  void pxPeersAreOfferedForDiallingWhenTheMeshIsBelowDlo() throws Exception {
+    io.headersync.libp2p.PeerId offeredPeer = io.headersync.libp2p.PrivateKey.ed25519FromSeed(new byte[32]).peerId();
+    PubsubProto.ControlMessage.Builder pruneWithPx = PubsubProto.ControlMessage.newBuilder().addPrune(
+        PubsubProto.ControlPrune.newBuilder().setTopicID(TOPIC).setBackoff(60)
+            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("not a peer id")))
+            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(offeredPeer.bytes()))));
+    java.util.concurrent.CompletableFuture<List<io.headersync.libp2p.PeerId>> offered =
+        new java.util.concurrent.CompletableFuture<>();
+    PubSub node = node(GossipSubParams.defaults(), cfg -> cfg.peerExchangeDialer(offered::complete));
+    node.subscribe(TOPIC);
+    Raw a = new Raw(GossipSubParams.MESHSUB_V11);
+    a.connect(node, GossipSubParams.MESHSUB_V11);
+    a.control(node, graft(TOPIC));
+    a.control(node, pruneWithPx);
+    // The mesh is empty again (below Dlo): the valid id is offered, the malformed one skipped.
+    assertEquals(List.of(offeredPeer), offered.get(10, java.util.concurrent.TimeUnit.SECONDS));
+  }
 }

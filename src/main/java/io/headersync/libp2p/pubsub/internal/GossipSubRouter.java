@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -126,6 +127,16 @@ public final class GossipSubRouter implements RouterStrategy {
   /** Our mesh peers of {@code topic}. */
   public Set<PeerId> meshPeers(String topic) {
     return Set.copyOf(mesh.getOrDefault(topic, Set.of()));
+  }
+
+  /** Whether {@code p} is in our mesh of some topic. */
+  public boolean inAnyMesh(PeerId p) {
+    for (Set<PeerId> peers : mesh.values()) {
+      if (peers.contains(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Our fanout peers of {@code topic}. */
@@ -425,8 +436,27 @@ public final class GossipSubRouter implements RouterStrategy {
       long seconds = prune.getBackoff();
       addBackoff(peer, topic, seconds > 0 ? Math.min(seconds, 86_400) * 1000 : params.pruneBackoff().toMillis());
       if (prune.getPeersCount() > 0 && s >= thresholds.acceptPx()) {
-        // Accepted, not dialed: our host has no discovery to connect them with (documented).
-        counters.pxRecordsAccepted.addAndGet(Math.min(prune.getPeersCount(), params.maxPxPeers()));
+        int n = Math.min(prune.getPeersCount(), params.maxPxPeers());
+        counters.pxRecordsAccepted.addAndGet(n);
+        if (peers.size() < params.dlo()) {
+          // Go's pxConnect: offer the peers we are not connected to for dialing (bounded per PRUNE).
+          List<PeerId> offered = new ArrayList<>();
+          Collection<PeerId> ready = ctx.readyPeers();
+          for (int i = 0; i < n; i++) {
+            PeerId p;
+            try {
+              p = PeerId.fromBytes(prune.getPeers(i).getPeerID().toByteArray());
+            } catch (RuntimeException e) {
+              continue; // a malformed id in a PX record: skip it, as Go does
+            }
+            if (!p.equals(peer) && !ready.contains(p)) {
+              offered.add(p);
+            }
+          }
+          if (!offered.isEmpty()) {
+            ctx.peerExchange(offered);
+          }
+        }
       }
     }
   }

@@ -3,6 +3,7 @@ package io.headersync.libp2p.pubsub.internal;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.internal.pb.PubsubProto;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 
 /** What {@code PubSub} offers its {@link RouterStrategy}; every method runs on the router thread. */
@@ -24,6 +25,12 @@ public interface RouterContext {
 
   /** Queues an RPC on the peer's outbound stream; dropped and counted when its queue is full. */
   void send(PeerId peer, PubsubProto.RPC rpc);
+
+  /**
+   * Peers another peer offered in a PRUNE (peer exchange) while our mesh of the topic is below
+   * {@code Dlo}: the host may dial them. Only ids: addresses come from what the host knows.
+   */
+  void peerExchange(List<PeerId> peers);
 
   /** Runs {@code task} on the router thread (for timers). */
   void execute(Runnable task);

@@ -1,0 +1,399 @@
+package io.headersync.libp2p;
+
+import io.headersync.annotation.Nullable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the number of connected peers between a low and a high watermark, as go-libp2p's {@code
+ * BasicConnMgr} does: when more than {@link Options#highWater()} peers are connected, the least
+ * valuable peers are disconnected until {@link Options#lowWater()} remain. Never trimmed: peers
+ * connected for less than the {@linkplain Options#gracePeriod() grace period}, peers {@linkplain
+ * #protect protected} under any tag (seeds, trusted peers), and peers the {@linkplain
+ * Builder#values value source} marks as protected (gossip mesh peers). The value of a peer is the sum
+ * of its {@linkplain #tagPeer tags} plus its score from the value source (gossipsub's peer score);
+ * the lowest go first, newest first among equals.
+ *
+ * <p>Differences from Go: peers are counted, not connections (a host keeps at most {@link
+ * HostLimits#maxConnectionsPerPeer()} per peer); a trim runs at most once per {@linkplain
+ * Options#silencePeriod() silence period} and is also checked on that period's timer, as Go's.
+ *
+ * <p>Bounded: entries exist for connected peers only (the host bounds them); protections and tags for
+ * peers that are not connected (a seed before it is reached) are bounded by {@link
+ * #MAX_PROTECTED_PEERS}. Thread-safe.
+ */
+public final class ConnectionManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
+
+  /** Peers with protections or tags at most (connected or not). */
+  public static final int MAX_PROTECTED_PEERS = 4_096;
+
+  /** Watermarks, grace and silence periods. */
+  public record Options(int lowWater, int highWater, Duration gracePeriod, Duration silencePeriod) {
+    /** go-libp2p's defaults: 160 / 192 peers, one minute of grace, 10 s between trims. */
+    public static final Options DEFAULT = new Options(160, 192, Duration.ofMinutes(1), Duration.ofSeconds(10));
+
+    /**
+     * @throws IllegalArgumentException unless {@code 0 <= lowWater <= highWater}, the grace period is
+     *     not negative and the silence period is positive
+     */
+    public Options {
+      if (lowWater < 0 || highWater < lowWater) {
+        throw new IllegalArgumentException("connection manager watermarks need 0 <= low <= high, got low "
+            + lowWater + ", high " + highWater);
+      }
+      Objects.requireNonNull(gracePeriod, "gracePeriod == null");
+      Objects.requireNonNull(silencePeriod, "silencePeriod == null");
+      if (gracePeriod.isNegative()) {
+        throw new IllegalArgumentException("gracePeriod must not be negative, got " + gracePeriod);
+      }
+      if (silencePeriod.isZero() || silencePeriod.isNegative()) {
+        throw new IllegalArgumentException("silencePeriod must be positive, got " + silencePeriod);
+      }
+    }
+
+    /** These options with other watermarks. */
+    public Options withWatermarks(int low, int high) {
+      return new Options(low, high, gracePeriod, silencePeriod);
+    }
+
+    /** These options with another grace period. */
+    public Options withGracePeriod(Duration grace) {
+      return new Options(lowWater, highWater, grace, silencePeriod);
+    }
+  }
+
+  /** What a value source says of a connected peer: a score to add, and whether it must be kept. */
+  public record PeerValue(double score, boolean protect) {}
+
+  private final Host host;
+  private final Options options;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values;
+  private final ConnectionListener listener;
+  /** Connected peers and when we first connected to them. Guarded by this. */
+  private final Map<PeerId, Instant> connected = new HashMap<>();
+  /** Protections by tag, of connected peers or not. Guarded by this. */
+  private final Map<PeerId, Set<String>> protections = new HashMap<>();
+  /** Tag values, of connected peers or not. Guarded by this. */
+  private final Map<PeerId, Map<String, Integer>> tags = new HashMap<>();
+  private @Nullable Instant lastTrim;
+  private boolean trimScheduled;
+  private boolean trimming;
+  private boolean closed;
+  private long trimmed;
+  private final ScheduledFuture<?> ticker;
+
+  private ConnectionManager(Builder b) {
+    this.host = b.host;
+    this.options = b.options;
+    this.clock = b.clock;
+    this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler is required");
+    this.values = b.values;
+    this.listener = new ConnectionListener() {
+      @Override
+      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+        onConnected(peer);
+      }
+
+      @Override
+      public void disconnected(PeerId peer) {
+        synchronized (ConnectionManager.this) {
+          connected.remove(peer);
+        }
+      }
+    };
+    host.addConnectionListener(listener);
+    synchronized (this) {
+      for (PeerId p : host.connectedPeers()) {
+        connected.putIfAbsent(p, clock.instant());
+      }
+    }
+    long silence = options.silencePeriod().toNanos();
+    this.ticker = scheduler.scheduleWithFixedDelay(this::maybeTrim, silence, silence, TimeUnit.NANOSECONDS);
+  }
+
+  /** A manager for {@code host}; it listens to the host's connections from now on. */
+  public static Builder builder(Host host) {
+    return new Builder(host);
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /**
+   * Protects {@code peer} under {@code tag} until {@link #unprotect} of the same tag: it is never
+   * trimmed.
+   *
+   * @throws IllegalStateException if {@link #MAX_PROTECTED_PEERS} peers have protections or tags
+   */
+  public synchronized void protect(PeerId peer, String tag) {
+    Objects.requireNonNull(peer, "peer == null");
+    Objects.requireNonNull(tag, "tag == null");
+    checkRoomFor(peer);
+    protections.computeIfAbsent(peer, p -> new HashSet<>()).add(tag);
+  }
+
+  /** Removes the protection of {@code peer} under {@code tag}; true if it is still protected by another. */
+  public synchronized boolean unprotect(PeerId peer, String tag) {
+    Set<String> set = protections.get(peer);
+    if (set == null) {
+      return false;
+    }
+    set.remove(tag);
+    if (set.isEmpty()) {
+      protections.remove(peer);
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether {@code peer} is protected under some tag. */
+  public synchronized boolean isProtected(PeerId peer) {
+    return protections.containsKey(peer);
+  }
+
+  /**
+   * Sets the value of {@code tag} on {@code peer}; a peer's tags add up to its value (higher is kept
+   * longer).
+   *
+   * @throws IllegalStateException if {@link #MAX_PROTECTED_PEERS} peers have protections or tags
+   */
+  public synchronized void tagPeer(PeerId peer, String tag, int value) {
+    Objects.requireNonNull(peer, "peer == null");
+    Objects.requireNonNull(tag, "tag == null");
+    checkRoomFor(peer);
+    tags.computeIfAbsent(peer, p -> new HashMap<>()).put(tag, value);
+  }
+
+  /** Removes {@code tag} from {@code peer}. */
+  public synchronized void untagPeer(PeerId peer, String tag) {
+    Map<String, Integer> m = tags.get(peer);
+    if (m != null) {
+      m.remove(tag);
+      if (m.isEmpty()) {
+        tags.remove(peer);
+      }
+    }
+  }
+
+  /** Peers connected now, as the manager counts them. */
+  public synchronized int connectedPeers() {
+    return connected.size();
+  }
+
+  /** Peers disconnected by trims so far. */
+  public synchronized long trimmedPeers() {
+    return trimmed;
+  }
+
+  private void checkRoomFor(PeerId peer) {
+    if (!protections.containsKey(peer) && !tags.containsKey(peer)) {
+      Set<PeerId> known = new HashSet<>(protections.keySet());
+      known.addAll(tags.keySet());
+      if (known.size() >= MAX_PROTECTED_PEERS) {
+        throw new IllegalStateException("the connection manager already holds protections or tags for "
+            + MAX_PROTECTED_PEERS + " peers; unprotect or untag some first");
+      }
+    }
+  }
+
+  private void onConnected(PeerId peer) {
+    boolean over;
+    synchronized (this) {
+      connected.putIfAbsent(peer, clock.instant());
+      over = connected.size() > options.highWater();
+    }
+    if (over) {
+      maybeTrim();
+    }
+  }
+
+  /** Trims now unless a trim ran within the silence period (then it is scheduled for its end). */
+  private void maybeTrim() {
+    long delayNanos;
+    synchronized (this) {
+      if (closed || trimming || trimScheduled || connected.size() <= options.highWater()) {
+        return;
+      }
+      Instant now = clock.instant();
+      Instant next = lastTrim == null ? now : lastTrim.plus(options.silencePeriod());
+      delayNanos = Math.max(0, Duration.between(now, next).toNanos());
+      if (delayNanos > 0) {
+        trimScheduled = true;
+      }
+    }
+    if (delayNanos > 0) {
+      try {
+        scheduler.schedule(() -> {
+          synchronized (this) {
+            trimScheduled = false;
+          }
+          maybeTrim();
+        }, delayNanos, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        log.trace("scheduler closed; no trim");
+      }
+      return;
+    }
+    trim();
+  }
+
+  /**
+   * Trims now, whatever the silence period: when more than the high watermark of peers are
+   * connected, disconnects the least valuable unprotected peers past their grace period until the
+   * low watermark remains (or no candidate is left).
+   *
+   * @return completes with the number of peers disconnected
+   */
+  public CompletableFuture<Integer> trim() {
+    synchronized (this) {
+      if (closed || trimming) {
+        return CompletableFuture.completedFuture(0);
+      }
+      trimming = true;
+      lastTrim = clock.instant();
+    }
+    CompletionStage<Map<PeerId, PeerValue>> snapshot;
+    try {
+      snapshot = values.get();
+    } catch (RuntimeException e) {
+      snapshot = CompletableFuture.failedFuture(e);
+    }
+    // A value source that never answers must not stop trims for good: after 5 s, trim without values.
+    return snapshot.toCompletableFuture().copy().completeOnTimeout(Map.of(), 5, TimeUnit.SECONDS).handle((vals, err) -> {
+      if (err != null) {
+        log.debug("connection manager: no peer values for this trim: {}", err.toString());
+      }
+      return disconnectSurplus(err == null && vals != null ? vals : Map.of());
+    });
+  }
+
+  private int disconnectSurplus(Map<PeerId, PeerValue> vals) {
+    List<PeerId> victims;
+    synchronized (this) {
+      try {
+        int surplus = connected.size() - options.lowWater();
+        if (closed || connected.size() <= options.highWater() || surplus <= 0) {
+          return 0;
+        }
+        Instant graceEnd = clock.instant().minus(options.gracePeriod());
+        List<Candidate> candidates = new ArrayList<>();
+        for (Map.Entry<PeerId, Instant> e : connected.entrySet()) {
+          PeerId p = e.getKey();
+          PeerValue v = vals.get(p);
+          if (protections.containsKey(p) || (v != null && v.protect()) || e.getValue().isAfter(graceEnd)) {
+            continue;
+          }
+          double value = (v == null ? 0 : v.score());
+          Map<String, Integer> t = tags.get(p);
+          if (t != null) {
+            for (int x : t.values()) {
+              value += x;
+            }
+          }
+          candidates.add(new Candidate(p, value, e.getValue()));
+        }
+        candidates.sort(Comparator.comparingDouble(Candidate::value)
+            .thenComparing(Candidate::since, Comparator.reverseOrder()));
+        victims = new ArrayList<>();
+        for (int i = 0; i < Math.min(surplus, candidates.size()); i++) {
+          victims.add(candidates.get(i).peer());
+        }
+        for (PeerId p : victims) {
+          connected.remove(p);
+        }
+        trimmed += victims.size();
+      } finally {
+        trimming = false;
+      }
+    }
+    if (!victims.isEmpty()) {
+      log.debug("connection manager: over {} peers, disconnecting {} to reach {}", options.highWater(),
+          victims.size(), options.lowWater());
+    }
+    for (PeerId p : victims) {
+      host.disconnect(p);
+    }
+    return victims.size();
+  }
+
+  private record Candidate(PeerId peer, double value, Instant since) {}
+
+  /** Stops listening and trimming; connections stay as they are. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    ticker.cancel(false);
+    host.removeConnectionListener(listener);
+  }
+
+  /** Builds a {@link ConnectionManager}. */
+  public static final class Builder {
+    private final Host host;
+    private Options options = Options.DEFAULT;
+    private Clock clock = Clock.systemUTC();
+    private @Nullable ScheduledExecutorService scheduler;
+    private Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values =
+        () -> CompletableFuture.completedFuture(Map.of());
+
+    private Builder(Host host) {
+      this.host = Objects.requireNonNull(host, "host == null");
+    }
+
+    /** Default {@link Options#DEFAULT}. */
+    public Builder options(Options options) {
+      this.options = Objects.requireNonNull(options, "options == null");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Runs the silence-period timer and delayed trims; required. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
+      return this;
+    }
+
+    /**
+     * Asked once per trim for the connected peers' values (e.g. {@code PubSub#connectionValues}: the
+     * gossipsub score, and mesh peers protected). A failed or missing answer counts as no values.
+     */
+    public Builder values(Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values) {
+      this.values = Objects.requireNonNull(values, "values == null");
+      return this;
+    }
+
+    public ConnectionManager build() {
+      return new ConnectionManager(this);
+    }
+  }
+}
