@@ -930,6 +930,7 @@ func main() {
 	write(*out, "header_data_pairs.json", pairs)
 	write(*out, "verify.json", verifies)
 	write(*out, "decode.json", decodes)
+	write(*out, "ed25519_edges.json", ed25519Edges())
 }
 
 func write(dir, name string, cases any) {

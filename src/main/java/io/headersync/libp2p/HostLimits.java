@@ -37,6 +37,12 @@ import java.util.Objects;
  *       (go-libp2p's resource manager: 8 per IPv4 address); loopback is exempt, as in go-libp2p</td></tr>
  *   <tr><td>maxInboundPerSubnet</td><td>32</td><td>inbound connections from one IPv4 /24 or IPv6 /56;
  *       loopback is exempt</td></tr>
+ *   <tr><td>maxInboundBufferedBytes</td><td>128 MiB</td><td>bytes received on all streams of all
+ *       connections and not yet read by their handlers; a data frame past it is not buffered and its
+ *       stream is reset ({@code 0x1002}, go-libp2p's resource limit code), the connection stays</td></tr>
+ *   <tr><td>maxInboundStreamsPerProtocol</td><td>64</td><td>open inbound streams of one protocol from
+ *       one peer (over all its connections); more are reset after negotiation. Protocols bound their
+ *       own work further (the header-ex server: 32 requests per peer)</td></tr>
  * </table>
  */
 public final class HostLimits {
@@ -54,6 +60,8 @@ public final class HostLimits {
   private final Duration inboundHandshakeTimeout;
   private final int maxInboundPerIp;
   private final int maxInboundPerSubnet;
+  private final long maxInboundBufferedBytes;
+  private final int maxInboundStreamsPerProtocol;
   private final boolean inboundSetExplicitly;
 
   private HostLimits(Builder b) {
@@ -75,6 +83,8 @@ public final class HostLimits {
     this.inboundHandshakeTimeout = b.inboundHandshakeTimeout;
     this.maxInboundPerIp = b.maxInboundPerIp;
     this.maxInboundPerSubnet = b.maxInboundPerSubnet;
+    this.maxInboundBufferedBytes = b.maxInboundBufferedBytes;
+    this.maxInboundStreamsPerProtocol = b.maxInboundStreamsPerProtocol;
   }
 
   public int maxInboundConnections() {
@@ -97,6 +107,14 @@ public final class HostLimits {
     return maxInboundPerSubnet;
   }
 
+  public long maxInboundBufferedBytes() {
+    return maxInboundBufferedBytes;
+  }
+
+  public int maxInboundStreamsPerProtocol() {
+    return maxInboundStreamsPerProtocol;
+  }
+
   public static Builder builder() {
     return new Builder();
   }
@@ -115,6 +133,8 @@ public final class HostLimits {
     b.inboundHandshakeTimeout = inboundHandshakeTimeout;
     b.maxInboundPerIp = maxInboundPerIp;
     b.maxInboundPerSubnet = maxInboundPerSubnet;
+    b.maxInboundBufferedBytes = maxInboundBufferedBytes;
+    b.maxInboundStreamsPerProtocol = maxInboundStreamsPerProtocol;
     return b;
   }
 
@@ -152,7 +172,8 @@ public final class HostLimits {
         + ", streamsPerConnection=" + maxStreamsPerConnection + ", bufferedBytesPerStream="
         + maxBufferedBytesPerStream + ", inbound=" + maxInboundConnections + ", inboundHandshakes="
         + maxInboundHandshakes + " within " + inboundHandshakeTimeout + ", perIp=" + maxInboundPerIp + ", perSubnet="
-        + maxInboundPerSubnet + "}";
+        + maxInboundPerSubnet + ", inboundBufferedBytes=" + maxInboundBufferedBytes + ", inboundStreamsPerProtocol="
+        + maxInboundStreamsPerProtocol + "}";
   }
 
   /** Builds {@link HostLimits}; every value must be positive. */
@@ -169,8 +190,23 @@ public final class HostLimits {
     private Duration inboundHandshakeTimeout = Duration.ofSeconds(5);
     private int maxInboundPerIp = 8;
     private int maxInboundPerSubnet = 32;
+    private long maxInboundBufferedBytes = 128L << 20;
+    private int maxInboundStreamsPerProtocol = 64;
 
     private Builder() {}
+
+    public Builder maxInboundBufferedBytes(long n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxInboundBufferedBytes must be positive: " + n);
+      }
+      this.maxInboundBufferedBytes = n;
+      return this;
+    }
+
+    public Builder maxInboundStreamsPerProtocol(int n) {
+      this.maxInboundStreamsPerProtocol = positive(n, "maxInboundStreamsPerProtocol");
+      return this;
+    }
 
     /** Default: 3/4 of {@link #maxConnections}; at most {@link #maxConnections}. */
     public Builder maxInboundConnections(int n) {

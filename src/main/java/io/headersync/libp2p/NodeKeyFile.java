@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
  * Node key files, in two formats:
@@ -29,6 +32,7 @@ import java.util.Objects;
  * permissions, via a temporary file and an atomic rename.
  */
 public final class NodeKeyFile {
+  private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private NodeKeyFile() {}
 
@@ -74,17 +78,18 @@ public final class NodeKeyFile {
    */
   public static PrivateKey loadEvNodeJson(Path file) {
     Objects.requireNonNull(file, "file == null");
-    String json;
+    byte[] json;
     try {
       if (Files.size(file) > PublicKey.MAX_ENCODED_LENGTH) {
         throw new KeyFormatException("key file " + file + " is too large to be a node key");
       }
-      json = Files.readString(file, StandardCharsets.UTF_8);
+      json = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read key file " + file, e);
     }
-    byte[] priv = base64Field(json, "priv_key", file);
-    byte[] pub = base64Field(json, "pub_key", file);
+    java.util.Map<String, String> fields = stringFields(json, file);
+    byte[] priv = base64Field(fields, "priv_key", file);
+    byte[] pub = base64Field(fields, "pub_key", file);
     PrivateKey key;
     try {
       key = PrivateKey.ed25519FromRaw(priv);
@@ -111,14 +116,42 @@ public final class NodeKeyFile {
     write(file, json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static byte[] base64Field(String json, String name, Path file) {
-    Matcher m =
-        Pattern.compile("\"" + name + "\"\\s*:\\s*\"([A-Za-z0-9+/=]*)\"").matcher(json);
-    if (!m.find()) {
+  /**
+   * The string members of the JSON object {@code json}, read as Go's {@code encoding/json} reads them
+   * into a struct: keys matched without regard to case, the last of a repeated key wins, members of
+   * other types skipped.
+   */
+  private static java.util.Map<String, String> stringFields(byte[] json, Path file) {
+    java.util.Map<String, String> out = new java.util.HashMap<>();
+    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new KeyFormatException("key file " + file + " is not a JSON object");
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName().toLowerCase(java.util.Locale.ROOT);
+        if (p.nextToken() == JsonToken.VALUE_STRING) {
+          out.put(name, p.getString());
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new KeyFormatException("key file " + file + " is not a single JSON object");
+      }
+    } catch (JacksonException e) {
+      throw new KeyFormatException("key file " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    return out;
+  }
+
+  private static byte[] base64Field(java.util.Map<String, String> fields, String name, Path file) {
+    String value = fields.get(name);
+    if (value == null) {
       throw new KeyFormatException("key file " + file + " has no \"" + name + "\" field");
     }
     try {
-      return Base64.getDecoder().decode(m.group(1));
+      return Base64.getDecoder().decode(value);
     } catch (IllegalArgumentException e) {
       throw new KeyFormatException("key file " + file + ": bad base64 in " + name, e);
     }

@@ -1,5 +1,6 @@
 package io.headersync.evnode;
 
+import io.headersync.testing.MiniJson;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -290,6 +290,17 @@ class IdentityTest {
     assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
     Files.writeString(f, "{}");
     assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    // A real JSON parser, as Go's encoding/json reads it: whitespace, escapes, key case, other members.
+    Files.writeString(f, "{\n  \"Pub_Key\" : \"JUO5L\\/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\",\n  \"note\": [1, {\"priv_key\": 0}],"
+        + EVNODE_JSON.substring(1, EVNODE_JSON.indexOf(",\"pub_key\"")) + "}");
+    assertEquals(k, NodeKeyFile.loadEvNodeJson(f));
+    // A field hidden in a string is not a field; broken JSON says so.
+    Files.writeString(f, "{\"x\": \"\\\"priv_key\\\":\\\"AAAA\\\"\", \"pub_key\": \"JUO5L/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\"}");
+    KeyFormatException noPriv = assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    assertTrue(noPriv.getMessage().contains("no \"priv_key\" field"), noPriv.getMessage());
+    Files.writeString(f, EVNODE_JSON.substring(0, 40));
+    KeyFormatException broken = assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    assertTrue(broken.getMessage().contains("not valid JSON"), broken.getMessage());
   }
 
   @Test

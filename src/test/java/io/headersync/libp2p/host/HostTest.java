@@ -276,6 +276,39 @@ class HostTest {
     open.forEach(Stream::reset);
   }
 
+  @Test
+  void inboundStreamsOfOneProtocolFromOnePeerAreLimited() throws Exception {
+    Host server = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxInboundStreamsPerProtocol(2).build()));
+    List<Stream> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    server.setStreamHandler("/hold/1", held::add); // keeps every stream open, reads nothing
+    Host client = start(Transport.MEMORY);
+    get(client.connect(server.listenAddresses().get(0)));
+    List<Stream> open = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      open.add(get(client.newStream(server.peerId(), "/hold/1")));
+    }
+    // The third was negotiated, then reset by the server: reading it fails; the first two stay open.
+    ExecutionException reset = assertThrows(ExecutionException.class, () -> get(open.get(2).read()));
+    assertInstanceOf(StreamException.class, reset.getCause());
+    assertEquals(2, held.size());
+    // Another protocol is counted on its own, and a closed stream frees its place.
+    held.get(0).reset();
+    open.get(0).reset();
+    Stream again = null;
+    for (int i = 0; i < 50 && again == null; i++) {
+      Stream s = get(client.newStream(server.peerId(), "/hold/1"));
+      s.write(new byte[] {1});
+      if (held.size() == 3) {
+        again = s;
+      } else {
+        s.reset();
+      }
+    }
+    assertTrue(again != null, "a closed stream did not free its place");
+    open.forEach(Stream::reset);
+    held.forEach(Stream::reset);
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void blockedPeerIsRefusedOnDialAndAfterHandshake(Transport t) throws Exception {

@@ -24,6 +24,7 @@ import io.headersync.libp2p.internal.noise.NoiseException;
 import io.headersync.libp2p.internal.noise.NoiseHandshakeHandler;
 import io.headersync.libp2p.internal.noise.NoiseSession;
 import io.headersync.libp2p.internal.pb.IdentifyProto;
+import io.headersync.libp2p.internal.yamux.InboundBudget;
 import io.headersync.libp2p.internal.yamux.YamuxConfig;
 import io.headersync.libp2p.internal.yamux.YamuxException;
 import io.headersync.libp2p.internal.yamux.YamuxSession;
@@ -160,6 +161,7 @@ public final class HostCore {
             .maxInboundStreams(config.limits().maxStreamsPerConnection())
             .maxOutboundStreams(config.limits().maxStreamsPerConnection())
             .maxQueuedBytesPerStream(config.limits().maxBufferedBytesPerStream())
+            .inboundBudget(new InboundBudget(config.limits().maxInboundBufferedBytes()))
             .build();
     this.noiseConfig =
         new NoiseConfig(
@@ -912,10 +914,25 @@ public final class HostCore {
     protected void initChannel(Channel ch) {
       ch.pipeline().addLast(new MultistreamResponder(p -> {
         StreamHandler h = handlers.get(p);
-        return h == null ? null : new StreamBridge(conn, p, false, userExecutor, s -> dispatch(h, s));
+        if (h == null) {
+          return null;
+        }
+        String key = conn.remotePeer() + " " + p;
+        int open = inboundPerProtocol.merge(key, 1, Integer::sum);
+        ch.closeFuture().addListener(f -> inboundPerProtocol.computeIfPresent(key, (k, n) -> n <= 1 ? null : n - 1));
+        if (open > config.limits().maxInboundStreamsPerProtocol()) {
+          log.debug("resetting an inbound {} stream from {}: {} open, the limit is {}", p, conn.remotePeer(), open - 1,
+              config.limits().maxInboundStreamsPerProtocol());
+          return new StreamBridge(conn, p, false, userExecutor, StreamBridge::reset);
+        }
+        return new StreamBridge(conn, p, false, userExecutor, s -> dispatch(h, s));
       }, negotiationTimeout, new CompletableFuture<>()));
     }
   }
+
+  /** Open inbound streams per "peer protocol", for {@link HostLimits#maxInboundStreamsPerProtocol()}. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Integer> inboundPerProtocol =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private void dispatch(StreamHandler h, StreamBridge s) {
     try {

@@ -31,19 +31,15 @@ public interface Aead {
   /** The JDK's SunJCE ChaCha20-Poly1305 (slow on JDK 17, far faster with the intrinsics of JDK 21+). */
   Factory JDK = JdkAead::new;
 
-  /** Our plain-Java ChaCha20-Poly1305 ({@link JavaAead}): several times the JDK 17 provider's speed. */
-  Factory JAVA = JavaAead::new;
-
   /** Bouncy Castle's low-level ChaCha20Poly1305. */
   Factory BOUNCY_CASTLE = BcAead::new;
 
   /**
-   * The JDK provider whenever the JDK has ChaCha20-Poly1305, else ours. {@link JavaAead} is about
-   * 1.2x the JDK 17 provider on large messages, but encryption is only about a tenth of the CPU of a
-   * catch-up, and a vetted provider is worth more than 2% end to end; JDK 21+ has intrinsics that are
-   * ten times faster still. See {@code docs/benchmarks.md}, "Noise transport encryption".
+   * The JDK provider whenever the JDK has ChaCha20-Poly1305 (every JDK from 11 on), else Bouncy
+   * Castle's, which is already a dependency. JDK 21+ has intrinsics that make the JDK provider ten times
+   * faster than on JDK 17. See {@code docs/benchmarks.md}, "Noise transport encryption".
    */
-  Factory DEFAULT = JdkAead.isAvailable() ? JDK : JAVA;
+  Factory DEFAULT = JdkAead.isAvailable() ? JDK : BOUNCY_CASTLE;
 
   static byte[] nonceBytes(long n) {
     byte[] iv = new byte[12];

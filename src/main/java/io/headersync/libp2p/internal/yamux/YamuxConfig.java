@@ -60,6 +60,7 @@ public final class YamuxConfig {
   private final int maxOutboundStreams;
   private final int maxQueuedBytesPerStream;
   private final int maxFrameData;
+  private final InboundBudget inboundBudget;
   private final Duration keepAliveInterval;
   private final Duration pingTimeout;
   private final Duration measureRttInterval;
@@ -73,6 +74,7 @@ public final class YamuxConfig {
     this.maxOutboundStreams = b.maxOutboundStreams;
     this.maxQueuedBytesPerStream = b.maxQueuedBytesPerStream;
     this.maxFrameData = b.maxFrameData;
+    this.inboundBudget = b.inboundBudget;
     this.keepAliveInterval = b.keepAliveInterval;
     this.pingTimeout = b.pingTimeout;
     this.measureRttInterval = b.measureRttInterval;
@@ -93,6 +95,7 @@ public final class YamuxConfig {
     b.maxOutboundStreams = maxOutboundStreams;
     b.maxQueuedBytesPerStream = maxQueuedBytesPerStream;
     b.maxFrameData = maxFrameData;
+    b.inboundBudget = inboundBudget;
     b.keepAliveInterval = keepAliveInterval;
     b.pingTimeout = pingTimeout;
     b.measureRttInterval = measureRttInterval;
@@ -122,6 +125,11 @@ public final class YamuxConfig {
 
   public int maxQueuedBytesPerStream() {
     return maxQueuedBytesPerStream;
+  }
+
+  /** Bytes buffered across all sessions sharing this budget (a host shares one). */
+  public InboundBudget inboundBudget() {
+    return inboundBudget;
   }
 
   public int maxFrameData() {
@@ -163,6 +171,7 @@ public final class YamuxConfig {
     private int maxOutboundStreams = 1000;
     private int maxQueuedBytesPerStream = 1024 * 1024;
     private int maxFrameData = 64 * 1024 - YamuxFrame.HEADER_SIZE;
+    private InboundBudget inboundBudget = InboundBudget.unlimited();
     private Duration keepAliveInterval = Duration.ofSeconds(30);
     private Duration pingTimeout = Duration.ofSeconds(10);
     private Duration measureRttInterval = Duration.ofSeconds(30);
@@ -197,6 +206,12 @@ public final class YamuxConfig {
 
     public Builder maxQueuedBytesPerStream(int bytes) {
       this.maxQueuedBytesPerStream = bytes;
+      return this;
+    }
+
+    /** The budget of buffered inbound bytes, shared by every session built with it. Default unlimited. */
+    public Builder inboundBudget(InboundBudget budget) {
+      this.inboundBudget = java.util.Objects.requireNonNull(budget, "budget == null");
       return this;
     }
 

@@ -334,6 +334,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   // ---------------------------------------------------------------- inbound frames
 
+  /** go-libp2p's {@code StreamResourceLimitExceeded} (core/network/mux.go). */
+  static final int RESET_OVER_BUDGET = 0x1002;
+
   /** The decoder's gate: called for each Data header before its payload is buffered. */
   private boolean admitData(int streamId, int flags, long length) {
     lastFrameNanos = config.ticker().nanoTime();
@@ -341,6 +344,15 @@ public final class YamuxSession extends ChannelDuplexHandler {
       if (length > YamuxConfig.PROTOCOL_INITIAL_WINDOW) {
         throw new YamuxException.ProtocolException("recv window exceeded: " + length
             + " bytes with SYN on stream " + Integer.toUnsignedString(streamId));
+      }
+      if (length > 0 && !config.inboundBudget().admits(length)) {
+        // The host's inbound buffers are full: the frame (SYN and payload) is skipped, the stream is
+        // never created, and the remote learns why.
+        log.debug("{} refusing inbound stream {}: the host's inbound buffer budget is spent", channel(),
+            Integer.toUnsignedString(streamId));
+        writeControl(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, streamId, RESET_OVER_BUDGET);
+        flushSoon();
+        return false;
       }
       return true;
     }
@@ -351,6 +363,13 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (length > s.credit()) {
       throw new YamuxException.ProtocolException("recv window exceeded on stream "
           + Integer.toUnsignedString(streamId) + ": " + length + " bytes, window " + s.credit());
+    }
+    if (length > 0 && !config.inboundBudget().admits(length)) {
+      // The payload is skipped, so the stream cannot go on: reset it, which frees what it buffered.
+      log.debug("{} resetting stream {}: the host's inbound buffer budget is spent", channel(),
+          Integer.toUnsignedString(streamId));
+      s.reset(RESET_OVER_BUDGET);
+      return false;
     }
     return true;
   }

@@ -94,6 +94,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private long inboundBytes;
+
   private boolean readPending;
   private boolean delivering;
 
@@ -209,6 +210,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
     inbound.add(data);
     inboundBytes += data.readableBytes();
+    session.config().inboundBudget().add(data.readableBytes());
     if (readPending) {
       deliver();
     }
@@ -285,6 +287,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
         do {
           ByteBuf buf = inbound.poll();
           inboundBytes -= buf.readableBytes();
+          session.config().inboundBudget().release(buf.readableBytes());
           if (!config.isAutoRead()) {
             readPending = false;
           }
@@ -336,6 +339,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     while ((buf = inbound.poll()) != null) {
       buf.release();
     }
+    session.config().inboundBudget().release(inboundBytes);
     inboundBytes = 0;
   }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,35 @@ class GoEd25519Test {
         assertEquals(s, sum);
       }
     }
+  }
+
+  // ---- Go's answers on small-order, mixed-order and non-canonical inputs ----
+
+  /**
+   * {@code vectors/ed25519_edges.json}: 295 cases that {@code interop/vectors} put to Go's
+   * {@code crypto/ed25519.Verify} (small-order and non-canonical keys and nonces, S = L and S + L,
+   * mixed-order keys, nonces with a small-order component, random bytes) with Go's verdict. Ours, the
+   * key type's verify and the reference implementation must give the same verdict on every one.
+   */
+  @org.junit.jupiter.api.TestFactory
+  @SuppressWarnings("unchecked")
+  java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> agreesWithGoOnEdgeCases() throws Exception {
+    Map<String, Object> file;
+    try (java.io.InputStream in = getClass().getResourceAsStream("/vectors/ed25519_edges.json")) {
+      file = (Map<String, Object>) io.headersync.testing.MiniJson.parse(
+          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    List<Map<String, Object>> cases = (List<Map<String, Object>>) file.get("cases");
+    assertTrue(cases.size() > 250, "cases: " + cases.size());
+    assertTrue(cases.stream().filter(c -> (Boolean) c.get("go_valid")).count() >= 10, "too few valid cases");
+    return cases.stream().map(c -> org.junit.jupiter.api.DynamicTest.dynamicTest((String) c.get("name"), () -> {
+      byte[] pk = HEX.parseHex((String) c.get("public_key"));
+      byte[] msg = HEX.parseHex((String) c.get("message"));
+      byte[] sig = HEX.parseHex((String) c.get("signature"));
+      boolean go = (Boolean) c.get("go_valid");
+      assertEquals(go, GoEd25519.verify(pk, msg, sig), "GoEd25519");
+      assertEquals(go, GoEd25519Reference.verify(pk, msg, sig), "the reference");
+    }));
   }
 
   // ---- Go's rules on hand-made edge cases ----

@@ -42,7 +42,7 @@ public class NoiseBenchmark {
 
   @Setup
   public void setup() {
-    Aead.Factory f = provider.equals("JDK") ? Aead.JDK : provider.equals("JAVA") ? Aead.JAVA : Aead.BOUNCY_CASTLE;
+    Aead.Factory f = provider.equals("JDK") ? Aead.JDK : Aead.BOUNCY_CASTLE;
     byte[] key = new byte[32];
     random.nextBytes(key);
     enc = CipherState.withKey(f, key);

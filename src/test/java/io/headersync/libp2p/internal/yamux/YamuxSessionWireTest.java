@@ -315,6 +315,40 @@ class YamuxSessionWireTest {
   }
 
   @Test
+  void dataPastTheHostsInboundBudgetResetsItsStreamButNotTheConnection() {
+    InboundBudget budget = new InboundBudget(1_000);
+    ch = EmbeddedChannel.builder().ticker(ticker).build();
+    session = new YamuxSession(EmbeddedPair.quiet(ticker).inboundBudget(budget).build(), false,
+        TestStreams.accepting(accepted, () -> new Collector() {
+          @Override
+          public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+            ctx.channel().config().setAutoRead(false); // a handler that does not read: bytes stay buffered
+          }
+        }));
+    ch.pipeline().addLast("yamux", session);
+
+    in(dataFrame(FLAG_SYN, 1, new byte[600]));
+    written(ch);
+    assertEquals(600, budget.used());
+    // A new stream whose first data would pass the budget is answered with RST (0x1002).
+    in(dataFrame(FLAG_SYN, 3, new byte[600]));
+    List<Frame> out = written(ch);
+    assertTrue(out.get(0).is(TYPE_WINDOW_UPDATE, FLAG_RST, 3, 0x1002), out.toString());
+    assertEquals(1, accepted.size());
+    // More data on the open stream would pass it too: that stream is reset, its buffers freed.
+    in(dataFrame(0, 1, new byte[600]));
+    out = written(ch);
+    assertTrue(out.get(0).is(TYPE_WINDOW_UPDATE, FLAG_RST, 1, 0x1002), out.toString());
+    assertTrue(accepted.get(0).inactive);
+    assertEquals(0, budget.used());
+    assertEquals(2, budget.refusals());
+    // The connection is fine: the next stream opens.
+    in(dataFrame(FLAG_SYN, 5, new byte[100]));
+    assertEquals(2, accepted.size());
+    assertTrue(ch.isActive());
+  }
+
+  @Test
   void afterOurGoAwayNewStreamsAreReset() {
     server();
     session.goAway(YamuxFrame.GO_AWAY_NORMAL);

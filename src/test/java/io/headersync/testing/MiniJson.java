@@ -1,4 +1,4 @@
-package io.headersync.evnode;
+package io.headersync.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A minimal JSON reader for the test vectors (objects, arrays, strings, booleans, numbers, null). */
-final class MiniJson {
+public final class MiniJson {
   private final String s;
   private int pos;
 
@@ -14,7 +14,7 @@ final class MiniJson {
     this.s = s;
   }
 
-  static Object parse(String text) {
+  public static Object parse(String text) {
     MiniJson p = new MiniJson(text);
     Object v = p.value();
     p.ws();

@@ -1,0 +1,3 @@
+module github.com/headersync/headersync/interop/ed25519bench
+
+go 1.25.8
