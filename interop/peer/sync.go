@@ -5,7 +5,8 @@ package main
 //	{"cmd":"sync-start","peer":"12D3...","height":1,"blockTimeMillis":1000}
 //	    a fresh go-header store, an exchange trusting the peer, a go-header Subscriber on the node's
 //	    pubsub (topic /<network>/header-sub/v0.0.1) and a Syncer whose tail is the given height
-//	    (WithSyncFromHeight), or the given "hash" (WithSyncFromHash); answers once Syncer.Start returned
+//	    (WithSyncFromHeight), or the given "hash" (WithSyncFromHash), with an optional
+//	    "pruningWindowMillis" (WithPruningWindow); answers once Syncer.Start returned
 //	{"cmd":"sync-wait","height":10000,"millis":60000}
 //	    answers when the syncer's store head reached the height: elapsed time since sync-start
 //	    ("millis"), headers synced since the start and headers per second
@@ -40,6 +41,7 @@ type syncArgs struct {
 	Height          uint64 `json:"height"`
 	Hash            string `json:"hash"`
 	BlockTimeMillis int64  `json:"blockTimeMillis"`
+	PruningWindowMs int64  `json:"pruningWindowMillis"`
 	Millis          int64  `json:"millis"`
 	From            string `json:"from"`
 }
@@ -185,6 +187,9 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 		gosync.WithBlockTime(time.Duration(args.BlockTimeMillis) * time.Millisecond),
 		// Test chains start on a fixed date: never let their headers expire.
 		gosync.WithTrustingPeriod(100 * 365 * 24 * time.Hour),
+	}
+	if args.PruningWindowMs > 0 {
+		opts = append(opts, gosync.WithPruningWindow(time.Duration(args.PruningWindowMs)*time.Millisecond))
 	}
 	if args.Hash != "" {
 		opts = append(opts, gosync.WithSyncFromHash(args.Hash))

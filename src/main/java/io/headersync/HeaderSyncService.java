@@ -202,7 +202,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
       this.exchange = eb.build();
       this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
       Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
-          .options(b.syncerOptions != null ? b.syncerOptions : SyncerOptions.builder(blockTime).trustingPeriod(profile.trustingPeriod()).build())
+          .options(b.syncerOptions())
           .clock(clock)
           .scheduler(scheduler)
           .workerExecutor(workers);
@@ -327,8 +327,16 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         });
       }).thenCompose(this::initStore);
     }
-    return retry("the header at the initial height " + initialHeight, () -> exchange.getByHeight(initialHeight))
-        .thenCompose(this::initStore);
+    SyncerOptions so = syncer.options();
+    if (so.tailPinned()) {
+      String what = so.syncFromHash().map(h -> "the syncFromHash header " + h)
+          .orElse("the header at syncFromHeight " + so.syncFromHeight());
+      return retry(what, () -> syncer.initialTail(initialHeight)).thenCompose(this::initStore);
+    }
+    // The header at the initial height, or, when it has expired, go-header's estimate from the
+    // trusting period against the network head.
+    return retry("the header at the initial height " + initialHeight + " (or the tail estimated from the trusting "
+        + "period when it has expired)", () -> syncer.initialTail(initialHeight)).thenCompose(this::initStore);
   }
 
   /** Asks with backoff (1 s doubling to 10 s) until {@link #initTimeout}. */
@@ -450,6 +458,44 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     return syncer.syncWait();
   }
 
+  /**
+   * The header at {@code height}: from the store, or, below the store's tail (pruned, or never
+   * synced), fetched from peers and verified by hash links down from the tail without being stored
+   * (at most {@link Syncer#MAX_BELOW_TAIL_DISTANCE} below it; see {@link Syncer#fetchBelowTail}).
+   * Fails with a {@link io.headersync.store.HeaderNotFoundException} above the head or on an empty store.
+   *
+   * @throws IllegalArgumentException if {@code height} is not positive or too far below the tail
+   */
+  public CompletableFuture<H> getByHeight(long height) {
+    if (height < 1) {
+      throw new IllegalArgumentException("height must be positive, got " + height);
+    }
+    Optional<H> stored = store.getByHeight(height);
+    if (stored.isPresent()) {
+      return CompletableFuture.completedFuture(stored.get());
+    }
+    Optional<H> t = store.tail();
+    if (t.isEmpty() || height > store.height() || anchor != null) {
+      return CompletableFuture.failedFuture(new io.headersync.store.HeaderNotFoundException("height " + height
+          + " is not stored (the store holds " + t.map(x -> "[" + x.height() + ", " + store.height() + "]")
+              .orElse("nothing") + ")"));
+    }
+    return syncer.fetchBelowTail(height);
+  }
+
+  /**
+   * The syncer's counters, the tail among them ({@code tailHeight}, {@code headersPruned},
+   * {@code headersBackfilled}).
+   */
+  public SyncMetrics syncMetrics() {
+    return syncer.metrics();
+  }
+
+  /** Completes when no tail work (pruning, back-fill) is running. */
+  public CompletableFuture<Void> tailIdle() {
+    return syncer.tailIdle();
+  }
+
   /** The syncer's progress. */
   public SyncState syncState() {
     return syncer.state();
@@ -483,11 +529,6 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   public SubscriberMetrics gossipMetrics() {
     return subscriber.metrics();
-  }
-
-  /** The syncer's counters (headers appended, sync jobs, bifurcations, ...). */
-  public SyncMetrics syncMetrics() {
-    return syncer.metrics();
   }
 
   public P2PServer.Stats serverStats() {
@@ -651,6 +692,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     private ServerOptions serverOptions = ServerOptions.defaults();
     private @Nullable ExchangeOptions exchangeOptions;
     private @Nullable SyncerOptions syncerOptions;
+    private @Nullable Duration pruningWindow;
+    private @Nullable Hash syncFromHash;
+    private long syncFromHeight;
     private @Nullable HeaderCheck<H> extraCheck;
     private @Nullable SyncListener<H> listener;
     private @Nullable Anchor<H> anchor;
@@ -718,7 +762,8 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     public Builder<H> blockTime(Duration blockTime) {
       Objects.requireNonNull(blockTime, "blockTime == null");
       if (blockTime.isZero() || blockTime.isNegative()) {
-        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime);
+        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime + " (the syncer's recency "
+            + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
       }
       this.blockTime = blockTime;
       return this;
@@ -781,10 +826,76 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
       return this;
     }
 
-    /** Default: the syncer defaults with {@link #blockTime} and the profile's trusting period. */
+    /**
+     * Default: the syncer defaults with {@link #blockTime} and the profile's trusting period and
+     * pruning window. {@link #pruningWindow}, {@link #syncFromHash} and {@link #syncFromHeight}
+     * apply on top of these options.
+     */
     public Builder<H> syncerOptions(SyncerOptions options) {
       this.syncerOptions = Objects.requireNonNull(options, "options == null");
       return this;
+    }
+
+    /**
+     * How far behind the head's time the store keeps headers; older ones are pruned as the head
+     * advances (go-header's {@code PruningWindow}). Default: the profile's ({@link NetworkProfile#pruningWindow()}:
+     * 337 h for {@code SEED}, 99 years for {@code EVNODE}). Zero keeps every header (then set
+     * {@link #syncFromHash} or {@link #syncFromHeight}).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder<H> pruningWindow(Duration window) {
+      Objects.requireNonNull(window, "pruningWindow == null");
+      if (window.isNegative()) {
+        throw new IllegalArgumentException("pruningWindow must not be negative, got " + window);
+      }
+      this.pruningWindow = window;
+      return this;
+    }
+
+    /**
+     * The store's tail is the header with this hash (go-header's {@code SyncFromHash}): an empty store
+     * starts there, a restart with another hash prunes up to it or back-fills down to it. Wins over
+     * {@link #syncFromHeight}; pins the tail (no pruning).
+     */
+    public Builder<H> syncFromHash(Hash hash) {
+      Objects.requireNonNull(hash, "syncFromHash == null");
+      if (hash.isEmpty()) {
+        throw new IllegalArgumentException("syncFromHash is empty");
+      }
+      this.syncFromHash = hash;
+      return this;
+    }
+
+    /**
+     * The store's tail is the header at this height (go-header's {@code SyncFromHeight}), as
+     * {@link #syncFromHash}; pins the tail (no pruning).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder<H> syncFromHeight(long height) {
+      if (height < 1) {
+        throw new IllegalArgumentException("syncFromHeight must be at least 1, got " + height);
+      }
+      this.syncFromHeight = height;
+      return this;
+    }
+
+    /** The syncer's options: given or defaults, with the tail settings on top. */
+    private SyncerOptions syncerOptions() {
+      SyncerOptions.Builder sb = syncerOptions != null ? syncerOptions.toBuilder()
+          : SyncerOptions.builder(Objects.requireNonNull(blockTime, "blockTime")).trustingPeriod(profile.trustingPeriod())
+              .pruningWindow(profile.pruningWindow());
+      if (pruningWindow != null) {
+        sb.pruningWindow(pruningWindow);
+      }
+      if (syncFromHash != null) {
+        sb.syncFromHash(syncFromHash);
+      }
+      if (syncFromHeight > 0) {
+        sb.syncFromHeight(syncFromHeight);
+      }
+      return sb.build();
     }
 
     /**

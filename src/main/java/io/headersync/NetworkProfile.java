@@ -21,6 +21,7 @@ import java.util.Objects;
  *   <tr><td>store prefix</td><td>{@code headerEx}</td><td>{@code blockEx}</td><td>{@code headerSync}</td><td>{@code dataSync}</td></tr>
  *   <tr><td>exchange frame / pubsub message</td><td colspan="2">1 MiB / 1 MiB</td><td colspan="2">10 MiB / 5 MiB</td></tr>
  *   <tr><td>trusting period</td><td colspan="2">336 h (go-header)</td><td colspan="2">99 years (ev-node)</td></tr>
+ *   <tr><td>pruning window (header store)</td><td colspan="2">337 h (go-header)</td><td colspan="2">99 years: no pruning (ev-node)</td></tr>
  * </table>
  *
  * <p>{@link #SEED} is the naming of Rollkit v0.7–v0.13.5 (the design this library started from);
@@ -28,7 +29,8 @@ import java.util.Objects;
  */
 public enum NetworkProfile {
   /** Rollkit's original naming: network id = chain id; blocks under {@code <chainId>-block}. */
-  SEED(PubSub.DEFAULT_MAX_MESSAGE_SIZE, 1 << 20, SyncerOptions.DEFAULT_TRUSTING_PERIOD) {
+  SEED(PubSub.DEFAULT_MAX_MESSAGE_SIZE, 1 << 20, SyncerOptions.DEFAULT_TRUSTING_PERIOD,
+      SyncerOptions.DEFAULT_PRUNING_WINDOW) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
       return kind == SyncKind.HEADERS ? chainId : chainId + "-block";
@@ -40,7 +42,7 @@ public enum NetworkProfile {
     }
   },
   /** ev-node v1.x: {@code <chainId>-headerSync} and {@code <chainId>-dataSync}. */
-  EVNODE(PubSub.EVNODE_MAX_MESSAGE_SIZE, 10 << 20, Duration.ofDays(99L * 365)) {
+  EVNODE(PubSub.EVNODE_MAX_MESSAGE_SIZE, 10 << 20, Duration.ofDays(99L * 365), Duration.ofDays(99L * 365)) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
       return chainId + (kind == SyncKind.HEADERS ? "-headerSync" : "-dataSync");
@@ -64,11 +66,23 @@ public enum NetworkProfile {
   private final int maxExchangeFrameSize;
 
   private final Duration trustingPeriod;
+  private final Duration pruningWindow;
 
-  NetworkProfile(int maxPubsubMessageSize, int maxExchangeFrameSize, Duration trustingPeriod) {
+  NetworkProfile(int maxPubsubMessageSize, int maxExchangeFrameSize, Duration trustingPeriod, Duration pruningWindow) {
     this.maxPubsubMessageSize = maxPubsubMessageSize;
     this.maxExchangeFrameSize = maxExchangeFrameSize;
     this.trustingPeriod = trustingPeriod;
+    this.pruningWindow = pruningWindow;
+  }
+
+  /**
+   * How far behind the head's time the header store keeps headers: go-header's default (337 h)
+   * under {@link #SEED}, so the store is pruned as the head advances; 99 years under
+   * {@link #EVNODE}, which is how ev-node v1.x configures go-header's syncer
+   * ({@code WithPruningWindow(99y)}): nothing is pruned.
+   */
+  public Duration pruningWindow() {
+    return pruningWindow;
   }
 
   /**

@@ -213,6 +213,39 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   }
 
   /**
+   * The headers {@code [from, from + amount)} as one peer answers them, <em>unverified</em>: only
+   * their heights are checked (exactly the ones asked for; a short answer counts as not found). For
+   * a caller that verifies them another way, e.g. by hash links down from a trusted header (the
+   * syncer's back-fill below its tail).
+   *
+   * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
+   *     {@code [1, 64]}
+   */
+  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
+    if (from <= 0) {
+      throw new IllegalArgumentException("from must be positive: " + from);
+    }
+    if (amount < 1 || amount > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
+      throw new IllegalArgumentException("amount must be in [1, " + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + "]: "
+          + amount);
+    }
+    String what = "headers [" + from + ", " + (from + amount) + ")";
+    return firstSuccess(what, peer -> request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
+        .thenApply(list -> {
+          if (list.size() != amount) {
+            throw new PeerRequestException(PeerFailure.NOT_FOUND, "asked for " + what + ", got " + list.size());
+          }
+          for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).height() != from + i) {
+              throw new PeerRequestException(PeerFailure.INVALID, "asked for " + what + ", got height "
+                  + list.get(i).height() + " at position " + i);
+            }
+          }
+          return List.copyOf(list);
+        }));
+  }
+
+  /**
    * The headers {@code (from.height(), to)}, verified against {@code from} and linked to each other.
    *
    * @throws IllegalArgumentException if the range is empty or longer than {@code maxRangeToList}
@@ -404,12 +437,12 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<H> firstSuccess(String what, Function<PeerId, CompletableFuture<H>> ask) {
+  private <T> CompletableFuture<T> firstSuccess(String what, Function<PeerId, CompletableFuture<T>> ask) {
     List<PeerId> peers = shuffledTrusted();
     if (peers.isEmpty()) {
       peers = tracker.usablePeers();
     }
-    CompletableFuture<H> result = new CompletableFuture<>();
+    CompletableFuture<T> result = new CompletableFuture<>();
     if (peers.isEmpty()) {
       result.completeExceptionally(new ExchangeException("no peers to ask for " + what));
       return result;

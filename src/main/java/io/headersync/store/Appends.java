@@ -58,4 +58,18 @@ final class Appends {
               + " was expected (" + what + "; the head counts queued appends); nothing was written");
     }
   }
+
+  /** Checks that {@code headers} (already checked by {@link #copyChecked}) end at {@code pendingTail - 1}. */
+  static void checkPrecedes(List<? extends Header> headers, long pendingTail) {
+    long last = headers.get(headers.size() - 1).height();
+    if (pendingTail == 0) {
+      throw new NonContiguousAppendException(0, last, "cannot prepend heights " + headers.get(0).height() + ".." + last
+          + ": the store is empty (append initialises it); nothing was written");
+    }
+    if (last != pendingTail - 1) {
+      throw new NonContiguousAppendException(pendingTail - 1, last, "non-contiguous prepend: the last header has height "
+          + last + " but height " + (pendingTail - 1) + " was expected (just below the tail " + pendingTail
+          + ", counting queued writes); nothing was written");
+    }
+  }
 }

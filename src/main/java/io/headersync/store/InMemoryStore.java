@@ -32,6 +32,7 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
   private final ConcurrentHashMap<Long, H> byHeight = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Hash, H> byHash = new ConcurrentHashMap<>();
   private final HeightWaiters<H> waiters;
+  private final int maxDeleteHeaders;
   private final Object appendLock = new Object();
   private volatile @Nullable Bounds<H> bounds;
   private volatile boolean closed;
@@ -41,9 +42,13 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     this(StoreOptions.defaults());
   }
 
-  /** An empty store with these options (only {@link StoreOptions#maxWaiters()} applies). */
+  /**
+   * An empty store with these options (only {@link StoreOptions#maxWaiters()} and
+   * {@link StoreOptions#maxDeleteHeaders()} apply).
+   */
   public InMemoryStore(StoreOptions options) {
     Objects.requireNonNull(options, "options == null");
+    this.maxDeleteHeaders = options.maxDeleteHeaders();
     this.waiters = new HeightWaiters<>(options.maxWaiters(), () -> bounds);
   }
 
@@ -77,7 +82,8 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
   public Optional<H> getByHeight(long height) {
     requirePositive(height);
     Bounds<H> b = openBounds();
-    return b != null && b.contains(height) ? Optional.of(byHeight.get(height)) : Optional.empty();
+    // A deletion racing this read may have removed the header after we read the bounds: then empty.
+    return b != null && b.contains(height) ? Optional.ofNullable(byHeight.get(height)) : Optional.empty();
   }
 
   @Override
@@ -96,7 +102,9 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
           "height " + height + " is below the store's tail " + (b == null ? "?" : b.tailHeight())
               + "; it will never be stored"));
     }
-    return CompletableFuture.completedFuture(byHeight.get(height));
+    H h = byHeight.get(height);
+    return h != null ? CompletableFuture.completedFuture(h)
+        : CompletableFuture.failedFuture(new HeaderNotFoundException("height " + height + " was deleted"));
   }
 
   @Override
@@ -106,7 +114,12 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     requireRangeStored(b, from, to);
     List<H> out = new ArrayList<>((int) (to - from));
     for (long h = from; h < to; h++) {
-      out.add(byHeight.get(h));
+      H header = byHeight.get(h);
+      if (header == null) {
+        throw new HeaderNotFoundException("range [" + from + ", " + to + "): height " + h
+            + " was deleted while it was read; the store holds " + bounds);
+      }
+      out.add(header);
     }
     return out;
   }
@@ -140,6 +153,77 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     }
     waiters.release(b, byHeight::get);
     return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> prepend(List<? extends H> headers) {
+    List<H> list = Appends.copyChecked(headers);
+    synchronized (appendLock) {
+      if (closed) {
+        throw closedException();
+      }
+      Bounds<H> old = bounds;
+      Appends.checkPrecedes(list, old == null ? 0 : old.tailHeight());
+      for (H h : list) {
+        byHeight.put(h.height(), h);
+        byHash.put(h.hash(), h);
+      }
+      bounds = new Bounds<>(list.get(0), old.head);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteRange(long from, long to) {
+    synchronized (appendLock) {
+      if (closed) {
+        throw closedException();
+      }
+      Bounds<H> old = bounds;
+      Deletes.Shape shape = Deletes.check(from, to, old == null ? 0 : old.tailHeight(),
+          old == null ? 0 : old.headHeight(), maxDeleteHeaders);
+      deleteLocked(old, from, to, shape);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteTo(long to) {
+    synchronized (appendLock) {
+      if (closed) {
+        throw closedException();
+      }
+      Bounds<H> old = bounds;
+      long[] step = Deletes.stepTo(to, old == null ? 0 : old.tailHeight(), old == null ? 0 : old.headHeight(),
+          maxDeleteHeaders);
+      if (step == null) {
+        return CompletableFuture.completedFuture(old.tailHeight());
+      }
+      deleteLocked(old, step[0], step[1], Deletes.Shape.TAIL_UP);
+      return CompletableFuture.completedFuture(step[1]);
+    }
+  }
+
+  /** Publishes the smaller range first (readers stop at it), then removes the headers. */
+  private void deleteLocked(@Nullable Bounds<H> old, long from, long to, Deletes.Shape shape) {
+    Objects.requireNonNull(old, "checked non-empty");
+    switch (shape) {
+      case WIPE:
+        bounds = null;
+        break;
+      case TAIL_UP:
+        bounds = new Bounds<>(byHeight.get(to), old.head);
+        break;
+      default:
+        bounds = new Bounds<>(old.tail, byHeight.get(from - 1));
+        break;
+    }
+    for (long h = from; h < to; h++) {
+      H removed = byHeight.remove(h);
+      if (removed != null) {
+        byHash.remove(removed.hash(), removed);
+      }
+    }
   }
 
   /** Nothing to make durable; fails only when the store is closed. */

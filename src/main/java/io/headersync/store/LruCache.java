@@ -45,6 +45,17 @@ final class LruCache<K, V> {
     }
   }
 
+  synchronized void remove(K key) {
+    map.remove(key);
+  }
+
+  /** Removes {@code key(e)} for every element under one lock acquisition. */
+  synchronized <E> void removeAll(Iterable<E> elements, java.util.function.Function<E, K> key) {
+    for (E e : elements) {
+      map.remove(key.apply(e));
+    }
+  }
+
   synchronized void clear() {
     map.clear();
   }

@@ -141,6 +141,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private final ArrayDeque<Item<H>> queue = new ArrayDeque<>();
   private int queuedHeaders;
   private long pendingHead;
+  /** The tail counting queued appends and deletions; 0 when {@link #pendingHead} is 0 (empty). */
+  private long pendingTail;
   private boolean closing;
   private @Nullable StoreException failure;
 
@@ -175,6 +177,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     this.writeOptions = wo;
     Bounds<H> b = bounds;
     this.pendingHead = b == null ? 0 : b.headHeight();
+    this.pendingTail = b == null ? 0 : b.tailHeight();
     this.writer = new Thread(this::runWriter, "headersync-store-writer-" + keys.prefix);
     writer.setDaemon(true);
     writer.start();
@@ -229,7 +232,11 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     if (b == null || !b.contains(height)) {
       return Optional.empty();
     }
-    return Optional.of(headerAt(height, b));
+    try {
+      return Optional.of(headerAt(height, b));
+    } catch (DeletedWhileReadException e) {
+      return Optional.empty();
+    }
   }
 
   /** The header at a height known to be within {@code b}: from the bounds, the cache or the disk. */
@@ -259,12 +266,35 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     if (b == null) {
       return Optional.empty();
     }
-    long height = heightOf(hash, b);
+    long height = heightOf(hash, b, true);
     if (height == 0) {
       return Optional.empty();
     }
-    H h = headerAt(height, b);
+    H h;
+    try {
+      h = headerAt(height, b);
+    } catch (DeletedWhileReadException e) {
+      return Optional.empty();
+    }
     if (!h.hash().equals(hash)) {
+      // Perhaps a cached index entry of a header deleted from the head and replaced at its height:
+      // ask the disk's index once.
+      hashCache.remove(hash);
+      long fresh = heightOf(hash, b, false);
+      if (fresh == 0) {
+        return Optional.empty();
+      }
+      try {
+        h = fresh == height ? h : headerAt(fresh, b);
+      } catch (DeletedWhileReadException e) {
+        return Optional.empty();
+      }
+      height = fresh;
+    }
+    if (!h.hash().equals(hash)) {
+      if (bounds != b) {
+        return Optional.empty(); // deleted and replaced while we read
+      }
       throw new CorruptStoreException("hash index key " + keys.describe(keys.hash(hash)) + " points at height " + height
           + " but the header stored there has hash " + h.hash());
     }
@@ -275,12 +305,12 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   public boolean has(Hash hash) {
     Objects.requireNonNull(hash, "hash == null");
     Bounds<H> b = openBounds();
-    return b != null && heightOf(hash, b) != 0;
+    return get(hash).isPresent();
   }
 
   /** The height the hash index gives for {@code hash} if it is within {@code b}, else 0. */
-  private long heightOf(Hash hash, Bounds<H> b) {
-    Long cachedHeight = hashCache.get(hash);
+  private long heightOf(Hash hash, Bounds<H> b, boolean useCache) {
+    Long cachedHeight = useCache ? hashCache.get(hash) : null;
     long height;
     if (cachedHeight != null) {
       height = cachedHeight;
@@ -362,9 +392,23 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     return decode(key, value, height);
   }
 
-  private CorruptStoreException missingHeader(long height) {
+  private StoreException missingHeader(long height) {
+    Bounds<H> now = bounds;
+    if (now == null || !now.contains(height)) {
+      return new DeletedWhileReadException("height " + height + " was deleted while it was read; the store holds "
+          + (now == null ? "nothing" : now));
+    }
     return new CorruptStoreException("key " + keys.describe(keys.header(height))
-        + " is absent although its height is within the stored range " + bounds);
+        + " is absent although its height is within the stored range " + now);
+  }
+
+  /** A read raced a deletion: the height left the stored range between reading the bounds and the key. */
+  private static final class DeletedWhileReadException extends HeaderNotFoundException {
+    private static final long serialVersionUID = 1L;
+
+    DeletedWhileReadException(String message) {
+      super(message);
+    }
   }
 
   private H decode(byte[] key, byte[] value, long height) {
@@ -431,6 +475,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       Item<H> item = new Item<>(list, records, false);
       queue.add(item);
       queuedHeaders += list.size();
+      if (pendingHead == 0) {
+        pendingTail = list.get(0).height();
+      }
       pendingHead = list.get(list.size() - 1).height();
       notEmpty.signal();
       return item.future;
@@ -452,6 +499,84 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       r.put(keys.hash(h.hash()), height);
     }
     return r;
+  }
+
+  @Override
+  public CompletableFuture<Void> prepend(List<? extends H> headers) {
+    List<H> list = Appends.copyChecked(headers);
+    BatchRecords records = encode(list);
+    queueLock.lock();
+    try {
+      checkAccepting();
+      Appends.checkPrecedes(list, pendingTail);
+      Item<H> item = new Item<>(list, records);
+      queue.add(item);
+      queuedHeaders += list.size();
+      pendingTail = list.get(0).height();
+      notEmpty.signal();
+      return item.future;
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> deleteRange(long from, long to) {
+    queueLock.lock();
+    try {
+      checkAccepting();
+      return queueDelete(from, to, Deletes.check(from, to, pendingTail, pendingHead, options.maxDeleteHeaders()));
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Long> deleteTo(long to) {
+    queueLock.lock();
+    try {
+      checkAccepting();
+      long[] step = Deletes.stepTo(to, pendingTail, pendingHead, options.maxDeleteHeaders());
+      if (step == null) {
+        // Nothing to delete, but complete only after what is queued before it, like any deletion.
+        long tail = pendingTail;
+        if (queue.isEmpty()) {
+          return CompletableFuture.completedFuture(tail);
+        }
+        Item<H> noop = new Item<>(tail, tail, Deletes.Shape.TAIL_UP);
+        queue.add(noop);
+        notEmpty.signal();
+        return noop.future.thenApply(v -> tail);
+      }
+      long newTail = step[1];
+      return queueDelete(step[0], newTail, Deletes.Shape.TAIL_UP).thenApply(v -> newTail);
+    } finally {
+      queueLock.unlock();
+    }
+  }
+
+  /**
+   * Queues a checked deletion (under {@link #queueLock}) and moves the pending range. A deletion is
+   * never coalesced with appends: it is its own write batch. It does not count towards the queue's
+   * header limit (it carries no headers; the writer reads at most {@code maxDeleteHeaders} of them).
+   */
+  private CompletableFuture<Void> queueDelete(long from, long to, Deletes.Shape shape) {
+    Item<H> item = new Item<>(from, to, shape);
+    queue.add(item);
+    switch (shape) {
+      case WIPE:
+        pendingHead = 0;
+        pendingTail = 0;
+        break;
+      case TAIL_UP:
+        pendingTail = to;
+        break;
+      default:
+        pendingHead = from - 1;
+        break;
+    }
+    notEmpty.signal();
+    return item.future;
   }
 
   @Override
@@ -505,8 +630,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         }
         int n = 0;
         for (Item<H> it; (it = queue.peek()) != null; ) {
-          if (!group.isEmpty() && n + it.headers.size() > options.maxBatchHeaders()) {
-            break;
+          if (!group.isEmpty() && (n + it.headers.size() > options.maxBatchHeaders() || it.delete != null
+              || it.prepend || group.get(0).delete != null || group.get(0).prepend)) {
+            break; // a deletion or a prepend is a batch of its own
           }
           queue.poll();
           group.add(it);
@@ -532,6 +658,14 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   }
 
   private void process(List<Item<H>> group, @Nullable StoreException failed) {
+    if (group.get(0).delete != null) {
+      processDelete(group.get(0), failed);
+      return;
+    }
+    if (group.get(0).prepend) {
+      processPrepend(group.get(0), failed);
+      return;
+    }
     if (failed != null) {
       for (Item<H> it : group) {
         it.future.completeExceptionally(failed);
@@ -594,6 +728,120 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
         }
       }
     }
+  }
+
+  /**
+   * Applies one deletion: reads the doomed headers (for their hash-index keys) and the header that
+   * becomes the tail or head, publishes the smaller range (readers stop at it), then deletes the
+   * headers, their index entries and moves the pointer in one write batch, and drops the cache
+   * entries. A crash before the batch leaves the old range; after it, the new one.
+   */
+  private void processDelete(Item<H> item, @Nullable StoreException failed) {
+    if (failed != null) {
+      item.future.completeExceptionally(failed);
+      return;
+    }
+    long from = item.from;
+    long to = item.to;
+    Deletes.Shape shape = Objects.requireNonNull(item.delete);
+    if (from == to) {
+      item.future.complete(null); // a deleteTo at or below the tail, queued behind earlier writes
+      return;
+    }
+    try {
+      Bounds<H> old = Objects.requireNonNull(bounds, "checked non-empty when queued");
+      List<H> doomed = new ArrayList<>((int) (to - from));
+      for (long h = from; h < to; h++) {
+        H c = cached(h, old);
+        if (c == null) {
+          scan(h, to, doomed);
+          break;
+        }
+        doomed.add(c);
+      }
+      Bounds<H> next;
+      switch (shape) {
+        case WIPE:
+          next = null;
+          break;
+        case TAIL_UP:
+          next = new Bounds<>(headerAt(to, old), old.head);
+          break;
+        default:
+          next = new Bounds<>(old.tail, headerAt(from - 1, old));
+          break;
+      }
+      bounds = next;
+      try (WriteBatch batch = new WriteBatch()) {
+        for (H h : doomed) {
+          batch.delete(keys.header(h.height()));
+          batch.delete(keys.hash(h.hash()));
+        }
+        switch (shape) {
+          case WIPE:
+            batch.delete(keys.head());
+            batch.delete(keys.tail());
+            break;
+          case TAIL_UP:
+            batch.put(keys.tail(), Keys.encodeHeight(to));
+            break;
+          default:
+            batch.put(keys.head(), Keys.encodeHeight(from - 1));
+            break;
+        }
+        dbWrite(batch);
+      }
+      headerCache.removeAll(doomed, Header::height);
+      hashCache.removeAll(doomed, Header::hash);
+    } catch (RocksDBException | RuntimeException e) {
+      StoreException se = new StoreFailedException("deleting heights [" + from + ", " + to
+          + ") failed; the store accepts no more writes (reopen it to recover what is stored): " + e, e);
+      fail(se);
+      item.future.completeExceptionally(se);
+      return;
+    }
+    item.future.complete(null);
+  }
+
+  /** Writes prepended headers, their index entries and the tail pointer in one batch, then publishes. */
+  private void processPrepend(Item<H> item, @Nullable StoreException failed) {
+    if (failed != null) {
+      item.future.completeExceptionally(failed);
+      return;
+    }
+    List<H> headers = item.headers;
+    try {
+      Bounds<H> old = Objects.requireNonNull(bounds, "checked non-empty when queued");
+      BatchRecords pointer = new BatchRecords(64);
+      pointer.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
+      BatchRecords records = Objects.requireNonNull(item.records);
+      byte[] rep = new byte[BatchRecords.HEADER + records.size() + pointer.size()];
+      BatchRecords.writeHeader(rep, records.count() + pointer.count());
+      records.copyTo(rep, BatchRecords.HEADER);
+      pointer.copyTo(rep, BatchRecords.HEADER + records.size());
+      if (serializedBatches) {
+        try (WriteBatch batch = new WriteBatch(rep)) {
+          dbWrite(batch);
+        }
+      } else {
+        try (WriteBatch batch = new WriteBatch()) {
+          for (H h : headers) {
+            batch.put(keys.header(h.height()), h.encode());
+            batch.put(keys.hash(h.hash()), Keys.encodeHeight(h.height()));
+          }
+          batch.put(keys.tail(), Keys.encodeHeight(headers.get(0).height()));
+          dbWrite(batch);
+        }
+      }
+      bounds = new Bounds<>(headers.get(0), old.head);
+    } catch (RocksDBException | RuntimeException e) {
+      StoreException se = new StoreFailedException("prepending heights " + headers.get(0).height() + ".."
+          + headers.get(headers.size() - 1).height() + " failed; the store accepts no more writes: " + e, e);
+      fail(se);
+      item.future.completeExceptionally(se);
+      return;
+    }
+    item.future.complete(null);
   }
 
   /** Writes headers, index entries and pointers in one batch. */
@@ -878,6 +1126,13 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
             + keys.describe(headKey) + " = " + head);
       }
     }
+    if (tail > 1) {
+      byte[] below = firstKeyAtOrAfter(keys.headerSectionStart(), keys.header(tail));
+      if (below != null) {
+        throw new CorruptStoreException("key " + keys.describe(below) + " is stored below the tail pointer "
+            + keys.describe(tailKey) + " = " + tail);
+      }
+    }
     return new Bounds<>(tailHeader, headHeader);
   }
 
@@ -914,24 +1169,54 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     });
   }
 
-  /** One append (or a flush barrier: no headers) waiting for the writer. */
   /** A (node-owned RocksDB, prefix) pair; records compare the RocksDB by identity. */
   private record InUse(RocksDB db, String prefix) {}
 
   /** The prefixes open in node-owned RocksDBs in this JVM, so a second store on one is refused. */
   private static final java.util.Set<InUse> IN_USE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** One append, deletion or flush barrier waiting for the writer. */
   private static final class Item<H> {
     final List<H> headers;
     /** The headers' records when {@link BatchRecords#SUPPORTED}, encoded by the appending thread. */
     final @Nullable BatchRecords records;
     final boolean barrier;
+    /** Whether the headers go below the tail ({@link #prepend}). */
+    final boolean prepend;
+    /** Set for a deletion of {@code [from, to)}: what it does to the range. */
+    final Deletes.@Nullable Shape delete;
+    final long from;
+    final long to;
     final CompletableFuture<Void> future = new CompletableFuture<>();
 
     Item(List<H> headers, @Nullable BatchRecords records, boolean barrier) {
       this.headers = headers;
       this.records = records;
       this.barrier = barrier;
+      this.prepend = false;
+      this.delete = null;
+      this.from = 0;
+      this.to = 0;
+    }
+
+    Item(List<H> headers, BatchRecords records) {
+      this.headers = headers;
+      this.records = records;
+      this.barrier = false;
+      this.prepend = true;
+      this.delete = null;
+      this.from = 0;
+      this.to = 0;
+    }
+
+    Item(long from, long to, Deletes.Shape delete) {
+      this.headers = List.of();
+      this.records = null;
+      this.barrier = false;
+      this.prepend = false;
+      this.delete = delete;
+      this.from = from;
+      this.to = to;
     }
   }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>The store never holds gaps: {@link #append} must extend the head by exactly one height (or
  * initialise an empty store at any height); anything else is rejected and leaves the store as it
- * was. Headers that arrive ahead of the head wait in the syncer, never here. The store does not
+ * was. {@link #deleteTo} and {@link #deleteRange} remove headers from either end (pruning moves the
+ * tail up), bounded per call. Headers that arrive ahead of the head wait in the syncer, never here. The store does not
  * verify headers; the syncer does before appending.
  *
  * <h2>Threads</h2>
@@ -116,6 +117,57 @@ public interface Store<H extends Header> extends AutoCloseable {
    * @throws StoreException if the store is closed
    */
   CompletableFuture<Void> append(List<? extends H> headers);
+
+  /**
+   * Extends the tail downwards (back-fill): the headers must be contiguous and the last one at
+   * {@code tail - 1}; the first becomes the new tail. The store does not verify them: the caller
+   * checks that they link by hash to the tail (header {@code h + 1} names the hash of header
+   * {@code h}). The check happens before this method returns, against the tail including queued
+   * writes; when it fails nothing is written. Written in one batch with the tail pointer.
+   *
+   * @return a future that completes when the headers are readable
+   * @throws NonContiguousAppendException if the store is empty or the headers do not end at
+   *     {@code tail - 1}, naming the heights
+   * @throws IllegalArgumentException if {@code headers} is empty
+   * @throws StoreException if the store is closed
+   */
+  CompletableFuture<Void> prepend(List<? extends H> headers);
+
+  /**
+   * Deletes the headers at heights {@code [from, to)}. Only three shapes keep the store free of gaps
+   * (go-header's {@code DeleteRange} rules): from the tail ({@code from == tail}, {@code to <= head}:
+   * the tail moves up to {@code to}); down from the head ({@code tail < from <= head},
+   * {@code to == head + 1}: the head moves down to {@code from - 1}, and the next append continues
+   * from there); or everything ({@code from == tail}, {@code to == head + 1}: the store becomes empty
+   * and the next append initialises it at any height). At most {@link StoreOptions#maxDeleteHeaders()}
+   * headers per call. The range is checked before this method returns, against the stored range
+   * <em>including queued appends and deletions</em>; when it fails nothing changes.
+   *
+   * <p>A deletion is atomic: the headers, their hash-index entries and the moved pointer go in one
+   * write (one RocksDB write batch), so a crash leaves either all of it or none. Readers stop seeing
+   * the deleted heights before they are removed; a read racing the deletion finds nothing rather
+   * than a corrupt store.
+   *
+   * @return a future that completes when the deleted headers are no longer readable
+   * @throws InvalidDeleteException if the range is empty, reversed, outside {@code [tail, head]},
+   *     would leave a gap, or is larger than the limit per call; the message names the rule
+   * @throws StoreException if the store is closed or no longer accepts writes
+   */
+  CompletableFuture<Void> deleteRange(long from, long to);
+
+  /**
+   * Moves the tail up towards {@code to}: deletes {@code [tail, to)}, at most
+   * {@link StoreOptions#maxDeleteHeaders()} headers per call (the lowest ones), as
+   * {@link #deleteRange} does. Call it again until the returned height is {@code to}; a {@code to}
+   * at or below the tail deletes nothing. It never empties the store: the head is kept.
+   *
+   * @return a future with the tail height once this call's deletion is applied ({@code to} when it
+   *     deleted everything asked for)
+   * @throws InvalidDeleteException if the store is empty or {@code to} is above the head (counting
+   *     queued appends)
+   * @throws StoreException if the store is closed or no longer accepts writes
+   */
+  CompletableFuture<Long> deleteTo(long to);
 
   /**
    * Waits for queued appends and makes everything appended so far durable on disk.

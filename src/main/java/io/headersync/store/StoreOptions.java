@@ -21,11 +21,13 @@ import java.util.Objects;
  *       <td>entries of the hash-to-height LRU cache</td></tr>
  *   <tr><td>{@link #maxWaiters()}</td><td>{@value #DEFAULT_MAX_WAITERS}</td>
  *       <td>pending {@link Store#awaitHeight} futures; the next one fails with a {@link StoreException}</td></tr>
+ *   <tr><td>{@link #maxDeleteHeaders()}</td><td>{@value #DEFAULT_MAX_DELETE_HEADERS}</td>
+ *       <td>headers one {@link Store#deleteRange} or {@link Store#deleteTo} call deletes (one write batch)</td></tr>
  * </table>
  *
  * <p>Memory: with ~400-byte headers the defaults hold at most about 16 MiB in the write queue (each
- * queued header also carries its encoded records) and about 3 MiB of cached headers. {@link InMemoryStore} uses only {@link #maxWaiters()}; it keeps
- * every header anyway.
+ * queued header also carries its encoded records) and about 3 MiB of cached headers. {@link InMemoryStore} uses only {@link #maxWaiters()} and
+ * {@link #maxDeleteHeaders()}; it keeps every header anyway.
  */
 public final class StoreOptions {
   public static final int DEFAULT_WRITE_QUEUE_HEADERS = 16_384;
@@ -33,6 +35,7 @@ public final class StoreOptions {
   public static final int DEFAULT_HEADER_CACHE_SIZE = 4_096;
   public static final int DEFAULT_HASH_CACHE_SIZE = 16_384;
   public static final int DEFAULT_MAX_WAITERS = 1_024;
+  public static final int DEFAULT_MAX_DELETE_HEADERS = 4_096;
 
   private static final StoreOptions DEFAULTS = builder().build();
 
@@ -41,6 +44,7 @@ public final class StoreOptions {
   private final int headerCacheSize;
   private final int hashCacheSize;
   private final int maxWaiters;
+  private final int maxDeleteHeaders;
 
   private StoreOptions(Builder b) {
     this.writeQueueHeaders = b.writeQueueHeaders;
@@ -48,6 +52,7 @@ public final class StoreOptions {
     this.headerCacheSize = b.headerCacheSize;
     this.hashCacheSize = b.hashCacheSize;
     this.maxWaiters = b.maxWaiters;
+    this.maxDeleteHeaders = b.maxDeleteHeaders;
   }
 
   /** The defaults listed in the class documentation. */
@@ -68,6 +73,7 @@ public final class StoreOptions {
     b.headerCacheSize = headerCacheSize;
     b.hashCacheSize = hashCacheSize;
     b.maxWaiters = maxWaiters;
+    b.maxDeleteHeaders = maxDeleteHeaders;
     return b;
   }
 
@@ -96,6 +102,11 @@ public final class StoreOptions {
     return maxWaiters;
   }
 
+  /** Headers deleted by one {@link Store#deleteRange} or {@link Store#deleteTo} call at most. */
+  public int maxDeleteHeaders() {
+    return maxDeleteHeaders;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof StoreOptions)) {
@@ -103,19 +114,20 @@ public final class StoreOptions {
     }
     StoreOptions x = (StoreOptions) o;
     return writeQueueHeaders == x.writeQueueHeaders && maxBatchHeaders == x.maxBatchHeaders
-        && headerCacheSize == x.headerCacheSize && hashCacheSize == x.hashCacheSize && maxWaiters == x.maxWaiters;
+        && headerCacheSize == x.headerCacheSize && hashCacheSize == x.hashCacheSize && maxWaiters == x.maxWaiters
+        && maxDeleteHeaders == x.maxDeleteHeaders;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(writeQueueHeaders, maxBatchHeaders, headerCacheSize, hashCacheSize, maxWaiters);
+    return Objects.hash(writeQueueHeaders, maxBatchHeaders, headerCacheSize, hashCacheSize, maxWaiters, maxDeleteHeaders);
   }
 
   @Override
   public String toString() {
     return "StoreOptions{writeQueueHeaders=" + writeQueueHeaders + ", maxBatchHeaders=" + maxBatchHeaders
         + ", headerCacheSize=" + headerCacheSize + ", hashCacheSize=" + hashCacheSize + ", maxWaiters="
-        + maxWaiters + "}";
+        + maxWaiters + ", maxDeleteHeaders=" + maxDeleteHeaders + "}";
   }
 
   /** Builds {@link StoreOptions}; every setter rejects values out of range, naming the option. */
@@ -125,6 +137,7 @@ public final class StoreOptions {
     private int headerCacheSize = DEFAULT_HEADER_CACHE_SIZE;
     private int hashCacheSize = DEFAULT_HASH_CACHE_SIZE;
     private int maxWaiters = DEFAULT_MAX_WAITERS;
+    private int maxDeleteHeaders = DEFAULT_MAX_DELETE_HEADERS;
 
     private Builder() {}
 
@@ -155,6 +168,12 @@ public final class StoreOptions {
     /** @throws IllegalArgumentException if {@code n < 0}; 0 makes every wait for a future height fail */
     public Builder maxWaiters(int n) {
       this.maxWaiters = nonNegative("maxWaiters", n);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException if {@code n < 1} */
+    public Builder maxDeleteHeaders(int n) {
+      this.maxDeleteHeaders = positive("maxDeleteHeaders", n);
       return this;
     }
 

@@ -20,6 +20,11 @@ interface HeaderSource<H extends Header> {
 
   CompletableFuture<H> getByHeight(long height);
 
+  CompletableFuture<H> get(io.headersync.Hash hash);
+
+  /** Unverified headers {@code [from, from + amount)}, {@code amount <= 64}. */
+  CompletableFuture<List<H>> getRangeByHeight(long from, int amount);
+
   CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink);
 
   static <H extends Header> HeaderSource<H> of(Exchange<H> exchange) {
@@ -37,6 +42,16 @@ interface HeaderSource<H extends Header> {
       @Override
       public CompletableFuture<H> getByHeight(long height) {
         return exchange.getByHeight(height);
+      }
+
+      @Override
+      public CompletableFuture<H> get(io.headersync.Hash hash) {
+        return exchange.get(hash);
+      }
+
+      @Override
+      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
+        return exchange.getRangeByHeight(from, amount);
       }
 
       @Override

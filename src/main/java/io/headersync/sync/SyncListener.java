@@ -30,4 +30,10 @@ public interface SyncListener<H extends Header> {
 
   /** A sync job failed; it is retried after a backoff. */
   default void syncFailed(SyncState state, Throwable cause) {}
+
+  /**
+   * The store's tail moved to {@code tail}: pruned up to it, or back-filled down to it (once per
+   * store write, so a long back-fill reports every 64 headers).
+   */
+  default void tailMoved(H tail) {}
 }

@@ -18,7 +18,11 @@ package io.headersync.sync;
  *     ({@code hdr_sync_trust_peers_out_of_sync_counter})
  * @param subjectiveInits subjective (re)initialisations from trusted peers
  *     ({@code hdr_sync_subjective_init_counter})
+ * @param tailHeight the store's tail height, 0 when empty ({@code hdr_store_tail_height_gauge})
+ * @param headersPruned headers deleted below the pruning window or up to a configured tail
+ * @param headersBackfilled headers fetched and prepended below the tail
  */
 public record SyncMetrics(long headersAppended, long batchesAppended, long syncJobs, long syncFailures,
     long gossipAccepted, long gossipIgnored, long gossipRejected, long pendingEvicted, long bifurcations,
-    long failedBifurcations, long outdatedHead, long trustedPeersOutOfSync, long subjectiveInits) {}
+    long failedBifurcations, long outdatedHead, long trustedPeersOutOfSync, long subjectiveInits,
+    long tailHeight, long headersPruned, long headersBackfilled) {}

@@ -86,7 +86,11 @@ import org.slf4j.LoggerFactory;
  *       go-header's error is not a {@code VerifyError}, so its validator rejects the gossip.
  *   <li>Catch-up is pipelined across chunks and peers; go-header fetches 64 headers at a time.
  *   <li>Pending headers and queued gossip are bounded; the head is refreshed on a timer.
- *   <li>No tail management or pruning (go-header's {@code subjectiveTail}).
+ *   <li>Tail management (go-header's {@code subjectiveTail}, see {@link SyncerOptions}) runs in the
+ *       background, never before syncing: a tail that moves down is back-filled downwards by hash
+ *       links while the head is followed (go-header back-fills before it starts syncing), the window
+ *       tail is found by binary search on header time (go-header estimates it from the block time),
+ *       and pruning deletes in bounded steps. An anchored syncer keeps its tail.
  *   <li>A type that cannot verify non-adjacent pairs ({@link HeaderType#verifiesNonAdjacent()} false,
  *       e.g. ev-node's block data) is never bifurcated: a non-adjacent candidate is ignored and its
  *       height fetched up to and verified adjacently (go-header bisects and fails every round).
@@ -122,6 +126,8 @@ public final class Syncer<H extends Header> {
   private final Pending<H> pending;
   private final @Nullable Anchor<H> anchor;
   private final @Nullable FollowerLimit followerLimit;
+  /** The tail (pruning, back-fill); null for an anchored syncer, whose tail follows its anchor's. */
+  private final @Nullable TailKeeper<H> tail;
 
   // Counters.
   private final AtomicLong headersAppended = new AtomicLong();
@@ -175,6 +181,8 @@ public final class Syncer<H extends Header> {
     this.backoff = options.retryInitialBackoff();
     this.anchor = b.anchor;
     this.followerLimit = b.followerLimit;
+    this.tail = anchor != null ? null : new TailKeeper<>(store, source, verification, options, worker, scheduler,
+        t -> notifyListener(() -> listener.tailMoved(t)), this::tailStoreFailed);
   }
 
   /**
@@ -194,6 +202,44 @@ public final class Syncer<H extends Header> {
   /** The options in use. */
   public SyncerOptions options() {
     return options;
+  }
+
+  /**
+   * For an empty store: the header to initialise it with, from the tail options (go-header's
+   * {@code subjectiveTail} on an empty store). {@code syncFromHash}: that header, fetched by hash;
+   * else {@code syncFromHeight}: the header at that height; else the tail estimated from the
+   * trusting period against the network head ({@code head - trustingPeriod / blockTime}, go-header's
+   * {@code estimateTailHeight}, never below {@code initialHeight}), so the node never starts from a
+   * header that has expired. The header at {@code initialHeight} is asked for first: when it has not
+   * expired (a chain younger than the trusting period) it is the tail, and the network head is not
+   * needed. The caller appends it and starts the syncer, which syncs up to the head.
+   *
+   * @param initialHeight the chain's first height (1, or ev-node's genesis initial height)
+   * @return the header, unverified but for its hash when asked by hash; fails when no peer gives it
+   */
+  public CompletableFuture<H> initialTail(long initialHeight) {
+    if (initialHeight < 1) {
+      throw new IllegalArgumentException("initialHeight must be at least 1, got " + initialHeight);
+    }
+    Optional<Hash> hash = options.syncFromHash();
+    if (hash.isPresent()) {
+      return source.get(hash.get());
+    }
+    if (options.syncFromHeight() > 0) {
+      return source.getByHeight(Math.max(initialHeight, options.syncFromHeight()));
+    }
+    // A chain younger than the trusting period starts at its first header: asked for first, so the
+    // network head is only needed when that header has expired.
+    long retain = options.trustingPeriod().dividedBy(options.blockTime()); // block time is positive
+    return source.getByHeight(initialHeight).thenCompose(first -> {
+      if (!isExpired(first, clock.instant())) {
+        return CompletableFuture.completedFuture(first);
+      }
+      return source.head().thenCompose(head -> {
+        long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
+        return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
+      });
+    });
   }
 
   // ---- lifecycle ----
@@ -230,6 +276,9 @@ public final class Syncer<H extends Header> {
       watchAnchor();
       maybeStartJob();
       return startFuture.copy();
+    }
+    if (tail != null) {
+      worker.execute(tail::start); // in the background: pruning or back-filling never holds the sync up
     }
     long refreshNanos = options.headRefreshInterval().toNanos();
     refreshTimer = scheduler.scheduleWithFixedDelay(this::refreshHead, refreshNanos, refreshNanos,
@@ -282,6 +331,10 @@ public final class Syncer<H extends Header> {
       syncWaiters.clear();
       pending.clear();
       done = jobDone;
+      if (tail != null) {
+        tail.stop();
+        done = done.handle((v, e) -> null).thenCompose(v -> tail.idle());
+      }
       stopped = done.handle((v, e) -> null);
     }
     if (toCancel != null) {
@@ -343,9 +396,67 @@ public final class Syncer<H extends Header> {
 
   /** A snapshot of the counters. */
   public SyncMetrics metrics() {
+    long tailHeight;
+    try {
+      tailHeight = store.tail().map(Header::height).orElse(0L);
+    } catch (RuntimeException e) {
+      tailHeight = 0; // the store is closed
+    }
     return new SyncMetrics(headersAppended.get(), batchesAppended.get(), syncJobs.get(), syncFailures.get(),
         gossipAccepted.get(), gossipIgnored.get(), gossipRejected.get(), pendingEvicted.get(), bifurcations.get(),
-        failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get());
+        failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get(),
+        tailHeight, tail == null ? 0 : tail.pruned.get(), tail == null ? 0 : tail.backfilled.get());
+  }
+
+  /** The most heights below the tail {@link #fetchBelowTail} walks: 256 requests of 64 headers. */
+  public static final long MAX_BELOW_TAIL_DISTANCE = 16_384;
+  /** The most {@link #fetchBelowTail} calls running at once. */
+  public static final int MAX_BELOW_TAIL_FETCHES = 4;
+  private final java.util.concurrent.Semaphore belowTailFetches = new java.util.concurrent.Semaphore(MAX_BELOW_TAIL_FETCHES);
+
+  /**
+   * History on demand: the header at {@code height} below the store's tail, fetched from peers and
+   * verified by hash links down from the stored tail (header {@code h + 1} names the hash of header
+   * {@code h}, and each pair passes the type's adjacent verification). Nothing is stored; at most 64
+   * headers are held at a time, one request per 64 heights. Not for an anchored syncer.
+   *
+   * @return the header; fails with a {@link SyncException} when a peer's answer does not link, no
+   *     peer has it, or {@value #MAX_BELOW_TAIL_FETCHES} fetches already run
+   * @throws IllegalArgumentException if {@code height} is not below the tail, or more than
+   *     {@value #MAX_BELOW_TAIL_DISTANCE} below it
+   * @throws IllegalStateException if the store is empty or the syncer is anchored
+   */
+  public CompletableFuture<H> fetchBelowTail(long height) {
+    if (tail == null) {
+      throw new IllegalStateException("an anchored syncer does not fetch below its tail; ask its anchor's syncer");
+    }
+    H t = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
+    if (height < 1 || height >= t.height()) {
+      throw new IllegalArgumentException("height " + height + " is not below the tail " + t.height());
+    }
+    if (t.height() - height > MAX_BELOW_TAIL_DISTANCE) {
+      throw new IllegalArgumentException("height " + height + " is " + (t.height() - height) + " below the tail "
+          + t.height() + ", more than " + MAX_BELOW_TAIL_DISTANCE + "; lower syncFromHeight to keep that history");
+    }
+    if (!belowTailFetches.tryAcquire()) {
+      return CompletableFuture.failedFuture(new SyncException(MAX_BELOW_TAIL_FETCHES
+          + " fetches below the tail already run; try again when one finished"));
+    }
+    CompletableFuture<H> f;
+    try {
+      f = tail.walkDown(t, height);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete((h, e) -> belowTailFetches.release());
+  }
+
+  /**
+   * Completes when no tail work (pruning, back-fill, moving to a configured tail) is running; at
+   * once for an anchored syncer. For tests and tools that want to see the tail settled.
+   */
+  public CompletableFuture<Void> tailIdle() {
+    return tail == null ? CompletableFuture.completedFuture(null) : tail.idle();
   }
 
   /** How many verified headers wait above the store head. */
@@ -1085,6 +1196,17 @@ public final class Syncer<H extends Header> {
     }
   }
 
+  /** The store failed a write while the tail moved: stop as {@link #finishJob} does for an append. */
+  private void tailStoreFailed(StoreFailedException e) {
+    if (fatalFailure.isDone()) {
+      return;
+    }
+    log.error("syncing {} stopped: the store failed a write while moving the tail and accepts no more ({}); "
+        + "restart once the cause is fixed", verification.type().name(), e.getMessage());
+    stop();
+    fatalFailure.completeExceptionally(e);
+  }
+
   private static @Nullable StoreFailedException storeFailure(@Nullable Throwable t) {
     for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
       if (t instanceof StoreFailedException) {
@@ -1104,6 +1226,9 @@ public final class Syncer<H extends Header> {
   private void onAppended(List<H> batch, long receivedNanos) {
     headersAppended.addAndGet(batch.size());
     batchesAppended.incrementAndGet();
+    if (tail != null) {
+      tail.headAdvanced();
+    }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - receivedNanos);
     long from = batch.get(0).height();
     int n = batch.size();

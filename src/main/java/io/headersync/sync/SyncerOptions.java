@@ -1,7 +1,10 @@
 package io.headersync.sync;
 
+import io.headersync.Hash;
+import io.headersync.annotation.Nullable;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The syncer's settings, with go-header's defaults where it has one. Immutable; build with
@@ -11,7 +14,16 @@ import java.util.Objects;
  *   <caption>Settings and defaults</caption>
  *   <tr><th>Setting</th><th>Default</th><th>Meaning</th></tr>
  *   <tr><td>{@code blockTime}</td><td>required, positive</td><td>the chain's block time (go-header's
- *       {@code WithBlockTime}; go-header's default 0 divides by zero, so we require it)</td></tr>
+ *       {@code WithBlockTime}; go-header's default 0 divides by zero in its tail estimate, so we
+ *       require it)</td></tr>
+ *   <tr><td>{@code pruningWindow}</td><td>337 h</td><td>headers older than the head's time minus
+ *       this are pruned as the head advances, and a restart with a wider window back-fills (go-header's
+ *       {@code PruningWindow}); zero keeps every header. Ignored when {@code syncFromHash} or
+ *       {@code syncFromHeight} pins the tail</td></tr>
+ *   <tr><td>{@code syncFromHash}</td><td>none</td><td>the tail is the header with this hash (go-header's
+ *       {@code SyncFromHash}; wins over {@code syncFromHeight})</td></tr>
+ *   <tr><td>{@code syncFromHeight}</td><td>none</td><td>the tail is the header at this height
+ *       (go-header's {@code SyncFromHeight})</td></tr>
  *   <tr><td>{@code recencyThreshold}</td><td>3 x block time</td><td>a head older than this (by the
  *       clock) is not recent: the syncer asks the network for a newer one (go-header's
  *       {@code recencyThreshold})</td></tr>
@@ -46,6 +58,8 @@ public final class SyncerOptions {
   public static final Duration DEFAULT_TRUSTING_PERIOD = Duration.ofHours(336);
   /** go-header's {@code NetworkHeadRequestTimeout}. */
   public static final Duration DEFAULT_NETWORK_HEAD_TIMEOUT = Duration.ofSeconds(2);
+  /** go-header's default {@code PruningWindow}: 337 h, an hour more than the trusting period. */
+  public static final Duration DEFAULT_PRUNING_WINDOW = Duration.ofHours(337);
 
   private final Duration blockTime;
   private final Duration recencyThreshold;
@@ -60,6 +74,9 @@ public final class SyncerOptions {
   private final int checkParallelism;
   private final Duration anchorWait;
   private final Duration gossipGrace;
+  private final Duration pruningWindow;
+  private final @Nullable Hash syncFromHash;
+  private final long syncFromHeight;
 
   private SyncerOptions(Builder b) {
     this.blockTime = b.blockTime;
@@ -76,6 +93,14 @@ public final class SyncerOptions {
     this.anchorWait = b.anchorWait;
     this.gossipGrace = b.gossipGrace != null ? b.gossipGrace
         : (b.blockTime.compareTo(Duration.ofMillis(500)) < 0 ? b.blockTime : Duration.ofMillis(500));
+    this.pruningWindow = b.pruningWindow;
+    this.syncFromHash = b.syncFromHash;
+    this.syncFromHeight = b.syncFromHeight;
+    if (pruningWindow.isZero() && syncFromHash == null && syncFromHeight == 0) {
+      // go-header's Parameters.Validate
+      throw new IllegalArgumentException("pruningWindow is zero and neither syncFromHash nor syncFromHeight is set: "
+          + "set one of them to say where the tail is (a zero window with syncFromHeight(1) keeps every header)");
+    }
     if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
       throw new IllegalArgumentException("retryMaxBackoff " + retryMaxBackoff + " is below retryInitialBackoff "
           + retryInitialBackoff);
@@ -112,6 +137,9 @@ public final class SyncerOptions {
     b.checkParallelism = checkParallelism;
     b.anchorWait = anchorWait;
     b.gossipGrace = gossipGrace;
+    b.pruningWindow = pruningWindow;
+    b.syncFromHash = syncFromHash;
+    b.syncFromHeight = syncFromHeight;
     return b;
   }
 
@@ -167,6 +195,26 @@ public final class SyncerOptions {
     return gossipGrace;
   }
 
+  /** The pruning window; zero keeps every header. */
+  public Duration pruningWindow() {
+    return pruningWindow;
+  }
+
+  /** The hash of the configured tail, if set. */
+  public Optional<Hash> syncFromHash() {
+    return Optional.ofNullable(syncFromHash);
+  }
+
+  /** The height of the configured tail, or 0 if not set. */
+  public long syncFromHeight() {
+    return syncFromHeight;
+  }
+
+  /** Whether the tail is pinned by {@code syncFromHash} or {@code syncFromHeight} (then nothing is pruned). */
+  public boolean tailPinned() {
+    return syncFromHash != null || syncFromHeight > 0;
+  }
+
   @Override
   public String toString() {
     return "SyncerOptions{blockTime=" + blockTime + ", recencyThreshold=" + recencyThreshold + ", trustingPeriod="
@@ -174,7 +222,8 @@ public final class SyncerOptions {
         + ", maxAppendsInFlight=" + maxAppendsInFlight + ", networkHeadTimeout=" + networkHeadTimeout
         + ", headRefreshInterval=" + headRefreshInterval + ", retryInitialBackoff=" + retryInitialBackoff
         + ", retryMaxBackoff=" + retryMaxBackoff + ", checkParallelism=" + checkParallelism
-        + ", anchorWait=" + anchorWait + ", gossipGrace=" + gossipGrace + "}";
+        + ", anchorWait=" + anchorWait + ", gossipGrace=" + gossipGrace + ", pruningWindow=" + pruningWindow
+        + ", syncFromHash=" + syncFromHash + ", syncFromHeight=" + syncFromHeight + "}";
   }
 
   /** Builds {@link SyncerOptions}; every setter checks its argument and names it when wrong. */
@@ -192,9 +241,46 @@ public final class SyncerOptions {
     private int checkParallelism = Math.max(1, Runtime.getRuntime().availableProcessors());
     private Duration anchorWait = Duration.ofSeconds(5);
     private Duration gossipGrace;
+    private Duration pruningWindow = DEFAULT_PRUNING_WINDOW;
+    private @Nullable Hash syncFromHash;
+    private long syncFromHeight;
 
     private Builder(Duration blockTime) {
-      this.blockTime = positive(blockTime, "blockTime");
+      Objects.requireNonNull(blockTime, "blockTime == null");
+      if (blockTime.isZero() || blockTime.isNegative()) {
+        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime + " (the syncer's recency "
+            + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
+      }
+      this.blockTime = blockTime;
+    }
+
+    /**
+     * Default 337 h; zero keeps every header (then set {@link #syncFromHash} or
+     * {@link #syncFromHeight}).
+     */
+    public Builder pruningWindow(Duration v) {
+      Objects.requireNonNull(v, "pruningWindow == null");
+      if (v.isNegative()) {
+        throw new IllegalArgumentException("pruningWindow must not be negative: " + v);
+      }
+      pruningWindow = v;
+      return this;
+    }
+
+    /** The tail is the header with this hash (wins over {@link #syncFromHeight}). */
+    public Builder syncFromHash(Hash v) {
+      Objects.requireNonNull(v, "syncFromHash == null");
+      if (v.isEmpty()) {
+        throw new IllegalArgumentException("syncFromHash is empty");
+      }
+      syncFromHash = v;
+      return this;
+    }
+
+    /** The tail is the header at this height; at least 1. */
+    public Builder syncFromHeight(long v) {
+      syncFromHeight = atLeastOne(v, "syncFromHeight");
+      return this;
     }
 
     /** Default 3 x block time. */
@@ -270,7 +356,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * @throws IllegalArgumentException if the maximum retry backoff is below the initial one
+     * @throws IllegalArgumentException if the maximum retry backoff is below the initial one, or the
+     *     pruning window is zero and no tail is configured (go-header's rule)
      */
     public SyncerOptions build() {
       return new SyncerOptions(this);

@@ -157,4 +157,73 @@ class SyncGoInteropTest {
       server.close();
     }
   }
+
+  /**
+   * Issue 17: go-header's syncer with a pruning window and {@code SyncFromHeight} against our server,
+   * whose own store was pruned below that height: tail 2,000, head N. A go-header syncer asking for
+   * a tail below our tail gets NOT_FOUND (its start fails; it does not block us).
+   */
+  @Test
+  void goHeadersSyncerWithAPruningWindowAndSyncFromHeightSyncsFromOurPrunedServer() throws Exception {
+    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("gm")
+        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
+    List<P2PSignedHeader> chain = signer.chain(N).stream().map(Block::p2pHeader).toList();
+    served.append(chain).join();
+    served.deleteTo(1_000).join(); // our server keeps [1000, N]
+    P2PServer<P2PSignedHeader> server = new P2PServer<>(host, served, PROTOCOL, ServerOptions.defaults(),
+        storeExecutor, Clock.systemUTC());
+    server.start();
+    long window = Duration.ofHours(2).toMillis();
+    try {
+      go.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
+      go.ok("\"cmd\":\"sync-start\",\"peer\":\"" + host.peerId() + "\",\"height\":2000,\"pruningWindowMillis\":"
+          + window + ",\"blockTimeMillis\":1000", T);
+      go.ok("\"cmd\":\"sync-wait\",\"height\":" + N + ",\"millis\":" + T * 1000, T + 10);
+      String goState = go.ok("\"cmd\":\"sync-state\"", T);
+      assertTrue(goState.contains("\"storeHead\":" + N) && goState.contains("\"storeTail\":2000"), goState);
+      assertArrayEquals(chain.get(1_999).encode(), goHeaderBytes(2_000, "sync"));
+      go.ok("\"cmd\":\"sync-stop\"", T);
+      String below = go.command("\"cmd\":\"sync-start\",\"peer\":\"" + host.peerId()
+          + "\",\"height\":500,\"blockTimeMillis\":1000", T);
+      assertTrue(below.contains("\"ok\":false") && below.contains("500"), "a tail below our tail cannot be fetched: "
+          + below);
+      assertEquals(List.of(), GoPeer.strings(go.ok("\"cmd\":\"blocked\"", T), "peers"), "Go did not block us");
+    } finally {
+      server.close();
+    }
+  }
+
+  /** Ours with the same settings against a Go server holding the whole chain: the same tail and head. */
+  @Test
+  void ourTailFromSyncFromHeightWithAPruningWindowMatchesGoHeaders() throws Exception {
+    long window = Duration.ofHours(2).toMillis();
+    go.ok("\"cmd\":\"gen\",\"count\":" + N + ",\"seed\":5", T);
+    PeerId goPeer = PeerId.parse(go.peerId());
+    CompletableFuture<Void> identified = Identified.by(host, goPeer, PROTOCOL);
+    Exchange<P2PSignedHeader> ex = Exchange.builder(host, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL).chainId("gm")
+        .trustedPeers(List.of(goPeer)).gater(gater).scheduler(scheduler).build();
+    ex.start();
+    get(host.connect(Multiaddr.parse(go.tcpAddress())));
+    get(identified);
+    InMemoryStore<P2PSignedHeader> store = new InMemoryStore<>();
+    Syncer<P2PSignedHeader> syncer = Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
+        .options(SyncerOptions.builder(Duration.ofSeconds(1)).trustingPeriod(TRUSTING)
+            .pruningWindow(Duration.ofMillis(window)).syncFromHeight(2_000).build())
+        .clock(Clock.systemUTC()).scheduler(scheduler).workerExecutor(worker)
+        .extraCheck(P2PSignedHeader::verifySignature).build();
+    try {
+      store.append(List.of(get(syncer.initialTail(1)))).join();
+      get(syncer.start());
+      get(syncer.syncWait());
+      get(syncer.tailIdle());
+      assertEquals(N, store.height());
+      assertEquals(2_000, store.tail().orElseThrow().height());
+      assertArrayEquals(goHeaderBytes(2_000, "store"), store.tail().orElseThrow().encode());
+      assertTrue(gater.blockedPeers().isEmpty());
+    } finally {
+      get(syncer.stop());
+      ex.close();
+    }
+  }
 }

@@ -589,4 +589,271 @@ abstract class AbstractStoreContractTest {
     appendAndWait(r, hs);
     assertHolds(r, hs);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Deletion (go-header's store_test.go DeleteRange tests, ported, and our bound per call)
+
+  @Test
+  void deleteToMovesTheTailUpAndForgetsTheDeletedHeaders() {
+    // go-header TestStore_DeleteRange_Tail: 14, then a no-op below the tail, then 50, then above the head.
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(101);
+    appendAndWait(s, hs);
+    assertEquals(14L, await(s.deleteTo(14)));
+    assertHolds(s, hs.subList(13, 101));
+    assertEquals(14L, await(s.deleteTo(5)), "below the tail: nothing to delete");
+    assertThrows(InvalidDeleteException.class, () -> s.deleteRange(14, 5));
+    assertEquals(50L, await(s.deleteTo(50)));
+    assertHolds(s, hs.subList(49, 101));
+    for (DummyHeader h : hs.subList(0, 49)) {
+      assertEquals(Optional.empty(), s.get(h.hash()), "hash of deleted height " + h.height());
+      assertFalse(s.has(h.hash()));
+      assertEquals(Optional.empty(), s.getByHeight(h.height()));
+    }
+    InvalidDeleteException e = assertThrows(InvalidDeleteException.class, () -> s.deleteTo(103));
+    assertTrue(e.getMessage().contains("head 101"), e.getMessage());
+    assertThrows(InvalidDeleteException.class, () -> s.deleteTo(102), "deleteTo keeps the head");
+    assertHolds(s, hs.subList(49, 101));
+  }
+
+  @Test
+  void hasAtFollowsTheTail() {
+    // go-header TestStore_HasAt
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chain().next(100));
+    await(s.deleteRange(1, 50));
+    assertTrue(s.hasAt(100));
+    assertTrue(s.hasAt(50));
+    assertFalse(s.hasAt(49));
+    assertFalse(s.hasAt(10));
+    assertFalse(s.hasAt(0));
+  }
+
+  @Test
+  void deleteToIsBoundedPerCall() {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().maxDeleteHeaders(10).build());
+    List<DummyHeader> hs = chain().next(40);
+    appendAndWait(s, hs);
+    assertEquals(11L, await(s.deleteTo(35)));
+    assertEquals(21L, await(s.deleteTo(35)));
+    assertEquals(31L, await(s.deleteTo(35)));
+    assertEquals(35L, await(s.deleteTo(35)));
+    assertHolds(s, hs.subList(34, 40));
+    InvalidDeleteException e = assertThrows(InvalidDeleteException.class, () -> s.deleteRange(35, 46));
+    assertTrue(e.getMessage().contains("maxDeleteHeaders"), e.getMessage());
+    assertEquals(35, e.from());
+    assertEquals(46, e.to());
+  }
+
+  @Test
+  void deleteRangeFromTheHeadDownMovesTheHeadAndAppendsContinueFromThere() {
+    // go-header TestStore_DeleteRange "delete range from head down"
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    List<DummyHeader> hs = c.next(21);
+    appendAndWait(s, hs);
+    await(s.deleteRange(16, 22));
+    assertHolds(s, hs.subList(0, 15));
+    for (DummyHeader h : hs.subList(15, 21)) {
+      assertFalse(s.has(h.hash()), "hash of deleted height " + h.height());
+    }
+    // A fork replaces the deleted heights.
+    List<DummyHeader> fork = new ArrayList<>();
+    DummyHeader last = hs.get(14);
+    for (int i = 0; i < 10; i++) {
+      last = last.next().withTime(last.time().plusSeconds(7));
+      fork.add(last);
+    }
+    assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(20, 21)));
+    appendAndWait(s, fork);
+    List<DummyHeader> all = new ArrayList<>(hs.subList(0, 15));
+    all.addAll(fork);
+    assertHolds(s, all);
+    for (DummyHeader h : hs.subList(15, 21)) {
+      assertEquals(Optional.empty(), s.get(h.hash()), "replaced height " + h.height());
+    }
+  }
+
+  @Test
+  void deleteRangeOfEverythingEmptiesTheStore() {
+    // go-header TestStore_DeleteRange_EmptyStore
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(100);
+    appendAndWait(s, hs);
+    await(s.deleteRange(1, 101));
+    assertEquals(Optional.empty(), s.head());
+    assertEquals(Optional.empty(), s.tail());
+    assertEquals(0, s.height());
+    assertFalse(s.has(hs.get(50).hash()));
+    assertThrows(InvalidDeleteException.class, () -> s.deleteTo(5));
+    assertThrows(InvalidDeleteException.class, () -> s.deleteRange(1, 2));
+    // Initialises again at any height.
+    List<DummyHeader> again = chainFrom(500).next(5);
+    appendAndWait(s, again);
+    assertHolds(s, again);
+  }
+
+  @Test
+  void deleteRangeRejectsRangesThatWouldLeaveAGap() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chainFrom(10).next(20); // [10, 29]
+    appendAndWait(s, hs);
+    long[][] bad = {{15, 20}, {9, 12}, {10, 31}, {30, 31}, {0, 5}, {12, 12}, {20, 15}, {25, 29}};
+    for (long[] r : bad) {
+      InvalidDeleteException e = assertThrows(InvalidDeleteException.class, () -> s.deleteRange(r[0], r[1]),
+          "[" + r[0] + ", " + r[1] + ")");
+      assertTrue(e.getMessage().contains("[" + r[0] + ", " + r[1] + ")"), e.getMessage());
+    }
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void deletionCountsQueuedAppendsAndDeletions() {
+    Store<DummyHeader> s = newStore();
+    DummyChain c = chain();
+    List<DummyHeader> hs = c.next(300);
+    CompletableFuture<Void> a1 = s.append(hs.subList(0, 100));
+    CompletableFuture<Long> d1 = s.deleteTo(50);
+    CompletableFuture<Void> a2 = s.append(hs.subList(100, 300));
+    CompletableFuture<Long> d2 = s.deleteTo(250);
+    assertThrows(InvalidDeleteException.class, () -> s.deleteRange(240, 260), "below the queued tail 250");
+    CompletableFuture<Void> d3 = s.deleteRange(290, 301);
+    assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(299, 300)));
+    await(a1);
+    assertEquals(50L, await(d1));
+    await(a2);
+    assertEquals(250L, await(d2));
+    await(d3);
+    assertHolds(s, hs.subList(249, 289));
+  }
+
+  @Test
+  void awaitHeightBelowAMovedTailFails() {
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chain().next(30));
+    await(s.deleteTo(20));
+    assertInstanceOf(HeaderNotFoundException.class, failureOf(s.awaitHeight(5)));
+    assertEquals(20, await(s.awaitHeight(20)).height());
+  }
+
+  @Test
+  void readersRacingPruningSeeNothingOrTheHeaderNeverCorruption() throws Exception {
+    Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
+    List<DummyHeader> hs = chain().next(3_000);
+    appendAndWait(s, hs.subList(0, 100));
+    AtomicBoolean done = new AtomicBoolean();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch readerDone = new CountDownLatch(1);
+    Thread t = new Thread(() -> {
+      Random rnd = new Random(7);
+      try {
+        while (!done.get()) {
+          long height = s.height();
+          long x = 1 + rnd.nextInt((int) height);
+          s.getByHeight(x).ifPresent(h -> assertEquals(x, h.height()));
+          DummyHeader h = hs.get((int) x - 1);
+          s.get(h.hash()).ifPresent(got -> assertEquals(h, got));
+          try {
+            List<DummyHeader> r = s.getRange(x, Math.min(x + 10, height + 1));
+            assertEquals(x, r.get(0).height());
+          } catch (HeaderNotFoundException expected) {
+            // deleted under us: fine, never corruption
+          }
+        }
+      } catch (Throwable e) {
+        failures.add(e);
+      } finally {
+        readerDone.countDown();
+      }
+    }, "reader");
+    t.start();
+    for (int i = 100; i < hs.size(); i += 20) {
+      s.append(hs.subList(i, i + 20));
+      s.deleteTo(i + 20 - 50);
+    }
+    await(s.deleteTo(hs.size() - 50));
+    done.set(true);
+    assertTrue(readerDone.await(TIMEOUT_S, TimeUnit.SECONDS));
+    if (!failures.isEmpty()) {
+      throw new AssertionError(failures.size() + " reader failure(s)", failures.peek());
+    }
+    assertHolds(s, hs.subList(hs.size() - 51, hs.size()));
+  }
+
+  @Test
+  void closedStoreRejectsDeletion() {
+    Store<DummyHeader> s = newStore();
+    appendAndWait(s, chain().next(3));
+    s.close();
+    assertThrows(StoreException.class, () -> s.deleteTo(2));
+    assertThrows(StoreException.class, () -> s.deleteRange(1, 2));
+  }
+
+  @Test
+  void reopenedStoreKeepsTheMovedTailAndHead() {
+    // go-header TestStore_DeleteRange_MoveHeadAndTail and the restart half of _EmptyStore
+    assumeTrue(persists(), "store does not persist");
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(111);
+    appendAndWait(s, hs);
+    await(s.deleteRange(1, 102));
+    await(s.deleteRange(110, 112));
+    s.close();
+    Store<DummyHeader> r = reopen(s);
+    assertHolds(r, hs.subList(101, 109));
+    await(r.deleteRange(102, 110));
+    r.close();
+    Store<DummyHeader> r2 = reopen(r);
+    assertEquals(Optional.empty(), r2.head());
+    assertEquals(Optional.empty(), r2.tail());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Prepend (back-fill below the tail)
+
+  @Test
+  void prependExtendsTheTailDownwards() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(100);
+    appendAndWait(s, hs.subList(60, 100));
+    await(s.prepend(hs.subList(40, 60)));
+    assertHolds(s, hs.subList(40, 100));
+    await(s.prepend(hs.subList(39, 40)));
+    assertHolds(s, hs.subList(39, 100));
+    // Appends still extend the head.
+    List<DummyHeader> more = new DummyChain(GENESIS_TIME).next(101).subList(100, 101);
+    appendAndWait(s, more);
+    assertEquals(101, s.height());
+  }
+
+  @Test
+  void prependMustEndJustBelowTheTail() {
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(100);
+    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(0, 5)), "empty store");
+    appendAndWait(s, hs.subList(50, 100));
+    NonContiguousAppendException gap = assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(10, 20)));
+    assertEquals(50, gap.expectedHeight());
+    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(45, 55)), "overlap");
+    assertThrows(IllegalArgumentException.class, () -> s.prepend(List.of()));
+    assertHolds(s, hs.subList(50, 100));
+    // Counts queued writes: a queued prepend moves the tail it checks against.
+    CompletableFuture<Void> a = s.prepend(hs.subList(30, 50));
+    CompletableFuture<Void> b = s.prepend(hs.subList(0, 30));
+    await(a);
+    await(b);
+    assertHolds(s, hs);
+  }
+
+  @Test
+  void reopenedStoreKeepsPrependedHeaders() {
+    assumeTrue(persists(), "store does not persist");
+    Store<DummyHeader> s = newStore();
+    List<DummyHeader> hs = chain().next(50);
+    appendAndWait(s, hs.subList(20, 50));
+    await(s.prepend(hs.subList(5, 20)));
+    s.close();
+    Store<DummyHeader> r = reopen(s);
+    assertHolds(r, hs.subList(5, 50));
+  }
 }

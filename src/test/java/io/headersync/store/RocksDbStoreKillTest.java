@@ -44,8 +44,8 @@ class RocksDbStoreKillTest {
     long expectedHead = 0;
     long[] killAfter = {5_000, 1, 20_000, 3_000};
     for (int run = 0; run < killAfter.length; run++) {
-      long printed = runAndKill(path, run, expectedHead, killAfter[run]);
-      long head = checkRecovered(path, keys);
+      long printed = runAndKill(path, run, expectedHead, killAfter[run], 0);
+      long head = checkRecovered(path, keys, 0);
       assertTrue(head >= printed, "run " + run + ": head " + head + " lost appends the child saw readable up to " + printed);
       assertTrue(head >= expectedHead + killAfter[run], "run " + run + ": head " + head);
       System.out.printf("kill run %d: child reported %d readable, recovered head %d%n", run, printed, head);
@@ -53,14 +53,36 @@ class RocksDbStoreKillTest {
     }
   }
 
+  /**
+   * The same while the child prunes behind its head (a window of 2,000 headers): appends and
+   * deletions interleave in the writer, and each kill lands between or inside their batches. The
+   * recovered store is contiguous, its index matches its headers, nothing is stored below the tail,
+   * and it holds at most the window plus one append batch.
+   */
+  @Test
+  void recoversAConsistentWindowAfterSigkillWhilePruning() throws Exception {
+    Path path = dir.resolve("db");
+    Keys keys = new Keys(RocksDbStore.DEFAULT_PREFIX);
+    long window = 2_000;
+    long expectedHead = 0;
+    long[] killAfter = {6_000, 1, 9_000, 2_500};
+    for (int run = 0; run < killAfter.length; run++) {
+      long printed = runAndKill(path, run, expectedHead, killAfter[run], window);
+      long head = checkRecovered(path, keys, window);
+      assertTrue(head >= printed, "run " + run + ": head " + head + " lost appends the child saw readable up to " + printed);
+      System.out.printf("prune kill run %d: child reported %d readable, recovered head %d%n", run, printed, head);
+      expectedHead = head;
+    }
+  }
+
   /** Starts the child, waits until it reports {@code start + count} readable, kills it; returns the last report. */
-  private long runAndKill(Path path, int run, long start, long count) throws Exception {
+  private long runAndKill(Path path, int run, long start, long count, long window) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     // java.io.tmpdir inside @TempDir: RocksDB extracts its native library there, and a SIGKILLed JVM
     // cannot delete it on exit; JUnit deletes the directory instead.
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-Djava.io.tmpdir=" + dir,
         "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName(), path.toString(), Long.toString(run));
+        CrashChild.class.getName(), path.toString(), Long.toString(run), Long.toString(window));
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p = pb.start();
     try {
@@ -101,13 +123,20 @@ class RocksDbStoreKillTest {
     }
   }
 
-  /** Checks the raw keys, then that the store opens on them; returns the head. */
-  private long checkRecovered(Path path, Keys keys) {
+  /**
+   * Checks the raw keys, then that the store opens on them; returns the head. With {@code window}
+   * 0 the tail must be 1; otherwise the store holds at most the window plus one append (100).
+   */
+  private long checkRecovered(Path path, Keys keys, long window) {
     long[] headTail = new long[2];
     RocksDbStoreTestSupport.withRawDb(path, db -> {
       long head = Keys.getLong(db.get(keys.head()), 0);
       long tail = Keys.getLong(db.get(keys.tail()), 0);
-      assertEquals(1, tail);
+      if (window == 0) {
+        assertEquals(1, tail);
+      } else {
+        assertTrue(head - tail + 1 <= window + 100, "[" + tail + ", " + head + "] is wider than the window " + window);
+      }
       Map<Long, DummyHeader> byHeight = new HashMap<>();
       long expected = tail;
       for (byte[][] kv : RocksDbStoreTestSupport.scan(db, keys.headerSectionStart(), keys.headerSectionEnd())) {

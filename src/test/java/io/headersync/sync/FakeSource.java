@@ -28,6 +28,10 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   int trustedHeadCalls;
   int rangeCalls;
   int getByHeightCalls;
+  int getByHashCalls;
+  int rangeByHeightCalls;
+  /** Headers {@link #getRangeByHeight} serves instead of the remote chain's (a lying peer). */
+  final Map<Long, DummyHeader> forged = new java.util.HashMap<>();
   int failNextRanges;
   boolean hold;
   /** Range sessions held back while {@link #hold} was set: their result and how to start them. */
@@ -80,6 +84,31 @@ final class FakeSource implements HeaderSource<DummyHeader> {
     DummyHeader h = remote.get(height);
     return h == null ? CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + height))
         : CompletableFuture.completedFuture(h);
+  }
+
+  @Override
+  public synchronized CompletableFuture<DummyHeader> get(io.headersync.Hash hash) {
+    getByHashCalls++;
+    for (DummyHeader h : remote.values()) {
+      if (h.hash().equals(hash)) {
+        return CompletableFuture.completedFuture(h);
+      }
+    }
+    return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + hash));
+  }
+
+  @Override
+  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount) {
+    rangeByHeightCalls++;
+    List<DummyHeader> out = new ArrayList<>();
+    for (long h = from; h < from + amount; h++) {
+      DummyHeader x = forged.containsKey(h) ? forged.get(h) : remote.get(h);
+      if (x == null) {
+        return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + h));
+      }
+      out.add(x);
+    }
+    return CompletableFuture.completedFuture(out);
   }
 
   @Override

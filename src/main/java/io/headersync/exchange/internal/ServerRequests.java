@@ -75,6 +75,9 @@ public final class ServerRequests {
       }
       to = headHeight + 1;
     }
+    if (!store.hasAt(from)) {
+      return Reply.notFound(); // starts below the tail (never stored, or pruned): nothing is read
+    }
     return Reply.headers(store.getRange(from, to));
   }
 

@@ -110,4 +110,31 @@ class ServerRequestsTest {
     HeaderRequest unset = ExchangeWire.parseRequest(new byte[] {0x18, 0x01});
     assertEquals(Reply.Kind.RESET, ServerRequests.handle(unset, store(1, 100)).kind());
   }
+
+  @Test
+  void answersNotFoundBelowAPrunedTailWithoutReadingTheStore() {
+    InMemoryStore<DummyHeader> store = store(1, 200);
+    store.deleteTo(120).join();
+    List<String> reads = new java.util.ArrayList<>();
+    @SuppressWarnings("unchecked")
+    io.headersync.store.Store<DummyHeader> counting = (io.headersync.store.Store<DummyHeader>) java.lang.reflect.Proxy
+        .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.headersync.store.Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getRange") || method.getName().equals("getByHeight")) {
+                reads.add(method.getName());
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(50, 10), counting).kind(), "wholly pruned");
+    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(100, 64), counting).kind(), "straddling the tail");
+    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(119, 1), counting).kind(), "just below the tail");
+    assertEquals(List.of(), reads);
+    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(HeaderRequest.hash(chain.get(60).hash(), 1), counting).kind(),
+        "a pruned header by hash");
+    assertEquals(List.of(chain.get(119)), ServerRequests.handle(range(120, 1), counting).headers(), "the tail");
+  }
 }

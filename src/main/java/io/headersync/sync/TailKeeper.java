@@ -1,0 +1,397 @@
+package io.headersync.sync;
+
+import static io.headersync.internal.Futures.unwrap;
+
+import io.headersync.Hash;
+import io.headersync.Header;
+import io.headersync.Verification;
+import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
+import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.store.Store;
+import io.headersync.store.StoreFailedException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The syncer's tail: go-header v0.8.6's {@code subjectiveTail} ({@code renewTail} and
+ * {@code moveTail}) and pruning as the head advances, over our {@link Store}.
+ *
+ * <ul>
+ *   <li><b>At start</b> the configured tail is resolved: {@code syncFromHash} (the store first, then
+ *       the network by hash), else {@code syncFromHeight} (the store, then the network), else, with
+ *       a pruning window, the lowest stored header inside the window; a tail already inside it is
+ *       kept (go-header does not back-fill for a wider window either). A tail that moved up is pruned
+ *       to; one that moved down is back-filled.
+ *   <li><b>Pruning</b> (window set, tail not pinned by {@code syncFromHash}/{@code syncFromHeight}):
+ *       after each appended batch, when the tail's time is older than the head's time minus the
+ *       window, the new tail is found by binary search on header time in the store (exact, O(log n)
+ *       reads; go-header estimates from the block time and scans forward) and deleted up to in steps
+ *       of at most {@code StoreOptions.maxDeleteHeaders}, each its own store write, so appends go on
+ *       in between.
+ *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, each verified by
+ *       hash links from the header above it (header {@code h + 1} names the hash of header {@code h})
+ *       and by the type's adjacent verification, then {@link Store#prepend prepended}. A failure is
+ *       retried after the syncer's doubling backoff while the syncer runs.
+ * </ul>
+ *
+ * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
+ * (the disk is full): that stops the syncer as a failed append does.
+ *
+ * <p>One piece of tail work at a time (go-header's {@code tailMu.TryLock}): a prune requested while
+ * one runs is skipped and done after it. Never blocks the sync: everything is asynchronous on the
+ * worker executor, the store's writer interleaves it with appends.
+ */
+final class TailKeeper<H extends Header> {
+  private static final Logger log = LoggerFactory.getLogger(TailKeeper.class);
+  /** Headers per back-fill request: one header-ex range request. */
+  static final int BACKFILL_BATCH = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
+
+  private final Store<H> store;
+  private final HeaderSource<H> source;
+  private final Verification<H> verification;
+  private final SyncerOptions options;
+  private final Executor worker;
+  private final ScheduledExecutorService scheduler;
+  private final Consumer<H> tailMoved;
+  private final Consumer<StoreFailedException> storeFailed;
+
+  final AtomicLong pruned = new AtomicLong();
+  final AtomicLong backfilled = new AtomicLong();
+
+  // Guarded by this.
+  private boolean busy;
+  private boolean pruneAgain;
+  private boolean stopped;
+  private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+  private Duration backoff;
+
+  TailKeeper(Store<H> store, HeaderSource<H> source, Verification<H> verification, SyncerOptions options,
+      Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved,
+      Consumer<StoreFailedException> storeFailed) {
+    this.store = store;
+    this.source = source;
+    this.verification = verification;
+    this.options = options;
+    this.worker = worker;
+    this.scheduler = scheduler;
+    this.tailMoved = tailMoved;
+    this.storeFailed = storeFailed;
+    this.backoff = options.retryInitialBackoff();
+  }
+
+  /** Completes when no tail work runs (for tests and {@code stop}). */
+  synchronized CompletableFuture<Void> idle() {
+    return idle.copy();
+  }
+
+  synchronized void stop() {
+    stopped = true;
+  }
+
+  /** At start: resolves the configured tail and moves the store's tail to it, in the background. */
+  void start() {
+    if (!begin()) {
+      return;
+    }
+    CompletableFuture<Void> work;
+    try {
+      H oldTail = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
+      H head = store.head().orElseThrow(() -> new IllegalStateException("store is empty"));
+      work = renew(oldTail, head).thenComposeAsync(newTail -> move(oldTail, newTail, head), worker);
+    } catch (RuntimeException e) {
+      work = CompletableFuture.failedFuture(e);
+    }
+    work.whenComplete((v, e) -> finish(e, "moving the tail to the configured one"));
+  }
+
+  /** After an append: prunes below the window when the tail left it (one bounded step at a time). */
+  void headAdvanced() {
+    if (options.tailPinned() || options.pruningWindow().isZero()) {
+      return;
+    }
+    Optional<H> tail = store.tail();
+    Optional<H> head = store.head();
+    if (tail.isEmpty() || head.isEmpty() || !tail.get().time().isBefore(cutoff(head.get()))) {
+      return; // the tail is inside the window: the common case, two reads of the published bounds
+    }
+    synchronized (this) {
+      if (busy) {
+        pruneAgain = true;
+        return;
+      }
+    }
+    if (!begin()) {
+      return;
+    }
+    CompletableFuture<Void> work;
+    try {
+      work = pruneTo(windowTailHeight(tail.get(), head.get()), false);
+    } catch (RuntimeException e) {
+      work = CompletableFuture.failedFuture(e);
+    }
+    work.whenComplete((v, e) -> finish(e, "pruning below the window"));
+  }
+
+  private synchronized boolean begin() {
+    if (busy || stopped) {
+      return false;
+    }
+    busy = true;
+    pruneAgain = false;
+    if (idle.isDone()) {
+      idle = new CompletableFuture<>(); // else a follow-up step: the same idle future
+    }
+    return true;
+  }
+
+  private void finish(@Nullable Throwable err, String what) {
+    boolean again;
+    boolean wasStopped;
+    synchronized (this) {
+      busy = false;
+      again = pruneAgain && !stopped;
+      pruneAgain = false;
+      wasStopped = stopped;
+    }
+    StoreFailedException failedStore = err == null ? null : storeFailure(err);
+    if (failedStore != null && !wasStopped) {
+      storeFailed.accept(failedStore); // the syncer stops: no retry (a full disk stays full)
+    } else if (err != null && !wasStopped) {
+      Throwable cause = unwrap(err);
+      Duration retryIn;
+      boolean first;
+      synchronized (this) {
+        retryIn = backoff;
+        first = backoff.equals(options.retryInitialBackoff());
+        backoff = backoff.multipliedBy(2).compareTo(options.retryMaxBackoff()) > 0 ? options.retryMaxBackoff()
+            : backoff.multipliedBy(2);
+      }
+      // Once per streak at WARN (a tail no peer serves would otherwise warn every 30 s).
+      if (first) {
+        log.warn("{} failed, retrying in {}: {}", what, retryIn, cause.getMessage());
+      } else {
+        log.debug("{} failed again, retrying in {}: {}", what, retryIn, cause.getMessage());
+      }
+      try {
+        scheduler.schedule(() -> worker.execute(this::start), retryIn.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        log.debug("not retrying the tail: the scheduler is shut down");
+      }
+    } else if (err == null) {
+      synchronized (this) {
+        backoff = options.retryInitialBackoff();
+      }
+    }
+    if (again && err == null) {
+      headAdvanced(); // the next step, under the same idle future
+    }
+    CompletableFuture<Void> done;
+    synchronized (this) {
+      done = busy ? null : idle;
+    }
+    if (done != null) {
+      done.complete(null);
+    }
+  }
+
+  private static @Nullable StoreFailedException storeFailure(Throwable t) {
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+      if (t instanceof StoreFailedException) {
+        return (StoreFailedException) t;
+      }
+    }
+    return null;
+  }
+
+  // ---- go-header's renewTail ----
+
+  private CompletableFuture<H> renew(H oldTail, H head) {
+    Optional<Hash> hash = options.syncFromHash();
+    if (hash.isPresent()) {
+      if (oldTail.hash().equals(hash.get())) {
+        return CompletableFuture.completedFuture(oldTail);
+      }
+      Optional<H> stored = store.get(hash.get());
+      if (stored.isPresent()) {
+        return CompletableFuture.completedFuture(stored.get());
+      }
+      log.debug("tail {} not stored, fetching it", hash.get());
+      return source.get(hash.get()).thenApply(h -> {
+        if (!h.hash().equals(hash.get())) {
+          throw new SyncException("asked for the syncFromHash tail " + hash.get() + ", got " + h.hash());
+        }
+        return h;
+      });
+    }
+    long height;
+    if (options.syncFromHeight() > 0) {
+      height = options.syncFromHeight();
+    } else if (!options.pruningWindow().isZero()) {
+      height = windowTailHeight(oldTail, head);
+    } else {
+      return CompletableFuture.completedFuture(oldTail);
+    }
+    if (height == oldTail.height()) {
+      return CompletableFuture.completedFuture(oldTail);
+    }
+    Optional<H> stored = height <= store.height() ? store.getByHeight(height) : Optional.empty();
+    if (stored.isPresent()) {
+      return CompletableFuture.completedFuture(stored.get());
+    }
+    log.debug("tail height {} not stored, fetching it", height);
+    return source.getByHeight(height);
+  }
+
+  private Instant cutoff(H head) {
+    return head.time().minus(options.pruningWindow());
+  }
+
+  /**
+   * The lowest stored height whose header is inside the window (time at or after the head's time
+   * minus the window); the old tail when it is inside already. Binary search: header times never go
+   * back along a verified chain.
+   */
+  private long windowTailHeight(H oldTail, H head) {
+    Instant cutoff = cutoff(head);
+    if (!oldTail.time().isBefore(cutoff)) {
+      return oldTail.height();
+    }
+    long lo = oldTail.height() + 1; // the answer is in [lo, head]: the head is inside the window
+    long hi = head.height();
+    while (lo < hi) {
+      long mid = lo + (hi - lo) / 2;
+      Optional<H> h = store.getByHeight(mid);
+      if (h.isEmpty()) {
+        lo = mid + 1; // pruned under us meanwhile; only we prune, so this is a race with a restart
+      } else if (h.get().time().isBefore(cutoff)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  // ---- go-header's moveTail ----
+
+  private CompletableFuture<Void> move(H oldTail, H newTail, H head) {
+    if (newTail.height() == oldTail.height()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (newTail.height() > head.height()) {
+      throw new SyncException("the configured tail " + newTail.height() + " (" + newTail.hash()
+          + ") is above the store's head " + head.height() + ": lower syncFromHeight/syncFromHash, or move the store "
+          + "away to start from the new tail");
+    }
+    if (newTail.height() > oldTail.height()) {
+      log.info("moving the tail up from {} to {}, pruning the headers below", oldTail.height(), newTail.height());
+      return pruneTo(newTail.height(), true);
+    }
+    log.info("moving the tail down from {} to {}, back-filling the headers in between", oldTail.height(),
+        newTail.height());
+    Hash expect = options.syncFromHash().isPresent() ? newTail.hash() : null;
+    return backfill(oldTail, newTail.height(), expect);
+  }
+
+  /** Deletes up to {@code target} in bounded steps; with {@code all} false, one step only. */
+  private CompletableFuture<Void> pruneTo(long target, boolean all) {
+    long before = store.tail().map(Header::height).orElse(0L);
+    if (target <= before) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return store.deleteTo(target).thenComposeAsync(reached -> {
+      pruned.addAndGet(reached - before);
+      store.tail().ifPresent(tailMoved);
+      synchronized (this) {
+        if (stopped) {
+          return CompletableFuture.completedFuture(null);
+        }
+        if (!all && reached < target) {
+          pruneAgain = true; // more to prune: the next step after this one finishes
+        }
+      }
+      return all && reached < target ? pruneTo(target, true) : CompletableFuture.<Void>completedFuture(null);
+    }, worker);
+  }
+
+  /**
+   * Back-fills from {@code upper} (stored, trusted) down to {@code target}: requests of at most 64
+   * headers, each header checked against the one above it, then prepended. With {@code expect} the
+   * header at {@code target} must have that hash.
+   */
+  private CompletableFuture<Void> backfill(H upper, long target, @Nullable Hash expect) {
+    synchronized (this) {
+      if (stopped || upper.height() <= target) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    long from = Math.max(target, upper.height() - BACKFILL_BATCH);
+    int amount = (int) (upper.height() - from);
+    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
+      checkLinks(list, upper, from == target ? expect : null);
+      return store.prepend(list).thenApply(v -> list);
+    }, worker).thenComposeAsync(list -> {
+      backfilled.addAndGet(list.size());
+      tailMoved.accept(list.get(0));
+      return backfill(list.get(0), target, expect);
+    }, worker);
+  }
+
+  /**
+   * The header at {@code height} below the tail, fetched from peers and verified by hash links down
+   * from the stored tail, without storing anything: 64 headers in memory at a time, one request per
+   * 64 heights. Bounded by the caller ({@link Syncer#fetchBelowTail}).
+   */
+  CompletableFuture<H> walkDown(H upper, long height) {
+    synchronized (this) {
+      if (stopped) {
+        return CompletableFuture.failedFuture(new SyncException("syncer stopped"));
+      }
+    }
+    long from = Math.max(height, upper.height() - BACKFILL_BATCH);
+    int amount = (int) (upper.height() - from);
+    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
+      checkLinks(list, upper, null);
+      return from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height);
+    }, worker);
+  }
+
+  /**
+   * Checks fetched headers downwards from the trusted {@code upper}: each one's hash is the last
+   * header hash the one above names, and each pair passes the type's adjacent verification.
+   *
+   * @throws SyncException naming the first header that does not link
+   */
+  private void checkLinks(List<H> list, H upper, @Nullable Hash expectLowest) {
+    H above = upper;
+    for (int i = list.size() - 1; i >= 0; i--) {
+      H h = list.get(i);
+      if (h.height() != above.height() - 1 || !h.hash().equals(above.lastHeaderHash())) {
+        throw new SyncException("back-fill: header " + h.height() + " (" + h.hash() + ") is not the one header "
+            + above.height() + " links to (" + above.lastHeaderHash() + ")");
+      }
+      try {
+        verification.verify(h, above);
+      } catch (VerifyException e) {
+        throw new SyncException("back-fill: header " + above.height() + " does not verify against header "
+            + h.height() + ": " + e.getMessage(), e);
+      }
+      above = h;
+    }
+    if (expectLowest != null && !list.get(0).hash().equals(expectLowest)) {
+      throw new SyncException("back-fill: header " + list.get(0).height() + " has hash " + list.get(0).hash()
+          + ", not the configured syncFromHash " + expectLowest);
+    }
+  }
+}
