@@ -54,6 +54,7 @@ public final class RocksDbReader implements AutoCloseable {
       throw new StoreException("no store at " + dir.toAbsolutePath() + ": not a RocksDB directory (no CURRENT file)");
     }
     RocksDB.loadLibrary();
+    RocksDbNative.load();
     Options options = new Options().setCreateIfMissing(false);
     try {
       return new RocksDbReader(dir, options, RocksDB.openReadOnly(options, dir.toString()));
