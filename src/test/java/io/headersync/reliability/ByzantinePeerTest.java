@@ -112,17 +112,17 @@ class ByzantinePeerTest {
     closeables.add(offender);
     AtomicInteger rangeRequests = new AtomicInteger();
     AtomicInteger headRequests = new AtomicInteger();
-    CompletableFuture<Void> askedTwiceForTheHead = new CompletableFuture<>();
+    CompletableFuture<Void> askedThriceForTheHead = new CompletableFuture<>();
     offender.setStreamHandler(protocol(), stream -> stream.readMessage(1024).thenAccept(msg -> {
       HeaderRequest r = ExchangeWire.parseRequest(msg.orElseThrow());
       if (r.kind() == HeaderRequest.Kind.ORIGIN && r.origin() == 0) {
-        if (headRequests.incrementAndGet() == 2) {
-          askedTwiceForTheHead.complete(null);
+        if (headRequests.incrementAndGet() == 3) {
+          askedThriceForTheHead.complete(null);
         }
       } else {
         rangeRequests.incrementAndGet();
       }
-      misbehave(m, r, stream);
+      misbehave(m, r, stream, headRequests.get());
     }).exceptionally(e -> {
       stream.reset();
       return null;
@@ -140,11 +140,11 @@ class ByzantinePeerTest {
     node.start().get(T, TimeUnit.SECONDS);
     long height = N;
     if (m == Misbehaviour.EQUIVOCATING_HEAD) {
-      // Two valid heads at N: a head round that sees both syncs to neither (warned once). A round that
-      // ran before the offender was identified saw only the honest head: either way the equivocating
-      // header is never stored (checked below, header for header). After the offender's second head
-      // request, the sequencer's next block, linked to the honest N, settles it.
-      askedTwiceForTheHead.get(T, TimeUnit.SECONDS);
+      // From the offender's second head answer on, two valid heads at N: such a round syncs to neither
+      // (warned once). The third head request means the second round is over; then the sequencer's next
+      // block, linked to the honest N, settles it. The equivocating header is never stored (checked
+      // below, header for header).
+      askedThriceForTheHead.get(T, TimeUnit.SECONDS);
       honestStore.append(honestChain.subList(N, N + 1)).get(T, TimeUnit.SECONDS);
       height = N + 1;
     }
@@ -247,7 +247,7 @@ class ByzantinePeerTest {
     return io.headersync.NetworkProfile.SEED.protocolId(CHAIN_ID, io.headersync.NetworkProfile.SyncKind.HEADERS);
   }
 
-  private void misbehave(Misbehaviour m, HeaderRequest r, Stream stream) {
+  private void misbehave(Misbehaviour m, HeaderRequest r, Stream stream, int headRequestsSoFar) {
     boolean head = r.kind() == HeaderRequest.Kind.ORIGIN && r.origin() == 0;
     if (r.kind() != HeaderRequest.Kind.ORIGIN) {
       stream.reset();
@@ -311,7 +311,11 @@ class ByzantinePeerTest {
         break;
       case EQUIVOCATING_HEAD:
         // The sequencer signed a second block at the head's height (with a tx): valid, linked, not ours.
-        reply(stream, head ? List.of(sequencer.next(blocks.get(N - 2), List.of(new byte[] {1})).p2pHeader()) : honest);
+        // The first head answer is the honest one: a node that has heard only this peer so far (the
+        // honest one not identified yet) cannot tell an equivocation from a head, in Go or here; from
+        // the second on, both heads are in every round.
+        reply(stream, head && headRequestsSoFar >= 2
+            ? List.of(sequencer.next(blocks.get(N - 2), List.of(new byte[] {1})).p2pHeader()) : honest);
         break;
       case HEAD_FROM_THE_FUTURE:
         // A validly signed next header stamped an hour ahead (a sequencer whose clock is off).
