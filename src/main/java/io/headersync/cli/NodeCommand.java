@@ -90,6 +90,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "initialise an empty store from this header instead of the genesis")
   @Nullable String trustedHash;
 
+  @Option(names = "--sync-from-height", paramLabel = "N",
+      description = "light: keep headers from height N on (with --trusted-hash near the head: follow it at once and "
+          + "back-fill down to N in the background)")
+  long syncFromHeight;
+
   @Option(names = "--proposer-key", paramLabel = "HEX",
       description = "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
           + "valid signature")
@@ -164,6 +169,13 @@ final class NodeCommand implements Callable<Integer> {
         throw new UsageException("--trusted-hash is for full and light nodes");
       }
     }
+    if (syncFromHeight != 0 && r != EvNodeSync.Role.LIGHT) {
+      throw new UsageException("--sync-from-height is for --role light: a full node or sequencer keeps every block "
+          + "from genesis");
+    }
+    if (syncFromHeight < 0) {
+      throw new UsageException("--sync-from-height must be at least 1, got " + syncFromHeight);
+    }
     if (seconds != null && seconds < 1) {
       throw new UsageException("--seconds must be positive, got " + seconds);
     }
@@ -230,6 +242,9 @@ final class NodeCommand implements Callable<Integer> {
         .clock(clock);
     if (trusted != null) {
       builder.trustedHash(trusted);
+    }
+    if (syncFromHeight != 0) {
+      builder.syncFromHeight(syncFromHeight);
     }
     if (proposer != null) {
       builder.proposer(proposer);

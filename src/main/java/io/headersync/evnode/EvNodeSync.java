@@ -127,6 +127,9 @@ public final class EvNodeSync implements AutoCloseable {
       if (dataLimit != null) {
         hb.followerLimit(dataLimit);
       }
+      if (b.syncFromHeight != 0) {
+        hb.syncFromHeight(b.syncFromHeight);
+      }
       h = hb.build();
       // Data follows headers: checked against the verified header at its height, fetched in parallel
       // with the headers up to the header syncer's target, appended once its header is stored (no
@@ -477,6 +480,7 @@ public final class EvNodeSync implements AutoCloseable {
     private @Nullable Duration blockTime;
     private @Nullable Duration initTimeout;
     private @Nullable Hash trustedHash;
+    private long syncFromHeight;
     private @Nullable Signer proposer;
     private @Nullable Genesis genesis;
     private Clock clock = Clock.systemUTC();
@@ -558,6 +562,22 @@ public final class EvNodeSync implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A light node keeps headers from this height on (go-header's {@code SyncFromHeight}): an empty
+     * store starts there (from {@link #trustedHash} when one is set, which is then followed at once,
+     * back-filling down to this height in the background), and a restart with a lower height
+     * back-fills down to it. Light nodes only: a full node executes every block from genesis.
+     *
+     * @throws IllegalArgumentException if below 1
+     */
+    public Builder syncFromHeight(long height) {
+      if (height < 1) {
+        throw new IllegalArgumentException("syncFromHeight must be at least 1, got " + height);
+      }
+      this.syncFromHeight = height;
+      return this;
+    }
+
     /** A full or light node with empty stores initialises its header store from this header, fetched from the seeds. */
     public Builder trustedHash(Hash hash) {
       this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
@@ -617,6 +637,10 @@ public final class EvNodeSync implements AutoCloseable {
       if (trustedHash != null && role == Role.SEQUENCER) {
         throw new IllegalStateException("trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "
             + "stores from the first block it publishes");
+      }
+      if (syncFromHeight != 0 && role != Role.LIGHT) {
+        throw new IllegalStateException("syncFromHeight is for LIGHT nodes: a " + role + " node keeps every block "
+            + "from genesis");
       }
       if (genesis != null && !genesis.chainId().equals(chainId)) {
         throw new IllegalStateException("the genesis is of chain \"" + genesis.chainId() + "\", this node syncs \""

@@ -149,6 +149,9 @@ class CliSequencerTest extends CliTestBase {
     err.reset();
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--kv")));
     assertTrue(err().contains("--kv is for --role sequencer only"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--sync-from-height", "5")));
+    assertTrue(err().contains("--sync-from-height is for --role light"), err());
   }
 
   @Test

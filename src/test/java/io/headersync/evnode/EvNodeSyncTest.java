@@ -103,6 +103,25 @@ class EvNodeSyncTest {
   }
 
   @Test
+  void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    HeaderSigner signer = signer();
+    Block block = signer.genesis(List.of());
+    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    for (int i = 0; i < 30; i++) {
+      block = signer.next(block, List.of());
+      sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
+    }
+    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).syncFromHeight(20));
+    light.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
+    assertEquals(20, light.headers().store().tail().orElseThrow().height());
+    assertEquals(block.p2pHeader().hash(), light.headers().store().head().orElseThrow().hash());
+    IllegalStateException full = assertThrows(IllegalStateException.class,
+        () -> builder(EvNodeSync.Role.FULL, List.of()).syncFromHeight(20).build());
+    assertTrue(full.getMessage().contains("LIGHT"), full.getMessage());
+  }
+
+  @Test
   void aNodePinnedToTheSequencerSyncsOnePinnedToAnotherKeyRefusesItsGenesis() throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
     HeaderSigner signer = signer();
