@@ -63,6 +63,10 @@ class CliErrorsTest extends CliTestBase {
       int port = bound.getLocalPort();
       String seed = "/ip4/127.0.0.1/tcp/" + port + "/p2p/" + peerId();
       assertEquals(1, main.run(node(dir, "gm", seed)));
+      // Linux may pair our dial's ephemeral port with the target port itself (a TCP self-connect, which
+      // then fails in the handshake): the refusal this test is about did not happen; try another day.
+      org.junit.jupiter.api.Assumptions.assumeFalse(err().contains("connection closed during the upgrade"),
+          "a TCP self-connect to " + port + ": " + err());
       assertRefused(seed, port);
     }
   }
