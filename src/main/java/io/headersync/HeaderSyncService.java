@@ -9,6 +9,7 @@ import io.headersync.exchange.ExchangeOptions;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.libp2p.PeerId;
+import io.headersync.metrics.instrument.Histogram;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.libp2p.pubsub.PubSubException;
@@ -533,6 +534,23 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   public P2PServer.Stats serverStats() {
     return server.stats();
+  }
+
+  /**
+   * The histograms of this service's components, under go-header's names: the store's (when it is a
+   * {@link RocksDbStore}), the exchange server's and client's, the subscriber's and the syncer's.
+   * {@link io.headersync.metrics.NodeMetrics} reads them; an application may too.
+   */
+  public List<Histogram> histograms() {
+    List<Histogram> out = new ArrayList<>();
+    if (store instanceof RocksDbStore<H> rocks) {
+      out.addAll(rocks.histograms());
+    }
+    out.addAll(server.histograms());
+    out.addAll(exchange.histograms());
+    out.addAll(subscriber.histograms());
+    out.addAll(syncer.histograms());
+    return List.copyOf(out);
   }
 
   public String networkId() {

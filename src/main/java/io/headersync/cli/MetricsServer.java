@@ -2,11 +2,14 @@ package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
 import io.headersync.metrics.NodeMetrics;
+import io.headersync.metrics.instrument.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -96,6 +99,21 @@ final class MetricsServer implements AutoCloseable {
           }
           out.add(b.build());
         }
+      }
+      for (NodeMetrics.HistogramMetric h : metrics.histograms()) {
+        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(h.name()).help(h.description());
+        for (Histogram.Series series : h.read()) {
+          List<Double> bounds = series.bounds();
+          double[] upper = new double[bounds.size() + 1];
+          for (int i = 0; i < bounds.size(); i++) {
+            upper[i] = bounds.get(i);
+          }
+          upper[bounds.size()] = Double.POSITIVE_INFINITY;
+          b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels(series.attributes()))
+              .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, series.counts())).sum(series.sum())
+              .build());
+        }
+        out.add(b.build());
       }
       return new MetricSnapshots(out);
     }

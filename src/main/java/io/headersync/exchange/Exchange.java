@@ -21,7 +21,10 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
+import io.headersync.metrics.instrument.Histogram;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -85,7 +89,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   private final Random random;
   private final @Nullable Consumer<? super H> headCheck;
   /** The height of the last conflicting heads logged (logged once per height). */
-  private final java.util.concurrent.atomic.AtomicLong conflictLogged = new java.util.concurrent.atomic.AtomicLong(-1);
+  private final AtomicLong conflictLogged = new AtomicLong(-1);
   private final Verification<H> verification;
   private final PeerTracker<PeerId> tracker;
   private final ConnectionListener listener = new ConnectionListener() {
@@ -101,6 +105,15 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       tracker.disconnected(peer);
     }
   };
+  private final Histogram headTime = new Histogram("hdr_p2p_exch_clnt_head_time_hist",
+      "exchange client head request time in seconds", "s", Histogram.SECONDS, "num_headers_received", "request_type",
+      "status");
+  private final Histogram responseSize = new Histogram("hdr_p2p_exch_clnt_resp_size_hist",
+      "exchange client header response size in bytes", "By", Histogram.BYTES, "failed");
+  private final Histogram responseTime = new Histogram("hdr_p2p_exch_clnt_resp_time_hist",
+      "exchange client response time in seconds", "s", Histogram.SECONDS, "failed");
+  private final Histogram rangeRequestTime = new Histogram("hdr_sync_range_request_time_hist",
+      "tracks the duration of GetRangeByHeight requests", "s", Histogram.SECONDS, "is_max_range_req_size");
   private boolean started;
 
   private Exchange(Builder<H> b) {
@@ -159,13 +172,32 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return trustedPeers;
   }
 
+  /**
+   * Tracked peers that are disconnected, their scores kept for a while (go-header's {@code
+   * hdr_p2p_exch_clnt_disconn_peer_num_gauge}).
+   */
+  public int disconnectedPeers() {
+    return tracker.disconnectedCount();
+  }
+
+  /**
+   * The client's histograms, as go-header's exchange client records them: head request time
+   * ({@code hdr_p2p_exch_clnt_head_time_hist}), response size and response time per request
+   * ({@code hdr_p2p_exch_clnt_resp_size_hist}, {@code hdr_p2p_exch_clnt_resp_time_hist}); and
+   * go-header's syncer's {@code hdr_sync_range_request_time_hist}, the time of each range request
+   * of a sync (here, each request of a range session).
+   */
+  public List<Histogram> histograms() {
+    return List.of(headTime, responseSize, responseTime, rangeRequestTime);
+  }
+
   /** The network's head according to the trusted peers (see the class comment). */
   public CompletableFuture<H> head() {
     List<PeerId> peers = shuffledTrusted();
     if (peers.isEmpty()) {
       peers = tracker.usablePeers();
     }
-    return quorumHead(peers, null).thenApply(HeadResult::header);
+    return quorumHead(peers, null, "trusted_request").thenApply(HeadResult::header);
   }
 
   /** The network's head verified against {@code trustedHead} (see the class comment). */
@@ -178,7 +210,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     if (peers.size() > options.maxUntrustedHeadPeers) {
       peers = peers.subList(0, options.maxUntrustedHeadPeers);
     }
-    return quorumHead(peers, trustedHead);
+    return quorumHead(peers, trustedHead, "untrusted_request");
   }
 
   /** The header with {@code hash}; its hash is checked. */
@@ -283,7 +315,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2));
     RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
         // the session times each request out itself
-        (peer, start, amount) -> requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount),
+        (peer, start, amount) -> rangeRequest(peer, start, amount),
         sink::apply, scheduler, clock, config);
     if (headCheck != null) {
       session.boundaryCheck(this::failedHeadCheck);
@@ -318,12 +350,13 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return peers;
   }
 
-  private CompletableFuture<HeadResult<H>> quorumHead(List<PeerId> peers, H trustedHead) {
+  private CompletableFuture<HeadResult<H>> quorumHead(List<PeerId> peers, H trustedHead, String requestType) {
     CompletableFuture<HeadResult<H>> result = new CompletableFuture<>();
     if (peers.isEmpty()) {
       result.completeExceptionally(new ExchangeException("no peers to ask for the head"));
       return result;
     }
+    Instant started = clock.instant();
     int n = peers.size();
     int threshold = n <= 2 ? n : (2 * n + 2) / 3;
     Map<Hash, Integer> votes = new HashMap<>();
@@ -370,14 +403,18 @@ public final class Exchange<H extends Header> implements AutoCloseable {
             answers.add(answer);
             answeredBy.putIfAbsent(answer.header().hash(), peer);
             int v = votes.merge(answer.header().hash(), 1, Integer::sum);
-            if (v >= threshold) {
-              result.complete(answer);
+            if (v >= threshold && result.complete(answer)) {
+              recordHead(started, answers.size(), requestType, "ok");
             }
           } else {
             errors.add(error);
           }
+          if (result.isCancelled() && pending[0] == 0) {
+            recordHead(started, answers.size(), requestType, "canceled");
+          }
           if (pending[0] == 0 && !result.isDone()) {
             if (answers.isEmpty()) {
+              recordHead(started, 0, requestType, "no_headers");
               result.completeExceptionally(new ExchangeException("no peer answered the head request: " + errors));
             } else {
               answers.sort((a, b) -> Long.compare(b.header().height(), a.header().height()));
@@ -396,9 +433,10 @@ public final class Exchange<H extends Header> implements AutoCloseable {
                 } else {
                   log.debug("{}", conflict);
                 }
+                recordHead(started, answers.size(), requestType, "no_headers");
                 result.completeExceptionally(new ExchangeException(conflict));
-              } else {
-                result.complete(answers.get(0));
+              } else if (result.complete(answers.get(0))) {
+                recordHead(started, answers.size(), requestType, "ok");
               }
             }
           }
@@ -406,6 +444,23 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       });
     }
     return result;
+  }
+
+  /** One range request of a session, timed as go-header's syncer times its range requests. */
+  private CompletableFuture<List<H>> rangeRequest(PeerId peer, long start, int amount) {
+    Instant started = clock.instant();
+    CompletableFuture<List<H>> f = requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount);
+    f.whenComplete((list, err) -> rangeRequestTime.record(seconds(started),
+        Boolean.toString(amount == ExchangeProtocol.MAX_RANGE_REQUEST_SIZE)));
+    return f;
+  }
+
+  private void recordHead(Instant started, int answers, String requestType, String status) {
+    headTime.record(seconds(started), Integer.toString(answers), requestType, status);
+  }
+
+  private double seconds(Instant since) {
+    return Duration.between(since, clock.instant()).toNanos() / 1e9;
   }
 
   /** {@code h} if it passes the head check, else an invalid answer (the peer is blocked). */
@@ -497,6 +552,13 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    */
   private CompletableFuture<List<H>> requestUntimed(PeerId peer, byte[] requestFrame, long amount) {
     CompletableFuture<List<H>> result = new CompletableFuture<>();
+    Instant started = clock.instant();
+    AtomicLong bytes = new AtomicLong();
+    result.whenComplete((list, failure) -> {
+      String failed = Boolean.toString(failure != null);
+      responseSize.record(bytes.get(), failed);
+      responseTime.record(seconds(started), failed);
+    });
     host.newStream(peer, protocolId).whenComplete((stream, err) -> {
       if (err != null) {
         result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
@@ -515,7 +577,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       // waiting for one before the next would add a thread hand-off per step to every request.
       CompletableFuture<Void> sent = stream.write(requestFrame);
       CompletableFuture<Void> halfClosed = stream.closeWrite();
-      readResponses(stream, amount, new ArrayList<>())
+      readResponses(stream, amount, new ArrayList<>(), new FrameReader(options.maxFrameSize), bytes)
           .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
           .whenComplete((list, readErr) -> {
             if (readErr != null) {
@@ -532,11 +594,8 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    * Reads up to {@code amount} response frames. Reads raw chunks and cuts frames locally, so a
    * 64-header answer costs a few reads, not 64 (each read completes on another thread).
    */
-  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc) {
-    return readResponses(stream, amount, acc, new FrameReader(options.maxFrameSize));
-  }
-
-  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc, FrameReader frames) {
+  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc, FrameReader frames,
+      AtomicLong bytes) {
     return stream.read().thenCompose(chunk -> {
       if (chunk.isEmpty()) {
         if (frames.hasPartialFrame()) {
@@ -547,6 +606,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
         }
         return CompletableFuture.completedFuture(acc);
       }
+      bytes.addAndGet(chunk.get().length);
       try {
         frames.push(chunk.get(), (buf, off, len) -> {
           if (acc.size() < amount) { // a server that sends more than asked: ignore the rest, as go-header does
@@ -559,7 +619,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       if (acc.size() >= amount) {
         return CompletableFuture.completedFuture(acc);
       }
-      return readResponses(stream, amount, acc, frames);
+      return readResponses(stream, amount, acc, frames, bytes);
     });
   }
 

@@ -8,8 +8,11 @@ import io.headersync.exchange.internal.ServerRequests;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
+import io.headersync.metrics.instrument.Histogram;
 import io.headersync.store.Store;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -49,6 +52,13 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
   private final AtomicLong headersServed = new AtomicLong();
   private final AtomicLong notFound = new AtomicLong();
   private final AtomicLong resets = new AtomicLong();
+  private final Clock clock;
+  private final Histogram headServeTime = new Histogram("hdr_p2p_exch_srvr_head_serve_time_hist",
+      "exchange server head serve time in seconds", "s", Histogram.SECONDS, "failed_request");
+  private final Histogram rangeServeTime = new Histogram("hdr_p2p_exch_srvr_range_serve_time_hist",
+      "exchange server range serve time in seconds", "s", Histogram.SECONDS, "num_headers_served", "failed_request");
+  private final Histogram getServeTime = new Histogram("hdr_p2p_exch_srvr_get_serve_time_hist",
+      "exchange server get serve time in seconds", "s", Histogram.SECONDS, "failed_request");
   private volatile boolean started;
 
   /**
@@ -62,7 +72,8 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
     this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
     this.options = Objects.requireNonNull(options, "options == null");
     this.storeExecutor = Objects.requireNonNull(storeExecutor, "storeExecutor == null");
-    this.limiter = new RequestLimiter<>(Objects.requireNonNull(clock, "clock == null"), options.ratePerPeer(),
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+    this.limiter = new RequestLimiter<>(clock, options.ratePerPeer(),
         options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxReading(),
         options.maxTrackedPeers());
   }
@@ -103,7 +114,7 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
       return;
     }
     stream.setDeadline(options.readDeadline());
-    boolean[] serving = {false};
+    Serving serving = new Serving();
     stream.readMessage(options.maxRequestSize())
         .thenApply(message -> {
           // Read: only now does the request take one of the slots requests are served from.
@@ -112,19 +123,22 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
             throw new ExchangeProtocolException(busy);
           }
           synchronized (serving) {
-            serving[0] = true;
+            serving.started = clock.instant();
           }
           return message;
         })
-        .thenApplyAsync(message -> answer(stream, message), storeExecutor)
+        .thenApplyAsync(message -> answer(stream, message, serving), storeExecutor)
         .orTimeout(options.readDeadline().plus(options.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(reply -> send(stream, reply))
+        .thenCompose(reply -> send(stream, reply, serving))
         .whenComplete((v, err) -> {
-          boolean served;
+          Instant started;
           synchronized (serving) {
-            served = serving[0];
+            started = serving.started;
           }
-          limiter.release(peer, served);
+          limiter.release(peer, started != null);
+          if (started != null) {
+            record(serving, started, err == null);
+          }
           if (err != null) {
             log.debug("header request from {} failed: {}", peer, err.toString());
             reset(stream);
@@ -132,18 +146,67 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
         });
   }
 
-  private ServerRequests.Reply<H> answer(Stream stream, Optional<byte[]> message) {
+  private ServerRequests.Reply<H> answer(Stream stream, Optional<byte[]> message, Serving serving) {
     if (message.isEmpty()) {
       throw new ExchangeProtocolException("stream ended before a request");
     }
     HeaderRequest request = ExchangeWire.parseRequest(message.get());
+    synchronized (serving) {
+      serving.request = request;
+    }
     return ServerRequests.handle(request, store);
   }
 
-  private CompletableFuture<Void> send(Stream stream, ServerRequests.Reply<H> reply) {
+  /**
+   * The serve time of one request, as go-header records it: from the request read to the answer
+   * written, failed unless headers were sent; by kind (head, range or by hash).
+   */
+  private void record(Serving serving, Instant started, boolean written) {
+    HeaderRequest request;
+    int headers;
+    synchronized (serving) {
+      request = serving.request;
+      headers = serving.headers;
+    }
+    if (request == null) {
+      return; // unreadable: not a request of any kind
+    }
+    String failed = Boolean.toString(!written || headers == 0);
+    double seconds = Duration.between(started, clock.instant()).toNanos() / 1e9;
+    if (request.kind() == HeaderRequest.Kind.HASH) {
+      getServeTime.record(seconds, failed);
+    } else if (request.kind() == HeaderRequest.Kind.ORIGIN && request.origin() == 0) {
+      headServeTime.record(seconds, failed);
+    } else if (request.kind() == HeaderRequest.Kind.ORIGIN) {
+      long amount = headers > 0 ? headers : request.amount();
+      rangeServeTime.record(seconds, Long.toUnsignedString(Long.divideUnsigned(amount, 100)), failed);
+    }
+  }
+
+  /**
+   * The server's serve-time histograms, go-header's: {@code hdr_p2p_exch_srvr_head_serve_time_hist},
+   * {@code hdr_p2p_exch_srvr_range_serve_time_hist} (with {@code num_headers_served}, divided by 100
+   * as go-header does) and {@code hdr_p2p_exch_srvr_get_serve_time_hist}, each with {@code
+   * failed_request}.
+   */
+  public List<Histogram> histograms() {
+    return List.of(headServeTime, rangeServeTime, getServeTime);
+  }
+
+  /** What one request's serving has reached, for its serve time. Guarded by itself. */
+  private static final class Serving {
+    Instant started;
+    HeaderRequest request;
+    int headers;
+  }
+
+  private CompletableFuture<Void> send(Stream stream, ServerRequests.Reply<H> reply, Serving serving) {
     switch (reply.kind()) {
       case HEADERS: {
         List<H> headers = reply.headers();
+        synchronized (serving) {
+          serving.headers = headers.size();
+        }
         List<byte[]> bodies = new ArrayList<>(headers.size());
         for (H h : headers) {
           bodies.add(h.encode());

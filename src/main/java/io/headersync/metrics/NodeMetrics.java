@@ -5,10 +5,13 @@ import io.headersync.HeaderSyncService;
 import io.headersync.P2PClient;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.libp2p.pubsub.PubSubStats;
+import io.headersync.metrics.instrument.Histogram;
+import io.headersync.store.RocksDbStore;
 import io.headersync.subscriber.SubscriberMetrics;
 import io.headersync.sync.SyncMetrics;
 import io.headersync.sync.SyncState;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +22,10 @@ import java.util.function.Function;
  * starting with {@code hdr_} are go-header v0.8.6's (same name, meaning and attributes, so that
  * dashboards built for Go nodes read them), on each of the node's services: attribute {@code store}
  * is {@code headers} or {@code data}, as ev-node runs one go-header stack for each. Names starting
- * with {@code headersync_} are ours. go-header's histograms (request, serve and flush times) are not
- * provided.
+ * with {@code headersync_} are ours. go-header's histograms (request, response, serve, flush and read
+ * times, message and response sizes, head lag) are in {@link #histograms()}, with bucket bounds of
+ * our choosing ({@link Histogram#SECONDS}, {@link Histogram#BYTES}; go-header leaves OpenTelemetry's
+ * defaults, which suit milliseconds, not the seconds it records).
  *
  * <p>Counters are cumulative since the node started; exporters add {@code _total} in Prometheus text
  * format, as they do for go-header's. Thread-safe: reading only reads snapshots.
@@ -60,10 +65,51 @@ public final class NodeMetrics {
     List<Sample> read();
   }
 
-  private final List<Metric> metrics;
+  /**
+   * A histogram of the node: the instruments of that name in each service, each read with the
+   * service's attribute ({@code store=headers} or {@code store=data}).
+   *
+   * @param name the metric name
+   * @param description what it measures
+   * @param unit {@code s} or {@code By}
+   * @param sources the instruments and the attributes their series get
+   */
+  public record HistogramMetric(String name, String description, String unit, List<Source> sources) {
+    public HistogramMetric {
+      Objects.requireNonNull(name, "name == null");
+      Objects.requireNonNull(description, "description == null");
+      Objects.requireNonNull(unit, "unit == null");
+      sources = List.copyOf(sources);
+    }
 
-  private NodeMetrics(List<Metric> metrics) {
+    /** Every series now, each with its source's attributes added. */
+    public List<Histogram.Series> read() {
+      List<Histogram.Series> out = new ArrayList<>();
+      for (Source s : sources) {
+        for (Histogram.Series series : s.histogram().series()) {
+          Map<String, String> attributes = new LinkedHashMap<>(s.attributes());
+          attributes.putAll(series.attributes());
+          out.add(new Histogram.Series(attributes, series.bounds(), series.counts(), series.count(), series.sum()));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** One instrument of a {@link HistogramMetric} and the attributes its series get. */
+  public record Source(Map<String, String> attributes, Histogram histogram) {
+    public Source {
+      attributes = Map.copyOf(attributes);
+      Objects.requireNonNull(histogram, "histogram == null");
+    }
+  }
+
+  private final List<Metric> metrics;
+  private final List<HistogramMetric> histograms;
+
+  private NodeMetrics(List<Metric> metrics, List<HistogramMetric> histograms) {
     this.metrics = List.copyOf(metrics);
+    this.histograms = List.copyOf(histograms);
   }
 
   /** The metrics of {@code node} (its header service, its data service unless light, its P2P client). */
@@ -80,6 +126,8 @@ public final class NodeMetrics {
         s -> s.service.store().height()));
     m.add(gauge("hdr_store_tail_height_gauge", "current header store tail height", services,
         s -> s.service.store().tail().map(Header::height).orElse(0L)));
+    m.add(counter("hdr_store_writes_blocked_counter", "header store writes blocked counter", services,
+        s -> s.service.store() instanceof RocksDbStore<?> r ? r.writesBlocked() : 0));
     // go-header: syncer (sync/metrics.go)
     m.add(gauge("hdr_sync_subjective_head_gauge", "subjective head height", services, s -> subjectiveHead(s.service)));
     m.add(counter("hdr_sync_subjective_init_counter", "tracks how many times is the node initialized ", services,
@@ -103,11 +151,15 @@ public final class NodeMetrics {
       }
       return l;
     }));
+    m.add(gauge("hdr_p2p_sub_num_gauge", "number of active header message subscriptions", services,
+        s -> s.service.gossipMetrics().subscriptions()));
     // go-header: exchange server and client (p2p/server_metrics.go, p2p/exchange_metrics.go)
     m.add(counter("hdr_p2p_exch_srvr_headers_served_counter", "number of headers served", services,
         s -> s.service.serverStats().headersServed()));
     m.add(gauge("hdr_p2p_exch_clnt_trck_peer_num_gauge", "exchange client tracked peers number", services,
         s -> s.service.exchange().trackedPeers().size()));
+    m.add(gauge("hdr_p2p_exch_clnt_disconn_peer_num_gauge", "exchange client tracked disconnected peers number",
+        services, s -> s.service.exchange().disconnectedPeers()));
     m.add(single("hdr_p2p_exch_clnt_block_peer_num_gauge", "exchange client blocked peers number", Kind.GAUGE,
         () -> p2p.gater().blockedPeers().size()));
 
@@ -133,12 +185,35 @@ public final class NodeMetrics {
         () -> pubsub(p2p).duplicates()));
     m.add(single("headersync_pubsub_rejected_counter", "pubsub messages rejected by a validator", Kind.COUNTER,
         () -> pubsub(p2p).rejected()));
-    return new NodeMetrics(m);
+    return new NodeMetrics(m, histograms(services));
   }
 
-  /** Every metric, go-header's first. */
+  /** One {@link HistogramMetric} per name, its sources the services' instruments of that name. */
+  private static List<HistogramMetric> histograms(List<Service> services) {
+    Map<String, List<Source>> sources = new LinkedHashMap<>();
+    Map<String, Histogram> first = new LinkedHashMap<>();
+    for (Service s : services) {
+      for (Histogram h : s.service.histograms()) {
+        first.putIfAbsent(h.name(), h);
+        sources.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(new Source(Map.of("store", s.kind), h));
+      }
+    }
+    List<HistogramMetric> out = new ArrayList<>();
+    sources.forEach((name, list) -> {
+      Histogram h = first.get(name);
+      out.add(new HistogramMetric(name, h.description(), h.unit(), list));
+    });
+    return out;
+  }
+
+  /** Every counter and gauge, go-header's first. */
   public List<Metric> metrics() {
     return metrics;
+  }
+
+  /** Every histogram, all go-header's. */
+  public List<HistogramMetric> histograms() {
+    return histograms;
   }
 
   private record Service(String kind, HeaderSyncService<?> service) {}

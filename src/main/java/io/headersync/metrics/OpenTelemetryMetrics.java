@@ -2,18 +2,21 @@ package io.headersync.metrics;
 
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Registers a node's {@link NodeMetrics} on an OpenTelemetry {@link Meter} as asynchronous
- * instruments (observable counters and gauges, read when the application's metric reader collects),
- * as go-header registers its own on the global meter provider. Needs {@code
+ * Registers a node's {@link NodeMetrics} on an OpenTelemetry {@link Meter}: counters and gauges as
+ * asynchronous instruments (read when the application's metric reader collects), histograms as
+ * synchronous ones that get every value as it is recorded, as go-header registers its own on the
+ * global meter provider. Closing the registration stops both. Needs {@code
  * io.opentelemetry:opentelemetry-api} on the class path (an optional dependency of headersync).
  *
  * <pre>{@code
@@ -42,6 +45,19 @@ public final class OpenTelemetryMetrics {
       instruments.add(m.kind() == NodeMetrics.Kind.COUNTER
           ? meter.counterBuilder(m.name()).setDescription(m.description()).buildWithCallback(callback)
           : meter.gaugeBuilder(m.name()).setDescription(m.description()).ofLongs().buildWithCallback(callback));
+    }
+    // The OpenTelemetry API has no asynchronous histogram: each value is recorded as it happens.
+    for (NodeMetrics.HistogramMetric h : metrics.histograms()) {
+      DoubleHistogram histogram = meter.histogramBuilder(h.name()).setDescription(h.description()).setUnit(h.unit())
+          .setExplicitBucketBoundariesAdvice(h.sources().get(0).histogram().bounds()).build();
+      for (NodeMetrics.Source source : h.sources()) {
+        Map<String, String> extra = source.attributes();
+        instruments.add(source.histogram().subscribe((value, attributes) -> {
+          Map<String, String> all = new HashMap<>(attributes);
+          all.putAll(extra);
+          histogram.record(value, attributes(all));
+        }));
+      }
     }
     return () -> {
       for (AutoCloseable i : instruments) {

@@ -4,6 +4,7 @@ import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.annotation.Nullable;
+import io.headersync.metrics.instrument.Histogram;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -132,6 +134,12 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private final LruCache<Long, H> headerCache;
   private final LruCache<Hash, Long> hashCache;
   private final HeightWaiters<H> waiters;
+  private final Histogram flushTime = new Histogram("hdr_store_flush_time_hist", "header store flush time in seconds",
+      "s", Histogram.SECONDS, "amount", "failed");
+  private final Histogram readTime = new Histogram("hdr_store_read_time_hist",
+      "header store single header read time from datastore in seconds and ignoring cache", "s", Histogram.SECONDS,
+      "failed");
+  private final AtomicLong writesBlocked = new AtomicLong();
   private volatile @Nullable Bounds<H> bounds;
 
   // The write queue, guarded by queueLock.
@@ -243,7 +251,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private H headerAt(long height, Bounds<H> b) {
     H h = cached(height, b);
     if (h == null) {
-      h = readHeader(height);
+      h = readHeaderTimed(height);
       headerCache.put(height, h);
     }
     return h;
@@ -392,6 +400,36 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     return decode(key, value, height);
   }
 
+  /** {@link #readHeader}, timed (a read that missed the cache, as go-header times it). */
+  private H readHeaderTimed(long height) {
+    long started = System.nanoTime();
+    boolean failed = true;
+    try {
+      H h = readHeader(height);
+      failed = false;
+      return h;
+    } finally {
+      readTime.record((System.nanoTime() - started) / 1e9, Boolean.toString(failed));
+    }
+  }
+
+  /**
+   * go-header's store histograms: the time of each write batch ({@code hdr_store_flush_time_hist},
+   * with {@code amount} = headers / 100 and {@code failed}) and of each single-header read that missed
+   * the cache ({@code hdr_store_read_time_hist}).
+   */
+  public List<Histogram> histograms() {
+    return List.of(flushTime, readTime);
+  }
+
+  /**
+   * How many appends had to wait for room in the write queue (go-header's {@code
+   * hdr_store_writes_blocked_counter}).
+   */
+  public long writesBlocked() {
+    return writesBlocked.get();
+  }
+
   private StoreException missingHeader(long height) {
     Bounds<H> now = bounds;
     if (now == null || !now.contains(height)) {
@@ -461,6 +499,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
       checkAccepting();
       Appends.checkExtends(list, pendingHead);
       if (Thread.currentThread() != writer) {
+        if (queuedHeaders > 0 && queuedHeaders + list.size() > options.writeQueueHeaders()) {
+          writesBlocked.incrementAndGet();
+        }
         while (queuedHeaders > 0 && queuedHeaders + list.size() > options.writeQueueHeaders()) {
           try {
             notFull.await();
@@ -682,9 +723,12 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     }
     if (!all.isEmpty()) {
       Bounds<H> old = bounds;
+      long started = System.nanoTime();
       try {
         write(group, all, old == null);
+        flushTime.record((System.nanoTime() - started) / 1e9, Integer.toString(all.size() / 100), "false");
       } catch (RocksDBException | RuntimeException e) {
+        flushTime.record((System.nanoTime() - started) / 1e9, Integer.toString(all.size() / 100), "true");
         StoreException se = new StoreFailedException("writing heights " + all.get(0).height() + ".."
             + all.get(all.size() - 1).height() + " failed" + diskHint(e) + "; the store keeps heights up to "
             + (old == null ? 0 : old.head.height()) + " and accepts no more appends until it is reopened: " + e, e);

@@ -17,10 +17,13 @@ import java.util.concurrent.CompletableFuture;
 public final class HeaderSubscription<H extends Header> implements AutoCloseable {
   private final Subscription subscription;
   private final HeaderType<H> type;
+  private final Runnable onClose;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  HeaderSubscription(Subscription subscription, HeaderType<H> type) {
+  HeaderSubscription(Subscription subscription, HeaderType<H> type, Runnable onClose) {
     this.subscription = subscription;
     this.type = type;
+    this.onClose = onClose;
   }
 
   /**
@@ -42,5 +45,8 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
   @Override
   public void close() {
     subscription.close();
+    if (closed.compareAndSet(false, true)) {
+      onClose.run();
+    }
   }
 }

@@ -7,7 +7,9 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.ValidationResult;
+import io.headersync.metrics.instrument.Histogram;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,6 +50,13 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong subscriptions = new AtomicLong();
+  /** When the last message was accepted, {@link Long#MIN_VALUE} before the first. */
+  private final AtomicLong lastAcceptedNanos = new AtomicLong(Long.MIN_VALUE);
+  private final Histogram messageSize = new Histogram("hdr_p2p_sub_msg_size_hist", "valid header message size", "By",
+      Histogram.BYTES);
+  private final Histogram messageTime = new Histogram("hdr_p2p_sub_msg_time_hist",
+      "valid header message propagation time", "s", Histogram.SECONDS);
   /** Per peer: when a rejection was last logged at WARN, and how many since (bounded, least recent evicted). */
   private final java.util.LinkedHashMap<PeerId, long[]> warned = new java.util.LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -114,7 +123,10 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
     if (!started.get() || closed.get()) {
       throw new IllegalStateException("subscriber of " + topic + " is " + (closed.get() ? "closed" : "not started"));
     }
-    return new HeaderSubscription<>(pubSub.subscribe(topic), type);
+    HeaderSubscription<H> s = new HeaderSubscription<>(pubSub.subscribe(topic), type,
+        subscriptions::decrementAndGet);
+    subscriptions.incrementAndGet();
+    return s;
   }
 
   /**
@@ -132,7 +144,16 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   }
 
   public SubscriberMetrics metrics() {
-    return new SubscriberMetrics(accepted.get(), ignored.get(), rejected.get(), bytes.get());
+    return new SubscriberMetrics(accepted.get(), ignored.get(), rejected.get(), bytes.get(), subscriptions.get());
+  }
+
+  /**
+   * go-header's subscriber histograms: the size of each accepted message ({@code
+   * hdr_p2p_sub_msg_size_hist}) and the time between two accepted messages ({@code
+   * hdr_p2p_sub_msg_time_hist}; go-header calls it propagation time, but measures this).
+   */
+  public List<Histogram> histograms() {
+    return List.of(messageSize, messageTime);
   }
 
   /** Unregisters the validator. Idempotent; the pubsub router stays open. */
@@ -154,8 +175,10 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
       warnRejected(source, "a " + type.name() + " that does not decode or validate: " + e.getMessage());
       return CompletableFuture.completedFuture(count(ValidationResult.REJECT));
     }
+    int size = message.data().length;
     return verifier.thenCompose(v -> v.verify(header)).handle((ok, e) -> {
       if (e == null) {
+        accepted(size);
         return count(ValidationResult.ACCEPT);
       }
       Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -189,6 +212,16 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
           suppressed > 0 ? " (" + suppressed + " more since the last warning)" : "", what);
     } else {
       log.debug("rejecting a message from {} on {}: {}", source, topic, what);
+    }
+  }
+
+  private void accepted(int size) {
+    messageSize.record(size);
+    java.time.Instant at = clock.instant();
+    long now = at.getEpochSecond() * 1_000_000_000L + at.getNano();
+    long last = lastAcceptedNanos.getAndSet(now);
+    if (last != Long.MIN_VALUE) {
+      messageTime.record((now - last) / 1e9);
     }
   }
 

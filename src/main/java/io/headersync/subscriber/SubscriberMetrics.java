@@ -10,5 +10,6 @@ package io.headersync.subscriber;
  * @param rejected messages dropped as invalid: undecodable, failing {@code validate}, or failing
  *     verification hard
  * @param bytes payload bytes of all messages seen by the validator
+ * @param subscriptions subscriptions open now (go-header's {@code hdr_p2p_sub_num_gauge})
  */
-public record SubscriberMetrics(long accepted, long ignored, long rejected, long bytes) {}
+public record SubscriberMetrics(long accepted, long ignored, long rejected, long bytes, long subscriptions) {}

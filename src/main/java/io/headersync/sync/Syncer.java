@@ -8,6 +8,7 @@ import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
+import io.headersync.metrics.instrument.Histogram;
 import io.headersync.exchange.Exchange;
 import io.headersync.store.Store;
 import io.headersync.store.StoreFailedException;
@@ -138,6 +139,9 @@ public final class Syncer<H extends Header> {
   private final AtomicLong gossipIgnored = new AtomicLong();
   private final AtomicLong gossipRejected = new AtomicLong();
   private final AtomicLong pendingEvicted = new AtomicLong();
+  private final Histogram headLag = new Histogram("hdr_sync_subjective_head_lag_seconds",
+      "seconds between a header's Time() (BFT median timestamp of the previous block's precommits) and the moment "
+          + "the syncer sets it as the new subjective head", "s", Histogram.SECONDS);
   private final AtomicLong bifurcations = new AtomicLong();
   private final AtomicLong failedBifurcations = new AtomicLong();
   private final AtomicLong outdatedHead = new AtomicLong();
@@ -406,6 +410,16 @@ public final class Syncer<H extends Header> {
         gossipAccepted.get(), gossipIgnored.get(), gossipRejected.get(), pendingEvicted.get(), bifurcations.get(),
         failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get(),
         tailHeight, tail == null ? 0 : tail.pruned.get(), tail == null ? 0 : tail.backfilled.get());
+  }
+
+  /**
+   * go-header's syncer histogram {@code hdr_sync_subjective_head_lag_seconds}: how old each new
+   * subjective head is when the syncer takes it (its {@link Header#time()} to now). The other,
+   * {@code hdr_sync_range_request_time_hist}, is the exchange's ({@code Exchange.histograms()}), where
+   * our range requests are made.
+   */
+  public List<Histogram> histograms() {
+    return List.of(headLag);
   }
 
   /** The most heights below the tail {@link #fetchBelowTail} walks: 256 requests of 64 headers. */
@@ -843,6 +857,7 @@ public final class Syncer<H extends Header> {
       }
     }
     if (changed) {
+      headLag.record(java.time.Duration.between(h.time(), clock.instant()).toNanos() / 1e9);
       notifyListener(() -> listener.headChanged(h));
       synchronized (this) {
         maybeStartJob();

@@ -252,6 +252,16 @@ class CliSequencerTest extends CliTestBase {
       assertTrue(text.matches("(?s).*# TYPE hdr_p2p_sub_msg_num_counter(_total)? counter\\n.*"), text);
       assertTrue(text.contains("hdr_p2p_sub_msg_num_counter_total{status=\"accept\",store=\"headers\"}"), text);
       assertTrue(text.matches("(?s).*\\nheadersync_p2p_peers_connected 0(\\.0)?\\n.*"), text);
+      // go-header's histograms: the sequencer's store wrote its blocks, its own broadcasts were accepted.
+      assertTrue(text.contains("# TYPE hdr_store_flush_time_hist histogram"), text);
+      java.util.regex.Matcher flushes = java.util.regex.Pattern.compile(
+          "hdr_store_flush_time_hist_count\\{amount=\"0\",failed=\"false\",store=\"headers\"} ([0-9.E]+)")
+          .matcher(text);
+      assertTrue(flushes.find(), text);
+      assertTrue(Double.parseDouble(flushes.group(1)) >= 3, text);
+      assertTrue(text.contains("hdr_store_flush_time_hist_bucket{amount=\"0\",failed=\"false\",store=\"headers\","
+          + "le=\"+Inf\"}"), text);
+      assertTrue(text.contains("# TYPE hdr_p2p_sub_msg_size_hist histogram"), text);
     } finally {
       main.stop();
       rc = node.get(60, TimeUnit.SECONDS); // stopped before the temp dir goes

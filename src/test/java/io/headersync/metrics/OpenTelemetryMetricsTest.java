@@ -11,6 +11,7 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.HistogramPointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.CollectionRegistration;
@@ -112,6 +113,76 @@ class OpenTelemetryMetricsTest {
       long served = value(reader.collect(), "hdr_p2p_exch_srvr_headers_served_counter", Map.of("store", "headers"))
           .orElseThrow();
       assertTrue(served >= 1, "served " + served);
+    }
+  }
+
+  private static long histogramCount(Collection<MetricData> data, String name, Map<String, String> attributes) {
+    long n = 0;
+    for (MetricData m : data) {
+      if (m.getName().equals(name)) {
+        for (HistogramPointData p : m.getHistogramData().getPoints()) {
+          Attributes a = p.getAttributes();
+          if (attributes.entrySet().stream()
+              .allMatch(e -> e.getValue().equals(a.get(AttributeKey.stringKey(e.getKey()))))) {
+            n += p.getCount();
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void histogramsGetEveryValueRecordedWhileRegistered() throws Exception {
+    PullReader reader = new PullReader();
+    try (TestNetwork net = TestNetwork.create("hist");
+        SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build()) {
+      TestNode sequencer = net.sequencer();
+      sequencer.produce(20);
+      NodeMetrics metrics = NodeMetrics.of(sequencer.sync());
+      try (AutoCloseable registered = OpenTelemetryMetrics.register(provider.get("headersync"), metrics)) {
+        TestNode light = net.lightNode();
+        light.awaitHeight(20, Duration.ofSeconds(30));
+        Collection<MetricData> data = reader.collect();
+        // The light node asked the sequencer for its head, then for the range below it.
+        assertTrue(histogramCount(data, "hdr_p2p_exch_srvr_head_serve_time_hist",
+            Map.of("store", "headers", "failed_request", "false")) >= 1, data.toString());
+        assertTrue(histogramCount(data, "hdr_p2p_exch_srvr_range_serve_time_hist",
+            Map.of("store", "headers", "failed_request", "false", "num_headers_served", "0")) >= 1, data.toString());
+        MetricData head = data.stream().filter(d -> d.getName().equals("hdr_p2p_exch_srvr_head_serve_time_hist"))
+            .findFirst().orElseThrow();
+        assertEquals("s", head.getUnit());
+        assertEquals(io.headersync.metrics.instrument.Histogram.SECONDS,
+            head.getHistogramData().getPoints().iterator().next().getBoundaries());
+        // The same values through the pull side (what Prometheus reads).
+        NodeMetrics.HistogramMetric pulled = metrics.histograms().stream()
+            .filter(h -> h.name().equals("hdr_p2p_exch_srvr_head_serve_time_hist")).findFirst().orElseThrow();
+        assertEquals(histogramCount(data, "hdr_p2p_exch_srvr_head_serve_time_hist", Map.of()),
+            pulled.read().stream().mapToLong(s -> s.count()).sum());
+      }
+    }
+  }
+
+  @Test
+  void aSyncingNodeRecordsGoHeadersHistograms() throws Exception {
+    try (TestNetwork net = TestNetwork.create("hist-client")) {
+      TestNode sequencer = net.sequencer();
+      sequencer.produce(30);
+      TestNode full = net.fullNode();
+      full.awaitHeight(30, Duration.ofSeconds(30));
+      Map<String, Long> counts = new java.util.HashMap<>();
+      for (NodeMetrics.HistogramMetric h : NodeMetrics.of(full.sync()).histograms()) {
+        counts.put(h.name(), h.read().stream().mapToLong(s -> s.count()).sum());
+      }
+      assertTrue(counts.keySet().containsAll(java.util.Set.of("hdr_p2p_exch_clnt_head_time_hist",
+          "hdr_p2p_exch_clnt_resp_size_hist", "hdr_p2p_exch_clnt_resp_time_hist", "hdr_sync_range_request_time_hist",
+          "hdr_p2p_exch_srvr_head_serve_time_hist", "hdr_p2p_exch_srvr_range_serve_time_hist",
+          "hdr_p2p_exch_srvr_get_serve_time_hist", "hdr_p2p_sub_msg_size_hist", "hdr_p2p_sub_msg_time_hist",
+          "hdr_sync_subjective_head_lag_seconds")), counts.toString());
+      assertTrue(counts.get("hdr_p2p_exch_clnt_head_time_hist") >= 1, counts.toString());
+      assertTrue(counts.get("hdr_p2p_exch_clnt_resp_time_hist") >= 2, counts.toString());
+      assertTrue(counts.get("hdr_sync_range_request_time_hist") >= 1, counts.toString());
+      assertTrue(counts.get("hdr_sync_subjective_head_lag_seconds") >= 1, counts.toString());
     }
   }
 }

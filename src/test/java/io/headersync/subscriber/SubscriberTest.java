@@ -192,7 +192,7 @@ class SubscriberTest {
       get(a.broadcast(DummyHeader.genesis("gm", height, T0)));
     }
     assertEquals(5, get(atB.next()).height(), "only the accepted header is delivered");
-    assertEquals(new SubscriberMetrics(1, 2, 1, b.metrics().bytes()), b.metrics());
+    assertEquals(new SubscriberMetrics(1, 2, 1, b.metrics().bytes(), 1), b.metrics());
   }
 
   @Test

@@ -105,6 +105,18 @@ public final class PeerTracker<P> {
     return e == null ? Double.NaN : e.score;
   }
 
+  /** Number of tracked peers that are disconnected, their scores kept for the retention period. */
+  public synchronized int disconnectedCount() {
+    pruneExpired();
+    int n = 0;
+    for (Entry e : peers.values()) {
+      if (!e.connected) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Number of peers tracked, connected or not. */
   public synchronized int size() {
     return peers.size();
