@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,23 @@ class ArchitectureRulesTest {
     assertEquals(List.of(), violations("io.netty", "io/headersync/libp2p/"));
   }
 
+  /**
+   * The shared codecs (the one varint codec, base58/32, multibase) are used by every layer, store and
+   * evnode included, so they must depend on nothing of headersync but the annotations.
+   */
+  @Test
+  void sharedEncodingPackageDependsOnNothingOfHeadersync() {
+    // The shared codecs (the one varint codec, base58/32, multibase) are used by every layer, store and
+    // evnode included, so they depend on nothing of headersync but the annotations.
+    assertEquals(
+        List.of(),
+        imports(
+            rel -> rel.startsWith("io/headersync/libp2p/internal/encoding/"),
+            line -> line.startsWith("import io.headersync.")
+                && !line.startsWith("import io.headersync.annotation.")
+                && !line.startsWith("import io.headersync.libp2p.internal.encoding.")));
+  }
+
   @Test
   void everyPublicPackageHasPackageInfo() {
     Set<Path> missing = new TreeSet<>();
@@ -41,16 +59,23 @@ class ArchitectureRulesTest {
   }
 
   private static List<String> violations(String importPrefix, String allowedDir) {
+    return imports(
+        rel -> !rel.startsWith(allowedDir),
+        line -> line.startsWith("import " + importPrefix) || line.startsWith("import static " + importPrefix));
+  }
+
+  /** The import lines matching {@code line} in the main sources whose relative path matches {@code file}. */
+  private static List<String> imports(Predicate<String> file, Predicate<String> line) {
     List<String> out = new ArrayList<>();
-    for (Path file : javaFiles()) {
-      String rel = MAIN.relativize(file).toString().replace('\\', '/');
-      if (rel.startsWith(allowedDir)) {
+    for (Path path : javaFiles()) {
+      String rel = MAIN.relativize(path).toString().replace('\\', '/');
+      if (!file.test(rel)) {
         continue;
       }
       try {
-        for (String line : Files.readAllLines(file)) {
-          if (line.startsWith("import " + importPrefix) || line.startsWith("import static " + importPrefix)) {
-            out.add(rel + ": " + line);
+        for (String l : Files.readAllLines(path)) {
+          if (line.test(l)) {
+            out.add(rel + ": " + l);
           }
         }
       } catch (IOException e) {

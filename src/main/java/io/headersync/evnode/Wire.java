@@ -1,6 +1,7 @@
 package io.headersync.evnode;
 
 import io.headersync.InvalidHeaderException;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,7 +14,8 @@ import java.util.Arrays;
  *
  * <p>Reader rules, all taken from protobuf-go's {@code protowire} and {@code impl} packages:
  * <ul>
- *   <li>varints have at most 10 bytes and the 10th byte may only be 0 or 1;
+ *   <li>varints have at most 10 bytes and the 10th byte may only be 0 or 1; non-minimal encodings
+ *       are accepted ({@link Uvarint.Format#GO});
  *   <li>field number 0 and numbers above 2^29-1 are errors; wire types 6 and 7 are errors, as is an
  *       end-group (4) outside a group;
  *   <li>a known field that arrives with another wire type is an <em>unknown</em> field, not an
@@ -90,22 +92,18 @@ final class Wire {
       return (int) (num << 3) | type;
     }
 
-    /** A varint of at most 10 bytes whose 10th byte is 0 or 1, as protowire.ConsumeVarint. */
+    /**
+     * A varint as protowire.ConsumeVarint reads it ({@link Uvarint.Format#GO}: at most 10 bytes, the
+     * 10th 0 or 1, non-minimal encodings accepted); the value is to be read as unsigned.
+     */
     long readVarint(String field) {
-      long result = 0;
-      for (int shift = 0; ; shift += 7) {
-        if (pos >= end) {
-          throw error(field + ": varint truncated at offset " + pos);
-        }
-        int b = buf[pos++] & 0xFF;
-        if (shift == 63 && b > 1) {
-          // Also what an 11-byte varint looks like at its 10th byte.
-          throw error(field + ": varint overflows 64 bits at offset " + (pos - 1));
-        }
-        result |= (long) (b & 0x7F) << shift;
-        if (b < 0x80) {
-          return result;
-        }
+      int start = pos;
+      try {
+        long value = Uvarint.decode(buf, start, end, Uvarint.Format.GO);
+        pos = start + Uvarint.length(buf, start, end, Uvarint.Format.GO);
+        return value;
+      } catch (Uvarint.VarintException e) {
+        throw error(field + ": " + e.getMessage() + " at offset " + start);
       }
     }
 
@@ -247,12 +245,8 @@ final class Wire {
     }
 
     Writer varint(long v) {
-      ensure(10);
-      while ((v & ~0x7FL) != 0) {
-        buf[len++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[len++] = (byte) v;
+      ensure(Uvarint.MAX_LENGTH);
+      len = Uvarint.write(v, buf, len);
       return this;
     }
 
@@ -289,14 +283,5 @@ final class Wire {
     byte[] toByteArray() {
       return Arrays.copyOf(buf, len);
     }
-  }
-
-  static int sizeOfVarint(long v) {
-    int n = 1;
-    while ((v & ~0x7FL) != 0) {
-      n++;
-      v >>>= 7;
-    }
-    return n;
   }
 }

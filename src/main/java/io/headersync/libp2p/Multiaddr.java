@@ -1,7 +1,7 @@
 package io.headersync.libp2p;
 
 import io.headersync.libp2p.internal.encoding.Multibase;
-import io.headersync.libp2p.internal.encoding.Varint;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import io.netty.util.NetUtil;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,10 +40,10 @@ public final class Multiaddr {
     this.components = Collections.unmodifiableList(components);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Component c : components) {
-      out.writeBytes(Varint.encode(c.protocol.code()));
+      out.writeBytes(Uvarint.encode(c.protocol.code()));
       if (c.protocol.hasValue()) {
         if (isVariable(c.protocol)) {
-          out.writeBytes(Varint.encode(c.value.length));
+          out.writeBytes(Uvarint.encode(c.value.length));
         }
         out.writeBytes(c.value);
       }
@@ -128,7 +128,7 @@ public final class Multiaddr {
     int[] pos = {0};
     try {
       while (pos[0] < bytes.length) {
-        long code = Varint.read(bytes, pos);
+        long code = Uvarint.read(bytes, pos, Uvarint.Format.MULTIFORMATS);
         MultiaddrProtocol p =
             MultiaddrProtocol.forCode(code)
                 .orElseThrow(
@@ -138,7 +138,7 @@ public final class Multiaddr {
         }
         int len = fixedSize(p);
         if (len < 0) {
-          long l = Varint.read(bytes, pos);
+          long l = Uvarint.read(bytes, pos, Uvarint.Format.MULTIFORMATS);
           if (l > bytes.length - pos[0]) {
             throw new MultiaddrFormatException("multiaddr '" + p + "' value is truncated");
           }
@@ -156,7 +156,7 @@ public final class Multiaddr {
         }
         out.add(new Component(p, value));
       }
-    } catch (Varint.VarintException e) {
+    } catch (Uvarint.VarintException e) {
       throw new MultiaddrFormatException("malformed multiaddr: " + e.getMessage(), e);
     }
     return new Multiaddr(out);
@@ -410,8 +410,8 @@ public final class Multiaddr {
       case CERTHASH:
         {
           int[] pos = {0};
-          Varint.read(v, pos);
-          long len = Varint.read(v, pos);
+          Uvarint.read(v, pos, Uvarint.Format.MULTIFORMATS);
+          long len = Uvarint.read(v, pos, Uvarint.Format.MULTIFORMATS);
           if (len != v.length - pos[0]) {
             throw new IllegalArgumentException("certhash is not a valid multihash");
           }

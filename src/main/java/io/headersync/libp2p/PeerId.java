@@ -3,7 +3,7 @@ package io.headersync.libp2p;
 import io.headersync.libp2p.internal.encoding.Base32;
 import io.headersync.libp2p.internal.encoding.Base58;
 import io.headersync.libp2p.internal.encoding.Multibase;
-import io.headersync.libp2p.internal.encoding.Varint;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -105,16 +105,16 @@ public final class PeerId implements Comparable<PeerId> {
     }
     int[] pos = {0};
     try {
-      long version = Varint.read(cid, pos);
+      long version = Uvarint.read(cid, pos, Uvarint.Format.MULTIFORMATS);
       if (version != 1) {
         throw new PeerIdFormatException("peer id CID '" + text + "' has version " + version);
       }
-      long codec = Varint.read(cid, pos);
+      long codec = Uvarint.read(cid, pos, Uvarint.Format.MULTIFORMATS);
       if (codec != LIBP2P_KEY_CODEC) {
         throw new PeerIdFormatException(
             "peer id CID '" + text + "' has codec 0x" + Long.toHexString(codec) + ", not 0x72");
       }
-    } catch (Varint.VarintException e) {
+    } catch (Uvarint.VarintException e) {
       throw new PeerIdFormatException("peer id CID '" + text + "': " + e.getMessage(), e);
     }
     return fromBytesNamed(Arrays.copyOfRange(cid, pos[0], cid.length), text);
@@ -137,9 +137,9 @@ public final class PeerId implements Comparable<PeerId> {
     long code;
     long len;
     try {
-      code = Varint.read(mh, pos);
-      len = Varint.read(mh, pos);
-    } catch (Varint.VarintException e) {
+      code = Uvarint.read(mh, pos, Uvarint.Format.MULTIFORMATS);
+      len = Uvarint.read(mh, pos, Uvarint.Format.MULTIFORMATS);
+    } catch (Uvarint.VarintException e) {
       throw new PeerIdFormatException("malformed multihash: " + e.getMessage(), e);
     }
     if (code != IDENTITY && code != SHA2_256) {
@@ -176,7 +176,7 @@ public final class PeerId implements Comparable<PeerId> {
       return Optional.empty();
     }
     int[] pos = {1};
-    Varint.read(bytes, pos);
+    Uvarint.read(bytes, pos, Uvarint.Format.MULTIFORMATS);
     return Optional.of(PublicKey.unmarshal(Arrays.copyOfRange(bytes, pos[0], bytes.length)));
   }
 

@@ -1,5 +1,6 @@
 package io.headersync.store;
 
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.util.Arrays;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -37,10 +38,10 @@ final class BatchRecords {
   void put(byte[] key, byte[] value) {
     ensure(1 + 5 + key.length + 5 + value.length);
     buf[size++] = TYPE_VALUE;
-    varint(key.length);
+    size = Uvarint.write(key.length, buf, size);
     System.arraycopy(key, 0, buf, size, key.length);
     size += key.length;
-    varint(value.length);
+    size = Uvarint.write(value.length, buf, size);
     System.arraycopy(value, 0, buf, size, value.length);
     size += value.length;
     count++;
@@ -66,14 +67,6 @@ final class BatchRecords {
     rep[9] = (byte) (count >>> 8);
     rep[10] = (byte) (count >>> 16);
     rep[11] = (byte) (count >>> 24);
-  }
-
-  private void varint(int v) {
-    while ((v & ~0x7F) != 0) {
-      buf[size++] = (byte) ((v & 0x7F) | 0x80);
-      v >>>= 7;
-    }
-    buf[size++] = (byte) v;
   }
 
   private void ensure(int more) {

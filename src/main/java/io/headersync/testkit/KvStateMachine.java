@@ -1,6 +1,7 @@
 package io.headersync.testkit;
 
 import io.headersync.Hash;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -76,12 +77,8 @@ public final class KvStateMachine {
   }
 
   private static void writeBytes(ByteArrayOutputStream out, byte[] b) {
-    long n = b.length;
-    while (n >= 0x80) {
-      out.write((int) (n & 0x7f) | 0x80);
-      n >>>= 7;
-    }
-    out.write((int) n);
+    byte[] length = Uvarint.encode(b.length);
+    out.write(length, 0, length.length);
     out.write(b, 0, b.length);
   }
 }

@@ -1,13 +1,13 @@
 package io.headersync.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.headersync.exchange.internal.Uvarint;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.internal.encoding.Base32;
 import io.headersync.libp2p.internal.encoding.Base58;
 import io.headersync.libp2p.internal.encoding.Multibase;
-import io.headersync.libp2p.internal.encoding.Varint;
-import io.headersync.libp2p.internal.encoding.Varint.VarintException;
+import io.headersync.libp2p.internal.encoding.Uvarint;
+import io.headersync.libp2p.internal.encoding.Uvarint.VarintException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,41 +16,55 @@ import java.util.Arrays;
 class EncodingFuzzTest {
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void varint(byte[] input) {
-    long fromArray;
-    int[] pos = {0};
-    try {
-      fromArray = Varint.read(input, pos);
-    } catch (RuntimeException e) {
-      Fuzz.expect(e, VarintException.class);
-      fromArray = -2;
-    }
-    int[] size = {0};
-    long fromBuf;
-    try {
-      fromBuf = Varint.peek(Unpooled.wrappedBuffer(input), size);
-    } catch (RuntimeException e) {
-      Fuzz.expect(e, VarintException.class);
-      fromBuf = -2;
-    }
-    if (fromBuf != Varint.INCOMPLETE && fromBuf != fromArray) {
-      throw new AssertionError("read and peek disagree: " + fromArray + " vs " + fromBuf);
-    }
-    if (fromArray >= 0) {
-      if (pos[0] != size[0] || !Arrays.equals(Varint.encode(fromArray), Arrays.copyOf(input, pos[0]))) {
-        throw new AssertionError("varint " + fromArray + " does not re-encode to its input");
-      }
-    }
+    decodeBothWays(input, Uvarint.Format.MULTIFORMATS);
   }
 
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void uvarint(byte[] input) {
+    decodeBothWays(input, Uvarint.Format.GO);
+  }
+
+  /**
+   * Decodes {@code input} from an array and from a ByteBuf: both agree, a complete varint has a
+   * length in range, and a minimal format's varint re-encodes to exactly its input bytes.
+   */
+  private static void decodeBothWays(byte[] input, Uvarint.Format format) {
+    String fromArray;
+    int length = Uvarint.INCOMPLETE;
+    long value = 0;
     try {
-      Uvarint.Result r = Uvarint.read(input, 0, input.length);
-      if (r != null && (r.length() < 1 || r.length() > Uvarint.MAX_LENGTH || r.length() > input.length)) {
-        throw new AssertionError("uvarint length " + r.length() + " out of range");
+      length = Uvarint.length(input, 0, input.length, format);
+      if (length != Uvarint.INCOMPLETE) {
+        value = Uvarint.decode(input, 0, input.length, format);
       }
-    } catch (IllegalArgumentException e) {
-      // documented: overflows 64 bits
+      fromArray = length + ":" + value;
+    } catch (RuntimeException e) {
+      Fuzz.expect(e, VarintException.class);
+      fromArray = ((VarintException) e).reason().name();
+    }
+    String fromBuf;
+    ByteBuf buf = Unpooled.wrappedBuffer(input);
+    try {
+      int n = Uvarint.length(buf, format);
+      fromBuf = n + ":" + (n == Uvarint.INCOMPLETE ? 0 : Uvarint.decode(buf, format));
+    } catch (RuntimeException e) {
+      Fuzz.expect(e, VarintException.class);
+      fromBuf = ((VarintException) e).reason().name();
+    } finally {
+      buf.release();
+    }
+    if (!fromArray.equals(fromBuf)) {
+      throw new AssertionError("array and ByteBuf decoding disagree: " + fromArray + " vs " + fromBuf);
+    }
+    if (length > 0 && fromArray.indexOf(':') > 0) {
+      if (length > format.maxLength() || length > input.length) {
+        throw new AssertionError("varint length " + length + " out of range");
+      }
+      byte[] again = Uvarint.encode(value);
+      boolean minimal = format == Uvarint.Format.MULTIFORMATS;
+      if (minimal ? !Arrays.equals(again, Arrays.copyOf(input, length)) : again.length > length) {
+        throw new AssertionError("varint " + Long.toUnsignedString(value) + " does not re-encode to its input");
+      }
     }
   }
 

@@ -10,8 +10,8 @@ import io.headersync.libp2p.PeerIdFormatException;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PublicKey;
 import io.headersync.libp2p.internal.host.HostCore;
-import io.headersync.libp2p.internal.encoding.Varint;
-import io.headersync.libp2p.internal.encoding.Varint.VarintException;
+import io.headersync.libp2p.internal.encoding.Uvarint;
+import io.headersync.libp2p.internal.encoding.Uvarint.VarintException;
 import io.headersync.libp2p.internal.pb.IdentifyProto;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -120,7 +120,7 @@ class IdentityFuzzTest {
     for (int i = 0; i < HostCore.IDENTIFY_MAX_MESSAGES && pos[0] < input.length; i++) {
       long len;
       try {
-        len = Varint.read(input, pos);
+        len = Uvarint.read(input, pos, Uvarint.Format.MULTIFORMATS);
       } catch (VarintException e) {
         return;
       }

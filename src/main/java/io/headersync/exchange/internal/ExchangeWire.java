@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.headersync.Hash;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.ExchangeProtocolException;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.util.List;
 import java.util.Objects;
 

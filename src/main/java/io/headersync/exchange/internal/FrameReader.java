@@ -1,6 +1,7 @@
 package io.headersync.exchange.internal;
 
 import io.headersync.exchange.ExchangeProtocolException;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,17 +59,19 @@ public final class FrameReader {
     }
     int pos = 0;
     while (pos < end) {
-      Uvarint.Result prefix;
+      int prefixLength;
+      long frameLength;
       try {
-        prefix = Uvarint.read(data, pos, end);
-      } catch (IllegalArgumentException e) {
+        prefixLength = Uvarint.length(data, pos, end, Uvarint.Format.GO);
+        if (prefixLength == Uvarint.INCOMPLETE) {
+          break;
+        }
+        frameLength = Uvarint.decode(data, pos, end, Uvarint.Format.GO);
+      } catch (Uvarint.VarintException e) {
         throw new ExchangeProtocolException("malformed frame length: " + e.getMessage());
       }
-      if (prefix == null) {
-        break;
-      }
-      int size = ExchangeWire.checkFrameLength(prefix.value(), maxFrameSize);
-      int start = pos + prefix.length();
+      int size = ExchangeWire.checkFrameLength(frameLength, maxFrameSize);
+      int start = pos + prefixLength;
       if (end - start < size) {
         break;
       }

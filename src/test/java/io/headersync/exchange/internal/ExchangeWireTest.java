@@ -2,7 +2,6 @@ package io.headersync.exchange.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,22 +115,6 @@ class ExchangeWireTest {
         () -> ExchangeWire.checkFrameLength((1 << 20) + 1, 1 << 20));
     assertTrue(e.getMessage().contains("1048577 bytes exceeds the limit of 1048576"), e.getMessage());
     assertThrows(ExchangeProtocolException.class, () -> ExchangeWire.checkFrameLength(-1L, 1 << 20));
-  }
-
-  @Test
-  void uvarintRoundTripsAndRejectsOverflow() {
-    long[] values = {0, 1, 127, 128, 300, 1L << 35, Long.MAX_VALUE, -1L};
-    for (long v : values) {
-      byte[] buf = new byte[Uvarint.MAX_LENGTH];
-      int n = Uvarint.write(v, buf, 0);
-      assertEquals(Uvarint.size(v), n);
-      Uvarint.Result r = Uvarint.read(buf, 0, n);
-      assertEquals(v, r.value());
-      assertEquals(n, r.length());
-      assertNull(Uvarint.read(buf, 0, n - 1), "truncated varint must ask for more bytes");
-    }
-    byte[] overflow = HEX.parseHex("ffffffffffffffffff02");
-    assertThrows(IllegalArgumentException.class, () -> Uvarint.read(overflow, 0, overflow.length));
   }
 
   @Test

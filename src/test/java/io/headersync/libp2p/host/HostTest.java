@@ -201,6 +201,21 @@ class HostTest {
   }
 
   @Test
+  void aLengthPrefixThatIsNotMinimalIsRefusedAsGoMsgioDoes() throws Exception {
+    Host a = start(Transport.MEMORY);
+    Host b = start(Transport.MEMORY);
+    CompletableFuture<Throwable> serverSaw = new CompletableFuture<>();
+    b.setStreamHandler("/msg", s -> s.readMessage(100)
+        .whenComplete((m, e) -> serverSaw.complete(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e)));
+    get(a.connect(b.listenAddresses().get(0)));
+    Stream s = get(a.newStream(b.peerId(), "/msg"));
+    get(s.write(new byte[] {(byte) 0x85, 0x00, 1, 2, 3, 4, 5})); // 5 as two bytes: go-varint's ErrNotMinimal
+    StreamException e = assertInstanceOf(StreamException.class, get(serverSaw));
+    assertEquals(StreamException.Reason.TOO_LARGE, e.reason());
+    assertTrue(e.getMessage().contains("varint is not minimally encoded"), e.getMessage());
+  }
+
+  @Test
   void halfCloseLetsTheOtherSideFinishWriting() throws Exception {
     Host a = start(Transport.MEMORY);
     Host b = start(Transport.MEMORY);

@@ -4,7 +4,7 @@ import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
-import io.headersync.libp2p.internal.encoding.Varint;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import io.headersync.libp2p.internal.yamux.YamuxException;
 import io.headersync.libp2p.internal.yamux.YamuxStreamChannel;
 import io.netty.buffer.ByteBuf;
@@ -201,23 +201,21 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
         }
       }
       case MESSAGE -> {
-        long len = 0;
-        int shift = 0;
-        int i = 0;
-        boolean complete = false;
-        while (i < in.size() && i < Varint.MAX_LENGTH) {
-          int b = in.peek(i++);
-          len |= (long) (b & 0x7F) << shift;
-          shift += 7;
-          if ((b & 0x80) == 0) {
-            complete = true;
-            break;
-          }
+        // go-msgio's length prefix (multiformats' unsigned-varint): at most 9 bytes, minimal.
+        byte[] prefix = new byte[Math.min(in.size(), Uvarint.Format.MULTIFORMATS.maxLength())];
+        for (int k = 0; k < prefix.length; k++) {
+          prefix[k] = (byte) in.peek(k);
         }
-        if (!complete && i >= Varint.MAX_LENGTH) {
-          tooLarge(p, "malformed message length prefix");
+        int i;
+        long len;
+        try {
+          i = Uvarint.length(prefix, 0, prefix.length, Uvarint.Format.MULTIFORMATS);
+          len = i == Uvarint.INCOMPLETE ? 0 : Uvarint.decode(prefix, 0, i, Uvarint.Format.MULTIFORMATS);
+        } catch (Uvarint.VarintException e) {
+          tooLarge(p, "malformed message length prefix: " + e.getMessage());
           return;
         }
+        boolean complete = i != Uvarint.INCOMPLETE;
         if (complete) {
           if (len > p.n) {
             tooLarge(p, "message of " + len + " bytes exceeds the limit of " + p.n);
@@ -391,7 +389,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   @Override
   public CompletableFuture<Void> writeMessage(byte[] message) {
     Objects.requireNonNull(message, "message == null");
-    return write0(Unpooled.wrappedBuffer(Varint.encode(message.length), message));
+    return write0(Unpooled.wrappedBuffer(Uvarint.encode(message.length), message));
   }
 
   private CompletableFuture<Void> write0(ByteBuf buf) {

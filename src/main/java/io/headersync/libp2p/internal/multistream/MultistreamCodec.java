@@ -1,7 +1,7 @@
 package io.headersync.libp2p.internal.multistream;
 
 import io.headersync.annotation.Nullable;
-import io.headersync.libp2p.internal.encoding.Varint;
+import io.headersync.libp2p.internal.encoding.Uvarint;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +35,11 @@ public final class MultistreamCodec {
     int size = 0;
     for (int i = 0; i < tokens.length; i++) {
       raw[i] = checkToken(tokens[i]);
-      size += Varint.size(raw[i].length + 1L) + raw[i].length + 1;
+      size += Uvarint.size(raw[i].length + 1L) + raw[i].length + 1;
     }
     ByteBuf out = alloc.buffer(size);
     for (byte[] t : raw) {
-      Varint.write(t.length + 1L, out);
+      Uvarint.write(t.length + 1L, out);
       out.writeBytes(t);
       out.writeByte('\n');
     }
@@ -64,16 +64,17 @@ public final class MultistreamCodec {
    */
   @Nullable
   public static String decode(ByteBuf in) {
-    int[] size = new int[1];
+    int prefix;
     long len;
     try {
-      len = Varint.peek(in, size);
-    } catch (Varint.VarintException e) {
+      prefix = Uvarint.length(in, Uvarint.Format.MULTIFORMATS);
+      if (prefix == Uvarint.INCOMPLETE) {
+        return null;
+      }
+      len = Uvarint.decode(in, Uvarint.Format.MULTIFORMATS);
+    } catch (Uvarint.VarintException e) {
       throw new MultistreamException(
           MultistreamException.Reason.MALFORMED, "multistream length: " + e.getMessage());
-    }
-    if (len == Varint.INCOMPLETE) {
-      return null;
     }
     if (len > MAX_MESSAGE_LENGTH) {
       throw new MultistreamException(
@@ -84,17 +85,17 @@ public final class MultistreamCodec {
       throw new MultistreamException(
           MultistreamException.Reason.MALFORMED, "empty multistream message");
     }
-    if (in.readableBytes() < size[0] + len) {
+    if (in.readableBytes() < prefix + len) {
       return null;
     }
-    int start = in.readerIndex() + size[0];
+    int start = in.readerIndex() + prefix;
     int n = (int) len;
     if (in.getByte(start + n - 1) != '\n') {
       throw new MultistreamException(
           MultistreamException.Reason.MALFORMED, "multistream message without trailing newline");
     }
     String token = in.toString(start, n - 1, StandardCharsets.UTF_8);
-    in.skipBytes(size[0] + n);
+    in.skipBytes(prefix + n);
     return token;
   }
 }

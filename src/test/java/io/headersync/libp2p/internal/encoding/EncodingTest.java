@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.headersync.libp2p.Hex;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -41,24 +38,6 @@ class EncodingTest {
       r.nextBytes(b);
       assertArrayEquals(b, Base32.decode(Base32.encode(b)));
     }
-  }
-
-  @Test
-  void varintsAreMinimalAndBounded() {
-    assertEquals("ac02", Hex.encode(Varint.encode(300)));
-    assertEquals("7f", Hex.encode(Varint.encode(127)));
-    assertEquals("8001", Hex.encode(Varint.encode(128)));
-    assertEquals(Long.MAX_VALUE, Varint.read(Varint.encode(Long.MAX_VALUE), new int[1]));
-    assertEquals(9, Varint.encode(Long.MAX_VALUE).length);
-    assertThrows(Varint.VarintException.class, () -> Varint.read(Hex.decode("8000"), new int[1]));
-    assertThrows(Varint.VarintException.class, () -> Varint.read(Hex.decode("80"), new int[1]));
-    assertThrows(
-        Varint.VarintException.class,
-        () -> Varint.read(Hex.decode("ffffffffffffffffff01"), new int[1]));
-    ByteBuf b = Unpooled.wrappedBuffer(Hex.decode("ac"));
-    assertEquals(Varint.INCOMPLETE, Varint.peek(b, new int[1]));
-    assertEquals(0, b.readerIndex());
-    b.release();
   }
 
   @Test
