@@ -31,22 +31,6 @@ class StoreInternalsTest {
   }
 
   @Test
-  void lruCacheEvictsTheLeastRecentlyUsed() {
-    LruCache<Integer, String> c = new LruCache<>(2);
-    c.put(1, "a");
-    c.put(2, "b");
-    assertEquals("a", c.get(1)); // 2 is now the eldest
-    c.put(3, "c");
-    assertNull(c.get(2));
-    assertEquals("a", c.get(1));
-    assertEquals("c", c.get(3));
-    assertEquals(2, c.size());
-    LruCache<Integer, String> off = new LruCache<>(0);
-    off.put(1, "a");
-    assertNull(off.get(1));
-  }
-
-  @Test
   void waitersAreBoundedReleasedInOrderAndFreedByCancel() {
     List<DummyHeader> hs = AbstractStoreContractTest.chainFrom(10).next(5);
     AtomicReference<Bounds<DummyHeader>> bounds = new AtomicReference<>();
