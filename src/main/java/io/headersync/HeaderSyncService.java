@@ -8,11 +8,12 @@ import io.headersync.exchange.Exchange;
 import io.headersync.exchange.ExchangeOptions;
 import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
+import io.headersync.internal.Backoff;
 import io.headersync.libp2p.PeerId;
 import io.headersync.metrics.instrument.Histogram;
 import io.headersync.libp2p.pubsub.Message;
-import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.libp2p.pubsub.PubSubException;
+import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
 import io.headersync.store.Store;
@@ -340,16 +341,19 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         + "period when it has expired)", () -> syncer.initialTail(initialHeight)).thenCompose(this::initStore);
   }
 
-  /** Asks with backoff (1 s doubling to 10 s) until {@link #initTimeout}. */
+  /** The initial fetch's retries: 1 s doubling to 10 s, until {@link #initTimeout}. */
+  private static final Backoff INIT_BACKOFF = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(10));
+
+  /** Asks with backoff ({@link #INIT_BACKOFF}) until {@link #initTimeout}. */
   private CompletableFuture<H> retry(String what, java.util.function.Supplier<CompletableFuture<H>> ask) {
     CompletableFuture<H> result = new CompletableFuture<>();
     long deadline = clock.millis() + initTimeout.toMillis();
-    attempt(what, ask, result, deadline, Duration.ofSeconds(1), 1, null);
+    attempt(what, ask, result, deadline, 1, null);
     return result;
   }
 
   private void attempt(String what, java.util.function.Supplier<CompletableFuture<H>> ask, CompletableFuture<H> result,
-      long deadline, Duration backoff, int n, @Nullable Throwable last) {
+      long deadline, int n, @Nullable Throwable last) {
     if (isClosing()) {
       result.completeExceptionally(new CancellationException("service stopped while fetching " + what));
       return;
@@ -372,10 +376,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
             + " was blocked for an invalid answer while fetching " + what + ": " + unwrap(e).getMessage(), e));
         return;
       }
-      long wait = Math.min(backoff.toMillis(), Math.max(0, deadline - clock.millis()));
+      long wait = Math.min(INIT_BACKOFF.delay(n).toMillis(), Math.max(0, deadline - clock.millis()));
       log.debug("{}: fetching {} failed (attempt {}): {}; retrying in {} ms", networkId, what, n, e.toString(), wait);
-      scheduler.schedule(() -> attempt(what, ask, result, deadline,
-          min(backoff.multipliedBy(2), Duration.ofSeconds(10)), n + 1, e), wait, TimeUnit.MILLISECONDS);
+      scheduler.schedule(() -> attempt(what, ask, result, deadline, n + 1, e), wait, TimeUnit.MILLISECONDS);
     });
   }
 
@@ -669,10 +672,6 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         drain(sub);
       }
     });
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -1,9 +1,10 @@
 package io.headersync;
 
 import io.headersync.annotation.Nullable;
+import io.headersync.internal.Backoff;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionManager;
 import io.headersync.libp2p.ConnectionListener;
+import io.headersync.libp2p.ConnectionManager;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
@@ -15,12 +16,12 @@ import io.headersync.libp2p.pubsub.PubSub;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.Set;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -45,6 +46,7 @@ public final class P2PClient implements AutoCloseable {
   private static final Duration FIRST_DIAL_WAIT = Duration.ofSeconds(10);
 
   private final P2PConfig config;
+  private final Backoff seedBackoff;
   private final ConnectionGater gater = new ConnectionGater();
   private final Host host;
   private final ConnectionManager connectionManager;
@@ -65,19 +67,19 @@ public final class P2PClient implements AutoCloseable {
 
   private static final class SeedState {
     final Multiaddr address;
-    Duration backoff;
+    int redials; // re-dials scheduled since the last connection; the next one waits seedBackoff.delay(redials + 1)
     @Nullable ScheduledFuture<?> redial;
     boolean dialing;
 
-    SeedState(Multiaddr address, Duration backoff) {
+    SeedState(Multiaddr address) {
       this.address = address;
-      this.backoff = backoff;
     }
   }
 
   private P2PClient(P2PConfig config, int defaultMaxPubsubMessageSize, @Nullable ScheduledExecutorService scheduler,
       @Nullable Executor executor, Clock clock, @Nullable String namespace) {
     this.config = config;
+    this.seedBackoff = Backoff.exponential(config.seedRedialMin(), config.seedRedialMax());
     for (PeerId p : config.blockedPeers()) {
       gater.blockPeer(p);
     }
@@ -158,7 +160,7 @@ public final class P2PClient implements AutoCloseable {
       throw e;
     }
     for (Multiaddr seed : config.seeds()) {
-      seeds.putIfAbsent(seed.peerId().orElseThrow(), new SeedState(seed, config.seedRedialMin()));
+      seeds.putIfAbsent(seed.peerId().orElseThrow(), new SeedState(seed));
     }
   }
 
@@ -340,7 +342,8 @@ public final class P2PClient implements AutoCloseable {
       synchronized (this) {
         s.dialing = false;
         if (e != null && !closed) {
-          log.debug("seed {} not reachable ({}); re-dialling in {}", peer, e.toString(), s.backoff);
+          log.debug("seed {} not reachable ({}); re-dialling in {}", peer, e.toString(),
+              seedBackoff.delay(s.redials + 1));
           scheduleRedial(peer, s);
         }
       }
@@ -352,8 +355,7 @@ public final class P2PClient implements AutoCloseable {
     if (s.redial != null && !s.redial.isDone()) {
       return;
     }
-    Duration wait = s.backoff;
-    s.backoff = min(s.backoff.multipliedBy(2), config.seedRedialMax());
+    Duration wait = seedBackoff.delay(++s.redials);
     s.redial = scheduler.schedule(() -> {
       dial(peer);
     }, wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -362,7 +364,7 @@ public final class P2PClient implements AutoCloseable {
   private synchronized void seedConnected(PeerId peer) {
     SeedState s = seeds.get(peer);
     if (s != null) {
-      s.backoff = config.seedRedialMin();
+      s.redials = 0;
       if (s.redial != null) {
         s.redial.cancel(false);
         s.redial = null;
@@ -375,10 +377,6 @@ public final class P2PClient implements AutoCloseable {
     if (s != null && !closed) {
       scheduleRedial(peer, s);
     }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Closes pubsub, then the host. Idempotent. */

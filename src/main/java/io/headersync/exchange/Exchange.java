@@ -312,7 +312,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     Objects.requireNonNull(sink, "sink == null");
     RangeSession.Config config = new RangeSession.Config(options.chunkSize, options.perPeerDepth,
         options.maxBufferedChunks, options.requestTimeout, options.maxAttemptsPerChunk,
-        java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(2));
+        RangeSession.Config.DEFAULT_RETRY_BACKOFF);
     RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
         // the session times each request out itself
         (peer, start, amount) -> rangeRequest(peer, start, amount),

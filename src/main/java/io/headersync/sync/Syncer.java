@@ -10,6 +10,7 @@ import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.metrics.instrument.Histogram;
 import io.headersync.exchange.Exchange;
+import io.headersync.internal.Backoff;
 import io.headersync.store.Store;
 import io.headersync.store.StoreFailedException;
 import java.time.Clock;
@@ -159,7 +160,7 @@ public final class Syncer<H extends Header> {
   private ScheduledFuture<?> retryTimer;
   private ScheduledFuture<?> refreshTimer;
   private boolean refreshing;
-  private Duration backoff;
+  private final Backoff backoff; // the retry after failure n of a streak waits backoff.delay(n)
   private int failureStreak;
   /** Unanchored, for a type that cannot verify non-adjacent pairs: an unverified height to fetch up to; 0 if none. */
   private long hint;
@@ -182,7 +183,7 @@ public final class Syncer<H extends Header> {
     this.listener = b.listener;
     this.verification = new Verification<>(b.type, clock);
     this.pending = new Pending<>(options.maxPendingHeaders(), options.maxPendingAhead());
-    this.backoff = options.retryInitialBackoff();
+    this.backoff = Backoff.exponential(options.retryInitialBackoff(), options.retryMaxBackoff());
     this.anchor = b.anchor;
     this.followerLimit = b.followerLimit;
     this.tail = anchor != null ? null : new TailKeeper<>(store, source, verification, options, worker, scheduler,
@@ -1166,13 +1167,11 @@ public final class Syncer<H extends Header> {
       finished = state.withHeight(store.height());
       if (cause == null) {
         failureStreak = 0;
-        backoff = options.retryInitialBackoff();
         maybeStartJob();
       } else if (!wasStopped && storeFailed == null) {
         failureStreak++;
         hint = 0; // an unverified height no peer could serve is not tried again until heard again
-        retryIn = backoff;
-        backoff = min(backoff.multipliedBy(2), options.retryMaxBackoff());
+        retryIn = backoff.delay(failureStreak);
         retryTimer = scheduler.schedule(this::retry, retryIn.toNanos(), TimeUnit.NANOSECONDS);
       }
       streak = failureStreak;
@@ -1360,10 +1359,6 @@ public final class Syncer<H extends Header> {
         log.warn("sync listener failed", e);
       }
     });
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**

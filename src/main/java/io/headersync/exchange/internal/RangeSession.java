@@ -3,13 +3,14 @@ package io.headersync.exchange.internal;
 import static io.headersync.internal.Futures.unwrap;
 
 import io.headersync.Header;
-import io.headersync.annotation.Nullable;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.exchange.ExchangeException;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.PeerFailure;
 import io.headersync.exchange.PeerRequestException;
+import io.headersync.internal.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Function;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Fetches the headers {@code (from.height(), to)} from many peers at once and hands them to a sink
@@ -102,17 +103,19 @@ public final class RangeSession<H extends Header, P> {
 
   /** Limits of a session. */
   public static final class Config {
+    /** A chunk's retries: 50 ms doubling to 2 s. */
+    public static final Backoff DEFAULT_RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(2));
+
     /** Defaults: 64-header chunks, 4 requests in flight per peer, 32 chunks buffered, 8 s timeout. */
     public static final Config DEFAULT = new Config(ExchangeProtocol.MAX_RANGE_REQUEST_SIZE, 4, 32,
-        Duration.ofSeconds(8), 10, Duration.ofMillis(50), Duration.ofSeconds(2));
+        Duration.ofSeconds(8), 10, DEFAULT_RETRY_BACKOFF);
 
     final int chunkSize;
     final int perPeerDepth;
     final int maxBufferedChunks;
     final Duration requestTimeout;
     final int maxAttemptsPerChunk;
-    final Duration retryBackoff;
-    final Duration maxRetryBackoff;
+    final Backoff retryBackoff;
 
     /**
      * @param chunkSize headers per request, 1..64
@@ -121,11 +124,10 @@ public final class RangeSession<H extends Header, P> {
      *     many chunks are requested; at least 1
      * @param requestTimeout how long one request may take
      * @param maxAttemptsPerChunk attempts before the session fails, at least 1
-     * @param retryBackoff delay before the first retry of a chunk, doubled per attempt
-     * @param maxRetryBackoff the longest delay between retries
+     * @param retryBackoff the delay before retry n of a chunk is {@code retryBackoff.delay(n)}
      */
     public Config(int chunkSize, int perPeerDepth, int maxBufferedChunks, Duration requestTimeout,
-        int maxAttemptsPerChunk, Duration retryBackoff, Duration maxRetryBackoff) {
+        int maxAttemptsPerChunk, Backoff retryBackoff) {
       if (chunkSize < 1 || chunkSize > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
         throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
             + ": " + chunkSize);
@@ -139,7 +141,6 @@ public final class RangeSession<H extends Header, P> {
       this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout == null");
       this.maxAttemptsPerChunk = maxAttemptsPerChunk;
       this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff == null");
-      this.maxRetryBackoff = Objects.requireNonNull(maxRetryBackoff, "maxRetryBackoff == null");
     }
   }
 
@@ -414,8 +415,7 @@ public final class RangeSession<H extends Header, P> {
             + c.lastError);
       }
       retriesWaiting++;
-      long base = config.retryBackoff.toNanos() << Math.min(c.attempts - 1, 20);
-      delayNanos = Math.min(base, config.maxRetryBackoff.toNanos());
+      delayNanos = config.retryBackoff.delay(c.attempts).toNanos();
     }
     ScheduledFuture<?>[] holder = new ScheduledFuture<?>[1];
     Runnable retry = () -> {

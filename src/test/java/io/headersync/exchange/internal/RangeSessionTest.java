@@ -72,8 +72,8 @@ class RangeSessionTest {
   }
 
   private static RangeSession.Config config(int depth, int buffered) {
-    return new RangeSession.Config(64, depth, buffered, Duration.ofSeconds(8), 5, Duration.ofMillis(50),
-        Duration.ofSeconds(2));
+    return new RangeSession.Config(64, depth, buffered, Duration.ofSeconds(8), 5,
+        RangeSession.Config.DEFAULT_RETRY_BACKOFF);
   }
 
   @Test
