@@ -1,6 +1,7 @@
 /**
- * The header model shared by every part of headersync, and (in later releases) the
- * {@code HeaderSyncService} that wires store, server, exchange, subscriber and syncer.
+ * The header model shared by every part of headersync; it depends on nothing else of headersync.
+ * The service that wires store, server, exchange, subscriber and syncer is in {@code
+ * io.headersync.service}.
  *
  * <p>A concrete header type implements {@link io.headersync.Header} and is described by a
  * {@link io.headersync.HeaderType}, which decodes wire bytes and performs the type's own

@@ -1,9 +1,9 @@
 package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.NetworkProfile;
 import io.headersync.evnode.EvNodeTypes;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.NetworkProfile.SyncKind;
 import io.headersync.store.RocksDbReader;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -1,8 +1,5 @@
 package io.headersync.cli;
 
-import io.headersync.HeaderSyncService;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.Block;
 import io.headersync.evnode.BlockBuilder;
@@ -12,6 +9,9 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;

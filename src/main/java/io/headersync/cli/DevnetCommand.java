@@ -1,12 +1,12 @@
 package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.NetworkProfile;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.Genesis;
 import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
-import io.headersync.internal.PrivateFiles;
+import io.headersync.libp2p.internal.PrivateFiles;
+import io.headersync.service.NetworkProfile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,8 @@
 package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.NetworkProfile;
+import io.headersync.libp2p.Libp2pException;
+import io.headersync.service.NetworkProfile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -15,13 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
-import picocli.CommandLine;
 
 /**
  * The {@code headersync} command line, on picocli: {@code devnet}, {@code node}, {@code genesis},
@@ -118,7 +119,7 @@ public final class Main {
         return usageError(new ParameterException(commandLine, ex.getMessage()), new String[0]);
       }
       PrintWriter w = commandLine.getErr();
-      if (ex instanceof HeaderSyncException) {
+      if (ex instanceof HeaderSyncException || ex instanceof Libp2pException) {
         w.println(prefix(commandLine) + ": " + ex.getMessage());
       } else if (ex instanceof InterruptedException) {
         Thread.currentThread().interrupt();

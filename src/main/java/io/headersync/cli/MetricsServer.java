@@ -2,7 +2,7 @@ package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
 import io.headersync.metrics.NodeMetrics;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -1,7 +1,7 @@
 package io.headersync.evnode;
 
 import io.headersync.annotation.Nullable;
-import io.headersync.internal.PrivateFiles;
+import io.headersync.libp2p.internal.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -21,7 +21,7 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,7 +8,7 @@ import io.headersync.exchange.internal.ServerRequests;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import io.headersync.store.Store;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.headersync.libp2p;
 
-import io.headersync.internal.PrivateFiles;
+import io.headersync.libp2p.internal.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

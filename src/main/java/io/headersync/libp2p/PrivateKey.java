@@ -2,7 +2,7 @@ package io.headersync.libp2p;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.headersync.internal.pb.KeysProto;
+import io.headersync.libp2p.internal.pb.KeysProto;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;

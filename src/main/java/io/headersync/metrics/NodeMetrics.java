@@ -1,11 +1,11 @@
 package io.headersync.metrics;
 
 import io.headersync.Header;
-import io.headersync.HeaderSyncService;
-import io.headersync.P2PClient;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.libp2p.pubsub.PubSubStats;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.P2PClient;
 import io.headersync.store.RocksDbStore;
 import io.headersync.subscriber.SubscriberMetrics;
 import io.headersync.sync.SyncMetrics;

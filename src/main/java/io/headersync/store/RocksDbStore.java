@@ -4,7 +4,7 @@ import io.headersync.Hash;
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.annotation.Nullable;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

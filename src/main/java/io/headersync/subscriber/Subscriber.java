@@ -7,7 +7,7 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.ValidationResult;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;

@@ -8,7 +8,7 @@ import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
-import io.headersync.metrics.instrument.Histogram;
+import io.headersync.instrument.Histogram;
 import io.headersync.exchange.Exchange;
 import io.headersync.internal.Backoff;
 import io.headersync.store.Store;

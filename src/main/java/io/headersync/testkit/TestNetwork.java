@@ -1,7 +1,5 @@
 package io.headersync.testkit;
 
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
 import io.headersync.annotation.Nullable;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
@@ -10,6 +8,8 @@ import io.headersync.internal.Await;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ public final class TestNetwork implements AutoCloseable {
     return profile;
   }
 
-  /** The in-memory network, for nodes a test builds itself ({@link io.headersync.P2PConfig.Builder#inMemory}). */
+  /** The in-memory network, for nodes a test builds itself ({@link io.headersync.service.P2PConfig.Builder#inMemory}). */
   public InMemoryNetwork inMemoryNetwork() {
     return network;
   }

@@ -1,17 +1,17 @@
 package io.headersync.testkit;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.HeaderSyncService;
-import io.headersync.P2PClient;
 import io.headersync.annotation.Nullable;
-import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.Signer;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.PeerId;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.P2PClient;
 import io.headersync.store.Store;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,8 @@
 package io.headersync.bench;
 
-import io.headersync.NetworkProfile;
-import io.headersync.NetworkProfile.SyncKind;
-import io.headersync.P2PConfig;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.EvNodeTypes;
-import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PData;
 import io.headersync.evnode.P2PSignedHeader;
@@ -13,6 +10,9 @@ import io.headersync.evnode.SignerKey;
 import io.headersync.interop.EvNodeBlocks;
 import io.headersync.interop.GoPeer;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.NetworkProfile.SyncKind;
+import io.headersync.service.P2PConfig;
 import io.headersync.store.RocksDbStore;
 import io.headersync.store.Store;
 import java.nio.file.Files;

@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.HeaderSyncService;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PClient;
-import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PClient;
+import io.headersync.service.P2PConfig;
 import io.headersync.store.RocksDbStore;
 import java.io.IOException;
 import java.net.InetAddress;

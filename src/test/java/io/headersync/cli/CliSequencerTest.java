@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Hash;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.Genesis;
 import io.headersync.evnode.P2PData;
@@ -15,6 +13,8 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import io.headersync.testkit.KvStateMachine;
 import java.io.IOException;
 import java.net.URI;

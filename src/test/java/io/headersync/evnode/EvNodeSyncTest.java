@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Hash;
 import io.headersync.HeaderSyncException;
-import io.headersync.HeaderSyncService;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PClient;
-import io.headersync.P2PConfig;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PClient;
+import io.headersync.service.P2PConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

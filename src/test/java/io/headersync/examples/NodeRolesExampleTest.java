@@ -3,13 +3,13 @@ package io.headersync.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
-import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.SignerKey;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;

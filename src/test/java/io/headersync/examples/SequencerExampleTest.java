@@ -3,8 +3,6 @@ package io.headersync.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headersync.Hash;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
 import io.headersync.evnode.Block;
 import io.headersync.evnode.BlockBuilder;
 import io.headersync.evnode.EvNodeSync;
@@ -14,6 +12,8 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.evnode.SignerKeyFile;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import io.headersync.testkit.KvStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Hash;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
 import io.headersync.evnode.Block;
 import io.headersync.evnode.BlockBuilder;
 import io.headersync.evnode.EvNodeSync;
@@ -20,6 +18,8 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.dht.Dht;
 import io.headersync.libp2p.dht.DiscoveryOptions;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.P2PConfig;
 import io.headersync.testkit.KvStateMachine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -152,7 +152,7 @@ class OpenTelemetryMetricsTest {
         MetricData head = data.stream().filter(d -> d.getName().equals("hdr_p2p_exch_srvr_head_serve_time_hist"))
             .findFirst().orElseThrow();
         assertEquals("s", head.getUnit());
-        assertEquals(io.headersync.metrics.instrument.Histogram.SECONDS,
+        assertEquals(io.headersync.instrument.Histogram.SECONDS,
             head.getHistogramData().getPoints().iterator().next().getBoundaries());
         // The same values through the pull side (what Prometheus reads).
         NodeMetrics.HistogramMetric pulled = metrics.histograms().stream()

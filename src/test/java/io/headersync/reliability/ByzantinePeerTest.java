@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.HeaderSyncService;
-import io.headersync.P2PConfig;
 import io.headersync.evnode.Block;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
@@ -23,6 +21,8 @@ import io.headersync.libp2p.Host;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.Stream;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.P2PConfig;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testing.MemoryHosts;
 import java.time.Clock;
@@ -185,7 +185,7 @@ class ByzantinePeerTest {
    */
   @org.junit.jupiter.api.Test
   void gossipSpamOfForgedAndOfOldHeadersIsDroppedAndTheHonestNextHeaderStored() throws Exception {
-    String topic = io.headersync.NetworkProfile.SEED.topic(CHAIN_ID, io.headersync.NetworkProfile.SyncKind.HEADERS);
+    String topic = io.headersync.service.NetworkProfile.SEED.topic(CHAIN_ID, io.headersync.service.NetworkProfile.SyncKind.HEADERS);
     io.headersync.libp2p.pubsub.PeerScoreParams score = io.headersync.libp2p.pubsub.PeerScoreParams.forHeaderTopic(topic);
     InMemoryStore<P2PSignedHeader> honestStore = new InMemoryStore<>();
     honestStore.append(honestChain.subList(0, N)).get(T, TimeUnit.SECONDS);
@@ -244,7 +244,7 @@ class ByzantinePeerTest {
   }
 
   private static String protocol() {
-    return io.headersync.NetworkProfile.SEED.protocolId(CHAIN_ID, io.headersync.NetworkProfile.SyncKind.HEADERS);
+    return io.headersync.service.NetworkProfile.SEED.protocolId(CHAIN_ID, io.headersync.service.NetworkProfile.SyncKind.HEADERS);
   }
 
   private void misbehave(Misbehaviour m, HeaderRequest r, Stream stream, int headRequestsSoFar) {

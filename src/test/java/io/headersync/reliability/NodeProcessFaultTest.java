@@ -3,12 +3,12 @@ package io.headersync.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.HeaderSyncService;
-import io.headersync.NetworkProfile;
-import io.headersync.P2PConfig;
-import io.headersync.NetworkProfile.SyncKind;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.NetworkProfile;
+import io.headersync.service.NetworkProfile.SyncKind;
+import io.headersync.service.P2PConfig;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
 import io.headersync.testing.DummyHeader;

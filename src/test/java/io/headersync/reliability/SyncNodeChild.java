@@ -1,9 +1,9 @@
 package io.headersync.reliability;
 
-import io.headersync.HeaderSyncService;
-import io.headersync.P2PConfig;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.service.HeaderSyncService;
+import io.headersync.service.P2PConfig;
 import io.headersync.testing.DummyHeader;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.headersync.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.NetworkProfile;
 import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.P2PData;
+import io.headersync.service.NetworkProfile;
 import io.headersync.store.Store;
 import io.headersync.testing.Logs;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.headersync.libp2p.internal.yamux;
 
-import io.headersync.HeaderSyncException;
+import io.headersync.libp2p.Libp2pException;
 
 /** The base of every failure the Yamux layer reports on purpose. */
-public class YamuxException extends HeaderSyncException {
+public class YamuxException extends Libp2pException {
   private static final long serialVersionUID = 1L;
 
   public YamuxException(String message) {

@@ -1,4 +1,4 @@
-package io.headersync;
+package io.headersync.service;
 
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.libp2p.pubsub.PubSub;

@@ -1,8 +1,13 @@
-package io.headersync;
+package io.headersync.service;
 
 import static io.headersync.internal.Futures.unwrap;
 
-import io.headersync.NetworkProfile.SyncKind;
+import io.headersync.Hash;
+import io.headersync.Header;
+import io.headersync.HeaderSyncException;
+import io.headersync.HeaderType;
+import io.headersync.Verification;
+import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.Exchange;
 import io.headersync.exchange.ExchangeOptions;
@@ -10,10 +15,11 @@ import io.headersync.exchange.P2PServer;
 import io.headersync.exchange.ServerOptions;
 import io.headersync.internal.Backoff;
 import io.headersync.libp2p.PeerId;
-import io.headersync.metrics.instrument.Histogram;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
+import io.headersync.instrument.Histogram;
+import io.headersync.service.NetworkProfile.SyncKind;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
 import io.headersync.store.Store;

@@ -1,4 +1,4 @@
-package io.headersync.internal;
+package io.headersync.libp2p.internal;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;

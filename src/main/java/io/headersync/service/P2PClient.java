@@ -1,4 +1,4 @@
-package io.headersync;
+package io.headersync.service;
 
 import io.headersync.annotation.Nullable;
 import io.headersync.internal.Backoff;

@@ -1,9 +1,11 @@
-package io.headersync;
+package io.headersync.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.Hash;
+import io.headersync.Header;
 import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.sync.SyncListener;

@@ -1,14 +1,14 @@
-package io.headersync;
+package io.headersync.service;
 
 import io.headersync.annotation.Nullable;
-import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.ConnectionManager;
+import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.libp2p.SeedAddresses;
 import io.headersync.libp2p.dht.DhtOptions;
 import io.headersync.libp2p.dht.DiscoveryOptions;
-import io.headersync.libp2p.SeedAddresses;
 import io.headersync.libp2p.pubsub.PeerScoreParams;
 import io.headersync.libp2p.pubsub.PeerScoreThresholds;
 import io.headersync.libp2p.pubsub.RouterKind;

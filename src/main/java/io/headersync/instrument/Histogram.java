@@ -1,4 +1,4 @@
-package io.headersync.metrics.instrument;
+package io.headersync.instrument;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.headersync;
+package io.headersync.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.evnode.EvNodeTypes;
+import io.headersync.HeaderSyncException;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;

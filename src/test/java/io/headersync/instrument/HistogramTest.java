@@ -1,4 +1,4 @@
-package io.headersync.metrics.instrument;
+package io.headersync.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.headersync;
+package io.headersync.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
