@@ -73,7 +73,7 @@ final class ChainCommand implements Callable<Integer> {
             + existing.get().height() + "; inspect it or choose another --data-dir");
       }
       out.printf("chain %s: producing %,d signed ev-node headers into %s (proposer %s)%n", chainId, count,
-          dir.toAbsolutePath(), HexFormat.of().formatHex(key.address()).toUpperCase());
+          dir.toAbsolutePath(), HexFormat.of().withUpperCase().formatHex(key.address()));
       long signNanos = 0;
       long verifyNanos = 0;
       long t0 = System.nanoTime();

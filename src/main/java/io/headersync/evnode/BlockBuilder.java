@@ -259,7 +259,7 @@ public final class BlockBuilder {
     }
 
     private static String hex(byte[] b) {
-      return HexFormat.of().formatHex(b).toUpperCase();
+      return HexFormat.of().withUpperCase().formatHex(b);
     }
   }
 }

@@ -220,7 +220,7 @@ public final class Genesis {
   @Override
   public String toString() {
     return "Genesis{chain=" + chainId + ", start=" + startTime + ", initialHeight=" + initialHeight + ", proposer="
-        + HexFormat.of().formatHex(proposerAddress).toUpperCase() + "}";
+        + HexFormat.of().withUpperCase().formatHex(proposerAddress) + "}";
   }
 
   /** Builds a {@link Genesis}. Not thread-safe. */

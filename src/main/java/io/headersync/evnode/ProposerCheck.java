@@ -81,7 +81,7 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   }
 
   private static String hex(byte[] b) {
-    return HexFormat.of().formatHex(b).toUpperCase();
+    return HexFormat.of().withUpperCase().formatHex(b);
   }
 
   @Override

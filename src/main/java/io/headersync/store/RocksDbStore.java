@@ -312,7 +312,7 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   @Override
   public boolean has(Hash hash) {
     Objects.requireNonNull(hash, "hash == null");
-    Bounds<H> b = openBounds();
+    openBounds(); // throws when closed
     return get(hash).isPresent();
   }
 

@@ -982,7 +982,7 @@ public final class Syncer<H extends Header> {
 
   /** Starts a job when there is a target above the store head and none runs. Lock held. */
   private void maybeStartJob() {
-    if (lifecycle != Lifecycle.RUNNING || jobRunning || retryTimer != null && !retryTimer.isDone()) {
+    if (lifecycle != Lifecycle.RUNNING || jobRunning || (retryTimer != null && !retryTimer.isDone())) {
       return;
     }
     H storeHead = store.head().orElseThrow(() -> new IllegalStateException("store is empty"));

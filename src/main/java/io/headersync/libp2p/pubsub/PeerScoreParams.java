@@ -70,6 +70,7 @@ public record PeerScoreParams(
    * #DEFAULT_DECAY_INTERVAL}, brings a counter of 1 down to {@link #DEFAULT_DECAY_TO_ZERO} within
    * {@code decay}.
    */
+  @SuppressWarnings("NarrowCalculation") // Go divides the durations as integers too
   public static double decay(Duration decay) {
     double ticks = (double) (decay.toNanos() / DEFAULT_DECAY_INTERVAL.toNanos());
     return Math.pow(DEFAULT_DECAY_TO_ZERO, 1 / ticks);

@@ -208,7 +208,8 @@ public final class PubSub implements AutoCloseable {
       this.strategy = new FloodSubStrategy();
     }
     // Go starts the counter at time.Now().UnixNano().
-    long nanos = b.clock.instant().getEpochSecond() * 1_000_000_000L + b.clock.instant().getNano();
+    java.time.Instant now = b.clock.instant();
+    long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     this.seqno = new AtomicLong(nanos);
   }
 
@@ -738,7 +739,7 @@ public final class PubSub implements AutoCloseable {
    * dropped announcement, and none once the peer or the router is gone.
    */
   private void scheduleAnnounceRetry(PeerId peer, String topic, boolean subscribe, byte[] rpc) {
-    long delayMillis = 1 + random.nextInt(1000);
+    long delayMillis = 1L + random.nextInt(1000);
     try {
       scheduler.schedule(() -> router.execute(() -> {
         PeerState s = peers.get(peer);

@@ -80,7 +80,6 @@ public final class GoEd25519 {
     int[] zi = X25519Field.create();
     int[] x = X25519Field.create();
     int[] y = X25519Field.create();
-    int[] two = X25519Field.create();
     for (int i = 0; i < projective.length; i++) {
       Cached c = projective[i];
       // c holds Y+X, Y-X, 2dT, 2Z: recover x, y from the sums with 1/(2Z).

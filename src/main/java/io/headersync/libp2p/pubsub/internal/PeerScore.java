@@ -95,6 +95,7 @@ public final class PeerScore {
     return score;
   }
 
+  @SuppressWarnings("NarrowCalculation") // P1 divides durations as integers, as Go does
   private static double topicScore(TopicScoreParams tp, TopicStats ts) {
     double s = 0;
     if (ts.inMesh) {
