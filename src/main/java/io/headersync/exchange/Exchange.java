@@ -215,13 +215,32 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   /**
    * The headers {@code [from, from + amount)} as one peer answers them, <em>unverified</em>: only
    * their heights are checked (exactly the ones asked for; a short answer counts as not found). For
-   * a caller that verifies them another way, e.g. by hash links down from a trusted header (the
-   * syncer's back-fill below its tail).
+   * a caller that verifies them another way and cannot blame the peer, else see
+   * {@link #getRangeByHeight(long, int, Consumer)}.
    *
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
   public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
+    return getRangeByHeight(from, amount, list -> { });
+  }
+
+  /**
+   * The headers {@code [from, from + amount)}, each peer's answer checked by {@code check} before it
+   * counts: for a caller that verifies headers another way than forwards from a trusted header, e.g.
+   * by hash links down from one (the syncer's back-fill and reads below its tail). The request goes
+   * to every trusted peer (else every usable one) at once and the first answer that passes wins, so
+   * another peer's answer replaces a wrong one. A check that throws a hard {@link VerifyException}
+   * says the answer is provably wrong: that peer is blocked through the gater, as for an invalid
+   * answer; a soft one lowers its score. Anything else the check throws is the caller's own failure
+   * and blames no peer (that answer does not count).
+   *
+   * @param check runs on the answer (heights already checked), on the thread the answer arrived on
+   * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
+   *     {@code [1, 64]}
+   */
+  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check) {
+    Objects.requireNonNull(check, "check == null");
     if (from <= 0) {
       throw new IllegalArgumentException("from must be positive: " + from);
     }
@@ -241,7 +260,14 @@ public final class Exchange<H extends Header> implements AutoCloseable {
                   + list.get(i).height() + " at position " + i);
             }
           }
-          return List.copyOf(list);
+          List<H> answer = List.copyOf(list);
+          try {
+            check.accept(answer);
+          } catch (VerifyException e) {
+            throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+                "answer to " + what + " failed the check: " + e.getMessage(), e);
+          }
+          return answer;
         }));
   }
 
@@ -457,7 +483,9 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           return;
         }
         Throwable cause = unwrap(err);
-        penalize(peer, cause);
+        if (cause instanceof PeerRequestException) {
+          penalize(peer, cause); // anything else is a caller's check failing: not the peer's doing
+        }
         synchronized (errors) {
           errors.add(peer + ": " + cause.getMessage());
           if (!(cause instanceof PeerRequestException

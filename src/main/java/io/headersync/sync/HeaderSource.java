@@ -6,6 +6,7 @@ import io.headersync.exchange.HeadResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -22,8 +23,12 @@ interface HeaderSource<H extends Header> {
 
   CompletableFuture<H> get(io.headersync.Hash hash);
 
-  /** Unverified headers {@code [from, from + amount)}, {@code amount <= 64}. */
-  CompletableFuture<List<H>> getRangeByHeight(long from, int amount);
+  /**
+   * Headers {@code [from, from + amount)}, {@code amount <= 64}, each answer passed to {@code check}
+   * first: a hard {@link io.headersync.VerifyException} from it blocks the peer that sent the answer
+   * and another peer's answer is used ({@link Exchange#getRangeByHeight(long, int, Consumer)}).
+   */
+  CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check);
 
   CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink);
 
@@ -50,8 +55,8 @@ interface HeaderSource<H extends Header> {
       }
 
       @Override
-      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
-        return exchange.getRangeByHeight(from, amount);
+      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check) {
+        return exchange.getRangeByHeight(from, amount, check);
       }
 
       @Override

@@ -41,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *       in between.
  *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, each verified by
  *       hash links from the header above it (header {@code h + 1} names the hash of header {@code h})
- *       and by the type's adjacent verification, then {@link Store#prepend prepended}. A failure is
- *       retried after the syncer's doubling backoff while the syncer runs.
+ *       and by the type's adjacent verification, then {@link Store#prepend prepended}. The check runs
+ *       on each peer's answer inside the exchange request: a peer whose headers do not link is
+ *       blocked through the gater (as for any provably wrong answer) and another peer's answer is
+ *       used. A failure is retried after the syncer's doubling backoff while the syncer runs.
  * </ul>
  *
  * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
@@ -338,10 +340,8 @@ final class TailKeeper<H extends Header> {
     }
     long from = Math.max(target, upper.height() - BACKFILL_BATCH);
     int amount = (int) (upper.height() - from);
-    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
-      checkLinks(list, upper, from == target ? expect : null);
-      return store.prepend(list).thenApply(v -> list);
-    }, worker).thenComposeAsync(list -> {
+    return source.getRangeByHeight(from, amount, list -> checkLinks(list, upper, from == target ? expect : null))
+        .thenComposeAsync(list -> store.prepend(list).thenApply(v -> list), worker).thenComposeAsync(list -> {
       backfilled.addAndGet(list.size());
       tailMoved.accept(list.get(0));
       return backfill(list.get(0), target, expect);
@@ -361,37 +361,41 @@ final class TailKeeper<H extends Header> {
     }
     long from = Math.max(height, upper.height() - BACKFILL_BATCH);
     int amount = (int) (upper.height() - from);
-    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
-      checkLinks(list, upper, null);
-      return from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height);
-    }, worker);
+    return source.getRangeByHeight(from, amount, list -> checkLinks(list, upper, null)).thenComposeAsync(
+        list -> from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height), worker);
   }
 
   /**
-   * Checks fetched headers downwards from the trusted {@code upper}: each one's hash is the last
-   * header hash the one above names, and each pair passes the type's adjacent verification.
+   * Checks one peer's answer downwards from the trusted {@code upper}: each header's hash is the last
+   * header hash the one above names, and each pair passes the type's adjacent verification. Runs
+   * inside the exchange's request, so a header that does not link blames the peer that sent it.
    *
-   * @throws SyncException naming the first header that does not link
+   * @throws VerifyException (hard, naming the height) when a header is not the one the trusted header
+   *     above links to: the peer is blocked and another peer's answer is used
+   * @throws SyncException when the headers link but fail the type's verification, or the lowest is not
+   *     the configured {@code syncFromHash}: the chain we trust says so, not the peer
    */
   private void checkLinks(List<H> list, H upper, @Nullable Hash expectLowest) {
     H above = upper;
     for (int i = list.size() - 1; i >= 0; i--) {
       H h = list.get(i);
       if (h.height() != above.height() - 1 || !h.hash().equals(above.lastHeaderHash())) {
-        throw new SyncException("back-fill: header " + h.height() + " (" + h.hash() + ") is not the one header "
-            + above.height() + " links to (" + above.lastHeaderHash() + ")");
+        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "below the tail: header " + h.height() + " ("
+            + h.hash() + ") is not the one header " + above.height() + " links to (" + above.lastHeaderHash() + ")",
+            false, h.height());
       }
       try {
         verification.verify(h, above);
       } catch (VerifyException e) {
-        throw new SyncException("back-fill: header " + above.height() + " does not verify against header "
-            + h.height() + ": " + e.getMessage(), e);
+        // h is the header our trusted chain names by hash: not a peer's lie, our chain breaks a rule.
+        throw new SyncException("below the tail: header " + above.height() + " does not verify against header "
+            + h.height() + " it links to: " + e.getMessage(), e);
       }
       above = h;
     }
     if (expectLowest != null && !list.get(0).hash().equals(expectLowest)) {
       throw new SyncException("back-fill: header " + list.get(0).height() + " has hash " + list.get(0).hash()
-          + ", not the configured syncFromHash " + expectLowest);
+          + ", not the configured syncFromHash " + expectLowest + " (it is on another chain than the stored tail)");
     }
   }
 }

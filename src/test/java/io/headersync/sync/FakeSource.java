@@ -98,7 +98,8 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   }
 
   @Override
-  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount) {
+  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount,
+      java.util.function.Consumer<? super List<DummyHeader>> check) {
     rangeByHeightCalls++;
     List<DummyHeader> out = new ArrayList<>();
     for (long h = from; h < from + amount; h++) {
@@ -107,6 +108,11 @@ final class FakeSource implements HeaderSource<DummyHeader> {
         return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + h));
       }
       out.add(x);
+    }
+    try {
+      check.accept(out); // as the exchange: a hard failure would block the one peer this source stands for
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
     return CompletableFuture.completedFuture(out);
   }

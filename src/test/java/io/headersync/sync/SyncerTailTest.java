@@ -278,7 +278,8 @@ class SyncerTailTest {
     source.forged.put(40L, h(40).withTime(h(40).time().plusNanos(1)));
     Throwable e = assertThrows(java.util.concurrent.CompletionException.class, () -> syncer.fetchBelowTail(10).join())
         .getCause();
-    assertTrue(e instanceof SyncException && e.getMessage().contains("header 40"), e.toString());
+    assertTrue(e instanceof io.headersync.VerifyException v && !v.isSoft() && v.height().equals(java.util.OptionalLong.of(40))
+        && e.getMessage().contains("header 40"), e.toString());
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(80), "at the tail");
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(0));
   }
