@@ -278,7 +278,7 @@ public final class Syncer<H extends Header> {
       return startFuture.copy();
     }
     if (tail != null) {
-      worker.execute(tail::start); // in the background: pruning or back-filling never holds the sync up
+      tail.start(); // in the background on the worker: pruning or back-filling never holds the sync up
     }
     long refreshNanos = options.headRefreshInterval().toNanos();
     refreshTimer = scheduler.scheduleWithFixedDelay(this::refreshHead, refreshNanos, refreshNanos,

@@ -101,11 +101,25 @@ final class TailKeeper<H extends Header> {
     stopped = true;
   }
 
-  /** At start: resolves the configured tail and moves the store's tail to it, in the background. */
+  /**
+   * At start: resolves the configured tail and moves the store's tail to it, in the background on
+   * the worker. The work is claimed before this returns, so {@link #idle()} asked after it waits
+   * for it.
+   */
   void start() {
     if (!begin()) {
       return;
     }
+    try {
+      worker.execute(this::moveToConfigured);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("not moving the tail: the worker is shut down");
+      stop();
+      finish(null, "moving the tail to the configured one");
+    }
+  }
+
+  private void moveToConfigured() {
     CompletableFuture<Void> work;
     try {
       H oldTail = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
@@ -186,7 +200,7 @@ final class TailKeeper<H extends Header> {
         log.debug("{} failed again, retrying in {}: {}", what, retryIn, cause.getMessage());
       }
       try {
-        scheduler.schedule(() -> worker.execute(this::start), retryIn.toNanos(), TimeUnit.NANOSECONDS);
+        scheduler.schedule(this::start, retryIn.toNanos(), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         log.debug("not retrying the tail: the scheduler is shut down");
       }
