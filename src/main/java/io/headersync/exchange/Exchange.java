@@ -222,7 +222,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    *     {@code [1, 64]}
    */
   public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
-    return getRangeByHeight(from, amount, list -> { });
+    return getRangeByHeight(from, amount, list -> CompletableFuture.completedFuture(null));
   }
 
   /**
@@ -230,16 +230,18 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    * counts: for a caller that verifies headers another way than forwards from a trusted header, e.g.
    * by hash links down from one (the syncer's back-fill and reads below its tail). The request goes
    * to every trusted peer (else every usable one) at once and the first answer that passes wins, so
-   * another peer's answer replaces a wrong one. A check that throws a hard {@link VerifyException}
-   * says the answer is provably wrong: that peer is blocked through the gater, as for an invalid
-   * answer; a soft one lowers its score. Anything else the check throws is the caller's own failure
-   * and blames no peer (that answer does not count).
+   * another peer's answer replaces a wrong one. The check is asynchronous (it may wait, e.g. for the
+   * header the answer must link to, while the request's own timer no longer runs): a stage that
+   * fails with (or a check that throws) a hard {@link VerifyException} says the answer is provably
+   * wrong: that peer is blocked through the gater, as for an invalid answer; a soft one lowers its
+   * score. Any other failure is the caller's own and blames no peer (that answer does not count).
    *
    * @param check runs on the answer (heights already checked), on the thread the answer arrived on
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
-  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check) {
+  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+      Function<? super List<H>, ? extends CompletionStage<?>> check) {
     Objects.requireNonNull(check, "check == null");
     if (from <= 0) {
       throw new IllegalArgumentException("from must be positive: " + from);
@@ -250,7 +252,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     }
     String what = "headers [" + from + ", " + (from + amount) + ")";
     return firstSuccess(what, peer -> request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
-        .thenApply(list -> {
+        .thenCompose(list -> {
           if (list.size() != amount) {
             throw new PeerRequestException(PeerFailure.NOT_FOUND, "asked for " + what + ", got " + list.size());
           }
@@ -261,13 +263,26 @@ public final class Exchange<H extends Header> implements AutoCloseable {
             }
           }
           List<H> answer = List.copyOf(list);
+          CompletionStage<?> checked;
           try {
-            check.accept(answer);
-          } catch (VerifyException e) {
-            throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
-                "answer to " + what + " failed the check: " + e.getMessage(), e);
+            checked = Objects.requireNonNull(check.apply(answer), "the check returned null");
+          } catch (RuntimeException e) {
+            checked = CompletableFuture.failedFuture(e);
           }
-          return answer;
+          return checked.handle((v, err) -> {
+            Throwable cause = err == null ? null : unwrap(err);
+            if (cause instanceof VerifyException) {
+              VerifyException e = (VerifyException) cause;
+              throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+                  "answer to " + what + " failed the check: " + e.getMessage(), e);
+            }
+            if (cause != null) {
+              // Not the peer's doing: never a PeerRequestException, which would blame this peer.
+              throw cause instanceof RuntimeException && !(cause instanceof PeerRequestException)
+                  ? (RuntimeException) cause : new ExchangeException("the check of " + what + " failed: " + cause, cause);
+            }
+            return answer;
+          });
         }));
   }
 

@@ -6,7 +6,6 @@ import io.headersync.exchange.HeadResult;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -24,11 +23,13 @@ interface HeaderSource<H extends Header> {
   CompletableFuture<H> get(io.headersync.Hash hash);
 
   /**
-   * Headers {@code [from, from + amount)}, {@code amount <= 64}, each answer passed to {@code check}
-   * first: a hard {@link io.headersync.VerifyException} from it blocks the peer that sent the answer
-   * and another peer's answer is used ({@link Exchange#getRangeByHeight(long, int, Consumer)}).
+   * Headers {@code [from, from + amount)}, {@code amount <= 64}, each answer passed to the
+   * asynchronous {@code check} first: a hard {@link io.headersync.VerifyException} from it blocks the
+   * peer that sent the answer and another peer's answer is used
+   * ({@link Exchange#getRangeByHeight(long, int, Function)}).
    */
-  CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check);
+  CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+      Function<? super List<H>, ? extends CompletionStage<?>> check);
 
   CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink);
 
@@ -55,7 +56,8 @@ interface HeaderSource<H extends Header> {
       }
 
       @Override
-      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount, Consumer<? super List<H>> check) {
+      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+          Function<? super List<H>, ? extends CompletionStage<?>> check) {
         return exchange.getRangeByHeight(from, amount, check);
       }
 

@@ -421,7 +421,7 @@ public final class Syncer<H extends Header> {
    * headers are held at a time, one request per 64 heights. A peer whose answer does not link is
    * blocked through the gater and another peer's answer is used (each request goes to the trusted
    * peers at once; {@link io.headersync.exchange.Exchange#getRangeByHeight(long, int,
-   * java.util.function.Consumer)}). Not for an anchored syncer.
+   * java.util.function.Function)}). Not for an anchored syncer.
    *
    * @return the header; fails when no peer's answer links (every one that sent headers that do not
    *     link is blocked), no peer has it, or {@value #MAX_BELOW_TAIL_FETCHES} fetches already run

@@ -64,6 +64,8 @@ public final class TailBenchmark {
   private static final String NETWORK = NetworkProfile.EVNODE.networkId(CHAIN_ID, NetworkProfile.SyncKind.HEADERS);
   private static final Duration BLOCK_TIME = Duration.ofSeconds(1);
   private static final long MINUTES = 60;
+  /** {@code -Dbench.only=forward}: only the two forward runs (store size and heap), no medians. */
+  private static final String ONLY = System.getProperty("bench.only", "all");
 
   private TailBenchmark() {}
 
@@ -86,6 +88,10 @@ public final class TailBenchmark {
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() >> 20);
     Result r = run(n, window, rounds);
+    if (ONLY.equals("forward")) {
+      printForwardTable(r, n, window);
+      System.exit(0);
+    }
     double go = median(r.goMillis());
     double started = median(r.ours().stream().map(OnDemand::started).toList());
     double served = median(r.ours().stream().map(OnDemand::served).toList());
@@ -98,13 +104,17 @@ public final class TailBenchmark {
     System.out.printf("| head served to a Go peer | %,.0f ms | %,.0f ms | %.1fx |%n", go, served, go / served);
     System.out.printf("| whole history (%,d headers) | %,.0f ms (%,.0f headers/s) | %,.0f ms (%,.0f headers/s) | "
         + "%.1fx |%n", n, go, n / (go / 1000), history, (n - 1) / (history / 1000), go / history);
+    printForwardTable(r, n, window);
+    System.exit(0);
+  }
+
+  private static void printForwardTable(Result r, int n, int window) {
     System.out.println();
     System.out.println("| headersync light node from genesis | time | headers/s | tail..head | store on disk, peak / end "
         + "| heap used, peak / end (after GC) |");
     System.out.println("|---|---|---|---|---|---|");
     printForward("window " + String.format("%,d", window) + " headers", r.pruned(), n);
     printForward("no window (evnode profile)", r.kept(), n);
-    System.exit(0);
   }
 
   private static void printForward(String what, Forward f, int n) {
@@ -124,6 +134,11 @@ public final class TailBenchmark {
       Multiaddr serverAddress = Multiaddr.parse(server.tcpAddress());
 
       List<Double> goMillis = new ArrayList<>();
+      List<OnDemand> ours = new ArrayList<>();
+      if (ONLY.equals("forward")) {
+        return new Result(goMillis, ours, forward(serverAddress, n, Duration.ofSeconds(window)),
+            forward(serverAddress, n, null));
+      }
       try (GoPeer client = new GoPeer(171, "-network", NETWORK, "-chain-id", CHAIN_ID)) {
         client.ok("\"cmd\":\"connect\",\"addr\":\"" + serverAddress + "\"", MINUTES);
         for (int i = 0; i < rounds; i++) {
@@ -137,7 +152,6 @@ public final class TailBenchmark {
         }
       }
 
-      List<OnDemand> ours = new ArrayList<>();
       for (int i = 0; i < rounds; i++) {
         OnDemand o = onDemand(server, serverAddress, head, n, i);
         System.out.printf("headersync, trusted head %,d + syncFromHeight 1: started %,.0f ms, head served to a Go peer "
@@ -214,8 +228,21 @@ public final class TailBenchmark {
               .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).seed(serverAddress).build())
           .storePath(dir.resolve("headers"))
           .blockTime(BLOCK_TIME);
+      // Headers one second apart: with the window, the last prune step leaves the tail at the first
+      // header inside it. Waited for through the listener (the step may follow the last append).
+      long wantedTail = window == null ? 1 : n - window.toSeconds();
+      CompletableFuture<Void> tailSettled = new CompletableFuture<>();
       if (window != null) {
-        b.pruningWindow(window);
+        b.pruningWindow(window).listener(new SyncListener<>() {
+          @Override
+          public void tailMoved(P2PSignedHeader tail) {
+            if (tail.height() >= wantedTail) {
+              tailSettled.complete(null);
+            }
+          }
+        });
+      } else {
+        tailSettled.complete(null);
       }
       HeaderSyncService<P2PSignedHeader> node = b.build();
       try {
@@ -223,6 +250,7 @@ public final class TailBenchmark {
         node.start().get(MINUTES, TimeUnit.SECONDS);
         node.store().awaitHeight(n).get(60 * MINUTES, TimeUnit.SECONDS);
         double millis = (System.nanoTime() - t0) / 1e6;
+        tailSettled.get(MINUTES, TimeUnit.SECONDS);
         node.tailIdle().get(MINUTES, TimeUnit.SECONDS);
         long tail = node.store().tail().orElseThrow().height();
         long head = node.store().height();

@@ -99,7 +99,7 @@ final class FakeSource implements HeaderSource<DummyHeader> {
 
   @Override
   public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount,
-      java.util.function.Consumer<? super List<DummyHeader>> check) {
+      Function<? super List<DummyHeader>, ? extends CompletionStage<?>> check) {
     rangeByHeightCalls++;
     List<DummyHeader> out = new ArrayList<>();
     for (long h = from; h < from + amount; h++) {
@@ -109,12 +109,12 @@ final class FakeSource implements HeaderSource<DummyHeader> {
       }
       out.add(x);
     }
+    // As the exchange: a hard failure would block the one peer this source stands for.
     try {
-      check.accept(out); // as the exchange: a hard failure would block the one peer this source stands for
+      return check.apply(out).toCompletableFuture().thenApply(v -> out);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return CompletableFuture.completedFuture(out);
   }
 
   @Override
