@@ -102,16 +102,22 @@ class EvNodeSyncTest {
     assertEquals(EvNodeSync.Role.LIGHT, light.role());
   }
 
-  @Test
-  void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
-    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+  /** Publishes {@code n} empty blocks from genesis on {@code sequencer}; returns the last. */
+  private static Block publish(EvNodeSync sequencer, int n) throws Exception {
     HeaderSigner signer = signer();
     Block block = signer.genesis(List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
-    for (int i = 0; i < 30; i++) {
+    for (int i = 1; i < n; i++) {
       block = signer.next(block, List.of());
       sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     }
+    return block;
+  }
+
+  @Test
+  void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    Block block = publish(sequencer, 31);
     EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).syncFromHeight(20));
     light.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
     assertEquals(20, light.headers().store().tail().orElseThrow().height());
@@ -128,13 +134,7 @@ class EvNodeSyncTest {
   @Test
   void aLightNodeWithAPruningWindowPrunesBehindTheHead(@TempDir Path dir) throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
-    HeaderSigner signer = signer();
-    Block block = signer.genesis(List.of());
-    sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
-    for (int i = 0; i < 30; i++) {
-      block = signer.next(block, List.of());
-      sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
-    }
+    Block block = publish(sequencer, 31);
     EvNodeSync keeper = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir));
     keeper.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
     assertEquals(1, keeper.headers().store().tail().orElseThrow().height(), "the evnode profile keeps everything");
