@@ -216,7 +216,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
    * The headers {@code [from, from + amount)} as one peer answers them, <em>unverified</em>: only
    * their heights are checked (exactly the ones asked for; a short answer counts as not found). For
    * a caller that verifies them another way and cannot blame the peer, else see
-   * {@link #getRangeByHeight(long, int, Consumer)}.
+   * {@link #getRangeByHeight(long, int, Function)}.
    *
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}

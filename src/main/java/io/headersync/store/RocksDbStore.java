@@ -22,11 +22,11 @@ import java.util.function.LongFunction;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
-import org.rocksdb.TablePropertiesCollectorFactory;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.TablePropertiesCollectorFactory;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -110,6 +110,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
    * (go-header itself defaults to {@code /headers}; ev-node's data twin uses another prefix).
    */
   public static final String DEFAULT_PREFIX = "headerEx";
+  /** Entries per sliding window of the compact-on-deletion marking (see the builder). */
+  private static final long DELETION_WINDOW = 4_096;
 
   static {
     RocksDB.loadLibrary();
@@ -149,8 +151,6 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   private final Thread writer;
   private final CountDownLatch closeDone = new CountDownLatch(1);
-  /** Entries per sliding window of the compact-on-deletion marking (see the builder). */
-  private static final long DELETION_WINDOW = 4_096;
 
   private RocksDbStore(HeaderType<H> type, Keys keys, StoreOptions options, RocksDB db, @Nullable Options ownedDbOptions,
       boolean serializedBatches) {

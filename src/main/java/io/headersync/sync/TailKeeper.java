@@ -43,10 +43,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, eight in flight,
  *       each verified by hash links from the header above it (header {@code h + 1} names the hash of
  *       header {@code h}) and by the type's adjacent verification, then {@link Store#prepend
- *       prepended} in order. The check runs
- *       on each peer's answer inside the exchange request: a peer whose headers do not link is
- *       blocked through the gater (as for any provably wrong answer) and another peer's answer is
- *       used. A failure is retried after the syncer's doubling backoff while the syncer runs.
+ *       prepended} in order. The check runs on each peer's answer inside the exchange request: a
+ *       peer whose headers do not link is blocked through the gater (as for any provably wrong
+ *       answer) and another peer's answer is used. A failure is retried after the syncer's doubling
+ *       backoff while the syncer runs.
  * </ul>
  *
  * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
