@@ -178,11 +178,13 @@ public final class Main {
         d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
       } else if (v.endsWith("m")) {
         d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+      } else if (v.endsWith("h")) {
+        d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
       } else {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      throw new CommandLine.TypeConversionException("\"" + v + "\" is not a duration like 100ms, 2s or 1m");
+      throw new CommandLine.TypeConversionException("\"" + v + "\" is not a duration like 100ms, 2s, 1m or 337h");
     }
     if (d.isNegative() || d.isZero()) {
       throw new CommandLine.TypeConversionException("must be positive, got " + v);

@@ -95,6 +95,13 @@ final class NodeCommand implements Callable<Integer> {
           + "back-fill down to N in the background)")
   long syncFromHeight;
 
+  @Option(names = "--pruning-window", paramLabel = "D",
+      description = "light: keep headers no older than D behind the head (e.g. 337h, 30m), pruning older ones as the "
+          + "head advances (default: the profile's, 337h for seed, none for evnode); a --sync-from-height tail wins. "
+          + "Refused for full nodes and sequencers: they keep every block from genesis (a full node re-executes "
+          + "them and its data follows its headers)")
+  @Nullable Duration pruningWindow;
+
   @Option(names = "--proposer-key", paramLabel = "HEX",
       description = "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
           + "valid signature")
@@ -173,6 +180,10 @@ final class NodeCommand implements Callable<Integer> {
       throw new UsageException("--sync-from-height is for --role light: a full node or sequencer keeps every block "
           + "from genesis");
     }
+    if (pruningWindow != null && r != EvNodeSync.Role.LIGHT) {
+      throw new UsageException("--pruning-window is for --role light: a full node or sequencer keeps every block "
+          + "from genesis");
+    }
     if (syncFromHeight < 0) {
       throw new UsageException("--sync-from-height must be at least 1, got " + syncFromHeight);
     }
@@ -245,6 +256,9 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (syncFromHeight != 0) {
       builder.syncFromHeight(syncFromHeight);
+    }
+    if (pruningWindow != null) {
+      builder.pruningWindow(pruningWindow);
     }
     if (proposer != null) {
       builder.proposer(proposer);

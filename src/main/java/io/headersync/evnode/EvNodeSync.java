@@ -130,6 +130,9 @@ public final class EvNodeSync implements AutoCloseable {
       if (b.syncFromHeight != 0) {
         hb.syncFromHeight(b.syncFromHeight);
       }
+      if (b.pruningWindow != null) {
+        hb.pruningWindow(b.pruningWindow);
+      }
       h = hb.build();
       // Data follows headers: checked against the verified header at its height, fetched in parallel
       // with the headers up to the header syncer's target, appended once its header is stored (no
@@ -481,6 +484,7 @@ public final class EvNodeSync implements AutoCloseable {
     private @Nullable Duration initTimeout;
     private @Nullable Hash trustedHash;
     private long syncFromHeight;
+    private @Nullable Duration pruningWindow;
     private @Nullable Signer proposer;
     private @Nullable Genesis genesis;
     private Clock clock = Clock.systemUTC();
@@ -578,6 +582,24 @@ public final class EvNodeSync implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A light node keeps headers no older than this behind the head's time, pruning older ones as the
+     * head advances (go-header's {@code PruningWindow}). Default: the profile's (337 h for
+     * {@code SEED}, 99 years, so nothing pruned, for {@code EVNODE}). A tail pinned by
+     * {@link #syncFromHeight} wins over it, as in go-header. Light nodes only: a full node's data
+     * follows its headers from genesis and it executes every block.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder pruningWindow(Duration window) {
+      Objects.requireNonNull(window, "pruningWindow == null");
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("pruningWindow must be positive, got " + window);
+      }
+      this.pruningWindow = window;
+      return this;
+    }
+
     /** A full or light node with empty stores initialises its header store from this header, fetched from the seeds. */
     public Builder trustedHash(Hash hash) {
       this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
@@ -640,6 +662,10 @@ public final class EvNodeSync implements AutoCloseable {
       }
       if (syncFromHeight != 0 && role != Role.LIGHT) {
         throw new IllegalStateException("syncFromHeight is for LIGHT nodes: a " + role + " node keeps every block "
+            + "from genesis");
+      }
+      if (pruningWindow != null && role != Role.LIGHT) {
+        throw new IllegalStateException("pruningWindow is for LIGHT nodes: a " + role + " node keeps every block "
             + "from genesis");
       }
       if (genesis != null && !genesis.chainId().equals(chainId)) {

@@ -247,13 +247,34 @@ public final class Exchange<H extends Header> implements AutoCloseable {
   /**
    * The headers {@code [from, from + amount)} as one peer answers them, <em>unverified</em>: only
    * their heights are checked (exactly the ones asked for; a short answer counts as not found). For
-   * a caller that verifies them another way, e.g. by hash links down from a trusted header (the
-   * syncer's back-fill below its tail).
+   * a caller that verifies them another way and cannot blame the peer, else see
+   * {@link #getRangeByHeight(long, int, Function)}.
    *
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
   public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
+    return getRangeByHeight(from, amount, list -> CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * The headers {@code [from, from + amount)}, each peer's answer checked by {@code check} before it
+   * counts: for a caller that verifies headers another way than forwards from a trusted header, e.g.
+   * by hash links down from one (the syncer's back-fill and reads below its tail). The request goes
+   * to every trusted peer (else every usable one) at once and the first answer that passes wins, so
+   * another peer's answer replaces a wrong one. The check is asynchronous (it may wait, e.g. for the
+   * header the answer must link to, while the request's own timer no longer runs): a stage that
+   * fails with (or a check that throws) a hard {@link VerifyException} says the answer is provably
+   * wrong: that peer is blocked through the gater, as for an invalid answer; a soft one lowers its
+   * score. Any other failure is the caller's own and blames no peer (that answer does not count).
+   *
+   * @param check runs on the answer (heights already checked), on the thread the answer arrived on
+   * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
+   *     {@code [1, 64]}
+   */
+  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+      Function<? super List<H>, ? extends CompletionStage<?>> check) {
+    Objects.requireNonNull(check, "check == null");
     if (from <= 0) {
       throw new IllegalArgumentException("from must be positive: " + from);
     }
@@ -263,7 +284,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     }
     String what = "headers [" + from + ", " + (from + amount) + ")";
     return firstSuccess(what, peer -> request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
-        .thenApply(list -> {
+        .thenCompose(list -> {
           if (list.size() != amount) {
             throw new PeerRequestException(PeerFailure.NOT_FOUND, "asked for " + what + ", got " + list.size());
           }
@@ -273,7 +294,27 @@ public final class Exchange<H extends Header> implements AutoCloseable {
                   + list.get(i).height() + " at position " + i);
             }
           }
-          return List.copyOf(list);
+          List<H> answer = List.copyOf(list);
+          CompletionStage<?> checked;
+          try {
+            checked = Objects.requireNonNull(check.apply(answer), "the check returned null");
+          } catch (RuntimeException e) {
+            checked = CompletableFuture.failedFuture(e);
+          }
+          return checked.handle((v, err) -> {
+            Throwable cause = err == null ? null : unwrap(err);
+            if (cause instanceof VerifyException) {
+              VerifyException e = (VerifyException) cause;
+              throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+                  "answer to " + what + " failed the check: " + e.getMessage(), e);
+            }
+            if (cause != null) {
+              // Not the peer's doing: never a PeerRequestException, which would blame this peer.
+              throw cause instanceof RuntimeException && !(cause instanceof PeerRequestException)
+                  ? (RuntimeException) cause : new ExchangeException("the check of " + what + " failed: " + cause, cause);
+            }
+            return answer;
+          });
         }));
   }
 
@@ -512,7 +553,9 @@ public final class Exchange<H extends Header> implements AutoCloseable {
           return;
         }
         Throwable cause = unwrap(err);
-        penalize(peer, cause);
+        if (cause instanceof PeerRequestException) {
+          penalize(peer, cause); // anything else is a caller's check failing: not the peer's doing
+        }
         synchronized (errors) {
           errors.add(peer + ": " + cause.getMessage());
           if (!(cause instanceof PeerRequestException

@@ -22,8 +22,14 @@ interface HeaderSource<H extends Header> {
 
   CompletableFuture<H> get(io.headersync.Hash hash);
 
-  /** Unverified headers {@code [from, from + amount)}, {@code amount <= 64}. */
-  CompletableFuture<List<H>> getRangeByHeight(long from, int amount);
+  /**
+   * Headers {@code [from, from + amount)}, {@code amount <= 64}, each answer passed to the
+   * asynchronous {@code check} first: a hard {@link io.headersync.VerifyException} from it blocks the
+   * peer that sent the answer and another peer's answer is used
+   * ({@link Exchange#getRangeByHeight(long, int, Function)}).
+   */
+  CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+      Function<? super List<H>, ? extends CompletionStage<?>> check);
 
   CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink);
 
@@ -50,8 +56,9 @@ interface HeaderSource<H extends Header> {
       }
 
       @Override
-      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount) {
-        return exchange.getRangeByHeight(from, amount);
+      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
+          Function<? super List<H>, ? extends CompletionStage<?>> check) {
+        return exchange.getRangeByHeight(from, amount, check);
       }
 
       @Override

@@ -283,7 +283,7 @@ public final class Syncer<H extends Header> {
       return startFuture.copy();
     }
     if (tail != null) {
-      worker.execute(tail::start); // in the background: pruning or back-filling never holds the sync up
+      tail.start(); // in the background on the worker: pruning or back-filling never holds the sync up
     }
     long refreshNanos = options.headRefreshInterval().toNanos();
     refreshTimer = scheduler.scheduleWithFixedDelay(this::refreshHead, refreshNanos, refreshNanos,
@@ -433,10 +433,13 @@ public final class Syncer<H extends Header> {
    * History on demand: the header at {@code height} below the store's tail, fetched from peers and
    * verified by hash links down from the stored tail (header {@code h + 1} names the hash of header
    * {@code h}, and each pair passes the type's adjacent verification). Nothing is stored; at most 64
-   * headers are held at a time, one request per 64 heights. Not for an anchored syncer.
+   * headers are held at a time, one request per 64 heights. A peer whose answer does not link is
+   * blocked through the gater and another peer's answer is used (each request goes to the trusted
+   * peers at once; {@link io.headersync.exchange.Exchange#getRangeByHeight(long, int,
+   * java.util.function.Function)}). Not for an anchored syncer.
    *
-   * @return the header; fails with a {@link SyncException} when a peer's answer does not link, no
-   *     peer has it, or {@value #MAX_BELOW_TAIL_FETCHES} fetches already run
+   * @return the header; fails when no peer's answer links (every one that sent headers that do not
+   *     link is blocked), no peer has it, or {@value #MAX_BELOW_TAIL_FETCHES} fetches already run
    * @throws IllegalArgumentException if {@code height} is not below the tail, or more than
    *     {@value #MAX_BELOW_TAIL_DISTANCE} below it
    * @throws IllegalStateException if the store is empty or the syncer is anchored

@@ -12,6 +12,7 @@ import io.headersync.store.Store;
 import io.headersync.store.StoreFailedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -39,10 +40,13 @@ import org.slf4j.LoggerFactory;
  *       reads; go-header estimates from the block time and scans forward) and deleted up to in steps
  *       of at most {@code StoreOptions.maxDeleteHeaders}, each its own store write, so appends go on
  *       in between.
- *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, each verified by
- *       hash links from the header above it (header {@code h + 1} names the hash of header {@code h})
- *       and by the type's adjacent verification, then {@link Store#prepend prepended}. A failure is
- *       retried after the syncer's doubling backoff while the syncer runs.
+ *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, eight in flight,
+ *       each verified by hash links from the header above it (header {@code h + 1} names the hash of
+ *       header {@code h}) and by the type's adjacent verification, then {@link Store#prepend
+ *       prepended} in order. The check runs on each peer's answer inside the exchange request: a
+ *       peer whose headers do not link is blocked through the gater (as for any provably wrong
+ *       answer) and another peer's answer is used. A failure is retried after the syncer's doubling
+ *       backoff while the syncer runs.
  * </ul>
  *
  * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
@@ -56,6 +60,11 @@ final class TailKeeper<H extends Header> {
   private static final Logger log = LoggerFactory.getLogger(TailKeeper.class);
   /** Headers per back-fill request: one header-ex range request. */
   static final int BACKFILL_BATCH = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
+  /**
+   * Back-fill requests in flight at once: one at a time left both sides idle half of each round trip
+   * (about go-header's full-sync rate); eight keep a server busy without queueing at its limits.
+   */
+  static final int BACKFILL_DEPTH = 8;
 
   private final Store<H> store;
   private final HeaderSource<H> source;
@@ -99,11 +108,25 @@ final class TailKeeper<H extends Header> {
     stopped = true;
   }
 
-  /** At start: resolves the configured tail and moves the store's tail to it, in the background. */
+  /**
+   * At start: resolves the configured tail and moves the store's tail to it, in the background on
+   * the worker. The work is claimed before this returns, so {@link #idle()} asked after it waits
+   * for it.
+   */
   void start() {
     if (!begin()) {
       return;
     }
+    try {
+      worker.execute(this::moveToConfigured);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("not moving the tail: the worker is shut down");
+      stop();
+      finish(null, "moving the tail to the configured one");
+    }
+  }
+
+  private void moveToConfigured() {
     CompletableFuture<Void> work;
     try {
       H oldTail = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
@@ -184,7 +207,7 @@ final class TailKeeper<H extends Header> {
         log.debug("{} failed again, retrying in {}: {}", what, retryIn, cause.getMessage());
       }
       try {
-        scheduler.schedule(() -> worker.execute(this::start), retryIn.toNanos(), TimeUnit.NANOSECONDS);
+        scheduler.schedule(this::start, retryIn.toNanos(), TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException e) {
         log.debug("not retrying the tail: the scheduler is shut down");
       }
@@ -327,25 +350,70 @@ final class TailKeeper<H extends Header> {
 
   /**
    * Back-fills from {@code upper} (stored, trusted) down to {@code target}: requests of at most 64
-   * headers, each header checked against the one above it, then prepended. With {@code expect} the
-   * header at {@code target} must have that hash.
+   * headers, {@value #BACKFILL_DEPTH} in flight, each answer checked against the header above it
+   * once that one is checked, then prepended in order. With {@code expect} the header at
+   * {@code target} must have that hash.
    */
   private CompletableFuture<Void> backfill(H upper, long target, @Nullable Hash expect) {
-    synchronized (this) {
-      if (stopped || upper.height() <= target) {
+    return new Backfill(upper, target, expect).next();
+  }
+
+  /**
+   * One back-fill: a window of requests below the stored tail. The check of a batch waits for the
+   * lowest header of the batch above it to be checked, and runs inside the batch's request, so a
+   * batch that does not link still blames the peer that sent it. Only the worker runs {@link #next}
+   * (one call at a time, each after the previous prepend), so the fields need no lock.
+   */
+  private final class Backfill {
+    private final long target;
+    private final @Nullable Hash expect;
+    private final ArrayDeque<CompletableFuture<List<H>>> inFlight = new ArrayDeque<>();
+    /** The lowest header of the last batch requested, once its batch is checked. */
+    private CompletableFuture<H> lowestChecked;
+    /** Requests go below this height. */
+    private long nextTop;
+
+    Backfill(H upper, long target, @Nullable Hash expect) {
+      this.target = target;
+      this.expect = expect;
+      this.lowestChecked = CompletableFuture.completedFuture(upper);
+      this.nextTop = upper.height();
+    }
+
+    CompletableFuture<Void> next() {
+      synchronized (TailKeeper.this) {
+        if (stopped) {
+          return CompletableFuture.completedFuture(null);
+        }
+      }
+      while (inFlight.size() < BACKFILL_DEPTH && nextTop > target) {
+        long from = Math.max(target, nextTop - BACKFILL_BATCH);
+        CompletableFuture<H> above = lowestChecked;
+        Hash expectLowest = from == target ? expect : null;
+        CompletableFuture<List<H>> batch = source.getRangeByHeight(from, (int) (nextTop - from),
+            list -> above.handle((upper, err) -> {
+              if (err != null) { // blames no peer: this answer was not looked at
+                throw new SyncException("back-fill: the batch above " + (list.get(list.size() - 1).height() + 1)
+                    + " failed: " + unwrap(err).getMessage(), unwrap(err));
+              }
+              checkLinks(list, upper, expectLowest);
+              return null;
+            }));
+        lowestChecked = batch.thenApply(list -> list.get(0));
+        inFlight.add(batch);
+        nextTop = from;
+      }
+      CompletableFuture<List<H>> oldest = inFlight.poll();
+      if (oldest == null) {
         return CompletableFuture.completedFuture(null);
       }
+      return oldest.thenComposeAsync(list -> store.prepend(list).thenApply(v -> list), worker)
+          .thenComposeAsync(list -> {
+            backfilled.addAndGet(list.size());
+            tailMoved.accept(list.get(0));
+            return next();
+          }, worker);
     }
-    long from = Math.max(target, upper.height() - BACKFILL_BATCH);
-    int amount = (int) (upper.height() - from);
-    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
-      checkLinks(list, upper, from == target ? expect : null);
-      return store.prepend(list).thenApply(v -> list);
-    }, worker).thenComposeAsync(list -> {
-      backfilled.addAndGet(list.size());
-      tailMoved.accept(list.get(0));
-      return backfill(list.get(0), target, expect);
-    }, worker);
   }
 
   /**
@@ -361,37 +429,44 @@ final class TailKeeper<H extends Header> {
     }
     long from = Math.max(height, upper.height() - BACKFILL_BATCH);
     int amount = (int) (upper.height() - from);
-    return source.getRangeByHeight(from, amount).thenComposeAsync(list -> {
+    return source.getRangeByHeight(from, amount, list -> {
       checkLinks(list, upper, null);
-      return from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height);
-    }, worker);
+      return CompletableFuture.completedFuture(null);
+    }).thenComposeAsync(
+        list -> from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height), worker);
   }
 
   /**
-   * Checks fetched headers downwards from the trusted {@code upper}: each one's hash is the last
-   * header hash the one above names, and each pair passes the type's adjacent verification.
+   * Checks one peer's answer downwards from the trusted {@code upper}: each header's hash is the last
+   * header hash the one above names, and each pair passes the type's adjacent verification. Runs
+   * inside the exchange's request, so a header that does not link blames the peer that sent it.
    *
-   * @throws SyncException naming the first header that does not link
+   * @throws VerifyException (hard, naming the height) when a header is not the one the trusted header
+   *     above links to: the peer is blocked and another peer's answer is used
+   * @throws SyncException when the headers link but fail the type's verification, or the lowest is not
+   *     the configured {@code syncFromHash}: the chain we trust says so, not the peer
    */
   private void checkLinks(List<H> list, H upper, @Nullable Hash expectLowest) {
     H above = upper;
     for (int i = list.size() - 1; i >= 0; i--) {
       H h = list.get(i);
       if (h.height() != above.height() - 1 || !h.hash().equals(above.lastHeaderHash())) {
-        throw new SyncException("back-fill: header " + h.height() + " (" + h.hash() + ") is not the one header "
-            + above.height() + " links to (" + above.lastHeaderHash() + ")");
+        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "below the tail: header " + h.height() + " ("
+            + h.hash() + ") is not the one header " + above.height() + " links to (" + above.lastHeaderHash() + ")",
+            false, h.height());
       }
       try {
         verification.verify(h, above);
       } catch (VerifyException e) {
-        throw new SyncException("back-fill: header " + above.height() + " does not verify against header "
-            + h.height() + ": " + e.getMessage(), e);
+        // h is the header our trusted chain names by hash: not a peer's lie, our chain breaks a rule.
+        throw new SyncException("below the tail: header " + above.height() + " does not verify against header "
+            + h.height() + " it links to: " + e.getMessage(), e);
       }
       above = h;
     }
     if (expectLowest != null && !list.get(0).hash().equals(expectLowest)) {
       throw new SyncException("back-fill: header " + list.get(0).height() + " has hash " + list.get(0).hash()
-          + ", not the configured syncFromHash " + expectLowest);
+          + ", not the configured syncFromHash " + expectLowest + " (it is on another chain than the stored tail)");
     }
   }
 }

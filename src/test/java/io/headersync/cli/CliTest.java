@@ -90,7 +90,7 @@ class CliTest extends CliTestBase {
   @Test
   void badValuesNameTheOptionAndTheRule() {
     assertEquals(2, main.run(List.of("devnet", "--block-time", "fast")));
-    assertTrue(err().contains("--block-time") && err().contains("\"fast\" is not a duration like 100ms, 2s or 1m"),
+    assertTrue(err().contains("--block-time") && err().contains("\"fast\" is not a duration like 100ms, 2s, 1m or 337h"),
         err());
     err.reset();
     assertEquals(2, main.run(List.of("devnet", "--block-time", "0s")));
@@ -98,6 +98,37 @@ class CliTest extends CliTestBase {
     err.reset();
     assertEquals(2, main.run(List.of("devnet", "--blocks")));
     assertTrue(err().contains("Missing required parameter for option '--blocks'"), err());
+  }
+
+  /**
+   * {@code node --pruning-window}: a positive duration (go-header's units, 337h), for light nodes
+   * only (as {@code --sync-from-height}: full nodes and sequencers keep every block), said in the help.
+   */
+  @Test
+  void thePruningWindowIsAPositiveDurationForLightNodesOnly() {
+    for (String bad : List.of("0s", "0h", "-5m")) {
+      err.reset();
+      assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "light",
+          "--pruning-window", bad)));
+      assertTrue(err().contains("--pruning-window") && err().contains("must be positive"), bad + ": " + err());
+    }
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "light",
+        "--pruning-window", "two weeks")));
+    assertTrue(err().contains("--pruning-window") && err().contains("is not a duration"), err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--pruning-window", "337h")));
+    assertTrue(err().contains("--pruning-window is for --role light: a full node or sequencer keeps every block"),
+        err());
+    err.reset();
+    assertEquals(2, main.run(List.of("node", "--role", "sequencer", "--signer-key", "k", "--passphrase-file", "p",
+        "--chain-id", "gm", "--pruning-window", "1h")));
+    assertTrue(err().contains("--pruning-window is for --role light"), err());
+    out.reset();
+    assertEquals(0, main.run(List.of("node", "--help")));
+    String help = out().replaceAll("\\s+", " ");
+    assertTrue(help.contains("--pruning-window=D") && help.contains("Refused for full nodes and sequencers"), help);
+    assertEquals(java.time.Duration.ofHours(337), Main.parseDuration("337h"));
   }
 
   @Test

@@ -102,16 +102,22 @@ class EvNodeSyncTest {
     assertEquals(EvNodeSync.Role.LIGHT, light.role());
   }
 
-  @Test
-  void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
-    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+  /** Publishes {@code n} empty blocks from genesis on {@code sequencer}; returns the last. */
+  private static Block publish(EvNodeSync sequencer, int n) throws Exception {
     HeaderSigner signer = signer();
     Block block = signer.genesis(List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
-    for (int i = 0; i < 30; i++) {
+    for (int i = 1; i < n; i++) {
       block = signer.next(block, List.of());
       sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     }
+    return block;
+  }
+
+  @Test
+  void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    Block block = publish(sequencer, 31);
     EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).syncFromHeight(20));
     light.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
     assertEquals(20, light.headers().store().tail().orElseThrow().height());
@@ -119,6 +125,40 @@ class EvNodeSyncTest {
     IllegalStateException full = assertThrows(IllegalStateException.class,
         () -> builder(EvNodeSync.Role.FULL, List.of()).syncFromHeight(20).build());
     assertTrue(full.getMessage().contains("LIGHT"), full.getMessage());
+  }
+
+  /**
+   * A light node restarted with a pruning window (the evnode profile's own is 99 years) prunes what
+   * is older than the head's time minus the window; full nodes and sequencers refuse one.
+   */
+  @Test
+  void aLightNodeWithAPruningWindowPrunesBehindTheHead(@TempDir Path dir) throws Exception {
+    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+    Block block = publish(sequencer, 31);
+    EvNodeSync keeper = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir));
+    keeper.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
+    assertEquals(1, keeper.headers().store().tail().orElseThrow().height(), "the evnode profile keeps everything");
+    keeper.stop().get(WAIT, TimeUnit.SECONDS);
+
+    // Header times come from the system clock, never going back: a 1 ns window keeps the head and
+    // the headers of the same instant.
+    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir)
+        .pruningWindow(Duration.ofNanos(1)));
+    light.headers().tailIdle().get(WAIT, TimeUnit.SECONDS); // the tail work of the start, claimed by start()
+    P2PSignedHeader tail = light.headers().store().tail().orElseThrow();
+    P2PSignedHeader head = light.headers().store().head().orElseThrow();
+    assertEquals(block.height(), head.height());
+    assertTrue(tail.height() > 1 && !tail.time().isBefore(head.time().minusNanos(1)), "tail " + tail.height());
+    assertTrue(light.headers().store().getByHeight(tail.height() - 1).isEmpty());
+    assertEquals(tail.height() - 1, light.headers().syncMetrics().headersPruned());
+
+    for (EvNodeSync.Role role : List.of(EvNodeSync.Role.FULL, EvNodeSync.Role.SEQUENCER)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> builder(role, List.of()).pruningWindow(Duration.ofHours(1)).build());
+      assertTrue(e.getMessage().contains("pruningWindow is for LIGHT nodes"), e.getMessage());
+    }
+    assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("gm").pruningWindow(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("gm").pruningWindow(Duration.ofSeconds(-1)));
   }
 
   @Test

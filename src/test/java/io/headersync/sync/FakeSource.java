@@ -98,7 +98,8 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   }
 
   @Override
-  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount) {
+  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount,
+      Function<? super List<DummyHeader>, ? extends CompletionStage<?>> check) {
     rangeByHeightCalls++;
     List<DummyHeader> out = new ArrayList<>();
     for (long h = from; h < from + amount; h++) {
@@ -108,7 +109,12 @@ final class FakeSource implements HeaderSource<DummyHeader> {
       }
       out.add(x);
     }
-    return CompletableFuture.completedFuture(out);
+    // As the exchange: a hard failure would block the one peer this source stands for.
+    try {
+      return check.apply(out).toCompletableFuture().thenApply(v -> out);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override

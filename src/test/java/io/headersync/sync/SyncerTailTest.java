@@ -199,6 +199,28 @@ class SyncerTailTest {
     assertEquals(20, syncer.metrics().headersBackfilled());
   }
 
+  /**
+   * The back-fill's requests are in flight together, but a batch is checked against the one above it
+   * and prepended in order: a forged header in the second batch keeps what the first brought and
+   * stores nothing of the second; the retry goes on from there.
+   */
+  @Test
+  void pipelinedBackfillPrependsInOrderAndKeepsWhatLinkedBeforeAForgedBatch() {
+    Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHash(h(98).hash()));
+    source.forged.put(20L, h(20).withTime(h(20).time().plusNanos(1)));
+    int before = source.rangeByHeightCalls;
+    syncer = restart(syncer, o -> o.syncFromHash(h(2).hash()));
+    assertEquals(2, source.rangeByHeightCalls - before, "both requests sent at once: [34, 98) and [2, 34)");
+    assertEquals(34, tail(), "the first batch linked and was prepended, the forged one was not");
+    assertEquals(64, syncer.metrics().headersBackfilled());
+    source.forged.clear();
+    scheduler.advance(Duration.ofSeconds(1)); // the retry after the backoff, from the new tail
+    syncer.tailIdle().join();
+    assertEquals(2, tail());
+    assertEquals(96, syncer.metrics().headersBackfilled());
+    assertEquals(h(2), store.getByHeight(2).orElseThrow());
+  }
+
   @Test
   void pruningAsTheHeadAdvancesIsBoundedPerStep() {
     store = new InMemoryStore<>(StoreOptions.builder().maxDeleteHeaders(10).build());
@@ -278,7 +300,8 @@ class SyncerTailTest {
     source.forged.put(40L, h(40).withTime(h(40).time().plusNanos(1)));
     Throwable e = assertThrows(java.util.concurrent.CompletionException.class, () -> syncer.fetchBelowTail(10).join())
         .getCause();
-    assertTrue(e instanceof SyncException && e.getMessage().contains("header 40"), e.toString());
+    assertTrue(e instanceof io.headersync.VerifyException v && !v.isSoft() && v.height().equals(java.util.OptionalLong.of(40))
+        && e.getMessage().contains("header 40"), e.toString());
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(80), "at the tail");
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(0));
   }
