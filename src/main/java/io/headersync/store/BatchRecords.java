@@ -2,7 +2,6 @@ package io.headersync.store;
 
 import io.headersync.libp2p.internal.encoding.Uvarint;
 import java.util.Arrays;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -76,7 +75,7 @@ final class BatchRecords {
   }
 
   private static boolean selfCheck() {
-    RocksDB.loadLibrary(); // idempotent; this class may be loaded before RocksDbStore
+    RocksDbNative.load(); // idempotent; this class may be loaded before RocksDbStore
     byte[] k1 = {1, 2, 3};
     byte[] v1 = new byte[300]; // a two-byte varint length
     Arrays.fill(v1, (byte) 7);

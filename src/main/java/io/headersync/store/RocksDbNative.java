@@ -78,7 +78,9 @@ final class RocksDbNative {
     }
     Path base = configured != null ? Path.of(configured) : defaultCacheDir();
     Path dir = base.resolve("rocksdbjni-" + Long.toHexString(entry.getCrc()) + "-" + entry.getSize());
-    Path lib = dir.resolve(file);
+    // RocksDB.loadLibrary(paths) looks in each path for getJniLibraryFileName("rocksdbjni")
+    // (librocksdbjnijni-linux64.so: "jni" twice), not for the jar entry's name: unpack under that.
+    Path lib = dir.resolve(Environment.getJniLibraryFileName("rocksdbjni"));
     if (Files.isRegularFile(lib) && Files.size(lib) == entry.getSize()) {
       return dir;
     }

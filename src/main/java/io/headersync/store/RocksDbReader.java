@@ -53,7 +53,6 @@ public final class RocksDbReader implements AutoCloseable {
     if (!isStore(dir)) {
       throw new StoreException("no store at " + dir.toAbsolutePath() + ": not a RocksDB directory (no CURRENT file)");
     }
-    RocksDB.loadLibrary();
     RocksDbNative.load();
     Options options = new Options().setCreateIfMissing(false);
     try {

@@ -116,7 +116,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private static final long DELETION_WINDOW = 4_096;
 
   static {
-    RocksDB.loadLibrary();
+    // Before any RocksJava class loads the library its own way (a new 17 MB copy in the temp dir).
+    RocksDbNative.load();
   }
 
   private final HeaderType<H> type;

@@ -63,6 +63,16 @@ public final class SyncBenchmark {
   private static Duration delay = Duration.ZERO;
   private static int depth;
 
+  /**
+   * With {@code -Dbench.curve=FILE}: the time each run reached each checkpoint (a twentieth of the
+   * chain), written as CSV ({@code series,headers,seconds}) for {@link BenchSuite}'s chart. Series:
+   * go-header's first run, our first run in this JVM (cold), our last measured run (steady).
+   */
+  private static final String CURVE = System.getProperty("bench.curve");
+  private static final List<String> curveRows = new ArrayList<>();
+  /** The series the next run of ours records into; null: it records nothing. */
+  private static String curveSeries;
+
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 100_000;
     delay = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 0);
@@ -71,15 +81,24 @@ public final class SyncBenchmark {
         + "%d requests in flight per peer (%s, %d cores, Java %s)%n", n, delay.toMillis(), depth,
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
+    curveSeries = "go-header";
     double go = go(n);
     List<P2PSignedHeader> chain = chain(n);
+    curveSeries = CURVE == null ? null : "headersync cold JVM";
     // The first round in this JVM is the cold figure: what a freshly started node gets for its first
     // n headers, JIT compilation included. Then warm-up rounds until the JIT has settled; the figures
     // after that are the steady state of a long-running node.
     double cold = delay.isZero() ? java(chain, n, false) : Double.NaN;
     // With a delay line the catch-up waits on the network, not on compiled code: one short round.
+    curveSeries = null;
     JitWarmup.run(delay.isZero() ? -1 : 1, () -> java(chain, delay.isZero() ? n : Math.min(n, 5_000), false));
-    double ours = median(() -> java(chain, n, false));
+    double ours = median(() -> {
+      curveSeries = CURVE == null ? null : "headersync steady";
+      curveRows.removeIf(r -> r.startsWith("headersync steady,")); // keep the last run's
+      return java(chain, n, false);
+    });
+    curveSeries = null;
+    writeCurve();
     if (Boolean.getBoolean("bench.skipSignatures")) { // for profiling the plain catch-up
       System.out.printf("%nratio %.1fx (cold JVM %.1fx)%n", ours / go, cold / go);
       System.exit(0);
@@ -119,6 +138,68 @@ public final class SyncBenchmark {
     System.exit(0);
   }
 
+  /** Heights at which a curve is sampled: every twentieth of the chain, synced headers (height - 1). */
+  private static List<Long> checkpoints(int n) {
+    List<Long> out = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      out.add(Math.max(1L, (long) n * i / 20));
+    }
+    return out;
+  }
+
+  /**
+   * Samples the store height of one of our runs every millisecond on its own thread (the store's
+   * height is a volatile read), recording when each checkpoint was first seen.
+   */
+  private static final class CurveSampler {
+    private final Thread thread;
+    private volatile boolean done;
+
+    CurveSampler(String series, RocksDbStore<?> store, long t0, int n) {
+      List<Long> marks = checkpoints(n);
+      thread = new Thread(() -> {
+        int next = 0;
+        while (next < marks.size()) {
+          long synced = store.height() - 1;
+          while (next < marks.size() && synced >= Math.min(marks.get(next), n - 1)) {
+            synchronized (curveRows) {
+              curveRows.add(series + "," + Math.min(marks.get(next), n - 1) + "," + (System.nanoTime() - t0) / 1e9);
+            }
+            next++;
+          }
+          if (done && next < marks.size() && store.height() - 1 < Math.min(marks.get(next), n - 1)) {
+            return;
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+      }, "bench-curve-sampler");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void finish() throws InterruptedException {
+      done = true;
+      thread.join(10_000);
+    }
+  }
+
+  private static void writeCurve() throws java.io.IOException {
+    if (CURVE == null) {
+      return;
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("series,headers,seconds");
+    synchronized (curveRows) {
+      lines.addAll(curveRows);
+    }
+    Path file = Path.of(CURVE);
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.write(file, lines);
+    System.out.println("curve written to " + file);
+  }
+
   /** A measurement that may fail. */
   private interface Run {
     double rate() throws Exception;
@@ -145,7 +226,22 @@ public final class SyncBenchmark {
       double rate = median(() -> {
         client.ok("\"cmd\":\"sync-start\",\"peer\":\"" + server.peerId() + "\",\"height\":1,"
             + "\"blockTimeMillis\":1000", 120);
+        if (CURVE != null && "go-header".equals(curveSeries)) {
+          // go-header's store answers a wait as soon as the height is stored: ask at each checkpoint.
+          for (long h : checkpoints(n)) {
+            if (h < n) {
+              String at = client.ok("\"cmd\":\"sync-wait\",\"height\":" + (h + 1) + ",\"millis\":900000", 910);
+              curveRows.add("go-header," + h + "," + Long.parseLong(at.replaceAll(".*\"millis\":([0-9]+).*", "$1"))
+                  / 1e3);
+            }
+          }
+        }
         String res = client.ok("\"cmd\":\"sync-wait\",\"height\":" + n + ",\"millis\":900000", 910);
+        if (CURVE != null && "go-header".equals(curveSeries)) {
+          curveRows.add("go-header," + (n - 1) + ","
+              + Long.parseLong(res.replaceAll(".*\"millis\":([0-9]+).*", "$1")) / 1e3);
+          curveSeries = null;
+        }
         double r = Double.parseDouble(res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
         System.out.printf("go-header Syncer: %,.0f headers/s (%s ms)%n", r,
             res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
@@ -249,9 +345,16 @@ public final class SyncBenchmark {
           b.extraCheck(P2PSignedHeader::verifySignature);
         }
         Syncer<P2PSignedHeader> syncer = b.build();
+        CurveSampler sampler = curveSeries == null ? null : new CurveSampler(curveSeries, store, t0, n);
         syncer.start().get(60, TimeUnit.SECONDS);
         syncer.syncWait().get(600, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (sampler != null) {
+          sampler.finish();
+          if ("headersync cold JVM".equals(curveSeries)) {
+            curveSeries = null;
+          }
+        }
         long synced = store.height() - 1;
         double rate = synced / seconds;
         syncer.stop().get(60, TimeUnit.SECONDS);

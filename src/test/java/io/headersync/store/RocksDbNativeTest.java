@@ -31,6 +31,11 @@ class RocksDbNativeTest {
       }
       System.out.println("height " + s.height());
     }
+    // While this JVM lives: RocksJava's own loader would have put its copy here (deleted at exit).
+    try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      System.out.println("in the temp dir while running: "
+          + files.filter(p -> p.getFileName().toString().contains("rocksdb")).toList());
+    }
   }
 
   @Test
@@ -65,5 +70,6 @@ class RocksDbNativeTest {
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertEquals(0, p.exitValue(), out);
     assertTrue(out.contains("height 1"), out);
+    assertTrue(out.contains("in the temp dir while running: []"), out);
   }
 }
