@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.ManualScheduler;
+import io.headersync.testkit.ManualScheduler;
 import io.headersync.testing.MemoryHosts;
-import io.headersync.testing.MutableClock;
+import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
