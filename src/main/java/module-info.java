@@ -17,11 +17,12 @@ module io.headersync {
   requires rocksdbjni;
   requires org.slf4j;
 
-  // Optional: the command line, the metrics exporters.
+  // Optional: the command line, the metrics exporters, the test kit's store contract suite.
   requires static info.picocli;
   requires static io.opentelemetry.api;
   requires static io.prometheus.metrics.exporter.httpserver;
   requires static io.prometheus.metrics.model;
+  requires static transitive org.junit.jupiter.api; // its annotations are on the contract suite's public methods
 
   exports io.headersync;
   exports io.headersync.annotation;

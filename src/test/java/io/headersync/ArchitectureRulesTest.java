@@ -130,11 +130,14 @@ class ArchitectureRulesTest {
 
   @Test
   void optionalDependenciesStayInTheirCorners() {
-    // picocli and the Prometheus exporter only in the command line; OpenTelemetry only in metrics.
+    // picocli and the Prometheus exporter only in the command line; OpenTelemetry only in metrics;
     noClasses().that().resideOutsideOfPackage("io.headersync.cli..")
         .should().dependOnClassesThat().resideInAnyPackage("picocli..", "io.prometheus..").check(classes);
     noClasses().that().resideOutsideOfPackage("io.headersync.metrics..")
         .should().dependOnClassesThat().resideInAPackage("io.opentelemetry..").check(classes);
+    // JUnit (the store contract suite users extend) only in the test kit.
+    noClasses().that().resideOutsideOfPackage("io.headersync.testkit..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.junit..", "org.opentest4j..").check(classes);
   }
 
   @Test

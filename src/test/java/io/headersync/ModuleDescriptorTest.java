@@ -55,7 +55,7 @@ class ModuleDescriptorTest {
     // The optional dependencies stay optional for users of the module path too.
     for (ModuleDescriptor.Requires r : d.requires()) {
       if (r.name().startsWith("info.picocli") || r.name().startsWith("io.opentelemetry")
-          || r.name().startsWith("io.prometheus")) {
+          || r.name().startsWith("io.prometheus") || r.name().startsWith("org.junit")) {
         assertTrue(r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC), r.toString());
       }
     }

@@ -207,7 +207,7 @@ final class NodeCommand implements Callable<Integer> {
       throw new UsageException("--discovery must be on or off, got \"" + discovery + "\"");
     }
     if (discovery.equals("on")) {
-      config.discovery(DiscoveryOptions.DEFAULT);
+      config.discovery(DiscoveryOptions.defaults());
     }
     try {
       if (peers != null) {

@@ -48,24 +48,92 @@ public final class ExchangeOptions {
     this.maxRangeToList = b.maxRangeToList;
   }
 
+  /**
+   * The defaults (the table above).
+   *
+   * @return options with every default
+   */
   public static ExchangeOptions defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * A builder starting from these options, to change a few.
+   *
+   * @return a new builder holding every setting of this one
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.requestTimeout = requestTimeout;
+    b.maxFrameSize = maxFrameSize;
+    b.chunkSize = chunkSize;
+    b.perPeerDepth = perPeerDepth;
+    b.maxBufferedChunks = maxBufferedChunks;
+    b.maxAttemptsPerChunk = maxAttemptsPerChunk;
+    b.maxUntrustedHeadPeers = maxUntrustedHeadPeers;
+    b.maxTrackedPeers = maxTrackedPeers;
+    b.peerRetention = peerRetention;
+    b.maxRangeToList = maxRangeToList;
+    return b;
+  }
+
+  /** @return the timeout of one request to one peer */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
+  /** @return the largest response frame, in bytes */
   public int maxFrameSize() {
     return maxFrameSize;
   }
 
+  /** @return headers per range request */
+  public int chunkSize() {
+    return chunkSize;
+  }
+
+  /** @return range requests in flight per peer */
   public int perPeerDepth() {
     return perPeerDepth;
+  }
+
+  /** @return chunks past the next undelivered height that may be requested */
+  public int maxBufferedChunks() {
+    return maxBufferedChunks;
+  }
+
+  /** @return tries of one chunk before a range fails */
+  public int maxAttemptsPerChunk() {
+    return maxAttemptsPerChunk;
+  }
+
+  /** @return peers asked for the head when a trusted head is known */
+  public int maxUntrustedHeadPeers() {
+    return maxUntrustedHeadPeers;
+  }
+
+  /** @return peers scored by the tracker */
+  public int maxTrackedPeers() {
+    return maxTrackedPeers;
+  }
+
+  /** @return how long a disconnected peer's score is kept */
+  public Duration peerRetention() {
+    return peerRetention;
+  }
+
+  /** @return the largest range {@link Exchange#getRange} collects into a list */
+  public int maxRangeToList() {
+    return maxRangeToList;
   }
 
   /** Builds {@link ExchangeOptions}. */
@@ -80,6 +148,8 @@ public final class ExchangeOptions {
     private int maxTrackedPeers = 256;
     private Duration peerRetention = Duration.ofHours(1);
     private int maxRangeToList = 100_000;
+
+    private Builder() {}
 
     public Builder requestTimeout(Duration d) {
       Objects.requireNonNull(d, "requestTimeout == null");

@@ -66,6 +66,26 @@ public final class ServerOptions {
     return new Builder();
   }
 
+  /**
+   * A builder starting from these options, to change a few.
+   *
+   * @return a new builder holding every setting of this one
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.readDeadline = readDeadline;
+    b.writeDeadline = writeDeadline;
+    b.requestTimeout = requestTimeout;
+    b.maxRequestSize = maxRequestSize;
+    b.maxConcurrentPerPeer = maxConcurrentPerPeer;
+    b.maxConcurrent = maxConcurrent;
+    b.maxReading = maxReading;
+    b.ratePerPeer = ratePerPeer;
+    b.burstPerPeer = burstPerPeer;
+    b.maxTrackedPeers = maxTrackedPeers;
+    return b;
+  }
+
   public Duration readDeadline() {
     return readDeadline;
   }
@@ -118,6 +138,8 @@ public final class ServerOptions {
     private double ratePerPeer = 2000;
     private int burstPerPeer = 4000;
     private int maxTrackedPeers = 4096;
+
+    private Builder() {}
 
     public Builder readDeadline(Duration d) {
       this.readDeadline = positive(d, "readDeadline");

@@ -46,38 +46,158 @@ public final class ConnectionManager implements AutoCloseable {
   /** Peers with protections or tags at most (connected or not). */
   public static final int MAX_PROTECTED_PEERS = 4_096;
 
-  /** Watermarks, grace and silence periods. */
-  public record Options(int lowWater, int highWater, Duration gracePeriod, Duration silencePeriod) {
-    /** go-libp2p's defaults: 160 / 192 peers, one minute of grace, 10 s between trims. */
-    public static final Options DEFAULT = new Options(160, 192, Duration.ofMinutes(1), Duration.ofSeconds(10));
+  /**
+   * Watermarks, grace and silence periods. {@link #defaults()} are go-libp2p's: 160 / 192 peers, one
+   * minute of grace, 10 s between trims; change a few with {@link #toBuilder()}. Immutable.
+   */
+  public static final class Options {
+    private static final Options DEFAULTS = builder().build();
+
+    private final int lowWater;
+    private final int highWater;
+    private final Duration gracePeriod;
+    private final Duration silencePeriod;
+
+    private Options(Builder b) {
+      this.lowWater = b.lowWater;
+      this.highWater = b.highWater;
+      this.gracePeriod = b.gracePeriod;
+      this.silencePeriod = b.silencePeriod;
+    }
 
     /**
-     * @throws IllegalArgumentException unless {@code 0 <= lowWater <= highWater}, the grace period is
-     *     not negative and the silence period is positive
+     * go-libp2p's defaults.
+     *
+     * @return options with every default
      */
-    public Options {
-      if (lowWater < 0 || highWater < lowWater) {
-        throw new IllegalArgumentException("connection manager watermarks need 0 <= low <= high, got low "
-            + lowWater + ", high " + highWater);
-      }
-      Objects.requireNonNull(gracePeriod, "gracePeriod == null");
-      Objects.requireNonNull(silencePeriod, "silencePeriod == null");
-      if (gracePeriod.isNegative()) {
-        throw new IllegalArgumentException("gracePeriod must not be negative, got " + gracePeriod);
-      }
-      if (silencePeriod.isZero() || silencePeriod.isNegative()) {
-        throw new IllegalArgumentException("silencePeriod must be positive, got " + silencePeriod);
-      }
+    public static Options defaults() {
+      return DEFAULTS;
     }
 
-    /** These options with other watermarks. */
-    public Options withWatermarks(int low, int high) {
-      return new Options(low, high, gracePeriod, silencePeriod);
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+      return new Builder();
     }
 
-    /** These options with another grace period. */
-    public Options withGracePeriod(Duration grace) {
-      return new Options(lowWater, highWater, grace, silencePeriod);
+    /**
+     * A builder starting from these options, to change a few.
+     *
+     * @return a new builder holding every setting of this one
+     */
+    public Builder toBuilder() {
+      Builder b = new Builder();
+      b.lowWater = lowWater;
+      b.highWater = highWater;
+      b.gracePeriod = gracePeriod;
+      b.silencePeriod = silencePeriod;
+      return b;
+    }
+
+    /** @return the peer count a trim brings the host down to */
+    public int lowWater() {
+      return lowWater;
+    }
+
+    /** @return the peer count above which the host is trimmed */
+    public int highWater() {
+      return highWater;
+    }
+
+    /** @return how long a new peer is never trimmed */
+    public Duration gracePeriod() {
+      return gracePeriod;
+    }
+
+    /** @return the least time between two trims */
+    public Duration silencePeriod() {
+      return silencePeriod;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Options x && x.lowWater == lowWater && x.highWater == highWater
+          && x.gracePeriod.equals(gracePeriod) && x.silencePeriod.equals(silencePeriod);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(lowWater, highWater, gracePeriod, silencePeriod);
+    }
+
+    @Override
+    public String toString() {
+      return "ConnectionManager.Options{lowWater=" + lowWater + ", highWater=" + highWater + ", gracePeriod="
+          + gracePeriod + ", silencePeriod=" + silencePeriod + "}";
+    }
+
+    /** Builds {@link Options}; starts from go-libp2p's defaults. Not thread-safe. */
+    public static final class Builder {
+      private int lowWater = 160;
+      private int highWater = 192;
+      private Duration gracePeriod = Duration.ofMinutes(1);
+      private Duration silencePeriod = Duration.ofSeconds(10);
+
+      private Builder() {}
+
+      /**
+       * The watermarks: above {@code high} connected peers the host is trimmed down to {@code low}.
+       *
+       * @param low the low watermark
+       * @param high the high watermark
+       * @return this builder
+       */
+      public Builder watermarks(int low, int high) {
+        this.lowWater = low;
+        this.highWater = high;
+        return this;
+      }
+
+      /**
+       * How long a new peer is never trimmed; default one minute.
+       *
+       * @param grace not negative
+       * @return this builder
+       */
+      public Builder gracePeriod(Duration grace) {
+        this.gracePeriod = Objects.requireNonNull(grace, "gracePeriod == null");
+        return this;
+      }
+
+      /**
+       * The least time between two trims, also the period of the check; default 10 s.
+       *
+       * @param silence positive
+       * @return this builder
+       */
+      public Builder silencePeriod(Duration silence) {
+        this.silencePeriod = Objects.requireNonNull(silence, "silencePeriod == null");
+        return this;
+      }
+
+      /**
+       * The options.
+       *
+       * @return the options
+       * @throws IllegalArgumentException unless {@code 0 <= lowWater <= highWater}, the grace period
+       *     is not negative and the silence period is positive, naming the setting
+       */
+      public Options build() {
+        if (lowWater < 0 || highWater < lowWater) {
+          throw new IllegalArgumentException("connection manager watermarks need 0 <= low <= high, got low "
+              + lowWater + ", high " + highWater);
+        }
+        if (gracePeriod.isNegative()) {
+          throw new IllegalArgumentException("gracePeriod must not be negative, got " + gracePeriod);
+        }
+        if (silencePeriod.isZero() || silencePeriod.isNegative()) {
+          throw new IllegalArgumentException("silencePeriod must be positive, got " + silencePeriod);
+        }
+        return new Options(this);
+      }
     }
   }
 
@@ -356,7 +476,7 @@ public final class ConnectionManager implements AutoCloseable {
   /** Builds a {@link ConnectionManager}. */
   public static final class Builder {
     private final Host host;
-    private Options options = Options.DEFAULT;
+    private Options options = Options.defaults();
     private Clock clock = Clock.systemUTC();
     private @Nullable ScheduledExecutorService scheduler;
     private Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values =
@@ -366,7 +486,7 @@ public final class ConnectionManager implements AutoCloseable {
       this.host = Objects.requireNonNull(host, "host == null");
     }
 
-    /** Default {@link Options#DEFAULT}. */
+    /** Default {@link Options#defaults()}. */
     public Builder options(Options options) {
       this.options = Objects.requireNonNull(options, "options == null");
       return this;

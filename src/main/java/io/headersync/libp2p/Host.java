@@ -176,7 +176,7 @@ public final class Host implements AutoCloseable {
 
   /**
    * Builds a {@link Host}. Defaults: listen on nothing (dial only); TCP transport; a fresh
-   * {@link ConnectionGater}; {@link HostLimits#DEFAULT}; an owned user executor; the system UTC
+   * {@link ConnectionGater}; {@link HostLimits#defaults()}; an owned user executor; the system UTC
    * clock; 2 event loop threads; agent {@value #DEFAULT_USER_AGENT}; a new {@link SecureRandom}.
    */
   public static final class Builder {
@@ -184,7 +184,7 @@ public final class Host implements AutoCloseable {
     private final List<Multiaddr> listen = new ArrayList<>();
     private @Nullable InMemoryNetwork memory;
     private ConnectionGater gater = new ConnectionGater();
-    private HostLimits limits = HostLimits.DEFAULT;
+    private HostLimits limits = HostLimits.defaults();
     private @Nullable Executor executor;
     private Clock clock = Clock.systemUTC();
     private int eventLoopThreads = 2;

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The resource limits of a {@link Host}, immutable; {@link #DEFAULT} holds the defaults, all in this
- * one place:
+ * The resource limits of a {@link Host}, immutable; {@link #defaults()} are the defaults, all in this
+ * one place (change a few with {@link #toBuilder()}):
  *
  * <table>
  *   <caption>Limits and defaults</caption>
@@ -46,7 +46,7 @@ import java.util.Objects;
  * </table>
  */
 public final class HostLimits {
-  public static final HostLimits DEFAULT = builder().build();
+  private static final HostLimits DEFAULTS = builder().build();
 
   private final int maxConnections;
   private final int maxConnectionsPerPeer;
@@ -115,6 +115,20 @@ public final class HostLimits {
     return maxInboundStreamsPerProtocol;
   }
 
+  /**
+   * The limits in the table above.
+   *
+   * @return limits with every default
+   */
+  public static HostLimits defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }

@@ -73,6 +73,32 @@ public final class P2PConfig {
     return new Builder();
   }
 
+  /**
+   * A builder starting from this configuration, to change a few settings: it keeps this
+   * configuration's identity (a generated one included) and its listen addresses as built.
+   *
+   * @return a new builder holding every setting of this configuration
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.identity = identity;
+    b.router = router;
+    b.peerScore = peerScore;
+    b.connectionManager = connectionManager;
+    b.scoreThresholds = scoreThresholds;
+    b.maxPubsubMessageSize = maxPubsubMessageSize;
+    b.inMemory = inMemory;
+    b.seedRedialMin = seedRedialMin;
+    b.seedRedialMax = seedRedialMax;
+    b.discovery = discovery;
+    b.dht = dht;
+    b.listen.addAll(listen);
+    b.seeds.addAll(seeds);
+    b.blockedPeers.addAll(blockedPeers);
+    b.allowedPeers.addAll(allowedPeers);
+    return b;
+  }
+
   public PrivateKey identity() {
     return identity;
   }
@@ -158,14 +184,14 @@ public final class P2PConfig {
     private final Set<PeerId> allowedPeers = new LinkedHashSet<>();
     private RouterKind router = RouterKind.GOSSIPSUB;
     private @Nullable PeerScoreParams peerScore;
-    private ConnectionManager.Options connectionManager = ConnectionManager.Options.DEFAULT;
+    private ConnectionManager.Options connectionManager = ConnectionManager.Options.defaults();
     private PeerScoreThresholds scoreThresholds = PeerScoreThresholds.NONE;
     private int maxPubsubMessageSize;
     private @Nullable InMemoryNetwork inMemory;
     private Duration seedRedialMin = Duration.ofSeconds(1);
     private Duration seedRedialMax = Duration.ofSeconds(30);
     private @Nullable DiscoveryOptions discovery;
-    private DhtOptions dht = DhtOptions.DEFAULT;
+    private DhtOptions dht = DhtOptions.defaults();
 
     private Builder() {}
 
@@ -280,7 +306,7 @@ public final class P2PConfig {
     }
 
     /**
-     * The connection manager's watermarks and periods. Default {@link ConnectionManager.Options#DEFAULT}
+     * The connection manager's watermarks and periods. Default {@link ConnectionManager.Options#defaults()}
      * (go-libp2p's: 160 / 192 peers, one minute of grace).
      */
     public Builder connectionManager(ConnectionManager.Options options) {
@@ -294,7 +320,7 @@ public final class P2PConfig {
       return this;
     }
 
-    /** The DHT's settings when discovery is on. Default {@link DhtOptions#DEFAULT} (server mode). */
+    /** The DHT's settings when discovery is on. Default {@link DhtOptions#defaults()} (server mode). */
     public Builder dht(DhtOptions options) {
       this.dht = Objects.requireNonNull(options, "dht == null");
       return this;

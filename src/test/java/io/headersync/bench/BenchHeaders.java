@@ -9,7 +9,7 @@ import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignedHeader;
 import io.headersync.evnode.SignerKey;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;

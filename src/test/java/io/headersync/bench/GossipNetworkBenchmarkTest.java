@@ -3,8 +3,8 @@ package io.headersync.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.headersync.libp2p.pubsub.PubSub;
-import io.headersync.testing.ManualScheduler;
-import io.headersync.testing.MutableClock;
+import io.headersync.testkit.ManualScheduler;
+import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.store.InMemoryStore;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;

@@ -14,8 +14,8 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.store.InMemoryStore;
-import io.headersync.testing.DummyChain;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyChain;
+import io.headersync.testkit.DummyHeader;
 import io.headersync.testing.Identified;
 import io.headersync.testing.MemoryHosts;
 import java.time.Clock;
@@ -310,8 +310,8 @@ class ExchangeTest {
     Host srv = host(new ConnectionGater());
     java.util.concurrent.LinkedBlockingQueue<Stream> requests = new java.util.concurrent.LinkedBlockingQueue<>();
     srv.setStreamHandler(PROTOCOL, s -> s.readMessage(1024).thenRun(() -> requests.add(s))); // never answers
-    io.headersync.testing.ManualScheduler manual =
-        new io.headersync.testing.ManualScheduler(new io.headersync.testing.MutableClock(GENESIS));
+    io.headersync.testkit.ManualScheduler manual =
+        new io.headersync.testkit.ManualScheduler(new io.headersync.testkit.MutableClock(GENESIS));
     Host h = host(clientGater);
     Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST")
         .trustedPeers(List.of(srv.peerId())).gater(clientGater).scheduler(manual).clock(CLOCK)

@@ -108,7 +108,7 @@ class EvNodeNodeInteropTest {
     P2PConfig.Builder p2p = P2PConfig.builder().identity(identity)
         .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/" + port));
     if (discovery) {
-      p2p.discovery(DiscoveryOptions.DEFAULT);
+      p2p.discovery(DiscoveryOptions.defaults());
     }
     if (!seeds.isEmpty()) {
       p2p.seeds(seeds);

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.ManualScheduler;
+import io.headersync.testkit.ManualScheduler;
 import io.headersync.testing.MemoryHosts;
-import io.headersync.testing.MutableClock;
+import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +46,7 @@ class ConnectionManagerTest {
     center = MemoryHosts.start(network, 1, new ConnectionGater(), T);
     hosts.add(center);
     ConnectionManager m = ConnectionManager.builder(center)
-        .options(ConnectionManager.Options.DEFAULT.withWatermarks(low, high).withGracePeriod(Duration.ofSeconds(30)))
+        .options(ConnectionManager.Options.builder().watermarks(low, high).gracePeriod(Duration.ofSeconds(30)).build())
         .clock(clock).scheduler(scheduler)
         .values(() -> {
           Map<PeerId, ConnectionManager.PeerValue> out = new java.util.HashMap<>();
@@ -136,7 +136,7 @@ class ConnectionManagerTest {
     assertFalse(m.unprotect(a, "y"));
     assertFalse(m.isProtected(a));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ConnectionManager.Options.DEFAULT.withWatermarks(10, 5));
+        () -> ConnectionManager.Options.defaults().toBuilder().watermarks(10, 5).build());
     assertTrue(e.getMessage().contains("low 10, high 5"), e.getMessage());
     for (int i = 0; i < ConnectionManager.MAX_PROTECTED_PEERS; i++) {
       m.protect(PrivateKey.ed25519FromSeed(seed(i)).peerId(), "t");

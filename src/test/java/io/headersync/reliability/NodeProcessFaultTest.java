@@ -11,7 +11,7 @@ import io.headersync.service.NetworkProfile.SyncKind;
 import io.headersync.service.P2PConfig;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;

@@ -4,7 +4,7 @@ import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
 import io.headersync.service.HeaderSyncService;
 import io.headersync.service.P2PConfig;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.headersync.store;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -2,7 +2,8 @@ package io.headersync.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.StoreContractTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
@@ -18,7 +19,7 @@ import org.rocksdb.RocksDBException;
  * The contract against stores living under prefixes inside one RocksDB the "node" owns. The node's
  * own key is checked to survive, and the node's RocksDB to stay usable, after every test.
  */
-class NodeOwnedRocksDbStoreTest extends AbstractStoreContractTest {
+class NodeOwnedRocksDbStoreTest extends StoreContractTest {
   private static final byte[] NODE_KEY = "/node/own/key".getBytes(StandardCharsets.UTF_8);
 
   @TempDir

@@ -3,7 +3,7 @@ package io.headersync.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

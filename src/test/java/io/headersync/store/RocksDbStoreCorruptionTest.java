@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -2,7 +2,8 @@ package io.headersync.store;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.StoreContractTest;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The contract against the fallback write path ({@code WriteBatch.put} per key), used should
  * {@link BatchRecords}' encoding ever stop matching RocksDB's.
  */
-class RocksDbStoreJniPutTest extends AbstractStoreContractTest {
+class RocksDbStoreJniPutTest extends StoreContractTest {
   @TempDir
   Path dir;
 

@@ -1,8 +1,8 @@
 package io.headersync.store;
 
-import static io.headersync.store.AbstractStoreContractTest.appendAndWait;
-import static io.headersync.store.AbstractStoreContractTest.chain;
-import static io.headersync.store.AbstractStoreContractTest.chainFrom;
+import static io.headersync.testkit.StoreContractTest.appendAndWait;
+import static io.headersync.testkit.StoreContractTest.chain;
+import static io.headersync.testkit.StoreContractTest.chainFrom;
 import static io.headersync.store.RocksDbStoreTestSupport.open;
 import static io.headersync.store.RocksDbStoreTestSupport.withRawDb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Hash;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.StoreContractTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,7 +66,7 @@ class RocksDbStoreLayoutTest {
     try (Options o = new Options().setCreateIfMissing(true);
         RocksDB db = RocksDB.open(o, dir.resolve("node").toString())) {
       List<DummyHeader> a = chain().next(50);
-      List<DummyHeader> b = new io.headersync.testing.DummyChain("other", 1, AbstractStoreContractTest.GENESIS_TIME).next(80);
+      List<DummyHeader> b = new io.headersync.testkit.DummyChain("other", 1, StoreContractTest.GENESIS_TIME).next(80);
       try (RocksDbStore<DummyHeader> sa = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
           RocksDbStore<DummyHeader> sb = RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
         appendAndWait(sa, a);
@@ -73,8 +74,8 @@ class RocksDbStoreLayoutTest {
       }
       try (RocksDbStore<DummyHeader> sa = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
           RocksDbStore<DummyHeader> sb = RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
-        AbstractStoreContractTest.assertHolds(sa, a);
-        AbstractStoreContractTest.assertHolds(sb, b);
+        StoreContractTest.assertHolds(sa, a);
+        StoreContractTest.assertHolds(sb, b);
         assertFalse(sa.has(b.get(0).hash()));
         assertEquals(RocksDbStore.DEFAULT_PREFIX, sa.prefix());
       }
@@ -110,7 +111,7 @@ class RocksDbStoreLayoutTest {
       assertNotNull(e.getCause());
       assertThrows(CorruptStoreException.class, () -> s.getRange(3, 8));
       assertThrows(CorruptStoreException.class, () -> s.get(hs.get(4).hash()));
-      assertInstanceOf(CorruptStoreException.class, AbstractStoreContractTest.failureOf(s.awaitHeight(5)));
+      assertInstanceOf(CorruptStoreException.class, StoreContractTest.failureOf(s.awaitHeight(5)));
       // Others are fine.
       assertEquals(Optional.of(hs.get(5)), s.getByHeight(6));
       assertEquals(hs.subList(5, 10), s.getRange(6, 11));
@@ -215,7 +216,7 @@ class RocksDbStoreLayoutTest {
         }
       });
       appendAndWait(s, chain().next(2));
-      assertInstanceOf(IllegalStateException.class, AbstractStoreContractTest.await(flushed));
+      assertInstanceOf(IllegalStateException.class, StoreContractTest.await(flushed));
       CompletableFuture<Throwable> closed = s.awaitHeight(3).handle((v, e) -> {
         try {
           s.close();
@@ -225,7 +226,7 @@ class RocksDbStoreLayoutTest {
         }
       });
       appendAndWait(s, chainFrom(3).next(1));
-      assertInstanceOf(IllegalStateException.class, AbstractStoreContractTest.await(closed));
+      assertInstanceOf(IllegalStateException.class, StoreContractTest.await(closed));
       assertEquals(3, s.height());
     }
   }
@@ -248,7 +249,7 @@ class RocksDbStoreLayoutTest {
     StoreOptions noCache = StoreOptions.builder().headerCacheSize(0).hashCacheSize(0).build();
     try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(path).options(noCache).build()) {
       appendAndWait(s, hs);
-      AbstractStoreContractTest.assertHolds(s, hs);
+      StoreContractTest.assertHolds(s, hs);
       Hash unknown = chainFrom(5000).next().hash();
       assertFalse(s.has(unknown));
     }

@@ -1,13 +1,14 @@
 package io.headersync.store;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.StoreContractTest;
 import java.nio.file.Path;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract against an embedded RocksDB opened from a path (the store owns it). */
-class RocksDbStoreTest extends AbstractStoreContractTest {
+class RocksDbStoreTest extends StoreContractTest {
   @TempDir
   Path dir;
 

@@ -1,13 +1,13 @@
 package io.headersync.store;
 
-import static io.headersync.store.AbstractStoreContractTest.await;
-import static io.headersync.store.AbstractStoreContractTest.chain;
+import static io.headersync.testkit.StoreContractTest.await;
+import static io.headersync.testkit.StoreContractTest.chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

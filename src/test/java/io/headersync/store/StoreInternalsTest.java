@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.StoreContractTest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,13 +33,13 @@ class StoreInternalsTest {
 
   @Test
   void waitersAreBoundedReleasedInOrderAndFreedByCancel() {
-    List<DummyHeader> hs = AbstractStoreContractTest.chainFrom(10).next(5);
+    List<DummyHeader> hs = StoreContractTest.chainFrom(10).next(5);
     AtomicReference<Bounds<DummyHeader>> bounds = new AtomicReference<>();
     HeightWaiters<DummyHeader> w = new HeightWaiters<>(3, bounds::get);
     CompletableFuture<DummyHeader> below = w.register(5);
     CompletableFuture<DummyHeader> at11 = w.register(11);
     CompletableFuture<DummyHeader> at20 = w.register(20);
-    assertInstanceOf(StoreException.class, AbstractStoreContractTest.failureOf(w.register(21)));
+    assertInstanceOf(StoreException.class, StoreContractTest.failureOf(w.register(21)));
     assertEquals(3, w.size());
     at20.cancel(false);
     assertEquals(2, w.size());
@@ -48,21 +49,21 @@ class StoreInternalsTest {
     Bounds<DummyHeader> b = new Bounds<>(hs.get(0), hs.get(2)); // [10, 12]
     bounds.set(b);
     w.release(b, h -> hs.get((int) (h - 10)));
-    assertInstanceOf(HeaderNotFoundException.class, AbstractStoreContractTest.failureOf(below));
+    assertInstanceOf(HeaderNotFoundException.class, StoreContractTest.failureOf(below));
     assertSame(hs.get(1), at11.join());
     assertFalse(at14.isDone());
     assertEquals(1, w.size());
     assertNull(w.register(12), "a stored height is read by the caller, not registered");
 
     w.closeAll(new StoreException("closed"));
-    assertInstanceOf(StoreException.class, AbstractStoreContractTest.failureOf(at14));
-    assertInstanceOf(StoreException.class, AbstractStoreContractTest.failureOf(w.register(30)));
+    assertInstanceOf(StoreException.class, StoreContractTest.failureOf(at14));
+    assertInstanceOf(StoreException.class, StoreContractTest.failureOf(w.register(30)));
     assertEquals(0, w.size());
   }
 
   @Test
   void aFailingLookupFailsOnlyItsWaiter() {
-    List<DummyHeader> hs = AbstractStoreContractTest.chain().next(3);
+    List<DummyHeader> hs = StoreContractTest.chain().next(3);
     AtomicReference<Bounds<DummyHeader>> bounds = new AtomicReference<>();
     HeightWaiters<DummyHeader> w = new HeightWaiters<>(10, bounds::get);
     CompletableFuture<DummyHeader> two = w.register(2);
@@ -75,7 +76,7 @@ class StoreInternalsTest {
       }
       return hs.get((int) h - 1);
     });
-    assertInstanceOf(CorruptStoreException.class, AbstractStoreContractTest.failureOf(two));
+    assertInstanceOf(CorruptStoreException.class, StoreContractTest.failureOf(two));
     assertSame(hs.get(2), three.join());
   }
 

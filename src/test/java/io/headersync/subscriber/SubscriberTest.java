@@ -14,7 +14,7 @@ import io.headersync.libp2p.PrivateKey;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import io.headersync.testing.Logs;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -5,7 +5,7 @@ import io.headersync.VerifyException;
 import io.headersync.exchange.HeadResult;
 import io.headersync.exchange.PeerFailure;
 import io.headersync.exchange.PeerRequestException;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyHeader;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

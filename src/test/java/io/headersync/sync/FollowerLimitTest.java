@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.store.InMemoryStore;
-import io.headersync.testing.DummyChain;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyChain;
+import io.headersync.testkit.DummyHeader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

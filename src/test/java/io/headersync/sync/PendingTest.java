@@ -3,8 +3,8 @@ package io.headersync.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.headersync.testing.DummyChain;
-import io.headersync.testing.DummyHeader;
+import io.headersync.testkit.DummyChain;
+import io.headersync.testkit.DummyHeader;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -106,9 +106,17 @@ public final class RangeSession<H extends Header, P> {
     /** A chunk's retries: 50 ms doubling to 2 s. */
     public static final Backoff DEFAULT_RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(2));
 
-    /** Defaults: 64-header chunks, 4 requests in flight per peer, 32 chunks buffered, 8 s timeout. */
-    public static final Config DEFAULT = new Config(ExchangeProtocol.MAX_RANGE_REQUEST_SIZE, 4, 32,
+    private static final Config DEFAULTS = new Config(ExchangeProtocol.MAX_RANGE_REQUEST_SIZE, 4, 32,
         Duration.ofSeconds(8), 10, DEFAULT_RETRY_BACKOFF);
+
+    /**
+     * Defaults: 64-header chunks, 4 requests in flight per peer, 32 chunks buffered, 8 s timeout.
+     *
+     * @return the limits with every default
+     */
+    public static Config defaults() {
+      return DEFAULTS;
+    }
 
     final int chunkSize;
     final int perPeerDepth;

@@ -914,13 +914,13 @@ public final class Dht implements AutoCloseable {
 
   /**
    * Builds a {@link Dht}. Build it before the host starts, so that identify lists {@value
-   * #PROTOCOL} from the first connection. Defaults: {@link DhtOptions#DEFAULT}; a {@link PeerStore}
+   * #PROTOCOL} from the first connection. Defaults: {@link DhtOptions#defaults()}; a {@link PeerStore}
    * of its own attached to the host; the system clock; a scheduler thread of its own; a new
    * {@link Random}; no bootstrap peers.
    */
   public static final class Builder {
     private final Host host;
-    private DhtOptions options = DhtOptions.DEFAULT;
+    private DhtOptions options = DhtOptions.defaults();
     private @Nullable PeerStore peerStore;
     private Clock clock = Clock.systemUTC();
     private @Nullable ScheduledExecutorService scheduler;

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Settings of a {@link Dht}, immutable, with go-libp2p-kad-dht v0.40.0's values as defaults where
- * Go has one, and bounds where Go has none. Build with {@link #builder()}; {@link #DEFAULT} is the
+ * Go has one, and bounds where Go has none. Build with {@link #builder()}; {@link #defaults()} is the
  * ev-node setup (server mode).
  *
  * <table>
@@ -31,7 +31,7 @@ import java.util.Objects;
  */
 public final class DhtOptions {
   /** The ev-node setup. */
-  public static final DhtOptions DEFAULT = builder().build();
+  private static final DhtOptions DEFAULTS = builder().build();
 
   private final DhtMode mode;
   private final int bucketSize;
@@ -69,8 +69,48 @@ public final class DhtOptions {
     this.maxStrikes = b.maxStrikes;
   }
 
+  /**
+   * go-libp2p-kad-dht's defaults, with our bounds.
+   *
+   * @return options with every default
+   */
+  public static DhtOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder starting from these options, to change a few.
+   *
+   * @return a new builder holding every setting of this one
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.mode = mode;
+    b.bucketSize = bucketSize;
+    b.alpha = alpha;
+    b.maxMessageSize = maxMessageSize;
+    b.requestTimeout = requestTimeout;
+    b.streamIdleTimeout = streamIdleTimeout;
+    b.refreshInterval = refreshInterval;
+    b.lowPeerCheckInterval = lowPeerCheckInterval;
+    b.providerValidity = providerValidity;
+    b.maxProviderKeys = maxProviderKeys;
+    b.maxProvidersPerKey = maxProvidersPerKey;
+    b.maxKeysPerPeer = maxKeysPerPeer;
+    b.maxLookupsInFlight = maxLookupsInFlight;
+    b.maxQueriesPerLookup = maxQueriesPerLookup;
+    b.maxCloserPeersPerResponse = maxCloserPeersPerResponse;
+    b.maxStrikes = maxStrikes;
+    return b;
   }
 
   public DhtMode mode() {

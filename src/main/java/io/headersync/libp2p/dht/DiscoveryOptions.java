@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Settings of {@link Discovery}: what ev-node's {@code pkg/p2p} client does with go-libp2p's
- * routing discovery, plus the peer-count watermarks ev-node lacks. Immutable; {@link #DEFAULT} is
+ * routing discovery, plus the peer-count watermarks ev-node lacks. Immutable; {@link #defaults()} is
  * ev-node's setup with the namespace left to the node (its chain id).
  *
  * <table>
@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public final class DiscoveryOptions {
   /** ev-node's setup; the namespace is the node's chain id. */
-  public static final DiscoveryOptions DEFAULT = builder().build();
+  private static final DiscoveryOptions DEFAULTS = builder().build();
 
   private final @Nullable String namespace;
   private final Duration advertiseTtl;
@@ -43,8 +43,39 @@ public final class DiscoveryOptions {
     this.checkInterval = b.checkInterval;
   }
 
+  /**
+   * ev-node's discovery settings (the namespace is the node's chain id).
+   *
+   * @return options with every default
+   */
+  public static DiscoveryOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder starting from these options, to change a few.
+   *
+   * @return a new builder holding every setting of this one
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.namespace = namespace;
+    b.advertiseTtl = advertiseTtl;
+    b.advertiseRetry = advertiseRetry;
+    b.findLimit = findLimit;
+    b.lowWater = lowWater;
+    b.highWater = highWater;
+    b.checkInterval = checkInterval;
+    return b;
   }
 
   /** The namespace to advertise and search, if set (else the node's chain id). */
@@ -83,15 +114,7 @@ public final class DiscoveryOptions {
 
   /** A copy with {@code namespace}. */
   public DiscoveryOptions withNamespace(String namespace) {
-    Builder b = new Builder();
-    b.namespace = Objects.requireNonNull(namespace, "namespace == null");
-    b.advertiseTtl = advertiseTtl;
-    b.advertiseRetry = advertiseRetry;
-    b.findLimit = findLimit;
-    b.lowWater = lowWater;
-    b.highWater = highWater;
-    b.checkInterval = checkInterval;
-    return b.build();
+    return toBuilder().namespace(namespace).build();
   }
 
   /** Builds {@link DiscoveryOptions}; {@link #build()} checks that lowWater &lt;= highWater. */

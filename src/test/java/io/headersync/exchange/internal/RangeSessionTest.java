@@ -10,10 +10,10 @@ import io.headersync.VerifyException;
 import io.headersync.exchange.ExchangeException;
 import io.headersync.exchange.PeerFailure;
 import io.headersync.exchange.PeerRequestException;
-import io.headersync.testing.DummyChain;
-import io.headersync.testing.DummyHeader;
-import io.headersync.testing.ManualScheduler;
-import io.headersync.testing.MutableClock;
+import io.headersync.testkit.DummyChain;
+import io.headersync.testkit.DummyHeader;
+import io.headersync.testkit.ManualScheduler;
+import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -80,7 +80,7 @@ class RangeSessionTest {
   void fetchesALongRangeInOrderFromOnePeer() throws Exception {
     tracker.connected("a");
     Server a = new Server(chain);
-    CompletableFuture<Void> done = session(2001, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.DEFAULT)
+    CompletableFuture<Void> done = session(2001, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults())
         .start();
     done.get();
     assertChain(1, 2000);
@@ -147,7 +147,7 @@ class RangeSessionTest {
     tracker.connected("a");
     Server a = new Server(chain);
     a.maxAmountServed = 10;
-    session(201, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.DEFAULT).start().get();
+    session(201, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults()).start().get();
     assertChain(1, 200);
     // Three 64-header chunks take 7 answers each, the last 7-header chunk one.
     assertEquals(22, a.requests);
@@ -264,7 +264,7 @@ class RangeSessionTest {
     int[] calls = {0};
     CompletableFuture<Void> done = session(2001, (p, from, n) -> ++calls[0] % 2 == 0
         ? CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.RESET, "rate limited"))
-        : server.serve(from, n), sink, RangeSession.Config.DEFAULT).start();
+        : server.serve(from, n), sink, RangeSession.Config.defaults()).start();
     for (int i = 0; i < 1000 && !done.isDone(); i++) {
       scheduler.advance(Duration.ofMillis(100));
     }

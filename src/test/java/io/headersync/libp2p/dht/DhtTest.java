@@ -47,7 +47,7 @@ class DhtTest {
   }
 
   private Dht node(int seed) throws Exception {
-    return node(seed, DhtOptions.DEFAULT, new ConnectionGater());
+    return node(seed, DhtOptions.defaults(), new ConnectionGater());
   }
 
   private Dht node(int seed, DhtOptions options, ConnectionGater gater) throws Exception {

@@ -56,7 +56,7 @@ class InboundFloodTest {
 
   @Test
   void honestPeersConnectWhileAFloodOfIdleConnectionsRuns() throws Exception {
-    Host server = host(1, HostLimits.DEFAULT);
+    Host server = host(1, HostLimits.defaults());
     InetSocketAddress target = address(server);
     // The attack as measured: 300 idle connections, reopened every second.
     AtomicLong opened = new AtomicLong();
@@ -81,7 +81,7 @@ class InboundFloodTest {
     try {
       firstWave.get(T, TimeUnit.SECONDS);
       for (int probe = 0; probe < 8; probe++) {
-        Host honest = host(100 + probe, HostLimits.DEFAULT);
+        Host honest = host(100 + probe, HostLimits.defaults());
         honest.connect(server.listenAddresses().get(0)).get(10, TimeUnit.SECONDS);
         honest.ping(server.peerId()).get(10, TimeUnit.SECONDS);
         honest.close();

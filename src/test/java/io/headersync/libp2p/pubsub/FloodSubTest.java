@@ -384,9 +384,9 @@ class FloodSubTest {
 
   @Test
   void anAnnouncementDroppedOnAFullQueueIsRetriedLikeGoDoes() throws Exception {
-    io.headersync.testing.MutableClock clock =
-        new io.headersync.testing.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
-    io.headersync.testing.ManualScheduler scheduler = new io.headersync.testing.ManualScheduler(clock);
+    io.headersync.testkit.MutableClock clock =
+        new io.headersync.testkit.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    io.headersync.testkit.ManualScheduler scheduler = new io.headersync.testkit.ManualScheduler(clock);
     PubSub a = node(cfg -> cfg.peerQueueSize(2).scheduler(scheduler).clock(clock).random(new Random(7)));
     a.subscribe(TOPIC);
     byte[] s = new byte[32];

@@ -50,8 +50,16 @@ public final class YamuxConfig {
   /** The window every stream starts with, in both directions, per the spec. */
   public static final int PROTOCOL_INITIAL_WINDOW = 256 * 1024;
 
-  /** The defaults. */
-  public static final YamuxConfig DEFAULT = builder().build();
+  private static final YamuxConfig DEFAULTS = builder().build();
+
+  /**
+   * go-yamux's defaults.
+   *
+   * @return the configuration with every default
+   */
+  public static YamuxConfig defaults() {
+    return DEFAULTS;
+  }
 
   private final int initialStreamWindow;
   private final int maxStreamWindow;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link YamuxStreamChannel}.
  *
  * <pre>{@code
- * YamuxSession session = new YamuxSession(YamuxConfig.DEFAULT, isDialer, new ChannelInitializer<>() {
+ * YamuxSession session = new YamuxSession(YamuxConfig.defaults(), isDialer, new ChannelInitializer<>() {
  *   protected void initChannel(Channel stream) { stream.pipeline().addLast(new MyInboundProtocol()); }
  * });
  * connection.pipeline().addLast("yamux", session);

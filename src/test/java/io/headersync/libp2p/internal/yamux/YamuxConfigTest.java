@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class YamuxConfigTest {
   @Test
   void defaultsFollowGoYamuxAndGoLibp2p() {
-    YamuxConfig c = YamuxConfig.DEFAULT;
+    YamuxConfig c = YamuxConfig.defaults();
     assertEquals(256 * 1024, c.initialStreamWindow());
     assertEquals(16 * 1024 * 1024, c.maxStreamWindow());
     assertEquals(256, c.acceptBacklog());

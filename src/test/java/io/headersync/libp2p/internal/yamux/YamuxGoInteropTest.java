@@ -61,7 +61,7 @@ class YamuxGoInteropTest {
   private void run(boolean goDials) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     List<TestStreams.Echo> echoes = new ArrayList<>();
-    YamuxSession session = new YamuxSession(YamuxConfig.DEFAULT, !goDials,
+    YamuxSession session = new YamuxSession(YamuxConfig.defaults(), !goDials,
         TestStreams.accepting(echoes, TestStreams.Echo::new));
     ChannelInitializer<SocketChannel> init = new ChannelInitializer<>() {
       @Override

@@ -68,12 +68,12 @@ class YamuxLocalChannelTest {
         .childHandler(new ChannelInitializer<LocalChannel>() {
           @Override
           protected void initChannel(LocalChannel ch) {
-            YamuxSession s = new YamuxSession(YamuxConfig.DEFAULT, false, serverInbound);
+            YamuxSession s = new YamuxSession(YamuxConfig.defaults(), false, serverInbound);
             ch.pipeline().addLast("yamux", s);
             server.complete(s);
           }
         }).bind(address).sync().channel();
-    client = new YamuxSession(YamuxConfig.DEFAULT, true, TestStreams.echoing());
+    client = new YamuxSession(YamuxConfig.defaults(), true, TestStreams.echoing());
     clientChannel = new Bootstrap().group(group).channel(LocalChannel.class)
         .handler(new ChannelInitializer<LocalChannel>() {
           @Override

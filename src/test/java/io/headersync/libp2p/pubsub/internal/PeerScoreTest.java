@@ -11,7 +11,7 @@ import io.headersync.libp2p.pubsub.GossipSubParams;
 import io.headersync.libp2p.pubsub.PeerScoreParams;
 import io.headersync.libp2p.pubsub.PeerScoreThresholds;
 import io.headersync.libp2p.pubsub.TopicScoreParams;
-import io.headersync.testing.MutableClock;
+import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

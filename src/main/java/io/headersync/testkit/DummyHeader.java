@@ -1,4 +1,4 @@
-package io.headersync.testing;
+package io.headersync.testkit;
 
 import io.headersync.Hash;
 import io.headersync.Header;
@@ -13,10 +13,13 @@ import java.time.Clock;
 import java.time.Instant;
 
 /**
- * A small header for tests of the generic core, after go-header's {@code headertest.DummyHeader}:
- * its type check fails when {@link #verifyFailure()} is set, soft or hard as {@link #softFailure()}
- * says, and (like ev-node's) when an adjacent header does not carry its predecessor's hash. Binary layout: chainId length (2 bytes) + chainId, height (8), epoch seconds (8), nanos (4),
- * flags (1), last hash length (1) + last hash. Hash = SHA-256 of the encoding.
+ * A small header type for tests of code that is generic over the header (a {@code Store}, a {@code
+ * Syncer}, an extra check), after go-header's {@code headertest.DummyHeader}. Its type check ({@link
+ * #TYPE}{@code .verify}) fails when {@link #verifyFailure()} is set, soft or hard as {@link
+ * #softFailure()} says, and (like ev-node's) when an adjacent header does not carry its
+ * predecessor's hash; {@link #validate} always passes. Binary layout: chain id length (2 bytes) +
+ * chain id, height (8), epoch seconds (8), nanos (4), flags (1), last hash length (1) + last hash;
+ * the hash is the SHA-256 of the encoding. Make chains with {@link DummyChain}. Immutable.
  */
 public final class DummyHeader implements Header {
   /** The header type of {@link DummyHeader}. */
@@ -67,41 +70,90 @@ public final class DummyHeader implements Header {
     this.hash = Hash.wrap(sha256(encoded));
   }
 
-  /** A genesis header at {@code height} with no last hash. */
+  /**
+   * A genesis header at {@code height} with no last hash.
+   *
+   * @param chainId its chain id
+   * @param height its height, at least 1
+   * @param time its time
+   * @return the header
+   */
   public static DummyHeader genesis(String chainId, long height, Instant time) {
     return new DummyHeader(chainId, height, time, Hash.EMPTY, false, false, false);
   }
 
-  /** The zero value of the type. */
+  /**
+   * The zero value of the type ({@link #isZero()} is true).
+   *
+   * @return the zero header
+   */
   public static DummyHeader zero() {
     return new DummyHeader("", 0, Instant.EPOCH, Hash.EMPTY, false, false, true);
   }
 
-  /** The header following this one: height + 1, time + 1 ns, linked by hash. */
+  /**
+   * The header following this one: height + 1, time + 1 ns, linked by hash.
+   *
+   * @return the next header
+   */
   public DummyHeader next() {
     return new DummyHeader(chainId, height + 1, time.plusNanos(1), hash, false, false, false);
   }
 
+  /**
+   * This header with another chain id (and so another hash).
+   *
+   * @param v the chain id
+   * @return the changed header
+   */
   public DummyHeader withChainId(String v) {
     return new DummyHeader(v, height, time, lastHeaderHash, verifyFailure, softFailure, zero);
   }
 
+  /**
+   * This header at another height (and so with another hash; the last hash is kept).
+   *
+   * @param v the height
+   * @return the changed header
+   */
   public DummyHeader withHeight(long v) {
     return new DummyHeader(chainId, v, time, lastHeaderHash, verifyFailure, softFailure, zero);
   }
 
+  /**
+   * This header with another time (and so another hash), e.g. to fork a chain.
+   *
+   * @param v the time
+   * @return the changed header
+   */
   public DummyHeader withTime(Instant v) {
     return new DummyHeader(chainId, height, v, lastHeaderHash, verifyFailure, softFailure, zero);
   }
 
+  /**
+   * This header marked to fail the type check, e.g. to test how a caller treats a bad header.
+   *
+   * @param soft whether the failure is soft (go-header's {@code SoftFailure}) or hard
+   * @return the marked header
+   */
   public DummyHeader withVerifyFailure(boolean soft) {
     return new DummyHeader(chainId, height, time, lastHeaderHash, true, soft, zero);
   }
 
+  /**
+   * Whether the type check fails for this header.
+   *
+   * @return true if marked by {@link #withVerifyFailure}
+   */
   public boolean verifyFailure() {
     return verifyFailure;
   }
 
+  /**
+   * Whether the type check's failure is soft.
+   *
+   * @return true if marked by {@code withVerifyFailure(true)}
+   */
   public boolean softFailure() {
     return softFailure;
   }
@@ -131,6 +183,7 @@ public final class DummyHeader implements Header {
     return time;
   }
 
+  /** Always passes, as go-header's {@code DummyHeader.Validate}. */
   @Override
   public void validate(Clock clock) {
     // go-header's DummyHeader.Validate always succeeds.
@@ -146,16 +199,19 @@ public final class DummyHeader implements Header {
     return zero;
   }
 
+  /** Equal when the hashes are. */
   @Override
   public boolean equals(Object o) {
     return o instanceof DummyHeader && ((DummyHeader) o).hash.equals(hash);
   }
 
+  /** The hash's hash code. */
   @Override
   public int hashCode() {
     return hash.hashCode();
   }
 
+  /** Chain id, height and hash. */
   @Override
   public String toString() {
     return "DummyHeader{" + chainId + " #" + height + " " + hash + "}";

@@ -1,4 +1,4 @@
-package io.headersync.testing;
+package io.headersync.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +14,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A deterministic {@link ScheduledExecutorService} for tests: nothing runs until the test calls
- * {@link #runPending()} or {@link #advance(Duration)}, on the test's own thread. Time is virtual and
- * starts at 0; {@link #clock()} reads it.
+ * {@link #runPending()} or {@link #advance(Duration)}, and then it runs on the test's own thread, in
+ * due order (tasks due at the same time in the order they were scheduled). Time is virtual: it
+ * starts at 0 and moves only with {@link #advance(Duration)}, which moves the {@link MutableClock}
+ * given to the constructor by the same amount, so a component's clock and its timers agree.
+ *
+ * <pre>{@code
+ * MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+ * ManualScheduler scheduler = new ManualScheduler(clock);
+ * Syncer<DummyHeader> syncer = Syncer.builder(...).clock(clock).scheduler(scheduler).build();
+ * scheduler.advance(Duration.ofSeconds(30)); // runs every timer due in the next 30 s, in order
+ * }</pre>
+ *
+ * <p>Periodic tasks run at a fixed rate (fixed delay is treated as fixed rate: a task takes no
+ * virtual time). {@link #shutdown()} refuses new tasks; {@link #awaitTermination} never blocks.
+ * Thread-safe, but meant to be driven by one test thread.
  */
 public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
@@ -24,16 +37,29 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   private long nowNanos;
   private boolean shutdown;
 
+  /**
+   * A scheduler at virtual time 0 that advances {@code clock} with itself.
+   *
+   * @param clock the clock moved by {@link #advance(Duration)}
+   */
   public ManualScheduler(MutableClock clock) {
     this.clock = clock;
   }
 
-  /** The clock advanced together with this scheduler. */
+  /**
+   * The clock advanced together with this scheduler.
+   *
+   * @return the clock given to the constructor
+   */
   public MutableClock clock() {
     return clock;
   }
 
-  /** Runs every task due now, including tasks they submit for now. Returns how many ran. */
+  /**
+   * Runs every task due now, including tasks they submit for now, without moving time.
+   *
+   * @return how many tasks ran
+   */
   public synchronized int runPending() {
     int ran = 0;
     while (!queue.isEmpty() && queue.peek().due <= nowNanos) {
@@ -46,8 +72,16 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return ran;
   }
 
-  /** Moves virtual time forward, running tasks in due order as their time comes. */
+  /**
+   * Moves virtual time (and the clock) forward by {@code d}, running tasks in due order as their
+   * time comes; the clock reads each task's due time while it runs.
+   *
+   * @param d how far to move, not negative
+   */
   public synchronized void advance(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("cannot move time back: " + d);
+    }
     long target = nowNanos + d.toNanos();
     while (!queue.isEmpty() && queue.peek().due <= target) {
       Task<?> t = queue.poll();
@@ -63,16 +97,22 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     nowNanos = target;
   }
 
-  /** Tasks waiting, cancelled ones excluded. */
+  /**
+   * The tasks waiting, cancelled ones excluded.
+   *
+   * @return how many tasks are queued
+   */
   public synchronized int queued() {
     return (int) queue.stream().filter(t -> !t.isCancelled()).count();
   }
 
+  /** Queues {@code command} to run at the current virtual time (on the next {@link #runPending()}). */
   @Override
   public void execute(Runnable command) {
     schedule(command, 0, TimeUnit.NANOSECONDS);
   }
 
+  /** Queues {@code command} to run {@code delay} from now in virtual time. */
   @Override
   public synchronized ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
     return enqueue(new Task<>(() -> {
@@ -81,11 +121,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     }, nowNanos + Math.max(0, unit.toNanos(delay)), 0));
   }
 
+  /** Queues {@code callable} to run {@code delay} from now in virtual time. */
   @Override
   public synchronized <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
     return enqueue(new Task<>(callable, nowNanos + Math.max(0, unit.toNanos(delay)), 0));
   }
 
+  /** Queues {@code command} to run after {@code initialDelay}, then every {@code period}, in virtual time. */
   @Override
   public synchronized ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
       TimeUnit unit) {
@@ -95,6 +137,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     }, nowNanos + unit.toNanos(initialDelay), unit.toNanos(period)));
   }
 
+  /** As {@link #scheduleAtFixedRate}: tasks take no virtual time, so delay and rate are the same. */
   @Override
   public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
     return scheduleAtFixedRate(command, initialDelay, delay, unit);
@@ -108,11 +151,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return t;
   }
 
+  /** Refuses new tasks; queued tasks still run when time moves. */
   @Override
   public synchronized void shutdown() {
     shutdown = true;
   }
 
+  /** Refuses new tasks and removes the queued ones, which it returns. */
   @Override
   public synchronized List<Runnable> shutdownNow() {
     shutdown = true;
@@ -121,16 +166,19 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return out;
   }
 
+  /** Whether {@link #shutdown()} or {@link #shutdownNow()} was called. */
   @Override
   public synchronized boolean isShutdown() {
     return shutdown;
   }
 
+  /** Whether it is shut down and nothing is queued. */
   @Override
   public synchronized boolean isTerminated() {
     return shutdown && queue.isEmpty();
   }
 
+  /** {@link #isTerminated()}, at once: nothing runs unless the test moves time. */
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) {
     return isTerminated();

@@ -1,4 +1,4 @@
-package io.headersync.store;
+package io.headersync.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.headersync.Hash;
-import io.headersync.testing.DummyChain;
-import io.headersync.testing.DummyHeader;
+import io.headersync.store.HeaderNotFoundException;
+import io.headersync.store.InvalidDeleteException;
+import io.headersync.store.NonContiguousAppendException;
+import io.headersync.store.Store;
+import io.headersync.store.StoreException;
+import io.headersync.store.StoreOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,53 +31,119 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@link Store} contract, run against every implementation by a subclass that says how to make
- * (and, where the store persists, reopen) a store. Tests wait on futures and latches, never on time;
- * the timeouts below only turn a hang into a failure.
+ * The {@link Store} contract as a JUnit Jupiter suite: extend it to check your own {@code Store}
+ * implementation against every rule the syncer, the exchange server and the service rely on
+ * (contiguous appends checked at once against queued writes, the future of an append meaning
+ * readable, {@code awaitHeight}, go-header's deletion shapes and bound, prepend, close, and, for
+ * stores that persist, reopening). headersync's own {@code InMemoryStore} and {@code RocksDbStore}
+ * run it.
+ *
+ * <pre>{@code
+ * class MyStoreTest extends StoreContractTest {
+ *   @Override
+ *   protected Store<DummyHeader> createStore(StoreOptions options) {
+ *     return new MyStore<>(DummyHeader.TYPE, options);
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>The suite stores {@link DummyHeader}s, so the store under test must be generic over the header
+ * type (as {@code Store<H>} is). It honours the {@link StoreOptions} it is given where the contract
+ * depends on them: {@code maxWaiters}, {@code maxDeleteHeaders}, and (for backpressure) the write
+ * queue bounds. Stores that persist override {@link #persists()} and {@link #reopenStore}. Tests
+ * wait on futures and latches, never on time; {@link #TIMEOUT_S} only turns a hang into a failure.
+ * Every store a test opens is closed after it. Needs {@code org.junit.jupiter:junit-jupiter-api} on
+ * the test class path (an optional dependency of headersync).
  */
-abstract class AbstractStoreContractTest {
-  static final Instant GENESIS_TIME = Instant.parse("2024-01-01T00:00:00Z");
-  static final long TIMEOUT_S = 30;
+public abstract class StoreContractTest {
+  /** The time of the genesis header of {@link #chain()} and {@link #chainFrom(long)}. */
+  public static final Instant GENESIS_TIME = Instant.parse("2024-01-01T00:00:00Z");
+  /** Seconds a test waits for a future or a latch before it fails. */
+  public static final long TIMEOUT_S = 30;
 
   private final List<Store<DummyHeader>> opened = new ArrayList<>();
 
-  /** A new, empty store. */
+  /** Subclasses say how to make a store. */
+  protected StoreContractTest() {}
+
+  /**
+   * A new, empty store of {@link DummyHeader}s.
+   *
+   * @param options the limits to build it with
+   * @return the store, closed by the suite after the test
+   */
   protected abstract Store<DummyHeader> createStore(StoreOptions options);
 
-  /** Whether {@link #reopen} is supported (stores that persist). */
+  /**
+   * Whether the store persists, so {@link #reopenStore} is supported and the reopening tests run.
+   *
+   * @return false unless overridden
+   */
   protected boolean persists() {
     return false;
   }
 
-  /** Reopens the data of a closed store made by {@link #createStore}. */
+  /**
+   * Reopens the data of a closed store made by {@link #createStore}, with the same options.
+   *
+   * @param closed a store the test closed
+   * @return a store on the same data
+   * @throws UnsupportedOperationException unless overridden
+   */
   protected Store<DummyHeader> reopenStore(Store<DummyHeader> closed) {
     throw new UnsupportedOperationException();
   }
 
-  final Store<DummyHeader> newStore() {
+  /**
+   * A new store with the default options, closed after the test.
+   *
+   * @return a new, empty store
+   */
+  protected final Store<DummyHeader> newStore() {
     return newStore(StoreOptions.defaults());
   }
 
-  final Store<DummyHeader> newStore(StoreOptions options) {
+  /**
+   * A new store with {@code options}, closed after the test.
+   *
+   * @param options the limits to build it with
+   * @return a new, empty store
+   */
+  protected final Store<DummyHeader> newStore(StoreOptions options) {
     Store<DummyHeader> s = createStore(options);
     opened.add(s);
     return s;
   }
 
-  final Store<DummyHeader> reopen(Store<DummyHeader> closed) {
+  /**
+   * Reopens a closed store ({@link #reopenStore}), closed after the test.
+   *
+   * @param closed a store the test closed
+   * @return a store on the same data
+   */
+  protected final Store<DummyHeader> reopen(Store<DummyHeader> closed) {
     Store<DummyHeader> s = reopenStore(closed);
     opened.add(s);
     return s;
   }
 
+  /** Closes every store the test opened (idempotent: a subclass may call it before its own cleanup). */
   @AfterEach
-  void closeStores() {
+  public void closeStores() {
     for (Store<DummyHeader> s : opened) {
       s.close();
     }
   }
 
-  static <T> T await(CompletableFuture<T> f) {
+  /**
+   * The value of {@code f}, waiting at most {@link #TIMEOUT_S}.
+   *
+   * @param <T> the value's type
+   * @param f the future
+   * @return its value
+   * @throws AssertionError if it failed or did not complete in time
+   */
+  public static <T> T await(CompletableFuture<T> f) {
     try {
       return f.get(TIMEOUT_S, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -86,25 +156,55 @@ abstract class AbstractStoreContractTest {
     }
   }
 
-  static Throwable failureOf(CompletableFuture<?> f) {
+  /**
+   * The cause {@code f} failed with, waiting at most {@link #TIMEOUT_S}.
+   *
+   * @param f the future
+   * @return the cause of its failure
+   * @throws AssertionError if it completed normally
+   */
+  public static Throwable failureOf(CompletableFuture<?> f) {
     ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(TIMEOUT_S, TimeUnit.SECONDS));
     return e.getCause();
   }
 
-  static void appendAndWait(Store<DummyHeader> s, List<DummyHeader> headers) {
+  /**
+   * Appends {@code headers} to {@code s} and waits until they are readable.
+   *
+   * @param s the store
+   * @param headers a contiguous run extending its head
+   */
+  public static void appendAndWait(Store<DummyHeader> s, List<DummyHeader> headers) {
     await(s.append(headers));
   }
 
-  static DummyChain chain() {
+  /**
+   * A chain whose genesis is at height 1.
+   *
+   * @return a new chain of chain id "test" at {@link #GENESIS_TIME}
+   */
+  public static DummyChain chain() {
     return new DummyChain(GENESIS_TIME);
   }
 
-  static DummyChain chainFrom(long genesisHeight) {
+  /**
+   * A chain whose genesis is at {@code genesisHeight}.
+   *
+   * @param genesisHeight the height of its first header
+   * @return a new chain of chain id "test" at {@link #GENESIS_TIME}
+   */
+  public static DummyChain chainFrom(long genesisHeight) {
     return new DummyChain("test", genesisHeight, GENESIS_TIME);
   }
 
-  /** Asserts the store holds exactly {@code headers}, a contiguous run, and nothing around it. */
-  static void assertHolds(Store<DummyHeader> s, List<DummyHeader> headers) {
+  /**
+   * Asserts the store holds exactly {@code headers}, a contiguous run, and nothing around it: head,
+   * tail, height, every header by height and by hash, the range, and nothing just below or above.
+   *
+   * @param s the store
+   * @param headers the contiguous run it should hold, lowest first
+   */
+  public static void assertHolds(Store<DummyHeader> s, List<DummyHeader> headers) {
     DummyHeader first = headers.get(0);
     DummyHeader last = headers.get(headers.size() - 1);
     assertEquals(Optional.of(first), s.tail());
@@ -127,8 +227,9 @@ abstract class AbstractStoreContractTest {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Empty store has nothing. */
   @Test
-  void emptyStoreHasNothing() {
+  public void emptyStoreHasNothing() {
     Store<DummyHeader> s = newStore();
     DummyHeader h = chain().next();
     assertEquals(Optional.empty(), s.head());
@@ -142,8 +243,9 @@ abstract class AbstractStoreContractTest {
     assertThrows(HeaderNotFoundException.class, () -> s.getRange(1, 2));
   }
 
+  /** First append initialises at any height. */
   @Test
-  void firstAppendInitialisesAtAnyHeight() {
+  public void firstAppendInitialisesAtAnyHeight() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chainFrom(1_000).next(10);
     appendAndWait(s, hs);
@@ -151,8 +253,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(1_000, s.tail().orElseThrow().height());
   }
 
+  /** Contiguous appends extend the head. */
   @Test
-  void contiguousAppendsExtendTheHead() {
+  public void contiguousAppendsExtendTheHead() {
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
     List<DummyHeader> all = new ArrayList<>();
@@ -164,8 +267,9 @@ abstract class AbstractStoreContractTest {
     }
   }
 
+  /** Gap append is rejected and leaves store unchanged. */
   @Test
-  void gapAppendIsRejectedAndLeavesStoreUnchanged() {
+  public void gapAppendIsRejectedAndLeavesStoreUnchanged() {
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
     List<DummyHeader> first = c.next(10);
@@ -188,8 +292,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, all);
   }
 
+  /** Overlapping append is rejected and leaves store unchanged. */
   @Test
-  void overlappingAppendIsRejectedAndLeavesStoreUnchanged() {
+  public void overlappingAppendIsRejectedAndLeavesStoreUnchanged() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(12);
     appendAndWait(s, hs.subList(0, 10));
@@ -204,8 +309,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Append with gap inside is rejected whole. */
   @Test
-  void appendWithGapInsideIsRejectedWhole() {
+  public void appendWithGapInsideIsRejectedWhole() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(14);
     appendAndWait(s, hs.subList(0, 10));
@@ -219,8 +325,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Rejected initial append leaves store empty. */
   @Test
-  void rejectedInitialAppendLeavesStoreEmpty() {
+  public void rejectedInitialAppendLeavesStoreEmpty() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(3);
     assertThrows(NonContiguousAppendException.class, () -> s.append(List.of(hs.get(0), hs.get(2))));
@@ -230,8 +337,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs.subList(1, 3));
   }
 
+  /** Append rejects empty and null. */
   @Test
-  void appendRejectsEmptyAndNull() {
+  public void appendRejectsEmptyAndNull() {
     Store<DummyHeader> s = newStore();
     assertThrows(IllegalArgumentException.class, () -> s.append(List.of()));
     List<DummyHeader> withNull = new ArrayList<>();
@@ -240,8 +348,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(0, s.height());
   }
 
+  /** Contiguity counts queued appends. */
   @Test
-  void contiguityCountsQueuedAppends() {
+  public void contiguityCountsQueuedAppends() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(30);
     CompletableFuture<Void> a = s.append(hs.subList(0, 10));
@@ -254,8 +363,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Append future means readable. */
   @Test
-  void appendFutureMeansReadable() {
+  public void appendFutureMeansReadable() {
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
     for (int i = 0; i < 50; i++) {
@@ -266,8 +376,9 @@ abstract class AbstractStoreContractTest {
     }
   }
 
+  /** Get range returns headers in order and rejects bad ranges. */
   @Test
-  void getRangeReturnsHeadersInOrderAndRejectsBadRanges() {
+  public void getRangeReturnsHeadersInOrderAndRejectsBadRanges() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chainFrom(100).next(200);
     appendAndWait(s, hs);
@@ -283,8 +394,9 @@ abstract class AbstractStoreContractTest {
     assertTrue(below.getMessage().contains("99"), below.getMessage());
   }
 
+  /** Get by height rejects non positive heights. */
   @Test
-  void getByHeightRejectsNonPositiveHeights() {
+  public void getByHeightRejectsNonPositiveHeights() {
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chain().next(2));
     assertThrows(IllegalArgumentException.class, () -> s.getByHeight(0));
@@ -292,8 +404,9 @@ abstract class AbstractStoreContractTest {
     assertThrows(IllegalArgumentException.class, () -> s.awaitHeight(0));
   }
 
+  /** Get and has by hash. */
   @Test
-  void getAndHasByHash() {
+  public void getAndHasByHash() {
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
     List<DummyHeader> hs = c.next(100);
@@ -309,8 +422,9 @@ abstract class AbstractStoreContractTest {
     assertThrows(NullPointerException.class, () -> s.get(null));
   }
 
+  /** Has at is true exactly between tail and head. */
   @Test
-  void hasAtIsTrueExactlyBetweenTailAndHead() {
+  public void hasAtIsTrueExactlyBetweenTailAndHead() {
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chainFrom(50).next(11));
     assertFalse(s.hasAt(0));
@@ -322,8 +436,9 @@ abstract class AbstractStoreContractTest {
     assertFalse(s.hasAt(61));
   }
 
+  /** Concurrent readers never see a hole below the head. */
   @Test
-  void concurrentReadersNeverSeeAHoleBelowTheHead() throws Exception {
+  public void concurrentReadersNeverSeeAHoleBelowTheHead() throws Exception {
     Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
     List<DummyHeader> hs = chain().next(3_000);
     AtomicBoolean done = new AtomicBoolean();
@@ -380,8 +495,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Await height completes at once when stored. */
   @Test
-  void awaitHeightCompletesAtOnceWhenStored() {
+  public void awaitHeightCompletesAtOnceWhenStored() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(5);
     appendAndWait(s, hs);
@@ -391,8 +507,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(hs.get(4), s.awaitHeight(5).join());
   }
 
+  /** Await height completes when the height is appended. */
   @Test
-  void awaitHeightCompletesWhenTheHeightIsAppended() {
+  public void awaitHeightCompletesWhenTheHeightIsAppended() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(10);
     CompletableFuture<DummyHeader> onEmpty = s.awaitHeight(2);
@@ -412,8 +529,9 @@ abstract class AbstractStoreContractTest {
     assertFalse(f11.isDone());
   }
 
+  /** Await height below the tail fails. */
   @Test
-  void awaitHeightBelowTheTailFails() {
+  public void awaitHeightBelowTheTailFails() {
     Store<DummyHeader> s = newStore();
     CompletableFuture<DummyHeader> pending = s.awaitHeight(5);
     appendAndWait(s, chainFrom(100).next(3));
@@ -421,8 +539,9 @@ abstract class AbstractStoreContractTest {
     assertInstanceOf(HeaderNotFoundException.class, failureOf(s.awaitHeight(99)));
   }
 
+  /** Cancelling a waiter frees its slot. */
   @Test
-  void cancellingAWaiterFreesItsSlot() {
+  public void cancellingAWaiterFreesItsSlot() {
     Store<DummyHeader> s = newStore(StoreOptions.builder().maxWaiters(2).build());
     CompletableFuture<DummyHeader> a = s.awaitHeight(5);
     CompletableFuture<DummyHeader> b = s.awaitHeight(6);
@@ -444,8 +563,9 @@ abstract class AbstractStoreContractTest {
     assertFalse(f.isDone());
   }
 
+  /** Close fails pending waiters. */
   @Test
-  void closeFailsPendingWaiters() {
+  public void closeFailsPendingWaiters() {
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chain().next(3));
     CompletableFuture<DummyHeader> f = s.awaitHeight(10);
@@ -454,8 +574,9 @@ abstract class AbstractStoreContractTest {
     assertInstanceOf(StoreException.class, failureOf(s.awaitHeight(2)));
   }
 
+  /** Closed store rejects every call. */
   @Test
-  void closedStoreRejectsEveryCall() {
+  public void closedStoreRejectsEveryCall() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(4);
     appendAndWait(s, hs.subList(0, 3));
@@ -473,8 +594,9 @@ abstract class AbstractStoreContractTest {
     assertThrows(StoreException.class, s::flush);
   }
 
+  /** Close drains queued appends. */
   @Test
-  void closeDrainsQueuedAppends() {
+  public void closeDrainsQueuedAppends() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(500);
     List<CompletableFuture<Void>> fs = new ArrayList<>();
@@ -491,8 +613,9 @@ abstract class AbstractStoreContractTest {
     }
   }
 
+  /** Many small queued appends do not deadlock under backpressure. */
   @Test
-  void manySmallQueuedAppendsDoNotDeadlockUnderBackpressure() {
+  public void manySmallQueuedAppendsDoNotDeadlockUnderBackpressure() {
     Store<DummyHeader> s = newStore(StoreOptions.builder().writeQueueHeaders(8).maxBatchHeaders(4).build());
     List<DummyHeader> hs = chain().next(3_000);
     CompletableFuture<Void> last = null;
@@ -509,8 +632,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(3_100, s.height());
   }
 
+  /** Append from an append callback does not deadlock. */
   @Test
-  void appendFromAnAppendCallbackDoesNotDeadlock() {
+  public void appendFromAnAppendCallbackDoesNotDeadlock() {
     Store<DummyHeader> s = newStore(StoreOptions.builder().writeQueueHeaders(2).build());
     List<DummyHeader> hs = chain().next(200);
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -544,8 +668,9 @@ abstract class AbstractStoreContractTest {
     });
   }
 
+  /** Flush waits for queued appends. */
   @Test
-  void flushWaitsForQueuedAppends() {
+  public void flushWaitsForQueuedAppends() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(300);
     for (int i = 0; i < hs.size(); i += 3) {
@@ -555,8 +680,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Reopened store has the same head tail and headers. */
   @Test
-  void reopenedStoreHasTheSameHeadTailAndHeaders() {
+  public void reopenedStoreHasTheSameHeadTailAndHeaders() {
     assumeTrue(persists(), "store does not persist");
     Store<DummyHeader> s = newStore();
     DummyChain c = chainFrom(7);
@@ -577,8 +703,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(r2, all);
   }
 
+  /** Reopened empty store is empty. */
   @Test
-  void reopenedEmptyStoreIsEmpty() {
+  public void reopenedEmptyStoreIsEmpty() {
     assumeTrue(persists(), "store does not persist");
     Store<DummyHeader> s = newStore();
     s.close();
@@ -593,8 +720,9 @@ abstract class AbstractStoreContractTest {
   // ---------------------------------------------------------------------------------------------
   // Deletion (go-header's store_test.go DeleteRange tests, ported, and our bound per call)
 
+  /** Delete to moves the tail up and forgets the deleted headers. */
   @Test
-  void deleteToMovesTheTailUpAndForgetsTheDeletedHeaders() {
+  public void deleteToMovesTheTailUpAndForgetsTheDeletedHeaders() {
     // go-header TestStore_DeleteRange_Tail: 14, then a no-op below the tail, then 50, then above the head.
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(101);
@@ -616,8 +744,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs.subList(49, 101));
   }
 
+  /** Has at follows the tail. */
   @Test
-  void hasAtFollowsTheTail() {
+  public void hasAtFollowsTheTail() {
     // go-header TestStore_HasAt
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chain().next(100));
@@ -629,8 +758,9 @@ abstract class AbstractStoreContractTest {
     assertFalse(s.hasAt(0));
   }
 
+  /** Delete to is bounded per call. */
   @Test
-  void deleteToIsBoundedPerCall() {
+  public void deleteToIsBoundedPerCall() {
     Store<DummyHeader> s = newStore(StoreOptions.builder().maxDeleteHeaders(10).build());
     List<DummyHeader> hs = chain().next(40);
     appendAndWait(s, hs);
@@ -645,8 +775,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(46, e.to());
   }
 
+  /** Delete range from the head down moves the head and appends continue from there. */
   @Test
-  void deleteRangeFromTheHeadDownMovesTheHeadAndAppendsContinueFromThere() {
+  public void deleteRangeFromTheHeadDownMovesTheHeadAndAppendsContinueFromThere() {
     // go-header TestStore_DeleteRange "delete range from head down"
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
@@ -674,8 +805,9 @@ abstract class AbstractStoreContractTest {
     }
   }
 
+  /** Delete range of everything empties the store. */
   @Test
-  void deleteRangeOfEverythingEmptiesTheStore() {
+  public void deleteRangeOfEverythingEmptiesTheStore() {
     // go-header TestStore_DeleteRange_EmptyStore
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(100);
@@ -693,8 +825,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, again);
   }
 
+  /** Delete range rejects ranges that would leave a gap. */
   @Test
-  void deleteRangeRejectsRangesThatWouldLeaveAGap() {
+  public void deleteRangeRejectsRangesThatWouldLeaveAGap() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chainFrom(10).next(20); // [10, 29]
     appendAndWait(s, hs);
@@ -707,8 +840,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Deletion counts queued appends and deletions. */
   @Test
-  void deletionCountsQueuedAppendsAndDeletions() {
+  public void deletionCountsQueuedAppendsAndDeletions() {
     Store<DummyHeader> s = newStore();
     DummyChain c = chain();
     List<DummyHeader> hs = c.next(300);
@@ -727,8 +861,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs.subList(249, 289));
   }
 
+  /** Await height below a moved tail fails. */
   @Test
-  void awaitHeightBelowAMovedTailFails() {
+  public void awaitHeightBelowAMovedTailFails() {
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chain().next(30));
     await(s.deleteTo(20));
@@ -736,8 +871,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(20, await(s.awaitHeight(20)).height());
   }
 
+  /** Readers racing pruning see nothing or the header never corruption. */
   @Test
-  void readersRacingPruningSeeNothingOrTheHeaderNeverCorruption() throws Exception {
+  public void readersRacingPruningSeeNothingOrTheHeaderNeverCorruption() throws Exception {
     Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
     List<DummyHeader> hs = chain().next(3_000);
     appendAndWait(s, hs.subList(0, 100));
@@ -780,8 +916,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs.subList(hs.size() - 51, hs.size()));
   }
 
+  /** Closed store rejects deletion. */
   @Test
-  void closedStoreRejectsDeletion() {
+  public void closedStoreRejectsDeletion() {
     Store<DummyHeader> s = newStore();
     appendAndWait(s, chain().next(3));
     s.close();
@@ -789,8 +926,9 @@ abstract class AbstractStoreContractTest {
     assertThrows(StoreException.class, () -> s.deleteRange(1, 2));
   }
 
+  /** Reopened store keeps the moved tail and head. */
   @Test
-  void reopenedStoreKeepsTheMovedTailAndHead() {
+  public void reopenedStoreKeepsTheMovedTailAndHead() {
     // go-header TestStore_DeleteRange_MoveHeadAndTail and the restart half of _EmptyStore
     assumeTrue(persists(), "store does not persist");
     Store<DummyHeader> s = newStore();
@@ -811,8 +949,9 @@ abstract class AbstractStoreContractTest {
   // ---------------------------------------------------------------------------------------------
   // Prepend (back-fill below the tail)
 
+  /** Prepend extends the tail downwards. */
   @Test
-  void prependExtendsTheTailDownwards() {
+  public void prependExtendsTheTailDownwards() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(100);
     appendAndWait(s, hs.subList(60, 100));
@@ -826,8 +965,9 @@ abstract class AbstractStoreContractTest {
     assertEquals(101, s.height());
   }
 
+  /** Prepend must end just below the tail. */
   @Test
-  void prependMustEndJustBelowTheTail() {
+  public void prependMustEndJustBelowTheTail() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(100);
     assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(0, 5)), "empty store");
@@ -845,8 +985,9 @@ abstract class AbstractStoreContractTest {
     assertHolds(s, hs);
   }
 
+  /** Reopened store keeps prepended headers. */
   @Test
-  void reopenedStoreKeepsPrependedHeaders() {
+  public void reopenedStoreKeepsPrependedHeaders() {
     assumeTrue(persists(), "store does not persist");
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(50);
