@@ -405,6 +405,13 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     Map<Hash, PeerId> answeredBy = new HashMap<>();
     List<String> errors = new ArrayList<>();
     int[] pending = {n};
+    result.whenComplete((v, e) -> { // the caller cancelled: go-header's "canceled" status
+      if (result.isCancelled()) {
+        synchronized (votes) {
+          recordHead(started, answers.size(), requestType, "canceled");
+        }
+      }
+    });
     for (PeerId peer : peers) {
       request(peer, ExchangeWire.headRequestFrame(), 1).whenComplete((list, err) -> {
         HeadResult<H> answer = null;
@@ -449,9 +456,6 @@ public final class Exchange<H extends Header> implements AutoCloseable {
             }
           } else {
             errors.add(error);
-          }
-          if (result.isCancelled() && pending[0] == 0) {
-            recordHead(started, answers.size(), requestType, "canceled");
           }
           if (pending[0] == 0 && !result.isDone()) {
             if (answers.isEmpty()) {
