@@ -244,7 +244,8 @@ class EvNodeNodeInteropTest {
         () -> second.headers().exchange().trackedPeers().containsAll(List.of(PeerId.parse(aggId), relayedId)));
     long target = relayed.height();
     second.awaitHeight(target).get(60, TimeUnit.SECONDS);
-    assertSameChain(second, relayed, target);
+    // hashesAt(h) reads block h+1 from the relayed node, which holds blocks up to target for sure
+    assertSameChain(second, relayed, target - 1);
     assertEquals(List.of(), relayed.errors(NOTHING), "relayed full node errors:\n" + relayed.stderr());
   }
 

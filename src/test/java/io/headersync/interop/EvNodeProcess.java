@@ -159,6 +159,9 @@ final class EvNodeProcess implements AutoCloseable {
   /** The hash of header {@code height} and of its data, as block {@code height + 1} names them. */
   Hash[] hashesAt(long height) throws IOException {
     String next = block(height + 1);
+    if (field(next, "lastHeaderHash") == null) {
+      throw new IOException("the ev-node node has no block " + (height + 1) + " to name header " + height + ": " + next);
+    }
     return new Hash[] {base64(field(next, "lastHeaderHash")), base64(field(next, "lastDataHash"))};
   }
 
