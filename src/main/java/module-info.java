@@ -27,6 +27,7 @@ module io.headersync {
   exports io.headersync;
   exports io.headersync.annotation;
   exports io.headersync.instrument;
+  exports io.headersync.lifecycle;
   exports io.headersync.service;
   exports io.headersync.store;
   exports io.headersync.exchange;

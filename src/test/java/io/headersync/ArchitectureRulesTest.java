@@ -49,7 +49,7 @@ class ArchitectureRulesTest {
     // Our libp2p stack could ship as its own artifact: it uses nothing of the header-sync core.
     classes().that().resideInAPackage("io.headersync.libp2p..")
         .should().onlyDependOnClassesThat().resideInAnyPackage("io.headersync.libp2p..", "io.headersync.annotation..",
-            "java..", "javax.crypto..", "io.netty..", "com.google.protobuf..", "org.bouncycastle..",
+            "io.headersync.lifecycle..", "java..", "javax.crypto..", "io.netty..", "com.google.protobuf..", "org.bouncycastle..",
             "tools.jackson.core..", "org.slf4j..")
         .check(classes);
   }
@@ -59,6 +59,7 @@ class ArchitectureRulesTest {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("Annotation").definedBy("io.headersync.annotation..")
         .layer("Instrument").definedBy("io.headersync.instrument..")
+        .layer("Lifecycle").definedBy("io.headersync.lifecycle..")
         .layer("Libp2p").definedBy("io.headersync.libp2p..")
         .layer("Internal").definedBy("io.headersync.internal..")
         .layer("Model").definedBy("io.headersync")
