@@ -39,7 +39,7 @@ class ModuleDescriptorTest {
     assertEquals("io.headersync", d.name());
     Set<String> exported = d.exports().stream().filter(e -> !e.isQualified()).map(ModuleDescriptor.Exports::source)
         .collect(Collectors.toCollection(TreeSet::new));
-    assertEquals(new TreeSet<>(List.of("io.headersync", "io.headersync.annotation", "io.headersync.instrument",
+    assertEquals(new TreeSet<>(List.of("io.headersync", "io.headersync.annotation", "io.headersync.instrument", "io.headersync.lifecycle",
         "io.headersync.service", "io.headersync.store", "io.headersync.exchange", "io.headersync.subscriber",
         "io.headersync.sync", "io.headersync.evnode", "io.headersync.metrics", "io.headersync.testkit",
         "io.headersync.libp2p", "io.headersync.libp2p.pubsub", "io.headersync.libp2p.dht")), exported);
