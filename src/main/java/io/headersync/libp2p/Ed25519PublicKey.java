@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * go-libp2p, any 32 bytes are accepted as a key (Go does not decode the key before verifying), and
  * a key that is not a curve point verifies nothing.
  *
- * <p>The decoded point and its precomputed multiples ({@link GoEd25519.PreparedKey}, which make a
- * verification about 40% cheaper) are kept by the instance and in a process-wide cache of up to
- * {@value #MAX_CACHED_KEYS} keys, because ev-node decodes a new key object with every header while
- * a chain has few proposer keys. The cache is emptied when full, so churning it costs only the
- * preparation (about half a verification) per signature.
+ * <p>The decoded point and its precomputed multiples ({@link GoEd25519.PreparedKey}) are kept by
+ * the instance and in a process-wide cache of up to {@value #MAX_CACHED_KEYS} keys, because ev-node
+ * decodes a new key object with every header while a chain has few proposer keys. A key seen for
+ * the first time gets the small tables ({@link GoEd25519#prepareForOne}: a peer's identity key in a
+ * handshake is used once); its second use builds the large ones ({@link GoEd25519#prepare}, about
+ * three verifications once, then each verification takes about half the time of a one-shot one).
+ * The cache is emptied when full, so churning it costs only the small preparation per signature.
  */
 final class Ed25519PublicKey extends PublicKey {
   static final int KEY_SIZE = 32;
@@ -53,19 +55,28 @@ final class Ed25519PublicKey extends PublicKey {
 
   private Object prepared() {
     Object p = prepared;
-    if (p == null) {
-      ByteBuffer k = ByteBuffer.wrap(key); // key is never modified: a stable map key
-      p = PREPARED.get(k);
-      if (p == null) {
-        GoEd25519.PreparedKey pk = GoEd25519.prepare(key);
-        p = pk == null ? NOT_A_POINT : pk;
-        if (PREPARED.size() >= MAX_CACHED_KEYS) {
-          PREPARED.clear();
-        }
-        PREPARED.put(k, p);
-      }
-      this.prepared = p;
+    if (p instanceof GoEd25519.PreparedKey && ((GoEd25519.PreparedKey) p).forMany()) {
+      return p;
     }
-    return p;
+    if (p == NOT_A_POINT) {
+      return p;
+    }
+    ByteBuffer k = ByteBuffer.wrap(key); // key is never modified: a stable map key
+    Object cached = PREPARED.get(k);
+    if (cached == null) {
+      GoEd25519.PreparedKey pk = GoEd25519.prepareForOne(key); // first use: the small tables
+      cached = pk == null ? NOT_A_POINT : pk;
+    } else if (!((cached == NOT_A_POINT) || ((GoEd25519.PreparedKey) cached).forMany())) {
+      cached = GoEd25519.prepare(key); // a key used again: the tables for many signatures
+    } else {
+      this.prepared = cached;
+      return cached;
+    }
+    if (PREPARED.size() >= MAX_CACHED_KEYS) {
+      PREPARED.clear();
+    }
+    PREPARED.put(k, cached);
+    this.prepared = cached;
+    return cached;
   }
 }

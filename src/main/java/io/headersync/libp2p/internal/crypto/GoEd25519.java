@@ -24,17 +24,20 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
  * <p>How: field arithmetic is Bouncy Castle's {@link X25519Field} (10 limbs of 25.5 bits); point
  * arithmetic (written here) is in extended twisted-Edwards coordinates (X:Y:Z:T) with the complete
  * {@code hwcd} formulas for a = -1, T computed only when an addition follows. Both scalars are
- * recoded into signed sliding windows (wNAF) and split at 2^128, so {@code [S]B + [k](-A)} is one
- * interleaved loop of 128 doublings over four tables: fixed tables of the 64 odd multiples
- * 1..127 of B and of [2^128]B (affine), and per-key tables of the 8 odd multiples 1..15 of -A and
- * of -[2^128]A (projective, built once per {@link PreparedKey}). The result is normalised with one
+ * recoded into signed sliding windows (wNAF) and split into eight parts of 32 bits, so {@code
+ * [S]B + [k](-A)} is one interleaved loop of 32 doublings: S's part p adds from a fixed table of
+ * the 64 odd multiples 1..127 of [2^(32p)]B (affine), k's part p from the key's table of the 16
+ * odd multiples 1..31 of -[2^(32p)]A (projective, built once per {@link PreparedKey}: a node
+ * verifies thousands of headers of one proposer's key). A one-shot {@link #verify(byte[], byte[],
+ * byte[])} prepares two parts of 128 bits with 8 multiples each instead, which costs fewer
+ * doublings for a single signature. The result is normalised with one
  * inversion and its encoding compared to R. The equation is evaluated exactly (no cofactor, no
  * lattice reduction), so small-order and mixed-order keys get Go's answer. Variable time: only
  * public data (keys, signatures, messages) is processed.
  *
- * <p>Cost: with a prepared key about 0.6-0.8 of a Bouncy Castle {@code Ed25519.verify}; a one-shot
- * {@link #verify(byte[], byte[], byte[])}, which prepares the key (a square root and 128 more
- * doublings), about 1.3-1.5 of one.
+ * <p>Cost, measured against Go's {@code ed25519.Verify} in one run ({@code Ed25519VsGoBenchmark},
+ * docs/benchmarks.md): with a prepared key 0.7-0.9x Go's time; a one-shot {@link #verify(byte[],
+ * byte[], byte[])}, which decodes the key (a square root) and builds its tables, about 2.3x.
  *
  * <p>Thread-safe; a {@link PreparedKey} is immutable and can be shared.
  */
@@ -52,10 +55,19 @@ public final class GoEd25519 {
   /** Window widths: the base table holds odd multiples up to 127, a key's table up to 15. */
   private static final int BASE_MAX = 127;
   private static final int KEY_MAX = 15;
+  /** A key prepared for many signatures has wider windows: odd multiples up to 31. */
+  private static final int PREPARED_KEY_MAX = 31;
 
-  /** Odd multiples (2i+1)B and (2i+1)[2^128]B in affine Niels form: y+x, y-x, 2dxy. */
-  private static final int[][][] BASE_LO;
-  private static final int[][][] BASE_HI;
+  /**
+   * The scalars are split into {@value #MAX_PARTS} parts of 32 bits: part p of a scalar is
+   * multiplied with [2^(32p)] times its point, so one loop of 32 doublings serves all parts. Eight
+   * parts measured faster than four (0.7-0.9x against 1.0-1.2x Go's time in the same runs), for
+   * 86 KB of fixed tables.
+   */
+  private static final int MAX_PARTS = 8;
+
+  /** Odd multiples (2i+1)[2^(32p)]B in affine Niels form (y+x, y-x, 2dxy), for p = 0..7. */
+  private static final int[][][][] BASE;
 
   static {
     byte[] b = new byte[32];
@@ -66,11 +78,15 @@ public final class GoEd25519 {
     }
     Ext base = decode(b);
     Tmp tmp = new Tmp();
-    BASE_LO = affineTable(base, tmp);
-    for (int i = 0; i < 128; i++) {
-      dbl(base, i == 127, tmp);
+    BASE = new int[MAX_PARTS][][][];
+    for (int p = 0; p < MAX_PARTS; p++) {
+      if (p > 0) {
+        for (int i = 0; i < 256 / MAX_PARTS; i++) {
+          dbl(base, i == 256 / MAX_PARTS - 1, tmp);
+        }
+      }
+      BASE[p] = affineTable(base, tmp);
     }
-    BASE_HI = affineTable(base, tmp);
   }
 
   /** {y+x, y-x, 2dxy} of the odd multiples 1p, 3p, ..., BASE_MAX p, normalised. */
@@ -131,31 +147,49 @@ public final class GoEd25519 {
   private GoEd25519() {}
 
   /**
-   * A public key decoded as Go decodes it, with precomputed multiples of -A and of -[2^128]A:
-   * verifying many signatures of one key skips the decoding (a square root) and the tables, and
-   * the split at 2^128 halves the doublings of each verification.
+   * A public key decoded as Go decodes it, with precomputed multiples of -[2^(64p)]A: verifying
+   * many signatures of one key skips the decoding (a square root) and the tables, and the split of
+   * the scalars into parts divides the doublings of each verification by the number of parts.
    */
   public static final class PreparedKey {
     private final byte[] encoded;
-    /** Odd multiples (2i+1)(-A), cached form. */
-    private final Cached[] lo;
-    /** Odd multiples (2i+1)(-[2^128]A), cached form. */
-    private final Cached[] hi;
+    /** Odd multiples (2i+1)(-[2^(256/parts * p)]A) in cached form, per part p. */
+    private final Cached[][] parts;
 
-    PreparedKey(byte[] encoded, Cached[] lo, Cached[] hi) {
+    PreparedKey(byte[] encoded, Cached[][] parts) {
       this.encoded = encoded;
-      this.lo = lo;
-      this.hi = hi;
+      this.parts = parts;
+    }
+
+    /** Whether this key has the tables for many signatures ({@link #prepare}), not one ({@link #prepareForOne}). */
+    public boolean forMany() {
+      return parts.length == MAX_PARTS;
     }
   }
 
   /**
    * Decodes a 32-byte public key as Go's {@code edwards25519.Point.SetBytes} does and precomputes
-   * its tables (costs about half a verification).
+   * the tables for verifying many signatures of it: eight parts (32 doublings per verification).
+   * It costs about three verifications, once per key.
    *
    * @return null when Go refuses the key (not 32 bytes, or no curve point has that y)
    */
   public static @Nullable PreparedKey prepare(byte[] publicKey) {
+    return prepare(publicKey, MAX_PARTS);
+  }
+
+  /**
+   * Decodes a key as {@link #prepare} does, with the smaller tables that suit a key used for one or
+   * two signatures (a peer's identity key in a handshake): about a third of {@link #prepare}'s cost.
+   *
+   * @return null when Go refuses the key
+   */
+  public static @Nullable PreparedKey prepareForOne(byte[] publicKey) {
+    return prepare(publicKey, 2);
+  }
+
+  /** The key's tables for {@code parts} (2 or 8) parts of 256 / parts bits each. */
+  static @Nullable PreparedKey prepare(byte[] publicKey, int parts) {
     if (publicKey.length != 32) {
       return null;
     }
@@ -169,12 +203,17 @@ public final class GoEd25519 {
     X25519Field.carry(a.x);
     X25519Field.carry(a.t);
     Tmp tmp = new Tmp();
-    Cached[] lo = cachedTable(a, (KEY_MAX + 1) / 2, tmp);
-    for (int i = 0; i < 128; i++) {
-      dbl(a, i == 127, tmp);
+    int span = 256 / parts;
+    Cached[][] tables = new Cached[parts][];
+    for (int p = 0; p < parts; p++) {
+      if (p > 0) {
+        for (int i = 0; i < span; i++) {
+          dbl(a, i == span - 1, tmp);
+        }
+      }
+      tables[p] = cachedTable(a, (keyMax(parts) + 1) / 2, tmp);
     }
-    Cached[] hi = cachedTable(a, (KEY_MAX + 1) / 2, tmp);
-    return new PreparedKey(publicKey.clone(), lo, hi);
+    return new PreparedKey(publicKey.clone(), tables);
   }
 
   /** Go's {@code ed25519.Verify(publicKey, message, sig)}; false for a key or signature of the wrong size. */
@@ -182,7 +221,8 @@ public final class GoEd25519 {
     if (publicKey.length != 32 || sig.length != 64 || (sig[63] & 0xE0) != 0) {
       return false;
     }
-    PreparedKey key = prepare(publicKey);
+    // One signature: two parts, as preparing eight costs more doublings than they save.
+    PreparedKey key = prepareForOne(publicKey);
     return key != null && verify(key, message, sig);
   }
 
@@ -205,37 +245,49 @@ public final class GoEd25519 {
     byte[] kLe = reduce512(h);
 
     int[] sNaf = slide(sLe, BASE_MAX);
-    int[] kNaf = slide(kLe, KEY_MAX);
-    // [S]B + [k](-A) with S = S_lo + 2^128 S_hi and k likewise: 128 doublings, four tables.
-    int top = 127;
-    while (top >= 0 && sNaf[top] == 0 && kNaf[top] == 0 && sNaf[top + 128] == 0 && kNaf[top + 128] == 0) {
+    int[] kNaf = slide(kLe, keyMax(key.parts.length));
+    // [S]B + [k](-A) with S = sum S_p 2^(span p) and k likewise: span doublings, two tables per part.
+    Cached[][] keyTables = key.parts;
+    int parts = keyTables.length;
+    int span = 256 / parts;
+    int baseStep = MAX_PARTS / parts;
+    int top = span - 1;
+    while (top >= 0 && !anyDigit(sNaf, kNaf, top, span, parts)) {
       top--;
     }
     Tmp tmp = new Tmp();
     Ext acc = new Ext();
     acc.setIdentity();
     for (int i = top; i >= 0; i--) {
-      int s0 = sNaf[i];
-      int s1 = sNaf[i + 128];
-      int k0 = kNaf[i];
-      int k1 = kNaf[i + 128];
       if (i != top) {
-        dbl(acc, (s0 | s1 | k0 | k1) != 0, tmp);
+        dbl(acc, anyDigit(sNaf, kNaf, i, span, parts), tmp);
       }
-      if (s0 != 0) {
-        addAffine(acc, BASE_LO, s0, tmp);
-      }
-      if (s1 != 0) {
-        addAffine(acc, BASE_HI, s1, tmp);
-      }
-      if (k0 != 0) {
-        addCached(acc, key.lo[(k0 < 0 ? -k0 : k0) >> 1], k0 < 0, tmp);
-      }
-      if (k1 != 0) {
-        addCached(acc, key.hi[(k1 < 0 ? -k1 : k1) >> 1], k1 < 0, tmp);
+      for (int p = 0; p < parts; p++) {
+        int s = sNaf[i + p * span];
+        if (s != 0) {
+          addAffine(acc, BASE[p * baseStep], s, tmp);
+        }
+        int k = kNaf[i + p * span];
+        if (k != 0) {
+          addCached(acc, keyTables[p][(k < 0 ? -k : k) >> 1], k < 0, tmp);
+        }
       }
     }
     return encodeEquals(acc, sig);
+  }
+
+  private static int keyMax(int parts) {
+    return parts == MAX_PARTS ? PREPARED_KEY_MAX : KEY_MAX;
+  }
+
+  /** Whether any part of either scalar has a digit at position i. */
+  private static boolean anyDigit(int[] sNaf, int[] kNaf, int i, int span, int parts) {
+    for (int p = 0; p < parts; p++) {
+      if ((sNaf[i + p * span] | kNaf[i + p * span]) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---- scalars ----
