@@ -24,7 +24,7 @@ public final class Hash implements Comparable<Hash> {
   }
 
   /**
-   * Returns a hash holding a copy of {@code bytes}.
+   * {@return a hash holding a copy of {@code bytes}}
    *
    * @throws NullPointerException if {@code bytes} is null
    */
@@ -34,7 +34,7 @@ public final class Hash implements Comparable<Hash> {
   }
 
   /**
-   * Returns a hash that takes ownership of {@code bytes} without copying. Callers must not modify
+   * {@return a hash that takes ownership of {@code bytes} without copying} Callers must not modify
    * the array afterwards; for use by codecs that have just produced a fresh array.
    */
   public static Hash wrap(byte[] bytes) {
@@ -67,27 +67,27 @@ public final class Hash implements Comparable<Hash> {
     return wrap(out);
   }
 
-  /** Returns a copy of the bytes. */
+  /** {@return a copy of the bytes} */
   public byte[] toByteArray() {
     return bytes.clone();
   }
 
-  /** Returns the number of bytes. */
+  /** {@return the number of bytes} */
   public int size() {
     return bytes.length;
   }
 
-  /** Returns true for the empty hash. */
+  /** {@return true for the empty hash} */
   public boolean isEmpty() {
     return bytes.length == 0;
   }
 
-  /** Returns true if this hash holds exactly {@code other}'s bytes. */
+  /** {@return true if this hash holds exactly {@code other}'s bytes} */
   public boolean contentEquals(byte[] other) {
     return Arrays.equals(bytes, other);
   }
 
-  /** Returns the byte at {@code index}. */
+  /** {@return the byte at {@code index}} */
   public byte byteAt(int index) {
     return bytes[index];
   }

@@ -27,9 +27,9 @@ public interface HeaderType<H extends Header> {
   void verify(H trusted, H untrusted);
 
   /**
-   * Whether {@link #verify} can judge a <em>non-adjacent</em> pair, i.e. whether a header many heights
-   * above a trusted one can be verified against it (go-header's assumption: a light-client style
-   * check such as celestia's validator-set overlap). Default {@code true}.
+   * {@return whether {@link #verify} can judge a <em>non-adjacent</em> pair, i.e. whether a header
+   * many heights above a trusted one can be verified against it (go-header's assumption: a
+   * light-client style check such as celestia's validator-set overlap)} Default {@code true}.
    *
    * <p>A type whose check only holds for adjacent pairs returns {@code false} (ev-node's block data:
    * {@code Data.Verify} compares {@code last_data_hash}, which only links neighbours). For such a
@@ -41,6 +41,6 @@ public interface HeaderType<H extends Header> {
     return true;
   }
 
-  /** A short name for logs and metrics, e.g. {@code "P2PSignedHeader"}. */
+  /** {@return a short name for logs and metrics, e.g. {@code "P2PSignedHeader"}} */
   String name();
 }

@@ -58,12 +58,12 @@ public final class Verification<H extends Header> {
     }
   }
 
-  /** The header type this verification delegates to. */
+  /** {@return the header type this verification delegates to} */
   public HeaderType<H> type() {
     return type;
   }
 
-  /** The clock used for the from-the-future check. */
+  /** {@return the clock used for the from-the-future check} */
   public Clock clock() {
     return clock;
   }
@@ -188,17 +188,17 @@ public final class Verification<H extends Header> {
       this.error = error;
     }
 
-    /** The headers verified before the first failure; all of them on success. */
+    /** {@return the headers verified before the first failure; all of them on success} */
     public List<H> verified() {
       return verified;
     }
 
-    /** The failure that stopped verification, if any. */
+    /** {@return the failure that stopped verification, if any} */
     public Optional<VerifyException> error() {
       return Optional.ofNullable(error);
     }
 
-    /** True when every header verified. */
+    /** {@return true when every header verified} */
     public boolean isComplete() {
       return error == null;
     }

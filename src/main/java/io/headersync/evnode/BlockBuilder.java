@@ -73,12 +73,12 @@ public final class BlockBuilder {
     return new Builder(genesis, key);
   }
 
-  /** The height the next block will have. */
+  /** {@return the height the next block will have} */
   public synchronized long nextHeight() {
     return last == null ? genesis.initialHeight() : Math.addExact(last.height(), 1);
   }
 
-  /** The last block built, or the one this builder continues after. */
+  /** {@return the last block built, or the one this builder continues after} */
   public synchronized Optional<Block> last() {
     return Optional.ofNullable(last);
   }

@@ -88,17 +88,17 @@ public final class BlockHeader {
     return version;
   }
 
-  /** The height; never negative. */
+  /** {@return the height; never negative} */
   public long height() {
     return height;
   }
 
-  /** The time as on the wire: uint64 Unix nanoseconds, as a raw bit pattern. */
+  /** {@return the time as on the wire: uint64 Unix nanoseconds, as a raw bit pattern} */
   public long timeNanos() {
     return timeNanos;
   }
 
-  /** The time as Go's {@code Time()} reads it: {@code time.Unix(0, int64(timeNanos))}. */
+  /** {@return the time as Go's {@code Time()} reads it: {@code time.Unix(0, int64(timeNanos))}} */
   public Instant time() {
     return instantOfNanos(timeNanos);
   }
@@ -115,7 +115,7 @@ public final class BlockHeader {
     return appHash;
   }
 
-  /** A copy of the proposer address. */
+  /** {@return a copy of the proposer address} */
   public byte[] proposerAddress() {
     return proposerAddress.clone();
   }
@@ -132,12 +132,12 @@ public final class BlockHeader {
     return chainId;
   }
 
-  /** The legacy fields 5/7/9, present only when at least one is non-empty. */
+  /** {@return the legacy fields 5/7/9, present only when at least one is non-empty} */
   public Optional<LegacyFields> legacy() {
     return Optional.ofNullable(legacy);
   }
 
-  /** The slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature payload. */
+  /** {@return the slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature payload} */
   public byte[] encode() {
     return write(new Wire.Writer(160)).toByteArray();
   }
@@ -161,7 +161,7 @@ public final class BlockHeader {
     return w;
   }
 
-  /** The legacy encoding (Go's {@code MarshalBinaryLegacy}); see the class comment. */
+  /** {@return the legacy encoding (Go's {@code MarshalBinaryLegacy}); see the class comment} */
   public byte[] encodeLegacy() {
     LegacyFields l = legacy != null ? legacy : LegacyFields.of(Hash.EMPTY, Hash.EMPTY, Hash.EMPTY);
     byte[] consensus = l.consensusHash().isEmpty() ? new byte[32] : l.consensusHash().toByteArray();
@@ -181,7 +181,7 @@ public final class BlockHeader {
         .toByteArray();
   }
 
-  /** The header hash: over the legacy layout when legacy fields are present, else slim. Cached. */
+  /** {@return the header hash: over the legacy layout when legacy fields are present, else slim} Cached. */
   public Hash hash() {
     Hash h = hash;
     if (h == null) {

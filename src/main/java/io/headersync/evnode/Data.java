@@ -76,7 +76,7 @@ public final class Data implements Header {
     return decode(bytes, false, "Data").data;
   }
 
-  /** The metadata, absent if the encoding had none. */
+  /** {@return the metadata, absent if the encoding had none} */
   public Optional<Metadata> metadata() {
     return Optional.ofNullable(metadata);
   }
@@ -90,7 +90,7 @@ public final class Data implements Header {
     return Collections.unmodifiableList(out);
   }
 
-  /** The number of transactions. */
+  /** {@return the number of transactions} */
   public int txCount() {
     return txs.length;
   }
@@ -99,7 +99,7 @@ public final class Data implements Header {
     return new Data(metadata, txs);
   }
 
-  /** This data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for none). */
+  /** {@return this data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for none)} */
   public P2PData toP2P(long daHeightHint) {
     return P2PData.of(this, daHeightHint);
   }
@@ -141,7 +141,7 @@ public final class Data implements Header {
     return daCommitment(txs);
   }
 
-  /** The DA commitment of {@code txs}, as {@link #daCommitment()}. */
+  /** {@return the DA commitment of {@code txs}, as {@link #daCommitment()}} */
   public static Hash daCommitment(List<byte[]> txs) {
     return daCommitment(txs.toArray(new byte[0][]));
   }

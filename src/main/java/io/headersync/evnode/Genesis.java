@@ -120,44 +120,46 @@ public final class Genesis {
     return chainId;
   }
 
-  /** The time of the block at the initial height; no block is produced before it. */
+  /** {@return the time of the block at the initial height; no block is produced before it} */
   public Instant startTime() {
     return startTime;
   }
 
-  /** The height of the first block (at least 1). */
+  /** {@return the height of the first block (at least 1)} */
   public long initialHeight() {
     return initialHeight;
   }
 
-  /** A copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32 bytes). */
+  /**
+   * {@return a copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32 bytes)}
+   */
   public byte[] proposerAddress() {
     return proposerAddress.clone();
   }
 
-  /** The DA height at which DA retrieval starts. */
+  /** {@return the DA height at which DA retrieval starts} */
   public long daStartHeight() {
     return daStartHeight;
   }
 
-  /** How many DA blocks make a forced-inclusion epoch (at least 1). */
+  /** {@return how many DA blocks make a forced-inclusion epoch (at least 1)} */
   public long daEpochForcedInclusion() {
     return daEpochForcedInclusion;
   }
 
-  /** Whether {@code key} is this chain's proposer. */
+  /** {@return whether {@code key} is this chain's proposer} */
   public boolean isProposer(SignerKey key) {
     return Arrays.equals(key.address(), proposerAddress);
   }
 
-  /** Whether {@code signer} is this chain's proposer. */
+  /** {@return whether {@code signer} is this chain's proposer} */
   public boolean isProposer(Signer signer) {
     return Arrays.equals(signer.address(), proposerAddress);
   }
 
   /**
-   * The file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", "  ")}, start time
-   * in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped).
+   * {@return the file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", "  ")}, start time
+   * in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped)}
    */
   public String toJson() {
     return "{\n"

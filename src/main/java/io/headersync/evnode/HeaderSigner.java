@@ -59,7 +59,7 @@ public final class HeaderSigner {
     return new Builder();
   }
 
-  /** The key that signs. */
+  /** {@return the key that signs} */
   public SignerKey key() {
     return key;
   }
@@ -70,14 +70,14 @@ public final class HeaderSigner {
     return SignedHeader.of(header, key.sign(header.encode()), key.signer());
   }
 
-  /** The genesis block at the initial height, with {@code txs} (may be empty). */
+  /** {@return the genesis block at the initial height, with {@code txs} (may be empty)} */
   public Block genesis(List<byte[]> txs) {
     Instant time = clock != null ? clock.instant() : Objects.requireNonNull(startTime);
     return block(initialHeight, time, Hash.EMPTY, Hash.EMPTY, txs);
   }
 
   /**
-   * The block after {@code previous}, with {@code txs} (may be empty).
+   * {@return the block after {@code previous}, with {@code txs} (may be empty)}
    *
    * @throws IllegalStateException if the clock has not moved past the previous block's time
    */

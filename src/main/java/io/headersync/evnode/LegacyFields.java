@@ -31,7 +31,7 @@ public final class LegacyFields {
   }
 
   /**
-   * The legacy fields; empty hashes mean "absent".
+   * {@return the legacy fields; empty hashes mean "absent"}
    *
    * @throws IllegalArgumentException if a field is longer than {@link #MAX_FIELD_SIZE}
    */
@@ -61,7 +61,7 @@ public final class LegacyFields {
     return lastResultsHash;
   }
 
-  /** True when all three are empty (Go's {@code LegacyHeaderFields.IsZero}). */
+  /** {@return true when all three are empty (Go's {@code LegacyHeaderFields.IsZero})} */
   public boolean isZero() {
     return lastCommitHash.isEmpty() && consensusHash.isEmpty() && lastResultsHash.isEmpty();
   }

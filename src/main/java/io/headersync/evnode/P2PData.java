@@ -45,7 +45,7 @@ public final class P2PData implements Header {
     return data;
   }
 
-  /** The DA height hint (uint64 bit pattern); 0 when absent. */
+  /** {@return the DA height hint (uint64 bit pattern); 0 when absent} */
   public long daHeightHint() {
     return daHeightHint;
   }

@@ -47,12 +47,12 @@ public final class P2PSignedHeader implements Header {
     return signedHeader;
   }
 
-  /** The block header inside. */
+  /** {@return the block header inside} */
   public BlockHeader header() {
     return signedHeader.header();
   }
 
-  /** The DA height hint (uint64 bit pattern); 0 when absent. */
+  /** {@return the DA height hint (uint64 bit pattern); 0 when absent} */
   public long daHeightHint() {
     return daHeightHint;
   }

@@ -43,7 +43,7 @@ public final class SignedHeader implements Header {
     this.signer = signer;
   }
 
-  /** A signed header; {@code signature} may be empty and {@code signer} {@link Signer#EMPTY}. */
+  /** {@return a signed header; {@code signature} may be empty and {@code signer} {@link Signer#EMPTY}} */
   public static SignedHeader of(BlockHeader header, byte[] signature, Signer signer) {
     Objects.requireNonNull(header, "header == null");
     Objects.requireNonNull(signature, "signature == null");
@@ -60,12 +60,12 @@ public final class SignedHeader implements Header {
     return decode(bytes, false, "SignedHeader").signedHeader;
   }
 
-  /** The block header: the part that is hashed and signed. */
+  /** {@return the block header: the part that is hashed and signed} */
   public BlockHeader header() {
     return header;
   }
 
-  /** A copy of the signature. */
+  /** {@return a copy of the signature} */
   public byte[] signature() {
     return signature.clone();
   }
@@ -86,12 +86,12 @@ public final class SignedHeader implements Header {
     return of(header, signature, signer);
   }
 
-  /** This header in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern). */
+  /** {@return this header in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern)} */
   public P2PSignedHeader toP2P(long daHeightHint) {
     return P2PSignedHeader.of(this, daHeightHint);
   }
 
-  /** The bytes a proposer signs: the slim block header encoding ({@link BlockHeader#encode()}). */
+  /** {@return the bytes a proposer signs: the slim block header encoding ({@link BlockHeader#encode()})} */
   public byte[] signaturePayload() {
     return header.encode();
   }

@@ -34,7 +34,7 @@ public final class SignerKey {
   }
 
   /**
-   * The key of a 32-byte seed (Go's {@code ed25519.NewKeyFromSeed(seed)}).
+   * {@return the key of a 32-byte seed (Go's {@code ed25519.NewKeyFromSeed(seed)})}
    *
    * @throws IllegalArgumentException if {@code seed} is not 32 bytes
    */
@@ -46,7 +46,10 @@ public final class SignerKey {
     return new SignerKey(seed.clone());
   }
 
-  /** A new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom} otherwise. */
+  /**
+   * {@return a new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom}
+   * otherwise}
+   */
   public static SignerKey generate(Random random) {
     Objects.requireNonNull(random, "random == null");
     byte[] seed = new byte[SEED_SIZE];
@@ -54,17 +57,19 @@ public final class SignerKey {
     return new SignerKey(seed);
   }
 
-  /** A copy of the 32-byte seed (secret). */
+  /** {@return a copy of the 32-byte seed (secret)} */
   public byte[] seed() {
     return seed.clone();
   }
 
-  /** A copy of the raw 32-byte public key. */
+  /** {@return a copy of the raw 32-byte public key} */
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
-  /** The public key as a libp2p {@code PublicKey} protobuf (Go's {@code crypto.MarshalPublicKey}). */
+  /**
+   * {@return the public key as a libp2p {@code PublicKey} protobuf (Go's {@code crypto.MarshalPublicKey})}
+   */
   public byte[] libp2pPublicKey() {
     return signer.pubKey();
   }
@@ -74,12 +79,12 @@ public final class SignerKey {
     return signer.address();
   }
 
-  /** The signer a header signed with this key carries. */
+  /** {@return the signer a header signed with this key carries} */
   public Signer signer() {
     return signer;
   }
 
-  /** An Ed25519 signature (64 bytes) of {@code message}. */
+  /** {@return an Ed25519 signature (64 bytes) of {@code message}} */
   public byte[] sign(byte[] message) {
     Objects.requireNonNull(message, "message == null");
     byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];

@@ -98,8 +98,8 @@ public final class SignerKeyFile {
   }
 
   /**
-   * The signer of the key in the file, read from {@code pub_key} without the passphrase (e.g. to
-   * write a genesis naming it).
+   * {@return the signer of the key in the file, read from {@code pub_key} without the passphrase (e.g. to
+   * write a genesis naming it)}
    *
    * @throws EvNodeFileException if the file is missing or {@code pub_key} is not a 32-byte key
    */
@@ -168,8 +168,8 @@ public final class SignerKeyFile {
   }
 
   /**
-   * A passphrase file as ev-node reads {@code --evnode.signer.passphrase_file}: its content with
-   * surrounding white space trimmed, as UTF-8 bytes.
+   * {@return a passphrase file as ev-node reads {@code --evnode.signer.passphrase_file}: its content with
+   * surrounding white space trimmed, as UTF-8 bytes}
    *
    * @throws EvNodeFileException if the file cannot be read or is empty
    */

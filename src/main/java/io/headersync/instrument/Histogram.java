@@ -123,7 +123,7 @@ public final class Histogram {
     this.overflow = new Cells(OVERFLOW, this.bounds.length + 1);
   }
 
-  /** The metric name. */
+  /** {@return the metric name} */
   public String name() {
     return name;
   }
@@ -133,17 +133,17 @@ public final class Histogram {
     return description;
   }
 
-  /** The unit of the values: {@code s} or {@code By}. */
+  /** {@return the unit of the values: {@code s} or {@code By}} */
   public String unit() {
     return unit;
   }
 
-  /** The buckets' upper bounds, ascending (a last bucket is above them). */
+  /** {@return the buckets' upper bounds, ascending (a last bucket is above them)} */
   public List<Double> bounds() {
     return boundList;
   }
 
-  /** The attribute names values are recorded with. */
+  /** {@return the attribute names values are recorded with} */
   public List<String> attributeKeys() {
     return keys;
   }

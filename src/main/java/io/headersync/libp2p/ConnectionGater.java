@@ -81,7 +81,7 @@ public final class ConnectionGater {
     return Set.copyOf(allowedPeers);
   }
 
-  /** Whether connections with {@code peer} are allowed. */
+  /** {@return whether connections with {@code peer} are allowed} */
   public boolean isPeerAllowed(PeerId peer) {
     if (blockedPeers.contains(peer)) {
       return false;
@@ -89,7 +89,7 @@ public final class ConnectionGater {
     return allowedPeers.isEmpty() || allowedPeers.contains(peer);
   }
 
-  /** Whether connections with {@code address} are allowed. */
+  /** {@return whether connections with {@code address} are allowed} */
   public boolean isAddressAllowed(InetAddress address) {
     if (blockedAddresses.contains(address)) {
       return false;

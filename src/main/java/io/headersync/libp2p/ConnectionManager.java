@@ -288,7 +288,7 @@ public final class ConnectionManager implements AutoCloseable {
     return true;
   }
 
-  /** Whether {@code peer} is protected under some tag. */
+  /** {@return whether {@code peer} is protected under some tag} */
   public synchronized boolean isProtected(PeerId peer) {
     return protections.containsKey(peer);
   }

@@ -13,13 +13,13 @@ public enum KeyType {
     this.number = number;
   }
 
-  /** The protobuf enum number. */
+  /** {@return the protobuf enum number} */
   public int number() {
     return number;
   }
 
   /**
-   * The key type with protobuf enum number {@code number}.
+   * {@return the key type with protobuf enum number {@code number}}
    *
    * @throws KeyFormatException if no key type has that number
    */

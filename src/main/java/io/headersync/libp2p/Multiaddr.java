@@ -175,17 +175,17 @@ public final class Multiaddr {
     return parse("/" + proto + "/" + host + "/tcp/" + port);
   }
 
-  /** The components, in order. */
+  /** {@return the components, in order} */
   public List<Component> components() {
     return components;
   }
 
-  /** The binary encoding; a copy. */
+  /** {@return the binary encoding; a copy} */
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** The peer id of the last component, if it is {@code /p2p}. */
+  /** {@return the peer id of the last component, if it is {@code /p2p}} */
   public Optional<PeerId> peerId() {
     if (components.isEmpty()) {
       return Optional.empty();
@@ -196,7 +196,7 @@ public final class Multiaddr {
         : Optional.empty();
   }
 
-  /** This address without a trailing {@code /p2p} component (the transport part). */
+  /** {@return this address without a trailing {@code /p2p} component (the transport part)} */
   public Multiaddr withoutPeerId() {
     if (peerId().isEmpty()) {
       return this;
@@ -204,7 +204,7 @@ public final class Multiaddr {
     return new Multiaddr(new ArrayList<>(components.subList(0, components.size() - 1)));
   }
 
-  /** This address's transport part followed by {@code /p2p/<peer>}. */
+  /** {@return this address's transport part followed by {@code /p2p/<peer>}} */
   public Multiaddr withPeerId(PeerId peer) {
     Objects.requireNonNull(peer, "peer == null");
     List<Component> c = new ArrayList<>(withoutPeerId().components);
@@ -213,8 +213,8 @@ public final class Multiaddr {
   }
 
   /**
-   * Whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally followed by
-   * {@code /p2p/<id>}: an address our TCP transport can dial.
+   * {@return whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally followed by
+   * {@code /p2p/<id>}: an address our TCP transport can dial}
    */
   public boolean isTcpDialable() {
     int n = components.size();
@@ -227,7 +227,7 @@ public final class Multiaddr {
         && components.get(1).protocol == MultiaddrProtocol.TCP;
   }
 
-  /** The host text of the first component if it is ip4, ip6, dns, dns4 or dns6. */
+  /** {@return the host text of the first component if it is ip4, ip6, dns, dns4 or dns6} */
   public Optional<String> host() {
     if (components.isEmpty() || !components.get(0).protocol.isHost()) {
       return Optional.empty();
@@ -235,7 +235,7 @@ public final class Multiaddr {
     return Optional.of(components.get(0).valueText());
   }
 
-  /** The TCP port, if this address has a {@code /tcp} component. */
+  /** {@return the TCP port, if this address has a {@code /tcp} component} */
   public OptionalInt tcpPort() {
     for (Component c : components) {
       if (c.protocol == MultiaddrProtocol.TCP) {
@@ -279,12 +279,12 @@ public final class Multiaddr {
       return protocol;
     }
 
-    /** The binary value (no length prefix); a copy, empty for protocols without a value. */
+    /** {@return the binary value (no length prefix); a copy, empty for protocols without a value} */
     public byte[] value() {
       return value.clone();
     }
 
-    /** The value as text, empty for protocols without a value. */
+    /** {@return the value as text, empty for protocols without a value} */
     public String valueText() {
       return valueToText(protocol, value);
     }

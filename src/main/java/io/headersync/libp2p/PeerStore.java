@@ -135,7 +135,9 @@ public final class PeerStore {
     }
   }
 
-  /** The unexpired addresses of {@code peer} (without {@code /p2p}); all of them while connected. */
+  /**
+   * {@return the unexpired addresses of {@code peer} (without {@code /p2p}); all of them while connected}
+   */
   public synchronized List<Multiaddr> addresses(PeerId peer) {
     Record r = peers.get(peer);
     if (r == null) {
@@ -148,13 +150,13 @@ public final class PeerStore {
     return out;
   }
 
-  /** The protocols {@code peer}'s last identify listed (empty if unknown). */
+  /** {@return the protocols {@code peer}'s last identify listed (empty if unknown)} */
   public synchronized List<String> protocols(PeerId peer) {
     Record r = peers.get(peer);
     return r == null ? List.of() : r.protocols;
   }
 
-  /** Whether {@code peer}'s last identify listed {@code protocol}. */
+  /** {@return whether {@code peer}'s last identify listed {@code protocol}} */
   public boolean supports(PeerId peer, String protocol) {
     return protocols(peer).contains(protocol);
   }

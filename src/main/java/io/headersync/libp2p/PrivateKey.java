@@ -38,7 +38,7 @@ public final class PrivateKey {
   }
 
   /**
-   * The Ed25519 key with this 32-byte RFC 8032 seed.
+   * {@return the Ed25519 key with this 32-byte RFC 8032 seed}
    *
    * @throws KeyFormatException if the seed is not 32 bytes
    */
@@ -51,8 +51,8 @@ public final class PrivateKey {
   }
 
   /**
-   * The Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
-   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}.
+   * {@return the Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
+   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}}
    *
    * @throws KeyFormatException if the length is wrong or the public half does not match the seed
    */
@@ -125,17 +125,17 @@ public final class PrivateKey {
     return KeyType.ED25519;
   }
 
-  /** The matching public key. */
+  /** {@return the matching public key} */
   public PublicKey publicKey() {
     return publicKey;
   }
 
-  /** The peer id of this identity. */
+  /** {@return the peer id of this identity} */
   public PeerId peerId() {
     return publicKey.peerId();
   }
 
-  /** The 32-byte RFC 8032 seed; a copy. Handle with care. */
+  /** {@return the 32-byte RFC 8032 seed; a copy} Handle with care. */
   public byte[] seed() {
     return seed.clone();
   }
@@ -148,7 +148,7 @@ public final class PrivateKey {
     return sig;
   }
 
-  /** The libp2p {@code PrivateKey} protobuf: type Ed25519, {@code Data = seed ‖ pub}. */
+  /** {@return the libp2p {@code PrivateKey} protobuf: type Ed25519, {@code Data = seed ‖ pub}} */
   public byte[] bytes() {
     byte[] data = raw();
     byte[] out =

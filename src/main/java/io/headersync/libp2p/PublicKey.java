@@ -99,17 +99,17 @@ public abstract class PublicKey {
     return KeysProto.KeyType.forNumber(t.number());
   }
 
-  /** The key type. */
+  /** {@return the key type} */
   public final KeyType type() {
     return type;
   }
 
-  /** The raw key material (the protobuf {@code Data} field); a copy. */
+  /** {@return the raw key material (the protobuf {@code Data} field); a copy} */
   public final byte[] raw() {
     return raw.clone();
   }
 
-  /** The deterministic libp2p {@code PublicKey} protobuf encoding. */
+  /** {@return the deterministic libp2p {@code PublicKey} protobuf encoding} */
   public final byte[] bytes() {
     return KeysProto.PublicKey.newBuilder()
         .setType(toProto(type))
@@ -118,7 +118,7 @@ public abstract class PublicKey {
         .toByteArray();
   }
 
-  /** The peer id of this key. */
+  /** {@return the peer id of this key} */
   public final PeerId peerId() {
     return PeerId.fromPublicKey(this);
   }

@@ -32,16 +32,16 @@ import java.util.concurrent.CompletableFuture;
  * executor (never on a network thread), so dependent stages run there too.
  */
 public interface Stream {
-  /** The peer at the other end. */
+  /** {@return the peer at the other end} */
   PeerId remotePeer();
 
-  /** The negotiated protocol id. */
+  /** {@return the negotiated protocol id} */
   String protocol();
 
-  /** True if we opened the stream. */
+  /** {@return true if we opened the stream} */
   boolean isOutbound();
 
-  /** The next chunk of bytes (any size &gt; 0), or empty at the end of the stream. */
+  /** {@return the next chunk of bytes (any size &gt; 0), or empty at the end of the stream} */
   CompletableFuture<Optional<byte[]>> read();
 
   /** Exactly {@code length} bytes, or empty if the stream ended cleanly before the first of them. */

@@ -53,7 +53,7 @@ public final class NodeMetrics {
       Objects.requireNonNull(reader, "reader == null");
     }
 
-    /** The samples now. */
+    /** {@return the samples now} */
     public List<Sample> read() {
       return reader.read();
     }
@@ -112,7 +112,9 @@ public final class NodeMetrics {
     this.histograms = List.copyOf(histograms);
   }
 
-  /** The metrics of {@code node} (its header service, its data service unless light, its P2P client). */
+  /**
+   * {@return the metrics of {@code node} (its header service, its data service unless light, its P2P client)}
+   */
   public static NodeMetrics of(EvNodeSync node) {
     Objects.requireNonNull(node, "node == null");
     List<Service> services = new ArrayList<>();

@@ -33,7 +33,7 @@ public final class RocksDbReader implements AutoCloseable {
     this.db = db;
   }
 
-  /** Whether {@code dir} holds a RocksDB (its {@code CURRENT} file). */
+  /** {@return whether {@code dir} holds a RocksDB (its {@code CURRENT} file)} */
   public static boolean isStore(Path dir) {
     return Files.isRegularFile(dir.resolve("CURRENT"));
   }
@@ -63,13 +63,13 @@ public final class RocksDbReader implements AutoCloseable {
     }
   }
 
-  /** The directory. */
+  /** {@return the directory} */
   public Path dir() {
     return dir;
   }
 
   /**
-   * The store under {@code prefix}, if it holds any header; read it only.
+   * {@return the store under {@code prefix}, if it holds any header; read it only}
    *
    * @throws CorruptStoreException if its pointers do not match its headers
    */

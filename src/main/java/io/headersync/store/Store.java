@@ -34,35 +34,35 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Store<H extends Header> extends AutoCloseable {
   /**
-   * The highest stored header, or empty if the store is empty.
+   * {@return the highest stored header, or empty if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   Optional<H> head();
 
   /**
-   * The lowest stored header, or empty if the store is empty.
+   * {@return the lowest stored header, or empty if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   Optional<H> tail();
 
   /**
-   * The height of the head, or 0 if the store is empty.
+   * {@return the height of the head, or 0 if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   long height();
 
   /**
-   * The header with this hash, if stored.
+   * {@return the header with this hash, if stored}
    *
    * @throws StoreException if the store is closed or a stored value cannot be read
    */
   Optional<H> get(Hash hash);
 
   /**
-   * The header at this height, if stored.
+   * {@return the header at this height, if stored}
    *
    * @throws IllegalArgumentException if {@code height} is not positive
    * @throws StoreException if the store is closed or a stored value cannot be read
@@ -81,7 +81,7 @@ public interface Store<H extends Header> extends AutoCloseable {
   CompletableFuture<H> awaitHeight(long height);
 
   /**
-   * The headers at heights {@code [from, to)}, in height order.
+   * {@return the headers at heights {@code [from, to)}, in height order}
    *
    * @throws IllegalArgumentException if {@code from} is not positive or {@code from >= to}
    * @throws HeaderNotFoundException if any height in the range is not stored
@@ -90,15 +90,15 @@ public interface Store<H extends Header> extends AutoCloseable {
   List<H> getRange(long from, long to);
 
   /**
-   * Whether a header with this hash is stored.
+   * {@return whether a header with this hash is stored}
    *
    * @throws StoreException if the store is closed or the index cannot be read
    */
   boolean has(Hash hash);
 
   /**
-   * Whether a header at this height is stored: {@code tail <= height <= head}; false for heights
-   * below 1.
+   * {@return whether a header at this height is stored: {@code tail <= height <= head}; false for heights
+   * below 1}
    *
    * @throws StoreException if the store is closed
    */

@@ -55,7 +55,7 @@ public final class StoreOptions {
     this.maxDeleteHeaders = b.maxDeleteHeaders;
   }
 
-  /** The defaults listed in the class documentation. */
+  /** {@return the defaults listed in the class documentation} */
   public static StoreOptions defaults() {
     return DEFAULTS;
   }

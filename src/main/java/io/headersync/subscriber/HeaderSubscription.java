@@ -27,7 +27,7 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
   }
 
   /**
-   * The next accepted header. Completes at once when one is queued, else on the pubsub callback
+   * {@return the next accepted header} Completes at once when one is queued, else on the pubsub callback
    * executor. Fails with {@link CancellationException} once closed.
    */
   public CompletableFuture<H> next() {

@@ -63,8 +63,8 @@ public final class Anchor<H extends Header> {
   }
 
   /**
-   * This anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
-   * fetched, e.g. the header syncer's target during its catch-up. The anchored syncer then fetches
+   * {@return this anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
+   * fetched, e.g. the header syncer's target during its catch-up} The anchored syncer then fetches
    * in parallel with the anchor's syncer and checks each batch once the anchor headers at its heights
    * are stored (waiting at most {@code anchorWait} for them). Without a horizon it fetches up to the
    * anchor store's head only.
@@ -75,14 +75,14 @@ public final class Anchor<H extends Header> {
     return new Anchor<>(store, matcher, Objects.requireNonNull(horizon, "horizon == null"));
   }
 
-  /** How far to fetch: the anchor store's head, or the horizon when it is higher. */
+  /** {@return how far to fetch: the anchor store's head, or the horizon when it is higher} */
   public long horizon() {
     long stored = store.height();
     return horizon == null ? stored : Math.max(stored, horizon.getAsLong());
   }
 
   /**
-   * An anchor on {@code store} with {@code check}.
+   * {@return an anchor on {@code store} with {@code check}}
    *
    * @param store the verified headers to follow, e.g. the header service's store
    * @param check what ties a synced header to the anchor header at its height
@@ -100,12 +100,12 @@ public final class Anchor<H extends Header> {
     }, null);
   }
 
-  /** The anchor store's head height; 0 when it is empty. */
+  /** {@return the anchor store's head height; 0 when it is empty} */
   public long height() {
     return store.height();
   }
 
-  /** The anchor store's tail height; 0 when it is empty. */
+  /** {@return the anchor store's tail height; 0 when it is empty} */
   public long tailHeight() {
     return store.tail().map(Header::height).orElse(0L);
   }

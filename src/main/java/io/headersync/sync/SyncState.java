@@ -35,12 +35,15 @@ public record SyncState(long id, long height, long fromHeight, long toHeight, Ha
         Optional.empty());
   }
 
-  /** Whether the store reached the job's target: {@code toHeight <= height} (go-header's {@code Finished}). */
+  /**
+   * {@return whether the store reached the job's target: {@code toHeight <= height} (go-header's {@code
+   * Finished})}
+   */
   public boolean finished() {
     return toHeight <= height;
   }
 
-  /** How long the job took, or has taken so far if it still runs ({@code now}). */
+  /** {@return how long the job took, or has taken so far if it still runs ({@code now})} */
   public Duration duration(Instant now) {
     return start.map(s -> Duration.between(s, end.orElse(now))).orElse(Duration.ZERO);
   }

@@ -51,7 +51,7 @@ public final class KvStateMachine {
     return root();
   }
 
-  /** The state root. */
+  /** {@return the state root} */
   public Hash root() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e : state.entrySet()) {
@@ -65,13 +65,13 @@ public final class KvStateMachine {
     }
   }
 
-  /** The value of {@code key} (UTF-8), if set. */
+  /** {@return the value of {@code key} (UTF-8), if set} */
   public Optional<String> get(String key) {
     String raw = state.get(new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     return Optional.ofNullable(raw).map(v -> new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
   }
 
-  /** How many keys are set. */
+  /** {@return how many keys are set} */
   public int size() {
     return state.size();
   }

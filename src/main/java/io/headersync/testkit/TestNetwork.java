@@ -44,13 +44,16 @@ public final class TestNetwork implements AutoCloseable {
     this.random = new Random(seed);
   }
 
-  /** A network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms block time. */
+  /**
+   * {@return a network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms block
+   * time}
+   */
   public static TestNetwork create(String chainId) {
     return create(chainId, NetworkProfile.SEED, Duration.ofMillis(100), Clock.systemUTC(), 1);
   }
 
   /**
-   * A network.
+   * {@return a network}
    *
    * @param clock the clock of the services and of block times (blocks must be recent for gossip to
    *     be accepted, so a fixed clock needs advancing between blocks)
@@ -70,12 +73,15 @@ public final class TestNetwork implements AutoCloseable {
     return profile;
   }
 
-  /** The in-memory network, for nodes a test builds itself ({@link io.headersync.service.P2PConfig.Builder#inMemory}). */
+  /**
+   * {@return the in-memory network, for nodes a test builds itself ({@link
+   * io.headersync.service.P2PConfig.Builder#inMemory})}
+   */
   public InMemoryNetwork inMemoryNetwork() {
     return network;
   }
 
-  /** The nodes started so far, in order. */
+  /** {@return the nodes started so far, in order} */
   public synchronized List<TestNode> nodes() {
     return List.copyOf(nodes);
   }

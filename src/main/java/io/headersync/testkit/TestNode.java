@@ -46,13 +46,14 @@ public final class TestNode implements AutoCloseable {
     return node.role();
   }
 
-  /** The node under test, for code that takes an {@link EvNodeSync}. */
+  /** {@return the node under test, for code that takes an {@link EvNodeSync}} */
   public EvNodeSync sync() {
     return node;
   }
 
   /**
-   * The sequencer's signer (its public key), for nodes that pin it ({@link EvNodeSync.Builder#proposer}).
+   * {@return the sequencer's signer (its public key), for nodes that pin it ({@link
+   * EvNodeSync.Builder#proposer})}
    *
    * @throws IllegalStateException if this node is not the sequencer
    */
@@ -75,12 +76,12 @@ public final class TestNode implements AutoCloseable {
     return node.headers();
   }
 
-  /** The data service; empty for light nodes. */
+  /** {@return the data service; empty for light nodes} */
   public Optional<HeaderSyncService<P2PData>> data() {
     return node.data();
   }
 
-  /** The header store's height. */
+  /** {@return the header store's height} */
   public long height() {
     return node.headers().store().height();
   }
@@ -107,7 +108,7 @@ public final class TestNode implements AutoCloseable {
     return out;
   }
 
-  /** The blocks this sequencer produced so far. */
+  /** {@return the blocks this sequencer produced so far} */
   public synchronized List<Block> produced() {
     return List.copyOf(produced);
   }

@@ -38,12 +38,12 @@ public record Message(
     Objects.requireNonNull(receivedFrom, "receivedFrom == null");
   }
 
-  /** The raw bytes of {@code from} (empty if absent). */
+  /** {@return the raw bytes of {@code from} (empty if absent)} */
   public byte[] fromBytes() {
     return from.map(PeerId::bytes).orElse(new byte[0]);
   }
 
-  /** The seqno as an unsigned big-endian number (0 if absent or longer than 8 bytes). */
+  /** {@return the seqno as an unsigned big-endian number (0 if absent or longer than 8 bytes)} */
   public long seqnoAsLong() {
     if (seqno.length == 0 || seqno.length > 8) {
       return 0;
@@ -55,7 +55,7 @@ public record Message(
     return v;
   }
 
-  /** This message with {@code id} set. */
+  /** {@return this message with {@code id} set} */
   public Message withId(byte[] newId) {
     return new Message(from, seqno, data, topic, signature, key, newId, receivedFrom);
   }

@@ -26,6 +26,6 @@ public interface MessageIdFunction {
     return out;
   };
 
-  /** The id of {@code message} (whose {@link Message#id()} is not set yet). */
+  /** {@return the id of {@code message} (whose {@link Message#id()} is not set yet)} */
   byte[] apply(Message message);
 }

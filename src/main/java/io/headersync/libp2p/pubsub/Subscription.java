@@ -35,7 +35,7 @@ public final class Subscription implements AutoCloseable {
   }
 
   /**
-   * The next message. Fails with {@link CancellationException} once the subscription is cancelled
+   * {@return the next message} Fails with {@link CancellationException} once the subscription is cancelled
    * or the {@link PubSub} closed.
    */
   public CompletableFuture<Message> next() {
