@@ -26,6 +26,7 @@ public final class Hash implements Comparable<Hash> {
   /**
    * {@return a hash holding a copy of {@code bytes}}
    *
+   * @param bytes the hash bytes; empty gives {@link #EMPTY}
    * @throws NullPointerException if {@code bytes} is null
    */
   public static Hash of(byte[] bytes) {
@@ -36,6 +37,8 @@ public final class Hash implements Comparable<Hash> {
   /**
    * {@return a hash that takes ownership of {@code bytes} without copying} Callers must not modify
    * the array afterwards; for use by codecs that have just produced a fresh array.
+   *
+   * @param bytes the hash bytes, owned by the hash from now on
    */
   public static Hash wrap(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes == null");
@@ -45,6 +48,8 @@ public final class Hash implements Comparable<Hash> {
   /**
    * Parses hexadecimal text in either case ({@code "ab01"} or {@code "AB01"}).
    *
+   * @param hex the hexadecimal text; empty gives {@link #EMPTY}
+   * @return the hash
    * @throws IllegalArgumentException if {@code hex} has an odd length or a non-hex character,
    *     naming the offending position
    */
@@ -82,12 +87,21 @@ public final class Hash implements Comparable<Hash> {
     return bytes.length == 0;
   }
 
-  /** {@return true if this hash holds exactly {@code other}'s bytes} */
+  /**
+   * {@return true if this hash holds exactly {@code other}'s bytes}
+   *
+   * @param other the bytes to compare with; not changed
+   */
   public boolean contentEquals(byte[] other) {
     return Arrays.equals(bytes, other);
   }
 
-  /** {@return the byte at {@code index}} */
+  /**
+   * {@return the byte at {@code index}}
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @throws ArrayIndexOutOfBoundsException if {@code index} is out of range
+   */
   public byte byteAt(int index) {
     return bytes[index];
   }

@@ -30,13 +30,17 @@ public interface Header {
   /** {@return the hash of the previous header; {@link Hash#EMPTY} when there is none (genesis)} */
   Hash lastHeaderHash();
 
-  /** When the header was created, with nanosecond precision. */
+  /**
+   * {@return when the header was created, with nanosecond precision} Verification requires it not
+   * to go backwards and not to be too far ahead of the clock.
+   */
   Instant time();
 
   /**
    * Stateless checks of the header's own fields (go-header's {@code Validate()}). Checks that depend
    * on the current time (e.g. "not too far in the future") read {@code clock}, so tests can fix it.
    *
+   * @param clock the clock "now" is read from
    * @throws InvalidHeaderException naming the field that is missing or wrong
    */
   void validate(Clock clock);

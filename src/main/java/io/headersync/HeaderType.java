@@ -12,6 +12,8 @@ public interface HeaderType<H extends Header> {
   /**
    * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate(java.time.Clock)}.
    *
+   * @param bytes the encoding, as {@link Header#encode()} writes it
+   * @return the header
    * @throws InvalidHeaderException if the bytes are not a well-formed header, naming what is wrong
    */
   H decode(byte[] bytes);
@@ -22,6 +24,8 @@ public interface HeaderType<H extends Header> {
    * {@link Verification}, which runs go-header's mandatory checks first and turns failures on
    * non-adjacent pairs into soft failures.
    *
+   * @param trusted a header already trusted
+   * @param untrusted a header at a greater height, adjacent or not
    * @throws VerifyException if the check fails
    */
   void verify(H trusted, H untrusted);

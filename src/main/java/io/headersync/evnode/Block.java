@@ -20,6 +20,8 @@ public final class Block {
   /**
    * {@return the block of {@code header} and {@code data}, e.g. read back from a node's stores}
    *
+   * @param header the signed header
+   * @param data the block's data
    * @throws EvNodeValidationException if the data does not belong to the header (ev-node's {@code
    *     types.Validate}: chain id, height, time and the data hash)
    */
@@ -30,14 +32,17 @@ public final class Block {
     return new Block(header, data);
   }
 
+  /** {@return the signed header} */
   public SignedHeader header() {
     return header;
   }
 
+  /** {@return the block's data: metadata and transactions} */
   public Data data() {
     return data;
   }
 
+  /** {@return the block height, the header's and the data's} */
   public long height() {
     return header.height();
   }

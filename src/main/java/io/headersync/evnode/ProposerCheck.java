@@ -29,6 +29,7 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   /**
    * {@return a check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a trusted header}
    *
+   * @param proposer the sequencer's signer, holding its public key
    * @throws IllegalArgumentException if the signer has no public key
    */
   public static ProposerCheck of(Signer proposer) {
@@ -44,6 +45,7 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
    * it ({@link Genesis#proposerAddress()}): the header's signer must have that address, and ev-node's
    * signature checks bind the signer's key to it}
    *
+   * @param address the 32-byte proposer address
    * @throws IllegalArgumentException if the address is not 32 bytes
    */
   public static ProposerCheck ofAddress(byte[] address) {

@@ -27,10 +27,13 @@ import java.util.Objects;
  * <p>Instances are immutable and thread-safe.
  */
 public final class Signer {
-  /** libp2p key types ({@code crypto.pb.KeyType}). */
+  /** libp2p key type RSA ({@code crypto.pb.KeyType}); decodable, cannot verify headers here. */
   public static final int KEY_TYPE_RSA = 0;
+  /** libp2p key type Ed25519, the type every ev-node signer has. */
   public static final int KEY_TYPE_ED25519 = 1;
+  /** libp2p key type secp256k1; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_SECP256K1 = 2;
+  /** libp2p key type ECDSA; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_ECDSA = 3;
 
   private static final int ED25519_KEY_SIZE = 32;
@@ -56,6 +59,8 @@ public final class Signer {
   /**
    * {@return a signer from an address and a libp2p-encoded public key}
    *
+   * @param address the signer's address, as in the header; copied
+   * @param pubKey the public key in libp2p's protobuf encoding; copied
    * @throws InvalidHeaderException if {@code pubKey} is not a libp2p public key Go would accept
    * @throws IllegalArgumentException if {@code pubKey} is empty (use {@link #EMPTY})
    */
@@ -68,7 +73,11 @@ public final class Signer {
     return parse(address.clone(), pubKey.clone(), "Signer");
   }
 
-  /** {@return the signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding} */
+  /**
+   * {@return the signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding}
+   *
+   * @param rawPublicKey the 32-byte Ed25519 public key
+   */
   public static Signer ofEd25519(byte[] rawPublicKey) {
     if (rawPublicKey.length != ED25519_KEY_SIZE) {
       throw new IllegalArgumentException("Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
@@ -174,6 +183,9 @@ public final class Signer {
    * Verifies an Ed25519 signature, accepting exactly what Go's {@code ed25519.Verify} accepts
    * (false for a signature that is not 64 bytes): the libp2p {@link PublicKey#verify} of the key.
    *
+   * @param message the signed bytes, e.g. {@link BlockHeader#encode()}
+   * @param signature the signature
+   * @return whether the signature is valid for {@code message}
    * @throws EvNodeValidationException if this signer has no key or not an Ed25519 key
    */
   public boolean verify(byte[] message, byte[] signature) {

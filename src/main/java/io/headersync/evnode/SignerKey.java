@@ -36,6 +36,7 @@ public final class SignerKey {
   /**
    * {@return the key of a 32-byte seed (Go's {@code ed25519.NewKeyFromSeed(seed)})}
    *
+   * @param seed the 32-byte private seed; copied
    * @throws IllegalArgumentException if {@code seed} is not 32 bytes
    */
   public static SignerKey fromSeed(byte[] seed) {
@@ -49,6 +50,8 @@ public final class SignerKey {
   /**
    * {@return a new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom}
    * otherwise}
+   *
+   * @param random the source of the 32-byte seed
    */
   public static SignerKey generate(Random random) {
     Objects.requireNonNull(random, "random == null");
@@ -74,7 +77,7 @@ public final class SignerKey {
     return signer.pubKey();
   }
 
-  /** SHA-256 of the raw public key: the proposer and signer address. */
+  /** {@return SHA-256 of the raw public key: the proposer and signer address} A fresh copy. */
   public byte[] address() {
     return signer.address();
   }
@@ -84,7 +87,11 @@ public final class SignerKey {
     return signer;
   }
 
-  /** {@return an Ed25519 signature (64 bytes) of {@code message}} */
+  /**
+   * {@return an Ed25519 signature (64 bytes) of {@code message}}
+   *
+   * @param message the bytes to sign, e.g. {@link BlockHeader#encode()}
+   */
   public byte[] sign(byte[] message) {
     Objects.requireNonNull(message, "message == null");
     byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];

@@ -18,7 +18,12 @@ public final class Version {
     this.app = app;
   }
 
-  /** {@return a version; the values are uint64 bit patterns} */
+  /**
+   * {@return a version; the values are uint64 bit patterns}
+   *
+   * @param block the block protocol version
+   * @param app the application version
+   */
   public static Version of(long block, long app) {
     return block == 0 && app == 0 ? ZERO : new Version(block, app);
   }

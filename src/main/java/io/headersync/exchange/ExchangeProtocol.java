@@ -24,6 +24,8 @@ public final class ExchangeProtocol {
    * {@return the stream protocol id for a network: {@code /<networkId>/header-ex/v0.0.3}, or
    * {@code header-ex/v0.0.3} (no leading slash) when {@code networkId} is empty, as go-header's
    * {@code protocolID()}}
+   *
+   * @param networkId the network id, e.g. {@code gm-headerSync}; may be empty
    */
   public static String protocolId(String networkId) {
     Objects.requireNonNull(networkId, "networkId == null");

@@ -54,6 +54,8 @@ public final class Multiaddr {
   /**
    * Parses the text form.
    *
+   * @param text the text form, e.g. {@code /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...}
+   * @return the address
    * @throws MultiaddrFormatException naming the offending protocol or value
    */
   public static Multiaddr parse(String text) {
@@ -114,6 +116,8 @@ public final class Multiaddr {
   /**
    * Parses the binary form.
    *
+   * @param bytes the binary form, as identify and the DHT carry it
+   * @return the address
    * @throws MultiaddrFormatException naming the offending protocol or value
    */
   public static Multiaddr fromBytes(byte[] bytes) {
@@ -163,7 +167,12 @@ public final class Multiaddr {
   }
 
   /**
-   * {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else {@code /dns/<host>/tcp/<port>}.
+   * {@return {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else
+   * {@code /dns/<host>/tcp/<port>}} Nothing is resolved here.
+   *
+   * @param host an IPv4 or IPv6 literal, or a DNS name
+   * @param port the TCP port, 0 to 65535
+   * @throws MultiaddrFormatException if the port is out of range or the host is not a valid name
    */
   public static Multiaddr tcp(String host, int port) {
     Objects.requireNonNull(host, "host == null");
@@ -204,7 +213,11 @@ public final class Multiaddr {
     return new Multiaddr(new ArrayList<>(components.subList(0, components.size() - 1)));
   }
 
-  /** {@return this address's transport part followed by {@code /p2p/<peer>}} */
+  /**
+   * {@return this address's transport part followed by {@code /p2p/<peer>}}
+   *
+   * @param peer the peer the address must authenticate as; replaces any {@code /p2p} already there
+   */
   public Multiaddr withPeerId(PeerId peer) {
     Objects.requireNonNull(peer, "peer == null");
     List<Component> c = new ArrayList<>(withoutPeerId().components);
@@ -275,6 +288,7 @@ public final class Multiaddr {
       this.value = value;
     }
 
+    /** {@return the component's protocol, e.g. {@link MultiaddrProtocol#TCP}} */
     public MultiaddrProtocol protocol() {
       return protocol;
     }

@@ -44,7 +44,12 @@ public final class PeerId implements Comparable<PeerId> {
     this.bytes = bytes;
   }
 
-  /** {@return the peer id of {@code key}} */
+  /**
+   * {@return the peer id of {@code key}}
+   *
+   * @param key the peer's public key; small keys (Ed25519) are inlined as an identity multihash,
+   *     others hashed with SHA-256
+   */
   public static PeerId fromPublicKey(PublicKey key) {
     Objects.requireNonNull(key, "key == null");
     byte[] pb = key.bytes();
@@ -65,6 +70,7 @@ public final class PeerId implements Comparable<PeerId> {
   /**
    * {@return a peer id from its multihash bytes}
    *
+   * @param multihash the peer id's bytes, e.g. from a {@code /p2p} multiaddr component
    * @throws PeerIdFormatException if not an identity or sha2-256 (32-byte digest) multihash, or
    *     longer than {@link #MAX_LENGTH}
    */
@@ -77,6 +83,8 @@ public final class PeerId implements Comparable<PeerId> {
   /**
    * Parses the base58btc or CIDv1 text form.
    *
+   * @param text base58btc ({@code 12D3KooW...}, {@code Qm...}) or a CIDv1 with the libp2p-key codec
+   * @return the peer id
    * @throws PeerIdFormatException naming what was wrong
    */
   public static PeerId parse(String text) {
@@ -180,7 +188,11 @@ public final class PeerId implements Comparable<PeerId> {
     return Optional.of(PublicKey.unmarshal(Arrays.copyOfRange(bytes, pos[0], bytes.length)));
   }
 
-  /** {@return whether {@code key} hashes to this peer id} */
+  /**
+   * {@return whether {@code key} hashes to this peer id}
+   *
+   * @param key a public key, e.g. the one a Noise handshake proved
+   */
   public boolean matches(PublicKey key) {
     return equals(fromPublicKey(key));
   }

@@ -95,18 +95,37 @@ public enum NetworkProfile {
     return trustingPeriod;
   }
 
-  /** {@return the network id for {@code chainId}} */
+  /**
+   * {@return the network id for {@code chainId}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public abstract String networkId(String chainId, SyncKind kind);
 
-  /** {@return the store key prefix} */
+  /**
+   * {@return the store key prefix}
+   *
+   * @param kind headers or data
+   */
   public abstract String storePrefix(SyncKind kind);
 
-  /** {@return the pubsub topic: {@code /<networkId>/header-sub/v0.0.1}} */
+  /**
+   * {@return the pubsub topic: {@code /<networkId>/header-sub/v0.0.1}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public String topic(String chainId, SyncKind kind) {
     return Subscriber.topic(networkId(chainId, kind));
   }
 
-  /** {@return the exchange protocol: {@code /<networkId>/header-ex/v0.0.3}} */
+  /**
+   * {@return the exchange protocol: {@code /<networkId>/header-ex/v0.0.3}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public String protocolId(String chainId, SyncKind kind) {
     return ExchangeProtocol.protocolId(networkId(chainId, kind));
   }
@@ -121,7 +140,13 @@ public enum NetworkProfile {
     return maxExchangeFrameSize;
   }
 
-  /** Parses {@code seed} or {@code evnode} (any case), for command lines. */
+  /**
+   * Parses {@code seed} or {@code evnode} (any case), for command lines.
+   *
+   * @param name {@code seed}, {@code evnode} or {@code ev-node}
+   * @return the profile
+   * @throws IllegalArgumentException for any other name, listing the known ones
+   */
   public static NetworkProfile parse(String name) {
     Objects.requireNonNull(name, "name == null");
     return switch (name.toLowerCase(Locale.ROOT)) {

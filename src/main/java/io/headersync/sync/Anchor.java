@@ -41,6 +41,11 @@ public final class Anchor<H extends Header> {
   @FunctionalInterface
   public interface Check<A extends Header, H extends Header> {
     /**
+     * Checks that {@code header} belongs with {@code anchor}, the anchor header at its height, e.g.
+     * that an ev-node data's hash is the header's {@code data_hash}.
+     *
+     * @param anchor the verified anchor header at {@code header}'s height
+     * @param header the header being synced
      * @throws VerifyException (hard) if {@code header} does not match {@code anchor}; any other
      *     runtime exception is taken for a broken check, which fails a sync job without blaming a peer
      */
@@ -86,6 +91,8 @@ public final class Anchor<H extends Header> {
    *
    * @param store the verified headers to follow, e.g. the header service's store
    * @param check what ties a synced header to the anchor header at its height
+   * @param <A> the anchor's header type
+   * @param <H> the anchored (synced) header type
    */
   public static <A extends Header, H extends Header> Anchor<H> of(Store<A> store, Check<A, ? super H> check) {
     Objects.requireNonNull(store, "store == null");
@@ -110,7 +117,13 @@ public final class Anchor<H extends Header> {
     return store.tail().map(Header::height).orElse(0L);
   }
 
-  /** Completes once the anchor store holds {@code height}; see {@link Store#awaitHeight}. */
+  /**
+   * Waits for the anchor store to hold {@code height}; see {@link Store#awaitHeight}.
+   *
+   * @param height the height; positive
+   * @return a future that completes once the anchor header at {@code height} is stored, and fails as
+   *     {@link Store#awaitHeight}'s does
+   */
   public CompletableFuture<Void> awaitHeight(long height) {
     return store.awaitHeight(height).thenApply(a -> null);
   }
@@ -118,6 +131,7 @@ public final class Anchor<H extends Header> {
   /**
    * Checks {@code h} against the anchor header at its height.
    *
+   * @param h the header being synced
    * @return false if the anchor has no header at {@code h}'s height (yet, or below its tail)
    * @throws VerifyException if it does not match
    */

@@ -30,6 +30,7 @@ public final class Subscription implements AutoCloseable {
     this.onCancel = onCancel;
   }
 
+  /** {@return the topic this subscription receives} */
   public String topic() {
     return topic;
   }
@@ -55,7 +56,10 @@ public final class Subscription implements AutoCloseable {
     return f;
   }
 
-  /** Messages dropped because the queue was full. */
+  /**
+   * {@return how many messages were dropped because the queue was full} Counted since the
+   * subscription started.
+   */
   public synchronized long dropped() {
     return dropped;
   }
