@@ -24,8 +24,9 @@ public final class Hash implements Comparable<Hash> {
   }
 
   /**
-   * Returns a hash holding a copy of {@code bytes}.
+   * {@return a hash holding a copy of {@code bytes}}
    *
+   * @param bytes the hash bytes; empty gives {@link #EMPTY}
    * @throws NullPointerException if {@code bytes} is null
    */
   public static Hash of(byte[] bytes) {
@@ -34,8 +35,10 @@ public final class Hash implements Comparable<Hash> {
   }
 
   /**
-   * Returns a hash that takes ownership of {@code bytes} without copying. Callers must not modify
+   * {@return a hash that takes ownership of {@code bytes} without copying} Callers must not modify
    * the array afterwards; for use by codecs that have just produced a fresh array.
+   *
+   * @param bytes the hash bytes, owned by the hash from now on
    */
   public static Hash wrap(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes == null");
@@ -45,6 +48,8 @@ public final class Hash implements Comparable<Hash> {
   /**
    * Parses hexadecimal text in either case ({@code "ab01"} or {@code "AB01"}).
    *
+   * @param hex the hexadecimal text; empty gives {@link #EMPTY}
+   * @return the hash
    * @throws IllegalArgumentException if {@code hex} has an odd length or a non-hex character,
    *     naming the offending position
    */
@@ -67,27 +72,36 @@ public final class Hash implements Comparable<Hash> {
     return wrap(out);
   }
 
-  /** Returns a copy of the bytes. */
+  /** {@return a copy of the bytes} */
   public byte[] toByteArray() {
     return bytes.clone();
   }
 
-  /** Returns the number of bytes. */
+  /** {@return the number of bytes} */
   public int size() {
     return bytes.length;
   }
 
-  /** Returns true for the empty hash. */
+  /** {@return true for the empty hash} */
   public boolean isEmpty() {
     return bytes.length == 0;
   }
 
-  /** Returns true if this hash holds exactly {@code other}'s bytes. */
+  /**
+   * {@return true if this hash holds exactly {@code other}'s bytes}
+   *
+   * @param other the bytes to compare with; not changed
+   */
   public boolean contentEquals(byte[] other) {
     return Arrays.equals(bytes, other);
   }
 
-  /** Returns the byte at {@code index}. */
+  /**
+   * {@return the byte at {@code index}}
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @throws ArrayIndexOutOfBoundsException if {@code index} is out of range
+   */
   public byte byteAt(int index) {
     return bytes[index];
   }

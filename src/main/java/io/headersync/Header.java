@@ -15,38 +15,44 @@ import java.time.Instant;
  * {@link HeaderType}.
  */
 public interface Header {
-  /** The identifier of the chain the header belongs to. */
+  /** {@return the identifier of the chain the header belongs to} */
   String chainId();
 
   /**
-   * The height. On the wire heights are uint64; decoders reject values above
+   * {@return the height} On the wire heights are uint64; decoders reject values above
    * {@link Long#MAX_VALUE} with an {@link InvalidHeaderException}, so this is never negative.
    */
   long height();
 
-  /** The hash that identifies this header. */
+  /** {@return the hash that identifies this header} */
   Hash hash();
 
-  /** The hash of the previous header; {@link Hash#EMPTY} when there is none (genesis). */
+  /** {@return the hash of the previous header; {@link Hash#EMPTY} when there is none (genesis)} */
   Hash lastHeaderHash();
 
-  /** When the header was created, with nanosecond precision. */
+  /**
+   * {@return when the header was created, with nanosecond precision} Verification requires it not
+   * to go backwards and not to be too far ahead of the clock.
+   */
   Instant time();
 
   /**
    * Stateless checks of the header's own fields (go-header's {@code Validate()}). Checks that depend
    * on the current time (e.g. "not too far in the future") read {@code clock}, so tests can fix it.
    *
+   * @param clock the clock "now" is read from
    * @throws InvalidHeaderException naming the field that is missing or wrong
    */
   void validate(Clock clock);
 
-  /** The wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip payloads. */
+  /**
+   * {@return the wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip payloads}
+   */
   byte[] encode();
 
   /**
-   * Whether this is the zero value of its type (go-header's {@code IsZero()}); verification rejects
-   * zero headers. Decoded and generated headers are never zero.
+   * {@return whether this is the zero value of its type (go-header's {@code IsZero()}); verification rejects
+   * zero headers} Decoded and generated headers are never zero.
    */
   default boolean isZero() {
     return false;

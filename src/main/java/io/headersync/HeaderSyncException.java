@@ -8,10 +8,21 @@ package io.headersync;
 public class HeaderSyncException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates an exception with a message and no cause.
+   *
+   * @param message what went wrong, for logs and for the caller
+   */
   public HeaderSyncException(String message) {
     super(message);
   }
 
+  /**
+   * Creates an exception that wraps the failure that caused it.
+   *
+   * @param message what went wrong, for logs and for the caller
+   * @param cause the underlying failure (an I/O error, a decoding error), kept for {@link #getCause()}
+   */
   public HeaderSyncException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -12,6 +12,8 @@ public interface HeaderType<H extends Header> {
   /**
    * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate(java.time.Clock)}.
    *
+   * @param bytes the encoding, as {@link Header#encode()} writes it
+   * @return the header
    * @throws InvalidHeaderException if the bytes are not a well-formed header, naming what is wrong
    */
   H decode(byte[] bytes);
@@ -22,14 +24,16 @@ public interface HeaderType<H extends Header> {
    * {@link Verification}, which runs go-header's mandatory checks first and turns failures on
    * non-adjacent pairs into soft failures.
    *
+   * @param trusted a header already trusted
+   * @param untrusted a header at a greater height, adjacent or not
    * @throws VerifyException if the check fails
    */
   void verify(H trusted, H untrusted);
 
   /**
-   * Whether {@link #verify} can judge a <em>non-adjacent</em> pair, i.e. whether a header many heights
-   * above a trusted one can be verified against it (go-header's assumption: a light-client style
-   * check such as celestia's validator-set overlap). Default {@code true}.
+   * {@return whether {@link #verify} can judge a <em>non-adjacent</em> pair, i.e. whether a header
+   * many heights above a trusted one can be verified against it (go-header's assumption: a
+   * light-client style check such as celestia's validator-set overlap)} Default {@code true}.
    *
    * <p>A type whose check only holds for adjacent pairs returns {@code false} (ev-node's block data:
    * {@code Data.Verify} compares {@code last_data_hash}, which only links neighbours). For such a
@@ -41,6 +45,6 @@ public interface HeaderType<H extends Header> {
     return true;
   }
 
-  /** A short name for logs and metrics, e.g. {@code "P2PSignedHeader"}. */
+  /** {@return a short name for logs and metrics, e.g. {@code "P2PSignedHeader"}} */
   String name();
 }

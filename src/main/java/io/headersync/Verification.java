@@ -39,15 +39,24 @@ public final class Verification<H extends Header> {
   private final Clock clock;
   private final Duration clockDrift;
 
-  /** Verification with go-header's clock drift. */
+  /**
+   * Verification with go-header's clock drift, {@link #DEFAULT_CLOCK_DRIFT}.
+   *
+   * @param type the header type whose own check runs last
+   * @param clock the source of "now" for the from-the-future check
+   */
   public Verification(HeaderType<H> type, Clock clock) {
     this(type, clock, DEFAULT_CLOCK_DRIFT);
   }
 
   /**
+   * Verification with another clock drift, for chains whose producers' clocks are known to drift
+   * further (or tests).
+   *
    * @param type the header type whose own check runs last
    * @param clock the source of "now" for the from-the-future check
    * @param clockDrift how far ahead of now a header's time may be; not negative
+   * @throws IllegalArgumentException if {@code clockDrift} is negative
    */
   public Verification(HeaderType<H> type, Clock clock, Duration clockDrift) {
     this.type = Objects.requireNonNull(type, "type == null");
@@ -58,12 +67,12 @@ public final class Verification<H extends Header> {
     }
   }
 
-  /** The header type this verification delegates to. */
+  /** {@return the header type this verification delegates to} */
   public HeaderType<H> type() {
     return type;
   }
 
-  /** The clock used for the from-the-future check. */
+  /** {@return the clock used for the from-the-future check} */
   public Clock clock() {
     return clock;
   }
@@ -71,6 +80,8 @@ public final class Verification<H extends Header> {
   /**
    * Verifies {@code untrusted} against {@code trusted}.
    *
+   * @param trusted a header already trusted, e.g. the store head
+   * @param untrusted a header above it to check
    * @throws VerifyException if any check fails; see the class comment for which are soft
    */
   public void verify(H trusted, H untrusted) {
@@ -100,6 +111,11 @@ public final class Verification<H extends Header> {
    * {@code trusted}, every later one must follow its predecessor by exactly one height. Stops at the
    * first failure and returns the headers verified before it together with the failure, as
    * go-header's {@code VerifyRange}.
+   *
+   * @param trusted a header already trusted, below the range
+   * @param range the headers, in height order
+   * @return the headers verified and the failure that stopped verification, if any; verification
+   *     of an empty range fails with {@link VerifyException.Reason#EMPTY_RANGE}
    */
   public RangeResult<H> verifyRange(H trusted, List<? extends H> range) {
     Objects.requireNonNull(trusted, "trusted == null");
@@ -136,6 +152,8 @@ public final class Verification<H extends Header> {
    * future), without the type's own check: what can be said of a non-adjacent pair whose type does not
    * {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacently}.
    *
+   * @param trusted a header already trusted
+   * @param untrusted a header above it
    * @throws VerifyException (hard) if one fails
    */
   public void verifyMandatory(H trusted, H untrusted) {
@@ -188,17 +206,17 @@ public final class Verification<H extends Header> {
       this.error = error;
     }
 
-    /** The headers verified before the first failure; all of them on success. */
+    /** {@return the headers verified before the first failure; all of them on success} */
     public List<H> verified() {
       return verified;
     }
 
-    /** The failure that stopped verification, if any. */
+    /** {@return the failure that stopped verification, if any} */
     public Optional<VerifyException> error() {
       return Optional.ofNullable(error);
     }
 
-    /** True when every header verified. */
+    /** {@return true when every header verified} */
     public boolean isComplete() {
       return error == null;
     }

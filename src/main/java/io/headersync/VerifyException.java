@@ -51,19 +51,29 @@ public class VerifyException extends HeaderSyncException {
       this.text = text;
     }
 
-    /** go-header's error text for this reason. */
+    /**
+     * go-header's error text for this reason.
+     *
+     * @return the short text go-header's error uses, e.g. {@code "known header"}; the start of
+     * {@link #getMessage()} after the common prefix
+     */
     public String text() {
       return text;
     }
   }
 
+  /** Why verification failed. */
   private final Reason reason;
+  /** What exactly was wrong; may be empty. */
   private final String detail;
+  /** Whether the failure is soft. */
   private final boolean soft;
   /** The failed header's height; 0 when not known (heights start at 1). */
   private final long height;
 
   /**
+   * A failure that names no header (see the class comment): no peer is blamed for it.
+   *
    * @param reason why verification failed
    * @param detail what exactly was wrong, e.g. {@code "'5' <= current '7'"}; may be empty
    * @param soft whether the failure is soft
@@ -93,7 +103,7 @@ public class VerifyException extends HeaderSyncException {
     this.height = height;
   }
 
-  /** Returns a copy of this failure marked soft (kept as is when it already is). */
+  /** {@return a copy of this failure marked soft (kept as is when it already is)} */
   public VerifyException asSoft() {
     if (soft) {
       return this;
@@ -103,22 +113,30 @@ public class VerifyException extends HeaderSyncException {
     return copy;
   }
 
-  /** Why verification failed. */
+  /**
+   * Why verification failed.
+   *
+   * @return the check that failed; {@link Reason#text()} is its go-header error text
+   */
   public Reason reason() {
     return reason;
   }
 
-  /** What exactly was wrong; may be empty. */
+  /**
+   * What exactly was wrong; may be empty.
+   *
+   * @return the specifics, e.g. {@code "'5' <= current '7'"}; the empty string when the reason says it all
+   */
   public String detail() {
     return detail;
   }
 
-  /** The height of the header that failed, when the failure names it. */
+  /** {@return the height of the header that failed, when the failure names it} */
   public OptionalLong height() {
     return height == 0 ? OptionalLong.empty() : OptionalLong.of(height);
   }
 
-  /** Whether the failure is soft: not enough information to call the header wrong. */
+  /** {@return whether the failure is soft: not enough information to call the header wrong} */
   public boolean isSoft() {
     return soft;
   }

@@ -18,8 +18,10 @@ public final class Block {
   }
 
   /**
-   * The block of {@code header} and {@code data}, e.g. read back from a node's stores.
+   * {@return the block of {@code header} and {@code data}, e.g. read back from a node's stores}
    *
+   * @param header the signed header
+   * @param data the block's data
    * @throws EvNodeValidationException if the data does not belong to the header (ev-node's {@code
    *     types.Validate}: chain id, height, time and the data hash)
    */
@@ -30,29 +32,32 @@ public final class Block {
     return new Block(header, data);
   }
 
+  /** {@return the signed header} */
   public SignedHeader header() {
     return header;
   }
 
+  /** {@return the block's data: metadata and transactions} */
   public Data data() {
     return data;
   }
 
+  /** {@return the block height, the header's and the data's} */
   public long height() {
     return header.height();
   }
 
-  /** The header's hash, which the next block's {@code last_header_hash} names. */
+  /** {@return the header's hash, which the next block's {@code last_header_hash} names} */
   public Hash hash() {
     return header.hash();
   }
 
-  /** The header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it). */
+  /** {@return the header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it)} */
   public P2PSignedHeader p2pHeader() {
     return header.toP2P(0);
   }
 
-  /** The data in its P2P envelope, with DA height hint 0. */
+  /** {@return the data in its P2P envelope, with DA height hint 0} */
   public P2PData p2pData() {
     return data.toP2P(0);
   }

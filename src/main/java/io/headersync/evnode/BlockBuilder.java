@@ -68,21 +68,28 @@ public final class BlockBuilder {
     this.last = b.last;
   }
 
-  /** A builder for blocks of {@code genesis}'s chain signed with {@code key}, which must be its proposer. */
+  /**
+   * A builder for blocks of {@code genesis}'s chain signed with {@code key}, which must be its proposer.
+   *
+   * @param genesis the chain's genesis
+   * @param key the sequencer's key; {@link Builder#build()} checks it is the genesis proposer
+   * @return a new builder, starting at the genesis unless {@link Builder#after} says otherwise
+   */
   public static Builder builder(Genesis genesis, SignerKey key) {
     return new Builder(genesis, key);
   }
 
-  /** The height the next block will have. */
+  /** {@return the height the next block will have} */
   public synchronized long nextHeight() {
     return last == null ? genesis.initialHeight() : Math.addExact(last.height(), 1);
   }
 
-  /** The last block built, or the one this builder continues after. */
+  /** {@return the last block built, or the one this builder continues after} */
   public synchronized Optional<Block> last() {
     return Optional.ofNullable(last);
   }
 
+  /** {@return the genesis of the chain this builder makes blocks for} */
   public Genesis genesis() {
     return genesis;
   }
@@ -96,6 +103,7 @@ public final class BlockBuilder {
    * @param txs the transactions, in order (may be empty)
    * @param appHash the executor's state root after the previous block (for the first block, what
    *     {@code InitChain} returned)
+   * @return the signed block with its data, linked to the previous one
    * @throws BlockRuleException naming the rule if the block would be invalid; nothing is signed
    *     and the builder does not move on
    */
@@ -193,25 +201,43 @@ public final class BlockBuilder {
     /**
      * Continue the chain after {@code block}, the last one published (e.g. from a restarted node's
      * stores, which {@link EvNodeSync#blockBuilder} reads). Default: start at the genesis.
+     *
+     * @param block the last block published; of the genesis chain, by its proposer
+     * @return this builder
      */
     public Builder after(Block block) {
       this.last = Objects.requireNonNull(block, "block == null");
       return this;
     }
 
-    /** The clock that bounds block times from above ({@link #MAX_FUTURE}); default the system clock. */
+    /**
+     * The clock that bounds block times from above ({@link #MAX_FUTURE}); default the system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** The header version (block, app); default {@link Version#ZERO}, what ev-node v1.2 sequencers put. */
+    /**
+     * The header version (block, app); default {@link Version#ZERO}, what ev-node v1.2 sequencers put.
+     *
+     * @param version the block and app versions
+     * @return this builder
+     */
     public Builder version(Version version) {
       this.version = Objects.requireNonNull(version, "version == null");
       return this;
     }
 
-    /** The validator hash every header carries; default empty, as ev-node's default block options. */
+    /**
+     * The validator hash every header carries; default empty, as ev-node's default block options.
+     *
+     * @param validatorHash the validator hash
+     * @return this builder
+     */
     public Builder validatorHash(Hash validatorHash) {
       this.validatorHash = Objects.requireNonNull(validatorHash, "validatorHash == null");
       return this;
@@ -220,6 +246,10 @@ public final class BlockBuilder {
     /**
      * The largest encoded data of a block; default 5 MiB (ev-node's gossip limit) less 1 KiB for the
      * gossip envelope. {@link EvNodeSync#blockBuilder} sets the node's network limit.
+     *
+     * @param bytes the limit in bytes; at least 64
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is below 64
      */
     public Builder maxDataBytes(int bytes) {
       if (bytes < 64) {
@@ -230,6 +260,9 @@ public final class BlockBuilder {
     }
 
     /**
+     * Builds the block builder.
+     *
+     * @return the builder, ready for {@link BlockBuilder#next}
      * @throws BlockRuleException if the key is not the genesis proposer, or the block to continue
      *     after is of another chain, below the initial height, or by another proposer
      */

@@ -74,48 +74,62 @@ public final class BlockHeader {
     this.legacy = b.legacy == null || b.legacy.isZero() ? null : b.legacy;
   }
 
-  /** A builder with every field at its zero value. */
+  /**
+   * {@return a builder with every field at its zero value} Set at least the height, time, chain id
+   * and proposer address: {@link #validateBasic} rejects a header without them.
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this header's fields. */
+  /** {@return a builder holding this header's fields, to derive a changed header} */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
+  /** {@return the block and app protocol versions (field 1)} */
   public Version version() {
     return version;
   }
 
-  /** The height; never negative. */
+  /** {@return the height; never negative} */
   public long height() {
     return height;
   }
 
-  /** The time as on the wire: uint64 Unix nanoseconds, as a raw bit pattern. */
+  /** {@return the time as on the wire: uint64 Unix nanoseconds, as a raw bit pattern} */
   public long timeNanos() {
     return timeNanos;
   }
 
-  /** The time as Go's {@code Time()} reads it: {@code time.Unix(0, int64(timeNanos))}. */
+  /** {@return the time as Go's {@code Time()} reads it: {@code time.Unix(0, int64(timeNanos))}} */
   public Instant time() {
     return instantOfNanos(timeNanos);
   }
 
+  /**
+   * {@return the hash of the previous block's header (field 4)} It is {@link Hash#EMPTY} at the chain's first
+   * block. This is the link go-header's adjacency check follows.
+   */
   public Hash lastHeaderHash() {
     return lastHeaderHash;
   }
 
+  /**
+   * {@return the DA commitment of this block's data (field 6)} It is what {@link Data#daCommitment()} yields
+   * for the matching {@link Data} ({@link Data#EMPTY_TXS_DATA_HASH} for a block without
+   * transactions).
+   */
   public Hash dataHash() {
     return dataHash;
   }
 
+  /** {@return the execution layer's state root (app hash, field 8)} */
   public Hash appHash() {
     return appHash;
   }
 
-  /** A copy of the proposer address. */
+  /** {@return a copy of the proposer address} */
   public byte[] proposerAddress() {
     return proposerAddress.clone();
   }
@@ -124,20 +138,25 @@ public final class BlockHeader {
     return Arrays.equals(proposerAddress, other);
   }
 
+  /**
+   * {@return the validator hash (field 11)} It is empty by ev-node's default block options, and not checked
+   * here.
+   */
   public Hash validatorHash() {
     return validatorHash;
   }
 
+  /** {@return the chain this header belongs to (field 12)} */
   public String chainId() {
     return chainId;
   }
 
-  /** The legacy fields 5/7/9, present only when at least one is non-empty. */
+  /** {@return the legacy fields 5/7/9, present only when at least one is non-empty} */
   public Optional<LegacyFields> legacy() {
     return Optional.ofNullable(legacy);
   }
 
-  /** The slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature payload. */
+  /** {@return the slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature payload} */
   public byte[] encode() {
     return write(new Wire.Writer(160)).toByteArray();
   }
@@ -161,7 +180,7 @@ public final class BlockHeader {
     return w;
   }
 
-  /** The legacy encoding (Go's {@code MarshalBinaryLegacy}); see the class comment. */
+  /** {@return the legacy encoding (Go's {@code MarshalBinaryLegacy}); see the class comment} */
   public byte[] encodeLegacy() {
     LegacyFields l = legacy != null ? legacy : LegacyFields.of(Hash.EMPTY, Hash.EMPTY, Hash.EMPTY);
     byte[] consensus = l.consensusHash().isEmpty() ? new byte[32] : l.consensusHash().toByteArray();
@@ -181,7 +200,7 @@ public final class BlockHeader {
         .toByteArray();
   }
 
-  /** The header hash: over the legacy layout when legacy fields are present, else slim. Cached. */
+  /** {@return the header hash: over the legacy layout when legacy fields are present, else slim} Cached. */
   public Hash hash() {
     Hash h = hash;
     if (h == null) {
@@ -191,12 +210,12 @@ public final class BlockHeader {
     return h;
   }
 
-  /** SHA-256 of {@link #encode()} (Go's {@code HashSlim}). */
+  /** {@return SHA-256 of {@link #encode()} (Go's {@code HashSlim})} Not cached. */
   public Hash hashSlim() {
     return Hash.wrap(sha256(encode()));
   }
 
-  /** SHA-256 of {@link #encodeLegacy()} (Go's {@code HashLegacy}). */
+  /** {@return SHA-256 of {@link #encodeLegacy()} (Go's {@code HashLegacy})} Not cached. */
   public Hash hashLegacy() {
     return Hash.wrap(sha256(encodeLegacy()));
   }
@@ -206,6 +225,7 @@ public final class BlockHeader {
    * resolves to for {@code SignedHeader} and {@code P2PSignedHeader}: a proposer address is set,
    * the time is not zero and at most {@link #MAX_CLOCK_DRIFT} ahead of {@code clock}.
    *
+   * @param clock the clock "now" is read from
    * @throws EvNodeValidationException naming the failed check
    */
   public void validateBasic(Clock clock) {
@@ -247,6 +267,8 @@ public final class BlockHeader {
   /**
    * Decodes a bare {@code evnode.v1.Header} (Go's {@code Header.UnmarshalBinary}).
    *
+   * @param bytes the protobuf encoding, slim or legacy
+   * @return the header, holding the legacy fields if the bytes carried any
    * @throws InvalidHeaderException if the bytes are malformed, naming the field
    */
   public static BlockHeader decode(byte[] bytes) {
@@ -411,12 +433,24 @@ public final class BlockHeader {
       legacy = h.legacy;
     }
 
+    /**
+     * Sets the protocol versions (field 1). Default {@link Version#ZERO}.
+     *
+     * @param version the versions
+     * @return this builder
+     */
     public Builder version(Version version) {
       this.version = Objects.requireNonNull(version, "version == null");
       return this;
     }
 
-    /** @param height not negative */
+    /**
+     * Sets the height (field 2). Default 0, which {@link io.headersync.Header#validate} rejects.
+     *
+     * @param height the height; not negative
+     * @return this builder
+     * @throws IllegalArgumentException if {@code height} is negative
+     */
     public Builder height(long height) {
       if (height < 0) {
         throw new IllegalArgumentException("height < 0: " + height);
@@ -425,7 +459,13 @@ public final class BlockHeader {
       return this;
     }
 
-    /** Sets the time from uint64 Unix nanoseconds (a raw bit pattern). */
+    /**
+     * Sets the time from uint64 Unix nanoseconds (a raw bit pattern).
+     *
+     * @param timeNanos Unix time in nanoseconds, as Go's uint64 (a value with the high bit set is a
+     *     time before 1970)
+     * @return this builder
+     */
     public Builder timeNanos(long timeNanos) {
       this.timeNanos = timeNanos;
       return this;
@@ -434,6 +474,8 @@ public final class BlockHeader {
     /**
      * Sets the time from an instant.
      *
+     * @param time the block time, to the nanosecond
+     * @return this builder
      * @throws ArithmeticException if it does not fit int64 nanoseconds since 1970
      */
     public Builder time(Instant time) {
@@ -442,42 +484,91 @@ public final class BlockHeader {
       return this;
     }
 
+    /**
+     * Sets the previous block's header hash (field 4). Default {@link Hash#EMPTY}, right only for the
+     * chain's first block.
+     *
+     * @param lastHeaderHash the previous header's {@link BlockHeader#hash()}
+     * @return this builder
+     */
     public Builder lastHeaderHash(Hash lastHeaderHash) {
       this.lastHeaderHash = Objects.requireNonNull(lastHeaderHash, "lastHeaderHash == null");
       return this;
     }
 
+    /**
+     * Sets the DA commitment of the block's data (field 6). Default {@link Hash#EMPTY}.
+     *
+     * @param dataHash the data's {@link Data#daCommitment()}
+     * @return this builder
+     */
     public Builder dataHash(Hash dataHash) {
       this.dataHash = Objects.requireNonNull(dataHash, "dataHash == null");
       return this;
     }
 
+    /**
+     * Sets the execution layer's state root (field 8). Default {@link Hash#EMPTY}.
+     *
+     * @param appHash the state root
+     * @return this builder
+     */
     public Builder appHash(Hash appHash) {
       this.appHash = Objects.requireNonNull(appHash, "appHash == null");
       return this;
     }
 
+    /**
+     * Sets the proposer address (field 10): SHA-256 of the proposer's public key. Default empty,
+     * which {@link BlockHeader#validateBasic} rejects.
+     *
+     * @param proposerAddress the address; copied
+     * @return this builder
+     */
     public Builder proposerAddress(byte[] proposerAddress) {
       this.proposerAddress = Objects.requireNonNull(proposerAddress, "proposerAddress == null").clone();
       return this;
     }
 
+    /**
+     * Sets the validator hash (field 11). Default {@link Hash#EMPTY}.
+     *
+     * @param validatorHash the hash
+     * @return this builder
+     */
     public Builder validatorHash(Hash validatorHash) {
       this.validatorHash = Objects.requireNonNull(validatorHash, "validatorHash == null");
       return this;
     }
 
+    /**
+     * Sets the chain id (field 12). Default empty.
+     *
+     * @param chainId the chain id, as in the genesis
+     * @return this builder
+     */
     public Builder chainId(String chainId) {
       this.chainId = Objects.requireNonNull(chainId, "chainId == null");
       return this;
     }
 
-    /** Sets or (with null) clears the legacy fields; all-empty legacy fields count as none. */
+    /**
+     * Sets or (with null) clears the legacy fields; all-empty legacy fields count as none.
+     *
+     * @param legacy the legacy fields 5/7/9, or null for none
+     * @return this builder
+     */
     public Builder legacy(@Nullable LegacyFields legacy) {
       this.legacy = legacy;
       return this;
     }
 
+    /**
+     * Builds the header. Nothing is validated here: call {@link BlockHeader#validateBasic} (or let
+     * {@link SignedHeader} do it) before trusting it.
+     *
+     * @return the header; immutable
+     */
     public BlockHeader build() {
       return new BlockHeader(this);
     }

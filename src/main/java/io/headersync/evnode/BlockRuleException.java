@@ -28,6 +28,7 @@ public final class BlockRuleException extends HeaderSyncException {
     SIZE
   }
 
+  /** The rule the block would break. */
   private final Rule rule;
 
   BlockRuleException(Rule rule, String message) {
@@ -35,7 +36,7 @@ public final class BlockRuleException extends HeaderSyncException {
     this.rule = Objects.requireNonNull(rule, "rule == null");
   }
 
-  /** Which rule the block would break. */
+  /** {@return the rule the block would break} The message names the values that break it. */
   public Rule rule() {
     return rule;
   }

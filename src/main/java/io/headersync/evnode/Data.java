@@ -55,8 +55,12 @@ public final class Data implements Header {
   }
 
   /**
-   * Data with {@code metadata} (null for none, which {@link #validate(Clock)} rejects) and
-   * {@code txs} (copied).
+   * {@return data with {@code metadata} and {@code txs}}
+   *
+   * @param metadata chain id, height, time and last data hash; null for none, which
+   *     {@link #validate(Clock)} rejects
+   * @param txs the transactions, in order; each array is copied
+   * @throws NullPointerException if {@code txs} or one of its elements is null
    */
   public static Data of(@Nullable Metadata metadata, List<byte[]> txs) {
     Objects.requireNonNull(txs, "txs == null");
@@ -70,18 +74,20 @@ public final class Data implements Header {
   /**
    * Decodes Go's {@code Data.MarshalBinary} output.
    *
+   * @param bytes the protobuf encoding
+   * @return the data
    * @throws InvalidHeaderException if the bytes are malformed, naming the field
    */
   public static Data decode(byte[] bytes) {
     return decode(bytes, false, "Data").data;
   }
 
-  /** The metadata, absent if the encoding had none. */
+  /** {@return the metadata, absent if the encoding had none} */
   public Optional<Metadata> metadata() {
     return Optional.ofNullable(metadata);
   }
 
-  /** Copies of the transactions, in order. */
+  /** {@return copies of the transactions, in order} Use {@link #txCount()} to count them without copying. */
   public List<byte[]> txs() {
     List<byte[]> out = new ArrayList<>(txs.length);
     for (byte[] tx : txs) {
@@ -90,16 +96,25 @@ public final class Data implements Header {
     return Collections.unmodifiableList(out);
   }
 
-  /** The number of transactions. */
+  /** {@return the number of transactions} */
   public int txCount() {
     return txs.length;
   }
 
+  /**
+   * {@return a copy of this data with other metadata and the same transactions}
+   *
+   * @param metadata the new metadata; null for none
+   */
   public Data withMetadata(@Nullable Metadata metadata) {
     return new Data(metadata, txs);
   }
 
-  /** This data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for none). */
+  /**
+   * {@return this data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for none)}
+   *
+   * @param daHeightHint the DA height the data was posted at, or 0
+   */
   public P2PData toP2P(long daHeightHint) {
     return P2PData.of(this, daHeightHint);
   }
@@ -136,12 +151,19 @@ public final class Data implements Header {
     return metadata == null ? Instant.EPOCH : metadata.time();
   }
 
-  /** {@code sha256(0x00 || proto(Data{txs}))}: what a header's {@code data_hash} must be. */
+  /**
+   * {@return the DA commitment, {@code sha256(0x00 || proto(Data{txs}))}: what a header's
+   * {@code data_hash} must be} {@link #EMPTY_TXS_DATA_HASH} when there are no transactions.
+   */
   public Hash daCommitment() {
     return daCommitment(txs);
   }
 
-  /** The DA commitment of {@code txs}, as {@link #daCommitment()}. */
+  /**
+   * {@return the DA commitment of {@code txs}, as {@link #daCommitment()}}
+   *
+   * @param txs the transactions, in order
+   */
   public static Hash daCommitment(List<byte[]> txs) {
     return daCommitment(txs.toArray(new byte[0][]));
   }

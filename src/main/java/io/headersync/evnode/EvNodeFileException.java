@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class EvNodeFileException extends HeaderSyncException {
   private static final long serialVersionUID = 1L;
 
+  /** The JSON field to blame, or null when the whole file is. */
   private final @Nullable String field;
 
   EvNodeFileException(@Nullable Path file, @Nullable String field, String problem, @Nullable Throwable cause) {
@@ -22,7 +23,7 @@ public final class EvNodeFileException extends HeaderSyncException {
     this.field = field;
   }
 
-  /** The JSON field to blame, if one is. */
+  /** {@return the JSON field to blame, if one is} */
   public Optional<String> field() {
     return Optional.ofNullable(field);
   }

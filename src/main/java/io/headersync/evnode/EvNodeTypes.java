@@ -73,6 +73,8 @@ public final class EvNodeTypes {
    * height and time must equal the header's ({@code last_data_hash} is not compared); and the
    * header's {@code data_hash} must equal {@link Data#daCommitment()}.
    *
+   * @param header the block's signed header
+   * @param data the block's data
    * @throws EvNodeValidationException {@code HEADER_DATA_MISMATCH} or {@code DATA_HASH_MISMATCH}
    */
   public static void validate(SignedHeader header, Data data) {

@@ -43,6 +43,7 @@ public final class EvNodeValidationException extends InvalidHeaderException {
     DATA_HASH_MISMATCH
   }
 
+  /** The check that failed. */
   private final Reason reason;
 
   EvNodeValidationException(Reason reason, String message) {
@@ -50,7 +51,7 @@ public final class EvNodeValidationException extends InvalidHeaderException {
     this.reason = Objects.requireNonNull(reason, "reason == null");
   }
 
-  /** Which check failed. */
+  /** {@return the check that failed} Each constant's comment names the Go error it stands for. */
   public Reason reason() {
     return reason;
   }

@@ -52,7 +52,13 @@ public final class Genesis {
     this.daEpochForcedInclusion = b.daEpochForcedInclusion;
   }
 
-  /** A genesis of chain {@code chainId}; the start time and the proposer are required. */
+  /**
+   * A genesis of chain {@code chainId}; the start time and the proposer are required.
+   *
+   * @param chainId the chain id; not empty
+   * @return a new builder
+   * @throws IllegalArgumentException if {@code chainId} is empty
+   */
   public static Builder builder(String chainId) {
     return new Builder(chainId);
   }
@@ -61,6 +67,8 @@ public final class Genesis {
    * Reads a {@code genesis.json} as ev-node's {@code genesis.LoadGenesis} does: Go's JSON rules
    * (unknown fields ignored, keys case-insensitive), then {@code Genesis.Validate}.
    *
+   * @param file the {@code genesis.json} to read
+   * @return the genesis, validated
    * @throws EvNodeFileException naming the file and the field that is wrong
    */
   public static Genesis read(Path file) {
@@ -71,6 +79,8 @@ public final class Genesis {
   /**
    * Parses the content of a {@code genesis.json}; see {@link #read}.
    *
+   * @param json the file's content
+   * @return the genesis, validated
    * @throws EvNodeFileException naming the field that is wrong
    */
   public static Genesis parse(String json) {
@@ -116,48 +126,59 @@ public final class Genesis {
   /** Go's zero {@code time.Time}, which ev-node refuses as a start time. */
   private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
+  /** {@return the chain id (JSON {@code chain_id}) every header and data of the chain carries} */
   public String chainId() {
     return chainId;
   }
 
-  /** The time of the block at the initial height; no block is produced before it. */
+  /** {@return the time of the block at the initial height; no block is produced before it} */
   public Instant startTime() {
     return startTime;
   }
 
-  /** The height of the first block (at least 1). */
+  /** {@return the height of the first block (at least 1)} */
   public long initialHeight() {
     return initialHeight;
   }
 
-  /** A copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32 bytes). */
+  /**
+   * {@return a copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32 bytes)}
+   */
   public byte[] proposerAddress() {
     return proposerAddress.clone();
   }
 
-  /** The DA height at which DA retrieval starts. */
+  /** {@return the DA height at which DA retrieval starts} */
   public long daStartHeight() {
     return daStartHeight;
   }
 
-  /** How many DA blocks make a forced-inclusion epoch (at least 1). */
+  /** {@return how many DA blocks make a forced-inclusion epoch (at least 1)} */
   public long daEpochForcedInclusion() {
     return daEpochForcedInclusion;
   }
 
-  /** Whether {@code key} is this chain's proposer. */
+  /**
+   * {@return whether {@code key} is this chain's proposer}
+   *
+   * @param key a sequencer key
+   */
   public boolean isProposer(SignerKey key) {
     return Arrays.equals(key.address(), proposerAddress);
   }
 
-  /** Whether {@code signer} is this chain's proposer. */
+  /**
+   * {@return whether {@code signer} is this chain's proposer}
+   *
+   * @param signer a header's signer, or a key file's public key as a signer
+   */
   public boolean isProposer(Signer signer) {
     return Arrays.equals(signer.address(), proposerAddress);
   }
 
   /**
-   * The file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", "  ")}, start time
-   * in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped).
+   * {@return the file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", "  ")}, start time
+   * in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped)}
    */
   public String toJson() {
     return "{\n"
@@ -174,6 +195,7 @@ public final class Genesis {
    * Writes {@link #toJson()} to {@code file} (replacing it; parent directories are created), with
    * permissions {@code 0600} where supported, as ev-node's {@code Genesis.Save}.
    *
+   * @param file where to write; replaced if it exists
    * @throws EvNodeFileException if it cannot be written
    */
   public void write(Path file) {
@@ -239,13 +261,24 @@ public final class Genesis {
       }
     }
 
-    /** The time of the first block (required). */
+    /**
+     * The time of the first block (required).
+     *
+     * @param startTime the first block's time; ev-node's sequencer uses it as that block's time
+     * @return this builder
+     */
     public Builder startTime(Instant startTime) {
       this.startTime = Objects.requireNonNull(startTime, "startTime == null");
       return this;
     }
 
-    /** The height of the first block; default 1. */
+    /**
+     * The height of the first block; default 1.
+     *
+     * @param height the first block's height; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code height} is below 1
+     */
     public Builder initialHeight(long height) {
       if (height < 1) {
         throw new IllegalArgumentException("initialHeight must be at least 1, got " + height);
@@ -254,13 +287,24 @@ public final class Genesis {
       return this;
     }
 
-    /** The sequencer (required): its address, SHA-256 of the public key, is the proposer address. */
+    /**
+     * The sequencer (required): its address, SHA-256 of the public key, is the proposer address.
+     *
+     * @param key the sequencer's key
+     * @return this builder
+     */
     public Builder proposer(SignerKey key) {
       this.proposerAddress = Objects.requireNonNull(key, "key == null").address();
       return this;
     }
 
-    /** The sequencer by its signer (a key file's public key, a header's signer). */
+    /**
+     * The sequencer by its signer (a key file's public key, a header's signer).
+     *
+     * @param signer the sequencer's signer, holding its public key
+     * @return this builder
+     * @throws IllegalArgumentException if {@code signer} has no public key
+     */
     public Builder proposer(Signer signer) {
       Objects.requireNonNull(signer, "signer == null");
       if (signer.isEmpty()) {
@@ -270,7 +314,13 @@ public final class Genesis {
       return this;
     }
 
-    /** The DA height DA retrieval starts at; default 0. */
+    /**
+     * The DA height DA retrieval starts at; default 0.
+     *
+     * @param height the first DA height to read; not negative
+     * @return this builder
+     * @throws IllegalArgumentException if {@code height} is negative
+     */
     public Builder daStartHeight(long height) {
       if (height < 0) {
         throw new IllegalArgumentException("daStartHeight must not be negative, got " + height);
@@ -279,7 +329,13 @@ public final class Genesis {
       return this;
     }
 
-    /** DA blocks per forced-inclusion epoch; default 50, as ev-node's {@code NewGenesis}. */
+    /**
+     * DA blocks per forced-inclusion epoch; default 50, as ev-node's {@code NewGenesis}.
+     *
+     * @param blocks the epoch length in DA blocks; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code blocks} is below 1
+     */
     public Builder daEpochForcedInclusion(long blocks) {
       if (blocks < 1) {
         throw new IllegalArgumentException("daEpochForcedInclusion must be at least 1, got " + blocks);
@@ -289,6 +345,9 @@ public final class Genesis {
     }
 
     /**
+     * Builds the genesis; the setters have already checked each value.
+     *
+     * @return the genesis; immutable
      * @throws IllegalStateException naming what is missing
      */
     public Genesis build() {

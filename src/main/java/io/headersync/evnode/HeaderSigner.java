@@ -55,31 +55,47 @@ public final class HeaderSigner {
     this.validatorHash = b.validatorHash;
   }
 
+  /** {@return a builder; set at least the key, the chain id and a start time or a clock} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The key that signs. */
+  /** {@return the key that signs} */
   public SignerKey key() {
     return key;
   }
 
-  /** Signs {@code header} as it is (Ed25519 over its slim encoding) and attaches this key's signer. */
+  /**
+   * Signs {@code header} as it is (Ed25519 over its slim encoding) and attaches this key's signer.
+   *
+   * @param header the header to sign
+   * @return the signed header
+   * It does not check the header: a header with another proposer address than this key's signs
+   * fine and then fails {@link SignedHeader#validateBasic(Clock)}.
+   *
+   */
   public SignedHeader sign(BlockHeader header) {
     Objects.requireNonNull(header, "header == null");
     return SignedHeader.of(header, key.sign(header.encode()), key.signer());
   }
 
-  /** The genesis block at the initial height, with {@code txs} (may be empty). */
+  /**
+   * {@return the genesis block at the initial height, with {@code txs} (may be empty)}
+   *
+   * @param txs the transactions, in block order; each array is copied
+   */
   public Block genesis(List<byte[]> txs) {
     Instant time = clock != null ? clock.instant() : Objects.requireNonNull(startTime);
     return block(initialHeight, time, Hash.EMPTY, Hash.EMPTY, txs);
   }
 
   /**
-   * The block after {@code previous}, with {@code txs} (may be empty).
+   * {@return the block after {@code previous}, with {@code txs} (may be empty)}
    *
+   * @param previous the block to build on; its height + 1 is the new height
+   * @param txs the transactions, in block order; each array is copied
    * @throws IllegalStateException if the clock has not moved past the previous block's time
+   * @throws ArithmeticException if {@code previous} is at the largest height
    */
   public Block next(Block previous, List<byte[]> txs) {
     Objects.requireNonNull(previous, "previous == null");
@@ -97,7 +113,13 @@ public final class HeaderSigner {
     return block(height, time, previous.header().hash(), previous.data().hash(), txs);
   }
 
-  /** {@code count} blocks without transactions: the genesis block and its successors. */
+  /**
+   * {@return {@code count} blocks without transactions: the genesis block and its successors, linked
+   * and signed} The times follow the configured start time and block time (or the clock).
+   *
+   * @param count how many blocks; 0 gives an empty list
+   * @throws IllegalArgumentException if {@code count} is negative
+   */
   public List<Block> chain(int count) {
     if (count < 0) {
       throw new IllegalArgumentException("count < 0: " + count);
@@ -140,25 +162,46 @@ public final class HeaderSigner {
 
     Builder() {}
 
-    /** The proposer key (required). */
+    /**
+     * Sets the proposer key (required); the headers' proposer address is its address.
+     *
+     * @param key the proposer's Ed25519 key
+     * @return this builder
+     */
     public Builder key(SignerKey key) {
       this.key = Objects.requireNonNull(key, "key == null");
       return this;
     }
 
-    /** The chain id (required, not empty). */
+    /**
+     * Sets the chain id every header and data carries (required, not empty).
+     *
+     * @param chainId the chain id, as in the genesis
+     * @return this builder
+     */
     public Builder chainId(String chainId) {
       this.chainId = Objects.requireNonNull(chainId, "chainId == null");
       return this;
     }
 
-    /** The header version; default {@link Version#ZERO}. */
+    /**
+     * Sets the header version. Default {@link Version#ZERO}.
+     *
+     * @param version the block and app versions
+     * @return this builder
+     */
     public Builder version(Version version) {
       this.version = Objects.requireNonNull(version, "version == null");
       return this;
     }
 
-    /** The genesis height; default 1. */
+    /**
+     * Sets the genesis block's height. Default 1.
+     *
+     * @param initialHeight the height of the first block; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code initialHeight} is below 1
+     */
     public Builder initialHeight(long initialHeight) {
       if (initialHeight < 1) {
         throw new IllegalArgumentException("initialHeight < 1: " + initialHeight);
@@ -167,13 +210,25 @@ public final class HeaderSigner {
       return this;
     }
 
-    /** The genesis time, when times are not read from a clock. */
+    /**
+     * Sets the genesis block's time, when times are not read from a clock; block {@code n} after it
+     * is {@code n} block times later.
+     *
+     * @param startTime the first block's time
+     * @return this builder
+     */
     public Builder startTime(Instant startTime) {
       this.startTime = Objects.requireNonNull(startTime, "startTime == null");
       return this;
     }
 
-    /** The time between blocks, when times are not read from a clock; default 1 s, must be positive. */
+    /**
+     * Sets the time between blocks, when times are not read from a clock. Default 1 s.
+     *
+     * @param blockTime the step; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code blockTime} is zero or negative
+     */
     public Builder blockTime(Duration blockTime) {
       Objects.requireNonNull(blockTime, "blockTime == null");
       if (blockTime.isNegative() || blockTime.isZero()) {
@@ -183,26 +238,46 @@ public final class HeaderSigner {
       return this;
     }
 
-    /** Read each block's time from {@code clock} instead of start time and step. */
+    /**
+     * Reads each block's time from {@code clock} instead of start time and step; the clock must move
+     * strictly forward between blocks ({@link HeaderSigner#next} checks).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** The app hash every header carries; default empty. */
+    /**
+     * Sets the app hash every header carries. Default empty.
+     *
+     * @param appHash the app hash
+     * @return this builder
+     */
     public Builder appHash(Hash appHash) {
       this.appHash = Objects.requireNonNull(appHash, "appHash == null");
       return this;
     }
 
-    /** The validator hash every header carries; default empty. */
+    /**
+     * Sets the validator hash every header carries. Default empty.
+     *
+     * @param validatorHash the validator hash
+     * @return this builder
+     */
     public Builder validatorHash(Hash validatorHash) {
       this.validatorHash = Objects.requireNonNull(validatorHash, "validatorHash == null");
       return this;
     }
 
     /**
-     * @throws IllegalStateException naming what is missing
+     * Builds the signer.
+     *
+     * @return the signer; immutable and thread-safe
+     * @throws IllegalStateException naming what is missing: the key, the chain id, or both the start
+     *     time and the clock
      */
     public HeaderSigner build() {
       if (key == null) {

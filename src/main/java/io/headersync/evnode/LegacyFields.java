@@ -31,8 +31,12 @@ public final class LegacyFields {
   }
 
   /**
-   * The legacy fields; empty hashes mean "absent".
+   * {@return the legacy fields; empty hashes mean "absent"}
    *
+   * @param lastCommitHash field 5, {@code LastCommitHash}
+   * @param consensusHash field 7, {@code ConsensusHash}; empty is written as 32 zero bytes in the legacy
+   *     layout
+   * @param lastResultsHash field 9, {@code LastResultsHash}
    * @throws IllegalArgumentException if a field is longer than {@link #MAX_FIELD_SIZE}
    */
   public static LegacyFields of(Hash lastCommitHash, Hash consensusHash, Hash lastResultsHash) {
@@ -49,19 +53,22 @@ public final class LegacyFields {
     }
   }
 
+  /** {@return field 5, {@code LastCommitHash}; empty when absent} */
   public Hash lastCommitHash() {
     return lastCommitHash;
   }
 
+  /** {@return field 7, {@code ConsensusHash}; empty when absent} */
   public Hash consensusHash() {
     return consensusHash;
   }
 
+  /** {@return field 9, {@code LastResultsHash}; empty when absent} */
   public Hash lastResultsHash() {
     return lastResultsHash;
   }
 
-  /** True when all three are empty (Go's {@code LegacyHeaderFields.IsZero}). */
+  /** {@return true when all three are empty (Go's {@code LegacyHeaderFields.IsZero})} */
   public boolean isZero() {
     return lastCommitHash.isEmpty() && consensusHash.isEmpty() && lastResultsHash.isEmpty();
   }

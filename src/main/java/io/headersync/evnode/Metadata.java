@@ -27,8 +27,13 @@ public final class Metadata {
   }
 
   /**
-   * @param height not negative
-   * @param timeNanos uint64 Unix nanoseconds (raw bit pattern)
+   * {@return block data's metadata, which repeats its header's chain id, height and time}
+   *
+   * @param chainId the chain id
+   * @param height the block height; not negative
+   * @param timeNanos the block time as uint64 Unix nanoseconds (raw bit pattern)
+   * @param lastDataHash the previous block's data hash ({@link Data#hash()}); empty for the first block
+   * @throws IllegalArgumentException if {@code height} is negative
    */
   public static Metadata of(String chainId, long height, long timeNanos, Hash lastDataHash) {
     Objects.requireNonNull(chainId, "chainId == null");
@@ -39,23 +44,30 @@ public final class Metadata {
     return new Metadata(chainId, height, timeNanos, lastDataHash);
   }
 
+  /** {@return the chain id (field 1)} */
   public String chainId() {
     return chainId;
   }
 
+  /** {@return the block height (field 2)} */
   public long height() {
     return height;
   }
 
+  /** {@return the block time as on the wire: uint64 Unix nanoseconds, a raw bit pattern (field 3)} */
   public long timeNanos() {
     return timeNanos;
   }
 
-  /** Go's {@code time.Unix(0, int64(Time))}. */
+  /** {@return the block time as Go's {@code time.Unix(0, int64(Time))} reads it} */
   public Instant time() {
     return BlockHeader.instantOfNanos(timeNanos);
   }
 
+  /**
+   * {@return the previous block's data hash (field 4), which links data as {@code last_header_hash}
+   * links headers; empty for the first block}
+   */
   public Hash lastDataHash() {
     return lastDataHash;
   }

@@ -26,7 +26,12 @@ public final class P2PData implements Header {
     this.daHeightHint = daHeightHint;
   }
 
-  /** Wraps {@code data} with a DA height hint (a uint64 bit pattern; 0 for none). */
+  /**
+   * {@return {@code data} wrapped with a DA height hint}
+   *
+   * @param data the block data
+   * @param daHeightHint the DA height the data was posted at (a uint64 bit pattern); 0 for none
+   */
   public static P2PData of(Data data, long daHeightHint) {
     return new P2PData(Objects.requireNonNull(data, "data == null"), daHeightHint);
   }
@@ -34,6 +39,8 @@ public final class P2PData implements Header {
   /**
    * Decodes Go's {@code P2PData.MarshalBinary} output, or a plain {@code Data}.
    *
+   * @param bytes the protobuf encoding
+   * @return the data; a plain {@code Data} decodes with hint 0
    * @throws InvalidHeaderException if the bytes are malformed, naming the field
    */
   public static P2PData decode(byte[] bytes) {
@@ -41,15 +48,21 @@ public final class P2PData implements Header {
     return new P2PData(d.data, d.daHeightHint);
   }
 
+  /** {@return the block data inside the envelope} */
   public Data data() {
     return data;
   }
 
-  /** The DA height hint (uint64 bit pattern); 0 when absent. */
+  /** {@return the DA height hint (uint64 bit pattern); 0 when absent} */
   public long daHeightHint() {
     return daHeightHint;
   }
 
+  /**
+   * {@return a copy with another DA height hint}
+   *
+   * @param daHeightHint the hint; 0 for none
+   */
   public P2PData withDaHeightHint(long daHeightHint) {
     return new P2PData(data, daHeightHint);
   }

@@ -28,7 +28,12 @@ public final class P2PSignedHeader implements Header {
     this.daHeightHint = daHeightHint;
   }
 
-  /** Wraps {@code signedHeader} with a DA height hint (a uint64 bit pattern; 0 for none). */
+  /**
+   * {@return {@code signedHeader} wrapped with a DA height hint}
+   *
+   * @param signedHeader the signed header
+   * @param daHeightHint the DA height the header was posted at (a uint64 bit pattern); 0 for none
+   */
   public static P2PSignedHeader of(SignedHeader signedHeader, long daHeightHint) {
     return new P2PSignedHeader(Objects.requireNonNull(signedHeader, "signedHeader == null"), daHeightHint);
   }
@@ -36,6 +41,8 @@ public final class P2PSignedHeader implements Header {
   /**
    * Decodes Go's {@code P2PSignedHeader.MarshalBinary} output, or a plain {@code SignedHeader}.
    *
+   * @param bytes the protobuf encoding
+   * @return the header; a plain {@code SignedHeader} decodes with hint 0
    * @throws InvalidHeaderException if the bytes are malformed, naming the field
    */
   public static P2PSignedHeader decode(byte[] bytes) {
@@ -43,20 +50,26 @@ public final class P2PSignedHeader implements Header {
     return new P2PSignedHeader(d.signedHeader, d.daHeightHint);
   }
 
+  /** {@return the signed header inside the envelope} */
   public SignedHeader signedHeader() {
     return signedHeader;
   }
 
-  /** The block header inside. */
+  /** {@return the block header inside} */
   public BlockHeader header() {
     return signedHeader.header();
   }
 
-  /** The DA height hint (uint64 bit pattern); 0 when absent. */
+  /** {@return the DA height hint (uint64 bit pattern); 0 when absent} */
   public long daHeightHint() {
     return daHeightHint;
   }
 
+  /**
+   * {@return a copy with another DA height hint}
+   *
+   * @param daHeightHint the hint; 0 for none
+   */
   public P2PSignedHeader withDaHeightHint(long daHeightHint) {
     return new P2PSignedHeader(signedHeader, daHeightHint);
   }
@@ -92,7 +105,12 @@ public final class P2PSignedHeader implements Header {
     signedHeader.validate(clock);
   }
 
-  /** {@link SignedHeader#validateBasic(Clock)}, including the signature. */
+  /**
+   * ev-node's {@link SignedHeader#validateBasic(Clock)}, including the signature; the hint is not
+   * checked.
+   *
+   * @param clock the clock "now" is read from
+   */
   public void validateBasic(Clock clock) {
     signedHeader.validateBasic(clock);
   }

@@ -27,8 +27,9 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   }
 
   /**
-   * A check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a trusted header.
+   * {@return a check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a trusted header}
    *
+   * @param proposer the sequencer's signer, holding its public key
    * @throws IllegalArgumentException if the signer has no public key
    */
   public static ProposerCheck of(Signer proposer) {
@@ -40,10 +41,11 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   }
 
   /**
-   * A check for the proposer of {@code address} (SHA-256 of its raw public key), as a genesis names
+   * {@return a check for the proposer of {@code address} (SHA-256 of its raw public key), as a genesis names
    * it ({@link Genesis#proposerAddress()}): the header's signer must have that address, and ev-node's
-   * signature checks bind the signer's key to it.
+   * signature checks bind the signer's key to it}
    *
+   * @param address the 32-byte proposer address
    * @throws IllegalArgumentException if the address is not 32 bytes
    */
   public static ProposerCheck ofAddress(byte[] address) {
@@ -54,7 +56,7 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
     return new ProposerCheck(null, address.clone());
   }
 
-  /** The expected proposer's address (SHA-256 of its raw public key). */
+  /** {@return the expected proposer's address (SHA-256 of its raw public key)} */
   public byte[] proposerAddress() {
     return address.clone();
   }

@@ -43,7 +43,13 @@ public final class SignedHeader implements Header {
     this.signer = signer;
   }
 
-  /** A signed header; {@code signature} may be empty and {@code signer} {@link Signer#EMPTY}. */
+  /**
+   * {@return a signed header; {@code signature} may be empty and {@code signer} {@link Signer#EMPTY}}
+   *
+   * @param header the header that was signed
+   * @param signature the proposer's signature over {@link BlockHeader#encode()}; copied
+   * @param signer the proposer's public key and address
+   */
   public static SignedHeader of(BlockHeader header, byte[] signature, Signer signer) {
     Objects.requireNonNull(header, "header == null");
     Objects.requireNonNull(signature, "signature == null");
@@ -54,44 +60,67 @@ public final class SignedHeader implements Header {
   /**
    * Decodes Go's {@code SignedHeader.MarshalBinary} output.
    *
+   * @param bytes the protobuf encoding
+   * @return the signed header; not yet validated
    * @throws InvalidHeaderException if the bytes are malformed, naming the field
    */
   public static SignedHeader decode(byte[] bytes) {
     return decode(bytes, false, "SignedHeader").signedHeader;
   }
 
-  /** The block header: the part that is hashed and signed. */
+  /** {@return the block header: the part that is hashed and signed} */
   public BlockHeader header() {
     return header;
   }
 
-  /** A copy of the signature. */
+  /** {@return a copy of the signature} */
   public byte[] signature() {
     return signature.clone();
   }
 
+  /** {@return who signed: the proposer's public key and address; {@link Signer#EMPTY} when unsigned} */
   public Signer signer() {
     return signer;
   }
 
+  /**
+   * {@return a copy with another header and the same signature and signer} The signature no longer
+   * matches unless it is replaced too.
+   *
+   * @param header the new header
+   */
   public SignedHeader withHeader(BlockHeader header) {
     return of(header, signature, signer);
   }
 
+  /**
+   * {@return a copy with another signature}
+   *
+   * @param signature the new signature; copied
+   */
   public SignedHeader withSignature(byte[] signature) {
     return of(header, signature, signer);
   }
 
+  /**
+   * {@return a copy with another signer}
+   *
+   * @param signer the new signer
+   */
   public SignedHeader withSigner(Signer signer) {
     return of(header, signature, signer);
   }
 
-  /** This header in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern). */
+  /**
+   * {@return this header in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern)}
+   *
+   * @param daHeightHint the DA height the header was posted at, or 0 for none
+   */
   public P2PSignedHeader toP2P(long daHeightHint) {
     return P2PSignedHeader.of(this, daHeightHint);
   }
 
-  /** The bytes a proposer signs: the slim block header encoding ({@link BlockHeader#encode()}). */
+  /** {@return the bytes a proposer signs: the slim block header encoding ({@link BlockHeader#encode()})} */
   public byte[] signaturePayload() {
     return header.encode();
   }
@@ -136,6 +165,7 @@ public final class SignedHeader implements Header {
    * ev-node's full {@code SignedHeader.ValidateBasic}: {@link BlockHeader#validateBasic(Clock)},
    * then {@link #verifySignature()}.
    *
+   * @param clock the clock "now" is read from, for the from-the-future check
    * @throws EvNodeValidationException naming the failed check
    */
   public void validateBasic(Clock clock) {

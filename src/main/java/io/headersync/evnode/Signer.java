@@ -27,10 +27,13 @@ import java.util.Objects;
  * <p>Instances are immutable and thread-safe.
  */
 public final class Signer {
-  /** libp2p key types ({@code crypto.pb.KeyType}). */
+  /** libp2p key type RSA ({@code crypto.pb.KeyType}); decodable, cannot verify headers here. */
   public static final int KEY_TYPE_RSA = 0;
+  /** libp2p key type Ed25519, the type every ev-node signer has. */
   public static final int KEY_TYPE_ED25519 = 1;
+  /** libp2p key type secp256k1; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_SECP256K1 = 2;
+  /** libp2p key type ECDSA; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_ECDSA = 3;
 
   private static final int ED25519_KEY_SIZE = 32;
@@ -54,8 +57,10 @@ public final class Signer {
   }
 
   /**
-   * A signer from an address and a libp2p-encoded public key.
+   * {@return a signer from an address and a libp2p-encoded public key}
    *
+   * @param address the signer's address, as in the header; copied
+   * @param pubKey the public key in libp2p's protobuf encoding; copied
    * @throws InvalidHeaderException if {@code pubKey} is not a libp2p public key Go would accept
    * @throws IllegalArgumentException if {@code pubKey} is empty (use {@link #EMPTY})
    */
@@ -68,7 +73,11 @@ public final class Signer {
     return parse(address.clone(), pubKey.clone(), "Signer");
   }
 
-  /** The signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding. */
+  /**
+   * {@return the signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding}
+   *
+   * @param rawPublicKey the 32-byte Ed25519 public key
+   */
   public static Signer ofEd25519(byte[] rawPublicKey) {
     if (rawPublicKey.length != ED25519_KEY_SIZE) {
       throw new IllegalArgumentException("Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
@@ -128,12 +137,12 @@ public final class Signer {
     return parse(address, pubKey, what);
   }
 
-  /** True for {@link #EMPTY}: no public key. */
+  /** {@return true for {@link #EMPTY}: no public key} */
   public boolean isEmpty() {
     return pubKey.length == 0;
   }
 
-  /** A copy of the address. */
+  /** {@return a copy of the address} */
   public byte[] address() {
     return address.clone();
   }
@@ -146,25 +155,25 @@ public final class Signer {
     return address;
   }
 
-  /** A copy of the libp2p-encoded public key; empty for {@link #EMPTY}. */
+  /** {@return a copy of the libp2p-encoded public key; empty for {@link #EMPTY}} */
   public byte[] pubKey() {
     return pubKey.clone();
   }
 
-  /** The libp2p key type ({@code KEY_TYPE_*}), or -1 for {@link #EMPTY}. */
+  /** {@return the libp2p key type ({@code KEY_TYPE_*}), or -1 for {@link #EMPTY}} */
   public int keyType() {
     return keyType;
   }
 
-  /** A copy of the raw key bytes inside the libp2p encoding (32 bytes for Ed25519). */
+  /** {@return a copy of the raw key bytes inside the libp2p encoding (32 bytes for Ed25519)} */
   public byte[] rawPublicKey() {
     return rawKey.clone();
   }
 
   /**
-   * Whether the address is SHA-256 of the key's Go {@code Raw()} bytes (Go's {@code
+   * {@return whether the address is SHA-256 of the key's Go {@code Raw()} bytes (Go's {@code
    * validateSignerIdentity}); for all but a 65-byte secp256k1 key (whose {@code Raw()} is the
-   * compressed form) these are the raw key bytes.
+   * compressed form) these are the raw key bytes}
    */
   public boolean addressMatchesKey() {
     return key != null && Arrays.equals(BlockHeader.sha256(key.raw()), address);
@@ -174,6 +183,9 @@ public final class Signer {
    * Verifies an Ed25519 signature, accepting exactly what Go's {@code ed25519.Verify} accepts
    * (false for a signature that is not 64 bytes): the libp2p {@link PublicKey#verify} of the key.
    *
+   * @param message the signed bytes, e.g. {@link BlockHeader#encode()}
+   * @param signature the signature
+   * @return whether the signature is valid for {@code message}
    * @throws EvNodeValidationException if this signer has no key or not an Ed25519 key
    */
   public boolean verify(byte[] message, byte[] signature) {
@@ -188,7 +200,7 @@ public final class Signer {
     return Objects.requireNonNull(key).verify(message, signature);
   }
 
-  /** The decoded libp2p public key, or null for {@link #EMPTY}. */
+  /** {@return the decoded libp2p public key, or null for {@link #EMPTY}} */
   public @Nullable PublicKey publicKey() {
     return key;
   }

@@ -34,8 +34,9 @@ public final class SignerKey {
   }
 
   /**
-   * The key of a 32-byte seed (Go's {@code ed25519.NewKeyFromSeed(seed)}).
+   * {@return the key of a 32-byte seed (Go's {@code ed25519.NewKeyFromSeed(seed)})}
    *
+   * @param seed the 32-byte private seed; copied
    * @throws IllegalArgumentException if {@code seed} is not 32 bytes
    */
   public static SignerKey fromSeed(byte[] seed) {
@@ -46,7 +47,12 @@ public final class SignerKey {
     return new SignerKey(seed.clone());
   }
 
-  /** A new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom} otherwise. */
+  /**
+   * {@return a new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom}
+   * otherwise}
+   *
+   * @param random the source of the 32-byte seed
+   */
   public static SignerKey generate(Random random) {
     Objects.requireNonNull(random, "random == null");
     byte[] seed = new byte[SEED_SIZE];
@@ -54,32 +60,38 @@ public final class SignerKey {
     return new SignerKey(seed);
   }
 
-  /** A copy of the 32-byte seed (secret). */
+  /** {@return a copy of the 32-byte seed (secret)} */
   public byte[] seed() {
     return seed.clone();
   }
 
-  /** A copy of the raw 32-byte public key. */
+  /** {@return a copy of the raw 32-byte public key} */
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
-  /** The public key as a libp2p {@code PublicKey} protobuf (Go's {@code crypto.MarshalPublicKey}). */
+  /**
+   * {@return the public key as a libp2p {@code PublicKey} protobuf (Go's {@code crypto.MarshalPublicKey})}
+   */
   public byte[] libp2pPublicKey() {
     return signer.pubKey();
   }
 
-  /** SHA-256 of the raw public key: the proposer and signer address. */
+  /** {@return SHA-256 of the raw public key: the proposer and signer address} A fresh copy. */
   public byte[] address() {
     return signer.address();
   }
 
-  /** The signer a header signed with this key carries. */
+  /** {@return the signer a header signed with this key carries} */
   public Signer signer() {
     return signer;
   }
 
-  /** An Ed25519 signature (64 bytes) of {@code message}. */
+  /**
+   * {@return an Ed25519 signature (64 bytes) of {@code message}}
+   *
+   * @param message the bytes to sign, e.g. {@link BlockHeader#encode()}
+   */
   public byte[] sign(byte[] message) {
     Objects.requireNonNull(message, "message == null");
     byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];

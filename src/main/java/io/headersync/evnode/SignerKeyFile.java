@@ -42,7 +42,12 @@ public final class SignerKeyFile {
 
   private SignerKeyFile() {}
 
-  /** {@code path} itself, or {@code path/signer.json} if {@code path} is a directory. */
+  /**
+   * {@return {@code path} itself, or {@code path/signer.json} if {@code path} is a directory} Nothing
+   * is read: a missing file resolves to itself.
+   *
+   * @param path a key file or the directory holding {@code signer.json}, as ev-node's {@code signer_path}
+   */
   public static Path resolve(Path path) {
     Objects.requireNonNull(path, "path == null");
     return Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
@@ -52,6 +57,9 @@ public final class SignerKeyFile {
    * Decrypts the key with {@code passphrase} (the UTF-8 bytes of the passphrase; see {@link
    * #readPassphrase}).
    *
+   * @param path the key file, or its directory ({@link #resolve})
+   * @param passphrase the passphrase's UTF-8 bytes
+   * @return the decrypted Ed25519 key
    * @throws EvNodeFileException if the file is missing or malformed, the passphrase is wrong, or the
    *     decrypted key does not match {@code pub_key}
    */
@@ -98,9 +106,10 @@ public final class SignerKeyFile {
   }
 
   /**
-   * The signer of the key in the file, read from {@code pub_key} without the passphrase (e.g. to
-   * write a genesis naming it).
+   * {@return the signer of the key in the file, read from {@code pub_key} without the passphrase (e.g. to
+   * write a genesis naming it)}
    *
+   * @param path the key file, or its directory ({@link #resolve})
    * @throws EvNodeFileException if the file is missing or {@code pub_key} is not a 32-byte key
    */
   public static Signer publicKey(Path path) {
@@ -115,6 +124,11 @@ public final class SignerKeyFile {
    * CreateFileSystemSigner}: a fresh salt and nonce from {@code random}, Argon2id. Refuses to replace
    * an existing file, as ev-node does.
    *
+   * @param path a {@code .json} file, or the directory to write {@code signer.json} into
+   * @param key the key to store
+   * @param passphrase the passphrase's UTF-8 bytes; not empty
+   * @param random where the salt and nonce come from
+   * @return the file written
    * @throws EvNodeFileException if the file exists or cannot be written
    * @throws IllegalArgumentException if the passphrase is empty
    */
@@ -168,9 +182,10 @@ public final class SignerKeyFile {
   }
 
   /**
-   * A passphrase file as ev-node reads {@code --evnode.signer.passphrase_file}: its content with
-   * surrounding white space trimmed, as UTF-8 bytes.
+   * {@return a passphrase file as ev-node reads {@code --evnode.signer.passphrase_file}: its content with
+   * surrounding white space trimmed, as UTF-8 bytes}
    *
+   * @param file the passphrase file
    * @throws EvNodeFileException if the file cannot be read or is empty
    */
   public static byte[] readPassphrase(Path file) {

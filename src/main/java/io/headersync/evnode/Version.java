@@ -18,17 +18,22 @@ public final class Version {
     this.app = app;
   }
 
-  /** A version; the values are uint64 bit patterns. */
+  /**
+   * {@return a version; the values are uint64 bit patterns}
+   *
+   * @param block the block protocol version
+   * @param app the application version
+   */
   public static Version of(long block, long app) {
     return block == 0 && app == 0 ? ZERO : new Version(block, app);
   }
 
-  /** The block protocol version (uint64 bit pattern). */
+  /** {@return the block protocol version (uint64 bit pattern)} */
   public long block() {
     return block;
   }
 
-  /** The application version (uint64 bit pattern). */
+  /** {@return the application version (uint64 bit pattern)} */
   public long app() {
     return app;
   }

@@ -21,9 +21,11 @@ public final class ExchangeProtocol {
   private ExchangeProtocol() {}
 
   /**
-   * The stream protocol id for a network: {@code /<networkId>/header-ex/v0.0.3}, or
+   * {@return the stream protocol id for a network: {@code /<networkId>/header-ex/v0.0.3}, or
    * {@code header-ex/v0.0.3} (no leading slash) when {@code networkId} is empty, as go-header's
-   * {@code protocolID()}.
+   * {@code protocolID()}}
+   *
+   * @param networkId the network id, e.g. {@code gm-headerSync}; may be empty
    */
   public static String protocolId(String networkId) {
     Objects.requireNonNull(networkId, "networkId == null");

@@ -15,6 +15,12 @@ import java.util.Optional;
  * @param softFailure the soft verification failure against the trusted head, if any
  */
 public record HeadResult<H extends Header>(H header, Optional<VerifyException> softFailure) {
+  /**
+   * Checks that no part is null.
+   *
+   * @param header the head
+   * @param softFailure the soft verification failure against the trusted head, if any
+   */
   public HeadResult {
     Objects.requireNonNull(header, "header == null");
     Objects.requireNonNull(softFailure, "softFailure == null");

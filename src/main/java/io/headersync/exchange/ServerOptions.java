@@ -58,10 +58,12 @@ public final class ServerOptions {
     this.maxTrackedPeers = b.maxTrackedPeers;
   }
 
+  /** {@return the options in the class comment's table} */
   public static ServerOptions defaults() {
     return DEFAULTS;
   }
 
+  /** {@return a builder holding the defaults} */
   public static Builder builder() {
     return new Builder();
   }
@@ -86,42 +88,74 @@ public final class ServerOptions {
     return b;
   }
 
+  /**
+   * {@return how long the server waits for the request, from the stream's opening} A request is a few bytes
+   * an honest client writes at once; a stream that sends nothing in time is reset. Default 10 s (go-header:
+   * 60 s).
+   */
   public Duration readDeadline() {
     return readDeadline;
   }
 
+  /** {@return how long writing the answer may take} Default 8 s, as go-header. */
   public Duration writeDeadline() {
     return writeDeadline;
   }
 
+  /** {@return how long the store may take to answer a request} Default 10 s, as go-header. */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
+  /**
+   * {@return the largest request frame accepted, in bytes} A request is a few bytes; a larger frame resets
+   * the stream. Default 1 KiB.
+   */
   public int maxRequestSize() {
     return maxRequestSize;
   }
 
+  /**
+   * {@return how many requests one peer may have open (being read or served)} More are reset; a pipelined
+   * client keeps 4 open per server. Default 32.
+   */
   public int maxConcurrentPerPeer() {
     return maxConcurrentPerPeer;
   }
 
+  /**
+   * {@return how many requests may be served (read, answered, written) at once in total} More are reset.
+   * Default 256.
+   */
   public int maxConcurrent() {
     return maxConcurrent;
   }
 
+  /**
+   * {@return how many requests may still be being read, in total} More are reset. A request takes a serving
+   * slot only once it was read, so streams that send nothing cannot hold the slots. Default 1024.
+   */
   public int maxReading() {
     return maxReading;
   }
 
+  /**
+   * {@return how many requests per second refill a peer's token bucket} A request that finds the bucket empty
+   * is reset. Default 2000.
+   */
   public double ratePerPeer() {
     return ratePerPeer;
   }
 
+  /** {@return how many requests a peer's token bucket holds} Default 4000. */
   public int burstPerPeer() {
     return burstPerPeer;
   }
 
+  /**
+   * {@return how many peers have a rate bucket} Past it the least recently seen peer's bucket is dropped.
+   * Default 4096.
+   */
   public int maxTrackedPeers() {
     return maxTrackedPeers;
   }
@@ -141,42 +175,106 @@ public final class ServerOptions {
 
     private Builder() {}
 
+    /**
+     * Sets how long the server waits for the request, from the stream's opening. A request is a few bytes an
+     * honest client writes at once; a stream that sends nothing in time is reset. Default 10 s (go-header: 60
+     * s).
+     *
+     * @param d the deadline; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder readDeadline(Duration d) {
       this.readDeadline = positive(d, "readDeadline");
       return this;
     }
 
+    /**
+     * Sets how long writing the answer may take. Default 8 s, as go-header.
+     *
+     * @param d the deadline; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder writeDeadline(Duration d) {
       this.writeDeadline = positive(d, "writeDeadline");
       return this;
     }
 
+    /**
+     * Sets how long the store may take to answer a request. Default 10 s, as go-header.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive(d, "requestTimeout");
       return this;
     }
 
+    /**
+     * Sets the largest request frame accepted, in bytes. A request is a few bytes; a larger frame resets the
+     * stream. Default 1 KiB.
+     *
+     * @param n the limit in bytes; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxRequestSize(int n) {
       this.maxRequestSize = positive(n, "maxRequestSize");
       return this;
     }
 
+    /**
+     * Sets how many requests one peer may have open (being read or served). More are reset; a pipelined
+     * client keeps 4 open per server. Default 32.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxConcurrentPerPeer(int n) {
       this.maxConcurrentPerPeer = positive(n, "maxConcurrentPerPeer");
       return this;
     }
 
+    /**
+     * Sets how many requests may be served (read, answered, written) at once in total. More are reset.
+     * Default 256.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxConcurrent(int n) {
       this.maxConcurrent = positive(n, "maxConcurrent");
       return this;
     }
 
+    /**
+     * Sets how many requests may still be being read, in total. More are reset. A request takes a serving
+     * slot only once it was read, so streams that send nothing cannot hold the slots. Default 1024.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxReading(int n) {
       this.maxReading = positive(n, "maxReading");
       return this;
     }
 
-    /** Requests per second a peer's bucket refills with, and how many it holds. */
+    /**
+     * Requests per second a peer's bucket refills with, and how many it holds.
+     *
+     * @param perSecond requests per second the bucket refills with; positive
+     * @param burst how many requests the bucket holds, so how many a peer may send at once; positive
+     * @return this builder
+     * @throws IllegalArgumentException if either is zero or negative (or {@code perSecond} is NaN)
+     * Defaults 2000/s and 4000.
+     *
+     */
     public Builder ratePerPeer(double perSecond, int burst) {
       if (!(perSecond > 0)) {
         throw new IllegalArgumentException("ratePerPeer must be positive: " + perSecond);
@@ -186,11 +284,20 @@ public final class ServerOptions {
       return this;
     }
 
+    /**
+     * Sets how many peers have a rate bucket. Past it the least recently seen peer's bucket is dropped.
+     * Default 4096.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxTrackedPeers(int n) {
       this.maxTrackedPeers = positive(n, "maxTrackedPeers");
       return this;
     }
 
+    /** {@return the options; immutable, safe to share} */
     public ServerOptions build() {
       return new ServerOptions(this);
     }

@@ -40,7 +40,13 @@ public final class Histogram {
   /** Sees every value recorded, with its series' attributes. */
   @FunctionalInterface
   public interface Observer {
-    /** Called on the recording thread: must be quick and must not throw. */
+    /**
+     * Called on the recording thread: must be quick and must not throw.
+     *
+     * @param value the value just recorded
+     * @param attributes the series' attributes, by key; the overflow series has {@code
+     *     otel.metric.overflow=true}
+     */
     void recorded(double value, Map<String, String> attributes);
   }
 
@@ -54,13 +60,25 @@ public final class Histogram {
    * @param sum the sum of the values recorded
    */
   public record Series(Map<String, String> attributes, List<Double> bounds, long[] counts, long count, double sum) {
-    /** Copies what it is given. */
+    /**
+     * Copies what it is given, so a series never changes after {@link #series()} returned it.
+     *
+     * @param attributes the attribute values of this series
+     * @param bounds the upper bounds of the buckets (inclusive), ascending
+     * @param counts the count of values in each bucket, one more than {@code bounds}
+     * @param count the number of values recorded
+     * @param sum the sum of the values recorded
+     */
     public Series {
       attributes = Map.copyOf(attributes);
       bounds = List.copyOf(bounds);
       counts = counts.clone();
     }
 
+    /**
+     * {@return a copy of the bucket counts: one per bound, then the bucket above the last bound} Not
+     * cumulative.
+     */
     @Override
     public long[] counts() {
       return counts.clone();
@@ -123,27 +141,31 @@ public final class Histogram {
     this.overflow = new Cells(OVERFLOW, this.bounds.length + 1);
   }
 
-  /** The metric name. */
+  /** {@return the metric name} */
   public String name() {
     return name;
   }
 
-  /** What it measures. */
+  /**
+   * What it measures.
+   *
+   * @return the description given when the histogram was made, for exporters' help text
+   */
   public String description() {
     return description;
   }
 
-  /** The unit of the values: {@code s} or {@code By}. */
+  /** {@return the unit of the values: {@code s} or {@code By}} */
   public String unit() {
     return unit;
   }
 
-  /** The buckets' upper bounds, ascending (a last bucket is above them). */
+  /** {@return the buckets' upper bounds, ascending (a last bucket is above them)} */
   public List<Double> bounds() {
     return boundList;
   }
 
-  /** The attribute names values are recorded with. */
+  /** {@return the attribute names values are recorded with} */
   public List<String> attributeKeys() {
     return keys;
   }
@@ -151,6 +173,8 @@ public final class Histogram {
   /**
    * Records {@code value} with one attribute value per {@linkplain #attributeKeys() key}, in order.
    *
+   * @param value the value, in the histogram's unit
+   * @param attributeValues one value per attribute key, in the order of {@link #attributeKeys()}
    * @throws IllegalArgumentException if the number of values is not the number of keys
    */
   public void record(double value, String... attributeValues) {
@@ -170,7 +194,11 @@ public final class Histogram {
     }
   }
 
-  /** Every series recorded so far, in no particular order; the overflow series last if used. */
+  /**
+   * Every series recorded so far, in no particular order; the overflow series last if used.
+   *
+   * @return a snapshot of each series; later recordings do not change it
+   */
   public List<Series> series() {
     List<Series> out = new ArrayList<>(series.size() + 1);
     for (Cells c : series.values()) {
@@ -185,6 +213,9 @@ public final class Histogram {
   /**
    * Calls {@code observer} with every value recorded from now on, until the returned handle is
    * closed.
+   *
+   * @param observer called on the recording thread for each value
+   * @return a handle whose {@code close()} stops the calls; closing twice is harmless
    */
   public AutoCloseable subscribe(Observer observer) {
     Objects.requireNonNull(observer, "observer == null");

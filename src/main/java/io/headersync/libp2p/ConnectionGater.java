@@ -34,7 +34,11 @@ public final class ConnectionGater {
   private final List<Subnet> blockedSubnets = new CopyOnWriteArrayList<>();
   private final List<Consumer<PeerId>> blockListeners = new CopyOnWriteArrayList<>();
 
-  /** Blocks a peer and closes its existing connections. */
+  /**
+   * Blocks a peer and closes its existing connections.
+   *
+   * @param peer the peer to refuse from now on
+   */
   public void blockPeer(PeerId peer) {
     Objects.requireNonNull(peer, "peer == null");
     blockedPeers.add(peer);
@@ -43,23 +47,51 @@ public final class ConnectionGater {
     }
   }
 
+  /**
+   * Unblocks a peer; it may connect again (subject to the allowlist). Connections closed by
+   * {@link #blockPeer} are not re-opened.
+   *
+   * @param peer the peer; unknown peers are ignored
+   */
   public void unblockPeer(PeerId peer) {
     blockedPeers.remove(Objects.requireNonNull(peer, "peer == null"));
   }
 
-  /** Adds a peer to the allowlist, which turns allowlist mode on. */
+  /**
+   * Adds a peer to the allowlist, which turns allowlist mode on.
+   *
+   * @param peer the peer to allow
+   */
   public void allowPeer(PeerId peer) {
     allowedPeers.add(Objects.requireNonNull(peer, "peer == null"));
   }
 
+  /**
+   * Removes a peer from the allowlist; when it was the last one, allowlist mode ends and every
+   * unblocked peer passes again.
+   *
+   * @param peer the peer; unknown peers are ignored
+   */
   public void disallowPeer(PeerId peer) {
     allowedPeers.remove(Objects.requireNonNull(peer, "peer == null"));
   }
 
+  /**
+   * Blocks an IP address: dials to it and inbound connections from it are refused before any
+   * handshake. Existing connections stay.
+   *
+   * @param address the IPv4 or IPv6 address
+   */
   public void blockAddress(InetAddress address) {
     blockedAddresses.add(Objects.requireNonNull(address, "address == null"));
   }
 
+  /**
+   * Unblocks an IP address blocked by {@link #blockAddress}; subnets blocked by
+   * {@link #blockSubnet} still apply.
+   *
+   * @param address the address; unknown addresses are ignored
+   */
   public void unblockAddress(InetAddress address) {
     blockedAddresses.remove(Objects.requireNonNull(address, "address == null"));
   }
@@ -67,21 +99,28 @@ public final class ConnectionGater {
   /**
    * Blocks a subnet in CIDR notation, e.g. {@code 10.0.0.0/8} or {@code fd00::/8}.
    *
+   * @param cidr the subnet, address and prefix length
    * @throws IllegalArgumentException if {@code cidr} is malformed
    */
   public void blockSubnet(String cidr) {
     blockedSubnets.add(Subnet.parse(Objects.requireNonNull(cidr, "cidr == null")));
   }
 
+  /** {@return the blocked peers now, as an unmodifiable copy} */
   public Set<PeerId> blockedPeers() {
     return Set.copyOf(blockedPeers);
   }
 
+  /** {@return the allowlist now, as an unmodifiable copy; empty when allowlist mode is off} */
   public Set<PeerId> allowedPeers() {
     return Set.copyOf(allowedPeers);
   }
 
-  /** Whether connections with {@code peer} are allowed. */
+  /**
+   * {@return whether connections with {@code peer} are allowed}
+   *
+   * @param peer the peer
+   */
   public boolean isPeerAllowed(PeerId peer) {
     if (blockedPeers.contains(peer)) {
       return false;
@@ -89,7 +128,11 @@ public final class ConnectionGater {
     return allowedPeers.isEmpty() || allowedPeers.contains(peer);
   }
 
-  /** Whether connections with {@code address} are allowed. */
+  /**
+   * {@return whether connections with {@code address} are allowed}
+   *
+   * @param address the remote IP address
+   */
   public boolean isAddressAllowed(InetAddress address) {
     if (blockedAddresses.contains(address)) {
       return false;

@@ -11,12 +11,21 @@ public interface ConnectionListener {
    *
    * @param remoteAddress the remote end of the connection
    * @param outbound true if we dialed it
+   * @param peer the authenticated remote peer
    */
   default void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {}
 
-  /** The last connection to {@code peer} closed. */
+  /**
+   * The last connection to {@code peer} closed.
+   *
+   * @param peer the peer no longer connected
+   */
   default void disconnected(PeerId peer) {}
 
-  /** Identify on a connection to the peer finished; {@code info} says what the peer serves. */
+  /**
+   * Identify on a connection to the peer finished; {@code info} says what the peer serves.
+   *
+   * @param info the peer's identify answer
+   */
   default void identified(PeerInfo info) {}
 }

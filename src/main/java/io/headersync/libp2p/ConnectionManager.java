@@ -252,11 +252,17 @@ public final class ConnectionManager implements AutoCloseable {
     this.ticker = scheduler.scheduleWithFixedDelay(this::maybeTrim, silence, silence, TimeUnit.NANOSECONDS);
   }
 
-  /** A manager for {@code host}; it listens to the host's connections from now on. */
+  /**
+   * A manager for {@code host}; it listens to the host's connections from now on.
+   *
+   * @param host the host whose connections are managed
+   * @return a new builder; a scheduler is required
+   */
   public static Builder builder(Host host) {
     return new Builder(host);
   }
 
+  /** {@return the watermarks and periods this manager trims by} */
   public Options options() {
     return options;
   }
@@ -265,7 +271,11 @@ public final class ConnectionManager implements AutoCloseable {
    * Protects {@code peer} under {@code tag} until {@link #unprotect} of the same tag: it is never
    * trimmed.
    *
+   * @param peer the peer to keep
+   * @param tag why it is kept, e.g. {@code "seed"}; the same tag twice protects once
    * @throws IllegalStateException if {@link #MAX_PROTECTED_PEERS} peers have protections or tags
+   * Protecting under several tags needs as many {@code unprotect} calls.
+   *
    */
   public synchronized void protect(PeerId peer, String tag) {
     Objects.requireNonNull(peer, "peer == null");
@@ -274,7 +284,13 @@ public final class ConnectionManager implements AutoCloseable {
     protections.computeIfAbsent(peer, p -> new HashSet<>()).add(tag);
   }
 
-  /** Removes the protection of {@code peer} under {@code tag}; true if it is still protected by another. */
+  /**
+   * Removes the protection of {@code peer} under {@code tag}; true if it is still protected by another.
+   *
+   * @param peer the peer
+   * @param tag the tag {@link #protect} was called with; an unknown tag is ignored
+   * @return whether {@code peer} is still protected under another tag
+   */
   public synchronized boolean unprotect(PeerId peer, String tag) {
     Set<String> set = protections.get(peer);
     if (set == null) {
@@ -288,7 +304,11 @@ public final class ConnectionManager implements AutoCloseable {
     return true;
   }
 
-  /** Whether {@code peer} is protected under some tag. */
+  /**
+   * {@return whether {@code peer} is protected under some tag}
+   *
+   * @param peer the peer
+   */
   public synchronized boolean isProtected(PeerId peer) {
     return protections.containsKey(peer);
   }
@@ -297,6 +317,9 @@ public final class ConnectionManager implements AutoCloseable {
    * Sets the value of {@code tag} on {@code peer}; a peer's tags add up to its value (higher is kept
    * longer).
    *
+   * @param peer the peer
+   * @param tag the tag, e.g. a protocol's name; setting it again replaces its value
+   * @param value what the tag adds to the peer's value; negative makes the peer trimmed sooner
    * @throws IllegalStateException if {@link #MAX_PROTECTED_PEERS} peers have protections or tags
    */
   public synchronized void tagPeer(PeerId peer, String tag, int value) {
@@ -306,7 +329,12 @@ public final class ConnectionManager implements AutoCloseable {
     tags.computeIfAbsent(peer, p -> new HashMap<>()).put(tag, value);
   }
 
-  /** Removes {@code tag} from {@code peer}. */
+  /**
+   * Removes {@code tag} from {@code peer}.
+   *
+   * @param peer the peer
+   * @param tag the tag to remove; an unknown tag is ignored
+   */
   public synchronized void untagPeer(PeerId peer, String tag) {
     Map<String, Integer> m = tags.get(peer);
     if (m != null) {
@@ -317,12 +345,12 @@ public final class ConnectionManager implements AutoCloseable {
     }
   }
 
-  /** Peers connected now, as the manager counts them. */
+  /** {@return how many peers are connected now, as the manager counts them} */
   public synchronized int connectedPeers() {
     return connected.size();
   }
 
-  /** Peers disconnected by trims so far. */
+  /** {@return how many peers trims have disconnected since the manager started} */
   public synchronized long trimmedPeers() {
     return trimmed;
   }
@@ -486,18 +514,35 @@ public final class ConnectionManager implements AutoCloseable {
       this.host = Objects.requireNonNull(host, "host == null");
     }
 
-    /** Default {@link Options#defaults()}. */
+    /**
+     * Sets the watermarks and periods. Default {@link Options#defaults()}.
+     *
+     * @param options the options
+     * @return this builder
+     */
     public Builder options(Options options) {
       this.options = Objects.requireNonNull(options, "options == null");
       return this;
     }
 
+    /**
+     * Sets the clock that connection times and grace periods are read from. Default the system UTC
+     * clock; tests pass a manual one.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** Runs the silence-period timer and delayed trims; required. */
+    /**
+     * Runs the silence-period timer and delayed trims; required.
+     *
+     * @param scheduler the scheduler; the manager does not shut it down
+     * @return this builder
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
       return this;
@@ -506,12 +551,24 @@ public final class ConnectionManager implements AutoCloseable {
     /**
      * Asked once per trim for the connected peers' values (e.g. {@code PubSub#connectionValues}: the
      * gossipsub score, and mesh peers protected). A failed or missing answer counts as no values.
+     *
+     * @param values called once per trim, on the trimming thread; must not block
+     * @return this builder
+     * An answer that takes longer than 5 s is not waited for. Default: no values (every peer is worth
+     * 0 plus its tags).
+     *
      */
     public Builder values(Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values) {
       this.values = Objects.requireNonNull(values, "values == null");
       return this;
     }
 
+    /**
+     * Builds the manager, which starts listening to the host's connections at once. Close it to stop.
+     *
+     * @return the manager
+     * @throws NullPointerException if no scheduler was set
+     */
     public ConnectionManager build() {
       return new ConnectionManager(this);
     }

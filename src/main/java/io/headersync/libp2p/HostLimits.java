@@ -87,30 +87,61 @@ public final class HostLimits {
     this.maxInboundStreamsPerProtocol = b.maxInboundStreamsPerProtocol;
   }
 
+  /**
+   * {@return how many inbound connections may be open, in the handshake or established} More are closed at
+   * once; the rest of {@link #maxConnections()} is left to our own dials, so inbound load never starves
+   * outbound. Default 3/4 of {@link #maxConnections()} (192).
+   */
   public int maxInboundConnections() {
     return maxInboundConnections;
   }
 
+  /**
+   * {@return how many inbound connections may be in the handshake (security, muxer) at once} When full, the
+   * connection that waited longest without sending a byte (else the oldest) is closed to admit the newcomer.
+   * Default 32.
+   */
   public int maxInboundHandshakes() {
     return maxInboundHandshakes;
   }
 
+  /**
+   * {@return how long an inbound connection may take from being accepted to its muxer being agreed} Default 5
+   * s (go-libp2p allows 15 s).
+   */
   public Duration inboundHandshakeTimeout() {
     return inboundHandshakeTimeout;
   }
 
+  /**
+   * {@return how many inbound connections may come from one IPv4 address or IPv6 /64} Loopback is exempt.
+   * Default 8, as go-libp2p's resource manager.
+   */
   public int maxInboundPerIp() {
     return maxInboundPerIp;
   }
 
+  /**
+   * {@return how many inbound connections may come from one IPv4 /24 or IPv6 /56} Loopback is exempt. Default
+   * 32.
+   */
   public int maxInboundPerSubnet() {
     return maxInboundPerSubnet;
   }
 
+  /**
+   * {@return how many received bytes, over all streams of all connections, may wait unread by their handlers}
+   * A data frame past it is dropped and its stream reset (code {@code 0x1002}); the connection stays. Default
+   * 128 MiB.
+   */
   public long maxInboundBufferedBytes() {
     return maxInboundBufferedBytes;
   }
 
+  /**
+   * {@return how many inbound streams of one protocol one peer may have open, over all its connections} More
+   * are reset after negotiation. Default 64.
+   */
   public int maxInboundStreamsPerProtocol() {
     return maxInboundStreamsPerProtocol;
   }
@@ -133,6 +164,10 @@ public final class HostLimits {
     return new Builder();
   }
 
+  /**
+   * {@return a builder holding these limits, to change a few} A derived {@code maxInboundConnections}
+   * (never set explicitly) stays derived: it follows a changed {@code maxConnections}.
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.maxConnections = maxConnections;
@@ -152,30 +187,52 @@ public final class HostLimits {
     return b;
   }
 
+  /**
+   * {@return how many connections may be open in total} An inbound connection past it is closed before the
+   * handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default 256.
+   */
   public int maxConnections() {
     return maxConnections;
   }
 
+  /**
+   * {@return how many connections to one peer may be open} Simultaneous dials make two; more are closed right
+   * after the handshake. Default 4.
+   */
   public int maxConnectionsPerPeer() {
     return maxConnectionsPerPeer;
   }
 
+  /**
+   * {@return how many streams each side may open on one connection (go-yamux's {@code MaxIncomingStreams})}
+   * More inbound streams are reset; more outbound fail. Default 1000.
+   */
   public int maxStreamsPerConnection() {
     return maxStreamsPerConnection;
   }
 
+  /**
+   * {@return how many bytes one stream may queue while waiting for the remote's window} A write beyond it
+   * fails. Default 1 MiB.
+   */
   public int maxBufferedBytesPerStream() {
     return maxBufferedBytesPerStream;
   }
 
+  /** {@return how long each multistream protocol negotiation may take} Default 10 s, as go-multistream. */
   public Duration negotiationTimeout() {
     return negotiationTimeout;
   }
 
+  /**
+   * {@return how long the Noise handshake of an outbound connection may take} Default 15 s, go-libp2p's
+   * upgrade timeout.
+   */
   public Duration handshakeTimeout() {
     return handshakeTimeout;
   }
 
+  /** {@return how long an identify exchange may take} Default 5 s, as go-libp2p. */
   public Duration identifyTimeout() {
     return identifyTimeout;
   }
@@ -209,6 +266,15 @@ public final class HostLimits {
 
     private Builder() {}
 
+    /**
+     * Sets how many received bytes, over all streams of all connections, may wait unread by their handlers. A
+     * data frame past it is dropped and its stream reset (code {@code 0x1002}); the connection stays. Default
+     * 128 MiB.
+     *
+     * @param n the limit in bytes; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxInboundBufferedBytes(long n) {
       if (n <= 0) {
         throw new IllegalArgumentException("maxInboundBufferedBytes must be positive: " + n);
@@ -217,72 +283,181 @@ public final class HostLimits {
       return this;
     }
 
+    /**
+     * Sets how many inbound streams of one protocol one peer may have open, over all its connections. More
+     * are reset after negotiation. Default 64.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxInboundStreamsPerProtocol(int n) {
       this.maxInboundStreamsPerProtocol = positive(n, "maxInboundStreamsPerProtocol");
       return this;
     }
 
-    /** Default: 3/4 of {@link #maxConnections}; at most {@link #maxConnections}. */
+    /**
+     * Sets how many inbound connections may be open, in the handshake or established. More are closed at
+     * once; the rest of {@link #maxConnections(int) maxConnections} is left to our own dials, so inbound load
+     * never starves outbound. Default 3/4 of {@link #maxConnections(int) maxConnections} (192).
+     *
+     * @param n the limit; positive, at most {@link #maxConnections(int) maxConnections}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative ({@link #build()} rejects one above
+     *     {@link #maxConnections(int) maxConnections})
+     */
     public Builder maxInboundConnections(int n) {
       this.maxInboundConnections = positive(n, "maxInboundConnections");
       return this;
     }
 
+    /**
+     * Sets how many inbound connections may be in the handshake (security, muxer) at once. When full, the
+     * connection that waited longest without sending a byte (else the oldest) is closed to admit the
+     * newcomer. Default 32.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxInboundHandshakes(int n) {
       this.maxInboundHandshakes = positive(n, "maxInboundHandshakes");
       return this;
     }
 
+    /**
+     * Sets how long an inbound connection may take from being accepted to its muxer being agreed. Default 5 s
+     * (go-libp2p allows 15 s).
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder inboundHandshakeTimeout(Duration d) {
       this.inboundHandshakeTimeout = positive(d, "inboundHandshakeTimeout");
       return this;
     }
 
+    /**
+     * Sets how many inbound connections may come from one IPv4 address or IPv6 /64. Loopback is exempt.
+     * Default 8, as go-libp2p's resource manager.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxInboundPerIp(int n) {
       this.maxInboundPerIp = positive(n, "maxInboundPerIp");
       return this;
     }
 
+    /**
+     * Sets how many inbound connections may come from one IPv4 /24 or IPv6 /56. Loopback is exempt. Default
+     * 32.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxInboundPerSubnet(int n) {
       this.maxInboundPerSubnet = positive(n, "maxInboundPerSubnet");
       return this;
     }
 
+    /**
+     * Sets how many connections may be open in total. An inbound connection past it is closed before the
+     * handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default 256.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxConnections(int n) {
       this.maxConnections = positive(n, "maxConnections");
       return this;
     }
 
+    /**
+     * Sets how many connections to one peer may be open. Simultaneous dials make two; more are closed right
+     * after the handshake. Default 4.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxConnectionsPerPeer(int n) {
       this.maxConnectionsPerPeer = positive(n, "maxConnectionsPerPeer");
       return this;
     }
 
+    /**
+     * Sets how many streams each side may open on one connection (go-yamux's {@code MaxIncomingStreams}).
+     * More inbound streams are reset; more outbound fail. Default 1000.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxStreamsPerConnection(int n) {
       this.maxStreamsPerConnection = positive(n, "maxStreamsPerConnection");
       return this;
     }
 
+    /**
+     * Sets how many bytes one stream may queue while waiting for the remote's window. A write beyond it
+     * fails. Default 1 MiB.
+     *
+     * @param n the limit in bytes; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxBufferedBytesPerStream(int n) {
       this.maxBufferedBytesPerStream = positive(n, "maxBufferedBytesPerStream");
       return this;
     }
 
+    /**
+     * Sets how long each multistream protocol negotiation may take. Default 10 s, as go-multistream.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder negotiationTimeout(Duration d) {
       this.negotiationTimeout = positive(d, "negotiationTimeout");
       return this;
     }
 
+    /**
+     * Sets how long the Noise handshake of an outbound connection may take. Default 15 s, go-libp2p's upgrade
+     * timeout.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder handshakeTimeout(Duration d) {
       this.handshakeTimeout = positive(d, "handshakeTimeout");
       return this;
     }
 
+    /**
+     * Sets how long an identify exchange may take. Default 5 s, as go-libp2p.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder identifyTimeout(Duration d) {
       this.identifyTimeout = positive(d, "identifyTimeout");
       return this;
     }
 
+    /**
+     * {@return the limits; immutable, safe to share}
+     *
+     * @throws IllegalArgumentException if {@code maxInboundConnections} is above {@code maxConnections}
+     */
     public HostLimits build() {
       return new HostLimits(this);
     }

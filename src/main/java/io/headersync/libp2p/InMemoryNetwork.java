@@ -33,6 +33,12 @@ public final class InMemoryNetwork implements AutoCloseable {
     this(2);
   }
 
+  /**
+   * A network whose hosts share {@code eventLoopThreads} event loop threads.
+   *
+   * @param eventLoopThreads how many threads carry every connection of the network; positive
+   * @throws IllegalArgumentException if {@code eventLoopThreads} is zero or negative
+   */
   public InMemoryNetwork(int eventLoopThreads) {
     if (eventLoopThreads <= 0) {
       throw new IllegalArgumentException("eventLoopThreads must be positive: " + eventLoopThreads);

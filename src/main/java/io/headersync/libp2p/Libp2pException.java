@@ -9,10 +9,21 @@ package io.headersync.libp2p;
 public class Libp2pException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates an exception with a message and no cause.
+   *
+   * @param message what went wrong
+   */
   public Libp2pException(String message) {
     super(message);
   }
 
+  /**
+   * Creates an exception that wraps the failure behind it.
+   *
+   * @param message what went wrong
+   * @param cause the underlying failure, kept for {@link #getCause()}
+   */
   public Libp2pException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -54,6 +54,8 @@ public final class Multiaddr {
   /**
    * Parses the text form.
    *
+   * @param text the text form, e.g. {@code /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...}
+   * @return the address
    * @throws MultiaddrFormatException naming the offending protocol or value
    */
   public static Multiaddr parse(String text) {
@@ -114,6 +116,8 @@ public final class Multiaddr {
   /**
    * Parses the binary form.
    *
+   * @param bytes the binary form, as identify and the DHT carry it
+   * @return the address
    * @throws MultiaddrFormatException naming the offending protocol or value
    */
   public static Multiaddr fromBytes(byte[] bytes) {
@@ -163,7 +167,12 @@ public final class Multiaddr {
   }
 
   /**
-   * {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else {@code /dns/<host>/tcp/<port>}.
+   * {@return {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else
+   * {@code /dns/<host>/tcp/<port>}} Nothing is resolved here.
+   *
+   * @param host an IPv4 or IPv6 literal, or a DNS name
+   * @param port the TCP port, 0 to 65535
+   * @throws MultiaddrFormatException if the port is out of range or the host is not a valid name
    */
   public static Multiaddr tcp(String host, int port) {
     Objects.requireNonNull(host, "host == null");
@@ -175,17 +184,17 @@ public final class Multiaddr {
     return parse("/" + proto + "/" + host + "/tcp/" + port);
   }
 
-  /** The components, in order. */
+  /** {@return the components, in order} */
   public List<Component> components() {
     return components;
   }
 
-  /** The binary encoding; a copy. */
+  /** {@return the binary encoding; a copy} */
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** The peer id of the last component, if it is {@code /p2p}. */
+  /** {@return the peer id of the last component, if it is {@code /p2p}} */
   public Optional<PeerId> peerId() {
     if (components.isEmpty()) {
       return Optional.empty();
@@ -196,7 +205,7 @@ public final class Multiaddr {
         : Optional.empty();
   }
 
-  /** This address without a trailing {@code /p2p} component (the transport part). */
+  /** {@return this address without a trailing {@code /p2p} component (the transport part)} */
   public Multiaddr withoutPeerId() {
     if (peerId().isEmpty()) {
       return this;
@@ -204,7 +213,11 @@ public final class Multiaddr {
     return new Multiaddr(new ArrayList<>(components.subList(0, components.size() - 1)));
   }
 
-  /** This address's transport part followed by {@code /p2p/<peer>}. */
+  /**
+   * {@return this address's transport part followed by {@code /p2p/<peer>}}
+   *
+   * @param peer the peer the address must authenticate as; replaces any {@code /p2p} already there
+   */
   public Multiaddr withPeerId(PeerId peer) {
     Objects.requireNonNull(peer, "peer == null");
     List<Component> c = new ArrayList<>(withoutPeerId().components);
@@ -213,8 +226,8 @@ public final class Multiaddr {
   }
 
   /**
-   * Whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally followed by
-   * {@code /p2p/<id>}: an address our TCP transport can dial.
+   * {@return whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally followed by
+   * {@code /p2p/<id>}: an address our TCP transport can dial}
    */
   public boolean isTcpDialable() {
     int n = components.size();
@@ -227,7 +240,7 @@ public final class Multiaddr {
         && components.get(1).protocol == MultiaddrProtocol.TCP;
   }
 
-  /** The host text of the first component if it is ip4, ip6, dns, dns4 or dns6. */
+  /** {@return the host text of the first component if it is ip4, ip6, dns, dns4 or dns6} */
   public Optional<String> host() {
     if (components.isEmpty() || !components.get(0).protocol.isHost()) {
       return Optional.empty();
@@ -235,7 +248,7 @@ public final class Multiaddr {
     return Optional.of(components.get(0).valueText());
   }
 
-  /** The TCP port, if this address has a {@code /tcp} component. */
+  /** {@return the TCP port, if this address has a {@code /tcp} component} */
   public OptionalInt tcpPort() {
     for (Component c : components) {
       if (c.protocol == MultiaddrProtocol.TCP) {
@@ -275,16 +288,17 @@ public final class Multiaddr {
       this.value = value;
     }
 
+    /** {@return the component's protocol, e.g. {@link MultiaddrProtocol#TCP}} */
     public MultiaddrProtocol protocol() {
       return protocol;
     }
 
-    /** The binary value (no length prefix); a copy, empty for protocols without a value. */
+    /** {@return the binary value (no length prefix); a copy, empty for protocols without a value} */
     public byte[] value() {
       return value.clone();
     }
 
-    /** The value as text, empty for protocols without a value. */
+    /** {@return the value as text, empty for protocols without a value} */
     public String valueText() {
       return valueToText(protocol, value);
     }

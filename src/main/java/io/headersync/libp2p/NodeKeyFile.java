@@ -39,6 +39,8 @@ public final class NodeKeyFile {
   /**
    * Reads a key file.
    *
+   * @param file the key file: the protobuf-encoded libp2p private key, as {@link #save} writes it
+   * @return the node's key
    * @throws UncheckedIOException if the file cannot be read
    * @throws KeyFormatException if its content is not an Ed25519 libp2p private key
    */
@@ -63,6 +65,8 @@ public final class NodeKeyFile {
   /**
    * Writes {@code key} to {@code file} (replacing it), owner read/write only where supported.
    *
+   * @param file where to write; parent directories must exist
+   * @param key the node's key
    * @throws UncheckedIOException if the file cannot be written
    */
   public static void save(Path file, PrivateKey key) {
@@ -73,6 +77,8 @@ public final class NodeKeyFile {
   /**
    * Reads an ev-node {@code node_key.json}.
    *
+   * @param file ev-node's {@code config/node_key.json}
+   * @return the node's key
    * @throws UncheckedIOException if the file cannot be read
    * @throws KeyFormatException if it is not such a file, or its two keys do not match
    */
@@ -104,7 +110,12 @@ public final class NodeKeyFile {
     return key;
   }
 
-  /** Writes {@code key} as an ev-node {@code node_key.json} (as Go's {@code json.Marshal}). */
+  /**
+   * Writes {@code key} as an ev-node {@code node_key.json} (as Go's {@code json.Marshal}).
+   *
+   * @param file where to write, replacing it; parent directories must exist
+   * @param key an Ed25519 key
+   */
   public static void saveEvNodeJson(Path file, PrivateKey key) {
     Objects.requireNonNull(key, "key == null");
     Base64.Encoder b64 = Base64.getEncoder();
@@ -168,6 +179,12 @@ public final class NodeKeyFile {
   /**
    * Loads the key in {@code file}, or generates one with {@code random} and saves it if the file
    * does not exist.
+   *
+   * @param file the key file
+   * @param random the source of a new key
+   * @return the key in the file, or the one just generated and saved
+   * A stable identity across restarts.
+   *
    */
   public static PrivateKey loadOrCreate(Path file, SecureRandom random) {
     Objects.requireNonNull(random, "random == null");

@@ -44,7 +44,12 @@ public final class PeerId implements Comparable<PeerId> {
     this.bytes = bytes;
   }
 
-  /** The peer id of {@code key}. */
+  /**
+   * {@return the peer id of {@code key}}
+   *
+   * @param key the peer's public key; small keys (Ed25519) are inlined as an identity multihash,
+   *     others hashed with SHA-256
+   */
   public static PeerId fromPublicKey(PublicKey key) {
     Objects.requireNonNull(key, "key == null");
     byte[] pb = key.bytes();
@@ -63,8 +68,9 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   /**
-   * A peer id from its multihash bytes.
+   * {@return a peer id from its multihash bytes}
    *
+   * @param multihash the peer id's bytes, e.g. from a {@code /p2p} multiaddr component
    * @throws PeerIdFormatException if not an identity or sha2-256 (32-byte digest) multihash, or
    *     longer than {@link #MAX_LENGTH}
    */
@@ -77,6 +83,8 @@ public final class PeerId implements Comparable<PeerId> {
   /**
    * Parses the base58btc or CIDv1 text form.
    *
+   * @param text base58btc ({@code 12D3KooW...}, {@code Qm...}) or a CIDv1 with the libp2p-key codec
+   * @return the peer id
    * @throws PeerIdFormatException naming what was wrong
    */
   public static PeerId parse(String text) {
@@ -155,19 +163,19 @@ public final class PeerId implements Comparable<PeerId> {
     }
   }
 
-  /** The multihash bytes; a copy. */
+  /** {@return the multihash bytes; a copy} */
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** Whether the public key is embedded (identity multihash). */
+  /** {@return whether the public key is embedded (identity multihash)} */
   public boolean isInline() {
     return bytes[0] == IDENTITY;
   }
 
   /**
-   * The public key embedded in an identity peer id (Go {@code ExtractPublicKey}); empty for
-   * sha2-256 ids.
+   * {@return the public key embedded in an identity peer id (Go {@code ExtractPublicKey}); empty for
+   * sha2-256 ids}
    *
    * @throws KeyFormatException if the embedded bytes are not a valid public key
    */
@@ -180,17 +188,21 @@ public final class PeerId implements Comparable<PeerId> {
     return Optional.of(PublicKey.unmarshal(Arrays.copyOfRange(bytes, pos[0], bytes.length)));
   }
 
-  /** Whether {@code key} hashes to this peer id. */
+  /**
+   * {@return whether {@code key} hashes to this peer id}
+   *
+   * @param key a public key, e.g. the one a Noise handshake proved
+   */
   public boolean matches(PublicKey key) {
     return equals(fromPublicKey(key));
   }
 
-  /** The base58btc text, e.g. {@code 12D3KooW…}. */
+  /** {@return the base58btc text, e.g. {@code 12D3KooW…}} */
   public String toBase58() {
     return Base58.encode(bytes);
   }
 
-  /** The CIDv1 text: {@code b} + base32(0x01 0x72 ‖ multihash). */
+  /** {@return the CIDv1 text: {@code b} + base32(0x01 0x72 ‖ multihash)} */
   public String toCid() {
     byte[] cid = new byte[2 + bytes.length];
     cid[0] = 0x01;

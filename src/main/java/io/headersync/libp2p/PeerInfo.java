@@ -21,6 +21,16 @@ public record PeerInfo(
     String protocolVersion,
     List<Multiaddr> listenAddresses,
     Optional<Multiaddr> observedAddress) {
+  /**
+   * Copies the lists and checks that no part is null.
+   *
+   * @param peer the peer
+   * @param protocols the protocols it serves inbound
+   * @param agentVersion its agent version (may be empty)
+   * @param protocolVersion its protocol version
+   * @param listenAddresses the addresses it listens on
+   * @param observedAddress our address as the peer sees it, if it said
+   */
   public PeerInfo {
     Objects.requireNonNull(peer, "peer == null");
     protocols = List.copyOf(protocols);

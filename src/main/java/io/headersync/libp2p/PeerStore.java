@@ -55,6 +55,11 @@ public final class PeerStore {
   }
 
   /**
+   * A store with explicit bounds.
+   *
+   * @param clock the clock address lifetimes are measured on
+   * @param maxPeers the most peers recorded; positive
+   * @param maxAddressesPerPeer the most addresses kept per peer; positive
    * @throws IllegalArgumentException if a bound is not positive
    */
   public PeerStore(Clock clock, int maxPeers, int maxAddressesPerPeer) {
@@ -66,7 +71,12 @@ public final class PeerStore {
     this.maxAddressesPerPeer = maxAddressesPerPeer;
   }
 
-  /** A store with the default bounds. */
+  /**
+   * A store with the default bounds, {@link #DEFAULT_MAX_PEERS} peers and
+   * {@link #DEFAULT_MAX_ADDRESSES_PER_PEER} addresses each.
+   *
+   * @param clock the clock address lifetimes are measured on
+   */
   public PeerStore(Clock clock) {
     this(clock, DEFAULT_MAX_PEERS, DEFAULT_MAX_ADDRESSES_PER_PEER);
   }
@@ -74,6 +84,8 @@ public final class PeerStore {
   /**
    * Records what {@code host} learns: on connect, the remote address; on identify, the listen
    * addresses and protocols; on disconnect, the addresses are kept for {@link #CONNECTED_TTL}.
+   *
+   * @param host the host to listen to; call once per host
    */
   public void attach(Host host) {
     host.addConnectionListener(new ConnectionListener() {
@@ -98,7 +110,16 @@ public final class PeerStore {
     });
   }
 
-  /** Adds or extends addresses of {@code peer} (an address never loses time it already has). */
+  /**
+   * Adds or extends addresses of {@code peer} (an address never loses time it already has).
+   *
+   * @param peer the peer the addresses reach
+   * @param addresses the addresses; empty does nothing
+   * @param ttl how long from now they are kept, e.g. {@link #TEMP_TTL}
+   * A {@code /p2p} suffix is dropped; past the per-peer bound the addresses that expire first go.
+   * Nothing is recorded when the store is full of connected peers.
+   *
+   */
   public synchronized void addAddresses(PeerId peer, List<Multiaddr> addresses, Duration ttl) {
     Objects.requireNonNull(peer, "peer == null");
     if (addresses.isEmpty()) {
@@ -127,7 +148,12 @@ public final class PeerStore {
     }
   }
 
-  /** Records the protocols {@code peer} serves (its last identify). */
+  /**
+   * Records the protocols {@code peer} serves (its last identify).
+   *
+   * @param peer the peer
+   * @param protocols the protocol ids it listed; replaces what was recorded
+   */
   public synchronized void setProtocols(PeerId peer, List<String> protocols) {
     Record r = recordFor(Objects.requireNonNull(peer, "peer == null"));
     if (r != null) {
@@ -135,7 +161,11 @@ public final class PeerStore {
     }
   }
 
-  /** The unexpired addresses of {@code peer} (without {@code /p2p}); all of them while connected. */
+  /**
+   * {@return the unexpired addresses of {@code peer} (without {@code /p2p}); all of them while connected}
+   *
+   * @param peer the peer
+   */
   public synchronized List<Multiaddr> addresses(PeerId peer) {
     Record r = peers.get(peer);
     if (r == null) {
@@ -148,17 +178,27 @@ public final class PeerStore {
     return out;
   }
 
-  /** The protocols {@code peer}'s last identify listed (empty if unknown). */
+  /**
+   * {@return the protocols {@code peer}'s last identify listed (empty if unknown)}
+   *
+   * @param peer the peer
+   */
   public synchronized List<String> protocols(PeerId peer) {
     Record r = peers.get(peer);
     return r == null ? List.of() : r.protocols;
   }
 
-  /** Whether {@code peer}'s last identify listed {@code protocol}. */
+  /**
+   * {@return whether {@code peer}'s last identify listed {@code protocol}}
+   *
+   * @param peer the peer
+   * @param protocol a protocol id, e.g. {@code /ipfs/kad/1.0.0}
+   */
   public boolean supports(PeerId peer, String protocol) {
     return protocols(peer).contains(protocol);
   }
 
+  /** {@return how many peers are recorded now, connected or not} */
   public synchronized int size() {
     return peers.size();
   }

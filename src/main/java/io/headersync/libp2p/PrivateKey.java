@@ -29,7 +29,12 @@ public final class PrivateKey {
     this.publicKey = new Ed25519PublicKey(pub);
   }
 
-  /** Generates a fresh Ed25519 key from {@code random} (inject a fixed source in tests). */
+  /**
+   * Generates a fresh Ed25519 key from {@code random} (inject a fixed source in tests).
+   *
+   * @param random the randomness of the 32-byte seed
+   * @return the new key
+   */
   public static PrivateKey generateEd25519(SecureRandom random) {
     Objects.requireNonNull(random, "random == null");
     byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
@@ -38,8 +43,9 @@ public final class PrivateKey {
   }
 
   /**
-   * The Ed25519 key with this 32-byte RFC 8032 seed.
+   * {@return the Ed25519 key with this 32-byte RFC 8032 seed}
    *
+   * @param seed the 32-byte seed
    * @throws KeyFormatException if the seed is not 32 bytes
    */
   public static PrivateKey ed25519FromSeed(byte[] seed) {
@@ -51,9 +57,10 @@ public final class PrivateKey {
   }
 
   /**
-   * The Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
-   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}.
+   * {@return the Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
+   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}}
    *
+   * @param raw the raw key bytes
    * @throws KeyFormatException if the length is wrong or the public half does not match the seed
    */
   public static PrivateKey ed25519FromRaw(byte[] raw) {
@@ -83,7 +90,10 @@ public final class PrivateKey {
     return key;
   }
 
-  /** Go's raw form: 64 bytes {@code seed ‖ pub} (the protobuf's {@code Data}). Handle with care. */
+  /**
+   * {@return Go's raw form: 64 bytes {@code seed ‖ pub} (the protobuf's {@code Data})} A fresh copy;
+   * it is the secret key, so handle it with care.
+   */
   public byte[] raw() {
     byte[] data = new byte[64];
     System.arraycopy(seed, 0, data, 0, 32);
@@ -94,6 +104,9 @@ public final class PrivateKey {
   /**
    * Parses a libp2p {@code PrivateKey} protobuf holding an Ed25519 key.
    *
+   * @param protobuf the protobuf bytes, as {@link #bytes()} or Go's {@code crypto.MarshalPrivateKey} writes
+   *     them
+   * @return the key
    * @throws KeyFormatException if malformed, not Ed25519, not 64 (or legacy 96) bytes, or the
    *     embedded public key does not match the seed
    */
@@ -120,27 +133,32 @@ public final class PrivateKey {
     }
   }
 
-  /** Always {@link KeyType#ED25519}. */
+  /** {@return the key type: always {@link KeyType#ED25519}, the only private key type supported} */
   public KeyType type() {
     return KeyType.ED25519;
   }
 
-  /** The matching public key. */
+  /** {@return the matching public key} */
   public PublicKey publicKey() {
     return publicKey;
   }
 
-  /** The peer id of this identity. */
+  /** {@return the peer id of this identity} */
   public PeerId peerId() {
     return publicKey.peerId();
   }
 
-  /** The 32-byte RFC 8032 seed; a copy. Handle with care. */
+  /** {@return the 32-byte RFC 8032 seed; a copy} Handle with care. */
   public byte[] seed() {
     return seed.clone();
   }
 
-  /** Signs {@code data} with pure Ed25519; returns the 64-byte signature. */
+  /**
+   * Signs {@code data} with pure Ed25519 (RFC 8032, no pre-hash).
+   *
+   * @param data the message
+   * @return the 64-byte signature
+   */
   public byte[] sign(byte[] data) {
     Objects.requireNonNull(data, "data == null");
     byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
@@ -148,7 +166,7 @@ public final class PrivateKey {
     return sig;
   }
 
-  /** The libp2p {@code PrivateKey} protobuf: type Ed25519, {@code Data = seed ‖ pub}. */
+  /** {@return the libp2p {@code PrivateKey} protobuf: type Ed25519, {@code Data = seed ‖ pub}} */
   public byte[] bytes() {
     byte[] data = raw();
     byte[] out =

@@ -40,6 +40,8 @@ public abstract class PublicKey {
   /**
    * Parses a libp2p {@code PublicKey} protobuf.
    *
+   * @param protobuf the protobuf bytes, as identify and Noise carry them
+   * @return the key
    * @throws KeyFormatException if the protobuf is malformed, longer than {@link
    *     #MAX_ENCODED_LENGTH}, of an unknown type, or the key material is invalid for its type
    */
@@ -61,6 +63,9 @@ public abstract class PublicKey {
   /**
    * Builds a key from its type and raw key material (the protobuf {@code Data} field).
    *
+   * @param type the key type
+   * @param data the key material, e.g. 32 bytes for Ed25519
+   * @return the key
    * @throws KeyFormatException if the material is invalid for the type
    */
   public static PublicKey fromRaw(KeyType type, byte[] data) {
@@ -99,17 +104,17 @@ public abstract class PublicKey {
     return KeysProto.KeyType.forNumber(t.number());
   }
 
-  /** The key type. */
+  /** {@return the key type} */
   public final KeyType type() {
     return type;
   }
 
-  /** The raw key material (the protobuf {@code Data} field); a copy. */
+  /** {@return the raw key material (the protobuf {@code Data} field); a copy} */
   public final byte[] raw() {
     return raw.clone();
   }
 
-  /** The deterministic libp2p {@code PublicKey} protobuf encoding. */
+  /** {@return the deterministic libp2p {@code PublicKey} protobuf encoding} */
   public final byte[] bytes() {
     return KeysProto.PublicKey.newBuilder()
         .setType(toProto(type))
@@ -118,7 +123,7 @@ public abstract class PublicKey {
         .toByteArray();
   }
 
-  /** The peer id of this key. */
+  /** {@return the peer id of this key} */
   public final PeerId peerId() {
     return PeerId.fromPublicKey(this);
   }
@@ -126,6 +131,10 @@ public abstract class PublicKey {
   /**
    * Verifies {@code signature} over {@code data} with this key's libp2p signature scheme (see the
    * type's class). Returns false for a malformed or wrong signature; never throws for bad input.
+   *
+   * @param data the signed message
+   * @param signature the signature to check
+   * @return true only for a valid signature of {@code data} by this key
    */
   public abstract boolean verify(byte[] data, byte[] signature);
 

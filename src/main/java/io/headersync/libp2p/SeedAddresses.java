@@ -44,12 +44,12 @@ public final class SeedAddresses {
       this.address = address;
     }
 
-    /** The peer id the remote must prove. */
+    /** {@return the peer id the remote must prove} */
     public PeerId peer() {
       return peer;
     }
 
-    /** The transport address, without {@code /p2p}. */
+    /** {@return the transport address, without {@code /p2p}} */
     public Multiaddr address() {
       return address;
     }
@@ -84,15 +84,17 @@ public final class SeedAddresses {
       this.detail = detail;
     }
 
+    /** {@return the entry as given, trimmed} */
     public String input() {
       return input;
     }
 
+    /** {@return why the entry was skipped} */
     public Reason reason() {
       return reason;
     }
 
-    /** A human-readable explanation. */
+    /** {@return a human-readable explanation} */
     public String detail() {
       return detail;
     }
@@ -113,18 +115,23 @@ public final class SeedAddresses {
       this.skipped = Collections.unmodifiableList(skipped);
     }
 
-    /** The dialable seeds, in input order, without duplicates. */
+    /** {@return the dialable seeds, in input order, without duplicates} */
     public List<Seed> seeds() {
       return seeds;
     }
 
-    /** The entries that were not used, in input order. */
+    /** {@return the entries that were not used, in input order} */
     public List<Skipped> skipped() {
       return skipped;
     }
   }
 
-  /** Reads a comma-separated list; blank entries are ignored and entries are trimmed. */
+  /**
+   * Reads a comma-separated list; blank entries are ignored and entries are trimmed.
+   *
+   * @param list entries separated by commas, e.g. ev-node's {@code p2p.peers}
+   * @return the dialable seeds and the skipped entries; never throws for a bad entry
+   */
   public static Result parseCommaSeparated(String list) {
     Objects.requireNonNull(list, "list == null");
     List<String> entries = new ArrayList<>();
@@ -134,7 +141,12 @@ public final class SeedAddresses {
     return parse(entries);
   }
 
-  /** Reads a list of entries; blank entries are ignored and entries are trimmed. */
+  /**
+   * Reads a list of entries; blank entries are ignored and entries are trimmed.
+   *
+   * @param entries the entries; null elements count as blank
+   * @return the dialable seeds and the skipped entries; never throws for a bad entry
+   */
   public static Result parse(Collection<String> entries) {
     Objects.requireNonNull(entries, "entries == null");
     List<Seed> seeds = new ArrayList<>();

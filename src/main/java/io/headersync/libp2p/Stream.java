@@ -32,19 +32,25 @@ import java.util.concurrent.CompletableFuture;
  * executor (never on a network thread), so dependent stages run there too.
  */
 public interface Stream {
-  /** The peer at the other end. */
+  /** {@return the peer at the other end} */
   PeerId remotePeer();
 
-  /** The negotiated protocol id. */
+  /** {@return the negotiated protocol id} */
   String protocol();
 
-  /** True if we opened the stream. */
+  /** {@return true if we opened the stream} */
   boolean isOutbound();
 
-  /** The next chunk of bytes (any size &gt; 0), or empty at the end of the stream. */
+  /** {@return the next chunk of bytes (any size &gt; 0), or empty at the end of the stream} */
   CompletableFuture<Optional<byte[]>> read();
 
-  /** Exactly {@code length} bytes, or empty if the stream ended cleanly before the first of them. */
+  /**
+   * Reads exactly {@code length} bytes.
+   *
+   * @param length how many bytes; not negative
+   * @return a future with the bytes, or empty if the stream ended cleanly before the first of them;
+   *     it fails with a {@link StreamException} if the stream ends in between, is reset or times out
+   */
   CompletableFuture<Optional<byte[]>> readExactly(int length);
 
   /**
@@ -52,16 +58,33 @@ public interface Stream {
    *
    * @param maxLength the longest message accepted; a longer prefix fails with {@code TOO_LARGE}
    *     and resets the stream
+   * @return a future with the message, or empty at a clean end of stream; it fails with a
+   *     {@link StreamException} otherwise
    */
   CompletableFuture<Optional<byte[]>> readMessage(int maxLength);
 
-  /** Writes raw bytes. */
+  /**
+   * Writes raw bytes.
+   *
+   * @param bytes the bytes; not copied, so do not change them until the future completes
+   * @return a future that completes when the bytes were handed to the connection; it fails with a
+   *     {@link StreamException} if the stream is closed or reset, or too much is buffered
+   */
   CompletableFuture<Void> write(byte[] bytes);
 
-  /** Writes {@code message} preceded by its uvarint length. */
+  /**
+   * Writes {@code message} preceded by its uvarint length.
+   *
+   * @param message the message
+   * @return a future as {@link #write}'s
+   */
   CompletableFuture<Void> writeMessage(byte[] message);
 
-  /** Half-closes: sends FIN after queued writes; reading goes on. */
+  /**
+   * Half-closes: sends FIN after queued writes; reading goes on.
+   *
+   * @return a future that completes when the FIN is sent
+   */
   CompletableFuture<Void> closeWrite();
 
   /** Aborts the stream both ways (Yamux RST); pending operations fail with {@code RESET}. */
@@ -77,6 +100,8 @@ public interface Stream {
    * Sets the time limit of each read and write started from now on ({@link Duration#ZERO} for
    * none, the default). A read or write that times out fails with {@code TIMEOUT} and the stream is
    * reset, since its state is then undefined.
+   *
+   * @param timeout the limit per operation; {@link Duration#ZERO} for none
    */
   void setDeadline(Duration timeout);
 }

@@ -9,5 +9,10 @@ package io.headersync.libp2p;
  */
 @FunctionalInterface
 public interface StreamHandler {
+  /**
+   * Serves one inbound stream.
+   *
+   * @param stream the stream, with its protocol negotiated; the handler must close or reset it
+   */
   void handle(Stream stream);
 }

@@ -19,7 +19,8 @@
  * negotiated with multistream-select and handed over as a {@link io.headersync.libp2p.Stream}. The
  * host serves identify, identify push and ping itself. {@link io.headersync.libp2p.ConnectionGater}
  * decides who may connect; {@link io.headersync.libp2p.HostLimits} bounds connections, streams and
- * buffers.
+ * buffers; {@link io.headersync.libp2p.ConnectionManager} keeps the peer count between watermarks;
+ * {@link io.headersync.libp2p.PeerStore} remembers the addresses and protocols peers announced.
  *
  * <h2>Threads</h2>
  * <ul>

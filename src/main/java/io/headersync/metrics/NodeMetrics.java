@@ -33,19 +33,47 @@ import java.util.function.Function;
 public final class NodeMetrics {
   /** Whether a metric only goes up (a counter) or goes up and down (a gauge). */
   public enum Kind {
+    /** Only goes up, since the node started (Prometheus adds {@code _total}). */
     COUNTER,
+    /** Goes up and down: a value now, such as a height or a peer count. */
     GAUGE
   }
 
-  /** One value of a metric, with its attributes (Prometheus labels). */
+  /**
+   * One value of a metric, with its attributes (Prometheus labels).
+   *
+   * @param attributes the attributes that tell this sample from the metric's others; copied
+   * @param value the value now
+   */
   public record Sample(Map<String, String> attributes, long value) {
+    /**
+     * Copies the attributes.
+     *
+     * @param attributes the attributes
+     * @param value the value
+     */
     public Sample {
       attributes = Map.copyOf(attributes);
     }
   }
 
-  /** A metric: name, meaning, kind, and how to read its samples now. */
+  /**
+   * A metric: name, meaning, kind, and how to read its samples now.
+   *
+   * @param name the metric name, e.g. {@code hdr_p2p_sub_msg_num_counter}
+   * @param description what it measures, for exporters' help text
+   * @param kind counter or gauge
+   * @param reader reads the samples; called on every scrape
+   */
   public record Metric(String name, String description, Kind kind, Reader reader) {
+    /**
+     * Checks that no part is null.
+     *
+     * @param name the metric name
+     * @param description what it measures
+     * @param kind counter or gauge
+     * @param reader reads the samples
+     */
     public Metric {
       Objects.requireNonNull(name, "name == null");
       Objects.requireNonNull(description, "description == null");
@@ -53,7 +81,7 @@ public final class NodeMetrics {
       Objects.requireNonNull(reader, "reader == null");
     }
 
-    /** The samples now. */
+    /** {@return the samples now} */
     public List<Sample> read() {
       return reader.read();
     }
@@ -62,6 +90,7 @@ public final class NodeMetrics {
   /** Reads a metric's samples. */
   @FunctionalInterface
   public interface Reader {
+    /** {@return the metric's samples now, one per attribute combination} */
     List<Sample> read();
   }
 
@@ -75,6 +104,14 @@ public final class NodeMetrics {
    * @param sources the instruments and the attributes their series get
    */
   public record HistogramMetric(String name, String description, String unit, List<Source> sources) {
+    /**
+     * Copies the sources.
+     *
+     * @param name the metric name
+     * @param description what it measures
+     * @param unit {@code s} or {@code By}
+     * @param sources the instruments and the attributes their series get
+     */
     public HistogramMetric {
       Objects.requireNonNull(name, "name == null");
       Objects.requireNonNull(description, "description == null");
@@ -82,7 +119,11 @@ public final class NodeMetrics {
       sources = List.copyOf(sources);
     }
 
-    /** Every series now, each with its source's attributes added. */
+    /**
+     * Every series now, each with its source's attributes added.
+     *
+     * @return a snapshot of every series; later recordings do not change it
+     */
     public List<Histogram.Series> read() {
       List<Histogram.Series> out = new ArrayList<>();
       for (Source s : sources) {
@@ -96,8 +137,19 @@ public final class NodeMetrics {
     }
   }
 
-  /** One instrument of a {@link HistogramMetric} and the attributes its series get. */
+  /**
+   * One instrument of a {@link HistogramMetric} and the attributes its series get.
+   *
+   * @param attributes the attributes this instrument's series get, e.g. {@code store=headers}
+   * @param histogram the instrument
+   */
   public record Source(Map<String, String> attributes, Histogram histogram) {
+    /**
+     * Copies the attributes.
+     *
+     * @param attributes the attributes this instrument's series get, e.g. {@code store=headers}
+     * @param histogram the instrument
+     */
     public Source {
       attributes = Map.copyOf(attributes);
       Objects.requireNonNull(histogram, "histogram == null");
@@ -112,7 +164,12 @@ public final class NodeMetrics {
     this.histograms = List.copyOf(histograms);
   }
 
-  /** The metrics of {@code node} (its header service, its data service unless light, its P2P client). */
+  /**
+   * {@return the metrics of {@code node} (its header service, its data service unless light, its P2P client)}
+   *
+   * @param node a built node; its metrics are read live, so one {@code NodeMetrics} serves for the node's
+   *     lifetime
+   */
   public static NodeMetrics of(EvNodeSync node) {
     Objects.requireNonNull(node, "node == null");
     List<Service> services = new ArrayList<>();
@@ -206,12 +263,20 @@ public final class NodeMetrics {
     return out;
   }
 
-  /** Every counter and gauge, go-header's first. */
+  /**
+   * Every counter and gauge, go-header's first.
+   *
+   * @return the counters and gauges; the list never changes, each {@link Metric#read()} reads now
+   */
   public List<Metric> metrics() {
     return metrics;
   }
 
-  /** Every histogram, all go-header's. */
+  /**
+   * Every histogram, all go-header's.
+   *
+   * @return the histograms; the list never changes, each {@link HistogramMetric#read()} reads now
+   */
   public List<HistogramMetric> histograms() {
     return histograms;
   }

@@ -31,6 +31,14 @@ public final class OpenTelemetryMetrics {
 
   /**
    * Registers every metric of {@code metrics}; closing the result removes them from the meter.
+   *
+   * @param meter the application's meter
+   * @param metrics the node's metrics, from {@link NodeMetrics#of}
+   * @return a handle whose {@code close()} removes the instruments
+   * Gauges and counters become asynchronous instruments read on every collection; each value
+   * recorded in the node's histograms from now on is recorded in an OpenTelemetry histogram too
+   * (earlier values are not).
+   *
    */
   public static AutoCloseable register(Meter meter, NodeMetrics metrics) {
     Objects.requireNonNull(meter, "meter == null");

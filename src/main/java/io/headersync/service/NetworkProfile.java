@@ -76,52 +76,77 @@ public enum NetworkProfile {
   }
 
   /**
-   * How far behind the head's time the header store keeps headers: go-header's default (337 h)
+   * {@return how far behind the head's time the header store keeps headers: go-header's default (337 h)
    * under {@link #SEED}, so the store is pruned as the head advances; 99 years under
    * {@link #EVNODE}, which is how ev-node v1.x configures go-header's syncer
-   * ({@code WithPruningWindow(99y)}): nothing is pruned.
+   * ({@code WithPruningWindow(99y)}): nothing is pruned}
    */
   public Duration pruningWindow() {
     return pruningWindow;
   }
 
   /**
-   * How old the store head may be before the syncer stops trusting it: go-header's default (336 h)
+   * {@return how old the store head may be before the syncer stops trusting it: go-header's default (336 h)
    * under {@link #SEED}; 99 years under {@link #EVNODE}, which is how ev-node v1.x configures
    * go-header's syncer ({@code WithTrustingPeriod(99y)}, "effectively disabling" the check), so a
-   * node can sync a chain whose blocks are older than two weeks.
+   * node can sync a chain whose blocks are older than two weeks}
    */
   public Duration trustingPeriod() {
     return trustingPeriod;
   }
 
-  /** The network id for {@code chainId}. */
+  /**
+   * {@return the network id for {@code chainId}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public abstract String networkId(String chainId, SyncKind kind);
 
-  /** The store key prefix. */
+  /**
+   * {@return the store key prefix}
+   *
+   * @param kind headers or data
+   */
   public abstract String storePrefix(SyncKind kind);
 
-  /** The pubsub topic: {@code /<networkId>/header-sub/v0.0.1}. */
+  /**
+   * {@return the pubsub topic: {@code /<networkId>/header-sub/v0.0.1}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public String topic(String chainId, SyncKind kind) {
     return Subscriber.topic(networkId(chainId, kind));
   }
 
-  /** The exchange protocol: {@code /<networkId>/header-ex/v0.0.3}. */
+  /**
+   * {@return the exchange protocol: {@code /<networkId>/header-ex/v0.0.3}}
+   *
+   * @param chainId the chain id
+   * @param kind headers or data
+   */
   public String protocolId(String chainId, SyncKind kind) {
     return ExchangeProtocol.protocolId(networkId(chainId, kind));
   }
 
-  /** The largest pubsub RPC we accept and send. */
+  /** {@return the largest pubsub RPC we accept and send} */
   public int maxPubsubMessageSize() {
     return maxPubsubMessageSize;
   }
 
-  /** The largest exchange response frame we accept. */
+  /** {@return the largest exchange response frame we accept} */
   public int maxExchangeFrameSize() {
     return maxExchangeFrameSize;
   }
 
-  /** Parses {@code seed} or {@code evnode} (any case), for command lines. */
+  /**
+   * Parses {@code seed} or {@code evnode} (any case), for command lines.
+   *
+   * @param name {@code seed}, {@code evnode} or {@code ev-node}
+   * @return the profile
+   * @throws IllegalArgumentException for any other name, listing the known ones
+   */
   public static NetworkProfile parse(String name) {
     Objects.requireNonNull(name, "name == null");
     return switch (name.toLowerCase(Locale.ROOT)) {

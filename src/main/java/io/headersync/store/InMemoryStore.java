@@ -45,6 +45,8 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
   /**
    * An empty store with these options (only {@link StoreOptions#maxWaiters()} and
    * {@link StoreOptions#maxDeleteHeaders()} apply).
+   *
+   * @param options the options; the write queue, batch and cache sizes are ignored
    */
   public InMemoryStore(StoreOptions options) {
     Objects.requireNonNull(options, "options == null");

@@ -9,21 +9,30 @@ package io.headersync.store;
 public class InvalidDeleteException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The first height asked for. */
   private final long from;
+  /** The height after the last one asked for. */
   private final long to;
 
+  /**
+   * Creates an exception for a refused delete of {@code [from, to)}.
+   *
+   * @param from the first height asked for
+   * @param to the height after the last one asked for (exclusive)
+   * @param message the range, the store's {@code [tail, head]} and the rule it breaks
+   */
   public InvalidDeleteException(long from, long to, String message) {
     super(message);
     this.from = from;
     this.to = to;
   }
 
-  /** The first height asked for. */
+  /** {@return the first height asked for} */
   public long from() {
     return from;
   }
 
-  /** The height after the last one asked for. */
+  /** {@return the height after the last one asked for} */
   public long to() {
     return to;
   }

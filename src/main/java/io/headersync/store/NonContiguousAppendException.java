@@ -7,21 +7,31 @@ package io.headersync.store;
 public class NonContiguousAppendException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The height the next header had to have. */
   private final long expectedHeight;
+  /** The height it had. */
   private final long attemptedHeight;
 
+  /**
+   * Creates an exception for an append that did not extend the head.
+   *
+   * @param expectedHeight the height the next header had to have: the head's height + 1 (counting queued
+   *     appends)
+   * @param attemptedHeight the height of the header that was appended instead
+   * @param message the two heights, in words
+   */
   public NonContiguousAppendException(long expectedHeight, long attemptedHeight, String message) {
     super(message);
     this.expectedHeight = expectedHeight;
     this.attemptedHeight = attemptedHeight;
   }
 
-  /** The height the next header had to have. */
+  /** {@return the height the next header had to have} */
   public long expectedHeight() {
     return expectedHeight;
   }
 
-  /** The height it had. */
+  /** {@return the height it had} */
   public long attemptedHeight() {
     return attemptedHeight;
   }

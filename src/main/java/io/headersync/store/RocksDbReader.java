@@ -33,7 +33,11 @@ public final class RocksDbReader implements AutoCloseable {
     this.db = db;
   }
 
-  /** Whether {@code dir} holds a RocksDB (its {@code CURRENT} file). */
+  /**
+   * {@return whether {@code dir} holds a RocksDB (its {@code CURRENT} file)}
+   *
+   * @param dir the directory; need not exist
+   */
   public static boolean isStore(Path dir) {
     return Files.isRegularFile(dir.resolve("CURRENT"));
   }
@@ -41,6 +45,8 @@ public final class RocksDbReader implements AutoCloseable {
   /**
    * Opens the RocksDB in {@code dir} read-only.
    *
+   * @param dir the store directory, e.g. a node's {@code data/} directory
+   * @return the reader; close it when done
    * @throws StoreException if {@code dir} does not exist, holds no RocksDB, or cannot be read
    */
   public static RocksDbReader open(Path dir) {
@@ -63,14 +69,17 @@ public final class RocksDbReader implements AutoCloseable {
     }
   }
 
-  /** The directory. */
+  /** {@return the directory} */
   public Path dir() {
     return dir;
   }
 
   /**
-   * The store under {@code prefix}, if it holds any header; read it only.
+   * {@return the store under {@code prefix}, if it holds any header; read it only}
    *
+   * @param <H> the header type stored under {@code prefix}
+   * @param type decodes the stored headers
+   * @param prefix the store's key prefix, e.g. {@link io.headersync.service.NetworkProfile#storePrefix}'s
    * @throws CorruptStoreException if its pointers do not match its headers
    */
   public <H extends Header> Optional<RocksDbStore<H>> store(HeaderType<H> type, String prefix) {

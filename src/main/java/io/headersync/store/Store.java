@@ -34,36 +34,38 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Store<H extends Header> extends AutoCloseable {
   /**
-   * The highest stored header, or empty if the store is empty.
+   * {@return the highest stored header, or empty if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   Optional<H> head();
 
   /**
-   * The lowest stored header, or empty if the store is empty.
+   * {@return the lowest stored header, or empty if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   Optional<H> tail();
 
   /**
-   * The height of the head, or 0 if the store is empty.
+   * {@return the height of the head, or 0 if the store is empty}
    *
    * @throws StoreException if the store is closed
    */
   long height();
 
   /**
-   * The header with this hash, if stored.
+   * {@return the header with this hash, if stored}
    *
+   * @param hash the header's hash, as {@link io.headersync.Header#hash()} gives it
    * @throws StoreException if the store is closed or a stored value cannot be read
    */
   Optional<H> get(Hash hash);
 
   /**
-   * The header at this height, if stored.
+   * {@return the header at this height, if stored}
    *
+   * @param height the height; positive
    * @throws IllegalArgumentException if {@code height} is not positive
    * @throws StoreException if the store is closed or a stored value cannot be read
    */
@@ -76,13 +78,17 @@ public interface Store<H extends Header> extends AutoCloseable {
    * store allows, and with a {@link HeaderNotFoundException} when the height is (or, once the store
    * is initialised, turns out to be) below the tail, since it will never be stored.
    *
+   * @param height the height to wait for; positive
+   * @return a future with the header; never completed on the caller's thread unless already stored
    * @throws IllegalArgumentException if {@code height} is not positive
    */
   CompletableFuture<H> awaitHeight(long height);
 
   /**
-   * The headers at heights {@code [from, to)}, in height order.
+   * {@return the headers at heights {@code [from, to)}, in height order}
    *
+   * @param from the first height; positive
+   * @param to the height after the last one (exclusive); above {@code from}
    * @throws IllegalArgumentException if {@code from} is not positive or {@code from >= to}
    * @throws HeaderNotFoundException if any height in the range is not stored
    * @throws StoreException if the store is closed or a stored value cannot be read
@@ -90,16 +96,18 @@ public interface Store<H extends Header> extends AutoCloseable {
   List<H> getRange(long from, long to);
 
   /**
-   * Whether a header with this hash is stored.
+   * {@return whether a header with this hash is stored}
    *
+   * @param hash the header's hash
    * @throws StoreException if the store is closed or the index cannot be read
    */
   boolean has(Hash hash);
 
   /**
-   * Whether a header at this height is stored: {@code tail <= height <= head}; false for heights
-   * below 1.
+   * {@return whether a header at this height is stored: {@code tail <= height <= head}; false for heights
+   * below 1}
    *
+   * @param height the height; any value
    * @throws StoreException if the store is closed
    */
   boolean hasAt(long height);
@@ -111,6 +119,7 @@ public interface Store<H extends Header> extends AutoCloseable {
    *
    * <p>When the writer's queue is full this call blocks until there is room (backpressure).
    *
+   * @param headers the headers, in height order; not empty
    * @return a future that completes when the headers are readable from the store
    * @throws NonContiguousAppendException if the headers do not extend the head, naming the heights
    * @throws IllegalArgumentException if {@code headers} is empty
@@ -125,6 +134,7 @@ public interface Store<H extends Header> extends AutoCloseable {
    * {@code h}). The check happens before this method returns, against the tail including queued
    * writes; when it fails nothing is written. Written in one batch with the tail pointer.
    *
+   * @param headers the headers, in height order, the last at {@code tail - 1}; not empty
    * @return a future that completes when the headers are readable
    * @throws NonContiguousAppendException if the store is empty or the headers do not end at
    *     {@code tail - 1}, naming the heights
@@ -148,6 +158,8 @@ public interface Store<H extends Header> extends AutoCloseable {
    * the deleted heights before they are removed; a read racing the deletion finds nothing rather
    * than a corrupt store.
    *
+   * @param from the first height to delete
+   * @param to the height after the last one to delete (exclusive)
    * @return a future that completes when the deleted headers are no longer readable
    * @throws InvalidDeleteException if the range is empty, reversed, outside {@code [tail, head]},
    *     would leave a gap, or is larger than the limit per call; the message names the rule
@@ -161,6 +173,7 @@ public interface Store<H extends Header> extends AutoCloseable {
    * {@link #deleteRange} does. Call it again until the returned height is {@code to}; a {@code to}
    * at or below the tail deletes nothing. It never empties the store: the head is kept.
    *
+   * @param to the height that becomes the tail once everything below it is deleted
    * @return a future with the tail height once this call's deletion is applied ({@code to} when it
    *     deleted everything asked for)
    * @throws InvalidDeleteException if the store is empty or {@code to} is above the head (counting

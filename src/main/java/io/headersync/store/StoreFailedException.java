@@ -11,10 +11,21 @@ package io.headersync.store;
 public class StoreFailedException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Creates an exception with a message and no cause.
+   *
+   * @param message the heights that were being written and what failed
+   */
   public StoreFailedException(String message) {
     super(message);
   }
 
+  /**
+   * Creates an exception that wraps the write failure behind it.
+   *
+   * @param message the heights that were being written and what failed
+   * @param cause the database's or the disk's error
+   */
   public StoreFailedException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -30,11 +30,17 @@ import java.util.Objects;
  * {@link #maxDeleteHeaders()}; it keeps every header anyway.
  */
 public final class StoreOptions {
+  /** The default of {@link #writeQueueHeaders()}: 16,384 headers. */
   public static final int DEFAULT_WRITE_QUEUE_HEADERS = 16_384;
+  /** The default of {@link #maxBatchHeaders()}: 4,096 headers. */
   public static final int DEFAULT_MAX_BATCH_HEADERS = 4_096;
+  /** The default of {@link #headerCacheSize()}: 4,096 headers. */
   public static final int DEFAULT_HEADER_CACHE_SIZE = 4_096;
+  /** The default of {@link #hashCacheSize()}: 16,384 entries. */
   public static final int DEFAULT_HASH_CACHE_SIZE = 16_384;
+  /** The default of {@link #maxWaiters()}: 1,024 futures. */
   public static final int DEFAULT_MAX_WAITERS = 1_024;
+  /** The default of {@link #maxDeleteHeaders()}: 4,096 headers. */
   public static final int DEFAULT_MAX_DELETE_HEADERS = 4_096;
 
   private static final StoreOptions DEFAULTS = builder().build();
@@ -55,17 +61,17 @@ public final class StoreOptions {
     this.maxDeleteHeaders = b.maxDeleteHeaders;
   }
 
-  /** The defaults listed in the class documentation. */
+  /** {@return the defaults listed in the class documentation} */
   public static StoreOptions defaults() {
     return DEFAULTS;
   }
 
-  /** A builder holding the defaults. */
+  /** {@return a builder holding the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding these options. */
+  /** {@return a builder holding these options, to change a few} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.writeQueueHeaders = writeQueueHeaders;
@@ -77,32 +83,44 @@ public final class StoreOptions {
     return b;
   }
 
-  /** Headers queued for the writer before {@code append} blocks. */
+  /**
+   * {@return how many headers may be queued for the writer before {@code append} blocks} One append
+   * larger than this is still accepted when the queue is empty.
+   */
   public int writeQueueHeaders() {
     return writeQueueHeaders;
   }
 
-  /** Headers coalesced into one write batch. */
+  /**
+   * {@return how many headers the writer coalesces from queued appends into one write batch} An
+   * append is never split, so one larger append makes one larger batch.
+   */
   public int maxBatchHeaders() {
     return maxBatchHeaders;
   }
 
-  /** Entries of the height-to-header cache; 0 disables it. */
+  /** {@return how many decoded headers the height-to-header LRU cache holds; 0 disables it} */
   public int headerCacheSize() {
     return headerCacheSize;
   }
 
-  /** Entries of the hash-to-height cache; 0 disables it. */
+  /** {@return how many entries the hash-to-height LRU cache holds; 0 disables it} */
   public int hashCacheSize() {
     return hashCacheSize;
   }
 
-  /** Pending {@link Store#awaitHeight} futures allowed at once. */
+  /**
+   * {@return how many {@link Store#awaitHeight} futures may be pending at once} The next one fails
+   * with a {@link StoreException}.
+   */
   public int maxWaiters() {
     return maxWaiters;
   }
 
-  /** Headers deleted by one {@link Store#deleteRange} or {@link Store#deleteTo} call at most. */
+  /**
+   * {@return how many headers one {@link Store#deleteRange} or {@link Store#deleteTo} call may delete}
+   * They are deleted in one write batch.
+   */
   public int maxDeleteHeaders() {
     return maxDeleteHeaders;
   }
@@ -141,42 +159,83 @@ public final class StoreOptions {
 
     private Builder() {}
 
-    /** @throws IllegalArgumentException if {@code n < 1} */
+    /**
+     * Sets how many headers may be queued for the writer before {@code append} blocks. Default
+     * {@value #DEFAULT_WRITE_QUEUE_HEADERS}.
+     *
+     * @param n the queue bound in headers; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
     public Builder writeQueueHeaders(int n) {
       this.writeQueueHeaders = positive("writeQueueHeaders", n);
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code n < 1} */
+    /**
+     * Sets how many headers the writer coalesces into one write batch. Default
+     * {@value #DEFAULT_MAX_BATCH_HEADERS}.
+     *
+     * @param n the batch bound in headers; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
     public Builder maxBatchHeaders(int n) {
       this.maxBatchHeaders = positive("maxBatchHeaders", n);
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code n < 0} */
+    /**
+     * Sets how many decoded headers the height-to-header cache holds. Default
+     * {@value #DEFAULT_HEADER_CACHE_SIZE}.
+     *
+     * @param n the cache size in headers; 0 disables the cache
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public Builder headerCacheSize(int n) {
       this.headerCacheSize = nonNegative("headerCacheSize", n);
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code n < 0} */
+    /**
+     * Sets how many entries the hash-to-height cache holds. Default {@value #DEFAULT_HASH_CACHE_SIZE}.
+     *
+     * @param n the cache size in entries; 0 disables the cache
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public Builder hashCacheSize(int n) {
       this.hashCacheSize = nonNegative("hashCacheSize", n);
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code n < 0}; 0 makes every wait for a future height fail */
+    /**
+     * Sets how many {@link Store#awaitHeight} futures may be pending at once. Default
+     * {@value #DEFAULT_MAX_WAITERS}.
+     *
+     * @param n the bound; 0 makes every wait for a future height fail
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
     public Builder maxWaiters(int n) {
       this.maxWaiters = nonNegative("maxWaiters", n);
       return this;
     }
 
-    /** @throws IllegalArgumentException if {@code n < 1} */
+    /**
+     * Sets how many headers one delete call may delete. Default {@value #DEFAULT_MAX_DELETE_HEADERS}.
+     *
+     * @param n the bound in headers; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
     public Builder maxDeleteHeaders(int n) {
       this.maxDeleteHeaders = positive("maxDeleteHeaders", n);
       return this;
     }
 
+    /** {@return the options; immutable, safe to share between stores} */
     public StoreOptions build() {
       return new StoreOptions(this);
     }

@@ -2,6 +2,7 @@
  * Header stores: the {@link io.headersync.store.Store} contract, with an in-memory
  * ({@link io.headersync.store.InMemoryStore}) and a RocksDB ({@link io.headersync.store.RocksDbStore})
  * implementation, and their limits in one place ({@link io.headersync.store.StoreOptions}).
+ * {@link io.headersync.store.RocksDbReader} opens a node's RocksDB read-only, for tools.
  *
  * <h2>What a store holds</h2>
  * One contiguous range of headers {@code [tail, head]}, never gaps: the first append initialises an

@@ -27,7 +27,7 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
   }
 
   /**
-   * The next accepted header. Completes at once when one is queued, else on the pubsub callback
+   * {@return the next accepted header} Completes at once when one is queued, else on the pubsub callback
    * executor. Fails with {@link CancellationException} once closed.
    */
   public CompletableFuture<H> next() {
@@ -36,7 +36,10 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
     return subscription.next().thenApply(m -> type.decode(m.data()));
   }
 
-  /** Headers dropped because the application did not keep up. */
+  /**
+   * {@return how many headers were dropped because the application did not keep up} Counted since
+   * the subscription started.
+   */
   public long dropped() {
     return subscription.dropped();
   }

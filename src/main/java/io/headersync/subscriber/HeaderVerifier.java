@@ -17,5 +17,11 @@ import java.util.concurrent.CompletableFuture;
  */
 @FunctionalInterface
 public interface HeaderVerifier<H extends Header> {
+  /**
+   * Decides on one gossiped header.
+   *
+   * @param header the header, decoded and validated
+   * @return a future that completes normally to accept the header, or fails as the class comment says
+   */
   CompletableFuture<Void> verify(H header);
 }

@@ -41,6 +41,11 @@ public final class Anchor<H extends Header> {
   @FunctionalInterface
   public interface Check<A extends Header, H extends Header> {
     /**
+     * Checks that {@code header} belongs with {@code anchor}, the anchor header at its height, e.g.
+     * that an ev-node data's hash is the header's {@code data_hash}.
+     *
+     * @param anchor the verified anchor header at {@code header}'s height
+     * @param header the header being synced
      * @throws VerifyException (hard) if {@code header} does not match {@code anchor}; any other
      *     runtime exception is taken for a broken check, which fails a sync job without blaming a peer
      */
@@ -63,8 +68,8 @@ public final class Anchor<H extends Header> {
   }
 
   /**
-   * This anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
-   * fetched, e.g. the header syncer's target during its catch-up. The anchored syncer then fetches
+   * {@return this anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
+   * fetched, e.g. the header syncer's target during its catch-up} The anchored syncer then fetches
    * in parallel with the anchor's syncer and checks each batch once the anchor headers at its heights
    * are stored (waiting at most {@code anchorWait} for them). Without a horizon it fetches up to the
    * anchor store's head only.
@@ -75,17 +80,19 @@ public final class Anchor<H extends Header> {
     return new Anchor<>(store, matcher, Objects.requireNonNull(horizon, "horizon == null"));
   }
 
-  /** How far to fetch: the anchor store's head, or the horizon when it is higher. */
+  /** {@return how far to fetch: the anchor store's head, or the horizon when it is higher} */
   public long horizon() {
     long stored = store.height();
     return horizon == null ? stored : Math.max(stored, horizon.getAsLong());
   }
 
   /**
-   * An anchor on {@code store} with {@code check}.
+   * {@return an anchor on {@code store} with {@code check}}
    *
    * @param store the verified headers to follow, e.g. the header service's store
    * @param check what ties a synced header to the anchor header at its height
+   * @param <A> the anchor's header type
+   * @param <H> the anchored (synced) header type
    */
   public static <A extends Header, H extends Header> Anchor<H> of(Store<A> store, Check<A, ? super H> check) {
     Objects.requireNonNull(store, "store == null");
@@ -100,17 +107,23 @@ public final class Anchor<H extends Header> {
     }, null);
   }
 
-  /** The anchor store's head height; 0 when it is empty. */
+  /** {@return the anchor store's head height; 0 when it is empty} */
   public long height() {
     return store.height();
   }
 
-  /** The anchor store's tail height; 0 when it is empty. */
+  /** {@return the anchor store's tail height; 0 when it is empty} */
   public long tailHeight() {
     return store.tail().map(Header::height).orElse(0L);
   }
 
-  /** Completes once the anchor store holds {@code height}; see {@link Store#awaitHeight}. */
+  /**
+   * Waits for the anchor store to hold {@code height}; see {@link Store#awaitHeight}.
+   *
+   * @param height the height; positive
+   * @return a future that completes once the anchor header at {@code height} is stored, and fails as
+   *     {@link Store#awaitHeight}'s does
+   */
   public CompletableFuture<Void> awaitHeight(long height) {
     return store.awaitHeight(height).thenApply(a -> null);
   }
@@ -118,6 +131,7 @@ public final class Anchor<H extends Header> {
   /**
    * Checks {@code h} against the anchor header at its height.
    *
+   * @param h the header being synced
    * @return false if the anchor has no header at {@code h}'s height (yet, or below its tail)
    * @throws VerifyException if it does not match
    */

@@ -31,8 +31,11 @@ public final class FollowerLimit {
   private volatile boolean released;
 
   /**
+   * A limit with no follower yet; {@link #attach} one once it is built.
+   *
    * @param maxLead how many heights the syncer may be ahead of the follower; at least 1
    * @param patience how long a batch waits for the follower before the syncer goes on without it
+   * @throws IllegalArgumentException if {@code maxLead} is below 1 or {@code patience} is not positive
    */
   public FollowerLimit(long maxLead, Duration patience) {
     if (maxLead < 1) {
@@ -47,8 +50,9 @@ public final class FollowerLimit {
   }
 
   /**
-   * The store that follows (e.g. the data service's store).
+   * Attaches the store that follows (e.g. the data service's store).
    *
+   * @param store the follower's store
    * @throws IllegalStateException if one is attached already
    */
   public synchronized void attach(Store<? extends Header> store) {
@@ -59,6 +63,7 @@ public final class FollowerLimit {
     follower = store;
   }
 
+  /** {@return how many heights the syncer may be ahead of the follower} */
   public long maxLead() {
     return maxLead;
   }

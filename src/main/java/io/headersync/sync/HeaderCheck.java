@@ -24,6 +24,7 @@ public interface HeaderCheck<H extends Header> {
   /**
    * Checks one header.
    *
+   * @param header a fetched header, already verified against its neighbours
    * @throws VerifyException when the header is wrong (treated as hard); any other runtime exception
    *     is a hard failure that blames no peer
    */

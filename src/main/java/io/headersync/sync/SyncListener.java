@@ -22,18 +22,33 @@ public interface SyncListener<H extends Header> {
    */
   default void batchAppended(long fromHeight, int count, Duration elapsed) {}
 
-  /** The subjective head (the sync target) changed to {@code head}. */
+  /**
+   * The subjective head (the sync target) changed to {@code head}.
+   *
+   * @param head the new subjective head
+   */
   default void headChanged(H head) {}
 
-  /** A sync job reached its target. */
+  /**
+   * A sync job reached its target.
+   *
+   * @param state the syncer's state when the job ended
+   */
   default void syncFinished(SyncState state) {}
 
-  /** A sync job failed; it is retried after a backoff. */
+  /**
+   * A sync job failed; it is retried after a backoff.
+   *
+   * @param state the syncer's state when the job failed
+   * @param cause why it failed, e.g. an {@link io.headersync.exchange.ExchangeException}
+   */
   default void syncFailed(SyncState state, Throwable cause) {}
 
   /**
    * The store's tail moved to {@code tail}: pruned up to it, or back-filled down to it (once per
    * store write, so a long back-fill reports every 64 headers).
+   *
+   * @param tail the store's new tail
    */
   default void tailMoved(H tail) {}
 }

@@ -21,6 +21,19 @@ import java.util.Optional;
  */
 public record SyncState(long id, long height, long fromHeight, long toHeight, Hash fromHash, Hash toHash,
     Optional<Instant> start, Optional<Instant> end, Optional<String> error) {
+  /**
+   * Checks that no part is null.
+   *
+   * @param id the job counter
+   * @param height the store's head height
+   * @param fromHeight the first height the job syncs
+   * @param toHeight the height the job syncs to
+   * @param fromHash the hash of the store head the job started from
+   * @param toHash the hash of the header the job syncs to
+   * @param start when the job started
+   * @param end when the job ended
+   * @param error why the job failed
+   */
   public SyncState {
     Objects.requireNonNull(fromHash, "fromHash == null");
     Objects.requireNonNull(toHash, "toHash == null");
@@ -35,12 +48,19 @@ public record SyncState(long id, long height, long fromHeight, long toHeight, Ha
         Optional.empty());
   }
 
-  /** Whether the store reached the job's target: {@code toHeight <= height} (go-header's {@code Finished}). */
+  /**
+   * {@return whether the store reached the job's target: {@code toHeight <= height} (go-header's {@code
+   * Finished})}
+   */
   public boolean finished() {
     return toHeight <= height;
   }
 
-  /** How long the job took, or has taken so far if it still runs ({@code now}). */
+  /**
+   * {@return how long the job took, or has taken so far if it still runs ({@code now})}
+   *
+   * @param now the current time, for a job that still runs
+   */
   public Duration duration(Instant now) {
     return start.map(s -> Duration.between(s, end.orElse(now))).orElse(Duration.ZERO);
   }

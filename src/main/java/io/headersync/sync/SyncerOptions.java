@@ -111,18 +111,29 @@ public final class SyncerOptions {
    * A builder with every default.
    *
    * @param blockTime the chain's block time
+   * @return a new builder; change only what differs from the defaults, then {@link Builder#build()}
    * @throws IllegalArgumentException if {@code blockTime} is zero or negative
    */
   public static Builder builder(Duration blockTime) {
     return new Builder(blockTime);
   }
 
-  /** Options with every default for this block time. */
+  /**
+   * Options with every default for this block time.
+   *
+   * @param blockTime the chain's block time; positive
+   * @return the default options, equal to {@code builder(blockTime).build()}
+   * @throws IllegalArgumentException if {@code blockTime} is zero or negative
+   */
   public static SyncerOptions defaults(Duration blockTime) {
     return builder(blockTime).build();
   }
 
-  /** A builder starting from these options. */
+  /**
+   * {@return a builder holding these options, to change some of them} The defaults derived from the
+   * block time (recency threshold, head refresh interval, gossip grace) are copied as the values they
+   * resolved to, so a changed block time is not possible here: use {@link #builder(Duration)}.
+   */
   public Builder toBuilder() {
     Builder b = new Builder(blockTime);
     b.recencyThreshold = recencyThreshold;
@@ -143,74 +154,128 @@ public final class SyncerOptions {
     return b;
   }
 
+  /**
+   * {@return the chain's block time (go-header's {@code WithBlockTime})} The recency threshold, the gossip
+   * grace and the tail estimate (trusting period / block time) are derived from it.
+   */
   public Duration blockTime() {
     return blockTime;
   }
 
+  /**
+   * {@return how old (by the clock) the head may be and still count as recent} An older head makes the
+   * syncer ask the network for a newer one. Default 3 x the block time.
+   */
   public Duration recencyThreshold() {
     return recencyThreshold;
   }
 
+  /**
+   * {@return how long a stored head stays trusted} A store head older than this has expired: the
+   * subjective head comes from the trusted peers again. Default 336 h.
+   */
   public Duration trustingPeriod() {
     return trustingPeriod;
   }
 
+  /** {@return how many gossiped headers are kept while the gap below them is fetched} Default 1024. */
   public int maxPendingHeaders() {
     return maxPendingHeaders;
   }
 
+  /**
+   * {@return how far above the store head (in heights) a pending gossiped header may be} Further ones are
+   * dropped unless they are the sync target, which the range session fetches anyway. Default 4096.
+   */
   public long maxPendingAhead() {
     return maxPendingAhead;
   }
 
+  /**
+   * {@return how many fetched batches may be checked or queued in the store but not yet readable} The
+   * range session waits beyond this. Default 8.
+   */
   public int maxAppendsInFlight() {
     return maxAppendsInFlight;
   }
 
+  /**
+   * {@return how long the syncer waits for the trusted peers' heads (go-header's
+   * {@code NetworkHeadRequestTimeout})} Default 2 s.
+   */
   public Duration networkHeadTimeout() {
     return networkHeadTimeout;
   }
 
+  /**
+   * {@return how often the syncer checks that its head is recent and asks the network otherwise} Default:
+   * the recency threshold.
+   */
   public Duration headRefreshInterval() {
     return headRefreshInterval;
   }
 
+  /**
+   * {@return the delay before a failed sync job is first retried} It doubles on each further failure up
+   * to {@link #retryMaxBackoff()}. Default 500 ms.
+   */
   public Duration retryInitialBackoff() {
     return retryInitialBackoff;
   }
 
+  /**
+   * {@return the longest delay between retries of a failed sync job} Never below
+   * {@link #retryInitialBackoff()}. Default 30 s.
+   */
   public Duration retryMaxBackoff() {
     return retryMaxBackoff;
   }
 
+  /**
+   * {@return how many parts a fetched batch is split into for the syncer's extra check} Default: the
+   * available processors.
+   */
   public int checkParallelism() {
     return checkParallelism;
   }
 
+  /**
+   * {@return how long a gossiped header waits for the anchor's header at its height before it is
+   * ignored} Used by anchored syncers only ({@link Anchor}); keep it below the pubsub validation
+   * timeout (10 s). Default 5 s.
+   */
   public Duration anchorWait() {
     return anchorWait;
   }
 
+  /**
+   * {@return how long a height the anchor just reached is left to gossip before it is fetched} Used by
+   * anchored syncers only: ev-node gossips data right after its header, and a range request sent at
+   * once would race it. Default: the block time, at most 500 ms.
+   */
   public Duration gossipGrace() {
     return gossipGrace;
   }
 
-  /** The pruning window; zero keeps every header. */
+  /** {@return the pruning window; zero keeps every header} */
   public Duration pruningWindow() {
     return pruningWindow;
   }
 
-  /** The hash of the configured tail, if set. */
+  /** {@return the hash of the configured tail, if set} */
   public Optional<Hash> syncFromHash() {
     return Optional.ofNullable(syncFromHash);
   }
 
-  /** The height of the configured tail, or 0 if not set. */
+  /** {@return the height of the configured tail, or 0 if not set} */
   public long syncFromHeight() {
     return syncFromHeight;
   }
 
-  /** Whether the tail is pinned by {@code syncFromHash} or {@code syncFromHeight} (then nothing is pruned). */
+  /**
+   * {@return whether the tail is pinned by {@code syncFromHash} or {@code syncFromHeight} (then nothing is
+   * pruned)}
+   */
   public boolean tailPinned() {
     return syncFromHash != null || syncFromHeight > 0;
   }
@@ -255,8 +320,14 @@ public final class SyncerOptions {
     }
 
     /**
-     * Default 337 h; zero keeps every header (then set {@link #syncFromHash} or
-     * {@link #syncFromHeight}).
+     * Sets the pruning window: headers older than the head's time minus this are pruned as the head
+     * advances, and a restart with a wider window back-fills them. Default 337 h. Ignored when
+     * {@link #syncFromHash} or {@link #syncFromHeight} pins the tail.
+     *
+     * @param v the window; zero keeps every header (then set {@link #syncFromHash} or
+     *     {@link #syncFromHeight}, which {@link #build()} checks)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is negative
      */
     public Builder pruningWindow(Duration v) {
       Objects.requireNonNull(v, "pruningWindow == null");
@@ -267,7 +338,14 @@ public final class SyncerOptions {
       return this;
     }
 
-    /** The tail is the header with this hash (wins over {@link #syncFromHeight}). */
+    /**
+     * Pins the tail to the header with this hash (go-header's {@code SyncFromHash}); wins over
+     * {@link #syncFromHeight}. A pinned tail turns pruning off.
+     *
+     * @param v the tail header's hash
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is the empty hash
+     */
     public Builder syncFromHash(Hash v) {
       Objects.requireNonNull(v, "syncFromHash == null");
       if (v.isEmpty()) {
@@ -277,85 +355,175 @@ public final class SyncerOptions {
       return this;
     }
 
-    /** The tail is the header at this height; at least 1. */
+    /**
+     * Pins the tail to the header at this height (go-header's {@code SyncFromHeight}). A pinned tail
+     * turns pruning off; {@code syncFromHeight(1)} with a zero pruning window keeps every header.
+     *
+     * @param v the tail's height; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is below 1
+     */
     public Builder syncFromHeight(long v) {
       syncFromHeight = atLeastOne(v, "syncFromHeight");
       return this;
     }
 
-    /** Default 3 x block time. */
+    /**
+     * Sets how old (by the clock) the head may be and still count as recent. Default 3 x the block time.
+     *
+     * @param v the threshold; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder recencyThreshold(Duration v) {
       recencyThreshold = positive(v, "recencyThreshold");
       return this;
     }
 
-    /** Default 336 h. */
+    /**
+     * Sets how long a stored head stays trusted before the subjective head is asked of the trusted peers
+     * again. Default 336 h.
+     *
+     * @param v the period; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder trustingPeriod(Duration v) {
       trustingPeriod = positive(v, "trustingPeriod");
       return this;
     }
 
-    /** Default 1024; at least 1. */
+    /**
+     * Sets how many gossiped headers are kept while the gap below them is fetched. Default 1024.
+     *
+     * @param v the count; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is below 1
+     */
     public Builder maxPendingHeaders(int v) {
       maxPendingHeaders = (int) atLeastOne(v, "maxPendingHeaders");
       return this;
     }
 
-    /** Default 4096 heights; at least 1. */
+    /**
+     * Sets how far above the store head a pending gossiped header may be before it is dropped. Default
+     * 4096 heights.
+     *
+     * @param v the distance in heights; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is below 1
+     */
     public Builder maxPendingAhead(long v) {
       maxPendingAhead = atLeastOne(v, "maxPendingAhead");
       return this;
     }
 
-    /** Default 8 batches; at least 1. */
+    /**
+     * Sets how many fetched batches may be checked or queued in the store but not yet readable before
+     * the range session waits. Default 8.
+     *
+     * @param v the number of batches; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is below 1
+     */
     public Builder maxAppendsInFlight(int v) {
       maxAppendsInFlight = (int) atLeastOne(v, "maxAppendsInFlight");
       return this;
     }
 
-    /** Default 2 s. */
+    /**
+     * Sets how long the syncer waits for the trusted peers' heads. Default 2 s.
+     *
+     * @param v the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder networkHeadTimeout(Duration v) {
       networkHeadTimeout = positive(v, "networkHeadTimeout");
       return this;
     }
 
-    /** Default: the recency threshold. */
+    /**
+     * Sets how often the syncer checks that its head is recent. Default: the recency threshold.
+     *
+     * @param v the interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder headRefreshInterval(Duration v) {
       headRefreshInterval = positive(v, "headRefreshInterval");
       return this;
     }
 
-    /** Default 500 ms. */
+    /**
+     * Sets the delay before a failed sync job is first retried; it doubles up to the maximum. Default
+     * 500 ms.
+     *
+     * @param v the delay; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder retryInitialBackoff(Duration v) {
       retryInitialBackoff = positive(v, "retryInitialBackoff");
       return this;
     }
 
-    /** Default 30 s; not below the initial backoff. */
+    /**
+     * Sets the longest delay between retries. Default 30 s. {@link #build()} checks that it is not
+     * below the initial backoff.
+     *
+     * @param v the delay; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder retryMaxBackoff(Duration v) {
       retryMaxBackoff = positive(v, "retryMaxBackoff");
       return this;
     }
 
-    /** Default: available processors; at least 1. */
+    /**
+     * Sets how many parts a fetched batch is split into for the extra check. Default: the available
+     * processors.
+     *
+     * @param v the number of parts; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is below 1
+     */
     public Builder checkParallelism(int v) {
       checkParallelism = (int) atLeastOne(v, "checkParallelism");
       return this;
     }
 
-    /** Default 5 s. */
+    /**
+     * Sets how long a gossiped header waits for the anchor's header at its height (anchored syncers
+     * only). Default 5 s; keep it below the pubsub validation timeout (10 s).
+     *
+     * @param v the wait; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder anchorWait(Duration v) {
       anchorWait = positive(v, "anchorWait");
       return this;
     }
 
-    /** Default: the block time, at most 500 ms. */
+    /**
+     * Sets how long a height the anchor just reached is left to gossip before it is fetched (anchored
+     * syncers only). Default: the block time, at most 500 ms.
+     *
+     * @param v the grace; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code v} is zero or negative
+     */
     public Builder gossipGrace(Duration v) {
       gossipGrace = positive(v, "gossipGrace");
       return this;
     }
 
     /**
+     * Checks the settings together and builds the options.
+     *
+     * @return the options; immutable, safe to share between syncers
      * @throws IllegalArgumentException if the maximum retry backoff is below the initial one, or the
      *     pruning window is zero and no tail is configured (go-header's rule)
      */

@@ -32,13 +32,22 @@ public final class KvStateMachine {
   /** Keys and values as raw bytes, one char per byte (ISO-8859-1): String order is then Go's byte order. */
   private final TreeMap<String, String> state = new TreeMap<>();
 
-  /** Empties the state (ev-node's {@code InitChain}) and returns its root. */
+  /**
+   * Empties the state (ev-node's {@code InitChain}).
+   *
+   * @return the root of the empty state, the first block's app hash
+   */
   public Hash initChain() {
     state.clear();
     return root();
   }
 
-  /** Applies {@code txs} in order (ev-node's {@code ExecuteTxs}) and returns the new root. */
+  /**
+   * Applies {@code txs} in order (ev-node's {@code ExecuteTxs}).
+   *
+   * @param txs the transactions, each {@code key=value} in UTF-8
+   * @return the new state root, the next block's app hash
+   */
   public Hash execute(List<byte[]> txs) {
     Objects.requireNonNull(txs, "txs == null");
     for (byte[] tx : txs) {
@@ -51,7 +60,7 @@ public final class KvStateMachine {
     return root();
   }
 
-  /** The state root. */
+  /** {@return the state root} */
   public Hash root() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e : state.entrySet()) {
@@ -65,13 +74,17 @@ public final class KvStateMachine {
     }
   }
 
-  /** The value of {@code key} (UTF-8), if set. */
+  /**
+   * {@return the value of {@code key} (UTF-8), if set}
+   *
+   * @param key the key
+   */
   public Optional<String> get(String key) {
     String raw = state.get(new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     return Optional.ofNullable(raw).map(v -> new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
   }
 
-  /** How many keys are set. */
+  /** {@return how many keys are set} */
   public int size() {
     return state.size();
   }

@@ -436,7 +436,11 @@ public abstract class StoreContractTest {
     assertFalse(s.hasAt(61));
   }
 
-  /** Concurrent readers never see a hole below the head. */
+  /**
+   * Concurrent readers never see a hole below the head.
+   *
+   * @throws Exception if the store or a reader thread fails
+   */
   @Test
   public void concurrentReadersNeverSeeAHoleBelowTheHead() throws Exception {
     Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
@@ -871,7 +875,11 @@ public abstract class StoreContractTest {
     assertEquals(20, await(s.awaitHeight(20)).height());
   }
 
-  /** Readers racing pruning see nothing or the header never corruption. */
+  /**
+   * Readers racing pruning see nothing or the header never corruption.
+   *
+   * @throws Exception if the store or a reader thread fails
+   */
   @Test
   public void readersRacingPruningSeeNothingOrTheHeaderNeverCorruption() throws Exception {
     Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());

@@ -44,17 +44,25 @@ public final class TestNetwork implements AutoCloseable {
     this.random = new Random(seed);
   }
 
-  /** A network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms block time. */
+  /**
+   * {@return a network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms block
+   * time}
+   *
+   * @param chainId the chain id of the genesis the network's nodes share
+   */
   public static TestNetwork create(String chainId) {
     return create(chainId, NetworkProfile.SEED, Duration.ofMillis(100), Clock.systemUTC(), 1);
   }
 
   /**
-   * A network.
+   * {@return a network}
    *
    * @param clock the clock of the services and of block times (blocks must be recent for gossip to
    *     be accepted, so a fixed clock needs advancing between blocks)
    * @param seed the seed of identities and the sequencer's key
+   * @param chainId the chain id of the genesis the network's nodes share
+   * @param profile the topic and protocol names and network limits
+   * @param blockTime the time between blocks the sequencer produces and the syncers expect
    */
   public static TestNetwork create(String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
     return new TestNetwork(Objects.requireNonNull(chainId, "chainId == null"),
@@ -62,20 +70,25 @@ public final class TestNetwork implements AutoCloseable {
         Objects.requireNonNull(clock, "clock == null"), seed);
   }
 
+  /** {@return the chain id every node of this network runs} */
   public String chainId() {
     return chainId;
   }
 
+  /** {@return the names and limits every node of this network uses} */
   public NetworkProfile profile() {
     return profile;
   }
 
-  /** The in-memory network, for nodes a test builds itself ({@link io.headersync.service.P2PConfig.Builder#inMemory}). */
+  /**
+   * {@return the in-memory network, for nodes a test builds itself ({@link
+   * io.headersync.service.P2PConfig.Builder#inMemory})}
+   */
   public InMemoryNetwork inMemoryNetwork() {
     return network;
   }
 
-  /** The nodes started so far, in order. */
+  /** {@return the nodes started so far, in order} */
   public synchronized List<TestNode> nodes() {
     return List.copyOf(nodes);
   }
@@ -84,6 +97,7 @@ public final class TestNetwork implements AutoCloseable {
    * Starts the sequencer: header and data services without trusted peers; its first produced block
    * initialises its stores.
    *
+   * @return the running sequencer; {@link TestNode#produce} makes its blocks
    * @throws IllegalStateException if there is one already
    */
   public synchronized TestNode sequencer() {
@@ -102,12 +116,20 @@ public final class TestNetwork implements AutoCloseable {
     return sequencer;
   }
 
-  /** Starts a full node (headers and data) seeded with the sequencer. */
+  /**
+   * Starts a full node (headers and data) seeded with the sequencer.
+   *
+   * @return the running node
+   */
   public synchronized TestNode fullNode() {
     return start("full-" + nodes.size(), EvNodeSync.Role.FULL, null);
   }
 
-  /** Starts a light node (headers only) seeded with the sequencer. */
+  /**
+   * Starts a light node (headers only) seeded with the sequencer.
+   *
+   * @return the running node
+   */
   public synchronized TestNode lightNode() {
     return start("light-" + nodes.size(), EvNodeSync.Role.LIGHT, null);
   }
@@ -117,6 +139,9 @@ public final class TestNetwork implements AutoCloseable {
    * builder after the network's settings, e.g. {@code b -> b.proposer(net.sequencer().proposer())}
    * for a node that pins the sequencer's key, or a trusted hash.
    *
+   * @param role {@link EvNodeSync.Role#FULL} or {@link EvNodeSync.Role#LIGHT}
+   * @param options changes to the node's builder, applied last
+   * @return the running node
    * @throws IllegalArgumentException for {@link EvNodeSync.Role#SEQUENCER} (use {@link #sequencer()})
    * @throws io.headersync.HeaderSyncException if the node does not start, naming the step
    */

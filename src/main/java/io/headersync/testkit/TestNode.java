@@ -38,21 +38,24 @@ public final class TestNode implements AutoCloseable {
     this.signer = signer;
   }
 
+  /** {@return the node's name in this network, used in thread names, logs and failure messages} */
   public String name() {
     return name;
   }
 
+  /** {@return whether the node is the sequencer, a full node or a light node} */
   public EvNodeSync.Role role() {
     return node.role();
   }
 
-  /** The node under test, for code that takes an {@link EvNodeSync}. */
+  /** {@return the node under test, for code that takes an {@link EvNodeSync}} */
   public EvNodeSync sync() {
     return node;
   }
 
   /**
-   * The sequencer's signer (its public key), for nodes that pin it ({@link EvNodeSync.Builder#proposer}).
+   * {@return the sequencer's signer (its public key), for nodes that pin it ({@link
+   * EvNodeSync.Builder#proposer})}
    *
    * @throws IllegalStateException if this node is not the sequencer
    */
@@ -63,24 +66,27 @@ public final class TestNode implements AutoCloseable {
     return signer.key().signer();
   }
 
+  /** {@return the node's peer id, derived from its network-seeded identity} */
   public PeerId peerId() {
     return node.p2p().host().peerId();
   }
 
+  /** {@return the node's P2P client: its host, pubsub and peers} */
   public P2PClient p2p() {
     return node.p2p();
   }
 
+  /** {@return the node's header service} */
   public HeaderSyncService<P2PSignedHeader> headers() {
     return node.headers();
   }
 
-  /** The data service; empty for light nodes. */
+  /** {@return the data service; empty for light nodes} */
   public Optional<HeaderSyncService<P2PData>> data() {
     return node.data();
   }
 
-  /** The header store's height. */
+  /** {@return the header store's height} */
   public long height() {
     return node.headers().store().height();
   }
@@ -89,6 +95,8 @@ public final class TestNode implements AutoCloseable {
    * Signs the next {@code count} blocks and {@link EvNodeSync#publish publishes} each (header, then
    * data), waiting for each block.
    *
+   * @param count how many blocks; 0 produces none
+   * @return the blocks produced by this call, in height order
    * @throws IllegalStateException if this node is not the sequencer
    * @throws HeaderSyncException if a write fails or takes more than 10 s
    */
@@ -107,7 +115,7 @@ public final class TestNode implements AutoCloseable {
     return out;
   }
 
-  /** The blocks this sequencer produced so far. */
+  /** {@return the blocks this sequencer produced so far} */
   public synchronized List<Block> produced() {
     return List.copyOf(produced);
   }
@@ -115,6 +123,8 @@ public final class TestNode implements AutoCloseable {
   /**
    * Waits until the header store (and the data store, if any) holds {@code height}.
    *
+   * @param height the height to wait for
+   * @param timeout how long to wait at most
    * @throws HeaderSyncException on timeout, naming the node and where it got to
    */
   public void awaitHeight(long height, Duration timeout) {
@@ -138,7 +148,11 @@ public final class TestNode implements AutoCloseable {
     node.close();
   }
 
-  /** Stores of the node, for assertions. */
+  /**
+   * Stores of the node, for assertions.
+   *
+   * @return the header service's store
+   */
   public Store<P2PSignedHeader> headerStore() {
     return node.headers().store();
   }

@@ -26,18 +26,33 @@ public final class DhtException extends Libp2pException {
     CLOSED
   }
 
+  /** What went wrong. */
   private final Reason reason;
 
+  /**
+   * Creates an exception with a message and no cause.
+   *
+   * @param reason what went wrong
+   * @param message the peer, the key or the message type and what went wrong
+   */
   public DhtException(Reason reason, String message) {
     super(message);
     this.reason = reason;
   }
 
+  /**
+   * Creates an exception that wraps the failure behind it.
+   *
+   * @param reason what went wrong
+   * @param message the peer, the key or the message type and what went wrong
+   * @param cause the underlying failure, e.g. a stream error or a protobuf parse error
+   */
   public DhtException(Reason reason, String message, Throwable cause) {
     super(message, cause);
     this.reason = reason;
   }
 
+  /** {@return what went wrong} */
   public Reason reason() {
     return reason;
   }

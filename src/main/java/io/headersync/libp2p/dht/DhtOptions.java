@@ -113,66 +113,108 @@ public final class DhtOptions {
     return b;
   }
 
+  /**
+   * {@return whether the DHT serves requests or only queries others} Only servers enter other peers' routing
+   * tables. Default {@link DhtMode#SERVER}, as ev-node.
+   */
   public DhtMode mode() {
     return mode;
   }
 
+  /**
+   * {@return k: the size of a routing-table bucket and the number of closest peers a lookup returns} Default
+   * 20.
+   */
   public int bucketSize() {
     return bucketSize;
   }
 
+  /** {@return how many requests one lookup keeps in flight} Default 3 (Go: 10). */
   public int alpha() {
     return alpha;
   }
 
+  /**
+   * {@return the longest DHT message read or written, in bytes} A longer inbound message resets the stream
+   * and counts as a strike. Default 4 MiB, as Go.
+   */
   public int maxMessageSize() {
     return maxMessageSize;
   }
 
+  /**
+   * {@return how long one request to a peer may take before that peer counts as failed for the lookup}
+   * Default 10 s.
+   */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
+  /**
+   * {@return how long an inbound stream stays open without a new request} Go reuses one stream per peer, so
+   * streams are not closed after each answer. Default 1 min.
+   */
   public Duration streamIdleTimeout() {
     return streamIdleTimeout;
   }
 
+  /** {@return how often the routing table is refreshed by lookups} Default 10 min. */
   public Duration refreshInterval() {
     return refreshInterval;
   }
 
+  /** {@return how often the DHT checks for a nearly empty routing table and re-bootstraps} Default 2 min. */
   public Duration lowPeerCheckInterval() {
     return lowPeerCheckInterval;
   }
 
+  /** {@return how long a provider record is kept, ours and the ones others store with us} Default 48 h. */
   public Duration providerValidity() {
     return providerValidity;
   }
 
+  /**
+   * {@return how many keys the provider store holds (and how many keys we provide ourselves)} Go has no
+   * bound. Default 4096.
+   */
   public int maxProviderKeys() {
     return maxProviderKeys;
   }
 
+  /** {@return how many providers are kept, and returned, per key} Default 128. */
   public int maxProvidersPerKey() {
     return maxProvidersPerKey;
   }
 
+  /** {@return how many keys one remote peer may store provider records for} Default 64. */
   public int maxKeysPerPeer() {
     return maxKeysPerPeer;
   }
 
+  /**
+   * {@return how many lookups may run at once} One more fails with {@link DhtException.Reason#LIMIT}. Default
+   * 16.
+   */
   public int maxLookupsInFlight() {
     return maxLookupsInFlight;
   }
 
+  /** {@return how many peers one lookup queries at most} Default 100. */
   public int maxQueriesPerLookup() {
     return maxQueriesPerLookup;
   }
 
+  /**
+   * {@return how many closer peers are read from, and written into, one response} Default 40, as Go v0.42.0.
+   */
   public int maxCloserPeersPerResponse() {
     return maxCloserPeersPerResponse;
   }
 
+  /**
+   * {@return how many malformed messages a peer may send before the DHT resets its streams on arrival}
+   * Default 3.
+   */
   public int maxStrikes() {
     return maxStrikes;
   }
@@ -198,24 +240,51 @@ public final class DhtOptions {
 
     private Builder() {}
 
+    /**
+     * Sets whether the DHT serves requests or only queries others. Only servers enter other peers' routing
+     * tables. Default {@link DhtMode#SERVER}, as ev-node.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder mode(DhtMode mode) {
       this.mode = Objects.requireNonNull(mode, "mode == null");
       return this;
     }
 
-    /** k, the bucket size and the number of peers a lookup returns (Go requires 20 on {@code /ipfs}). */
+    /**
+     * Sets k: the size of a routing-table bucket and the number of closest peers a lookup returns. Default
+     * 20.
+     *
+     * @param k k; positive (Go requires 20 on {@code /ipfs})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code k} is zero or negative
+     */
     public Builder bucketSize(int k) {
       this.bucketSize = positive("bucketSize", k);
       return this;
     }
 
-    /** Requests in flight per lookup. */
+    /**
+     * Sets how many requests one lookup keeps in flight. Default 3 (Go: 10).
+     *
+     * @param alpha the concurrency; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code alpha} is zero or negative
+     */
     public Builder alpha(int alpha) {
       this.alpha = positive("alpha", alpha);
       return this;
     }
 
-    /** The longest DHT message read or written (at least 1 KiB, at most 4 MiB as Go). */
+    /**
+     * Sets the longest DHT message read or written, in bytes. A longer inbound message resets the stream and
+     * counts as a strike. Default 4 MiB, as Go.
+     *
+     * @param bytes the limit in bytes; 1 KiB to 4 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is below 1 KiB or above 4 MiB
+     */
     public Builder maxMessageSize(int bytes) {
       if (bytes < 1024 || bytes > (4 << 20)) {
         throw new IllegalArgumentException("maxMessageSize must be in 1 KiB..4 MiB, got " + bytes);
@@ -224,67 +293,156 @@ public final class DhtOptions {
       return this;
     }
 
+    /**
+     * Sets how long one request to a peer may take before that peer counts as failed for the lookup. Default
+     * 10 s.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = positive("requestTimeout", d);
       return this;
     }
 
+    /**
+     * Sets how long an inbound stream stays open without a new request. Go reuses one stream per peer, so
+     * streams are not closed after each answer. Default 1 min.
+     *
+     * @param d the timeout; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder streamIdleTimeout(Duration d) {
       this.streamIdleTimeout = positive("streamIdleTimeout", d);
       return this;
     }
 
+    /**
+     * Sets how often the routing table is refreshed by lookups. Default 10 min.
+     *
+     * @param d the interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder refreshInterval(Duration d) {
       this.refreshInterval = positive("refreshInterval", d);
       return this;
     }
 
+    /**
+     * Sets how often the DHT checks for a nearly empty routing table and re-bootstraps. Default 2 min.
+     *
+     * @param d the interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder lowPeerCheckInterval(Duration d) {
       this.lowPeerCheckInterval = positive("lowPeerCheckInterval", d);
       return this;
     }
 
+    /**
+     * Sets how long a provider record is kept, ours and the ones others store with us. Default 48 h.
+     *
+     * @param d the validity; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder providerValidity(Duration d) {
       this.providerValidity = positive("providerValidity", d);
       return this;
     }
 
+    /**
+     * Sets how many keys the provider store holds (and how many keys we provide ourselves). Go has no bound.
+     * Default 4096.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxProviderKeys(int n) {
       this.maxProviderKeys = positive("maxProviderKeys", n);
       return this;
     }
 
+    /**
+     * Sets how many providers are kept, and returned, per key. Default 128.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxProvidersPerKey(int n) {
       this.maxProvidersPerKey = positive("maxProvidersPerKey", n);
       return this;
     }
 
+    /**
+     * Sets how many keys one remote peer may store provider records for. Default 64.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxKeysPerPeer(int n) {
       this.maxKeysPerPeer = positive("maxKeysPerPeer", n);
       return this;
     }
 
+    /**
+     * Sets how many lookups may run at once. One more fails with {@link DhtException.Reason#LIMIT}. Default
+     * 16.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxLookupsInFlight(int n) {
       this.maxLookupsInFlight = positive("maxLookupsInFlight", n);
       return this;
     }
 
+    /**
+     * Sets how many peers one lookup queries at most. Default 100.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxQueriesPerLookup(int n) {
       this.maxQueriesPerLookup = positive("maxQueriesPerLookup", n);
       return this;
     }
 
+    /**
+     * Sets how many closer peers are read from, and written into, one response. Default 40, as Go v0.42.0.
+     *
+     * @param n the limit; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxCloserPeersPerResponse(int n) {
       this.maxCloserPeersPerResponse = positive("maxCloserPeersPerResponse", n);
       return this;
     }
 
-    /** Malformed messages a peer may send before the DHT refuses its streams. */
+    /**
+     * Sets how many malformed messages a peer may send before the DHT resets its streams on arrival. Default
+     * 3.
+     *
+     * @param n the number of strikes; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder maxStrikes(int n) {
       this.maxStrikes = positive("maxStrikes", n);
       return this;
     }
 
+    /** {@return the options; immutable, safe to share} */
     public DhtOptions build() {
       return new DhtOptions(this);
     }

@@ -78,41 +78,59 @@ public final class DiscoveryOptions {
     return b;
   }
 
-  /** The namespace to advertise and search, if set (else the node's chain id). */
+  /** {@return the namespace to advertise and search, if set (else the node's chain id)} */
   public Optional<String> namespace() {
     return Optional.ofNullable(namespace);
   }
 
+  /**
+   * {@return how long providers keep our advertisement} Default 1 h; we re-advertise after
+   * {@link #readvertiseAfter()}.
+   */
   public Duration advertiseTtl() {
     return advertiseTtl;
   }
 
-  /** When to re-advertise after a success: 7/8 of the TTL, as {@code discutil.Advertise}. */
+  /**
+   * When to re-advertise after a success: 7/8 of the TTL, as {@code discutil.Advertise}.
+   *
+   * @return the delay from a successful advertisement to the next one
+   */
   public Duration readvertiseAfter() {
     return advertiseTtl.multipliedBy(7).dividedBy(8);
   }
 
+  /** {@return how long to wait before advertising again after a failed advertisement} Default 2 min. */
   public Duration advertiseRetry() {
     return advertiseRetry;
   }
 
+  /** {@return how many providers one search asks for} Default 60, as ev-node. */
   public int findLimit() {
     return findLimit;
   }
 
+  /** {@return the connected-peer count below which discovery searches and dials} Default 10. */
   public int lowWater() {
     return lowWater;
   }
 
+  /** {@return the connected-peer count discovery never dials past} Default 60. */
   public int highWater() {
     return highWater;
   }
 
+  /** {@return how often the connected-peer count is checked against the low watermark} Default 1 min. */
   public Duration checkInterval() {
     return checkInterval;
   }
 
-  /** A copy with {@code namespace}. */
+  /**
+   * {@return a copy of these options with another namespace}
+   *
+   * @param namespace the namespace to advertise and search; not empty
+   * @throws IllegalArgumentException if {@code namespace} is empty
+   */
   public DiscoveryOptions withNamespace(String namespace) {
     return toBuilder().namespace(namespace).build();
   }
@@ -129,7 +147,14 @@ public final class DiscoveryOptions {
 
     private Builder() {}
 
-    /** The namespace (default: the node's chain id, as ev-node). */
+    /**
+     * Sets the namespace to advertise and search. Default: the node's chain id, as ev-node; nodes only
+     * find each other when they use the same one.
+     *
+     * @param namespace the namespace; not empty
+     * @return this builder
+     * @throws IllegalArgumentException if {@code namespace} is empty
+     */
     public Builder namespace(String namespace) {
       Objects.requireNonNull(namespace, "namespace == null");
       if (namespace.isEmpty()) {
@@ -139,7 +164,13 @@ public final class DiscoveryOptions {
       return this;
     }
 
-    /** The advertisement TTL; go-libp2p caps it at 3 h. */
+    /**
+     * Sets how long providers keep our advertisement; we re-advertise after 7/8 of it. Default 1 h.
+     *
+     * @param ttl the TTL; positive, at most 3 h (go-libp2p's cap)
+     * @return this builder
+     * @throws IllegalArgumentException if {@code ttl} is zero, negative or above 3 h
+     */
     public Builder advertiseTtl(Duration ttl) {
       positive("advertiseTtl", ttl);
       if (ttl.compareTo(Duration.ofHours(3)) > 0) {
@@ -149,12 +180,25 @@ public final class DiscoveryOptions {
       return this;
     }
 
+    /**
+     * Sets how long to wait before advertising again after a failure. Default 2 min.
+     *
+     * @param d the delay; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder advertiseRetry(Duration d) {
       this.advertiseRetry = positive("advertiseRetry", d);
       return this;
     }
 
-    /** Providers asked for per search (ev-node: 60). */
+    /**
+     * Sets how many providers one search asks for. Default 60, as ev-node.
+     *
+     * @param n the number of providers; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is zero or negative
+     */
     public Builder findLimit(int n) {
       if (n <= 0) {
         throw new IllegalArgumentException("findLimit must be positive, got " + n);
@@ -163,7 +207,16 @@ public final class DiscoveryOptions {
       return this;
     }
 
-    /** Below {@code low} connected peers, discovery searches and dials until {@code low}; it never dials past {@code high}. */
+    /**
+     * Below {@code low} connected peers, discovery searches and dials until {@code low}; it never dials past
+     * {@code high}.
+     *
+     * @param low the peer count below which discovery searches and dials; with 0 the periodic check never
+     *     searches. Default 10
+     * @param high the peer count discovery never dials past; at least {@code low}. Default 60
+     * @return this builder
+     * @throws IllegalArgumentException unless {@code 0 <= low <= high} and {@code high > 0}
+     */
     public Builder watermarks(int low, int high) {
       if (low < 0 || high <= 0 || low > high) {
         throw new IllegalArgumentException("watermarks need 0 <= low <= high and high > 0, got " + low + ", " + high);
@@ -173,12 +226,19 @@ public final class DiscoveryOptions {
       return this;
     }
 
-    /** How often the peer count is checked against the low watermark. */
+    /**
+     * Sets how often the connected-peer count is checked against the low watermark. Default 1 min.
+     *
+     * @param d the interval; positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder checkInterval(Duration d) {
       this.checkInterval = positive("checkInterval", d);
       return this;
     }
 
+    /** {@return the options; immutable, safe to share} */
     public DiscoveryOptions build() {
       return new DiscoveryOptions(this);
     }

@@ -12,6 +12,12 @@ import java.util.Objects;
  * @param addresses its addresses, without {@code /p2p/<id>}; may be empty
  */
 public record PeerAddresses(PeerId peer, List<Multiaddr> addresses) {
+  /**
+   * Copies the addresses.
+   *
+   * @param peer the peer
+   * @param addresses its addresses, without {@code /p2p/<id>}; may be empty
+   */
   public PeerAddresses {
     Objects.requireNonNull(peer, "peer == null");
     addresses = List.copyOf(addresses);

@@ -27,6 +27,18 @@ public record Message(
     byte[] key,
     byte[] id,
     PeerId receivedFrom) {
+  /**
+   * Checks that no part is null; the arrays are kept as given, not copied.
+   *
+   * @param from the author, or empty
+   * @param seqno the author's sequence number, or empty
+   * @param data the payload
+   * @param topic the topic
+   * @param signature the author's signature, or empty
+   * @param key the author's public key protobuf, or empty
+   * @param id the message id, or empty before it is computed
+   * @param receivedFrom the peer that sent it to us
+   */
   public Message {
     Objects.requireNonNull(from, "from == null");
     Objects.requireNonNull(seqno, "seqno == null");
@@ -38,12 +50,12 @@ public record Message(
     Objects.requireNonNull(receivedFrom, "receivedFrom == null");
   }
 
-  /** The raw bytes of {@code from} (empty if absent). */
+  /** {@return the raw bytes of {@code from} (empty if absent)} */
   public byte[] fromBytes() {
     return from.map(PeerId::bytes).orElse(new byte[0]);
   }
 
-  /** The seqno as an unsigned big-endian number (0 if absent or longer than 8 bytes). */
+  /** {@return the seqno as an unsigned big-endian number (0 if absent or longer than 8 bytes)} */
   public long seqnoAsLong() {
     if (seqno.length == 0 || seqno.length > 8) {
       return 0;
@@ -55,7 +67,11 @@ public record Message(
     return v;
   }
 
-  /** This message with {@code id} set. */
+  /**
+   * {@return this message with {@code id} set}
+   *
+   * @param newId the message id; not copied
+   */
   public Message withId(byte[] newId) {
     return new Message(from, seqno, data, topic, signature, key, newId, receivedFrom);
   }

@@ -26,6 +26,10 @@ public interface MessageIdFunction {
     return out;
   };
 
-  /** The id of {@code message} (whose {@link Message#id()} is not set yet). */
+  /**
+   * {@return the id of {@code message} (whose {@link Message#id()} is not set yet)}
+   *
+   * @param message the message
+   */
   byte[] apply(Message message);
 }

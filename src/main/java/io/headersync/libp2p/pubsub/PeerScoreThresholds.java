@@ -24,7 +24,16 @@ public record PeerScoreThresholds(
    */
   public static final PeerScoreThresholds CELESTIA = new PeerScoreThresholds(-1000, -2000, -8000, 1000, 5);
 
-  /** @throws IllegalArgumentException naming the threshold that breaks Go's rules */
+  /**
+   * Checks the thresholds against Go's rules.
+   *
+   * @param gossip at most 0
+   * @param publish at most 0 and at most {@code gossip}
+   * @param graylist at most 0 and at most {@code publish}
+   * @param acceptPx at least 0
+   * @param opportunisticGraft at least 0
+   * @throws IllegalArgumentException naming the threshold that breaks Go's rules
+   */
   public PeerScoreThresholds {
     check(gossip <= 0, "gossip threshold must be <= 0, got " + gossip);
     check(publish <= 0 && publish <= gossip, "publish threshold must be <= 0 and <= gossip, got " + publish);

@@ -18,13 +18,21 @@ public final class PubSubException extends Libp2pException {
     CLOSED
   }
 
+  /** Why the publish failed. */
   private final Reason reason;
 
+  /**
+   * Creates an exception with a message.
+   *
+   * @param reason why the publish failed
+   * @param message the topic and what went wrong
+   */
   public PubSubException(Reason reason, String message) {
     super(message);
     this.reason = reason;
   }
 
+  /** {@return why the publish failed} */
   public Reason reason() {
     return reason;
   }

@@ -30,12 +30,13 @@ public final class Subscription implements AutoCloseable {
     this.onCancel = onCancel;
   }
 
+  /** {@return the topic this subscription receives} */
   public String topic() {
     return topic;
   }
 
   /**
-   * The next message. Fails with {@link CancellationException} once the subscription is cancelled
+   * {@return the next message} Fails with {@link CancellationException} once the subscription is cancelled
    * or the {@link PubSub} closed.
    */
   public CompletableFuture<Message> next() {
@@ -55,7 +56,10 @@ public final class Subscription implements AutoCloseable {
     return f;
   }
 
-  /** Messages dropped because the queue was full. */
+  /**
+   * {@return how many messages were dropped because the queue was full} Counted since the
+   * subscription started.
+   */
   public synchronized long dropped() {
     return dropped;
   }

@@ -12,21 +12,36 @@ public final class Topic {
     this.name = name;
   }
 
+  /** {@return the topic name, e.g. {@code /gm-headerSync/header-sub/v0.0.1}} */
   public String name() {
     return name;
   }
 
-  /** See {@link PubSub#publish}. */
+  /**
+   * Publishes {@code data} on this topic; see {@link PubSub#publish}.
+   *
+   * @param data the message payload
+   * @return a future that completes when the message was handed to the peers' streams, or fails
+   *     with {@link PubSubException}
+   */
   public CompletableFuture<Void> publish(byte[] data) {
     return pubSub.publish(name, data);
   }
 
-  /** See {@link PubSub#subscribe}. */
+  /**
+   * Subscribes to this topic; see {@link PubSub#subscribe}.
+   *
+   * @return the subscription; close it to unsubscribe
+   */
   public Subscription subscribe() {
     return pubSub.subscribe(name);
   }
 
-  /** See {@link PubSub#registerValidator}. */
+  /**
+   * Sets the validator of this topic, replacing any earlier one; see {@link PubSub#registerValidator}.
+   *
+   * @param validator judges each message before it is delivered or forwarded
+   */
   public void registerValidator(Validator validator) {
     pubSub.registerValidator(name, validator);
   }

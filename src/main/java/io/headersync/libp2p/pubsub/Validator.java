@@ -12,8 +12,12 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface Validator {
   /**
+   * Judges one message.
+   *
    * @param source the peer that sent the message to us (our own id for local publishes)
    * @param message the message, signature already verified
+   * @return a future with the verdict; one not done within the validation timeout counts as
+   *     {@link ValidationResult#IGNORE}, a failed one as {@link ValidationResult#REJECT}
    */
   CompletableFuture<ValidationResult> validate(PeerId source, Message message);
 }
