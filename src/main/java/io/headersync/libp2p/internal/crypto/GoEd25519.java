@@ -324,42 +324,43 @@ public final class GoEd25519 {
   }
 
   /**
-   * Signed sliding-window recoding: digits are 0 or odd in [-max, max], nonzero digits at least
-   * log2(max+1)+1 positions apart, and sum digit[i] 2^i equals the scalar (which must be below
-   * 2^253, so no digit goes past index 255).
+   * Signed window recoding (wNAF): digits are 0 or odd in [-max, max] with max = 2^(w-1) - 1,
+   * nonzero digits at least w positions apart, and sum digit[i] 2^i equals the scalar (which must
+   * be below 2^253, so no digit goes past index 255). Reads the scalar a window at a time from four
+   * 64-bit words: the bit-by-bit recoding it replaced took an eighth of a verification.
    */
   static int[] slide(byte[] le, int max) {
-    int[] r = new int[256];
-    for (int i = 0; i < 256; i++) {
-      r[i] = (le[i >> 3] >> (i & 7)) & 1;
+    int w = 32 - Integer.numberOfLeadingZeros(max) + 1; // max = 2^(w-1) - 1
+    long[] k = new long[5];
+    for (int i = 0; i < 32; i++) {
+      k[i >> 3] |= (le[i] & 0xFFL) << ((i & 7) << 3);
     }
-    for (int i = 0; i < 256; i++) {
-      if (r[i] == 0) {
+    int[] r = new int[256];
+    int carry = 0;
+    int bit = 0;
+    while (bit < 256) {
+      if ((int) ((k[bit >> 6] >>> (bit & 63)) & 1) == carry) {
+        bit++;
         continue;
       }
-      for (int b = 1; b <= 7 && i + b < 256; b++) {
-        if (r[i + b] == 0) {
-          continue;
-        }
-        int shifted = r[i + b] << b;
-        if (r[i] + shifted <= max) {
-          r[i] += shifted;
-          r[i + b] = 0;
-        } else if (r[i] - shifted >= -max) {
-          r[i] -= shifted;
-          for (int k = i + b; k < 256; k++) {
-            if (r[k] == 0) {
-              r[k] = 1;
-              break;
-            }
-            r[k] = 0;
-          }
-        } else {
-          break;
-        }
-      }
+      int now = Math.min(w, 256 - bit);
+      int word = bits(k, bit, now) + carry;
+      carry = (word >> (w - 1)) & 1;
+      word -= carry << w;
+      r[bit] = word;
+      bit += now;
     }
     return r;
+  }
+
+  /** {@code n} (at most 31) bits of the little-endian words {@code k} from bit {@code at}. */
+  private static int bits(long[] k, int at, int n) {
+    int shift = at & 63;
+    long v = k[at >> 6] >>> shift;
+    if (shift != 0) {
+      v |= k[(at >> 6) + 1] << (64 - shift);
+    }
+    return (int) (v & ((1L << n) - 1));
   }
 
   // ---- points ----

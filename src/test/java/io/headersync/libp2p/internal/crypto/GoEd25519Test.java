@@ -77,7 +77,7 @@ class GoEd25519Test {
       if (n == 0) {
         s = L.subtract(BigInteger.ONE);
       }
-      for (int max : new int[] {15, 127}) {
+      for (int max : new int[] {15, 31, 127}) {
         int[] naf = GoEd25519.slide(le(s), max);
         BigInteger sum = BigInteger.ZERO;
         for (int i = naf.length - 1; i >= 0; i--) {
