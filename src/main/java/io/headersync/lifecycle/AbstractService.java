@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
  * The one implementation of {@link Service}'s state machine. A component supplies what starting and
@@ -45,6 +46,8 @@ public abstract class AbstractService implements Service {
   private volatile @Nullable Throwable failure;
   private boolean stopRequested;
   private boolean releasing;
+  /** Whether the start's outcome was decided (its delivery may still be queued on the callbacks). */
+  private boolean startDecided;
 
   /**
    * A component whose futures complete on {@code callbacks}.
@@ -94,13 +97,7 @@ public abstract class AbstractService implements Service {
       }
     }
     if (first) {
-      CompletableFuture<Void> f;
-      try {
-        f = Objects.requireNonNull(doStart(), "doStart() returned null");
-      } catch (RuntimeException | Error e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-      f.whenComplete((v, e) -> startSettled(e));
+      call(this::doStart, "doStart()").whenComplete((v, e) -> startSettled(e));
     }
     return running.copy();
   }
@@ -114,6 +111,7 @@ public abstract class AbstractService implements Service {
       ran = failure == null && !stopRequested;
       if (ran) {
         state = State.RUNNING;
+        startDecided = true;
       }
     }
     if (ran) {
@@ -177,26 +175,32 @@ public abstract class AbstractService implements Service {
       releasing = true;
       state = State.STOPPING;
     }
-    CompletableFuture<Void> f;
+    call(this::doStop, "doStop()").whenComplete((v, e) -> released(e));
+  }
+
+  /** The future {@code step} returns, or a failed one when it throws or returns null. */
+  private static CompletableFuture<Void> call(Supplier<CompletableFuture<Void>> step, String what) {
     try {
-      f = Objects.requireNonNull(doStop(), "doStop() returned null");
+      return Objects.requireNonNull(step.get(), what + " returned null");
     } catch (RuntimeException | Error e) {
-      f = CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((v, e) -> released(e));
   }
 
   private void released(@Nullable Throwable e) {
     Throwable stopFailure = e == null ? null : unwrap(e);
     Throwable cause;
+    boolean decideStart;
     synchronized (lock) {
       if (failure == null) {
         failure = stopFailure;
       }
       cause = failure;
       state = cause == null ? State.STOPPED : State.FAILED;
+      decideStart = !startDecided;
+      startDecided = true;
     }
-    if (!running.isDone()) {
+    if (decideStart) {
       deliver(running, cause != null ? cause : new ServiceStoppedException(name));
     }
     deliver(stopped, stopFailure);
