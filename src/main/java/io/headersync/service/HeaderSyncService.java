@@ -508,7 +508,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   /** The syncer's progress. */
   public SyncState syncState() {
-    return syncer.state();
+    return syncer.syncState();
   }
 
   public State state() {
