@@ -172,7 +172,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         this.store = b.store;
         this.ownsStore = false;
       } else if (b.storePath != null) {
-        this.store = RocksDbStore.builder(type).path(b.storePath).prefix(profile.storePrefix(kind)).build();
+        this.store = RocksDbStore.builder(type).path(b.storePath).prefix(profile.storePrefix(kind)).callbackExecutor(workers).build();
         this.ownsStore = true;
         acquired.add(store::close);
       } else {
@@ -508,7 +508,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   /** The syncer's progress. */
   public SyncState syncState() {
-    return syncer.state();
+    return syncer.syncState();
   }
 
   public State state() {

@@ -19,19 +19,28 @@ import java.util.function.Supplier;
  * {@code release} takes. So a waiter either sees the new head (and reads at once) or is registered
  * before {@code release} runs (and is completed by it); it is never missed.
  *
- * <p>Futures are completed outside the monitor, on the thread that calls {@code release} or
- * {@code closeAll}. Cancelling a future removes it and frees its slot.
+ * <p>Futures are completed outside the monitor, through the store's {@link StoreCallbacks}: on its
+ * callback executor (in one task per {@code release} or {@code closeAll}), or on the calling thread
+ * for {@link StoreCallbacks#direct()}. The header a waiter gets is read on the thread that calls
+ * {@code release}. Cancelling a future removes it and frees its slot.
  */
 final class HeightWaiters<H extends Header> {
   private final int maxWaiters;
   private final Supplier<@Nullable Bounds<H>> bounds;
+  private final StoreCallbacks callbacks;
   private final TreeMap<Long, List<CompletableFuture<H>>> byHeight = new TreeMap<>();
   private int count;
   private @Nullable StoreException closed;
 
+  /** Waiters completed on the thread that releases them. */
   HeightWaiters(int maxWaiters, Supplier<@Nullable Bounds<H>> bounds) {
+    this(maxWaiters, bounds, StoreCallbacks.direct());
+  }
+
+  HeightWaiters(int maxWaiters, Supplier<@Nullable Bounds<H>> bounds, StoreCallbacks callbacks) {
     this.maxWaiters = maxWaiters;
     this.bounds = bounds;
+    this.callbacks = callbacks;
   }
 
   /**
@@ -92,21 +101,23 @@ final class HeightWaiters<H extends Header> {
       }
       head.clear();
     }
+    List<StoreCallbacks.Completion<H>> out = new ArrayList<>();
     for (Map.Entry<Long, List<CompletableFuture<H>>> e : due) {
       long height = e.getKey();
       for (CompletableFuture<H> f : e.getValue()) {
         if (height < b.tailHeight()) {
-          f.completeExceptionally(new HeaderNotFoundException(
-              "height " + height + " is below the store's tail " + b.tailHeight() + "; it will never be stored"));
+          out.add(StoreCallbacks.Completion.failed(f, new HeaderNotFoundException(
+              "height " + height + " is below the store's tail " + b.tailHeight() + "; it will never be stored")));
           continue;
         }
         try {
-          f.complete(lookup.apply(height));
+          out.add(StoreCallbacks.Completion.of(f, lookup.apply(height)));
         } catch (RuntimeException ex) {
-          f.completeExceptionally(ex);
+          out.add(StoreCallbacks.Completion.failed(f, ex));
         }
       }
     }
+    callbacks.deliver(out);
   }
 
   /** Fails every pending waiter with {@code cause} and every later registration too. */
@@ -122,9 +133,11 @@ final class HeightWaiters<H extends Header> {
       }
       count = 0;
     }
+    List<StoreCallbacks.Completion<H>> out = new ArrayList<>(all.size());
     for (CompletableFuture<H> f : all) {
-      f.completeExceptionally(cause);
+      out.add(StoreCallbacks.Completion.failed(f, cause));
     }
+    callbacks.deliver(out);
   }
 
   /** The number of pending waiters (for tests and metrics). */

@@ -17,7 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Threads</h2>
  * Thread-safe. {@link #append} applies the headers on the calling thread before it returns (appends
  * from several threads are serialised by one lock), so its future is already complete and
- * {@link #awaitHeight} futures complete on the appending thread. Reads take no lock: they read a
+ * {@link #awaitHeight} futures complete on the appending thread (after the append published its
+ * headers, outside the store's lock). The store has no thread of its own, so unlike
+ * {@link RocksDbStore} it needs no callback executor: nothing chained on its futures can hold up a
+ * writer other than the caller who appended. Reads take no lock: they read a
  * volatile {@code [tail, head]} snapshot, published after the headers it covers are in the maps, so a
  * reader never finds a header missing at or below the head it saw.
  *

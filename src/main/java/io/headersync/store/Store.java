@@ -18,8 +18,11 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threads</h2>
  * Reads are synchronous and safe from any thread, concurrently with appends; they may touch the disk,
  * so never call them on a network event loop. Appends are applied in call order by one writer.
- * Futures returned by the store complete on the store's writer thread (or on the caller's thread when
- * already complete); do not run slow work in their callbacks without an executor.
+ * Where the futures a store returns complete is the implementation's to say, and never a thread it
+ * needs for its own work: {@link RocksDbStore} completes them on its callback executor (see
+ * {@link RocksDbStore.Builder#callbackExecutor}), never on its writer thread; {@link InMemoryStore},
+ * which has no thread of its own, on the thread whose append made them complete. A future returned
+ * already complete runs what is chained on it on the caller's thread.
  *
  * <h2>Closed stores</h2>
  * After {@link #close()} every method except {@code close} throws {@link StoreException};

@@ -15,7 +15,9 @@
  * Reads are synchronous, lock-free in the common case, safe from any thread and may touch the disk:
  * keep them off network event loops. {@code RocksDbStore} has one writer thread; {@code append}
  * checks contiguity on the caller's thread, queues, and blocks when the queue is full; futures
- * complete on the writer thread. {@code InMemoryStore} applies appends on the caller's thread.
+ * complete on its callback executor (the node's worker pool, or a thread of the store's own), never
+ * on the writer thread. {@code InMemoryStore} applies appends on the caller's thread, and completes
+ * {@code awaitHeight} futures on the appending thread.
  *
  * <h2>Ownership</h2>
  * Only this package imports {@code org.rocksdb}; {@link io.headersync.store.RocksDbStore.Builder#database}

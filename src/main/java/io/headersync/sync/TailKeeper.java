@@ -8,8 +8,10 @@ import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.ExchangeProtocol;
+import io.headersync.internal.Backoff;
 import io.headersync.store.Store;
 import io.headersync.store.StoreFailedException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -17,7 +19,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -45,12 +49,15 @@ import org.slf4j.LoggerFactory;
  *       header {@code h}) and by the type's adjacent verification, then {@link Store#prepend
  *       prepended} in order. The check runs on each peer's answer inside the exchange request: a
  *       peer whose headers do not link is blocked through the gater (as for any provably wrong
- *       answer) and another peer's answer is used. A failure is retried after the syncer's doubling
- *       backoff while the syncer runs.
+ *       answer) and another peer's answer is used.
+ *   <li><b>History on demand</b> ({@link #fetchBelowTail}): a header below the tail, walked down to by
+ *       hash links, nothing stored; bounded in distance and in concurrent walks.
+ *   <li><b>The initial tail</b> of an empty store ({@link #initialTail}), before the syncer starts.
  * </ul>
  *
- * <p>A failure is retried after the syncer's doubling backoff, except a {@link StoreFailedException}
- * (the disk is full): that stops the syncer as a failed append does.
+ * <p>A failure is retried after the syncer's {@link Backoff} (the one its jobs use: the delay before
+ * retry n of a streak is {@code backoff.delay(n)}, a success ends the streak), except a
+ * {@link StoreFailedException} (the disk is full): that stops the syncer as a failed append does.
  *
  * <p>One piece of tail work at a time (go-header's {@code tailMu.TryLock}): a prune requested while
  * one runs is skipped and done after it. Never blocks the sync: everything is asynchronous on the
@@ -74,6 +81,8 @@ final class TailKeeper<H extends Header> {
   private final ScheduledExecutorService scheduler;
   private final Consumer<H> tailMoved;
   private final Consumer<StoreFailedException> storeFailed;
+  private final Backoff backoff;
+  private final Semaphore belowTailFetches = new Semaphore(Syncer.MAX_BELOW_TAIL_FETCHES);
 
   final AtomicLong pruned = new AtomicLong();
   final AtomicLong backfilled = new AtomicLong();
@@ -83,10 +92,11 @@ final class TailKeeper<H extends Header> {
   private boolean pruneAgain;
   private boolean stopped;
   private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
-  private Duration backoff;
+  /** Failed attempts in a row; the retry after failure n waits {@code backoff.delay(n)}. */
+  private int failures;
 
   TailKeeper(Store<H> store, HeaderSource<H> source, Verification<H> verification, SyncerOptions options,
-      Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved,
+      Backoff backoff, Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved,
       Consumer<StoreFailedException> storeFailed) {
     this.store = store;
     this.source = source;
@@ -96,7 +106,39 @@ final class TailKeeper<H extends Header> {
     this.scheduler = scheduler;
     this.tailMoved = tailMoved;
     this.storeFailed = storeFailed;
-    this.backoff = options.retryInitialBackoff();
+    this.backoff = backoff;
+  }
+
+  /**
+   * For an empty store: the header to initialise it with (see {@link Syncer#initialTail}).
+   *
+   * @param initialHeight the chain's first height, at least 1
+   * @return the header, unverified but for its hash when asked by hash
+   */
+  static <H extends Header> CompletableFuture<H> initialTail(HeaderSource<H> source, SyncerOptions options,
+      Clock clock, long initialHeight) {
+    if (initialHeight < 1) {
+      throw new IllegalArgumentException("initialHeight must be at least 1, got " + initialHeight);
+    }
+    Optional<Hash> hash = options.syncFromHash();
+    if (hash.isPresent()) {
+      return source.get(hash.get());
+    }
+    if (options.syncFromHeight() > 0) {
+      return source.getByHeight(Math.max(initialHeight, options.syncFromHeight()));
+    }
+    // A chain younger than the trusting period starts at its first header: asked for first, so the
+    // network head is only needed when that header has expired.
+    long retain = options.trustingPeriod().dividedBy(options.blockTime()); // block time is positive
+    return source.getByHeight(initialHeight).thenCompose(first -> {
+      if (!first.time().plus(options.trustingPeriod()).isBefore(clock.instant())) {
+        return CompletableFuture.completedFuture(first);
+      }
+      return source.head().thenCompose(head -> {
+        long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
+        return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
+      });
+    });
   }
 
   /** Completes when no tail work runs (for tests and {@code stop}). */
@@ -119,7 +161,7 @@ final class TailKeeper<H extends Header> {
     }
     try {
       worker.execute(this::moveToConfigured);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       log.debug("not moving the tail: the worker is shut down");
       stop();
       finish(null, "moving the tail to the configured one");
@@ -195,10 +237,9 @@ final class TailKeeper<H extends Header> {
       Duration retryIn;
       boolean first;
       synchronized (this) {
-        retryIn = backoff;
-        first = backoff.equals(options.retryInitialBackoff());
-        backoff = backoff.multipliedBy(2).compareTo(options.retryMaxBackoff()) > 0 ? options.retryMaxBackoff()
-            : backoff.multipliedBy(2);
+        failures++;
+        retryIn = backoff.delay(failures);
+        first = failures == 1;
       }
       // Once per streak at WARN (a tail no peer serves would otherwise warn every 30 s).
       if (first) {
@@ -208,12 +249,12 @@ final class TailKeeper<H extends Header> {
       }
       try {
         scheduler.schedule(this::start, retryIn.toNanos(), TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         log.debug("not retrying the tail: the scheduler is shut down");
       }
     } else if (err == null) {
       synchronized (this) {
-        backoff = options.retryInitialBackoff();
+        failures = 0;
       }
     }
     if (again && err == null) {
@@ -229,12 +270,7 @@ final class TailKeeper<H extends Header> {
   }
 
   private static @Nullable StoreFailedException storeFailure(Throwable t) {
-    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
-      if (t instanceof StoreFailedException) {
-        return (StoreFailedException) t;
-      }
-    }
-    return null;
+    return SyncJobs.storeFailure(t);
   }
 
   // ---- go-header's renewTail ----
@@ -417,11 +453,40 @@ final class TailKeeper<H extends Header> {
   }
 
   /**
+   * History on demand (see {@link Syncer#fetchBelowTail}): checks the bounds, then walks down.
+   *
+   * @throws IllegalArgumentException if {@code height} is not below the tail, or too far below it
+   * @throws IllegalStateException if the store is empty
+   */
+  CompletableFuture<H> fetchBelowTail(long height) {
+    H t = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
+    if (height < 1 || height >= t.height()) {
+      throw new IllegalArgumentException("height " + height + " is not below the tail " + t.height());
+    }
+    if (t.height() - height > Syncer.MAX_BELOW_TAIL_DISTANCE) {
+      throw new IllegalArgumentException("height " + height + " is " + (t.height() - height) + " below the tail "
+          + t.height() + ", more than " + Syncer.MAX_BELOW_TAIL_DISTANCE
+          + "; lower syncFromHeight to keep that history");
+    }
+    if (!belowTailFetches.tryAcquire()) {
+      return CompletableFuture.failedFuture(new SyncException(Syncer.MAX_BELOW_TAIL_FETCHES
+          + " fetches below the tail already run; try again when one finished"));
+    }
+    CompletableFuture<H> f;
+    try {
+      f = walkDown(t, height);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    return f.whenComplete((h, e) -> belowTailFetches.release());
+  }
+
+  /**
    * The header at {@code height} below the tail, fetched from peers and verified by hash links down
    * from the stored tail, without storing anything: 64 headers in memory at a time, one request per
-   * 64 heights. Bounded by the caller ({@link Syncer#fetchBelowTail}).
+   * 64 heights. Bounded by {@link #fetchBelowTail}.
    */
-  CompletableFuture<H> walkDown(H upper, long height) {
+  private CompletableFuture<H> walkDown(H upper, long height) {
     synchronized (this) {
       if (stopped) {
         return CompletableFuture.failedFuture(new SyncException("syncer stopped"));

@@ -652,7 +652,8 @@ public abstract class StoreContractTest {
       done.complete(null);
       return;
     }
-    // Three appends from each callback overfill a queue of 2 on the writer thread.
+    // Three appends from each callback, more than a queue of 2 holds: on a callback thread they wait
+    // for the writer; on the writer itself (a direct callback executor) they overfill the queue.
     int n = Math.min(3, hs.size() - i);
     CompletableFuture<Void> last = null;
     try {

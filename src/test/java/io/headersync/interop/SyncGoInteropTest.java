@@ -107,7 +107,7 @@ class SyncGoInteropTest {
       get(syncer.start());
       get(syncer.syncWait());
       assertEquals(N, store.height());
-      SyncState state = syncer.state();
+      SyncState state = syncer.syncState();
       assertTrue(state.finished(), state.toString());
       assertEquals(N, state.toHeight());
       for (long height : new long[] {1, 2, 64, 65, 5_000, N - 1, N}) {

@@ -205,8 +205,10 @@ class RocksDbStoreLayoutTest {
 
   @Test
   void flushAndCloseOnTheWriterThreadFailInsteadOfDeadlocking() {
-    try (RocksDbStore<DummyHeader> s = open(dir.resolve("db"))) {
-      // Waiters registered before the append complete on the writer thread, deterministically.
+    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db"))
+        .callbackExecutor(Runnable::run).build()) {
+      // With a direct callback executor, waiters registered before the append complete on the
+      // writer thread, deterministically.
       CompletableFuture<Throwable> flushed = s.awaitHeight(2).handle((v, e) -> {
         try {
           s.flush();

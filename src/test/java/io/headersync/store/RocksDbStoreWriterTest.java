@@ -18,15 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The writer queue of {@link RocksDbStore}: backpressure, interruption and close while an appender
- * is blocked. The writer is held still by an {@code awaitHeight} callback that waits on a latch (such
- * callbacks run on the writer thread), so the queue fills deterministically.
+ * is blocked. The writer is held still by an {@code awaitHeight} callback that waits on a latch (with
+ * a direct callback executor such callbacks run on the writer thread), so the queue fills
+ * deterministically.
  */
 class RocksDbStoreWriterTest {
   @TempDir
   Path dir;
 
   private RocksDbStore<DummyHeader> open(int queueHeaders) {
-    return RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db"))
+    return RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).callbackExecutor(Runnable::run)
         .options(StoreOptions.builder().writeQueueHeaders(queueHeaders).build()).build();
   }
 

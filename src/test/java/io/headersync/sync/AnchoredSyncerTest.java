@@ -227,7 +227,7 @@ class AnchoredSyncerTest {
         }).build();
     closeables.add(() -> headerSyncer.stop().get(T, TimeUnit.SECONDS));
     Anchor<P2PData> anchor = Anchor.of(headerStore, EvNodeTypes.DATA_MATCHES_HEADER)
-        .withHorizon(() -> headerSyncer.state().toHeight());
+        .withHorizon(() -> headerSyncer.syncState().toHeight());
     Syncer<P2PData> dataSyncer = Syncer.builder(store, HeaderSource.of(dataEx), EvNodeTypes.P2P_DATA).options(options())
         .clock(CLOCK).scheduler(scheduler).workerExecutor(worker).anchor(anchor).build();
     closeables.add(() -> dataSyncer.stop().get(T, TimeUnit.SECONDS));

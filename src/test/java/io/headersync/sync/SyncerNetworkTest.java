@@ -156,12 +156,12 @@ class SyncerNetworkTest {
     syncer.start().get(T, TimeUnit.SECONDS);
     syncer.syncWait().get(T, TimeUnit.SECONDS);
     assertSameChain(store);
-    SyncState state = syncer.state();
+    SyncState state = syncer.syncState();
     assertTrue(state.finished());
     assertEquals(2, state.fromHeight());
     assertEquals(N, state.toHeight());
-    // syncWait completes on the store's writer thread when the head is readable; the syncer counts
-    // the last batch on the worker right after, so the counts are read once stop() drained the job.
+    // syncWait completes (on a worker) when the head is readable; the syncer counts the last batch on
+    // another worker task right after, so the counts are read once stop() drained the job.
     syncer.stop().get(T, TimeUnit.SECONDS);
     assertEquals(N - 1, syncer.metrics().headersAppended());
     assertEquals(N - 1, appended.get()); // every batch was reported before its append completed
@@ -200,7 +200,7 @@ class SyncerNetworkTest {
     second.syncWait().get(T, TimeUnit.SECONDS);
     assertSameChain(store);
     if (stoppedAt < N) {
-      assertEquals(stoppedAt + 1, second.state().fromHeight());
+      assertEquals(stoppedAt + 1, second.syncState().fromHeight());
     }
   }
 
@@ -236,7 +236,7 @@ class SyncerNetworkTest {
       assertEquals(chain.get(N - 1), store.head().orElseThrow());
       if (stoppedAt < N) {
         assertEquals(chain.get((int) stoppedAt), store.getByHeight(stoppedAt + 1).orElseThrow());
-        assertEquals(stoppedAt + 1, second.state().fromHeight());
+        assertEquals(stoppedAt + 1, second.syncState().fromHeight());
       }
     }
   }

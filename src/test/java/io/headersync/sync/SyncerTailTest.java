@@ -110,7 +110,7 @@ class SyncerTailTest {
     store.append(List.of(h(1))).join();
     syncer.start().join();
     syncer.tailIdle().join();
-    assertEquals(100, syncer.state().height());
+    assertEquals(100, syncer.syncState().height());
     assertEquals(50, tail(), "head time minus 50 ns is header 50's time");
     assertEquals(49, syncer.metrics().headersPruned());
     assertEquals(50, syncer.metrics().tailHeight());
@@ -197,6 +197,28 @@ class SyncerTailTest {
     syncer.tailIdle().join();
     assertEquals(60, tail());
     assertEquals(20, syncer.metrics().headersBackfilled());
+  }
+
+  /** Failed tail work is retried after the syncer's one backoff: the initial delay, doubling, capped. */
+  @Test
+  void failedTailWorkRetriesAfterTheSyncersBackoff() {
+    Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(80));
+    source.forged.put(75L, h(75).withTime(h(75).time().plusNanos(1)));
+    syncer = restart(syncer, o -> o.syncFromHeight(60).retryInitialBackoff(Duration.ofMillis(500))
+        .retryMaxBackoff(Duration.ofSeconds(2)));
+    int calls = source.rangeByHeightCalls;
+    for (Duration wait : List.of(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+        Duration.ofSeconds(2))) {
+      scheduler.advance(wait.minusMillis(1));
+      assertEquals(calls, source.rangeByHeightCalls, "retried before " + wait);
+      scheduler.advance(Duration.ofMillis(1));
+      assertEquals(calls + 1, source.rangeByHeightCalls, "not retried after " + wait);
+      calls = source.rangeByHeightCalls;
+    }
+    source.forged.clear();
+    scheduler.advance(Duration.ofSeconds(2));
+    syncer.tailIdle().join();
+    assertEquals(60, tail());
   }
 
   /**

@@ -3,11 +3,13 @@ package io.headersync.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.HeaderType;
 import io.headersync.VerifyException;
+import io.headersync.lifecycle.Service;
 import io.headersync.store.InMemoryStore;
 import io.headersync.testkit.DummyChain;
 import io.headersync.testkit.DummyHeader;
@@ -21,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -107,12 +110,17 @@ class SyncerTest {
     Syncer<DummyHeader> syncer = Syncer.builder(diskFullAbove(1_000), source, DummyHeader.TYPE)
         .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
     CompletableFuture<Void> fatal = syncer.fatalFailure();
-    syncer.start().join();
+    // The direct worker runs the whole catch-up inside start(): the failure fails the start too.
+    CompletableFuture<Void> start = syncer.start();
     assertTrue(store.height() <= 1_000, "stored past the failing height: " + store.height());
     Throwable cause = failure(fatal);
     assertInstanceOf(io.headersync.store.StoreFailedException.class, cause);
     assertTrue(cause.getMessage().contains("disk full"), cause.getMessage());
+    assertSame(cause, failure(start));
     assertFalse(syncer.isRunning(), "the syncer still runs on a store that accepts no writes");
+    assertEquals(Service.State.FAILED, syncer.state());
+    assertSame(cause, syncer.failure().orElseThrow());
+    assertTrue(syncer.terminated().isDone());
     int requests = source.rangeCalls;
     scheduler.advance(Duration.ofMinutes(10)); // no retry timer, no head refresh: nothing is asked any more
     assertEquals(requests, source.rangeCalls);
@@ -142,8 +150,11 @@ class SyncerTest {
 
   @Test
   void startRequiresAnInitialisedStore() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> syncer().start());
+    Syncer<DummyHeader> syncer = syncer();
+    Throwable e = failure(syncer.start());
+    assertInstanceOf(IllegalStateException.class, e);
     assertTrue(e.getMessage().contains("store is empty"), e.getMessage());
+    assertEquals(Service.State.FAILED, syncer.state());
   }
 
   /** go-header's TestSyncSimpleRequestingHead / TestSyncCatchUp. */
@@ -155,9 +166,9 @@ class SyncerTest {
     syncer.start().join();
     assertEquals(1, source.trustedHeadCalls);
     assertEquals(0, source.headCalls);
-    assertEquals(3_000, store.height(), syncer.state().toString());
+    assertEquals(3_000, store.height(), syncer.syncState().toString());
     assertTrue(syncer.syncWait().isDone());
-    SyncState state = syncer.state();
+    SyncState state = syncer.syncState();
     assertEquals(1, state.id());
     assertEquals(2, state.fromHeight());
     assertEquals(3_000, state.toHeight());
@@ -198,7 +209,10 @@ class SyncerTest {
     SyncerOptions options = SyncerOptions.builder(BLOCK_TIME).trustingPeriod(Duration.ofMinutes(5)).build();
     Syncer<DummyHeader> syncer = builder(options).build();
     // The store head and the trusted peers' head are both older than the trusting period.
-    CompletableFuture<Void> start = syncer.start();
+    // The syncer runs on (and retries on its timer); the first head says why it is not known.
+    syncer.start().join();
+    assertTrue(syncer.isRunning());
+    CompletableFuture<DummyHeader> start = syncer.firstHead();
     assertInstanceOf(SyncException.class, failure(start));
     assertTrue(failure(start).getMessage().contains("expired"), failure(start).getMessage());
     assertEquals(1, source.headCalls);
@@ -230,8 +244,8 @@ class SyncerTest {
     assertInstanceOf(SyncException.class, failure(syncer.incomingHead(h(11))));
     syncer.start().join();
     assertTrue(syncer.syncWait().isDone());
-    assertTrue(syncer.state().finished());
-    assertEquals(0, syncer.state().id());
+    assertTrue(syncer.syncState().finished());
+    assertEquals(0, syncer.syncState().id());
   }
 
   /** go-header's TestSyncer_incomingNetworkHeadRaces: concurrent candidates, one at a time. */
@@ -352,7 +366,7 @@ class SyncerTest {
     assertEquals(2, source.rangeCalls);
     assertEquals(0, syncer.pendingCount());
     assertEquals(h(100), store.head().orElseThrow());
-    assertEquals(1, syncer.state().id());
+    assertEquals(1, syncer.syncState().id());
   }
 
   @Test
@@ -392,7 +406,7 @@ class SyncerTest {
     Syncer<DummyHeader> syncer = syncer();
     syncer.start().join();
     syncer.syncWait().join();
-    SyncState state = syncer.state();
+    SyncState state = syncer.syncState();
     assertEquals(399, state.height());
     assertEquals(399, store.height());
     assertTrue(state.finished());
@@ -496,15 +510,15 @@ class SyncerTest {
       }
     }).build();
     syncer.start().join();
-    SyncState state = syncer.state();
+    SyncState state = syncer.syncState();
     assertTrue(state.error().orElseThrow().contains("200"), state.toString());
     assertTrue(store.height() < 200 && store.height() >= 129, "appended before the bad batch: " + store.height());
     assertEquals(List.of("head 300", "failed 300"), events);
     reject[0] = false;
     scheduler.advance(Duration.ofMillis(500));
     assertEquals(300, store.height());
-    assertEquals(2, syncer.state().id());
-    assertTrue(syncer.state().error().isEmpty());
+    assertEquals(2, syncer.syncState().id());
+    assertTrue(syncer.syncState().error().isEmpty());
   }
 
   /**
@@ -568,7 +582,7 @@ class SyncerTest {
     source.failNextRanges = 3;
     Syncer<DummyHeader> syncer = syncer();
     syncer.start().join();
-    assertTrue(syncer.state().error().orElseThrow().contains("simulated timeout"));
+    assertTrue(syncer.syncState().error().orElseThrow().contains("simulated timeout"));
     scheduler.advance(Duration.ofMillis(500));
     assertEquals(2, source.rangeCalls);
     scheduler.advance(Duration.ofMillis(999));
@@ -579,7 +593,7 @@ class SyncerTest {
     assertEquals(4, source.rangeCalls);
     assertEquals(100, store.height());
     assertEquals(3, syncer.metrics().syncFailures());
-    assertTrue(syncer.state().error().isEmpty());
+    assertTrue(syncer.syncState().error().isEmpty());
   }
 
   @Test
@@ -600,7 +614,44 @@ class SyncerTest {
     assertInstanceOf(SyncException.class, failure(syncer.incomingHead(h(2))));
     assertEquals(List.of("head 100"), events); // a stop is not a failure
     assertEquals(0, scheduler.queued());
-    assertThrows(IllegalStateException.class, syncer::start);
+    // A stopped syncer stays stopped: start() answers the one start, it does not restart.
+    syncer.start().join();
+    assertEquals(Service.State.STOPPED, syncer.state());
+    assertFalse(syncer.isRunning());
+    assertEquals(0, scheduler.queued());
+  }
+
+  /** The lifecycle: futures on the worker executor, close() for try-with-resources, terminated(). */
+  @Test
+  void theSyncerIsAServiceWhoseFuturesCompleteOnTheWorker() {
+    initStore(10);
+    source.add(chain.subList(0, 20));
+    AtomicInteger onWorker = new AtomicInteger();
+    Executor worker = r -> {
+      onWorker.incrementAndGet();
+      r.run();
+    };
+    Syncer<DummyHeader> syncer = Syncer.builder(store, source, DummyHeader.TYPE)
+        .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(worker)
+        .build();
+    assertEquals(Service.State.NEW, syncer.state());
+    CompletableFuture<Void> terminated = syncer.terminated();
+    try (syncer) {
+      syncer.start().join();
+      assertEquals(Service.State.RUNNING, syncer.state());
+      assertEquals(h(20), syncer.firstHead().join());
+      syncer.syncWait().join();
+      assertEquals(20, store.height());
+      assertFalse(terminated.isDone());
+      int before = onWorker.get();
+      CompletableFuture<Void> stopped = syncer.stop();
+      assertTrue(stopped.isDone());
+      assertTrue(onWorker.get() > before, "the stop future did not complete on the worker");
+      assertTrue(syncer.stop().isDone()); // idempotent
+    }
+    assertEquals(Service.State.STOPPED, syncer.state());
+    assertTrue(syncer.failure().isEmpty());
+    assertTrue(terminated.isDone());
   }
 
   @Test
@@ -618,6 +669,6 @@ class SyncerTest {
     second.start().join();
     second.syncWait().join();
     assertEquals(1_000, store.height());
-    assertEquals(601, second.state().fromHeight());
+    assertEquals(601, second.syncState().fromHeight());
   }
 }
