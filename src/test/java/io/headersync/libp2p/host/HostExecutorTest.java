@@ -42,7 +42,7 @@ class HostExecutorTest {
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private int seed = 700;
   /** The executor of hosts this thread must run tasks for, if any. */
-  private Pumped pumped;
+  private TestExecutors.Pumped pumped;
 
   @AfterEach
   void close() throws Exception {
@@ -55,45 +55,6 @@ class HostExecutorTest {
     }
     network.close();
     pool.shutdownNow();
-  }
-
-  /** The pool, until told to refuse everything (as a pool that was shut down). */
-  static final class Refusing implements Executor {
-    private final Executor delegate;
-    volatile boolean refuse;
-
-    Refusing(Executor delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void execute(Runnable task) {
-      if (refuse) {
-        throw new RejectedExecutionException("refusing for the test");
-      }
-      delegate.execute(task);
-    }
-  }
-
-  /** Queues tasks; the test thread runs them, so whatever completes on it completes on that thread. */
-  static final class Pumped implements Executor {
-    final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-
-    @Override
-    public void execute(Runnable task) {
-      tasks.add(task);
-    }
-
-    <V> V pump(CompletableFuture<V> f) throws Exception {
-      while (!f.isDone()) {
-        Runnable r = tasks.poll(T, TimeUnit.SECONDS);
-        if (r == null) {
-          throw new AssertionError("nothing to run, and the future is not done");
-        }
-        r.run();
-      }
-      return f.get();
-    }
   }
 
   Host host(Executor user) {
@@ -121,7 +82,7 @@ class HostExecutorTest {
 
   @Test
   void publicFuturesCompleteOnTheUserExecutor() throws Exception {
-    Pumped user = new Pumped();
+    TestExecutors.Pumped user = new TestExecutors.Pumped();
     pumped = user;
     Thread me = Thread.currentThread();
     List<String> elsewhere = new ArrayList<>();
@@ -169,7 +130,7 @@ class HostExecutorTest {
   @Test
   void anInboundStreamWhoseHandlerTheExecutorRefusesIsResetNotRunOnTheEventLoop() throws Exception {
     Host a = host(pool);
-    Refusing bUser = new Refusing(pool);
+    TestExecutors.Refusing bUser = new TestExecutors.Refusing(pool);
     Host b = host(bUser);
     AtomicInteger handled = new AtomicInteger();
     b.setStreamHandler(EchoHandler.PROTOCOL, s -> {
@@ -190,7 +151,7 @@ class HostExecutorTest {
 
   @Test
   void aReadWhoseCompletionTheExecutorRefusesFailsAndResetsTheStream() throws Exception {
-    Refusing aUser = new Refusing(pool);
+    TestExecutors.Refusing aUser = new TestExecutors.Refusing(pool);
     Host a = host(aUser);
     Host b = host(pool);
     LinkedBlockingQueue<Stream> accepted = new LinkedBlockingQueue<>();
@@ -219,7 +180,7 @@ class HostExecutorTest {
 
   @Test
   void aDialOrStreamWhoseCompletionTheExecutorRefusesFails() throws Exception {
-    Refusing aUser = new Refusing(pool);
+    TestExecutors.Refusing aUser = new TestExecutors.Refusing(pool);
     Host a = host(aUser);
     Host b = host(pool);
     b.setStreamHandler(EchoHandler.PROTOCOL, Stream::close);
