@@ -18,8 +18,8 @@ public interface RouterStrategy {
   List<String> protocols();
 
   /**
-   * Called once, on the router thread, before any other event (when the router is built): what the
-   * strategy may use of the router.
+   * Called once when the router is built, before any router task runs: what the strategy may use of
+   * the router. Every later call is on the router thread.
    */
   default void attach(RouterContext context) {}
 
