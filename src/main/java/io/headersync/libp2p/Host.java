@@ -3,6 +3,7 @@ package io.headersync.libp2p;
 import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.internal.host.HostConfig;
 import io.headersync.libp2p.internal.host.HostCore;
+import io.headersync.lifecycle.AbstractService;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,15 +34,25 @@ import java.util.function.Consumer;
  * <h2>Threads</h2>
  * Network I/O runs on the host's event loops ({@link Builder#eventLoopThreads}), which never run user
  * code. Stream handlers, connection listeners and the completion of every future this API returns
- * run on the user executor ({@link Builder#executor}; by default a small pool the host owns and shuts
- * down on {@link #close()}).
+ * ({@link #connect}, {@link #newStream}, {@link #ping}, {@link #disconnect}, {@link #start()}, {@link
+ * #stop()}) run on the user executor ({@link Builder#executor}; by default a small pool the host owns
+ * and shuts down when it stops). Components built on the host (pubsub, the DHT) use the same
+ * executor by default ({@link #executor()}). A task the user executor refuses (it was shut down) is
+ * never run on an event loop instead: the future fails (a {@link ConnectionException} or {@link
+ * StreamException} saying the executor refused it) and the stream concerned is reset; an inbound
+ * stream whose handler it refuses is reset. Only a stop, which must be delivered, then completes on
+ * the thread that finished it.
  *
  * <h2>Lifecycle</h2>
- * NEW → {@link #start()} → running → {@link #close()} → closed. {@code close()} is idempotent: it
- * closes listeners and connections (Yamux GoAway), then stops the event loops, and waits for both
- * (a few seconds at most). Do not call it from the user executor when the host owns that executor.
+ * A {@link io.headersync.lifecycle.Service}: NEW → {@link #start()} (binds the listen addresses) →
+ * RUNNING → {@link #stop()} → STOPPED; a bind that fails ends it FAILED. {@code start()} and {@code
+ * stop()} are idempotent and asynchronous; {@code stop()} closes listeners and connections (Yamux
+ * GoAway), stops the event loops, lets queued connection events reach the listeners and shuts down
+ * the owned executor (waiting at most a few seconds for its running tasks); a host never started
+ * releases its executor. {@link #close()} is {@code stop()} and a wait. Do not call {@code close()}
+ * from the user executor when the host owns that executor: it would wait for itself.
  */
-public final class Host implements AutoCloseable {
+public final class Host extends AbstractService {
   /** Identify's protocol id. */
   public static final String IDENTIFY = HostCore.IDENTIFY;
   /** Identify push's protocol id (served, and sent to peers that list it when handlers change). */
@@ -56,34 +67,60 @@ public final class Host implements AutoCloseable {
   private final Consumer<PeerId> onBlock;
 
   private Host(HostCore core, ConnectionGater gater) {
+    super("host " + core.peerId(), core.userExecutor());
     this.core = core;
     this.gater = gater;
     this.onBlock = p -> core.disconnect(p);
     gater.addBlockListener(onBlock);
   }
 
-  /** A builder for a host with this identity. */
+  /**
+   * A builder for a host with this identity.
+   *
+   * @param identity the host's key; its peer id is the host's
+   * @return a builder with the defaults of {@link Builder}
+   */
   public static Builder builder(PrivateKey identity) {
     return new Builder(identity);
   }
 
-  /** Binds the listen addresses; completes (on the user executor) once listening. */
-  public CompletableFuture<Void> start() {
+  /** Binds the listen addresses; the future of {@link #start()} completes once listening. */
+  @Override
+  protected CompletableFuture<Void> doStart() {
     return core.start();
   }
 
-  /** Closes every connection and listener and stops the host's threads; idempotent. */
+  /** Closes every connection and listener and stops the host's threads (the owned executor last). */
   @Override
-  public void close() {
+  protected CompletableFuture<Void> doStop() {
     gater.removeBlockListener(onBlock);
-    core.close();
+    return core.stop();
   }
 
+  /**
+   * This host's peer id.
+   *
+   * @return the peer id of the host's identity
+   */
   public PeerId peerId() {
     return core.peerId();
   }
 
-  /** The addresses actually bound (port 0 resolved), each ending in {@code /p2p/<our id>}. */
+  /**
+   * The user executor: where stream handlers, connection listeners and the completion of the
+   * host's futures run, and what components built on the host (pubsub, the DHT) use by default.
+   *
+   * @return the {@link Builder#executor} given, or the pool the host owns (shut down when it stops)
+   */
+  public Executor executor() {
+    return core.userExecutor();
+  }
+
+  /**
+   * The addresses actually bound (port 0 resolved).
+   *
+   * @return each ending in {@code /p2p/<our id>}; empty before the host started
+   */
   public List<Multiaddr> listenAddresses() {
     return core.listenAddresses();
   }
@@ -92,7 +129,8 @@ public final class Host implements AutoCloseable {
    * Connects to {@code address}, or reuses a connection if it names an already connected peer.
    * With a {@code /p2p/<id>} suffix the remote must prove that identity in the handshake.
    *
-   * @return the remote peer; fails with {@link ConnectionException}
+   * @param address a transport address, optionally with {@code /p2p/<id>}
+   * @return the remote peer, on the user executor; fails with {@link ConnectionException}
    */
   public CompletableFuture<PeerId> connect(Multiaddr address) {
     Objects.requireNonNull(address, "address == null");
@@ -104,7 +142,9 @@ public final class Host implements AutoCloseable {
    * (from earlier connects and identify), negotiating the first of {@code protocols} the peer
    * supports.
    *
-   * @return the stream; fails with {@link StreamException} ({@code PROTOCOL_NOT_SUPPORTED} when the
+   * @param peer the peer
+   * @param protocols the protocols to propose, preferred first; at least one
+   * @return the stream, on the user executor; fails with {@link StreamException} ({@code PROTOCOL_NOT_SUPPORTED} when the
    *     peer serves none) or {@link ConnectionException}
    */
   public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) {
@@ -120,6 +160,8 @@ public final class Host implements AutoCloseable {
    * new protocol is announced to connected peers that accept {@value #IDENTIFY_PUSH} (go-libp2p
    * does), so register handlers before connecting when you can.
    *
+   * @param protocol the protocol id
+   * @param handler runs on the user executor with each inbound stream of the protocol
    * @throws IllegalArgumentException for identify, identify push and ping, which the host serves
    */
   public void setStreamHandler(String protocol, StreamHandler handler) {
@@ -128,43 +170,89 @@ public final class Host implements AutoCloseable {
     core.setStreamHandler(protocol, handler);
   }
 
+  /**
+   * Stops serving {@code protocol}; peers that accept {@value #IDENTIFY_PUSH} are told.
+   *
+   * @param protocol the protocol id
+   * @throws IllegalArgumentException for identify, identify push and ping, which the host serves
+   */
   public void removeStreamHandler(String protocol) {
     core.removeStreamHandler(Objects.requireNonNull(protocol, "protocol == null"));
   }
 
-  /** The protocols this host serves (what identify tells peers), including identify and ping. */
+  /**
+   * The protocols this host serves (what identify tells peers).
+   *
+   * @return the protocol ids, sorted, including identify and ping
+   */
   public List<String> protocols() {
     return core.protocols();
   }
 
+  /**
+   * The peers we have at least one connection with.
+   *
+   * @return a snapshot
+   */
   public Set<PeerId> connectedPeers() {
     return core.connectedPeers();
   }
 
+  /**
+   * Adds a listener of connections and identify results; its methods run on the user executor, in
+   * order.
+   *
+   * @param listener the listener
+   */
   public void addConnectionListener(ConnectionListener listener) {
     core.addConnectionListener(Objects.requireNonNull(listener, "listener == null"));
   }
 
+  /**
+   * Removes a listener added with {@link #addConnectionListener}.
+   *
+   * @param listener the listener
+   */
   public void removeConnectionListener(ConnectionListener listener) {
     core.removeConnectionListener(Objects.requireNonNull(listener, "listener == null"));
   }
 
-  /** What the peer's last identify said, if it finished. */
+  /**
+   * What the peer's last identify (or push) said.
+   *
+   * @param peer the peer
+   * @return empty until an identify with it finished
+   */
   public Optional<PeerInfo> peerInfo(PeerId peer) {
     return core.peerInfo(Objects.requireNonNull(peer, "peer == null"));
   }
 
-  /** The protocols the peer's identify listed (empty if unknown). */
+  /**
+   * The protocols the peer's identify listed.
+   *
+   * @param peer the peer
+   * @return empty if unknown
+   */
   public List<String> peerProtocols(PeerId peer) {
     return peerInfo(peer).map(PeerInfo::protocols).orElse(List.of());
   }
 
-  /** Closes every connection with {@code peer}. */
+  /**
+   * Closes every connection with {@code peer}.
+   *
+   * @param peer the peer
+   * @return completes on the user executor once they are closed
+   */
   public CompletableFuture<Void> disconnect(PeerId peer) {
     return core.disconnect(Objects.requireNonNull(peer, "peer == null"));
   }
 
-  /** One {@value #PING} round trip; the peer must be connected or dialable. */
+  /**
+   * One {@value #PING} round trip; the peer must be connected or dialable.
+   *
+   * @param peer the peer
+   * @return the round-trip time (by the builder's clock), on the user executor
+   */
   public CompletableFuture<Duration> ping(PeerId peer) {
     return core.ping(Objects.requireNonNull(peer, "peer == null"));
   }
@@ -195,7 +283,12 @@ public final class Host implements AutoCloseable {
       this.identity = Objects.requireNonNull(identity, "identity == null");
     }
 
-    /** Adds a listen address: {@code /ip4|ip6/<ip>/tcp/<port>} (port 0: any), or {@code /memory/<n>}. */
+    /**
+     * Adds a listen address: {@code /ip4|ip6/<ip>/tcp/<port>} (port 0: any), or {@code /memory/<n>}.
+     *
+     * @param address the address to bind on start
+     * @return this builder
+     */
     public Builder listen(Multiaddr address) {
       listen.add(Objects.requireNonNull(address, "address == null"));
       return this;
@@ -204,17 +297,33 @@ public final class Host implements AutoCloseable {
     /**
      * Uses the in-memory transport of {@code network} instead of TCP: listen on {@code /memory/0}
      * (the next free number) or {@code /memory/<n>}; dial {@code /memory/<n>} addresses.
+     *
+     * @param network the in-memory network (not owned)
+     * @return this builder
      */
     public Builder inMemory(InMemoryNetwork network) {
       this.memory = Objects.requireNonNull(network, "network == null");
       return this;
     }
 
+    /**
+     * The connection gater consulted on dial, accept and after the Noise handshake; peers it blocks
+     * are disconnected.
+     *
+     * @param gater the gater (shared with whoever blocks peers)
+     * @return this builder
+     */
     public Builder gater(ConnectionGater gater) {
       this.gater = Objects.requireNonNull(gater, "gater == null");
       return this;
     }
 
+    /**
+     * Limits on connections, streams and buffered bytes.
+     *
+     * @param limits the limits; default {@link HostLimits#defaults()}
+     * @return this builder
+     */
     public Builder limits(HostLimits limits) {
       this.limits = Objects.requireNonNull(limits, "limits == null");
       return this;
@@ -224,18 +333,33 @@ public final class Host implements AutoCloseable {
      * The executor that runs stream handlers, listeners and future completions (not owned: the
      * caller shuts it down after {@link Host#close()}). It must hand tasks to other threads: a
      * direct executor ({@code Runnable::run}) would run user code on the event loops.
+     *
+     * @param executor the user executor
+     * @return this builder
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;
     }
 
-    /** The clock ping measures round trips with. */
+    /**
+     * The clock ping measures round trips with.
+     *
+     * @param clock the clock; default the system UTC clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
+    /**
+     * Event loop threads of the TCP transport (the in-memory transport uses the network's).
+     *
+     * @param threads at least 1; default 2
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
     public Builder eventLoopThreads(int threads) {
       if (threads <= 0) {
         throw new IllegalArgumentException("eventLoopThreads must be positive: " + threads);
@@ -244,18 +368,35 @@ public final class Host implements AutoCloseable {
       return this;
     }
 
-    /** The agent version identify sends. */
+    /**
+     * The agent version identify sends.
+     *
+     * @param userAgent default {@value Host#DEFAULT_USER_AGENT}
+     * @return this builder
+     */
     public Builder userAgent(String userAgent) {
       this.userAgent = Objects.requireNonNull(userAgent, "userAgent == null");
       return this;
     }
 
-    /** Randomness for Noise keys and ping payloads. */
+    /**
+     * Randomness for Noise keys and ping payloads.
+     *
+     * @param random default a new {@link SecureRandom}
+     * @return this builder
+     */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random == null");
       return this;
     }
 
+    /**
+     * Builds the host (NEW: nothing is bound until {@link Host#start()}). Makes the user executor
+     * unless one was given; {@link Host#stop()} releases it even if the host never starts.
+     *
+     * @return the host
+     * @throws IllegalStateException if a listen address does not fit the transport
+     */
     public Host build() {
       InMemoryNetwork m = memory;
       for (Multiaddr a : listen) {

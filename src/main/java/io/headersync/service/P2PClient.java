@@ -216,6 +216,7 @@ public final class P2PClient implements AutoCloseable {
         seedDisconnected(peer);
       }
     });
+    pubSub.start(); // before the host, so identify lists the pubsub protocols from the first connection
     return host.start().thenCompose(v -> {
       List<CompletableFuture<Void>> dials = new java.util.ArrayList<>();
       synchronized (this) {

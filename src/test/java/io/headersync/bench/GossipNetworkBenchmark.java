@@ -77,6 +77,7 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
       PubSub p = b.build();
       hosts.add(h);
       pubsubs.add(p);
+      p.start().get(30, TimeUnit.SECONDS);
       h.start().get(30, TimeUnit.SECONDS);
       Subscription sub = p.subscribe(TOPIC);
       subs.add(sub);

@@ -9,7 +9,7 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerIdFormatException;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PublicKey;
-import io.headersync.libp2p.internal.host.HostCore;
+import io.headersync.libp2p.internal.host.Identify;
 import io.headersync.libp2p.internal.encoding.Uvarint;
 import io.headersync.libp2p.internal.encoding.Uvarint.VarintException;
 import io.headersync.libp2p.internal.pb.IdentifyProto;
@@ -110,31 +110,31 @@ class IdentityFuzzTest {
   }
 
   /**
-   * Identify messages as {@code HostCore} reads them: uvarint-delimited messages of at most 8 KiB
+   * Identify messages as {@code Identify} reads them: uvarint-delimited messages of at most 8 KiB
    * (at most 10), merged, then {@code toPeerInfo}. A malformed prefix or protobuf ends the stream.
    */
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void identify(byte[] input) {
     IdentifyProto.Identify.Builder merged = IdentifyProto.Identify.newBuilder();
     int[] pos = {0};
-    for (int i = 0; i < HostCore.IDENTIFY_MAX_MESSAGES && pos[0] < input.length; i++) {
+    for (int i = 0; i < Identify.MAX_MESSAGES && pos[0] < input.length; i++) {
       long len;
       try {
         len = Uvarint.read(input, pos, Uvarint.Format.MULTIFORMATS);
       } catch (VarintException e) {
         return;
       }
-      if (len > HostCore.IDENTIFY_MAX_MESSAGE || len > input.length - pos[0]) {
+      if (len > Identify.MAX_MESSAGE || len > input.length - pos[0]) {
         return;
       }
       try {
         merged.mergeFrom(Arrays.copyOfRange(input, pos[0], pos[0] + (int) len));
       } catch (InvalidProtocolBufferException e) {
-        return; // HostCore fails the identify stream
+        return; // Identify fails the identify stream
       }
       pos[0] += (int) len;
     }
-    PeerInfo info = HostCore.toPeerInfo(PEER, merged.build());
+    PeerInfo info = Identify.toPeerInfo(PEER, merged.build());
     info.toString();
     Optional<Multiaddr> observed = info.observedAddress();
     observed.ifPresent(Multiaddr::toString);

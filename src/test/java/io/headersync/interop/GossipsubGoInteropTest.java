@@ -122,6 +122,7 @@ class GossipsubGoInteropTest {
       b.peerScore(PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA);
     }
     pubsub = b.build();
+    pubsub.start().get(T, TimeUnit.SECONDS);
     sub = pubsub.subscribe(TOPIC);
     host.start().get(T, TimeUnit.SECONDS);
   }

@@ -66,6 +66,7 @@ class HeaderTopicGoInteropTest {
     PrivateKey key = PrivateKey.ed25519FromSeed(seed);
     host = Host.builder(key).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
     pubsub = PubSub.builder(host, key).maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE).build();
+    pubsub.start().get(T, TimeUnit.SECONDS);
     subscriber = new Subscriber<>(pubsub, EvNodeTypes.P2P_SIGNED_HEADER, TOPIC, Clock.systemUTC());
     subscriber.start();
     subscriber.setVerifier(h -> CompletableFuture.completedFuture(null));

@@ -50,6 +50,7 @@ class PubsubGoInteropTest {
     PrivateKey key = PrivateKey.ed25519FromSeed(seed);
     host = Host.builder(key).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
     pubsub = PubSub.builder(host, key).maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE).build();
+    pubsub.start().get(T, TimeUnit.SECONDS);
     sub = pubsub.subscribe(TOPIC);
     host.start().get(T, TimeUnit.SECONDS);
     goId = PeerId.parse(go.peerId());

@@ -205,6 +205,7 @@ class ByzantinePeerTest {
     io.headersync.libp2p.pubsub.PubSub offenderPubSub = io.headersync.libp2p.pubsub.PubSub.builder(offender, offenderKey)
         .build();
     closeables.add(offenderPubSub);
+    offenderPubSub.start().get(T, TimeUnit.SECONDS);
     offender.start().get(T, TimeUnit.SECONDS);
     offenderPubSub.subscribe(topic);
 

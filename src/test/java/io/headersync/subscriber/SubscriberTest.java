@@ -80,6 +80,7 @@ class SubscriberTest {
     closeables.add(h);
     closeables.add(p);
     hosts.add(h);
+    get(p.start());
     get(h.start());
     return p;
   }

@@ -376,6 +376,7 @@ class SyncerNetworkTest {
     h.start().get(T, TimeUnit.SECONDS);
     PubSub p = PubSub.builder(h, key).build();
     closeables.add(p);
+    p.start().get(T, TimeUnit.SECONDS);
     Subscriber<DummyHeader> sub = new Subscriber<>(p, DummyHeader.TYPE, Subscriber.topic(NETWORK), CLOCK);
     closeables.add(sub);
     sub.start();

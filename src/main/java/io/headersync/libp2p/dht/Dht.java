@@ -18,6 +18,7 @@ import io.headersync.libp2p.dht.internal.Messages;
 import io.headersync.libp2p.dht.internal.ProviderStore;
 import io.headersync.libp2p.dht.internal.RoutingTable;
 import io.headersync.libp2p.dht.internal.pb.DhtProto.Message;
+import io.headersync.lifecycle.AbstractService;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -78,16 +79,24 @@ import org.slf4j.LoggerFactory;
  * in flight, queries per lookup, candidates and closer peers per response are all bounded ({@link
  * DhtOptions}).
  *
+ * <h2>Lifecycle</h2>
+ * A {@link io.headersync.lifecycle.Service}. The builder registers the protocol handler (server
+ * mode) and the connection listener on the host, so build it before the host starts; {@link
+ * #start()} starts the timers and the first bootstrap; {@link #stop()} unregisters from the host,
+ * cancels the timers, makes lookups fail and stops the scheduler it owns, also when it never
+ * started. Lookups, offers and bootstraps may be asked for before {@code start()}.
+ *
  * <h2>Threads</h2>
- * Stream handling and future completions run on the host's user executor; timers on the scheduler.
- * State is guarded by this object's lock; no user code runs under it.
+ * Stream handling and future completions run on the host's user executor ({@link Host#executor()}),
+ * {@code start()} and {@code stop()} too; timers on the scheduler. State is guarded by this object's
+ * lock; no user code runs under it.
  *
  * <h2>Pitfalls</h2>
  * Inbound streams are kept open after each answer until the peer closes them or {@link
  * DhtOptions#streamIdleTimeout()} passes: Go reuses one stream per peer and writes ADD_PROVIDER
  * onto it without reading, so closing after a reply loses its next message.
  */
-public final class Dht implements AutoCloseable {
+public final class Dht extends AbstractService {
   /** The protocol id ev-node's DHT speaks (no prefix option: the {@code /ipfs} default). */
   public static final String PROTOCOL = "/ipfs/kad/1.0.0";
 
@@ -137,10 +146,12 @@ public final class Dht implements AutoCloseable {
   /** Tests: hears each strike after it was counted. */
   volatile @Nullable Consumer<PeerId> strikeListener;
   private int refreshesCompleted;
-  private boolean started;
   private boolean closed;
+  /** Completes when the first bootstrap ended, or when a stop is asked for during it. */
+  private final CompletableFuture<Void> firstBootstrap = new CompletableFuture<>();
 
-  private Dht(Builder b) {
+  private Dht(Builder b, @Nullable ScheduledExecutorService ownedScheduler) {
+    super("DHT " + b.options.mode() + " on " + b.host.peerId(), b.host.executor());
     this.host = b.host;
     this.options = b.options;
     this.clock = b.clock;
@@ -152,15 +163,8 @@ public final class Dht implements AutoCloseable {
       this.peerStore = new PeerStore(b.clock);
       peerStore.attach(host);
     }
-    if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
-      this.ownedScheduler = null;
-    } else {
-      ScheduledExecutorService s =
-          Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("headersync-dht", true));
-      this.scheduler = s;
-      this.ownedScheduler = s;
-    }
+    this.scheduler = b.scheduler != null ? b.scheduler : Objects.requireNonNull(ownedScheduler);
+    this.ownedScheduler = ownedScheduler;
     this.self = host.peerId();
     this.localId = Keys.kadId(self);
     this.table = new RoutingTable(localId, options.bucketSize());
@@ -189,17 +193,12 @@ public final class Dht implements AutoCloseable {
    * Starts the timers and bootstraps: a {@link #bootstrap()} now (connected DHT peers are offered to
    * the table; with an empty table the bootstrap peers are dialled; then a refresh), a routing-table
    * refresh every {@link DhtOptions#refreshInterval()}, a low-peer check every {@link
-   * DhtOptions#lowPeerCheckInterval()} and an hourly provider GC. Idempotent.
-   *
-   * @return completes when the first bootstrap ended (at once if already started); never
-   *     exceptionally
+   * DhtOptions#lowPeerCheckInterval()} and an hourly provider GC. The future of {@link #start()}
+   * completes when the first bootstrap ended (a failed bootstrap does not fail it).
    */
-  public CompletableFuture<Void> start() {
+  @Override
+  protected CompletableFuture<Void> doStart() {
     synchronized (this) {
-      if (started || closed) {
-        return CompletableFuture.completedFuture(null);
-      }
-      started = true;
       timers.add(scheduler.scheduleWithFixedDelay(this::refreshQuietly, options.refreshInterval().toMillis(),
           options.refreshInterval().toMillis(), TimeUnit.MILLISECONDS));
       timers.add(scheduler.scheduleWithFixedDelay(this::fixLowPeers, options.lowPeerCheckInterval().toMillis(),
@@ -207,16 +206,25 @@ public final class Dht implements AutoCloseable {
       long hour = Duration.ofHours(1).toMillis();
       timers.add(scheduler.scheduleWithFixedDelay(this::gcProviders, hour, hour, TimeUnit.MILLISECONDS));
     }
-    return bootstrap();
+    bootstrap().whenComplete((v, t) -> firstBootstrap.complete(null));
+    return firstBootstrap;
   }
 
-  /** Stops serving and the timers; lookups in flight fail. Idempotent. */
+  /** A stop during the first bootstrap does not wait for its lookups: they fail once it stopped. */
   @Override
-  public void close() {
+  protected void cancelStart() {
+    firstBootstrap.complete(null);
+  }
+
+  /** Stops serving and the timers; lookups in flight fail; the owned scheduler stops. */
+  @Override
+  protected CompletableFuture<Void> doStop() {
+    release();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void release() {
     synchronized (this) {
-      if (closed) {
-        return;
-      }
       closed = true;
       timers.forEach(t -> t.cancel(false));
     }
@@ -229,14 +237,29 @@ public final class Dht implements AutoCloseable {
     }
   }
 
+  /**
+   * This DHT's peer id (the host's).
+   *
+   * @return the peer id
+   */
   public PeerId peerId() {
     return self;
   }
 
+  /**
+   * Whether this DHT serves requests or only asks.
+   *
+   * @return the mode of its options
+   */
   public DhtMode mode() {
     return options.mode();
   }
 
+  /**
+   * The peer store addresses are read from and written to.
+   *
+   * @return the builder's peer store, or the DHT's own
+   */
   public PeerStore peerStore() {
     return peerStore;
   }
@@ -246,6 +269,11 @@ public final class Dht implements AutoCloseable {
     return table.peers();
   }
 
+  /**
+   * How many peers the routing table holds.
+   *
+   * @return the size of the routing table
+   */
   public synchronized int routingTableSize() {
     return table.size();
   }
@@ -931,6 +959,12 @@ public final class Dht implements AutoCloseable {
       this.host = Objects.requireNonNull(host, "host == null");
     }
 
+    /**
+     * The DHT's options.
+     *
+     * @param options default {@link DhtOptions#defaults()}
+     * @return this builder
+     */
     public Builder options(DhtOptions options) {
       this.options = Objects.requireNonNull(options, "options == null");
       return this;
@@ -942,6 +976,12 @@ public final class Dht implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Time for record expiry and the routing table.
+     *
+     * @param clock default the system UTC clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
@@ -975,8 +1015,23 @@ public final class Dht implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the DHT: registers its handler (server mode) and connection listener on the host. If
+     * building fails, what it registered and the scheduler it made are released again.
+     *
+     * @return the DHT, NEW
+     */
     public Dht build() {
-      return new Dht(this);
+      ScheduledExecutorService owned = scheduler != null ? null
+          : Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("headersync-dht", true));
+      try {
+        return new Dht(this, owned);
+      } catch (RuntimeException | Error e) {
+        if (owned != null) {
+          owned.shutdownNow();
+        }
+        throw e;
+      }
     }
   }
 }

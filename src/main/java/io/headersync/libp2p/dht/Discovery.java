@@ -4,6 +4,7 @@ import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
+import io.headersync.lifecycle.AbstractService;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,9 +27,14 @@ import org.slf4j.LoggerFactory;
  * gater. Unlike ev-node, which searches once at start, it searches again whenever fewer than the
  * low watermark of peers are connected, and stops dialling at the high watermark.
  *
- * <p>Thread-safe; timers run on the scheduler, network completions on the host's user executor.
+ * <p>A {@link io.headersync.lifecycle.Service}: {@link #start()} starts the DHT (if it is not
+ * started yet), then advertises and searches in the background; {@link #stop()} cancels the timers
+ * (the DHT is not the discovery's: its owner stops it).
+ *
+ * <p>Thread-safe; timers run on the scheduler, network completions and the futures of {@code
+ * start()} and {@code stop()} on the host's user executor.
  */
-public final class Discovery implements AutoCloseable {
+public final class Discovery extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
   /** Discovered peers remembered (for {@link #discoveredPeers()}). */
   private static final int MAX_REMEMBERED = 1024;
@@ -43,46 +49,60 @@ public final class Discovery implements AutoCloseable {
   private @Nullable ScheduledFuture<?> advertiseTimer;
   private @Nullable ScheduledFuture<?> checkTimer;
   private boolean searching;
-  private boolean started;
   private boolean closed;
 
   /**
+   * A discovery of the namespace the options name, NEW until {@link #start()}.
+   *
+   * @param dht the DHT to advertise and search in (not owned)
+   * @param host the host to dial through (not owned)
    * @param options its namespace must be set ({@link DiscoveryOptions#withNamespace})
+   * @param scheduler runs the timers (not owned)
    * @throws IllegalArgumentException if the options name no namespace
    */
   public Discovery(Dht dht, Host host, DiscoveryOptions options, ScheduledExecutorService scheduler) {
+    super("discovery of " + namespaceOf(options), Objects.requireNonNull(host, "host == null").executor());
     this.dht = Objects.requireNonNull(dht, "dht == null");
-    this.host = Objects.requireNonNull(host, "host == null");
-    this.options = Objects.requireNonNull(options, "options == null");
-    this.namespace = options.namespace()
-        .orElseThrow(() -> new IllegalArgumentException("discovery options name no namespace"));
+    this.host = host;
+    this.options = options;
+    this.namespace = namespaceOf(options);
     this.key = Dht.namespaceKey(namespace);
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
   }
 
+  private static String namespaceOf(DiscoveryOptions options) {
+    return Objects.requireNonNull(options, "options == null").namespace()
+        .orElseThrow(() -> new IllegalArgumentException("discovery options name no namespace"));
+  }
+
+  /**
+   * The namespace advertised and searched.
+   *
+   * @return the namespace
+   */
   public String namespace() {
     return namespace;
   }
 
   /**
-   * Bootstraps the DHT, then advertises and searches (ev-node's order: refresh, Advertise,
-   * FindPeers), then checks the watermarks every {@code checkInterval}. Idempotent.
+   * Starts the DHT (bootstrap), then advertises and searches (ev-node's order: refresh, Advertise,
+   * FindPeers), then checks the watermarks every {@code checkInterval}. The future of {@link
+   * #start()} completes at once: the discovery runs in the background.
    */
-  public synchronized void start() {
-    if (started || closed) {
-      return;
-    }
-    started = true;
+  @Override
+  protected synchronized CompletableFuture<Void> doStart() {
     dht.start().whenComplete((v, t) -> {
       advertiseLoop();
       findAndDial();
     });
     long every = options.checkInterval().toMillis();
     checkTimer = scheduler.scheduleWithFixedDelay(this::checkWatermarks, every, every, TimeUnit.MILLISECONDS);
+    return CompletableFuture.completedFuture(null);
   }
 
+  /** Cancels the timers; searches and dials in flight end by themselves. */
   @Override
-  public synchronized void close() {
+  protected synchronized CompletableFuture<Void> doStop() {
     closed = true;
     if (advertiseTimer != null) {
       advertiseTimer.cancel(false);
@@ -90,9 +110,14 @@ public final class Discovery implements AutoCloseable {
     if (checkTimer != null) {
       checkTimer.cancel(false);
     }
+    return CompletableFuture.completedFuture(null);
   }
 
-  /** Peers found through the namespace and connected by us (most recent {@value #MAX_REMEMBERED}). */
+  /**
+   * Peers found through the namespace and connected by us.
+   *
+   * @return the most recent {@value #MAX_REMEMBERED}
+   */
   public synchronized Set<PeerId> discoveredPeers() {
     return Set.copyOf(discovered);
   }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The messages of one topic delivered to us, in order, through a bounded queue: when the
@@ -11,7 +12,9 @@ import java.util.concurrent.Executor;
  * subscription (as Go does) and counted in {@link #dropped()}.
  *
  * <p>{@link #next()} may be called from any thread. When a message is already queued the future it
- * returns is complete at once; otherwise it completes on the callback executor.
+ * returns is complete at once; otherwise it completes on the callback executor. If that executor
+ * refuses (it was shut down), the subscription ends: {@code next()} fails with {@link
+ * CancellationException}.
  */
 public final class Subscription implements AutoCloseable {
   private final String topic;
@@ -92,7 +95,13 @@ public final class Subscription implements AutoCloseable {
         return;
       }
     }
-    callbackExecutor.execute(() -> waiter.complete(m));
+    try {
+      callbackExecutor.execute(() -> waiter.complete(m));
+    } catch (RejectedExecutionException e) {
+      // Nobody is left to hand the message to: the subscription ends instead of completing here.
+      waiter.completeExceptionally(new CancellationException("the callback executor refused the message"));
+      terminate();
+    }
   }
 
   /** Marks cancelled and fails waiters; true if this call did it. */
@@ -108,7 +117,12 @@ public final class Subscription implements AutoCloseable {
       waiters.clear();
     }
     for (CompletableFuture<Message> w : toFail) {
-      callbackExecutor.execute(() -> w.completeExceptionally(new CancellationException("subscription cancelled")));
+      CancellationException cancelled = new CancellationException("subscription cancelled");
+      try {
+        callbackExecutor.execute(() -> w.completeExceptionally(cancelled));
+      } catch (RejectedExecutionException e) {
+        w.completeExceptionally(cancelled); // a terminal state must reach the reader
+      }
     }
     return true;
   }

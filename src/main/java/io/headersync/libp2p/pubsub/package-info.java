@@ -15,7 +15,8 @@
  * <pre>{@code
  * PubSub pubsub = PubSub.builder(host, identity)
  *     .maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE)
- *     .build();                       // before host.start(), so identify lists /floodsub/1.0.0
+ *     .build();
+ * pubsub.start();                     // before host.start(), so identify lists /floodsub/1.0.0
  * // or, for a celestia-style network:
  * PubSub gossip = PubSub.builder(host, identity)
  *     .gossipSub(GossipSubParams.builder().protocols(List.of(GossipSubParams.MESHSUB_V11)).build())
@@ -43,18 +44,21 @@
  * <h2>Threads</h2>
  * <ul>
  *   <li>All router state (peers, their subscriptions, the seen cache, the gossipsub mesh, cache and
- *       scores) lives on one router thread, like an actor; stream and connection events, the
- *       heartbeat and the score decay (scheduled on the builder's scheduler) are handed to it.</li>
- *   <li>Signature checks and validators run on the validation executor, never on the router
- *       thread, with a concurrency limit (over it, messages are dropped) and a timeout (then
- *       {@link io.headersync.libp2p.pubsub.ValidationResult#IGNORE}).</li>
- *   <li>{@link io.headersync.libp2p.pubsub.Subscription#next()} futures and {@link
- *       io.headersync.libp2p.pubsub.PubSub#publish} futures complete on the callback executor.</li>
+ *       scores) is owned by the router, an actor: a serial executor over the router executor (by
+ *       default the host's user executor); stream and connection events, the heartbeat and the
+ *       score decay (scheduled on the builder's scheduler) are handed to it.</li>
+ *   <li>Signature checks and validators run on the validation executor (by default the host's user
+ *       executor), never inside a router task, with a concurrency limit (over it, messages are
+ *       dropped) and a timeout (then {@link io.headersync.libp2p.pubsub.ValidationResult#IGNORE}).</li>
+ *   <li>{@link io.headersync.libp2p.pubsub.Subscription#next()} futures and every future {@link
+ *       io.headersync.libp2p.pubsub.PubSub} returns complete on the callback executor (by default
+ *       the host's user executor; never the common fork-join pool). A task an executor refuses
+ *       fails the future that waited for it.</li>
  * </ul>
  *
  * <h2>Pitfalls</h2>
  * <ul>
- *   <li>Build the {@code PubSub} before starting the host or connecting: a Go peer opens its
+ *   <li>Start the {@code PubSub} before starting the host or connecting: a Go peer opens its
  *       pubsub stream only to peers whose identify lists a pubsub protocol (a later start still
  *       works through identify push, but the first messages may be missed).</li>
  *   <li>Our own publishes are delivered to our own subscriptions, as in Go.</li>

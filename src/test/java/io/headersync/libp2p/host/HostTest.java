@@ -566,11 +566,14 @@ class HostTest {
     java.lang.reflect.Field coreField = Host.class.getDeclaredField("core");
     coreField.setAccessible(true);
     Object core = coreField.get(a);
-    java.lang.reflect.Field infos = core.getClass().getDeclaredField("peerInfos");
+    java.lang.reflect.Field connectionsField = core.getClass().getDeclaredField("connections");
+    connectionsField.setAccessible(true);
+    Object connections = connectionsField.get(core);
+    java.lang.reflect.Field infos = connections.getClass().getDeclaredField("peerInfos");
     infos.setAccessible(true);
     List<String> protocols = new ArrayList<>(b.protocols());
     protocols.add(protocol);
-    ((java.util.Map<PeerId, PeerInfo>) infos.get(core)).put(b.peer(), new PeerInfo(b.peer(), protocols,
+    ((java.util.Map<PeerId, PeerInfo>) infos.get(connections)).put(b.peer(), new PeerInfo(b.peer(), protocols,
         b.agentVersion(), b.protocolVersion(), b.listenAddresses(), b.observedAddress()));
   }
 

@@ -49,8 +49,9 @@ class FloodSubTest {
     hosts.add(h);
     PubSub.Builder b = PubSub.builder(h, key);
     config.accept(b);
-    PubSub p = b.build(); // before start, so identify lists /floodsub/1.0.0
+    PubSub p = b.build();
     pubsubs.add(p);
+    get(p.start()); // before the host, so identify lists /floodsub/1.0.0
     get(h.start());
     return p;
   }

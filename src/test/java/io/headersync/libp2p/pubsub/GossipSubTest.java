@@ -82,6 +82,7 @@ class GossipSubTest {
     config.accept(b);
     PubSub p = b.build();
     pubsubs.add(p);
+    get(p.start()); // before the host, so identify lists the pubsub protocols
     get(h.start());
     return p;
   }
@@ -566,6 +567,7 @@ class GossipSubTest {
     hosts.add(fh);
     PubSub flood = PubSub.builder(fh, key).build();
     pubsubs.add(flood);
+    get(flood.start());
     get(fh.start());
     Subscription sg = gossip.subscribe(TOPIC);
     Subscription sm = mesh.subscribe(TOPIC);

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,7 +30,9 @@ import java.util.function.Consumer;
  * remote is held at its Yamux window by a slow reader.
  *
  * <p>All read state is confined to the stream's event loop; public methods hop onto it. Futures are
- * completed on the user executor, never on the event loop.
+ * completed on the user executor, never on the event loop: when the executor refuses a completion
+ * (it was shut down), the future fails with a {@link StreamException} saying so and the stream is
+ * reset, instead of handing the bytes to the caller's continuations on the event loop.
  */
 final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream {
   private enum Kind { CHUNK, EXACT, MESSAGE }
@@ -58,7 +59,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   private final int readAheadLimit;
   private final String protocol;
   private final boolean outbound;
-  private final Executor userExecutor;
+  private final UserExecutor userExecutor;
   private final Consumer<StreamBridge> onReady;
 
   private @Nullable YamuxStreamChannel channel;
@@ -79,7 +80,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       Connection connection,
       String protocol,
       boolean outbound,
-      Executor userExecutor,
+      UserExecutor userExecutor,
       Consumer<StreamBridge> onReady) {
     this.connection = connection;
     this.protocol = protocol;
@@ -281,19 +282,21 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     }
   }
 
+  /**
+   * Completes {@code f} on the user executor. If the executor refuses, {@code f} fails with {@link
+   * #refused} and the stream is reset: nothing the caller chained runs on the event loop with data.
+   */
   private <T> void completeOnUser(CompletableFuture<T> f, @Nullable T value, @Nullable Throwable t) {
-    Runnable r = () -> {
-      if (t != null) {
-        f.completeExceptionally(t);
-      } else {
-        f.complete(value);
-      }
-    };
-    try {
-      userExecutor.execute(r);
-    } catch (RejectedExecutionException e) {
-      r.run();
-    }
+    userExecutor.complete(f, value, t, e -> {
+      reset();
+      return refused(e);
+    });
+  }
+
+  /** The failure of an operation whose completion the user executor refused. */
+  static StreamException refused(RejectedExecutionException e) {
+    return new StreamException(StreamException.Reason.CLOSED,
+        "the host's user executor refused the completion: " + e.getMessage(), e);
   }
 
   /** Runs {@code task} on the stream's event loop; false if the loop is gone (host closed). */

@@ -1,9 +1,13 @@
 /**
  * The engine behind {@link io.headersync.libp2p.Host}: {@link
- * io.headersync.libp2p.internal.host.HostCore} owns transports, the connection upgrade, the
- * connection table, identify and ping; {@link io.headersync.libp2p.internal.host.StreamBridge} is the
- * {@link io.headersync.libp2p.Stream} on a Yamux stream channel (auto-read off, bytes pulled on
- * demand with a bounded read-ahead).
+ * io.headersync.libp2p.internal.host.HostCore} assembles {@code Transports} (event loops, listening,
+ * accepting with {@code InboundAdmission}, dialing a transport address), {@code ConnectionUpgrader},
+ * {@code Connections} (the connection table, what we know of peers, the listeners), {@code Dialer},
+ * {@code Streams} (the handler table, inbound dispatch, outbound negotiation), {@link
+ * io.headersync.libp2p.internal.host.Identify} and {@code Ping}; {@code StreamBridge} is the {@link
+ * io.headersync.libp2p.Stream} on a Yamux stream channel (auto-read off, bytes pulled on demand with
+ * a bounded read-ahead). {@code UserExecutor} is where every user-facing completion runs: a task it
+ * refuses fails its future (and resets its stream), never running on the event loop.
  *
  * <h2>Pipelines</h2>
  * <pre>

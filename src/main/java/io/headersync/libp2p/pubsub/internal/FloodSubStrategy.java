@@ -19,7 +19,7 @@ public final class FloodSubStrategy implements RouterStrategy {
   }
 
   @Override
-  public void start(RouterContext ctx) {
+  public void attach(RouterContext ctx) {
     this.context = ctx;
   }
 

@@ -100,8 +100,12 @@ public final class GossipSubRouter implements RouterStrategy {
   }
 
   @Override
-  public void start(RouterContext context) {
+  public void attach(RouterContext context) {
     this.ctx = context;
+  }
+
+  @Override
+  public void start() {
     timers.add(scheduler.scheduleAtFixedRate(() -> ctx.execute(this::heartbeat),
         params.heartbeatInitialDelay().toNanos(), params.heartbeatInterval().toNanos(), TimeUnit.NANOSECONDS));
     if (score != null) {

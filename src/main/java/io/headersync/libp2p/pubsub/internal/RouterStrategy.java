@@ -17,10 +17,16 @@ public interface RouterStrategy {
   /** Protocols offered on our outbound stream and served inbound, preferred first. */
   List<String> protocols();
 
-  /** Called once, on the router thread, before any other event. */
-  default void start(RouterContext context) {}
+  /**
+   * Called once when the router is built, before any router task runs: what the strategy may use of
+   * the router. Every later call is on the router thread.
+   */
+  default void attach(RouterContext context) {}
 
-  /** The router is closing; cancel timers. */
+  /** The router started: start timers. Called at most once, on the router thread, after {@link #attach}. */
+  default void start() {}
+
+  /** The router is closing; cancel timers. Also called when it never started. */
   default void stop() {}
 
   /** Our outbound stream to {@code peer} is open, speaking {@code protocol}. */
