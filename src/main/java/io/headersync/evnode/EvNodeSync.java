@@ -7,6 +7,10 @@ import io.headersync.Header;
 import io.headersync.HeaderSyncException;
 import io.headersync.HeaderType;
 import io.headersync.annotation.Nullable;
+import io.headersync.internal.Futures;
+import io.headersync.lifecycle.AbstractService;
+import io.headersync.lifecycle.Service;
+import io.headersync.lifecycle.ServiceStoppedException;
 import io.headersync.service.HeaderSyncService;
 import io.headersync.service.NetworkProfile;
 import io.headersync.service.NetworkProfile.SyncKind;
@@ -22,10 +26,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,20 +58,27 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#trustedHash}, else from the genesis height.
  *
  * <h2>Lifecycle</h2>
- * {@link #start()} starts the P2P client (when the node owns it), then the header service, then
- * the data service. If a step fails, what was built is stopped and the start future fails with a
- * {@link HeaderSyncException} naming the step. {@link #stop()} stops the data service, then the
- * header service (each drains and flushes its store), then closes the P2P client (when owned); it
- * runs on a thread of its own, so it may be called from any thread, the services' included, and
- * is idempotent.
+ * A {@link Service}, with {@link AbstractService}'s one state machine. {@link #start()} starts the
+ * P2P client (when the node owns it), then the header service, then the data service. If a step
+ * fails, what was built is stopped and the start future fails with a {@link HeaderSyncException}
+ * naming the step; the node is then {@link Service.State#FAILED}. A service that fails while the
+ * node runs (e.g. its store failed a write) fails the node the same way, naming that service.
+ * {@link #stop()} is asynchronous and idempotent: it stops the data service, then the header
+ * service (each drains and flushes its store), then the P2P client (when owned), without blocking
+ * the caller, so it may be called from any thread, the services' included; its future fails with
+ * the first part that failed to stop. A stop while starting ends the start (the start future fails
+ * with a {@link ServiceStoppedException}); a stopped node does not start again.
  *
  * <p>As with {@link HeaderSyncService}, a node built with {@link Builder#p2p(P2PConfig)} owns its
  * client; one built with {@link Builder#p2p(P2PClient)} shares it: the caller starts the client
- * before {@link #start()} and closes it after {@link #stop()}.
+ * before {@link #start()} and stops it after {@link #stop()}.
  *
- * <p>Thread-safe.
+ * <p>Thread-safe. The lifecycle futures complete on the header service's worker executor.
+ *
+ * <p>Longer than most classes (about 700 lines): the builder documents each setting of an ev-node
+ * node, a third of the file.
  */
-public final class EvNodeSync implements AutoCloseable {
+public final class EvNodeSync extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(EvNodeSync.class);
 
   /** What a node does. */
@@ -86,8 +96,6 @@ public final class EvNodeSync implements AutoCloseable {
     }
   }
 
-  private enum State { NEW, STARTING, RUNNING, STOPPING, STOPPED, FAILED }
-
   /** How far a full node's headers may run ahead of its data during catch-up: two range batches. */
   public static final long DATA_MAX_LAG = 128;
 
@@ -99,12 +107,13 @@ public final class EvNodeSync implements AutoCloseable {
   private final boolean ownsP2P;
   private final HeaderSyncService<P2PSignedHeader> headers;
   private final @Nullable HeaderSyncService<P2PData> data;
-  private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private State state = State.NEW;
-  private @Nullable Throwable failure;
-  private @Nullable CompletableFuture<Void> shutdown;
+  /** The future {@link #doStart()} returned: completed by the start, or early by a stop or a failure. */
+  private final CompletableFuture<Void> starting = new CompletableFuture<>();
+  /** A stop was requested or the node failed: failures of the parts are not reported again. */
+  private volatile boolean ending;
 
-  private EvNodeSync(Builder b, Duration blockTime) {
+  private EvNodeSync(Builder b, Duration blockTime, CallbackExecutor callbacks) {
+    super(name(b.role, b.chainId), callbacks);
     this.chainId = b.chainId;
     this.role = b.role;
     this.profile = b.profile;
@@ -150,15 +159,37 @@ public final class EvNodeSync implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       // A store that cannot be opened: close what was built.
-      if (h != null) {
-        h.stop();
-      }
-      if (ownsP2P) {
-        p2p.close();
+      try {
+        if (h != null) {
+          h.close();
+        }
+        if (ownsP2P) {
+          p2p.close();
+        }
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
       }
       throw e;
     }
     this.headers = h;
+    callbacks.delegate = h.workerExecutor();
+  }
+
+  private static String name(Role role, String chainId) {
+    return role.name().toLowerCase(java.util.Locale.ROOT) + " node of " + chainId;
+  }
+
+  /**
+   * The node's callback executor: the header service's worker executor, known once that service is
+   * built (before, the calling thread; nothing completes before).
+   */
+  private static final class CallbackExecutor implements Executor {
+    volatile Executor delegate = Runnable::run;
+
+    @Override
+    public void execute(Runnable task) {
+      delegate.execute(task);
+    }
   }
 
   private <H extends Header> HeaderSyncService.Builder<H> service(Builder b, Duration blockTime, HeaderType<H> type,
@@ -198,52 +229,59 @@ public final class EvNodeSync implements AutoCloseable {
   }
 
   /**
-   * Starts the node: the P2P client (when owned), the header service, then the data service.
-   * Completes when every service runs (see {@link HeaderSyncService#start()}); fails with a {@link
-   * HeaderSyncException} naming the step that failed, after what was started is stopped; fails with
-   * a {@link CancellationException} if {@link #stop()} comes first. Later calls return a future that
-   * completes with the first one; after {@link #stop()}, one failed with an {@link
-   * IllegalStateException} (a node does not restart).
+   * Starts the P2P client (when owned), the header service, then the data service. Completes when
+   * every service runs (see {@link HeaderSyncService#start()}); fails with a {@link
+   * HeaderSyncException} naming the step that failed.
    */
-  public CompletableFuture<Void> start() {
-    synchronized (this) {
-      if (state == State.STOPPING || state == State.STOPPED) {
-        return CompletableFuture.failedFuture(new IllegalStateException(this + " is stopped; build a new node"));
-      }
-      if (state != State.NEW) {
-        return started.copy();
-      }
-      state = State.STARTING;
-    }
+  @Override
+  protected CompletableFuture<Void> doStart() {
     // The services register their protocols after the host started: identify push tells the peers.
     step("P2P start", () -> ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null))
         .thenCompose(v -> step("header service start", headers::start))
         .thenCompose(v -> data == null ? CompletableFuture.<Void>completedFuture(null)
             : step("data service start", data::start))
         .whenComplete((v, e) -> {
-          if (e != null) {
-            fail(unwrap(e));
-            return;
-          }
-          synchronized (this) {
-            if (state != State.STARTING) {
-              return; // stopped while starting: the stop completes the start future
+          if (e == null) {
+            watch(headers, "header service");
+            if (data != null) {
+              watch(data, "data service");
             }
-            state = State.RUNNING;
+            starting.complete(null);
+          } else if (ending) {
+            starting.complete(null); // stopped while starting: the stop settles the start future
+          } else {
+            Throwable cause = unwrap(e);
+            ending = true;
+            log.error("{}", cause.getMessage());
+            starting.completeExceptionally(cause);
           }
-          started.complete(null);
         });
-    return started.copy();
+    return starting;
+  }
+
+  /** A stop while starting: the start ends now; the stop then stops the services, which end their starts. */
+  @Override
+  protected void cancelStart() {
+    ending = true;
+    starting.complete(null);
+  }
+
+  /** Fails the node when {@code service} fails while the node runs. */
+  private void watch(HeaderSyncService<?> service, String what) {
+    service.terminated().thenRun(() -> service.failure().ifPresent(cause -> {
+      if (ending) {
+        return;
+      }
+      ending = true;
+      HeaderSyncException e = new HeaderSyncException(this + ": " + what + " failed: " + message(cause), cause);
+      log.error("{}", e.getMessage());
+      notifyFailed(e);
+      starting.completeExceptionally(e);
+    }));
   }
 
   private CompletableFuture<Void> step(String what, Supplier<CompletableFuture<Void>> step) {
-    CompletableFuture<Void> f;
-    try {
-      f = step.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    return f.handle((v, e) -> {
+    return Futures.call(step).handle((v, e) -> {
       if (e != null) {
         Throwable cause = unwrap(e);
         String message = this + ": " + what + " failed: " + message(cause);
@@ -251,18 +289,6 @@ public final class EvNodeSync implements AutoCloseable {
       }
       return null;
     });
-  }
-
-  private void fail(Throwable cause) {
-    synchronized (this) {
-      if (state != State.STARTING) {
-        return;
-      }
-      state = State.FAILED;
-      failure = cause;
-    }
-    log.error("{}", cause.getMessage());
-    shutDown();
   }
 
   /**
@@ -389,78 +415,21 @@ public final class EvNodeSync implements AutoCloseable {
   }
 
   /**
-   * Stops the node (see the class comment for the order) on a thread of its own; the future
-   * completes when every part is stopped, never exceptionally. Idempotent: later calls return a
-   * future that completes with the first one. A start still running fails with a {@link
-   * CancellationException}.
+   * Stops the data service, then the header service, then the P2P client (when owned), each once
+   * the one before stopped; every part is stopped, and the future fails with the first failure.
    */
-  public CompletableFuture<Void> stop() {
-    synchronized (this) {
-      if (state == State.NEW || state == State.STARTING || state == State.RUNNING) {
-        state = State.STOPPING;
-      }
-    }
-    return shutDown().copy();
-  }
-
-  /** {@link #stop()} and waits for it. */
   @Override
-  public void close() {
-    boolean interrupted = false;
-    CompletableFuture<Void> f = stop();
-    while (true) {
-      try {
-        f.get();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (ExecutionException e) {
-        break; // not reached: the stop future does not fail
-      }
+  protected CompletableFuture<Void> doStop() {
+    ending = true;
+    List<Supplier<CompletableFuture<Void>>> parts = new ArrayList<>(3);
+    if (data != null) {
+      parts.add(data::stop);
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    parts.add(headers::stop);
+    if (ownsP2P) {
+      parts.add(p2p::stop);
     }
-  }
-
-  private CompletableFuture<Void> shutDown() {
-    CompletableFuture<Void> done;
-    synchronized (this) {
-      if (shutdown != null) {
-        return shutdown;
-      }
-      done = new CompletableFuture<>();
-      shutdown = done;
-    }
-    Thread t = new Thread(() -> {
-      if (data != null) {
-        quietly("data service", data::stop);
-      }
-      quietly("header service", headers::stop);
-      if (ownsP2P) {
-        quietly("P2P client", p2p::close);
-      }
-      Throwable cause;
-      synchronized (this) {
-        if (state == State.STOPPING) {
-          state = State.STOPPED;
-        }
-        cause = failure;
-      }
-      started.completeExceptionally(cause != null ? cause : new CancellationException(this + " stopped"));
-      done.complete(null);
-    }, "headersync-evnode-stop");
-    t.setDaemon(true);
-    t.start();
-    return done;
-  }
-
-  private static void quietly(String what, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      log.warn("stopping the {} failed: {}", what, e.toString());
-    }
+    return Futures.stopInOrder(parts);
   }
 
   private static String message(Throwable e) {
@@ -469,7 +438,7 @@ public final class EvNodeSync implements AutoCloseable {
 
   @Override
   public String toString() {
-    return role.name().toLowerCase(java.util.Locale.ROOT) + " node of " + chainId;
+    return name();
   }
 
   /** Builds an {@link EvNodeSync}. Not thread-safe. */
@@ -675,7 +644,7 @@ public final class EvNodeSync implements AutoCloseable {
       if (genesis != null && proposer != null && !genesis.isProposer(proposer)) {
         throw new IllegalStateException("the proposer key given is not the genesis proposer");
       }
-      return new EvNodeSync(this, blockTime);
+      return new EvNodeSync(this, blockTime, new CallbackExecutor());
     }
   }
 }

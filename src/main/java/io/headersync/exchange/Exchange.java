@@ -22,6 +22,7 @@ import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.instrument.Histogram;
+import io.headersync.lifecycle.AbstractService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,12 +71,20 @@ import org.slf4j.LoggerFactory;
  * <p>Peers are tracked when identify says they serve the exchange protocol (go-header tracks every
  * connected peer).
  *
- * <p>Threads: futures complete on the host's user executor or the scheduler; range sinks are called
- * one batch at a time.
+ * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. {@link #start()} starts tracking the
+ * peers that serve the protocol, {@link #stop()} stops tracking them; requests work in any state
+ * (those in flight when it stops finish). The host is the caller's: the exchange neither starts nor
+ * closes it.
+ *
+ * <p>Threads: request futures complete on the host's user executor or the scheduler; range sinks
+ * are called one batch at a time; the lifecycle futures complete on {@link Builder#callbackExecutor}.
+ *
+ * <p>Longer than most classes (about 850 lines): go-header's exchange client in one place, the head
+ * quorum, first-success requests and the per-answer checks sharing one peer-accounting path.
  *
  * @param <H> the header type
  */
-public final class Exchange<H extends Header> implements AutoCloseable {
+public final class Exchange<H extends Header> extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   private final Host host;
@@ -114,9 +124,9 @@ public final class Exchange<H extends Header> implements AutoCloseable {
       "exchange client response time in seconds", "s", Histogram.SECONDS, "failed");
   private final Histogram rangeRequestTime = new Histogram("hdr_sync_range_request_time_hist",
       "tracks the duration of GetRangeByHeight requests", "s", Histogram.SECONDS, "is_max_range_req_size");
-  private boolean started;
 
   private Exchange(Builder<H> b) {
+    super("exchange client " + b.protocolId, b.callbacks);
     this.host = b.host;
     this.type = b.type;
     this.protocolId = b.protocolId;
@@ -139,27 +149,23 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     return new Builder<>(host, type, protocolId);
   }
 
-  /** Starts tracking peers that serve the protocol. Idempotent. */
-  public synchronized void start() {
-    if (started) {
-      return;
-    }
-    started = true;
+  /** Starts tracking peers that serve the protocol (at once, on the calling thread). */
+  @Override
+  protected CompletableFuture<Void> doStart() {
     host.addConnectionListener(listener);
     for (PeerId p : host.connectedPeers()) {
       if (host.peerProtocols(p).contains(protocolId)) {
         tracker.connected(p);
       }
     }
+    return CompletableFuture.completedFuture(null);
   }
 
-  /** Stops tracking peers. Requests in flight finish. Idempotent. */
+  /** Stops tracking peers. Requests in flight finish. */
   @Override
-  public synchronized void close() {
-    if (started) {
-      host.removeConnectionListener(listener);
-      started = false;
-    }
+  protected CompletableFuture<Void> doStop() {
+    host.removeConnectionListener(listener);
+    return CompletableFuture.completedFuture(null);
   }
 
   /** The peers tracked for range requests, best first. */
@@ -757,6 +763,7 @@ public final class Exchange<H extends Header> implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
     private @Nullable Consumer<? super H> headCheck;
+    private Executor callbacks = Runnable::run;
 
     Builder(Host host, HeaderType<H> type, String protocolId) {
       this.host = Objects.requireNonNull(host, "host == null");
@@ -817,6 +824,18 @@ public final class Exchange<H extends Header> implements AutoCloseable {
      */
     public Builder<H> headCheck(Consumer<? super H> check) {
       this.headCheck = Objects.requireNonNull(check, "headCheck == null");
+      return this;
+    }
+
+    /**
+     * Where the futures of {@link Exchange#start()} and {@link Exchange#stop()} complete: the node's
+     * worker pool. Default: the thread that started or stopped the exchange (both are immediate).
+     *
+     * @param executor the callback executor
+     * @return this builder
+     */
+    public Builder<H> callbackExecutor(Executor executor) {
+      this.callbacks = Objects.requireNonNull(executor, "executor == null");
       return this;
     }
 

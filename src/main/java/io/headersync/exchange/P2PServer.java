@@ -9,6 +9,7 @@ import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.instrument.Histogram;
+import io.headersync.lifecycle.AbstractService;
 import io.headersync.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,12 +35,17 @@ import org.slf4j.LoggerFactory;
  * a global one ({@link ServerOptions}); a refused request is reset, as go-header resets on any error.
  * Store reads run on the given executor, never on a network thread.
  *
- * <p>Threads: {@link #start()} and {@link #close()} from any thread. Requests are read on the host's
- * user executor and answered from {@code storeExecutor}.
+ * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. {@link #start()} registers the stream
+ * handler on the host; {@link #stop()} removes it (requests being answered finish). The host is the
+ * caller's: the server neither starts nor closes it.
+ *
+ * <p>Threads: {@link #start()} and {@link #stop()} from any thread; their futures complete on
+ * {@code storeExecutor} (the node's worker pool). Requests are read on the host's user executor and
+ * answered from {@code storeExecutor}.
  *
  * @param <H> the header type
  */
-public final class P2PServer<H extends Header> implements AutoCloseable {
+public final class P2PServer<H extends Header> extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(P2PServer.class);
 
   private final Host host;
@@ -59,48 +65,69 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
       "exchange server range serve time in seconds", "s", Histogram.SECONDS, "num_headers_served", "failed_request");
   private final Histogram getServeTime = new Histogram("hdr_p2p_exch_srvr_get_serve_time_hist",
       "exchange server get serve time in seconds", "s", Histogram.SECONDS, "failed_request");
-  private volatile boolean started;
+  /** Whether this server's handler is on the host (so that stopping a server never started removes nobody's). */
+  private volatile boolean registered;
 
   /**
+   * A server of {@code store} on {@code host}, not yet serving: call {@link #start()}.
+   *
+   * @param host the host to serve on (the caller's; not started or closed by the server)
+   * @param store the headers served
    * @param protocolId {@link ExchangeProtocol#protocolId(String)} of the network
-   * @param storeExecutor runs store reads; e.g. a small fixed pool
+   * @param options the server's limits
+   * @param storeExecutor runs store reads, and completes the lifecycle futures; e.g. the node's worker pool
+   * @param clock for rate limits and serve times
    */
   public P2PServer(Host host, Store<H> store, String protocolId, ServerOptions options, Executor storeExecutor,
       Clock clock) {
+    super("exchange server " + Objects.requireNonNull(protocolId, "protocolId == null"),
+        Objects.requireNonNull(storeExecutor, "storeExecutor == null"));
     this.host = Objects.requireNonNull(host, "host == null");
     this.store = Objects.requireNonNull(store, "store == null");
-    this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
+    this.protocolId = protocolId;
     this.options = Objects.requireNonNull(options, "options == null");
-    this.storeExecutor = Objects.requireNonNull(storeExecutor, "storeExecutor == null");
+    this.storeExecutor = storeExecutor;
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.limiter = new RequestLimiter<>(clock, options.ratePerPeer(),
         options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxReading(),
         options.maxTrackedPeers());
   }
 
-  /** Starts serving: registers the stream handler on the host. Idempotent. */
-  public synchronized void start() {
-    if (!started) {
-      host.setStreamHandler(protocolId, this::handle);
-      started = true;
-    }
-  }
-
-  /** Stops serving new requests (requests being answered finish). Idempotent. */
+  /**
+   * Starts serving: registers the stream handler on the host (at once, on the calling thread).
+   * Fails when the host refuses the protocol id (one it serves itself).
+   */
   @Override
-  public synchronized void close() {
-    if (started) {
-      host.removeStreamHandler(protocolId);
-      started = false;
-    }
+  protected CompletableFuture<Void> doStart() {
+    host.setStreamHandler(protocolId, this::handle);
+    registered = true;
+    return CompletableFuture.completedFuture(null);
   }
 
-  /** The protocol id served. */
+  /** Stops serving new requests: removes the stream handler (requests being answered finish). */
+  @Override
+  protected CompletableFuture<Void> doStop() {
+    if (registered) {
+      registered = false;
+      host.removeStreamHandler(protocolId);
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * The protocol id served.
+   *
+   * @return {@code /<networkId>/header-ex/v0.0.3}
+   */
   public String protocolId() {
     return protocolId;
   }
 
-  /** Counters: requests answered, headers sent, NOT_FOUND answers, resets. */
+  /**
+   * Counters: requests answered, headers sent, NOT_FOUND answers, resets.
+   *
+   * @return a snapshot of the counters
+   */
   public Stats stats() {
     return new Stats(served.get(), headersServed.get(), notFound.get(), resets.get());
   }
@@ -188,6 +215,8 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
    * {@code hdr_p2p_exch_srvr_range_serve_time_hist} (with {@code num_headers_served}, divided by 100
    * as go-header does) and {@code hdr_p2p_exch_srvr_get_serve_time_hist}, each with {@code
    * failed_request}.
+   *
+   * @return the three histograms
    */
   public List<Histogram> histograms() {
     return List.of(headServeTime, rangeServeTime, getServeTime);
@@ -239,6 +268,13 @@ public final class P2PServer<H extends Header> implements AutoCloseable {
     stream.reset();
   }
 
-  /** Server counters. */
+  /**
+   * Server counters.
+   *
+   * @param requestsAnswered requests answered with headers or NOT_FOUND
+   * @param headersServed headers sent
+   * @param notFound NOT_FOUND answers
+   * @param resets streams reset (refused, failed or unanswerable requests)
+   */
   public record Stats(long requestsAnswered, long headersServed, long notFound, long resets) {}
 }

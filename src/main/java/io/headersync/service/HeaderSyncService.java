@@ -19,6 +19,8 @@ import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.instrument.Histogram;
+import io.headersync.lifecycle.AbstractService;
+import io.headersync.lifecycle.Service;
 import io.headersync.service.NetworkProfile.SyncKind;
 import io.headersync.store.InMemoryStore;
 import io.headersync.store.RocksDbStore;
@@ -45,10 +47,13 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,39 +78,34 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Lifecycle</h2>
- * {@link #start()} starts, in order: store, P2P client (when the service owns it), server, exchange
- * (the seeds are its trusted peers), subscriber, then initialises the syncer: from the store head;
- * else from the trusted hash, fetched by hash; else from the header at the initial height, fetched
- * from the trusted peers with retries (1 s doubling to 10 s) for at most {@link
- * Builder#initTimeout}; without trusted peers, the first {@link #writeToStoreAndBroadcast}
- * initialises the store. A failure on the way aborts the service: every part is closed and {@link
- * #state()} is {@link State#FAILED} with {@link #failure()} naming the cause. {@link #stop()} is
- * graceful (the syncer stops, the store drains and flushes) and idempotent.
+ * A {@link Service}: the one state machine of {@link AbstractService}, so {@link #state()} is a
+ * {@link Service.State} (also reachable as {@code HeaderSyncService.State}). The builder opens the
+ * store and builds the P2P client (when the service owns them); a build that fails releases what
+ * it opened. {@link #start()} starts, in order: P2P client (when owned), server, exchange (the seeds
+ * are its trusted peers), subscriber, then initialises the syncer: from the store head; else from
+ * the trusted hash, fetched by hash; else from the header at the initial height, fetched from the
+ * trusted peers with retries (1 s doubling to 10 s) for at most {@link Builder#initTimeout};
+ * without trusted peers, the first {@link #writeToStoreAndBroadcast} initialises the store. A
+ * failure on the way fails the start with a {@link HeaderSyncException} naming the cause, after
+ * every part is closed; the service is then {@link State#FAILED} with {@link #failure()} that
+ * exception. A part that fails while the service runs (the syncer on a store that failed a write,
+ * a part that reports a failure) fails the service the same way. {@link #stop()} is asynchronous,
+ * graceful and idempotent: it stops the parts in reverse order (syncer, subscriber, exchange,
+ * server, P2P client when owned), then drains and flushes the store (and closes it when owned) and
+ * shuts down the executors the service owns; its future fails with the first part that failed to
+ * stop. {@link #close()} is {@code stop()} and a wait.
  *
- * <p>Threads: futures complete on the worker executor, the scheduler or the store's writer; all
- * methods are thread-safe.
+ * <p>Threads: the lifecycle futures complete on the worker executor; other futures on the worker
+ * executor, the scheduler or the store's writer; all methods are thread-safe.
+ *
+ * <p>Longer than most classes (about 1,000 lines): the builder documents every setting a node has
+ * (a third of the file), and the assembly, initialisation and lifecycle of the parts belong together.
  *
  * @param <H> the header type
  */
-public final class HeaderSyncService<H extends Header> implements AutoCloseable {
+public final class HeaderSyncService<H extends Header> extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(HeaderSyncService.class);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
-
-  /** Where the service is in its life. */
-  public enum State {
-    /** Built, not started. */
-    NEW,
-    /** {@link #start()} is running (including initialisation from peers). */
-    STARTING,
-    /** Serving and syncing; with an empty store and no trusted peers, waiting for the first header. */
-    RUNNING,
-    /** {@link #stop()} is draining. */
-    STOPPING,
-    /** Stopped; every part closed. */
-    STOPPED,
-    /** Aborted by {@link #failure()}; every part closed. */
-    FAILED
-  }
 
   private final HeaderType<H> type;
   private final String chainId;
@@ -123,7 +123,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService workers;
-  private final List<ExecutorService> owned = new ArrayList<>();
+  private final Threads threads;
   private final List<PeerId> trustedPeers;
   private final P2PServer<H> server;
   private final Exchange<H> exchange;
@@ -132,42 +132,36 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   private final @Nullable HeaderCheck<H> extraCheck;
   private final @Nullable Anchor<H> anchor;
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
-  private final CompletableFuture<Void> started = new CompletableFuture<>();
-  private volatile @Nullable Subscription topicSubscription;
-  private volatile State state = State.NEW;
-  private volatile @Nullable Throwable failure;
+  /** The future {@link #doStart()} returned: completed by the start, or early by a stop or a failure. */
+  private final CompletableFuture<Void> starting = new CompletableFuture<>();
+  /** Guarded by {@code this}: set once, when the start is cancelled or the parts are released. */
+  private @Nullable Subscription topicSubscription;
+  /** A stop was requested: the start gives up and no part starts any more. Guarded by {@code this}. */
+  private volatile boolean stopping;
+  /** The service failed (it releases without flushing; the store may be what failed). */
+  private volatile boolean failed;
   private volatile boolean syncerStarted;
 
-  private HeaderSyncService(Builder<H> b) {
+  private HeaderSyncService(Builder<H> b, Threads threads) {
+    super("header sync service " + b.profile.networkId(b.chainId, b.kind), threads.workers);
     this.type = b.type;
     this.chainId = b.chainId;
     this.profile = b.profile;
     this.kind = b.kind;
     this.networkId = profile.networkId(chainId, kind);
-    this.blockTime = Objects.requireNonNull(b.blockTime, "blockTime is required (the network's block time)");
+    this.blockTime = Objects.requireNonNull(b.blockTime, "blockTime");
     this.trustedHash = b.trustedHash;
     this.initialHeight = b.initialHeight;
     this.initTimeout = b.initTimeout;
     this.clock = b.clock;
-    // What the constructor opens (RocksDB, the P2P client, executors) is released when a later step
-    // fails, so a failed build leaves no lock on the store's directory and no thread running.
+    this.threads = threads;
+    this.scheduler = threads.scheduler;
+    this.workers = threads.workers;
+    // What the constructor opens (RocksDB, the P2P client) is released when a later step fails, and
+    // the executors by build(), so a failed build leaves no lock on the store's directory and no
+    // thread running.
     List<Runnable> acquired = new ArrayList<>();
     try {
-      if (b.scheduler != null) {
-        this.scheduler = b.scheduler;
-      } else {
-        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
-        owned.add(s);
-        this.scheduler = s;
-      }
-      if (b.workers != null) {
-        this.workers = b.workers;
-      } else {
-        ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-            daemon("headersync-worker"));
-        owned.add(w);
-        this.workers = w;
-      }
       if (b.store != null) {
         this.store = b.store;
         this.ownsStore = false;
@@ -193,6 +187,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
         p2p.connectionManager().protect(p, "trusted"); // the peers the service initialises from
       }
       String protocolId = profile.protocolId(chainId, kind);
+      // Every part's lifecycle futures complete on the worker pool, as the service's do.
       this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, workers, clock);
       ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
           : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
@@ -203,12 +198,13 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
           .scheduler(scheduler)
           .clock(clock)
           .random(b.random)
-          .options(exchangeOptions);
+          .options(exchangeOptions)
+          .callbackExecutor(workers);
       if (b.extraCheck != null) {
         eb.headCheck(b.extraCheck::check); // a forged head must not win the head quorum
       }
       this.exchange = eb.build();
-      this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock);
+      this.subscriber = new Subscriber<>(p2p.pubSub(), type, profile.topic(chainId, kind), clock, workers);
       Syncer.Builder<H> sb = Syncer.builder(store, exchange, type)
           .options(b.syncerOptions())
           .clock(clock)
@@ -237,10 +233,38 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
           e.addSuppressed(suppressed);
         }
       }
-      for (ExecutorService ex : owned) {
-        ex.shutdownNow();
-      }
       throw e;
+    }
+  }
+
+  /** The executors a service runs on: the builder's, or its own, shut down when it stops. */
+  private static final class Threads {
+    final ScheduledExecutorService scheduler;
+    final ExecutorService workers;
+    final List<ExecutorService> owned = new ArrayList<>();
+
+    Threads(@Nullable ScheduledExecutorService scheduler, @Nullable ExecutorService workers) {
+      if (scheduler != null) {
+        this.scheduler = scheduler;
+      } else {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
+        owned.add(s);
+        this.scheduler = s;
+      }
+      if (workers != null) {
+        this.workers = workers;
+      } else {
+        ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+            daemon("headersync-worker"));
+        owned.add(w);
+        this.workers = w;
+      }
+    }
+
+    void shutDown() {
+      for (ExecutorService e : owned) {
+        e.shutdownNow();
+      }
     }
   }
 
@@ -254,46 +278,89 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   }
 
   /**
-   * Starts the service (see the class comment for the order). Completes when it runs: initialised
-   * and syncing, or waiting for the sequencer's first header when there is nothing to initialise
-   * from. Fails with a {@link HeaderSyncException} naming the cause when initialisation fails or
-   * times out; the service is then {@link State#FAILED} and closed. Idempotent: later calls return
-   * the same future.
+   * Starts the parts in order (see the class comment) and initialises the syncer. The future
+   * completes when the service runs: initialised and syncing, or waiting for the sequencer's first
+   * header when there is nothing to initialise from; or fails with a {@link HeaderSyncException}
+   * naming the cause (initialisation failed or timed out, a part did not start).
    */
-  public CompletableFuture<Void> start() {
-    synchronized (this) {
-      if (state != State.NEW) {
-        return started;
-      }
-      state = State.STARTING;
-    }
-    try {
-      // The store is ready once built; the P2P client starts listening (and dials seeds).
-      CompletableFuture<Void> p2pStarted = ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null);
-      p2pStarted.thenRunAsync(() -> {
-        server.start();
-        exchange.start();
-        subscriber.start();
-        subscriber.setVerifier(this::verifyGossip);
-        Subscription raw = p2p.pubSub().subscribe(subscriber.topic());
-        topicSubscription = raw;
-        drain(raw);
-      }, workers).thenCompose(v -> initialise()).whenComplete((v, e) -> {
-        if (e != null) {
-          abort(unwrap(e));
-        } else {
+  @Override
+  protected CompletableFuture<Void> doStart() {
+    // The store is ready once built; the P2P client starts listening (and dials seeds).
+    CompletableFuture<Void> p2pStarted = ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null);
+    p2pStarted
+        .thenCompose(v -> server.start())
+        .thenCompose(v -> exchange.start())
+        .thenCompose(v -> subscriber.start())
+        .thenRun(() -> {
+          subscriber.setVerifier(this::verifyGossip);
+          Subscription raw = p2p.pubSub().subscribe(subscriber.topic());
           synchronized (this) {
-            if (state == State.STARTING) {
-              state = State.RUNNING;
+            if (stopping) {
+              raw.close(); // stopped meanwhile: the release already ran, or will not see it
+              throw new CancellationException("service " + networkId + " stopped while starting");
             }
+            topicSubscription = raw;
           }
-          started.complete(null);
-        }
-      });
-    } catch (RuntimeException e) {
-      abort(e);
+          drain(raw);
+        })
+        .thenCompose(v -> initialise())
+        .whenComplete((v, e) -> {
+          if (e == null) {
+            watch(p2p, "P2P client");
+            watch(server, "exchange server");
+            watch(exchange, "exchange client");
+            watch(subscriber, "subscriber");
+            starting.complete(null);
+            return;
+          }
+          synchronized (this) {
+            if (stopping || failed) {
+              return; // a stop or a failure ended the start and settled its future itself
+            }
+            failed = true;
+          }
+          Throwable cause = unwrap(e);
+          log.error("{}: header sync service failed: {}", networkId, cause.toString());
+          starting.completeExceptionally(asHeaderSyncException(cause));
+        });
+    return starting;
+  }
+
+  /** A stop while starting: initialisation gives up now (retries end), and the parts are released. */
+  @Override
+  protected void cancelStart() {
+    synchronized (this) {
+      stopping = true;
     }
-    return started;
+    starting.complete(null);
+  }
+
+  /** Fails the service when {@code part} fails while it runs (a part stopped by the service is not a failure). */
+  private void watch(Service part, String what) {
+    part.terminated().thenRun(() -> part.failure().ifPresent(cause ->
+        fail(new HeaderSyncException(networkId + ": the " + what + " failed: " + cause, cause))));
+  }
+
+  /**
+   * A part failed: the service fails with {@code cause} (as a {@link HeaderSyncException} while it
+   * starts, so the start future says so) and releases every part. Ignored once a stop was requested.
+   */
+  private void fail(Throwable cause) {
+    synchronized (this) {
+      if (stopping || failed) {
+        return;
+      }
+      failed = true;
+    }
+    log.error("{}: header sync service failed: {}", networkId, cause.toString());
+    Throwable f = state() == State.STARTING ? asHeaderSyncException(cause) : cause;
+    notifyFailed(f);
+    starting.completeExceptionally(f);
+  }
+
+  private Throwable asHeaderSyncException(Throwable cause) {
+    return cause instanceof HeaderSyncException ? cause
+        : new HeaderSyncException("header sync service " + networkId + " failed: " + cause, cause);
   }
 
   private CompletableFuture<Void> initialise() {
@@ -411,7 +478,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
       // (On a worker: the failure may surface on the store's writer thread, which close() waits for.)
       syncer.fatalFailure().whenCompleteAsync((v, e) -> {
         if (e != null) {
-          abort(unwrap(e));
+          fail(unwrap(e));
         }
       }, workers);
       // The syncer retries a failed network-head request on its own timer; nothing to wait for here.
@@ -442,8 +509,9 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
    */
   public CompletableFuture<Void> writeToStoreAndBroadcast(H header) {
     Objects.requireNonNull(header, "header == null");
-    if (state != State.RUNNING) {
-      return CompletableFuture.failedFuture(new IllegalStateException("service " + networkId + " is " + state));
+    State s = state();
+    if (s != State.RUNNING) {
+      return CompletableFuture.failedFuture(new IllegalStateException("service " + networkId + " is " + s));
     }
     if (header.isZero()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("zero header"));
@@ -511,15 +579,6 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     return syncer.syncState();
   }
 
-  public State state() {
-    return state;
-  }
-
-  /** Why the service failed, if it did. */
-  public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
-  }
-
   public Store<H> store() {
     return store;
   }
@@ -583,81 +642,99 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
   }
 
   /**
-   * Stops gracefully: the syncer, the subscriber, the exchange, the server, then the store is
-   * drained, flushed and (when owned) closed, then the P2P client (when owned). Idempotent; blocks
-   * until done.
+   * The executor the service's verification, store reads and callbacks run on: the builder's
+   * {@link Builder#workerExecutor}, or the service's own pool (shut down when the service stops).
+   *
+   * @return the worker executor, to run work beside the service's (not to shut down)
    */
-  public void stop() {
-    synchronized (this) {
-      if (state == State.STOPPED || state == State.FAILED || state == State.STOPPING) {
-        return;
-      }
-      state = State.STOPPING;
-    }
-    shutDown(true);
-    state = State.STOPPED;
-    started.completeExceptionally(new CancellationException("service " + networkId + " stopped"));
+  public Executor workerExecutor() {
+    return workers;
   }
 
+  /**
+   * Releases every part in reverse order of the start (see the class comment), on a thread of its
+   * own: the syncer's stop may complete on the store's writer thread, which closing the store waits
+   * for. Every part is tried; the future fails with the first failure.
+   */
   @Override
-  public void close() {
-    stop();
-  }
-
-  private void abort(Throwable cause) {
+  protected CompletableFuture<Void> doStop() {
+    @Nullable Subscription sub;
     synchronized (this) {
-      if (state == State.STOPPED || state == State.FAILED) {
-        return;
+      stopping = true;
+      sub = topicSubscription;
+    }
+    boolean graceful = !failed;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      Release release = new Release();
+      release.await("syncer", syncer.stop(), STOP_TIMEOUT);
+      if (sub != null) {
+        release.run("subscription", sub::close);
       }
-      failure = cause;
-      state = State.FAILED;
-    }
-    log.error("{}: header sync service failed: {}", networkId, cause.toString());
-    shutDown(false);
-    started.completeExceptionally(cause instanceof HeaderSyncException ? cause
-        : new HeaderSyncException("header sync service " + networkId + " failed: " + cause, cause));
-  }
-
-  private void shutDown(boolean graceful) {
-    quietly("syncer", () -> {
-      try {
-        syncer.stop().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-        log.warn("{}: the syncer did not stop cleanly within {}: {}", networkId, STOP_TIMEOUT, e.toString());
+      release.await("subscriber", subscriber.stop(), null);
+      release.await("exchange", exchange.stop(), null);
+      release.await("server", server.stop(), null);
+      if (ownsP2P) {
+        release.await("P2P client", p2p.stop(), null);
       }
-    });
-    if (topicSubscription != null) {
-      quietly("subscription", topicSubscription::close);
-    }
-    quietly("subscriber", subscriber::close);
-    quietly("exchange", exchange::close);
-    quietly("server", server::close);
-    if (graceful) {
-      quietly("store flush", store::flush);
-    }
-    if (ownsStore) {
-      quietly("store", store::close);
-    }
-    if (ownsP2P) {
-      quietly("p2p", p2p::close);
-    }
-    for (ExecutorService e : owned) {
-      e.shutdownNow();
-    }
+      if (graceful) {
+        release.run("store flush", store::flush);
+      }
+      if (ownsStore) {
+        release.run("store", store::close);
+      }
+      threads.shutDown();
+      if (release.first != null) {
+        done.completeExceptionally(release.first);
+      } else {
+        done.complete(null);
+      }
+    }, "headersync-stop-" + networkId);
+    t.setDaemon(true);
+    t.start();
+    return done;
   }
 
   private boolean isClosing() {
-    State s = state;
-    return s == State.STOPPING || s == State.STOPPED || s == State.FAILED;
+    return stopping || failed;
   }
 
-  private static void quietly(String what, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      log.warn("closing the {} failed: {}", what, e.toString());
+  /** Releases parts one after the other, keeping the first failure; each failure is a WARN. */
+  private final class Release {
+    @Nullable Throwable first;
+
+    void run(String what, Runnable r) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        failed(what, e);
+      }
+    }
+
+    void await(String what, CompletableFuture<Void> stopped, @Nullable Duration timeout) {
+      try {
+        if (timeout == null) {
+          stopped.get();
+        } else {
+          stopped.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed(what, e);
+      } catch (TimeoutException e) {
+        log.warn("{}: the {} did not stop cleanly within {}", networkId, what, timeout);
+      } catch (ExecutionException e) {
+        failed(what, unwrap(e));
+      }
+    }
+
+    private void failed(String what, Throwable e) {
+      log.warn("{}: closing the {} failed: {}", networkId, what, e.toString());
+      if (first == null) {
+        first = e;
+      } else {
+        first.addSuppressed(e);
+      }
     }
   }
 
@@ -690,7 +767,7 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
 
   @Override
   public String toString() {
-    return "HeaderSyncService{" + networkId + ", " + type.name() + ", " + state + "}";
+    return "HeaderSyncService{" + networkId + ", " + type.name() + ", " + state() + "}";
   }
 
   /** Builds a {@link HeaderSyncService}. */
@@ -961,11 +1038,22 @@ public final class HeaderSyncService<H extends Header> implements AutoCloseable 
     }
 
     /**
+     * Builds the service: opens the store and builds the P2P client (when the service owns them),
+     * starts nothing. A build that fails releases what it opened.
+     *
+     * @return the service, {@link State#NEW}
      * @throws NullPointerException if the block time is missing
      * @throws io.headersync.store.StoreException if the store at {@link #storePath} cannot be opened
      */
     public HeaderSyncService<H> build() {
-      return new HeaderSyncService<>(this);
+      Objects.requireNonNull(blockTime, "blockTime is required (the network's block time)");
+      Threads threads = new Threads(scheduler, workers);
+      try {
+        return new HeaderSyncService<>(this, threads);
+      } catch (RuntimeException | Error e) {
+        threads.shutDown();
+        throw e;
+      }
     }
   }
 }

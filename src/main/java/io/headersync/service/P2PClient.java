@@ -2,6 +2,7 @@ package io.headersync.service;
 
 import io.headersync.annotation.Nullable;
 import io.headersync.internal.Backoff;
+import io.headersync.lifecycle.AbstractService;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.ConnectionManager;
@@ -37,10 +38,15 @@ import org.slf4j.LoggerFactory;
  * PubSub} router, and the seed connections, re-dialled with backoff while they are down.
  *
  * <p>Create one with {@link #create}, {@link #start()} it, hand it to every {@link
- * HeaderSyncService.Builder#p2p(P2PClient)} of the node, close it after the services.
- * Thread-safe.
+ * HeaderSyncService.Builder#p2p(P2PClient)} of the node, stop it after the services.
+ *
+ * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. The host, pubsub router, DHT and their
+ * threads are built by {@link #create}; {@link #stop()} releases them whether or not the client
+ * started (on a thread of its own: closing the host waits for its event loops). Thread-safe; the
+ * lifecycle futures complete on the executor given to {@link #create} (the node's worker pool), or,
+ * without one, on the thread that finished the transition (the host's own pool for a start).
  */
-public final class P2PClient implements AutoCloseable {
+public final class P2PClient extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(P2PClient.class);
   /** How long {@link #start()} waits for the first dial of the seeds. */
   private static final Duration FIRST_DIAL_WAIT = Duration.ofSeconds(10);
@@ -62,8 +68,8 @@ public final class P2PClient implements AutoCloseable {
   private final PeerStore peerStore;
   private final @Nullable Dht dht;
   private final @Nullable Discovery discovery;
-  private boolean started;
-  private boolean closed;
+  /** The future {@link #doStart()} returned, completed early by {@link #cancelStart()}. */
+  private final CompletableFuture<Void> starting = new CompletableFuture<>();
 
   private static final class SeedState {
     final Multiaddr address;
@@ -78,6 +84,7 @@ public final class P2PClient implements AutoCloseable {
 
   private P2PClient(P2PConfig config, int defaultMaxPubsubMessageSize, @Nullable ScheduledExecutorService scheduler,
       @Nullable Executor executor, Clock clock, @Nullable String namespace) {
+    super("P2P client " + config.identity().peerId(), executor != null ? executor : Runnable::run);
     this.config = config;
     this.seedBackoff = Backoff.exponential(config.seedRedialMin(), config.seedRedialMax());
     for (PeerId p : config.blockedPeers()) {
@@ -169,7 +176,9 @@ public final class P2PClient implements AutoCloseable {
    *
    * @param defaultMaxPubsubMessageSize the pubsub limit when the config leaves it to the profile
    * @param scheduler for seed re-dials (null: a daemon thread of the client's own)
-   * @param executor the host's user executor (null: the host's default)
+   * @param executor the host's user executor, where the lifecycle futures complete too (null: the
+   *     host's default, and the lifecycle futures complete on the thread that finished the transition)
+   * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
    */
   public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
       @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock) {
@@ -195,16 +204,10 @@ public final class P2PClient implements AutoCloseable {
   /**
    * Starts listening and dials the seeds. Completes when the host listens and the first dial of
    * every seed ended, connected or not (at most 10 s): a seed that is down does not fail the start,
-   * it is re-dialled with backoff. Idempotent.
+   * it is re-dialled with backoff. A stop requested meanwhile stops waiting for the dials.
    */
-  public synchronized CompletableFuture<Void> start() {
-    if (closed) {
-      return CompletableFuture.failedFuture(new IllegalStateException("P2P client closed"));
-    }
-    if (started) {
-      return CompletableFuture.completedFuture(null);
-    }
-    started = true;
+  @Override
+  protected CompletableFuture<Void> doStart() {
     host.addConnectionListener(new ConnectionListener() {
       @Override
       public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
@@ -217,7 +220,7 @@ public final class P2PClient implements AutoCloseable {
       }
     });
     pubSub.start(); // before the host, so identify lists the pubsub protocols from the first connection
-    return host.start().thenCompose(v -> {
+    host.start().thenCompose(v -> {
       List<CompletableFuture<Void>> dials = new java.util.ArrayList<>();
       synchronized (this) {
         seeds.keySet().forEach(p -> dials.add(dial(p)));
@@ -227,10 +230,32 @@ public final class P2PClient implements AutoCloseable {
       return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
           .completeOnTimeout(null, FIRST_DIAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }).thenRun(() -> {
-      if (discovery != null) {
-        discovery.start();
+      // doStop takes the lock once the state says STOPPING: discovery starts before it is closed, or not at all.
+      synchronized (this) {
+        if (discovery != null && !isStopping()) {
+          discovery.start();
+        }
+      }
+    }).whenComplete((v, e) -> {
+      if (e != null) {
+        starting.completeExceptionally(e);
+      } else {
+        starting.complete(null);
       }
     });
+    return starting;
+  }
+
+  /** A stop while the seeds are dialled: the start ends now (as stopped), the dials are abandoned. */
+  @Override
+  protected void cancelStart() {
+    starting.complete(null);
+  }
+
+  /** Whether a stop (or failure) is releasing, or has released, the client. */
+  private boolean isStopping() {
+    State s = state();
+    return s == State.STOPPING || s.isTerminal();
   }
 
   public Host host() {
@@ -263,10 +288,8 @@ public final class P2PClient implements AutoCloseable {
    */
   private void dialExchangedPeers(List<PeerId> offered) {
     for (PeerId p : offered) {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
+      if (isStopping()) {
+        return;
       }
       if (host.connectedPeers().contains(p) || gater.blockedPeers().contains(p)) {
         continue;
@@ -331,7 +354,7 @@ public final class P2PClient implements AutoCloseable {
   /** Dials a seed unless connected or dialling; completes when this attempt ended, never exceptionally. */
   private synchronized CompletableFuture<Void> dial(PeerId peer) {
     SeedState s = seeds.get(peer);
-    if (closed || s == null || s.dialing || host.connectedPeers().contains(peer)) {
+    if (isStopping() || s == null || s.dialing || host.connectedPeers().contains(peer)) {
       return CompletableFuture.completedFuture(null);
     }
     if (!gater.isPeerAllowed(peer)) {
@@ -342,7 +365,7 @@ public final class P2PClient implements AutoCloseable {
     return host.connect(s.address).handle((p, e) -> {
       synchronized (this) {
         s.dialing = false;
-        if (e != null && !closed) {
+        if (e != null && !isStopping()) {
           log.debug("seed {} not reachable ({}); re-dialling in {}", peer, e.toString(),
               seedBackoff.delay(s.redials + 1));
           scheduleRedial(peer, s);
@@ -375,37 +398,62 @@ public final class P2PClient implements AutoCloseable {
 
   private synchronized void seedDisconnected(PeerId peer) {
     SeedState s = seeds.get(peer);
-    if (s != null && !closed) {
+    if (s != null && !isStopping()) {
       scheduleRedial(peer, s);
     }
   }
 
-  /** Closes pubsub, then the host. Idempotent. */
+  /**
+   * Releases everything {@link #create} built, in reverse order: discovery, the DHT, the connection
+   * manager, pubsub, the host, the owned scheduler. On a thread of its own (closing the host waits
+   * for its event loops), so that any thread may stop the client; the future fails with the first
+   * part that failed to close, after every part was tried.
+   */
   @Override
-  public void close() {
+  protected CompletableFuture<Void> doStop() {
     synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
       for (SeedState s : seeds.values()) {
         if (s.redial != null) {
           s.redial.cancel(false);
         }
       }
     }
-    if (discovery != null) {
-      discovery.close();
-    }
-    if (dht != null) {
-      dht.close();
-    }
-    connectionManager.close();
-    pubSub.close();
-    host.close();
-    if (ownedScheduler != null) {
-      ownedScheduler.shutdownNow();
-    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      RuntimeException first = null;
+      List<Runnable> parts = new java.util.ArrayList<>();
+      if (discovery != null) {
+        parts.add(discovery::close);
+      }
+      if (dht != null) {
+        parts.add(dht::close);
+      }
+      parts.add(connectionManager::close);
+      parts.add(pubSub::close);
+      parts.add(host::close);
+      if (ownedScheduler != null) {
+        parts.add(ownedScheduler::shutdownNow);
+      }
+      for (Runnable part : parts) {
+        try {
+          part.run();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        done.completeExceptionally(first);
+      } else {
+        done.complete(null);
+      }
+    }, "headersync-p2p-stop");
+    t.setDaemon(true);
+    t.start();
+    return done;
   }
 
   @Override

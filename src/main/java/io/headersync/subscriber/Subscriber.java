@@ -3,17 +3,20 @@ package io.headersync.subscriber;
 import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.ValidationResult;
 import io.headersync.instrument.Histogram;
+import io.headersync.lifecycle.AbstractService;
+import io.headersync.lifecycle.Service;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +31,18 @@ import org.slf4j.LoggerFactory;
  * (a soft {@link VerifyException}: ignore; a hard one: reject; anything else: ignore). Until a verifier
  * is set, messages wait for it; the pubsub validation timeout bounds the wait (then: ignore).
  *
- * <p>Threads: the validator runs on the pubsub validation executor; futures complete on the pubsub
- * callback executor.
+ * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. {@link #start()} registers the topic
+ * validator, {@link #stop()} unregisters it (and messages still waiting for a verifier are ignored);
+ * {@link #subscribe()} and {@link #broadcast} need a running subscriber. The pubsub router is the
+ * caller's: the subscriber neither starts nor closes it.
+ *
+ * <p>Threads: the validator runs on the pubsub validation executor; {@link #broadcast} futures
+ * complete on the pubsub callback executor; the lifecycle futures on the executor given to the
+ * constructor.
  *
  * @param <H> the header type
  */
-public final class Subscriber<H extends Header> implements AutoCloseable {
+public final class Subscriber<H extends Header> extends AbstractService {
   /** go-header's topic suffix. */
   public static final String TOPIC_SUFFIX = "header-sub/v0.0.1";
 
@@ -44,8 +53,8 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   private final String topic;
   private final Clock clock;
   private final CompletableFuture<HeaderVerifier<H>> verifier = new CompletableFuture<>();
-  private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Whether our validator is registered (so that stopping a subscriber never started removes nobody's). */
+  private volatile boolean registered;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
@@ -70,36 +79,72 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   static final long WARN_INTERVAL_MILLIS = 60_000;
 
   /**
-   * @param pubSub the router (the caller owns it; closing the subscriber does not close it)
+   * A subscriber whose lifecycle futures complete on the thread that starts or stops it (both are
+   * immediate).
+   *
+   * @param pubSub the router (the caller owns it; stopping the subscriber does not close it)
    * @param type decodes the payloads
    * @param topic the topic, usually {@link #topic(String)}
    * @param clock for {@link Header#validate(Clock)}
    */
   public Subscriber(PubSub pubSub, HeaderType<H> type, String topic, Clock clock) {
+    this(pubSub, type, topic, clock, Runnable::run);
+  }
+
+  /**
+   * A subscriber whose lifecycle futures complete on {@code callbacks}.
+   *
+   * @param pubSub the router (the caller owns it; stopping the subscriber does not close it)
+   * @param type decodes the payloads
+   * @param topic the topic, usually {@link #topic(String)}
+   * @param clock for {@link Header#validate(Clock)}
+   * @param callbacks where {@link #start()} and {@link #stop()} futures complete: the node's worker pool
+   */
+  public Subscriber(PubSub pubSub, HeaderType<H> type, String topic, Clock clock, Executor callbacks) {
+    super("subscriber of " + Objects.requireNonNull(topic, "topic == null"), callbacks);
     this.pubSub = Objects.requireNonNull(pubSub, "pubSub == null");
     this.type = Objects.requireNonNull(type, "type == null");
     this.topic = Objects.requireNonNull(topic, "topic == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
   }
 
-  /** go-header's {@code PubsubTopicID}: {@code /<networkId>/header-sub/v0.0.1}, or the bare suffix. */
+  /**
+   * go-header's {@code PubsubTopicID}: {@code /<networkId>/header-sub/v0.0.1}, or the bare suffix.
+   *
+   * @param networkId the network id, possibly empty
+   * @return the topic
+   */
   public static String topic(String networkId) {
     Objects.requireNonNull(networkId, "networkId == null");
     return networkId.isEmpty() ? TOPIC_SUFFIX : "/" + networkId + "/" + TOPIC_SUFFIX;
   }
 
+  /**
+   * The topic this subscriber validates.
+   *
+   * @return the topic
+   */
   public String topic() {
     return topic;
   }
 
-  /** Registers the topic validator. Idempotent. */
-  public void start() {
-    if (closed.get()) {
-      throw new IllegalStateException("subscriber of " + topic + " is closed");
+  /** Registers the topic validator (at once, on the calling thread). */
+  @Override
+  protected CompletableFuture<Void> doStart() {
+    pubSub.registerValidator(topic, this::validate);
+    registered = true;
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Unregisters the validator; messages waiting for a verifier are ignored. The pubsub router stays open. */
+  @Override
+  protected CompletableFuture<Void> doStop() {
+    if (registered) {
+      registered = false;
+      pubSub.unregisterValidator(topic);
     }
-    if (started.compareAndSet(false, true)) {
-      pubSub.registerValidator(topic, this::validate);
-    }
+    verifier.cancel(false);
+    return CompletableFuture.completedFuture(null);
   }
 
   /**
@@ -117,11 +162,13 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   /**
    * Subscribes to the topic (the first subscription announces it to peers).
    *
-   * @throws IllegalStateException if not started or closed
+   * @return the subscription, to be closed by the caller
+   * @throws IllegalStateException if not running (not started, or stopped)
    */
   public HeaderSubscription<H> subscribe() {
-    if (!started.get() || closed.get()) {
-      throw new IllegalStateException("subscriber of " + topic + " is " + (closed.get() ? "closed" : "not started"));
+    String notRunning = notRunning();
+    if (notRunning != null) {
+      throw new IllegalStateException(notRunning);
     }
     HeaderSubscription<H> s = new HeaderSubscription<>(pubSub.subscribe(topic), type,
         subscriptions::decrementAndGet);
@@ -132,17 +179,36 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
   /**
    * Publishes {@code header}. Our own message passes the validator too: the future fails with a
    * {@link io.headersync.libp2p.pubsub.PubSubException} whose reason says whether it was rejected or
-   * ignored (e.g. a header the store already has).
+   * ignored (e.g. a header the store already has); with an {@link IllegalStateException} if the
+   * subscriber is not running.
+   *
+   * @param header the header to publish
+   * @return a future of the publication
    */
   public CompletableFuture<Void> broadcast(H header) {
     Objects.requireNonNull(header, "header == null");
-    if (!started.get() || closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException(
-          "subscriber of " + topic + " is " + (closed.get() ? "closed" : "not started")));
+    String notRunning = notRunning();
+    if (notRunning != null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(notRunning));
     }
     return pubSub.publish(topic, header.encode());
   }
 
+  /** Why the subscriber cannot subscribe or publish now, or null when it runs. */
+  private @Nullable String notRunning() {
+    Service.State s = state();
+    if (s == Service.State.RUNNING) {
+      return null;
+    }
+    return "subscriber of " + topic + " is " + (s == Service.State.NEW || s == Service.State.STARTING
+        ? "not started" : "closed");
+  }
+
+  /**
+   * The subscriber's counters.
+   *
+   * @return a snapshot: accepted, ignored and rejected messages, bytes, subscriptions
+   */
   public SubscriberMetrics metrics() {
     return new SubscriberMetrics(accepted.get(), ignored.get(), rejected.get(), bytes.get(), subscriptions.get());
   }
@@ -151,18 +217,11 @@ public final class Subscriber<H extends Header> implements AutoCloseable {
    * go-header's subscriber histograms: the size of each accepted message ({@code
    * hdr_p2p_sub_msg_size_hist}) and the time between two accepted messages ({@code
    * hdr_p2p_sub_msg_time_hist}; go-header calls it propagation time, but measures this).
+   *
+   * @return the two histograms
    */
   public List<Histogram> histograms() {
     return List.of(messageSize, messageTime);
-  }
-
-  /** Unregisters the validator. Idempotent; the pubsub router stays open. */
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true) && started.get()) {
-      pubSub.unregisterValidator(topic);
-      verifier.cancel(false);
-    }
   }
 
   private CompletableFuture<ValidationResult> validate(PeerId source, Message message) {

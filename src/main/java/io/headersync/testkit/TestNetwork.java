@@ -8,6 +8,8 @@ import io.headersync.internal.Await;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.internal.Futures;
+import io.headersync.lifecycle.AbstractService;
 import io.headersync.service.NetworkProfile;
 import io.headersync.service.P2PConfig;
 import java.time.Clock;
@@ -16,7 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and
@@ -24,9 +28,12 @@ import java.util.function.Consumer;
  * running the real stack on an {@link InMemoryNetwork}; stores are in memory. Identities and the
  * sequencer's signing key come from the seed, so runs are repeatable.
  *
- * <p>Closing the network closes every node. Not meant for production use.
+ * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}, running from {@link #create} on (nodes
+ * are started as they are added). {@link #stop()} stops every node, the last added first, then the
+ * in-memory network; a stopped network adds no nodes. Its futures complete on the thread that
+ * finished the transition (a node's stop, or the caller). Not meant for production use.
  */
-public final class TestNetwork implements AutoCloseable {
+public final class TestNetwork extends AbstractService {
   private final String chainId;
   private final NetworkProfile profile;
   private final Duration blockTime;
@@ -37,6 +44,7 @@ public final class TestNetwork implements AutoCloseable {
   private @Nullable TestNode sequencer;
 
   private TestNetwork(String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
+    super("test network of " + chainId, Runnable::run);
     this.chainId = chainId;
     this.profile = profile;
     this.blockTime = blockTime;
@@ -65,9 +73,34 @@ public final class TestNetwork implements AutoCloseable {
    * @param blockTime the time between blocks the sequencer produces and the syncers expect
    */
   public static TestNetwork create(String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
-    return new TestNetwork(Objects.requireNonNull(chainId, "chainId == null"),
+    TestNetwork net = new TestNetwork(Objects.requireNonNull(chainId, "chainId == null"),
         Objects.requireNonNull(profile, "profile == null"), Objects.requireNonNull(blockTime, "blockTime == null"),
         Objects.requireNonNull(clock, "clock == null"), seed);
+    net.start(); // nothing to wait for: running at once
+    return net;
+  }
+
+  /** Nothing to start: nodes start as they are added. */
+  @Override
+  protected CompletableFuture<Void> doStart() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Stops every node, the last added first, then closes the in-memory network. */
+  @Override
+  protected CompletableFuture<Void> doStop() {
+    List<Supplier<CompletableFuture<Void>>> parts = new ArrayList<>();
+    synchronized (this) {
+      for (int i = nodes.size() - 1; i >= 0; i--) {
+        parts.add(nodes.get(i)::stop);
+      }
+      nodes.clear();
+    }
+    parts.add(() -> {
+      network.close();
+      return CompletableFuture.completedFuture(null);
+    });
+    return Futures.stopInOrder(parts);
   }
 
   /** {@return the chain id every node of this network runs} */
@@ -159,6 +192,9 @@ public final class TestNetwork implements AutoCloseable {
 
   private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer,
       Consumer<EvNodeSync.Builder> options) {
+    if (state() != State.RUNNING) {
+      throw new IllegalStateException(name() + " is " + state() + ": it adds no nodes");
+    }
     byte[] idSeed = new byte[32];
     random.nextBytes(idSeed);
     P2PConfig.Builder config = P2PConfig.builder()
@@ -190,15 +226,5 @@ public final class TestNetwork implements AutoCloseable {
     TestNode testNode = new TestNode(name, node, signer);
     nodes.add(testNode);
     return testNode;
-  }
-
-  /** Closes every node, then the in-memory network. */
-  @Override
-  public synchronized void close() {
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-    nodes.clear();
-    network.close();
   }
 }

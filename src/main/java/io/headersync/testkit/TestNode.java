@@ -10,6 +10,7 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.Signer;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.PeerId;
+import io.headersync.lifecycle.Service;
 import io.headersync.service.HeaderSyncService;
 import io.headersync.service.P2PClient;
 import io.headersync.store.Store;
@@ -24,9 +25,14 @@ import java.util.concurrent.CompletableFuture;
  * service and, for sequencers and full nodes, its data service). A sequencer also {@link #produce
  * produces} blocks.
  *
+ * <p>Lifecycle: a {@link Service} that is its node's: {@link #state()}, {@link #stop()}, {@link
+ * #terminated()} and the rest are the {@link EvNodeSync}'s own (a view by composition, not a second
+ * state machine: the network builds and starts the node before this object exists, and a node
+ * stops as its node does). The network hands it out running.
+ *
  * <p>Thread-safe; {@link #produce} calls are serialised.
  */
-public final class TestNode implements AutoCloseable {
+public final class TestNode implements Service {
   private final String name;
   private final EvNodeSync node;
   private final @Nullable HeaderSigner signer;
@@ -142,10 +148,61 @@ public final class TestNode implements AutoCloseable {
         + headers().state() + ", sync " + headers().syncState());
   }
 
-  /** Stops the node: its services, then its P2P client. */
+  /**
+   * The node's start: it is already running when the network hands it out, so this completes at
+   * once (or fails as the node's start did).
+   *
+   * @return the node's start future
+   */
+  @Override
+  public CompletableFuture<Void> start() {
+    return node.start();
+  }
+
+  /**
+   * Stops the node: its services, then its P2P client.
+   *
+   * @return a future that completes when the node is stopped
+   */
+  @Override
+  public CompletableFuture<Void> stop() {
+    return node.stop();
+  }
+
+  /** Stops the node and waits for it. */
   @Override
   public void close() {
     node.close();
+  }
+
+  /**
+   * The node's state.
+   *
+   * @return {@link EvNodeSync#state()}
+   */
+  @Override
+  public State state() {
+    return node.state();
+  }
+
+  /**
+   * Why the node failed.
+   *
+   * @return {@link EvNodeSync#failure()}
+   */
+  @Override
+  public Optional<Throwable> failure() {
+    return node.failure();
+  }
+
+  /**
+   * The node's end.
+   *
+   * @return {@link EvNodeSync#terminated()}
+   */
+  @Override
+  public CompletableFuture<Void> terminated() {
+    return node.terminated();
   }
 
   /**

@@ -210,7 +210,7 @@ public final class TailBenchmark {
         long bytes = Sampler.size(dir);
         return new OnDemand(started, served, historyMillis, bytes, sampler.peakHeap.get());
       } finally {
-        node.stop();
+        node.close();
       }
     } finally {
       delete(dir);
@@ -262,7 +262,7 @@ public final class TailBenchmark {
             sampler.peakBytes.get() / 1048576.0, endHeap >> 20, sampler.peakHeap.get() >> 20, sampler.peakHeld.get());
         return new Forward(millis, tail, head, sampler.peakBytes.get(), end, sampler.peakHeap.get(), endHeap);
       } finally {
-        node.stop();
+        node.close();
       }
     } finally {
       delete(dir);

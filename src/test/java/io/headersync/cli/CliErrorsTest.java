@@ -99,7 +99,7 @@ class CliErrorsTest extends CliTestBase {
           + "the right --chain-id (and --profile)?"), err());
       assertEquals(2, err().lines().count(), err());
     } finally {
-      headers.stop();
+      headers.close();
       p2p.close();
     }
   }

@@ -173,8 +173,8 @@ class MainTest extends CliTestBase {
       assertTrue(out().contains("signature       valid"), out());
       assertTrue(out().contains("signer key      " + proposerKey), out());
     } finally {
-      headers.stop();
-      blocks.stop();
+      headers.close();
+      blocks.close();
       p2p.close();
     }
   }

@@ -10,6 +10,8 @@ import io.headersync.HeaderSyncException;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.headersync.lifecycle.Service;
+import io.headersync.lifecycle.ServiceStoppedException;
 import io.headersync.service.HeaderSyncService;
 import io.headersync.service.NetworkProfile;
 import io.headersync.service.P2PClient;
@@ -22,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -326,10 +327,9 @@ class EvNodeSyncTest {
     assertEquals(HeaderSyncService.State.STOPPED, sequencer.headers().state());
     assertEquals(HeaderSyncService.State.STOPPED, sequencer.data().orElseThrow().state());
     assertP2PClosed(sequencer.p2p());
-    ExecutionException restart = assertThrows(ExecutionException.class,
-        () -> sequencer.start().get(WAIT, TimeUnit.SECONDS));
-    assertEquals("sequencer node of gm is stopped; build a new node",
-        assertInstanceOf(IllegalStateException.class, restart.getCause()).getMessage());
+    sequencer.start().get(WAIT, TimeUnit.SECONDS); // the one start, long done: a node does not restart
+    assertEquals(Service.State.STOPPED, sequencer.state());
+    assertEquals(HeaderSyncService.State.STOPPED, sequencer.headers().state());
 
     // The stores were flushed to dir/headers and dir/data: a new node resumes from them.
     EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
@@ -387,7 +387,8 @@ class EvNodeSyncTest {
     CompletableFuture<Void> start = full.start(); // in whichever step: none can finish (no genesis)
     full.stop().get(WAIT, TimeUnit.SECONDS);
     ExecutionException e = assertThrows(ExecutionException.class, () -> start.get(WAIT, TimeUnit.SECONDS));
-    assertInstanceOf(CancellationException.class, e.getCause());
+    assertInstanceOf(ServiceStoppedException.class, e.getCause());
+    assertEquals(Service.State.STOPPED, full.state());
     assertP2PClosed(full.p2p());
   }
 
@@ -415,8 +416,17 @@ class EvNodeSyncTest {
     assertTrue(h5.isCancelled());
   }
 
-  private static void assertP2PClosed(P2PClient p2p) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> p2p.start().get(WAIT, TimeUnit.SECONDS));
-    assertEquals("P2P client closed", e.getCause().getMessage());
+  /** The client released everything (stopped, or failed to start) and does not start again. */
+  private static void assertP2PClosed(P2PClient p2p) throws Exception {
+    Service.State end = p2p.state();
+    assertTrue(end.isTerminal(), end.toString());
+    CompletableFuture<Void> again = p2p.start();
+    if (end == Service.State.FAILED) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> again.get(WAIT, TimeUnit.SECONDS));
+      assertEquals(p2p.failure().orElseThrow(), e.getCause(), "a failed client's start reports its failure");
+    } else {
+      again.handle((v, e) -> null).get(WAIT, TimeUnit.SECONDS); // the one start's outcome
+    }
+    assertEquals(end, p2p.state());
   }
 }

@@ -53,7 +53,7 @@ class ServiceGoInteropTest {
   void stop() throws Exception {
     try {
       if (service != null) {
-        service.stop();
+        service.close();
       }
     } finally {
       if (go != null) {
@@ -169,7 +169,7 @@ class ServiceGoInteropTest {
     service = service(P2PConfig.builder().identity(key(3)).seed(Multiaddr.parse(go.tcpAddress())), dir, first);
     service.start().get(T, TimeUnit.SECONDS);
     service.store().awaitHeight(N).get(T, TimeUnit.SECONDS);
-    service.stop();
+    service.close();
     assertEquals(2, first.lowest.get(), "everything after the genesis came through the syncer");
 
     go.ok("\"cmd\":\"gen\",\"count\":100,\"seed\":1", T);

@@ -91,7 +91,7 @@ class NodeProcessFaultTest {
 
   @AfterEach
   void stop() {
-    server.stop();
+    server.close();
   }
 
   @Test

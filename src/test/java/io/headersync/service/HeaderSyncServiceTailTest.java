@@ -55,7 +55,7 @@ class HeaderSyncServiceTailTest {
       first.start().get(T, TimeUnit.SECONDS);
       first.store().awaitHeight(300).get(T, TimeUnit.SECONDS);
       assertEquals(250, first.store().tail().orElseThrow().height());
-      first.stop();
+      first.close();
 
       CompletableFuture<Void> down = new CompletableFuture<>();
       HeaderSyncService<P2PSignedHeader> second = follower(net, sequencer, dir, down, t -> t <= 20,
@@ -70,7 +70,7 @@ class HeaderSyncServiceTailTest {
         }
         assertEquals(230, second.syncMetrics().headersBackfilled());
       } finally {
-        second.stop();
+        second.close();
       }
     }
   }
@@ -98,7 +98,7 @@ class HeaderSyncServiceTailTest {
             node.getByHeight(50).get(T, TimeUnit.SECONDS));
         assertTrue(node.store().tail().orElseThrow().height() >= 199);
       } finally {
-        node.stop();
+        node.close();
       }
     }
   }
@@ -138,7 +138,7 @@ class HeaderSyncServiceTailTest {
               "height " + h);
         }
       } finally {
-        node.stop();
+        node.close();
       }
     }
   }

@@ -124,7 +124,7 @@ class HeaderSyncServiceTest {
         assertEquals(100, follower.store().tail().orElseThrow().height());
         follower.store().awaitHeight(120).get(30, TimeUnit.SECONDS);
       } finally {
-        follower.stop();
+        follower.close();
       }
     }
   }
@@ -161,9 +161,9 @@ class HeaderSyncServiceTest {
       HeaderSyncService<P2PSignedHeader> first = follower(net, sequencer, dir, new AtomicLong());
       first.start().get(30, TimeUnit.SECONDS);
       first.store().awaitHeight(200).get(30, TimeUnit.SECONDS);
-      first.stop();
+      first.close();
       assertEquals(HeaderSyncService.State.STOPPED, first.state());
-      first.stop(); // idempotent
+      first.close(); // idempotent
 
       sequencer.produce(10);
       AtomicLong lowest = new AtomicLong(Long.MAX_VALUE);
@@ -175,7 +175,7 @@ class HeaderSyncServiceTest {
         // Listener calls may trail the store, so check where fetching started, not how much so far.
         assertTrue(lowest.get() > 200, "resumed above the stored head 200: first batch from " + lowest);
       } finally {
-        second.stop();
+        second.close();
       }
     }
   }
@@ -219,7 +219,7 @@ class HeaderSyncServiceTest {
           cause.getMessage());
       assertEquals(HeaderSyncService.State.FAILED, follower.state());
       assertEquals(cause, follower.failure().orElseThrow());
-      follower.stop(); // a failed service stays failed
+      follower.close(); // a failed service stays failed
       assertEquals(HeaderSyncService.State.FAILED, follower.state());
     }
   }
@@ -265,7 +265,7 @@ class HeaderSyncServiceTest {
       assertTrue(e.getCause().getMessage().contains("NEW"), e.getCause().getMessage());
       s.start().get(10, TimeUnit.SECONDS);
       assertEquals(HeaderSyncService.State.RUNNING, s.state(), "no peers, empty store: waits for the first header");
-      s.stop();
+      s.close();
     }
   }
 
@@ -286,7 +286,7 @@ class HeaderSyncServiceTest {
         pinned.start().get(30, TimeUnit.SECONDS);
         pinned.store().awaitHeight(50).get(30, TimeUnit.SECONDS);
       } finally {
-        pinned.stop();
+        pinned.close();
       }
 
       SignerKey other = SignerKey.generate(new Random(99));
