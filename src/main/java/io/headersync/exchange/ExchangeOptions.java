@@ -38,7 +38,8 @@ import java.util.Objects;
  * while its window is full, gains one request per answer (doubling per round trip, as TCP's slow
  * start) until the rate stops growing or the round trip starts to grow; then its window follows 1.25
  * times its bandwidth-delay product (the largest recent rate times the smallest recent round trip, in
- * requests) plus 2, and requests are paced over the round trip instead of leaving in bursts. A
+ * requests) plus 2 but not below {@code perPeerDepth}, and windows above 32 requests are paced over
+ * the round trip instead of leaving in bursts. A
  * timeout or reset halves it (it regrows quickly to 85% of where it failed, then by one request per
  * round trip). The window stays within {@code [minPerPeerDepth, maxPerPeerDepth]}; a slow peer is
  * given fewer requests than a fast one. The range window is twice the sum of the usable peers'

@@ -30,13 +30,14 @@ import java.util.Objects;
  *       a failure. Leaving start-up early costs little: after it the window still doubles per round
  *       trip while the round trip stays near its minimum (see below).
  *   <li><b>After start-up</b>: the window moves towards {@link #GAIN} (1.25) times the
- *       bandwidth-delay product, {@code maxRate * minRtt / chunkSize} requests, plus {@link #HEADROOM}:
+ *       bandwidth-delay product, {@code maxRate * minRtt / chunkSize} requests, plus {@link #HEADROOM},
+ *       but not below {@code initialDepth} (a failure can take it lower, down to {@code minDepth}):
  *       up by one per answer while the window is full, down by one per answer. While the path is
  *       latency-bound (the round trip stays near its minimum) the measured product grows with the
  *       window, so the window keeps growing by a quarter per round trip; once requests queue (the
  *       round trip grows, the rate does not) it settles where they queue for about a quarter of the
  *       smallest round trip.
- *   <li><b>Pacing</b>: requests leave at most {@link #PACING_GAIN} windows per smallest round trip
+ *   <li><b>Pacing</b> (windows above {@link #UNPACED_WINDOW}): requests leave at most {@link #PACING_GAIN} windows per smallest round trip
  *       ({@link #STARTUP_PACING_GAIN} in start-up), a few back to back ({@link #PACING_BURST}, or a
  *       quarter of the window), so that a stall on our side (a slow sink, a pause) does not hand the
  *       peer a burst of requests at once: a server refuses requests past a per-peer limit (ours 32 at
@@ -70,6 +71,11 @@ final class InFlightWindows<P> {
   static final double PACING_GAIN = 1.25;
   /** ... and at this many during start-up, so that the window may double per round trip. */
   static final double STARTUP_PACING_GAIN = 2.0;
+  /**
+   * Windows up to this many requests are not paced: a whole window at once is within what a server
+   * accepts from one peer (ours: 32 requests), and near peers (small windows) pay no timer wake-ups.
+   */
+  static final int UNPACED_WINDOW = 32;
   /** Requests that may leave back to back before pacing spaces them (or a quarter of the window, if more). */
   static final int PACING_BURST = 4;
   /** Requests added to the window after start-up, for jitter when the product is a few requests. */
@@ -158,7 +164,7 @@ final class InFlightWindows<P> {
     if (p == null || p.inFlight == 0) {
       return true;
     }
-    if (p.inFlight < p.window() && (!pacing || p.nextSendNanos <= nanos())) {
+    if (p.inFlight < p.window() && (!pacing || p.window() <= UNPACED_WINDOW || p.nextSendNanos <= nanos())) {
       return true;
     }
     // A request waits for this peer's window or pacing: what its answers measure is the peer's
@@ -173,7 +179,7 @@ final class InFlightWindows<P> {
    */
   long pacingDelayNanos(P peer) {
     Peer p = peers.get(peer);
-    if (!pacing || p == null || p.inFlight == 0 || p.inFlight >= p.window()) {
+    if (!pacing || p == null || p.inFlight == 0 || p.inFlight >= p.window() || p.window() <= UNPACED_WINDOW) {
       return -1;
     }
     long wait = p.nextSendNanos - nanos();
@@ -220,7 +226,7 @@ final class InFlightWindows<P> {
     if (p.inFlight >= p.window()) {
       p.lastFullSeq = t.seq;
     }
-    if (pacing && p.minRttNanos != Long.MAX_VALUE) {
+    if (pacing && p.minRttNanos != Long.MAX_VALUE && p.window() > UNPACED_WINDOW) {
       // The window spread over the smallest round trip: pacing never sends slower than the window
       // allows, it only spaces the requests, so that a peer is not handed a burst of them at once.
       double interval = p.minRttNanos / ((p.startup ? STARTUP_PACING_GAIN : PACING_GAIN) * p.window());
@@ -363,7 +369,9 @@ final class InFlightWindows<P> {
         return cwnd;
       }
       double bdp = rate * minRttNanos / 1e9 / limits.chunkSize;
-      return Math.max(limits.minDepth, Math.min(limits.maxDepth, Math.ceil(GAIN * bdp) + HEADROOM));
+      // Never below where every peer starts: a short product (a near peer) gains nothing from a smaller
+      // window, and the fixed depth of before was measured as fast as any at zero delay.
+      return Math.max(limits.initialDepth, Math.min(limits.maxDepth, Math.ceil(GAIN * bdp) + HEADROOM));
     }
 
     void grow(boolean windowLimited) {
