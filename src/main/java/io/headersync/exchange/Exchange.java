@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #get(Hash)} and {@link #getByHeight(long)} ask every trusted peer in parallel (tracked
  *       peers when there are no trusted ones) and take the first valid answer.
  *   <li>{@link #getRange} / {@link #streamRange} run a range session: 64-header chunks from every
- *       tracked peer, {@code perPeerDepth} in flight per peer, verified and delivered in order (see
- *       {@code RangeSession}).
+ *       tracked peer, each peer with an adaptive number of requests in flight (from {@code
+ *       perPeerDepth}, following its measured bandwidth-delay product up to {@code maxPerPeerDepth}),
+ *       verified and delivered in order (see {@code RangeSession} and {@link ExchangeOptions}).
  * </ul>
  *
  * Every answer is decoded, {@link Header#validate validated} and its chain id compared (ignoring
@@ -357,9 +358,7 @@ public final class Exchange<H extends Header> extends AbstractService {
   public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
     Objects.requireNonNull(from, "from == null");
     Objects.requireNonNull(sink, "sink == null");
-    RangeSession.Config config = new RangeSession.Config(options.chunkSize, options.perPeerDepth,
-        options.maxBufferedChunks, options.requestTimeout, options.maxAttemptsPerChunk,
-        RangeSession.Config.DEFAULT_RETRY_BACKOFF);
+    RangeSession.Config config = RangeSession.Config.of(options, RangeSession.Config.DEFAULT_RETRY_BACKOFF);
     RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
         // the session times each request out itself
         (peer, start, amount) -> rangeRequest(peer, start, amount),

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Limits of an {@link Exchange} client, with defaults in one place.
+ * Limits of an {@link Exchange} client, with defaults in one place (the range session's defaults are
+ * these too).
  *
  * <table>
  *   <caption>Options</caption>
@@ -12,14 +13,41 @@ import java.util.Objects;
  *   <tr><td>{@code requestTimeout}</td><td>8 s</td><td>one request to one peer (go-header's)</td></tr>
  *   <tr><td>{@code maxFrameSize}</td><td>1 MiB</td><td>largest response frame (10 MiB for ev-node's profile)</td></tr>
  *   <tr><td>{@code chunkSize}</td><td>64</td><td>headers per range request (go-header's maximum)</td></tr>
- *   <tr><td>{@code perPeerDepth}</td><td>16</td><td>range requests in flight per peer (go-header: 1); 16 x 64 headers keep a 50 ms round trip busy at ~20k headers/s</td></tr>
- *   <tr><td>{@code maxBufferedChunks}</td><td>64</td><td>range window: chunks past the next undelivered height that may be requested</td></tr>
+ *   <tr><td>{@code perPeerDepth}</td><td>16</td><td>range requests in flight per peer at the start of a
+ *       range (go-header: 1); from there each peer's window adapts to its measured bandwidth-delay
+ *       product (see below)</td></tr>
+ *   <tr><td>{@code minPerPeerDepth}</td><td>1</td><td>the fewest requests a peer's window keeps in flight
+ *       (after timeouts and resets)</td></tr>
+ *   <tr><td>{@code maxPerPeerDepth}</td><td>128</td><td>the most range requests in flight per peer, a hard
+ *       bound (128 x 64 headers keep a 50 ms round trip busy at ~160k headers/s)</td></tr>
+ *   <tr><td>{@code minBufferedChunks}</td><td>64</td><td>the range window's floor: chunks past the next
+ *       undelivered height that may always be requested</td></tr>
+ *   <tr><td>{@code maxBufferedChunks}</td><td>256</td><td>the range window's hard bound: at most this many
+ *       chunks past the next undelivered height are requested, so a range session buffers at most
+ *       {@code maxBufferedChunks x chunkSize} headers (16,384 by default; about 4.4 MB of ev-node
+ *       headers on the wire)</td></tr>
  *   <tr><td>{@code maxAttemptsPerChunk}</td><td>10</td><td>tries of one chunk before a range fails (go-header: unbounded)</td></tr>
  *   <tr><td>{@code maxUntrustedHeadPeers}</td><td>4</td><td>peers asked for the head when a trusted head is known (go-header's)</td></tr>
  *   <tr><td>{@code maxTrackedPeers}</td><td>256</td><td>peers scored by the tracker</td></tr>
  *   <tr><td>{@code peerRetention}</td><td>1 h</td><td>how long a disconnected peer's score is kept (go-header's)</td></tr>
  *   <tr><td>{@code maxRangeToList}</td><td>100,000</td><td>largest range {@link Exchange#getRange} collects into a list</td></tr>
  * </table>
+ *
+ * <p>The adaptive window (per range session): every answer measures the peer's round trip and its
+ * delivery rate in headers per second. A peer starts at {@code perPeerDepth} requests in flight and,
+ * while its window is full, gains one request per answer (doubling per round trip, as TCP's slow
+ * start) until the rate stops growing or the round trip starts to grow; then its window follows 1.25
+ * times its bandwidth-delay product (the largest recent rate times the smallest recent round trip, in
+ * requests) plus 2 but not below {@code perPeerDepth}, and windows above 32 requests are paced over
+ * the round trip instead of leaving in bursts. A
+ * timeout or reset halves it (it regrows quickly to 85% of where it failed, then by one request per
+ * round trip). The window stays within {@code [minPerPeerDepth, maxPerPeerDepth]}; a slow peer is
+ * given fewer requests than a fast one. The range window is twice the sum of the usable peers'
+ * windows, within {@code [minBufferedChunks, maxBufferedChunks]}. Setting {@code minPerPeerDepth =
+ * perPeerDepth =
+ * maxPerPeerDepth} and {@code minBufferedChunks = maxBufferedChunks} fixes both. {@link #builder()}
+ * refuses {@code perPeerDepth} outside {@code [minPerPeerDepth, maxPerPeerDepth]} and {@code
+ * minBufferedChunks} above {@code maxBufferedChunks}.
  */
 public final class ExchangeOptions {
   private static final ExchangeOptions DEFAULTS = builder().build();
@@ -28,6 +56,9 @@ public final class ExchangeOptions {
   final int maxFrameSize;
   final int chunkSize;
   final int perPeerDepth;
+  final int minPerPeerDepth;
+  final int maxPerPeerDepth;
+  final int minBufferedChunks;
   final int maxBufferedChunks;
   final int maxAttemptsPerChunk;
   final int maxUntrustedHeadPeers;
@@ -40,6 +71,9 @@ public final class ExchangeOptions {
     this.maxFrameSize = b.maxFrameSize;
     this.chunkSize = b.chunkSize;
     this.perPeerDepth = b.perPeerDepth;
+    this.minPerPeerDepth = b.minPerPeerDepth;
+    this.maxPerPeerDepth = b.maxPerPeerDepth;
+    this.minBufferedChunks = b.minBufferedChunks;
     this.maxBufferedChunks = b.maxBufferedChunks;
     this.maxAttemptsPerChunk = b.maxAttemptsPerChunk;
     this.maxUntrustedHeadPeers = b.maxUntrustedHeadPeers;
@@ -77,6 +111,9 @@ public final class ExchangeOptions {
     b.maxFrameSize = maxFrameSize;
     b.chunkSize = chunkSize;
     b.perPeerDepth = perPeerDepth;
+    b.minPerPeerDepth = minPerPeerDepth;
+    b.maxPerPeerDepth = maxPerPeerDepth;
+    b.minBufferedChunks = minBufferedChunks;
     b.maxBufferedChunks = maxBufferedChunks;
     b.maxAttemptsPerChunk = maxAttemptsPerChunk;
     b.maxUntrustedHeadPeers = maxUntrustedHeadPeers;
@@ -101,12 +138,30 @@ public final class ExchangeOptions {
     return chunkSize;
   }
 
-  /** @return range requests in flight per peer */
+  /** @return range requests in flight per peer at the start of a range */
   public int perPeerDepth() {
     return perPeerDepth;
   }
 
-  /** @return chunks past the next undelivered height that may be requested */
+  /** @return the fewest range requests a peer's adaptive window keeps in flight */
+  public int minPerPeerDepth() {
+    return minPerPeerDepth;
+  }
+
+  /** @return the most range requests in flight per peer (hard bound of the adaptive window) */
+  public int maxPerPeerDepth() {
+    return maxPerPeerDepth;
+  }
+
+  /** @return the range window's floor, in chunks past the next undelivered height */
+  public int minBufferedChunks() {
+    return minBufferedChunks;
+  }
+
+  /**
+   * @return the range window's hard bound: chunks past the next undelivered height that may be
+   *     requested (a range buffers at most this times {@link #chunkSize()} headers)
+   */
   public int maxBufferedChunks() {
     return maxBufferedChunks;
   }
@@ -142,7 +197,10 @@ public final class ExchangeOptions {
     private int maxFrameSize = ExchangeProtocol.DEFAULT_MAX_FRAME_SIZE;
     private int chunkSize = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
     private int perPeerDepth = 16;
-    private int maxBufferedChunks = 64;
+    private int minPerPeerDepth = 1;
+    private int maxPerPeerDepth = 128;
+    private int minBufferedChunks = 64;
+    private int maxBufferedChunks = 256;
     private int maxAttemptsPerChunk = 10;
     private int maxUntrustedHeadPeers = 4;
     private int maxTrackedPeers = 256;
@@ -178,6 +236,33 @@ public final class ExchangeOptions {
       return this;
     }
 
+    public Builder minPerPeerDepth(int n) {
+      this.minPerPeerDepth = positive(n, "minPerPeerDepth");
+      return this;
+    }
+
+    public Builder maxPerPeerDepth(int n) {
+      this.maxPerPeerDepth = positive(n, "maxPerPeerDepth");
+      return this;
+    }
+
+    /**
+     * A fixed depth: {@code minPerPeerDepth}, {@code perPeerDepth} and {@code maxPerPeerDepth} all
+     * {@code n}, so no peer's window adapts.
+     */
+    public Builder fixedPerPeerDepth(int n) {
+      positive(n, "perPeerDepth");
+      this.minPerPeerDepth = n;
+      this.perPeerDepth = n;
+      this.maxPerPeerDepth = n;
+      return this;
+    }
+
+    public Builder minBufferedChunks(int n) {
+      this.minBufferedChunks = positive(n, "minBufferedChunks");
+      return this;
+    }
+
     public Builder maxBufferedChunks(int n) {
       this.maxBufferedChunks = positive(n, "maxBufferedChunks");
       return this;
@@ -209,6 +294,14 @@ public final class ExchangeOptions {
     }
 
     public ExchangeOptions build() {
+      if (perPeerDepth < minPerPeerDepth || perPeerDepth > maxPerPeerDepth) {
+        throw new IllegalArgumentException("perPeerDepth " + perPeerDepth + " must be within minPerPeerDepth "
+            + minPerPeerDepth + " and maxPerPeerDepth " + maxPerPeerDepth);
+      }
+      if (minBufferedChunks > maxBufferedChunks) {
+        throw new IllegalArgumentException("minBufferedChunks " + minBufferedChunks + " is above maxBufferedChunks "
+            + maxBufferedChunks);
+      }
       return new ExchangeOptions(this);
     }
 

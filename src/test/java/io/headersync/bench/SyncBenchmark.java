@@ -51,7 +51,9 @@ import java.util.stream.Stream;
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.SyncBenchmark -Dbench.args=100000
- * mvn ... -Dbench.args="100000 25 16"   # 25 ms each way (50 ms round trip) through interop/delayproxy, 16 requests in flight
+ * mvn ... -Dbench.args="100000 25"      # 25 ms each way (50 ms round trip) through interop/delayproxy
+ * mvn ... -Dbench.args="100000 25 16"   # the same with a fixed 16 requests in flight per peer (no adaptive window)
+ * java -Dbench.servers=3 ... SyncBenchmark 50000 25   # ours from 3 of our servers, each behind its own delay line
  * </pre>
  *
  * With a delay, both clients reach their server through {@link DelayProxy}, a user-space delay line.
@@ -60,7 +62,10 @@ public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
 
+  /** Our servers the client syncs from ({@code -Dbench.servers}, default 1), each behind its own delay line. */
+  private static final int SERVERS = Integer.getInteger("bench.servers", 1);
   private static Duration delay = Duration.ZERO;
+  /** A fixed number of requests in flight per peer, or 0: the adaptive window (the default). */
   private static int depth;
 
   /**
@@ -76,23 +81,29 @@ public final class SyncBenchmark {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 100_000;
     delay = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 0);
-    depth = args.length > 2 ? Integer.parseInt(args[2]) : ExchangeOptions.defaults().perPeerDepth();
-    System.out.printf("syncer catch-up of %,d ev-node headers from one peer over loopback TCP, %s ms each way, "
-        + "%d requests in flight per peer (%s, %d cores, Java %s)%n", n, delay.toMillis(), depth,
+    depth = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+    System.out.printf("syncer catch-up of %,d ev-node headers from %d peer(s) (go-header: one) over loopback TCP, %s ms each way, "
+        + "%s requests in flight per peer (%s, %d cores, Java %s)%n", n, SERVERS, delay.toMillis(),
+        depth > 0 ? "fixed " + depth : "adaptive",
         System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     curveSeries = "go-header";
-    double go = go(n);
+    // -Dbench.skipGo=true: ours only (for profiling; the ratios print as NaN)
+    double go = Boolean.getBoolean("bench.skipGo") ? Double.NaN : go(n);
     List<P2PSignedHeader> chain = chain(n);
     curveSeries = CURVE == null ? null : "headersync cold JVM";
     // The first round in this JVM is the cold figure: what a freshly started node gets for its first
     // n headers, JIT compilation included. Then warm-up rounds until the JIT has settled; the figures
     // after that are the steady state of a long-running node.
     double cold = delay.isZero() ? java(chain, n, false) : Double.NaN;
-    // With a delay line the catch-up waits on the network, not on compiled code: one short round.
+    // With a delay line too, the measured runs are those of a settled JIT: the warm-up rounds run the
+    // same code without the delay line (faster), then the measured runs go through it.
     curveSeries = null;
-    JitWarmup.run(delay.isZero() ? -1 : 1, () -> java(chain, delay.isZero() ? n : Math.min(n, 5_000), false));
-    double ours = median(() -> {
+    Duration measuredDelay = delay;
+    delay = Duration.ZERO;
+    JitWarmup.run(-1, () -> java(chain, n, false));
+    delay = measuredDelay;
+    double ours = median(3, () -> {
       curveSeries = CURVE == null ? null : "headersync steady";
       curveRows.removeIf(r -> r.startsWith("headersync steady,")); // keep the last run's
       return java(chain, n, false);
@@ -106,7 +117,7 @@ public final class SyncBenchmark {
     if (delay.isZero()) {
       java(chain, n, true); // warms up the check's path in the syncer (its first round runs the JIT on it)
     }
-    double signed = delay.isZero() ? median(() -> java(chain, n, true)) : Double.NaN;
+    double signed = delay.isZero() ? median(3, () -> java(chain, n, true)) : Double.NaN;
     if (!delay.isZero()) {
       System.out.println();
       System.out.println("| round trip | go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |");
@@ -120,7 +131,7 @@ public final class SyncBenchmark {
     try (GoPeer server = new GoPeer(102, "-network", NETWORK, "-chain-id", "bench")) {
       server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
       java(chain, n, true, server); // warms up the client side against Go
-      signedFromGo = median(() -> java(chain, n, true, server));
+      signedFromGo = median(3, () -> java(chain, n, true, server));
     }
     double ceiling = signatureCeiling(chain);
     System.out.println();
@@ -205,9 +216,13 @@ public final class SyncBenchmark {
     double rate() throws Exception;
   }
 
-  /** The median of three runs (one run with a delay line: those take long and vary little). */
+  /** The median of three runs (go-header's: one run with a delay line, which takes long and varies little). */
   private static double median(Run run) throws Exception {
-    int runs = delay.isZero() ? 3 : 1;
+    return median(delay.isZero() ? 3 : 1, run);
+  }
+
+  /** The median of {@code runs} runs. */
+  private static double median(int runs, Run run) throws Exception {
     double[] r = new double[runs];
     for (int i = 0; i < runs; i++) {
       r[i] = run.rate();
@@ -304,35 +319,45 @@ public final class SyncBenchmark {
         new DefaultThreadFactory("bench-worker", true));
     List<Host> hosts = new ArrayList<>();
     Path dir = Files.createTempDirectory("headersync-sync-bench");
-    DelayProxy proxy = null;
+    List<DelayProxy> proxies = new ArrayList<>();
     try {
-      P2PServer<P2PSignedHeader> p2pServer = null;
-      PeerId serverId;
-      Multiaddr target;
+      List<P2PServer<P2PSignedHeader>> p2pServers = new ArrayList<>();
+      List<PeerId> serverIds = new ArrayList<>();
+      List<Multiaddr> targets = new ArrayList<>();
       if (goServer == null) {
         InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
         served.append(chain.subList(0, n)).join();
-        Host server = LoopbackHosts.start(hosts, 200);
-        p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.builder()
-            .maxConcurrentPerPeer(Math.max(depth, ServerOptions.defaults().maxConcurrentPerPeer())).build(),
-            storeExecutor, Clock.systemUTC());
-        p2pServer.start();
-        serverId = server.peerId();
-        target = server.listenAddresses().get(0).withPeerId(serverId);
+        for (int i = 0; i < SERVERS; i++) { // -Dbench.servers: several of our servers, each behind its own delay line
+          Host server = LoopbackHosts.start(hosts, 200 + i);
+          P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.builder()
+              .maxConcurrentPerPeer(Math.max(Integer.getInteger("bench.serverPerPeer", depth),
+                  ServerOptions.defaults().maxConcurrentPerPeer())).build(),
+              storeExecutor, Clock.systemUTC());
+          p2pServer.start();
+          p2pServers.add(p2pServer);
+          serverIds.add(server.peerId());
+          targets.add(server.listenAddresses().get(0).withPeerId(server.peerId()));
+        }
       } else {
-        serverId = PeerId.parse(goServer.peerId());
-        target = Multiaddr.parse(goServer.tcpAddress());
+        serverIds.add(PeerId.parse(goServer.peerId()));
+        targets.add(Multiaddr.parse(goServer.tcpAddress()));
       }
       Host client = LoopbackHosts.start(hosts, 300);
       Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
-          .chainId("bench").trustedPeers(List.of(serverId)).gater(new ConnectionGater()).scheduler(scheduler)
-          .options(ExchangeOptions.builder().perPeerDepth(depth).build())
+          .chainId("bench").trustedPeers(serverIds).gater(new ConnectionGater()).scheduler(scheduler)
+          .options(depth > 0 ? ExchangeOptions.builder().fixedPerPeerDepth(depth).build() : ExchangeOptions.defaults())
           .build();
       ex.start();
-      CompletableFuture<Void> identified = Identified.by(client, serverId, PROTOCOL);
-      proxy = delay.isZero() ? null : new DelayProxy(target, delay);
-      client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
-      identified.get(30, TimeUnit.SECONDS);
+      for (int i = 0; i < serverIds.size(); i++) {
+        CompletableFuture<Void> identified = Identified.by(client, serverIds.get(i), PROTOCOL);
+        Multiaddr target = targets.get(i);
+        DelayProxy proxy = delay.isZero() ? null : new DelayProxy(target, delay);
+        if (proxy != null) {
+          proxies.add(proxy);
+        }
+        client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
+        identified.get(30, TimeUnit.SECONDS);
+      }
       try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
           .path(dir.resolve("db")).build()) {
         CpuSplit cpu = CpuSplit.start();
@@ -361,9 +386,11 @@ public final class SyncBenchmark {
         System.out.printf("headersync Syncer%s%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
             checkSignatures ? " + signature check" : "", goServer == null ? "" : " <- go-header server", rate, synced,
             seconds * 1000);
-        System.out.printf("  %s; %.1f µs of CPU per header%n", cpu, cpu.processNanos() / 1e3 / synced);
+        List<P2PServer.Stats> stats = p2pServers.stream().map(P2PServer::stats).toList();
+        System.out.printf("  %s; %.1f µs of CPU per header%s%n", cpu, cpu.processNanos() / 1e3 / synced,
+            stats.isEmpty() ? "" : "; servers: " + stats);
         ex.close();
-        if (p2pServer != null) {
+        for (P2PServer<P2PSignedHeader> p2pServer : p2pServers) {
           p2pServer.close();
         }
         return rate;
@@ -372,9 +399,7 @@ public final class SyncBenchmark {
       for (Host h : hosts) {
         h.close();
       }
-      if (proxy != null) {
-        proxy.close();
-      }
+      proxies.forEach(DelayProxy::close);
       scheduler.shutdownNow();
       storeExecutor.shutdownNow();
       worker.shutdownNow();

@@ -7,6 +7,7 @@ import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.ExchangeException;
+import io.headersync.exchange.ExchangeOptions;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.PeerFailure;
 import io.headersync.exchange.PeerRequestException;
@@ -38,17 +39,21 @@ import java.util.function.Function;
  * in height order, each batch verified and linked to the one before.
  *
  * <p>How it works: the range is cut into chunks of at most {@link Config#chunkSize} headers. Chunks
- * are requested from every usable peer (best score first) with up to {@link Config#perPeerDepth}
- * requests in flight per peer, so a single peer is pipelined and several peers work in parallel —
- * go-header asks one peer for one 64-header batch at a time. Every answer is checked: heights must
+ * are requested from every usable peer (best score first), each peer with as many requests in flight
+ * as its adaptive window allows ({@link InFlightWindows}: it starts at {@code perPeerDepth} and follows
+ * the peer's measured bandwidth-delay product, within {@code [minPerPeerDepth, maxPerPeerDepth]}), so
+ * a single peer is pipelined deep enough for its round trip, several peers work in parallel, and a
+ * slow peer gets fewer requests than a fast one — go-header asks one peer for one 64-header batch at a
+ * time. Every answer is checked: heights must
  * start at the chunk and be contiguous, then {@link Verification#verifyRange} against {@code from}
  * (go-header's rule). A partial answer is kept and the rest of the chunk is requested again. Verified
  * chunks wait in a bounded buffer until every lower height has been delivered; before delivery the
  * chunk's first header is verified against the last delivered header (adjacent, so a hash-linked
  * header type proves the whole chain; go-header's sessions only check later chunks non-adjacently).
- * Only chunks below {@code nextToDeliver + maxBufferedChunks * chunkSize} are requested, which
- * bounds the headers buffered; a retried chunk is always inside that window, so a failed chunk never
- * waits behind a buffer full of later ones.
+ * Only chunks below {@code nextToDeliver + window * chunkSize} are requested, where the window is
+ * twice the usable peers' windows summed, within {@code [minBufferedChunks, maxBufferedChunks]}:
+ * this bounds the headers buffered to {@code maxBufferedChunks * chunkSize}; a retried chunk is always
+ * inside the window, so a failed chunk never waits behind a buffer full of later ones.
  *
  * <p>Failures: a timeout, reset or NOT_FOUND lowers the peer's score and the chunk is retried after
  * a short backoff, preferably on another peer; an invalid answer or a hard verification failure
@@ -101,16 +106,18 @@ public final class RangeSession<H extends Header, P> {
    */
   static final int MAX_SERVED_RUNS = 1024;
 
-  /** Limits of a session. */
+  /**
+   * Limits of a session. The defaults are {@link ExchangeOptions#defaults()}'s ({@link #of}); the
+   * public options are the one place they are written.
+   */
   public static final class Config {
     /** A chunk's retries: 50 ms doubling to 2 s. */
     public static final Backoff DEFAULT_RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(2));
 
-    private static final Config DEFAULTS = new Config(ExchangeProtocol.MAX_RANGE_REQUEST_SIZE, 4, 32,
-        Duration.ofSeconds(8), 10, DEFAULT_RETRY_BACKOFF);
+    private static final Config DEFAULTS = of(ExchangeOptions.defaults(), DEFAULT_RETRY_BACKOFF);
 
     /**
-     * Defaults: 64-header chunks, 4 requests in flight per peer, 32 chunks buffered, 8 s timeout.
+     * Defaults: {@link ExchangeOptions#defaults()} and {@link #DEFAULT_RETRY_BACKOFF}.
      *
      * @return the limits with every default
      */
@@ -118,14 +125,27 @@ public final class RangeSession<H extends Header, P> {
       return DEFAULTS;
     }
 
+    /**
+     * The limits an exchange's options set: chunk size, the adaptive per-peer window ({@code
+     * minPerPeerDepth}, {@code perPeerDepth} to start, {@code maxPerPeerDepth}), the range window
+     * ({@code minBufferedChunks} to {@code maxBufferedChunks}), timeout and attempts.
+     */
+    public static Config of(ExchangeOptions options, Backoff retryBackoff) {
+      return new Config(new InFlightWindows.Limits(options.chunkSize(), options.minPerPeerDepth(),
+          options.perPeerDepth(), options.maxPerPeerDepth(), options.minBufferedChunks(), options.maxBufferedChunks()),
+          options.requestTimeout(), options.maxAttemptsPerChunk(), retryBackoff);
+    }
+
     final int chunkSize;
-    final int perPeerDepth;
-    final int maxBufferedChunks;
+    final InFlightWindows.Limits windows;
     final Duration requestTimeout;
     final int maxAttemptsPerChunk;
     final Backoff retryBackoff;
 
     /**
+     * Fixed limits: {@code perPeerDepth} requests in flight per peer and a window of {@code
+     * maxBufferedChunks} chunks, neither adapting.
+     *
      * @param chunkSize headers per request, 1..64
      * @param perPeerDepth requests in flight per peer, at least 1
      * @param maxBufferedChunks the window: only heights below the next undelivered height plus this
@@ -136,19 +156,35 @@ public final class RangeSession<H extends Header, P> {
      */
     public Config(int chunkSize, int perPeerDepth, int maxBufferedChunks, Duration requestTimeout,
         int maxAttemptsPerChunk, Backoff retryBackoff) {
+      this(checkedLimits(chunkSize, perPeerDepth, maxBufferedChunks), requestTimeout, maxAttemptsPerChunk,
+          retryBackoff);
+    }
+
+    private Config(InFlightWindows.Limits windows, Duration requestTimeout, int maxAttemptsPerChunk,
+        Backoff retryBackoff) {
+      if (windows.chunkSize() > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
+        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
+            + ": " + windows.chunkSize());
+      }
+      if (maxAttemptsPerChunk < 1) {
+        throw new IllegalArgumentException("maxAttemptsPerChunk must be positive");
+      }
+      this.chunkSize = windows.chunkSize();
+      this.windows = windows;
+      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout == null");
+      this.maxAttemptsPerChunk = maxAttemptsPerChunk;
+      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff == null");
+    }
+
+    private static InFlightWindows.Limits checkedLimits(int chunkSize, int perPeerDepth, int maxBufferedChunks) {
       if (chunkSize < 1 || chunkSize > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
         throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
             + ": " + chunkSize);
       }
-      if (perPeerDepth < 1 || maxBufferedChunks < 1 || maxAttemptsPerChunk < 1) {
+      if (perPeerDepth < 1 || maxBufferedChunks < 1) {
         throw new IllegalArgumentException("perPeerDepth, maxBufferedChunks and maxAttemptsPerChunk must be positive");
       }
-      this.chunkSize = chunkSize;
-      this.perPeerDepth = perPeerDepth;
-      this.maxBufferedChunks = maxBufferedChunks;
-      this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout == null");
-      this.maxAttemptsPerChunk = maxAttemptsPerChunk;
-      this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff == null");
+      return InFlightWindows.Limits.fixed(chunkSize, perPeerDepth, maxBufferedChunks);
     }
   }
 
@@ -169,9 +205,11 @@ public final class RangeSession<H extends Header, P> {
   private final PriorityQueue<Chunk> pending = new PriorityQueue<>(Comparator.comparingLong((Chunk c) -> c.start));
   private final TreeMap<Long, Ready<H, P>> ready = new TreeMap<>();
   private final Map<Chunk, CompletableFuture<List<H>>> inFlight = new HashMap<>();
-  private final Map<P, Integer> perPeer = new HashMap<>();
+  private final InFlightWindows<P> windows;
   private final Set<P> excluded = new HashSet<>();
   private final Set<ScheduledFuture<?>> retryTimers = new HashSet<>();
+  private @Nullable ScheduledFuture<?> pacingTimer;
+  private long pacingTimerDue;
   /** Who served the delivered heights: runs keyed by their first height. */
   private final TreeMap<Long, Served<P>> served = new TreeMap<>();
   private long nextUnscheduled;
@@ -195,6 +233,7 @@ public final class RangeSession<H extends Header, P> {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.config = Objects.requireNonNull(config, "config == null");
+    this.windows = new InFlightWindows<>(config.windows, clock);
     if (to <= from.height() + 1) {
       throw new IllegalArgumentException("empty range: from height " + from.height() + ", to " + to);
     }
@@ -268,7 +307,13 @@ public final class RangeSession<H extends Header, P> {
       // Heights at or above windowEnd wait until lower ones are delivered; this bounds buffered
       // chunks. A retried chunk is always below it, so the chunk that blocks delivery is never stuck
       // behind a full buffer.
-      long windowEnd = nextToDeliver + (long) config.maxBufferedChunks * config.chunkSize;
+      List<P> candidates = new ArrayList<>(peers.size());
+      for (P p : peers) {
+        if (!excluded.contains(p)) {
+          candidates.add(p);
+        }
+      }
+      long windowEnd = nextToDeliver + (long) windows.sessionWindow(candidates) * config.chunkSize;
       boolean noPeer = false;
       while (!result.isDone()) {
         Chunk c = pending.peek();
@@ -284,17 +329,17 @@ public final class RangeSession<H extends Header, P> {
         if (c.start >= windowEnd) {
           break;
         }
-        P peer = pickPeer(peers, c, out);
+        P peer = pickPeer(candidates, c);
         if (peer == null) {
           noPeer = true;
+          armPacingTimer(candidates);
           break;
         }
         pending.poll();
         c.attempts++;
-        perPeer.merge(peer, 1, Integer::sum);
         CompletableFuture<List<H>> placeholder = new CompletableFuture<>();
         inFlight.put(c, placeholder);
-        out.add(new Request(c, peer));
+        out.add(new Request(c, peer, windows.onSend(peer)));
       }
       if (noPeer && out.isEmpty() && inFlight.isEmpty() && retriesWaiting == 0 && !delivering) {
         Chunk c = pending.peek();
@@ -307,10 +352,50 @@ public final class RangeSession<H extends Header, P> {
     return out;
   }
 
-  private P pickPeer(List<P> peers, Chunk c, List<Request> planned) {
+  /**
+   * When a peer's window has room but pacing holds its next request back, a timer runs the session
+   * again once the earliest such peer may send (one timer at a time, the earliest wins). Lock held.
+   */
+  private void armPacingTimer(List<P> candidates) {
+    long wait = Long.MAX_VALUE;
+    for (P p : candidates) {
+      long d = windows.pacingDelayNanos(p);
+      if (d >= 0) {
+        wait = Math.min(wait, d);
+      }
+    }
+    if (wait == Long.MAX_VALUE) {
+      return;
+    }
+    Instant now = clock.instant();
+    long due = now.getEpochSecond() * 1_000_000_000L + now.getNano() + wait;
+    if (pacingTimer != null && !pacingTimer.isDone() && pacingTimerDue - due <= 0) {
+      return;
+    }
+    if (pacingTimer != null) {
+      pacingTimer.cancel(false);
+    }
+    pacingTimerDue = due;
+    pacingTimer = null;
+    ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+    self[0] = scheduler.schedule(() -> {
+      synchronized (this) {
+        if (pacingTimer == self[0]) {
+          pacingTimer = null; // fired: the run below may arm the next one
+        }
+      }
+      drive();
+    }, wait, TimeUnit.NANOSECONDS);
+    if (!self[0].isDone()) {
+      pacingTimer = self[0];
+    }
+  }
+
+  /** The first peer (best score first) with room in its window, preferably one the chunk did not fail on. */
+  private P pickPeer(List<P> peers, Chunk c) {
     P fallback = null;
     for (P p : peers) {
-      if (excluded.contains(p) || perPeer.getOrDefault(p, 0) >= config.perPeerDepth) {
+      if (!windows.hasRoom(p)) {
         continue;
       }
       if (!c.avoid.contains(p)) {
@@ -335,6 +420,7 @@ public final class RangeSession<H extends Header, P> {
     CompletableFuture<List<H>> request = f;
     synchronized (this) {
       if (result.isDone()) {
+        windows.onAbandon(r.ticket);
         request.cancel(false);
         return;
       }
@@ -359,9 +445,19 @@ public final class RangeSession<H extends Header, P> {
     Chunk c = r.chunk;
     synchronized (this) {
       inFlight.remove(c);
-      perPeer.merge(r.peer, -1, Integer::sum);
       if (result.isDone()) {
+        windows.onAbandon(r.ticket);
         return;
+      }
+      if (err != null) {
+        Throwable cause = unwrap(err);
+        windows.onFailure(r.ticket, cause instanceof PeerRequestException
+            ? ((PeerRequestException) cause).failure() : PeerFailure.RESET);
+      } else if (headers != null && !headers.isEmpty()) {
+        // Timed before verification: the window measures the peer and the path, not our checks.
+        windows.onSuccess(r.ticket, headers.size());
+      } else {
+        windows.onFailure(r.ticket, PeerFailure.NOT_FOUND);
       }
     }
     if (err != null) {
@@ -567,6 +663,10 @@ public final class RangeSession<H extends Header, P> {
     synchronized (this) {
       toCancel = new ArrayList<>(inFlight.values());
       timers = new ArrayList<>(retryTimers);
+      if (pacingTimer != null) {
+        timers.add(pacingTimer);
+        pacingTimer = null;
+      }
       inFlight.clear();
       retryTimers.clear();
       ready.clear();
@@ -600,10 +700,12 @@ public final class RangeSession<H extends Header, P> {
   private final class Request {
     final Chunk chunk;
     final P peer;
+    final InFlightWindows<P>.Ticket ticket;
 
-    Request(Chunk chunk, P peer) {
+    Request(Chunk chunk, P peer, InFlightWindows<P>.Ticket ticket) {
       this.chunk = chunk;
       this.peer = peer;
+      this.ticket = ticket;
     }
   }
 

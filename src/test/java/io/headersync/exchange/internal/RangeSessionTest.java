@@ -427,6 +427,99 @@ class RangeSessionTest {
     assertEquals(List.of("shifted"), blocked);
   }
 
+  private long nanos() {
+    Instant i = clock.instant();
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
+
+  /**
+   * A peer behind a round trip that serves one request at a time at {@code rate} headers/s, on the
+   * manual scheduler: answers come when the virtual time has come.
+   */
+  private final class DelayedServer {
+    final List<DummyHeader> source;
+    final Duration rtt;
+    final double rate;
+    long busyUntilNanos;
+    int inFlight;
+    int maxInFlight;
+    int requests;
+
+    DelayedServer(List<DummyHeader> source, Duration rtt, double rate) {
+      this.source = source;
+      this.rtt = rtt;
+      this.rate = rate;
+    }
+
+    CompletableFuture<List<DummyHeader>> serve(long from, int amount) {
+      requests++;
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      long now = nanos();
+      long start = Math.max(now + rtt.toNanos() / 2, busyUntilNanos);
+      busyUntilNanos = start + (long) (amount / rate * 1e9);
+      CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+      int i = (int) from - 1;
+      List<DummyHeader> answer = new ArrayList<>(source.subList(i, Math.min(i + amount, source.size())));
+      scheduler.schedule(() -> {
+        inFlight--;
+        f.complete(answer);
+      }, busyUntilNanos + rtt.toNanos() / 2 - now, java.util.concurrent.TimeUnit.NANOSECONDS);
+      return f;
+    }
+  }
+
+  @Test
+  void theAdaptiveWindowFillsA50MillisecondRoundTripWithinItsBounds() throws Exception {
+    List<DummyHeader> longChain = new DummyChain(GENESIS_TIME).next(40_001);
+    tracker.connected("far");
+    DelayedServer far = new DelayedServer(longChain, Duration.ofMillis(50), 200_000);
+    int[] maxAhead = {0};
+    List<DummyHeader> got = new ArrayList<>();
+    RangeSession<DummyHeader, String> s = new RangeSession<>(longChain.get(0), 40_002, verification, tracker,
+        (p, from, n) -> {
+          maxAhead[0] = Math.max(maxAhead[0], (int) (from + n - 2 - got.size()));
+          return far.serve(from, n);
+        }, batch -> {
+          got.addAll(batch);
+          return CompletableFuture.completedFuture(null);
+        }, scheduler, clock, RangeSession.Config.defaults());
+    long t0 = nanos();
+    CompletableFuture<Void> done = s.start();
+    while (!done.isDone()) {
+      scheduler.advance(Duration.ofMillis(1));
+    }
+    done.get();
+    assertEquals(40_000, got.size());
+    assertTrue(longChain.subList(1, 40_001).equals(got), "the chain, in order");
+    double seconds = (nanos() - t0) / 1e9;
+    // A fixed 16 requests of 64 headers per 50 ms would take 2 s for these 40,000 headers.
+    assertTrue(seconds < 0.8, "took " + seconds + " s; most in flight " + far.maxInFlight);
+    assertTrue(far.maxInFlight > 64, "grew past the old fixed depth: " + far.maxInFlight);
+    assertTrue(far.maxInFlight <= 128, "maxPerPeerDepth: " + far.maxInFlight);
+    assertTrue(maxAhead[0] <= 256 * 64, "maxBufferedChunks: " + maxAhead[0] + " headers ahead");
+  }
+
+  @Test
+  void aSlowPeerGetsFewerChunksOfASession() throws Exception {
+    List<DummyHeader> longChain = new DummyChain(GENESIS_TIME).next(20_001);
+    tracker.connected("slow"); // listed first: ties keep the order peers connected in
+    tracker.connected("fast");
+    DelayedServer slow = new DelayedServer(longChain, Duration.ofMillis(50), 10_000);
+    DelayedServer fast = new DelayedServer(longChain, Duration.ofMillis(50), 200_000);
+    List<DummyHeader> got = new ArrayList<>();
+    CompletableFuture<Void> done = new RangeSession<>(longChain.get(0), 20_002, verification, tracker,
+        (p, from, n) -> (p.equals("slow") ? slow : fast).serve(from, n), batch -> {
+          got.addAll(batch);
+          return CompletableFuture.completedFuture(null);
+        }, scheduler, clock, RangeSession.Config.defaults()).start();
+    while (!done.isDone()) {
+      scheduler.advance(Duration.ofMillis(1));
+    }
+    done.get();
+    assertEquals(20_000, got.size());
+    assertTrue(slow.requests * 4 < fast.requests, "slow " + slow.requests + ", fast " + fast.requests);
+  }
+
   /** Asserts the sink received exactly {@code chain.subList(from, to)}, without printing them all. */
   private void assertChain(int from, int to) {
     assertEquals(to - from, delivered.size(), "headers delivered");
