@@ -25,7 +25,7 @@ import java.util.List;
  *       and the datastore closed, and again after {@code DB.Flatten} and the value-log GC.
  *   <li><b>ours</b>: a light node ({@link LightNodeProcess}: {@code HeaderSyncService}, RocksDB on
  *       disk, every header's proposer signature checked) in a fresh JVM with {@code -Xmx128m}
- *       ({@code -Dbench.xmx}) and the default GC: whether it completes, its time, heap used (peak and
+ *       ({@code -Dbench.xmx}; more flags in {@code -Dbench.nodeJvm}) and the default GC: whether it completes, its time, heap used (peak and
  *       after GC), process RSS (peak {@code VmHWM} and at the end) and store bytes on disk once the
  *       node stopped (store flushed and closed), and again after a full compaction.
  * </ul>
@@ -58,7 +58,7 @@ public final class LightNodeBenchmark {
     System.out.printf("issue 18 row 5: %,d signed ev-node headers from one go-header v0.8.6 server over loopback TCP;"
         + " our light node in a fresh JVM with -Xmx%s (%d cores, Java %s)%n", n, xmx,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    Result r = run(n, List.of("-Xmx" + xmx));
+    Result r = run(n, LightNodeProcess.jvmArgs(xmx));
     print(r, xmx);
     System.exit(0);
   }

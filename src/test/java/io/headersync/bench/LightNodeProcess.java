@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -36,10 +37,12 @@ import org.rocksdb.RocksDB;
  * {@code n} and reports, on stdout, lines the parent parses:
  *
  * <ul>
- *   <li>{@code MARK height=.. millis=.. heapAfterGc=.. rss=.. storeBytes=..} when the store's height
- *       first reaches each multiple of {@code markEvery}: the time since before {@code build()}, heap
- *       used after a full GC ({@code System.gc()}, only with {@code gcAtMarks}; else -1), the
- *       process's resident set ({@code VmRSS}) and the store directory's size;
+ *   <li>{@code MARK height=.. millis=.. heapAfterGc=.. rss=.. storeBytes=.. cpu=.. rocksdb=..} when the
+ *       store's height first reaches each multiple of {@code markEvery}: the time since before
+ *       {@code build()}, heap used after a full GC ({@code System.gc()}, only with {@code gcAtMarks};
+ *       else -1), the process's resident set ({@code VmRSS}), the store directory's size, and the
+ *       CPU time since the previous mark of the process and of RocksDB's background threads
+ *       (flushes, compactions), followed by the stretch's CPU split by thread;
  *   <li>{@code RESULT millis=.. heapPeak=.. heapEnd=.. rssPeak=.. rssEnd=.. rssAnonEnd=.. storeEnd=..
  *       storeCompacted=..}: time to the head; heap used, peak (sampled every 100 ms) and after a full
  *       GC at the end; {@code VmHWM} and {@code VmRSS} at the end; the store's bytes on disk (allocated
@@ -69,7 +72,8 @@ public final class LightNodeProcess {
   }
 
   /** One {@code MARK} line. */
-  record Mark(long height, double millis, long heapAfterGc, long rss, long storeBytes) {}
+  record Mark(long height, double millis, long heapAfterGc, long rss, long storeBytes, long cpuNanos,
+      long rocksNanos) {}
 
   /** Everything the child printed: its marks and its {@code RESULT} and {@code ROCKSDB} fields. */
   record Result(List<Mark> marks, Map<String, Long> result, String rocksdb) {
@@ -80,6 +84,16 @@ public final class LightNodeProcess {
       }
       return v;
     }
+  }
+
+  /** {@code -Xmx<xmx>} and the flags in {@code -Dbench.nodeJvm} (space-separated), for the node's JVM. */
+  static List<String> jvmArgs(String xmx) {
+    List<String> out = new ArrayList<>(List.of("-Xmx" + xmx));
+    String more = System.getProperty("bench.nodeJvm", "").trim();
+    if (!more.isEmpty()) {
+      out.addAll(List.of(more.split("\\s+")));
+    }
+    return out;
   }
 
   /**
@@ -110,7 +124,7 @@ public final class LightNodeProcess {
         if (line.startsWith("MARK ")) {
           Map<String, Long> f = fields(line);
           marks.add(new Mark(f.get("height"), f.get("millis"), f.get("heapAfterGc"), f.get("rss"),
-              f.get("storeBytes")));
+              f.get("storeBytes"), f.get("cpu"), f.get("rocksdb")));
         } else if (line.startsWith("RESULT ")) {
           result.putAll(fields(line));
         } else if (line.startsWith("ROCKSDB ")) {
@@ -189,6 +203,7 @@ public final class LightNodeProcess {
   private static void sample(HeaderSyncService<P2PSignedHeader> node, Args args, long t0, AtomicLong heapPeak) {
     long nextMark = args.markEvery();
     long lastHeapSample = 0;
+    CpuSplit cpu = CpuSplit.start();
     try {
       while (true) {
         long height = node.store().height();
@@ -199,9 +214,15 @@ public final class LightNodeProcess {
         }
         while (height >= nextMark && nextMark <= args.n()) {
           double millis = (now - t0) / 1e6;
+          long cpuNanos = cpu.processNanos();
+          long rocksNanos = cpu.nativeNanos("rocksdb");
+          String split = cpu.toString();
+          cpu = CpuSplit.start();
           long heap = args.gcAtMarks() ? heapAfterGc() : -1;
-          System.out.printf("MARK height=%d millis=%.1f heapAfterGc=%d rss=%d storeBytes=%d%n", nextMark, millis,
-              heap, procStatus().getOrDefault("VmRSS", -1L), TailBenchmark.Sampler.size(args.dir().resolve("headers")));
+          System.out.printf("MARK height=%d millis=%.1f heapAfterGc=%d rss=%d storeBytes=%d cpu=%d rocksdb=%d%n",
+              nextMark, millis, heap, procStatus().getOrDefault("VmRSS", -1L),
+              TailBenchmark.Sampler.size(args.dir().resolve("headers")), cpuNanos, rocksNanos);
+          System.out.println("  stretch " + split);
           nextMark += args.markEvery();
         }
         if (height >= args.n()) {
@@ -254,8 +275,10 @@ public final class LightNodeProcess {
   private static String compact(Path store) throws Exception {
     StringBuilder out = new StringBuilder();
     try (Options o = new Options().setCompressionType(CompressionType.LZ4_COMPRESSION);
-        RocksDB db = RocksDB.open(o, store.toString())) {
-      db.compactRange();
+        RocksDB db = RocksDB.open(o, store.toString());
+        CompactRangeOptions all = new CompactRangeOptions()
+            .setBottommostLevelCompaction(CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+      db.compactRange(null, null, null, all); // every file rewritten, the last level's too
       for (String property : new String[] {"rocksdb.estimate-num-keys", "rocksdb.aggregated-table-properties"}) {
         out.append("ROCKSDB ").append(property).append(": ").append(db.getProperty(property).trim()).append('\n');
       }

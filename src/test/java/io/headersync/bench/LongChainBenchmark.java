@@ -35,7 +35,8 @@ import java.util.concurrent.Executors;
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat target/classpath.txt) io.headersync.bench.LongChainBenchmark 10000000
- * # -Dbench.xmx=256m: the node's heap; arguments: headers, headers between marks (default n / 10)
+ * # -Dbench.xmx=256m: the node's heap; -Dbench.nodeJvm="-XX:StartFlightRecording=filename=node.jfr": more
+ * # flags for the node's JVM; arguments: headers, headers between marks (default n / 10)
  * </pre>
  */
 public final class LongChainBenchmark {
@@ -51,7 +52,7 @@ public final class LongChainBenchmark {
     System.out.printf("issue 18 row 6: a light node syncing %,d ev-node headers (unsigned) from our server over "
         + "loopback TCP, node in a fresh JVM with -Xmx%s (%d cores, Java %s)%n", n, xmx,
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    LightNodeProcess.Result r = run(n, every, List.of("-Xmx" + xmx));
+    LightNodeProcess.Result r = run(n, every, LightNodeProcess.jvmArgs(xmx));
     print(r, every);
     System.exit(0);
   }
@@ -89,16 +90,18 @@ public final class LongChainBenchmark {
   private static void print(LightNodeProcess.Result r, long every) {
     List<LightNodeProcess.Mark> marks = r.marks();
     System.out.println();
-    System.out.println("| headers | headers/s in this stretch | heap used after GC | process RSS | store on disk |");
-    System.out.println("|---|---|---|---|---|");
+    System.out.println("| headers | headers/s in this stretch | node CPU per header | of it RocksDB flushes and "
+        + "compactions | heap used after GC | process RSS | store on disk |");
+    System.out.println("|---|---|---|---|---|---|---|");
     double[] rates = new double[marks.size()];
     double before = 0;
     for (int i = 0; i < marks.size(); i++) {
       LightNodeProcess.Mark m = marks.get(i);
       rates[i] = every / ((m.millis() - before) / 1000);
       before = m.millis();
-      System.out.printf("| %,d | %,.0f | %.1f MiB | %,d MiB | %,d MiB |%n", m.height(), rates[i],
-          m.heapAfterGc() / 1048576.0, m.rss() >> 20, m.storeBytes() >> 20);
+      System.out.printf("| %,d | %,.0f | %.1f µs | %.1f µs | %.1f MiB | %,d MiB | %,d MiB |%n", m.height(), rates[i],
+          m.cpuNanos() / 1e3 / every, m.rocksNanos() / 1e3 / every, m.heapAfterGc() / 1048576.0, m.rss() >> 20,
+          m.storeBytes() >> 20);
     }
     if (marks.size() < 2) {
       return;
@@ -110,11 +113,13 @@ public final class LongChainBenchmark {
     LightNodeProcess.Mark m0 = marks.get(0);
     LightNodeProcess.Mark mn = marks.get(marks.size() - 1);
     System.out.println();
-    System.out.println("| first stretch | last stretch | last / first | median stretch | heap after GC, first / "
-        + "last mark | whole run | RSS peak |");
-    System.out.println("|---|---|---|---|---|---|---|");
-    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.2f | %,.0f headers/s | %.1f / %.1f MiB | %,.0f s, "
-        + "%,.0f headers/s | %,d MiB |%n", first, last, last / first, sorted[sorted.length / 2],
+    // The first stretch runs in a fresh JVM (JIT compilation included): the median says more about the trend.
+    double median = sorted[sorted.length / 2];
+    System.out.println("| first stretch | last stretch | last / first | median stretch | last / median | heap after GC,"
+        + " first / last mark | whole run | RSS peak |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.2f | %,.0f headers/s | %.2f | %.1f / %.1f MiB | %,.0f s, "
+        + "%,.0f headers/s | %,d MiB |%n", first, last, last / first, median, last / median,
         m0.heapAfterGc() / 1048576.0, mn.heapAfterGc() / 1048576.0, r.get("millis") / 1000.0,
         mn.height() / (r.get("millis") / 1000.0), r.get("rssPeak") >> 20);
   }
