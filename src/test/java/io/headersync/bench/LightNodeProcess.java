@@ -184,6 +184,7 @@ public final class LightNodeProcess {
     sampler.join(60_000);
     long heapEnd = heapAfterGc();
     Map<String, Long> status = procStatus();
+    printNativeMemory();
     node.stop();
     long storeEnd = du(store);
     String rocks = compact(store);
@@ -238,6 +239,25 @@ public final class LightNodeProcess {
   private static long heapAfterGc() {
     System.gc();
     return MEMORY.getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * With {@code -XX:NativeMemoryTracking=summary}: the JVM's own account of its native memory (heap,
+   * classes, code, threads, GC, Netty's direct buffers under "Other"), as {@code NMT} lines; RocksDB's
+   * allocations are not in it (they are the rest of the resident set).
+   */
+  private static void printNativeMemory() {
+    try {
+      Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+          new Object[] {new String[] {"summary", "scale=MB"}}, new String[] {String[].class.getName()});
+      String text = String.valueOf(out);
+      if (!text.contains("not enabled")) {
+        text.lines().filter(l -> l.contains("committed=")).forEach(l -> System.out.println("NMT " + l.trim()));
+      }
+    } catch (javax.management.JMException | RuntimeException e) {
+      System.out.println("NMT unavailable: " + e);
+    }
   }
 
   /** {@code VmHWM}, {@code VmRSS}, {@code RssAnon}, {@code RssFile} of this process, in bytes. */
