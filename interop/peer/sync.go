@@ -146,7 +146,7 @@ func (n *node) syncHandle(ctx context.Context, cmd string, args syncArgs) (map[s
 	}
 }
 
-func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error) {
+func (n *node) startSyncer(ctx context.Context, args syncArgs) (sn *syncNode, err error) {
 	p, err := peer.Decode(args.Peer)
 	if err != nil {
 		return nil, err
@@ -163,11 +163,16 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	switch args.Datastore {
 	case "", "memory":
 	case "badger":
-		bds, err := openBadger(args.Path)
-		if err != nil {
-			return nil, fmt.Errorf("sync-start: %w", err)
+		bds, openErr := openBadger(args.Path)
+		if openErr != nil {
+			return nil, fmt.Errorf("sync-start: %w", openErr)
 		}
 		ds, closeDatastore = bds, bds.Close
+		defer func() {
+			if err != nil { // a later step failed: no syncer owns the datastore
+				_ = bds.Close()
+			}
+		}()
 	default:
 		return nil, fmt.Errorf("sync-start: datastore %q: memory or badger", args.Datastore)
 	}
@@ -220,7 +225,7 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err != nil {
 		return nil, err
 	}
-	sn := &syncNode{store: st, exchange: ex, subscriber: sub, subscription: subscription, syncer: syncer, started: time.Now(),
+	sn = &syncNode{store: st, exchange: ex, subscriber: sub, subscription: subscription, syncer: syncer, started: time.Now(),
 		startTail: max(args.Height, 1) - 1, closeDatastore: closeDatastore}
 	if err := syncer.Start(ctx); err != nil {
 		return nil, fmt.Errorf("sync-start: syncer: %w", err)
