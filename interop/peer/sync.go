@@ -15,6 +15,9 @@ package main
 //	                                              the syncer's store ("sync") or the served store ("store")
 //	{"cmd":"sync-stop"}                           stops the syncer, subscriber and store
 //
+// sync-start with "datastore":"badger" and a "path" keeps the syncer's store on disk, in the Badger
+// datastore ev-node uses (disk.go); sync-stop then closes it too.
+//
 // One syncer per peer process at a time. Its Subscriber registers go-header's validator on the header
 // topic, so do not combine sync-start with hsub-start (subscriber.go) in the same process.
 
@@ -44,6 +47,8 @@ type syncArgs struct {
 	PruningWindowMs int64  `json:"pruningWindowMillis"`
 	Millis          int64  `json:"millis"`
 	From            string `json:"from"`
+	Datastore       string `json:"datastore"`
+	Path            string `json:"path"`
 }
 
 // syncNode is one running go-header syncer with its own store, exchange and subscriber.
@@ -55,6 +60,8 @@ type syncNode struct {
 	syncer       *gosync.Syncer[H]
 	started      time.Time
 	startTail    uint64
+	// closeDatastore closes an on-disk datastore after the store stopped; nil for the in-memory one.
+	closeDatastore func() error
 }
 
 var (
@@ -139,7 +146,7 @@ func (n *node) syncHandle(ctx context.Context, cmd string, args syncArgs) (map[s
 	}
 }
 
-func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error) {
+func (n *node) startSyncer(ctx context.Context, args syncArgs) (sn *syncNode, err error) {
 	p, err := peer.Decode(args.Peer)
 	if err != nil {
 		return nil, err
@@ -151,7 +158,25 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.NewStore[H](dssync.MutexWrap(datastore.NewMapDatastore()))
+	var ds datastore.Batching = dssync.MutexWrap(datastore.NewMapDatastore())
+	var closeDatastore func() error
+	switch args.Datastore {
+	case "", "memory":
+	case "badger":
+		bds, openErr := openBadger(args.Path)
+		if openErr != nil {
+			return nil, fmt.Errorf("sync-start: %w", openErr)
+		}
+		ds, closeDatastore = bds, bds.Close
+		defer func() {
+			if err != nil { // a later step failed: no syncer owns the datastore
+				_ = bds.Close()
+			}
+		}()
+	default:
+		return nil, fmt.Errorf("sync-start: datastore %q: memory or badger", args.Datastore)
+	}
+	st, err := store.NewStore[H](ds)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +225,8 @@ func (n *node) startSyncer(ctx context.Context, args syncArgs) (*syncNode, error
 	if err != nil {
 		return nil, err
 	}
-	sn := &syncNode{store: st, exchange: ex, subscriber: sub, subscription: subscription, syncer: syncer, started: time.Now(),
-		startTail: max(args.Height, 1) - 1}
+	sn = &syncNode{store: st, exchange: ex, subscriber: sub, subscription: subscription, syncer: syncer, started: time.Now(),
+		startTail: max(args.Height, 1) - 1, closeDatastore: closeDatastore}
 	if err := syncer.Start(ctx); err != nil {
 		return nil, fmt.Errorf("sync-start: syncer: %w", err)
 	}
@@ -236,5 +261,11 @@ func (sn *syncNode) stop(ctx context.Context) error {
 	if err := sn.exchange.Stop(ctx); err != nil {
 		return err
 	}
-	return sn.store.Stop(ctx)
+	if err := sn.store.Stop(ctx); err != nil {
+		return err
+	}
+	if sn.closeDatastore != nil {
+		return sn.closeDatastore()
+	}
+	return nil
 }

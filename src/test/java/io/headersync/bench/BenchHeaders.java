@@ -72,16 +72,27 @@ public interface BenchHeaders<H extends Header> {
     }
   };
 
+  /** ev-node {@link P2PSignedHeader}s, unsigned: see {@link EvNode}. */
+  EvNode EVNODE = new EvNode();
+
   /**
    * ev-node {@link P2PSignedHeader}s as a sequencer makes them (version, chain id, height, time, last
    * header hash, data hash, app hash, proposer, validator hash, signer with its libp2p public key, a
-   * 64-byte signature): about 330 bytes encoded. The signature is a fixed value, not a real one: the
-   * store never checks signatures, and signing would make generation, not the store, the bottleneck.
+   * 64-byte signature): about 330 bytes encoded, 100 ms apart from 2024-01-01. The signature is a
+   * fixed value, not a real one: the store never checks signatures, and signing would make
+   * generation, not the store, the bottleneck.
    */
-  BenchHeaders<P2PSignedHeader> EVNODE = new BenchHeaders<>() {
+  final class EvNode implements BenchHeaders<P2PSignedHeader> {
+    /** The chain id of every header. */
+    public static final String CHAIN_ID = "bench-chain";
+    /** Time between two headers. */
+    public static final Duration BLOCK_TIME = Duration.ofMillis(100);
+    private static final Instant START = Instant.parse("2024-01-01T00:00:00Z");
     private final SignerKey key = SignerKey.fromSeed(new byte[32]);
     private final byte[] signature = filled(64, (byte) 0x5A);
     private final Hash appHash = Hash.of(filled(32, (byte) 0xAB));
+
+    private EvNode() {}
 
     @Override
     public HeaderType<P2PSignedHeader> type() {
@@ -90,25 +101,30 @@ public interface BenchHeaders<H extends Header> {
 
     @Override
     public P2PSignedHeader first(long height) {
-      return header(height, Instant.parse("2024-01-01T00:00:00Z"), Hash.EMPTY);
+      return header(height, START, Hash.EMPTY);
     }
 
     @Override
     public P2PSignedHeader next(P2PSignedHeader previous) {
-      return header(previous.height() + 1, previous.time().plus(Duration.ofMillis(100)), previous.hash());
+      return header(previous.height() + 1, previous.time().plus(BLOCK_TIME), previous.hash());
+    }
+
+    /** Header {@code height} of the chain whose header 1 is {@code first(1)}, given its predecessor's hash. */
+    public P2PSignedHeader at(long height, Hash last) {
+      return header(height, START.plus(BLOCK_TIME.multipliedBy(height - 1)), last);
     }
 
     private P2PSignedHeader header(long height, Instant time, Hash last) {
-      BlockHeader h = BlockHeader.builder().chainId("bench-chain").height(height).time(time).lastHeaderHash(last)
+      BlockHeader h = BlockHeader.builder().chainId(CHAIN_ID).height(height).time(time).lastHeaderHash(last)
           .dataHash(Data.EMPTY_TXS_DATA_HASH).appHash(appHash).proposerAddress(key.address())
           .validatorHash(Hash.of(key.address())).build();
       return P2PSignedHeader.of(SignedHeader.of(h, signature, key.signer()), 0);
     }
 
-    private byte[] filled(int n, byte b) {
+    private static byte[] filled(int n, byte b) {
       byte[] out = new byte[n];
       Arrays.fill(out, b);
       return out;
     }
-  };
+  }
 }

@@ -34,7 +34,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  *   io.headersync.bench.BenchSuite 100000 docs/benchmark-suite.md docs/sync-curve.png
  * </pre>
  *
- * Arguments: headers per sync (default 100,000), the Markdown file, the chart. {@code -Dbench.smoke=true}
+ * Arguments: headers per sync (default 100,000; rows 5 and 6 sync 10 and 100 times as many), the
+ * Markdown file, the chart. {@code -Dbench.smoke=true}
  * runs every benchmark at toy sizes and skips the slow transport one: {@code BenchSuiteTest} does, in
  * the interop profile, to keep the suite working; it asserts no figure.
  */
@@ -75,9 +76,14 @@ public final class BenchSuite {
       suite.add(new Bench("One-stream Noise + Yamux", "8", "io.headersync.bench.TransportBenchmark", List.of(),
           List.of(), 5));
     }
-    suite.add(new Bench("Light node from a trusted head; pruning window", "5 (in part), issue 17",
+    suite.add(new Bench("Light node from a trusted head; pruning window", "5, trusted head and pruning; issue 17",
         "io.headersync.bench.TailBenchmark", List.of("-Xmx2g"),
         List.of(Integer.toString(n), Integer.toString(Math.max(1, n / 10)))));
+    // Rows 5 and 6 at 10 and 100 times the suite's size (1,000,000 and 10,000,000 headers by default).
+    suite.add(new Bench("Light node memory and disk at -Xmx128m", "5", "io.headersync.bench.LightNodeBenchmark",
+        List.of(), List.of(Integer.toString(smoke ? 2_000 : 10 * n))));
+    suite.add(new Bench("Long chain: headers/s and heap along the way", "6", "io.headersync.bench.LongChainBenchmark",
+        List.of(), smoke ? List.of("20000", "4000") : List.of(Long.toString(100L * n))));
 
     StringBuilder doc = new StringBuilder();
     doc.append("# Benchmark suite\n\n")
@@ -87,8 +93,7 @@ public final class BenchSuite {
         .append("-Dheadersync.interop.dir=target/interop io.headersync.bench.BenchSuite ").append(n).append(' ')
         .append(md).append(' ').append(chart).append("\n```\n\n")
         .append("Each section keeps the benchmark's own tables; its full output (every run, CPU split) is in ")
-        .append("`target/bench/<n>-<main>.log`. Not measured by the suite yet: row 6 (10,000,000 headers) and the ")
-        .append("1,000,000-header light-node memory of row 5 beyond what the tail benchmark reports.\n");
+        .append("`target/bench/<n>-<main>.log`. Rows 5 and 6 run at 10 and 100 times the size given.\n");
     for (int i = 0; i < suite.size(); i++) {
       Bench b = suite.get(i);
       long t0 = System.nanoTime();

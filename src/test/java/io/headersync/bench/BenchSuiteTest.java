@@ -24,10 +24,13 @@ class BenchSuiteTest {
       String doc = Files.readString(md);
       for (String section : new String[] {"## Syncer catch-up, zero delay", "## Syncer catch-up, 50 ms round trip",
           "## Ed25519 verify", "## Gossip, in-memory hosts", "## Light node from a trusted head",
+          "## Light node memory and disk", "## Long chain",
           "## Headers per second against headers synced"}) {
         assertTrue(doc.contains(section), section + " missing:\n" + doc);
       }
       assertTrue(doc.contains("| go-header"), doc);
+      assertTrue(doc.contains("| store on disk after a full compaction"), doc);
+      assertTrue(doc.contains("| first stretch | last stretch"), doc);
       assertTrue(Files.size(png) > 10_000, "chart " + Files.size(png) + " bytes");
       String csv = Files.readString(Path.of("target/bench/sync-curve.csv"));
       for (String series : new String[] {"go-header,", "headersync cold JVM,", "headersync steady,"}) {

@@ -38,6 +38,17 @@ final class CpuSplit {
     return process <= 0 ? 0 : (double) jit / process;
   }
 
+  /** CPU time since {@link #start()} of the native threads whose name starts with {@code prefix}, in nanoseconds. */
+  long nativeNanos(String prefix) {
+    long sum = 0;
+    for (var e : nativeThreadCpu().entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        sum += e.getValue() - native0.getOrDefault(e.getKey(), 0L);
+      }
+    }
+    return sum;
+  }
+
   @Override
   public String toString() {
     long process = processNanos();
@@ -62,7 +73,8 @@ final class CpuSplit {
   }
 
   /**
-   * CPU time of the JVM's own threads (GC, JIT compilers) by name, from Linux's
+   * CPU time of the JVM's own threads (GC, JIT compilers) and RocksDB's background threads
+   * (flushes and compactions, {@code rocksdb:low}/{@code rocksdb:high}) by name, from Linux's
    * {@code /proc/self/task/<tid>/schedstat}; empty elsewhere.
    */
   private static Map<String, Long> nativeThreadCpu() {
@@ -75,7 +87,7 @@ final class CpuSplit {
       try {
         String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
         if (!name.startsWith("GC") && !name.startsWith("G1") && !name.startsWith("C1") && !name.startsWith("C2")
-            && !name.startsWith("VM")) {
+            && !name.startsWith("VM") && !name.startsWith("rocksdb")) {
           continue;
         }
         String schedstat = java.nio.file.Files.readString(task.toPath().resolve("schedstat")).trim();

@@ -291,14 +291,14 @@ public final class TailBenchmark {
     return v[v.length / 2];
   }
 
-  private static void delete(Path dir) throws IOException {
+  static void delete(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
   /** Samples heap used and the store directory's size every 250 ms; keeps the peaks. */
-  private static final class Sampler implements AutoCloseable {
+  static final class Sampler implements AutoCloseable {
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
     final AtomicLong peakHeap = new AtomicLong();
     final AtomicLong peakBytes = new AtomicLong();
@@ -326,6 +326,7 @@ public final class TailBenchmark {
       held = heldHeaders;
     }
 
+    /** The sum of the sizes of the directory's files (0 if it cannot be read). */
     static long size(Path dir) {
       try (Stream<Path> files = Files.walk(dir)) {
         return files.filter(Files::isRegularFile).mapToLong(p -> {
