@@ -33,7 +33,9 @@ import java.util.function.Supplier;
  * <p>Futures: {@link #start()}, {@link #stop()} and {@link #terminated()} return copies of internal
  * futures, completed on the callback executor given to the constructor. If that executor refuses the
  * task (it was shut down), the future completes on the calling thread instead: a terminal state must
- * be delivered.
+ * be delivered. The terminal futures complete in one task, the start's first, then
+ * {@code terminated()}, then the stop's: whoever waited for {@code stop()} finds {@code terminated()}
+ * done.
  */
 public abstract class AbstractService implements Service {
   private final String name;
@@ -200,21 +202,31 @@ public abstract class AbstractService implements Service {
       decideStart = !startDecided;
       startDecided = true;
     }
-    if (decideStart) {
-      deliver(running, cause != null ? cause : new ServiceStoppedException(name));
-    }
-    deliver(stopped, stopFailure);
-    deliver(terminated, null);
+    Throwable startCause = cause != null ? cause : new ServiceStoppedException(name);
+    // One task, in this order, so that whoever waited for the start or the stop finds the
+    // component terminated (separate tasks could run out of order on a multi-thread pool).
+    run(() -> {
+      if (decideStart) {
+        running.completeExceptionally(startCause);
+      }
+      terminated.complete(null);
+      complete(stopped, stopFailure);
+    });
   }
 
   private void deliver(CompletableFuture<Void> f, @Nullable Throwable cause) {
-    Runnable complete = () -> {
-      if (cause == null) {
-        f.complete(null);
-      } else {
-        f.completeExceptionally(cause);
-      }
-    };
+    run(() -> complete(f, cause));
+  }
+
+  private static void complete(CompletableFuture<Void> f, @Nullable Throwable cause) {
+    if (cause == null) {
+      f.complete(null);
+    } else {
+      f.completeExceptionally(cause);
+    }
+  }
+
+  private void run(Runnable complete) {
     try {
       callbacks.execute(complete);
     } catch (RejectedExecutionException e) {

@@ -54,6 +54,10 @@ import org.junit.jupiter.api.Test;
  * wait on futures and latches, never on time; {@link #TIMEOUT_S} only turns a hang into a failure.
  * Every store a test opens is closed after it. Needs {@code org.junit.jupiter:junit-jupiter-api} on
  * the test class path (an optional dependency of headersync).
+ *
+ * <p>Why one class of ~1,000 lines: it is a suite of independent test methods, one per rule of the
+ * contract; a user extends one class to run all of them (as Kafka's
+ * {@code AbstractKeyValueStoreTest} is one class).
  */
 public abstract class StoreContractTest {
   /** The time of the genesis header of {@link #chain()} and {@link #chainFrom(long)}. */

@@ -90,6 +90,25 @@ class AbstractServiceTest {
   }
 
   @Test
+  void whoeverWaitedForTheStopFindsTheComponentTerminatedWhateverOrderThePoolRunsTasksIn() {
+    // A pool that runs the newest task first: separate deliveries would complete stop() first.
+    java.util.Deque<Runnable> tasks = new ArrayDeque<>();
+    Component c = new Component(tasks::push);
+    c.start();
+    CompletableFuture<Void> start = c.start();
+    java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<Void> stop = c.stop();
+    stop.whenComplete((v, e) -> seen.set("terminated=" + c.terminated().isDone() + " start=" + start.isDone()));
+    c.startResult.complete(null); // the start settles while the stop waits: release, then deliver
+    Runnable r;
+    while ((r = tasks.poll()) != null) {
+      r.run();
+    }
+    assertEquals("terminated=true start=true", seen.get());
+    assertEquals(State.STOPPED, c.state());
+  }
+
+  @Test
   void stopWhileRunningReleasesOnceAndTerminates() {
     Component c = new Component(Runnable::run);
     c.startResult.complete(null);

@@ -66,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * {@link #goAway(int)} may be called from any thread; their futures complete on the event loop.
  *
  * <p>One instance per connection (not sharable).
+ *
+ * <p>Why one class of ~780 lines: the session is one Netty handler whose state (the stream table,
+ * un-ACKed SYNs, the accept backlog, pings and GoAway) lives on the connection's event loop and is
+ * changed by every frame type; the parts with state of their own are already apart
+ * ({@link YamuxFrameDecoder}, {@link YamuxStreamChannel}, {@link InboundBudget}).
  */
 public final class YamuxSession extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);

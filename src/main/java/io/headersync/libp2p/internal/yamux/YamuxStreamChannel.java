@@ -61,6 +61,10 @@ import java.util.ArrayDeque;
  *   <li>Do not half-close a stream a Go peer uses as a one-way pubsub stream: Go reads EOF as a dead
  *       peer.</li>
  * </ul>
+ *
+ * <p>Why one class of ~670 lines: a Netty child channel implements {@code AbstractChannel} and its
+ * {@code Unsafe} together (as Netty's own {@code AbstractHttp2StreamChannel} does, in one larger
+ * class); the window accounting and the outbound queue are the stream's state and change together.
  */
 public final class YamuxStreamChannel extends AbstractChannel implements DuplexChannel {
   private static final ChannelMetadata METADATA = new ChannelMetadata(false, 16);

@@ -43,6 +43,13 @@ import java.util.function.Predicate;
  * <p>Bounds: IHAVE ids considered per RPC and per heartbeat ({@code maxIHaveLength}), IHAVEs per
  * heartbeat ({@code maxIHaveMessages}), IDONTWANT ({@code maxIDontWant*}), the message cache, the
  * backoff table, promises and PX records; what goes over is dropped and counted.
+ *
+ * <p>Why one class of ~900 lines: the mesh, fanout, backoff, promise and IDONTWANT tables are one
+ * state owned by the router thread, and every handler (GRAFT, PRUNE, IHAVE, IWANT, the heartbeat)
+ * reads and changes several of them; split by handler, they would share that mutable state with no
+ * single owner. What has its own state is already apart: {@link PeerScore}, {@link MessageCache},
+ * {@link SeenCache}, {@link RouterCounters}, and the peer streams and validation in {@code PubSub}.
+ * The layout follows {@code gossipsub.go}, so a reader can compare the two.
  */
 public final class GossipSubRouter implements RouterStrategy {
   private static final int MAX_PROMISES = 1 << 14;
