@@ -163,6 +163,9 @@ public final class Discovery extends AbstractService {
    * Searches the namespace for up to {@code findLimit} providers and dials those we are not
    * connected to, while fewer than the high watermark are connected (one search at a time).
    * Completes with the peers newly connected; never exceptionally.
+   *
+   * @return the providers dialled successfully; empty, and already complete, if the discovery is
+   *     stopped or a search is running; empty if the search failed (logged at debug)
    */
   public CompletableFuture<List<PeerId>> findAndDial() {
     synchronized (this) {
