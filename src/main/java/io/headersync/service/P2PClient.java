@@ -172,13 +172,19 @@ public final class P2PClient extends AbstractService {
   }
 
   /**
-   * A client for {@code config}.
+   * A client for {@code config}: builds the host, the pubsub router and (when discovery is on) the
+   * DHT, starts nothing. A build that fails releases what it built.
    *
+   * @param config the identity, listen addresses, seeds, peer lists and limits
    * @param defaultMaxPubsubMessageSize the pubsub limit when the config leaves it to the profile
    * @param scheduler for seed re-dials (null: a daemon thread of the client's own)
    * @param executor the host's user executor, where the lifecycle futures complete too (null: the
    *     host's default, and the lifecycle futures complete on the thread that finished the transition)
+   * @param clock the clock of the host, pubsub, DHT and connection manager
    * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
+   * @throws NullPointerException if {@code config} or {@code clock} is null
+   * @throws IllegalArgumentException if discovery is on and the config names no namespace (this
+   *     overload has no chain id to fall back on)
    */
   public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
       @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock) {
@@ -189,6 +195,16 @@ public final class P2PClient extends AbstractService {
   /**
    * As {@link #create(P2PConfig, int, ScheduledExecutorService, Executor, Clock)}, for the node of
    * chain {@code chainId}: the discovery namespace unless the config names one.
+   *
+   * @param config the identity, listen addresses, seeds, peer lists and limits
+   * @param defaultMaxPubsubMessageSize the pubsub limit when the config leaves it to the profile
+   * @param scheduler for seed re-dials (null: a daemon thread of the client's own)
+   * @param executor the host's user executor, where the lifecycle futures complete too (null: the
+   *     host's default, and the lifecycle futures complete on the thread that finished the transition)
+   * @param clock the clock of the host, pubsub, DHT and connection manager
+   * @param chainId the chain's id, the discovery namespace by default
+   * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
+   * @throws NullPointerException if {@code config}, {@code clock} or {@code chainId} is null
    */
   public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
       @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock, String chainId) {
@@ -196,7 +212,16 @@ public final class P2PClient extends AbstractService {
         executor, Objects.requireNonNull(clock, "clock == null"), Objects.requireNonNull(chainId, "chainId == null"));
   }
 
-  /** A client for {@code config} with its own scheduler, the system clock and the profile's limits. */
+  /**
+   * A client for {@code config} with its own scheduler, the system clock and the profile's limits;
+   * the lifecycle futures complete on the thread that finished the transition.
+   *
+   * @param config the identity, listen addresses, seeds, peer lists and limits
+   * @param profile the network profile whose pubsub message limit applies unless the config sets one
+   * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
+   * @throws NullPointerException if {@code config} or {@code profile} is null
+   * @throws IllegalArgumentException if discovery is on and the config names no namespace
+   */
   public static P2PClient create(P2PConfig config, NetworkProfile profile) {
     return create(config, profile.maxPubsubMessageSize(), null, null, Clock.systemUTC());
   }
@@ -258,25 +283,27 @@ public final class P2PClient extends AbstractService {
     return s == State.STOPPING || s.isTerminal();
   }
 
+  /** {@return the libp2p host: its identity, listen addresses and connections} */
   public Host host() {
     return host;
   }
 
+  /** {@return the gossip router the services' subscribers use; started before the host} */
   public PubSub pubSub() {
     return pubSub;
   }
 
-  /** Addresses and protocols of the peers we met (identify, the DHT). */
+  /** {@return the addresses and protocols of the peers we met (identify, the DHT)} */
   public PeerStore peerStore() {
     return peerStore;
   }
 
-  /** The Kademlia DHT, when discovery is on. */
+  /** {@return the Kademlia DHT, when discovery is on} */
   public Optional<Dht> dht() {
     return Optional.ofNullable(dht);
   }
 
-  /** Peer discovery, when on ({@link P2PConfig.Builder#discovery}). */
+  /** {@return peer discovery, when on ({@link P2PConfig.Builder#discovery})} */
   public Optional<Discovery> discovery() {
     return Optional.ofNullable(discovery);
   }
@@ -319,7 +346,7 @@ public final class P2PClient extends AbstractService {
     }
   }
 
-  /** Peers from gossipsub peer exchange that we dialled (with an address to dial). */
+  /** {@return how many peers from gossipsub peer exchange we dialled (with an address to dial)} */
   public long peerExchangeDials() {
     return pxDialed.get();
   }
@@ -328,25 +355,34 @@ public final class P2PClient extends AbstractService {
    * Keeps the peer count between {@link P2PConfig#connectionManager()}'s watermarks; seeds are
    * protected, and so are gossip mesh peers; protect others (trusted peers) with {@link
    * ConnectionManager#protect}.
+   *
+   * @return the connection manager
    */
   public ConnectionManager connectionManager() {
     return connectionManager;
   }
 
+  /**
+   * The gater with the config's blocked and allowed peers; the exchange blocks peers that answer
+   * invalid headers here.
+   *
+   * @return the connection gater, shared by every service on this client
+   */
   public ConnectionGater gater() {
     return gater;
   }
 
+  /** {@return the configuration the client was created with} */
   public P2PConfig config() {
     return config;
   }
 
-  /** The seeds' peer ids: the exchange's trusted peers. */
+  /** {@return the seeds' peer ids: the exchange's trusted peers by default} */
   public List<PeerId> seedPeers() {
     return config.seedPeers();
   }
 
-  /** The addresses to give other nodes as a seed, each with our peer id. */
+  /** {@return the addresses to give other nodes as a seed, each with our peer id} */
   public List<Multiaddr> addresses() {
     return host.listenAddresses().stream().map(a -> a.withPeerId(host.peerId())).toList();
   }
