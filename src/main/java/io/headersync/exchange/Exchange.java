@@ -67,8 +67,9 @@ import java.util.function.Function;
  *
  * <p>Parts (in {@code io.headersync.exchange.internal}): {@code ExchangePeers} (tracking, which peers
  * to ask, first-success requests and what a failure costs a peer), {@code RequestClient} (the
- * request/response streams, decoding and the per-answer checks), {@code HeadQuorum} (head requests),
- * {@code AnswerChecks} (is an answer the one asked for, and does it pass the optional extra check) and {@code RangeSession} (range requests).
+ * request/response streams, decoding, validation and the chain-id check), {@code HeadQuorum} (head
+ * requests), {@code AnswerChecks} (is an answer the one asked for, and does it pass the optional extra
+ * check) and {@code RangeSession} (range requests).
  *
  * @param <H> the header type
  */
