@@ -90,7 +90,11 @@ public final class EvNodeSync extends AbstractService {
     /** Follows headers only (no data service), initialised from the seeds. */
     LIGHT;
 
-    /** Whether the node runs a data service next to its header service. */
+    /**
+     * Whether the node runs a data service next to its header service.
+     *
+     * @return false for {@link #LIGHT} only
+     */
     public boolean syncsData() {
       return this != LIGHT;
     }
@@ -222,6 +226,8 @@ public final class EvNodeSync extends AbstractService {
   /**
    * A builder for a node of chain {@code chainId}.
    *
+   * @param chainId the chain id every header and block must carry
+   * @return a new builder; {@link Builder#blockTime} is required
    * @throws IllegalArgumentException if {@code chainId} is empty
    */
   public static Builder builder(String chainId) {
@@ -298,6 +304,8 @@ public final class EvNodeSync extends AbstractService {
    * HeaderSyncException} saying which part failed (its cause is the service's error, e.g. an
    * {@link IllegalStateException} when the node is not running).
    *
+   * @param block the next block after the stored head, of this node's chain
+   * @return completes when the header and the data were stored and handed to the peers
    * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}
    * @throws IllegalArgumentException if the block is of another chain
    */
@@ -341,6 +349,9 @@ public final class EvNodeSync extends AbstractService {
    * (or starts at the genesis when they are empty), with this network's gossip size limit. Call
    * after {@link #start()}: the stores are read now.
    *
+   * @param genesis the chain's genesis, of this node's chain
+   * @param key the sequencer's signing key (the genesis proposer's)
+   * @return a block builder positioned after the stored head
    * @throws BlockRuleException if the genesis is of another chain than this node, or (at {@link
    *     BlockBuilder.Builder#build()}) the key is not its proposer
    * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}, or its stores hold a
@@ -374,6 +385,8 @@ public final class EvNodeSync extends AbstractService {
    * height}; fails as {@link io.headersync.store.Store#awaitHeight} does. Cancelling the future
    * stops the wait.
    *
+   * @param height the height waited for
+   * @return completes when every store this node has holds {@code height}
    * @throws IllegalArgumentException if {@code height} is not positive
    */
   public CompletableFuture<Void> awaitHeight(long height) {
@@ -391,25 +404,47 @@ public final class EvNodeSync extends AbstractService {
     return all;
   }
 
-  /** The header service. */
+  /**
+   * The header service.
+   *
+   * @return the header service, always present
+   */
   public HeaderSyncService<P2PSignedHeader> headers() {
     return headers;
   }
 
-  /** The data service; empty on a {@link Role#LIGHT} node, which has none. */
+  /**
+   * The data service; empty on a {@link Role#LIGHT} node, which has none.
+   *
+   * @return the data service, or empty on a light node
+   */
   public Optional<HeaderSyncService<P2PData>> data() {
     return Optional.ofNullable(data);
   }
 
-  /** The P2P client the services share (owned or the caller's). */
+  /**
+   * The P2P client the services share (owned or the caller's).
+   *
+   * @return the P2P client
+   */
   public P2PClient p2p() {
     return p2p;
   }
 
+  /**
+   * What this node does.
+   *
+   * @return the role given to the builder
+   */
   public Role role() {
     return role;
   }
 
+  /**
+   * The chain this node syncs.
+   *
+   * @return the chain id given to {@link #builder(String)}
+   */
   public String chainId() {
     return chainId;
   }
@@ -466,13 +501,23 @@ public final class EvNodeSync extends AbstractService {
       }
     }
 
-    /** What the node does. Default {@link Role#FULL}. */
+    /**
+     * What the node does. Default {@link Role#FULL}.
+     *
+     * @param role the role
+     * @return this builder
+     */
     public Builder role(Role role) {
       this.role = Objects.requireNonNull(role, "role == null");
       return this;
     }
 
-    /** The naming and limits of the network. Default {@link NetworkProfile#SEED}, as {@link HeaderSyncService}. */
+    /**
+     * The naming and limits of the network. Default {@link NetworkProfile#SEED}, as {@link HeaderSyncService}.
+     *
+     * @param profile the network profile (topic, protocol and store names; message and frame limits; trusting period and pruning window)
+     * @return this builder
+     */
     public Builder profile(NetworkProfile profile) {
       this.profile = Objects.requireNonNull(profile, "profile == null");
       return this;
@@ -481,6 +526,9 @@ public final class EvNodeSync extends AbstractService {
     /**
      * Builds and owns a {@link P2PClient} from {@code config}; its seeds are the trusted peers of a
      * full or light node. Default: a random identity on {@link P2PConfig#DEFAULT_LISTEN}.
+     *
+     * @param config the client's configuration
+     * @return this builder; replaces a client given to {@link #p2p(P2PClient)}
      */
     public Builder p2p(P2PConfig config) {
       this.p2pConfig = Objects.requireNonNull(config, "config == null");
@@ -491,6 +539,9 @@ public final class EvNodeSync extends AbstractService {
     /**
      * Uses a client the caller owns (e.g. shared with other protocols of the node): the caller
      * starts it before {@link EvNodeSync#start()} and closes it after {@link EvNodeSync#stop()}.
+     *
+     * @param client the caller's client
+     * @return this builder; replaces a configuration given to {@link #p2p(P2PConfig)}
      */
     public Builder p2p(P2PClient client) {
       this.p2pClient = Objects.requireNonNull(client, "client == null");
@@ -501,6 +552,9 @@ public final class EvNodeSync extends AbstractService {
     /**
      * Keeps the stores in RocksDB under {@code dir}: headers in {@code dir/headers}, data in {@code
      * dir/data} (each under the profile's prefix). Default: in memory, lost on stop.
+     *
+     * @param dir the node's data directory
+     * @return this builder
      */
     public Builder dataDir(Path dir) {
       this.dataDir = Objects.requireNonNull(dir, "dataDir == null");
@@ -510,6 +564,8 @@ public final class EvNodeSync extends AbstractService {
     /**
      * The network's block time (required).
      *
+     * @param blockTime the block time, positive
+     * @return this builder
      * @throws IllegalArgumentException if not positive
      */
     public Builder blockTime(Duration blockTime) {
@@ -524,6 +580,8 @@ public final class EvNodeSync extends AbstractService {
     /**
      * How long each service may take to initialise from peers. Default 30 s (ev-node's).
      *
+     * @param timeout the timeout, positive
+     * @return this builder
      * @throws IllegalArgumentException if not positive
      */
     public Builder initTimeout(Duration timeout) {
@@ -541,6 +599,8 @@ public final class EvNodeSync extends AbstractService {
      * back-filling down to this height in the background), and a restart with a lower height
      * back-fills down to it. Light nodes only: a full node executes every block from genesis.
      *
+     * @param height the lowest height kept, at least 1
+     * @return this builder; {@link #build()} refuses it for a node that is not {@link Role#LIGHT}
      * @throws IllegalArgumentException if below 1
      */
     public Builder syncFromHeight(long height) {
@@ -558,6 +618,8 @@ public final class EvNodeSync extends AbstractService {
      * {@link #syncFromHeight} wins over it, as in go-header. Light nodes only: a full node's data
      * follows its headers from genesis and it executes every block.
      *
+     * @param window how far behind the head's time headers are kept, positive
+     * @return this builder; {@link #build()} refuses it for a node that is not {@link Role#LIGHT}
      * @throws IllegalArgumentException if not positive
      */
     public Builder pruningWindow(Duration window) {
@@ -569,7 +631,12 @@ public final class EvNodeSync extends AbstractService {
       return this;
     }
 
-    /** A full or light node with empty stores initialises its header store from this header, fetched from the seeds. */
+    /**
+     * A full or light node with empty stores initialises its header store from this header, fetched from the seeds.
+     *
+     * @param hash the hash of the header to start from
+     * @return this builder; {@link #build()} refuses it for a {@link Role#SEQUENCER}
+     */
     public Builder trustedHash(Hash hash) {
       this.trustedHash = Objects.requireNonNull(hash, "trustedHash == null");
       return this;
@@ -581,6 +648,8 @@ public final class EvNodeSync extends AbstractService {
      * the worker pool. go-header and ev-node do not check signatures at this layer; a light node that
      * knows the sequencer's key should. Unset: no signature check.
      *
+     * @param sequencer the sequencer's signer, with its public key
+     * @return this builder
      * @throws IllegalArgumentException if the signer has no public key
      */
     public Builder proposer(Signer sequencer) {
@@ -595,19 +664,32 @@ public final class EvNodeSync extends AbstractService {
      * light node initialises from the block at its initial height, and every header must be signed
      * by its proposer (a {@link ProposerCheck} by address, unless {@link #proposer} pins the key).
      * Its chain id must be this node's.
+     *
+     * @param genesis the chain's genesis
+     * @return this builder
      */
     public Builder genesis(Genesis genesis) {
       this.genesis = Objects.requireNonNull(genesis, "genesis == null");
       return this;
     }
 
-    /** The services' clock (and the owned P2P client's). Default the system clock. */
+    /**
+     * The services' clock (and the owned P2P client's). Default the system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** Seeds the services' randomness (peer choice); each service draws its seed at {@link #build()}. */
+    /**
+     * Seeds the services' randomness (peer choice); each service draws its seed at {@link #build()}.
+     *
+     * @param random the source of the services' seeds
+     * @return this builder
+     */
     public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random == null");
       return this;
@@ -616,6 +698,7 @@ public final class EvNodeSync extends AbstractService {
     /**
      * Builds the node (stores are opened, nothing is started).
      *
+     * @return the node, not started
      * @throws IllegalStateException if the block time is missing, or a trusted hash is given to a
      *     sequencer
      * @throws io.headersync.store.StoreException if a store under {@link #dataDir} cannot be opened

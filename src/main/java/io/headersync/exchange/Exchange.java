@@ -1,49 +1,34 @@
 package io.headersync.exchange;
 
-import static io.headersync.internal.Futures.unwrap;
-
 import io.headersync.Hash;
 import io.headersync.Header;
-import io.headersync.HeaderSyncException;
 import io.headersync.HeaderType;
 import io.headersync.Verification;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
+import io.headersync.exchange.internal.AnswerChecks;
+import io.headersync.exchange.internal.ExchangePeers;
 import io.headersync.exchange.internal.ExchangeWire;
-import io.headersync.exchange.internal.FrameReader;
-import io.headersync.exchange.internal.HeaderResponse;
-import io.headersync.exchange.internal.PeerTracker;
+import io.headersync.exchange.internal.HeadQuorum;
 import io.headersync.exchange.internal.RangeSession;
+import io.headersync.exchange.internal.RequestClient;
 import io.headersync.libp2p.ConnectionGater;
-import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
-import io.headersync.libp2p.PeerInfo;
-import io.headersync.libp2p.Stream;
-import io.headersync.libp2p.StreamException;
 import io.headersync.instrument.Histogram;
 import io.headersync.lifecycle.AbstractService;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The header exchange client: asks peers for headers over {@code /<networkId>/header-ex/v0.0.3}, as
@@ -80,71 +65,49 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: request futures complete on the host's user executor or the scheduler; range sinks
  * are called one batch at a time; the lifecycle futures complete on {@link Builder#callbackExecutor}.
  *
- * <p>Longer than most classes (about 850 lines): go-header's exchange client in one place, the head
- * quorum, first-success requests and the per-answer checks sharing one peer-accounting path.
+ * <p>Parts (in {@code io.headersync.exchange.internal}): {@code ExchangePeers} (tracking, which peers
+ * to ask, first-success requests and what a failure costs a peer), {@code RequestClient} (the
+ * request/response streams, decoding, validation and the chain-id check), {@code HeadQuorum} (head
+ * requests), {@code AnswerChecks} (is an answer the one asked for, and does it pass the optional extra
+ * check) and {@code RangeSession} (range requests).
  *
  * @param <H> the header type
  */
 public final class Exchange<H extends Header> extends AbstractService {
-  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-
   private final Host host;
-  private final HeaderType<H> type;
-  private final String protocolId;
-  private final String chainId;
-  private final List<PeerId> trustedPeers;
-  private final ConnectionGater gater;
   private final ExchangeOptions options;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
-  private final Random random;
-  private final @Nullable Consumer<? super H> headCheck;
-  /** The height of the last conflicting heads logged (logged once per height). */
-  private final AtomicLong conflictLogged = new AtomicLong(-1);
   private final Verification<H> verification;
-  private final PeerTracker<PeerId> tracker;
-  private final ConnectionListener listener = new ConnectionListener() {
-    @Override
-    public void identified(PeerInfo info) {
-      if (info.protocols().contains(protocolId)) {
-        tracker.connected(info.peer());
-      }
-    }
-
-    @Override
-    public void disconnected(PeerId peer) {
-      tracker.disconnected(peer);
-    }
-  };
-  private final Histogram headTime = new Histogram("hdr_p2p_exch_clnt_head_time_hist",
-      "exchange client head request time in seconds", "s", Histogram.SECONDS, "num_headers_received", "request_type",
-      "status");
-  private final Histogram responseSize = new Histogram("hdr_p2p_exch_clnt_resp_size_hist",
-      "exchange client header response size in bytes", "By", Histogram.BYTES, "failed");
-  private final Histogram responseTime = new Histogram("hdr_p2p_exch_clnt_resp_time_hist",
-      "exchange client response time in seconds", "s", Histogram.SECONDS, "failed");
-  private final Histogram rangeRequestTime = new Histogram("hdr_sync_range_request_time_hist",
-      "tracks the duration of GetRangeByHeight requests", "s", Histogram.SECONDS, "is_max_range_req_size");
+  private final AnswerChecks<H> checks;
+  private final ExchangePeers peers;
+  private final RequestClient<H> client;
+  private final HeadQuorum<H> heads;
 
   private Exchange(Builder<H> b) {
     super("exchange client " + b.protocolId, b.callbacks);
     this.host = b.host;
-    this.type = b.type;
-    this.protocolId = b.protocolId;
-    this.chainId = b.chainId;
-    this.trustedPeers = List.copyOf(b.trustedPeers);
-    this.gater = b.gater;
     this.options = b.options;
     this.scheduler = b.scheduler;
     this.clock = b.clock;
-    this.random = b.random;
-    this.headCheck = b.headCheck;
-    this.verification = new Verification<>(type, clock);
-    this.tracker = new PeerTracker<>(clock, options.maxTrackedPeers, options.peerRetention, this::blockPeer);
+    this.verification = new Verification<>(b.type, clock);
+    this.checks = new AnswerChecks<>(b.headCheck);
+    this.peers = new ExchangePeers(host, b.protocolId, b.trustedPeers, b.gater, b.random, clock,
+        options.maxTrackedPeers, options.peerRetention);
+    this.client = new RequestClient<>(host, b.protocolId, b.type, b.chainId, clock, scheduler, options.requestTimeout,
+        options.maxFrameSize);
+    this.heads = new HeadQuorum<>(client, peers, checks, verification, clock);
   }
 
   /**
    * A builder; {@code protocolId} is {@link ExchangeProtocol#protocolId(String)} of the network.
+   *
+   * @param host the host requests are sent from; the caller's, never started or closed by the
+   *     exchange
+   * @param type decodes the headers in answers
+   * @param protocolId the exchange protocol id streams are opened for, and that tracked peers serve
+   * @param <H> the header type
+   * @return a new builder; {@link Builder#gater} and {@link Builder#scheduler} are required
    */
   public static <H extends Header> Builder<H> builder(Host host, HeaderType<H> type, String protocolId) {
     return new Builder<>(host, type, protocolId);
@@ -153,38 +116,45 @@ public final class Exchange<H extends Header> extends AbstractService {
   /** Starts tracking peers that serve the protocol (at once, on the calling thread). */
   @Override
   protected CompletableFuture<Void> doStart() {
-    host.addConnectionListener(listener);
-    for (PeerId p : host.connectedPeers()) {
-      if (host.peerProtocols(p).contains(protocolId)) {
-        tracker.connected(p);
-      }
-    }
+    host.addConnectionListener(peers.listener());
+    peers.trackConnected();
     return CompletableFuture.completedFuture(null);
   }
 
   /** Stops tracking peers. Requests in flight finish. */
   @Override
   protected CompletableFuture<Void> doStop() {
-    host.removeConnectionListener(listener);
+    host.removeConnectionListener(peers.listener());
     return CompletableFuture.completedFuture(null);
   }
 
-  /** The peers tracked for range requests, best first. */
+  /**
+   * The peers tracked for range requests, best first: the connected peers identify said serve the
+   * protocol while the exchange ran.
+   *
+   * @return a snapshot, best score first
+   */
   public List<PeerId> trackedPeers() {
-    return tracker.usablePeers();
+    return peers.tracker().usablePeers();
   }
 
-  /** The configured trusted peers. */
+  /**
+   * The configured trusted peers.
+   *
+   * @return the trusted peers, unmodifiable
+   */
   public List<PeerId> trustedPeers() {
-    return trustedPeers;
+    return peers.trustedPeers();
   }
 
   /**
    * Tracked peers that are disconnected, their scores kept for a while (go-header's {@code
    * hdr_p2p_exch_clnt_disconn_peer_num_gauge}).
+   *
+   * @return how many disconnected peers are still tracked
    */
   public int disconnectedPeers() {
-    return tracker.disconnectedCount();
+    return peers.tracker().disconnectedCount();
   }
 
   /**
@@ -193,62 +163,73 @@ public final class Exchange<H extends Header> extends AbstractService {
    * ({@code hdr_p2p_exch_clnt_resp_size_hist}, {@code hdr_p2p_exch_clnt_resp_time_hist}); and
    * go-header's syncer's {@code hdr_sync_range_request_time_hist}, the time of each range request
    * of a sync (here, each request of a range session).
+   *
+   * @return the four histograms, in that order
    */
   public List<Histogram> histograms() {
-    return List.of(headTime, responseSize, responseTime, rangeRequestTime);
+    List<Histogram> out = new ArrayList<>();
+    out.add(heads.headTime());
+    out.addAll(client.histograms());
+    return List.copyOf(out);
   }
 
-  /** The network's head according to the trusted peers (see the class comment). */
+  /**
+   * The network's head according to the trusted peers (see the class comment); the tracked peers when
+   * no trusted peer is configured or serves the protocol.
+   *
+   * @return the head; completes on the thread of the deciding answer (the host's user executor or
+   *     the scheduler), or fails with an {@link ExchangeException} when there is no peer to ask, no
+   *     peer answered a valid head, or the highest answers conflict
+   */
   public CompletableFuture<H> head() {
-    List<PeerId> peers = shuffledTrusted();
-    if (peers.isEmpty()) {
-      peers = tracker.usablePeers();
-    }
-    return quorumHead(peers, null, "trusted_request").thenApply(HeadResult::header);
+    return heads.head(peers.trustedOrTracked(), null, "trusted_request").thenApply(HeadResult::header);
   }
 
-  /** The network's head verified against {@code trustedHead} (see the class comment). */
+  /**
+   * The network's head verified against {@code trustedHead} (see the class comment).
+   *
+   * @param trustedHead the header every answer is verified against
+   * @return the head and, when it failed verification softly, why; completes on the thread of the
+   *     deciding answer, or fails with an {@link ExchangeException} as {@link #head()} does
+   */
   public CompletableFuture<HeadResult<H>> head(H trustedHead) {
     Objects.requireNonNull(trustedHead, "trustedHead == null");
-    List<PeerId> peers = tracker.usablePeers();
-    if (peers.isEmpty()) {
-      peers = shuffledTrusted();
-    }
-    if (peers.size() > options.maxUntrustedHeadPeers) {
-      peers = peers.subList(0, options.maxUntrustedHeadPeers);
-    }
-    return quorumHead(peers, trustedHead, "untrusted_request");
+    return heads.head(peers.trackedOrTrusted(options.maxUntrustedHeadPeers), trustedHead, "untrusted_request");
   }
 
-  /** The header with {@code hash}; its hash is checked. */
+  /**
+   * The header with {@code hash}; its hash is checked, and it must pass the {@linkplain
+   * Builder#headCheck head check}.
+   *
+   * @param hash the header's hash, not empty
+   * @return the first valid answer, on the thread it arrived on; fails with a {@link
+   *     PeerRequestException} NOT_FOUND when every peer said not found, else with an {@link
+   *     ExchangeException} listing each peer's failure
+   * @throws IllegalArgumentException if {@code hash} is empty
+   */
   public CompletableFuture<H> get(Hash hash) {
     Objects.requireNonNull(hash, "hash == null");
     if (hash.isEmpty()) {
       throw new IllegalArgumentException("hash is empty");
     }
-    return firstSuccess("header " + hash, peer -> request(peer, ExchangeWire.hashRequestFrame(hash), 1)
-        .thenApply(list -> {
-          H h = list.get(0);
-          if (!h.hash().equals(hash)) {
-            throw new PeerRequestException(PeerFailure.INVALID, "asked for header " + hash + ", got " + h.hash());
-          }
-          return checked(h);
-        }));
+    return peers.firstSuccess("header " + hash, peer -> client.request(peer, ExchangeWire.hashRequestFrame(hash), 1)
+        .thenApply(list -> checks.byHash(hash, list)));
   }
 
-  /** The header at {@code height}. */
+  /**
+   * The header at {@code height}, asked of every trusted peer at once (the tracked peers when there
+   * are none); its height is checked, and it must pass the {@linkplain Builder#headCheck head check}.
+   *
+   * @param height the height, positive
+   * @return the first valid answer, on the thread it arrived on; fails as {@link #get(Hash)} does
+   * @throws IllegalArgumentException if {@code height} is not positive
+   */
   public CompletableFuture<H> getByHeight(long height) {
     if (height <= 0) {
       throw new IllegalArgumentException("height must be positive: " + height);
     }
-    return firstSuccess("header at height " + height, peer -> request(peer,
-        ExchangeWire.rangeRequestFrame(height, 1), 1).thenApply(list -> {
-          H h = list.get(0);
-          if (h.height() != height) {
-            throw new PeerRequestException(PeerFailure.INVALID, "asked for height " + height + ", got " + h.height());
-          }
-          return checked(h);
-        }));
+    return peers.firstSuccess("header at height " + height, peer -> client.request(peer,
+        ExchangeWire.rangeRequestFrame(height, 1), 1).thenApply(list -> checks.byHeight(height, list)));
   }
 
   /**
@@ -257,6 +238,10 @@ public final class Exchange<H extends Header> extends AbstractService {
    * a caller that verifies them another way and cannot blame the peer, else see
    * {@link #getRangeByHeight(long, int, Function)}.
    *
+   * @param from the first height
+   * @param amount how many headers
+   * @return the headers in height order, unmodifiable, on the thread the answer arrived on; fails
+   *     as {@link #get(Hash)} does
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
@@ -275,7 +260,12 @@ public final class Exchange<H extends Header> extends AbstractService {
    * wrong: that peer is blocked through the gater, as for an invalid answer; a soft one lowers its
    * score. Any other failure is the caller's own and blames no peer (that answer does not count).
    *
+   * @param from the first height
+   * @param amount how many headers
    * @param check runs on the answer (heights already checked), on the thread the answer arrived on
+   * @return the first answer that passed the check, in height order, unmodifiable, on the thread its
+   *     check completed on; fails with a {@link PeerRequestException} NOT_FOUND when every peer said
+   *     not found, else with an {@link ExchangeException} listing each answer's failure
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
@@ -290,44 +280,16 @@ public final class Exchange<H extends Header> extends AbstractService {
           + amount);
     }
     String what = "headers [" + from + ", " + (from + amount) + ")";
-    return firstSuccess(what, peer -> request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
-        .thenCompose(list -> {
-          if (list.size() != amount) {
-            throw new PeerRequestException(PeerFailure.NOT_FOUND, "asked for " + what + ", got " + list.size());
-          }
-          for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).height() != from + i) {
-              throw new PeerRequestException(PeerFailure.INVALID, "asked for " + what + ", got height "
-                  + list.get(i).height() + " at position " + i);
-            }
-          }
-          List<H> answer = List.copyOf(list);
-          CompletionStage<?> checked;
-          try {
-            checked = Objects.requireNonNull(check.apply(answer), "the check returned null");
-          } catch (RuntimeException e) {
-            checked = CompletableFuture.failedFuture(e);
-          }
-          return checked.handle((v, err) -> {
-            Throwable cause = err == null ? null : unwrap(err);
-            if (cause instanceof VerifyException) {
-              VerifyException e = (VerifyException) cause;
-              throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
-                  "answer to " + what + " failed the check: " + e.getMessage(), e);
-            }
-            if (cause != null) {
-              // Not the peer's doing: never a PeerRequestException, which would blame this peer.
-              throw cause instanceof RuntimeException && !(cause instanceof PeerRequestException)
-                  ? (RuntimeException) cause : new ExchangeException("the check of " + what + " failed: " + cause, cause);
-            }
-            return answer;
-          });
-        }));
+    return peers.firstSuccess(what, peer -> client.request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
+        .thenCompose(list -> checks.range(what, from, amount, list, check)));
   }
 
   /**
    * The headers {@code (from.height(), to)}, verified against {@code from} and linked to each other.
    *
+   * @param from the trusted header the range follows
+   * @param to the first height not fetched
+   * @return the headers in height order, unmodifiable; fails as {@link #streamRange} does
    * @throws IllegalArgumentException if the range is empty or longer than {@code maxRangeToList}
    */
   public CompletableFuture<List<H>> getRange(H from, long to) {
@@ -354,17 +316,26 @@ public final class Exchange<H extends Header> extends AbstractService {
    * {@linkplain VerifyException#height() height}: the peer that served that header is blocked, as
    * for an invalid answer, and the returned future fails. The height may be in the batch handed over
    * or in an earlier one of this call. Any other failure of the sink only fails the future.
+   *
+   * @param from the trusted header the range follows; the first header fetched is verified against
+   *     it
+   * @param to the first height not fetched: the range is {@code [from.height() + 1, to)}
+   * @param sink takes each verified batch; called by one thread at a time, never before the stage it
+   *     returned for the previous batch completed
+   * @return completes when every header was delivered (on the thread that finished the last delivery);
+   *     fails with an {@link ExchangeException} naming the heights when a chunk failed {@code
+   *     maxAttemptsPerChunk} times, no usable peer is left, or the sink failed
+   * @throws IllegalArgumentException if the range is empty
    */
   public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
     Objects.requireNonNull(from, "from == null");
     Objects.requireNonNull(sink, "sink == null");
     RangeSession.Config config = RangeSession.Config.of(options, RangeSession.Config.DEFAULT_RETRY_BACKOFF);
-    RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, tracker,
-        // the session times each request out itself
-        (peer, start, amount) -> rangeRequest(peer, start, amount),
+    RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, peers.tracker(),
+        client::rangeRequest, // the session times each request out itself
         sink::apply, scheduler, clock, config);
-    if (headCheck != null) {
-      session.boundaryCheck(this::failedHeadCheck);
+    if (checks.isSet()) {
+      session.boundaryCheck(checks::failure);
     }
     CompletableFuture<Void> result = session.start();
     // Cancelling the returned future cancels the session's requests and retry timers too.
@@ -374,379 +345,6 @@ public final class Exchange<H extends Header> extends AbstractService {
       }
     });
     return result;
-  }
-
-  // ---- requests ----
-
-  /**
-   * The trusted peers in random order, without those whose identify finished without listing the
-   * exchange protocol (a seed that serves another network or only the DHT would only reset our
-   * streams); a trusted peer not identified yet is kept.
-   */
-  private List<PeerId> shuffledTrusted() {
-    List<PeerId> peers = new ArrayList<>();
-    for (PeerId p : trustedPeers) {
-      if (host.peerInfo(p).map(i -> i.protocols().contains(protocolId)).orElse(true)) {
-        peers.add(p);
-      }
-    }
-    synchronized (random) {
-      Collections.shuffle(peers, random);
-    }
-    return peers;
-  }
-
-  private CompletableFuture<HeadResult<H>> quorumHead(List<PeerId> peers, H trustedHead, String requestType) {
-    CompletableFuture<HeadResult<H>> result = new CompletableFuture<>();
-    if (peers.isEmpty()) {
-      result.completeExceptionally(new ExchangeException("no peers to ask for the head"));
-      return result;
-    }
-    Instant started = clock.instant();
-    int n = peers.size();
-    int threshold = n <= 2 ? n : (2 * n + 2) / 3;
-    Map<Hash, Integer> votes = new HashMap<>();
-    List<HeadResult<H>> answers = new ArrayList<>();
-    Map<Hash, PeerId> answeredBy = new HashMap<>();
-    List<String> errors = new ArrayList<>();
-    int[] pending = {n};
-    result.whenComplete((v, e) -> { // the caller cancelled: go-header's "canceled" status
-      if (result.isCancelled()) {
-        synchronized (votes) {
-          recordHead(started, answers.size(), requestType, "canceled");
-        }
-      }
-    });
-    for (PeerId peer : peers) {
-      request(peer, ExchangeWire.headRequestFrame(), 1).whenComplete((list, err) -> {
-        HeadResult<H> answer = null;
-        String error = null;
-        if (err != null) {
-          error = peer + ": " + unwrap(err).getMessage();
-          penalize(peer, err);
-        } else {
-          H h = list.get(0);
-          answer = new HeadResult<>(h, Optional.empty());
-          String invalid = failedHeadCheck(h);
-          if (invalid != null) {
-            answer = null;
-            error = peer + ": " + invalid;
-            penalize(peer, new PeerRequestException(PeerFailure.INVALID, "head " + h.height() + " from " + peer
-                + " failed the head check: " + invalid));
-          } else if (trustedHead != null) {
-            try {
-              verification.verify(trustedHead, h);
-            } catch (VerifyException e) {
-              if (e.isSoft()) {
-                answer = new HeadResult<>(h, Optional.of(e));
-              } else {
-                answer = null;
-                error = peer + ": " + e.getMessage();
-                if (e.reason() != VerifyException.Reason.KNOWN_HEADER) {
-                  penalize(peer, new PeerRequestException(PeerFailure.INVALID, "head " + h.height() + " from "
-                      + peer + " failed verification: " + e.getMessage()));
-                }
-              }
-            }
-          }
-        }
-        synchronized (votes) {
-          pending[0]--;
-          if (answer != null) {
-            answers.add(answer);
-            answeredBy.putIfAbsent(answer.header().hash(), peer);
-            int v = votes.merge(answer.header().hash(), 1, Integer::sum);
-            if (v >= threshold && result.complete(answer)) {
-              recordHead(started, answers.size(), requestType, "ok");
-            }
-          } else {
-            errors.add(error);
-          }
-          if (pending[0] == 0 && !result.isDone()) {
-            if (answers.isEmpty()) {
-              recordHead(started, 0, requestType, "no_headers");
-              result.completeExceptionally(new ExchangeException("no peer answered the head request: " + errors));
-            } else {
-              answers.sort((a, b) -> Long.compare(b.header().height(), a.header().height()));
-              H top = answers.get(0).header();
-              H rival = answers.stream().map(HeadResult::header)
-                  .filter(h -> h.height() == top.height() && !h.hash().equals(top.hash())).findFirst().orElse(null);
-              if (rival != null) {
-                // Two headers at one height that both pass every check: the sequencer signed twice
-                // (equivocation). Picking either could store a chain the network abandons; wait
-                // for a head that settles it (the next header links to one of them).
-                String conflict = "conflicting heads at height " + top.height() + ": " + answeredBy.get(top.hash())
-                    + " answers " + top.hash() + ", " + answeredBy.get(rival.hash()) + " answers " + rival.hash()
-                    + " (two valid headers at one height: did the sequencer sign twice?)";
-                if (conflictLogged.getAndSet(top.height()) != top.height()) {
-                  log.warn("{}; not syncing to either until a later head settles it", conflict);
-                } else {
-                  log.debug("{}", conflict);
-                }
-                recordHead(started, answers.size(), requestType, "no_headers");
-                result.completeExceptionally(new ExchangeException(conflict));
-              } else if (result.complete(answers.get(0))) {
-                recordHead(started, answers.size(), requestType, "ok");
-              }
-            }
-          }
-        }
-      });
-    }
-    return result;
-  }
-
-  /** One range request of a session, timed as go-header's syncer times its range requests. */
-  private CompletableFuture<List<H>> rangeRequest(PeerId peer, long start, int amount) {
-    Instant started = clock.instant();
-    CompletableFuture<List<H>> f = requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount);
-    f.whenComplete((list, err) -> rangeRequestTime.record(seconds(started),
-        Boolean.toString(amount == ExchangeProtocol.MAX_RANGE_REQUEST_SIZE)));
-    return f;
-  }
-
-  private void recordHead(Instant started, int answers, String requestType, String status) {
-    headTime.record(seconds(started), Integer.toString(answers), requestType, status);
-  }
-
-  private double seconds(Instant since) {
-    return Duration.between(since, clock.instant()).toNanos() / 1e9;
-  }
-
-  /** {@code h} if it passes the head check, else an invalid answer (the peer is blocked). */
-  private H checked(H h) {
-    String invalid = failedHeadCheck(h);
-    if (invalid != null) {
-      throw new PeerRequestException(PeerFailure.INVALID, "header " + h.height() + " failed the check: " + invalid);
-    }
-    return h;
-  }
-
-  /**
-   * Runs the {@linkplain Builder#headCheck head check} on a peer's head answer: the reason when the
-   * header is wrong ({@link VerifyException}), else null. A check that throws anything else is
-   * broken, not the peer: the answer counts, and the failure is logged.
-   */
-  private @Nullable String failedHeadCheck(H h) {
-    if (headCheck == null) {
-      return null;
-    }
-    try {
-      headCheck.accept(h);
-      return null;
-    } catch (VerifyException e) {
-      return e.getMessage();
-    } catch (RuntimeException e) {
-      log.warn("the head check failed on head {} ({}) without a verdict: {}", h.height(), h.hash(), e.toString());
-      return null;
-    }
-  }
-
-  private <T> CompletableFuture<T> firstSuccess(String what, Function<PeerId, CompletableFuture<T>> ask) {
-    List<PeerId> peers = shuffledTrusted();
-    if (peers.isEmpty()) {
-      peers = tracker.usablePeers();
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    if (peers.isEmpty()) {
-      result.completeExceptionally(new ExchangeException("no peers to ask for " + what));
-      return result;
-    }
-    int[] pending = {peers.size()};
-    boolean[] allNotFound = {true};
-    List<String> errors = new ArrayList<>();
-    for (PeerId peer : peers) {
-      ask.apply(peer).whenComplete((h, err) -> {
-        if (err == null) {
-          result.complete(h);
-          return;
-        }
-        Throwable cause = unwrap(err);
-        if (cause instanceof PeerRequestException) {
-          penalize(peer, cause); // anything else is a caller's check failing: not the peer's doing
-        }
-        synchronized (errors) {
-          errors.add(peer + ": " + cause.getMessage());
-          if (!(cause instanceof PeerRequestException
-              && ((PeerRequestException) cause).failure() == PeerFailure.NOT_FOUND)) {
-            allNotFound[0] = false;
-          }
-          if (--pending[0] == 0) {
-            result.completeExceptionally(allNotFound[0]
-                ? new PeerRequestException(PeerFailure.NOT_FOUND, "no peer has " + what)
-                : new ExchangeException("no peer answered the request for " + what + ": " + errors));
-          }
-        }
-      });
-    }
-    return result;
-  }
-
-  /**
-   * Sends one framed request to {@code peer} and reads up to {@code amount} headers, within {@code
-   * requestTimeout}. Fails with a {@link PeerRequestException} saying how; the caller penalizes the
-   * peer ({@link #penalize}, or the range session through the tracker).
-   */
-  CompletableFuture<List<H>> request(PeerId peer, byte[] requestFrame, long amount) {
-    CompletableFuture<List<H>> result = requestUntimed(peer, requestFrame, amount);
-    var timeout = scheduler.schedule(() -> result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT,
-        "no answer from " + peer + " within " + options.requestTimeout)), options.requestTimeout.toMillis(),
-        TimeUnit.MILLISECONDS);
-    result.whenComplete((v, err) -> timeout.cancel(false));
-    return result;
-  }
-
-  /**
-   * {@link #request} without a timer of its own, for a caller that has one (the range session):
-   * whoever completes the returned future first wins, and a request that did not succeed resets its
-   * stream. One timer per request, not one here, one in the session and one per stream read and
-   * write.
-   */
-  private CompletableFuture<List<H>> requestUntimed(PeerId peer, byte[] requestFrame, long amount) {
-    CompletableFuture<List<H>> result = new CompletableFuture<>();
-    Instant started = clock.instant();
-    AtomicLong bytes = new AtomicLong();
-    result.whenComplete((list, failure) -> {
-      String failed = Boolean.toString(failure != null);
-      responseSize.record(bytes.get(), failed);
-      responseTime.record(seconds(started), failed);
-    });
-    host.newStream(peer, protocolId).whenComplete((stream, err) -> {
-      if (err != null) {
-        result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
-        return;
-      }
-      // Timed out, cancelled or failed (by us or by the caller): reset. Runs at once if already done.
-      result.whenComplete((list, failure) -> {
-        if (failure != null) {
-          stream.reset();
-        }
-      });
-      if (result.isDone()) {
-        return;
-      }
-      // Write, half-close and start reading at once: each future completes on another thread, and
-      // waiting for one before the next would add a thread hand-off per step to every request.
-      CompletableFuture<Void> sent = stream.write(requestFrame);
-      CompletableFuture<Void> halfClosed = stream.closeWrite();
-      readResponses(stream, amount, new ArrayList<>(), new FrameReader(options.maxFrameSize), bytes)
-          .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
-          .whenComplete((list, readErr) -> {
-            if (readErr != null) {
-              result.completeExceptionally(asPeerFailure(readErr, "request to " + peer));
-            } else if (result.complete(list)) {
-              stream.close();
-            }
-          });
-    });
-    return result;
-  }
-
-  /**
-   * Reads up to {@code amount} response frames. Reads raw chunks and cuts frames locally, so a
-   * 64-header answer costs a few reads, not 64 (each read completes on another thread).
-   */
-  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc, FrameReader frames,
-      AtomicLong bytes) {
-    return stream.read().thenCompose(chunk -> {
-      if (chunk.isEmpty()) {
-        if (frames.hasPartialFrame()) {
-          throw new PeerRequestException(PeerFailure.INVALID, "stream ended inside a response frame");
-        }
-        if (acc.isEmpty()) {
-          throw new PeerRequestException(PeerFailure.NOT_FOUND, "empty answer");
-        }
-        return CompletableFuture.completedFuture(acc);
-      }
-      bytes.addAndGet(chunk.get().length);
-      try {
-        frames.push(chunk.get(), (buf, off, len) -> {
-          if (acc.size() < amount) { // a server that sends more than asked: ignore the rest, as go-header does
-            acc.add(decodeResponse(buf, off, len));
-          }
-        });
-      } catch (ExchangeProtocolException e) {
-        throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
-      }
-      if (acc.size() >= amount) {
-        return CompletableFuture.completedFuture(acc);
-      }
-      return readResponses(stream, amount, acc, frames, bytes);
-    });
-  }
-
-  private H decodeResponse(byte[] buf, int off, int len) {
-    HeaderResponse response;
-    try {
-      response = ExchangeWire.parseResponse(buf, off, len);
-    } catch (ExchangeProtocolException e) {
-      throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
-    }
-    if (response.statusCode() == HeaderResponse.NOT_FOUND) {
-      throw new PeerRequestException(PeerFailure.NOT_FOUND, "peer answered NOT_FOUND");
-    }
-    if (response.statusCode() != HeaderResponse.OK) {
-      throw new PeerRequestException(PeerFailure.INVALID, "unknown status code " + response.statusCode());
-    }
-    return decode(response.body());
-  }
-
-  private H decode(byte[] body) {
-    H h;
-    try {
-      h = type.decode(body);
-      h.validate(clock);
-    } catch (HeaderSyncException e) {
-      throw new PeerRequestException(PeerFailure.INVALID, "invalid header in answer: " + e.getMessage(), e);
-    }
-    if (!chainId.isEmpty() && !chainId.equalsIgnoreCase(h.chainId())) {
-      throw new PeerRequestException(PeerFailure.INVALID,
-          "header " + h.height() + " has chain id '" + h.chainId() + "', expected '" + chainId + "'");
-    }
-    return h;
-  }
-
-  private static PeerRequestException asPeerFailure(Throwable err, String what) {
-    Throwable cause = unwrap(err);
-    if (cause instanceof PeerRequestException) {
-      return (PeerRequestException) cause;
-    }
-    if (cause instanceof StreamException) {
-      StreamException se = (StreamException) cause;
-      PeerFailure kind;
-      switch (se.reason()) {
-        case TIMEOUT:
-          kind = PeerFailure.TIMEOUT;
-          break;
-        case TOO_LARGE:
-          kind = PeerFailure.INVALID;
-          break;
-        default:
-          kind = PeerFailure.RESET;
-          break;
-      }
-      return new PeerRequestException(kind, what + ": " + se.getMessage(), se);
-    }
-    return new PeerRequestException(PeerFailure.RESET, what + ": " + cause, cause);
-  }
-
-  /** Lowers the score of a peer whose request failed, or blocks it when its answer was invalid. */
-  private void penalize(PeerId peer, Throwable err) {
-    Throwable cause = unwrap(err);
-    PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure()
-        : PeerFailure.RESET;
-    if (kind == PeerFailure.INVALID) {
-      if (!tracker.block(peer, cause.getMessage())) {
-        blockPeer(peer, cause.getMessage()); // a trusted peer the tracker does not know
-      }
-    } else {
-      tracker.onFailure(peer, kind, String.valueOf(cause.getMessage()));
-    }
-  }
-
-  private void blockPeer(PeerId peer, String reason) {
-    log.warn("blocking peer {}: {}", peer, reason);
-    gater.blockPeer(peer);
   }
 
   /** Builds an {@link Exchange}. */
@@ -770,41 +368,82 @@ public final class Exchange<H extends Header> extends AbstractService {
       this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
     }
 
-    /** Answers must carry this chain id (compared ignoring case); empty (the default) checks nothing. */
+    /**
+     * Answers must carry this chain id (compared ignoring case); a header with another is an invalid
+     * answer and its peer is blocked. Empty (the default) checks nothing.
+     *
+     * @param chainId the network's chain id, or empty
+     * @return this builder
+     */
     public Builder<H> chainId(String chainId) {
       this.chainId = Objects.requireNonNull(chainId, "chainId == null");
       return this;
     }
 
-    /** The peers asked for heads and single headers (the node's seeds). */
+    /**
+     * The peers asked for heads and single headers (the node's seeds); each is asked only while it
+     * is not known to lack the protocol. Default none: the tracked peers are asked instead.
+     *
+     * @param trustedPeers the trusted peers, copied
+     * @return this builder
+     */
     public Builder<H> trustedPeers(List<PeerId> trustedPeers) {
       this.trustedPeers = List.copyOf(trustedPeers);
       return this;
     }
 
-    /** Where misbehaving peers are blocked; required. */
+    /**
+     * Where misbehaving peers are blocked (invalid answers, hard verification failures); required.
+     *
+     * @param gater the host's connection gater
+     * @return this builder
+     */
     public Builder<H> gater(ConnectionGater gater) {
       this.gater = Objects.requireNonNull(gater, "gater == null");
       return this;
     }
 
+    /**
+     * Timeouts, bounds and range-session windows. Default {@link ExchangeOptions#defaults()}.
+     *
+     * @param options the options
+     * @return this builder
+     */
     public Builder<H> options(ExchangeOptions options) {
       this.options = Objects.requireNonNull(options, "options == null");
       return this;
     }
 
-    /** Runs timeouts and retries; required. */
+    /**
+     * Runs request timeouts, range-session retries and pacing; required. Futures that fail by a
+     * timeout complete on it.
+     *
+     * @param scheduler the scheduler; the caller's, never shut down by the exchange
+     * @return this builder
+     */
     public Builder<H> scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
       return this;
     }
 
+    /**
+     * The time source for header validation and verification (the from-the-future check), peer
+     * scores and request timing. Default {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder<H> clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** Shuffles trusted peers, as go-header does. */
+    /**
+     * Shuffles trusted peers before each request, as go-header does. Default a new {@link Random}.
+     *
+     * @param random the source of randomness
+     * @return this builder
+     */
     public Builder<H> random(Random random) {
       this.random = Objects.requireNonNull(random, "random == null");
       return this;
@@ -820,6 +459,9 @@ public final class Exchange<H extends Header> extends AbstractService {
      * not win over the honest copy of another) and, in a range session, the first header of a chunk
      * that does not link to another peer's chunk below it (so the peer at fault is blocked). Runs
      * on the thread that completes the request, once per answer. Unset: none.
+     *
+     * @param check throws a {@link VerifyException} for a header that is wrong
+     * @return this builder
      */
     public Builder<H> headCheck(Consumer<? super H> check) {
       this.headCheck = Objects.requireNonNull(check, "headCheck == null");
@@ -838,6 +480,12 @@ public final class Exchange<H extends Header> extends AbstractService {
       return this;
     }
 
+    /**
+     * Builds the exchange, not started.
+     *
+     * @return the exchange
+     * @throws IllegalStateException if no gater or no scheduler was set
+     */
     public Exchange<H> build() {
       if (gater == null) {
         throw new IllegalStateException("Exchange needs a gater (the host's ConnectionGater) to block bad peers");

@@ -209,6 +209,14 @@ public final class ExchangeOptions {
 
     private Builder() {}
 
+    /**
+     * How long one request to one peer may take before it counts as a timeout (the peer's score drops
+     * and a range chunk is retried). Default 8 s, go-header's.
+     *
+     * @param d the timeout, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code d} is zero or negative
+     */
     public Builder requestTimeout(Duration d) {
       Objects.requireNonNull(d, "requestTimeout == null");
       if (d.isNegative() || d.isZero()) {
@@ -218,11 +226,27 @@ public final class ExchangeOptions {
       return this;
     }
 
+    /**
+     * The largest response frame accepted, in bytes; a peer that sends a larger one gave an invalid
+     * answer and is blocked. Default {@link ExchangeProtocol#DEFAULT_MAX_FRAME_SIZE} (1 MiB); ev-node's
+     * profile uses 10 MiB.
+     *
+     * @param n the bound in bytes, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxFrameSize(int n) {
       this.maxFrameSize = positive(n, "maxFrameSize");
       return this;
     }
 
+    /**
+     * Headers asked for per range request. Default 64, go-header's (and the protocol's) maximum.
+     *
+     * @param n headers per request, 1..{@link ExchangeProtocol#MAX_RANGE_REQUEST_SIZE}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is outside that range
+     */
     public Builder chunkSize(int n) {
       if (n < 1 || n > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
         throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + ": " + n);
@@ -231,16 +255,40 @@ public final class ExchangeOptions {
       return this;
     }
 
+    /**
+     * Range requests in flight per peer at the start of a range session; each peer's window adapts
+     * from there (see the class comment). Default 16. {@link #build()} refuses it outside {@code
+     * [minPerPeerDepth, maxPerPeerDepth]}.
+     *
+     * @param n the initial window, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder perPeerDepth(int n) {
       this.perPeerDepth = positive(n, "perPeerDepth");
       return this;
     }
 
+    /**
+     * The fewest range requests a peer's window keeps in flight, however often it times out or resets.
+     * Default 1.
+     *
+     * @param n the floor, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder minPerPeerDepth(int n) {
       this.minPerPeerDepth = positive(n, "minPerPeerDepth");
       return this;
     }
 
+    /**
+     * The most range requests in flight per peer, a hard bound of the adaptive window. Default 128.
+     *
+     * @param n the bound, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxPerPeerDepth(int n) {
       this.maxPerPeerDepth = positive(n, "maxPerPeerDepth");
       return this;
@@ -249,6 +297,10 @@ public final class ExchangeOptions {
     /**
      * A fixed depth: {@code minPerPeerDepth}, {@code perPeerDepth} and {@code maxPerPeerDepth} all
      * {@code n}, so no peer's window adapts.
+     *
+     * @param n requests in flight per peer, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
      */
     public Builder fixedPerPeerDepth(int n) {
       positive(n, "perPeerDepth");
@@ -258,41 +310,103 @@ public final class ExchangeOptions {
       return this;
     }
 
+    /**
+     * The range window's floor: chunks past the next undelivered height a session may always request.
+     * Default 64. {@link #build()} refuses it above {@code maxBufferedChunks}.
+     *
+     * @param n chunks, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder minBufferedChunks(int n) {
       this.minBufferedChunks = positive(n, "minBufferedChunks");
       return this;
     }
 
+    /**
+     * The range window's hard bound: a session requests at most this many chunks past the next
+     * undelivered height, so it buffers at most {@code n x chunkSize} headers. Default 256.
+     *
+     * @param n chunks, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxBufferedChunks(int n) {
       this.maxBufferedChunks = positive(n, "maxBufferedChunks");
       return this;
     }
 
+    /**
+     * How many times a range session tries one chunk before the whole range fails with an {@link
+     * ExchangeException} (go-header retries without bound). Default 10.
+     *
+     * @param n attempts, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxAttemptsPerChunk(int n) {
       this.maxAttemptsPerChunk = positive(n, "maxAttemptsPerChunk");
       return this;
     }
 
+    /**
+     * How many tracked peers {@link Exchange#head(io.headersync.Header)} asks when a trusted head is
+     * known (the best-scored ones). Default 4, go-header's.
+     *
+     * @param n peers, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxUntrustedHeadPeers(int n) {
       this.maxUntrustedHeadPeers = positive(n, "maxUntrustedHeadPeers");
       return this;
     }
 
+    /**
+     * The most peers the exchange scores, connected and recently disconnected together; when full, the
+     * oldest disconnected peer makes room and a new peer is not tracked while all are connected.
+     * Default 256.
+     *
+     * @param n peers, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxTrackedPeers(int n) {
       this.maxTrackedPeers = positive(n, "maxTrackedPeers");
       return this;
     }
 
+    /**
+     * How long a disconnected peer's score is kept in case it comes back. Default 1 h, go-header's.
+     *
+     * @param d the retention
+     * @return this builder
+     */
     public Builder peerRetention(Duration d) {
       this.peerRetention = Objects.requireNonNull(d, "peerRetention == null");
       return this;
     }
 
+    /**
+     * The largest range {@link Exchange#getRange} collects into a list; longer ones must be streamed
+     * ({@link Exchange#streamRange}). Default 100,000.
+     *
+     * @param n headers, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is not positive
+     */
     public Builder maxRangeToList(int n) {
       this.maxRangeToList = positive(n, "maxRangeToList");
       return this;
     }
 
+    /**
+     * The options.
+     *
+     * @return the options, immutable
+     * @throws IllegalArgumentException if {@code perPeerDepth} is outside {@code [minPerPeerDepth,
+     *     maxPerPeerDepth]} or {@code minBufferedChunks} is above {@code maxBufferedChunks}
+     */
     public ExchangeOptions build() {
       if (perPeerDepth < minPerPeerDepth || perPeerDepth > maxPerPeerDepth) {
         throw new IllegalArgumentException("perPeerDepth " + perPeerDepth + " must be within minPerPeerDepth "

@@ -150,6 +150,7 @@ public final class Subscriber<H extends Header> extends AbstractService {
   /**
    * Sets the verifier (the syncer's). Only one may be set, as in go-header.
    *
+   * @param v verifies every gossiped header after validation: a hard failure rejects the message, a soft one ignores it
    * @throws IllegalStateException if a verifier is already set
    */
   public void setVerifier(HeaderVerifier<H> v) {

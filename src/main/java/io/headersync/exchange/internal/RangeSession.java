@@ -38,6 +38,16 @@ import java.util.function.Function;
  * Fetches the headers {@code (from.height(), to)} from many peers at once and hands them to a sink
  * in height order, each batch verified and linked to the one before.
  *
+ * <p>Why one class of about 750 lines: it is one state machine under one lock. The chunks pending,
+ * in flight and ready, the peers excluded, the record of who served which heights, the next height to
+ * schedule and to deliver, and the retry and pacing timers change together in every transition
+ * (schedule, answer, retry, deliver, blame, finish), and each transition's invariants (a retried chunk
+ * stays inside the window; nothing is requested, delivered or re-armed after the result completed;
+ * every timer and request is cancelled by {@link #cancel()}) span several of them. Split up, that
+ * lock and those invariants would cross class boundaries. The parts with a state of their own are
+ * already apart: the adaptive windows ({@link InFlightWindows}) and peer scores ({@link PeerTracker});
+ * about 130 of its lines are {@link Config} and four small holder classes.
+ *
  * <p>How it works: the range is cut into chunks of at most {@link Config#chunkSize} headers. Chunks
  * are requested from every usable peer (best score first), each peer with as many requests in flight
  * as its adaptive window allows ({@link InFlightWindows}: it starts at {@code perPeerDepth} and follows
