@@ -55,15 +55,21 @@ public final class LightNodeBenchmark {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     String xmx = System.getProperty("bench.xmx", "128m");
+    boolean signatures = Boolean.parseBoolean(System.getProperty("bench.signatures", "true"));
     System.out.printf("issue 18 row 5: %,d signed ev-node headers from one go-header v0.8.6 server over loopback TCP;"
-        + " our light node in a fresh JVM with -Xmx%s (%d cores, Java %s)%n", n, xmx,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    Result r = run(n, LightNodeProcess.jvmArgs(xmx));
-    print(r, xmx);
+        + " our light node in a fresh JVM with -Xmx%s, signature checks %s (%d cores, Java %s)%n", n, xmx,
+        signatures ? "on" : "off", Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    Result r = run(n, LightNodeProcess.jvmArgs(xmx), signatures);
+    print(r, xmx, signatures);
     System.exit(0);
   }
 
   static Result run(long n, List<String> jvmArgs) throws Exception {
+    return run(n, jvmArgs, true);
+  }
+
+  /** As {@link #run(long, List)}; without {@code signatures} our node checks none, as go-header. */
+  static Result run(long n, List<String> jvmArgs, boolean signatures) throws Exception {
     Path root = Files.createTempDirectory("headersync-light-node-bench");
     try (GoPeer server = new GoPeer(170, "-network", NETWORK, "-chain-id", CHAIN_ID)) {
       long g0 = System.nanoTime();
@@ -81,7 +87,7 @@ public final class LightNodeBenchmark {
       String failure = null;
       try {
         ours = LightNodeProcess.run(jvmArgs, new LightNodeProcess.Args(serverAddress, n, root.resolve("ours"), CHAIN_ID,
-            Duration.ofSeconds(1), proposer, Math.max(1, n / 10), false), "  node| ");
+            Duration.ofSeconds(1), signatures ? proposer : "-", Math.max(1, n / 10), false), "  node| ");
       } catch (IllegalStateException e) {
         failure = e.getMessage();
         System.out.println("our light node did not complete: " + failure);
@@ -116,13 +122,13 @@ public final class LightNodeBenchmark {
     return Double.parseDouble(json.replaceAll(".*\"" + field + "\":([0-9.eE+-]+).*", "$1"));
   }
 
-  private static void print(Result r, String xmx) {
+  private static void print(Result r, String xmx, boolean signatures) {
     Go g = r.go();
     LightNodeProcess.Result o = r.ours();
     long n = r.n();
     System.out.println();
     System.out.printf("| %,d headers | go-header Syncer, go-header store on Badger (ev-node's options) | headersync "
-        + "light node, -Xmx%s, signatures checked | ours / Go |%n", n, xmx);
+        + "light node, -Xmx%s, signatures %s | ours / Go |%n", n, xmx, signatures ? "checked" : "not checked");
     System.out.println("|---|---|---|---|");
     if (o == null) {
       System.out.printf("| completed | yes | **no**: %s | |%n", r.failure().lines().reduce((a, b) -> b).orElse(""));

@@ -87,8 +87,12 @@ public final class LightNodeProcess {
   }
 
   /** {@code -Xmx<xmx>} and the flags in {@code -Dbench.nodeJvm} (space-separated), for the node's JVM. */
+  /** {@code -Xmx<xmx>} (none for {@code "default"}: the JVM's own choice) and {@code bench.nodeJvm}. */
   static List<String> jvmArgs(String xmx) {
-    List<String> out = new ArrayList<>(List.of("-Xmx" + xmx));
+    List<String> out = new ArrayList<>();
+    if (!xmx.equals("default")) {
+      out.add("-Xmx" + xmx);
+    }
     String more = System.getProperty("bench.nodeJvm", "").trim();
     if (!more.isEmpty()) {
       out.addAll(List.of(more.split("\\s+")));
