@@ -1,7 +1,7 @@
 /**
- * headersync: go-header's header sync (store, exchange, gossip, syncer) for the JVM, on a libp2p stack
- * of its own. Exports the API packages only; the {@code internal} packages are not exported, so a
- * user of the module path cannot reach them (on the class path, as any jar, everything stays
+ * headersync: go-header's header sync (store, exchange, gossip, syncer) for the JVM, on a libp2p
+ * stack of its own. Exports the API packages only; the {@code internal} packages are not exported,
+ * so a user of the module path cannot reach them (on the class path, as any jar, everything stays
  * reachable, but only exported packages are API).
  */
 module io.headersync {
@@ -22,7 +22,9 @@ module io.headersync {
   requires static io.opentelemetry.api;
   requires static io.prometheus.metrics.exporter.httpserver;
   requires static io.prometheus.metrics.model;
-  requires static transitive org.junit.jupiter.api; // its annotations are on the contract suite's public methods
+  requires static transitive org.junit
+      .jupiter
+      .api; // its annotations are on the contract suite's public methods
 
   exports io.headersync;
   exports io.headersync.annotation;
@@ -41,9 +43,14 @@ module io.headersync {
   exports io.headersync.libp2p.dht;
 
   // picocli reads the command classes reflectively; protobuf's runtime reads generated messages.
-  opens io.headersync.cli to info.picocli;
-  opens io.headersync.exchange.internal to com.google.protobuf;
-  opens io.headersync.libp2p.internal.pb to com.google.protobuf;
-  opens io.headersync.libp2p.pubsub.internal.pb to com.google.protobuf;
-  opens io.headersync.libp2p.dht.internal.pb to com.google.protobuf;
+  opens io.headersync.cli to
+      info.picocli;
+  opens io.headersync.exchange.internal to
+      com.google.protobuf;
+  opens io.headersync.libp2p.internal.pb to
+      com.google.protobuf;
+  opens io.headersync.libp2p.pubsub.internal.pb to
+      com.google.protobuf;
+  opens io.headersync.libp2p.dht.internal.pb to
+      com.google.protobuf;
 }

@@ -6,9 +6,9 @@ import java.util.Objects;
 /**
  * An immutable hash: the bytes a header is identified by.
  *
- * <p>{@link #toString()} renders uppercase hexadecimal, exactly as go-header's {@code Hash.String()};
- * {@link #parse(String)} accepts hexadecimal in either case. The empty hash ({@link #EMPTY}) stands
- * for "no hash", e.g. the last-header hash of a genesis header.
+ * <p>{@link #toString()} renders uppercase hexadecimal, exactly as go-header's {@code
+ * Hash.String()}; {@link #parse(String)} accepts hexadecimal in either case. The empty hash ({@link
+ * #EMPTY}) stands for "no hash", e.g. the last-header hash of a genesis header.
  */
 public final class Hash implements Comparable<Hash> {
   /** The hash with no bytes. */
@@ -56,7 +56,8 @@ public final class Hash implements Comparable<Hash> {
   public static Hash parse(String hex) {
     Objects.requireNonNull(hex, "hex == null");
     if ((hex.length() & 1) != 0) {
-      throw new IllegalArgumentException("hash hex has odd length " + hex.length() + ": \"" + abbreviate(hex) + "\"");
+      throw new IllegalArgumentException(
+          "hash hex has odd length " + hex.length() + ": \"" + abbreviate(hex) + "\"");
     }
     byte[] out = new byte[hex.length() / 2];
     for (int i = 0; i < out.length; i++) {
@@ -65,7 +66,13 @@ public final class Hash implements Comparable<Hash> {
       if (hi < 0 || lo < 0) {
         int pos = hi < 0 ? 2 * i : 2 * i + 1;
         throw new IllegalArgumentException(
-            "hash hex has non-hex character '" + hex.charAt(pos) + "' at index " + pos + ": \"" + abbreviate(hex) + "\"");
+            "hash hex has non-hex character '"
+                + hex.charAt(pos)
+                + "' at index "
+                + pos
+                + ": \""
+                + abbreviate(hex)
+                + "\"");
       }
       out[i] = (byte) ((hi << 4) | lo);
     }

@@ -10,17 +10,17 @@ import java.time.Instant;
  * well-behaved implementations, since the core asks for it often.
  *
  * <p>Mirrors go-header's {@code header.Header[H]}: {@code ChainID}, {@code Height}, {@code Hash},
- * {@code LastHeader}, {@code Time}, {@code Validate}, {@code MarshalBinary} and {@code IsZero}.
- * The type-level parts ({@code New}, {@code UnmarshalBinary}, {@code Verify}) live in
- * {@link HeaderType}.
+ * {@code LastHeader}, {@code Time}, {@code Validate}, {@code MarshalBinary} and {@code IsZero}. The
+ * type-level parts ({@code New}, {@code UnmarshalBinary}, {@code Verify}) live in {@link
+ * HeaderType}.
  */
 public interface Header {
   /** {@return the identifier of the chain the header belongs to} */
   String chainId();
 
   /**
-   * {@return the height} On the wire heights are uint64; decoders reject values above
-   * {@link Long#MAX_VALUE} with an {@link InvalidHeaderException}, so this is never negative.
+   * {@return the height} On the wire heights are uint64; decoders reject values above {@link
+   * Long#MAX_VALUE} with an {@link InvalidHeaderException}, so this is never negative.
    */
   long height();
 
@@ -37,8 +37,9 @@ public interface Header {
   Instant time();
 
   /**
-   * Stateless checks of the header's own fields (go-header's {@code Validate()}). Checks that depend
-   * on the current time (e.g. "not too far in the future") read {@code clock}, so tests can fix it.
+   * Stateless checks of the header's own fields (go-header's {@code Validate()}). Checks that
+   * depend on the current time (e.g. "not too far in the future") read {@code clock}, so tests can
+   * fix it.
    *
    * @param clock the clock "now" is read from
    * @throws InvalidHeaderException naming the field that is missing or wrong
@@ -46,13 +47,14 @@ public interface Header {
   void validate(Clock clock);
 
   /**
-   * {@return the wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip payloads}
+   * {@return the wire encoding (go-header's {@code MarshalBinary()}): exchange bodies and gossip
+   * payloads}
    */
   byte[] encode();
 
   /**
-   * {@return whether this is the zero value of its type (go-header's {@code IsZero()}); verification rejects
-   * zero headers} Decoded and generated headers are never zero.
+   * {@return whether this is the zero value of its type (go-header's {@code IsZero()});
+   * verification rejects zero headers} Decoded and generated headers are never zero.
    */
   default boolean isZero() {
     return false;

@@ -21,7 +21,8 @@ public class HeaderSyncException extends RuntimeException {
    * Creates an exception that wraps the failure that caused it.
    *
    * @param message what went wrong, for logs and for the caller
-   * @param cause the underlying failure (an I/O error, a decoding error), kept for {@link #getCause()}
+   * @param cause the underlying failure (an I/O error, a decoding error), kept for {@link
+   *     #getCause()}
    */
   public HeaderSyncException(String message, Throwable cause) {
     super(message, cause);

@@ -10,7 +10,8 @@ package io.headersync;
  */
 public interface HeaderType<H extends Header> {
   /**
-   * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link Header#validate(java.time.Clock)}.
+   * Decodes wire bytes (go-header's {@code UnmarshalBinary}). Does not call {@link
+   * Header#validate(java.time.Clock)}.
    *
    * @param bytes the encoding, as {@link Header#encode()} writes it
    * @return the header
@@ -19,10 +20,10 @@ public interface HeaderType<H extends Header> {
   H decode(byte[] bytes);
 
   /**
-   * The type's own verification of {@code untrusted} against {@code trusted} (go-header's
-   * {@code trusted.Verify(untrusted)}). It must handle adjacent and non-adjacent pairs. Callers use
-   * {@link Verification}, which runs go-header's mandatory checks first and turns failures on
-   * non-adjacent pairs into soft failures.
+   * The type's own verification of {@code untrusted} against {@code trusted} (go-header's {@code
+   * trusted.Verify(untrusted)}). It must handle adjacent and non-adjacent pairs. Callers use {@link
+   * Verification}, which runs go-header's mandatory checks first and turns failures on non-adjacent
+   * pairs into soft failures.
    *
    * @param trusted a header already trusted
    * @param untrusted a header at a greater height, adjacent or not
@@ -35,11 +36,11 @@ public interface HeaderType<H extends Header> {
    * many heights above a trusted one can be verified against it (go-header's assumption: a
    * light-client style check such as celestia's validator-set overlap)} Default {@code true}.
    *
-   * <p>A type whose check only holds for adjacent pairs returns {@code false} (ev-node's block data:
-   * {@code Data.Verify} compares {@code last_data_hash}, which only links neighbours). For such a
-   * type {@link Verification} runs only go-header's mandatory checks on a non-adjacent pair and
-   * reports it as {@link VerifyException.Reason#NON_ADJACENT_UNSUPPORTED} (soft), and the syncer never
-   * bifurcates: it range-fetches up to a candidate and verifies adjacently.
+   * <p>A type whose check only holds for adjacent pairs returns {@code false} (ev-node's block
+   * data: {@code Data.Verify} compares {@code last_data_hash}, which only links neighbours). For
+   * such a type {@link Verification} runs only go-header's mandatory checks on a non-adjacent pair
+   * and reports it as {@link VerifyException.Reason#NON_ADJACENT_UNSUPPORTED} (soft), and the
+   * syncer never bifurcates: it range-fetches up to a candidate and verifies adjacently.
    */
   default boolean verifiesNonAdjacent() {
     return true;

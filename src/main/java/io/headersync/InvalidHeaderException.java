@@ -1,8 +1,8 @@
 package io.headersync;
 
 /**
- * A header could not be decoded or failed its stateless checks ({@link Header#validate(java.time.Clock)}).
- * The message names the field or byte offset that is wrong.
+ * A header could not be decoded or failed its stateless checks ({@link
+ * Header#validate(java.time.Clock)}). The message names the field or byte offset that is wrong.
  */
 public class InvalidHeaderException extends HeaderSyncException {
   private static final long serialVersionUID = 1L;

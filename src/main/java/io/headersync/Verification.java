@@ -14,15 +14,16 @@ import java.util.Optional;
 /**
  * go-header's header verification: the mandatory checks followed by the header type's own check.
  *
- * <p>{@link #verify} runs, in go-header's order: zero header, chain id (exact compare), known header
- * (untrusted height not above trusted), unordered time (untrusted before trusted; equal is fine),
- * from the future (more than {@link #DEFAULT_CLOCK_DRIFT} past {@code clock.instant()}), then
- * {@link HeaderType#verify}. The mandatory checks fail hard. A failure of the type's check is soft
- * when the pair is not adjacent (go-header cannot tell a non-adjacent header is really wrong), and
- * is kept as the type reported it when the pair is adjacent. For a type that does not
+ * <p>{@link #verify} runs, in go-header's order: zero header, chain id (exact compare), known
+ * header (untrusted height not above trusted), unordered time (untrusted before trusted; equal is
+ * fine), from the future (more than {@link #DEFAULT_CLOCK_DRIFT} past {@code clock.instant()}),
+ * then {@link HeaderType#verify}. The mandatory checks fail hard. A failure of the type's check is
+ * soft when the pair is not adjacent (go-header cannot tell a non-adjacent header is really wrong),
+ * and is kept as the type reported it when the pair is adjacent. For a type that does not
  * {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacent pairs}, a non-adjacent pair that
- * passes the mandatory checks fails softly with {@link VerifyException.Reason#NON_ADJACENT_UNSUPPORTED}
- * without calling the type ({@link #verifyRange} accepts it for the range's first header).
+ * passes the mandatory checks fails softly with {@link
+ * VerifyException.Reason#NON_ADJACENT_UNSUPPORTED} without calling the type ({@link #verifyRange}
+ * accepts it for the range's first header).
  *
  * <p>Instances are immutable and thread-safe.
  *
@@ -89,8 +90,10 @@ public final class Verification<H extends Header> {
     Objects.requireNonNull(untrusted, "untrusted == null");
     checkMandatory(trusted, untrusted);
     if (!type.verifiesNonAdjacent() && untrusted.height() != trusted.height() + 1) {
-      throw new VerifyException(VerifyException.Reason.NON_ADJACENT_UNSUPPORTED, type.name() + " "
-          + untrusted.height() + " against " + trusted.height(), true);
+      throw new VerifyException(
+          VerifyException.Reason.NON_ADJACENT_UNSUPPORTED,
+          type.name() + " " + untrusted.height() + " against " + trusted.height(),
+          true);
     }
     try {
       type.verify(trusted, untrusted);
@@ -99,29 +102,33 @@ public final class Verification<H extends Header> {
       throw adjacent ? e : e.asSoft();
     } catch (RuntimeException e) {
       // A type check that fails with anything else still fails verification, never escapes it.
-      VerifyException v = new VerifyException(VerifyException.Reason.TYPE_CHECK, String.valueOf(e.getMessage()),
-          untrusted.height() != trusted.height() + 1);
+      VerifyException v =
+          new VerifyException(
+              VerifyException.Reason.TYPE_CHECK,
+              String.valueOf(e.getMessage()),
+              untrusted.height() != trusted.height() + 1);
       v.initCause(e);
       throw v;
     }
   }
 
   /**
-   * Verifies a range against {@code trusted}: the first header may be non-adjacent to
-   * {@code trusted}, every later one must follow its predecessor by exactly one height. Stops at the
-   * first failure and returns the headers verified before it together with the failure, as
-   * go-header's {@code VerifyRange}.
+   * Verifies a range against {@code trusted}: the first header may be non-adjacent to {@code
+   * trusted}, every later one must follow its predecessor by exactly one height. Stops at the first
+   * failure and returns the headers verified before it together with the failure, as go-header's
+   * {@code VerifyRange}.
    *
    * @param trusted a header already trusted, below the range
    * @param range the headers, in height order
-   * @return the headers verified and the failure that stopped verification, if any; verification
-   *     of an empty range fails with {@link VerifyException.Reason#EMPTY_RANGE}
+   * @return the headers verified and the failure that stopped verification, if any; verification of
+   *     an empty range fails with {@link VerifyException.Reason#EMPTY_RANGE}
    */
   public RangeResult<H> verifyRange(H trusted, List<? extends H> range) {
     Objects.requireNonNull(trusted, "trusted == null");
     Objects.requireNonNull(range, "range == null");
     if (range.isEmpty()) {
-      return new RangeResult<>(List.of(), new VerifyException(VerifyException.Reason.EMPTY_RANGE, "", false));
+      return new RangeResult<>(
+          List.of(), new VerifyException(VerifyException.Reason.EMPTY_RANGE, "", false));
     }
     List<H> verified = new ArrayList<>(range.size());
     H current = trusted;
@@ -130,16 +137,24 @@ public final class Verification<H extends Header> {
       try {
         verify(current, next);
       } catch (VerifyException e) {
-        // A type that cannot judge non-adjacent pairs: the first header passed the mandatory checks,
+        // A type that cannot judge non-adjacent pairs: the first header passed the mandatory
+        // checks,
         // and the rest of the range is verified adjacently from it (the caller links the first).
         if (i > 0 || e.reason() != VerifyException.Reason.NON_ADJACENT_UNSUPPORTED) {
           return new RangeResult<>(verified, e);
         }
       }
       if (i > 0 && current.height() + 1 != next.height()) {
-        String detail = "trusted: " + current.height() + ", expected_untrusted: " + (current.height() + 1)
-            + ", received_untrusted: " + next.height();
-        return new RangeResult<>(verified, new VerifyException(VerifyException.Reason.NON_ADJACENT_RANGE, detail, false));
+        String detail =
+            "trusted: "
+                + current.height()
+                + ", expected_untrusted: "
+                + (current.height() + 1)
+                + ", received_untrusted: "
+                + next.height();
+        return new RangeResult<>(
+            verified,
+            new VerifyException(VerifyException.Reason.NON_ADJACENT_RANGE, detail, false));
       }
       verified.add(next);
       current = next;
@@ -148,9 +163,9 @@ public final class Verification<H extends Header> {
   }
 
   /**
-   * go-header's mandatory checks alone (zero header, chain id, known header, unordered time, from the
-   * future), without the type's own check: what can be said of a non-adjacent pair whose type does not
-   * {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacently}.
+   * go-header's mandatory checks alone (zero header, chain id, known header, unordered time, from
+   * the future), without the type's own check: what can be said of a non-adjacent pair whose type
+   * does not {@linkplain HeaderType#verifiesNonAdjacent() verify non-adjacently}.
    *
    * @param trusted a header already trusted
    * @param untrusted a header above it
@@ -167,22 +182,35 @@ public final class Verification<H extends Header> {
       throw new VerifyException(VerifyException.Reason.ZERO_HEADER, "", false);
     }
     if (!untrusted.chainId().equals(trusted.chainId())) {
-      throw new VerifyException(VerifyException.Reason.WRONG_CHAIN_ID,
-          "'" + untrusted.chainId() + "' != '" + trusted.chainId() + "'", false);
+      throw new VerifyException(
+          VerifyException.Reason.WRONG_CHAIN_ID,
+          "'" + untrusted.chainId() + "' != '" + trusted.chainId() + "'",
+          false);
     }
     if (untrusted.height() <= trusted.height()) {
-      throw new VerifyException(VerifyException.Reason.KNOWN_HEADER,
-          "'" + untrusted.height() + "' <= current '" + trusted.height() + "'", false);
+      throw new VerifyException(
+          VerifyException.Reason.KNOWN_HEADER,
+          "'" + untrusted.height() + "' <= current '" + trusted.height() + "'",
+          false);
     }
     Instant untrustedTime = untrusted.time();
     if (untrustedTime.isBefore(trusted.time())) {
-      throw new VerifyException(VerifyException.Reason.UNORDERED_TIME,
-          "timestamp '" + format(untrustedTime) + "' < current '" + format(trusted.time()) + "'", false);
+      throw new VerifyException(
+          VerifyException.Reason.UNORDERED_TIME,
+          "timestamp '" + format(untrustedTime) + "' < current '" + format(trusted.time()) + "'",
+          false);
     }
     Instant now = clock.instant();
     if (untrustedTime.isAfter(now.plus(clockDrift))) {
-      throw new VerifyException(VerifyException.Reason.FROM_FUTURE,
-          "timestamp '" + format(untrustedTime) + "' > now '" + format(now) + "', clock_drift '" + clockDrift + "'",
+      throw new VerifyException(
+          VerifyException.Reason.FROM_FUTURE,
+          "timestamp '"
+              + format(untrustedTime)
+              + "' > now '"
+              + format(now)
+              + "', clock_drift '"
+              + clockDrift
+              + "'",
           false);
     }
   }

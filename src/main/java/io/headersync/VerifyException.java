@@ -6,16 +6,16 @@ import java.util.OptionalLong;
 /**
  * A header failed verification against a trusted header (go-header's {@code VerifyError}).
  *
- * <p>A <em>soft</em> failure means there was not enough information to decide whether the header
- * is wrong, e.g. a type check failed on a non-adjacent pair. Gossip validation turns a soft failure
+ * <p>A <em>soft</em> failure means there was not enough information to decide whether the header is
+ * wrong, e.g. a type check failed on a non-adjacent pair. Gossip validation turns a soft failure
  * into Ignore and a hard one into Reject; the syncer answers a soft failure with bifurcation.
  * {@link #getMessage()} reads like go-header's: {@code "header verification failed: <reason>"}.
  *
- * <p>A failure may name the {@linkplain #height() height} of the header that failed. The syncer sets
- * it on the failures of its extra check on fetched batches, and the exchange's range session uses it
- * to block the peer that served that header: a hard failure with a height, returned by a range sink,
- * says "this header is bad" (see {@code Exchange.streamRange}). Failures without a height blame no
- * peer.
+ * <p>A failure may name the {@linkplain #height() height} of the header that failed. The syncer
+ * sets it on the failures of its extra check on fetched batches, and the exchange's range session
+ * uses it to block the peer that served that header: a hard failure with a height, returned by a
+ * range sink, says "this header is bad" (see {@code Exchange.streamRange}). Failures without a
+ * height blame no peer.
  */
 public class VerifyException extends HeaderSyncException {
   private static final long serialVersionUID = 1L;
@@ -39,8 +39,8 @@ public class VerifyException extends HeaderSyncException {
     /** The header type's own check failed (e.g. a hash link mismatch). */
     TYPE_CHECK("header type check failed"),
     /**
-     * The pair is not adjacent and the header type cannot verify such a pair
-     * ({@link io.headersync.HeaderType#verifiesNonAdjacent()} is false); go-header's mandatory checks
+     * The pair is not adjacent and the header type cannot verify such a pair ({@link
+     * io.headersync.HeaderType#verifiesNonAdjacent()} is false); go-header's mandatory checks
      * passed. Always soft: it says nothing against the header. Not in go-header.
      */
     NON_ADJACENT_UNSUPPORTED("non-adjacent header cannot be verified by its type");
@@ -55,7 +55,7 @@ public class VerifyException extends HeaderSyncException {
      * go-header's error text for this reason.
      *
      * @return the short text go-header's error uses, e.g. {@code "known header"}; the start of
-     * {@link #getMessage()} after the common prefix
+     *     {@link #getMessage()} after the common prefix
      */
     public String text() {
       return text;
@@ -64,10 +64,13 @@ public class VerifyException extends HeaderSyncException {
 
   /** Why verification failed. */
   private final Reason reason;
+
   /** What exactly was wrong; may be empty. */
   private final String detail;
+
   /** Whether the failure is soft. */
   private final boolean soft;
+
   /** The failed header's height; 0 when not known (heights start at 1). */
   private final long height;
 
@@ -125,7 +128,8 @@ public class VerifyException extends HeaderSyncException {
   /**
    * What exactly was wrong; may be empty.
    *
-   * @return the specifics, e.g. {@code "'5' <= current '7'"}; the empty string when the reason says it all
+   * @return the specifics, e.g. {@code "'5' <= current '7'"}; the empty string when the reason says
+   *     it all
    */
   public String detail() {
     return detail;
@@ -143,8 +147,10 @@ public class VerifyException extends HeaderSyncException {
 
   private static String format(Reason reason, String detail) {
     Objects.requireNonNull(reason, "reason == null");
-    String r = reason == Reason.TYPE_CHECK && !detail.isEmpty() ? detail
-        : detail.isEmpty() ? reason.text() : reason.text() + ": " + detail;
+    String r =
+        reason == Reason.TYPE_CHECK && !detail.isEmpty()
+            ? detail
+            : detail.isEmpty() ? reason.text() : reason.text() + ": " + detail;
     return "header verification failed: " + r;
   }
 }

@@ -18,7 +18,8 @@ class HashTest {
   @Test
   void parsesHexInEitherCase() {
     assertEquals(Hash.parse("00ab10ff"), Hash.parse("00AB10FF"));
-    assertArrayEquals(new byte[] {0, (byte) 0xab, 0x10, (byte) 0xff}, Hash.parse("00aB10Ff").toByteArray());
+    assertArrayEquals(
+        new byte[] {0, (byte) 0xab, 0x10, (byte) 0xff}, Hash.parse("00aB10Ff").toByteArray());
   }
 
   @Test
@@ -30,13 +31,15 @@ class HashTest {
 
   @Test
   void rejectsOddLengthNamingTheLength() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hash.parse("abc"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Hash.parse("abc"));
     assertTrue(e.getMessage().contains("odd length 3"), e.getMessage());
   }
 
   @Test
   void rejectsNonHexNamingThePosition() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hash.parse("00zz"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Hash.parse("00zz"));
     assertTrue(e.getMessage().contains("'z' at index 2"), e.getMessage());
   }
 

@@ -29,15 +29,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The one options pattern (docs/architecture.md, "Options"): every public options class has a
- * builder, {@code toBuilder()} that keeps every setting, {@code defaults()}, and validation naming the
- * setting; gossipsub's defaults are go-libp2p-pubsub v0.16.0's, value for value.
+ * builder, {@code toBuilder()} that keeps every setting, {@code defaults()}, and validation naming
+ * the setting; gossipsub's defaults are go-libp2p-pubsub v0.16.0's, value for value.
  */
 class OptionsPatternTest {
   /** Every public no-argument accessor of {@code o}, by name. */
   private static Map<String, Object> settings(Object o) throws Exception {
     Map<String, Object> out = new TreeMap<>();
     for (Method m : o.getClass().getMethods()) {
-      if (m.getParameterCount() == 0 && !Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() == o.getClass()
+      if (m.getParameterCount() == 0
+          && !Modifier.isStatic(m.getModifiers())
+          && m.getDeclaringClass() == o.getClass()
           && !List.of("toBuilder", "hashCode", "toString").contains(m.getName())) {
         out.put(m.getName(), m.invoke(o));
       }
@@ -54,7 +56,8 @@ class OptionsPatternTest {
   @Test
   void toBuilderKeepsEverySetting() throws Exception {
     assertRoundTrips(ExchangeOptions.defaults(), ExchangeOptions.defaults().toBuilder().build());
-    ExchangeOptions ex = ExchangeOptions.builder().perPeerDepth(3).chunkSize(10).maxRangeToList(7).build();
+    ExchangeOptions ex =
+        ExchangeOptions.builder().perPeerDepth(3).chunkSize(10).maxRangeToList(7).build();
     assertRoundTrips(ex, ex.toBuilder().build());
     ServerOptions so = ServerOptions.builder().maxConcurrent(9).build();
     assertRoundTrips(so, so.toBuilder().build());
@@ -69,14 +72,19 @@ class OptionsPatternTest {
     DiscoveryOptions disc = DiscoveryOptions.builder().namespace("ns").watermarks(1, 2).build();
     assertRoundTrips(disc, disc.toBuilder().build());
     assertEquals("other", disc.withNamespace("other").namespace().orElseThrow());
-    P2PConfig p2p = P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(new byte[32])).maxPubsubMessageSize(4096)
-        .discovery(disc).build();
+    P2PConfig p2p =
+        P2PConfig.builder()
+            .identity(PrivateKey.ed25519FromSeed(new byte[32]))
+            .maxPubsubMessageSize(4096)
+            .discovery(disc)
+            .build();
     assertRoundTrips(p2p, p2p.toBuilder().build());
     ConnectionManager.Options cm = ConnectionManager.Options.builder().watermarks(3, 4).build();
     assertEquals(cm, cm.toBuilder().build());
     assertRoundTrips(cm, cm.toBuilder().build());
 
-    GossipSubParams g = GossipSubParams.builder().d(7).dhi(13).floodPublish(true).maxPxPeers(3).build();
+    GossipSubParams g =
+        GossipSubParams.builder().d(7).dhi(13).floodPublish(true).maxPxPeers(3).build();
     assertEquals(g, g.toBuilder().build());
     assertRoundTrips(g, g.toBuilder().build());
     assertNotEquals(g, GossipSubParams.defaults());
@@ -93,8 +101,12 @@ class OptionsPatternTest {
   @Test
   void gossipSubDefaultsAreGoLibp2pPubsubs() {
     GossipSubParams d = GossipSubParams.defaults();
-    assertEquals(List.of("/meshsub/1.2.0", "/meshsub/1.1.0", "/meshsub/1.0.0", "/floodsub/1.0.0"), d.protocols());
-    assertEquals(List.of(6, 5, 12, 4, 2, 6), List.of(d.d(), d.dlo(), d.dhi(), d.dscore(), d.dout(), d.dlazy()));
+    assertEquals(
+        List.of("/meshsub/1.2.0", "/meshsub/1.1.0", "/meshsub/1.0.0", "/floodsub/1.0.0"),
+        d.protocols());
+    assertEquals(
+        List.of(6, 5, 12, 4, 2, 6),
+        List.of(d.d(), d.dlo(), d.dhi(), d.dscore(), d.dout(), d.dlazy()));
     assertEquals(5, d.historyLength());
     assertEquals(3, d.historyGossip());
     assertEquals(0.25, d.gossipFactor());
@@ -128,19 +140,30 @@ class OptionsPatternTest {
   @Test
   void buildNamesTheSettingThatIsOutOfRange() {
     assertMessage("maxIHaveMessages", () -> GossipSubParams.builder().maxIHaveMessages(0).build());
-    assertMessage("opportunisticGraftPeers", () -> GossipSubParams.builder().opportunisticGraftPeers(-1).build());
-    assertMessage("maxBackoffEntries", () -> GossipSubParams.builder().maxBackoffEntries(0).build());
+    assertMessage(
+        "opportunisticGraftPeers",
+        () -> GossipSubParams.builder().opportunisticGraftPeers(-1).build());
+    assertMessage(
+        "maxBackoffEntries", () -> GossipSubParams.builder().maxBackoffEntries(0).build());
     assertMessage("Dout", () -> GossipSubParams.builder().dout(5).build());
     assertMessage("protocols", () -> GossipSubParams.builder().protocols(List.of("/x/1")).build());
-    assertMessage("heartbeatInterval", () -> GossipSubParams.builder().heartbeatInterval(Duration.ZERO).build());
-    assertMessage("invalidMessageDeliveriesDecay",
+    assertMessage(
+        "heartbeatInterval",
+        () -> GossipSubParams.builder().heartbeatInterval(Duration.ZERO).build());
+    assertMessage(
+        "invalidMessageDeliveriesDecay",
         () -> TopicScoreParams.builder().invalidMessageDeliveries(-1, 2).build());
-    assertMessage("decayInterval", () -> PeerScoreParams.builder().decayInterval(Duration.ofMillis(10)).build());
-    assertMessage("silencePeriod", () -> ConnectionManager.Options.builder().silencePeriod(Duration.ZERO).build());
+    assertMessage(
+        "decayInterval",
+        () -> PeerScoreParams.builder().decayInterval(Duration.ofMillis(10)).build());
+    assertMessage(
+        "silencePeriod",
+        () -> ConnectionManager.Options.builder().silencePeriod(Duration.ZERO).build());
     assertThrows(NullPointerException.class, () -> GossipSubParams.builder().fanoutTtl(null));
   }
 
-  private static void assertMessage(String setting, org.junit.jupiter.api.function.Executable build) {
+  private static void assertMessage(
+      String setting, org.junit.jupiter.api.function.Executable build) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, build);
     assertTrue(e.getMessage().contains(setting), e.getMessage());
   }

@@ -25,43 +25,71 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Ports go-header v0.8.6 {@code headertest/verify_test.go}: TestVerify and TestVerifyRange. */
 class VerificationTest {
-  // go-header's suite puts genesis 10 s before now; the clock is fixed so the table is deterministic.
+  // go-header's suite puts genesis 10 s before now; the clock is fixed so the table is
+  // deterministic.
   private static final Instant NOW = Instant.parse("2026-01-01T00:00:00.123456789Z");
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
-  private static final Verification<DummyHeader> VERIFY = new Verification<>(DummyHeader.TYPE, CLOCK);
+  private static final Verification<DummyHeader> VERIFY =
+      new Verification<>(DummyHeader.TYPE, CLOCK);
 
   private static DummyChain suite() {
     return new DummyChain(NOW.minusSeconds(10));
   }
 
-  /** One row of go-header's TestVerify table: trusted, a way to make the untrusted header, expected outcome. */
+  /**
+   * One row of go-header's TestVerify table: trusted, a way to make the untrusted header, expected
+   * outcome.
+   */
   static Stream<Arguments> verifyTable() {
     List<Arguments> rows = new ArrayList<>();
-    row(rows, "adjacent type failure is hard", (s) -> s.next().withVerifyFailure(false), Reason.TYPE_CHECK, false);
+    row(
+        rows,
+        "adjacent type failure is hard",
+        (s) -> s.next().withVerifyFailure(false),
+        Reason.TYPE_CHECK,
+        false);
     // go-header marks a type failure soft when non-adjacent even if the type said hard.
-    row(rows, "non-adjacent type failure is soft", (s) -> {
-      s.next();
-      return s.next().withVerifyFailure(false);
-    }, Reason.TYPE_CHECK, true);
+    row(
+        rows,
+        "non-adjacent type failure is soft",
+        (s) -> {
+          s.next();
+          return s.next().withVerifyFailure(false);
+        },
+        Reason.TYPE_CHECK,
+        true);
     row(rows, "valid adjacent", DummyChain::next, null, false);
     row(rows, "zero untrusted", (s) -> DummyHeader.zero(), Reason.ZERO_HEADER, false);
     row(rows, "wrong chain id", (s) -> s.next().withChainId("gtmb"), Reason.WRONG_CHAIN_ID, false);
-    row(rows, "unordered time", (s) -> s.next().withTime(s.head().time().truncatedTo(ChronoUnit.HOURS)),
-        Reason.UNORDERED_TIME, false);
-    row(rows, "from the future", (s) -> s.next().withTime(s.head().time().plus(Duration.ofMinutes(1))),
-        Reason.FROM_FUTURE, false);
+    row(
+        rows,
+        "unordered time",
+        (s) -> s.next().withTime(s.head().time().truncatedTo(ChronoUnit.HOURS)),
+        Reason.UNORDERED_TIME,
+        false);
+    row(
+        rows,
+        "from the future",
+        (s) -> s.next().withTime(s.head().time().plus(Duration.ofMinutes(1))),
+        Reason.FROM_FUTURE,
+        false);
     row(rows, "known height", (s) -> s.next().withHeight(1), Reason.KNOWN_HEADER, false);
     return rows.stream();
   }
 
-  private static void row(List<Arguments> rows, String name, Function<DummyChain, DummyHeader> untrusted,
-      Reason reason, boolean soft) {
+  private static void row(
+      List<Arguments> rows,
+      String name,
+      Function<DummyChain, DummyHeader> untrusted,
+      Reason reason,
+      boolean soft) {
     rows.add(Arguments.of(name, untrusted, reason, soft));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("verifyTable")
-  void verifyMatchesGoHeader(String name, Function<DummyChain, DummyHeader> prepare, Reason reason, boolean soft) {
+  void verifyMatchesGoHeader(
+      String name, Function<DummyChain, DummyHeader> prepare, Reason reason, boolean soft) {
     DummyChain s = suite();
     DummyHeader trusted = s.next();
     DummyHeader untrusted = prepare.apply(s);
@@ -69,7 +97,8 @@ class VerificationTest {
       assertDoesNotThrow(() -> VERIFY.verify(trusted, untrusted));
       return;
     }
-    VerifyException e = assertThrows(VerifyException.class, () -> VERIFY.verify(trusted, untrusted));
+    VerifyException e =
+        assertThrows(VerifyException.class, () -> VERIFY.verify(trusted, untrusted));
     assertEquals(reason, e.reason(), e.getMessage());
     assertEquals(soft, e.isSoft(), e.getMessage());
     assertTrue(e.getMessage().startsWith("header verification failed: "), e.getMessage());
@@ -78,7 +107,8 @@ class VerificationTest {
   @Test
   void zeroTrustedHeaderIsRejected() {
     DummyHeader untrusted = suite().next();
-    VerifyException e = assertThrows(VerifyException.class, () -> VERIFY.verify(DummyHeader.zero(), untrusted));
+    VerifyException e =
+        assertThrows(VerifyException.class, () -> VERIFY.verify(DummyHeader.zero(), untrusted));
     assertEquals(Reason.ZERO_HEADER, e.reason());
     assertFalse(e.isSoft());
   }
@@ -87,8 +117,9 @@ class VerificationTest {
   void typeFailureSoftnessIsKeptForAdjacentPairs() {
     DummyChain s = suite();
     DummyHeader trusted = s.next();
-    VerifyException e = assertThrows(VerifyException.class,
-        () -> VERIFY.verify(trusted, s.next().withVerifyFailure(true)));
+    VerifyException e =
+        assertThrows(
+            VerifyException.class, () -> VERIFY.verify(trusted, s.next().withVerifyFailure(true)));
     assertTrue(e.isSoft(), "an adjacent failure keeps the type's own soft flag");
   }
 
@@ -104,8 +135,10 @@ class VerificationTest {
     DummyChain s = suite();
     DummyHeader trusted = s.next();
     assertDoesNotThrow(() -> VERIFY.verify(trusted, s.next().withTime(NOW.plusSeconds(10))));
-    VerifyException e = assertThrows(VerifyException.class,
-        () -> VERIFY.verify(trusted, s.next().withTime(NOW.plusSeconds(10).plusNanos(1))));
+    VerifyException e =
+        assertThrows(
+            VerifyException.class,
+            () -> VERIFY.verify(trusted, s.next().withTime(NOW.plusSeconds(10).plusNanos(1))));
     assertEquals(Reason.FROM_FUTURE, e.reason());
   }
 
@@ -113,35 +146,42 @@ class VerificationTest {
   void messagesNameTheValuesLikeGoHeader() {
     DummyChain s = suite();
     DummyHeader trusted = s.next();
-    VerifyException known = assertThrows(VerifyException.class, () -> VERIFY.verify(trusted, s.next().withHeight(1)));
-    assertEquals("header verification failed: known header: '1' <= current '1'", known.getMessage());
-    VerifyException chain = assertThrows(VerifyException.class,
-        () -> VERIFY.verify(trusted, s.next().withChainId("other")));
-    assertEquals("header verification failed: wrong chain id: 'other' != 'test'", chain.getMessage());
+    VerifyException known =
+        assertThrows(VerifyException.class, () -> VERIFY.verify(trusted, s.next().withHeight(1)));
+    assertEquals(
+        "header verification failed: known header: '1' <= current '1'", known.getMessage());
+    VerifyException chain =
+        assertThrows(
+            VerifyException.class, () -> VERIFY.verify(trusted, s.next().withChainId("other")));
+    assertEquals(
+        "header verification failed: wrong chain id: 'other' != 'test'", chain.getMessage());
   }
 
   @Test
   void typeCheckThrowingSomethingElseStillFailsVerification() {
-    HeaderType<DummyHeader> broken = new HeaderType<>() {
-      @Override
-      public DummyHeader decode(byte[] bytes) {
-        throw new UnsupportedOperationException();
-      }
+    HeaderType<DummyHeader> broken =
+        new HeaderType<>() {
+          @Override
+          public DummyHeader decode(byte[] bytes) {
+            throw new UnsupportedOperationException();
+          }
 
-      @Override
-      public void verify(DummyHeader trusted, DummyHeader untrusted) {
-        throw new IllegalStateException("boom");
-      }
+          @Override
+          public void verify(DummyHeader trusted, DummyHeader untrusted) {
+            throw new IllegalStateException("boom");
+          }
 
-      @Override
-      public String name() {
-        return "broken";
-      }
-    };
+          @Override
+          public String name() {
+            return "broken";
+          }
+        };
     DummyChain s = suite();
     DummyHeader trusted = s.next();
-    VerifyException e = assertThrows(VerifyException.class,
-        () -> new Verification<>(broken, CLOCK).verify(trusted, s.next()));
+    VerifyException e =
+        assertThrows(
+            VerifyException.class,
+            () -> new Verification<>(broken, CLOCK).verify(trusted, s.next()));
     assertEquals(Reason.TYPE_CHECK, e.reason());
     assertFalse(e.isSoft());
   }
@@ -166,7 +206,8 @@ class VerificationTest {
 
   @Test
   void verifyRangeRejectsZeroHeaders() {
-    Verification.RangeResult<DummyHeader> r = VERIFY.verifyRange(DummyHeader.zero(), List.of(DummyHeader.zero()));
+    Verification.RangeResult<DummyHeader> r =
+        VERIFY.verifyRange(DummyHeader.zero(), List.of(DummyHeader.zero()));
     assertEquals(Reason.ZERO_HEADER, r.error().orElseThrow().reason());
   }
 
@@ -193,7 +234,9 @@ class VerificationTest {
     assertEquals(Reason.NON_ADJACENT_RANGE, e.reason());
     assertFalse(e.isSoft());
     assertEquals(List.of(three.get(0)), r.verified());
-    assertTrue(e.getMessage().contains("expected_untrusted: " + (three.get(0).height() + 1)), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("expected_untrusted: " + (three.get(0).height() + 1)),
+        e.getMessage());
   }
 
   @Test
@@ -207,7 +250,8 @@ class VerificationTest {
 
   @Test
   void rejectsNegativeClockDrift() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new Verification<>(DummyHeader.TYPE, CLOCK, Duration.ofSeconds(-1)));
   }
 }

@@ -6,7 +6,10 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
-/** Marks a parameter, return value or field that may be {@code null} in a {@link NonNullByDefault} package. */
+/**
+ * Marks a parameter, return value or field that may be {@code null} in a {@link NonNullByDefault}
+ * package.
+ */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target({ElementType.PARAMETER, ElementType.METHOD, ElementType.FIELD, ElementType.TYPE_USE})

@@ -24,28 +24,51 @@ import java.util.concurrent.CompletableFuture;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code headersync chain}: a sequencer's job on one machine: sign, verify and store a header chain. */
-@Command(name = "chain", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = "Sign, verify and store an ev-node header chain, as a sequencer does, with figures.")
+/**
+ * {@code headersync chain}: a sequencer's job on one machine: sign, verify and store a header
+ * chain.
+ */
+@Command(
+    name = "chain",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description =
+        "Sign, verify and store an ev-node header chain, as a sequencer does, with figures.")
 final class ChainCommand implements Callable<Integer> {
   private final Main main;
 
-  @Option(names = "--chain-id", paramLabel = "ID", description = "chain id (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--chain-id",
+      paramLabel = "ID",
+      description = "chain id (default: ${DEFAULT-VALUE})")
   String chainId = "gm";
 
-  @Option(names = "--count", paramLabel = "N", description = "headers to produce (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description = "headers to produce (default: ${DEFAULT-VALUE})")
   long count = 100_000;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "RocksDB directory; must not hold headers yet (default: a new temporary directory)")
-  @Nullable Path dataDir;
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "RocksDB directory; must not hold headers yet (default: a new temporary directory)")
+  @Nullable
+  Path dataDir;
 
-  @Option(names = "--block-time", paramLabel = "D",
+  @Option(
+      names = "--block-time",
+      paramLabel = "D",
       description = "time between headers, e.g. 100ms, 1s (default: 100ms)")
   Duration blockTime = Duration.ofMillis(100);
 
-  @Option(names = "--seed", paramLabel = "TEXT",
-      description = "the signing key is derived from this text (default: devnet; not for production)")
+  @Option(
+      names = "--seed",
+      paramLabel = "TEXT",
+      description =
+          "the signing key is derived from this text (default: devnet; not for production)")
   String seed = "devnet";
 
   ChainCommand(Main main) {
@@ -63,17 +86,34 @@ final class ChainCommand implements Callable<Integer> {
     SignerKey key = SignerKey.fromSeed(sha256(seed));
     // Times end now, so every header passes the "not from the future" checks.
     Instant start = clock.instant().minus(blockTime.multipliedBy(count));
-    HeaderSigner signer = HeaderSigner.builder().key(key).chainId(chainId).startTime(start).blockTime(blockTime).build();
-    Verification<P2PSignedHeader> verification = new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, clock);
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(key)
+            .chainId(chainId)
+            .startTime(start)
+            .blockTime(blockTime)
+            .build();
+    Verification<P2PSignedHeader> verification =
+        new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, clock);
 
-    try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir).build()) {
+    try (RocksDbStore<P2PSignedHeader> store =
+        RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir).build()) {
       Optional<P2PSignedHeader> existing = store.head();
       if (existing.isPresent()) {
-        throw new UsageException(dir + " already holds headers " + store.tail().orElseThrow().height() + ".."
-            + existing.get().height() + "; inspect it or choose another --data-dir");
+        throw new UsageException(
+            dir
+                + " already holds headers "
+                + store.tail().orElseThrow().height()
+                + ".."
+                + existing.get().height()
+                + "; inspect it or choose another --data-dir");
       }
-      out.printf("chain %s: producing %,d signed ev-node headers into %s (proposer %s)%n", chainId, count,
-          dir.toAbsolutePath(), HexFormat.of().withUpperCase().formatHex(key.address()));
+      out.printf(
+          "chain %s: producing %,d signed ev-node headers into %s (proposer %s)%n",
+          chainId,
+          count,
+          dir.toAbsolutePath(),
+          HexFormat.of().withUpperCase().formatHex(key.address()));
       long signNanos = 0;
       long verifyNanos = 0;
       long t0 = System.nanoTime();
@@ -110,11 +150,16 @@ final class ChainCommand implements Callable<Integer> {
       store.flush();
       double total = (System.nanoTime() - t0) / 1e9;
       P2PSignedHeader head = store.head().orElseThrow();
-      out.printf("done: %,d headers in %.2f s (%,.0f headers/s end to end)%n", count, total, count / total);
+      out.printf(
+          "done: %,d headers in %.2f s (%,.0f headers/s end to end)%n",
+          count, total, count / total);
       out.printf("  sign   %,.0f headers/s%n", count / (signNanos / 1e9));
-      out.printf("  verify %,.0f headers/s (validate + Ed25519 signature + go-header verify)%n",
+      out.printf(
+          "  verify %,.0f headers/s (validate + Ed25519 signature + go-header verify)%n",
           count / (verifyNanos / 1e9));
-      out.printf("  store  head %,d %s, tail %,d%n", head.height(), head.hash(), store.tail().orElseThrow().height());
+      out.printf(
+          "  store  head %,d %s, tail %,d%n",
+          head.height(), head.hash(), store.tail().orElseThrow().height());
       out.printf("inspect it: ./headersync inspect --data-dir %s%n", dir.toAbsolutePath());
       return Main.OK;
     }

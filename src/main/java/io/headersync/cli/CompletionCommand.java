@@ -7,15 +7,20 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code headersync completion}: a bash/zsh completion script for every command and option. */
-@Command(name = "completion", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = {"Print a bash/zsh completion script for headersync's commands and options.",
-        "Load it into the current shell with:  source <(./headersync completion)",
-        "or install it:  ./headersync completion > /etc/bash_completion.d/headersync"})
+@Command(
+    name = "completion",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description = {
+      "Print a bash/zsh completion script for headersync's commands and options.",
+      "Load it into the current shell with:  source <(./headersync completion)",
+      "or install it:  ./headersync completion > /etc/bash_completion.d/headersync"
+    })
 final class CompletionCommand implements Callable<Integer> {
   private final Main main;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   CompletionCommand(Main main) {
     this.main = main;

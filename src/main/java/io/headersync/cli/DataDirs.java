@@ -22,8 +22,8 @@ final class DataDirs {
   /**
    * Creates {@code dir} if needed and checks it can be used, before anything opens it.
    *
-   * @throws HeaderSyncException naming the reason: not a directory, permission denied, or a store in
-   *     it locked by another process (with its pid when the system says)
+   * @throws HeaderSyncException naming the reason: not a directory, permission denied, or a store
+   *     in it locked by another process (with its pid when the system says)
    */
   static void prepare(Path dir) {
     Path abs = dir.toAbsolutePath();
@@ -33,13 +33,22 @@ final class DataDirs {
     try {
       Files.createDirectories(dir);
     } catch (AccessDeniedException e) {
-      throw new HeaderSyncException("cannot create --data-dir " + abs + ": permission denied on " + e.getFile(), e);
+      throw new HeaderSyncException(
+          "cannot create --data-dir " + abs + ": permission denied on " + e.getFile(), e);
     } catch (FileAlreadyExistsException | NotDirectoryException e) {
-      throw new HeaderSyncException("cannot create --data-dir " + abs + ": " + e.getFile() + " is a file, not a directory",
+      throw new HeaderSyncException(
+          "cannot create --data-dir " + abs + ": " + e.getFile() + " is a file, not a directory",
           e);
     } catch (FileSystemException e) {
-      throw new HeaderSyncException("cannot create --data-dir " + abs + ": "
-          + (e.getReason() != null ? e.getReason() : e.toString()) + " (" + e.getFile() + ")", e);
+      throw new HeaderSyncException(
+          "cannot create --data-dir "
+              + abs
+              + ": "
+              + (e.getReason() != null ? e.getReason() : e.toString())
+              + " ("
+              + e.getFile()
+              + ")",
+          e);
     } catch (IOException e) {
       throw new HeaderSyncException("cannot create --data-dir " + abs + ": " + e, e);
     }
@@ -49,8 +58,14 @@ final class DataDirs {
     for (String store : List.of("headers", "data")) {
       Optional<String> holder = lockHolder(dir.resolve(store).resolve("LOCK"));
       if (holder.isPresent()) {
-        throw new HeaderSyncException("--data-dir " + abs + " is in use: its store " + store + "/ is locked by "
-            + holder.get() + "; stop that node or choose another --data-dir");
+        throw new HeaderSyncException(
+            "--data-dir "
+                + abs
+                + " is in use: its store "
+                + store
+                + "/ is locked by "
+                + holder.get()
+                + "; stop that node or choose another --data-dir");
       }
     }
   }
@@ -76,9 +91,15 @@ final class DataDirs {
         String[] dev = f[5].split(":");
         if (dev.length == 3 && Long.parseLong(dev[2]) == inode) {
           long pid = Long.parseLong(f[4]);
-          return Optional.of(pid == ProcessHandle.current().pid() ? "this process (pid " + pid + ")"
-              : "another process, pid " + pid + ProcessHandle.of(pid).flatMap(p -> p.info().command())
-                  .map(c -> " (" + Path.of(c).getFileName() + ")").orElse(""));
+          return Optional.of(
+              pid == ProcessHandle.current().pid()
+                  ? "this process (pid " + pid + ")"
+                  : "another process, pid "
+                      + pid
+                      + ProcessHandle.of(pid)
+                          .flatMap(p -> p.info().command())
+                          .map(c -> " (" + Path.of(c).getFileName() + ")")
+                          .orElse(""));
         }
       }
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
@@ -102,9 +123,14 @@ final class DataDirs {
       return "0";
     }
     try (RocksDbReader r = RocksDbReader.open(store)) {
-      long h = kind == SyncKind.HEADERS
-          ? r.store(EvNodeTypes.P2P_SIGNED_HEADER, profile.storePrefix(kind)).map(s -> s.height()).orElse(0L)
-          : r.store(EvNodeTypes.P2P_DATA, profile.storePrefix(kind)).map(s -> s.height()).orElse(0L);
+      long h =
+          kind == SyncKind.HEADERS
+              ? r.store(EvNodeTypes.P2P_SIGNED_HEADER, profile.storePrefix(kind))
+                  .map(s -> s.height())
+                  .orElse(0L)
+              : r.store(EvNodeTypes.P2P_DATA, profile.storePrefix(kind))
+                  .map(s -> s.height())
+                  .orElse(0L);
       return String.format("%,d", h);
     }
   }

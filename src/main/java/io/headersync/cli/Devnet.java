@@ -36,6 +36,7 @@ import java.util.concurrent.TimeoutException;
 final class Devnet {
   /** The devnet's genesis.json, at the top of its data directory. */
   static final String GENESIS = "genesis.json";
+
   private final PrintStream out;
   private final Clock clock;
   private final String chainId;
@@ -51,8 +52,19 @@ final class Devnet {
   private final CountDownLatch stop;
   private final List<Node> nodes = new ArrayList<>();
 
-  Devnet(PrintStream out, Clock clock, Genesis genesis, SignerKey key, NetworkProfile profile, Duration blockTime,
-      long blocks, @Nullable Duration runFor, int fullNodes, int lightNodes, Path dir, CountDownLatch stop) {
+  Devnet(
+      PrintStream out,
+      Clock clock,
+      Genesis genesis,
+      SignerKey key,
+      NetworkProfile profile,
+      Duration blockTime,
+      long blocks,
+      @Nullable Duration runFor,
+      int fullNodes,
+      int lightNodes,
+      Path dir,
+      CountDownLatch stop) {
     this.out = out;
     this.clock = clock;
     this.genesis = genesis;
@@ -79,12 +91,14 @@ final class Devnet {
 
     Node(String name, EvNodeSync.Role role) {
       this.name = name;
-      P2PConfig.Builder config = P2PConfig.builder()
-          .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
-          .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+      P2PConfig.Builder config =
+          P2PConfig.builder()
+              .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
+              .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
       if (role != EvNodeSync.Role.SEQUENCER) {
         // Seeded with the sequencer and the full nodes already running (not light nodes: they serve
-        // no data): without peer discovery this makes a mesh rather than a star, so gossip is relayed
+        // no data): without peer discovery this makes a mesh rather than a star, so gossip is
+        // relayed
         // and catch-up fetches from several peers at once.
         for (Node n : nodes) {
           if (n.sync.role() != EvNodeSync.Role.LIGHT) {
@@ -92,15 +106,16 @@ final class Devnet {
           }
         }
       }
-      this.sync = EvNodeSync.builder(chainId)
-          .role(role)
-          .profile(profile)
-          .p2p(config.build())
-          .dataDir(dir.resolve(name))
-          .blockTime(blockTime)
-          .genesis(genesis)
-          .clock(clock)
-          .build();
+      this.sync =
+          EvNodeSync.builder(chainId)
+              .role(role)
+              .profile(profile)
+              .p2p(config.build())
+              .dataDir(dir.resolve(name))
+              .blockTime(blockTime)
+              .genesis(genesis)
+              .clock(clock)
+              .build();
     }
 
     void start() {
@@ -118,7 +133,10 @@ final class Devnet {
     double recentRate() {
       long now = System.nanoTime();
       long h = sync.headers().store().height();
-      double r = lastHeight < 0 || now == lastNanos ? rate() : (h - lastHeight) / ((now - lastNanos) / 1e9);
+      double r =
+          lastHeight < 0 || now == lastNanos
+              ? rate()
+              : (h - lastHeight) / ((now - lastNanos) / 1e9);
       lastHeight = h;
       lastNanos = now;
       return r;
@@ -132,11 +150,20 @@ final class Devnet {
   }
 
   int run() throws InterruptedException {
-    out.printf("devnet %s (%s profile): 1 sequencer, %d full, %d light node(s) on loopback TCP; a block every %s; "
-        + "stores under %s%n", chainId, profile.name().toLowerCase(Locale.ROOT), fullNodes, lightNodes,
-        Await.human(blockTime), dir.toAbsolutePath());
-    out.printf("sequencer key %s, address %s (genesis %s)%n", HexFormat.of().formatHex(key.publicKey()),
-        HexFormat.of().formatHex(key.address()), dir.resolve(GENESIS).toAbsolutePath());
+    out.printf(
+        "devnet %s (%s profile): 1 sequencer, %d full, %d light node(s) on loopback TCP; a block every %s; "
+            + "stores under %s%n",
+        chainId,
+        profile.name().toLowerCase(Locale.ROOT),
+        fullNodes,
+        lightNodes,
+        Await.human(blockTime),
+        dir.toAbsolutePath());
+    out.printf(
+        "sequencer key %s, address %s (genesis %s)%n",
+        HexFormat.of().formatHex(key.publicKey()),
+        HexFormat.of().formatHex(key.address()),
+        dir.resolve(GENESIS).toAbsolutePath());
     try {
       Node sequencer = new Node("sequencer", EvNodeSync.Role.SEQUENCER);
       nodes.add(sequencer);
@@ -184,10 +211,13 @@ final class Devnet {
         }
       }
       long head = sequencer.height();
-      Duration grace = blockTime.multipliedBy(50).compareTo(Duration.ofSeconds(10)) > 0
-          ? blockTime.multipliedBy(50) : Duration.ofSeconds(10);
-      out.printf("sequencer stopped at height %,d; waiting up to %s for every node to reach it%n", head,
-          Await.human(grace));
+      Duration grace =
+          blockTime.multipliedBy(50).compareTo(Duration.ofSeconds(10)) > 0
+              ? blockTime.multipliedBy(50)
+              : Duration.ofSeconds(10);
+      out.printf(
+          "sequencer stopped at height %,d; waiting up to %s for every node to reach it%n",
+          head, Await.human(grace));
       boolean all = true;
       for (Node n : nodes) {
         CompletableFuture<Void> f = n.sync.awaitHeight(head);
@@ -200,8 +230,10 @@ final class Devnet {
         }
       }
       summary(head);
-      out.println(all ? "every node reached the head " + head : "NOT every node reached the head " + head);
-      out.printf("inspect a node's stores: ./headersync inspect --data-dir %s%n",
+      out.println(
+          all ? "every node reached the head " + head : "NOT every node reached the head " + head);
+      out.printf(
+          "inspect a node's stores: ./headersync inspect --data-dir %s%n",
           dir.resolve(nodes.size() > 1 ? nodes.get(1).name : "sequencer").toAbsolutePath());
       return all ? 0 : 1;
     } finally {
@@ -215,23 +247,41 @@ final class Devnet {
     StringBuilder line = new StringBuilder();
     for (Node n : nodes) {
       long h = n.height();
-      line.append(String.format("%s h=%,d lag=%d peers=%d %,.0f/s   ", n.name, h, head - h,
-          n.sync.p2p().host().connectedPeers().size(), n.recentRate()));
+      line.append(
+          String.format(
+              "%s h=%,d lag=%d peers=%d %,.0f/s   ",
+              n.name, h, head - h, n.sync.p2p().host().connectedPeers().size(), n.recentRate()));
     }
     out.println(line.toString().stripTrailing());
   }
 
   private void summary(long head) {
     out.println();
-    out.printf("%-10s %-9s %10s %10s %5s %6s %10s %24s %9s%n", "node", "role", "headers", "data", "lag", "peers",
-        "avg hdr/s", "gossip acc/ign/rej", "served");
+    out.printf(
+        "%-10s %-9s %10s %10s %5s %6s %10s %24s %9s%n",
+        "node",
+        "role",
+        "headers",
+        "data",
+        "lag",
+        "peers",
+        "avg hdr/s",
+        "gossip acc/ign/rej",
+        "served");
     for (Node n : nodes) {
       HeaderSyncService<P2PSignedHeader> headers = n.sync.headers();
       String dd = n.sync.data().map(d -> String.format("%,d", d.store().height())).orElse("-");
       var g = headers.gossipMetrics();
-      out.printf("%-10s %-9s %,10d %10s %5d %6d %,10.0f %24s %,9d%n", n.name,
-          n.sync.role().name().toLowerCase(Locale.ROOT), headers.store().height(), dd, head - n.height(),
-          n.sync.p2p().host().connectedPeers().size(), n.rate(), g.accepted() + "/" + g.ignored() + "/" + g.rejected(),
+      out.printf(
+          "%-10s %-9s %,10d %10s %5d %6d %,10.0f %24s %,9d%n",
+          n.name,
+          n.sync.role().name().toLowerCase(Locale.ROOT),
+          headers.store().height(),
+          dd,
+          head - n.height(),
+          n.sync.p2p().host().connectedPeers().size(),
+          n.rate(),
+          g.accepted() + "/" + g.ignored() + "/" + g.rejected(),
           headers.serverStats().headersServed());
     }
     out.println();

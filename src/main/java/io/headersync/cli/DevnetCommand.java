@@ -22,45 +22,77 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code headersync devnet}: see {@link Devnet}. */
-@Command(name = "devnet", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = {"A sequencer, full nodes and a light node in one process on loopback TCP, with live progress.",
-        "Exits 0 only if every node reached the sequencer's head."})
+@Command(
+    name = "devnet",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description = {
+      "A sequencer, full nodes and a light node in one process on loopback TCP, with live progress.",
+      "Exits 0 only if every node reached the sequencer's head."
+    })
 final class DevnetCommand implements Callable<Integer> {
   private final Main main;
 
-  @Option(names = "--chain-id", paramLabel = "ID",
+  @Option(
+      names = "--chain-id",
+      paramLabel = "ID",
       description = "chain id (default: gm, or the chain of a reused --data-dir)")
-  @Nullable String chainId;
+  @Nullable
+  String chainId;
 
-  @Option(names = "--blocks", paramLabel = "N",
+  @Option(
+      names = "--blocks",
+      paramLabel = "N",
       description = "stop after the sequencer produced N blocks (default: 200)")
-  @Nullable Long blocks;
+  @Nullable
+  Long blocks;
 
   @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds instead")
-  @Nullable Long seconds;
+  @Nullable
+  Long seconds;
 
-  @Option(names = "--block-time", paramLabel = "D",
+  @Option(
+      names = "--block-time",
+      paramLabel = "D",
       description = "time between blocks, e.g. 100ms, 1s (default: 100ms)")
   Duration blockTime = Duration.ofMillis(100);
 
-  @Option(names = "--full", paramLabel = "N", description = "full nodes (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--full",
+      paramLabel = "N",
+      description = "full nodes (default: ${DEFAULT-VALUE})")
   int full = 2;
 
-  @Option(names = "--light", paramLabel = "N",
-      description = "light nodes; they join when half the blocks are out (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--light",
+      paramLabel = "N",
+      description =
+          "light nodes; they join when half the blocks are out (default: ${DEFAULT-VALUE})")
   int light = 1;
 
-  @Option(names = "--profile", paramLabel = "P", completionCandidates = Profiles.class,
-      description = "seed (/<chainId>/header-sub/v0.0.1, default) or evnode (/<chainId>-headerSync/...)")
+  @Option(
+      names = "--profile",
+      paramLabel = "P",
+      completionCandidates = Profiles.class,
+      description =
+          "seed (/<chainId>/header-sub/v0.0.1, default) or evnode (/<chainId>-headerSync/...)")
   NetworkProfile profile = NetworkProfile.SEED;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "where the nodes' RocksDB stores go (default: a new temporary directory)")
-  @Nullable Path dataDir;
+  @Nullable
+  Path dataDir;
 
-  @Option(names = "--genesis-out", paramLabel = "FILE",
-      description = "also write the devnet's ev-node genesis.json (names the sequencer's key) to FILE")
-  @Nullable Path genesisOut;
+  @Option(
+      names = "--genesis-out",
+      paramLabel = "FILE",
+      description =
+          "also write the devnet's ev-node genesis.json (names the sequencer's key) to FILE")
+  @Nullable
+  Path genesisOut;
 
   DevnetCommand(Main main) {
     this.main = main;
@@ -79,7 +111,8 @@ final class DevnetCommand implements Callable<Integer> {
       throw new UsageException("--seconds must be positive, got " + seconds);
     }
     if (full < 0 || light < 0) {
-      throw new UsageException((full < 0 ? "--full" : "--light") + " must be at least 0, got " + Math.min(full, light));
+      throw new UsageException(
+          (full < 0 ? "--full" : "--light") + " must be at least 0, got " + Math.min(full, light));
     }
     if (full + light > 16) {
       throw new UsageException("at most 16 followers in one devnet, got " + (full + light));
@@ -96,13 +129,21 @@ final class DevnetCommand implements Callable<Integer> {
       // A devnet ran here before: the same chain, key and profile go on after the stored heads.
       genesis = Genesis.read(genesisFile);
       if (chainId != null && !chainId.equals(genesis.chainId())) {
-        throw new UsageException(dir + " holds devnet chain \"" + genesis.chainId() + "\", not \"" + chainId
-            + "\"; drop --chain-id to go on with it, or choose another --data-dir");
+        throw new UsageException(
+            dir
+                + " holds devnet chain \""
+                + genesis.chainId()
+                + "\", not \""
+                + chainId
+                + "\"; drop --chain-id to go on with it, or choose another --data-dir");
       }
       String stored = read(profileFile).strip();
       if (!stored.equalsIgnoreCase(profile.name())) {
-        throw new UsageException(dir + " holds a devnet of --profile " + stored.toLowerCase(Locale.ROOT)
-            + "; use that profile to go on with it, or choose another --data-dir");
+        throw new UsageException(
+            dir
+                + " holds a devnet of --profile "
+                + stored.toLowerCase(Locale.ROOT)
+                + "; use that profile to go on with it, or choose another --data-dir");
       }
       byte[] pass = SignerKeyFile.readPassphrase(passphraseFile);
       try {
@@ -112,8 +153,11 @@ final class DevnetCommand implements Callable<Integer> {
       }
     } else {
       if (!isEmpty(dir)) {
-        throw new UsageException(dir + " is not empty and holds no devnet (no " + Devnet.GENESIS
-            + "); choose an empty or new --data-dir");
+        throw new UsageException(
+            dir
+                + " is not empty and holds no devnet (no "
+                + Devnet.GENESIS
+                + "); choose an empty or new --data-dir");
       }
       SecureRandom random = new SecureRandom();
       key = SignerKey.generate(random);
@@ -127,15 +171,31 @@ final class DevnetCommand implements Callable<Integer> {
         Arrays.fill(pass, (byte) 0);
       }
       write(profileFile, profile.name().getBytes(StandardCharsets.US_ASCII));
-      genesis = Genesis.builder(chainId == null ? "gm" : chainId).startTime(main.clock().instant()).proposer(key).build();
+      genesis =
+          Genesis.builder(chainId == null ? "gm" : chainId)
+              .startTime(main.clock().instant())
+              .proposer(key)
+              .build();
       genesis.write(genesisFile);
     }
     if (genesisOut != null) {
       genesis.write(genesisOut);
       main.out().printf("wrote the devnet's genesis to %s%n", genesisOut.toAbsolutePath());
     }
-    return new Devnet(main.out(), main.clock(), genesis, key, profile, blockTime, n,
-        seconds == null ? null : Duration.ofSeconds(seconds), full, light, dir, main.newStopSignal()).run();
+    return new Devnet(
+            main.out(),
+            main.clock(),
+            genesis,
+            key,
+            profile,
+            blockTime,
+            n,
+            seconds == null ? null : Duration.ofSeconds(seconds),
+            full,
+            light,
+            dir,
+            main.newStopSignal())
+        .run();
   }
 
   private static boolean isEmpty(Path dir) {
@@ -166,7 +226,8 @@ final class DevnetCommand implements Callable<Integer> {
     try {
       return Files.createTempDirectory(prefix);
     } catch (java.io.IOException e) {
-      throw new HeaderSyncException("cannot create a temporary data directory: " + e.getMessage(), e);
+      throw new HeaderSyncException(
+          "cannot create a temporary data directory: " + e.getMessage(), e);
     }
   }
 

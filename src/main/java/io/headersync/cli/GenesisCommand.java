@@ -21,24 +21,37 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code headersync genesis}: writes ev-node's {@code genesis.json} naming the key in an ev-node
- * signer key file ({@code signer.json}) as the proposer; {@code --create-key} first creates that key
- * file if it is absent.
+ * signer key file ({@code signer.json}) as the proposer; {@code --create-key} first creates that
+ * key file if it is absent.
  */
-@Command(name = "genesis", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = {"Write ev-node's genesis.json naming the key in an ev-node signer key file as the proposer.",
-        "With --create-key, first create the key file (encrypted with the passphrase in --passphrase-file) "
-            + "if it does not exist.",
-        "The passphrase is only ever read from a file, never from the command line."})
+@Command(
+    name = "genesis",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description = {
+      "Write ev-node's genesis.json naming the key in an ev-node signer key file as the proposer.",
+      "With --create-key, first create the key file (encrypted with the passphrase in --passphrase-file) "
+          + "if it does not exist.",
+      "The passphrase is only ever read from a file, never from the command line."
+    })
 final class GenesisCommand implements Callable<Integer> {
   private final Main main;
 
-  @Option(names = "--signer-key", paramLabel = "FILE", required = true,
+  @Option(
+      names = "--signer-key",
+      paramLabel = "FILE",
+      required = true,
       description = "ev-node's signer key file (signer.json), or the directory that holds it")
   Path signerKey;
 
-  @Option(names = "--passphrase-file", paramLabel = "FILE",
-      description = "file holding the key's passphrase (needed with --create-key; otherwise checks it decrypts the key)")
-  @Nullable Path passphraseFile;
+  @Option(
+      names = "--passphrase-file",
+      paramLabel = "FILE",
+      description =
+          "file holding the key's passphrase (needed with --create-key; otherwise checks it decrypts the key)")
+  @Nullable
+  Path passphraseFile;
 
   @Option(names = "--create-key", description = "create a new signer key file if there is none")
   boolean createKey;
@@ -46,14 +59,23 @@ final class GenesisCommand implements Callable<Integer> {
   @Option(names = "--chain-id", paramLabel = "ID", required = true, description = "chain id")
   String chainId;
 
-  @Option(names = "--initial-height", paramLabel = "N", description = "height of the first block (default: 1)")
+  @Option(
+      names = "--initial-height",
+      paramLabel = "N",
+      description = "height of the first block (default: 1)")
   long initialHeight = 1;
 
-  @Option(names = "--start-time", paramLabel = "T",
+  @Option(
+      names = "--start-time",
+      paramLabel = "T",
       description = "RFC 3339 time of the chain's start, e.g. 2026-12-05T00:00:00Z (default: now)")
-  @Nullable String startTime;
+  @Nullable
+  String startTime;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "where to write it (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "where to write it (default: ${DEFAULT-VALUE})")
   Path out = Path.of("genesis.json");
 
   @Option(names = "--force", description = "replace an existing --out file")
@@ -74,17 +96,21 @@ final class GenesisCommand implements Callable<Integer> {
     }
     Instant start = startTime == null ? main.clock().instant() : parseTime(startTime);
     if (createKey && passphraseFile == null) {
-      throw new UsageException("--create-key needs --passphrase-file: the key file is encrypted with that passphrase");
+      throw new UsageException(
+          "--create-key needs --passphrase-file: the key file is encrypted with that passphrase");
     }
     if (Files.exists(out) && !force) {
-      throw new HeaderSyncException(out.toAbsolutePath() + " exists; choose another --out or add --force to replace it");
+      throw new HeaderSyncException(
+          out.toAbsolutePath() + " exists; choose another --out or add --force to replace it");
     }
     Path keyFile = SignerKeyFile.resolve(signerKey);
     Signer signer;
     if (!Files.exists(keyFile)) {
       if (!createKey) {
-        throw new HeaderSyncException("no signer key at " + keyFile.toAbsolutePath()
-            + "; add --create-key (with --passphrase-file) to create one");
+        throw new HeaderSyncException(
+            "no signer key at "
+                + keyFile.toAbsolutePath()
+                + "; add --create-key (with --passphrase-file) to create one");
       }
       byte[] pass = SignerKeyFile.readPassphrase(passphraseFile);
       try {
@@ -106,10 +132,16 @@ final class GenesisCommand implements Callable<Integer> {
         }
       }
     }
-    Genesis genesis = Genesis.builder(chainId).startTime(start).initialHeight(initialHeight).proposer(signer).build();
+    Genesis genesis =
+        Genesis.builder(chainId)
+            .startTime(start)
+            .initialHeight(initialHeight)
+            .proposer(signer)
+            .build();
     genesis.write(out);
-    o.printf("wrote %s: chain %s, initial height %,d, start %s%n", out.toAbsolutePath(), genesis.chainId(),
-        genesis.initialHeight(), genesis.startTime());
+    o.printf(
+        "wrote %s: chain %s, initial height %,d, start %s%n",
+        out.toAbsolutePath(), genesis.chainId(), genesis.initialHeight(), genesis.startTime());
     o.printf("proposer address %s%n", hex(genesis.proposerAddress()));
     o.printf("public key       %s%n", hex(signer.rawPublicKey()));
     return Main.OK;
@@ -123,7 +155,8 @@ final class GenesisCommand implements Callable<Integer> {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
-      throw new UsageException("--start-time \"" + s + "\" is not an RFC 3339 time like 2026-12-05T00:00:00Z");
+      throw new UsageException(
+          "--start-time \"" + s + "\" is not an RFC 3339 time like 2026-12-05T00:00:00Z");
     }
   }
 }

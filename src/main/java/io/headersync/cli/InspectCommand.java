@@ -28,37 +28,60 @@ import picocli.CommandLine.Option;
 /**
  * {@code headersync inspect}: reads a node's stores without writing anything. {@code --data-dir}
  * may be a node's data directory (its {@code headers/} and {@code data/} stores are found) or one
- * RocksDB directory; the store prefixes of both network profiles are looked for. Prints each store's
- * tail and head, one height in detail, or a range one line per height; {@code inspect verify} walks
- * the stores.
+ * RocksDB directory; the store prefixes of both network profiles are looked for. Prints each
+ * store's tail and head, one height in detail, or a range one line per height; {@code inspect
+ * verify} walks the stores.
  */
-@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = {"Print a node's stores (read-only: nothing is created or written, and a running node's "
-        + "stores can be read): tail, head, one height in detail, or a range of heights.",
-        "--data-dir is a node's data directory (headers/ and data/ are found) or one RocksDB directory."})
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description = {
+      "Print a node's stores (read-only: nothing is created or written, and a running node's "
+          + "stores can be read): tail, head, one height in detail, or a range of heights.",
+      "--data-dir is a node's data directory (headers/ and data/ are found) or one RocksDB directory."
+    })
 final class InspectCommand implements Callable<Integer> {
   /** Known store prefixes: both network profiles, headers and data. */
   static final List<String> HEADER_PREFIXES = List.of("headerEx", "headerSync");
+
   static final List<String> DATA_PREFIXES = List.of("blockEx", "dataSync");
 
   private final Main main;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       description = "a node's data directory, or a RocksDB directory (required)")
-  @Nullable Path dataDir;
+  @Nullable
+  Path dataDir;
 
-  @Option(names = "--height", paramLabel = "N", description = "the height to print in detail (default: the head)")
-  @Nullable Long height;
+  @Option(
+      names = "--height",
+      paramLabel = "N",
+      description = "the height to print in detail (default: the head)")
+  @Nullable
+  Long height;
 
-  @Option(names = "--from", paramLabel = "N", description = "list heights from N (with --to; one line each)")
-  @Nullable Long from;
+  @Option(
+      names = "--from",
+      paramLabel = "N",
+      description = "list heights from N (with --to; one line each)")
+  @Nullable
+  Long from;
 
   @Option(names = "--to", paramLabel = "N", description = "list heights up to N, inclusive")
-  @Nullable Long to;
+  @Nullable
+  Long to;
 
-  @Option(names = "--prefix", paramLabel = "P",
-      description = "only the store under this key prefix (default: any of headerEx, blockEx, headerSync, dataSync)")
-  @Nullable String prefix;
+  @Option(
+      names = "--prefix",
+      paramLabel = "P",
+      description =
+          "only the store under this key prefix (default: any of headerEx, blockEx, headerSync, dataSync)")
+  @Nullable
+  String prefix;
 
   InspectCommand(Main main) {
     this.main = main;
@@ -100,9 +123,14 @@ final class InspectCommand implements Callable<Integer> {
         RocksDbReader.open(dir).close(); // names the reason: missing, not a directory
       }
       List<String> nodes = nodeDirs(dir);
-      throw new HeaderSyncException("no store at " + dir.toAbsolutePath() + (nodes.isEmpty()
-          ? ": neither a RocksDB directory nor a node's data directory (headers/, data/)"
-          : ": it holds the node directories " + String.join(", ", nodes) + "; give one of them as --data-dir"));
+      throw new HeaderSyncException(
+          "no store at "
+              + dir.toAbsolutePath()
+              + (nodes.isEmpty()
+                  ? ": neither a RocksDB directory nor a node's data directory (headers/, data/)"
+                  : ": it holds the node directories "
+                      + String.join(", ", nodes)
+                      + "; give one of them as --data-dir"));
     }
     Stores s = new Stores();
     try {
@@ -111,20 +139,29 @@ final class InspectCommand implements Callable<Integer> {
         s.readers.add(r);
         for (String p : HEADER_PREFIXES) {
           if (s.headers == null && (prefix == null || prefix.equals(p))) {
-            s.headers = r.store(EvNodeTypes.P2P_SIGNED_HEADER, p).map(st -> new Found<>("headers", db, p, st))
-                .orElse(null);
+            s.headers =
+                r.store(EvNodeTypes.P2P_SIGNED_HEADER, p)
+                    .map(st -> new Found<>("headers", db, p, st))
+                    .orElse(null);
           }
         }
         for (String p : DATA_PREFIXES) {
           if (s.data == null && (prefix == null || prefix.equals(p))) {
-            s.data = r.store(EvNodeTypes.P2P_DATA, p).map(st -> new Found<>("data", db, p, st)).orElse(null);
+            s.data =
+                r.store(EvNodeTypes.P2P_DATA, p)
+                    .map(st -> new Found<>("data", db, p, st))
+                    .orElse(null);
           }
         }
-        if (prefix != null && !HEADER_PREFIXES.contains(prefix) && !DATA_PREFIXES.contains(prefix)
+        if (prefix != null
+            && !HEADER_PREFIXES.contains(prefix)
+            && !DATA_PREFIXES.contains(prefix)
             && s.headers == null) {
           // Another prefix (a node's own store in its RocksDB): ev-node headers.
-          s.headers = r.store(EvNodeTypes.P2P_SIGNED_HEADER, prefix).map(st -> new Found<>("headers", db, prefix, st))
-              .orElse(null);
+          s.headers =
+              r.store(EvNodeTypes.P2P_SIGNED_HEADER, prefix)
+                  .map(st -> new Found<>("headers", db, prefix, st))
+                  .orElse(null);
         }
       }
     } catch (RuntimeException e) {
@@ -139,7 +176,9 @@ final class InspectCommand implements Callable<Integer> {
       return List.of();
     }
     try (Stream<Path> l = Files.list(dir)) {
-      return l.filter(p -> RocksDbReader.isStore(p.resolve("headers"))).map(p -> p.getFileName().toString()).sorted()
+      return l.filter(p -> RocksDbReader.isStore(p.resolve("headers")))
+          .map(p -> p.getFileName().toString())
+          .sorted()
           .toList();
     } catch (java.io.IOException e) {
       return List.of();
@@ -156,13 +195,15 @@ final class InspectCommand implements Callable<Integer> {
       throw new UsageException("give --from and --to together");
     }
     if (from != null && (from < 1 || to < from)) {
-      throw new UsageException("--from must be at least 1 and --to at least --from, got " + from + ".." + to);
+      throw new UsageException(
+          "--from must be at least 1 and --to at least --from, got " + from + ".." + to);
     }
     PrintStream out = main.out();
     try (Stores s = locate(dataDir, prefix)) {
       if (s.headers == null && s.data == null) {
-        out.printf("no headers or data stored under %s%s%n", dataDir.toAbsolutePath(),
-            prefix == null ? "" : " with prefix " + prefix);
+        out.printf(
+            "no headers or data stored under %s%s%n",
+            dataDir.toAbsolutePath(), prefix == null ? "" : " with prefix " + prefix);
         return Main.OK;
       }
       summary(out, s.headers);
@@ -171,10 +212,14 @@ final class InspectCommand implements Callable<Integer> {
         range(out, s, from, to);
         return Main.OK;
       }
-      long at = height != null ? height : s.headers != null ? s.headers.store().height() : s.data.store().height();
+      long at =
+          height != null
+              ? height
+              : s.headers != null ? s.headers.store().height() : s.data.store().height();
       if (s.headers != null) {
         out.println();
-        P2PSignedHeader h = s.headers.store().getByHeight(at).orElseThrow(() -> notStored(at, s.headers));
+        P2PSignedHeader h =
+            s.headers.store().getByHeight(at).orElseThrow(() -> notStored(at, s.headers));
         header(out, h);
       }
       if (s.data != null) {
@@ -193,11 +238,15 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   private static HeaderSyncException notStored(long at, Found<?> f) {
-    return new HeaderSyncException(f.kind() + " at height " + at + " is not stored (" + bounds(f) + ")");
+    return new HeaderSyncException(
+        f.kind() + " at height " + at + " is not stored (" + bounds(f) + ")");
   }
 
   private static String bounds(Found<?> f) {
-    return "tail " + f.store().tail().map(Header::height).orElse(0L) + ", head " + f.store().height();
+    return "tail "
+        + f.store().tail().map(Header::height).orElse(0L)
+        + ", head "
+        + f.store().height();
   }
 
   private static void summary(PrintStream out, @Nullable Found<?> f) {
@@ -219,9 +268,13 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("  last hash       %s%n", h.lastHeaderHash());
     out.printf("  data hash       %s%n", h.header().dataHash());
     out.printf("  app hash        %s%n", h.header().appHash());
-    out.printf("  proposer        %s%n", HexFormat.of().formatHex(h.header().proposerAddress()).toUpperCase(Locale.ROOT));
+    out.printf(
+        "  proposer        %s%n",
+        HexFormat.of().formatHex(h.header().proposerAddress()).toUpperCase(Locale.ROOT));
     Signer signer = h.signedHeader().signer();
-    out.printf("  signer key      %s%n", signer.isEmpty() ? "-" : HexFormat.of().formatHex(signer.rawPublicKey()));
+    out.printf(
+        "  signer key      %s%n",
+        signer.isEmpty() ? "-" : HexFormat.of().formatHex(signer.rawPublicKey()));
     out.printf("  da height hint  %d%n", h.daHeightHint());
     String sig;
     try {
@@ -236,11 +289,13 @@ final class InspectCommand implements Callable<Integer> {
   private static void data(PrintStream out, P2PData d) {
     out.printf("data %,d%n", d.height());
     out.printf("  chain id        %s%n", d.chainId().isEmpty() ? "-" : d.chainId());
-    out.printf("  time            %s%n", d.data().metadata().isPresent() ? d.time().toString() : "-");
+    out.printf(
+        "  time            %s%n", d.data().metadata().isPresent() ? d.time().toString() : "-");
     out.printf("  hash            %s%n", d.hash());
     out.printf("  last data hash  %s%n", d.lastHeaderHash());
-    out.printf("  txs             %,d (%,d bytes)%n", d.data().txCount(),
-        d.data().txs().stream().mapToLong(t -> t.length).sum());
+    out.printf(
+        "  txs             %,d (%,d bytes)%n",
+        d.data().txCount(), d.data().txs().stream().mapToLong(t -> t.length).sum());
     out.printf("  da height hint  %d%n", d.daHeightHint());
   }
 
@@ -249,7 +304,8 @@ final class InspectCommand implements Callable<Integer> {
     out.printf("%10s  %-30s  %-64s  %s%n", "height", "time", "header hash", "txs");
     for (long h = from; h <= to; h += 256) {
       long end = Math.min(to, h + 255);
-      List<P2PSignedHeader> hs = s.headers == null ? List.of() : s.headers.store().getRange(h, end + 1);
+      List<P2PSignedHeader> hs =
+          s.headers == null ? List.of() : s.headers.store().getRange(h, end + 1);
       List<P2PData> ds = s.data == null ? List.of() : s.data.store().getRange(h, end + 1);
       for (long x = h; x <= end; x++) {
         P2PSignedHeader hh = find(hs, x);
@@ -257,8 +313,12 @@ final class InspectCommand implements Callable<Integer> {
         if (hh == null && dd == null) {
           continue;
         }
-        out.printf("%,10d  %-30s  %-64s  %s%n", x, hh != null ? hh.time() : dd.time(),
-            hh != null ? hh.hash() : "-", dd != null ? Integer.toString(dd.data().txCount()) : "-");
+        out.printf(
+            "%,10d  %-30s  %-64s  %s%n",
+            x,
+            hh != null ? hh.time() : dd.time(),
+            hh != null ? hh.hash() : "-",
+            dd != null ? Integer.toString(dd.data().txCount()) : "-");
       }
     }
   }
@@ -276,28 +336,47 @@ final class InspectCommand implements Callable<Integer> {
    * {@code headersync inspect verify}: walks the stores from tail to head and stops at the first
    * fault, naming its height.
    */
-  @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-      description = {"Walk a node's stores from tail to head (read-only): every height present, each header "
-          + "linked to the one below, every signature valid (and by the proposer, with --proposer-key or "
-          + "--genesis), each block's data matching its header and linked to the data below.",
-          "Exits 1 at the first fault, naming its height."})
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      versionProvider = Main.Version.class,
+      description = {
+        "Walk a node's stores from tail to head (read-only): every height present, each header "
+            + "linked to the one below, every signature valid (and by the proposer, with --proposer-key or "
+            + "--genesis), each block's data matching its header and linked to the data below.",
+        "Exits 1 at the first fault, naming its height."
+      })
   static final class Verify implements Callable<Integer> {
     private final Main main;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", required = true,
+    @Option(
+        names = "--data-dir",
+        paramLabel = "DIR",
+        required = true,
         description = "a node's data directory, or a RocksDB directory")
     Path dataDir;
 
-    @Option(names = "--prefix", paramLabel = "P", description = "only the store under this key prefix")
-    @Nullable String prefix;
+    @Option(
+        names = "--prefix",
+        paramLabel = "P",
+        description = "only the store under this key prefix")
+    @Nullable
+    String prefix;
 
-    @Option(names = "--proposer-key", paramLabel = "HEX",
+    @Option(
+        names = "--proposer-key",
+        paramLabel = "HEX",
         description = "every header must be signed by this Ed25519 public key")
-    @Nullable String proposerKey;
+    @Nullable
+    String proposerKey;
 
-    @Option(names = "--genesis", paramLabel = "FILE",
+    @Option(
+        names = "--genesis",
+        paramLabel = "FILE",
         description = "ev-node's genesis.json: every header must be signed by its proposer")
-    @Nullable Path genesis;
+    @Nullable
+    Path genesis;
 
     Verify(Main main) {
       this.main = main;
@@ -317,21 +396,35 @@ final class InspectCommand implements Callable<Integer> {
       PrintStream out = main.out();
       try (Stores s = locate(dataDir, prefix)) {
         if (s.headers == null && s.data == null) {
-          throw new HeaderSyncException("nothing to verify: no headers or data stored under " + dataDir.toAbsolutePath());
+          throw new HeaderSyncException(
+              "nothing to verify: no headers or data stored under " + dataDir.toAbsolutePath());
         }
         long headers = s.headers == null ? 0 : walk(s.headers, s.headers.store(), proposer, s.data);
         long data = s.data == null ? 0 : walk(s.data, s.data.store(), null, null);
-        out.printf("ok: %s%s%s%n", s.headers == null ? "" : String.format("%,d headers (%s)%s", headers,
-            bounds(s.headers), proposer == null ? ", signatures valid" : ", signed by the proposer"),
+        out.printf(
+            "ok: %s%s%s%n",
+            s.headers == null
+                ? ""
+                : String.format(
+                    "%,d headers (%s)%s",
+                    headers,
+                    bounds(s.headers),
+                    proposer == null ? ", signatures valid" : ", signed by the proposer"),
             s.headers != null && s.data != null ? "; " : "",
-            s.data == null ? "" : String.format("%,d data (%s)%s", data, bounds(s.data),
-                s.headers == null ? "" : ", matching their headers"));
+            s.data == null
+                ? ""
+                : String.format(
+                    "%,d data (%s)%s",
+                    data, bounds(s.data), s.headers == null ? "" : ", matching their headers"));
         return Main.OK;
       }
     }
 
     /** Walks tail to head; returns how many were checked. */
-    private static <H extends Header> long walk(Found<H> f, RocksDbStore<H> store, @Nullable ProposerCheck proposer,
+    private static <H extends Header> long walk(
+        Found<H> f,
+        RocksDbStore<H> store,
+        @Nullable ProposerCheck proposer,
         @Nullable Found<P2PData> data) {
       long tail = store.tail().orElseThrow().height();
       long head = store.height();
@@ -343,13 +436,21 @@ final class InspectCommand implements Callable<Integer> {
         for (long x = h; x <= end; x++) {
           H cur = find(batch, x);
           if (cur == null) {
-            throw fault(f, x, "missing: the store has a gap (tail " + tail + ", head " + head + ")");
+            throw fault(
+                f, x, "missing: the store has a gap (tail " + tail + ", head " + head + ")");
           }
           // Data without metadata (ev-node's empty blocks may have none) names no data below it.
           boolean unlinked = cur instanceof P2PData && cur.lastHeaderHash().equals(Hash.EMPTY);
           if (prev != null && !unlinked && !cur.lastHeaderHash().equals(prev.hash())) {
-            throw fault(f, x, "not linked: its last hash " + cur.lastHeaderHash() + " is not the hash "
-                + prev.hash() + " of height " + prev.height());
+            throw fault(
+                f,
+                x,
+                "not linked: its last hash "
+                    + cur.lastHeaderHash()
+                    + " is not the hash "
+                    + prev.hash()
+                    + " of height "
+                    + prev.height());
           }
           try {
             if (cur instanceof P2PSignedHeader sh) {
@@ -359,7 +460,8 @@ final class InspectCommand implements Callable<Integer> {
                 sh.verifySignature();
               }
               if (data != null && data.store().hasAt(x)) {
-                EvNodeTypes.validate(sh.signedHeader(), data.store().getByHeight(x).orElseThrow().data());
+                EvNodeTypes.validate(
+                    sh.signedHeader(), data.store().getByHeight(x).orElseThrow().data());
               }
             }
           } catch (HeaderSyncException e) {
@@ -373,8 +475,15 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static HeaderSyncException fault(Found<?> f, long height, String what) {
-      return new HeaderSyncException("FAULT at height " + height + " of the " + f.kind() + " store "
-          + f.dir().toAbsolutePath() + ": " + what);
+      return new HeaderSyncException(
+          "FAULT at height "
+              + height
+              + " of the "
+              + f.kind()
+              + " store "
+              + f.dir().toAbsolutePath()
+              + ": "
+              + what);
     }
   }
 }

@@ -35,8 +35,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main {
   /** Exit code of a run that did its job. */
   static final int OK = 0;
+
   /** Exit code of a run that failed at run time (network, store, files); the message says why. */
   static final int FAILURE = 1;
+
   /** Exit code of a bad command line. */
   static final int USAGE = 2;
 
@@ -72,7 +74,9 @@ public final class Main {
     return out == System.out && System.console() != null;
   }
 
-  /** A fresh stop signal for a long-running command; {@link #stop()} (Ctrl-C, a test) releases it. */
+  /**
+   * A fresh stop signal for a long-running command; {@link #stop()} (Ctrl-C, a test) releases it.
+   */
   CountDownLatch newStopSignal() {
     CountDownLatch s = new CountDownLatch(1);
     stop = s;
@@ -114,23 +118,24 @@ public final class Main {
     exitCodes(cl);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler(Main::usageError);
-    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-      if (ex instanceof UsageException) {
-        return usageError(new ParameterException(commandLine, ex.getMessage()), new String[0]);
-      }
-      PrintWriter w = commandLine.getErr();
-      if (ex instanceof HeaderSyncException || ex instanceof Libp2pException) {
-        w.println(prefix(commandLine) + ": " + ex.getMessage());
-      } else if (ex instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-        w.println(prefix(commandLine) + ": interrupted");
-      } else {
-        // Not a failure we know how to explain: a bug. The stack trace is what a report needs.
-        w.println(prefix(commandLine) + ": unexpected " + ex);
-        ex.printStackTrace(w);
-      }
-      return FAILURE;
-    });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          if (ex instanceof UsageException) {
+            return usageError(new ParameterException(commandLine, ex.getMessage()), new String[0]);
+          }
+          PrintWriter w = commandLine.getErr();
+          if (ex instanceof HeaderSyncException || ex instanceof Libp2pException) {
+            w.println(prefix(commandLine) + ": " + ex.getMessage());
+          } else if (ex instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            w.println(prefix(commandLine) + ": interrupted");
+          } else {
+            // Not a failure we know how to explain: a bug. The stack trace is what a report needs.
+            w.println(prefix(commandLine) + ": unexpected " + ex);
+            ex.printStackTrace(w);
+          }
+          return FAILURE;
+        });
     return cl;
   }
 
@@ -184,7 +189,8 @@ public final class Main {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      throw new CommandLine.TypeConversionException("\"" + v + "\" is not a duration like 100ms, 2s, 1m or 337h");
+      throw new CommandLine.TypeConversionException(
+          "\"" + v + "\" is not a duration like 100ms, 2s, 1m or 337h");
     }
     if (d.isNegative() || d.isZero()) {
       throw new CommandLine.TypeConversionException("must be positive, got " + v);
@@ -206,20 +212,25 @@ public final class Main {
   }
 
   /** The top command: only subcommands do something. */
-  @Command(name = "headersync", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
+  @Command(
+      name = "headersync",
+      mixinStandardHelpOptions = true,
+      sortOptions = false,
+      versionProvider = Main.Version.class,
       description = {
-          "go-header compatible P2P header sync for ev-node (Rollkit) rollups, on the JVM.",
-          "Run 'headersync COMMAND --help' for a command's options."},
+        "go-header compatible P2P header sync for ev-node (Rollkit) rollups, on the JVM.",
+        "Run 'headersync COMMAND --help' for a command's options."
+      },
       commandListHeading = "%nCommands:%n",
       footer = {"", "Logs: HEADERSYNC_LOG=info or debug (default warn). Docs: docs/operations.md."})
   static final class Top implements Runnable {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "a command is needed: "
-          + String.join(", ", spec.subcommands().keySet()));
+      throw new ParameterException(
+          spec.commandLine(),
+          "a command is needed: " + String.join(", ", spec.subcommands().keySet()));
     }
   }
 
@@ -227,8 +238,14 @@ public final class Main {
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"headersync " + version(),
-          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+      return new String[] {
+        "headersync " + version(),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vm.name")
+            + ")"
+      };
     }
   }
 }

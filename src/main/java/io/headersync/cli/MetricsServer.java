@@ -1,8 +1,8 @@
 package io.headersync.cli;
 
 import io.headersync.HeaderSyncException;
-import io.headersync.metrics.NodeMetrics;
 import io.headersync.instrument.Histogram;
+import io.headersync.metrics.NodeMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -47,18 +47,25 @@ final class MetricsServer implements AutoCloseable {
       port = -1;
     }
     if (colon <= 0 || port < 0 || port > 65535) {
-      throw new UsageException("--metrics must be HOST:PORT, e.g. 127.0.0.1:26660, got \"" + hostPort + "\"");
+      throw new UsageException(
+          "--metrics must be HOST:PORT, e.g. 127.0.0.1:26660, got \"" + hostPort + "\"");
     }
     String host = hostPort.substring(0, colon).replace("[", "").replace("]", "");
     PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new Collector(metrics));
     try {
-      return new MetricsServer(HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
+      return new MetricsServer(
+          HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart());
     } catch (BindException e) {
-      throw new HeaderSyncException("cannot serve metrics on " + hostPort + ": address already in use; give another "
-          + "--metrics address", e);
+      throw new HeaderSyncException(
+          "cannot serve metrics on "
+              + hostPort
+              + ": address already in use; give another "
+              + "--metrics address",
+          e);
     } catch (IOException e) {
-      throw new HeaderSyncException("cannot serve metrics on " + hostPort + ": " + e.getMessage(), e);
+      throw new HeaderSyncException(
+          "cannot serve metrics on " + hostPort + ": " + e.getMessage(), e);
     }
   }
 
@@ -85,23 +92,31 @@ final class MetricsServer implements AutoCloseable {
       for (NodeMetrics.Metric m : metrics.metrics()) {
         List<NodeMetrics.Sample> samples = m.read();
         if (m.kind() == NodeMetrics.Kind.COUNTER) {
-          CounterSnapshot.Builder b = CounterSnapshot.builder().name(m.name()).help(m.description());
+          CounterSnapshot.Builder b =
+              CounterSnapshot.builder().name(m.name()).help(m.description());
           for (NodeMetrics.Sample s : samples) {
-            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels(s.attributes()))
-                .value(s.value()).build());
+            b.dataPoint(
+                CounterSnapshot.CounterDataPointSnapshot.builder()
+                    .labels(labels(s.attributes()))
+                    .value(s.value())
+                    .build());
           }
           out.add(b.build());
         } else {
           GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(m.name()).help(m.description());
           for (NodeMetrics.Sample s : samples) {
-            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels(s.attributes()))
-                .value(s.value()).build());
+            b.dataPoint(
+                GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                    .labels(labels(s.attributes()))
+                    .value(s.value())
+                    .build());
           }
           out.add(b.build());
         }
       }
       for (NodeMetrics.HistogramMetric h : metrics.histograms()) {
-        HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(h.name()).help(h.description());
+        HistogramSnapshot.Builder b =
+            HistogramSnapshot.builder().name(h.name()).help(h.description());
         for (Histogram.Series series : h.read()) {
           List<Double> bounds = series.bounds();
           double[] upper = new double[bounds.size() + 1];
@@ -109,9 +124,12 @@ final class MetricsServer implements AutoCloseable {
             upper[i] = bounds.get(i);
           }
           upper[bounds.size()] = Double.POSITIVE_INFINITY;
-          b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels(series.attributes()))
-              .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, series.counts())).sum(series.sum())
-              .build());
+          b.dataPoint(
+              HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                  .labels(labels(series.attributes()))
+                  .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, series.counts()))
+                  .sum(series.sum())
+                  .build());
         }
         out.add(b.build());
       }

@@ -42,98 +42,173 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code headersync node}: joins an existing network as a full node (headers and data) or a light
- * node (headers), or runs its sequencer ({@code --role sequencer}: produces a block every block time
- * with an ev-node signer key, resuming after the stored head), with RocksDB stores and a node key
- * under the data directory, and prints progress until stopped (Ctrl-C stops it gracefully), until
- * {@code --seconds} pass or, for a sequencer, {@code --blocks} are produced.
+ * node (headers), or runs its sequencer ({@code --role sequencer}: produces a block every block
+ * time with an ev-node signer key, resuming after the stored head), with RocksDB stores and a node
+ * key under the data directory, and prints progress until stopped (Ctrl-C stops it gracefully),
+ * until {@code --seconds} pass or, for a sequencer, {@code --blocks} are produced.
  */
-@Command(name = "node", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = Main.Version.class,
-    description = {"Join an existing network and sync (full or light), or produce its blocks (sequencer), until "
-        + "Ctrl-C (or --seconds).",
-        "A sequencer needs --signer-key and --passphrase-file, and --genesis or --chain-id (it then writes "
-            + "DIR/genesis.json for its key and reuses it on restart)."})
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    versionProvider = Main.Version.class,
+    description = {
+      "Join an existing network and sync (full or light), or produce its blocks (sequencer), until "
+          + "Ctrl-C (or --seconds).",
+      "A sequencer needs --signer-key and --passphrase-file, and --genesis or --chain-id (it then writes "
+          + "DIR/genesis.json for its key and reuses it on restart)."
+    })
 final class NodeCommand implements Callable<Integer> {
   /** How long a seed has to answer a dial, and then to identify itself. */
   static final Duration SEED_CHECK_TIMEOUT = Duration.ofSeconds(10);
 
   private final Main main;
 
-  @Option(names = "--chain-id", paramLabel = "ID", description = "chain id (required unless --genesis names it)")
-  @Nullable String chainId;
+  @Option(
+      names = "--chain-id",
+      paramLabel = "ID",
+      description = "chain id (required unless --genesis names it)")
+  @Nullable
+  String chainId;
 
-  @Option(names = "--peers", paramLabel = "LIST",
-      description = "comma-separated multiaddrs with /p2p/<peer id> (required for full and light nodes)")
-  @Nullable String peers;
+  @Option(
+      names = "--peers",
+      paramLabel = "LIST",
+      description =
+          "comma-separated multiaddrs with /p2p/<peer id> (required for full and light nodes)")
+  @Nullable
+  String peers;
 
-  @Option(names = "--role", paramLabel = "R", completionCandidates = Roles.class,
-      description = "full (headers and data, default), light (headers) or sequencer (produces blocks)")
+  @Option(
+      names = "--role",
+      paramLabel = "R",
+      completionCandidates = Roles.class,
+      description =
+          "full (headers and data, default), light (headers) or sequencer (produces blocks)")
   String role = "full";
 
-  @Option(names = "--profile", paramLabel = "P", completionCandidates = DevnetCommand.Profiles.class,
+  @Option(
+      names = "--profile",
+      paramLabel = "P",
+      completionCandidates = DevnetCommand.Profiles.class,
       description = "seed (default) or evnode")
   NetworkProfile profile = NetworkProfile.SEED;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "stores and node key (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "stores and node key (default: ${DEFAULT-VALUE})")
   Path dir = Path.of("headersync-data");
 
-  @Option(names = "--listen", paramLabel = "ADDR", description = "listen multiaddr (default: /ip4/0.0.0.0/tcp/7676)")
+  @Option(
+      names = "--listen",
+      paramLabel = "ADDR",
+      description = "listen multiaddr (default: /ip4/0.0.0.0/tcp/7676)")
   String listen = P2PConfig.DEFAULT_LISTEN.toString();
 
-  @Option(names = "--block-time", paramLabel = "D", description = "the network's block time (default: 1s)")
+  @Option(
+      names = "--block-time",
+      paramLabel = "D",
+      description = "the network's block time (default: 1s)")
   Duration blockTime = Duration.ofSeconds(1);
 
-  @Option(names = "--genesis", paramLabel = "FILE",
-      description = "ev-node's genesis.json: initial height and proposer (every header's signature is checked)")
-  @Nullable Path genesisFile;
+  @Option(
+      names = "--genesis",
+      paramLabel = "FILE",
+      description =
+          "ev-node's genesis.json: initial height and proposer (every header's signature is checked)")
+  @Nullable
+  Path genesisFile;
 
-  @Option(names = "--trusted-hash", paramLabel = "HEX",
+  @Option(
+      names = "--trusted-hash",
+      paramLabel = "HEX",
       description = "initialise an empty store from this header instead of the genesis")
-  @Nullable String trustedHash;
+  @Nullable
+  String trustedHash;
 
-  @Option(names = "--sync-from-height", paramLabel = "N",
-      description = "light: keep headers from height N on (with --trusted-hash near the head: follow it at once and "
-          + "back-fill down to N in the background)")
+  @Option(
+      names = "--sync-from-height",
+      paramLabel = "N",
+      description =
+          "light: keep headers from height N on (with --trusted-hash near the head: follow it at once and "
+              + "back-fill down to N in the background)")
   long syncFromHeight;
 
-  @Option(names = "--pruning-window", paramLabel = "D",
-      description = "light: keep headers no older than D behind the head (e.g. 337h, 30m), pruning older ones as the "
-          + "head advances (default: the profile's, 337h for seed, none for evnode); a --sync-from-height tail wins. "
-          + "Refused for full nodes and sequencers: they keep every block from genesis (a full node re-executes "
-          + "them and its data follows its headers)")
-  @Nullable Duration pruningWindow;
+  @Option(
+      names = "--pruning-window",
+      paramLabel = "D",
+      description =
+          "light: keep headers no older than D behind the head (e.g. 337h, 30m), pruning older ones as the "
+              + "head advances (default: the profile's, 337h for seed, none for evnode); a --sync-from-height tail wins. "
+              + "Refused for full nodes and sequencers: they keep every block from genesis (a full node re-executes "
+              + "them and its data follows its headers)")
+  @Nullable
+  Duration pruningWindow;
 
-  @Option(names = "--proposer-key", paramLabel = "HEX",
-      description = "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
-          + "valid signature")
-  @Nullable String proposerKey;
+  @Option(
+      names = "--proposer-key",
+      paramLabel = "HEX",
+      description =
+          "the sequencer's Ed25519 public key (as inspect prints it): every header must carry it and a "
+              + "valid signature")
+  @Nullable
+  String proposerKey;
 
-  @Option(names = "--signer-key", paramLabel = "FILE",
-      description = "sequencer: ev-node's signer key file (signer.json) or its directory (headersync genesis "
-          + "--create-key makes one)")
-  @Nullable Path signerKey;
+  @Option(
+      names = "--signer-key",
+      paramLabel = "FILE",
+      description =
+          "sequencer: ev-node's signer key file (signer.json) or its directory (headersync genesis "
+              + "--create-key makes one)")
+  @Nullable
+  Path signerKey;
 
-  @Option(names = "--passphrase-file", paramLabel = "FILE", description = "sequencer: the file holding the key's passphrase")
-  @Nullable Path passphraseFile;
+  @Option(
+      names = "--passphrase-file",
+      paramLabel = "FILE",
+      description = "sequencer: the file holding the key's passphrase")
+  @Nullable
+  Path passphraseFile;
 
-  @Option(names = "--kv", description = "sequencer: blocks carry a few key=value txs of the KV demo executor and its "
-      + "state roots (default: empty blocks)")
+  @Option(
+      names = "--kv",
+      description =
+          "sequencer: blocks carry a few key=value txs of the KV demo executor and its "
+              + "state roots (default: empty blocks)")
   boolean kv;
 
-  @Option(names = "--blocks", paramLabel = "N", description = "sequencer: stop after producing N blocks")
-  @Nullable Long blocks;
+  @Option(
+      names = "--blocks",
+      paramLabel = "N",
+      description = "sequencer: stop after producing N blocks")
+  @Nullable
+  Long blocks;
 
   @Option(names = "--seconds", paramLabel = "S", description = "stop after S seconds")
-  @Nullable Long seconds;
+  @Nullable
+  Long seconds;
 
-  @Option(names = "--metrics", paramLabel = "HOST:PORT",
-      description = "serve Prometheus metrics at http://HOST:PORT/metrics (ev-node uses 127.0.0.1:26660)")
-  @Nullable String metrics;
+  @Option(
+      names = "--metrics",
+      paramLabel = "HOST:PORT",
+      description =
+          "serve Prometheus metrics at http://HOST:PORT/metrics (ev-node uses 127.0.0.1:26660)")
+  @Nullable
+  String metrics;
 
-  @Option(names = "--status-interval", paramLabel = "D",
-      description = "time between status lines (default: 5s; on a terminal one line redrawn every 1s)")
-  @Nullable Duration statusInterval;
+  @Option(
+      names = "--status-interval",
+      paramLabel = "D",
+      description =
+          "time between status lines (default: 5s; on a terminal one line redrawn every 1s)")
+  @Nullable
+  Duration statusInterval;
 
-  @Option(names = "--discovery", paramLabel = "on|off", completionCandidates = OnOff.class,
+  @Option(
+      names = "--discovery",
+      paramLabel = "on|off",
+      completionCandidates = OnOff.class,
       description = "find the chain's peers through the Kademlia DHT, as ev-node (default: on)")
   String discovery = "on";
 
@@ -145,44 +220,57 @@ final class NodeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintStream out = main.out();
     Clock clock = main.clock();
-    EvNodeSync.Role r = switch (role) {
-      case "full" -> EvNodeSync.Role.FULL;
-      case "light" -> EvNodeSync.Role.LIGHT;
-      case "sequencer" -> EvNodeSync.Role.SEQUENCER;
-      default -> throw new UsageException("--role must be full, light or sequencer, got \"" + role + "\"");
-    };
+    EvNodeSync.Role r =
+        switch (role) {
+          case "full" -> EvNodeSync.Role.FULL;
+          case "light" -> EvNodeSync.Role.LIGHT;
+          case "sequencer" -> EvNodeSync.Role.SEQUENCER;
+          default ->
+              throw new UsageException(
+                  "--role must be full, light or sequencer, got \"" + role + "\"");
+        };
     boolean sequencer = r == EvNodeSync.Role.SEQUENCER;
     if (!sequencer && (chainId == null && genesisFile == null)) {
       throw new UsageException("Missing required option: '--chain-id=ID' (or --genesis)");
     }
     if (!sequencer && peers == null) {
-      throw new UsageException("Missing required option: '--peers=LIST' (a full or light node needs peers)");
+      throw new UsageException(
+          "Missing required option: '--peers=LIST' (a full or light node needs peers)");
     }
     if (!sequencer) {
-      for (String o : new String[] {signerKey == null ? null : "--signer-key", passphraseFile == null ? null
-          : "--passphrase-file", kv ? "--kv" : null, blocks == null ? null : "--blocks"}) {
+      for (String o :
+          new String[] {
+            signerKey == null ? null : "--signer-key",
+            passphraseFile == null ? null : "--passphrase-file",
+            kv ? "--kv" : null,
+            blocks == null ? null : "--blocks"
+          }) {
         if (o != null) {
           throw new UsageException(o + " is for --role sequencer only");
         }
       }
     } else {
       if (signerKey == null) {
-        throw new UsageException("--role sequencer needs --signer-key (headersync genesis --create-key makes one)");
+        throw new UsageException(
+            "--role sequencer needs --signer-key (headersync genesis --create-key makes one)");
       }
       if (passphraseFile == null) {
-        throw new UsageException("--role sequencer needs --passphrase-file to decrypt the signer key");
+        throw new UsageException(
+            "--role sequencer needs --passphrase-file to decrypt the signer key");
       }
       if (trustedHash != null) {
         throw new UsageException("--trusted-hash is for full and light nodes");
       }
     }
     if (syncFromHeight != 0 && r != EvNodeSync.Role.LIGHT) {
-      throw new UsageException("--sync-from-height is for --role light: a full node or sequencer keeps every block "
-          + "from genesis");
+      throw new UsageException(
+          "--sync-from-height is for --role light: a full node or sequencer keeps every block "
+              + "from genesis");
     }
     if (pruningWindow != null && r != EvNodeSync.Role.LIGHT) {
-      throw new UsageException("--pruning-window is for --role light: a full node or sequencer keeps every block "
-          + "from genesis");
+      throw new UsageException(
+          "--pruning-window is for --role light: a full node or sequencer keeps every block "
+              + "from genesis");
     }
     if (syncFromHeight < 0) {
       throw new UsageException("--sync-from-height must be at least 1, got " + syncFromHeight);
@@ -234,8 +322,12 @@ final class NodeCommand implements Callable<Integer> {
     }
     String chain = genesis != null ? genesis.chainId() : chainId;
     if (genesis != null && chainId != null && !chainId.equals(genesis.chainId())) {
-      throw new UsageException("--chain-id " + chainId + " but the genesis is of chain " + genesis.chainId()
-          + "; drop --chain-id or use the genesis of that chain");
+      throw new UsageException(
+          "--chain-id "
+              + chainId
+              + " but the genesis is of chain "
+              + genesis.chainId()
+              + "; drop --chain-id or use the genesis of that chain");
     }
     PrivateKey nodeKey = NodeKeyFile.loadOrCreate(dir.resolve("node_key"), new SecureRandom());
     config.identity(nodeKey);
@@ -243,14 +335,16 @@ final class NodeCommand implements Callable<Integer> {
     P2PConfig p2pConfig = config.build();
     PeerChecks.listenable(p2pConfig.listen()); // a port in use: said at once, with the address
     // The node's P2P client is ours, so that the seeds are checked before the services start.
-    P2PClient client = P2PClient.create(p2pConfig, profile.maxPubsubMessageSize(), null, null, clock, chain);
-    EvNodeSync.Builder builder = EvNodeSync.builder(chain)
-        .role(r)
-        .profile(profile)
-        .p2p(client)
-        .dataDir(dir)
-        .blockTime(blockTime)
-        .clock(clock);
+    P2PClient client =
+        P2PClient.create(p2pConfig, profile.maxPubsubMessageSize(), null, null, clock, chain);
+    EvNodeSync.Builder builder =
+        EvNodeSync.builder(chain)
+            .role(r)
+            .profile(profile)
+            .p2p(client)
+            .dataDir(dir)
+            .blockTime(blockTime)
+            .clock(clock);
     if (trusted != null) {
       builder.trustedHash(trusted);
     }
@@ -278,30 +372,38 @@ final class NodeCommand implements Callable<Integer> {
     // Ctrl-C: the loop ends, and the hook waits while this thread stops the node and says where it
     // stopped (the JVM exits when the hooks end); if this thread is stuck, the hook stops the node.
     CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        if (finished.await(60, TimeUnit.SECONDS)) {
-          return;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      node.close();
-      client.close();
-    }, "headersync-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                if (finished.await(60, TimeUnit.SECONDS)) {
+                  return;
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              node.close();
+              client.close();
+            },
+            "headersync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Progress progress = new Progress(out, main.interactive(), statusInterval);
     boolean ran = false;
     @Nullable MetricsServer metricsServer = null;
     try {
-      out.printf("%s node %s of chain %s, %s%n", role, client.host().peerId(), chain,
+      out.printf(
+          "%s node %s of chain %s, %s%n",
+          role,
+          client.host().peerId(),
+          chain,
           sequencer ? "publishing on " + headers.topic() : "syncing " + headers.topic());
       // before the network: a metrics address in use is said at once
       if (metrics != null) {
         metricsServer = MetricsServer.start(metrics, NodeMetrics.of(node));
-        out.printf("metrics on http://%s:%d/metrics%n", metrics.substring(0, metrics.lastIndexOf(':')),
-            metricsServer.port());
+        out.printf(
+            "metrics on http://%s:%d/metrics%n",
+            metrics.substring(0, metrics.lastIndexOf(':')), metricsServer.port());
       }
       Await.await(client.start(), "P2P start", Duration.ofSeconds(60));
       out.printf("listening on %s%n", client.addresses());
@@ -347,15 +449,19 @@ final class NodeCommand implements Callable<Integer> {
    * Says, once per seed and in one line, why a seed cannot be used. A node with an empty store
    * cannot initialise without a usable seed: it stops here rather than retry for half a minute.
    */
-  private void checkSeeds(P2PClient client, List<Multiaddr> seeds, HeaderSyncService<P2PSignedHeader> headers)
+  private void checkSeeds(
+      P2PClient client, List<Multiaddr> seeds, HeaderSyncService<P2PSignedHeader> headers)
       throws InterruptedException {
-    List<String> problems = PeerChecks.seedProblems(client.host(), seeds, headers.protocolId(), SEED_CHECK_TIMEOUT);
+    List<String> problems =
+        PeerChecks.seedProblems(client.host(), seeds, headers.protocolId(), SEED_CHECK_TIMEOUT);
     for (String p : problems) {
       main.err().println("headersync node: " + p);
     }
     if (problems.size() == seeds.size() && headers.store().height() == 0) {
-      throw new HeaderSyncException("no seed can be used (" + (seeds.size() == 1 ? "see above" : "all "
-          + seeds.size() + " above") + ") and the store is empty: fix --peers (or --chain-id) and start again");
+      throw new HeaderSyncException(
+          "no seed can be used ("
+              + (seeds.size() == 1 ? "see above" : "all " + seeds.size() + " above")
+              + ") and the store is empty: fix --peers (or --chain-id) and start again");
     }
   }
 
@@ -363,7 +469,8 @@ final class NodeCommand implements Callable<Integer> {
    * The genesis of a sequencer: the given one (it must name the key), else {@code DIR/genesis.json}
    * from an earlier run, else a new one for this key, written there.
    */
-  private Genesis sequencerGenesis(@Nullable Genesis given, SignerKey key, Clock clock, PrintStream out) {
+  private Genesis sequencerGenesis(
+      @Nullable Genesis given, SignerKey key, Clock clock, PrintStream out) {
     Path stored = dir.resolve("genesis.json");
     Genesis g = given;
     String from = genesisFile == null ? "" : genesisFile.toString();
@@ -373,30 +480,51 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (g == null) {
       if (chainId == null) {
-        throw new UsageException("--role sequencer needs --genesis FILE or --chain-id (to write DIR/genesis.json)");
+        throw new UsageException(
+            "--role sequencer needs --genesis FILE or --chain-id (to write DIR/genesis.json)");
       }
       g = Genesis.builder(chainId).startTime(clock.instant()).proposer(key).build();
       g.write(stored);
-      out.printf("wrote %s for proposer %s%n", stored.toAbsolutePath(), GenesisCommand.hex(key.address()));
+      out.printf(
+          "wrote %s for proposer %s%n", stored.toAbsolutePath(), GenesisCommand.hex(key.address()));
       return g;
     }
     if (!g.isProposer(key)) {
-      throw new HeaderSyncException(from + ": proposer_address " + GenesisCommand.hex(g.proposerAddress())
-          + " is not the address of the signer key " + SignerKeyFile.resolve(signerKey) + " ("
-          + GenesisCommand.hex(key.address()) + ")");
+      throw new HeaderSyncException(
+          from
+              + ": proposer_address "
+              + GenesisCommand.hex(g.proposerAddress())
+              + " is not the address of the signer key "
+              + SignerKeyFile.resolve(signerKey)
+              + " ("
+              + GenesisCommand.hex(key.address())
+              + ")");
     }
     return g;
   }
 
-  private void produce(EvNodeSync node, Genesis genesis, SignerKey key, CountDownLatch stop, long deadline,
-      Progress progress) throws InterruptedException {
+  private void produce(
+      EvNodeSync node,
+      Genesis genesis,
+      SignerKey key,
+      CountDownLatch stop,
+      long deadline,
+      Progress progress)
+      throws InterruptedException {
     BlockBuilder builder = node.blockBuilder(genesis, key).build();
-    SequencerLoop loop = new SequencerLoop(node, builder, main.clock(), kv ? new KvStateMachine() : null,
-        new SecureRandom());
+    SequencerLoop loop =
+        new SequencerLoop(
+            node, builder, main.clock(), kv ? new KvStateMachine() : null, new SecureRandom());
     long resumed = builder.last().map(Block::height).orElse(0L);
-    main.out().printf("sequencer %s: %s, a block every %s%s%n", GenesisCommand.hex(key.publicKey()),
-        resumed == 0 ? "first block at height " + genesis.initialHeight() : "resuming after height " + resumed,
-        Await.human(blockTime), kv ? ", KV demo transactions" : "");
+    main.out()
+        .printf(
+            "sequencer %s: %s, a block every %s%s%n",
+            GenesisCommand.hex(key.publicKey()),
+            resumed == 0
+                ? "first block at height " + genesis.initialHeight()
+                : "resuming after height " + resumed,
+            Await.human(blockTime),
+            kv ? ", KV demo transactions" : "");
     long produced = 0;
     long txs = 0;
     long nextBlock = System.nanoTime();
@@ -415,9 +543,14 @@ final class NodeCommand implements Callable<Integer> {
       long now = System.nanoTime();
       if (now >= nextReport) {
         nextReport = now + progress.interval();
-        progress.line(String.format("height %,d  produced %,d (%,d txs)  %.1f blocks/s  peers %d", b.height(),
-            produced, txs, (b.height() - lastReportHeight) / ((now - lastReportNanos) / 1e9),
-            node.p2p().host().connectedPeers().size()));
+        progress.line(
+            String.format(
+                "height %,d  produced %,d (%,d txs)  %.1f blocks/s  peers %d",
+                b.height(),
+                produced,
+                txs,
+                (b.height() - lastReportHeight) / ((now - lastReportNanos) / 1e9),
+                node.p2p().host().connectedPeers().size()));
         lastReportHeight = b.height();
         lastReportNanos = now;
       }
@@ -429,27 +562,45 @@ final class NodeCommand implements Callable<Integer> {
     HeaderSyncService<P2PSignedHeader> headers = node.headers();
     long lastHeight = headers.store().height();
     long lastNanos = System.nanoTime();
-    while (!stop.await(Math.min(progress.interval(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)
+    while (!stop.await(
+            Math.min(progress.interval(), Math.max(0, deadline - System.nanoTime())),
+            TimeUnit.NANOSECONDS)
         && System.nanoTime() < deadline) {
       long now = System.nanoTime();
       long h = headers.store().height();
       Set<PeerId> connected = node.p2p().host().connectedPeers();
       long seeds = node.p2p().seedPeers().stream().filter(connected::contains).count();
-      long found = node.p2p().discovery().map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
-          .orElse(0L);
+      long found =
+          node.p2p()
+              .discovery()
+              .map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
+              .orElse(0L);
       double rate = (h - lastHeight) / ((now - lastNanos) / 1e9);
       SyncState s = headers.syncState();
       String sync;
       if (!s.finished() && s.toHeight() > h) {
         long left = s.toHeight() - h;
-        sync = String.format("catching up to %,d%s", s.toHeight(),
-            rate > 0 ? ", ETA " + Progress.duration(Duration.ofSeconds((long) Math.ceil(left / rate))) : "");
+        sync =
+            String.format(
+                "catching up to %,d%s",
+                s.toHeight(),
+                rate > 0
+                    ? ", ETA "
+                        + Progress.duration(Duration.ofSeconds((long) Math.ceil(left / rate)))
+                    : "");
       } else {
         sync = h == 0 ? "waiting for the network head" : "following gossip";
       }
-      progress.line(String.format("height %,d  data %s  peers %d (seeds %d, discovered %d)  %,.1f headers/s  %s", h,
-          node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"), connected.size(), seeds, found,
-          rate, sync));
+      progress.line(
+          String.format(
+              "height %,d  data %s  peers %d (seeds %d, discovered %d)  %,.1f headers/s  %s",
+              h,
+              node.data().map(d -> String.format("%,d", d.store().height())).orElse("-"),
+              connected.size(),
+              seeds,
+              found,
+              rate,
+              sync));
       lastHeight = h;
       lastNanos = now;
     }
@@ -460,7 +611,8 @@ final class NodeCommand implements Callable<Integer> {
     try {
       return Signer.ofEd25519(HexFormat.of().parseHex(hex));
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
+      throw new UsageException(
+          "--proposer-key must be a 32-byte Ed25519 public key in hex: " + e.getMessage());
     }
   }
 

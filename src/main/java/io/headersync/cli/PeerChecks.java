@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Checks a node makes before it starts syncing, so that what is wrong is said at once and in one line:
- * a listen port in use, and for each seed whether it can be reached, is the peer its address names,
- * and serves this chain's header exchange.
+ * Checks a node makes before it starts syncing, so that what is wrong is said at once and in one
+ * line: a listen port in use, and for each seed whether it can be reached, is the peer its address
+ * names, and serves this chain's header exchange.
  */
 final class PeerChecks {
   private PeerChecks() {}
@@ -47,9 +47,13 @@ final class PeerChecks {
         s.setReuseAddress(true); // as the node's own listener: a socket in TIME_WAIT is no obstacle
         s.bind(new InetSocketAddress(host.get(), port.getAsInt()));
       } catch (BindException e) {
-        throw new HeaderSyncException("cannot listen on " + a + ": " + reason(e, "address already in use")
-            + "; another node on this host? Give another --listen, e.g. " + Multiaddr.tcp(host.get(),
-                port.getAsInt() + 1));
+        throw new HeaderSyncException(
+            "cannot listen on "
+                + a
+                + ": "
+                + reason(e, "address already in use")
+                + "; another node on this host? Give another --listen, e.g. "
+                + Multiaddr.tcp(host.get(), port.getAsInt() + 1));
       } catch (IOException e) {
         throw new HeaderSyncException("cannot listen on " + a + ": " + reason(e, e.toString()));
       }
@@ -58,7 +62,9 @@ final class PeerChecks {
 
   private static String reason(IOException e, String fallback) {
     String m = e.getMessage();
-    return m == null ? fallback : m.replace(" (Bind failed)", "").toLowerCase(java.util.Locale.ROOT);
+    return m == null
+        ? fallback
+        : m.replace(" (Bind failed)", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
@@ -66,7 +72,8 @@ final class PeerChecks {
    * out, another peer at that address), or a peer that serves another chain's header exchange.
    * Seeds already connected are not dialled again.
    */
-  static List<String> seedProblems(Host host, List<Multiaddr> seeds, String protocol, Duration timeout)
+  static List<String> seedProblems(
+      Host host, List<Multiaddr> seeds, String protocol, Duration timeout)
       throws InterruptedException {
     List<String> problems = new ArrayList<>();
     for (Multiaddr seed : seeds) {
@@ -76,8 +83,8 @@ final class PeerChecks {
     return problems;
   }
 
-  private static Optional<String> seedProblem(Host host, Multiaddr seed, String protocol, Duration timeout)
-      throws InterruptedException {
+  private static Optional<String> seedProblem(
+      Host host, Multiaddr seed, String protocol, Duration timeout) throws InterruptedException {
     if (seed.peerId().filter(host.peerId()::equals).isPresent()) {
       return Optional.of("that is this node itself");
     }
@@ -85,7 +92,8 @@ final class PeerChecks {
     try {
       peer = host.connect(seed).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      return Optional.of("no answer within " + timeout.toSeconds() + " s (a firewall, or the wrong address?)");
+      return Optional.of(
+          "no answer within " + timeout.toSeconds() + " s (a firewall, or the wrong address?)");
     } catch (ExecutionException | CompletionException e) {
       return Optional.of(dialFailure(e.getCause() != null ? e.getCause() : e, seed));
     }
@@ -97,24 +105,36 @@ final class PeerChecks {
       info = host.peerInfo(peer);
     }
     if (info.isEmpty()) {
-      return Optional.of("connected, but it did not identify itself within " + timeout.toSeconds() + " s");
+      return Optional.of(
+          "connected, but it did not identify itself within " + timeout.toSeconds() + " s");
     }
     List<String> protocols = info.get().protocols();
     if (protocols.contains(protocol)) {
       return Optional.empty();
     }
     List<String> others = protocols.stream().filter(x -> x.endsWith("/header-ex/v0.0.3")).toList();
-    return Optional.of("it does not serve " + protocol + (others.isEmpty() ? " (no header exchange at all)"
-        : " but " + String.join(", ", others)) + ": is this the right --chain-id (and --profile)?");
+    return Optional.of(
+        "it does not serve "
+            + protocol
+            + (others.isEmpty()
+                ? " (no header exchange at all)"
+                : " but " + String.join(", ", others))
+            + ": is this the right --chain-id (and --profile)?");
   }
 
   /** One line: why a dial failed. */
   static String dialFailure(Throwable e, Multiaddr seed) {
-    String where = seed.host().orElse("?") + seed.tcpPort().stream().mapToObj(p -> ":" + p).findFirst().orElse("");
+    String where =
+        seed.host().orElse("?")
+            + seed.tcpPort().stream().mapToObj(p -> ":" + p).findFirst().orElse("");
     if (e instanceof ConnectionException c) {
       switch (c.reason()) {
         case PEER_ID_MISMATCH:
-          return "another peer answers at " + where + ": " + c.getMessage() + " (wrong /p2p/ id in --peers?)";
+          return "another peer answers at "
+              + where
+              + ": "
+              + c.getMessage()
+              + " (wrong /p2p/ id in --peers?)";
         case GATED:
           return "refused by our connection gater: " + c.getMessage();
         case LIMIT:
@@ -125,7 +145,8 @@ final class PeerChecks {
     }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
-      if (root instanceof ConnectException || root instanceof NoRouteToHostException
+      if (root instanceof ConnectException
+          || root instanceof NoRouteToHostException
           || root instanceof UnknownHostException) {
         break;
       }
@@ -140,7 +161,9 @@ final class PeerChecks {
     if (root instanceof UnknownHostException) {
       return "unknown host " + root.getMessage();
     }
-    if (String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
+    if (String.valueOf(root.getMessage())
+        .toLowerCase(java.util.Locale.ROOT)
+        .contains("timed out")) {
       return "timed out connecting to " + where + " (a firewall, or the wrong address?)";
     }
     String m = root.getMessage() != null ? root.getMessage() : root.toString();

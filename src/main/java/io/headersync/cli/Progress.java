@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 
 /**
- * Status lines: on a terminal one line redrawn in place every second; otherwise (a log file, a pipe)
- * a line every five seconds.
+ * Status lines: on a terminal one line redrawn in place every second; otherwise (a log file, a
+ * pipe) a line every five seconds.
  */
 final class Progress {
   private final PrintStream out;
@@ -22,7 +22,8 @@ final class Progress {
   Progress(PrintStream out, boolean terminal, @Nullable Duration interval) {
     this.out = out;
     this.terminal = terminal;
-    this.interval = interval != null ? interval.toNanos() : terminal ? 1_000_000_000L : 5_000_000_000L;
+    this.interval =
+        interval != null ? interval.toNanos() : terminal ? 1_000_000_000L : 5_000_000_000L;
   }
 
   /** Nanoseconds between status lines. */

@@ -22,8 +22,8 @@ import java.util.Random;
  * #produce()}, built by a {@link BlockBuilder} that continues after the stored head and published
  * through the node. Blocks are empty with an empty app hash, or, with the demo executor ({@code
  * --kv}), carry a few random {@code key=value} transactions and the {@link KvStateMachine}'s roots,
- * so that a real ev-node full node running the same executor ({@code interop/evnode}) executes them.
- * On restart the demo state is rebuilt by replaying the stored blocks' transactions.
+ * so that a real ev-node full node running the same executor ({@code interop/evnode}) executes
+ * them. On restart the demo state is rebuilt by replaying the stored blocks' transactions.
  *
  * <p>Not thread-safe: one producer thread.
  */
@@ -35,13 +35,19 @@ final class SequencerLoop {
   private final Random random;
   private Hash appHash;
 
-  SequencerLoop(EvNodeSync node, BlockBuilder blocks, Clock clock, @Nullable KvStateMachine kv, Random random) {
+  SequencerLoop(
+      EvNodeSync node,
+      BlockBuilder blocks,
+      Clock clock,
+      @Nullable KvStateMachine kv,
+      Random random) {
     this.node = node;
     this.blocks = blocks;
     this.clock = clock;
     this.kv = kv;
     this.random = random;
-    this.appHash = kv == null ? Hash.EMPTY : replay(node, kv, blocks.last().map(Block::height).orElse(0L));
+    this.appHash =
+        kv == null ? Hash.EMPTY : replay(node, kv, blocks.last().map(Block::height).orElse(0L));
   }
 
   /** The demo state after {@code head}: every stored block's transactions, from the tail up. */
@@ -57,7 +63,9 @@ final class SequencerLoop {
     return root;
   }
 
-  /** Builds, publishes and returns the next block (waits up to a minute for the node to take it). */
+  /**
+   * Builds, publishes and returns the next block (waits up to a minute for the node to take it).
+   */
   Block produce() {
     List<byte[]> txs = kv == null ? List.of() : demoTxs();
     Instant now = clock.instant();
@@ -76,8 +84,9 @@ final class SequencerLoop {
   private List<byte[]> demoTxs() {
     List<byte[]> txs = new ArrayList<>();
     for (int i = random.nextInt(4); i > 0; i--) {
-      txs.add(("key" + random.nextInt(100) + "=" + Long.toHexString(random.nextLong()))
-          .getBytes(StandardCharsets.UTF_8));
+      txs.add(
+          ("key" + random.nextInt(100) + "=" + Long.toHexString(random.nextLong()))
+              .getBytes(StandardCharsets.UTF_8));
     }
     return txs;
   }

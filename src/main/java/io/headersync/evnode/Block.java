@@ -52,7 +52,9 @@ public final class Block {
     return header.hash();
   }
 
-  /** {@return the header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it)} */
+  /**
+   * {@return the header in its P2P envelope, with DA height hint 0 (as a sequencer broadcasts it)}
+   */
   public P2PSignedHeader p2pHeader() {
     return header.toP2P(0);
   }

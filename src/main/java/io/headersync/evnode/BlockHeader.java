@@ -22,11 +22,12 @@ import java.util.Optional;
  * are the {@linkplain LegacyFields legacy fields}.
  *
  * <h2>Encodings and the hash</h2>
+ *
  * <ul>
  *   <li>{@link #encode()} is Go's {@code MarshalBinary}: fields in number order, proto3 defaults
  *       omitted, except that {@code version} is always written (Go always sets the message, so an
- *       all-zero version is {@code 0a 00}); legacy fields, if any, follow as 5, 7, 9 after field 12,
- *       where Go puts unknown fields. This is the signature payload.
+ *       all-zero version is {@code 0a 00}); legacy fields, if any, follow as 5, 7, 9 after field
+ *       12, where Go puts unknown fields. This is the signature payload.
  *   <li>{@link #encodeLegacy()} is Go's {@code MarshalBinaryLegacy}: fields 1 to 12 in order,
  *       height and time written even when zero, and a missing consensus hash written as 32 zero
  *       bytes.
@@ -35,10 +36,11 @@ import java.util.Optional;
  * </ul>
  *
  * <h2>Numbers</h2>
+ *
  * Heights are uint64 on the wire; this class holds only heights up to {@link Long#MAX_VALUE}
  * (decoding rejects larger ones, which Go would accept). Time is uint64 Unix nanoseconds, kept as
- * the raw bit pattern ({@link #timeNanos()}); {@link #time()} reads it as Go does,
- * {@code time.Unix(0, int64(t))}, so a value with the high bit set is a time before 1970.
+ * the raw bit pattern ({@link #timeNanos()}); {@link #time()} reads it as Go does, {@code
+ * time.Unix(0, int64(t))}, so a value with the high bit set is a time before 1970.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -46,7 +48,9 @@ public final class BlockHeader {
   /** ev-node's {@code MaxClockDrift}: how far ahead of now a header time may be, 1 minute. */
   public static final Duration MAX_CLOCK_DRIFT = Duration.ofMinutes(1);
 
-  /** ev-node's {@code maxUnknownFieldSize}: the most unknown-field bytes a header may carry, 1 MiB. */
+  /**
+   * ev-node's {@code maxUnknownFieldSize}: the most unknown-field bytes a header may carry, 1 MiB.
+   */
   public static final int MAX_UNKNOWN_FIELDS_SIZE = 1024 * 1024;
 
   private final Version version;
@@ -108,17 +112,17 @@ public final class BlockHeader {
   }
 
   /**
-   * {@return the hash of the previous block's header (field 4)} It is {@link Hash#EMPTY} at the chain's first
-   * block. This is the link go-header's adjacency check follows.
+   * {@return the hash of the previous block's header (field 4)} It is {@link Hash#EMPTY} at the
+   * chain's first block. This is the link go-header's adjacency check follows.
    */
   public Hash lastHeaderHash() {
     return lastHeaderHash;
   }
 
   /**
-   * {@return the DA commitment of this block's data (field 6)} It is what {@link Data#daCommitment()} yields
-   * for the matching {@link Data} ({@link Data#EMPTY_TXS_DATA_HASH} for a block without
-   * transactions).
+   * {@return the DA commitment of this block's data (field 6)} It is what {@link
+   * Data#daCommitment()} yields for the matching {@link Data} ({@link Data#EMPTY_TXS_DATA_HASH} for
+   * a block without transactions).
    */
   public Hash dataHash() {
     return dataHash;
@@ -139,8 +143,8 @@ public final class BlockHeader {
   }
 
   /**
-   * {@return the validator hash (field 11)} It is empty by ev-node's default block options, and not checked
-   * here.
+   * {@return the validator hash (field 11)} It is empty by ev-node's default block options, and not
+   * checked here.
    */
   public Hash validatorHash() {
     return validatorHash;
@@ -156,7 +160,10 @@ public final class BlockHeader {
     return Optional.ofNullable(legacy);
   }
 
-  /** {@return the slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature payload} */
+  /**
+   * {@return the slim protobuf encoding (Go's {@code Header.MarshalBinary}); also the signature
+   * payload}
+   */
   public byte[] encode() {
     return write(new Wire.Writer(160)).toByteArray();
   }
@@ -200,7 +207,10 @@ public final class BlockHeader {
         .toByteArray();
   }
 
-  /** {@return the header hash: over the legacy layout when legacy fields are present, else slim} Cached. */
+  /**
+   * {@return the header hash: over the legacy layout when legacy fields are present, else slim}
+   * Cached.
+   */
   public Hash hash() {
     Hash h = hash;
     if (h == null) {
@@ -231,22 +241,29 @@ public final class BlockHeader {
   public void validateBasic(Clock clock) {
     Objects.requireNonNull(clock, "clock == null");
     if (proposerAddress.length == 0) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.NO_PROPOSER_ADDRESS,
-          "no proposer address");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.NO_PROPOSER_ADDRESS, "no proposer address");
     }
     if (timeNanos == 0) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.INVALID_TIMESTAMP,
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.INVALID_TIMESTAMP,
           "invalid timestamp: timestamp cannot be zero");
     }
     Instant max = clock.instant().plus(MAX_CLOCK_DRIFT);
     if (time().isAfter(max)) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.INVALID_TIMESTAMP,
-          "invalid timestamp: timestamp too far in future (header: " + time() + ", max allowed: " + max + ")");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.INVALID_TIMESTAMP,
+          "invalid timestamp: timestamp too far in future (header: "
+              + time()
+              + ", max allowed: "
+              + max
+              + ")");
     }
   }
 
   static Instant instantOfNanos(long nanos) {
-    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    return Instant.ofEpochSecond(
+        Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 
   static byte[] sha256(byte[]... parts) {
@@ -295,20 +312,21 @@ public final class BlockHeader {
       while (r.hasMore()) {
         int tag = r.readTag();
         switch (tag) {
-          case (1 << 3) | Wire.BYTES: {
-            Wire.Reader v = r.readMessage("version", "Header.version");
-            while (v.hasMore()) {
-              int vt = v.readTag();
-              if (vt == ((1 << 3) | Wire.VARINT)) {
-                versionBlock = v.readVarint("block");
-              } else if (vt == ((2 << 3) | Wire.VARINT)) {
-                versionApp = v.readVarint("app");
-              } else {
-                v.skipField(vt);
+          case (1 << 3) | Wire.BYTES:
+            {
+              Wire.Reader v = r.readMessage("version", "Header.version");
+              while (v.hasMore()) {
+                int vt = v.readTag();
+                if (vt == ((1 << 3) | Wire.VARINT)) {
+                  versionBlock = v.readVarint("block");
+                } else if (vt == ((2 << 3) | Wire.VARINT)) {
+                  versionApp = v.readVarint("app");
+                } else {
+                  v.skipField(vt);
+                }
               }
+              break;
             }
-            break;
-          }
           case (2 << 3) | Wire.VARINT:
             b.height = r.readVarint("height");
             break;
@@ -335,29 +353,40 @@ public final class BlockHeader {
             break;
           case (5 << 3) | Wire.BYTES:
           case (7 << 3) | Wire.BYTES:
-          case (9 << 3) | Wire.BYTES: {
-            int start = r.tagStart();
-            int num = tag >>> 3;
-            String name = num == 5 ? "legacy last_commit_hash (field 5)"
-                : num == 7 ? "legacy consensus_hash (field 7)" : "legacy last_results_hash (field 9)";
-            byte[] value = r.readBytes(name);
-            unknownBytes += r.position() - start;
-            if (value.length > LegacyFields.MAX_FIELD_SIZE) {
-              throw r.error(name + " has " + value.length + " bytes, more than " + LegacyFields.MAX_FIELD_SIZE);
+          case (9 << 3) | Wire.BYTES:
+            {
+              int start = r.tagStart();
+              int num = tag >>> 3;
+              String name =
+                  num == 5
+                      ? "legacy last_commit_hash (field 5)"
+                      : num == 7
+                          ? "legacy consensus_hash (field 7)"
+                          : "legacy last_results_hash (field 9)";
+              byte[] value = r.readBytes(name);
+              unknownBytes += r.position() - start;
+              if (value.length > LegacyFields.MAX_FIELD_SIZE) {
+                throw r.error(
+                    name
+                        + " has "
+                        + value.length
+                        + " bytes, more than "
+                        + LegacyFields.MAX_FIELD_SIZE);
+              }
+              Hash h = Hash.wrap(value);
+              if (num == 5) {
+                lastCommit = h;
+              } else if (num == 7) {
+                consensus = h;
+              } else {
+                lastResults = h;
+              }
+              break;
             }
-            Hash h = Hash.wrap(value);
-            if (num == 5) {
-              lastCommit = h;
-            } else if (num == 7) {
-              consensus = h;
-            } else {
-              lastResults = h;
-            }
-            break;
-          }
           default:
             // Unknown fields, and known fields with a wire type Go does not expect (Go files both
-            // under unknown fields): skipped, counted against ev-node's 1 MiB limit, not re-emitted.
+            // under unknown fields): skipped, counted against ev-node's 1 MiB limit, not
+            // re-emitted.
             unknownBytes += r.skipField(tag);
         }
       }
@@ -365,12 +394,20 @@ public final class BlockHeader {
 
     BlockHeader build(String what) {
       if (unknownBytes > MAX_UNKNOWN_FIELDS_SIZE) {
-        throw new InvalidHeaderException(what + ": unknown fields too large: " + unknownBytes
-            + " bytes (max " + MAX_UNKNOWN_FIELDS_SIZE + ")");
+        throw new InvalidHeaderException(
+            what
+                + ": unknown fields too large: "
+                + unknownBytes
+                + " bytes (max "
+                + MAX_UNKNOWN_FIELDS_SIZE
+                + ")");
       }
       if (b.height < 0) {
-        throw new InvalidHeaderException(what + ".height: " + Long.toUnsignedString(b.height)
-            + " is above 2^63-1, the largest height headersync supports");
+        throw new InvalidHeaderException(
+            what
+                + ".height: "
+                + Long.toUnsignedString(b.height)
+                + " is above 2^63-1, the largest height headersync supports");
       }
       b.version = Version.of(versionBlock, versionApp);
       b.legacy = LegacyFields.of(lastCommit, consensus, lastResults);
@@ -387,22 +424,47 @@ public final class BlockHeader {
       return false;
     }
     BlockHeader h = (BlockHeader) o;
-    return height == h.height && timeNanos == h.timeNanos && version.equals(h.version)
-        && lastHeaderHash.equals(h.lastHeaderHash) && dataHash.equals(h.dataHash) && appHash.equals(h.appHash)
-        && Arrays.equals(proposerAddress, h.proposerAddress) && validatorHash.equals(h.validatorHash)
-        && chainId.equals(h.chainId) && Objects.equals(legacy, h.legacy);
+    return height == h.height
+        && timeNanos == h.timeNanos
+        && version.equals(h.version)
+        && lastHeaderHash.equals(h.lastHeaderHash)
+        && dataHash.equals(h.dataHash)
+        && appHash.equals(h.appHash)
+        && Arrays.equals(proposerAddress, h.proposerAddress)
+        && validatorHash.equals(h.validatorHash)
+        && chainId.equals(h.chainId)
+        && Objects.equals(legacy, h.legacy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(version, height, timeNanos, lastHeaderHash, dataHash, appHash,
-        Arrays.hashCode(proposerAddress), validatorHash, chainId, legacy);
+    return Objects.hash(
+        version,
+        height,
+        timeNanos,
+        lastHeaderHash,
+        dataHash,
+        appHash,
+        Arrays.hashCode(proposerAddress),
+        validatorHash,
+        chainId,
+        legacy);
   }
 
   @Override
   public String toString() {
-    return "BlockHeader{chainId=" + chainId + ", height=" + height + ", time=" + time()
-        + ", lastHeaderHash=" + lastHeaderHash + ", dataHash=" + dataHash + (legacy != null ? ", legacy" : "") + "}";
+    return "BlockHeader{chainId="
+        + chainId
+        + ", height="
+        + height
+        + ", time="
+        + time()
+        + ", lastHeaderHash="
+        + lastHeaderHash
+        + ", dataHash="
+        + dataHash
+        + (legacy != null ? ", legacy" : "")
+        + "}";
   }
 
   /** Builds a {@link BlockHeader}; every field starts at its zero value. Not thread-safe. */
@@ -480,13 +542,14 @@ public final class BlockHeader {
      */
     public Builder time(Instant time) {
       Objects.requireNonNull(time, "time == null");
-      this.timeNanos = Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
+      this.timeNanos =
+          Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000_000L), time.getNano());
       return this;
     }
 
     /**
-     * Sets the previous block's header hash (field 4). Default {@link Hash#EMPTY}, right only for the
-     * chain's first block.
+     * Sets the previous block's header hash (field 4). Default {@link Hash#EMPTY}, right only for
+     * the chain's first block.
      *
      * @param lastHeaderHash the previous header's {@link BlockHeader#hash()}
      * @return this builder
@@ -526,7 +589,8 @@ public final class BlockHeader {
      * @return this builder
      */
     public Builder proposerAddress(byte[] proposerAddress) {
-      this.proposerAddress = Objects.requireNonNull(proposerAddress, "proposerAddress == null").clone();
+      this.proposerAddress =
+          Objects.requireNonNull(proposerAddress, "proposerAddress == null").clone();
       return this;
     }
 

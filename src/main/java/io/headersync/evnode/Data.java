@@ -14,32 +14,33 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * ev-node block data ({@code types.Data}, protobuf {@code evnode.v1.Data}:
- * {@code Metadata metadata = 1; repeated bytes txs = 2}), which go-header syncs on the data topic
- * just like headers.
+ * ev-node block data ({@code types.Data}, protobuf {@code evnode.v1.Data}: {@code Metadata metadata
+ * = 1; repeated bytes txs = 2}), which go-header syncs on the data topic just like headers.
  *
  * <h2>Hashes</h2>
+ *
  * <ul>
  *   <li>{@link #hash()} (go-header's hash, and what the next data's {@code last_data_hash} links
- *       to) is {@code sha256(0x00 || encode())}: a Merkle leaf hash of the whole encoding,
- *       metadata included. Cached.
+ *       to) is {@code sha256(0x00 || encode())}: a Merkle leaf hash of the whole encoding, metadata
+ *       included. Cached.
  *   <li>{@link #daCommitment()} is {@code sha256(0x00 || proto(Data{txs}))}: the same without the
  *       metadata. A header's {@code data_hash} must equal it ({@link EvNodeTypes#validate}). For no
  *       transactions it is {@link #EMPTY_TXS_DATA_HASH}.
  * </ul>
  *
  * <h2>Missing metadata</h2>
- * Metadata is optional on the wire. Without it Go's {@code ChainID()}, {@code Height()} and
- * {@code Time()} would dereference nil and panic; here they return {@code ""}, 0 and the Unix
- * epoch, and {@link #validate(Clock)} fails as Go's does ("data metadata cannot be nil").
- * A present but all-zero metadata is kept and re-encoded as {@code 0a 00}, as Go does.
+ *
+ * Metadata is optional on the wire. Without it Go's {@code ChainID()}, {@code Height()} and {@code
+ * Time()} would dereference nil and panic; here they return {@code ""}, 0 and the Unix epoch, and
+ * {@link #validate(Clock)} fails as Go's does ("data metadata cannot be nil"). A present but
+ * all-zero metadata is kept and re-encoded as {@code 0a 00}, as Go does.
  *
  * <p>Instances are immutable and thread-safe.
  */
 public final class Data implements Header {
   /**
-   * The data hash of a block without transactions, ev-node's {@code DataHashForEmptyTxs}:
-   * {@code sha256(0x00)} = {@code 6e340b9c...afa01d}.
+   * The data hash of a block without transactions, ev-node's {@code DataHashForEmptyTxs}: {@code
+   * sha256(0x00)} = {@code 6e340b9c...afa01d}.
    */
   public static final Hash EMPTY_TXS_DATA_HASH = Hash.wrap(BlockHeader.sha256(new byte[] {0}));
 
@@ -57,8 +58,8 @@ public final class Data implements Header {
   /**
    * {@return data with {@code metadata} and {@code txs}}
    *
-   * @param metadata chain id, height, time and last data hash; null for none, which
-   *     {@link #validate(Clock)} rejects
+   * @param metadata chain id, height, time and last data hash; null for none, which {@link
+   *     #validate(Clock)} rejects
    * @param txs the transactions, in order; each array is copied
    * @throws NullPointerException if {@code txs} or one of its elements is null
    */
@@ -87,7 +88,10 @@ public final class Data implements Header {
     return Optional.ofNullable(metadata);
   }
 
-  /** {@return copies of the transactions, in order} Use {@link #txCount()} to count them without copying. */
+  /**
+   * {@return copies of the transactions, in order} Use {@link #txCount()} to count them without
+   * copying.
+   */
   public List<byte[]> txs() {
     List<byte[]> out = new ArrayList<>(txs.length);
     for (byte[] tx : txs) {
@@ -111,7 +115,8 @@ public final class Data implements Header {
   }
 
   /**
-   * {@return this data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for none)}
+   * {@return this data in the P2P envelope with {@code daHeightHint} (a uint64 bit pattern; 0 for
+   * none)}
    *
    * @param daHeightHint the DA height the data was posted at, or 0
    */
@@ -152,8 +157,8 @@ public final class Data implements Header {
   }
 
   /**
-   * {@return the DA commitment, {@code sha256(0x00 || proto(Data{txs}))}: what a header's
-   * {@code data_hash} must be} {@link #EMPTY_TXS_DATA_HASH} when there are no transactions.
+   * {@return the DA commitment, {@code sha256(0x00 || proto(Data{txs}))}: what a header's {@code
+   * data_hash} must be} {@link #EMPTY_TXS_DATA_HASH} when there are no transactions.
    */
   public Hash daCommitment() {
     return daCommitment(txs);
@@ -172,7 +177,8 @@ public final class Data implements Header {
     if (txs.length == 0) {
       return EMPTY_TXS_DATA_HASH;
     }
-    return Hash.wrap(BlockHeader.sha256(LEAF_PREFIX, writeTxs(new Wire.Writer(64), txs).toByteArray()));
+    return Hash.wrap(
+        BlockHeader.sha256(LEAF_PREFIX, writeTxs(new Wire.Writer(64), txs).toByteArray()));
   }
 
   private static Wire.Writer writeTxs(Wire.Writer w, byte[][] txs) {
@@ -184,8 +190,8 @@ public final class Data implements Header {
 
   /**
    * ev-node's {@code Data.Validate} (what go-header calls): metadata present, chain id not empty,
-   * height not zero, time not zero and at most {@link BlockHeader#MAX_CLOCK_DRIFT} ahead of
-   * {@code clock}.
+   * height not zero, time not zero and at most {@link BlockHeader#MAX_CLOCK_DRIFT} ahead of {@code
+   * clock}.
    *
    * @throws EvNodeValidationException naming the failed check
    */
@@ -193,28 +199,30 @@ public final class Data implements Header {
   public void validate(Clock clock) {
     Objects.requireNonNull(clock, "clock == null");
     if (metadata == null) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_METADATA_MISSING,
-          "data metadata cannot be nil");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_METADATA_MISSING, "data metadata cannot be nil");
     }
     if (metadata.chainId().isEmpty()) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_CHAIN_ID_EMPTY,
-          "chain ID cannot be empty");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_CHAIN_ID_EMPTY, "chain ID cannot be empty");
     }
     if (metadata.height() == 0) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_HEIGHT_ZERO,
-          "height cannot be zero");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_HEIGHT_ZERO, "height cannot be zero");
     }
     if (metadata.timeNanos() == 0) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_INVALID_TIMESTAMP,
-          "timestamp cannot be zero");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_INVALID_TIMESTAMP, "timestamp cannot be zero");
     }
     if (metadata.time().isAfter(clock.instant().plus(BlockHeader.MAX_CLOCK_DRIFT))) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_INVALID_TIMESTAMP,
-          "timestamp too far in future");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_INVALID_TIMESTAMP, "timestamp too far in future");
     }
   }
 
-  /** Go's {@code Data.MarshalBinary}: metadata if present, then every transaction (empty ones too). */
+  /**
+   * Go's {@code Data.MarshalBinary}: metadata if present, then every transaction (empty ones too).
+   */
   @Override
   public byte[] encode() {
     return write(new Wire.Writer(128)).toByteArray();
@@ -275,7 +283,8 @@ public final class Data implements Header {
     if (this == o) {
       return true;
     }
-    return o instanceof Data && Objects.equals(metadata, ((Data) o).metadata)
+    return o instanceof Data
+        && Objects.equals(metadata, ((Data) o).metadata)
         && Arrays.deepEquals(txs, ((Data) o).txs);
   }
 

@@ -18,8 +18,13 @@ public final class EvNodeFileException extends HeaderSyncException {
   /** The JSON field to blame, or null when the whole file is. */
   private final @Nullable String field;
 
-  EvNodeFileException(@Nullable Path file, @Nullable String field, String problem, @Nullable Throwable cause) {
-    super((file != null ? file + ": " : "") + (field != null ? "field \"" + field + "\": " : "") + problem, cause);
+  EvNodeFileException(
+      @Nullable Path file, @Nullable String field, String problem, @Nullable Throwable cause) {
+    super(
+        (file != null ? file + ": " : "")
+            + (field != null ? "field \"" + field + "\": " : "")
+            + problem,
+        cause);
     this.field = field;
   }
 

@@ -34,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sync side of an ev-node-compatible node in one object: a {@link P2PClient} shared by a
- * {@link HeaderSyncService} of {@link P2PSignedHeader}s and, except on a light node, one of {@link
+ * The sync side of an ev-node-compatible node in one object: a {@link P2PClient} shared by a {@link
+ * HeaderSyncService} of {@link P2PSignedHeader}s and, except on a light node, one of {@link
  * P2PData}, as ev-node wires its header and data sync services.
  *
  * <pre>{@code
@@ -52,12 +52,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Roles</h2>
+ *
  * A {@link Role#SEQUENCER} has no trusted peers: its first {@link #publish published} block
  * initialises its stores (or it resumes from them). {@link Role#FULL} and {@link Role#LIGHT} nodes
  * initialise from the P2P client's seeds (their trusted peers): from the store head, else from
  * {@link Builder#trustedHash}, else from the genesis height.
  *
  * <h2>Lifecycle</h2>
+ *
  * A {@link Service}, with {@link AbstractService}'s one state machine. {@link #start()} starts the
  * P2P client (when the node owns it), then the header service, then the data service. If a step
  * fails, what was built is stopped and the start future fails with a {@link HeaderSyncException}
@@ -83,7 +85,10 @@ public final class EvNodeSync extends AbstractService {
 
   /** What a node does. */
   public enum Role {
-    /** Produces blocks: headers and data, no trusted peers; {@link EvNodeSync#publish} writes and gossips them. */
+    /**
+     * Produces blocks: headers and data, no trusted peers; {@link EvNodeSync#publish} writes and
+     * gossips them.
+     */
     SEQUENCER,
     /** Follows headers and data, initialised from the seeds. */
     FULL,
@@ -111,8 +116,13 @@ public final class EvNodeSync extends AbstractService {
   private final boolean ownsP2P;
   private final HeaderSyncService<P2PSignedHeader> headers;
   private final @Nullable HeaderSyncService<P2PData> data;
-  /** The future {@link #doStart()} returned: completed by the start, or early by a stop or a failure. */
+
+  /**
+   * The future {@link #doStart()} returned: completed by the start, or early by a stop or a
+   * failure.
+   */
   private final CompletableFuture<Void> starting = new CompletableFuture<>();
+
   /** A stop was requested or the node failed: failures of the parts are not reported again. */
   private volatile boolean ending;
 
@@ -123,20 +133,34 @@ public final class EvNodeSync extends AbstractService {
     this.profile = b.profile;
     this.clock = b.clock;
     this.ownsP2P = b.p2pClient == null;
-    this.p2p = b.p2pClient != null ? b.p2pClient : P2PClient.create(
-        b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(), b.profile.maxPubsubMessageSize(), null, null,
-        b.clock, b.chainId);
+    this.p2p =
+        b.p2pClient != null
+            ? b.p2pClient
+            : P2PClient.create(
+                b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(),
+                b.profile.maxPubsubMessageSize(),
+                null,
+                null,
+                b.clock,
+                b.chainId);
     HeaderSyncService<P2PSignedHeader> h = null;
     try {
       HeaderSyncService.Builder<P2PSignedHeader> hb =
-          service(b, blockTime, EvNodeTypes.P2P_SIGNED_HEADER, SyncKind.HEADERS, "headers", b.trustedHash);
+          service(
+              b,
+              blockTime,
+              EvNodeTypes.P2P_SIGNED_HEADER,
+              SyncKind.HEADERS,
+              "headers",
+              b.trustedHash);
       if (b.proposer != null) {
         hb.extraCheck(ProposerCheck.of(b.proposer));
       } else if (b.genesis != null) {
         hb.extraCheck(ProposerCheck.ofAddress(b.genesis.proposerAddress()));
       }
       // A full node's headers wait for its data to stay within two range batches of them.
-      FollowerLimit dataLimit = role == Role.FULL ? new FollowerLimit(DATA_MAX_LAG, Duration.ofSeconds(10)) : null;
+      FollowerLimit dataLimit =
+          role == Role.FULL ? new FollowerLimit(DATA_MAX_LAG, Duration.ofSeconds(10)) : null;
       if (dataLimit != null) {
         hb.followerLimit(dataLimit);
       }
@@ -147,7 +171,8 @@ public final class EvNodeSync extends AbstractService {
         hb.pruningWindow(b.pruningWindow);
       }
       h = hb.build();
-      // Data follows headers: checked against the verified header at its height, fetched in parallel
+      // Data follows headers: checked against the verified header at its height, fetched in
+      // parallel
       // with the headers up to the header syncer's target, appended once its header is stored (no
       // bifurcation, which ev-node's data cannot support).
       HeaderSyncService<P2PSignedHeader> headerService = h;
@@ -155,9 +180,12 @@ public final class EvNodeSync extends AbstractService {
       if (role == Role.FULL) {
         anchor = anchor.withHorizon(() -> headerService.syncState().toHeight());
       }
-      this.data = role.syncsData()
-          ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null).anchor(anchor).build()
-          : null;
+      this.data =
+          role.syncsData()
+              ? service(b, blockTime, EvNodeTypes.P2P_DATA, SyncKind.DATA, "data", null)
+                  .anchor(anchor)
+                  .build()
+              : null;
       if (dataLimit != null && data != null) {
         dataLimit.attach(data.store());
       }
@@ -196,15 +224,21 @@ public final class EvNodeSync extends AbstractService {
     }
   }
 
-  private <H extends Header> HeaderSyncService.Builder<H> service(Builder b, Duration blockTime, HeaderType<H> type,
-      SyncKind kind, String dir, @Nullable Hash trustedHash) {
-    HeaderSyncService.Builder<H> sb = HeaderSyncService.builder(type, chainId)
-        .profile(b.profile)
-        .kind(kind)
-        .p2p(p2p)
-        .blockTime(blockTime)
-        .clock(b.clock)
-        .random(new Random(b.random.nextLong()));
+  private <H extends Header> HeaderSyncService.Builder<H> service(
+      Builder b,
+      Duration blockTime,
+      HeaderType<H> type,
+      SyncKind kind,
+      String dir,
+      @Nullable Hash trustedHash) {
+    HeaderSyncService.Builder<H> sb =
+        HeaderSyncService.builder(type, chainId)
+            .profile(b.profile)
+            .kind(kind)
+            .p2p(p2p)
+            .blockTime(blockTime)
+            .clock(b.clock)
+            .random(new Random(b.random.nextLong()));
     if (b.dataDir != null) {
       sb.storePath(b.dataDir.resolve(dir));
     }
@@ -244,28 +278,36 @@ public final class EvNodeSync extends AbstractService {
     // The services register their protocols after the host started: identify push tells the peers.
     step("P2P start", () -> ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null))
         .thenCompose(v -> step("header service start", headers::start))
-        .thenCompose(v -> data == null ? CompletableFuture.<Void>completedFuture(null)
-            : step("data service start", data::start))
-        .whenComplete((v, e) -> {
-          if (e == null) {
-            watch(headers, "header service");
-            if (data != null) {
-              watch(data, "data service");
-            }
-            starting.complete(null);
-          } else if (ending) {
-            starting.complete(null); // stopped while starting: the stop settles the start future
-          } else {
-            Throwable cause = unwrap(e);
-            ending = true;
-            log.error("{}", cause.getMessage());
-            starting.completeExceptionally(cause);
-          }
-        });
+        .thenCompose(
+            v ->
+                data == null
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : step("data service start", data::start))
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                watch(headers, "header service");
+                if (data != null) {
+                  watch(data, "data service");
+                }
+                starting.complete(null);
+              } else if (ending) {
+                starting.complete(
+                    null); // stopped while starting: the stop settles the start future
+              } else {
+                Throwable cause = unwrap(e);
+                ending = true;
+                log.error("{}", cause.getMessage());
+                starting.completeExceptionally(cause);
+              }
+            });
     return starting;
   }
 
-  /** A stop while starting: the start ends now; the stop then stops the services, which end their starts. */
+  /**
+   * A stop while starting: the start ends now; the stop then stops the services, which end their
+   * starts.
+   */
   @Override
   protected void cancelStart() {
     ending = true;
@@ -274,35 +316,46 @@ public final class EvNodeSync extends AbstractService {
 
   /** Fails the node when {@code service} fails while the node runs. */
   private void watch(HeaderSyncService<?> service, String what) {
-    service.terminated().thenRun(() -> service.failure().ifPresent(cause -> {
-      if (ending) {
-        return;
-      }
-      ending = true;
-      HeaderSyncException e = new HeaderSyncException(this + ": " + what + " failed: " + message(cause), cause);
-      log.error("{}", e.getMessage());
-      notifyFailed(e);
-      starting.completeExceptionally(e);
-    }));
+    service
+        .terminated()
+        .thenRun(
+            () ->
+                service
+                    .failure()
+                    .ifPresent(
+                        cause -> {
+                          if (ending) {
+                            return;
+                          }
+                          ending = true;
+                          HeaderSyncException e =
+                              new HeaderSyncException(
+                                  this + ": " + what + " failed: " + message(cause), cause);
+                          log.error("{}", e.getMessage());
+                          notifyFailed(e);
+                          starting.completeExceptionally(e);
+                        }));
   }
 
   private CompletableFuture<Void> step(String what, Supplier<CompletableFuture<Void>> step) {
-    return Futures.call(step).handle((v, e) -> {
-      if (e != null) {
-        Throwable cause = unwrap(e);
-        String message = this + ": " + what + " failed: " + message(cause);
-        throw new CompletionException(new HeaderSyncException(message, cause));
-      }
-      return null;
-    });
+    return Futures.call(step)
+        .handle(
+            (v, e) -> {
+              if (e != null) {
+                Throwable cause = unwrap(e);
+                String message = this + ": " + what + " failed: " + message(cause);
+                throw new CompletionException(new HeaderSyncException(message, cause));
+              }
+              return null;
+            });
   }
 
   /**
    * The sequencer's path: writes the block's header through the header service's {@link
    * HeaderSyncService#writeToStoreAndBroadcast}, then its data through the data service's.
    * Completes once both are stored and handed to the peers; fails with a {@link
-   * HeaderSyncException} saying which part failed (its cause is the service's error, e.g. an
-   * {@link IllegalStateException} when the node is not running).
+   * HeaderSyncException} saying which part failed (its cause is the service's error, e.g. an {@link
+   * IllegalStateException} when the node is not running).
    *
    * @param block the next block after the stored head, of this node's chain
    * @return completes when the header and the data were stored and handed to the peers
@@ -312,22 +365,36 @@ public final class EvNodeSync extends AbstractService {
   public CompletableFuture<Void> publish(Block block) {
     Objects.requireNonNull(block, "block == null");
     if (role != Role.SEQUENCER || data == null) {
-      throw new IllegalStateException(this + " is a " + role + " node; only a SEQUENCER publishes blocks");
+      throw new IllegalStateException(
+          this + " is a " + role + " node; only a SEQUENCER publishes blocks");
     }
     if (!block.header().chainId().equals(chainId)) {
-      throw new IllegalArgumentException("block " + block.height() + " is of chain \"" + block.header().chainId()
-          + "\", this node syncs \"" + chainId + "\"");
+      throw new IllegalArgumentException(
+          "block "
+              + block.height()
+              + " is of chain \""
+              + block.header().chainId()
+              + "\", this node syncs \""
+              + chainId
+              + "\"");
     }
     checkNext(block);
     HeaderSyncService<P2PData> dataService = data;
-    return step("publishing the header of block " + block.height(),
-        () -> headers.writeToStoreAndBroadcast(block.p2pHeader()))
-        .thenCompose(v -> step("publishing the data of block " + block.height(),
-            () -> dataService.writeToStoreAndBroadcast(block.p2pData())))
+    return step(
+            "publishing the header of block " + block.height(),
+            () -> headers.writeToStoreAndBroadcast(block.p2pHeader()))
+        .thenCompose(
+            v ->
+                step(
+                    "publishing the data of block " + block.height(),
+                    () -> dataService.writeToStoreAndBroadcast(block.p2pData())))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(unwrap(e)));
   }
 
-  /** The block must be the next one after the stored head (any height for the first block of a node). */
+  /**
+   * The block must be the next one after the stored head (any height for the first block of a
+   * node).
+   */
   private void checkNext(Block block) {
     Optional<P2PSignedHeader> head = headers.store().head();
     if (head.isEmpty()) {
@@ -335,46 +402,75 @@ public final class EvNodeSync extends AbstractService {
     }
     P2PSignedHeader h = head.get();
     if (block.height() != h.height() + 1) {
-      throw new BlockRuleException(BlockRuleException.Rule.HEIGHT, this + ": block " + block.height()
-          + " is not the next block: the stored head is " + h.height());
+      throw new BlockRuleException(
+          BlockRuleException.Rule.HEIGHT,
+          this
+              + ": block "
+              + block.height()
+              + " is not the next block: the stored head is "
+              + h.height());
     }
     if (!block.header().lastHeaderHash().equals(h.hash())) {
-      throw new BlockRuleException(BlockRuleException.Rule.LINK, this + ": block " + block.height()
-          + " names last header " + block.header().lastHeaderHash() + ", the stored head " + h.height() + " is " + h.hash());
+      throw new BlockRuleException(
+          BlockRuleException.Rule.LINK,
+          this
+              + ": block "
+              + block.height()
+              + " names last header "
+              + block.header().lastHeaderHash()
+              + ", the stored head "
+              + h.height()
+              + " is "
+              + h.hash());
     }
   }
 
   /**
-   * A {@link BlockBuilder} for this sequencer that continues after the last block in its stores
-   * (or starts at the genesis when they are empty), with this network's gossip size limit. Call
-   * after {@link #start()}: the stores are read now.
+   * A {@link BlockBuilder} for this sequencer that continues after the last block in its stores (or
+   * starts at the genesis when they are empty), with this network's gossip size limit. Call after
+   * {@link #start()}: the stores are read now.
    *
    * @param genesis the chain's genesis, of this node's chain
    * @param key the sequencer's signing key (the genesis proposer's)
    * @return a block builder positioned after the stored head
    * @throws BlockRuleException if the genesis is of another chain than this node, or (at {@link
    *     BlockBuilder.Builder#build()}) the key is not its proposer
-   * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}, or its stores hold a
-   *     header without its data
+   * @throws IllegalStateException if this node is not a {@link Role#SEQUENCER}, or its stores hold
+   *     a header without its data
    */
   public BlockBuilder.Builder blockBuilder(Genesis genesis, SignerKey key) {
     Objects.requireNonNull(genesis, "genesis == null");
     Objects.requireNonNull(key, "key == null");
     if (role != Role.SEQUENCER || data == null) {
-      throw new IllegalStateException(this + " is a " + role + " node; only a SEQUENCER builds blocks");
+      throw new IllegalStateException(
+          this + " is a " + role + " node; only a SEQUENCER builds blocks");
     }
     if (!genesis.chainId().equals(chainId)) {
-      throw new BlockRuleException(BlockRuleException.Rule.CHAIN_ID, "the genesis is of chain \"" + genesis.chainId()
-          + "\", this node syncs \"" + chainId + "\"");
+      throw new BlockRuleException(
+          BlockRuleException.Rule.CHAIN_ID,
+          "the genesis is of chain \""
+              + genesis.chainId()
+              + "\", this node syncs \""
+              + chainId
+              + "\"");
     }
-    BlockBuilder.Builder b = BlockBuilder.builder(genesis, key)
-        .clock(clock)
-        .maxDataBytes(profile.maxPubsubMessageSize() - BlockBuilder.ENVELOPE_ROOM);
+    BlockBuilder.Builder b =
+        BlockBuilder.builder(genesis, key)
+            .clock(clock)
+            .maxDataBytes(profile.maxPubsubMessageSize() - BlockBuilder.ENVELOPE_ROOM);
     Optional<P2PSignedHeader> head = headers.store().head();
     if (head.isPresent()) {
       long height = head.get().height();
-      P2PData d = data.store().getByHeight(height).orElseThrow(() -> new IllegalStateException(this
-          + ": the stores hold header " + height + " but not its data; publish that block again first"));
+      P2PData d =
+          data.store()
+              .getByHeight(height)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          this
+                              + ": the stores hold header "
+                              + height
+                              + " but not its data; publish that block again first"));
       b.after(Block.of(head.get().signedHeader(), d.data()));
     }
     return b;
@@ -396,11 +492,12 @@ public final class EvNodeSync extends AbstractService {
       parts.add(data.store().awaitHeight(height));
     }
     CompletableFuture<Void> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
-    all.whenComplete((v, e) -> {
-      if (all.isCancelled()) {
-        parts.forEach(p -> p.cancel(false)); // frees the stores' waiter slots
-      }
-    });
+    all.whenComplete(
+        (v, e) -> {
+          if (all.isCancelled()) {
+            parts.forEach(p -> p.cancel(false)); // frees the stores' waiter slots
+          }
+        });
     return all;
   }
 
@@ -513,9 +610,11 @@ public final class EvNodeSync extends AbstractService {
     }
 
     /**
-     * The naming and limits of the network. Default {@link NetworkProfile#SEED}, as {@link HeaderSyncService}.
+     * The naming and limits of the network. Default {@link NetworkProfile#SEED}, as {@link
+     * HeaderSyncService}.
      *
-     * @param profile the network profile (topic, protocol and store names; message and frame limits; trusting period and pruning window)
+     * @param profile the network profile (topic, protocol and store names; message and frame
+     *     limits; trusting period and pruning window)
      * @return this builder
      */
     public Builder profile(NetworkProfile profile) {
@@ -595,8 +694,8 @@ public final class EvNodeSync extends AbstractService {
 
     /**
      * A light node keeps headers from this height on (go-header's {@code SyncFromHeight}): an empty
-     * store starts there (from {@link #trustedHash} when one is set, which is then followed at once,
-     * back-filling down to this height in the background), and a restart with a lower height
+     * store starts there (from {@link #trustedHash} when one is set, which is then followed at
+     * once, back-filling down to this height in the background), and a restart with a lower height
      * back-fills down to it. Light nodes only: a full node executes every block from genesis.
      *
      * @param height the lowest height kept, at least 1
@@ -612,11 +711,11 @@ public final class EvNodeSync extends AbstractService {
     }
 
     /**
-     * A light node keeps headers no older than this behind the head's time, pruning older ones as the
-     * head advances (go-header's {@code PruningWindow}). Default: the profile's (337 h for
-     * {@code SEED}, 99 years, so nothing pruned, for {@code EVNODE}). A tail pinned by
-     * {@link #syncFromHeight} wins over it, as in go-header. Light nodes only: a full node's data
-     * follows its headers from genesis and it executes every block.
+     * A light node keeps headers no older than this behind the head's time, pruning older ones as
+     * the head advances (go-header's {@code PruningWindow}). Default: the profile's (337 h for
+     * {@code SEED}, 99 years, so nothing pruned, for {@code EVNODE}). A tail pinned by {@link
+     * #syncFromHeight} wins over it, as in go-header. Light nodes only: a full node's data follows
+     * its headers from genesis and it executes every block.
      *
      * @param window how far behind the head's time headers are kept, positive
      * @return this builder; {@link #build()} refuses it for a node that is not {@link Role#LIGHT}
@@ -632,7 +731,8 @@ public final class EvNodeSync extends AbstractService {
     }
 
     /**
-     * A full or light node with empty stores initialises its header store from this header, fetched from the seeds.
+     * A full or light node with empty stores initialises its header store from this header, fetched
+     * from the seeds.
      *
      * @param hash the hash of the header to start from
      * @return this builder; {@link #build()} refuses it for a {@link Role#SEQUENCER}
@@ -644,9 +744,9 @@ public final class EvNodeSync extends AbstractService {
 
     /**
      * Pins the sequencer: every header the node accepts (the initial one included) must carry this
-     * signer's public key and a valid Ed25519 signature ({@link ProposerCheck}), checked in parallel on
-     * the worker pool. go-header and ev-node do not check signatures at this layer; a light node that
-     * knows the sequencer's key should. Unset: no signature check.
+     * signer's public key and a valid Ed25519 signature ({@link ProposerCheck}), checked in
+     * parallel on the worker pool. go-header and ev-node do not check signatures at this layer; a
+     * light node that knows the sequencer's key should. Unset: no signature check.
      *
      * @param sequencer the sequencer's signer, with its public key
      * @return this builder
@@ -685,7 +785,8 @@ public final class EvNodeSync extends AbstractService {
     }
 
     /**
-     * Seeds the services' randomness (peer choice); each service draws its seed at {@link #build()}.
+     * Seeds the services' randomness (peer choice); each service draws its seed at {@link
+     * #build()}.
      *
      * @param random the source of the services' seeds
      * @return this builder
@@ -709,20 +810,31 @@ public final class EvNodeSync extends AbstractService {
             "blockTime is required: call blockTime(Duration) with the network's block time");
       }
       if (trustedHash != null && role == Role.SEQUENCER) {
-        throw new IllegalStateException("trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "
-            + "stores from the first block it publishes");
+        throw new IllegalStateException(
+            "trustedHash is for FULL and LIGHT nodes: a SEQUENCER initialises its "
+                + "stores from the first block it publishes");
       }
       if (syncFromHeight != 0 && role != Role.LIGHT) {
-        throw new IllegalStateException("syncFromHeight is for LIGHT nodes: a " + role + " node keeps every block "
-            + "from genesis");
+        throw new IllegalStateException(
+            "syncFromHeight is for LIGHT nodes: a "
+                + role
+                + " node keeps every block "
+                + "from genesis");
       }
       if (pruningWindow != null && role != Role.LIGHT) {
-        throw new IllegalStateException("pruningWindow is for LIGHT nodes: a " + role + " node keeps every block "
-            + "from genesis");
+        throw new IllegalStateException(
+            "pruningWindow is for LIGHT nodes: a "
+                + role
+                + " node keeps every block "
+                + "from genesis");
       }
       if (genesis != null && !genesis.chainId().equals(chainId)) {
-        throw new IllegalStateException("the genesis is of chain \"" + genesis.chainId() + "\", this node syncs \""
-            + chainId + "\"");
+        throw new IllegalStateException(
+            "the genesis is of chain \""
+                + genesis.chainId()
+                + "\", this node syncs \""
+                + chainId
+                + "\"");
       }
       if (genesis != null && proposer != null && !genesis.isProposer(proposer)) {
         throw new IllegalStateException("the proposer key given is not the genesis proposer");

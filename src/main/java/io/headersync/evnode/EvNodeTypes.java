@@ -16,19 +16,21 @@ import java.util.function.Function;
  * protocols. {@link #SIGNED_HEADER} and {@link #DATA} decode the plain messages.
  *
  * <h2>Verification (ev-node v1.2.2)</h2>
+ *
  * <ul>
- *   <li>Headers ({@code SignedHeader.Verify}): only when {@code untrusted} is adjacent
- *       ({@code trusted.height() + 1}), {@code trusted.hash()} must equal
- *       {@code untrusted.lastHeaderHash()}; non-adjacent pairs pass. No signature check.
- *   <li>Data ({@code Data.Verify}): {@code trusted.hash()} must equal {@code untrusted}'s
- *       {@code last_data_hash}. ev-node v1.2.2 asks it of every pair, adjacent or not, so go-header
- *       fails every non-adjacent pair and bisects towards it one height per round (thousands of
- *       failed verifications for a gap of a few hundred blocks). The data types here declare
- *       {@link HeaderType#verifiesNonAdjacent()} {@code false}: only adjacent pairs reach the check,
- *       and the syncer never bifurcates over data.
+ *   <li>Headers ({@code SignedHeader.Verify}): only when {@code untrusted} is adjacent ({@code
+ *       trusted.height() + 1}), {@code trusted.hash()} must equal {@code
+ *       untrusted.lastHeaderHash()}; non-adjacent pairs pass. No signature check.
+ *   <li>Data ({@code Data.Verify}): {@code trusted.hash()} must equal {@code untrusted}'s {@code
+ *       last_data_hash}. ev-node v1.2.2 asks it of every pair, adjacent or not, so go-header fails
+ *       every non-adjacent pair and bisects towards it one height per round (thousands of failed
+ *       verifications for a gap of a few hundred blocks). The data types here declare {@link
+ *       HeaderType#verifiesNonAdjacent()} {@code false}: only adjacent pairs reach the check, and
+ *       the syncer never bifurcates over data.
  *   <li>Data against its header ({@link #DATA_MATCHES_HEADER}): what a full node checks before it
  *       stores data, anchored on its verified header store.
  * </ul>
+ *
  * Failures are {@link VerifyException.Reason#TYPE_CHECK}, hard; {@code Verification} makes them
  * soft for non-adjacent pairs.
  */
@@ -46,25 +48,38 @@ public final class EvNodeTypes {
       new Type<>("P2PData", P2PData::decode, EvNodeTypes::verifyData, false);
 
   /** {@code evnode.v1.Data}. */
-  public static final HeaderType<Data> DATA = new Type<>("Data", Data::decode, EvNodeTypes::verifyData, false);
+  public static final HeaderType<Data> DATA =
+      new Type<>("Data", Data::decode, EvNodeTypes::verifyData, false);
 
   /**
    * Block data checked against the verified header at its height, for a data service anchored on
    * the header store ({@code HeaderSyncService.Builder.anchor}): {@link #validate} (metadata chain
    * id, height and time equal to the header's; {@code data_hash} equal to the data's DA commitment,
-   * {@link Data#EMPTY_TXS_DATA_HASH} for a block without transactions). A mismatch is a hard
-   * {@link VerifyException} naming the height; the {@code last_data_hash} link to the data below is
-   * the syncer's adjacent verification.
+   * {@link Data#EMPTY_TXS_DATA_HASH} for a block without transactions). A mismatch is a hard {@link
+   * VerifyException} naming the height; the {@code last_data_hash} link to the data below is the
+   * syncer's adjacent verification.
    */
-  public static final Anchor.Check<P2PSignedHeader, P2PData> DATA_MATCHES_HEADER = (header, data) -> {
-    try {
-      validate(header.signedHeader(), data.data());
-    } catch (EvNodeValidationException e) {
-      throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "data " + data.height() + " ("
-          + data.hash() + ") does not match header " + header.height() + " (" + header.hash() + "): "
-          + e.getMessage(), false, data.height());
-    }
-  };
+  public static final Anchor.Check<P2PSignedHeader, P2PData> DATA_MATCHES_HEADER =
+      (header, data) -> {
+        try {
+          validate(header.signedHeader(), data.data());
+        } catch (EvNodeValidationException e) {
+          throw new VerifyException(
+              VerifyException.Reason.TYPE_CHECK,
+              "data "
+                  + data.height()
+                  + " ("
+                  + data.hash()
+                  + ") does not match header "
+                  + header.height()
+                  + " ("
+                  + header.hash()
+                  + "): "
+                  + e.getMessage(),
+              false,
+              data.height());
+        }
+      };
 
   private EvNodeTypes() {}
 
@@ -82,14 +97,16 @@ public final class EvNodeTypes {
     Objects.requireNonNull(data, "data == null");
     if (data.metadata().isPresent()) {
       Metadata m = data.metadata().get();
-      if (!header.chainId().equals(m.chainId()) || header.height() != m.height()
+      if (!header.chainId().equals(m.chainId())
+          || header.height() != m.height()
           || header.header().timeNanos() != m.timeNanos()) {
-        throw new EvNodeValidationException(EvNodeValidationException.Reason.HEADER_DATA_MISMATCH,
-            "header and data do not match");
+        throw new EvNodeValidationException(
+            EvNodeValidationException.Reason.HEADER_DATA_MISMATCH, "header and data do not match");
       }
     }
     if (!data.daCommitment().equals(header.header().dataHash())) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.DATA_HASH_MISMATCH,
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.DATA_HASH_MISMATCH,
           "dataHash from the header does not match with hash of the block's data");
     }
   }
@@ -100,16 +117,24 @@ public final class EvNodeTypes {
     }
     Hash hash = trusted.hash();
     if (!hash.equals(untrusted.lastHeaderHash())) {
-      throw new VerifyException(VerifyException.Reason.TYPE_CHECK,
-          "verification error at height " + trusted.height() + ": last header hash mismatch: expected "
-              + hash + ", but got " + untrusted.lastHeaderHash(), false);
+      throw new VerifyException(
+          VerifyException.Reason.TYPE_CHECK,
+          "verification error at height "
+              + trusted.height()
+              + ": last header hash mismatch: expected "
+              + hash
+              + ", but got "
+              + untrusted.lastHeaderHash(),
+          false);
     }
   }
 
   private static void verifyData(Header trusted, Header untrusted) {
     if (!trusted.hash().equals(untrusted.lastHeaderHash())) {
-      throw new VerifyException(VerifyException.Reason.TYPE_CHECK,
-          "data hash of the trusted data does not match with last data hash of the untrusted data", false);
+      throw new VerifyException(
+          VerifyException.Reason.TYPE_CHECK,
+          "data hash of the trusted data does not match with last data hash of the untrusted data",
+          false);
     }
   }
 

@@ -4,9 +4,9 @@ import io.headersync.InvalidHeaderException;
 import java.util.Objects;
 
 /**
- * An ev-node header or data failed one of ev-node's stateless checks ({@code ValidateBasic},
- * {@code Validate}, or the header/data match). {@link #getMessage()} is ev-node's own error text,
- * so logs read the same on Go and Java nodes; {@link #reason()} says which check failed.
+ * An ev-node header or data failed one of ev-node's stateless checks ({@code ValidateBasic}, {@code
+ * Validate}, or the header/data match). {@link #getMessage()} is ev-node's own error text, so logs
+ * read the same on Go and Java nodes; {@link #reason()} says which check failed.
  */
 public final class EvNodeValidationException extends InvalidHeaderException {
   private static final long serialVersionUID = 1L;

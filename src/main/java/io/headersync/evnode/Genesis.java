@@ -99,7 +99,9 @@ public final class Genesis {
       try {
         start = OffsetDateTime.parse(time, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
       } catch (DateTimeParseException e) {
-        throw f.problem("start_time", "\"" + time + "\" is not an RFC 3339 time, e.g. 2026-12-04T16:41:14.119402339Z");
+        throw f.problem(
+            "start_time",
+            "\"" + time + "\" is not an RFC 3339 time, e.g. 2026-12-04T16:41:14.119402339Z");
       }
     }
     if (start == null || start.equals(GO_ZERO_TIME)) {
@@ -111,14 +113,21 @@ public final class Genesis {
     }
     byte[] proposer = f.bytes("proposer_address");
     if (proposer == null) {
-      throw f.problem("proposer_address", "proposer_address cannot be nil (ev-node: Genesis.Validate)");
+      throw f.problem(
+          "proposer_address", "proposer_address cannot be nil (ev-node: Genesis.Validate)");
     }
     long epoch = f.uint64("da_epoch_forced_inclusion");
     if (epoch < 1) {
-      throw f.problem("da_epoch_forced_inclusion", "da_epoch_forced_inclusion must be at least 1, got " + epoch);
+      throw f.problem(
+          "da_epoch_forced_inclusion",
+          "da_epoch_forced_inclusion must be at least 1, got " + epoch);
     }
-    Builder b = builder(chainId).startTime(start).initialHeight(initialHeight).daStartHeight(f.uint64("da_start_height"))
-        .daEpochForcedInclusion(epoch);
+    Builder b =
+        builder(chainId)
+            .startTime(start)
+            .initialHeight(initialHeight)
+            .daStartHeight(f.uint64("da_start_height"))
+            .daEpochForcedInclusion(epoch);
     b.proposerAddress = proposer;
     return b.build();
   }
@@ -142,7 +151,8 @@ public final class Genesis {
   }
 
   /**
-   * {@return a copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32 bytes)}
+   * {@return a copy of the proposer address: SHA-256 of the sequencer's raw Ed25519 public key (32
+   * bytes)}
    */
   public byte[] proposerAddress() {
     return proposerAddress.clone();
@@ -177,17 +187,29 @@ public final class Genesis {
   }
 
   /**
-   * {@return the file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", "  ")}, start time
-   * in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped)}
+   * {@return the file's content: the layout of Go's {@code json.MarshalIndent(genesis, "", " ")},
+   * start time in UTC with Go's {@code RFC3339Nano} (trailing zeros of the fraction dropped)}
    */
   public String toJson() {
     return "{\n"
-        + "  \"chain_id\": " + JsonFields.quote(chainId) + ",\n"
-        + "  \"start_time\": \"" + rfc3339Nano(startTime) + "\",\n"
-        + "  \"initial_height\": " + initialHeight + ",\n"
-        + "  \"proposer_address\": \"" + JsonFields.base64(proposerAddress) + "\",\n"
-        + "  \"da_start_height\": " + daStartHeight + ",\n"
-        + "  \"da_epoch_forced_inclusion\": " + daEpochForcedInclusion + "\n"
+        + "  \"chain_id\": "
+        + JsonFields.quote(chainId)
+        + ",\n"
+        + "  \"start_time\": \""
+        + rfc3339Nano(startTime)
+        + "\",\n"
+        + "  \"initial_height\": "
+        + initialHeight
+        + ",\n"
+        + "  \"proposer_address\": \""
+        + JsonFields.base64(proposerAddress)
+        + "\",\n"
+        + "  \"da_start_height\": "
+        + daStartHeight
+        + ",\n"
+        + "  \"da_epoch_forced_inclusion\": "
+        + daEpochForcedInclusion
+        + "\n"
         + "}";
   }
 
@@ -213,8 +235,9 @@ public final class Genesis {
 
   /** Go's {@code time.RFC3339Nano} of {@code t} in UTC. */
   static String rfc3339Nano(Instant t) {
-    String s = DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(OffsetDateTime.ofInstant(t, ZoneOffset.UTC)
-        .toLocalDateTime().withNano(0));
+    String s =
+        DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(
+            OffsetDateTime.ofInstant(t, ZoneOffset.UTC).toLocalDateTime().withNano(0));
     int nanos = t.getNano();
     if (nanos != 0) {
       String frac = String.format("%09d", nanos);
@@ -229,9 +252,13 @@ public final class Genesis {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Genesis g && chainId.equals(g.chainId) && startTime.equals(g.startTime)
-        && initialHeight == g.initialHeight && Arrays.equals(proposerAddress, g.proposerAddress)
-        && daStartHeight == g.daStartHeight && daEpochForcedInclusion == g.daEpochForcedInclusion;
+    return o instanceof Genesis g
+        && chainId.equals(g.chainId)
+        && startTime.equals(g.startTime)
+        && initialHeight == g.initialHeight
+        && Arrays.equals(proposerAddress, g.proposerAddress)
+        && daStartHeight == g.daStartHeight
+        && daEpochForcedInclusion == g.daEpochForcedInclusion;
   }
 
   @Override
@@ -241,8 +268,15 @@ public final class Genesis {
 
   @Override
   public String toString() {
-    return "Genesis{chain=" + chainId + ", start=" + startTime + ", initialHeight=" + initialHeight + ", proposer="
-        + HexFormat.of().withUpperCase().formatHex(proposerAddress) + "}";
+    return "Genesis{chain="
+        + chainId
+        + ", start="
+        + startTime
+        + ", initialHeight="
+        + initialHeight
+        + ", proposer="
+        + HexFormat.of().withUpperCase().formatHex(proposerAddress)
+        + "}";
   }
 
   /** Builds a {@link Genesis}. Not thread-safe. */
@@ -338,7 +372,8 @@ public final class Genesis {
      */
     public Builder daEpochForcedInclusion(long blocks) {
       if (blocks < 1) {
-        throw new IllegalArgumentException("daEpochForcedInclusion must be at least 1, got " + blocks);
+        throw new IllegalArgumentException(
+            "daEpochForcedInclusion must be at least 1, got " + blocks);
       }
       this.daEpochForcedInclusion = blocks;
       return this;

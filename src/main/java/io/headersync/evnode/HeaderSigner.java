@@ -13,19 +13,20 @@ import java.util.Objects;
  * Produces test and demo chains of valid ev-node blocks (ev-node's {@code executor.CreateBlock}),
  * each a {@link SignedHeader} and its {@link Data}, from fixed rules: a constant app hash and times
  * from a start time and a step, or a clock. Stateless: {@link #next} takes the previous block, so a
- * test can fork a chain. A sequencer whose executor decides each block's time, transactions and
- * app hash uses a {@link BlockBuilder}, which also enforces ev-node's sequence rules.
+ * test can fork a chain. A sequencer whose executor decides each block's time, transactions and app
+ * hash uses a {@link BlockBuilder}, which also enforces ev-node's sequence rules.
  *
  * <ul>
  *   <li>The genesis block is at the configured initial height (any height &ge; 1) with an empty
  *       last-header hash and no last-data hash.
  *   <li>Each next block is at the previous height + 1; its {@code last_header_hash} is the previous
  *       header's hash and its data's {@code last_data_hash} the previous data's hash.
- *   <li>Times come either from a fixed start time plus a step per height ({@link Builder#startTime},
- *       {@link Builder#blockTime}), or from a {@link Clock}, which must move strictly forward.
- *   <li>{@code data_hash} is the DA commitment of the transactions
- *       ({@link Data#EMPTY_TXS_DATA_HASH} for none); the data's metadata repeats chain id, height
- *       and time, so {@link EvNodeTypes#validate(SignedHeader, Data)} passes.
+ *   <li>Times come either from a fixed start time plus a step per height ({@link
+ *       Builder#startTime}, {@link Builder#blockTime}), or from a {@link Clock}, which must move
+ *       strictly forward.
+ *   <li>{@code data_hash} is the DA commitment of the transactions ({@link
+ *       Data#EMPTY_TXS_DATA_HASH} for none); the data's metadata repeats chain id, height and time,
+ *       so {@link EvNodeTypes#validate(SignedHeader, Data)} passes.
  *   <li>The proposer address is the key's address, and the signature is Ed25519 over the slim
  *       header bytes, so {@link SignedHeader#validateBasic(Clock)} passes.
  * </ul>
@@ -69,10 +70,8 @@ public final class HeaderSigner {
    * Signs {@code header} as it is (Ed25519 over its slim encoding) and attaches this key's signer.
    *
    * @param header the header to sign
-   * @return the signed header
-   * It does not check the header: a header with another proposer address than this key's signs
-   * fine and then fails {@link SignedHeader#validateBasic(Clock)}.
-   *
+   * @return the signed header It does not check the header: a header with another proposer address
+   *     than this key's signs fine and then fails {@link SignedHeader#validateBasic(Clock)}.
    */
   public SignedHeader sign(BlockHeader header) {
     Objects.requireNonNull(header, "header == null");
@@ -104,8 +103,14 @@ public final class HeaderSigner {
     if (clock != null) {
       time = clock.instant();
       if (!time.isAfter(previous.header().time())) {
-        throw new IllegalStateException("clock at " + time + " has not moved past the previous block's time "
-            + previous.header().time() + " (height " + previous.height() + ")");
+        throw new IllegalStateException(
+            "clock at "
+                + time
+                + " has not moved past the previous block's time "
+                + previous.header().time()
+                + " (height "
+                + previous.height()
+                + ")");
       }
     } else {
       time = previous.header().time().plus(blockTime);
@@ -114,8 +119,8 @@ public final class HeaderSigner {
   }
 
   /**
-   * {@return {@code count} blocks without transactions: the genesis block and its successors, linked
-   * and signed} The times follow the configured start time and block time (or the clock).
+   * {@return {@code count} blocks without transactions: the genesis block and its successors,
+   * linked and signed} The times follow the configured start time and block time (or the clock).
    *
    * @param count how many blocks; 0 gives an empty list
    * @throws IllegalArgumentException if {@code count} is negative
@@ -131,19 +136,21 @@ public final class HeaderSigner {
     return out;
   }
 
-  private Block block(long height, Instant time, Hash lastHeaderHash, Hash lastDataHash, List<byte[]> txs) {
+  private Block block(
+      long height, Instant time, Hash lastHeaderHash, Hash lastDataHash, List<byte[]> txs) {
     Objects.requireNonNull(txs, "txs == null");
-    BlockHeader header = BlockHeader.builder()
-        .version(version)
-        .chainId(chainId)
-        .height(height)
-        .time(time)
-        .lastHeaderHash(lastHeaderHash)
-        .dataHash(Data.daCommitment(txs))
-        .appHash(appHash)
-        .proposerAddress(key.address())
-        .validatorHash(validatorHash)
-        .build();
+    BlockHeader header =
+        BlockHeader.builder()
+            .version(version)
+            .chainId(chainId)
+            .height(height)
+            .time(time)
+            .lastHeaderHash(lastHeaderHash)
+            .dataHash(Data.daCommitment(txs))
+            .appHash(appHash)
+            .proposerAddress(key.address())
+            .validatorHash(validatorHash)
+            .build();
     Data data = Data.of(Metadata.of(chainId, height, header.timeNanos(), lastDataHash), txs);
     return new Block(sign(header), data);
   }
@@ -239,8 +246,8 @@ public final class HeaderSigner {
     }
 
     /**
-     * Reads each block's time from {@code clock} instead of start time and step; the clock must move
-     * strictly forward between blocks ({@link HeaderSigner#next} checks).
+     * Reads each block's time from {@code clock} instead of start time and step; the clock must
+     * move strictly forward between blocks ({@link HeaderSigner#next} checks).
      *
      * @param clock the clock
      * @return this builder
@@ -276,21 +283,24 @@ public final class HeaderSigner {
      * Builds the signer.
      *
      * @return the signer; immutable and thread-safe
-     * @throws IllegalStateException naming what is missing: the key, the chain id, or both the start
-     *     time and the clock
+     * @throws IllegalStateException naming what is missing: the key, the chain id, or both the
+     *     start time and the clock
      */
     public HeaderSigner build() {
       if (key == null) {
         throw new IllegalStateException("HeaderSigner needs a key: call key(SignerKey)");
       }
       if (chainId == null || chainId.isEmpty()) {
-        throw new IllegalStateException("HeaderSigner needs a non-empty chain id: call chainId(String)");
+        throw new IllegalStateException(
+            "HeaderSigner needs a non-empty chain id: call chainId(String)");
       }
       if (startTime == null && clock == null) {
-        throw new IllegalStateException("HeaderSigner needs times: call startTime(Instant) or clock(Clock)");
+        throw new IllegalStateException(
+            "HeaderSigner needs times: call startTime(Instant) or clock(Clock)");
       }
       if (startTime != null && clock != null) {
-        throw new IllegalStateException("HeaderSigner takes times from startTime/blockTime or a clock, not both");
+        throw new IllegalStateException(
+            "HeaderSigner takes times from startTime/blockTime or a clock, not both");
       }
       return new HeaderSigner(this);
     }

@@ -29,13 +29,23 @@ final class JsonFields {
   static final int MAX_FILE_SIZE = 64 * 1024;
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
-  private static final BigInteger MAX_UINT64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger MAX_UINT64 =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   private final @Nullable Path file;
-  /** Lower-cased key → the value: a String for strings, a BigInteger for integers, a Token otherwise. */
+
+  /**
+   * Lower-cased key → the value: a String for strings, a BigInteger for integers, a Token
+   * otherwise.
+   */
   private final Map<String, Object> values = new HashMap<>();
 
-  private enum Other { FRACTION, BOOLEAN, OBJECT, ARRAY }
+  private enum Other {
+    FRACTION,
+    BOOLEAN,
+    OBJECT,
+    ARRAY
+  }
 
   private JsonFields(@Nullable Path file) {
     this.file = file;
@@ -45,7 +55,8 @@ final class JsonFields {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_FILE_SIZE) {
-        throw new EvNodeFileException(file, null, "larger than " + MAX_FILE_SIZE + " bytes: not an ev-node file", null);
+        throw new EvNodeFileException(
+            file, null, "larger than " + MAX_FILE_SIZE + " bytes: not an ev-node file", null);
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -58,7 +69,8 @@ final class JsonFields {
 
   static JsonFields parse(@Nullable Path file, byte[] json) {
     if (json.length > MAX_FILE_SIZE) {
-      throw new EvNodeFileException(file, null, "larger than " + MAX_FILE_SIZE + " bytes: not an ev-node file", null);
+      throw new EvNodeFileException(
+          file, null, "larger than " + MAX_FILE_SIZE + " bytes: not an ev-node file", null);
     }
     JsonFields fields = new JsonFields(file);
     try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), json)) {
@@ -69,16 +81,17 @@ final class JsonFields {
       while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
         String key = p.currentName().toLowerCase(Locale.ROOT);
         JsonToken v = p.nextToken();
-        Object value = switch (v) {
-          case VALUE_STRING -> p.getString();
-          case VALUE_NUMBER_INT -> p.getBigIntegerValue();
-          case VALUE_NUMBER_FLOAT -> Other.FRACTION;
-          case VALUE_TRUE, VALUE_FALSE -> Other.BOOLEAN;
-          case VALUE_NULL -> null;
-          case START_OBJECT -> Other.OBJECT;
-          case START_ARRAY -> Other.ARRAY;
-          default -> throw new EvNodeFileException(file, key, "unexpected " + v, null);
-        };
+        Object value =
+            switch (v) {
+              case VALUE_STRING -> p.getString();
+              case VALUE_NUMBER_INT -> p.getBigIntegerValue();
+              case VALUE_NUMBER_FLOAT -> Other.FRACTION;
+              case VALUE_TRUE, VALUE_FALSE -> Other.BOOLEAN;
+              case VALUE_NULL -> null;
+              case START_OBJECT -> Other.OBJECT;
+              case START_ARRAY -> Other.ARRAY;
+              default -> throw new EvNodeFileException(file, key, "unexpected " + v, null);
+            };
         p.skipChildren();
         if (value == null) {
           fields.values.remove(key); // Go: null leaves the field as it was; a later key may set it
@@ -90,8 +103,16 @@ final class JsonFields {
         throw new EvNodeFileException(file, null, "not a single JSON object", null);
       }
     } catch (JacksonException e) {
-      throw new EvNodeFileException(file, null, "not valid JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr(), e);
+      throw new EvNodeFileException(
+          file,
+          null,
+          "not valid JSON: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr(),
+          e);
     }
     return fields;
   }
@@ -100,7 +121,8 @@ final class JsonFields {
     return values.containsKey(key);
   }
 
-  @Nullable String string(String key) {
+  @Nullable
+  String string(String key) {
     Object v = values.get(key);
     if (v == null || v instanceof String) {
       return (String) v;
@@ -121,7 +143,8 @@ final class JsonFields {
       throw problem(key, n + " is not an unsigned 64-bit integer");
     }
     if (n.bitLength() > 63) {
-      throw problem(key, n + " is beyond " + Long.MAX_VALUE + ", which headersync does not support");
+      throw problem(
+          key, n + " is beyond " + Long.MAX_VALUE + ", which headersync does not support");
     }
     return n.longValue();
   }
@@ -133,7 +156,8 @@ final class JsonFields {
       return null;
     }
     try {
-      return Base64.getDecoder().decode(s.replace("\r", "").replace("\n", "")); // Go skips \r and \n
+      return Base64.getDecoder()
+          .decode(s.replace("\r", "").replace("\n", "")); // Go skips \r and \n
     } catch (IllegalArgumentException e) {
       throw problem(key, "not standard base64: " + e.getMessage());
     }
@@ -144,12 +168,17 @@ final class JsonFields {
   }
 
   private EvNodeFileException wrongType(String key, Object v, String expected) {
-    String actual = v instanceof String ? "a string" : v instanceof BigInteger ? "a number" : switch ((Other) v) {
-      case FRACTION -> "a fractional number";
-      case BOOLEAN -> "a boolean";
-      case OBJECT -> "an object";
-      case ARRAY -> "an array";
-    };
+    String actual =
+        v instanceof String
+            ? "a string"
+            : v instanceof BigInteger
+                ? "a number"
+                : switch ((Other) v) {
+                  case FRACTION -> "a fractional number";
+                  case BOOLEAN -> "a boolean";
+                  case OBJECT -> "an object";
+                  case ARRAY -> "an array";
+                };
     return problem(key, "is " + actual + ", expected " + expected);
   }
 

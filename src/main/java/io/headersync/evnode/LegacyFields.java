@@ -34,8 +34,8 @@ public final class LegacyFields {
    * {@return the legacy fields; empty hashes mean "absent"}
    *
    * @param lastCommitHash field 5, {@code LastCommitHash}
-   * @param consensusHash field 7, {@code ConsensusHash}; empty is written as 32 zero bytes in the legacy
-   *     layout
+   * @param consensusHash field 7, {@code ConsensusHash}; empty is written as 32 zero bytes in the
+   *     legacy layout
    * @param lastResultsHash field 9, {@code LastResultsHash}
    * @throws IllegalArgumentException if a field is longer than {@link #MAX_FIELD_SIZE}
    */
@@ -49,7 +49,8 @@ public final class LegacyFields {
   private static void check(String name, Hash h) {
     Objects.requireNonNull(h, name + " == null");
     if (h.size() > MAX_FIELD_SIZE) {
-      throw new IllegalArgumentException(name + " has " + h.size() + " bytes, more than " + MAX_FIELD_SIZE);
+      throw new IllegalArgumentException(
+          name + " has " + h.size() + " bytes, more than " + MAX_FIELD_SIZE);
     }
   }
 
@@ -79,7 +80,8 @@ public final class LegacyFields {
       return false;
     }
     LegacyFields l = (LegacyFields) o;
-    return lastCommitHash.equals(l.lastCommitHash) && consensusHash.equals(l.consensusHash)
+    return lastCommitHash.equals(l.lastCommitHash)
+        && consensusHash.equals(l.consensusHash)
         && lastResultsHash.equals(l.lastResultsHash);
   }
 
@@ -90,7 +92,12 @@ public final class LegacyFields {
 
   @Override
   public String toString() {
-    return "LegacyFields{lastCommitHash=" + lastCommitHash + ", consensusHash=" + consensusHash
-        + ", lastResultsHash=" + lastResultsHash + "}";
+    return "LegacyFields{lastCommitHash="
+        + lastCommitHash
+        + ", consensusHash="
+        + consensusHash
+        + ", lastResultsHash="
+        + lastResultsHash
+        + "}";
   }
 }

@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * The metadata of ev-node block data ({@code types.Metadata}, protobuf {@code evnode.v1.Metadata}:
- * {@code string chain_id = 1; uint64 height = 2; uint64 time = 3; bytes last_data_hash = 4}).
- * It ties {@link Data} to its header (same chain id, height and time) and links it to the previous
+ * {@code string chain_id = 1; uint64 height = 2; uint64 time = 3; bytes last_data_hash = 4}). It
+ * ties {@link Data} to its header (same chain id, height and time) and links it to the previous
  * data by {@code last_data_hash}.
  *
  * <p>Height is at most {@link Long#MAX_VALUE}; time is uint64 Unix nanoseconds as a raw bit
@@ -32,7 +32,8 @@ public final class Metadata {
    * @param chainId the chain id
    * @param height the block height; not negative
    * @param timeNanos the block time as uint64 Unix nanoseconds (raw bit pattern)
-   * @param lastDataHash the previous block's data hash ({@link Data#hash()}); empty for the first block
+   * @param lastDataHash the previous block's data hash ({@link Data#hash()}); empty for the first
+   *     block
    * @throws IllegalArgumentException if {@code height} is negative
    */
   public static Metadata of(String chainId, long height, long timeNanos, Hash lastDataHash) {
@@ -54,7 +55,9 @@ public final class Metadata {
     return height;
   }
 
-  /** {@return the block time as on the wire: uint64 Unix nanoseconds, a raw bit pattern (field 3)} */
+  /**
+   * {@return the block time as on the wire: uint64 Unix nanoseconds, a raw bit pattern (field 3)}
+   */
   public long timeNanos() {
     return timeNanos;
   }
@@ -112,8 +115,11 @@ public final class Metadata {
 
     Metadata build(String what) {
       if (height < 0) {
-        throw new io.headersync.InvalidHeaderException(what + ".height: " + Long.toUnsignedString(height)
-            + " is above 2^63-1, the largest height headersync supports");
+        throw new io.headersync.InvalidHeaderException(
+            what
+                + ".height: "
+                + Long.toUnsignedString(height)
+                + " is above 2^63-1, the largest height headersync supports");
       }
       return new Metadata(chainId, height, timeNanos, lastDataHash);
     }
@@ -125,7 +131,9 @@ public final class Metadata {
       return false;
     }
     Metadata m = (Metadata) o;
-    return height == m.height && timeNanos == m.timeNanos && chainId.equals(m.chainId)
+    return height == m.height
+        && timeNanos == m.timeNanos
+        && chainId.equals(m.chainId)
         && lastDataHash.equals(m.lastDataHash);
   }
 
@@ -136,7 +144,14 @@ public final class Metadata {
 
   @Override
   public String toString() {
-    return "Metadata{chainId=" + chainId + ", height=" + height + ", time=" + time() + ", lastDataHash="
-        + lastDataHash + "}";
+    return "Metadata{chainId="
+        + chainId
+        + ", height="
+        + height
+        + ", time="
+        + time()
+        + ", lastDataHash="
+        + lastDataHash
+        + "}";
   }
 }

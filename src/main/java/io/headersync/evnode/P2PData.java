@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * What ev-node v1.x puts on the data topic and in data exchange responses ({@code types.P2PData},
- * protobuf {@code evnode.v1.P2PData}): {@link Data} (fields 1-2) plus
- * {@code optional uint64 da_height_hint = 3}.
+ * protobuf {@code evnode.v1.P2PData}): {@link Data} (fields 1-2) plus {@code optional uint64
+ * da_height_hint = 3}.
  *
  * <p>As for {@link P2PSignedHeader}, {@link #encode()} always writes the hint (Go sets it always),
  * decoding accepts its absence, and the hint is not part of {@link #hash()}.
@@ -111,7 +111,9 @@ public final class P2PData implements Header {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof P2PData && ((P2PData) o).daHeightHint == daHeightHint && ((P2PData) o).data.equals(data);
+    return o instanceof P2PData
+        && ((P2PData) o).daHeightHint == daHeightHint
+        && ((P2PData) o).data.equals(data);
   }
 
   @Override
@@ -121,7 +123,12 @@ public final class P2PData implements Header {
 
   @Override
   public String toString() {
-    return "P2PData{height=" + height() + ", hash=" + hash() + ", daHeightHint="
-        + Long.toUnsignedString(daHeightHint) + "}";
+    return "P2PData{height="
+        + height()
+        + ", hash="
+        + hash()
+        + ", daHeightHint="
+        + Long.toUnsignedString(daHeightHint)
+        + "}";
   }
 }

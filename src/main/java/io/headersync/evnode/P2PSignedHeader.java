@@ -8,14 +8,14 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What ev-node v1.x puts on the header topic and in header exchange responses
- * ({@code types.P2PSignedHeader}, protobuf {@code evnode.v1.P2PSignedHeader}): a
- * {@link SignedHeader} (fields 1-3) plus {@code optional uint64 da_height_hint = 4}.
+ * What ev-node v1.x puts on the header topic and in header exchange responses ({@code
+ * types.P2PSignedHeader}, protobuf {@code evnode.v1.P2PSignedHeader}): a {@link SignedHeader}
+ * (fields 1-3) plus {@code optional uint64 da_height_hint = 4}.
  *
  * <p>Go's {@code MarshalBinary} always sets the hint, so {@link #encode()} always writes field 4,
  * also when the hint is 0 ({@code 20 00}). Decoding accepts messages without it (hint 0), such as a
- * plain {@code SignedHeader} encoding. The hint is not part of the hash, and {@link #validate(Clock)}
- * and verification are those of the signed header.
+ * plain {@code SignedHeader} encoding. The hint is not part of the hash, and {@link
+ * #validate(Clock)} and verification are those of the signed header.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -35,7 +35,8 @@ public final class P2PSignedHeader implements Header {
    * @param daHeightHint the DA height the header was posted at (a uint64 bit pattern); 0 for none
    */
   public static P2PSignedHeader of(SignedHeader signedHeader, long daHeightHint) {
-    return new P2PSignedHeader(Objects.requireNonNull(signedHeader, "signedHeader == null"), daHeightHint);
+    return new P2PSignedHeader(
+        Objects.requireNonNull(signedHeader, "signedHeader == null"), daHeightHint);
   }
 
   /**
@@ -133,7 +134,8 @@ public final class P2PSignedHeader implements Header {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof P2PSignedHeader && ((P2PSignedHeader) o).daHeightHint == daHeightHint
+    return o instanceof P2PSignedHeader
+        && ((P2PSignedHeader) o).daHeightHint == daHeightHint
         && ((P2PSignedHeader) o).signedHeader.equals(signedHeader);
   }
 
@@ -144,7 +146,12 @@ public final class P2PSignedHeader implements Header {
 
   @Override
   public String toString() {
-    return "P2PSignedHeader{height=" + height() + ", hash=" + hash() + ", daHeightHint="
-        + Long.toUnsignedString(daHeightHint) + "}";
+    return "P2PSignedHeader{height="
+        + height()
+        + ", hash="
+        + hash()
+        + ", daHeightHint="
+        + Long.toUnsignedString(daHeightHint)
+        + "}";
   }
 }

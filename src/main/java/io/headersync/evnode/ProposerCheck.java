@@ -12,10 +12,11 @@ import java.util.Objects;
  * chain): the header's signer carries the expected public key, and ev-node's signature checks pass
  * ({@link SignedHeader#verifySignature()}: signer address, proposer address, Ed25519 signature).
  * {@code verifySignature} alone only proves the header is signed by the key it carries; this check
- * pins the key, so a light node that only has headers can tell the sequencer's chain from a forgery.
+ * pins the key, so a light node that only has headers can tell the sequencer's chain from a
+ * forgery.
  *
- * <p>Use it as the syncer's extra check: {@code HeaderSyncService.Builder#extraCheck(ProposerCheck.of(key))}.
- * Thread-safe and stateless.
+ * <p>Use it as the syncer's extra check: {@code
+ * HeaderSyncService.Builder#extraCheck(ProposerCheck.of(key))}. Thread-safe and stateless.
  */
 public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   private final @Nullable Signer expected;
@@ -27,7 +28,8 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   }
 
   /**
-   * {@return a check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a trusted header}
+   * {@return a check for {@code proposer}, e.g. {@code SignerKey.signer()} or the signer of a
+   * trusted header}
    *
    * @param proposer the sequencer's signer, holding its public key
    * @throws IllegalArgumentException if the signer has no public key
@@ -41,9 +43,9 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   }
 
   /**
-   * {@return a check for the proposer of {@code address} (SHA-256 of its raw public key), as a genesis names
-   * it ({@link Genesis#proposerAddress()}): the header's signer must have that address, and ev-node's
-   * signature checks bind the signer's key to it}
+   * {@return a check for the proposer of {@code address} (SHA-256 of its raw public key), as a
+   * genesis names it ({@link Genesis#proposerAddress()}): the header's signer must have that
+   * address, and ev-node's signature checks bind the signer's key to it}
    *
    * @param address the 32-byte proposer address
    * @throws IllegalArgumentException if the address is not 32 bytes
@@ -67,18 +69,28 @@ public final class ProposerCheck implements HeaderCheck<P2PSignedHeader> {
   @Override
   public void check(P2PSignedHeader header) {
     Signer actual = header.signedHeader().signer();
-    boolean match = expected != null ? Arrays.equals(actual.pubKey(), expected.pubKey())
-        : Arrays.equals(actual.address(), address);
+    boolean match =
+        expected != null
+            ? Arrays.equals(actual.pubKey(), expected.pubKey())
+            : Arrays.equals(actual.address(), address);
     if (!match) {
-      throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "header " + header.height() + " is signed by "
-          + (actual.isEmpty() ? "no key" : hex(actual.address())) + ", not by the expected proposer "
-          + hex(address), false);
+      throw new VerifyException(
+          VerifyException.Reason.TYPE_CHECK,
+          "header "
+              + header.height()
+              + " is signed by "
+              + (actual.isEmpty() ? "no key" : hex(actual.address()))
+              + ", not by the expected proposer "
+              + hex(address),
+          false);
     }
     try {
       header.verifySignature();
     } catch (EvNodeValidationException e) {
-      throw new VerifyException(VerifyException.Reason.TYPE_CHECK,
-          "header " + header.height() + " from the expected proposer: " + e.getMessage(), false);
+      throw new VerifyException(
+          VerifyException.Reason.TYPE_CHECK,
+          "header " + header.height() + " from the expected proposer: " + e.getMessage(),
+          false);
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.Objects;
  * not part of it).
  *
  * <h2>What {@link #validate(Clock)} checks, and what it does not</h2>
+ *
  * Go's {@code SignedHeader} has no go-header {@code Validate()} of its own, so the one go-header
  * calls resolves to the embedded {@code Header.Validate()} = {@code Header.ValidateBasic()}:
  * proposer address, time not zero, time at most 1 minute ahead. {@link #validate(Clock)} does
@@ -26,6 +27,7 @@ import java.util.Objects;
  * alone is {@link #verifySignature()}.
  *
  * <h2>Encoding</h2>
+ *
  * {@link #encode()} is byte-identical to Go's {@code MarshalBinary}: the header is always written,
  * the signature when not empty, and the signer always, as an empty message when it has no key.
  * Decoding drops unknown fields (Go does not re-emit them) except the header's legacy fields.
@@ -44,7 +46,8 @@ public final class SignedHeader implements Header {
   }
 
   /**
-   * {@return a signed header; {@code signature} may be empty and {@code signer} {@link Signer#EMPTY}}
+   * {@return a signed header; {@code signature} may be empty and {@code signer} {@link
+   * Signer#EMPTY}}
    *
    * @param header the header that was signed
    * @param signature the proposer's signature over {@link BlockHeader#encode()}; copied
@@ -78,7 +81,9 @@ public final class SignedHeader implements Header {
     return signature.clone();
   }
 
-  /** {@return who signed: the proposer's public key and address; {@link Signer#EMPTY} when unsigned} */
+  /**
+   * {@return who signed: the proposer's public key and address; {@link Signer#EMPTY} when unsigned}
+   */
   public Signer signer() {
     return signer;
   }
@@ -120,7 +125,10 @@ public final class SignedHeader implements Header {
     return P2PSignedHeader.of(this, daHeightHint);
   }
 
-  /** {@return the bytes a proposer signs: the slim block header encoding ({@link BlockHeader#encode()})} */
+  /**
+   * {@return the bytes a proposer signs: the slim block header encoding ({@link
+   * BlockHeader#encode()})}
+   */
   public byte[] signaturePayload() {
     return header.encode();
   }
@@ -151,8 +159,8 @@ public final class SignedHeader implements Header {
   }
 
   /**
-   * What go-header's {@code Validate()} is for this type in ev-node v1.2.2:
-   * {@link BlockHeader#validateBasic(Clock)}. No signature check; see the class comment.
+   * What go-header's {@code Validate()} is for this type in ev-node v1.2.2: {@link
+   * BlockHeader#validateBasic(Clock)}. No signature check; see the class comment.
    *
    * @throws EvNodeValidationException naming the failed check
    */
@@ -183,18 +191,21 @@ public final class SignedHeader implements Header {
    */
   public void verifySignature() {
     if (signature.length == 0) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNATURE_EMPTY, "signature is empty");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.SIGNATURE_EMPTY, "signature is empty");
     }
     if (signer.isEmpty()) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNER_PUB_KEY_MISSING,
-          "signer public key is missing");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.SIGNER_PUB_KEY_MISSING, "signer public key is missing");
     }
     if (!signer.addressMatchesKey()) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNER_ADDRESS_MISMATCH,
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.SIGNER_ADDRESS_MISMATCH,
           "signer address does not match signer public key");
     }
     if (!header.proposerAddressEquals(signer.addressUnsafe())) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.PROPOSER_ADDRESS_MISMATCH,
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.PROPOSER_ADDRESS_MISMATCH,
           "proposer address in SignedHeader does not match the proposer address in the validator set");
     }
     byte[] slim = header.encode();
@@ -205,7 +216,8 @@ public final class SignedHeader implements Header {
     if (!Arrays.equals(slim, legacy) && signer.verify(legacy, signature)) {
       return;
     }
-    throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNATURE_VERIFICATION_FAILED,
+    throw new EvNodeValidationException(
+        EvNodeValidationException.Reason.SIGNATURE_VERIFICATION_FAILED,
         "signature verification failed");
   }
 
@@ -216,7 +228,9 @@ public final class SignedHeader implements Header {
   }
 
   Wire.Writer write(Wire.Writer w) {
-    return w.bytesField(1, header.encode()).bytesProto3(2, signature).bytesField(3, signer.encode());
+    return w.bytesField(1, header.encode())
+        .bytesProto3(2, signature)
+        .bytesField(3, signer.encode());
   }
 
   /** Never zero: Go's {@code IsZero} is a nil check. */
@@ -274,7 +288,8 @@ public final class SignedHeader implements Header {
       }
     }
     if (header == null) {
-      throw new InvalidHeaderException(what + ".header: missing (a signed header needs its header)");
+      throw new InvalidHeaderException(
+          what + ".header: missing (a signed header needs its header)");
     }
     BlockHeader h = header.build(what + ".header");
     Signer signer = Signer.decode(address, pubKey, what + ".signer");
@@ -290,7 +305,9 @@ public final class SignedHeader implements Header {
       return false;
     }
     SignedHeader s = (SignedHeader) o;
-    return header.equals(s.header) && Arrays.equals(signature, s.signature) && signer.equals(s.signer);
+    return header.equals(s.header)
+        && Arrays.equals(signature, s.signature)
+        && signer.equals(s.signer);
   }
 
   @Override

@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * Who signed a header ({@code evnode.v1.Signer}: {@code bytes address = 1; bytes pub_key = 2}).
  *
- * <p>{@code pub_key} is a libp2p {@code PublicKey} protobuf ({@code KeyType Type = 1; bytes Data = 2},
- * Ed25519 = 1, 32 key bytes); {@code address} should be SHA-256 of the raw key bytes, which
+ * <p>{@code pub_key} is a libp2p {@code PublicKey} protobuf ({@code KeyType Type = 1; bytes Data =
+ * 2}, Ed25519 = 1, 32 key bytes); {@code address} should be SHA-256 of the raw key bytes, which
  * {@link SignedHeader#verifySignature()} checks. The libp2p bytes are kept exactly as received, as
  * Go does, and re-emitted verbatim.
  *
@@ -29,26 +29,33 @@ import java.util.Objects;
 public final class Signer {
   /** libp2p key type RSA ({@code crypto.pb.KeyType}); decodable, cannot verify headers here. */
   public static final int KEY_TYPE_RSA = 0;
+
   /** libp2p key type Ed25519, the type every ev-node signer has. */
   public static final int KEY_TYPE_ED25519 = 1;
+
   /** libp2p key type secp256k1; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_SECP256K1 = 2;
+
   /** libp2p key type ECDSA; decodable, cannot verify headers here. */
   public static final int KEY_TYPE_ECDSA = 3;
 
   private static final int ED25519_KEY_SIZE = 32;
 
-  /** No signer: no address and no public key (Go's {@code Signer{}}), encoded as an empty message. */
+  /**
+   * No signer: no address and no public key (Go's {@code Signer{}}), encoded as an empty message.
+   */
   public static final Signer EMPTY = new Signer(new byte[0], new byte[0], -1, new byte[0], null);
 
   private final byte[] address;
   private final byte[] pubKey;
   private final int keyType;
   private final byte[] rawKey;
+
   /** The decoded key; null only for {@link #EMPTY}. */
   private final @Nullable PublicKey key;
 
-  private Signer(byte[] address, byte[] pubKey, int keyType, byte[] rawKey, @Nullable PublicKey key) {
+  private Signer(
+      byte[] address, byte[] pubKey, int keyType, byte[] rawKey, @Nullable PublicKey key) {
     this.address = address;
     this.pubKey = pubKey;
     this.keyType = keyType;
@@ -74,16 +81,22 @@ public final class Signer {
   }
 
   /**
-   * {@return the signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p encoding}
+   * {@return the signer of an Ed25519 key: address = SHA-256 of the key, pub key in libp2p
+   * encoding}
    *
    * @param rawPublicKey the 32-byte Ed25519 public key
    */
   public static Signer ofEd25519(byte[] rawPublicKey) {
     if (rawPublicKey.length != ED25519_KEY_SIZE) {
-      throw new IllegalArgumentException("Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
+      throw new IllegalArgumentException(
+          "Ed25519 public key must have 32 bytes, not " + rawPublicKey.length);
     }
     byte[] raw = rawPublicKey.clone();
-    return new Signer(BlockHeader.sha256(raw), libp2pEd25519PublicKey(raw), KEY_TYPE_ED25519, raw,
+    return new Signer(
+        BlockHeader.sha256(raw),
+        libp2pEd25519PublicKey(raw),
+        KEY_TYPE_ED25519,
+        raw,
         PublicKey.fromRaw(KeyType.ED25519, raw));
   }
 
@@ -190,12 +203,15 @@ public final class Signer {
    */
   public boolean verify(byte[] message, byte[] signature) {
     if (isEmpty()) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.SIGNER_PUB_KEY_MISSING,
-          "signer public key is missing");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.SIGNER_PUB_KEY_MISSING, "signer public key is missing");
     }
     if (keyType != KEY_TYPE_ED25519) {
-      throw new EvNodeValidationException(EvNodeValidationException.Reason.UNSUPPORTED_KEY_TYPE,
-          "cannot verify signatures of libp2p key type " + keyType + "; only Ed25519 (1) is supported");
+      throw new EvNodeValidationException(
+          EvNodeValidationException.Reason.UNSUPPORTED_KEY_TYPE,
+          "cannot verify signatures of libp2p key type "
+              + keyType
+              + "; only Ed25519 (1) is supported");
     }
     return Objects.requireNonNull(key).verify(message, signature);
   }
@@ -207,12 +223,15 @@ public final class Signer {
 
   byte[] encode() {
     return new Wire.Writer(address.length + pubKey.length + 8)
-        .bytesProto3(1, address).bytesProto3(2, pubKey).toByteArray();
+        .bytesProto3(1, address)
+        .bytesProto3(2, pubKey)
+        .toByteArray();
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Signer && Arrays.equals(address, ((Signer) o).address)
+    return o instanceof Signer
+        && Arrays.equals(address, ((Signer) o).address)
         && Arrays.equals(pubKey, ((Signer) o).pubKey);
   }
 
@@ -223,6 +242,8 @@ public final class Signer {
 
   @Override
   public String toString() {
-    return isEmpty() ? "Signer{}" : "Signer{address=" + Hash.of(address) + ", keyType=" + keyType + "}";
+    return isEmpty()
+        ? "Signer{}"
+        : "Signer{address=" + Hash.of(address) + ", keyType=" + keyType + "}";
   }
 }

@@ -8,8 +8,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * An Ed25519 key of an ev-node proposer, for signing headers ({@link HeaderSigner}).
  *
- * <p>The key is kept as its 32-byte RFC 8032 seed, as Go's {@code ed25519.NewKeyFromSeed} takes
- * it; {@link #signer()} gives the {@link Signer} a header carries (libp2p-encoded public key and
+ * <p>The key is kept as its 32-byte RFC 8032 seed, as Go's {@code ed25519.NewKeyFromSeed} takes it;
+ * {@link #signer()} gives the {@link Signer} a header carries (libp2p-encoded public key and
  * address = SHA-256 of the raw public key, Go's {@code types.NewSigner}). Signatures are
  * deterministic (RFC 8032), so a fixed seed gives byte-identical headers to Go's.
  *
@@ -19,6 +19,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class SignerKey {
   /** Seed length: 32 bytes. */
   public static final int SEED_SIZE = Ed25519.SECRET_KEY_SIZE;
+
   /** Raw public key length: 32 bytes. */
   public static final int PUBLIC_KEY_SIZE = Ed25519.PUBLIC_KEY_SIZE;
 
@@ -48,8 +49,8 @@ public final class SignerKey {
   }
 
   /**
-   * {@return a new key from {@code random}: pass a seeded {@link Random} in tests, a {@link SecureRandom}
-   * otherwise}
+   * {@return a new key from {@code random}: pass a seeded {@link Random} in tests, a {@link
+   * SecureRandom} otherwise}
    *
    * @param random the source of the 32-byte seed
    */
@@ -71,7 +72,8 @@ public final class SignerKey {
   }
 
   /**
-   * {@return the public key as a libp2p {@code PublicKey} protobuf (Go's {@code crypto.MarshalPublicKey})}
+   * {@return the public key as a libp2p {@code PublicKey} protobuf (Go's {@code
+   * crypto.MarshalPublicKey})}
    */
   public byte[] libp2pPublicKey() {
     return signer.pubKey();

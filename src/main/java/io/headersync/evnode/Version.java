@@ -1,10 +1,11 @@
 package io.headersync.evnode;
 
 /**
- * ev-node's block and app version ({@code evnode.v1.Version}: {@code uint64 block = 1; uint64 app = 2}).
+ * ev-node's block and app version ({@code evnode.v1.Version}: {@code uint64 block = 1; uint64 app =
+ * 2}).
  *
- * <p>Both numbers are uint64 on the wire and are kept as raw 64-bit values: a value above
- * {@link Long#MAX_VALUE} reads as negative here; print it with {@link Long#toUnsignedString(long)}.
+ * <p>Both numbers are uint64 on the wire and are kept as raw 64-bit values: a value above {@link
+ * Long#MAX_VALUE} reads as negative here; print it with {@link Long#toUnsignedString(long)}.
  */
 public final class Version {
   /** Both numbers zero. */
@@ -54,6 +55,10 @@ public final class Version {
 
   @Override
   public String toString() {
-    return "Version{block=" + Long.toUnsignedString(block) + ", app=" + Long.toUnsignedString(app) + "}";
+    return "Version{block="
+        + Long.toUnsignedString(block)
+        + ", app="
+        + Long.toUnsignedString(app)
+        + "}";
   }
 }

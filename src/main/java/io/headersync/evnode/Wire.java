@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The protobuf wire format, written by hand so the bytes are exactly Go's (google.golang.org/protobuf)
- * and the reader accepts and rejects exactly what Go's {@code proto.Unmarshal} does.
+ * The protobuf wire format, written by hand so the bytes are exactly Go's
+ * (google.golang.org/protobuf) and the reader accepts and rejects exactly what Go's {@code
+ * proto.Unmarshal} does.
  *
  * <p>Reader rules, all taken from protobuf-go's {@code protowire} and {@code impl} packages:
+ *
  * <ul>
  *   <li>varints have at most 10 bytes and the 10th byte may only be 0 or 1; non-minimal encodings
  *       are accepted ({@link Uvarint.Format#GO});
@@ -20,10 +22,11 @@ import java.util.Arrays;
  *       end-group (4) outside a group;
  *   <li>a known field that arrives with another wire type is an <em>unknown</em> field, not an
  *       error (Go files it under unknown fields);
- *   <li>unknown groups are skipped to their matching end-group, nested at most
- *       {@link #MAX_GROUP_DEPTH} deep;
+ *   <li>unknown groups are skipped to their matching end-group, nested at most {@link
+ *       #MAX_GROUP_DEPTH} deep;
  *   <li>proto3 {@code string} fields must be valid UTF-8.
  * </ul>
+ *
  * Every length is checked against the bytes that remain, so no input makes the reader allocate more
  * than the input's own size.
  */
@@ -81,20 +84,22 @@ final class Wire {
       long num = v >>> 3;
       int type = (int) (v & 7);
       if (num < 1 || num > MAX_FIELD_NUMBER) {
-        throw error("invalid field number " + Long.toUnsignedString(num) + " at offset " + tagStart);
+        throw error(
+            "invalid field number " + Long.toUnsignedString(num) + " at offset " + tagStart);
       }
       if (type > FIXED32) {
         throw error("field " + num + " has invalid wire type " + type + " at offset " + tagStart);
       }
       if (type == END_GROUP) {
-        throw error("field " + num + " is an end-group without a start-group at offset " + tagStart);
+        throw error(
+            "field " + num + " is an end-group without a start-group at offset " + tagStart);
       }
       return (int) (num << 3) | type;
     }
 
     /**
-     * A varint as protowire.ConsumeVarint reads it ({@link Uvarint.Format#GO}: at most 10 bytes, the
-     * 10th 0 or 1, non-minimal encodings accepted); the value is to be read as unsigned.
+     * A varint as protowire.ConsumeVarint reads it ({@link Uvarint.Format#GO}: at most 10 bytes,
+     * the 10th 0 or 1, non-minimal encodings accepted); the value is to be read as unsigned.
      */
     long readVarint(String field) {
       int start = pos;
@@ -127,7 +132,8 @@ final class Wire {
       int start = pos;
       pos += len;
       try {
-        return StandardCharsets.UTF_8.newDecoder()
+        return StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT)
             .decode(ByteBuffer.wrap(buf, start, len))
@@ -140,8 +146,17 @@ final class Wire {
     private int readLength(String field) {
       long len = readVarint(field + " length");
       if (len < 0 || len > end - pos) {
-        throw error(field + ": length " + Long.toUnsignedString(len) + " runs past the end of the "
-            + what + " (" + (end - pos) + " bytes left at offset " + pos + ")");
+        throw error(
+            field
+                + ": length "
+                + Long.toUnsignedString(len)
+                + " runs past the end of the "
+                + what
+                + " ("
+                + (end - pos)
+                + " bytes left at offset "
+                + pos
+                + ")");
       }
       return (int) len;
     }

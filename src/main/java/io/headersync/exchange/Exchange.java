@@ -12,10 +12,10 @@ import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.exchange.internal.HeadQuorum;
 import io.headersync.exchange.internal.RangeSession;
 import io.headersync.exchange.internal.RequestClient;
+import io.headersync.instrument.Histogram;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
-import io.headersync.instrument.Histogram;
 import io.headersync.lifecycle.AbstractService;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -35,17 +35,18 @@ import java.util.function.Function;
  * go-header v0.8.6's {@code Exchange} does, with pipelined multi-peer range sessions.
  *
  * <ul>
- *   <li>{@link #head()} asks every trusted peer and returns the header a quorum agrees on
- *       ({@code ceil(2n/3)}, all of them when there are one or two), else the highest.
- *   <li>{@link #head(Header)} asks up to four tracked peers (best score first; trusted peers when none
- *       are tracked) and verifies every answer against the trusted head: hard failures are dropped,
- *       a soft failure comes back with the header ({@link HeadResult}).
- *   <li>{@link #get(Hash)} and {@link #getByHeight(long)} ask every trusted peer in parallel (tracked
- *       peers when there are no trusted ones) and take the first valid answer.
+ *   <li>{@link #head()} asks every trusted peer and returns the header a quorum agrees on ({@code
+ *       ceil(2n/3)}, all of them when there are one or two), else the highest.
+ *   <li>{@link #head(Header)} asks up to four tracked peers (best score first; trusted peers when
+ *       none are tracked) and verifies every answer against the trusted head: hard failures are
+ *       dropped, a soft failure comes back with the header ({@link HeadResult}).
+ *   <li>{@link #get(Hash)} and {@link #getByHeight(long)} ask every trusted peer in parallel
+ *       (tracked peers when there are no trusted ones) and take the first valid answer.
  *   <li>{@link #getRange} / {@link #streamRange} run a range session: 64-header chunks from every
  *       tracked peer, each peer with an adaptive number of requests in flight (from {@code
- *       perPeerDepth}, following its measured bandwidth-delay product up to {@code maxPerPeerDepth}),
- *       verified and delivered in order (see {@code RangeSession} and {@link ExchangeOptions}).
+ *       perPeerDepth}, following its measured bandwidth-delay product up to {@code
+ *       maxPerPeerDepth}), verified and delivered in order (see {@code RangeSession} and {@link
+ *       ExchangeOptions}).
  * </ul>
  *
  * Every answer is decoded, {@link Header#validate validated} and its chain id compared (ignoring
@@ -63,13 +64,14 @@ import java.util.function.Function;
  * closes it.
  *
  * <p>Threads: request futures complete on the host's user executor or the scheduler; range sinks
- * are called one batch at a time; the lifecycle futures complete on {@link Builder#callbackExecutor}.
+ * are called one batch at a time; the lifecycle futures complete on {@link
+ * Builder#callbackExecutor}.
  *
- * <p>Parts (in {@code io.headersync.exchange.internal}): {@code ExchangePeers} (tracking, which peers
- * to ask, first-success requests and what a failure costs a peer), {@code RequestClient} (the
+ * <p>Parts (in {@code io.headersync.exchange.internal}): {@code ExchangePeers} (tracking, which
+ * peers to ask, first-success requests and what a failure costs a peer), {@code RequestClient} (the
  * request/response streams, decoding, validation and the chain-id check), {@code HeadQuorum} (head
- * requests), {@code AnswerChecks} (is an answer the one asked for, and does it pass the optional extra
- * check) and {@code RangeSession} (range requests).
+ * requests), {@code AnswerChecks} (is an answer the one asked for, and does it pass the optional
+ * extra check) and {@code RangeSession} (range requests).
  *
  * @param <H> the header type
  */
@@ -92,10 +94,26 @@ public final class Exchange<H extends Header> extends AbstractService {
     this.clock = b.clock;
     this.verification = new Verification<>(b.type, clock);
     this.checks = new AnswerChecks<>(b.headCheck);
-    this.peers = new ExchangePeers(host, b.protocolId, b.trustedPeers, b.gater, b.random, clock,
-        options.maxTrackedPeers, options.peerRetention);
-    this.client = new RequestClient<>(host, b.protocolId, b.type, b.chainId, clock, scheduler, options.requestTimeout,
-        options.maxFrameSize);
+    this.peers =
+        new ExchangePeers(
+            host,
+            b.protocolId,
+            b.trustedPeers,
+            b.gater,
+            b.random,
+            clock,
+            options.maxTrackedPeers,
+            options.peerRetention);
+    this.client =
+        new RequestClient<>(
+            host,
+            b.protocolId,
+            b.type,
+            b.chainId,
+            clock,
+            scheduler,
+            options.requestTimeout,
+            options.maxFrameSize);
     this.heads = new HeadQuorum<>(client, peers, checks, verification, clock);
   }
 
@@ -109,7 +127,8 @@ public final class Exchange<H extends Header> extends AbstractService {
    * @param <H> the header type
    * @return a new builder; {@link Builder#gater} and {@link Builder#scheduler} are required
    */
-  public static <H extends Header> Builder<H> builder(Host host, HeaderType<H> type, String protocolId) {
+  public static <H extends Header> Builder<H> builder(
+      Host host, HeaderType<H> type, String protocolId) {
     return new Builder<>(host, type, protocolId);
   }
 
@@ -158,11 +177,11 @@ public final class Exchange<H extends Header> extends AbstractService {
   }
 
   /**
-   * The client's histograms, as go-header's exchange client records them: head request time
-   * ({@code hdr_p2p_exch_clnt_head_time_hist}), response size and response time per request
-   * ({@code hdr_p2p_exch_clnt_resp_size_hist}, {@code hdr_p2p_exch_clnt_resp_time_hist}); and
-   * go-header's syncer's {@code hdr_sync_range_request_time_hist}, the time of each range request
-   * of a sync (here, each request of a range session).
+   * The client's histograms, as go-header's exchange client records them: head request time ({@code
+   * hdr_p2p_exch_clnt_head_time_hist}), response size and response time per request ({@code
+   * hdr_p2p_exch_clnt_resp_size_hist}, {@code hdr_p2p_exch_clnt_resp_time_hist}); and go-header's
+   * syncer's {@code hdr_sync_range_request_time_hist}, the time of each range request of a sync
+   * (here, each request of a range session).
    *
    * @return the four histograms, in that order
    */
@@ -174,15 +193,17 @@ public final class Exchange<H extends Header> extends AbstractService {
   }
 
   /**
-   * The network's head according to the trusted peers (see the class comment); the tracked peers when
-   * no trusted peer is configured or serves the protocol.
+   * The network's head according to the trusted peers (see the class comment); the tracked peers
+   * when no trusted peer is configured or serves the protocol.
    *
    * @return the head; completes on the thread of the deciding answer (the host's user executor or
    *     the scheduler), or fails with an {@link ExchangeException} when there is no peer to ask, no
    *     peer answered a valid head, or the highest answers conflict
    */
   public CompletableFuture<H> head() {
-    return heads.head(peers.trustedOrTracked(), null, "trusted_request").thenApply(HeadResult::header);
+    return heads
+        .head(peers.trustedOrTracked(), null, "trusted_request")
+        .thenApply(HeadResult::header);
   }
 
   /**
@@ -194,7 +215,8 @@ public final class Exchange<H extends Header> extends AbstractService {
    */
   public CompletableFuture<HeadResult<H>> head(H trustedHead) {
     Objects.requireNonNull(trustedHead, "trustedHead == null");
-    return heads.head(peers.trackedOrTrusted(options.maxUntrustedHeadPeers), trustedHead, "untrusted_request");
+    return heads.head(
+        peers.trackedOrTrusted(options.maxUntrustedHeadPeers), trustedHead, "untrusted_request");
   }
 
   /**
@@ -212,13 +234,18 @@ public final class Exchange<H extends Header> extends AbstractService {
     if (hash.isEmpty()) {
       throw new IllegalArgumentException("hash is empty");
     }
-    return peers.firstSuccess("header " + hash, peer -> client.request(peer, ExchangeWire.hashRequestFrame(hash), 1)
-        .thenApply(list -> checks.byHash(hash, list)));
+    return peers.firstSuccess(
+        "header " + hash,
+        peer ->
+            client
+                .request(peer, ExchangeWire.hashRequestFrame(hash), 1)
+                .thenApply(list -> checks.byHash(hash, list)));
   }
 
   /**
    * The header at {@code height}, asked of every trusted peer at once (the tracked peers when there
-   * are none); its height is checked, and it must pass the {@linkplain Builder#headCheck head check}.
+   * are none); its height is checked, and it must pass the {@linkplain Builder#headCheck head
+   * check}.
    *
    * @param height the height, positive
    * @return the first valid answer, on the thread it arrived on; fails as {@link #get(Hash)} does
@@ -228,15 +255,19 @@ public final class Exchange<H extends Header> extends AbstractService {
     if (height <= 0) {
       throw new IllegalArgumentException("height must be positive: " + height);
     }
-    return peers.firstSuccess("header at height " + height, peer -> client.request(peer,
-        ExchangeWire.rangeRequestFrame(height, 1), 1).thenApply(list -> checks.byHeight(height, list)));
+    return peers.firstSuccess(
+        "header at height " + height,
+        peer ->
+            client
+                .request(peer, ExchangeWire.rangeRequestFrame(height, 1), 1)
+                .thenApply(list -> checks.byHeight(height, list)));
   }
 
   /**
    * The headers {@code [from, from + amount)} as one peer answers them, <em>unverified</em>: only
    * their heights are checked (exactly the ones asked for; a short answer counts as not found). For
-   * a caller that verifies them another way and cannot blame the peer, else see
-   * {@link #getRangeByHeight(long, int, Function)}.
+   * a caller that verifies them another way and cannot blame the peer, else see {@link
+   * #getRangeByHeight(long, int, Function)}.
    *
    * @param from the first height
    * @param amount how many headers
@@ -250,42 +281,48 @@ public final class Exchange<H extends Header> extends AbstractService {
   }
 
   /**
-   * The headers {@code [from, from + amount)}, each peer's answer checked by {@code check} before it
-   * counts: for a caller that verifies headers another way than forwards from a trusted header, e.g.
-   * by hash links down from one (the syncer's back-fill and reads below its tail). The request goes
-   * to every trusted peer (else every usable one) at once and the first answer that passes wins, so
-   * another peer's answer replaces a wrong one. The check is asynchronous (it may wait, e.g. for the
-   * header the answer must link to, while the request's own timer no longer runs): a stage that
-   * fails with (or a check that throws) a hard {@link VerifyException} says the answer is provably
-   * wrong: that peer is blocked through the gater, as for an invalid answer; a soft one lowers its
-   * score. Any other failure is the caller's own and blames no peer (that answer does not count).
+   * The headers {@code [from, from + amount)}, each peer's answer checked by {@code check} before
+   * it counts: for a caller that verifies headers another way than forwards from a trusted header,
+   * e.g. by hash links down from one (the syncer's back-fill and reads below its tail). The request
+   * goes to every trusted peer (else every usable one) at once and the first answer that passes
+   * wins, so another peer's answer replaces a wrong one. The check is asynchronous (it may wait,
+   * e.g. for the header the answer must link to, while the request's own timer no longer runs): a
+   * stage that fails with (or a check that throws) a hard {@link VerifyException} says the answer
+   * is provably wrong: that peer is blocked through the gater, as for an invalid answer; a soft one
+   * lowers its score. Any other failure is the caller's own and blames no peer (that answer does
+   * not count).
    *
    * @param from the first height
    * @param amount how many headers
    * @param check runs on the answer (heights already checked), on the thread the answer arrived on
-   * @return the first answer that passed the check, in height order, unmodifiable, on the thread its
-   *     check completed on; fails with a {@link PeerRequestException} NOT_FOUND when every peer said
-   *     not found, else with an {@link ExchangeException} listing each answer's failure
+   * @return the first answer that passed the check, in height order, unmodifiable, on the thread
+   *     its check completed on; fails with a {@link PeerRequestException} NOT_FOUND when every peer
+   *     said not found, else with an {@link ExchangeException} listing each answer's failure
    * @throws IllegalArgumentException if {@code from} is not positive or {@code amount} is not in
    *     {@code [1, 64]}
    */
-  public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
-      Function<? super List<H>, ? extends CompletionStage<?>> check) {
+  public CompletableFuture<List<H>> getRangeByHeight(
+      long from, int amount, Function<? super List<H>, ? extends CompletionStage<?>> check) {
     Objects.requireNonNull(check, "check == null");
     if (from <= 0) {
       throw new IllegalArgumentException("from must be positive: " + from);
     }
     if (amount < 1 || amount > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
-      throw new IllegalArgumentException("amount must be in [1, " + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + "]: "
-          + amount);
+      throw new IllegalArgumentException(
+          "amount must be in [1, " + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + "]: " + amount);
     }
     String what = "headers [" + from + ", " + (from + amount) + ")";
-    return peers.firstSuccess(what, peer -> client.request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
-        .thenCompose(list -> checks.range(what, from, amount, list, check)));
+    return peers.firstSuccess(
+        what,
+        peer ->
+            client
+                .request(peer, ExchangeWire.rangeRequestFrame(from, amount), amount)
+                .thenCompose(list -> checks.range(what, from, amount, list, check)));
   }
 
   /**
-   * The headers {@code (from.height(), to)}, verified against {@code from} and linked to each other.
+   * The headers {@code (from.height(), to)}, verified against {@code from} and linked to each
+   * other.
    *
    * @param from the trusted header the range follows
    * @param to the first height not fetched
@@ -295,14 +332,22 @@ public final class Exchange<H extends Header> extends AbstractService {
   public CompletableFuture<List<H>> getRange(H from, long to) {
     long n = to - from.height() - 1;
     if (n > options.maxRangeToList) {
-      throw new IllegalArgumentException("range of " + n + " headers is over maxRangeToList " + options.maxRangeToList
-          + "; use streamRange");
+      throw new IllegalArgumentException(
+          "range of "
+              + n
+              + " headers is over maxRangeToList "
+              + options.maxRangeToList
+              + "; use streamRange");
     }
     List<H> out = new ArrayList<>((int) Math.max(n, 0));
-    return streamRange(from, to, batch -> {
-      out.addAll(batch);
-      return CompletableFuture.completedFuture(null);
-    }).thenApply(v -> Collections.unmodifiableList(out));
+    return streamRange(
+            from,
+            to,
+            batch -> {
+              out.addAll(batch);
+              return CompletableFuture.completedFuture(null);
+            })
+        .thenApply(v -> Collections.unmodifiableList(out));
   }
 
   /**
@@ -314,36 +359,47 @@ public final class Exchange<H extends Header> extends AbstractService {
    * <p>A sink that checks more than the exchange does (e.g. the proposer's signature) reports a bad
    * header by failing its stage with a hard {@link VerifyException} that names the header's
    * {@linkplain VerifyException#height() height}: the peer that served that header is blocked, as
-   * for an invalid answer, and the returned future fails. The height may be in the batch handed over
-   * or in an earlier one of this call. Any other failure of the sink only fails the future.
+   * for an invalid answer, and the returned future fails. The height may be in the batch handed
+   * over or in an earlier one of this call. Any other failure of the sink only fails the future.
    *
    * @param from the trusted header the range follows; the first header fetched is verified against
    *     it
    * @param to the first height not fetched: the range is {@code [from.height() + 1, to)}
-   * @param sink takes each verified batch; called by one thread at a time, never before the stage it
-   *     returned for the previous batch completed
-   * @return completes when every header was delivered (on the thread that finished the last delivery);
-   *     fails with an {@link ExchangeException} naming the heights when a chunk failed {@code
-   *     maxAttemptsPerChunk} times, no usable peer is left, or the sink failed
+   * @param sink takes each verified batch; called by one thread at a time, never before the stage
+   *     it returned for the previous batch completed
+   * @return completes when every header was delivered (on the thread that finished the last
+   *     delivery); fails with an {@link ExchangeException} naming the heights when a chunk failed
+   *     {@code maxAttemptsPerChunk} times, no usable peer is left, or the sink failed
    * @throws IllegalArgumentException if the range is empty
    */
-  public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
+  public CompletableFuture<Void> streamRange(
+      H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
     Objects.requireNonNull(from, "from == null");
     Objects.requireNonNull(sink, "sink == null");
-    RangeSession.Config config = RangeSession.Config.of(options, RangeSession.Config.DEFAULT_RETRY_BACKOFF);
-    RangeSession<H, PeerId> session = new RangeSession<>(from, to, verification, peers.tracker(),
-        client::rangeRequest, // the session times each request out itself
-        sink::apply, scheduler, clock, config);
+    RangeSession.Config config =
+        RangeSession.Config.of(options, RangeSession.Config.DEFAULT_RETRY_BACKOFF);
+    RangeSession<H, PeerId> session =
+        new RangeSession<>(
+            from,
+            to,
+            verification,
+            peers.tracker(),
+            client::rangeRequest, // the session times each request out itself
+            sink::apply,
+            scheduler,
+            clock,
+            config);
     if (checks.isSet()) {
       session.boundaryCheck(checks::failure);
     }
     CompletableFuture<Void> result = session.start();
     // Cancelling the returned future cancels the session's requests and retry timers too.
-    result.whenComplete((v, err) -> {
-      if (result.isCancelled()) {
-        session.cancel();
-      }
-    });
+    result.whenComplete(
+        (v, err) -> {
+          if (result.isCancelled()) {
+            session.cancel();
+          }
+        });
     return result;
   }
 
@@ -369,8 +425,8 @@ public final class Exchange<H extends Header> extends AbstractService {
     }
 
     /**
-     * Answers must carry this chain id (compared ignoring case); a header with another is an invalid
-     * answer and its peer is blocked. Empty (the default) checks nothing.
+     * Answers must carry this chain id (compared ignoring case); a header with another is an
+     * invalid answer and its peer is blocked. Empty (the default) checks nothing.
      *
      * @param chainId the network's chain id, or empty
      * @return this builder
@@ -469,8 +525,9 @@ public final class Exchange<H extends Header> extends AbstractService {
     }
 
     /**
-     * Where the futures of {@link Exchange#start()} and {@link Exchange#stop()} complete: the node's
-     * worker pool. Default: the thread that started or stopped the exchange (both are immediate).
+     * Where the futures of {@link Exchange#start()} and {@link Exchange#stop()} complete: the
+     * node's worker pool. Default: the thread that started or stopped the exchange (both are
+     * immediate).
      *
      * @param executor the callback executor
      * @return this builder
@@ -488,7 +545,8 @@ public final class Exchange<H extends Header> extends AbstractService {
      */
     public Exchange<H> build() {
       if (gater == null) {
-        throw new IllegalStateException("Exchange needs a gater (the host's ConnectionGater) to block bad peers");
+        throw new IllegalStateException(
+            "Exchange needs a gater (the host's ConnectionGater) to block bad peers");
       }
       if (scheduler == null) {
         throw new IllegalStateException("Exchange needs a scheduler for timeouts and retries");

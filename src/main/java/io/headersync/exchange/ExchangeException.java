@@ -19,7 +19,8 @@ public class ExchangeException extends HeaderSyncException {
    * Creates an exception that wraps the last failure behind it.
    *
    * @param message which request failed and why
-   * @param cause the failure that ended the request, e.g. the last peer's {@link PeerRequestException}
+   * @param cause the failure that ended the request, e.g. the last peer's {@link
+   *     PeerRequestException}
    */
   public ExchangeException(String message, Throwable cause) {
     super(message, cause);

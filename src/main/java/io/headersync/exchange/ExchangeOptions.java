@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Limits of an {@link Exchange} client, with defaults in one place (the range session's defaults are
- * these too).
+ * Limits of an {@link Exchange} client, with defaults in one place (the range session's defaults
+ * are these too).
  *
  * <table>
  *   <caption>Options</caption>
@@ -34,17 +34,16 @@ import java.util.Objects;
  * </table>
  *
  * <p>The adaptive window (per range session): every answer measures the peer's round trip and its
- * delivery rate in headers per second. A peer starts at {@code perPeerDepth} requests in flight and,
- * while its window is full, gains one request per answer (doubling per round trip, as TCP's slow
- * start) until the rate stops growing or the round trip starts to grow; then its window follows 1.25
- * times its bandwidth-delay product (the largest recent rate times the smallest recent round trip, in
- * requests) plus 2 but not below {@code perPeerDepth}, and windows above 32 requests are paced over
- * the round trip instead of leaving in bursts. A
- * timeout or reset halves it (it regrows quickly to 85% of where it failed, then by one request per
- * round trip). The window stays within {@code [minPerPeerDepth, maxPerPeerDepth]}; a slow peer is
- * given fewer requests than a fast one. The range window is twice the sum of the usable peers'
- * windows, within {@code [minBufferedChunks, maxBufferedChunks]}. Setting {@code minPerPeerDepth =
- * perPeerDepth =
+ * delivery rate in headers per second. A peer starts at {@code perPeerDepth} requests in flight
+ * and, while its window is full, gains one request per answer (doubling per round trip, as TCP's
+ * slow start) until the rate stops growing or the round trip starts to grow; then its window
+ * follows 1.25 times its bandwidth-delay product (the largest recent rate times the smallest recent
+ * round trip, in requests) plus 2 but not below {@code perPeerDepth}, and windows above 32 requests
+ * are paced over the round trip instead of leaving in bursts. A timeout or reset halves it (it
+ * regrows quickly to 85% of where it failed, then by one request per round trip). The window stays
+ * within {@code [minPerPeerDepth, maxPerPeerDepth]}; a slow peer is given fewer requests than a
+ * fast one. The range window is twice the sum of the usable peers' windows, within {@code
+ * [minBufferedChunks, maxBufferedChunks]}. Setting {@code minPerPeerDepth = perPeerDepth =
  * maxPerPeerDepth} and {@code minBufferedChunks = maxBufferedChunks} fixes both. {@link #builder()}
  * refuses {@code perPeerDepth} outside {@code [minPerPeerDepth, maxPerPeerDepth]} and {@code
  * minBufferedChunks} above {@code maxBufferedChunks}.
@@ -123,37 +122,51 @@ public final class ExchangeOptions {
     return b;
   }
 
-  /** @return the timeout of one request to one peer */
+  /**
+   * @return the timeout of one request to one peer
+   */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
-  /** @return the largest response frame, in bytes */
+  /**
+   * @return the largest response frame, in bytes
+   */
   public int maxFrameSize() {
     return maxFrameSize;
   }
 
-  /** @return headers per range request */
+  /**
+   * @return headers per range request
+   */
   public int chunkSize() {
     return chunkSize;
   }
 
-  /** @return range requests in flight per peer at the start of a range */
+  /**
+   * @return range requests in flight per peer at the start of a range
+   */
   public int perPeerDepth() {
     return perPeerDepth;
   }
 
-  /** @return the fewest range requests a peer's adaptive window keeps in flight */
+  /**
+   * @return the fewest range requests a peer's adaptive window keeps in flight
+   */
   public int minPerPeerDepth() {
     return minPerPeerDepth;
   }
 
-  /** @return the most range requests in flight per peer (hard bound of the adaptive window) */
+  /**
+   * @return the most range requests in flight per peer (hard bound of the adaptive window)
+   */
   public int maxPerPeerDepth() {
     return maxPerPeerDepth;
   }
 
-  /** @return the range window's floor, in chunks past the next undelivered height */
+  /**
+   * @return the range window's floor, in chunks past the next undelivered height
+   */
   public int minBufferedChunks() {
     return minBufferedChunks;
   }
@@ -166,27 +179,37 @@ public final class ExchangeOptions {
     return maxBufferedChunks;
   }
 
-  /** @return tries of one chunk before a range fails */
+  /**
+   * @return tries of one chunk before a range fails
+   */
   public int maxAttemptsPerChunk() {
     return maxAttemptsPerChunk;
   }
 
-  /** @return peers asked for the head when a trusted head is known */
+  /**
+   * @return peers asked for the head when a trusted head is known
+   */
   public int maxUntrustedHeadPeers() {
     return maxUntrustedHeadPeers;
   }
 
-  /** @return peers scored by the tracker */
+  /**
+   * @return peers scored by the tracker
+   */
   public int maxTrackedPeers() {
     return maxTrackedPeers;
   }
 
-  /** @return how long a disconnected peer's score is kept */
+  /**
+   * @return how long a disconnected peer's score is kept
+   */
   public Duration peerRetention() {
     return peerRetention;
   }
 
-  /** @return the largest range {@link Exchange#getRange} collects into a list */
+  /**
+   * @return the largest range {@link Exchange#getRange} collects into a list
+   */
   public int maxRangeToList() {
     return maxRangeToList;
   }
@@ -210,8 +233,8 @@ public final class ExchangeOptions {
     private Builder() {}
 
     /**
-     * How long one request to one peer may take before it counts as a timeout (the peer's score drops
-     * and a range chunk is retried). Default 8 s, go-header's.
+     * How long one request to one peer may take before it counts as a timeout (the peer's score
+     * drops and a range chunk is retried). Default 8 s, go-header's.
      *
      * @param d the timeout, positive
      * @return this builder
@@ -228,8 +251,8 @@ public final class ExchangeOptions {
 
     /**
      * The largest response frame accepted, in bytes; a peer that sends a larger one gave an invalid
-     * answer and is blocked. Default {@link ExchangeProtocol#DEFAULT_MAX_FRAME_SIZE} (1 MiB); ev-node's
-     * profile uses 10 MiB.
+     * answer and is blocked. Default {@link ExchangeProtocol#DEFAULT_MAX_FRAME_SIZE} (1 MiB);
+     * ev-node's profile uses 10 MiB.
      *
      * @param n the bound in bytes, positive
      * @return this builder
@@ -249,7 +272,8 @@ public final class ExchangeOptions {
      */
     public Builder chunkSize(int n) {
       if (n < 1 || n > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
-        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + ": " + n);
+        throw new IllegalArgumentException(
+            "chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE + ": " + n);
       }
       this.chunkSize = n;
       return this;
@@ -270,8 +294,8 @@ public final class ExchangeOptions {
     }
 
     /**
-     * The fewest range requests a peer's window keeps in flight, however often it times out or resets.
-     * Default 1.
+     * The fewest range requests a peer's window keeps in flight, however often it times out or
+     * resets. Default 1.
      *
      * @param n the floor, positive
      * @return this builder
@@ -311,8 +335,8 @@ public final class ExchangeOptions {
     }
 
     /**
-     * The range window's floor: chunks past the next undelivered height a session may always request.
-     * Default 64. {@link #build()} refuses it above {@code maxBufferedChunks}.
+     * The range window's floor: chunks past the next undelivered height a session may always
+     * request. Default 64. {@link #build()} refuses it above {@code maxBufferedChunks}.
      *
      * @param n chunks, positive
      * @return this builder
@@ -350,8 +374,8 @@ public final class ExchangeOptions {
     }
 
     /**
-     * How many tracked peers {@link Exchange#head(io.headersync.Header)} asks when a trusted head is
-     * known (the best-scored ones). Default 4, go-header's.
+     * How many tracked peers {@link Exchange#head(io.headersync.Header)} asks when a trusted head
+     * is known (the best-scored ones). Default 4, go-header's.
      *
      * @param n peers, positive
      * @return this builder
@@ -363,9 +387,9 @@ public final class ExchangeOptions {
     }
 
     /**
-     * The most peers the exchange scores, connected and recently disconnected together; when full, the
-     * oldest disconnected peer makes room and a new peer is not tracked while all are connected.
-     * Default 256.
+     * The most peers the exchange scores, connected and recently disconnected together; when full,
+     * the oldest disconnected peer makes room and a new peer is not tracked while all are
+     * connected. Default 256.
      *
      * @param n peers, positive
      * @return this builder
@@ -388,8 +412,8 @@ public final class ExchangeOptions {
     }
 
     /**
-     * The largest range {@link Exchange#getRange} collects into a list; longer ones must be streamed
-     * ({@link Exchange#streamRange}). Default 100,000.
+     * The largest range {@link Exchange#getRange} collects into a list; longer ones must be
+     * streamed ({@link Exchange#streamRange}). Default 100,000.
      *
      * @param n headers, positive
      * @return this builder
@@ -409,12 +433,20 @@ public final class ExchangeOptions {
      */
     public ExchangeOptions build() {
       if (perPeerDepth < minPerPeerDepth || perPeerDepth > maxPerPeerDepth) {
-        throw new IllegalArgumentException("perPeerDepth " + perPeerDepth + " must be within minPerPeerDepth "
-            + minPerPeerDepth + " and maxPerPeerDepth " + maxPerPeerDepth);
+        throw new IllegalArgumentException(
+            "perPeerDepth "
+                + perPeerDepth
+                + " must be within minPerPeerDepth "
+                + minPerPeerDepth
+                + " and maxPerPeerDepth "
+                + maxPerPeerDepth);
       }
       if (minBufferedChunks > maxBufferedChunks) {
-        throw new IllegalArgumentException("minBufferedChunks " + minBufferedChunks + " is above maxBufferedChunks "
-            + maxBufferedChunks);
+        throw new IllegalArgumentException(
+            "minBufferedChunks "
+                + minBufferedChunks
+                + " is above maxBufferedChunks "
+                + maxBufferedChunks);
       }
       return new ExchangeOptions(this);
     }

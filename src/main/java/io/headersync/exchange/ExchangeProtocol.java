@@ -2,9 +2,7 @@ package io.headersync.exchange;
 
 import java.util.Objects;
 
-/**
- * Names and limits of go-header's header-exchange protocol, {@code header-ex/v0.0.3}.
- */
+/** Names and limits of go-header's header-exchange protocol, {@code header-ex/v0.0.3}. */
 public final class ExchangeProtocol {
   /** The protocol id without a network: {@code header-ex/v0.0.3}. */
   public static final String BASE_ID = "header-ex/v0.0.3";
@@ -21,9 +19,9 @@ public final class ExchangeProtocol {
   private ExchangeProtocol() {}
 
   /**
-   * {@return the stream protocol id for a network: {@code /<networkId>/header-ex/v0.0.3}, or
-   * {@code header-ex/v0.0.3} (no leading slash) when {@code networkId} is empty, as go-header's
-   * {@code protocolID()}}
+   * {@return the stream protocol id for a network: {@code /<networkId>/header-ex/v0.0.3}, or {@code
+   * header-ex/v0.0.3} (no leading slash) when {@code networkId} is empty, as go-header's {@code
+   * protocolID()}}
    *
    * @param networkId the network id, e.g. {@code gm-headerSync}; may be empty
    */

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The head the network agreed on, verified against a trusted head. When verification failed softly
- * the header comes with the failure, as go-header's {@code Head} contract requires, so the caller can
- * try bifurcation.
+ * the header comes with the failure, as go-header's {@code Head} contract requires, so the caller
+ * can try bifurcation.
  *
  * @param <H> the header type
  * @param header the head

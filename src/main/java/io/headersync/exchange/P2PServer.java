@@ -5,10 +5,10 @@ import io.headersync.exchange.internal.ExchangeWire;
 import io.headersync.exchange.internal.HeaderRequest;
 import io.headersync.exchange.internal.RequestLimiter;
 import io.headersync.exchange.internal.ServerRequests;
+import io.headersync.instrument.Histogram;
 import io.headersync.libp2p.Host;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
-import io.headersync.instrument.Histogram;
 import io.headersync.lifecycle.AbstractService;
 import io.headersync.store.Store;
 import java.time.Clock;
@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves go-header's header exchange ({@code /<networkId>/header-ex/v0.0.3}) from a {@link Store}:
  * one request per stream, one {@code HeaderResponse} frame per header, a single NOT_FOUND frame, or
- * a stream reset, exactly as go-header v0.8.6's {@code ExchangeServer} (see
- * {@code ServerRequests} for the decisions and {@code docs/protocol.md}).
+ * a stream reset, exactly as go-header v0.8.6's {@code ExchangeServer} (see {@code ServerRequests}
+ * for the decisions and {@code docs/protocol.md}).
  *
- * <p>Beyond go-header: every request passes a per-peer token bucket, a per-peer concurrency limit and
- * a global one ({@link ServerOptions}); a refused request is reset, as go-header resets on any error.
- * Store reads run on the given executor, never on a network thread.
+ * <p>Beyond go-header: every request passes a per-peer token bucket, a per-peer concurrency limit
+ * and a global one ({@link ServerOptions}); a refused request is reset, as go-header resets on any
+ * error. Store reads run on the given executor, never on a network thread.
  *
  * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. {@link #start()} registers the stream
  * handler on the host; {@link #stop()} removes it (requests being answered finish). The host is the
@@ -59,13 +59,33 @@ public final class P2PServer<H extends Header> extends AbstractService {
   private final AtomicLong notFound = new AtomicLong();
   private final AtomicLong resets = new AtomicLong();
   private final Clock clock;
-  private final Histogram headServeTime = new Histogram("hdr_p2p_exch_srvr_head_serve_time_hist",
-      "exchange server head serve time in seconds", "s", Histogram.SECONDS, "failed_request");
-  private final Histogram rangeServeTime = new Histogram("hdr_p2p_exch_srvr_range_serve_time_hist",
-      "exchange server range serve time in seconds", "s", Histogram.SECONDS, "num_headers_served", "failed_request");
-  private final Histogram getServeTime = new Histogram("hdr_p2p_exch_srvr_get_serve_time_hist",
-      "exchange server get serve time in seconds", "s", Histogram.SECONDS, "failed_request");
-  /** Whether this server's handler is on the host (so that stopping a server never started removes nobody's). */
+  private final Histogram headServeTime =
+      new Histogram(
+          "hdr_p2p_exch_srvr_head_serve_time_hist",
+          "exchange server head serve time in seconds",
+          "s",
+          Histogram.SECONDS,
+          "failed_request");
+  private final Histogram rangeServeTime =
+      new Histogram(
+          "hdr_p2p_exch_srvr_range_serve_time_hist",
+          "exchange server range serve time in seconds",
+          "s",
+          Histogram.SECONDS,
+          "num_headers_served",
+          "failed_request");
+  private final Histogram getServeTime =
+      new Histogram(
+          "hdr_p2p_exch_srvr_get_serve_time_hist",
+          "exchange server get serve time in seconds",
+          "s",
+          Histogram.SECONDS,
+          "failed_request");
+
+  /**
+   * Whether this server's handler is on the host (so that stopping a server never started removes
+   * nobody's).
+   */
   private volatile boolean registered;
 
   /**
@@ -75,12 +95,19 @@ public final class P2PServer<H extends Header> extends AbstractService {
    * @param store the headers served
    * @param protocolId {@link ExchangeProtocol#protocolId(String)} of the network
    * @param options the server's limits
-   * @param storeExecutor runs store reads, and completes the lifecycle futures; e.g. the node's worker pool
+   * @param storeExecutor runs store reads, and completes the lifecycle futures; e.g. the node's
+   *     worker pool
    * @param clock for rate limits and serve times
    */
-  public P2PServer(Host host, Store<H> store, String protocolId, ServerOptions options, Executor storeExecutor,
+  public P2PServer(
+      Host host,
+      Store<H> store,
+      String protocolId,
+      ServerOptions options,
+      Executor storeExecutor,
       Clock clock) {
-    super("exchange server " + Objects.requireNonNull(protocolId, "protocolId == null"),
+    super(
+        "exchange server " + Objects.requireNonNull(protocolId, "protocolId == null"),
         Objects.requireNonNull(storeExecutor, "storeExecutor == null"));
     this.host = Objects.requireNonNull(host, "host == null");
     this.store = Objects.requireNonNull(store, "store == null");
@@ -88,9 +115,15 @@ public final class P2PServer<H extends Header> extends AbstractService {
     this.options = Objects.requireNonNull(options, "options == null");
     this.storeExecutor = storeExecutor;
     this.clock = Objects.requireNonNull(clock, "clock == null");
-    this.limiter = new RequestLimiter<>(clock, options.ratePerPeer(),
-        options.burstPerPeer(), options.maxConcurrentPerPeer(), options.maxConcurrent(), options.maxReading(),
-        options.maxTrackedPeers());
+    this.limiter =
+        new RequestLimiter<>(
+            clock,
+            options.ratePerPeer(),
+            options.burstPerPeer(),
+            options.maxConcurrentPerPeer(),
+            options.maxConcurrent(),
+            options.maxReading(),
+            options.maxTrackedPeers());
   }
 
   /**
@@ -142,35 +175,39 @@ public final class P2PServer<H extends Header> extends AbstractService {
     }
     stream.setDeadline(options.readDeadline());
     Serving serving = new Serving();
-    stream.readMessage(options.maxRequestSize())
-        .thenApply(message -> {
-          // Read: only now does the request take one of the slots requests are served from.
-          String busy = limiter.startServing();
-          if (busy != null) {
-            throw new ExchangeProtocolException(busy);
-          }
-          synchronized (serving) {
-            serving.started = clock.instant();
-          }
-          return message;
-        })
+    stream
+        .readMessage(options.maxRequestSize())
+        .thenApply(
+            message -> {
+              // Read: only now does the request take one of the slots requests are served from.
+              String busy = limiter.startServing();
+              if (busy != null) {
+                throw new ExchangeProtocolException(busy);
+              }
+              synchronized (serving) {
+                serving.started = clock.instant();
+              }
+              return message;
+            })
         .thenApplyAsync(message -> answer(stream, message, serving), storeExecutor)
-        .orTimeout(options.readDeadline().plus(options.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
+        .orTimeout(
+            options.readDeadline().plus(options.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(reply -> send(stream, reply, serving))
-        .whenComplete((v, err) -> {
-          Instant started;
-          synchronized (serving) {
-            started = serving.started;
-          }
-          limiter.release(peer, started != null);
-          if (started != null) {
-            record(serving, started, err == null);
-          }
-          if (err != null) {
-            log.debug("header request from {} failed: {}", peer, err.toString());
-            reset(stream);
-          }
-        });
+        .whenComplete(
+            (v, err) -> {
+              Instant started;
+              synchronized (serving) {
+                started = serving.started;
+              }
+              limiter.release(peer, started != null);
+              if (started != null) {
+                record(serving, started, err == null);
+              }
+              if (err != null) {
+                log.debug("header request from {} failed: {}", peer, err.toString());
+                reset(stream);
+              }
+            });
   }
 
   private ServerRequests.Reply<H> answer(Stream stream, Optional<byte[]> message, Serving serving) {
@@ -206,15 +243,16 @@ public final class P2PServer<H extends Header> extends AbstractService {
       headServeTime.record(seconds, failed);
     } else if (request.kind() == HeaderRequest.Kind.ORIGIN) {
       long amount = headers > 0 ? headers : request.amount();
-      rangeServeTime.record(seconds, Long.toUnsignedString(Long.divideUnsigned(amount, 100)), failed);
+      rangeServeTime.record(
+          seconds, Long.toUnsignedString(Long.divideUnsigned(amount, 100)), failed);
     }
   }
 
   /**
-   * The server's serve-time histograms, go-header's: {@code hdr_p2p_exch_srvr_head_serve_time_hist},
-   * {@code hdr_p2p_exch_srvr_range_serve_time_hist} (with {@code num_headers_served}, divided by 100
-   * as go-header does) and {@code hdr_p2p_exch_srvr_get_serve_time_hist}, each with {@code
-   * failed_request}.
+   * The server's serve-time histograms, go-header's: {@code
+   * hdr_p2p_exch_srvr_head_serve_time_hist}, {@code hdr_p2p_exch_srvr_range_serve_time_hist} (with
+   * {@code num_headers_served}, divided by 100 as go-header does) and {@code
+   * hdr_p2p_exch_srvr_get_serve_time_hist}, each with {@code failed_request}.
    *
    * @return the three histograms
    */
@@ -229,33 +267,37 @@ public final class P2PServer<H extends Header> extends AbstractService {
     int headers;
   }
 
-  private CompletableFuture<Void> send(Stream stream, ServerRequests.Reply<H> reply, Serving serving) {
+  private CompletableFuture<Void> send(
+      Stream stream, ServerRequests.Reply<H> reply, Serving serving) {
     switch (reply.kind()) {
-      case HEADERS: {
-        List<H> headers = reply.headers();
-        synchronized (serving) {
-          serving.headers = headers.size();
+      case HEADERS:
+        {
+          List<H> headers = reply.headers();
+          synchronized (serving) {
+            serving.headers = headers.size();
+          }
+          List<byte[]> bodies = new ArrayList<>(headers.size());
+          for (H h : headers) {
+            bodies.add(h.encode());
+          }
+          stream.setDeadline(options.writeDeadline());
+          CompletableFuture<Void> written = stream.write(ExchangeWire.okResponseFrames(bodies));
+          stream.close(); // half-closes after the queued write; no need to wait for it first
+          return written.thenRun(
+              () -> {
+                served.incrementAndGet();
+                headersServed.addAndGet(headers.size());
+              });
         }
-        List<byte[]> bodies = new ArrayList<>(headers.size());
-        for (H h : headers) {
-          bodies.add(h.encode());
-        }
-        stream.setDeadline(options.writeDeadline());
-        CompletableFuture<Void> written = stream.write(ExchangeWire.okResponseFrames(bodies));
-        stream.close(); // half-closes after the queued write; no need to wait for it first
-        return written.thenRun(() -> {
-          served.incrementAndGet();
-          headersServed.addAndGet(headers.size());
-        });
-      }
       case NOT_FOUND:
         stream.setDeadline(options.writeDeadline());
         CompletableFuture<Void> notFoundWritten = stream.write(ExchangeWire.notFoundFrame());
         stream.close();
-        return notFoundWritten.thenRun(() -> {
-          served.incrementAndGet();
-          notFound.incrementAndGet();
-        });
+        return notFoundWritten.thenRun(
+            () -> {
+              served.incrementAndGet();
+              notFound.incrementAndGet();
+            });
       default:
         log.debug("resetting header request from {}: {}", stream.remotePeer(), reply.resetReason());
         reset(stream);

@@ -6,11 +6,13 @@ public enum PeerFailure {
   TIMEOUT,
   /** The peer reset the stream or the connection broke: the score drops. */
   RESET,
-  /** The peer does not have the headers (NOT_FOUND or an empty answer): the score drops a little. */
+  /**
+   * The peer does not have the headers (NOT_FOUND or an empty answer): the score drops a little.
+   */
   NOT_FOUND,
   /**
-   * The answer could not be decoded, failed {@code validate()}, had the wrong chain id or heights, or
-   * failed verification hard: the peer is blocked through the connection gater.
+   * The answer could not be decoded, failed {@code validate()}, had the wrong chain id or heights,
+   * or failed verification hard: the peer is blocked through the connection gater.
    */
   INVALID,
   /**

@@ -26,7 +26,8 @@ public class PeerRequestException extends ExchangeException {
    *
    * @param failure how the request failed; decides what happens to the peer
    * @param message the peer, the request and what went wrong
-   * @param cause the underlying failure, e.g. a stream reset or a {@link io.headersync.VerifyException}
+   * @param cause the underlying failure, e.g. a stream reset or a {@link
+   *     io.headersync.VerifyException}
    * @throws NullPointerException if {@code failure} is null
    */
   public PeerRequestException(PeerFailure failure, String message, Throwable cause) {

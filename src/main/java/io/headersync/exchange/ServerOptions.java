@@ -89,9 +89,9 @@ public final class ServerOptions {
   }
 
   /**
-   * {@return how long the server waits for the request, from the stream's opening} A request is a few bytes
-   * an honest client writes at once; a stream that sends nothing in time is reset. Default 10 s (go-header:
-   * 60 s).
+   * {@return how long the server waits for the request, from the stream's opening} A request is a
+   * few bytes an honest client writes at once; a stream that sends nothing in time is reset.
+   * Default 10 s (go-header: 60 s).
    */
   public Duration readDeadline() {
     return readDeadline;
@@ -108,40 +108,41 @@ public final class ServerOptions {
   }
 
   /**
-   * {@return the largest request frame accepted, in bytes} A request is a few bytes; a larger frame resets
-   * the stream. Default 1 KiB.
+   * {@return the largest request frame accepted, in bytes} A request is a few bytes; a larger frame
+   * resets the stream. Default 1 KiB.
    */
   public int maxRequestSize() {
     return maxRequestSize;
   }
 
   /**
-   * {@return how many requests one peer may have open (being read or served)} More are reset; a pipelined
-   * client keeps 4 open per server. Default 32.
+   * {@return how many requests one peer may have open (being read or served)} More are reset; a
+   * pipelined client keeps 4 open per server. Default 32.
    */
   public int maxConcurrentPerPeer() {
     return maxConcurrentPerPeer;
   }
 
   /**
-   * {@return how many requests may be served (read, answered, written) at once in total} More are reset.
-   * Default 256.
+   * {@return how many requests may be served (read, answered, written) at once in total} More are
+   * reset. Default 256.
    */
   public int maxConcurrent() {
     return maxConcurrent;
   }
 
   /**
-   * {@return how many requests may still be being read, in total} More are reset. A request takes a serving
-   * slot only once it was read, so streams that send nothing cannot hold the slots. Default 1024.
+   * {@return how many requests may still be being read, in total} More are reset. A request takes a
+   * serving slot only once it was read, so streams that send nothing cannot hold the slots. Default
+   * 1024.
    */
   public int maxReading() {
     return maxReading;
   }
 
   /**
-   * {@return how many requests per second refill a peer's token bucket} A request that finds the bucket empty
-   * is reset. Default 2000.
+   * {@return how many requests per second refill a peer's token bucket} A request that finds the
+   * bucket empty is reset. Default 2000.
    */
   public double ratePerPeer() {
     return ratePerPeer;
@@ -153,8 +154,8 @@ public final class ServerOptions {
   }
 
   /**
-   * {@return how many peers have a rate bucket} Past it the least recently seen peer's bucket is dropped.
-   * Default 4096.
+   * {@return how many peers have a rate bucket} Past it the least recently seen peer's bucket is
+   * dropped. Default 4096.
    */
   public int maxTrackedPeers() {
     return maxTrackedPeers;
@@ -176,9 +177,9 @@ public final class ServerOptions {
     private Builder() {}
 
     /**
-     * Sets how long the server waits for the request, from the stream's opening. A request is a few bytes an
-     * honest client writes at once; a stream that sends nothing in time is reset. Default 10 s (go-header: 60
-     * s).
+     * Sets how long the server waits for the request, from the stream's opening. A request is a few
+     * bytes an honest client writes at once; a stream that sends nothing in time is reset. Default
+     * 10 s (go-header: 60 s).
      *
      * @param d the deadline; positive
      * @return this builder
@@ -214,8 +215,8 @@ public final class ServerOptions {
     }
 
     /**
-     * Sets the largest request frame accepted, in bytes. A request is a few bytes; a larger frame resets the
-     * stream. Default 1 KiB.
+     * Sets the largest request frame accepted, in bytes. A request is a few bytes; a larger frame
+     * resets the stream. Default 1 KiB.
      *
      * @param n the limit in bytes; positive
      * @return this builder
@@ -227,8 +228,8 @@ public final class ServerOptions {
     }
 
     /**
-     * Sets how many requests one peer may have open (being read or served). More are reset; a pipelined
-     * client keeps 4 open per server. Default 32.
+     * Sets how many requests one peer may have open (being read or served). More are reset; a
+     * pipelined client keeps 4 open per server. Default 32.
      *
      * @param n the limit; positive
      * @return this builder
@@ -240,8 +241,8 @@ public final class ServerOptions {
     }
 
     /**
-     * Sets how many requests may be served (read, answered, written) at once in total. More are reset.
-     * Default 256.
+     * Sets how many requests may be served (read, answered, written) at once in total. More are
+     * reset. Default 256.
      *
      * @param n the limit; positive
      * @return this builder
@@ -253,8 +254,9 @@ public final class ServerOptions {
     }
 
     /**
-     * Sets how many requests may still be being read, in total. More are reset. A request takes a serving
-     * slot only once it was read, so streams that send nothing cannot hold the slots. Default 1024.
+     * Sets how many requests may still be being read, in total. More are reset. A request takes a
+     * serving slot only once it was read, so streams that send nothing cannot hold the slots.
+     * Default 1024.
      *
      * @param n the limit; positive
      * @return this builder
@@ -269,11 +271,11 @@ public final class ServerOptions {
      * Requests per second a peer's bucket refills with, and how many it holds.
      *
      * @param perSecond requests per second the bucket refills with; positive
-     * @param burst how many requests the bucket holds, so how many a peer may send at once; positive
+     * @param burst how many requests the bucket holds, so how many a peer may send at once;
+     *     positive
      * @return this builder
      * @throws IllegalArgumentException if either is zero or negative (or {@code perSecond} is NaN)
-     * Defaults 2000/s and 4000.
-     *
+     *     Defaults 2000/s and 4000.
      */
     public Builder ratePerPeer(double perSecond, int burst) {
       if (!(perSecond > 0)) {
@@ -285,8 +287,8 @@ public final class ServerOptions {
     }
 
     /**
-     * Sets how many peers have a rate bucket. Past it the least recently seen peer's bucket is dropped.
-     * Default 4096.
+     * Sets how many peers have a rate bucket. Past it the least recently seen peer's bucket is
+     * dropped. Default 4096.
      *
      * @param n the limit; positive
      * @return this builder

@@ -4,13 +4,14 @@
  *
  * <ul>
  *   <li>{@link io.headersync.exchange.Exchange} is the client: the network head (a quorum of the
- *       trusted peers, or the best tracked peers verified against a trusted head, see
- *       {@link io.headersync.exchange.HeadResult}), single headers, and pipelined multi-peer range
+ *       trusted peers, or the best tracked peers verified against a trusted head, see {@link
+ *       io.headersync.exchange.HeadResult}), single headers, and pipelined multi-peer range
  *       sessions, configured by {@link io.headersync.exchange.ExchangeOptions}. A peer that answers
- *       badly is scored down or blocked according to the {@link io.headersync.exchange.PeerFailure}.
- *   <li>{@link io.headersync.exchange.P2PServer} is the server: it answers from a
- *       {@link io.headersync.store.Store} exactly as go-header's {@code ExchangeServer} does, within
- *       the per-peer and global limits of {@link io.headersync.exchange.ServerOptions}.
+ *       badly is scored down or blocked according to the {@link
+ *       io.headersync.exchange.PeerFailure}.
+ *   <li>{@link io.headersync.exchange.P2PServer} is the server: it answers from a {@link
+ *       io.headersync.store.Store} exactly as go-header's {@code ExchangeServer} does, within the
+ *       per-peer and global limits of {@link io.headersync.exchange.ServerOptions}.
  *   <li>{@link io.headersync.exchange.ExchangeProtocol} names the protocol and its limits.
  * </ul>
  *

@@ -28,12 +28,15 @@ public final class Histogram {
   public static final int MAX_SERIES = 64;
 
   /** Bucket boundaries for durations in seconds, from 1 ms to one hour. */
-  public static final List<Double> SECONDS = List.of(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-      2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0);
+  public static final List<Double> SECONDS =
+      List.of(
+          0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+          300.0, 3600.0);
 
   /** Bucket boundaries for sizes in bytes, from 128 B to 4 MiB. */
-  public static final List<Double> BYTES = List.of(128.0, 256.0, 512.0, 1024.0, 4096.0, 16384.0, 65536.0,
-      262144.0, 1048576.0, 4194304.0);
+  public static final List<Double> BYTES =
+      List.of(
+          128.0, 256.0, 512.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0);
 
   private static final Map<String, String> OVERFLOW = Map.of("otel.metric.overflow", "true");
 
@@ -59,7 +62,8 @@ public final class Histogram {
    * @param count the number of values recorded
    * @param sum the sum of the values recorded
    */
-  public record Series(Map<String, String> attributes, List<Double> bounds, long[] counts, long count, double sum) {
+  public record Series(
+      Map<String, String> attributes, List<Double> bounds, long[] counts, long count, double sum) {
     /**
      * Copies what it is given, so a series never changes after {@link #series()} returned it.
      *
@@ -76,8 +80,8 @@ public final class Histogram {
     }
 
     /**
-     * {@return a copy of the bucket counts: one per bound, then the bucket above the last bound} Not
-     * cumulative.
+     * {@return a copy of the bucket counts: one per bound, then the bucket above the last bound}
+     * Not cumulative.
      */
     @Override
     public long[] counts() {
@@ -86,8 +90,12 @@ public final class Histogram {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Series s && attributes.equals(s.attributes) && bounds.equals(s.bounds)
-          && Arrays.equals(counts, s.counts) && count == s.count && Double.compare(sum, s.sum) == 0;
+      return o instanceof Series s
+          && attributes.equals(s.attributes)
+          && bounds.equals(s.bounds)
+          && Arrays.equals(counts, s.counts)
+          && count == s.count
+          && Double.compare(sum, s.sum) == 0;
     }
 
     @Override
@@ -97,7 +105,14 @@ public final class Histogram {
 
     @Override
     public String toString() {
-      return "Series" + attributes + " count=" + count + " sum=" + sum + " counts=" + Arrays.toString(counts);
+      return "Series"
+          + attributes
+          + " count="
+          + count
+          + " sum="
+          + sum
+          + " counts="
+          + Arrays.toString(counts);
     }
   }
 
@@ -121,7 +136,8 @@ public final class Histogram {
    * @param attributeKeys the names of the attributes each value is recorded with, in the order
    *     {@link #record} takes their values
    */
-  public Histogram(String name, String description, String unit, List<Double> bounds, String... attributeKeys) {
+  public Histogram(
+      String name, String description, String unit, List<Double> bounds, String... attributeKeys) {
     this.name = requireText(name, "name");
     this.description = requireText(description, "description");
     this.unit = requireText(unit, "unit");
@@ -133,8 +149,8 @@ public final class Histogram {
     for (int i = 0; i < this.bounds.length; i++) {
       this.bounds[i] = bounds.get(i);
       if (i > 0 && !(this.bounds[i] > this.bounds[i - 1])) {
-        throw new IllegalArgumentException("histogram " + name + ": bucket bounds must ascend strictly, got "
-            + bounds);
+        throw new IllegalArgumentException(
+            "histogram " + name + ": bucket bounds must ascend strictly, got " + bounds);
       }
     }
     this.boundList = List.copyOf(bounds);
@@ -179,8 +195,15 @@ public final class Histogram {
    */
   public void record(double value, String... attributeValues) {
     if (attributeValues.length != keys.size()) {
-      throw new IllegalArgumentException("histogram " + name + " takes " + keys.size() + " attribute values "
-          + keys + ", got " + attributeValues.length);
+      throw new IllegalArgumentException(
+          "histogram "
+              + name
+              + " takes "
+              + keys.size()
+              + " attribute values "
+              + keys
+              + ", got "
+              + attributeValues.length);
     }
     Cells cells = cells(attributeValues);
     int bucket = Arrays.binarySearch(bounds, value);

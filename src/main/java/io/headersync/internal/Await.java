@@ -18,7 +18,8 @@ public final class Await {
   /**
    * Waits for {@code f} at most {@code timeout}.
    *
-   * @param what the step, for the messages: "{@code what} failed: cause", "{@code what} took more than 10 s"
+   * @param what the step, for the messages: "{@code what} failed: cause", "{@code what} took more
+   *     than 10 s"
    * @throws HeaderSyncException if {@code f} fails, times out or the thread is interrupted (the
    *     interrupt flag is then set again)
    */
@@ -27,19 +28,22 @@ public final class Await {
   }
 
   /**
-   * As {@link #await(CompletableFuture, String, Duration)}; on timeout the message ends with
-   * {@code ": " + progress.get()} when that is not empty (where the waiter got to).
+   * As {@link #await(CompletableFuture, String, Duration)}; on timeout the message ends with {@code
+   * ": " + progress.get()} when that is not empty (where the waiter got to).
    */
-  public static <T> T await(CompletableFuture<T> f, String what, Duration timeout, Supplier<String> progress) {
+  public static <T> T await(
+      CompletableFuture<T> f, String what, Duration timeout, Supplier<String> progress) {
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new HeaderSyncException(what + " failed: " + (cause.getMessage() != null ? cause.getMessage()
-          : cause.toString()), cause);
+      throw new HeaderSyncException(
+          what + " failed: " + (cause.getMessage() != null ? cause.getMessage() : cause.toString()),
+          cause);
     } catch (TimeoutException e) {
       String where = progress.get();
-      throw new HeaderSyncException(what + " took more than " + human(timeout) + (where.isEmpty() ? "" : ": " + where));
+      throw new HeaderSyncException(
+          what + " took more than " + human(timeout) + (where.isEmpty() ? "" : ": " + where));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HeaderSyncException(what + " interrupted", e);
@@ -48,6 +52,8 @@ public final class Await {
 
   /** {@code 250 ms}, {@code 1.5 s}. */
   public static String human(Duration d) {
-    return d.toMillis() < 1000 ? d.toMillis() + " ms" : String.format("%.1f s", d.toMillis() / 1000.0);
+    return d.toMillis() < 1000
+        ? d.toMillis() + " ms"
+        : String.format("%.1f s", d.toMillis() / 1000.0);
   }
 }

@@ -10,10 +10,10 @@ import java.util.Random;
  * jobs, the seed re-dials, the range session's chunk retries): the delay before retry {@code n} is
  * {@code initial * multiplier^(n - 1)}, at most {@code max}.
  *
- * <p>Immutable and stateless: the caller counts its attempts (resetting the count on success) and asks
- * {@link #delay(int)}, so the same instance can serve many retry loops at once. With {@linkplain
- * #withJitter jitter} each delay is scaled by a factor drawn from the injected {@link Random} (seed it
- * in tests), never above {@code max}.
+ * <p>Immutable and stateless: the caller counts its attempts (resetting the count on success) and
+ * asks {@link #delay(int)}, so the same instance can serve many retry loops at once. With
+ * {@linkplain #withJitter jitter} each delay is scaled by a factor drawn from the injected {@link
+ * Random} (seed it in tests), never above {@code max}.
  *
  * <p>Delays are computed in whole nanoseconds, growing step by step (capped at every step); a
  * multiplier of 2 doubles exactly.
@@ -25,7 +25,8 @@ public final class Backoff {
   private final double jitter;
   private final @Nullable Random random;
 
-  private Backoff(Duration initial, Duration max, double multiplier, double jitter, @Nullable Random random) {
+  private Backoff(
+      Duration initial, Duration max, double multiplier, double jitter, @Nullable Random random) {
     this.initial = initial;
     this.max = max;
     this.multiplier = multiplier;
@@ -45,7 +46,8 @@ public final class Backoff {
       throw new IllegalArgumentException("backoff initial delay must not be negative: " + initial);
     }
     if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("backoff max " + max + " is below the initial delay " + initial);
+      throw new IllegalArgumentException(
+          "backoff max " + max + " is below the initial delay " + initial);
     }
     return new Backoff(initial, max, 2, 0, null);
   }
@@ -63,9 +65,9 @@ public final class Backoff {
   }
 
   /**
-   * This backoff with jitter: each delay is multiplied by a factor drawn uniformly from
-   * {@code [1 - fraction, 1]} using {@code random}, so retries of many clients spread out and none
-   * waits longer than without jitter.
+   * This backoff with jitter: each delay is multiplied by a factor drawn uniformly from {@code [1 -
+   * fraction, 1]} using {@code random}, so retries of many clients spread out and none waits longer
+   * than without jitter.
    *
    * @throws IllegalArgumentException unless {@code 0 <= fraction <= 1}
    */
@@ -129,7 +131,13 @@ public final class Backoff {
 
   @Override
   public String toString() {
-    return "Backoff[" + initial + " x" + multiplier + " up to " + max
-        + (random == null || jitter == 0 ? "" : ", jitter " + jitter) + "]";
+    return "Backoff["
+        + initial
+        + " x"
+        + multiplier
+        + " up to "
+        + max
+        + (random == null || jitter == 0 ? "" : ", jitter " + jitter)
+        + "]";
   }
 }

@@ -6,13 +6,17 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
-/** Helpers for {@link java.util.concurrent.CompletableFuture} failures and stops. Not part of the API. */
+/**
+ * Helpers for {@link java.util.concurrent.CompletableFuture} failures and stops. Not part of the
+ * API.
+ */
 public final class Futures {
   private Futures() {}
 
   /** The failure inside any {@link CompletionException} and {@link ExecutionException} wrappers. */
   public static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;
@@ -36,8 +40,8 @@ public final class Futures {
 
   /**
    * Stops {@code parts} one after the other, each once the one before has stopped, failed or not (a
-   * composite's {@code doStop}: its parts in reverse order of their start), and fails with the first
-   * failure, the later ones suppressed.
+   * composite's {@code doStop}: its parts in reverse order of their start), and fails with the
+   * first failure, the later ones suppressed.
    *
    * @param parts what stops each part
    * @return a future that completes when every part was stopped
@@ -45,19 +49,27 @@ public final class Futures {
   public static CompletableFuture<Void> stopInOrder(List<Supplier<CompletableFuture<Void>>> parts) {
     CompletableFuture<Throwable> chain = CompletableFuture.completedFuture(null);
     for (Supplier<CompletableFuture<Void>> part : parts) {
-      chain = chain.thenCompose(first -> call(part).handle((v, e) -> {
-        if (e == null) {
-          return first;
-        }
-        Throwable cause = unwrap(e);
-        if (first == null) {
-          return cause;
-        }
-        first.addSuppressed(cause);
-        return first;
-      }));
+      chain =
+          chain.thenCompose(
+              first ->
+                  call(part)
+                      .handle(
+                          (v, e) -> {
+                            if (e == null) {
+                              return first;
+                            }
+                            Throwable cause = unwrap(e);
+                            if (first == null) {
+                              return cause;
+                            }
+                            first.addSuppressed(cause);
+                            return first;
+                          }));
     }
-    return chain.thenCompose(first -> first == null ? CompletableFuture.<Void>completedFuture(null)
-        : CompletableFuture.<Void>failedFuture(first));
+    return chain.thenCompose(
+        first ->
+            first == null
+                ? CompletableFuture.<Void>completedFuture(null)
+                : CompletableFuture.<Void>failedFuture(first));
   }
 }

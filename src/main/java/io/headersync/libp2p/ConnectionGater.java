@@ -10,19 +10,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Decides which peers and addresses a {@link Host} may talk to, like go-libp2p's
- * {@code BasicConnectionGater} plus an allowlist: the mechanism ev-node's
- * {@code P2PConfig.BlockedPeers} / {@code AllowedPeers} map onto.
+ * Decides which peers and addresses a {@link Host} may talk to, like go-libp2p's {@code
+ * BasicConnectionGater} plus an allowlist: the mechanism ev-node's {@code P2PConfig.BlockedPeers} /
+ * {@code AllowedPeers} map onto.
  *
  * <ul>
  *   <li>Blocked peers are refused on dial (before any packet) and after the security handshake
- *       (inbound and outbound), so a blocked peer never gets a working connection.
- *       {@link #blockPeer} also closes the peer's existing connections on every host using this
- *       gater.</li>
+ *       (inbound and outbound), so a blocked peer never gets a working connection. {@link
+ *       #blockPeer} also closes the peer's existing connections on every host using this gater.
  *   <li>Allowlist mode: once any peer is {@linkplain #allowPeer allowed}, only allowed peers pass
- *       (blocking still wins).</li>
+ *       (blocking still wins).
  *   <li>Blocked IP addresses and subnets are refused on dial and right after an inbound TCP accept,
- *       before any handshake. (In-memory connections have no IP.)</li>
+ *       before any handshake. (In-memory connections have no IP.)
  * </ul>
  *
  * <p>Thread-safe; changes apply to the next check. One gater may be shared by several hosts.
@@ -48,8 +47,8 @@ public final class ConnectionGater {
   }
 
   /**
-   * Unblocks a peer; it may connect again (subject to the allowlist). Connections closed by
-   * {@link #blockPeer} are not re-opened.
+   * Unblocks a peer; it may connect again (subject to the allowlist). Connections closed by {@link
+   * #blockPeer} are not re-opened.
    *
    * @param peer the peer; unknown peers are ignored
    */
@@ -87,8 +86,8 @@ public final class ConnectionGater {
   }
 
   /**
-   * Unblocks an IP address blocked by {@link #blockAddress}; subnets blocked by
-   * {@link #blockSubnet} still apply.
+   * Unblocks an IP address blocked by {@link #blockAddress}; subnets blocked by {@link
+   * #blockSubnet} still apply.
    *
    * @param address the address; unknown addresses are ignored
    */

@@ -6,8 +6,8 @@ package io.headersync.libp2p;
  */
 public interface ConnectionListener {
   /**
-   * A connection to {@code peer} is up (secured and multiplexed). Called for every connection,
-   * also a second one to an already connected peer.
+   * A connection to {@code peer} is up (secured and multiplexed). Called for every connection, also
+   * a second one to an already connected peer.
    *
    * @param remoteAddress the remote end of the connection
    * @param outbound true if we dialed it

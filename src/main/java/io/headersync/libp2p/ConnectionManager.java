@@ -28,16 +28,16 @@ import org.slf4j.LoggerFactory;
  * valuable peers are disconnected until {@link Options#lowWater()} remain. Never trimmed: peers
  * connected for less than the {@linkplain Options#gracePeriod() grace period}, peers {@linkplain
  * #protect protected} under any tag (seeds, trusted peers), and peers the {@linkplain
- * Builder#values value source} marks as protected (gossip mesh peers). The value of a peer is the sum
- * of its {@linkplain #tagPeer tags} plus its score from the value source (gossipsub's peer score);
- * the lowest go first, newest first among equals.
+ * Builder#values value source} marks as protected (gossip mesh peers). The value of a peer is the
+ * sum of its {@linkplain #tagPeer tags} plus its score from the value source (gossipsub's peer
+ * score); the lowest go first, newest first among equals.
  *
  * <p>Differences from Go: peers are counted, not connections (a host keeps at most {@link
  * HostLimits#maxConnectionsPerPeer()} per peer); a trim runs at most once per {@linkplain
  * Options#silencePeriod() silence period} and is also checked on that period's timer, as Go's.
  *
- * <p>Bounded: entries exist for connected peers only (the host bounds them); protections and tags for
- * peers that are not connected (a seed before it is reached) are bounded by {@link
+ * <p>Bounded: entries exist for connected peers only (the host bounds them); protections and tags
+ * for peers that are not connected (a seed before it is reached) are bounded by {@link
  * #MAX_PROTECTED_PEERS}. Thread-safe.
  */
 public final class ConnectionManager implements AutoCloseable {
@@ -47,8 +47,8 @@ public final class ConnectionManager implements AutoCloseable {
   public static final int MAX_PROTECTED_PEERS = 4_096;
 
   /**
-   * Watermarks, grace and silence periods. {@link #defaults()} are go-libp2p's: 160 / 192 peers, one
-   * minute of grace, 10 s between trims; change a few with {@link #toBuilder()}. Immutable.
+   * Watermarks, grace and silence periods. {@link #defaults()} are go-libp2p's: 160 / 192 peers,
+   * one minute of grace, 10 s between trims; change a few with {@link #toBuilder()}. Immutable.
    */
   public static final class Options {
     private static final Options DEFAULTS = builder().build();
@@ -97,30 +97,41 @@ public final class ConnectionManager implements AutoCloseable {
       return b;
     }
 
-    /** @return the peer count a trim brings the host down to */
+    /**
+     * @return the peer count a trim brings the host down to
+     */
     public int lowWater() {
       return lowWater;
     }
 
-    /** @return the peer count above which the host is trimmed */
+    /**
+     * @return the peer count above which the host is trimmed
+     */
     public int highWater() {
       return highWater;
     }
 
-    /** @return how long a new peer is never trimmed */
+    /**
+     * @return how long a new peer is never trimmed
+     */
     public Duration gracePeriod() {
       return gracePeriod;
     }
 
-    /** @return the least time between two trims */
+    /**
+     * @return the least time between two trims
+     */
     public Duration silencePeriod() {
       return silencePeriod;
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Options x && x.lowWater == lowWater && x.highWater == highWater
-          && x.gracePeriod.equals(gracePeriod) && x.silencePeriod.equals(silencePeriod);
+      return o instanceof Options x
+          && x.lowWater == lowWater
+          && x.highWater == highWater
+          && x.gracePeriod.equals(gracePeriod)
+          && x.silencePeriod.equals(silencePeriod);
     }
 
     @Override
@@ -130,8 +141,15 @@ public final class ConnectionManager implements AutoCloseable {
 
     @Override
     public String toString() {
-      return "ConnectionManager.Options{lowWater=" + lowWater + ", highWater=" + highWater + ", gracePeriod="
-          + gracePeriod + ", silencePeriod=" + silencePeriod + "}";
+      return "ConnectionManager.Options{lowWater="
+          + lowWater
+          + ", highWater="
+          + highWater
+          + ", gracePeriod="
+          + gracePeriod
+          + ", silencePeriod="
+          + silencePeriod
+          + "}";
     }
 
     /** Builds {@link Options}; starts from go-libp2p's defaults. Not thread-safe. */
@@ -182,19 +200,24 @@ public final class ConnectionManager implements AutoCloseable {
        * The options.
        *
        * @return the options
-       * @throws IllegalArgumentException unless {@code 0 <= lowWater <= highWater}, the grace period
-       *     is not negative and the silence period is positive, naming the setting
+       * @throws IllegalArgumentException unless {@code 0 <= lowWater <= highWater}, the grace
+       *     period is not negative and the silence period is positive, naming the setting
        */
       public Options build() {
         if (lowWater < 0 || highWater < lowWater) {
-          throw new IllegalArgumentException("connection manager watermarks need 0 <= low <= high, got low "
-              + lowWater + ", high " + highWater);
+          throw new IllegalArgumentException(
+              "connection manager watermarks need 0 <= low <= high, got low "
+                  + lowWater
+                  + ", high "
+                  + highWater);
         }
         if (gracePeriod.isNegative()) {
-          throw new IllegalArgumentException("gracePeriod must not be negative, got " + gracePeriod);
+          throw new IllegalArgumentException(
+              "gracePeriod must not be negative, got " + gracePeriod);
         }
         if (silencePeriod.isZero() || silencePeriod.isNegative()) {
-          throw new IllegalArgumentException("silencePeriod must be positive, got " + silencePeriod);
+          throw new IllegalArgumentException(
+              "silencePeriod must be positive, got " + silencePeriod);
         }
         return new Options(this);
       }
@@ -210,12 +233,16 @@ public final class ConnectionManager implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values;
   private final ConnectionListener listener;
+
   /** Connected peers and when we first connected to them. Guarded by this. */
   private final Map<PeerId, Instant> connected = new HashMap<>();
+
   /** Protections by tag, of connected peers or not. Guarded by this. */
   private final Map<PeerId, Set<String>> protections = new HashMap<>();
+
   /** Tag values, of connected peers or not. Guarded by this. */
   private final Map<PeerId, Map<String, Integer>> tags = new HashMap<>();
+
   private @Nullable Instant lastTrim;
   private boolean trimScheduled;
   private boolean trimming;
@@ -229,19 +256,20 @@ public final class ConnectionManager implements AutoCloseable {
     this.clock = b.clock;
     this.scheduler = Objects.requireNonNull(b.scheduler, "scheduler is required");
     this.values = b.values;
-    this.listener = new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        onConnected(peer);
-      }
+    this.listener =
+        new ConnectionListener() {
+          @Override
+          public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+            onConnected(peer);
+          }
 
-      @Override
-      public void disconnected(PeerId peer) {
-        synchronized (ConnectionManager.this) {
-          connected.remove(peer);
-        }
-      }
-    };
+          @Override
+          public void disconnected(PeerId peer) {
+            synchronized (ConnectionManager.this) {
+              connected.remove(peer);
+            }
+          }
+        };
     host.addConnectionListener(listener);
     synchronized (this) {
       for (PeerId p : host.connectedPeers()) {
@@ -249,7 +277,8 @@ public final class ConnectionManager implements AutoCloseable {
       }
     }
     long silence = options.silencePeriod().toNanos();
-    this.ticker = scheduler.scheduleWithFixedDelay(this::maybeTrim, silence, silence, TimeUnit.NANOSECONDS);
+    this.ticker =
+        scheduler.scheduleWithFixedDelay(this::maybeTrim, silence, silence, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -274,8 +303,7 @@ public final class ConnectionManager implements AutoCloseable {
    * @param peer the peer to keep
    * @param tag why it is kept, e.g. {@code "seed"}; the same tag twice protects once
    * @throws IllegalStateException if {@link #MAX_PROTECTED_PEERS} peers have protections or tags
-   * Protecting under several tags needs as many {@code unprotect} calls.
-   *
+   *     Protecting under several tags needs as many {@code unprotect} calls.
    */
   public synchronized void protect(PeerId peer, String tag) {
     Objects.requireNonNull(peer, "peer == null");
@@ -285,7 +313,8 @@ public final class ConnectionManager implements AutoCloseable {
   }
 
   /**
-   * Removes the protection of {@code peer} under {@code tag}; true if it is still protected by another.
+   * Removes the protection of {@code peer} under {@code tag}; true if it is still protected by
+   * another.
    *
    * @param peer the peer
    * @param tag the tag {@link #protect} was called with; an unknown tag is ignored
@@ -314,8 +343,8 @@ public final class ConnectionManager implements AutoCloseable {
   }
 
   /**
-   * Sets the value of {@code tag} on {@code peer}; a peer's tags add up to its value (higher is kept
-   * longer).
+   * Sets the value of {@code tag} on {@code peer}; a peer's tags add up to its value (higher is
+   * kept longer).
    *
    * @param peer the peer
    * @param tag the tag, e.g. a protocol's name; setting it again replaces its value
@@ -360,8 +389,10 @@ public final class ConnectionManager implements AutoCloseable {
       Set<PeerId> known = new HashSet<>(protections.keySet());
       known.addAll(tags.keySet());
       if (known.size() >= MAX_PROTECTED_PEERS) {
-        throw new IllegalStateException("the connection manager already holds protections or tags for "
-            + MAX_PROTECTED_PEERS + " peers; unprotect or untag some first");
+        throw new IllegalStateException(
+            "the connection manager already holds protections or tags for "
+                + MAX_PROTECTED_PEERS
+                + " peers; unprotect or untag some first");
       }
     }
   }
@@ -393,12 +424,15 @@ public final class ConnectionManager implements AutoCloseable {
     }
     if (delayNanos > 0) {
       try {
-        scheduler.schedule(() -> {
-          synchronized (this) {
-            trimScheduled = false;
-          }
-          maybeTrim();
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        scheduler.schedule(
+            () -> {
+              synchronized (this) {
+                trimScheduled = false;
+              }
+              maybeTrim();
+            },
+            delayNanos,
+            TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         log.trace("scheduler closed; no trim");
       }
@@ -428,13 +462,19 @@ public final class ConnectionManager implements AutoCloseable {
     } catch (RuntimeException e) {
       snapshot = CompletableFuture.failedFuture(e);
     }
-    // A value source that never answers must not stop trims for good: after 5 s, trim without values.
-    return snapshot.toCompletableFuture().copy().completeOnTimeout(Map.of(), 5, TimeUnit.SECONDS).handle((vals, err) -> {
-      if (err != null) {
-        log.debug("connection manager: no peer values for this trim: {}", err.toString());
-      }
-      return disconnectSurplus(err == null && vals != null ? vals : Map.of());
-    });
+    // A value source that never answers must not stop trims for good: after 5 s, trim without
+    // values.
+    return snapshot
+        .toCompletableFuture()
+        .copy()
+        .completeOnTimeout(Map.of(), 5, TimeUnit.SECONDS)
+        .handle(
+            (vals, err) -> {
+              if (err != null) {
+                log.debug("connection manager: no peer values for this trim: {}", err.toString());
+              }
+              return disconnectSurplus(err == null && vals != null ? vals : Map.of());
+            });
   }
 
   private int disconnectSurplus(Map<PeerId, PeerValue> vals) {
@@ -450,7 +490,9 @@ public final class ConnectionManager implements AutoCloseable {
         for (Map.Entry<PeerId, Instant> e : connected.entrySet()) {
           PeerId p = e.getKey();
           PeerValue v = vals.get(p);
-          if (protections.containsKey(p) || (v != null && v.protect()) || e.getValue().isAfter(graceEnd)) {
+          if (protections.containsKey(p)
+              || (v != null && v.protect())
+              || e.getValue().isAfter(graceEnd)) {
             continue;
           }
           double value = (v == null ? 0 : v.score());
@@ -462,8 +504,9 @@ public final class ConnectionManager implements AutoCloseable {
           }
           candidates.add(new Candidate(p, value, e.getValue()));
         }
-        candidates.sort(Comparator.comparingDouble(Candidate::value)
-            .thenComparing(Candidate::since, Comparator.reverseOrder()));
+        candidates.sort(
+            Comparator.comparingDouble(Candidate::value)
+                .thenComparing(Candidate::since, Comparator.reverseOrder()));
         victims = new ArrayList<>();
         for (int i = 0; i < Math.min(surplus, candidates.size()); i++) {
           victims.add(candidates.get(i).peer());
@@ -477,8 +520,11 @@ public final class ConnectionManager implements AutoCloseable {
       }
     }
     if (!victims.isEmpty()) {
-      log.debug("connection manager: over {} peers, disconnecting {} to reach {}", options.highWater(),
-          victims.size(), options.lowWater());
+      log.debug(
+          "connection manager: over {} peers, disconnecting {} to reach {}",
+          options.highWater(),
+          victims.size(),
+          options.lowWater());
     }
     for (PeerId p : victims) {
       host.disconnect(p);
@@ -549,14 +595,13 @@ public final class ConnectionManager implements AutoCloseable {
     }
 
     /**
-     * Asked once per trim for the connected peers' values (e.g. {@code PubSub#connectionValues}: the
-     * gossipsub score, and mesh peers protected). A failed or missing answer counts as no values.
+     * Asked once per trim for the connected peers' values (e.g. {@code PubSub#connectionValues}:
+     * the gossipsub score, and mesh peers protected). A failed or missing answer counts as no
+     * values.
      *
      * @param values called once per trim, on the trimming thread; must not block
-     * @return this builder
-     * An answer that takes longer than 5 s is not waited for. Default: no values (every peer is worth
-     * 0 plus its tags).
-     *
+     * @return this builder An answer that takes longer than 5 s is not waited for. Default: no
+     *     values (every peer is worth 0 plus its tags).
      */
     public Builder values(Supplier<? extends CompletionStage<Map<PeerId, PeerValue>>> values) {
       this.values = Objects.requireNonNull(values, "values == null");
@@ -564,7 +609,8 @@ public final class ConnectionManager implements AutoCloseable {
     }
 
     /**
-     * Builds the manager, which starts listening to the host's connections at once. Close it to stop.
+     * Builds the manager, which starts listening to the host's connections at once. Close it to
+     * stop.
      *
      * @return the manager
      * @throws NullPointerException if no scheduler was set

@@ -35,7 +35,8 @@ final class EcdsaPublicKey extends PublicKey {
     try {
       spki = SubjectPublicKeyInfo.getInstance(data);
     } catch (RuntimeException e) {
-      throw new KeyFormatException("ECDSA public key is not a valid PKIX structure: " + e.getMessage(), e);
+      throw new KeyFormatException(
+          "ECDSA public key is not a valid PKIX structure: " + e.getMessage(), e);
     }
     AlgorithmIdentifier alg = spki.getAlgorithm();
     if (!X9ObjectIdentifiers.id_ecPublicKey.equals(alg.getAlgorithm())) {
@@ -46,8 +47,10 @@ final class EcdsaPublicKey extends PublicKey {
       throw new KeyFormatException("ECDSA key without a named curve");
     }
     ASN1ObjectIdentifier oid = (ASN1ObjectIdentifier) curveParams;
-    if (!oid.equals(SECObjectIdentifiers.secp224r1) && !oid.equals(X9ObjectIdentifiers.prime256v1)
-        && !oid.equals(SECObjectIdentifiers.secp384r1) && !oid.equals(SECObjectIdentifiers.secp521r1)) {
+    if (!oid.equals(SECObjectIdentifiers.secp224r1)
+        && !oid.equals(X9ObjectIdentifiers.prime256v1)
+        && !oid.equals(SECObjectIdentifiers.secp384r1)
+        && !oid.equals(SECObjectIdentifiers.secp521r1)) {
       throw new KeyFormatException("ECDSA key on unsupported curve " + oid);
     }
     X9ECParameters curve = CustomNamedCurves.getByOID(oid);
@@ -74,5 +77,4 @@ final class EcdsaPublicKey extends PublicKey {
   public boolean verify(byte[] data, byte[] signature) {
     return Secp256k1PublicKey.verifyEcdsaSha256(params, data, signature);
   }
-
 }

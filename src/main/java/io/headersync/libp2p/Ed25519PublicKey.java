@@ -24,6 +24,7 @@ final class Ed25519PublicKey extends PublicKey {
   static final int SIGNATURE_SIZE = 64;
 
   private final byte[] key;
+
   /** Decoded on first use; {@link #NOT_A_POINT} when Go cannot decode the key. */
   private volatile @Nullable Object prepared;
 
@@ -38,8 +39,7 @@ final class Ed25519PublicKey extends PublicKey {
 
   private static byte[] check(byte[] data) {
     if (data.length != KEY_SIZE) {
-      throw new KeyFormatException(
-          "Ed25519 public key must be 32 bytes, got " + data.length);
+      throw new KeyFormatException("Ed25519 public key must be 32 bytes, got " + data.length);
     }
     return data;
   }

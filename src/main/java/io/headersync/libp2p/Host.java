@@ -32,18 +32,20 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <h2>Threads</h2>
- * Network I/O runs on the host's event loops ({@link Builder#eventLoopThreads}), which never run user
- * code. Stream handlers, connection listeners and the completion of every future this API returns
- * ({@link #connect}, {@link #newStream}, {@link #ping}, {@link #disconnect}, {@link #start()}, {@link
- * #stop()}) run on the user executor ({@link Builder#executor}; by default a small pool the host owns
- * and shuts down when it stops). Components built on the host (pubsub, the DHT) use the same
- * executor by default ({@link #executor()}). A task the user executor refuses (it was shut down) is
- * never run on an event loop instead: the future fails (a {@link ConnectionException} or {@link
- * StreamException} saying the executor refused it) and the stream concerned is reset; an inbound
- * stream whose handler it refuses is reset. Only a stop, which must be delivered, then completes on
- * the thread that finished it.
+ *
+ * Network I/O runs on the host's event loops ({@link Builder#eventLoopThreads}), which never run
+ * user code. Stream handlers, connection listeners and the completion of every future this API
+ * returns ({@link #connect}, {@link #newStream}, {@link #ping}, {@link #disconnect}, {@link
+ * #start()}, {@link #stop()}) run on the user executor ({@link Builder#executor}; by default a
+ * small pool the host owns and shuts down when it stops). Components built on the host (pubsub, the
+ * DHT) use the same executor by default ({@link #executor()}). A task the user executor refuses (it
+ * was shut down) is never run on an event loop instead: the future fails (a {@link
+ * ConnectionException} or {@link StreamException} saying the executor refused it) and the stream
+ * concerned is reset; an inbound stream whose handler it refuses is reset. Only a stop, which must
+ * be delivered, then completes on the thread that finished it.
  *
  * <h2>Lifecycle</h2>
+ *
  * A {@link io.headersync.lifecycle.Service}: NEW → {@link #start()} (binds the listen addresses) →
  * RUNNING → {@link #stop()} → STOPPED; a bind that fails ends it FAILED. {@code start()} and {@code
  * stop()} are idempotent and asynchronous; {@code stop()} closes listeners and connections (Yamux
@@ -55,10 +57,13 @@ import java.util.function.Consumer;
 public final class Host extends AbstractService {
   /** Identify's protocol id. */
   public static final String IDENTIFY = HostCore.IDENTIFY;
+
   /** Identify push's protocol id (served, and sent to peers that list it when handlers change). */
   public static final String IDENTIFY_PUSH = HostCore.IDENTIFY_PUSH;
+
   /** Ping's protocol id. */
   public static final String PING = HostCore.PING;
+
   /** The default agent version sent in identify. */
   public static final String DEFAULT_USER_AGENT = "headersync/0.1";
 
@@ -90,7 +95,9 @@ public final class Host extends AbstractService {
     return core.start();
   }
 
-  /** Closes every connection and listener and stops the host's threads (the owned executor last). */
+  /**
+   * Closes every connection and listener and stops the host's threads (the owned executor last).
+   */
   @Override
   protected CompletableFuture<Void> doStop() {
     gater.removeBlockListener(onBlock);
@@ -107,8 +114,8 @@ public final class Host extends AbstractService {
   }
 
   /**
-   * The user executor: where stream handlers, connection listeners and the completion of the
-   * host's futures run, and what components built on the host (pubsub, the DHT) use by default.
+   * The user executor: where stream handlers, connection listeners and the completion of the host's
+   * futures run, and what components built on the host (pubsub, the DHT) use by default.
    *
    * @return the {@link Builder#executor} given, or the pool the host owns (shut down when it stops)
    */
@@ -126,8 +133,8 @@ public final class Host extends AbstractService {
   }
 
   /**
-   * Connects to {@code address}, or reuses a connection if it names an already connected peer.
-   * With a {@code /p2p/<id>} suffix the remote must prove that identity in the handshake.
+   * Connects to {@code address}, or reuses a connection if it names an already connected peer. With
+   * a {@code /p2p/<id>} suffix the remote must prove that identity in the handshake.
    *
    * @param address a transport address, optionally with {@code /p2p/<id>}
    * @return the remote peer, on the user executor; fails with {@link ConnectionException}
@@ -144,8 +151,8 @@ public final class Host extends AbstractService {
    *
    * @param peer the peer
    * @param protocols the protocols to propose, preferred first; at least one
-   * @return the stream, on the user executor; fails with {@link StreamException} ({@code PROTOCOL_NOT_SUPPORTED} when the
-   *     peer serves none) or {@link ConnectionException}
+   * @return the stream, on the user executor; fails with {@link StreamException} ({@code
+   *     PROTOCOL_NOT_SUPPORTED} when the peer serves none) or {@link ConnectionException}
    */
   public CompletableFuture<Stream> newStream(PeerId peer, String... protocols) {
     Objects.requireNonNull(peer, "peer == null");
@@ -263,9 +270,9 @@ public final class Host extends AbstractService {
   }
 
   /**
-   * Builds a {@link Host}. Defaults: listen on nothing (dial only); TCP transport; a fresh
-   * {@link ConnectionGater}; {@link HostLimits#defaults()}; an owned user executor; the system UTC
-   * clock; 2 event loop threads; agent {@value #DEFAULT_USER_AGENT}; a new {@link SecureRandom}.
+   * Builds a {@link Host}. Defaults: listen on nothing (dial only); TCP transport; a fresh {@link
+   * ConnectionGater}; {@link HostLimits#defaults()}; an owned user executor; the system UTC clock;
+   * 2 event loop threads; agent {@value #DEFAULT_USER_AGENT}; a new {@link SecureRandom}.
    */
   public static final class Builder {
     private final PrivateKey identity;
@@ -284,7 +291,8 @@ public final class Host extends AbstractService {
     }
 
     /**
-     * Adds a listen address: {@code /ip4|ip6/<ip>/tcp/<port>} (port 0: any), or {@code /memory/<n>}.
+     * Adds a listen address: {@code /ip4|ip6/<ip>/tcp/<port>} (port 0: any), or {@code
+     * /memory/<n>}.
      *
      * @param address the address to bind on start
      * @return this builder
@@ -400,29 +408,34 @@ public final class Host extends AbstractService {
     public Host build() {
       InMemoryNetwork m = memory;
       for (Multiaddr a : listen) {
-        boolean isMemory = a.components().size() == 1
-            && a.components().get(0).protocol() == MultiaddrProtocol.MEMORY;
+        boolean isMemory =
+            a.components().size() == 1
+                && a.components().get(0).protocol() == MultiaddrProtocol.MEMORY;
         if (m != null && !isMemory) {
-          throw new IllegalStateException("an in-memory host listens on /memory/<n> only, not " + a);
+          throw new IllegalStateException(
+              "an in-memory host listens on /memory/<n> only, not " + a);
         }
         if (m == null && !a.withoutPeerId().isTcpDialable()) {
-          throw new IllegalStateException("a TCP host listens on /ip4|ip6/<ip>/tcp/<port> only, not " + a
-              + (isMemory ? " (call inMemory(network) for /memory addresses)" : ""));
+          throw new IllegalStateException(
+              "a TCP host listens on /ip4|ip6/<ip>/tcp/<port> only, not "
+                  + a
+                  + (isMemory ? " (call inMemory(network) for /memory addresses)" : ""));
         }
       }
-      HostConfig config = new HostConfig(
-          identity,
-          listen,
-          m == null ? null : m::allocate,
-          m == null ? null : m::endpointName,
-          m == null ? null : m::eventLoopGroup,
-          gater,
-          limits,
-          executor,
-          clock,
-          eventLoopThreads,
-          userAgent,
-          random != null ? random : new SecureRandom());
+      HostConfig config =
+          new HostConfig(
+              identity,
+              listen,
+              m == null ? null : m::allocate,
+              m == null ? null : m::endpointName,
+              m == null ? null : m::eventLoopGroup,
+              gater,
+              limits,
+              executor,
+              clock,
+              eventLoopThreads,
+              userAgent,
+              random != null ? random : new SecureRandom());
       return new Host(new HostCore(config), gater);
     }
   }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The resource limits of a {@link Host}, immutable; {@link #defaults()} are the defaults, all in this
- * one place (change a few with {@link #toBuilder()}):
+ * The resource limits of a {@link Host}, immutable; {@link #defaults()} are the defaults, all in
+ * this one place (change a few with {@link #toBuilder()}):
  *
  * <table>
  *   <caption>Limits and defaults</caption>
@@ -73,11 +73,16 @@ public final class HostLimits {
     this.handshakeTimeout = b.handshakeTimeout;
     this.identifyTimeout = b.identifyTimeout;
     this.inboundSetExplicitly = b.maxInboundConnections > 0;
-    this.maxInboundConnections = b.maxInboundConnections > 0 ? b.maxInboundConnections
-        : Math.max(1, b.maxConnections * 3 / 4);
+    this.maxInboundConnections =
+        b.maxInboundConnections > 0
+            ? b.maxInboundConnections
+            : Math.max(1, b.maxConnections * 3 / 4);
     if (maxInboundConnections > maxConnections) {
-      throw new IllegalArgumentException("maxInboundConnections " + maxInboundConnections
-          + " is above maxConnections " + maxConnections);
+      throw new IllegalArgumentException(
+          "maxInboundConnections "
+              + maxInboundConnections
+              + " is above maxConnections "
+              + maxConnections);
     }
     this.maxInboundHandshakes = b.maxInboundHandshakes;
     this.inboundHandshakeTimeout = b.inboundHandshakeTimeout;
@@ -88,59 +93,59 @@ public final class HostLimits {
   }
 
   /**
-   * {@return how many inbound connections may be open, in the handshake or established} More are closed at
-   * once; the rest of {@link #maxConnections()} is left to our own dials, so inbound load never starves
-   * outbound. Default 3/4 of {@link #maxConnections()} (192).
+   * {@return how many inbound connections may be open, in the handshake or established} More are
+   * closed at once; the rest of {@link #maxConnections()} is left to our own dials, so inbound load
+   * never starves outbound. Default 3/4 of {@link #maxConnections()} (192).
    */
   public int maxInboundConnections() {
     return maxInboundConnections;
   }
 
   /**
-   * {@return how many inbound connections may be in the handshake (security, muxer) at once} When full, the
-   * connection that waited longest without sending a byte (else the oldest) is closed to admit the newcomer.
-   * Default 32.
+   * {@return how many inbound connections may be in the handshake (security, muxer) at once} When
+   * full, the connection that waited longest without sending a byte (else the oldest) is closed to
+   * admit the newcomer. Default 32.
    */
   public int maxInboundHandshakes() {
     return maxInboundHandshakes;
   }
 
   /**
-   * {@return how long an inbound connection may take from being accepted to its muxer being agreed} Default 5
-   * s (go-libp2p allows 15 s).
+   * {@return how long an inbound connection may take from being accepted to its muxer being agreed}
+   * Default 5 s (go-libp2p allows 15 s).
    */
   public Duration inboundHandshakeTimeout() {
     return inboundHandshakeTimeout;
   }
 
   /**
-   * {@return how many inbound connections may come from one IPv4 address or IPv6 /64} Loopback is exempt.
-   * Default 8, as go-libp2p's resource manager.
+   * {@return how many inbound connections may come from one IPv4 address or IPv6 /64} Loopback is
+   * exempt. Default 8, as go-libp2p's resource manager.
    */
   public int maxInboundPerIp() {
     return maxInboundPerIp;
   }
 
   /**
-   * {@return how many inbound connections may come from one IPv4 /24 or IPv6 /56} Loopback is exempt. Default
-   * 32.
+   * {@return how many inbound connections may come from one IPv4 /24 or IPv6 /56} Loopback is
+   * exempt. Default 32.
    */
   public int maxInboundPerSubnet() {
     return maxInboundPerSubnet;
   }
 
   /**
-   * {@return how many received bytes, over all streams of all connections, may wait unread by their handlers}
-   * A data frame past it is dropped and its stream reset (code {@code 0x1002}); the connection stays. Default
-   * 128 MiB.
+   * {@return how many received bytes, over all streams of all connections, may wait unread by their
+   * handlers} A data frame past it is dropped and its stream reset (code {@code 0x1002}); the
+   * connection stays. Default 128 MiB.
    */
   public long maxInboundBufferedBytes() {
     return maxInboundBufferedBytes;
   }
 
   /**
-   * {@return how many inbound streams of one protocol one peer may have open, over all its connections} More
-   * are reset after negotiation. Default 64.
+   * {@return how many inbound streams of one protocol one peer may have open, over all its
+   * connections} More are reset after negotiation. Default 64.
    */
   public int maxInboundStreamsPerProtocol() {
     return maxInboundStreamsPerProtocol;
@@ -165,8 +170,9 @@ public final class HostLimits {
   }
 
   /**
-   * {@return a builder holding these limits, to change a few} A derived {@code maxInboundConnections}
-   * (never set explicitly) stays derived: it follows a changed {@code maxConnections}.
+   * {@return a builder holding these limits, to change a few} A derived {@code
+   * maxInboundConnections} (never set explicitly) stays derived: it follows a changed {@code
+   * maxConnections}.
    */
   public Builder toBuilder() {
     Builder b = new Builder();
@@ -188,45 +194,48 @@ public final class HostLimits {
   }
 
   /**
-   * {@return how many connections may be open in total} An inbound connection past it is closed before the
-   * handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default 256.
+   * {@return how many connections may be open in total} An inbound connection past it is closed
+   * before the handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default 256.
    */
   public int maxConnections() {
     return maxConnections;
   }
 
   /**
-   * {@return how many connections to one peer may be open} Simultaneous dials make two; more are closed right
-   * after the handshake. Default 4.
+   * {@return how many connections to one peer may be open} Simultaneous dials make two; more are
+   * closed right after the handshake. Default 4.
    */
   public int maxConnectionsPerPeer() {
     return maxConnectionsPerPeer;
   }
 
   /**
-   * {@return how many streams each side may open on one connection (go-yamux's {@code MaxIncomingStreams})}
-   * More inbound streams are reset; more outbound fail. Default 1000.
+   * {@return how many streams each side may open on one connection (go-yamux's {@code
+   * MaxIncomingStreams})} More inbound streams are reset; more outbound fail. Default 1000.
    */
   public int maxStreamsPerConnection() {
     return maxStreamsPerConnection;
   }
 
   /**
-   * {@return how many bytes one stream may queue while waiting for the remote's window} A write beyond it
-   * fails. Default 1 MiB.
+   * {@return how many bytes one stream may queue while waiting for the remote's window} A write
+   * beyond it fails. Default 1 MiB.
    */
   public int maxBufferedBytesPerStream() {
     return maxBufferedBytesPerStream;
   }
 
-  /** {@return how long each multistream protocol negotiation may take} Default 10 s, as go-multistream. */
+  /**
+   * {@return how long each multistream protocol negotiation may take} Default 10 s, as
+   * go-multistream.
+   */
   public Duration negotiationTimeout() {
     return negotiationTimeout;
   }
 
   /**
-   * {@return how long the Noise handshake of an outbound connection may take} Default 15 s, go-libp2p's
-   * upgrade timeout.
+   * {@return how long the Noise handshake of an outbound connection may take} Default 15 s,
+   * go-libp2p's upgrade timeout.
    */
   public Duration handshakeTimeout() {
     return handshakeTimeout;
@@ -239,12 +248,29 @@ public final class HostLimits {
 
   @Override
   public String toString() {
-    return "HostLimits{maxConnections=" + maxConnections + ", perPeer=" + maxConnectionsPerPeer
-        + ", streamsPerConnection=" + maxStreamsPerConnection + ", bufferedBytesPerStream="
-        + maxBufferedBytesPerStream + ", inbound=" + maxInboundConnections + ", inboundHandshakes="
-        + maxInboundHandshakes + " within " + inboundHandshakeTimeout + ", perIp=" + maxInboundPerIp + ", perSubnet="
-        + maxInboundPerSubnet + ", inboundBufferedBytes=" + maxInboundBufferedBytes + ", inboundStreamsPerProtocol="
-        + maxInboundStreamsPerProtocol + "}";
+    return "HostLimits{maxConnections="
+        + maxConnections
+        + ", perPeer="
+        + maxConnectionsPerPeer
+        + ", streamsPerConnection="
+        + maxStreamsPerConnection
+        + ", bufferedBytesPerStream="
+        + maxBufferedBytesPerStream
+        + ", inbound="
+        + maxInboundConnections
+        + ", inboundHandshakes="
+        + maxInboundHandshakes
+        + " within "
+        + inboundHandshakeTimeout
+        + ", perIp="
+        + maxInboundPerIp
+        + ", perSubnet="
+        + maxInboundPerSubnet
+        + ", inboundBufferedBytes="
+        + maxInboundBufferedBytes
+        + ", inboundStreamsPerProtocol="
+        + maxInboundStreamsPerProtocol
+        + "}";
   }
 
   /** Builds {@link HostLimits}; every value must be positive. */
@@ -267,9 +293,9 @@ public final class HostLimits {
     private Builder() {}
 
     /**
-     * Sets how many received bytes, over all streams of all connections, may wait unread by their handlers. A
-     * data frame past it is dropped and its stream reset (code {@code 0x1002}); the connection stays. Default
-     * 128 MiB.
+     * Sets how many received bytes, over all streams of all connections, may wait unread by their
+     * handlers. A data frame past it is dropped and its stream reset (code {@code 0x1002}); the
+     * connection stays. Default 128 MiB.
      *
      * @param n the limit in bytes; positive
      * @return this builder
@@ -284,8 +310,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many inbound streams of one protocol one peer may have open, over all its connections. More
-     * are reset after negotiation. Default 64.
+     * Sets how many inbound streams of one protocol one peer may have open, over all its
+     * connections. More are reset after negotiation. Default 64.
      *
      * @param n the limit; positive
      * @return this builder
@@ -297,14 +323,15 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many inbound connections may be open, in the handshake or established. More are closed at
-     * once; the rest of {@link #maxConnections(int) maxConnections} is left to our own dials, so inbound load
-     * never starves outbound. Default 3/4 of {@link #maxConnections(int) maxConnections} (192).
+     * Sets how many inbound connections may be open, in the handshake or established. More are
+     * closed at once; the rest of {@link #maxConnections(int) maxConnections} is left to our own
+     * dials, so inbound load never starves outbound. Default 3/4 of {@link #maxConnections(int)
+     * maxConnections} (192).
      *
      * @param n the limit; positive, at most {@link #maxConnections(int) maxConnections}
      * @return this builder
-     * @throws IllegalArgumentException if {@code n} is zero or negative ({@link #build()} rejects one above
-     *     {@link #maxConnections(int) maxConnections})
+     * @throws IllegalArgumentException if {@code n} is zero or negative ({@link #build()} rejects
+     *     one above {@link #maxConnections(int) maxConnections})
      */
     public Builder maxInboundConnections(int n) {
       this.maxInboundConnections = positive(n, "maxInboundConnections");
@@ -312,9 +339,9 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many inbound connections may be in the handshake (security, muxer) at once. When full, the
-     * connection that waited longest without sending a byte (else the oldest) is closed to admit the
-     * newcomer. Default 32.
+     * Sets how many inbound connections may be in the handshake (security, muxer) at once. When
+     * full, the connection that waited longest without sending a byte (else the oldest) is closed
+     * to admit the newcomer. Default 32.
      *
      * @param n the limit; positive
      * @return this builder
@@ -326,8 +353,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how long an inbound connection may take from being accepted to its muxer being agreed. Default 5 s
-     * (go-libp2p allows 15 s).
+     * Sets how long an inbound connection may take from being accepted to its muxer being agreed.
+     * Default 5 s (go-libp2p allows 15 s).
      *
      * @param d the timeout; positive
      * @return this builder
@@ -339,8 +366,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many inbound connections may come from one IPv4 address or IPv6 /64. Loopback is exempt.
-     * Default 8, as go-libp2p's resource manager.
+     * Sets how many inbound connections may come from one IPv4 address or IPv6 /64. Loopback is
+     * exempt. Default 8, as go-libp2p's resource manager.
      *
      * @param n the limit; positive
      * @return this builder
@@ -352,8 +379,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many inbound connections may come from one IPv4 /24 or IPv6 /56. Loopback is exempt. Default
-     * 32.
+     * Sets how many inbound connections may come from one IPv4 /24 or IPv6 /56. Loopback is exempt.
+     * Default 32.
      *
      * @param n the limit; positive
      * @return this builder
@@ -365,8 +392,9 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many connections may be open in total. An inbound connection past it is closed before the
-     * handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default 256.
+     * Sets how many connections may be open in total. An inbound connection past it is closed
+     * before the handshake; a dial fails with {@link ConnectionException.Reason#LIMIT}. Default
+     * 256.
      *
      * @param n the limit; positive
      * @return this builder
@@ -378,8 +406,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many connections to one peer may be open. Simultaneous dials make two; more are closed right
-     * after the handshake. Default 4.
+     * Sets how many connections to one peer may be open. Simultaneous dials make two; more are
+     * closed right after the handshake. Default 4.
      *
      * @param n the limit; positive
      * @return this builder
@@ -391,8 +419,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many streams each side may open on one connection (go-yamux's {@code MaxIncomingStreams}).
-     * More inbound streams are reset; more outbound fail. Default 1000.
+     * Sets how many streams each side may open on one connection (go-yamux's {@code
+     * MaxIncomingStreams}). More inbound streams are reset; more outbound fail. Default 1000.
      *
      * @param n the limit; positive
      * @return this builder
@@ -404,8 +432,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how many bytes one stream may queue while waiting for the remote's window. A write beyond it
-     * fails. Default 1 MiB.
+     * Sets how many bytes one stream may queue while waiting for the remote's window. A write
+     * beyond it fails. Default 1 MiB.
      *
      * @param n the limit in bytes; positive
      * @return this builder
@@ -417,7 +445,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how long each multistream protocol negotiation may take. Default 10 s, as go-multistream.
+     * Sets how long each multistream protocol negotiation may take. Default 10 s, as
+     * go-multistream.
      *
      * @param d the timeout; positive
      * @return this builder
@@ -429,8 +458,8 @@ public final class HostLimits {
     }
 
     /**
-     * Sets how long the Noise handshake of an outbound connection may take. Default 15 s, go-libp2p's upgrade
-     * timeout.
+     * Sets how long the Noise handshake of an outbound connection may take. Default 15 s,
+     * go-libp2p's upgrade timeout.
      *
      * @param d the timeout; positive
      * @return this builder
@@ -456,7 +485,8 @@ public final class HostLimits {
     /**
      * {@return the limits; immutable, safe to share}
      *
-     * @throws IllegalArgumentException if {@code maxInboundConnections} is above {@code maxConnections}
+     * @throws IllegalArgumentException if {@code maxInboundConnections} is above {@code
+     *     maxConnections}
      */
     public HostLimits build() {
       return new HostLimits(this);

@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A registry in which hosts built with {@link Host.Builder#inMemory(InMemoryNetwork)} listen on
- * {@code /memory/<n>} addresses and find each other, in one JVM, without sockets. Connections run the
- * same upgrade as TCP (multistream, Noise, Yamux), so tests over it exercise the real protocol code.
+ * {@code /memory/<n>} addresses and find each other, in one JVM, without sockets. Connections run
+ * the same upgrade as TCP (multistream, Noise, Yamux), so tests over it exercise the real protocol
+ * code.
  *
- * <p>Each network is its own namespace: {@code /memory/1} in one network is not {@code /memory/1} in
- * another. A listen address of {@code /memory/0} takes the next free number. Thread-safe.
+ * <p>Each network is its own namespace: {@code /memory/1} in one network is not {@code /memory/1}
+ * in another. A listen address of {@code /memory/0} takes the next free number. Thread-safe.
  *
  * <p>The hosts of one network share its event loops (both ends of an in-memory connection must
  * outlive each other's close), started with the first host: {@link #close()} the network after its
@@ -51,8 +52,11 @@ public final class InMemoryNetwork implements AutoCloseable {
       throw new IllegalStateException(this + " is closed");
     }
     if (group == null) {
-      group = new MultiThreadIoEventLoopGroup(
-          threads, new DefaultThreadFactory("headersync-memory-" + id, true), LocalIoHandler.newFactory());
+      group =
+          new MultiThreadIoEventLoopGroup(
+              threads,
+              new DefaultThreadFactory("headersync-memory-" + id, true),
+              LocalIoHandler.newFactory());
     }
     return group;
   }

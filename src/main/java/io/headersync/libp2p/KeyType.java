@@ -2,9 +2,13 @@ package io.headersync.libp2p;
 
 /** libp2p key types, with their numbers in the {@code KeyType} protobuf enum. */
 public enum KeyType {
-  /** RSA (PKIX-encoded public key); peers' keys of this type are verified, our own keys are Ed25519. */
+  /**
+   * RSA (PKIX-encoded public key); peers' keys of this type are verified, our own keys are Ed25519.
+   */
   RSA(0),
-  /** Ed25519 (RFC 8032): go-libp2p's default, and the only type headersync generates and signs with. */
+  /**
+   * Ed25519 (RFC 8032): go-libp2p's default, and the only type headersync generates and signs with.
+   */
   ED25519(1),
   /** secp256k1 (the curve of Bitcoin and Ethereum); peers' keys of this type are verified. */
   SECP256K1(2),

@@ -14,9 +14,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A multiaddr: a self-describing network address such as
- * {@code /ip4/1.2.3.4/tcp/7676/p2p/12D3KooW…}.
- * Immutable and thread-safe; equality is by binary encoding.
+ * A multiaddr: a self-describing network address such as {@code
+ * /ip4/1.2.3.4/tcp/7676/p2p/12D3KooW…}. Immutable and thread-safe; equality is by binary encoding.
  *
  * <p>Binary form: {@code (uvarint(code) ‖ value)+}; fixed-size values (ip4, ip6, ports) have no
  * length prefix, variable ones are {@code uvarint(len) ‖ bytes}. Text form: {@code (/name/value)+}.
@@ -98,7 +97,13 @@ public final class Multiaddr {
         out.add(new Component(p, valueFromText(p, parts[i])));
       } catch (IllegalArgumentException e) {
         throw new MultiaddrFormatException(
-            "multiaddr '" + text + "': invalid " + name + " value '" + parts[i] + "': "
+            "multiaddr '"
+                + text
+                + "': invalid "
+                + name
+                + " value '"
+                + parts[i]
+                + "': "
                 + e.getMessage(),
             e);
       }
@@ -107,8 +112,13 @@ public final class Multiaddr {
     if (m.bytes.length > MAX_LENGTH) {
       // Non-ASCII DNS names take more bytes than chars: the binary form must stay within what
       // fromBytes accepts.
-      throw new MultiaddrFormatException("multiaddr '" + text + "' encodes to " + m.bytes.length
-          + " bytes, longer than " + MAX_LENGTH);
+      throw new MultiaddrFormatException(
+          "multiaddr '"
+              + text
+              + "' encodes to "
+              + m.bytes.length
+              + " bytes, longer than "
+              + MAX_LENGTH);
     }
     return m;
   }
@@ -167,8 +177,8 @@ public final class Multiaddr {
   }
 
   /**
-   * {@return {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else
-   * {@code /dns/<host>/tcp/<port>}} Nothing is resolved here.
+   * {@return {@code /ip4|ip6/<ip>/tcp/<port>} for a literal IP address, else {@code
+   * /dns/<host>/tcp/<port>}} Nothing is resolved here.
    *
    * @param host an IPv4 or IPv6 literal, or a DNS name
    * @param port the TCP port, 0 to 65535
@@ -226,8 +236,8 @@ public final class Multiaddr {
   }
 
   /**
-   * {@return whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally followed by
-   * {@code /p2p/<id>}: an address our TCP transport can dial}
+   * {@return whether this is {@code /(ip4|ip6|dns|dns4|dns6)/<host>/tcp/<port>}, optionally
+   * followed by {@code /p2p/<id>}: an address our TCP transport can dial}
    */
   public boolean isTcpDialable() {
     int n = components.size();
@@ -293,7 +303,9 @@ public final class Multiaddr {
       return protocol;
     }
 
-    /** {@return the binary value (no length prefix); a copy, empty for protocols without a value} */
+    /**
+     * {@return the binary value (no length prefix); a copy, empty for protocols without a value}
+     */
     public byte[] value() {
       return value.clone();
     }
@@ -530,7 +542,13 @@ public final class Multiaddr {
       mapped &= v[i] == 0;
     }
     if (mapped && (v[10] & 0xFF) == 0xFF && (v[11] & 0xFF) == 0xFF) {
-      return "::ffff:" + (v[12] & 0xFF) + "." + (v[13] & 0xFF) + "." + (v[14] & 0xFF) + "."
+      return "::ffff:"
+          + (v[12] & 0xFF)
+          + "."
+          + (v[13] & 0xFF)
+          + "."
+          + (v[14] & 0xFF)
+          + "."
           + (v[15] & 0xFF);
     }
     int[] g = new int[8];

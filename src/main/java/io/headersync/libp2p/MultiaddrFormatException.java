@@ -1,8 +1,8 @@
 package io.headersync.libp2p;
 
 /**
- * A multiaddr's text or bytes are malformed, too long, or use a protocol we cannot transcode.
- * The message names what was wrong.
+ * A multiaddr's text or bytes are malformed, too long, or use a protocol we cannot transcode. The
+ * message names what was wrong.
  */
 public final class MultiaddrFormatException extends Libp2pException {
   private static final long serialVersionUID = 1L;

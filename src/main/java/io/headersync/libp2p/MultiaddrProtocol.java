@@ -20,7 +20,9 @@ public enum MultiaddrProtocol {
   DCCP(33, "dccp", Kind.PORT),
   /** An IPv6 address, 16 bytes, e.g. {@code /ip6/::1}. */
   IP6(41, "ip6", Kind.IP6),
-  /** An IPv6 zone (scope) name, e.g. {@code /ip6zone/eth0}; must precede an {@code ip6} component. */
+  /**
+   * An IPv6 zone (scope) name, e.g. {@code /ip6zone/eth0}; must precede an {@code ip6} component.
+   */
   IP6ZONE(42, "ip6zone", Kind.STRING),
   /** A CIDR prefix length, 1 byte, e.g. {@code /ip4/10.0.0.0/ipcidr/8}. */
   IPCIDR(43, "ipcidr", Kind.UINT8),
@@ -30,7 +32,10 @@ public enum MultiaddrProtocol {
   DNS4(54, "dns4", Kind.STRING),
   /** A DNS name resolved to IPv6 addresses only. */
   DNS6(55, "dns6", Kind.STRING),
-  /** A DNS name whose {@code _dnsaddr} TXT records hold further multiaddrs (libp2p's bootstrap style). */
+  /**
+   * A DNS name whose {@code _dnsaddr} TXT records hold further multiaddrs (libp2p's bootstrap
+   * style).
+   */
   DNSADDR(56, "dnsaddr", Kind.STRING),
   /** An SCTP port, 2 bytes big-endian. */
   SCTP(132, "sctp", Kind.PORT),
@@ -42,7 +47,9 @@ public enum MultiaddrProtocol {
   WEBRTC_DIRECT(280, "webrtc-direct", Kind.NONE),
   /** The WebRTC transport marker (browser-to-browser via a relay); no value. */
   WEBRTC(281, "webrtc", Kind.NONE),
-  /** A circuit-relay hop: the address reaches the peer through the relay named before it; no value. */
+  /**
+   * A circuit-relay hop: the address reaches the peer through the relay named before it; no value.
+   */
   P2P_CIRCUIT(290, "p2p-circuit", Kind.NONE),
   /** The UDT transport marker; no value. */
   UDT(301, "udt", Kind.NONE),

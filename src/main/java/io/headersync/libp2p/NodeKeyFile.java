@@ -20,16 +20,16 @@ import tools.jackson.core.json.JsonFactory;
  * Node key files, in two formats:
  *
  * <ul>
- *   <li>{@link #load}/{@link #save}: the raw libp2p {@code PrivateKey} protobuf bytes
- *       ({@code crypto.MarshalPrivateKey}), what go-libp2p tools and go-header examples store;
- *   <li>{@link #loadEvNodeJson}/{@link #saveEvNodeJson}: ev-node's {@code node_key.json}
- *       ({@code pkg/p2p/key/nodekey.go} in ev-node v1.2.x): {@code
- *       {"priv_key":"<base64 seed‖pub>","pub_key":"<base64 pub>"}}, Go's {@code encoding/json}
- *       rendering of the raw key bytes.
+ *   <li>{@link #load}/{@link #save}: the raw libp2p {@code PrivateKey} protobuf bytes ({@code
+ *       crypto.MarshalPrivateKey}), what go-libp2p tools and go-header examples store;
+ *   <li>{@link #loadEvNodeJson}/{@link #saveEvNodeJson}: ev-node's {@code node_key.json} ({@code
+ *       pkg/p2p/key/nodekey.go} in ev-node v1.2.x): {@code {"priv_key":"<base64
+ *       seed‖pub>","pub_key":"<base64 pub>"}}, Go's {@code encoding/json} rendering of the raw key
+ *       bytes.
  * </ul>
  *
- * Files are written with permissions {@code 0600} where the file system supports POSIX
- * permissions, via a temporary file and an atomic rename.
+ * Files are written with permissions {@code 0600} where the file system supports POSIX permissions,
+ * via a temporary file and an atomic rename.
  */
 public final class NodeKeyFile {
   private static final JsonFactory JSON = JsonFactory.builder().build();
@@ -121,16 +121,19 @@ public final class NodeKeyFile {
     Base64.Encoder b64 = Base64.getEncoder();
     byte[] raw = key.raw();
     String json =
-        "{\"priv_key\":\"" + b64.encodeToString(raw) + "\",\"pub_key\":\""
-            + b64.encodeToString(key.publicKey().raw()) + "\"}";
+        "{\"priv_key\":\""
+            + b64.encodeToString(raw)
+            + "\",\"pub_key\":\""
+            + b64.encodeToString(key.publicKey().raw())
+            + "\"}";
     Arrays.fill(raw, (byte) 0);
     write(file, json.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * The string members of the JSON object {@code json}, read as Go's {@code encoding/json} reads them
-   * into a struct: keys matched without regard to case, the last of a repeated key wins, members of
-   * other types skipped.
+   * The string members of the JSON object {@code json}, read as Go's {@code encoding/json} reads
+   * them into a struct: keys matched without regard to case, the last of a repeated key wins,
+   * members of other types skipped.
    */
   private static java.util.Map<String, String> stringFields(byte[] json, Path file) {
     java.util.Map<String, String> out = new java.util.HashMap<>();
@@ -151,7 +154,8 @@ public final class NodeKeyFile {
         throw new KeyFormatException("key file " + file + " is not a single JSON object");
       }
     } catch (JacksonException e) {
-      throw new KeyFormatException("key file " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
+      throw new KeyFormatException(
+          "key file " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
     return out;
   }
@@ -182,9 +186,8 @@ public final class NodeKeyFile {
    *
    * @param file the key file
    * @param random the source of a new key
-   * @return the key in the file, or the one just generated and saved
-   * A stable identity across restarts.
-   *
+   * @return the key in the file, or the one just generated and saved A stable identity across
+   *     restarts.
    */
   public static PrivateKey loadOrCreate(Path file, SecureRandom random) {
     Objects.requireNonNull(random, "random == null");
@@ -195,5 +198,4 @@ public final class NodeKeyFile {
     save(file, key);
     return key;
   }
-
 }

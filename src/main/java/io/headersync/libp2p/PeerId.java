@@ -17,7 +17,8 @@ import java.util.Optional;
  * <p>Derivation (go-libp2p {@code IDFromPublicKey}): if the key's protobuf encoding is at most
  * {@value #MAX_INLINE_KEY_LENGTH} bytes the id is the identity multihash {@code 0x00 ‖ len ‖
  * protobuf} (Ed25519 and secp256k1 keys, text {@code 12D3KooW…} and {@code 16Uiu2HA…}); otherwise
- * it is the sha2-256 multihash {@code 0x12 0x20 ‖ SHA-256(protobuf)} (RSA, ECDSA, text {@code Qm…}).
+ * it is the sha2-256 multihash {@code 0x12 0x20 ‖ SHA-256(protobuf)} (RSA, ECDSA, text {@code
+ * Qm…}).
  *
  * <p>Text: {@link #toString()} is base58btc of the multihash (what Go prints); {@link #toCid()} is
  * the CIDv1 form ({@code b} + base32 of {@code 0x01 0x72 ‖ multihash}). {@link #parse} accepts
@@ -174,8 +175,8 @@ public final class PeerId implements Comparable<PeerId> {
   }
 
   /**
-   * {@return the public key embedded in an identity peer id (Go {@code ExtractPublicKey}); empty for
-   * sha2-256 ids}
+   * {@return the public key embedded in an identity peer id (Go {@code ExtractPublicKey}); empty
+   * for sha2-256 ids}
    *
    * @throws KeyFormatException if the embedded bytes are not a valid public key
    */

@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a node knows about other peers: their addresses, each with an expiry (go-libp2p's
- * peerstore TTLs), and the protocols their last identify listed. Fed by {@link #attach(Host)}
- * (identify's listen addresses and protocols, kept while connected and for {@link #CONNECTED_TTL}
- * after) and by the DHT (addresses from responses for {@link #TEMP_TTL}, from provider records for
- * {@link #PROVIDER_TTL}).
+ * What a node knows about other peers: their addresses, each with an expiry (go-libp2p's peerstore
+ * TTLs), and the protocols their last identify listed. Fed by {@link #attach(Host)} (identify's
+ * listen addresses and protocols, kept while connected and for {@link #CONNECTED_TTL} after) and by
+ * the DHT (addresses from responses for {@link #TEMP_TTL}, from provider records for {@link
+ * #PROVIDER_TTL}).
  *
  * <p>Bounded: at most {@code maxPeers} peers (a new peer evicts the disconnected peer whose
  * addresses expire first; when every peer is connected it is not recorded) and {@code
@@ -24,12 +24,19 @@ import java.util.Objects;
 public final class PeerStore {
   /** Addresses learned in passing (DHT responses): go-libp2p's {@code TempAddrTTL}, 2 min. */
   public static final Duration TEMP_TTL = Duration.ofMinutes(2);
+
   /** Addresses from a provider record: kad-dht's {@code ProviderAddrTTL}, 24 h. */
   public static final Duration PROVIDER_TTL = Duration.ofHours(24);
-  /** Addresses of a peer after it disconnects (go-libp2p's {@code RecentlyConnectedAddrTTL} is 15 min). */
+
+  /**
+   * Addresses of a peer after it disconnects (go-libp2p's {@code RecentlyConnectedAddrTTL} is 15
+   * min).
+   */
   public static final Duration CONNECTED_TTL = Duration.ofMinutes(15);
+
   /** Default bound on peers. */
   public static final int DEFAULT_MAX_PEERS = 2048;
+
   /** Default bound on addresses per peer. */
   public static final int DEFAULT_MAX_ADDRESSES_PER_PEER = 16;
 
@@ -65,15 +72,16 @@ public final class PeerStore {
   public PeerStore(Clock clock, int maxPeers, int maxAddressesPerPeer) {
     this.clock = Objects.requireNonNull(clock, "clock == null");
     if (maxPeers <= 0 || maxAddressesPerPeer <= 0) {
-      throw new IllegalArgumentException("peer store bounds must be positive: " + maxPeers + ", " + maxAddressesPerPeer);
+      throw new IllegalArgumentException(
+          "peer store bounds must be positive: " + maxPeers + ", " + maxAddressesPerPeer);
     }
     this.maxPeers = maxPeers;
     this.maxAddressesPerPeer = maxAddressesPerPeer;
   }
 
   /**
-   * A store with the default bounds, {@link #DEFAULT_MAX_PEERS} peers and
-   * {@link #DEFAULT_MAX_ADDRESSES_PER_PEER} addresses each.
+   * A store with the default bounds, {@link #DEFAULT_MAX_PEERS} peers and {@link
+   * #DEFAULT_MAX_ADDRESSES_PER_PEER} addresses each.
    *
    * @param clock the clock address lifetimes are measured on
    */
@@ -88,26 +96,27 @@ public final class PeerStore {
    * @param host the host to listen to; call once per host
    */
   public void attach(Host host) {
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        setConnected(peer, true);
-        if (outbound) {
-          addAddresses(peer, List.of(remoteAddress), CONNECTED_TTL);
-        }
-      }
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+            setConnected(peer, true);
+            if (outbound) {
+              addAddresses(peer, List.of(remoteAddress), CONNECTED_TTL);
+            }
+          }
 
-      @Override
-      public void disconnected(PeerId peer) {
-        setConnected(peer, false);
-      }
+          @Override
+          public void disconnected(PeerId peer) {
+            setConnected(peer, false);
+          }
 
-      @Override
-      public void identified(PeerInfo info) {
-        addAddresses(info.peer(), info.listenAddresses(), CONNECTED_TTL);
-        setProtocols(info.peer(), info.protocols());
-      }
-    });
+          @Override
+          public void identified(PeerInfo info) {
+            addAddresses(info.peer(), info.listenAddresses(), CONNECTED_TTL);
+            setProtocols(info.peer(), info.protocols());
+          }
+        });
   }
 
   /**
@@ -115,10 +124,9 @@ public final class PeerStore {
    *
    * @param peer the peer the addresses reach
    * @param addresses the addresses; empty does nothing
-   * @param ttl how long from now they are kept, e.g. {@link #TEMP_TTL}
-   * A {@code /p2p} suffix is dropped; past the per-peer bound the addresses that expire first go.
-   * Nothing is recorded when the store is full of connected peers.
-   *
+   * @param ttl how long from now they are kept, e.g. {@link #TEMP_TTL} A {@code /p2p} suffix is
+   *     dropped; past the per-peer bound the addresses that expire first go. Nothing is recorded
+   *     when the store is full of connected peers.
    */
   public synchronized void addAddresses(PeerId peer, List<Multiaddr> addresses, Duration ttl) {
     Objects.requireNonNull(peer, "peer == null");
@@ -162,7 +170,8 @@ public final class PeerStore {
   }
 
   /**
-   * {@return the unexpired addresses of {@code peer} (without {@code /p2p}); all of them while connected}
+   * {@return the unexpired addresses of {@code peer} (without {@code /p2p}); all of them while
+   * connected}
    *
    * @param peer the peer
    */

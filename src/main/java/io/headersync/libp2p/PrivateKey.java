@@ -14,8 +14,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * messages). Immutable and thread-safe. {@link #toString()} never reveals the secret.
  *
  * <p>{@link #bytes()} is the libp2p {@code PrivateKey} protobuf with {@code Data = seed(32) ‖
- * pub(32)}, the format go-libp2p, go-header and ev-node store node keys in. {@link #unmarshal}
- * also accepts the legacy 96-byte form {@code seed ‖ pub ‖ pub}.
+ * pub(32)}, the format go-libp2p, go-header and ev-node store node keys in. {@link #unmarshal} also
+ * accepts the legacy 96-byte form {@code seed ‖ pub ‖ pub}.
  */
 public final class PrivateKey {
   private final byte[] seed;
@@ -57,8 +57,8 @@ public final class PrivateKey {
   }
 
   /**
-   * {@return the Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64 bytes
-   * {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}}
+   * {@return the Ed25519 key from Go's raw form ({@code crypto.UnmarshalEd25519PrivateKey}): 64
+   * bytes {@code seed ‖ pub}, or the legacy 96 bytes {@code seed ‖ pub ‖ pub}}
    *
    * @param raw the raw key bytes
    * @throws KeyFormatException if the length is wrong or the public half does not match the seed
@@ -91,8 +91,8 @@ public final class PrivateKey {
   }
 
   /**
-   * {@return Go's raw form: 64 bytes {@code seed ‖ pub} (the protobuf's {@code Data})} A fresh copy;
-   * it is the secret key, so handle it with care.
+   * {@return Go's raw form: 64 bytes {@code seed ‖ pub} (the protobuf's {@code Data})} A fresh
+   * copy; it is the secret key, so handle it with care.
    */
   public byte[] raw() {
     byte[] data = new byte[64];
@@ -104,8 +104,8 @@ public final class PrivateKey {
   /**
    * Parses a libp2p {@code PrivateKey} protobuf holding an Ed25519 key.
    *
-   * @param protobuf the protobuf bytes, as {@link #bytes()} or Go's {@code crypto.MarshalPrivateKey} writes
-   *     them
+   * @param protobuf the protobuf bytes, as {@link #bytes()} or Go's {@code
+   *     crypto.MarshalPrivateKey} writes them
    * @return the key
    * @throws KeyFormatException if malformed, not Ed25519, not 64 (or legacy 96) bytes, or the
    *     embedded public key does not match the seed

@@ -47,7 +47,8 @@ final class RsaPublicKey extends PublicKey {
       if (e instanceof KeyFormatException) {
         throw (KeyFormatException) e;
       }
-      throw new KeyFormatException("RSA public key is not a valid PKIX structure: " + e.getMessage(), e);
+      throw new KeyFormatException(
+          "RSA public key is not a valid PKIX structure: " + e.getMessage(), e);
     }
     BigInteger n = key.getModulus();
     BigInteger e = key.getPublicExponent();
@@ -64,7 +65,8 @@ final class RsaPublicKey extends PublicKey {
     if (bits > MAX_BITS) {
       throw new KeyFormatException("RSA key has " + bits + " bits, more than " + MAX_BITS);
     }
-    // isInternal: skip Bouncy Castle's modulus sanity checks (small factors), which Go does not make.
+    // isInternal: skip Bouncy Castle's modulus sanity checks (small factors), which Go does not
+    // make.
     return new RSAKeyParameters(false, n, e, true);
   }
 

@@ -16,9 +16,9 @@ import org.bouncycastle.math.ec.ECPoint;
  * a 33-byte compressed point (02/03), a 65-byte uncompressed point (04) or a 65-byte hybrid point
  * (06/07, whose format byte must match y's parity), with coordinates below p and on the curve.
  * {@link #raw()} is the 33-byte compressed form whatever form was parsed, as Go's {@code Raw()}
- * returns, so {@link #bytes()} and the peer id are what Go derives. Signatures are DER-encoded ECDSA
- * over SHA-256(message), parsed strictly (BC's {@link StandardDSAEncoding} rejects non-canonical
- * DER).
+ * returns, so {@link #bytes()} and the peer id are what Go derives. Signatures are DER-encoded
+ * ECDSA over SHA-256(message), parsed strictly (BC's {@link StandardDSAEncoding} rejects
+ * non-canonical DER).
  */
 final class Secp256k1PublicKey extends PublicKey {
   private static final X9ECParameters CURVE = CustomNamedCurves.getByName("secp256k1");

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Turns a seed list (ev-node's comma-separated {@code p2p.peers}, or a list of strings) into
- * peers we can dial, the way Go's {@code peer.AddrInfoFromP2pAddr} reads them: each entry is a
- * transport address followed by {@code /p2p/<peer id>}; the security handshake must later prove
- * that the remote's key hashes to that id.
+ * Turns a seed list (ev-node's comma-separated {@code p2p.peers}, or a list of strings) into peers
+ * we can dial, the way Go's {@code peer.AddrInfoFromP2pAddr} reads them: each entry is a transport
+ * address followed by {@code /p2p/<peer id>}; the security handshake must later prove that the
+ * remote's key hashes to that id.
  *
  * <p>A bad entry never fails the whole list: entries that are malformed, lack a peer id, or use a
  * transport we cannot dial (QUIC, WebTransport, WebRTC, {@code dnsaddr}…) come back in {@link

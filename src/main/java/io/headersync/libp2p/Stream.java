@@ -9,25 +9,29 @@ import java.util.concurrent.CompletableFuture;
  * from {@link Host#newStream} or given to a {@link StreamHandler}.
  *
  * <h2>Reading</h2>
- * Bytes are read only on demand: nothing is pulled from the connection until a read is pending, so a
- * slow reader stalls the remote at its Yamux window (backpressure). One read at a time: a second read
- * before the first completed fails with {@link IllegalStateException}. {@link #readMessage} reads one
- * uvarint-length-prefixed frame (the framing of every headersync protocol); {@link #read()} the next
- * chunk of raw bytes; {@link #readExactly} a fixed number of bytes. Each returns an empty
- * {@link Optional} at a clean end of stream (the remote half-closed) — {@code readMessage} and
- * {@code readExactly} fail with {@link StreamException.Reason#CLOSED} if the stream ends in the
+ *
+ * Bytes are read only on demand: nothing is pulled from the connection until a read is pending, so
+ * a slow reader stalls the remote at its Yamux window (backpressure). One read at a time: a second
+ * read before the first completed fails with {@link IllegalStateException}. {@link #readMessage}
+ * reads one uvarint-length-prefixed frame (the framing of every headersync protocol); {@link
+ * #read()} the next chunk of raw bytes; {@link #readExactly} a fixed number of bytes. Each returns
+ * an empty {@link Optional} at a clean end of stream (the remote half-closed) — {@code readMessage}
+ * and {@code readExactly} fail with {@link StreamException.Reason#CLOSED} if the stream ends in the
  * middle of a message.
  *
  * <h2>Writing</h2>
+ *
  * {@link #write} and {@link #writeMessage} take a copy of nothing: do not change the array until
  * the future completes. A write completes when its bytes were handed to the connection.
  *
  * <h2>Errors and deadlines</h2>
+ *
  * Futures fail with {@link StreamException}: {@code RESET} when the stream was reset, {@code
  * TIMEOUT} when an operation outlives the {@link #setDeadline deadline}, {@code TOO_LARGE} for a
  * message over the limit, {@code CLOSED} when the stream or connection is gone.
  *
  * <h2>Threads</h2>
+ *
  * Every method may be called from any thread. Every returned future completes on the host's user
  * executor (never on a network thread), so dependent stages run there too.
  */
@@ -49,17 +53,18 @@ public interface Stream {
    *
    * @param length how many bytes; not negative
    * @return a future with the bytes, or empty if the stream ended cleanly before the first of them;
-   *     it fails with a {@link StreamException} if the stream ends in between, is reset or times out
+   *     it fails with a {@link StreamException} if the stream ends in between, is reset or times
+   *     out
    */
   CompletableFuture<Optional<byte[]>> readExactly(int length);
 
   /**
    * One uvarint-length-prefixed message, or empty at a clean end of stream before its first byte.
    *
-   * @param maxLength the longest message accepted; a longer prefix fails with {@code TOO_LARGE}
-   *     and resets the stream
-   * @return a future with the message, or empty at a clean end of stream; it fails with a
-   *     {@link StreamException} otherwise
+   * @param maxLength the longest message accepted; a longer prefix fails with {@code TOO_LARGE} and
+   *     resets the stream
+   * @return a future with the message, or empty at a clean end of stream; it fails with a {@link
+   *     StreamException} otherwise
    */
   CompletableFuture<Optional<byte[]>> readMessage(int maxLength);
 
@@ -97,8 +102,8 @@ public interface Stream {
   void close();
 
   /**
-   * Sets the time limit of each read and write started from now on ({@link Duration#ZERO} for
-   * none, the default). A read or write that times out fails with {@code TIMEOUT} and the stream is
+   * Sets the time limit of each read and write started from now on ({@link Duration#ZERO} for none,
+   * the default). A read or write that times out fails with {@code TIMEOUT} and the stream is
    * reset, since its state is then undefined.
    *
    * @param timeout the limit per operation; {@link Duration#ZERO} for none

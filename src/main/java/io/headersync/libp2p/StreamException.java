@@ -10,7 +10,9 @@ public final class StreamException extends Libp2pException {
     RESET,
     /** The operation did not finish before the stream's deadline. */
     TIMEOUT,
-    /** A length-prefixed message was longer than the caller's limit, or its prefix was malformed. */
+    /**
+     * A length-prefixed message was longer than the caller's limit, or its prefix was malformed.
+     */
     TOO_LARGE,
     /** The stream or its connection is closed. */
     CLOSED,
@@ -47,8 +49,8 @@ public final class StreamException extends Libp2pException {
   }
 
   /**
-   * {@return why the stream operation failed} A {@link Reason#TIMEOUT} or {@link Reason#RESET} may succeed
-   * on a new stream; {@link Reason#PROTOCOL_NOT_SUPPORTED} will not with the same peer.
+   * {@return why the stream operation failed} A {@link Reason#TIMEOUT} or {@link Reason#RESET} may
+   * succeed on a new stream; {@link Reason#PROTOCOL_NOT_SUPPORTED} will not with the same peer.
    */
   public Reason reason() {
     return reason;

@@ -12,10 +12,11 @@
  * io.headersync.libp2p.internal.*}.
  *
  * <h2>The host</h2>
+ *
  * {@link io.headersync.libp2p.Host} (built with {@link io.headersync.libp2p.Host.Builder}) listens
- * and dials over TCP, or over an {@link io.headersync.libp2p.InMemoryNetwork} in tests; both run the
- * same upgrade: multistream-select 1.0, Noise XX ({@code /noise}; Go's {@code /tls/1.0.0} proposal
- * gets {@code na}), multistream-select again, Yamux ({@code /yamux/1.0.0}). Each stream is
+ * and dials over TCP, or over an {@link io.headersync.libp2p.InMemoryNetwork} in tests; both run
+ * the same upgrade: multistream-select 1.0, Noise XX ({@code /noise}; Go's {@code /tls/1.0.0}
+ * proposal gets {@code na}), multistream-select again, Yamux ({@code /yamux/1.0.0}). Each stream is
  * negotiated with multistream-select and handed over as a {@link io.headersync.libp2p.Stream}. The
  * host serves identify, identify push and ping itself. {@link io.headersync.libp2p.ConnectionGater}
  * decides who may connect; {@link io.headersync.libp2p.HostLimits} bounds connections, streams and
@@ -23,13 +24,15 @@
  * {@link io.headersync.libp2p.PeerStore} remembers the addresses and protocols peers announced.
  *
  * <h2>Threads</h2>
+ *
  * <ul>
  *   <li>Netty event loops (the host's own for TCP, the network's for in-memory) do I/O and framing
- *       only; they never run user code.</li>
- *   <li>{@link io.headersync.libp2p.StreamHandler}s, {@link io.headersync.libp2p.ConnectionListener}s
- *       and every future the host or a stream returns complete on the user executor ({@link
- *       io.headersync.libp2p.Host.Builder#executor}). Connection events reach listeners in order.</li>
- *   <li>Every public method may be called from any thread.</li>
+ *       only; they never run user code.
+ *   <li>{@link io.headersync.libp2p.StreamHandler}s, {@link
+ *       io.headersync.libp2p.ConnectionListener}s and every future the host or a stream returns
+ *       complete on the user executor ({@link io.headersync.libp2p.Host.Builder#executor}).
+ *       Connection events reach listeners in order.
+ *   <li>Every public method may be called from any thread.
  * </ul>
  */
 @NonNullByDefault

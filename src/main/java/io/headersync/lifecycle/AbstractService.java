@@ -19,22 +19,23 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@link #doStart()} runs at most once, on the thread that first calls {@link #start()}.
- *   <li>{@link #doStop()} runs exactly once when the component is stopped or fails: after the future
- *       of {@code doStart()} settled if it started, or without {@code doStart()} if it never started
- *       (so it must release what the constructor acquired, and cope with parts never started).
- *   <li>{@link #notifyFailed(Throwable)} reports a failure found later (a broken store, a fatal sync
- *       error): the component releases everything and ends {@link State#FAILED}. While starting, the
- *       failure is recorded and acted on once {@code doStart()}'s future settles, so a subclass
- *       should also fail that future.
+ *   <li>{@link #doStop()} runs exactly once when the component is stopped or fails: after the
+ *       future of {@code doStart()} settled if it started, or without {@code doStart()} if it never
+ *       started (so it must release what the constructor acquired, and cope with parts never
+ *       started).
+ *   <li>{@link #notifyFailed(Throwable)} reports a failure found later (a broken store, a fatal
+ *       sync error): the component releases everything and ends {@link State#FAILED}. While
+ *       starting, the failure is recorded and acted on once {@code doStart()}'s future settles, so
+ *       a subclass should also fail that future.
  *   <li>{@link #cancelStart()} is called when a stop is requested while starting, so a long start
  *       (waiting for peers) can give up early by failing its future.
  * </ul>
  *
  * <p>Futures: {@link #start()}, {@link #stop()} and {@link #terminated()} return copies of internal
- * futures, completed on the callback executor given to the constructor. If that executor refuses the
- * task (it was shut down), the future completes on the calling thread instead: a terminal state must
- * be delivered. The terminal futures complete in one task, the start's first, then
- * {@code terminated()}, then the stop's: whoever waited for {@code stop()} finds {@code terminated()}
+ * futures, completed on the callback executor given to the constructor. If that executor refuses
+ * the task (it was shut down), the future completes on the calling thread instead: a terminal state
+ * must be delivered. The terminal futures complete in one task, the start's first, then {@code
+ * terminated()}, then the stop's: whoever waited for {@code stop()} finds {@code terminated()}
  * done.
  */
 public abstract class AbstractService implements Service {
@@ -48,13 +49,17 @@ public abstract class AbstractService implements Service {
   private volatile @Nullable Throwable failure;
   private boolean stopRequested;
   private boolean releasing;
-  /** Whether the start's outcome was decided (its delivery may still be queued on the callbacks). */
+
+  /**
+   * Whether the start's outcome was decided (its delivery may still be queued on the callbacks).
+   */
   private boolean startDecided;
 
   /**
    * A component whose futures complete on {@code callbacks}.
    *
-   * @param name what the component is, for messages (e.g. {@code "exchange server /gm/header-ex/v0.0.3"})
+   * @param name what the component is, for messages (e.g. {@code "exchange server
+   *     /gm/header-ex/v0.0.3"})
    * @param callbacks where the public futures complete: the node's worker pool
    */
   protected AbstractService(String name, Executor callbacks) {
@@ -77,7 +82,10 @@ public abstract class AbstractService implements Service {
    */
   protected abstract CompletableFuture<Void> doStop();
 
-  /** Called once when {@link #stop()} is requested while the component is starting; does nothing by default. */
+  /**
+   * Called once when {@link #stop()} is requested while the component is starting; does nothing by
+   * default.
+   */
   protected void cancelStart() {}
 
   /**
@@ -147,8 +155,8 @@ public abstract class AbstractService implements Service {
 
   /**
    * Reports a failure found while the component runs (or starts): it releases everything and ends
-   * {@link State#FAILED} with {@code cause} as its {@link #failure()}. The first cause wins; a failure
-   * after the component stopped is ignored.
+   * {@link State#FAILED} with {@code cause} as its {@link #failure()}. The first cause wins; a
+   * failure after the component stopped is ignored.
    *
    * @param cause what went wrong
    */
@@ -205,13 +213,14 @@ public abstract class AbstractService implements Service {
     Throwable startCause = cause != null ? cause : new ServiceStoppedException(name);
     // One task, in this order, so that whoever waited for the start or the stop finds the
     // component terminated (separate tasks could run out of order on a multi-thread pool).
-    run(() -> {
-      if (decideStart) {
-        running.completeExceptionally(startCause);
-      }
-      terminated.complete(null);
-      complete(stopped, stopFailure);
-    });
+    run(
+        () -> {
+          if (decideStart) {
+            running.completeExceptionally(startCause);
+          }
+          terminated.complete(null);
+          complete(stopped, stopFailure);
+        });
   }
 
   private void deliver(CompletableFuture<Void> f, @Nullable Throwable cause) {
@@ -275,7 +284,8 @@ public abstract class AbstractService implements Service {
 
   private static Throwable unwrap(Throwable e) {
     Throwable t = e;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

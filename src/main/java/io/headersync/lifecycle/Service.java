@@ -25,8 +25,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@link #close()} is {@code stop()} and a wait for it, for try-with-resources.
  * </ul>
  *
- * <p>Threads: all methods are thread-safe. The futures complete on the component's callback executor
- * (the node's worker pool, see {@code docs/architecture.md}, "Threads"), never on an I/O event loop.
+ * <p>Threads: all methods are thread-safe. The futures complete on the component's callback
+ * executor (the node's worker pool, see {@code docs/architecture.md}, "Threads"), never on an I/O
+ * event loop.
  */
 public interface Service extends AutoCloseable {
 
@@ -59,13 +60,14 @@ public interface Service extends AutoCloseable {
    * Starts the component. Idempotent: every call returns a future of the one start.
    *
    * @return a future that completes when the component is {@link State#RUNNING}, or fails with the
-   *     cause if it failed to start, or with a {@link ServiceStoppedException} if it was stopped first
+   *     cause if it failed to start, or with a {@link ServiceStoppedException} if it was stopped
+   *     first
    */
   CompletableFuture<Void> start();
 
   /**
-   * Stops the component and releases everything it holds. Idempotent: every call returns a future of
-   * the one stop. Stopping a component that never started releases what its builder acquired.
+   * Stops the component and releases everything it holds. Idempotent: every call returns a future
+   * of the one stop. Stopping a component that never started releases what its builder acquired.
    *
    * @return a future that completes when the component is {@link State#STOPPED} or {@link
    *     State#FAILED} with everything released; it fails only when releasing something failed
@@ -73,9 +75,9 @@ public interface Service extends AutoCloseable {
   CompletableFuture<Void> stop();
 
   /**
-   * Stops the component and waits until it is stopped, for try-with-resources. Never throws a checked
-   * exception; a failure to release something is rethrown as it was raised (an unchecked exception)
-   * or wrapped in an {@link IllegalStateException}.
+   * Stops the component and waits until it is stopped, for try-with-resources. Never throws a
+   * checked exception; a failure to release something is rethrown as it was raised (an unchecked
+   * exception) or wrapped in an {@link IllegalStateException}.
    */
   @Override
   void close();

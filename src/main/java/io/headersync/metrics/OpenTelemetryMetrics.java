@@ -34,37 +34,54 @@ public final class OpenTelemetryMetrics {
    *
    * @param meter the application's meter
    * @param metrics the node's metrics, from {@link NodeMetrics#of}
-   * @return a handle whose {@code close()} removes the instruments
-   * Gauges and counters become asynchronous instruments read on every collection; each value
-   * recorded in the node's histograms from now on is recorded in an OpenTelemetry histogram too
-   * (earlier values are not).
-   *
+   * @return a handle whose {@code close()} removes the instruments Gauges and counters become
+   *     asynchronous instruments read on every collection; each value recorded in the node's
+   *     histograms from now on is recorded in an OpenTelemetry histogram too (earlier values are
+   *     not).
    */
   public static AutoCloseable register(Meter meter, NodeMetrics metrics) {
     Objects.requireNonNull(meter, "meter == null");
     Objects.requireNonNull(metrics, "metrics == null");
     List<AutoCloseable> instruments = new ArrayList<>();
     for (NodeMetrics.Metric m : metrics.metrics()) {
-      Consumer<ObservableLongMeasurement> callback = measurement -> {
-        for (NodeMetrics.Sample s : m.read()) {
-          measurement.record(s.value(), attributes(s.attributes()));
-        }
-      };
-      instruments.add(m.kind() == NodeMetrics.Kind.COUNTER
-          ? meter.counterBuilder(m.name()).setDescription(m.description()).buildWithCallback(callback)
-          : meter.gaugeBuilder(m.name()).setDescription(m.description()).ofLongs().buildWithCallback(callback));
+      Consumer<ObservableLongMeasurement> callback =
+          measurement -> {
+            for (NodeMetrics.Sample s : m.read()) {
+              measurement.record(s.value(), attributes(s.attributes()));
+            }
+          };
+      instruments.add(
+          m.kind() == NodeMetrics.Kind.COUNTER
+              ? meter
+                  .counterBuilder(m.name())
+                  .setDescription(m.description())
+                  .buildWithCallback(callback)
+              : meter
+                  .gaugeBuilder(m.name())
+                  .setDescription(m.description())
+                  .ofLongs()
+                  .buildWithCallback(callback));
     }
     // The OpenTelemetry API has no asynchronous histogram: each value is recorded as it happens.
     for (NodeMetrics.HistogramMetric h : metrics.histograms()) {
-      DoubleHistogram histogram = meter.histogramBuilder(h.name()).setDescription(h.description()).setUnit(h.unit())
-          .setExplicitBucketBoundariesAdvice(h.sources().get(0).histogram().bounds()).build();
+      DoubleHistogram histogram =
+          meter
+              .histogramBuilder(h.name())
+              .setDescription(h.description())
+              .setUnit(h.unit())
+              .setExplicitBucketBoundariesAdvice(h.sources().get(0).histogram().bounds())
+              .build();
       for (NodeMetrics.Source source : h.sources()) {
         Map<String, String> extra = source.attributes();
-        instruments.add(source.histogram().subscribe((value, attributes) -> {
-          Map<String, String> all = new HashMap<>(attributes);
-          all.putAll(extra);
-          histogram.record(value, attributes(all));
-        }));
+        instruments.add(
+            source
+                .histogram()
+                .subscribe(
+                    (value, attributes) -> {
+                      Map<String, String> all = new HashMap<>(attributes);
+                      all.putAll(extra);
+                      histogram.record(value, attributes(all));
+                    }));
       }
     }
     return () -> {

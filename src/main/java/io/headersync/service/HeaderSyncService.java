@@ -8,9 +8,9 @@ import io.headersync.HeaderType;
 import io.headersync.annotation.Nullable;
 import io.headersync.exchange.Exchange;
 import io.headersync.exchange.P2PServer;
+import io.headersync.instrument.Histogram;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
-import io.headersync.instrument.Histogram;
 import io.headersync.lifecycle.AbstractService;
 import io.headersync.lifecycle.Service;
 import io.headersync.store.RocksDbStore;
@@ -21,7 +21,6 @@ import io.headersync.subscriber.SubscriberMetrics;
 import io.headersync.sync.SyncMetrics;
 import io.headersync.sync.SyncState;
 import io.headersync.sync.Syncer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -39,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link Subscriber} on the header topic and a {@link Syncer} that catches up to the network head
  * and follows gossip. A full node runs two (headers and data, sharing one {@link P2PClient}); a
  * light node runs the header service only; a sequencer adds its headers with {@link
- * #writeToStoreAndBroadcast}. {@link io.headersync.evnode.EvNodeSync} wires these roles for ev-node.
+ * #writeToStoreAndBroadcast}. {@link io.headersync.evnode.EvNodeSync} wires these roles for
+ * ev-node.
  *
  * <pre>{@code
  * HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService
@@ -53,18 +53,19 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Lifecycle</h2>
+ *
  * A {@link Service}: the one state machine of {@link AbstractService}, so {@link #state()} is a
  * {@link Service.State} (also reachable as {@code HeaderSyncService.State}). The builder opens the
- * store and builds the P2P client (when the service owns them); a build that fails releases what
- * it opened. {@link #start()} starts, in order: P2P client (when owned), server, exchange (the seeds
+ * store and builds the P2P client (when the service owns them); a build that fails releases what it
+ * opened. {@link #start()} starts, in order: P2P client (when owned), server, exchange (the seeds
  * are its trusted peers), subscriber, then initialises the syncer: from the store head; else from
  * the trusted hash, fetched by hash; else from the header at the initial height, fetched from the
  * trusted peers with retries (1 s doubling to 10 s) for at most {@link Builder#initTimeout};
  * without trusted peers, the first {@link #writeToStoreAndBroadcast} initialises the store. A
  * failure on the way fails the start with a {@link HeaderSyncException} naming the cause, after
  * every part is closed; the service is then {@link State#FAILED} with {@link #failure()} that
- * exception. A part that fails while the service runs (the syncer on a store that failed a write,
- * a part that reports a failure) fails the service the same way. {@link #stop()} is asynchronous,
+ * exception. A part that fails while the service runs (the syncer on a store that failed a write, a
+ * part that reports a failure) fails the service the same way. {@link #stop()} is asynchronous,
  * graceful and idempotent: it stops the parts in reverse order (syncer, subscriber, exchange,
  * server, P2P client when owned), then drains and flushes the store (and closes it when owned) and
  * shuts down the executors the service owns; its future fails with the first part that failed to
@@ -90,14 +91,24 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
   private final ServiceThreads threads;
   private final ServiceParts<H> parts;
   private final StoreInitialiser<H> init;
-  /** The future {@link #doStart()} returned: completed by the start, or early by a stop or a failure. */
+
+  /**
+   * The future {@link #doStart()} returned: completed by the start, or early by a stop or a
+   * failure.
+   */
   private final CompletableFuture<Void> starting = new CompletableFuture<>();
+
   /** Guarded by {@code this}: set once, when the start is cancelled or the parts are released. */
   private @Nullable Subscription topicSubscription;
-  /** A stop was requested: the start gives up and no part starts any more. Guarded by {@code this}. */
+
+  /**
+   * A stop was requested: the start gives up and no part starts any more. Guarded by {@code this}.
+   */
   private volatile boolean stopping;
+
   /** The service failed (it releases without flushing; the store may be what failed). */
   private volatile boolean failed;
+
   private volatile boolean syncerStarted;
 
   /** Takes the parts {@link Builder#build} opened; acquires nothing, so it cannot leak them. */
@@ -109,8 +120,16 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     this.blockTime = Objects.requireNonNull(b.blockTime, "blockTime");
     this.threads = threads;
     this.parts = parts;
-    this.init = new StoreInitialiser<>(parts, b.trustedHash, b.initialHeight, b.initTimeout, b.clock,
-        threads.scheduler, this::isClosing, this::startSyncer);
+    this.init =
+        new StoreInitialiser<>(
+            parts,
+            b.trustedHash,
+            b.initialHeight,
+            b.initTimeout,
+            b.clock,
+            threads.scheduler,
+            this::isClosing,
+            this::startSyncer);
   }
 
   /**
@@ -135,43 +154,49 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
    */
   @Override
   protected CompletableFuture<Void> doStart() {
-    parts.startInOrder()
-        .thenRun(() -> {
-          parts.subscriber.setVerifier(this::verifyGossip);
-          Subscription raw = parts.p2p.pubSub().subscribe(parts.subscriber.topic());
-          synchronized (this) {
-            if (stopping) {
-              raw.close(); // stopped meanwhile: the release already ran, or will not see it
-              throw new CancellationException("service " + networkId + " stopped while starting");
-            }
-            topicSubscription = raw;
-          }
-          ServiceParts.drain(raw);
-        })
+    parts
+        .startInOrder()
+        .thenRun(
+            () -> {
+              parts.subscriber.setVerifier(this::verifyGossip);
+              Subscription raw = parts.p2p.pubSub().subscribe(parts.subscriber.topic());
+              synchronized (this) {
+                if (stopping) {
+                  raw.close(); // stopped meanwhile: the release already ran, or will not see it
+                  throw new CancellationException(
+                      "service " + networkId + " stopped while starting");
+                }
+                topicSubscription = raw;
+              }
+              ServiceParts.drain(raw);
+            })
         .thenCompose(v -> init.initialise())
-        .whenComplete((v, e) -> {
-          if (e == null) {
-            watch(parts.p2p, "P2P client");
-            watch(parts.server, "exchange server");
-            watch(parts.exchange, "exchange client");
-            watch(parts.subscriber, "subscriber");
-            starting.complete(null);
-            return;
-          }
-          synchronized (this) {
-            if (stopping || failed) {
-              return; // a stop or a failure ended the start and settled its future itself
-            }
-            failed = true;
-          }
-          Throwable cause = unwrap(e);
-          log.error("{}: header sync service failed: {}", networkId, cause.toString());
-          starting.completeExceptionally(asHeaderSyncException(cause));
-        });
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                watch(parts.p2p, "P2P client");
+                watch(parts.server, "exchange server");
+                watch(parts.exchange, "exchange client");
+                watch(parts.subscriber, "subscriber");
+                starting.complete(null);
+                return;
+              }
+              synchronized (this) {
+                if (stopping || failed) {
+                  return; // a stop or a failure ended the start and settled its future itself
+                }
+                failed = true;
+              }
+              Throwable cause = unwrap(e);
+              log.error("{}: header sync service failed: {}", networkId, cause.toString());
+              starting.completeExceptionally(asHeaderSyncException(cause));
+            });
     return starting;
   }
 
-  /** A stop while starting: initialisation gives up now (retries end), and the parts are released. */
+  /**
+   * A stop while starting: initialisation gives up now (retries end), and the parts are released.
+   */
   @Override
   protected void cancelStart() {
     synchronized (this) {
@@ -180,15 +205,26 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     starting.complete(null);
   }
 
-  /** Fails the service when {@code part} fails while it runs (a part stopped by the service is not a failure). */
+  /**
+   * Fails the service when {@code part} fails while it runs (a part stopped by the service is not a
+   * failure).
+   */
   private void watch(Service part, String what) {
-    part.terminated().thenRun(() -> part.failure().ifPresent(cause ->
-        fail(new HeaderSyncException(networkId + ": the " + what + " failed: " + cause, cause))));
+    part.terminated()
+        .thenRun(
+            () ->
+                part.failure()
+                    .ifPresent(
+                        cause ->
+                            fail(
+                                new HeaderSyncException(
+                                    networkId + ": the " + what + " failed: " + cause, cause))));
   }
 
   /**
    * A part failed: the service fails with {@code cause} (as a {@link HeaderSyncException} while it
-   * starts, so the start future says so) and releases every part. Ignored once a stop was requested.
+   * starts, so the start future says so) and releases every part. Ignored once a stop was
+   * requested.
    */
   private void fail(Throwable cause) {
     synchronized (this) {
@@ -204,7 +240,8 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
   }
 
   private Throwable asHeaderSyncException(Throwable cause) {
-    return cause instanceof HeaderSyncException ? cause
+    return cause instanceof HeaderSyncException
+        ? cause
         : new HeaderSyncException("header sync service " + networkId + " failed: " + cause, cause);
   }
 
@@ -212,26 +249,40 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     if (!syncerStarted && !isClosing()) {
       syncerStarted = true;
       Syncer<H> syncer = parts.syncer;
-      // A store that failed a write (disk full) stops the syncer for good: the service fails with it.
-      // (On a worker: the failure may surface on the store's writer thread, which close() waits for.)
-      syncer.fatalFailure().whenCompleteAsync((v, e) -> {
-        if (e != null) {
-          fail(unwrap(e));
-        }
-      }, threads.workers);
-      // The syncer retries a failed network-head request on its own timer; nothing to wait for here.
-      syncer.start().whenComplete((v, e) -> {
-        if (e != null) {
-          log.info("{}: first network head not known yet ({}); the syncer retries", networkId, unwrap(e).toString());
-        }
-      });
+      // A store that failed a write (disk full) stops the syncer for good: the service fails with
+      // it.
+      // (On a worker: the failure may surface on the store's writer thread, which close() waits
+      // for.)
+      syncer
+          .fatalFailure()
+          .whenCompleteAsync(
+              (v, e) -> {
+                if (e != null) {
+                  fail(unwrap(e));
+                }
+              },
+              threads.workers);
+      // The syncer retries a failed network-head request on its own timer; nothing to wait for
+      // here.
+      syncer
+          .start()
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  log.info(
+                      "{}: first network head not known yet ({}); the syncer retries",
+                      networkId,
+                      unwrap(e).toString());
+                }
+              });
     }
   }
 
   private CompletableFuture<Void> verifyGossip(H header) {
     if (!syncerStarted) {
       // Not a verification failure: the subscriber ignores the message without blaming the sender.
-      return CompletableFuture.failedFuture(new IllegalStateException("the store is not initialised yet"));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("the store is not initialised yet"));
     }
     return parts.syncer.incomingHead(header);
   }
@@ -253,7 +304,8 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     Objects.requireNonNull(header, "header == null");
     State s = state();
     if (s != State.RUNNING) {
-      return CompletableFuture.failedFuture(new IllegalStateException("service " + networkId + " is " + s));
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("service " + networkId + " is " + s));
     }
     if (header.isZero()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("zero header"));
@@ -261,18 +313,29 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     Store<H> store = parts.store;
     Subscriber<H> subscriber = parts.subscriber;
     if (init.claim()) {
-      return store.append(List.of(header)).thenCompose(v -> {
-        startSyncer();
-        // Our own validator finds the header known: as ev-node, that is not an error on the first write.
-        return subscriber.broadcast(header).exceptionally(e -> {
-          if (unwrap(e) instanceof PubSubException pe && pe.reason() != PubSubException.Reason.CLOSED) {
-            return null;
-          }
-          throw new CompletionException(unwrap(e));
-        });
-      });
+      return store
+          .append(List.of(header))
+          .thenCompose(
+              v -> {
+                startSyncer();
+                // Our own validator finds the header known: as ev-node, that is not an error on the
+                // first write.
+                return subscriber
+                    .broadcast(header)
+                    .exceptionally(
+                        e -> {
+                          if (unwrap(e) instanceof PubSubException pe
+                              && pe.reason() != PubSubException.Reason.CLOSED) {
+                            return null;
+                          }
+                          throw new CompletionException(unwrap(e));
+                        });
+              });
     }
-    return subscriber.broadcast(header).thenCompose(v -> store.awaitHeight(header.height())).thenApply(h -> null);
+    return subscriber
+        .broadcast(header)
+        .thenCompose(v -> store.awaitHeight(header.height()))
+        .thenApply(h -> null);
   }
 
   /**
@@ -307,9 +370,13 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     }
     Optional<H> t = store.tail();
     if (t.isEmpty() || height > store.height() || parts.anchor != null) {
-      return CompletableFuture.failedFuture(new io.headersync.store.HeaderNotFoundException("height " + height
-          + " is not stored (the store holds " + t.map(x -> "[" + x.height() + ", " + store.height() + "]")
-              .orElse("nothing") + ")"));
+      return CompletableFuture.failedFuture(
+          new io.headersync.store.HeaderNotFoundException(
+              "height "
+                  + height
+                  + " is not stored (the store holds "
+                  + t.map(x -> "[" + x.height() + ", " + store.height() + "]").orElse("nothing")
+                  + ")"));
     }
     return parts.syncer.fetchBelowTail(height);
   }
@@ -342,7 +409,10 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     return parts.p2p;
   }
 
-  /** {@return the exchange client that fetches headers from peers (started and stopped by the service)} */
+  /**
+   * {@return the exchange client that fetches headers from peers (started and stopped by the
+   * service)}
+   */
   public Exchange<H> exchange() {
     return parts.exchange;
   }
@@ -351,18 +421,24 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
    * New headers accepted from the topic (ours included), for applications that follow the head.
    *
    * @return a new subscription; the caller closes it
-   * @throws IllegalStateException if the subscriber is not running (service not started, or stopped)
+   * @throws IllegalStateException if the subscriber is not running (service not started, or
+   *     stopped)
    */
   public HeaderSubscription<H> subscribe() {
     return parts.subscriber.subscribe();
   }
 
-  /** {@return a snapshot of the subscriber's counters: accepted, ignored and rejected messages, bytes, subscriptions} */
+  /**
+   * {@return a snapshot of the subscriber's counters: accepted, ignored and rejected messages,
+   * bytes, subscriptions}
+   */
   public SubscriberMetrics gossipMetrics() {
     return parts.subscriber.metrics();
   }
 
-  /** {@return a snapshot of the exchange server's counters of the requests it answered for peers} */
+  /**
+   * {@return a snapshot of the exchange server's counters of the requests it answered for peers}
+   */
   public P2PServer.Stats serverStats() {
     return parts.server.stats();
   }
@@ -378,7 +454,10 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
     return parts.histograms();
   }
 
-  /** {@return the network id, the profile's name for this chain and kind (the service's name and log prefix)} */
+  /**
+   * {@return the network id, the profile's name for this chain and kind (the service's name and log
+   * prefix)}
+   */
   public String networkId() {
     return networkId;
   }
@@ -404,8 +483,8 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
   }
 
   /**
-   * The executor the service's verification, store reads and callbacks run on: the builder's
-   * {@link Builder#workerExecutor}, or the service's own pool (shut down when the service stops).
+   * The executor the service's verification, store reads and callbacks run on: the builder's {@link
+   * Builder#workerExecutor}, or the service's own pool (shut down when the service stops).
    *
    * @return the worker executor, to run work beside the service's (not to shut down)
    */
@@ -439,8 +518,9 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
 
   /**
    * Builds a {@link HeaderSyncService}: the setters (with their defaults) are documented where they
-   * are declared; {@link #build()} opens the store and builds the parts, {@link HeaderSyncService#start()}
-   * starts them. Not thread-safe: one thread sets it up and calls {@link #build}.
+   * are declared; {@link #build()} opens the store and builds the parts, {@link
+   * HeaderSyncService#start()} starts them. Not thread-safe: one thread sets it up and calls {@link
+   * #build}.
    *
    * @param <H> the header type
    */
@@ -460,7 +540,8 @@ public final class HeaderSyncService<H extends Header> extends AbstractService {
      *
      * @return the service, {@link State#NEW}
      * @throws NullPointerException if the block time is missing
-     * @throws io.headersync.store.StoreException if the store at {@link #storePath} cannot be opened
+     * @throws io.headersync.store.StoreException if the store at {@link #storePath} cannot be
+     *     opened
      */
     public HeaderSyncService<H> build() {
       Objects.requireNonNull(blockTime, "blockTime is required (the network's block time)");

@@ -29,7 +29,10 @@ import java.util.Objects;
  */
 public enum NetworkProfile {
   /** Rollkit's original naming: network id = chain id; blocks under {@code <chainId>-block}. */
-  SEED(PubSub.DEFAULT_MAX_MESSAGE_SIZE, 1 << 20, SyncerOptions.DEFAULT_TRUSTING_PERIOD,
+  SEED(
+      PubSub.DEFAULT_MAX_MESSAGE_SIZE,
+      1 << 20,
+      SyncerOptions.DEFAULT_TRUSTING_PERIOD,
       SyncerOptions.DEFAULT_PRUNING_WINDOW) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
@@ -42,7 +45,11 @@ public enum NetworkProfile {
     }
   },
   /** ev-node v1.x: {@code <chainId>-headerSync} and {@code <chainId>-dataSync}. */
-  EVNODE(PubSub.EVNODE_MAX_MESSAGE_SIZE, 10 << 20, Duration.ofDays(99L * 365), Duration.ofDays(99L * 365)) {
+  EVNODE(
+      PubSub.EVNODE_MAX_MESSAGE_SIZE,
+      10 << 20,
+      Duration.ofDays(99L * 365),
+      Duration.ofDays(99L * 365)) {
     @Override
     public String networkId(String chainId, SyncKind kind) {
       return chainId + (kind == SyncKind.HEADERS ? "-headerSync" : "-dataSync");
@@ -68,7 +75,11 @@ public enum NetworkProfile {
   private final Duration trustingPeriod;
   private final Duration pruningWindow;
 
-  NetworkProfile(int maxPubsubMessageSize, int maxExchangeFrameSize, Duration trustingPeriod, Duration pruningWindow) {
+  NetworkProfile(
+      int maxPubsubMessageSize,
+      int maxExchangeFrameSize,
+      Duration trustingPeriod,
+      Duration pruningWindow) {
     this.maxPubsubMessageSize = maxPubsubMessageSize;
     this.maxExchangeFrameSize = maxExchangeFrameSize;
     this.trustingPeriod = trustingPeriod;
@@ -76,20 +87,20 @@ public enum NetworkProfile {
   }
 
   /**
-   * {@return how far behind the head's time the header store keeps headers: go-header's default (337 h)
-   * under {@link #SEED}, so the store is pruned as the head advances; 99 years under
-   * {@link #EVNODE}, which is how ev-node v1.x configures go-header's syncer
-   * ({@code WithPruningWindow(99y)}): nothing is pruned}
+   * {@return how far behind the head's time the header store keeps headers: go-header's default
+   * (337 h) under {@link #SEED}, so the store is pruned as the head advances; 99 years under {@link
+   * #EVNODE}, which is how ev-node v1.x configures go-header's syncer ({@code
+   * WithPruningWindow(99y)}): nothing is pruned}
    */
   public Duration pruningWindow() {
     return pruningWindow;
   }
 
   /**
-   * {@return how old the store head may be before the syncer stops trusting it: go-header's default (336 h)
-   * under {@link #SEED}; 99 years under {@link #EVNODE}, which is how ev-node v1.x configures
-   * go-header's syncer ({@code WithTrustingPeriod(99y)}, "effectively disabling" the check), so a
-   * node can sync a chain whose blocks are older than two weeks}
+   * {@return how old the store head may be before the syncer stops trusting it: go-header's default
+   * (336 h) under {@link #SEED}; 99 years under {@link #EVNODE}, which is how ev-node v1.x
+   * configures go-header's syncer ({@code WithTrustingPeriod(99y)}, "effectively disabling" the
+   * check), so a node can sync a chain whose blocks are older than two weeks}
    */
   public Duration trustingPeriod() {
     return trustingPeriod;
@@ -152,7 +163,9 @@ public enum NetworkProfile {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "seed" -> SEED;
       case "evnode", "ev-node" -> EVNODE;
-      default -> throw new IllegalArgumentException("unknown network profile \"" + name + "\"; known: seed, evnode");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown network profile \"" + name + "\"; known: seed, evnode");
     };
   }
 }

@@ -2,7 +2,6 @@ package io.headersync.service;
 
 import io.headersync.annotation.Nullable;
 import io.headersync.internal.Backoff;
-import io.headersync.lifecycle.AbstractService;
 import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.ConnectionManager;
@@ -14,6 +13,7 @@ import io.headersync.libp2p.dht.Dht;
 import io.headersync.libp2p.dht.Discovery;
 import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.libp2p.pubsub.PubSub;
+import io.headersync.lifecycle.AbstractService;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class P2PClient extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(P2PClient.class);
+
   /** How long {@link #start()} waits for the first dial of the seeds. */
   private static final Duration FIRST_DIAL_WAIT = Duration.ofSeconds(10);
 
@@ -60,20 +61,30 @@ public final class P2PClient extends AbstractService {
   private final ScheduledExecutorService scheduler;
   private final @Nullable ScheduledExecutorService ownedScheduler;
   private final Map<PeerId, SeedState> seeds = new HashMap<>();
-  /** Peers from gossipsub peer exchange being dialled now. Guarded by itself; at most {@link #MAX_PX_DIALS}. */
+
+  /**
+   * Peers from gossipsub peer exchange being dialled now. Guarded by itself; at most {@link
+   * #MAX_PX_DIALS}.
+   */
   private final Set<PeerId> pxDials = new HashSet<>();
-  private final java.util.concurrent.atomic.AtomicLong pxDialed = new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong pxDialed =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** PX dials in flight at most (go-libp2p-pubsub runs 8 connectors over a queue of 128). */
   static final int MAX_PX_DIALS = 16;
+
   private final PeerStore peerStore;
   private final @Nullable Dht dht;
   private final @Nullable Discovery discovery;
+
   /** The future {@link #doStart()} returned, completed early by {@link #cancelStart()}. */
   private final CompletableFuture<Void> starting = new CompletableFuture<>();
 
   private static final class SeedState {
     final Multiaddr address;
-    int redials; // re-dials scheduled since the last connection; the next one waits seedBackoff.delay(redials + 1)
+    int redials; // re-dials scheduled since the last connection; the next one waits
+    // seedBackoff.delay(redials + 1)
     @Nullable ScheduledFuture<?> redial;
     boolean dialing;
 
@@ -82,8 +93,13 @@ public final class P2PClient extends AbstractService {
     }
   }
 
-  private P2PClient(P2PConfig config, int defaultMaxPubsubMessageSize, @Nullable ScheduledExecutorService scheduler,
-      @Nullable Executor executor, Clock clock, @Nullable String namespace) {
+  private P2PClient(
+      P2PConfig config,
+      int defaultMaxPubsubMessageSize,
+      @Nullable ScheduledExecutorService scheduler,
+      @Nullable Executor executor,
+      Clock clock,
+      @Nullable String namespace) {
     super("P2P client " + config.identity().peerId(), executor != null ? executor : Runnable::run);
     this.config = config;
     this.seedBackoff = Backoff.exponential(config.seedRedialMin(), config.seedRedialMax());
@@ -93,7 +109,8 @@ public final class P2PClient extends AbstractService {
     for (PeerId p : config.allowedPeers()) {
       gater.unblockPeer(p);
     }
-    Host.Builder hb = Host.builder(config.identity()).gater(gater).clock(clock).userAgent("headersync");
+    Host.Builder hb =
+        Host.builder(config.identity()).gater(gater).clock(clock).userAgent("headersync");
     config.listen().forEach(hb::listen);
     if (config.inMemory() != null) {
       hb.inMemory(config.inMemory());
@@ -108,22 +125,32 @@ public final class P2PClient extends AbstractService {
     PubSub builtPubSub = null;
     Dht builtDht = null;
     try {
-      int maxMessage = config.maxPubsubMessageSize() > 0 ? config.maxPubsubMessageSize() : defaultMaxPubsubMessageSize;
+      int maxMessage =
+          config.maxPubsubMessageSize() > 0
+              ? config.maxPubsubMessageSize()
+              : defaultMaxPubsubMessageSize;
       if (scheduler == null) {
-        owned = Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "headersync-p2p");
-          t.setDaemon(true);
-          return t;
-        });
+        owned =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "headersync-p2p");
+                  t.setDaemon(true);
+                  return t;
+                });
       }
       ScheduledExecutorService timers = scheduler != null ? scheduler : owned;
-      PubSub.Builder pb = PubSub.builder(builtHost, config.identity()).router(config.router()).maxMessageSize(maxMessage)
-          .clock(clock).scheduler(timers);
+      PubSub.Builder pb =
+          PubSub.builder(builtHost, config.identity())
+              .router(config.router())
+              .maxMessageSize(maxMessage)
+              .clock(clock)
+              .scheduler(timers);
       if (config.peerScore() != null) {
         pb.peerScore(config.peerScore(), config.scoreThresholds());
       }
       pb.peerExchangeDialer(this::dialExchangedPeers); // runs only once the host is up
-      // Built before the host starts, so identify lists the pubsub protocols from the first connection.
+      // Built before the host starts, so identify lists the pubsub protocols from the first
+      // connection.
       builtPubSub = pb.build();
       PeerStore store = new PeerStore(clock);
       store.attach(builtHost);
@@ -132,16 +159,29 @@ public final class P2PClient extends AbstractService {
       if (d != null) {
         String ns = d.namespace().orElse(namespace);
         if (ns == null) {
-          throw new IllegalArgumentException("discovery is on but names no namespace and the client has no chain id");
+          throw new IllegalArgumentException(
+              "discovery is on but names no namespace and the client has no chain id");
         }
-        // Built before the host starts too, so identify lists /ipfs/kad/1.0.0 from the first connection.
-        builtDht = Dht.builder(builtHost).options(config.dht()).peerStore(store).clock(clock).scheduler(timers)
-            .bootstrapPeers(config.seeds()).build();
+        // Built before the host starts too, so identify lists /ipfs/kad/1.0.0 from the first
+        // connection.
+        builtDht =
+            Dht.builder(builtHost)
+                .options(config.dht())
+                .peerStore(store)
+                .clock(clock)
+                .scheduler(timers)
+                .bootstrapPeers(config.seeds())
+                .build();
         builtDiscovery = new Discovery(builtDht, builtHost, d.withNamespace(ns), timers);
       }
       // Seeds are what a node depends on to find the network: never trimmed.
-      ConnectionManager manager = ConnectionManager.builder(builtHost).options(config.connectionManager()).clock(clock)
-          .scheduler(timers).values(builtPubSub::connectionValues).build();
+      ConnectionManager manager =
+          ConnectionManager.builder(builtHost)
+              .options(config.connectionManager())
+              .clock(clock)
+              .scheduler(timers)
+              .values(builtPubSub::connectionValues)
+              .build();
       for (Multiaddr seed : config.seeds()) {
         manager.protect(seed.peerId().orElseThrow(), "seed");
       }
@@ -179,17 +219,27 @@ public final class P2PClient extends AbstractService {
    * @param defaultMaxPubsubMessageSize the pubsub limit when the config leaves it to the profile
    * @param scheduler for seed re-dials (null: a daemon thread of the client's own)
    * @param executor the host's user executor, where the lifecycle futures complete too (null: the
-   *     host's default, and the lifecycle futures complete on the thread that finished the transition)
+   *     host's default, and the lifecycle futures complete on the thread that finished the
+   *     transition)
    * @param clock the clock of the host, pubsub, DHT and connection manager
    * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
    * @throws NullPointerException if {@code config} or {@code clock} is null
    * @throws IllegalArgumentException if discovery is on and the config names no namespace (this
    *     overload has no chain id to fall back on)
    */
-  public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
-      @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock) {
-    return new P2PClient(Objects.requireNonNull(config, "config == null"), defaultMaxPubsubMessageSize, scheduler,
-        executor, Objects.requireNonNull(clock, "clock == null"), null);
+  public static P2PClient create(
+      P2PConfig config,
+      int defaultMaxPubsubMessageSize,
+      @Nullable ScheduledExecutorService scheduler,
+      @Nullable Executor executor,
+      Clock clock) {
+    return new P2PClient(
+        Objects.requireNonNull(config, "config == null"),
+        defaultMaxPubsubMessageSize,
+        scheduler,
+        executor,
+        Objects.requireNonNull(clock, "clock == null"),
+        null);
   }
 
   /**
@@ -200,16 +250,27 @@ public final class P2PClient extends AbstractService {
    * @param defaultMaxPubsubMessageSize the pubsub limit when the config leaves it to the profile
    * @param scheduler for seed re-dials (null: a daemon thread of the client's own)
    * @param executor the host's user executor, where the lifecycle futures complete too (null: the
-   *     host's default, and the lifecycle futures complete on the thread that finished the transition)
+   *     host's default, and the lifecycle futures complete on the thread that finished the
+   *     transition)
    * @param clock the clock of the host, pubsub, DHT and connection manager
    * @param chainId the chain's id, the discovery namespace by default
    * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
    * @throws NullPointerException if {@code config}, {@code clock} or {@code chainId} is null
    */
-  public static P2PClient create(P2PConfig config, int defaultMaxPubsubMessageSize,
-      @Nullable ScheduledExecutorService scheduler, @Nullable Executor executor, Clock clock, String chainId) {
-    return new P2PClient(Objects.requireNonNull(config, "config == null"), defaultMaxPubsubMessageSize, scheduler,
-        executor, Objects.requireNonNull(clock, "clock == null"), Objects.requireNonNull(chainId, "chainId == null"));
+  public static P2PClient create(
+      P2PConfig config,
+      int defaultMaxPubsubMessageSize,
+      @Nullable ScheduledExecutorService scheduler,
+      @Nullable Executor executor,
+      Clock clock,
+      String chainId) {
+    return new P2PClient(
+        Objects.requireNonNull(config, "config == null"),
+        defaultMaxPubsubMessageSize,
+        scheduler,
+        executor,
+        Objects.requireNonNull(clock, "clock == null"),
+        Objects.requireNonNull(chainId, "chainId == null"));
   }
 
   /**
@@ -217,7 +278,8 @@ public final class P2PClient extends AbstractService {
    * the lifecycle futures complete on the thread that finished the transition.
    *
    * @param config the identity, listen addresses, seeds, peer lists and limits
-   * @param profile the network profile whose pubsub message limit applies unless the config sets one
+   * @param profile the network profile whose pubsub message limit applies unless the config sets
+   *     one
    * @return the client, {@link State#NEW}: {@link #stop()} it even if it never starts
    * @throws NullPointerException if {@code config} or {@code profile} is null
    * @throws IllegalArgumentException if discovery is on and the config names no namespace
@@ -233,45 +295,57 @@ public final class P2PClient extends AbstractService {
    */
   @Override
   protected CompletableFuture<Void> doStart() {
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        seedConnected(peer);
-      }
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+            seedConnected(peer);
+          }
 
-      @Override
-      public void disconnected(PeerId peer) {
-        seedDisconnected(peer);
-      }
-    });
-    pubSub.start(); // before the host, so identify lists the pubsub protocols from the first connection
-    host.start().thenCompose(v -> {
-      List<CompletableFuture<Void>> dials = new java.util.ArrayList<>();
-      synchronized (this) {
-        seeds.keySet().forEach(p -> dials.add(dial(p)));
-      }
-      // Wait for the first attempt at every seed (not for success), so that the services' first
-      // requests find the seeds connected instead of racing the dials.
-      return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
-          .completeOnTimeout(null, FIRST_DIAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    }).thenRun(() -> {
-      // doStop takes the lock once the state says STOPPING: discovery starts before it is closed, or not at all.
-      synchronized (this) {
-        if (discovery != null && !isStopping()) {
-          discovery.start();
-        }
-      }
-    }).whenComplete((v, e) -> {
-      if (e != null) {
-        starting.completeExceptionally(e);
-      } else {
-        starting.complete(null);
-      }
-    });
+          @Override
+          public void disconnected(PeerId peer) {
+            seedDisconnected(peer);
+          }
+        });
+    pubSub.start(); // before the host, so identify lists the pubsub protocols from the first
+    // connection
+    host.start()
+        .thenCompose(
+            v -> {
+              List<CompletableFuture<Void>> dials = new java.util.ArrayList<>();
+              synchronized (this) {
+                seeds.keySet().forEach(p -> dials.add(dial(p)));
+              }
+              // Wait for the first attempt at every seed (not for success), so that the services'
+              // first
+              // requests find the seeds connected instead of racing the dials.
+              return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+                  .completeOnTimeout(null, FIRST_DIAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            })
+        .thenRun(
+            () -> {
+              // doStop takes the lock once the state says STOPPING: discovery starts before it is
+              // closed, or not at all.
+              synchronized (this) {
+                if (discovery != null && !isStopping()) {
+                  discovery.start();
+                }
+              }
+            })
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                starting.completeExceptionally(e);
+              } else {
+                starting.complete(null);
+              }
+            });
     return starting;
   }
 
-  /** A stop while the seeds are dialled: the start ends now (as stopped), the dials are abandoned. */
+  /**
+   * A stop while the seeds are dialled: the start ends now (as stopped), the dials are abandoned.
+   */
   @Override
   protected void cancelStart() {
     starting.complete(null);
@@ -309,9 +383,10 @@ public final class P2PClient extends AbstractService {
   }
 
   /**
-   * Dials peers a gossipsub peer offered in a PRUNE (see {@link PubSub.Builder#peerExchangeDialer}):
-   * addresses from the peer store, else from a DHT lookup of the peer id when discovery is on;
-   * through the host, so the gater's block list applies. Bounded by {@link #MAX_PX_DIALS} in flight.
+   * Dials peers a gossipsub peer offered in a PRUNE (see {@link
+   * PubSub.Builder#peerExchangeDialer}): addresses from the peer store, else from a DHT lookup of
+   * the peer id when discovery is on; through the host, so the gater's block list applies. Bounded
+   * by {@link #MAX_PX_DIALS} in flight.
    */
   private void dialExchangedPeers(List<PeerId> offered) {
     for (PeerId p : offered) {
@@ -326,23 +401,29 @@ public final class P2PClient extends AbstractService {
           continue;
         }
       }
-      CompletableFuture<List<Multiaddr>> addrs = peerStore.addresses(p).isEmpty() && dht != null
-          ? dht.findClosestPeers(p.bytes()).handle((v, e) -> peerStore.addresses(p))
-          : CompletableFuture.completedFuture(peerStore.addresses(p));
-      addrs.thenCompose(list -> {
-        if (list.isEmpty()) {
-          return CompletableFuture.failedFuture(new IllegalStateException("no address known"));
-        }
-        pxDialed.incrementAndGet();
-        return host.connect(list.get(0).withPeerId(p));
-      }).whenComplete((v, e) -> {
-        synchronized (pxDials) {
-          pxDials.remove(p);
-        }
-        if (e != null) {
-          log.debug("dialling {} from peer exchange failed: {}", p, e.toString());
-        }
-      });
+      CompletableFuture<List<Multiaddr>> addrs =
+          peerStore.addresses(p).isEmpty() && dht != null
+              ? dht.findClosestPeers(p.bytes()).handle((v, e) -> peerStore.addresses(p))
+              : CompletableFuture.completedFuture(peerStore.addresses(p));
+      addrs
+          .thenCompose(
+              list -> {
+                if (list.isEmpty()) {
+                  return CompletableFuture.failedFuture(
+                      new IllegalStateException("no address known"));
+                }
+                pxDialed.incrementAndGet();
+                return host.connect(list.get(0).withPeerId(p));
+              })
+          .whenComplete(
+              (v, e) -> {
+                synchronized (pxDials) {
+                  pxDials.remove(p);
+                }
+                if (e != null) {
+                  log.debug("dialling {} from peer exchange failed: {}", p, e.toString());
+                }
+              });
     }
   }
 
@@ -387,7 +468,10 @@ public final class P2PClient extends AbstractService {
     return host.listenAddresses().stream().map(a -> a.withPeerId(host.peerId())).toList();
   }
 
-  /** Dials a seed unless connected or dialling; completes when this attempt ended, never exceptionally. */
+  /**
+   * Dials a seed unless connected or dialling; completes when this attempt ended, never
+   * exceptionally.
+   */
   private synchronized CompletableFuture<Void> dial(PeerId peer) {
     SeedState s = seeds.get(peer);
     if (isStopping() || s == null || s.dialing || host.connectedPeers().contains(peer)) {
@@ -398,17 +482,22 @@ public final class P2PClient extends AbstractService {
       return CompletableFuture.completedFuture(null);
     }
     s.dialing = true;
-    return host.connect(s.address).handle((p, e) -> {
-      synchronized (this) {
-        s.dialing = false;
-        if (e != null && !isStopping()) {
-          log.debug("seed {} not reachable ({}); re-dialling in {}", peer, e.toString(),
-              seedBackoff.delay(s.redials + 1));
-          scheduleRedial(peer, s);
-        }
-      }
-      return null;
-    });
+    return host.connect(s.address)
+        .handle(
+            (p, e) -> {
+              synchronized (this) {
+                s.dialing = false;
+                if (e != null && !isStopping()) {
+                  log.debug(
+                      "seed {} not reachable ({}); re-dialling in {}",
+                      peer,
+                      e.toString(),
+                      seedBackoff.delay(s.redials + 1));
+                  scheduleRedial(peer, s);
+                }
+              }
+              return null;
+            });
   }
 
   private void scheduleRedial(PeerId peer, SeedState s) {
@@ -416,9 +505,13 @@ public final class P2PClient extends AbstractService {
       return;
     }
     Duration wait = seedBackoff.delay(++s.redials);
-    s.redial = scheduler.schedule(() -> {
-      dial(peer);
-    }, wait.toMillis(), TimeUnit.MILLISECONDS);
+    s.redial =
+        scheduler.schedule(
+            () -> {
+              dial(peer);
+            },
+            wait.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   private synchronized void seedConnected(PeerId peer) {
@@ -455,38 +548,41 @@ public final class P2PClient extends AbstractService {
       }
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      RuntimeException first = null;
-      List<Runnable> parts = new java.util.ArrayList<>();
-      if (discovery != null) {
-        parts.add(discovery::close);
-      }
-      if (dht != null) {
-        parts.add(dht::close);
-      }
-      parts.add(connectionManager::close);
-      parts.add(pubSub::close);
-      parts.add(host::close);
-      if (ownedScheduler != null) {
-        parts.add(ownedScheduler::shutdownNow);
-      }
-      for (Runnable part : parts) {
-        try {
-          part.run();
-        } catch (RuntimeException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
-      }
-      if (first != null) {
-        done.completeExceptionally(first);
-      } else {
-        done.complete(null);
-      }
-    }, "headersync-p2p-stop");
+    Thread t =
+        new Thread(
+            () -> {
+              RuntimeException first = null;
+              List<Runnable> parts = new java.util.ArrayList<>();
+              if (discovery != null) {
+                parts.add(discovery::close);
+              }
+              if (dht != null) {
+                parts.add(dht::close);
+              }
+              parts.add(connectionManager::close);
+              parts.add(pubSub::close);
+              parts.add(host::close);
+              if (ownedScheduler != null) {
+                parts.add(ownedScheduler::shutdownNow);
+              }
+              for (Runnable part : parts) {
+                try {
+                  part.run();
+                } catch (RuntimeException e) {
+                  if (first == null) {
+                    first = e;
+                  } else {
+                    first.addSuppressed(e);
+                  }
+                }
+              }
+              if (first != null) {
+                done.completeExceptionally(first);
+              } else {
+                done.complete(null);
+              }
+            },
+            "headersync-p2p-stop");
     t.setDaemon(true);
     t.start();
     return done;

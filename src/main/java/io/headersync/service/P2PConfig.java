@@ -52,8 +52,13 @@ public final class P2PConfig {
   private final DhtOptions dht;
 
   private P2PConfig(Builder b) {
-    this.identity = b.identity != null ? b.identity : PrivateKey.generateEd25519(new SecureRandom());
-    this.listen = List.copyOf(b.listen.isEmpty() ? List.of(b.inMemory != null ? Multiaddr.parse("/memory/0") : DEFAULT_LISTEN) : b.listen);
+    this.identity =
+        b.identity != null ? b.identity : PrivateKey.generateEd25519(new SecureRandom());
+    this.listen =
+        List.copyOf(
+            b.listen.isEmpty()
+                ? List.of(b.inMemory != null ? Multiaddr.parse("/memory/0") : DEFAULT_LISTEN)
+                : b.listen);
     this.seeds = List.copyOf(b.seeds);
     this.blockedPeers = Set.copyOf(b.blockedPeers);
     this.allowedPeers = Set.copyOf(b.allowedPeers);
@@ -70,8 +75,8 @@ public final class P2PConfig {
   }
 
   /**
-   * {@return a builder with every default: a fresh random identity, {@link #DEFAULT_LISTEN}, no seeds,
-   * gossipsub without scoring, no discovery}
+   * {@return a builder with every default: a fresh random identity, {@link #DEFAULT_LISTEN}, no
+   * seeds, gossipsub without scoring, no discovery}
    */
   public static Builder builder() {
     return new Builder();
@@ -104,16 +109,17 @@ public final class P2PConfig {
   }
 
   /**
-   * {@return the node's private key, which determines its peer id} When none was set, the key generated
-   * at {@link Builder#build()}: keep it (via {@link #toBuilder()}) to keep the same peer id.
+   * {@return the node's private key, which determines its peer id} When none was set, the key
+   * generated at {@link Builder#build()}: keep it (via {@link #toBuilder()}) to keep the same peer
+   * id.
    */
   public PrivateKey identity() {
     return identity;
   }
 
   /**
-   * {@return the addresses to listen on, never empty} Default {@link #DEFAULT_LISTEN}, or
-   * {@code /memory/0} on an in-memory network.
+   * {@return the addresses to listen on, never empty} Default {@link #DEFAULT_LISTEN}, or {@code
+   * /memory/0} on an in-memory network.
    */
   public List<Multiaddr> listen() {
     return listen;
@@ -162,8 +168,8 @@ public final class P2PConfig {
   }
 
   /**
-   * {@return the score thresholds applied with {@link #peerScore()}} {@link PeerScoreThresholds#NONE}
-   * when scoring is off.
+   * {@return the score thresholds applied with {@link #peerScore()}} {@link
+   * PeerScoreThresholds#NONE} when scoring is off.
    */
   public PeerScoreThresholds scoreThresholds() {
     return scoreThresholds;
@@ -180,8 +186,8 @@ public final class P2PConfig {
   }
 
   /**
-   * {@return the first delay before a disconnected seed is dialled again} Default 1 s; it doubles on
-   * each failure up to {@link #seedRedialMax()}.
+   * {@return the first delay before a disconnected seed is dialled again} Default 1 s; it doubles
+   * on each failure up to {@link #seedRedialMax()}.
    */
   public Duration seedRedialMin() {
     return seedRedialMin;
@@ -235,8 +241,8 @@ public final class P2PConfig {
     }
 
     /**
-     * Adds a listen address; call it once per address. Default {@link #DEFAULT_LISTEN}
-     * ({@code /memory/0} in memory) when none is added.
+     * Adds a listen address; call it once per address. Default {@link #DEFAULT_LISTEN} ({@code
+     * /memory/0} in memory) when none is added.
      *
      * @param address a TCP address such as {@code /ip4/0.0.0.0/tcp/7676} (port 0 picks a free port)
      * @return this builder
@@ -272,7 +278,9 @@ public final class P2PConfig {
      *     (ev-node logs and skips them; a library caller should know)
      */
     public Builder seeds(String commaSeparated) {
-      SeedAddresses.Result r = SeedAddresses.parseCommaSeparated(Objects.requireNonNull(commaSeparated, "seeds == null"));
+      SeedAddresses.Result r =
+          SeedAddresses.parseCommaSeparated(
+              Objects.requireNonNull(commaSeparated, "seeds == null"));
       if (!r.skipped().isEmpty()) {
         throw new IllegalArgumentException("bad seed entries: " + r.skipped());
       }
@@ -283,8 +291,8 @@ public final class P2PConfig {
     }
 
     /**
-     * Blocks a peer: the connection gater refuses its connections, unless {@link #allowPeer} names it too
-     * (ev-node's {@code BlockedPeers}).
+     * Blocks a peer: the connection gater refuses its connections, unless {@link #allowPeer} names
+     * it too (ev-node's {@code BlockedPeers}).
      *
      * @param peer the peer to refuse
      * @return this builder
@@ -295,8 +303,8 @@ public final class P2PConfig {
     }
 
     /**
-     * Unblocks a peer that {@link #blockPeer} named (ev-node's {@code AllowedPeers}). It does not turn
-     * on an allowlist: peers named nowhere are still accepted.
+     * Unblocks a peer that {@link #blockPeer} named (ev-node's {@code AllowedPeers}). It does not
+     * turn on an allowlist: peers named nowhere are still accepted.
      *
      * @param peer the peer to accept even when blocked
      * @return this builder
@@ -307,9 +315,9 @@ public final class P2PConfig {
     }
 
     /**
-     * The pubsub router. Default {@link RouterKind#GOSSIPSUB} with go-libp2p-pubsub's defaults, which
-     * also speaks {@code /floodsub/1.0.0} to FloodSub nodes (ev-node v1.1.1+ runs FloodSub; Rollkit
-     * v0.x and celestia-node run gossipsub).
+     * The pubsub router. Default {@link RouterKind#GOSSIPSUB} with go-libp2p-pubsub's defaults,
+     * which also speaks {@code /floodsub/1.0.0} to FloodSub nodes (ev-node v1.1.1+ runs FloodSub;
+     * Rollkit v0.x and celestia-node run gossipsub).
      *
      * @param kind the router to run
      * @return this builder
@@ -343,7 +351,8 @@ public final class P2PConfig {
      */
     public Builder maxPubsubMessageSize(int bytes) {
       if (bytes < 1024) {
-        throw new IllegalArgumentException("maxPubsubMessageSize must be at least 1024, got " + bytes);
+        throw new IllegalArgumentException(
+            "maxPubsubMessageSize must be at least 1024, got " + bytes);
       }
       this.maxPubsubMessageSize = bytes;
       return this;
@@ -352,7 +361,8 @@ public final class P2PConfig {
     /**
      * Joins an in-memory network instead of TCP (tests; see {@code io.headersync.testkit}).
      *
-     * @param network the network to join; nodes on it reach each other by {@code /memory/<n>} addresses
+     * @param network the network to join; nodes on it reach each other by {@code /memory/<n>}
+     *     addresses
      * @return this builder
      */
     public Builder inMemory(InMemoryNetwork network) {
@@ -361,8 +371,8 @@ public final class P2PConfig {
     }
 
     /**
-     * Sets the seed re-dial backoff: a disconnected seed is dialled again after {@code min}, the delay
-     * doubling on each failure up to {@code max}. Default 1 s to 30 s, as ev-node v1.1+.
+     * Sets the seed re-dial backoff: a disconnected seed is dialled again after {@code min}, the
+     * delay doubling on each failure up to {@code max}. Default 1 s to 30 s, as ev-node v1.1+.
      *
      * @param min the first delay; positive
      * @param max the longest delay; not below {@code min}
@@ -371,7 +381,8 @@ public final class P2PConfig {
      */
     public Builder seedRedial(Duration min, Duration max) {
       if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-        throw new IllegalArgumentException("seed redial needs 0 < min <= max, got " + min + ", " + max);
+        throw new IllegalArgumentException(
+            "seed redial needs 0 < min <= max, got " + min + ", " + max);
       }
       this.seedRedialMin = min;
       this.seedRedialMax = max;
@@ -393,8 +404,8 @@ public final class P2PConfig {
     }
 
     /**
-     * The connection manager's watermarks and periods. Default {@link ConnectionManager.Options#defaults()}
-     * (go-libp2p's: 160 / 192 peers, one minute of grace).
+     * The connection manager's watermarks and periods. Default {@link
+     * ConnectionManager.Options#defaults()} (go-libp2p's: 160 / 192 peers, one minute of grace).
      *
      * @param options the watermarks and periods
      * @return this builder

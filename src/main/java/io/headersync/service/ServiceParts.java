@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 final class ServiceParts<H extends Header> {
   /** The service's logger: the parts log as the service always did. */
   private static final Logger log = LoggerFactory.getLogger(HeaderSyncService.class);
+
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   final String networkId;
@@ -47,8 +48,13 @@ final class ServiceParts<H extends Header> {
   final boolean ownsStore;
   final P2PClient p2p;
   final boolean ownsP2P;
-  /** The exchange's trusted peers, the ones the service initialises from; protected in the connection manager. */
+
+  /**
+   * The exchange's trusted peers, the ones the service initialises from; protected in the
+   * connection manager.
+   */
   final List<PeerId> trustedPeers;
+
   final P2PServer<H> server;
   final Exchange<H> exchange;
   final Subscriber<H> subscriber;
@@ -72,7 +78,12 @@ final class ServiceParts<H extends Header> {
         this.store = b.store;
         this.ownsStore = false;
       } else if (b.storePath != null) {
-        this.store = RocksDbStore.builder(b.type).path(b.storePath).prefix(profile.storePrefix(b.kind)).callbackExecutor(threads.workers).build();
+        this.store =
+            RocksDbStore.builder(b.type)
+                .path(b.storePath)
+                .prefix(profile.storePrefix(b.kind))
+                .callbackExecutor(threads.workers)
+                .build();
         this.ownsStore = true;
         acquired.add(store::close);
       } else {
@@ -84,7 +95,14 @@ final class ServiceParts<H extends Header> {
         this.ownsP2P = false;
       } else {
         P2PConfig config = b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build();
-        this.p2p = P2PClient.create(config, profile.maxPubsubMessageSize(), threads.scheduler, threads.workers, b.clock, chainId);
+        this.p2p =
+            P2PClient.create(
+                config,
+                profile.maxPubsubMessageSize(),
+                threads.scheduler,
+                threads.workers,
+                b.clock,
+                chainId);
         this.ownsP2P = true;
         acquired.add(p2p::close);
       }
@@ -94,28 +112,35 @@ final class ServiceParts<H extends Header> {
       }
       String protocolId = profile.protocolId(chainId, b.kind);
       // Every part's lifecycle futures complete on the worker pool, as the service's do.
-      this.server = new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, threads.workers, b.clock);
-      ExchangeOptions exchangeOptions = b.exchangeOptions != null ? b.exchangeOptions
-          : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
-      Exchange.Builder<H> eb = Exchange.builder(p2p.host(), b.type, protocolId)
-          .chainId(chainId)
-          .trustedPeers(trustedPeers)
-          .gater(p2p.gater())
-          .scheduler(threads.scheduler)
-          .clock(b.clock)
-          .random(b.random)
-          .options(exchangeOptions)
-          .callbackExecutor(threads.workers);
+      this.server =
+          new P2PServer<>(p2p.host(), store, protocolId, b.serverOptions, threads.workers, b.clock);
+      ExchangeOptions exchangeOptions =
+          b.exchangeOptions != null
+              ? b.exchangeOptions
+              : ExchangeOptions.builder().maxFrameSize(profile.maxExchangeFrameSize()).build();
+      Exchange.Builder<H> eb =
+          Exchange.builder(p2p.host(), b.type, protocolId)
+              .chainId(chainId)
+              .trustedPeers(trustedPeers)
+              .gater(p2p.gater())
+              .scheduler(threads.scheduler)
+              .clock(b.clock)
+              .random(b.random)
+              .options(exchangeOptions)
+              .callbackExecutor(threads.workers);
       if (b.extraCheck != null) {
         eb.headCheck(b.extraCheck::check); // a forged head must not win the head quorum
       }
       this.exchange = eb.build();
-      this.subscriber = new Subscriber<>(p2p.pubSub(), b.type, profile.topic(chainId, b.kind), b.clock, threads.workers);
-      Syncer.Builder<H> sb = Syncer.builder(store, exchange, b.type)
-          .options(syncerOptions(b))
-          .clock(b.clock)
-          .scheduler(threads.scheduler)
-          .workerExecutor(threads.workers);
+      this.subscriber =
+          new Subscriber<>(
+              p2p.pubSub(), b.type, profile.topic(chainId, b.kind), b.clock, threads.workers);
+      Syncer.Builder<H> sb =
+          Syncer.builder(store, exchange, b.type)
+              .options(syncerOptions(b))
+              .clock(b.clock)
+              .scheduler(threads.scheduler)
+              .workerExecutor(threads.workers);
       this.extraCheck = b.extraCheck;
       if (b.extraCheck != null) {
         sb.extraCheck(b.extraCheck);
@@ -143,11 +168,16 @@ final class ServiceParts<H extends Header> {
     }
   }
 
-  /** The syncer's options: the builder's or the defaults, with the builder's tail settings on top. */
+  /**
+   * The syncer's options: the builder's or the defaults, with the builder's tail settings on top.
+   */
   private static SyncerOptions syncerOptions(HeaderSyncService.Builder<?> b) {
-    SyncerOptions.Builder sb = b.syncerOptions != null ? b.syncerOptions.toBuilder()
-        : SyncerOptions.builder(Objects.requireNonNull(b.blockTime, "blockTime")).trustingPeriod(b.profile.trustingPeriod())
-            .pruningWindow(b.profile.pruningWindow());
+    SyncerOptions.Builder sb =
+        b.syncerOptions != null
+            ? b.syncerOptions.toBuilder()
+            : SyncerOptions.builder(Objects.requireNonNull(b.blockTime, "blockTime"))
+                .trustingPeriod(b.profile.trustingPeriod())
+                .pruningWindow(b.profile.pruningWindow());
     if (b.pruningWindow != null) {
       sb.pruningWindow(b.pruningWindow);
     }
@@ -166,7 +196,8 @@ final class ServiceParts<H extends Header> {
    * starts once the store is initialised.
    */
   CompletableFuture<Void> startInOrder() {
-    CompletableFuture<Void> p2pStarted = ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> p2pStarted =
+        ownsP2P ? p2p.start() : CompletableFuture.completedFuture(null);
     return p2pStarted
         .thenCompose(v -> server.start())
         .thenCompose(v -> exchange.start())
@@ -174,9 +205,9 @@ final class ServiceParts<H extends Header> {
   }
 
   /**
-   * The service subscribes so that peers send us the topic; the syncer sees every header through the
-   * verifier, so the delivered copies are dropped here, undecoded. Queued messages are taken in a
-   * loop (no recursion); the next one is waited for without a thread.
+   * The service subscribes so that peers send us the topic; the syncer sees every header through
+   * the verifier, so the delivered copies are dropped here, undecoded. Queued messages are taken in
+   * a loop (no recursion); the next one is waited for without a thread.
    */
   static void drain(Subscription sub) {
     CompletableFuture<Message> next;
@@ -185,54 +216,62 @@ final class ServiceParts<H extends Header> {
         return; // cancelled: the service stopped
       }
     }
-    next.whenComplete((m, e) -> {
-      if (e == null) {
-        drain(sub);
-      }
-    });
+    next.whenComplete(
+        (m, e) -> {
+          if (e == null) {
+            drain(sub);
+          }
+        });
   }
 
   /**
-   * Releases every part in reverse order of the start, on a thread of its own: the syncer's stop may
-   * complete on the store's writer thread, which closing the store waits for. The syncer (given
+   * Releases every part in reverse order of the start, on a thread of its own: the syncer's stop
+   * may complete on the store's writer thread, which closing the store waits for. The syncer (given
    * {@link #STOP_TIMEOUT}), the topic subscription {@code sub} (when there is one), the subscriber,
    * the exchange, the server, the P2P client (when owned); then the store is flushed (when {@code
    * graceful}: a failed service may have failed on the store) and closed (when owned), and {@code
    * threads} shut down. Every part is tried; the future fails with the first failure.
    */
-  CompletableFuture<Void> stopInReverse(@Nullable Subscription sub, boolean graceful, ServiceThreads threads) {
+  CompletableFuture<Void> stopInReverse(
+      @Nullable Subscription sub, boolean graceful, ServiceThreads threads) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      Release release = new Release(networkId);
-      release.await("syncer", syncer.stop(), STOP_TIMEOUT);
-      if (sub != null) {
-        release.run("subscription", sub::close);
-      }
-      release.await("subscriber", subscriber.stop(), null);
-      release.await("exchange", exchange.stop(), null);
-      release.await("server", server.stop(), null);
-      if (ownsP2P) {
-        release.await("P2P client", p2p.stop(), null);
-      }
-      if (graceful) {
-        release.run("store flush", store::flush);
-      }
-      if (ownsStore) {
-        release.run("store", store::close);
-      }
-      threads.shutDown();
-      if (release.first != null) {
-        done.completeExceptionally(release.first);
-      } else {
-        done.complete(null);
-      }
-    }, "headersync-stop-" + networkId);
+    Thread t =
+        new Thread(
+            () -> {
+              Release release = new Release(networkId);
+              release.await("syncer", syncer.stop(), STOP_TIMEOUT);
+              if (sub != null) {
+                release.run("subscription", sub::close);
+              }
+              release.await("subscriber", subscriber.stop(), null);
+              release.await("exchange", exchange.stop(), null);
+              release.await("server", server.stop(), null);
+              if (ownsP2P) {
+                release.await("P2P client", p2p.stop(), null);
+              }
+              if (graceful) {
+                release.run("store flush", store::flush);
+              }
+              if (ownsStore) {
+                release.run("store", store::close);
+              }
+              threads.shutDown();
+              if (release.first != null) {
+                done.completeExceptionally(release.first);
+              } else {
+                done.complete(null);
+              }
+            },
+            "headersync-stop-" + networkId);
     t.setDaemon(true);
     t.start();
     return done;
   }
 
-  /** The parts' histograms: the store's (when it is a {@link RocksDbStore}), the server's, the exchange's, the subscriber's, the syncer's. */
+  /**
+   * The parts' histograms: the store's (when it is a {@link RocksDbStore}), the server's, the
+   * exchange's, the subscriber's, the syncer's.
+   */
   List<Histogram> histograms() {
     List<Histogram> out = new ArrayList<>();
     if (store instanceof RocksDbStore<H> rocks) {

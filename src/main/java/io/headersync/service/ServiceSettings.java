@@ -28,11 +28,11 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The settings of a {@link HeaderSyncService}, their defaults, their validation and their setters:
- * the body of {@link HeaderSyncService.Builder}, which adds only {@link HeaderSyncService.Builder#build()}
- * (kept apart so that {@code HeaderSyncService} stays one concern, as {@code PubSub.Builder}'s
- * settings are; the setters are public and documented as {@code HeaderSyncService.Builder}'s).
- * {@link ServiceParts} reads the fields when it wires the parts. Not thread-safe: one thread sets
- * a builder up and builds.
+ * the body of {@link HeaderSyncService.Builder}, which adds only {@link
+ * HeaderSyncService.Builder#build()} (kept apart so that {@code HeaderSyncService} stays one
+ * concern, as {@code PubSub.Builder}'s settings are; the setters are public and documented as
+ * {@code HeaderSyncService.Builder}'s). {@link ServiceParts} reads the fields when it wires the
+ * parts. Not thread-safe: one thread sets a builder up and builds.
  *
  * @param <H> the header type
  */
@@ -116,7 +116,8 @@ abstract class ServiceSettings<H extends Header> {
 
   /**
    * An embedded RocksDB at {@code path}, under the profile's prefix, owned by the service: {@link
-   * HeaderSyncService.Builder#build} opens it, stopping the service closes it. Replaces a {@link #store}.
+   * HeaderSyncService.Builder#build} opens it, stopping the service closes it. Replaces a {@link
+   * #store}.
    *
    * @param path the RocksDB directory
    * @return this builder
@@ -179,8 +180,11 @@ abstract class ServiceSettings<H extends Header> {
   public HeaderSyncService.Builder<H> blockTime(Duration blockTime) {
     Objects.requireNonNull(blockTime, "blockTime == null");
     if (blockTime.isZero() || blockTime.isNegative()) {
-      throw new IllegalArgumentException("blockTime must be positive, got " + blockTime + " (the syncer's recency "
-          + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
+      throw new IllegalArgumentException(
+          "blockTime must be positive, got "
+              + blockTime
+              + " (the syncer's recency "
+              + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
     }
     this.blockTime = blockTime;
     return self();
@@ -254,7 +258,8 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * Verification, store reads and callbacks. Default: a pool of one thread per core (at least 2), owned.
+   * Verification, store reads and callbacks. Default: a pool of one thread per core (at least 2),
+   * owned.
    *
    * @param workers the worker executor, not shut down by the service
    * @return this builder
@@ -266,7 +271,8 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * The exchange's randomness (which peer to ask). Default a new {@link Random}; tests pass a seeded one.
+   * The exchange's randomness (which peer to ask). Default a new {@link Random}; tests pass a
+   * seeded one.
    *
    * @param random the source of randomness
    * @return this builder
@@ -303,8 +309,8 @@ abstract class ServiceSettings<H extends Header> {
 
   /**
    * Default: the syncer defaults with {@link #blockTime} and the profile's trusting period and
-   * pruning window. {@link #pruningWindow}, {@link #syncFromHash} and {@link #syncFromHeight}
-   * apply on top of these options.
+   * pruning window. {@link #pruningWindow}, {@link #syncFromHash} and {@link #syncFromHeight} apply
+   * on top of these options.
    *
    * @param options the syncer's options
    * @return this builder
@@ -317,9 +323,9 @@ abstract class ServiceSettings<H extends Header> {
 
   /**
    * How far behind the head's time the store keeps headers; older ones are pruned as the head
-   * advances (go-header's {@code PruningWindow}). Default: the profile's ({@link NetworkProfile#pruningWindow()}:
-   * 337 h for {@code SEED}, 99 years for {@code EVNODE}). Zero keeps every header (then set
-   * {@link #syncFromHash} or {@link #syncFromHeight}).
+   * advances (go-header's {@code PruningWindow}). Default: the profile's ({@link
+   * NetworkProfile#pruningWindow()}: 337 h for {@code SEED}, 99 years for {@code EVNODE}). Zero
+   * keeps every header (then set {@link #syncFromHash} or {@link #syncFromHeight}).
    *
    * @param window the pruning window, zero or positive
    * @return this builder
@@ -336,9 +342,9 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * The store's tail is the header with this hash (go-header's {@code SyncFromHash}): an empty store
-   * starts there, a restart with another hash prunes up to it or back-fills down to it. Wins over
-   * {@link #syncFromHeight}; pins the tail (no pruning).
+   * The store's tail is the header with this hash (go-header's {@code SyncFromHash}): an empty
+   * store starts there, a restart with another hash prunes up to it or back-fills down to it. Wins
+   * over {@link #syncFromHeight}; pins the tail (no pruning).
    *
    * @param hash the tail header's hash
    * @return this builder
@@ -355,8 +361,8 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * The store's tail is the header at this height (go-header's {@code SyncFromHeight}), as
-   * {@link #syncFromHash}; pins the tail (no pruning).
+   * The store's tail is the header at this height (go-header's {@code SyncFromHeight}), as {@link
+   * #syncFromHash}; pins the tail (no pruning).
    *
    * @param height the tail's height
    * @return this builder
@@ -371,9 +377,9 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * A check every header must pass before it is stored, run in parallel on the worker executor,
-   * the initial header fetched from peers included; it throws a {@link VerifyException} to refuse
-   * one. For ev-node headers, {@code ProposerCheck.of(sequencerSigner)} pins the sequencer's key.
+   * A check every header must pass before it is stored, run in parallel on the worker executor, the
+   * initial header fetched from peers included; it throws a {@link VerifyException} to refuse one.
+   * For ev-node headers, {@code ProposerCheck.of(sequencerSigner)} pins the sequencer's key.
    *
    * @param check the check, called on worker threads
    * @return this builder
@@ -402,10 +408,10 @@ abstract class ServiceSettings<H extends Header> {
   }
 
   /**
-   * Holds this service's catch-up back so that the store attached to {@code limit} (another
-   * service following this one, e.g. block data following headers) stays within its lead. {@link
-   * io.headersync.evnode.EvNodeSync} does this on full nodes: data never trails headers by more than
-   * two range batches while both catch up.
+   * Holds this service's catch-up back so that the store attached to {@code limit} (another service
+   * following this one, e.g. block data following headers) stays within its lead. {@link
+   * io.headersync.evnode.EvNodeSync} does this on full nodes: data never trails headers by more
+   * than two range batches while both catch up.
    *
    * @param limit the follower's limit on this service's lead
    * @return this builder

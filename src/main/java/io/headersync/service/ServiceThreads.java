@@ -21,15 +21,17 @@ final class ServiceThreads {
     if (scheduler != null) {
       this.scheduler = scheduler;
     } else {
-      ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
+      ScheduledExecutorService s =
+          Executors.newSingleThreadScheduledExecutor(daemon("headersync-scheduler"));
       owned.add(s);
       this.scheduler = s;
     }
     if (workers != null) {
       this.workers = workers;
     } else {
-      ExecutorService w = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-          daemon("headersync-worker"));
+      ExecutorService w =
+          Executors.newFixedThreadPool(
+              Math.max(2, Runtime.getRuntime().availableProcessors()), daemon("headersync-worker"));
       owned.add(w);
       this.workers = w;
     }

@@ -25,17 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The initialisation step of a {@link HeaderSyncService}'s start: from the store head; else from the
- * trusted hash, fetched by hash; else (with trusted peers) from the header at the anchor's tail, the
- * pinned tail or the initial height, fetched with retries until the init timeout. It owns the
- * "store initialised" flag that the sequencer's first {@link HeaderSyncService#writeToStoreAndBroadcast}
- * races for ({@link #claim}).
+ * The initialisation step of a {@link HeaderSyncService}'s start: from the store head; else from
+ * the trusted hash, fetched by hash; else (with trusted peers) from the header at the anchor's
+ * tail, the pinned tail or the initial height, fetched with retries until the init timeout. It owns
+ * the "store initialised" flag that the sequencer's first {@link
+ * HeaderSyncService#writeToStoreAndBroadcast} races for ({@link #claim}).
  */
 final class StoreInitialiser<H extends Header> {
   /** The service's logger: initialisation logs as the service always did. */
   private static final Logger log = LoggerFactory.getLogger(HeaderSyncService.class);
+
   /** The initial fetch's retries: 1 s doubling to 10 s, until {@link #initTimeout}. */
-  private static final Backoff INIT_BACKOFF = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(10));
+  private static final Backoff INIT_BACKOFF =
+      Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   private final ServiceParts<H> parts;
   private final String networkId;
@@ -44,14 +46,24 @@ final class StoreInitialiser<H extends Header> {
   private final Duration initTimeout;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
+
   /** The service stopped or failed: the retries end. */
   private final BooleanSupplier closing;
+
   /** Starts the syncer once the store holds a header (idempotent). */
   private final Runnable startSyncer;
+
   private final AtomicBoolean storeInitialised = new AtomicBoolean();
 
-  StoreInitialiser(ServiceParts<H> parts, @Nullable Hash trustedHash, long initialHeight, Duration initTimeout,
-      Clock clock, ScheduledExecutorService scheduler, BooleanSupplier closing, Runnable startSyncer) {
+  StoreInitialiser(
+      ServiceParts<H> parts,
+      @Nullable Hash trustedHash,
+      long initialHeight,
+      Duration initTimeout,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      BooleanSupplier closing,
+      Runnable startSyncer) {
     this.parts = parts;
     this.networkId = parts.networkId;
     this.trustedHash = trustedHash;
@@ -80,11 +92,18 @@ final class StoreInitialiser<H extends Header> {
     Optional<H> head = parts.store.head();
     Anchor<H> anchor = parts.anchor;
     if (anchor != null && head.isPresent() && head.get().height() > anchor.height()) {
-      // E.g. restored from a backup: data for heights without verified headers. Deleting it silently
+      // E.g. restored from a backup: data for heights without verified headers. Deleting it
+      // silently
       // could lose the only copy; the operator decides.
-      return CompletableFuture.failedFuture(new HeaderSyncException(networkId + ": the store's head "
-          + head.get().height() + " is above its anchor's head " + anchor.height() + " (the store it follows, "
-          + "e.g. the header store): restore the anchor store, or move this store away to sync it again"));
+      return CompletableFuture.failedFuture(
+          new HeaderSyncException(
+              networkId
+                  + ": the store's head "
+                  + head.get().height()
+                  + " is above its anchor's head "
+                  + anchor.height()
+                  + " (the store it follows, "
+                  + "e.g. the header store): restore the anchor store, or move this store away to sync it again"));
     }
     if (head.isPresent()) {
       log.info("{}: resuming from the store head at height {}", networkId, head.get().height());
@@ -94,7 +113,8 @@ final class StoreInitialiser<H extends Header> {
     }
     if (trustedHash != null) {
       Hash hash = trustedHash;
-      return retry("the trusted header " + hash, () -> parts.exchange.get(hash)).thenCompose(this::initStore);
+      return retry("the trusted header " + hash, () -> parts.exchange.get(hash))
+          .thenCompose(this::initStore);
     }
     if (parts.trustedPeers.isEmpty()) {
       log.info("{}: empty store and no trusted peers; waiting for the first header", networkId);
@@ -103,29 +123,45 @@ final class StoreInitialiser<H extends Header> {
     if (anchor != null) {
       // Start where the anchor starts, with a header checked against it.
       Anchor<H> a = anchor;
-      return retry("the header at the anchor's tail", () -> {
-        long tail = a.tailHeight();
-        if (tail == 0) {
-          return CompletableFuture.failedFuture(new HeaderSyncException("the anchor store is empty"));
-        }
-        return parts.exchange.getByHeight(tail).thenApply(h -> {
-          if (!a.check(h)) {
-            throw new HeaderSyncException("the anchor has no header at " + tail);
-          }
-          return h;
-        });
-      }).thenCompose(this::initStore);
+      return retry(
+              "the header at the anchor's tail",
+              () -> {
+                long tail = a.tailHeight();
+                if (tail == 0) {
+                  return CompletableFuture.failedFuture(
+                      new HeaderSyncException("the anchor store is empty"));
+                }
+                return parts
+                    .exchange
+                    .getByHeight(tail)
+                    .thenApply(
+                        h -> {
+                          if (!a.check(h)) {
+                            throw new HeaderSyncException("the anchor has no header at " + tail);
+                          }
+                          return h;
+                        });
+              })
+          .thenCompose(this::initStore);
     }
     SyncerOptions so = parts.syncer.options();
     if (so.tailPinned()) {
-      String what = so.syncFromHash().map(h -> "the syncFromHash header " + h)
-          .orElse("the header at syncFromHeight " + so.syncFromHeight());
-      return retry(what, () -> parts.syncer.initialTail(initialHeight)).thenCompose(this::initStore);
+      String what =
+          so.syncFromHash()
+              .map(h -> "the syncFromHash header " + h)
+              .orElse("the header at syncFromHeight " + so.syncFromHeight());
+      return retry(what, () -> parts.syncer.initialTail(initialHeight))
+          .thenCompose(this::initStore);
     }
     // The header at the initial height, or, when it has expired, go-header's estimate from the
     // trusting period against the network head.
-    return retry("the header at the initial height " + initialHeight + " (or the tail estimated from the trusting "
-        + "period when it has expired)", () -> parts.syncer.initialTail(initialHeight)).thenCompose(this::initStore);
+    return retry(
+            "the header at the initial height "
+                + initialHeight
+                + " (or the tail estimated from the trusting "
+                + "period when it has expired)",
+            () -> parts.syncer.initialTail(initialHeight))
+        .thenCompose(this::initStore);
   }
 
   /** Asks with backoff ({@link #INIT_BACKOFF}) until {@link #initTimeout}. */
@@ -136,35 +172,73 @@ final class StoreInitialiser<H extends Header> {
     return result;
   }
 
-  private void attempt(String what, Supplier<CompletableFuture<H>> ask, CompletableFuture<H> result,
-      long deadline, int n, @Nullable Throwable last) {
+  private void attempt(
+      String what,
+      Supplier<CompletableFuture<H>> ask,
+      CompletableFuture<H> result,
+      long deadline,
+      int n,
+      @Nullable Throwable last) {
     if (closing.getAsBoolean()) {
-      result.completeExceptionally(new CancellationException("service stopped while fetching " + what));
+      result.completeExceptionally(
+          new CancellationException("service stopped while fetching " + what));
       return;
     }
     List<?> trustedPeers = parts.trustedPeers;
     if (clock.millis() >= deadline && n > 1) {
-      result.completeExceptionally(new HeaderSyncException("no trusted peer " + trustedPeers + " gave " + what
-          + " within " + initTimeout + " (" + (n - 1) + " attempts; last error: "
-          + (last == null ? "none" : unwrap(last).toString()) + ")"));
+      result.completeExceptionally(
+          new HeaderSyncException(
+              "no trusted peer "
+                  + trustedPeers
+                  + " gave "
+                  + what
+                  + " within "
+                  + initTimeout
+                  + " ("
+                  + (n - 1)
+                  + " attempts; last error: "
+                  + (last == null ? "none" : unwrap(last).toString())
+                  + ")"));
       return;
     }
-    ask.get().whenComplete((h, e) -> {
-      if (e == null) {
-        result.complete(h);
-        return;
-      }
-      if (!trustedPeers.isEmpty() && parts.p2p.gater().blockedPeers().containsAll(trustedPeers)) {
-        // Every trusted peer proved itself wrong (e.g. its header fails the proposer check): asking
-        // again cannot help.
-        result.completeExceptionally(new HeaderSyncException("every trusted peer " + trustedPeers
-            + " was blocked for an invalid answer while fetching " + what + ": " + unwrap(e).getMessage(), e));
-        return;
-      }
-      long wait = Math.min(INIT_BACKOFF.delay(n).toMillis(), Math.max(0, deadline - clock.millis()));
-      log.debug("{}: fetching {} failed (attempt {}): {}; retrying in {} ms", networkId, what, n, e.toString(), wait);
-      scheduler.schedule(() -> attempt(what, ask, result, deadline, n + 1, e), wait, TimeUnit.MILLISECONDS);
-    });
+    ask.get()
+        .whenComplete(
+            (h, e) -> {
+              if (e == null) {
+                result.complete(h);
+                return;
+              }
+              if (!trustedPeers.isEmpty()
+                  && parts.p2p.gater().blockedPeers().containsAll(trustedPeers)) {
+                // Every trusted peer proved itself wrong (e.g. its header fails the proposer
+                // check): asking
+                // again cannot help.
+                result.completeExceptionally(
+                    new HeaderSyncException(
+                        "every trusted peer "
+                            + trustedPeers
+                            + " was blocked for an invalid answer while fetching "
+                            + what
+                            + ": "
+                            + unwrap(e).getMessage(),
+                        e));
+                return;
+              }
+              long wait =
+                  Math.min(
+                      INIT_BACKOFF.delay(n).toMillis(), Math.max(0, deadline - clock.millis()));
+              log.debug(
+                  "{}: fetching {} failed (attempt {}): {}; retrying in {} ms",
+                  networkId,
+                  what,
+                  n,
+                  e.toString(),
+                  wait);
+              scheduler.schedule(
+                  () -> attempt(what, ask, result, deadline, n + 1, e),
+                  wait,
+                  TimeUnit.MILLISECONDS);
+            });
   }
 
   private CompletableFuture<Void> initStore(H first) {
@@ -173,14 +247,22 @@ final class StoreInitialiser<H extends Header> {
       try {
         extraCheck.check(first);
       } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(new HeaderSyncException("the initial header " + first.height() + " ("
-            + first.hash() + ") from the trusted peers fails the extra check: " + e.getMessage(), e));
+        return CompletableFuture.failedFuture(
+            new HeaderSyncException(
+                "the initial header "
+                    + first.height()
+                    + " ("
+                    + first.hash()
+                    + ") from the trusted peers fails the extra check: "
+                    + e.getMessage(),
+                e));
       }
     }
     if (!claim()) {
       return CompletableFuture.completedFuture(null); // the sequencer's first header won the race
     }
-    log.info("{}: initialising the store at height {} ({})", networkId, first.height(), first.hash());
+    log.info(
+        "{}: initialising the store at height {} ({})", networkId, first.height(), first.hash());
     return parts.store.append(List.of(first)).thenRun(startSyncer);
   }
 }

@@ -11,9 +11,9 @@ final class Appends {
 
   /**
    * Checks that {@code headers} are non-empty, non-null, at positive heights, each one height above
-   * the previous, and that the first is at {@code pendingHead + 1} ({@code pendingHead == 0} means an
-   * empty store, which any positive first height initialises). Returns an immutable copy, so later
-   * changes to the caller's list cannot reach the writer.
+   * the previous, and that the first is at {@code pendingHead + 1} ({@code pendingHead == 0} means
+   * an empty store, which any positive first height initialises). Returns an immutable copy, so
+   * later changes to the caller's list cannot reach the writer.
    *
    * @throws NonContiguousAppendException naming the expected and attempted heights
    */
@@ -23,7 +23,10 @@ final class Appends {
     return copy;
   }
 
-  /** The checks of {@link #checkContiguous} that do not depend on the store: all but the first height. */
+  /**
+   * The checks of {@link #checkContiguous} that do not depend on the store: all but the first
+   * height.
+   */
   static <H extends Header> List<H> copyChecked(List<? extends H> headers) {
     Objects.requireNonNull(headers, "headers == null");
     if (headers.isEmpty()) {
@@ -35,12 +38,22 @@ final class Appends {
       H h = Objects.requireNonNull(headers.get(i), "headers[" + i + "] == null");
       long height = h.height();
       if (height < 1) {
-        throw new IllegalArgumentException("headers[" + i + "] has height " + height + "; heights start at 1");
+        throw new IllegalArgumentException(
+            "headers[" + i + "] has height " + height + "; heights start at 1");
       }
       if (expected != -1 && height != expected) {
-        throw new NonContiguousAppendException(expected, height,
-            "non-contiguous append: headers[" + i + "] has height " + height + " but height " + expected
-                + " was expected (it does not follow headers[" + (i - 1) + "]); nothing was written");
+        throw new NonContiguousAppendException(
+            expected,
+            height,
+            "non-contiguous append: headers["
+                + i
+                + "] has height "
+                + height
+                + " but height "
+                + expected
+                + " was expected (it does not follow headers["
+                + (i - 1)
+                + "]); nothing was written");
       }
       expected = height + 1;
       copy.add(h);
@@ -48,28 +61,57 @@ final class Appends {
     return List.copyOf(copy);
   }
 
-  /** Checks that {@code headers} (already checked by {@link #copyChecked}) start at {@code pendingHead + 1}. */
+  /**
+   * Checks that {@code headers} (already checked by {@link #copyChecked}) start at {@code
+   * pendingHead + 1}.
+   */
   static void checkExtends(List<? extends Header> headers, long pendingHead) {
     long height = headers.get(0).height();
     if (pendingHead != 0 && height != pendingHead + 1) {
-      String what = height <= pendingHead ? "overlaps the head " + pendingHead : "leaves a gap after the head " + pendingHead;
-      throw new NonContiguousAppendException(pendingHead + 1, height,
-          "non-contiguous append: headers[0] has height " + height + " but height " + (pendingHead + 1)
-              + " was expected (" + what + "; the head counts queued appends); nothing was written");
+      String what =
+          height <= pendingHead
+              ? "overlaps the head " + pendingHead
+              : "leaves a gap after the head " + pendingHead;
+      throw new NonContiguousAppendException(
+          pendingHead + 1,
+          height,
+          "non-contiguous append: headers[0] has height "
+              + height
+              + " but height "
+              + (pendingHead + 1)
+              + " was expected ("
+              + what
+              + "; the head counts queued appends); nothing was written");
     }
   }
 
-  /** Checks that {@code headers} (already checked by {@link #copyChecked}) end at {@code pendingTail - 1}. */
+  /**
+   * Checks that {@code headers} (already checked by {@link #copyChecked}) end at {@code pendingTail
+   * - 1}.
+   */
   static void checkPrecedes(List<? extends Header> headers, long pendingTail) {
     long last = headers.get(headers.size() - 1).height();
     if (pendingTail == 0) {
-      throw new NonContiguousAppendException(0, last, "cannot prepend heights " + headers.get(0).height() + ".." + last
-          + ": the store is empty (append initialises it); nothing was written");
+      throw new NonContiguousAppendException(
+          0,
+          last,
+          "cannot prepend heights "
+              + headers.get(0).height()
+              + ".."
+              + last
+              + ": the store is empty (append initialises it); nothing was written");
     }
     if (last != pendingTail - 1) {
-      throw new NonContiguousAppendException(pendingTail - 1, last, "non-contiguous prepend: the last header has height "
-          + last + " but height " + (pendingTail - 1) + " was expected (just below the tail " + pendingTail
-          + ", counting queued writes); nothing was written");
+      throw new NonContiguousAppendException(
+          pendingTail - 1,
+          last,
+          "non-contiguous prepend: the last header has height "
+              + last
+              + " but height "
+              + (pendingTail - 1)
+              + " was expected (just below the tail "
+              + pendingTail
+              + ", counting queued writes); nothing was written");
     }
   }
 }

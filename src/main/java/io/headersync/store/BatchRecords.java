@@ -11,13 +11,15 @@ import org.rocksdb.WriteBatch;
  * header drops by the two JNI calls, and the encoding runs on the appending thread.
  *
  * <p>The format is RocksDB's {@code WriteBatch::rep_} (documented in {@code db/write_batch.cc}):
+ *
  * <pre>
  *   rep    := sequence (fixed64 LE) | count (fixed32 LE) | record*
  *   record := kTypeValue (0x01) | varint32 key length | key | varint32 value length | value
  * </pre>
+ *
  * {@link #SUPPORTED} compares this encoding with RocksJava's own ({@link WriteBatch#data()}) once
- * when the class loads; should a RocksDB upgrade ever change it, the store falls back to
- * {@link WriteBatch#put} and nothing else changes.
+ * when the class loads; should a RocksDB upgrade ever change it, the store falls back to {@link
+ * WriteBatch#put} and nothing else changes.
  */
 final class BatchRecords {
   static final int HEADER = 12;
@@ -70,7 +72,10 @@ final class BatchRecords {
 
   private void ensure(int more) {
     if (size + more > buf.length) {
-      buf = Arrays.copyOf(buf, (int) Math.min(Math.max(buf.length * 2L, (long) size + more), Integer.MAX_VALUE - 8));
+      buf =
+          Arrays.copyOf(
+              buf,
+              (int) Math.min(Math.max(buf.length * 2L, (long) size + more), Integer.MAX_VALUE - 8));
     }
   }
 

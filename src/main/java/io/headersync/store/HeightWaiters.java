@@ -15,9 +15,9 @@ import java.util.function.Supplier;
  * The pending {@link Store#awaitHeight} futures of one store, bounded in number.
  *
  * <p>Race-freedom rests on one rule: the store publishes its new {@link Bounds} <em>before</em> it
- * calls {@link #release}, and {@link #register} reads the bounds under the same monitor that
- * {@code release} takes. So a waiter either sees the new head (and reads at once) or is registered
- * before {@code release} runs (and is completed by it); it is never missed.
+ * calls {@link #release}, and {@link #register} reads the bounds under the same monitor that {@code
+ * release} takes. So a waiter either sees the new head (and reads at once) or is registered before
+ * {@code release} runs (and is completed by it); it is never missed.
  *
  * <p>Futures are completed outside the monitor, through the store's {@link StoreCallbacks}: on its
  * callback executor (in one task per {@code release} or {@code closeAll}), or on the calling thread
@@ -59,18 +59,22 @@ final class HeightWaiters<H extends Header> {
         return null;
       }
       if (count >= maxWaiters) {
-        return CompletableFuture.failedFuture(new StoreException(
-            "too many pending awaitHeight calls: the limit is " + maxWaiters + " (StoreOptions.maxWaiters)"));
+        return CompletableFuture.failedFuture(
+            new StoreException(
+                "too many pending awaitHeight calls: the limit is "
+                    + maxWaiters
+                    + " (StoreOptions.maxWaiters)"));
       }
       f = new CompletableFuture<>();
       byHeight.computeIfAbsent(height, k -> new ArrayList<>(1)).add(f);
       count++;
     }
-    f.whenComplete((v, e) -> {
-      if (f.isCancelled()) {
-        remove(height, f);
-      }
-    });
+    f.whenComplete(
+        (v, e) -> {
+          if (f.isCancelled()) {
+            remove(height, f);
+          }
+        });
     return f;
   }
 
@@ -86,7 +90,8 @@ final class HeightWaiters<H extends Header> {
 
   /**
    * Completes every waiter at or below {@code b.head}: with the header {@code lookup} returns, or
-   * with a {@link HeaderNotFoundException} when its height is below the tail (it will never be stored).
+   * with a {@link HeaderNotFoundException} when its height is below the tail (it will never be
+   * stored).
    */
   void release(Bounds<H> b, LongFunction<H> lookup) {
     List<Map.Entry<Long, List<CompletableFuture<H>>>> due;
@@ -106,8 +111,15 @@ final class HeightWaiters<H extends Header> {
       long height = e.getKey();
       for (CompletableFuture<H> f : e.getValue()) {
         if (height < b.tailHeight()) {
-          out.add(StoreCallbacks.Completion.failed(f, new HeaderNotFoundException(
-              "height " + height + " is below the store's tail " + b.tailHeight() + "; it will never be stored")));
+          out.add(
+              StoreCallbacks.Completion.failed(
+                  f,
+                  new HeaderNotFoundException(
+                      "height "
+                          + height
+                          + " is below the store's tail "
+                          + b.tailHeight()
+                          + "; it will never be stored")));
           continue;
         }
         try {

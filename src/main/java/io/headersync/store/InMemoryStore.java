@@ -11,22 +11,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link Store} that keeps every header in memory: for tests, light tools and nodes that resync on
- * every start. Nothing survives {@link #close()}.
+ * A {@link Store} that keeps every header in memory: for tests, light tools and nodes that resync
+ * on every start. Nothing survives {@link #close()}.
  *
  * <h2>Threads</h2>
+ *
  * Thread-safe. {@link #append} applies the headers on the calling thread before it returns (appends
- * from several threads are serialised by one lock), so its future is already complete and
- * {@link #awaitHeight} futures complete on the appending thread (after the append published its
- * headers, outside the store's lock). The store has no thread of its own, so unlike
- * {@link RocksDbStore} it needs no callback executor: nothing chained on its futures can hold up a
- * writer other than the caller who appended. Reads take no lock: they read a
- * volatile {@code [tail, head]} snapshot, published after the headers it covers are in the maps, so a
- * reader never finds a header missing at or below the head it saw.
+ * from several threads are serialised by one lock), so its future is already complete and {@link
+ * #awaitHeight} futures complete on the appending thread (after the append published its headers,
+ * outside the store's lock). The store has no thread of its own, so unlike {@link RocksDbStore} it
+ * needs no callback executor: nothing chained on its futures can hold up a writer other than the
+ * caller who appended. Reads take no lock: they read a volatile {@code [tail, head]} snapshot,
+ * published after the headers it covers are in the maps, so a reader never finds a header missing
+ * at or below the head it saw.
  *
  * <h2>Limits</h2>
- * Memory grows with the chain: there is no eviction. Of {@link StoreOptions} only
- * {@link StoreOptions#maxWaiters()} applies; there is no queue, so {@code append} never blocks on
+ *
+ * Memory grows with the chain: there is no eviction. Of {@link StoreOptions} only {@link
+ * StoreOptions#maxWaiters()} applies; there is no queue, so {@code append} never blocks on
  * backpressure.
  *
  * @param <H> the header type
@@ -46,8 +48,8 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
   }
 
   /**
-   * An empty store with these options (only {@link StoreOptions#maxWaiters()} and
-   * {@link StoreOptions#maxDeleteHeaders()} apply).
+   * An empty store with these options (only {@link StoreOptions#maxWaiters()} and {@link
+   * StoreOptions#maxDeleteHeaders()} apply).
    *
    * @param options the options; the write queue, batch and cache sizes are ignored
    */
@@ -88,7 +90,9 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     requirePositive(height);
     Bounds<H> b = openBounds();
     // A deletion racing this read may have removed the header after we read the bounds: then empty.
-    return b != null && b.contains(height) ? Optional.ofNullable(byHeight.get(height)) : Optional.empty();
+    return b != null && b.contains(height)
+        ? Optional.ofNullable(byHeight.get(height))
+        : Optional.empty();
   }
 
   @Override
@@ -103,13 +107,19 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     }
     Bounds<H> b = bounds;
     if (b == null || height < b.tailHeight()) {
-      return CompletableFuture.failedFuture(new HeaderNotFoundException(
-          "height " + height + " is below the store's tail " + (b == null ? "?" : b.tailHeight())
-              + "; it will never be stored"));
+      return CompletableFuture.failedFuture(
+          new HeaderNotFoundException(
+              "height "
+                  + height
+                  + " is below the store's tail "
+                  + (b == null ? "?" : b.tailHeight())
+                  + "; it will never be stored"));
     }
     H h = byHeight.get(height);
-    return h != null ? CompletableFuture.completedFuture(h)
-        : CompletableFuture.failedFuture(new HeaderNotFoundException("height " + height + " was deleted"));
+    return h != null
+        ? CompletableFuture.completedFuture(h)
+        : CompletableFuture.failedFuture(
+            new HeaderNotFoundException("height " + height + " was deleted"));
   }
 
   @Override
@@ -121,8 +131,15 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     for (long h = from; h < to; h++) {
       H header = byHeight.get(h);
       if (header == null) {
-        throw new HeaderNotFoundException("range [" + from + ", " + to + "): height " + h
-            + " was deleted while it was read; the store holds " + bounds);
+        throw new HeaderNotFoundException(
+            "range ["
+                + from
+                + ", "
+                + to
+                + "): height "
+                + h
+                + " was deleted while it was read; the store holds "
+                + bounds);
       }
       out.add(header);
     }
@@ -185,8 +202,13 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
         throw closedException();
       }
       Bounds<H> old = bounds;
-      Deletes.Shape shape = Deletes.check(from, to, old == null ? 0 : old.tailHeight(),
-          old == null ? 0 : old.headHeight(), maxDeleteHeaders);
+      Deletes.Shape shape =
+          Deletes.check(
+              from,
+              to,
+              old == null ? 0 : old.tailHeight(),
+              old == null ? 0 : old.headHeight(),
+              maxDeleteHeaders);
       deleteLocked(old, from, to, shape);
     }
     return CompletableFuture.completedFuture(null);
@@ -199,8 +221,12 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
         throw closedException();
       }
       Bounds<H> old = bounds;
-      long[] step = Deletes.stepTo(to, old == null ? 0 : old.tailHeight(), old == null ? 0 : old.headHeight(),
-          maxDeleteHeaders);
+      long[] step =
+          Deletes.stepTo(
+              to,
+              old == null ? 0 : old.tailHeight(),
+              old == null ? 0 : old.headHeight(),
+              maxDeleteHeaders);
       if (step == null) {
         return CompletableFuture.completedFuture(old.tailHeight());
       }
@@ -247,7 +273,8 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
       }
       closed = true;
     }
-    // The maps are not cleared: a reader that passed the closed check a moment ago may still read them.
+    // The maps are not cleared: a reader that passed the closed check a moment ago may still read
+    // them.
     waiters.closeAll(closedException());
   }
 
@@ -288,8 +315,15 @@ public final class InMemoryStore<H extends Header> implements Store<H> {
     }
     if (from < b.tailHeight() || to - 1 > b.headHeight()) {
       long missing = from < b.tailHeight() ? from : b.headHeight() + 1;
-      throw new HeaderNotFoundException("range [" + from + ", " + to + "): height " + missing
-          + " is not stored; the store holds " + b);
+      throw new HeaderNotFoundException(
+          "range ["
+              + from
+              + ", "
+              + to
+              + "): height "
+              + missing
+              + " is not stored; the store holds "
+              + b);
     }
   }
 }

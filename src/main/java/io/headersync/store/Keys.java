@@ -15,9 +15,10 @@ import java.util.Arrays;
  * </pre>
  *
  * <p>The length byte makes namespaces prefix-free: the namespace of {@code headerEx} ({@code 08
- * 'headerEx'}) is not a prefix of that of {@code headerExtra} ({@code 0B 'headerExtra'}), and no key
- * of one store can fall inside another store's key range. Big-endian heights sort numerically, so a
- * range of headers is one forward iterator scan, bounded above by the HEADER key of the end height.
+ * 'headerEx'}) is not a prefix of that of {@code headerExtra} ({@code 0B 'headerExtra'}), and no
+ * key of one store can fall inside another store's key range. Big-endian heights sort numerically,
+ * so a range of headers is one forward iterator scan, bounded above by the HEADER key of the end
+ * height.
  */
 final class Keys {
   static final byte HEADER = 0x01;
@@ -34,7 +35,8 @@ final class Keys {
   Keys(String prefix) {
     byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     if (p.length < 1 || p.length > 255) {
-      throw new IllegalArgumentException("prefix must be 1 to 255 UTF-8 bytes, got " + p.length + ": \"" + prefix + "\"");
+      throw new IllegalArgumentException(
+          "prefix must be 1 to 255 UTF-8 bytes, got " + p.length + ": \"" + prefix + "\"");
     }
     this.prefix = prefix;
     this.namespace = new byte[p.length + 1];
@@ -115,7 +117,8 @@ final class Keys {
   }
 
   private boolean startsWithSection(byte[] key, byte type) {
-    return Arrays.equals(key, 0, namespace.length, namespace, 0, namespace.length) && key[namespace.length] == type;
+    return Arrays.equals(key, 0, namespace.length, namespace, 0, namespace.length)
+        && key[namespace.length] == type;
   }
 
   /** The height of a HEADER key. */
@@ -133,15 +136,18 @@ final class Keys {
    */
   String describe(byte[] key) {
     String readable;
-    if (key.length > namespace.length && Arrays.equals(key, 0, namespace.length, namespace, 0, namespace.length)) {
+    if (key.length > namespace.length
+        && Arrays.equals(key, 0, namespace.length, namespace, 0, namespace.length)) {
       byte type = key[namespace.length];
       int rest = namespace.length + 1;
       if (type == HEADER && key.length == rest + 8) {
         readable = prefix + "/header/" + getLong(key, rest);
       } else if (type == HASH) {
-        readable = prefix + "/hash/" + hex(key, rest, key.length).toUpperCase(java.util.Locale.ROOT);
+        readable =
+            prefix + "/hash/" + hex(key, rest, key.length).toUpperCase(java.util.Locale.ROOT);
       } else if (type == META) {
-        readable = prefix + "/meta/" + new String(key, rest, key.length - rest, StandardCharsets.US_ASCII);
+        readable =
+            prefix + "/meta/" + new String(key, rest, key.length - rest, StandardCharsets.US_ASCII);
       } else {
         readable = prefix + "/?";
       }

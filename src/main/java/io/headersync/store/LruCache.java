@@ -7,25 +7,26 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * A bounded, thread-safe cache with approximate-LRU eviction (the CLOCK algorithm) whose reads take no
- * lock: the store's readers hit it from any number of threads while the writer thread fills it.
+ * A bounded, thread-safe cache with approximate-LRU eviction (the CLOCK algorithm) whose reads take
+ * no lock: the store's readers hit it from any number of threads while the writer thread fills it.
  *
  * <ul>
- *   <li><b>Reads</b> ({@link #get}) are a {@link ConcurrentHashMap} lookup and, on a hit, one volatile
- *       write that marks the entry as recently used. They never wait for a writer or for each other.
+ *   <li><b>Reads</b> ({@link #get}) are a {@link ConcurrentHashMap} lookup and, on a hit, one
+ *       volatile write that marks the entry as recently used. They never wait for a writer or for
+ *       each other.
  *   <li><b>Writes</b> ({@link #put}, {@link #putAll}, {@link #remove}, {@link #removeAll}, {@link
  *       #clear}) are serialised by one lock, which readers never take.
  *   <li><b>Bound</b>: strict. An entry is evicted before a new one is added to the map, under the
- *       write lock, so the cache never holds more than {@code capacity} entries, not even for a moment.
- *       A capacity of 0 disables the cache (nothing is kept).
- *   <li><b>Eviction order</b>: entries sit in a ring of {@code capacity} slots and a clock hand moves
- *       round it. A put into a full cache evicts the first entry at or after the hand that was not read
- *       since the hand last passed it; an entry that was read loses its mark and is passed over (a
- *       second chance). Hence: with no reads and no removals, entries are evicted in insertion order;
- *       an entry read since the hand last passed it is evicted only after every entry that was not
- *       (unless all of them were read, in which case the hand goes round once and evicts where it
- *       started). It is an approximation of LRU: among read entries, the order of the reads is not
- *       kept.
+ *       write lock, so the cache never holds more than {@code capacity} entries, not even for a
+ *       moment. A capacity of 0 disables the cache (nothing is kept).
+ *   <li><b>Eviction order</b>: entries sit in a ring of {@code capacity} slots and a clock hand
+ *       moves round it. A put into a full cache evicts the first entry at or after the hand that
+ *       was not read since the hand last passed it; an entry that was read loses its mark and is
+ *       passed over (a second chance). Hence: with no reads and no removals, entries are evicted in
+ *       insertion order; an entry read since the hand last passed it is evicted only after every
+ *       entry that was not (unless all of them were read, in which case the hand goes round once
+ *       and evicts where it started). It is an approximation of LRU: among read entries, the order
+ *       of the reads is not kept.
  * </ul>
  */
 final class LruCache<K, V> {
@@ -35,7 +36,8 @@ final class LruCache<K, V> {
   private final ConcurrentHashMap<K, Node<K, V>> map;
   private final ReentrantLock writeLock = new ReentrantLock();
 
-  // Guarded by writeLock. slots grows (doubling) up to capacity; slot i is in use iff slots[i] != null.
+  // Guarded by writeLock. slots grows (doubling) up to capacity; slot i is in use iff slots[i] !=
+  // null.
   private Node<K, V>[] slots;
   private int used; // slots [0, used) have been handed out at least once
   private int[] free = new int[INITIAL_SLOTS]; // slots below `used` emptied by removals
@@ -68,7 +70,10 @@ final class LruCache<K, V> {
     return n.value;
   }
 
-  /** Whether {@code key} is cached, without marking it (a look that leaves the eviction order alone). */
+  /**
+   * Whether {@code key} is cached, without marking it (a look that leaves the eviction order
+   * alone).
+   */
   boolean contains(K key) {
     return capacity > 0 && map.containsKey(key);
   }

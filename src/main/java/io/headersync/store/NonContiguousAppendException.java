@@ -9,14 +9,15 @@ public class NonContiguousAppendException extends StoreException {
 
   /** The height the next header had to have. */
   private final long expectedHeight;
+
   /** The height it had. */
   private final long attemptedHeight;
 
   /**
    * Creates an exception for an append that did not extend the head.
    *
-   * @param expectedHeight the height the next header had to have: the head's height + 1 (counting queued
-   *     appends)
+   * @param expectedHeight the height the next header had to have: the head's height + 1 (counting
+   *     queued appends)
    * @param attemptedHeight the height of the header that was appended instead
    * @param message the two heights, in words
    */

@@ -18,6 +18,7 @@ import org.rocksdb.WriteBatch;
 final class RocksDbBatches<H extends Header> {
   private final Keys keys;
   private final RocksDbHandles handles;
+
   /** {@link BatchRecords#SUPPORTED}, unless a test asked for {@code WriteBatch.put}. */
   final boolean serialized;
 
@@ -46,7 +47,8 @@ final class RocksDbBatches<H extends Header> {
    * Writes the appended {@code headers} (those of {@code group}, in order), their index entries and
    * the head pointer in one batch; the tail pointer too when {@code init} (the store was empty).
    */
-  void writeAppend(List<WriteItem<H>> group, List<H> headers, boolean init) throws RocksDBException {
+  void writeAppend(List<WriteItem<H>> group, List<H> headers, boolean init)
+      throws RocksDBException {
     byte[] head = Keys.encodeHeight(headers.get(headers.size() - 1).height());
     if (serialized) {
       BatchRecords pointers = new BatchRecords(64);

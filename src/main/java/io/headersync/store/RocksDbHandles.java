@@ -26,15 +26,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The native side of one {@link RocksDbStore}: the RocksDB (opened from a path and owned, or the
  * node's), the store's {@code ReadOptions} and {@code WriteOptions}, and their life. Every native
- * call goes through {@link #withDb} or {@link #write} under the read side of one lock; {@link #close}
- * takes the write side, so a handle is never closed under a running call, and every call after it
- * throws {@link StoreException} ("store is closed").
+ * call goes through {@link #withDb} or {@link #write} under the read side of one lock; {@link
+ * #close} takes the write side, so a handle is never closed under a running call, and every call
+ * after it throws {@link StoreException} ("store is closed").
  *
  * <p>A node-owned RocksDB is registered per (handle, prefix) in this JVM, so a second open store on
  * the same prefix is refused; the registration ends at {@link #close} (or a failed open).
  */
 final class RocksDbHandles {
   private static final Logger log = LoggerFactory.getLogger(RocksDbHandles.class);
+
   /** Entries per sliding window of the compact-on-deletion marking (see {@link #openPath}). */
   private static final long DELETION_WINDOW = 4_096;
 
@@ -49,8 +50,10 @@ final class RocksDbHandles {
   private final @Nullable Options ownedDbOptions;
   private final WriteOptions writeOptions;
   private final ReadOptions readOptions;
+
   /** Read: a native handle is in use. Write: close() is closing the handles. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
   /** Set (under the write lock) once the native handles are closed. */
   private volatile boolean closed;
 
@@ -77,8 +80,11 @@ final class RocksDbHandles {
   static RocksDbHandles nodeOwned(RocksDB db, Keys keys) {
     InUse key = new InUse(db, keys.prefix);
     if (!IN_USE.add(key)) {
-      throw new IllegalStateException("a RocksDbStore with prefix \"" + keys.prefix + "\" is already open on this "
-          + "RocksDB; two stores under one prefix would overwrite each other's pointers");
+      throw new IllegalStateException(
+          "a RocksDbStore with prefix \""
+              + keys.prefix
+              + "\" is already open on this "
+              + "RocksDB; two stores under one prefix would overwrite each other's pointers");
     }
     try {
       return new RocksDbHandles(db, keys, null);
@@ -99,11 +105,12 @@ final class RocksDbHandles {
     // has one writer thread, so the memtable needs no concurrent inserts (6-8% less writer CPU in
     // the syncer benchmark).
     RocksDbNative.load(); // from the per-user cache, not a new 17 MB copy in the temp dir
-    Options dbOptions = new Options()
-        .setCreateIfMissing(true)
-        .setCompressionType(CompressionType.LZ4_COMPRESSION)
-        .setMaxBackgroundJobs(2)
-        .setAllowConcurrentMemtableWrite(false);
+    Options dbOptions =
+        new Options()
+            .setCreateIfMissing(true)
+            .setCompressionType(CompressionType.LZ4_COMPRESSION)
+            .setMaxBackgroundJobs(2)
+            .setAllowConcurrentMemtableWrite(false);
     RocksDB db;
     // Pruning deletes the oldest headers with point deletes; their space comes back only when a
     // compaction merges the tombstones with the data, which size-triggered compactions of a store
@@ -111,8 +118,9 @@ final class RocksDbHandles {
     // quarters of the full store's size on disk). A table file with half its entries deletions, in
     // any run of 4,096, is marked for compaction (RocksDB's CompactOnDeletionCollector).
     // RocksDB keeps its own reference to the factory: the Java handle is closed after the open.
-    try (TablePropertiesCollectorFactory onDeletion = TablePropertiesCollectorFactory
-        .NewCompactOnDeletionCollectorFactory(DELETION_WINDOW, DELETION_WINDOW / 2, 0)) {
+    try (TablePropertiesCollectorFactory onDeletion =
+        TablePropertiesCollectorFactory.NewCompactOnDeletionCollectorFactory(
+            DELETION_WINDOW, DELETION_WINDOW / 2, 0)) {
       dbOptions.setTablePropertiesCollectorFactory(List.of(onDeletion));
       Files.createDirectories(path); // RocksDB creates only the last level
       db = RocksDB.open(dbOptions, path.toString());
@@ -198,34 +206,39 @@ final class RocksDbHandles {
 
   /** Syncs the WAL to disk. */
   void flushWal() {
-    withDb(() -> "flushing the WAL", () -> {
-      db.flushWal(true);
-      return null;
-    });
+    withDb(
+        () -> "flushing the WAL",
+        () -> {
+          db.flushWal(true);
+          return null;
+        });
   }
 
   /** The first key in {@code [start, end)}, or null. */
   byte @Nullable [] firstKeyAtOrAfter(byte[] start, byte[] end) {
-    return withDb(() -> "scanning for keys under prefix " + keys.prefix, () -> {
-      try (Slice upper = new Slice(end);
-          ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-          RocksIterator it = db.newIterator(ro)) {
-        it.seek(start);
-        if (it.isValid()) {
-          return it.key();
-        }
-        it.status();
-        return null;
-      }
-    });
+    return withDb(
+        () -> "scanning for keys under prefix " + keys.prefix,
+        () -> {
+          try (Slice upper = new Slice(end);
+              ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+              RocksIterator it = db.newIterator(ro)) {
+            it.seek(start);
+            if (it.isValid()) {
+              return it.key();
+            }
+            it.status();
+            return null;
+          }
+        });
   }
 
   /**
    * Syncs the WAL (unless a write failed), then closes the handles in this order: the store's
-   * {@code WriteOptions} and {@code ReadOptions}, then (only when opened from a path) the RocksDB and
-   * its {@code Options}. Waits for running native calls. Called once.
+   * {@code WriteOptions} and {@code ReadOptions}, then (only when opened from a path) the RocksDB
+   * and its {@code Options}. Waits for running native calls. Called once.
    *
-   * @param afterFailure whether a write failed (RocksDB then refuses to flush; nothing new to report)
+   * @param afterFailure whether a write failed (RocksDB then refuses to flush; nothing new to
+   *     report)
    * @return the first failure to report, or null
    */
   @Nullable
@@ -250,7 +263,8 @@ final class RocksDbHandles {
           if (!afterFailure) {
             err = err != null ? err : new StoreException("closing the RocksDB failed: " + e, e);
           } else {
-            // After a failed write RocksDB refuses to flush its memtable on close ("Seen error"): the
+            // After a failed write RocksDB refuses to flush its memtable on close ("Seen error"):
+            // the
             // WAL holds what was written and the next open replays it. Nothing new to report.
             log.debug("closing the RocksDB after a failed write: {}", e.toString());
           }
@@ -267,18 +281,27 @@ final class RocksDbHandles {
   }
 
   /**
-   * A RocksDB failure as a {@link StoreException}; damage to RocksDB's own files (a checksum mismatch
-   * in an SST block, a MANIFEST or CURRENT that does not parse, a table file missing or cut short) as
-   * a {@link CorruptStoreException} whose message keeps RocksDB's, which names the file.
+   * A RocksDB failure as a {@link StoreException}; damage to RocksDB's own files (a checksum
+   * mismatch in an SST block, a MANIFEST or CURRENT that does not parse, a table file missing or
+   * cut short) as a {@link CorruptStoreException} whose message keeps RocksDB's, which names the
+   * file.
    */
   static StoreException rocksFailure(String what, RocksDBException e) {
     Status status = e.getStatus();
     String m = String.valueOf(e.getMessage());
-    boolean corrupt = (status != null && status.getCode() == Status.Code.Corruption)
-        || m.contains("Corruption") || m.contains("may be corrupted") || m.contains("checksum mismatch");
+    boolean corrupt =
+        (status != null && status.getCode() == Status.Code.Corruption)
+            || m.contains("Corruption")
+            || m.contains("may be corrupted")
+            || m.contains("checksum mismatch");
     if (corrupt) {
-      return new CorruptStoreException(what + ": RocksDB's files are damaged (" + m + "); move the store away "
-          + "and sync it again, or restore it from a backup", e);
+      return new CorruptStoreException(
+          what
+              + ": RocksDB's files are damaged ("
+              + m
+              + "); move the store away "
+              + "and sync it again, or restore it from a backup",
+          e);
     }
     return new StoreException(what + ": " + e, e);
   }

@@ -18,14 +18,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads RocksDB's native library from a per-user cache instead of a new copy in the temp directory per
- * JVM. RocksJava unpacks its 17 MB library into {@code java.io.tmpdir} on every start and deletes it only
- * on a clean exit, so killed JVMs and test runs leave copies behind. We unpack it once into {@code
- * $XDG_CACHE_HOME/headersync} (default {@code ~/.cache/headersync}), in a directory named by the
- * library's CRC and size in the RocksDB jar (a new RocksDB version gets a new directory), written
- * atomically, and load it from there. The system property {@code headersync.rocksdb.libdir} names
- * another directory; {@code none} leaves it to RocksJava. Any failure falls back to RocksJava's own
- * loading, so this never makes RocksDB unusable.
+ * Loads RocksDB's native library from a per-user cache instead of a new copy in the temp directory
+ * per JVM. RocksJava unpacks its 17 MB library into {@code java.io.tmpdir} on every start and
+ * deletes it only on a clean exit, so killed JVMs and test runs leave copies behind. We unpack it
+ * once into {@code $XDG_CACHE_HOME/headersync} (default {@code ~/.cache/headersync}), in a
+ * directory named by the library's CRC and size in the RocksDB jar (a new RocksDB version gets a
+ * new directory), written atomically, and load it from there. The system property {@code
+ * headersync.rocksdb.libdir} names another directory; {@code none} leaves it to RocksJava. Any
+ * failure falls back to RocksJava's own loading, so this never makes RocksDB unusable.
  */
 final class RocksDbNative {
   private static final Logger log = LoggerFactory.getLogger(RocksDbNative.class);
@@ -50,14 +50,19 @@ final class RocksDbNative {
           RocksDB.loadLibrary();
         }
       } catch (Throwable e) {
-        log.debug("loading RocksDB from the per-user cache failed ({}); RocksJava unpacks it itself", e.toString());
+        log.debug(
+            "loading RocksDB from the per-user cache failed ({}); RocksJava unpacks it itself",
+            e.toString());
         RocksDB.loadLibrary();
       }
       done = true;
     }
   }
 
-  /** The directory holding the unpacked library (unpacked now if needed), or null to let RocksJava load it. */
+  /**
+   * The directory holding the unpacked library (unpacked now if needed), or null to let RocksJava
+   * load it.
+   */
   private static Path cachedLibraryDir() throws IOException {
     String configured = System.getProperty("headersync.rocksdb.libdir");
     if ("none".equals(configured)) {
@@ -77,7 +82,8 @@ final class RocksDbNative {
       return null;
     }
     Path base = configured != null ? Path.of(configured) : defaultCacheDir();
-    Path dir = base.resolve("rocksdbjni-" + Long.toHexString(entry.getCrc()) + "-" + entry.getSize());
+    Path dir =
+        base.resolve("rocksdbjni-" + Long.toHexString(entry.getCrc()) + "-" + entry.getSize());
     // RocksDB.loadLibrary(paths) looks in each path for getJniLibraryFileName("rocksdbjni")
     // (librocksdbjnijni-linux64.so: "jni" twice), not for the jar entry's name: unpack under that.
     Path lib = dir.resolve(Environment.getJniLibraryFileName("rocksdbjni"));
@@ -91,7 +97,8 @@ final class RocksDbNative {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       }
       if (Files.size(tmp) != entry.getSize()) {
-        throw new IOException("unpacked " + Files.size(tmp) + " bytes of " + file + ", expected " + entry.getSize());
+        throw new IOException(
+            "unpacked " + Files.size(tmp) + " bytes of " + file + ", expected " + entry.getSize());
       }
       try {
         Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE);
@@ -109,7 +116,10 @@ final class RocksDbNative {
 
   private static Path defaultCacheDir() {
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path root = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+    Path root =
+        xdg != null && !xdg.isEmpty()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
     return root.resolve("headersync");
   }
 }

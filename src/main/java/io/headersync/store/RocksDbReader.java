@@ -57,7 +57,8 @@ public final class RocksDbReader implements AutoCloseable {
       throw new StoreException("no store at " + dir.toAbsolutePath() + ": not a directory");
     }
     if (!isStore(dir)) {
-      throw new StoreException("no store at " + dir.toAbsolutePath() + ": not a RocksDB directory (no CURRENT file)");
+      throw new StoreException(
+          "no store at " + dir.toAbsolutePath() + ": not a RocksDB directory (no CURRENT file)");
     }
     RocksDbNative.load();
     Options options = new Options().setCreateIfMissing(false);
@@ -65,7 +66,8 @@ public final class RocksDbReader implements AutoCloseable {
       return new RocksDbReader(dir, options, RocksDB.openReadOnly(options, dir.toString()));
     } catch (RocksDBException e) {
       options.close();
-      throw new StoreException("cannot read the store at " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
+      throw new StoreException(
+          "cannot read the store at " + dir.toAbsolutePath() + ": " + e.getMessage(), e);
     }
   }
 
@@ -79,7 +81,8 @@ public final class RocksDbReader implements AutoCloseable {
    *
    * @param <H> the header type stored under {@code prefix}
    * @param type decodes the stored headers
-   * @param prefix the store's key prefix, e.g. {@link io.headersync.service.NetworkProfile#storePrefix}'s
+   * @param prefix the store's key prefix, e.g. {@link
+   *     io.headersync.service.NetworkProfile#storePrefix}'s
    * @throws CorruptStoreException if its pointers do not match its headers
    */
   public <H extends Header> Optional<RocksDbStore<H>> store(HeaderType<H> type, String prefix) {

@@ -13,8 +13,9 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 
 /**
- * The read path of one {@link RocksDbStore}: the published {@code [tail, head]} snapshot, the header
- * and hash-index caches, and every read (point reads, range scans, the pointer check at open).
+ * The read path of one {@link RocksDbStore}: the published {@code [tail, head]} snapshot, the
+ * header and hash-index caches, and every read (point reads, range scans, the pointer check at
+ * open).
  *
  * <p>Reads run on the caller's thread, concurrently with the writer. The writer advances the
  * snapshot ({@link #publish}) only after a batch is in RocksDB, so a header at or below the head a
@@ -37,7 +38,12 @@ final class RocksDbReads<H extends Header> {
    *
    * @throws CorruptStoreException if the pointers do not match the stored headers
    */
-  RocksDbReads(HeaderType<H> type, Keys keys, RocksDbHandles handles, StoreOptions options, RocksDbMetrics metrics) {
+  RocksDbReads(
+      HeaderType<H> type,
+      Keys keys,
+      RocksDbHandles handles,
+      StoreOptions options,
+      RocksDbMetrics metrics) {
     this.type = type;
     this.keys = keys;
     this.handles = handles;
@@ -84,7 +90,9 @@ final class RocksDbReads<H extends Header> {
     }
   }
 
-  /** The header at a height known to be within {@code b}: from the bounds, the cache or the disk. */
+  /**
+   * The header at a height known to be within {@code b}: from the bounds, the cache or the disk.
+   */
   H headerAt(long height, Bounds<H> b) {
     H h = cached(height, b);
     if (h == null) {
@@ -141,8 +149,13 @@ final class RocksDbReads<H extends Header> {
       if (bounds != b) {
         return Optional.empty(); // deleted and replaced while we read
       }
-      throw new CorruptStoreException("hash index key " + keys.describe(keys.hash(hash)) + " points at height " + height
-          + " but the header stored there has hash " + h.hash());
+      throw new CorruptStoreException(
+          "hash index key "
+              + keys.describe(keys.hash(hash))
+              + " points at height "
+              + height
+              + " but the header stored there has hash "
+              + h.hash());
     }
     return Optional.of(h);
   }
@@ -160,8 +173,13 @@ final class RocksDbReads<H extends Header> {
         return 0;
       }
       if (value.length != 8) {
-        throw new CorruptStoreException("value of key " + keys.describe(key) + " is " + value.length
-            + " bytes, not an 8-byte height: " + Keys.hex(value, 0, Math.min(value.length, 64)));
+        throw new CorruptStoreException(
+            "value of key "
+                + keys.describe(key)
+                + " is "
+                + value.length
+                + " bytes, not an 8-byte height: "
+                + Keys.hex(value, 0, Math.min(value.length, 64)));
       }
       height = Keys.getLong(value, 0);
       if (b.contains(height)) {
@@ -198,27 +216,29 @@ final class RocksDbReads<H extends Header> {
   void scan(long from, long to, List<H> out) {
     byte[] start = keys.header(from);
     byte[] end = keys.header(to);
-    handles.withDb(() -> "scanning heights [" + from + ", " + to + ")", () -> {
-      // Closed in reverse order: iterator, then the ReadOptions, then the Slice they point to.
-      try (Slice upper = new Slice(end);
-          ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-          RocksIterator it = handles.db.newIterator(ro)) {
-        it.seek(start);
-        for (long h = from; h < to; h++) {
-          if (!it.isValid()) {
-            it.status();
-            throw missingHeader(h);
+    handles.withDb(
+        () -> "scanning heights [" + from + ", " + to + ")",
+        () -> {
+          // Closed in reverse order: iterator, then the ReadOptions, then the Slice they point to.
+          try (Slice upper = new Slice(end);
+              ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+              RocksIterator it = handles.db.newIterator(ro)) {
+            it.seek(start);
+            for (long h = from; h < to; h++) {
+              if (!it.isValid()) {
+                it.status();
+                throw missingHeader(h);
+              }
+              byte[] key = it.key();
+              if (!keys.isHeaderKey(key) || keys.heightOf(key) != h) {
+                throw missingHeader(h);
+              }
+              out.add(decode(key, it.value(), h));
+              it.next();
+            }
           }
-          byte[] key = it.key();
-          if (!keys.isHeaderKey(key) || keys.heightOf(key) != h) {
-            throw missingHeader(h);
-          }
-          out.add(decode(key, it.value(), h));
-          it.next();
-        }
-      }
-      return null;
-    });
+          return null;
+        });
   }
 
   private H readHeader(long height) {
@@ -246,14 +266,23 @@ final class RocksDbReads<H extends Header> {
   private StoreException missingHeader(long height) {
     Bounds<H> now = bounds;
     if (now == null || !now.contains(height)) {
-      return new DeletedWhileReadException("height " + height + " was deleted while it was read; the store holds "
-          + (now == null ? "nothing" : now));
+      return new DeletedWhileReadException(
+          "height "
+              + height
+              + " was deleted while it was read; the store holds "
+              + (now == null ? "nothing" : now));
     }
-    return new CorruptStoreException("key " + keys.describe(keys.header(height))
-        + " is absent although its height is within the stored range " + now);
+    return new CorruptStoreException(
+        "key "
+            + keys.describe(keys.header(height))
+            + " is absent although its height is within the stored range "
+            + now);
   }
 
-  /** A read raced a deletion: the height left the stored range between reading the bounds and the key. */
+  /**
+   * A read raced a deletion: the height left the stored range between reading the bounds and the
+   * key.
+   */
   static final class DeletedWhileReadException extends HeaderNotFoundException {
     private static final long serialVersionUID = 1L;
 
@@ -267,12 +296,25 @@ final class RocksDbReads<H extends Header> {
     try {
       h = type.decode(value);
     } catch (RuntimeException e) {
-      throw new CorruptStoreException("value of key " + keys.describe(key) + " (" + value.length
-          + " bytes) is not a valid " + type.name() + ": " + e, e);
+      throw new CorruptStoreException(
+          "value of key "
+              + keys.describe(key)
+              + " ("
+              + value.length
+              + " bytes) is not a valid "
+              + type.name()
+              + ": "
+              + e,
+          e);
     }
     if (h.height() != height) {
-      throw new CorruptStoreException("value of key " + keys.describe(key) + " decodes to a " + type.name()
-          + " at height " + h.height());
+      throw new CorruptStoreException(
+          "value of key "
+              + keys.describe(key)
+              + " decodes to a "
+              + type.name()
+              + " at height "
+              + h.height());
     }
     return h;
   }
@@ -307,36 +349,62 @@ final class RocksDbReads<H extends Header> {
     if (headValue == null && tailValue == null) {
       byte[] stray = handles.firstKeyAtOrAfter(keys.headerSectionStart(), keys.hashSectionEnd());
       if (stray != null) {
-        throw new CorruptStoreException("no head or tail pointer under prefix " + keys.prefix + ", but key "
-            + keys.describe(stray) + " is stored");
+        throw new CorruptStoreException(
+            "no head or tail pointer under prefix "
+                + keys.prefix
+                + ", but key "
+                + keys.describe(stray)
+                + " is stored");
       }
       return null;
     }
     if (headValue == null || tailValue == null) {
       byte[] missing = headValue == null ? headKey : tailKey;
-      throw new CorruptStoreException("key " + keys.describe(missing) + " is absent but "
-          + keys.describe(headValue == null ? tailKey : headKey) + " is stored");
+      throw new CorruptStoreException(
+          "key "
+              + keys.describe(missing)
+              + " is absent but "
+              + keys.describe(headValue == null ? tailKey : headKey)
+              + " is stored");
     }
     long head = pointer(headKey, headValue);
     long tail = pointer(tailKey, tailValue);
     if (tail < 1 || head < tail) {
-      throw new CorruptStoreException("pointers " + keys.describe(tailKey) + " = " + tail + " and "
-          + keys.describe(headKey) + " = " + head + " do not make a range");
+      throw new CorruptStoreException(
+          "pointers "
+              + keys.describe(tailKey)
+              + " = "
+              + tail
+              + " and "
+              + keys.describe(headKey)
+              + " = "
+              + head
+              + " do not make a range");
     }
     H headHeader = readHeaderAtOpen(head, headKey);
     H tailHeader = head == tail ? headHeader : readHeaderAtOpen(tail, tailKey);
     if (head < Long.MAX_VALUE) {
       byte[] above = handles.firstKeyAtOrAfter(keys.header(head + 1), keys.headerSectionEnd());
       if (above != null) {
-        throw new CorruptStoreException("key " + keys.describe(above) + " is stored above the head pointer "
-            + keys.describe(headKey) + " = " + head);
+        throw new CorruptStoreException(
+            "key "
+                + keys.describe(above)
+                + " is stored above the head pointer "
+                + keys.describe(headKey)
+                + " = "
+                + head);
       }
     }
     if (tail > 1) {
       byte[] below = handles.firstKeyAtOrAfter(keys.headerSectionStart(), keys.header(tail));
       if (below != null) {
-        throw new CorruptStoreException("key " + keys.describe(below) + " is stored below the tail pointer "
-            + keys.describe(tailKey) + " = " + tail);
+        throw new CorruptStoreException(
+            "key "
+                + keys.describe(below)
+                + " is stored below the tail pointer "
+                + keys.describe(tailKey)
+                + " = "
+                + tail);
       }
     }
     return new Bounds<>(tailHeader, headHeader);
@@ -346,16 +414,27 @@ final class RocksDbReads<H extends Header> {
     byte[] key = keys.header(height);
     byte[] value = handles.read(key);
     if (value == null) {
-      throw new CorruptStoreException("pointer " + keys.describe(pointerKey) + " = " + height + " but key "
-          + keys.describe(key) + " is absent");
+      throw new CorruptStoreException(
+          "pointer "
+              + keys.describe(pointerKey)
+              + " = "
+              + height
+              + " but key "
+              + keys.describe(key)
+              + " is absent");
     }
     return decode(key, value, height);
   }
 
   private long pointer(byte[] key, byte[] value) {
     if (value.length != 8) {
-      throw new CorruptStoreException("value of key " + keys.describe(key) + " is " + value.length
-          + " bytes, not an 8-byte height: " + Keys.hex(value, 0, Math.min(value.length, 64)));
+      throw new CorruptStoreException(
+          "value of key "
+              + keys.describe(key)
+              + " is "
+              + value.length
+              + " bytes, not an 8-byte height: "
+              + Keys.hex(value, 0, Math.min(value.length, 64)));
     }
     return Keys.getLong(value, 0);
   }

@@ -29,73 +29,85 @@ import org.rocksdb.RocksDB;
  * RocksDbStore<DummyHeader> store = RocksDbStore.builder(DummyHeader.TYPE).path(dir).build();
  * }</pre>
  *
- * <p>{@link Builder#database(RocksDB)} is the one place where a RocksDB type appears in headersync's
- * public API; only this package imports {@code org.rocksdb}.
+ * <p>{@link Builder#database(RocksDB)} is the one place where a RocksDB type appears in
+ * headersync's public API; only this package imports {@code org.rocksdb}.
  *
  * <h2>Layout</h2>
+ *
  * Keys are binary, under a length-prefixed namespace so that one prefix can never be a prefix of
  * another ({@code headerEx} and {@code headerExtra} cannot collide):
+ *
  * <pre>
  *   len(prefix) | prefix | 0x01 | height (8 bytes big-endian)  -> encoded header
  *   len(prefix) | prefix | 0x02 | hash                          -> height (8 bytes big-endian)
  *   len(prefix) | prefix | 0x03 | "head" or "tail"              -> height (8 bytes big-endian)
  * </pre>
+ *
  * One write batch holds the headers, their hash-index entries and the head pointer (and the tail
- * pointer when the batch initialises the store), so after a crash the head pointer never points past
- * what is stored and the stored range is still contiguous.
+ * pointer when the batch initialises the store), so after a crash the head pointer never points
+ * past what is stored and the stored range is still contiguous.
  *
  * <h2>Threads</h2>
+ *
  * <ul>
- *   <li>{@link #append} checks contiguity on the caller's thread against the head <em>including queued
- *   appends</em>, encodes the headers (into RocksDB's own write-batch format, see
- *   {@code BatchRecords}), queues them and returns. It blocks while the queue holds
- *   {@link StoreOptions#writeQueueHeaders()} headers (backpressure).
+ *   <li>{@link #append} checks contiguity on the caller's thread against the head <em>including
+ *       queued appends</em>, encodes the headers (into RocksDB's own write-batch format, see {@code
+ *       BatchRecords}), queues them and returns. It blocks while the queue holds {@link
+ *       StoreOptions#writeQueueHeaders()} headers (backpressure).
  *   <li>One writer thread, {@code headersync-store-writer-<prefix>}, takes everything queued (up to
- *   {@link StoreOptions#maxBatchHeaders()} headers) into one {@code WriteBatch}, writes it with the WAL
- *   on and without fsync, makes the headers readable, and then hands the completion of the append
- *   futures and of the {@link #awaitHeight} futures it satisfied to the <b>callback executor</b>
- *   ({@link Builder#callbackExecutor}; by default a thread of the store's own,
- *   {@code headersync-store-callbacks-<prefix>}). Every future this store returns completes there
- *   (or on the caller's thread when it is returned already complete), never on the writer, so a slow
- *   callback does not hold up writes. An executor that refuses the work (shut down) fails the future
- *   with a {@link StoreException}; it is never completed normally on the writer.
+ *       {@link StoreOptions#maxBatchHeaders()} headers) into one {@code WriteBatch}, writes it with
+ *       the WAL on and without fsync, makes the headers readable, and then hands the completion of
+ *       the append futures and of the {@link #awaitHeight} futures it satisfied to the <b>callback
+ *       executor</b> ({@link Builder#callbackExecutor}; by default a thread of the store's own,
+ *       {@code headersync-store-callbacks-<prefix>}). Every future this store returns completes
+ *       there (or on the caller's thread when it is returned already complete), never on the
+ *       writer, so a slow callback does not hold up writes. An executor that refuses the work (shut
+ *       down) fails the future with a {@link StoreException}; it is never completed normally on the
+ *       writer.
  *   <li>With a direct callback executor ({@code Runnable::run}) callbacks run on the writer thread
- *   again: keep them short; an {@code append} called from one does not block on a full queue (it may
- *   overfill it) and {@link #flush()} or {@link #close()} called from one throw
- *   {@link IllegalStateException}, since they would wait for the writer itself.
+ *       again: keep them short; an {@code append} called from one does not block on a full queue
+ *       (it may overfill it) and {@link #flush()} or {@link #close()} called from one throw {@link
+ *       IllegalStateException}, since they would wait for the writer itself.
  *   <li>Reads run on the caller's thread, concurrently with the writer. A reader sees a published
- *   {@code [tail, head]} snapshot that is only advanced after the batch is in RocksDB, so a header at
- *   or below the head a reader saw is always found.
+ *       {@code [tail, head]} snapshot that is only advanced after the batch is in RocksDB, so a
+ *       header at or below the head a reader saw is always found.
  * </ul>
  *
  * <h2>Inside</h2>
+ *
  * The store is a facade over package-private parts, one per concern: {@code RocksDbHandles} (the
  * RocksDB, its options and their life), {@code RocksDbReads} (the published range, the caches,
- * every read and the pointer check at open), {@code RocksDbWriter} (the queue and the writer thread),
- * {@code RocksDbBatches} (the write batches of appends and prepends), {@code RocksDbDeletion}
- * (applying a deletion), {@code RocksDbMetrics} and {@code StoreCallbacks} (where futures complete).
+ * every read and the pointer check at open), {@code RocksDbWriter} (the queue and the writer
+ * thread), {@code RocksDbBatches} (the write batches of appends and prepends), {@code
+ * RocksDbDeletion} (applying a deletion), {@code RocksDbMetrics} and {@code StoreCallbacks} (where
+ * futures complete).
  *
  * <h2>Durability</h2>
+ *
  * A completed append future means readable, and written to RocksDB's WAL in the OS page cache: it
  * survives a crash of the JVM but not of the machine (unless a node-owned RocksDB was opened with
- * {@code manual_wal_flush}, which keeps the WAL in memory until flushed). {@link #flush()} syncs the
- * WAL to disk.
+ * {@code manual_wal_flush}, which keeps the WAL in memory until flushed). {@link #flush()} syncs
+ * the WAL to disk.
  *
  * <h2>Corruption</h2>
+ *
  * A stored value that cannot be decoded, a missing header inside {@code [tail, head]}, or head/tail
  * pointers that do not match the stored headers at open, fail with {@link CorruptStoreException}
  * naming the key (readable and hex) and the cause; never with a silent empty result.
  *
  * <h2>Pitfalls</h2>
+ *
  * <ul>
- *   <li>When the node owns the RocksDB it must close this store <em>before</em> closing its RocksDB.
+ *   <li>When the node owns the RocksDB it must close this store <em>before</em> closing its
+ *       RocksDB.
  *   <li>Two stores must not share one prefix in one RocksDB; the second would overwrite the first's
- *   pointers. {@link Builder#build()} refuses a second open store on the same node-owned RocksDB
- *   handle and prefix in one JVM (an embedded RocksDB is protected by its own lock file).
+ *       pointers. {@link Builder#build()} refuses a second open store on the same node-owned
+ *       RocksDB handle and prefix in one JVM (an embedded RocksDB is protected by its own lock
+ *       file).
  *   <li>After a failed RocksDB write the store accepts no more appends (each throws the failure);
- *   reads keep working. Reopen it to recover from what is stored.
+ *       reads keep working. Reopen it to recover from what is stored.
  *   <li>The writer is a daemon thread: a JVM that exits without {@link #close()} loses the queued
- *   appends, exactly as in a crash (what is stored stays consistent).
+ *       appends, exactly as in a crash (what is stored stays consistent).
  * </ul>
  *
  * @param <H> the header type
@@ -123,8 +135,13 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   private final CountDownLatch closeDone = new CountDownLatch(1);
 
   /** Takes over {@code handles}: releases them if the store cannot open. */
-  private RocksDbStore(HeaderType<H> type, Keys keys, StoreOptions options, RocksDbHandles handles,
-      StoreCallbacks callbacks, boolean serializedBatches) {
+  private RocksDbStore(
+      HeaderType<H> type,
+      Keys keys,
+      StoreOptions options,
+      RocksDbHandles handles,
+      StoreCallbacks callbacks,
+      boolean serializedBatches) {
     this.keys = keys;
     this.options = options;
     this.handles = handles;
@@ -139,8 +156,9 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     this.waiters = new HeightWaiters<>(options.maxWaiters(), reads::bounds, callbacks);
     RocksDbBatches<H> batches = new RocksDbBatches<>(keys, handles, serializedBatches);
     RocksDbDeletion<H> deletion = new RocksDbDeletion<>(keys, handles, reads);
-    this.writer = new RocksDbWriter<>(keys.prefix, options, handles, reads, batches, deletion, metrics, waiters,
-        callbacks);
+    this.writer =
+        new RocksDbWriter<>(
+            keys.prefix, options, handles, reads, batches, deletion, metrics, waiters, callbacks);
   }
 
   /**
@@ -239,8 +257,13 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     try {
       Bounds<H> b = reads.openBounds();
       if (b == null || height < b.tailHeight()) {
-        return CompletableFuture.failedFuture(new HeaderNotFoundException("height " + height
-            + " is below the store's tail " + (b == null ? "?" : b.tailHeight()) + "; it will never be stored"));
+        return CompletableFuture.failedFuture(
+            new HeaderNotFoundException(
+                "height "
+                    + height
+                    + " is below the store's tail "
+                    + (b == null ? "?" : b.tailHeight())
+                    + "; it will never be stored"));
       }
       return CompletableFuture.completedFuture(reads.headerAt(height, b));
     } catch (RuntimeException e) {
@@ -250,8 +273,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   /**
    * go-header's store histograms: the time of each write batch ({@code hdr_store_flush_time_hist},
-   * with {@code amount} = headers / 100 and {@code failed}) and of each single-header read that missed
-   * the cache ({@code hdr_store_read_time_hist}).
+   * with {@code amount} = headers / 100 and {@code failed}) and of each single-header read that
+   * missed the cache ({@code hdr_store_read_time_hist}).
    *
    * @return the two histograms, live
    */
@@ -326,24 +349,25 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   // ---- lifecycle ----
 
   /**
-   * Waits for queued appends to be written, syncs the WAL, fails pending {@link #awaitHeight} futures,
-   * and closes the native handles in this order: the store's {@code WriteOptions} and
+   * Waits for queued appends to be written, syncs the WAL, fails pending {@link #awaitHeight}
+   * futures, and closes the native handles in this order: the store's {@code WriteOptions} and
    * {@code ReadOptions}, then (only when the store opened it from a path) the RocksDB and its
-   * {@code Options}. A node-owned RocksDB is left open. Reads wait for the handles; after close every
-   * method but {@code close} throws {@link StoreException}. The store's own callback thread ends once
-   * it delivered the last completions; a callback executor given to the builder is left running.
-   * Idempotent; a second caller waits for the first to finish.
+   * {@code Options}. A node-owned RocksDB is left open. Reads wait for the handles; after close
+   * every method but {@code close} throws {@link StoreException}. The store's own callback thread
+   * ends once it delivered the last completions; a callback executor given to the builder is left
+   * running. Idempotent; a second caller waits for the first to finish.
    *
    * @throws IllegalStateException if called on the writer thread (from a future callback, with a
    *     direct callback executor)
-   * @throws StoreException if the final WAL sync or closing the RocksDB failed (resources are released
-   *     anyway)
+   * @throws StoreException if the final WAL sync or closing the RocksDB failed (resources are
+   *     released anyway)
    */
   @Override
   public void close() {
     if (writer.isWriterThread()) {
-      throw new IllegalStateException("close() called on the store's writer thread (from a future callback); "
-          + "it would wait for itself. Call it from another thread.");
+      throw new IllegalStateException(
+          "close() called on the store's writer thread (from a future callback); "
+              + "it would wait for itself. Call it from another thread.");
     }
     if (!writer.beginClose()) {
       awaitUninterruptibly(closeDone);
@@ -362,7 +386,10 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
 
   @Override
   public String toString() {
-    return "RocksDbStore{" + keys.prefix + (handles.isClosed() ? ", closed" : ", " + reads.bounds()) + "}";
+    return "RocksDbStore{"
+        + keys.prefix
+        + (handles.isClosed() ? ", closed" : ", " + reads.bounds())
+        + "}";
   }
 
   private static void awaitUninterruptibly(CountDownLatch latch) {
@@ -381,8 +408,8 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
   }
 
   /**
-   * Builds a {@link RocksDbStore}. Give exactly one of {@link #database(RocksDB)} and
-   * {@link #path(Path)}.
+   * Builds a {@link RocksDbStore}. Give exactly one of {@link #database(RocksDB)} and {@link
+   * #path(Path)}.
    *
    * @param <H> the header type
    */
@@ -436,10 +463,10 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     }
 
     /**
-     * Open (creating if missing) an embedded RocksDB in this directory; the store owns it and closes
-     * it in {@link RocksDbStore#close()}. Its options are RocksDB's defaults except: LZ4 compression
-     * and at most 2 background flush/compaction jobs. A node that wants other options opens the
-     * RocksDB itself and passes it to {@link #database(RocksDB)}.
+     * Open (creating if missing) an embedded RocksDB in this directory; the store owns it and
+     * closes it in {@link RocksDbStore#close()}. Its options are RocksDB's defaults except: LZ4
+     * compression and at most 2 background flush/compaction jobs. A node that wants other options
+     * opens the RocksDB itself and passes it to {@link #database(RocksDB)}.
      *
      * @param path the RocksDB's directory
      * @return this builder
@@ -450,22 +477,23 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
     }
 
     /**
-     * Where the store completes the futures it returns (appends, prepends, deletions,
-     * {@code awaitHeight}), so that code chained on them never runs on the store's writer thread. A
-     * node passes its worker pool ({@code HeaderSyncService} does); the store never shuts it down.
-     * Work the executor refuses (it was shut down) fails the future with a {@link StoreException}
-     * whose cause is the {@link java.util.concurrent.RejectedExecutionException}; it is never run on
-     * the writer instead.
+     * Where the store completes the futures it returns (appends, prepends, deletions, {@code
+     * awaitHeight}), so that code chained on them never runs on the store's writer thread. A node
+     * passes its worker pool ({@code HeaderSyncService} does); the store never shuts it down. Work
+     * the executor refuses (it was shut down) fails the future with a {@link StoreException} whose
+     * cause is the {@link java.util.concurrent.RejectedExecutionException}; it is never run on the
+     * writer instead.
      *
-     * <p>Default: one daemon thread owned by the store, {@code headersync-store-callbacks-<prefix>},
-     * started when first needed, ended after 30 s without work and shut down by {@link
-     * RocksDbStore#close()}. One thread, because it completes the futures in the order the writer
-     * wrote them, costs nothing while idle (a read-only store never starts it), and borrows no shared
-     * pool: {@code ForkJoinPool.commonPool()} has one thread on a two-core machine and is shared with
-     * parallel streams, so a blocking callback there would stall unrelated work.
+     * <p>Default: one daemon thread owned by the store, {@code
+     * headersync-store-callbacks-<prefix>}, started when first needed, ended after 30 s without
+     * work and shut down by {@link RocksDbStore#close()}. One thread, because it completes the
+     * futures in the order the writer wrote them, costs nothing while idle (a read-only store never
+     * starts it), and borrows no shared pool: {@code ForkJoinPool.commonPool()} has one thread on a
+     * two-core machine and is shared with parallel streams, so a blocking callback there would
+     * stall unrelated work.
      *
-     * <p>A direct executor ({@code Runnable::run}) runs callbacks on the writer thread (the behaviour
-     * before this setting existed); see the class comment for what that forbids in them.
+     * <p>A direct executor ({@code Runnable::run}) runs callbacks on the writer thread (the
+     * behaviour before this setting existed); see the class comment for what that forbids in them.
      *
      * @param executor where the store's futures complete
      * @return this builder
@@ -485,23 +513,28 @@ public final class RocksDbStore<H extends Header> implements Store<H> {
      * Opens the store: reads and checks its head and tail pointers and starts its writer thread.
      *
      * @return the open store
-     * @throws IllegalStateException if neither or both of {@code database} and {@code path} are set,
-     *     or a store with this prefix is already open on this {@code database}
+     * @throws IllegalStateException if neither or both of {@code database} and {@code path} are
+     *     set, or a store with this prefix is already open on this {@code database}
      * @throws IllegalArgumentException if the prefix is empty or longer than 255 UTF-8 bytes
      * @throws CorruptStoreException if the stored pointers do not match the stored headers
      * @throws StoreException if RocksDB cannot be opened or read
      */
     public RocksDbStore<H> build() {
       if ((database == null) == (path == null)) {
-        throw new IllegalStateException(database == null
-            ? "RocksDbStore.Builder needs database(RocksDB) or path(Path); neither was set"
-            : "RocksDbStore.Builder needs database(RocksDB) or path(Path), not both");
+        throw new IllegalStateException(
+            database == null
+                ? "RocksDbStore.Builder needs database(RocksDB) or path(Path); neither was set"
+                : "RocksDbStore.Builder needs database(RocksDB) or path(Path), not both");
       }
       Keys keys = new Keys(prefix);
-      RocksDbHandles handles = database != null ? RocksDbHandles.nodeOwned(database, keys)
-          : RocksDbHandles.openPath(Objects.requireNonNull(path), keys);
-      StoreCallbacks callbacks = callbackExecutor != null ? StoreCallbacks.on(callbackExecutor)
-          : StoreCallbacks.owned(prefix);
+      RocksDbHandles handles =
+          database != null
+              ? RocksDbHandles.nodeOwned(database, keys)
+              : RocksDbHandles.openPath(Objects.requireNonNull(path), keys);
+      StoreCallbacks callbacks =
+          callbackExecutor != null
+              ? StoreCallbacks.on(callbackExecutor)
+              : StoreCallbacks.owned(prefix);
       return new RocksDbStore<>(type, keys, options, handles, callbacks, serializedBatches);
     }
   }

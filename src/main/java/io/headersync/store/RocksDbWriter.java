@@ -14,23 +14,23 @@ import java.util.function.LongFunction;
 import org.rocksdb.RocksDBException;
 
 /**
- * The single writer of one {@link RocksDbStore}: a bounded queue of appends, prepends, deletions and
- * flush barriers, and the thread {@code headersync-store-writer-<prefix>} that drains it.
+ * The single writer of one {@link RocksDbStore}: a bounded queue of appends, prepends, deletions
+ * and flush barriers, and the thread {@code headersync-store-writer-<prefix>} that drains it.
  *
  * <ul>
  *   <li>The callers' side checks each write against the range <em>including queued writes</em>
- *   ({@code pendingTail}, {@code pendingHead}) before it is queued, so a bad write fails at once and
- *   leaves the store untouched; {@code append} blocks while the queue holds
- *   {@link StoreOptions#writeQueueHeaders()} headers (backpressure), except on the writer thread
- *   itself (a direct callback executor), where it may overfill the queue instead of waiting for
- *   itself.
+ *       ({@code pendingTail}, {@code pendingHead}) before it is queued, so a bad write fails at
+ *       once and leaves the store untouched; {@code append} blocks while the queue holds {@link
+ *       StoreOptions#writeQueueHeaders()} headers (backpressure), except on the writer thread
+ *       itself (a direct callback executor), where it may overfill the queue instead of waiting for
+ *       itself.
  *   <li>The writer coalesces waiting appends (up to {@link StoreOptions#maxBatchHeaders()} headers)
- *   into one batch; a deletion or a prepend is a batch of its own. After the batch is in RocksDB it
- *   publishes the new range, then hands the completions of the append futures and of the
- *   {@code awaitHeight} futures it satisfied to the store's {@link StoreCallbacks}: user code never
- *   runs on this thread (unless the callback executor is a direct one).
- *   <li>A failed write fails its batch's futures with a {@link StoreFailedException}; the writer then
- *   refuses every later write with it (what is stored stays readable and consistent).
+ *       into one batch; a deletion or a prepend is a batch of its own. After the batch is in
+ *       RocksDB it publishes the new range, then hands the completions of the append futures and of
+ *       the {@code awaitHeight} futures it satisfied to the store's {@link StoreCallbacks}: user
+ *       code never runs on this thread (unless the callback executor is a direct one).
+ *   <li>A failed write fails its batch's futures with a {@link StoreFailedException}; the writer
+ *       then refuses every later write with it (what is stored stays readable and consistent).
  * </ul>
  *
  * @param <H> the header type
@@ -52,15 +52,24 @@ final class RocksDbWriter<H extends Header> {
   private final ArrayDeque<WriteItem<H>> queue = new ArrayDeque<>();
   private int queuedHeaders;
   private long pendingHead;
+
   /** The tail counting queued appends and deletions; 0 when {@link #pendingHead} is 0 (empty). */
   private long pendingTail;
+
   private boolean closing;
   private @Nullable StoreException failure;
 
   private final Thread thread;
 
-  RocksDbWriter(String prefix, StoreOptions options, RocksDbHandles handles, RocksDbReads<H> reads,
-      RocksDbBatches<H> batches, RocksDbDeletion<H> deletion, RocksDbMetrics metrics, HeightWaiters<H> waiters,
+  RocksDbWriter(
+      String prefix,
+      StoreOptions options,
+      RocksDbHandles handles,
+      RocksDbReads<H> reads,
+      RocksDbBatches<H> batches,
+      RocksDbDeletion<H> deletion,
+      RocksDbMetrics metrics,
+      HeightWaiters<H> waiters,
       StoreCallbacks callbacks) {
     this.options = options;
     this.handles = handles;
@@ -112,7 +121,8 @@ final class RocksDbWriter<H extends Header> {
             notFull.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for room in the write queue; nothing was queued", e);
+            throw new StoreException(
+                "interrupted while waiting for room in the write queue; nothing was queued", e);
           }
           checkAccepting();
           Appends.checkExtends(list, pendingHead);
@@ -154,7 +164,8 @@ final class RocksDbWriter<H extends Header> {
     queueLock.lock();
     try {
       checkAccepting();
-      return queueDelete(from, to, Deletes.check(from, to, pendingTail, pendingHead, options.maxDeleteHeaders()));
+      return queueDelete(
+          from, to, Deletes.check(from, to, pendingTail, pendingHead, options.maxDeleteHeaders()));
     } finally {
       queueLock.unlock();
     }
@@ -186,7 +197,8 @@ final class RocksDbWriter<H extends Header> {
   /**
    * Queues a checked deletion (under {@link #queueLock}) and moves the pending range. A deletion is
    * never coalesced with appends: it is its own write batch. It does not count towards the queue's
-   * header limit (it carries no headers; the writer reads at most {@code maxDeleteHeaders} of them).
+   * header limit (it carries no headers; the writer reads at most {@code maxDeleteHeaders} of
+   * them).
    */
   private CompletableFuture<Void> queueDelete(long from, long to, Deletes.Shape shape) {
     WriteItem<H> item = WriteItem.delete(from, to, shape);
@@ -209,8 +221,9 @@ final class RocksDbWriter<H extends Header> {
 
   void flush() {
     if (isWriterThread()) {
-      throw new IllegalStateException("flush() called on the store's writer thread (from a future callback); "
-          + "it would wait for itself. Call it from another thread.");
+      throw new IllegalStateException(
+          "flush() called on the store's writer thread (from a future callback); "
+              + "it would wait for itself. Call it from another thread.");
     }
     WriteItem<H> barrier = WriteItem.barrier();
     queueLock.lock();
@@ -228,7 +241,9 @@ final class RocksDbWriter<H extends Header> {
       throw new StoreException("interrupted while waiting for flush", e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
-      throw c instanceof StoreException ? (StoreException) c : new StoreException("flush failed: " + c, c);
+      throw c instanceof StoreException
+          ? (StoreException) c
+          : new StoreException("flush failed: " + c, c);
     }
   }
 
@@ -237,8 +252,8 @@ final class RocksDbWriter<H extends Header> {
       throw new StoreException("store is closed");
     }
     if (failure != null) {
-      throw new StoreFailedException("store no longer accepts writes after a failed write: " + failure.getMessage(),
-          failure);
+      throw new StoreFailedException(
+          "store no longer accepts writes after a failed write: " + failure.getMessage(), failure);
     }
   }
 
@@ -260,7 +275,9 @@ final class RocksDbWriter<H extends Header> {
     }
   }
 
-  /** Waits (uninterruptibly, the interrupt kept) until the writer wrote what was queued and ended. */
+  /**
+   * Waits (uninterruptibly, the interrupt kept) until the writer wrote what was queued and ended.
+   */
   void join() {
     boolean interrupted = false;
     while (thread.isAlive()) {
@@ -292,8 +309,10 @@ final class RocksDbWriter<H extends Header> {
         }
         int n = 0;
         for (WriteItem<H> it; (it = queue.peek()) != null; ) {
-          if (!group.isEmpty() && (n + it.headers.size() > options.maxBatchHeaders() || it.alone()
-              || group.get(0).alone())) {
+          if (!group.isEmpty()
+              && (n + it.headers.size() > options.maxBatchHeaders()
+                  || it.alone()
+                  || group.get(0).alone())) {
             break; // a deletion or a prepend is a batch of its own
           }
           queue.poll();
@@ -362,7 +381,9 @@ final class RocksDbWriter<H extends Header> {
     }
   }
 
-  /** Writes the appends of {@code group} as one batch and publishes them; false if the write failed. */
+  /**
+   * Writes the appends of {@code group} as one batch and publishes them; false if the write failed.
+   */
   private boolean processAppends(List<WriteItem<H>> group, List<H> all) {
     Bounds<H> old = reads.bounds();
     long started = System.nanoTime();
@@ -371,9 +392,19 @@ final class RocksDbWriter<H extends Header> {
       metrics.recordWrite(System.nanoTime() - started, all.size(), false);
     } catch (RocksDBException | RuntimeException e) {
       metrics.recordWrite(System.nanoTime() - started, all.size(), true);
-      StoreException se = new StoreFailedException("writing heights " + all.get(0).height() + ".."
-          + all.get(all.size() - 1).height() + " failed" + diskHint(e) + "; the store keeps heights up to "
-          + (old == null ? 0 : old.head.height()) + " and accepts no more appends until it is reopened: " + e, e);
+      StoreException se =
+          new StoreFailedException(
+              "writing heights "
+                  + all.get(0).height()
+                  + ".."
+                  + all.get(all.size() - 1).height()
+                  + " failed"
+                  + diskHint(e)
+                  + "; the store keeps heights up to "
+                  + (old == null ? 0 : old.head.height())
+                  + " and accepts no more appends until it is reopened: "
+                  + e,
+              e);
       fail(se);
       failAll(group, se);
       return false;
@@ -399,8 +430,15 @@ final class RocksDbWriter<H extends Header> {
     try {
       deletion.apply(item);
     } catch (RocksDBException | RuntimeException e) {
-      StoreException se = new StoreFailedException("deleting heights [" + item.from + ", " + item.to
-          + ") failed; the store accepts no more writes (reopen it to recover what is stored): " + e, e);
+      StoreException se =
+          new StoreFailedException(
+              "deleting heights ["
+                  + item.from
+                  + ", "
+                  + item.to
+                  + ") failed; the store accepts no more writes (reopen it to recover what is stored): "
+                  + e,
+              e);
       fail(se);
       callbacks.fail(item.future, se);
       return;
@@ -408,7 +446,10 @@ final class RocksDbWriter<H extends Header> {
     callbacks.complete(item.future, null);
   }
 
-  /** Writes prepended headers, their index entries and the tail pointer in one batch, then publishes. */
+  /**
+   * Writes prepended headers, their index entries and the tail pointer in one batch, then
+   * publishes.
+   */
   private void processPrepend(WriteItem<H> item) {
     List<H> headers = item.headers;
     try {
@@ -416,8 +457,15 @@ final class RocksDbWriter<H extends Header> {
       batches.writePrepend(item);
       reads.publish(new Bounds<>(headers.get(0), old.head));
     } catch (RocksDBException | RuntimeException e) {
-      StoreException se = new StoreFailedException("prepending heights " + headers.get(0).height() + ".."
-          + headers.get(headers.size() - 1).height() + " failed; the store accepts no more writes: " + e, e);
+      StoreException se =
+          new StoreFailedException(
+              "prepending heights "
+                  + headers.get(0).height()
+                  + ".."
+                  + headers.get(headers.size() - 1).height()
+                  + " failed; the store accepts no more writes: "
+                  + e,
+              e);
       fail(se);
       callbacks.fail(item.future, se);
       return;
@@ -450,10 +498,14 @@ final class RocksDbWriter<H extends Header> {
     }
   }
 
-  /** " (is the disk full?)" when a write failed as writes on a full disk or past a file size limit do. */
+  /**
+   * " (is the disk full?)" when a write failed as writes on a full disk or past a file size limit
+   * do.
+   */
   private static String diskHint(Throwable e) {
     String m = String.valueOf(e.getMessage());
     return m.contains("No space left") || m.contains("File too large") || m.contains("Disk quota")
-        ? " (is the disk full?)" : "";
+        ? " (is the disk full?)"
+        : "";
   }
 }

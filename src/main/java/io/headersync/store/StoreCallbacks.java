@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  * normally on the calling thread.
  */
 final class StoreCallbacks {
-  /** Seconds the owned callback thread lingers without work before it ends (a new one starts on demand). */
+  /**
+   * Seconds the owned callback thread lingers without work before it ends (a new one starts on
+   * demand).
+   */
   private static final long OWNED_KEEP_ALIVE_S = 30;
 
   private final Executor executor;
@@ -36,23 +39,31 @@ final class StoreCallbacks {
     return new StoreCallbacks(executor, null);
   }
 
-  /** Completions on the thread that completes them (the in-memory store has no thread of its own). */
+  /**
+   * Completions on the thread that completes them (the in-memory store has no thread of its own).
+   */
   static StoreCallbacks direct() {
     return new StoreCallbacks(Runnable::run, null);
   }
 
   /**
-   * Completions on one daemon thread of the store's own, {@code headersync-store-callbacks-<prefix>},
-   * started when first needed and ended after {@value #OWNED_KEEP_ALIVE_S} s without work; shut down
-   * by {@link #shutdown()}.
+   * Completions on one daemon thread of the store's own, {@code
+   * headersync-store-callbacks-<prefix>}, started when first needed and ended after {@value
+   * #OWNED_KEEP_ALIVE_S} s without work; shut down by {@link #shutdown()}.
    */
   static StoreCallbacks owned(String prefix) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 1, OWNED_KEEP_ALIVE_S, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "headersync-store-callbacks-" + prefix);
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            0,
+            1,
+            OWNED_KEEP_ALIVE_S,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "headersync-store-callbacks-" + prefix);
+              t.setDaemon(true);
+              return t;
+            });
     return new StoreCallbacks(pool, pool);
   }
 
@@ -75,8 +86,13 @@ final class StoreCallbacks {
     }
 
     void refused(RejectedExecutionException e) {
-      future.completeExceptionally(error != null ? error
-          : new StoreException("the store's callback executor refused to complete this future (shut down?): " + e, e));
+      future.completeExceptionally(
+          error != null
+              ? error
+              : new StoreException(
+                  "the store's callback executor refused to complete this future (shut down?): "
+                      + e,
+                  e));
     }
   }
 

@@ -26,20 +26,26 @@ import java.util.Objects;
  * </table>
  *
  * <p>Memory: with ~400-byte headers the defaults hold at most about 16 MiB in the write queue (each
- * queued header also carries its encoded records) and about 3 MiB of cached headers. {@link InMemoryStore} uses only {@link #maxWaiters()} and
- * {@link #maxDeleteHeaders()}; it keeps every header anyway.
+ * queued header also carries its encoded records) and about 3 MiB of cached headers. {@link
+ * InMemoryStore} uses only {@link #maxWaiters()} and {@link #maxDeleteHeaders()}; it keeps every
+ * header anyway.
  */
 public final class StoreOptions {
   /** The default of {@link #writeQueueHeaders()}: 16,384 headers. */
   public static final int DEFAULT_WRITE_QUEUE_HEADERS = 16_384;
+
   /** The default of {@link #maxBatchHeaders()}: 4,096 headers. */
   public static final int DEFAULT_MAX_BATCH_HEADERS = 4_096;
+
   /** The default of {@link #headerCacheSize()}: 4,096 headers. */
   public static final int DEFAULT_HEADER_CACHE_SIZE = 4_096;
+
   /** The default of {@link #hashCacheSize()}: 16,384 entries. */
   public static final int DEFAULT_HASH_CACHE_SIZE = 16_384;
+
   /** The default of {@link #maxWaiters()}: 1,024 futures. */
   public static final int DEFAULT_MAX_WAITERS = 1_024;
+
   /** The default of {@link #maxDeleteHeaders()}: 4,096 headers. */
   public static final int DEFAULT_MAX_DELETE_HEADERS = 4_096;
 
@@ -118,8 +124,8 @@ public final class StoreOptions {
   }
 
   /**
-   * {@return how many headers one {@link Store#deleteRange} or {@link Store#deleteTo} call may delete}
-   * They are deleted in one write batch.
+   * {@return how many headers one {@link Store#deleteRange} or {@link Store#deleteTo} call may
+   * delete} They are deleted in one write batch.
    */
   public int maxDeleteHeaders() {
     return maxDeleteHeaders;
@@ -131,21 +137,40 @@ public final class StoreOptions {
       return false;
     }
     StoreOptions x = (StoreOptions) o;
-    return writeQueueHeaders == x.writeQueueHeaders && maxBatchHeaders == x.maxBatchHeaders
-        && headerCacheSize == x.headerCacheSize && hashCacheSize == x.hashCacheSize && maxWaiters == x.maxWaiters
+    return writeQueueHeaders == x.writeQueueHeaders
+        && maxBatchHeaders == x.maxBatchHeaders
+        && headerCacheSize == x.headerCacheSize
+        && hashCacheSize == x.hashCacheSize
+        && maxWaiters == x.maxWaiters
         && maxDeleteHeaders == x.maxDeleteHeaders;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(writeQueueHeaders, maxBatchHeaders, headerCacheSize, hashCacheSize, maxWaiters, maxDeleteHeaders);
+    return Objects.hash(
+        writeQueueHeaders,
+        maxBatchHeaders,
+        headerCacheSize,
+        hashCacheSize,
+        maxWaiters,
+        maxDeleteHeaders);
   }
 
   @Override
   public String toString() {
-    return "StoreOptions{writeQueueHeaders=" + writeQueueHeaders + ", maxBatchHeaders=" + maxBatchHeaders
-        + ", headerCacheSize=" + headerCacheSize + ", hashCacheSize=" + hashCacheSize + ", maxWaiters="
-        + maxWaiters + ", maxDeleteHeaders=" + maxDeleteHeaders + "}";
+    return "StoreOptions{writeQueueHeaders="
+        + writeQueueHeaders
+        + ", maxBatchHeaders="
+        + maxBatchHeaders
+        + ", headerCacheSize="
+        + headerCacheSize
+        + ", hashCacheSize="
+        + hashCacheSize
+        + ", maxWaiters="
+        + maxWaiters
+        + ", maxDeleteHeaders="
+        + maxDeleteHeaders
+        + "}";
   }
 
   /** Builds {@link StoreOptions}; every setter rejects values out of range, naming the option. */
@@ -173,8 +198,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many headers the writer coalesces into one write batch. Default
-     * {@value #DEFAULT_MAX_BATCH_HEADERS}.
+     * Sets how many headers the writer coalesces into one write batch. Default {@value
+     * #DEFAULT_MAX_BATCH_HEADERS}.
      *
      * @param n the batch bound in headers; at least 1
      * @return this builder
@@ -186,8 +211,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many decoded headers the height-to-header cache holds. Default
-     * {@value #DEFAULT_HEADER_CACHE_SIZE}.
+     * Sets how many decoded headers the height-to-header cache holds. Default {@value
+     * #DEFAULT_HEADER_CACHE_SIZE}.
      *
      * @param n the cache size in headers; 0 disables the cache
      * @return this builder
@@ -199,7 +224,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many entries the hash-to-height cache holds. Default {@value #DEFAULT_HASH_CACHE_SIZE}.
+     * Sets how many entries the hash-to-height cache holds. Default {@value
+     * #DEFAULT_HASH_CACHE_SIZE}.
      *
      * @param n the cache size in entries; 0 disables the cache
      * @return this builder
@@ -211,8 +237,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many {@link Store#awaitHeight} futures may be pending at once. Default
-     * {@value #DEFAULT_MAX_WAITERS}.
+     * Sets how many {@link Store#awaitHeight} futures may be pending at once. Default {@value
+     * #DEFAULT_MAX_WAITERS}.
      *
      * @param n the bound; 0 makes every wait for a future height fail
      * @return this builder
@@ -224,7 +250,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many headers one delete call may delete. Default {@value #DEFAULT_MAX_DELETE_HEADERS}.
+     * Sets how many headers one delete call may delete. Default {@value
+     * #DEFAULT_MAX_DELETE_HEADERS}.
      *
      * @param n the bound in headers; at least 1
      * @return this builder

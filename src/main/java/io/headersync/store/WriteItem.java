@@ -14,19 +14,30 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WriteItem<H> {
   final List<H> headers;
+
   /** The headers' records when {@link BatchRecords#SUPPORTED}, encoded by the appending thread. */
   final @Nullable BatchRecords records;
+
   final boolean barrier;
+
   /** Whether the headers go below the tail ({@code prepend}). */
   final boolean prepend;
+
   /** Set for a deletion of {@code [from, to)}: what it does to the range. */
   final Deletes.@Nullable Shape delete;
+
   final long from;
   final long to;
   final CompletableFuture<Void> future = new CompletableFuture<>();
 
-  private WriteItem(List<H> headers, @Nullable BatchRecords records, boolean barrier, boolean prepend,
-      Deletes.@Nullable Shape delete, long from, long to) {
+  private WriteItem(
+      List<H> headers,
+      @Nullable BatchRecords records,
+      boolean barrier,
+      boolean prepend,
+      Deletes.@Nullable Shape delete,
+      long from,
+      long to) {
     this.headers = headers;
     this.records = records;
     this.barrier = barrier;
@@ -46,7 +57,10 @@ final class WriteItem<H> {
     return new WriteItem<>(headers, records, false, true, null, 0, 0);
   }
 
-  /** A checked deletion of {@code [from, to)}; {@code from == to} deletes nothing (an ordering no-op). */
+  /**
+   * A checked deletion of {@code [from, to)}; {@code from == to} deletes nothing (an ordering
+   * no-op).
+   */
   static <H> WriteItem<H> delete(long from, long to, Deletes.Shape shape) {
     return new WriteItem<>(List.of(), null, false, false, shape, from, to);
   }

@@ -18,7 +18,8 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
   private final Subscription subscription;
   private final HeaderType<H> type;
   private final Runnable onClose;
-  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   HeaderSubscription(Subscription subscription, HeaderType<H> type, Runnable onClose) {
     this.subscription = subscription;
@@ -27,8 +28,8 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
   }
 
   /**
-   * {@return the next accepted header} Completes at once when one is queued, else on the pubsub callback
-   * executor. Fails with {@link CancellationException} once closed.
+   * {@return the next accepted header} Completes at once when one is queued, else on the pubsub
+   * callback executor. Fails with {@link CancellationException} once closed.
    */
   public CompletableFuture<H> next() {
     // The validator accepted these bytes, so they decode; decoding again (a few microseconds) keeps
@@ -44,7 +45,10 @@ public final class HeaderSubscription<H extends Header> implements AutoCloseable
     return subscription.dropped();
   }
 
-  /** Stops the subscription; pending {@link #next()} futures fail with {@link CancellationException}. */
+  /**
+   * Stops the subscription; pending {@link #next()} futures fail with {@link
+   * CancellationException}.
+   */
   @Override
   public void close() {
     subscription.close();

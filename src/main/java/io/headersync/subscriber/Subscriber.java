@@ -4,11 +4,11 @@ import io.headersync.Header;
 import io.headersync.HeaderType;
 import io.headersync.VerifyException;
 import io.headersync.annotation.Nullable;
+import io.headersync.instrument.Histogram;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.Message;
 import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.ValidationResult;
-import io.headersync.instrument.Histogram;
 import io.headersync.lifecycle.AbstractService;
 import io.headersync.lifecycle.Service;
 import java.time.Clock;
@@ -22,19 +22,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Headers on a pubsub topic, as go-header's {@code p2p.Subscriber}: the topic is
- * {@code /<networkId>/header-sub/v0.0.1} ({@code header-sub/v0.0.1} when the network id is empty),
- * the payload is the header's {@link Header#encode() encoding} with no envelope.
+ * Headers on a pubsub topic, as go-header's {@code p2p.Subscriber}: the topic is {@code
+ * /<networkId>/header-sub/v0.0.1} ({@code header-sub/v0.0.1} when the network id is empty), the
+ * payload is the header's {@link Header#encode() encoding} with no envelope.
  *
  * <p>Every message, ours included, passes the topic validator: decode and {@link
- * Header#validate(Clock) validate} (failure: reject), then the {@link HeaderVerifier} the syncer sets
- * (a soft {@link VerifyException}: ignore; a hard one: reject; anything else: ignore). Until a verifier
- * is set, messages wait for it; the pubsub validation timeout bounds the wait (then: ignore).
+ * Header#validate(Clock) validate} (failure: reject), then the {@link HeaderVerifier} the syncer
+ * sets (a soft {@link VerifyException}: ignore; a hard one: reject; anything else: ignore). Until a
+ * verifier is set, messages wait for it; the pubsub validation timeout bounds the wait (then:
+ * ignore).
  *
  * <p>Lifecycle: a {@link io.headersync.lifecycle.Service}. {@link #start()} registers the topic
- * validator, {@link #stop()} unregisters it (and messages still waiting for a verifier are ignored);
- * {@link #subscribe()} and {@link #broadcast} need a running subscriber. The pubsub router is the
- * caller's: the subscriber neither starts nor closes it.
+ * validator, {@link #stop()} unregisters it (and messages still waiting for a verifier are
+ * ignored); {@link #subscribe()} and {@link #broadcast} need a running subscriber. The pubsub
+ * router is the caller's: the subscriber neither starts nor closes it.
  *
  * <p>Threads: the validator runs on the pubsub validation executor; {@link #broadcast} futures
  * complete on the pubsub callback executor; the lifecycle futures on the executor given to the
@@ -53,28 +54,47 @@ public final class Subscriber<H extends Header> extends AbstractService {
   private final String topic;
   private final Clock clock;
   private final CompletableFuture<HeaderVerifier<H>> verifier = new CompletableFuture<>();
-  /** Whether our validator is registered (so that stopping a subscriber never started removes nobody's). */
+
+  /**
+   * Whether our validator is registered (so that stopping a subscriber never started removes
+   * nobody's).
+   */
   private volatile boolean registered;
+
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong subscriptions = new AtomicLong();
+
   /** When the last message was accepted, {@link Long#MIN_VALUE} before the first. */
   private final AtomicLong lastAcceptedNanos = new AtomicLong(Long.MIN_VALUE);
-  private final Histogram messageSize = new Histogram("hdr_p2p_sub_msg_size_hist", "valid header message size", "By",
-      Histogram.BYTES);
-  private final Histogram messageTime = new Histogram("hdr_p2p_sub_msg_time_hist",
-      "valid header message propagation time", "s", Histogram.SECONDS);
-  /** Per peer: when a rejection was last logged at WARN, and how many since (bounded, least recent evicted). */
-  private final java.util.LinkedHashMap<PeerId, long[]> warned = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(java.util.Map.Entry<PeerId, long[]> eldest) {
-      return size() > MAX_WARNED_PEERS;
-    }
-  };
+
+  private final Histogram messageSize =
+      new Histogram(
+          "hdr_p2p_sub_msg_size_hist", "valid header message size", "By", Histogram.BYTES);
+  private final Histogram messageTime =
+      new Histogram(
+          "hdr_p2p_sub_msg_time_hist",
+          "valid header message propagation time",
+          "s",
+          Histogram.SECONDS);
+
+  /**
+   * Per peer: when a rejection was last logged at WARN, and how many since (bounded, least recent
+   * evicted).
+   */
+  private final java.util.LinkedHashMap<PeerId, long[]> warned =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<PeerId, long[]> eldest) {
+          return size() > MAX_WARNED_PEERS;
+        }
+      };
+
   /** Peers whose rejections are rate-limited at once. */
   static final int MAX_WARNED_PEERS = 1024;
+
   /** A peer's rejected messages are logged at WARN at most once per this many milliseconds. */
   static final long WARN_INTERVAL_MILLIS = 60_000;
 
@@ -98,9 +118,11 @@ public final class Subscriber<H extends Header> extends AbstractService {
    * @param type decodes the payloads
    * @param topic the topic, usually {@link #topic(String)}
    * @param clock for {@link Header#validate(Clock)}
-   * @param callbacks where {@link #start()} and {@link #stop()} futures complete: the node's worker pool
+   * @param callbacks where {@link #start()} and {@link #stop()} futures complete: the node's worker
+   *     pool
    */
-  public Subscriber(PubSub pubSub, HeaderType<H> type, String topic, Clock clock, Executor callbacks) {
+  public Subscriber(
+      PubSub pubSub, HeaderType<H> type, String topic, Clock clock, Executor callbacks) {
     super("subscriber of " + Objects.requireNonNull(topic, "topic == null"), callbacks);
     this.pubSub = Objects.requireNonNull(pubSub, "pubSub == null");
     this.type = Objects.requireNonNull(type, "type == null");
@@ -136,7 +158,10 @@ public final class Subscriber<H extends Header> extends AbstractService {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Unregisters the validator; messages waiting for a verifier are ignored. The pubsub router stays open. */
+  /**
+   * Unregisters the validator; messages waiting for a verifier are ignored. The pubsub router stays
+   * open.
+   */
   @Override
   protected CompletableFuture<Void> doStop() {
     if (registered) {
@@ -150,7 +175,8 @@ public final class Subscriber<H extends Header> extends AbstractService {
   /**
    * Sets the verifier (the syncer's). Only one may be set, as in go-header.
    *
-   * @param v verifies every gossiped header after validation: a hard failure rejects the message, a soft one ignores it
+   * @param v verifies every gossiped header after validation: a hard failure rejects the message, a
+   *     soft one ignores it
    * @throws IllegalStateException if a verifier is already set
    */
   public void setVerifier(HeaderVerifier<H> v) {
@@ -171,16 +197,16 @@ public final class Subscriber<H extends Header> extends AbstractService {
     if (notRunning != null) {
       throw new IllegalStateException(notRunning);
     }
-    HeaderSubscription<H> s = new HeaderSubscription<>(pubSub.subscribe(topic), type,
-        subscriptions::decrementAndGet);
+    HeaderSubscription<H> s =
+        new HeaderSubscription<>(pubSub.subscribe(topic), type, subscriptions::decrementAndGet);
     subscriptions.incrementAndGet();
     return s;
   }
 
   /**
    * Publishes {@code header}. Our own message passes the validator too: the future fails with a
-   * {@link io.headersync.libp2p.pubsub.PubSubException} whose reason says whether it was rejected or
-   * ignored (e.g. a header the store already has); with an {@link IllegalStateException} if the
+   * {@link io.headersync.libp2p.pubsub.PubSubException} whose reason says whether it was rejected
+   * or ignored (e.g. a header the store already has); with an {@link IllegalStateException} if the
    * subscriber is not running.
    *
    * @param header the header to publish
@@ -201,8 +227,10 @@ public final class Subscriber<H extends Header> extends AbstractService {
     if (s == Service.State.RUNNING) {
       return null;
     }
-    return "subscriber of " + topic + " is " + (s == Service.State.NEW || s == Service.State.STARTING
-        ? "not started" : "closed");
+    return "subscriber of "
+        + topic
+        + " is "
+        + (s == Service.State.NEW || s == Service.State.STARTING ? "not started" : "closed");
   }
 
   /**
@@ -211,7 +239,8 @@ public final class Subscriber<H extends Header> extends AbstractService {
    * @return a snapshot: accepted, ignored and rejected messages, bytes, subscriptions
    */
   public SubscriberMetrics metrics() {
-    return new SubscriberMetrics(accepted.get(), ignored.get(), rejected.get(), bytes.get(), subscriptions.get());
+    return new SubscriberMetrics(
+        accepted.get(), ignored.get(), rejected.get(), bytes.get(), subscriptions.get());
   }
 
   /**
@@ -232,23 +261,33 @@ public final class Subscriber<H extends Header> extends AbstractService {
       header = type.decode(message.data());
       header.validate(clock);
     } catch (RuntimeException e) { // go-header: any decode or validate error (or panic) rejects
-      warnRejected(source, "a " + type.name() + " that does not decode or validate: " + e.getMessage());
+      warnRejected(
+          source, "a " + type.name() + " that does not decode or validate: " + e.getMessage());
       return CompletableFuture.completedFuture(count(ValidationResult.REJECT));
     }
     int size = message.data().length;
-    return verifier.thenCompose(v -> v.verify(header)).handle((ok, e) -> {
-      if (e == null) {
-        accepted(size);
-        return count(ValidationResult.ACCEPT);
-      }
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      if (cause instanceof VerifyException ve && !ve.isSoft()) {
-        warnRejected(source, type.name() + " " + header.height() + ": " + ve.getMessage());
-        return count(ValidationResult.REJECT);
-      }
-      log.trace("ignoring {} at height {} from {}: {}", type.name(), header.height(), source, cause.toString());
-      return count(ValidationResult.IGNORE);
-    });
+    return verifier
+        .thenCompose(v -> v.verify(header))
+        .handle(
+            (ok, e) -> {
+              if (e == null) {
+                accepted(size);
+                return count(ValidationResult.ACCEPT);
+              }
+              Throwable cause =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (cause instanceof VerifyException ve && !ve.isSoft()) {
+                warnRejected(source, type.name() + " " + header.height() + ": " + ve.getMessage());
+                return count(ValidationResult.REJECT);
+              }
+              log.trace(
+                  "ignoring {} at height {} from {}: {}",
+                  type.name(),
+                  header.height(),
+                  source,
+                  cause.toString());
+              return count(ValidationResult.IGNORE);
+            });
   }
 
   /**
@@ -268,8 +307,12 @@ public final class Subscriber<H extends Header> extends AbstractService {
       }
     }
     if (suppressed >= 0) {
-      log.warn("peer {} sent an invalid message on {}, rejected{}: {}", source, topic,
-          suppressed > 0 ? " (" + suppressed + " more since the last warning)" : "", what);
+      log.warn(
+          "peer {} sent an invalid message on {}, rejected{}: {}",
+          source,
+          topic,
+          suppressed > 0 ? " (" + suppressed + " more since the last warning)" : "",
+          what);
     } else {
       log.debug("rejecting a message from {} on {}: {}", source, topic, what);
     }

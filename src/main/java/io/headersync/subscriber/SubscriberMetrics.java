@@ -12,4 +12,5 @@ package io.headersync.subscriber;
  * @param bytes payload bytes of all messages seen by the validator
  * @param subscriptions subscriptions open now (go-header's {@code hdr_p2p_sub_num_gauge})
  */
-public record SubscriberMetrics(long accepted, long ignored, long rejected, long bytes, long subscriptions) {}
+public record SubscriberMetrics(
+    long accepted, long ignored, long rejected, long bytes, long subscriptions) {}

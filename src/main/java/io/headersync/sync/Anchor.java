@@ -2,12 +2,12 @@ package io.headersync.sync;
 
 import io.headersync.Header;
 import io.headersync.VerifyException;
+import io.headersync.annotation.Nullable;
 import io.headersync.store.Store;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import io.headersync.annotation.Nullable;
 
 /**
  * What an anchored syncer follows: a store of already verified headers of another type (the
@@ -16,6 +16,7 @@ import io.headersync.annotation.Nullable;
  * store, and block data at height h is accepted iff it matches the verified header at h.
  *
  * <p>An anchored syncer differs from go-header's in three ways:
+ *
  * <ul>
  *   <li>its target is the anchor store's height, not a subjective head found from the network: it
  *       never asks peers for their head and never bifurcates;
@@ -47,7 +48,8 @@ public final class Anchor<H extends Header> {
      * @param anchor the verified anchor header at {@code header}'s height
      * @param header the header being synced
      * @throws VerifyException (hard) if {@code header} does not match {@code anchor}; any other
-     *     runtime exception is taken for a broken check, which fails a sync job without blaming a peer
+     *     runtime exception is taken for a broken check, which fails a sync job without blaming a
+     *     peer
      */
     void check(A anchor, H header);
   }
@@ -57,22 +59,25 @@ public final class Anchor<H extends Header> {
   private final @Nullable LongSupplier horizon;
 
   private interface Matcher<H> {
-    /** Checks {@code h} against the anchor at its height; false if the anchor has no header there. */
+    /**
+     * Checks {@code h} against the anchor at its height; false if the anchor has no header there.
+     */
     boolean match(H h);
   }
 
-  private Anchor(Store<? extends Header> store, Matcher<H> matcher, @Nullable LongSupplier horizon) {
+  private Anchor(
+      Store<? extends Header> store, Matcher<H> matcher, @Nullable LongSupplier horizon) {
     this.store = store;
     this.matcher = matcher;
     this.horizon = horizon;
   }
 
   /**
-   * {@return this anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers may be
-   * fetched, e.g. the header syncer's target during its catch-up} The anchored syncer then fetches
-   * in parallel with the anchor's syncer and checks each batch once the anchor headers at its heights
-   * are stored (waiting at most {@code anchorWait} for them). Without a horizon it fetches up to the
-   * anchor store's head only.
+   * {@return this anchor with a <em>horizon</em>: how far ahead of the anchor store's head headers
+   * may be fetched, e.g. the header syncer's target during its catch-up} The anchored syncer then
+   * fetches in parallel with the anchor's syncer and checks each batch once the anchor headers at
+   * its heights are stored (waiting at most {@code anchorWait} for them). Without a horizon it
+   * fetches up to the anchor store's head only.
    *
    * @param horizon read at every step of a job; values below the anchor store's head are ignored
    */
@@ -94,17 +99,21 @@ public final class Anchor<H extends Header> {
    * @param <A> the anchor's header type
    * @param <H> the anchored (synced) header type
    */
-  public static <A extends Header, H extends Header> Anchor<H> of(Store<A> store, Check<A, ? super H> check) {
+  public static <A extends Header, H extends Header> Anchor<H> of(
+      Store<A> store, Check<A, ? super H> check) {
     Objects.requireNonNull(store, "store == null");
     Objects.requireNonNull(check, "check == null");
-    return new Anchor<>(store, h -> {
-      Optional<A> a = store.getByHeight(h.height());
-      if (a.isEmpty()) {
-        return false;
-      }
-      check.check(a.get(), h);
-      return true;
-    }, null);
+    return new Anchor<>(
+        store,
+        h -> {
+          Optional<A> a = store.getByHeight(h.height());
+          if (a.isEmpty()) {
+            return false;
+          }
+          check.check(a.get(), h);
+          return true;
+        },
+        null);
   }
 
   /** {@return the anchor store's head height; 0 when it is empty} */
@@ -121,8 +130,8 @@ public final class Anchor<H extends Header> {
    * Waits for the anchor store to hold {@code height}; see {@link Store#awaitHeight}.
    *
    * @param height the height; positive
-   * @return a future that completes once the anchor header at {@code height} is stored, and fails as
-   *     {@link Store#awaitHeight}'s does
+   * @return a future that completes once the anchor header at {@code height} is stored, and fails
+   *     as {@link Store#awaitHeight}'s does
    */
   public CompletableFuture<Void> awaitHeight(long height) {
     return store.awaitHeight(height).thenApply(a -> null);

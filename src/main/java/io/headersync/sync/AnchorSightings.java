@@ -15,6 +15,7 @@ final class AnchorSightings {
 
   private final Clock clock;
   private final Duration grace;
+
   /** The anchor heights seen and when (clock millis), oldest first. */
   private final ArrayDeque<long[]> seen = new ArrayDeque<>();
 

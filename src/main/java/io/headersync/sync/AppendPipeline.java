@@ -15,8 +15,8 @@ import java.util.function.Function;
  *
  * <p>{@link #submit} returns the stage the range session waits for before it hands over the next
  * batch: complete while fewer than {@code maxInFlight} batches are unfinished, else the oldest
- * unfinished batch's completion. A failure of any batch fails every later submission and
- * {@link #drain()}.
+ * unfinished batch's completion. A failure of any batch fails every later submission and {@link
+ * #drain()}.
  */
 final class AppendPipeline<H extends Header> {
   /** Called on the worker executor when a batch is readable. */
@@ -34,8 +34,13 @@ final class AppendPipeline<H extends Header> {
   private H last;
   private Throwable failure;
 
-  AppendPipeline(Store<H> store, Executor worker, int maxInFlight, Function<List<H>, CompletableFuture<Void>> check,
-      Appended<H> appended, H from) {
+  AppendPipeline(
+      Store<H> store,
+      Executor worker,
+      int maxInFlight,
+      Function<List<H>, CompletableFuture<Void>> check,
+      Appended<H> appended,
+      H from) {
     this.store = store;
     this.worker = worker;
     this.maxInFlight = maxInFlight;
@@ -55,42 +60,56 @@ final class AppendPipeline<H extends Header> {
    */
   CompletableFuture<Void> submit(List<H> batch, boolean alreadyChecked) {
     long received = System.nanoTime();
-    CompletableFuture<Void> checked = alreadyChecked ? CompletableFuture.completedFuture(null) : check.apply(batch);
+    CompletableFuture<Void> checked =
+        alreadyChecked ? CompletableFuture.completedFuture(null) : check.apply(batch);
     CompletableFuture<Void> readable = new CompletableFuture<>();
     synchronized (this) {
       if (failure != null) {
         return CompletableFuture.failedFuture(failure);
       }
       last = batch.get(batch.size() - 1);
-      CompletableFuture<Void> queued = queuedTail.thenCombineAsync(checked, (a, b) -> {
-        // Store.append may block on a full write queue: this runs on the worker, never on I/O threads.
-        store.append(batch).whenCompleteAsync((v, err) -> {
-          if (err != null) {
-            readable.completeExceptionally(err);
-          } else {
-            appended.appended(batch, received);
-            readable.complete(null);
-          }
-        }, worker);
-        return null;
-      }, worker);
-      queued.whenComplete((v, err) -> {
-        if (err != null) {
-          readable.completeExceptionally(err);
-        }
-      });
-      queuedTail = queued;
-      readable.whenComplete((v, err) -> {
-        if (err != null) {
-          synchronized (this) {
-            if (failure == null) {
-              failure = err;
+      CompletableFuture<Void> queued =
+          queuedTail.thenCombineAsync(
+              checked,
+              (a, b) -> {
+                // Store.append may block on a full write queue: this runs on the worker, never on
+                // I/O threads.
+                store
+                    .append(batch)
+                    .whenCompleteAsync(
+                        (v, err) -> {
+                          if (err != null) {
+                            readable.completeExceptionally(err);
+                          } else {
+                            appended.appended(batch, received);
+                            readable.complete(null);
+                          }
+                        },
+                        worker);
+                return null;
+              },
+              worker);
+      queued.whenComplete(
+          (v, err) -> {
+            if (err != null) {
+              readable.completeExceptionally(err);
             }
-          }
-        }
-      });
+          });
+      queuedTail = queued;
+      readable.whenComplete(
+          (v, err) -> {
+            if (err != null) {
+              synchronized (this) {
+                if (failure == null) {
+                  failure = err;
+                }
+              }
+            }
+          });
       inFlight.addLast(readable);
-      while (!inFlight.isEmpty() && inFlight.peekFirst().isDone() && !inFlight.peekFirst().isCompletedExceptionally()) {
+      while (!inFlight.isEmpty()
+          && inFlight.peekFirst().isDone()
+          && !inFlight.peekFirst().isCompletedExceptionally()) {
         inFlight.pollFirst();
       }
       if (inFlight.size() < maxInFlight) {

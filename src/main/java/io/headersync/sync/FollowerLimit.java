@@ -1,8 +1,8 @@
 package io.headersync.sync;
 
 import io.headersync.Header;
-import io.headersync.store.Store;
 import io.headersync.annotation.Nullable;
+import io.headersync.store.Store;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -14,13 +14,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Holds a syncer's catch-up back so that a store following it stays within {@code maxLead} heights:
  * an ev-node full node's header syncer waits for its data store, so block data never trails the
- * headers by more than two range batches while both catch up (the data syncer fetches in parallel up
- * to the header syncer's target; see {@link Anchor#withHorizon}).
+ * headers by more than two range batches while both catch up (the data syncer fetches in parallel
+ * up to the header syncer's target; see {@link Anchor#withHorizon}).
  *
- * <p>Liveness comes first: a fetched batch waits at most {@code patience} for the follower; when the
- * follower does not get there in time (no peer serves the data, say) the syncer goes on without
+ * <p>Liveness comes first: a fetched batch waits at most {@code patience} for the follower; when
+ * the follower does not get there in time (no peer serves the data, say) the syncer goes on without
  * waiting, logged once at INFO, until the follower is within {@code maxLead} again. Gossip (headers
- * appended one by one) is never held. Thread-safe; the follower is attached once, after it is built.
+ * appended one by one) is never held. Thread-safe; the follower is attached once, after it is
+ * built.
  */
 public final class FollowerLimit {
   private static final Logger log = LoggerFactory.getLogger(FollowerLimit.class);
@@ -35,7 +36,8 @@ public final class FollowerLimit {
    *
    * @param maxLead how many heights the syncer may be ahead of the follower; at least 1
    * @param patience how long a batch waits for the follower before the syncer goes on without it
-   * @throws IllegalArgumentException if {@code maxLead} is below 1 or {@code patience} is not positive
+   * @throws IllegalArgumentException if {@code maxLead} is below 1 or {@code patience} is not
+   *     positive
    */
   public FollowerLimit(long maxLead, Duration patience) {
     if (maxLead < 1) {
@@ -79,7 +81,10 @@ public final class FollowerLimit {
     if (needed <= at || needed < 1) {
       if (released) {
         released = false;
-        log.info("the follower caught up (at {}); holding the sync within {} heights of it again", at, maxLead);
+        log.info(
+            "the follower caught up (at {}); holding the sync within {} heights of it again",
+            at,
+            maxLead);
       }
       return CompletableFuture.completedFuture(null);
     }
@@ -88,16 +93,24 @@ public final class FollowerLimit {
     }
     CompletableFuture<Void> admitted = new CompletableFuture<>();
     CompletableFuture<?> reached = f.awaitHeight(needed);
-    reached.whenComplete((v, e) -> admitted.complete(null)); // a closed store or a failure holds nothing back
-    java.util.concurrent.ScheduledFuture<?> timer = scheduler.schedule(() -> {
-      if (!admitted.isDone()) {
-        released = true;
-        log.info("the follower did not reach {} within {} (it is at {}); syncing on without waiting for it",
-            needed, patience, f.height());
-        admitted.complete(null);
-        reached.cancel(false);
-      }
-    }, patience.toNanos(), TimeUnit.NANOSECONDS);
+    reached.whenComplete(
+        (v, e) -> admitted.complete(null)); // a closed store or a failure holds nothing back
+    java.util.concurrent.ScheduledFuture<?> timer =
+        scheduler.schedule(
+            () -> {
+              if (!admitted.isDone()) {
+                released = true;
+                log.info(
+                    "the follower did not reach {} within {} (it is at {}); syncing on without waiting for it",
+                    needed,
+                    patience,
+                    f.height());
+                admitted.complete(null);
+                reached.cancel(false);
+              }
+            },
+            patience.toNanos(),
+            TimeUnit.NANOSECONDS);
     admitted.whenComplete((v, e) -> timer.cancel(false));
     return admitted;
   }

@@ -14,8 +14,8 @@ import io.headersync.VerifyException;
  * <p>A header fetched during catch-up that fails the check ({@link VerifyException}) fails the sync
  * job, and the peer that served it is blocked; the retry fetches from the other peers. Any other
  * runtime exception is taken for a broken check: it fails the job the same way but blames no peer.
- * Give the same check to the exchange ({@code Exchange.Builder.headCheck}) so that head answers pass
- * it too; {@code HeaderSyncService} does.
+ * Give the same check to the exchange ({@code Exchange.Builder.headCheck}) so that head answers
+ * pass it too; {@code HeaderSyncService} does.
  *
  * @param <H> the header type
  */

@@ -10,8 +10,8 @@ import java.util.function.Function;
 
 /**
  * What the syncer needs from the network: the slice of {@link Exchange} it uses. A seam so tests
- * can drive the syncer deterministically without a network; production code always passes an
- * {@link Exchange}.
+ * can drive the syncer deterministically without a network; production code always passes an {@link
+ * Exchange}.
  */
 interface HeaderSource<H extends Header> {
   CompletableFuture<H> head();
@@ -24,14 +24,15 @@ interface HeaderSource<H extends Header> {
 
   /**
    * Headers {@code [from, from + amount)}, {@code amount <= 64}, each answer passed to the
-   * asynchronous {@code check} first: a hard {@link io.headersync.VerifyException} from it blocks the
-   * peer that sent the answer and another peer's answer is used
-   * ({@link Exchange#getRangeByHeight(long, int, Function)}).
+   * asynchronous {@code check} first: a hard {@link io.headersync.VerifyException} from it blocks
+   * the peer that sent the answer and another peer's answer is used ({@link
+   * Exchange#getRangeByHeight(long, int, Function)}).
    */
-  CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
-      Function<? super List<H>, ? extends CompletionStage<?>> check);
+  CompletableFuture<List<H>> getRangeByHeight(
+      long from, int amount, Function<? super List<H>, ? extends CompletionStage<?>> check);
 
-  CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink);
+  CompletableFuture<Void> streamRange(
+      H from, long to, Function<List<H>, CompletionStage<Void>> sink);
 
   static <H extends Header> HeaderSource<H> of(Exchange<H> exchange) {
     return new HeaderSource<>() {
@@ -56,13 +57,14 @@ interface HeaderSource<H extends Header> {
       }
 
       @Override
-      public CompletableFuture<List<H>> getRangeByHeight(long from, int amount,
-          Function<? super List<H>, ? extends CompletionStage<?>> check) {
+      public CompletableFuture<List<H>> getRangeByHeight(
+          long from, int amount, Function<? super List<H>, ? extends CompletionStage<?>> check) {
         return exchange.getRangeByHeight(from, amount, check);
       }
 
       @Override
-      public CompletableFuture<Void> streamRange(H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
+      public CompletableFuture<Void> streamRange(
+          H from, long to, Function<List<H>, CompletionStage<Void>> sink) {
         return exchange.streamRange(from, to, sink);
       }
     };

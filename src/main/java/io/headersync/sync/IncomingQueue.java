@@ -32,30 +32,34 @@ final class IncomingQueue<H extends Header> {
         return CompletableFuture.failedFuture(new SyncException("syncer is not running"));
       }
       if (waiting >= ctx.options.maxPendingHeaders()) {
-        return CompletableFuture.failedFuture(new SyncException(waiting
-            + " network head candidates already wait (maxPendingHeaders)"));
+        return CompletableFuture.failedFuture(
+            new SyncException(
+                waiting + " network head candidates already wait (maxPendingHeaders)"));
       }
       waiting++;
       CompletableFuture<Void> previous = tail;
       tail = result.handle((v, e) -> null);
-      previous.thenRunAsync(() -> {
-        CompletableFuture<Void> f;
-        try {
-          f = task.get();
-        } catch (RuntimeException e) {
-          f = CompletableFuture.failedFuture(e);
-        }
-        f.whenComplete((v, e) -> {
-          synchronized (ctx) {
-            waiting--;
-          }
-          if (e != null) {
-            result.completeExceptionally(unwrap(e));
-          } else {
-            result.complete(null);
-          }
-        });
-      }, ctx.worker);
+      previous.thenRunAsync(
+          () -> {
+            CompletableFuture<Void> f;
+            try {
+              f = task.get();
+            } catch (RuntimeException e) {
+              f = CompletableFuture.failedFuture(e);
+            }
+            f.whenComplete(
+                (v, e) -> {
+                  synchronized (ctx) {
+                    waiting--;
+                  }
+                  if (e != null) {
+                    result.completeExceptionally(unwrap(e));
+                  } else {
+                    result.complete(null);
+                  }
+                });
+          },
+          ctx.worker);
     }
     return result;
   }

@@ -60,15 +60,17 @@ final class Pending<H extends Header> {
 
   /**
    * Adds {@code h}, verified against its anchor, at any height above the store head: an anchored
-   * syncer's target is the anchor's height, so pending headers are not targets and may arrive in any
-   * order. Refused when it is already there, more than {@code maxAhead} above the store head, or the
-   * set is full (the range session fetches refused heights).
+   * syncer's target is the anchor's height, so pending headers are not targets and may arrive in
+   * any order. Refused when it is already there, more than {@code maxAhead} above the store head,
+   * or the set is full (the range session fetches refused heights).
    *
    * @return whether it was added
    */
   boolean addAnchored(H h, long storeHeight) {
     long height = h.height();
-    if (height <= storeHeight || height > storeHeight + maxAhead || byHeight.size() >= maxSize
+    if (height <= storeHeight
+        || height > storeHeight + maxAhead
+        || byHeight.size() >= maxSize
         || byHeight.containsKey(height)) {
       return false;
     }

@@ -19,9 +19,9 @@ import java.util.function.Supplier;
 /**
  * What the parts of one {@link Syncer} share: its collaborators and settings, and the few fields
  * every part reads. Its monitor is the syncer's one lock: the fields marked "guarded" and the
- * pending set are read and written only while holding it ({@code synchronized (ctx)}), and a
- * method documented "lock held" expects the caller to hold it. Nothing slow runs under it but what
- * the store's published range costs to read.
+ * pending set are read and written only while holding it ({@code synchronized (ctx)}), and a method
+ * documented "lock held" expects the caller to hold it. Nothing slow runs under it but what the
+ * store's published range costs to read.
  *
  * @param <H> the header type
  */
@@ -36,17 +36,22 @@ final class SyncContext<H extends Header> {
   final @Nullable HeaderCheck<H> extraCheck;
   final @Nullable Anchor<H> anchor;
   final @Nullable FollowerLimit followerLimit;
+
   /** Verified headers above the store head, the highest being the sync target. Guarded. */
   final Pending<H> pending;
+
   /** The one backoff of the syncer's retries: failed jobs and failed tail work. */
   final Backoff backoff;
+
   final SyncCounters counters = new SyncCounters();
   final SyncEvents<H> events;
 
   /** Whether the syncer syncs: set when it starts, cleared when it stops or fails. Guarded. */
   boolean running;
+
   /** The latest sync job's state. Guarded. */
   SyncState state = SyncState.initial(0);
+
   /**
    * Unanchored, for a type that cannot verify non-adjacent pairs: an unverified height to fetch up
    * to; 0 if none. Guarded.
@@ -97,17 +102,18 @@ final class SyncContext<H extends Header> {
   }
 
   /**
-   * Completes {@code f} (with {@code error} if set) on the worker executor; on the calling thread if
-   * the worker refuses it (shut down): the outcome must reach the caller.
+   * Completes {@code f} (with {@code error} if set) on the worker executor; on the calling thread
+   * if the worker refuses it (shut down): the outcome must reach the caller.
    */
   void completeOnWorker(CompletableFuture<Void> f, @Nullable Throwable error) {
-    Runnable complete = () -> {
-      if (error != null) {
-        f.completeExceptionally(error);
-      } else {
-        f.complete(null);
-      }
-    };
+    Runnable complete =
+        () -> {
+          if (error != null) {
+            f.completeExceptionally(error);
+          } else {
+            f.complete(null);
+          }
+        };
     try {
       worker.execute(complete);
     } catch (RejectedExecutionException e) {
@@ -116,9 +122,11 @@ final class SyncContext<H extends Header> {
   }
 
   /** Fails {@code f} with {@code error} unless it completes within {@code timeout}. */
-  <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout, Supplier<SyncException> error) {
-    ScheduledFuture<?> t = scheduler.schedule(() -> f.completeExceptionally(error.get()), timeout.toNanos(),
-        TimeUnit.NANOSECONDS);
+  <T> CompletableFuture<T> withTimeout(
+      CompletableFuture<T> f, Duration timeout, Supplier<SyncException> error) {
+    ScheduledFuture<?> t =
+        scheduler.schedule(
+            () -> f.completeExceptionally(error.get()), timeout.toNanos(), TimeUnit.NANOSECONDS);
     f.whenComplete((v, e) -> t.cancel(false));
     return f;
   }

@@ -32,9 +32,13 @@ final class SyncCounters {
   final AtomicLong outdatedHead = new AtomicLong();
   final AtomicLong trustedPeersOutOfSync = new AtomicLong();
   final AtomicLong subjectiveInits = new AtomicLong();
-  final Histogram headLag = new Histogram("hdr_sync_subjective_head_lag_seconds",
-      "seconds between a header's Time() (BFT median timestamp of the previous block's precommits) and the moment "
-          + "the syncer sets it as the new subjective head", "s", Histogram.SECONDS);
+  final Histogram headLag =
+      new Histogram(
+          "hdr_sync_subjective_head_lag_seconds",
+          "seconds between a header's Time() (BFT median timestamp of the previous block's precommits) and the moment "
+              + "the syncer sets it as the new subjective head",
+          "s",
+          Histogram.SECONDS);
 
   /** Records how old {@code h} is as it becomes the subjective head. */
   void recordHeadLag(Header h, Clock clock) {
@@ -48,24 +52,27 @@ final class SyncCounters {
    */
   CompletableFuture<Void> countGossip(CompletableFuture<Void> processed) {
     CompletableFuture<Void> outcome = new CompletableFuture<>();
-    processed.whenComplete((v, err) -> {
-      Throwable cause = err == null ? null : unwrap(err);
-      if (cause == null) {
-        gossipAccepted.incrementAndGet();
-        outcome.complete(null);
-        return;
-      }
-      if (cause instanceof VerifyException && !((VerifyException) cause).isSoft()) {
-        gossipRejected.incrementAndGet();
-      } else {
-        gossipIgnored.incrementAndGet();
-      }
-      outcome.completeExceptionally(cause);
-    });
+    processed.whenComplete(
+        (v, err) -> {
+          Throwable cause = err == null ? null : unwrap(err);
+          if (cause == null) {
+            gossipAccepted.incrementAndGet();
+            outcome.complete(null);
+            return;
+          }
+          if (cause instanceof VerifyException && !((VerifyException) cause).isSoft()) {
+            gossipRejected.incrementAndGet();
+          } else {
+            gossipIgnored.incrementAndGet();
+          }
+          outcome.completeExceptionally(cause);
+        });
     return outcome;
   }
 
-  /** A snapshot of the counters, with the store's tail and the tail keeper's counts (none if null). */
+  /**
+   * A snapshot of the counters, with the store's tail and the tail keeper's counts (none if null).
+   */
   SyncMetrics snapshot(Store<?> store, @Nullable TailKeeper<?> tail) {
     long tailHeight;
     try {
@@ -75,10 +82,23 @@ final class SyncCounters {
     }
     long headersPruned = tail == null ? 0 : tail.pruned.get();
     long headersBackfilled = tail == null ? 0 : tail.backfilled.get();
-    return new SyncMetrics(headersAppended.get(), batchesAppended.get(), syncJobs.get(), syncFailures.get(),
-        gossipAccepted.get(), gossipIgnored.get(), gossipRejected.get(), pendingEvicted.get(), bifurcations.get(),
-        failedBifurcations.get(), outdatedHead.get(), trustedPeersOutOfSync.get(), subjectiveInits.get(),
-        tailHeight, headersPruned, headersBackfilled);
+    return new SyncMetrics(
+        headersAppended.get(),
+        batchesAppended.get(),
+        syncJobs.get(),
+        syncFailures.get(),
+        gossipAccepted.get(),
+        gossipIgnored.get(),
+        gossipRejected.get(),
+        pendingEvicted.get(),
+        bifurcations.get(),
+        failedBifurcations.get(),
+        outdatedHead.get(),
+        trustedPeersOutOfSync.get(),
+        subjectiveInits.get(),
+        tailHeight,
+        headersPruned,
+        headersBackfilled);
   }
 
   List<Histogram> histograms() {

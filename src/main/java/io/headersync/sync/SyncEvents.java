@@ -7,10 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands a {@link Syncer}'s events to its {@link SyncListener}: on the worker executor, each in a task
- * of its own ({@code batchAppended} on the worker thread that saw the append, which is one already),
- * so a listener never runs under the syncer's lock. An exception from the listener is logged and
- * otherwise ignored.
+ * Hands a {@link Syncer}'s events to its {@link SyncListener}: on the worker executor, each in a
+ * task of its own ({@code batchAppended} on the worker thread that saw the append, which is one
+ * already), so a listener never runs under the syncer's lock. An exception from the listener is
+ * logged and otherwise ignored.
  *
  * @param <H> the header type
  */
@@ -51,12 +51,13 @@ final class SyncEvents<H extends Header> {
   }
 
   private void dispatch(Runnable r) {
-    worker.execute(() -> {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.warn("sync listener failed", e);
-      }
-    });
+    worker.execute(
+        () -> {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            log.warn("sync listener failed", e);
+          }
+        });
   }
 }

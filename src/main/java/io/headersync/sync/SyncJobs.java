@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The catch-up of a {@link Syncer}: one sync job at a time from the store head to the sync target
  * (following a newer target while it runs). Pending headers adjacent to what was appended are
- * appended after an adjacent link check; gaps are fetched with {@code streamRange} into an
- * {@link AppendPipeline} (checks on the worker while earlier batches are written, appends in order,
+ * appended after an adjacent link check; gaps are fetched with {@code streamRange} into an {@link
+ * AppendPipeline} (checks on the worker while earlier batches are written, appends in order,
  * bounded). A failed job is recorded in the state and retried after the syncer's backoff; a store
  * that failed a write stops the syncer instead ({@code fatal}).
  *
@@ -34,9 +34,17 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncJobs<H extends Header> {
   private static final Logger log = LoggerFactory.getLogger(Syncer.class);
-  /** Consecutive failed jobs after which the streak is logged at WARN (once): the operator should look. */
+
+  /**
+   * Consecutive failed jobs after which the streak is logged at WARN (once): the operator should
+   * look.
+   */
   static final int FAILURES_BEFORE_WARN = 5;
-  /** An anchored gap at least this long is fetched at once (catch-up), without waiting for gossip: one range batch. */
+
+  /**
+   * An anchored gap at least this long is fetched at once (catch-up), without waiting for gossip:
+   * one range batch.
+   */
   static final int ANCHOR_BATCH = 64;
 
   private final SyncContext<H> ctx;
@@ -51,12 +59,18 @@ final class SyncJobs<H extends Header> {
   private @Nullable CompletableFuture<Void> session;
   private @Nullable ScheduledFuture<?> retryTimer;
   private @Nullable ScheduledFuture<?> graceTimer;
+
   /** The retry after failure n of a streak waits {@code ctx.backoff.delay(n)}. */
   private int failureStreak;
+
   private final Set<CompletableFuture<Void>> syncWaiters = new HashSet<>();
 
-  SyncJobs(SyncContext<H> ctx, SyncChecks<H> checks, @Nullable TailKeeper<H> tail,
-      @Nullable AnchorSightings sightings, Consumer<StoreFailedException> fatal) {
+  SyncJobs(
+      SyncContext<H> ctx,
+      SyncChecks<H> checks,
+      @Nullable TailKeeper<H> tail,
+      @Nullable AnchorSightings sightings,
+      Consumer<StoreFailedException> fatal) {
     this.ctx = ctx;
     this.checks = checks;
     this.tail = tail;
@@ -77,22 +91,40 @@ final class SyncJobs<H extends Header> {
       ctx.hint = 0;
       return;
     }
-    if (ctx.anchor != null && !ctx.pending.contains(from + 1) && fetchEnd(from, target + 1) <= from + 1) {
+    if (ctx.anchor != null
+        && !ctx.pending.contains(from + 1)
+        && fetchEnd(from, target + 1) <= from + 1) {
       armGraceTimer(from + 1); // just reached by the anchor: its gossip is probably on the way
       return;
     }
     jobRunning = true;
     ctx.counters.syncJobs.incrementAndGet();
-    ctx.state = new SyncState(ctx.state.id() + 1, from, from + 1, target, storeHead.hash(), targetHash(target),
-        Optional.of(ctx.clock.instant()), Optional.empty(), Optional.empty());
-    // Following the head by gossip makes one-header jobs, one per block: not worth an info line each.
+    ctx.state =
+        new SyncState(
+            ctx.state.id() + 1,
+            from,
+            from + 1,
+            target,
+            storeHead.hash(),
+            targetHash(target),
+            Optional.of(ctx.clock.instant()),
+            Optional.empty(),
+            Optional.empty());
+    // Following the head by gossip makes one-header jobs, one per block: not worth an info line
+    // each.
     if (target > from + 1) {
       log.info("syncing {} from {} to {}", ctx.typeName(), from + 1, target);
     } else {
       log.debug("syncing {} {}", ctx.typeName(), target);
     }
-    AppendPipeline<H> pipeline = new AppendPipeline<>(ctx.store, ctx.worker, ctx.options.maxAppendsInFlight(),
-        checks::checkBatch, this::onAppended, storeHead);
+    AppendPipeline<H> pipeline =
+        new AppendPipeline<>(
+            ctx.store,
+            ctx.worker,
+            ctx.options.maxAppendsInFlight(),
+            checks::checkBatch,
+            this::onAppended,
+            storeHead);
     CompletableFuture<Void> done = new CompletableFuture<>();
     jobDone = done;
     long jobTarget = target;
@@ -101,8 +133,8 @@ final class SyncJobs<H extends Header> {
 
   /**
    * The height to sync to: the anchor's head for an anchored syncer (it follows the anchor while it
-   * runs); else the highest pending header or the hint, whichever is higher, and at least
-   * {@code atLeast} (the running job's target). Lock held.
+   * runs); else the highest pending header or the hint, whichever is higher, and at least {@code
+   * atLeast} (the running job's target). Lock held.
    */
   private long targetHeight(long atLeast) {
     if (ctx.anchor != null) {
@@ -112,18 +144,21 @@ final class SyncJobs<H extends Header> {
     return Math.max(atLeast, Math.max(top == null ? 0 : top.height(), ctx.hint));
   }
 
-  /** The target's hash when a verified header is known at that height, else {@link Hash#EMPTY}. Lock held. */
+  /**
+   * The target's hash when a verified header is known at that height, else {@link Hash#EMPTY}. Lock
+   * held.
+   */
   private Hash targetHash(long target) {
     H h = ctx.pending.get(target);
     return h == null ? Hash.EMPTY : h.hash();
   }
 
   /**
-   * Where the fetch of the gap {@code (from, gapEnd)} should end now: all of it, unless the syncer is
-   * anchored, the gap is shorter than a range batch and its top was reached by the anchor less than
-   * the gossip grace ago; then only up to the part the anchor has held that long (ev-node gossips data
-   * right after its header; fetching at once would race it). {@code from + 1} means nothing yet.
-   * Lock held.
+   * Where the fetch of the gap {@code (from, gapEnd)} should end now: all of it, unless the syncer
+   * is anchored, the gap is shorter than a range batch and its top was reached by the anchor less
+   * than the gossip grace ago; then only up to the part the anchor has held that long (ev-node
+   * gossips data right after its header; fetching at once would race it). {@code from + 1} means
+   * nothing yet. Lock held.
    */
   private long fetchEnd(long from, long gapEnd) {
     if (sightings == null || gapEnd - 1 - from >= ANCHOR_BATCH) {
@@ -132,17 +167,23 @@ final class SyncJobs<H extends Header> {
     return Math.min(gapEnd, Math.max(from, sightings.staleHeight()) + 1);
   }
 
-  /** Starts a job when the grace for {@code height} has passed, unless a timer is armed. Lock held. */
+  /**
+   * Starts a job when the grace for {@code height} has passed, unless a timer is armed. Lock held.
+   */
   private void armGraceTimer(long height) {
     if (sightings == null || (graceTimer != null && !graceTimer.isDone())) {
       return;
     }
-    graceTimer = ctx.scheduler.schedule(() -> {
-      synchronized (ctx) {
-        graceTimer = null;
-        maybeStartJob();
-      }
-    }, sightings.graceLeftMillis(height), TimeUnit.MILLISECONDS);
+    graceTimer =
+        ctx.scheduler.schedule(
+            () -> {
+              synchronized (ctx) {
+                graceTimer = null;
+                maybeStartJob();
+              }
+            },
+            sightings.graceLeftMillis(height),
+            TimeUnit.MILLISECONDS);
   }
 
   private void runJob(AppendPipeline<H> pipeline, long target, CompletableFuture<Void> done) {
@@ -157,7 +198,9 @@ final class SyncJobs<H extends Header> {
         .thenAcceptAsync(err -> finishJob(err, done), ctx.worker);
   }
 
-  /** One step of go-header's {@code processHeaders}: append a pending run, or fetch the next gap. */
+  /**
+   * One step of go-header's {@code processHeaders}: append a pending run, or fetch the next gap.
+   */
   private CompletableFuture<Void> step(AppendPipeline<H> pipeline, long jobTarget) {
     H from = pipeline.last();
     List<H> run;
@@ -169,12 +212,22 @@ final class SyncJobs<H extends Header> {
       }
       session = null;
       ctx.pending.dropAtOrBelow(from.height());
-      // A job follows the subjective head (or the anchor) while it runs (go-header starts a new job per target).
+      // A job follows the subjective head (or the anchor) while it runs (go-header starts a new job
+      // per target).
       target = targetHeight(jobTarget);
       if (target != jobTarget) {
         SyncState s = ctx.state;
-        ctx.state = new SyncState(s.id(), s.height(), s.fromHeight(), target, s.fromHash(), targetHash(target),
-            s.start(), s.end(), s.error());
+        ctx.state =
+            new SyncState(
+                s.id(),
+                s.height(),
+                s.fromHeight(),
+                target,
+                s.fromHash(),
+                targetHash(target),
+                s.start(),
+                s.end(),
+                s.error());
       }
       if (from.height() >= target) {
         return CompletableFuture.completedFuture(null);
@@ -199,17 +252,24 @@ final class SyncJobs<H extends Header> {
           ctx.pending.remove(bad.height());
         }
         if (ctx.anchor == null && bad.height() == target) {
-          throw new SyncException("sync target " + bad.height() + " (" + bad.hash()
-              + ") does not link to the header before it");
+          throw new SyncException(
+              "sync target "
+                  + bad.height()
+                  + " ("
+                  + bad.hash()
+                  + ") does not link to the header before it");
         }
       }
       if (linked.isEmpty()) {
         return step(pipeline, target);
       }
-      return pipeline.submit(linked, true).thenComposeAsync(v -> step(pipeline, target), ctx.worker);
+      return pipeline
+          .submit(linked, true)
+          .thenComposeAsync(v -> step(pipeline, target), ctx.worker);
     }
     long end = gapEnd;
-    CompletableFuture<Void> s = ctx.source.streamRange(from, end, batch -> submitFetched(pipeline, batch, end));
+    CompletableFuture<Void> s =
+        ctx.source.streamRange(from, end, batch -> submitFetched(pipeline, batch, end));
     synchronized (ctx) {
       if (!ctx.running) {
         s.cancel(false);
@@ -220,10 +280,10 @@ final class SyncJobs<H extends Header> {
   }
 
   /**
-   * Hands a fetched batch to the pipeline (the range session's sink). The stage for the range's last
-   * batch waits until every batch was checked and appended: a header that fails the extra check then
-   * still fails the session, which blocks the peer that served it (see {@link SyncChecks#runCheck});
-   * otherwise the session could finish before the check and blame no one.
+   * Hands a fetched batch to the pipeline (the range session's sink). The stage for the range's
+   * last batch waits until every batch was checked and appended: a header that fails the extra
+   * check then still fails the session, which blocks the peer that served it (see {@link
+   * SyncChecks#runCheck}); otherwise the session could finish before the check and blame no one.
    */
   private CompletionStage<Void> submitFetched(AppendPipeline<H> pipeline, List<H> batch, long end) {
     CompletableFuture<Void> accepted = pipeline.submit(batch, false);
@@ -239,7 +299,11 @@ final class SyncJobs<H extends Header> {
       try {
         ctx.verification.verify(prev, h);
       } catch (VerifyException e) {
-        log.warn("pending header {} does not verify against {}: {}", h.height(), prev.height(), e.getMessage());
+        log.warn(
+            "pending header {} does not verify against {}: {}",
+            h.height(),
+            prev.height(),
+            e.getMessage());
         break;
       }
       out.add(h);
@@ -260,16 +324,25 @@ final class SyncJobs<H extends Header> {
       session = null;
       wasStopped = !ctx.running;
       SyncState s = ctx.state;
-      ctx.state = new SyncState(s.id(), s.height(), s.fromHeight(), s.toHeight(), s.fromHash(), s.toHash(), s.start(),
-          Optional.of(ctx.clock.instant()),
-          cause == null ? Optional.empty() : Optional.of(String.valueOf(cause.getMessage())));
+      ctx.state =
+          new SyncState(
+              s.id(),
+              s.height(),
+              s.fromHeight(),
+              s.toHeight(),
+              s.fromHash(),
+              s.toHash(),
+              s.start(),
+              Optional.of(ctx.clock.instant()),
+              cause == null ? Optional.empty() : Optional.of(String.valueOf(cause.getMessage())));
       finished = ctx.state.withHeight(ctx.store.height());
       if (cause == null) {
         failureStreak = 0;
         maybeStartJob();
       } else if (!wasStopped && storeFailed == null) {
         failureStreak++;
-        ctx.hint = 0; // an unverified height no peer could serve is not tried again until heard again
+        ctx.hint =
+            0; // an unverified height no peer could serve is not tried again until heard again
         retryIn = ctx.backoff.delay(failureStreak);
         retryTimer = ctx.scheduler.schedule(this::retry, retryIn.toNanos(), TimeUnit.NANOSECONDS);
       }
@@ -279,30 +352,52 @@ final class SyncJobs<H extends Header> {
     String name = ctx.typeName();
     if (storeFailed != null && !wasStopped) {
       ctx.counters.syncFailures.incrementAndGet();
-      log.error("syncing {} stopped: the store failed a write and accepts no more ({}); restart once the cause "
-          + "is fixed and syncing resumes from height {}", name, storeFailed.getMessage(), ctx.store.height());
+      log.error(
+          "syncing {} stopped: the store failed a write and accepts no more ({}); restart once the cause "
+              + "is fixed and syncing resumes from height {}",
+          name,
+          storeFailed.getMessage(),
+          ctx.store.height());
       ctx.events.syncFailed(finished, storeFailed);
       fatal.accept(storeFailed);
       return;
     }
     if (cause == null) {
       if (finished.height() > finished.fromHeight()) {
-        log.info("finished syncing {} from {} to {} in {}", name, finished.fromHeight(), finished.height(),
+        log.info(
+            "finished syncing {} from {} to {} in {}",
+            name,
+            finished.fromHeight(),
+            finished.height(),
             finished.duration(ctx.clock.instant()));
       } else {
-        log.debug("synced {} {} in {}", name, finished.height(), finished.duration(ctx.clock.instant()));
+        log.debug(
+            "synced {} {} in {}", name, finished.height(), finished.duration(ctx.clock.instant()));
       }
       ctx.events.syncFinished(finished);
     } else if (!wasStopped) {
       ctx.counters.syncFailures.incrementAndGet();
-      // A retried failure is routine (a peer timed out, the head moved, a bad peer was blocked, which
+      // A retried failure is routine (a peer timed out, the head moved, a bad peer was blocked,
+      // which
       // the exchange reports); a streak of them is something the operator should look at, once.
       if (streak == FAILURES_BEFORE_WARN) {
-        log.warn("syncing {} has failed {} times in a row (now from {} to {}), retrying in {}: {}", name, streak,
-            finished.fromHeight(), finished.toHeight(), retryIn, cause.getMessage());
+        log.warn(
+            "syncing {} has failed {} times in a row (now from {} to {}), retrying in {}: {}",
+            name,
+            streak,
+            finished.fromHeight(),
+            finished.toHeight(),
+            retryIn,
+            cause.getMessage());
       } else {
-        log.debug("syncing {} from {} to {} failed (failure {} in a row), retrying in {}: {}", name,
-            finished.fromHeight(), finished.toHeight(), streak, retryIn, cause.getMessage());
+        log.debug(
+            "syncing {} from {} to {} failed (failure {} in a row), retrying in {}: {}",
+            name,
+            finished.fromHeight(),
+            finished.toHeight(),
+            streak,
+            retryIn,
+            cause.getMessage());
       }
       ctx.events.syncFailed(finished, cause);
     }
@@ -336,8 +431,8 @@ final class SyncJobs<H extends Header> {
   }
 
   /**
-   * Completes when the store head reaches the subjective head known now (go-header's
-   * {@code SyncWait}); see {@link Syncer#syncWait()}.
+   * Completes when the store head reaches the subjective head known now (go-header's {@code
+   * SyncWait}); see {@link Syncer#syncWait()}.
    */
   CompletableFuture<Void> syncWait() {
     long target;
@@ -355,19 +450,22 @@ final class SyncJobs<H extends Header> {
     synchronized (ctx) {
       syncWaiters.add(result);
     }
-    reached.whenComplete((h, err) -> ctx.completeOnWorker(result, err)); // not on the store's thread
-    result.whenComplete((v, err) -> {
-      synchronized (ctx) {
-        syncWaiters.remove(result);
-      }
-      reached.cancel(false);
-    });
+    reached.whenComplete(
+        (h, err) -> ctx.completeOnWorker(result, err)); // not on the store's thread
+    result.whenComplete(
+        (v, err) -> {
+          synchronized (ctx) {
+            syncWaiters.remove(result);
+          }
+          reached.cancel(false);
+        });
     return result;
   }
 
   /**
    * Stops: cancels the timers and returns what the caller finishes outside the lock (the range
-   * session to cancel, the {@code syncWait} futures to fail) and the running job's future. Lock held.
+   * session to cancel, the {@code syncWait} futures to fail) and the running job's future. Lock
+   * held.
    */
   Stopping stopLocked() {
     if (retryTimer != null) {
@@ -382,7 +480,9 @@ final class SyncJobs<H extends Header> {
   }
 
   /** What {@link #stopLocked()} leaves to do. */
-  record Stopping(@Nullable CompletableFuture<Void> session, List<CompletableFuture<Void>> waiters,
+  record Stopping(
+      @Nullable CompletableFuture<Void> session,
+      List<CompletableFuture<Void>> waiters,
       CompletableFuture<Void> jobDone) {
     /** Cancels the session and fails the waiters; outside the lock. */
     void finish() {

@@ -18,7 +18,8 @@ public interface SyncListener<H extends Header> {
    *
    * @param fromHeight the first height of the batch
    * @param count how many headers
-   * @param elapsed from the batch reaching the syncer to it being readable (extra check and store write)
+   * @param elapsed from the batch reaching the syncer to it being readable (extra check and store
+   *     write)
    */
   default void batchAppended(long fromHeight, int count, Duration elapsed) {}
 

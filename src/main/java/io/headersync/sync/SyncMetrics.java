@@ -13,16 +13,30 @@ package io.headersync.sync;
  * @param pendingEvicted pending headers dropped to keep the pending set bounded
  * @param bifurcations bifurcation attempts ({@code hdr_bifurcations_counter})
  * @param failedBifurcations bifurcations that failed ({@code hdr_failed_bifurcations_counter})
- * @param outdatedHead times the subjective head was not recent ({@code hdr_sync_outdated_head_counter})
- * @param trustedPeersOutOfSync network heads that were not recent either
- *     ({@code hdr_sync_trust_peers_out_of_sync_counter})
- * @param subjectiveInits subjective (re)initialisations from trusted peers
- *     ({@code hdr_sync_subjective_init_counter})
+ * @param outdatedHead times the subjective head was not recent ({@code
+ *     hdr_sync_outdated_head_counter})
+ * @param trustedPeersOutOfSync network heads that were not recent either ({@code
+ *     hdr_sync_trust_peers_out_of_sync_counter})
+ * @param subjectiveInits subjective (re)initialisations from trusted peers ({@code
+ *     hdr_sync_subjective_init_counter})
  * @param tailHeight the store's tail height, 0 when empty ({@code hdr_store_tail_height_gauge})
  * @param headersPruned headers deleted below the pruning window or up to a configured tail
  * @param headersBackfilled headers fetched and prepended below the tail
  */
-public record SyncMetrics(long headersAppended, long batchesAppended, long syncJobs, long syncFailures,
-    long gossipAccepted, long gossipIgnored, long gossipRejected, long pendingEvicted, long bifurcations,
-    long failedBifurcations, long outdatedHead, long trustedPeersOutOfSync, long subjectiveInits,
-    long tailHeight, long headersPruned, long headersBackfilled) {}
+public record SyncMetrics(
+    long headersAppended,
+    long batchesAppended,
+    long syncJobs,
+    long syncFailures,
+    long gossipAccepted,
+    long gossipIgnored,
+    long gossipRejected,
+    long pendingEvicted,
+    long bifurcations,
+    long failedBifurcations,
+    long outdatedHead,
+    long trustedPeersOutOfSync,
+    long subjectiveInits,
+    long tailHeight,
+    long headersPruned,
+    long headersBackfilled) {}

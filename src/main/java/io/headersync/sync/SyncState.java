@@ -19,8 +19,16 @@ import java.util.Optional;
  * @param end when the job ended; empty while it runs
  * @param error why the job failed; empty when it succeeded or still runs
  */
-public record SyncState(long id, long height, long fromHeight, long toHeight, Hash fromHash, Hash toHash,
-    Optional<Instant> start, Optional<Instant> end, Optional<String> error) {
+public record SyncState(
+    long id,
+    long height,
+    long fromHeight,
+    long toHeight,
+    Hash fromHash,
+    Hash toHash,
+    Optional<Instant> start,
+    Optional<Instant> end,
+    Optional<String> error) {
   /**
    * Checks that no part is null.
    *
@@ -44,13 +52,21 @@ public record SyncState(long id, long height, long fromHeight, long toHeight, Ha
 
   /** The state before any job, at store height {@code height}. */
   static SyncState initial(long height) {
-    return new SyncState(0, height, 0, 0, Hash.EMPTY, Hash.EMPTY, Optional.empty(), Optional.empty(),
+    return new SyncState(
+        0,
+        height,
+        0,
+        0,
+        Hash.EMPTY,
+        Hash.EMPTY,
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
   /**
-   * {@return whether the store reached the job's target: {@code toHeight <= height} (go-header's {@code
-   * Finished})}
+   * {@return whether the store reached the job's target: {@code toHeight <= height} (go-header's
+   * {@code Finished})}
    */
   public boolean finished() {
     return toHeight <= height;

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The syncer's settings, with go-header's defaults where it has one. Immutable; build with
- * {@link #builder(Duration)}.
+ * The syncer's settings, with go-header's defaults where it has one. Immutable; build with {@link
+ * #builder(Duration)}.
  *
  * <table>
  *   <caption>Settings and defaults</caption>
@@ -56,8 +56,10 @@ import java.util.Optional;
 public final class SyncerOptions {
   /** go-header's default trusting period: two weeks. */
   public static final Duration DEFAULT_TRUSTING_PERIOD = Duration.ofHours(336);
+
   /** go-header's {@code NetworkHeadRequestTimeout}. */
   public static final Duration DEFAULT_NETWORK_HEAD_TIMEOUT = Duration.ofSeconds(2);
+
   /** go-header's default {@code PruningWindow}: 337 h, an hour more than the trusting period. */
   public static final Duration DEFAULT_PRUNING_WINDOW = Duration.ofHours(337);
 
@@ -80,30 +82,40 @@ public final class SyncerOptions {
 
   private SyncerOptions(Builder b) {
     this.blockTime = b.blockTime;
-    this.recencyThreshold = b.recencyThreshold != null ? b.recencyThreshold : b.blockTime.multipliedBy(3);
+    this.recencyThreshold =
+        b.recencyThreshold != null ? b.recencyThreshold : b.blockTime.multipliedBy(3);
     this.trustingPeriod = b.trustingPeriod;
     this.maxPendingHeaders = b.maxPendingHeaders;
     this.maxPendingAhead = b.maxPendingAhead;
     this.maxAppendsInFlight = b.maxAppendsInFlight;
     this.networkHeadTimeout = b.networkHeadTimeout;
-    this.headRefreshInterval = b.headRefreshInterval != null ? b.headRefreshInterval : recencyThreshold;
+    this.headRefreshInterval =
+        b.headRefreshInterval != null ? b.headRefreshInterval : recencyThreshold;
     this.retryInitialBackoff = b.retryInitialBackoff;
     this.retryMaxBackoff = b.retryMaxBackoff;
     this.checkParallelism = b.checkParallelism;
     this.anchorWait = b.anchorWait;
-    this.gossipGrace = b.gossipGrace != null ? b.gossipGrace
-        : (b.blockTime.compareTo(Duration.ofMillis(500)) < 0 ? b.blockTime : Duration.ofMillis(500));
+    this.gossipGrace =
+        b.gossipGrace != null
+            ? b.gossipGrace
+            : (b.blockTime.compareTo(Duration.ofMillis(500)) < 0
+                ? b.blockTime
+                : Duration.ofMillis(500));
     this.pruningWindow = b.pruningWindow;
     this.syncFromHash = b.syncFromHash;
     this.syncFromHeight = b.syncFromHeight;
     if (pruningWindow.isZero() && syncFromHash == null && syncFromHeight == 0) {
       // go-header's Parameters.Validate
-      throw new IllegalArgumentException("pruningWindow is zero and neither syncFromHash nor syncFromHeight is set: "
-          + "set one of them to say where the tail is (a zero window with syncFromHeight(1) keeps every header)");
+      throw new IllegalArgumentException(
+          "pruningWindow is zero and neither syncFromHash nor syncFromHeight is set: "
+              + "set one of them to say where the tail is (a zero window with syncFromHeight(1) keeps every header)");
     }
     if (retryMaxBackoff.compareTo(retryInitialBackoff) < 0) {
-      throw new IllegalArgumentException("retryMaxBackoff " + retryMaxBackoff + " is below retryInitialBackoff "
-          + retryInitialBackoff);
+      throw new IllegalArgumentException(
+          "retryMaxBackoff "
+              + retryMaxBackoff
+              + " is below retryInitialBackoff "
+              + retryInitialBackoff);
     }
   }
 
@@ -131,8 +143,8 @@ public final class SyncerOptions {
 
   /**
    * {@return a builder holding these options, to change some of them} The defaults derived from the
-   * block time (recency threshold, head refresh interval, gossip grace) are copied as the values they
-   * resolved to, so a changed block time is not possible here: use {@link #builder(Duration)}.
+   * block time (recency threshold, head refresh interval, gossip grace) are copied as the values
+   * they resolved to, so a changed block time is not possible here: use {@link #builder(Duration)}.
    */
   public Builder toBuilder() {
     Builder b = new Builder(blockTime);
@@ -155,16 +167,16 @@ public final class SyncerOptions {
   }
 
   /**
-   * {@return the chain's block time (go-header's {@code WithBlockTime})} The recency threshold, the gossip
-   * grace and the tail estimate (trusting period / block time) are derived from it.
+   * {@return the chain's block time (go-header's {@code WithBlockTime})} The recency threshold, the
+   * gossip grace and the tail estimate (trusting period / block time) are derived from it.
    */
   public Duration blockTime() {
     return blockTime;
   }
 
   /**
-   * {@return how old (by the clock) the head may be and still count as recent} An older head makes the
-   * syncer ask the network for a newer one. Default 3 x the block time.
+   * {@return how old (by the clock) the head may be and still count as recent} An older head makes
+   * the syncer ask the network for a newer one. Default 3 x the block time.
    */
   public Duration recencyThreshold() {
     return recencyThreshold;
@@ -178,62 +190,65 @@ public final class SyncerOptions {
     return trustingPeriod;
   }
 
-  /** {@return how many gossiped headers are kept while the gap below them is fetched} Default 1024. */
+  /**
+   * {@return how many gossiped headers are kept while the gap below them is fetched} Default 1024.
+   */
   public int maxPendingHeaders() {
     return maxPendingHeaders;
   }
 
   /**
-   * {@return how far above the store head (in heights) a pending gossiped header may be} Further ones are
-   * dropped unless they are the sync target, which the range session fetches anyway. Default 4096.
+   * {@return how far above the store head (in heights) a pending gossiped header may be} Further
+   * ones are dropped unless they are the sync target, which the range session fetches anyway.
+   * Default 4096.
    */
   public long maxPendingAhead() {
     return maxPendingAhead;
   }
 
   /**
-   * {@return how many fetched batches may be checked or queued in the store but not yet readable} The
-   * range session waits beyond this. Default 8.
+   * {@return how many fetched batches may be checked or queued in the store but not yet readable}
+   * The range session waits beyond this. Default 8.
    */
   public int maxAppendsInFlight() {
     return maxAppendsInFlight;
   }
 
   /**
-   * {@return how long the syncer waits for the trusted peers' heads (go-header's
-   * {@code NetworkHeadRequestTimeout})} Default 2 s.
+   * {@return how long the syncer waits for the trusted peers' heads (go-header's {@code
+   * NetworkHeadRequestTimeout})} Default 2 s.
    */
   public Duration networkHeadTimeout() {
     return networkHeadTimeout;
   }
 
   /**
-   * {@return how often the syncer checks that its head is recent and asks the network otherwise} Default:
-   * the recency threshold.
+   * {@return how often the syncer checks that its head is recent and asks the network otherwise}
+   * Default: the recency threshold.
    */
   public Duration headRefreshInterval() {
     return headRefreshInterval;
   }
 
   /**
-   * {@return the delay before a failed sync job is first retried} It doubles on each further failure up
-   * to {@link #retryMaxBackoff()}. Default 500 ms.
+   * {@return the delay before a failed sync job is first retried} It doubles on each further
+   * failure up to {@link #retryMaxBackoff()}. Default 500 ms.
    */
   public Duration retryInitialBackoff() {
     return retryInitialBackoff;
   }
 
   /**
-   * {@return the longest delay between retries of a failed sync job} Never below
-   * {@link #retryInitialBackoff()}. Default 30 s.
+   * {@return the longest delay between retries of a failed sync job} Never below {@link
+   * #retryInitialBackoff()}. Default 30 s.
    */
   public Duration retryMaxBackoff() {
     return retryMaxBackoff;
   }
 
   /**
-   * {@return how many parts a fetched batch is split into for the syncer's extra check} Default: the
-   * available processors.
+   * {@return how many parts a fetched batch is split into for the syncer's extra check} Default:
+   * the available processors.
    */
   public int checkParallelism() {
     return checkParallelism;
@@ -249,9 +264,9 @@ public final class SyncerOptions {
   }
 
   /**
-   * {@return how long a height the anchor just reached is left to gossip before it is fetched} Used by
-   * anchored syncers only: ev-node gossips data right after its header, and a range request sent at
-   * once would race it. Default: the block time, at most 500 ms.
+   * {@return how long a height the anchor just reached is left to gossip before it is fetched} Used
+   * by anchored syncers only: ev-node gossips data right after its header, and a range request sent
+   * at once would race it. Default: the block time, at most 500 ms.
    */
   public Duration gossipGrace() {
     return gossipGrace;
@@ -273,8 +288,8 @@ public final class SyncerOptions {
   }
 
   /**
-   * {@return whether the tail is pinned by {@code syncFromHash} or {@code syncFromHeight} (then nothing is
-   * pruned)}
+   * {@return whether the tail is pinned by {@code syncFromHash} or {@code syncFromHeight} (then
+   * nothing is pruned)}
    */
   public boolean tailPinned() {
     return syncFromHash != null || syncFromHeight > 0;
@@ -282,13 +297,39 @@ public final class SyncerOptions {
 
   @Override
   public String toString() {
-    return "SyncerOptions{blockTime=" + blockTime + ", recencyThreshold=" + recencyThreshold + ", trustingPeriod="
-        + trustingPeriod + ", maxPendingHeaders=" + maxPendingHeaders + ", maxPendingAhead=" + maxPendingAhead
-        + ", maxAppendsInFlight=" + maxAppendsInFlight + ", networkHeadTimeout=" + networkHeadTimeout
-        + ", headRefreshInterval=" + headRefreshInterval + ", retryInitialBackoff=" + retryInitialBackoff
-        + ", retryMaxBackoff=" + retryMaxBackoff + ", checkParallelism=" + checkParallelism
-        + ", anchorWait=" + anchorWait + ", gossipGrace=" + gossipGrace + ", pruningWindow=" + pruningWindow
-        + ", syncFromHash=" + syncFromHash + ", syncFromHeight=" + syncFromHeight + "}";
+    return "SyncerOptions{blockTime="
+        + blockTime
+        + ", recencyThreshold="
+        + recencyThreshold
+        + ", trustingPeriod="
+        + trustingPeriod
+        + ", maxPendingHeaders="
+        + maxPendingHeaders
+        + ", maxPendingAhead="
+        + maxPendingAhead
+        + ", maxAppendsInFlight="
+        + maxAppendsInFlight
+        + ", networkHeadTimeout="
+        + networkHeadTimeout
+        + ", headRefreshInterval="
+        + headRefreshInterval
+        + ", retryInitialBackoff="
+        + retryInitialBackoff
+        + ", retryMaxBackoff="
+        + retryMaxBackoff
+        + ", checkParallelism="
+        + checkParallelism
+        + ", anchorWait="
+        + anchorWait
+        + ", gossipGrace="
+        + gossipGrace
+        + ", pruningWindow="
+        + pruningWindow
+        + ", syncFromHash="
+        + syncFromHash
+        + ", syncFromHeight="
+        + syncFromHeight
+        + "}";
   }
 
   /** Builds {@link SyncerOptions}; every setter checks its argument and names it when wrong. */
@@ -313,8 +354,11 @@ public final class SyncerOptions {
     private Builder(Duration blockTime) {
       Objects.requireNonNull(blockTime, "blockTime == null");
       if (blockTime.isZero() || blockTime.isNegative()) {
-        throw new IllegalArgumentException("blockTime must be positive, got " + blockTime + " (the syncer's recency "
-            + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
+        throw new IllegalArgumentException(
+            "blockTime must be positive, got "
+                + blockTime
+                + " (the syncer's recency "
+                + "check and its tail estimate, trusting period / block time, need the chain's real block time)");
       }
       this.blockTime = blockTime;
     }
@@ -324,8 +368,8 @@ public final class SyncerOptions {
      * advances, and a restart with a wider window back-fills them. Default 337 h. Ignored when
      * {@link #syncFromHash} or {@link #syncFromHeight} pins the tail.
      *
-     * @param v the window; zero keeps every header (then set {@link #syncFromHash} or
-     *     {@link #syncFromHeight}, which {@link #build()} checks)
+     * @param v the window; zero keeps every header (then set {@link #syncFromHash} or {@link
+     *     #syncFromHeight}, which {@link #build()} checks)
      * @return this builder
      * @throws IllegalArgumentException if {@code v} is negative
      */
@@ -356,8 +400,9 @@ public final class SyncerOptions {
     }
 
     /**
-     * Pins the tail to the header at this height (go-header's {@code SyncFromHeight}). A pinned tail
-     * turns pruning off; {@code syncFromHeight(1)} with a zero pruning window keeps every header.
+     * Pins the tail to the header at this height (go-header's {@code SyncFromHeight}). A pinned
+     * tail turns pruning off; {@code syncFromHeight(1)} with a zero pruning window keeps every
+     * header.
      *
      * @param v the tail's height; at least 1
      * @return this builder
@@ -369,7 +414,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets how old (by the clock) the head may be and still count as recent. Default 3 x the block time.
+     * Sets how old (by the clock) the head may be and still count as recent. Default 3 x the block
+     * time.
      *
      * @param v the threshold; positive
      * @return this builder
@@ -381,8 +427,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets how long a stored head stays trusted before the subjective head is asked of the trusted peers
-     * again. Default 336 h.
+     * Sets how long a stored head stays trusted before the subjective head is asked of the trusted
+     * peers again. Default 336 h.
      *
      * @param v the period; positive
      * @return this builder
@@ -406,8 +452,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets how far above the store head a pending gossiped header may be before it is dropped. Default
-     * 4096 heights.
+     * Sets how far above the store head a pending gossiped header may be before it is dropped.
+     * Default 4096 heights.
      *
      * @param v the distance in heights; at least 1
      * @return this builder
@@ -419,8 +465,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets how many fetched batches may be checked or queued in the store but not yet readable before
-     * the range session waits. Default 8.
+     * Sets how many fetched batches may be checked or queued in the store but not yet readable
+     * before the range session waits. Default 8.
      *
      * @param v the number of batches; at least 1
      * @return this builder
@@ -456,8 +502,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets the delay before a failed sync job is first retried; it doubles up to the maximum. Default
-     * 500 ms.
+     * Sets the delay before a failed sync job is first retried; it doubles up to the maximum.
+     * Default 500 ms.
      *
      * @param v the delay; positive
      * @return this builder
@@ -508,8 +554,8 @@ public final class SyncerOptions {
     }
 
     /**
-     * Sets how long a height the anchor just reached is left to gossip before it is fetched (anchored
-     * syncers only). Default: the block time, at most 500 ms.
+     * Sets how long a height the anchor just reached is left to gossip before it is fetched
+     * (anchored syncers only). Default: the block time, at most 500 ms.
      *
      * @param v the grace; positive
      * @return this builder
@@ -524,8 +570,8 @@ public final class SyncerOptions {
      * Checks the settings together and builds the options.
      *
      * @return the options; immutable, safe to share between syncers
-     * @throws IllegalArgumentException if the maximum retry backoff is below the initial one, or the
-     *     pruning window is zero and no tail is configured (go-header's rule)
+     * @throws IllegalArgumentException if the maximum retry backoff is below the initial one, or
+     *     the pruning window is zero and no tail is configured (go-header's rule)
      */
     public SyncerOptions build() {
       return new SyncerOptions(this);

@@ -29,34 +29,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The syncer's tail: go-header v0.8.6's {@code subjectiveTail} ({@code renewTail} and
- * {@code moveTail}) and pruning as the head advances, over our {@link Store}.
+ * The syncer's tail: go-header v0.8.6's {@code subjectiveTail} ({@code renewTail} and {@code
+ * moveTail}) and pruning as the head advances, over our {@link Store}.
  *
  * <ul>
- *   <li><b>At start</b> the configured tail is resolved: {@code syncFromHash} (the store first, then
- *       the network by hash), else {@code syncFromHeight} (the store, then the network), else, with
- *       a pruning window, the lowest stored header inside the window; a tail already inside it is
- *       kept (go-header does not back-fill for a wider window either). A tail that moved up is pruned
- *       to; one that moved down is back-filled.
- *   <li><b>Pruning</b> (window set, tail not pinned by {@code syncFromHash}/{@code syncFromHeight}):
- *       after each appended batch, when the tail's time is older than the head's time minus the
- *       window, the new tail is found by binary search on header time in the store (exact, O(log n)
- *       reads; go-header estimates from the block time and scans forward) and deleted up to in steps
- *       of at most {@code StoreOptions.maxDeleteHeaders}, each its own store write, so appends go on
- *       in between.
- *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, eight in flight,
- *       each verified by hash links from the header above it (header {@code h + 1} names the hash of
- *       header {@code h}) and by the type's adjacent verification, then {@link Store#prepend
- *       prepended} in order. The check runs on each peer's answer inside the exchange request: a
- *       peer whose headers do not link is blocked through the gater (as for any provably wrong
- *       answer) and another peer's answer is used.
- *   <li><b>History on demand</b> ({@link #fetchBelowTail}): a header below the tail, walked down to by
- *       hash links, nothing stored; bounded in distance and in concurrent walks.
+ *   <li><b>At start</b> the configured tail is resolved: {@code syncFromHash} (the store first,
+ *       then the network by hash), else {@code syncFromHeight} (the store, then the network), else,
+ *       with a pruning window, the lowest stored header inside the window; a tail already inside it
+ *       is kept (go-header does not back-fill for a wider window either). A tail that moved up is
+ *       pruned to; one that moved down is back-filled.
+ *   <li><b>Pruning</b> (window set, tail not pinned by {@code syncFromHash}/{@code
+ *       syncFromHeight}): after each appended batch, when the tail's time is older than the head's
+ *       time minus the window, the new tail is found by binary search on header time in the store
+ *       (exact, O(log n) reads; go-header estimates from the block time and scans forward) and
+ *       deleted up to in steps of at most {@code StoreOptions.maxDeleteHeaders}, each its own store
+ *       write, so appends go on in between.
+ *   <li><b>Back-fill</b> downwards from the current tail in requests of 64 headers, eight in
+ *       flight, each verified by hash links from the header above it (header {@code h + 1} names
+ *       the hash of header {@code h}) and by the type's adjacent verification, then {@link
+ *       Store#prepend prepended} in order. The check runs on each peer's answer inside the exchange
+ *       request: a peer whose headers do not link is blocked through the gater (as for any provably
+ *       wrong answer) and another peer's answer is used.
+ *   <li><b>History on demand</b> ({@link #fetchBelowTail}): a header below the tail, walked down to
+ *       by hash links, nothing stored; bounded in distance and in concurrent walks.
  *   <li><b>The initial tail</b> of an empty store ({@link #initialTail}), before the syncer starts.
  * </ul>
  *
- * <p>A failure is retried after the syncer's {@link Backoff} (the one its jobs use: the delay before
- * retry n of a streak is {@code backoff.delay(n)}, a success ends the streak), except a
+ * <p>A failure is retried after the syncer's {@link Backoff} (the one its jobs use: the delay
+ * before retry n of a streak is {@code backoff.delay(n)}, a success ends the streak), except a
  * {@link StoreFailedException} (the disk is full): that stops the syncer as a failed append does.
  *
  * <p>One piece of tail work at a time (go-header's {@code tailMu.TryLock}): a prune requested while
@@ -65,11 +65,14 @@ import org.slf4j.LoggerFactory;
  */
 final class TailKeeper<H extends Header> {
   private static final Logger log = LoggerFactory.getLogger(TailKeeper.class);
+
   /** Headers per back-fill request: one header-ex range request. */
   static final int BACKFILL_BATCH = ExchangeProtocol.MAX_RANGE_REQUEST_SIZE;
+
   /**
-   * Back-fill requests in flight at once: one at a time left both sides idle half of each round trip
-   * (about go-header's full-sync rate); eight keep a server busy without queueing at its limits.
+   * Back-fill requests in flight at once: one at a time left both sides idle half of each round
+   * trip (about go-header's full-sync rate); eight keep a server busy without queueing at its
+   * limits.
    */
   static final int BACKFILL_DEPTH = 8;
 
@@ -92,11 +95,19 @@ final class TailKeeper<H extends Header> {
   private boolean pruneAgain;
   private boolean stopped;
   private CompletableFuture<Void> idle = CompletableFuture.completedFuture(null);
+
   /** Failed attempts in a row; the retry after failure n waits {@code backoff.delay(n)}. */
   private int failures;
 
-  TailKeeper(Store<H> store, HeaderSource<H> source, Verification<H> verification, SyncerOptions options,
-      Backoff backoff, Executor worker, ScheduledExecutorService scheduler, Consumer<H> tailMoved,
+  TailKeeper(
+      Store<H> store,
+      HeaderSource<H> source,
+      Verification<H> verification,
+      SyncerOptions options,
+      Backoff backoff,
+      Executor worker,
+      ScheduledExecutorService scheduler,
+      Consumer<H> tailMoved,
       Consumer<StoreFailedException> storeFailed) {
     this.store = store;
     this.source = source;
@@ -115,8 +126,8 @@ final class TailKeeper<H extends Header> {
    * @param initialHeight the chain's first height, at least 1
    * @return the header, unverified but for its hash when asked by hash
    */
-  static <H extends Header> CompletableFuture<H> initialTail(HeaderSource<H> source, SyncerOptions options,
-      Clock clock, long initialHeight) {
+  static <H extends Header> CompletableFuture<H> initialTail(
+      HeaderSource<H> source, SyncerOptions options, Clock clock, long initialHeight) {
     if (initialHeight < 1) {
       throw new IllegalArgumentException("initialHeight must be at least 1, got " + initialHeight);
     }
@@ -130,15 +141,26 @@ final class TailKeeper<H extends Header> {
     // A chain younger than the trusting period starts at its first header: asked for first, so the
     // network head is only needed when that header has expired.
     long retain = options.trustingPeriod().dividedBy(options.blockTime()); // block time is positive
-    return source.getByHeight(initialHeight).thenCompose(first -> {
-      if (!first.time().plus(options.trustingPeriod()).isBefore(clock.instant())) {
-        return CompletableFuture.completedFuture(first);
-      }
-      return source.head().thenCompose(head -> {
-        long height = head.height() - retain <= initialHeight ? initialHeight : head.height() - retain;
-        return height >= head.height() ? CompletableFuture.completedFuture(head) : source.getByHeight(height);
-      });
-    });
+    return source
+        .getByHeight(initialHeight)
+        .thenCompose(
+            first -> {
+              if (!first.time().plus(options.trustingPeriod()).isBefore(clock.instant())) {
+                return CompletableFuture.completedFuture(first);
+              }
+              return source
+                  .head()
+                  .thenCompose(
+                      head -> {
+                        long height =
+                            head.height() - retain <= initialHeight
+                                ? initialHeight
+                                : head.height() - retain;
+                        return height >= head.height()
+                            ? CompletableFuture.completedFuture(head)
+                            : source.getByHeight(height);
+                      });
+            });
   }
 
   /** Completes when no tail work runs (for tests and {@code stop}). */
@@ -180,7 +202,9 @@ final class TailKeeper<H extends Header> {
     work.whenComplete((v, e) -> finish(e, "moving the tail to the configured one"));
   }
 
-  /** After an append: prunes below the window when the tail left it (one bounded step at a time). */
+  /**
+   * After an append: prunes below the window when the tail left it (one bounded step at a time).
+   */
   void headAdvanced() {
     if (options.tailPinned() || options.pruningWindow().isZero()) {
       return;
@@ -286,12 +310,16 @@ final class TailKeeper<H extends Header> {
         return CompletableFuture.completedFuture(stored.get());
       }
       log.debug("tail {} not stored, fetching it", hash.get());
-      return source.get(hash.get()).thenApply(h -> {
-        if (!h.hash().equals(hash.get())) {
-          throw new SyncException("asked for the syncFromHash tail " + hash.get() + ", got " + h.hash());
-        }
-        return h;
-      });
+      return source
+          .get(hash.get())
+          .thenApply(
+              h -> {
+                if (!h.hash().equals(hash.get())) {
+                  throw new SyncException(
+                      "asked for the syncFromHash tail " + hash.get() + ", got " + h.hash());
+                }
+                return h;
+              });
     }
     long height;
     if (options.syncFromHeight() > 0) {
@@ -349,15 +377,26 @@ final class TailKeeper<H extends Header> {
       return CompletableFuture.completedFuture(null);
     }
     if (newTail.height() > head.height()) {
-      throw new SyncException("the configured tail " + newTail.height() + " (" + newTail.hash()
-          + ") is above the store's head " + head.height() + ": lower syncFromHeight/syncFromHash, or move the store "
-          + "away to start from the new tail");
+      throw new SyncException(
+          "the configured tail "
+              + newTail.height()
+              + " ("
+              + newTail.hash()
+              + ") is above the store's head "
+              + head.height()
+              + ": lower syncFromHeight/syncFromHash, or move the store "
+              + "away to start from the new tail");
     }
     if (newTail.height() > oldTail.height()) {
-      log.info("moving the tail up from {} to {}, pruning the headers below", oldTail.height(), newTail.height());
+      log.info(
+          "moving the tail up from {} to {}, pruning the headers below",
+          oldTail.height(),
+          newTail.height());
       return pruneTo(newTail.height(), true);
     }
-    log.info("moving the tail down from {} to {}, back-filling the headers in between", oldTail.height(),
+    log.info(
+        "moving the tail down from {} to {}, back-filling the headers in between",
+        oldTail.height(),
         newTail.height());
     Hash expect = options.syncFromHash().isPresent() ? newTail.hash() : null;
     return backfill(oldTail, newTail.height(), expect);
@@ -369,26 +408,32 @@ final class TailKeeper<H extends Header> {
     if (target <= before) {
       return CompletableFuture.completedFuture(null);
     }
-    return store.deleteTo(target).thenComposeAsync(reached -> {
-      pruned.addAndGet(reached - before);
-      store.tail().ifPresent(tailMoved);
-      synchronized (this) {
-        if (stopped) {
-          return CompletableFuture.completedFuture(null);
-        }
-        if (!all && reached < target) {
-          pruneAgain = true; // more to prune: the next step after this one finishes
-        }
-      }
-      return all && reached < target ? pruneTo(target, true) : CompletableFuture.<Void>completedFuture(null);
-    }, worker);
+    return store
+        .deleteTo(target)
+        .thenComposeAsync(
+            reached -> {
+              pruned.addAndGet(reached - before);
+              store.tail().ifPresent(tailMoved);
+              synchronized (this) {
+                if (stopped) {
+                  return CompletableFuture.completedFuture(null);
+                }
+                if (!all && reached < target) {
+                  pruneAgain = true; // more to prune: the next step after this one finishes
+                }
+              }
+              return all && reached < target
+                  ? pruneTo(target, true)
+                  : CompletableFuture.<Void>completedFuture(null);
+            },
+            worker);
   }
 
   /**
    * Back-fills from {@code upper} (stored, trusted) down to {@code target}: requests of at most 64
    * headers, {@value #BACKFILL_DEPTH} in flight, each answer checked against the header above it
-   * once that one is checked, then prepended in order. With {@code expect} the header at
-   * {@code target} must have that hash.
+   * once that one is checked, then prepended in order. With {@code expect} the header at {@code
+   * target} must have that hash.
    */
   private CompletableFuture<Void> backfill(H upper, long target, @Nullable Hash expect) {
     return new Backfill(upper, target, expect).next();
@@ -404,8 +449,10 @@ final class TailKeeper<H extends Header> {
     private final long target;
     private final @Nullable Hash expect;
     private final ArrayDeque<CompletableFuture<List<H>>> inFlight = new ArrayDeque<>();
+
     /** The lowest header of the last batch requested, once its batch is checked. */
     private CompletableFuture<H> lowestChecked;
+
     /** Requests go below this height. */
     private long nextTop;
 
@@ -426,15 +473,24 @@ final class TailKeeper<H extends Header> {
         long from = Math.max(target, nextTop - BACKFILL_BATCH);
         CompletableFuture<H> above = lowestChecked;
         Hash expectLowest = from == target ? expect : null;
-        CompletableFuture<List<H>> batch = source.getRangeByHeight(from, (int) (nextTop - from),
-            list -> above.handle((upper, err) -> {
-              if (err != null) { // blames no peer: this answer was not looked at
-                throw new SyncException("back-fill: the batch above " + (list.get(list.size() - 1).height() + 1)
-                    + " failed: " + unwrap(err).getMessage(), unwrap(err));
-              }
-              checkLinks(list, upper, expectLowest);
-              return null;
-            }));
+        CompletableFuture<List<H>> batch =
+            source.getRangeByHeight(
+                from,
+                (int) (nextTop - from),
+                list ->
+                    above.handle(
+                        (upper, err) -> {
+                          if (err != null) { // blames no peer: this answer was not looked at
+                            throw new SyncException(
+                                "back-fill: the batch above "
+                                    + (list.get(list.size() - 1).height() + 1)
+                                    + " failed: "
+                                    + unwrap(err).getMessage(),
+                                unwrap(err));
+                          }
+                          checkLinks(list, upper, expectLowest);
+                          return null;
+                        }));
         lowestChecked = batch.thenApply(list -> list.get(0));
         inFlight.add(batch);
         nextTop = from;
@@ -443,12 +499,15 @@ final class TailKeeper<H extends Header> {
       if (oldest == null) {
         return CompletableFuture.completedFuture(null);
       }
-      return oldest.thenComposeAsync(list -> store.prepend(list).thenApply(v -> list), worker)
-          .thenComposeAsync(list -> {
-            backfilled.addAndGet(list.size());
-            tailMoved.accept(list.get(0));
-            return next();
-          }, worker);
+      return oldest
+          .thenComposeAsync(list -> store.prepend(list).thenApply(v -> list), worker)
+          .thenComposeAsync(
+              list -> {
+                backfilled.addAndGet(list.size());
+                tailMoved.accept(list.get(0));
+                return next();
+              },
+              worker);
     }
   }
 
@@ -461,16 +520,26 @@ final class TailKeeper<H extends Header> {
   CompletableFuture<H> fetchBelowTail(long height) {
     H t = store.tail().orElseThrow(() -> new IllegalStateException("store is empty"));
     if (height < 1 || height >= t.height()) {
-      throw new IllegalArgumentException("height " + height + " is not below the tail " + t.height());
+      throw new IllegalArgumentException(
+          "height " + height + " is not below the tail " + t.height());
     }
     if (t.height() - height > Syncer.MAX_BELOW_TAIL_DISTANCE) {
-      throw new IllegalArgumentException("height " + height + " is " + (t.height() - height) + " below the tail "
-          + t.height() + ", more than " + Syncer.MAX_BELOW_TAIL_DISTANCE
-          + "; lower syncFromHeight to keep that history");
+      throw new IllegalArgumentException(
+          "height "
+              + height
+              + " is "
+              + (t.height() - height)
+              + " below the tail "
+              + t.height()
+              + ", more than "
+              + Syncer.MAX_BELOW_TAIL_DISTANCE
+              + "; lower syncFromHeight to keep that history");
     }
     if (!belowTailFetches.tryAcquire()) {
-      return CompletableFuture.failedFuture(new SyncException(Syncer.MAX_BELOW_TAIL_FETCHES
-          + " fetches below the tail already run; try again when one finished"));
+      return CompletableFuture.failedFuture(
+          new SyncException(
+              Syncer.MAX_BELOW_TAIL_FETCHES
+                  + " fetches below the tail already run; try again when one finished"));
     }
     CompletableFuture<H> f;
     try {
@@ -494,44 +563,77 @@ final class TailKeeper<H extends Header> {
     }
     long from = Math.max(height, upper.height() - BACKFILL_BATCH);
     int amount = (int) (upper.height() - from);
-    return source.getRangeByHeight(from, amount, list -> {
-      checkLinks(list, upper, null);
-      return CompletableFuture.completedFuture(null);
-    }).thenComposeAsync(
-        list -> from == height ? CompletableFuture.completedFuture(list.get(0)) : walkDown(list.get(0), height), worker);
+    return source
+        .getRangeByHeight(
+            from,
+            amount,
+            list -> {
+              checkLinks(list, upper, null);
+              return CompletableFuture.completedFuture(null);
+            })
+        .thenComposeAsync(
+            list ->
+                from == height
+                    ? CompletableFuture.completedFuture(list.get(0))
+                    : walkDown(list.get(0), height),
+            worker);
   }
 
   /**
-   * Checks one peer's answer downwards from the trusted {@code upper}: each header's hash is the last
-   * header hash the one above names, and each pair passes the type's adjacent verification. Runs
-   * inside the exchange's request, so a header that does not link blames the peer that sent it.
+   * Checks one peer's answer downwards from the trusted {@code upper}: each header's hash is the
+   * last header hash the one above names, and each pair passes the type's adjacent verification.
+   * Runs inside the exchange's request, so a header that does not link blames the peer that sent
+   * it.
    *
-   * @throws VerifyException (hard, naming the height) when a header is not the one the trusted header
-   *     above links to: the peer is blocked and another peer's answer is used
-   * @throws SyncException when the headers link but fail the type's verification, or the lowest is not
-   *     the configured {@code syncFromHash}: the chain we trust says so, not the peer
+   * @throws VerifyException (hard, naming the height) when a header is not the one the trusted
+   *     header above links to: the peer is blocked and another peer's answer is used
+   * @throws SyncException when the headers link but fail the type's verification, or the lowest is
+   *     not the configured {@code syncFromHash}: the chain we trust says so, not the peer
    */
   private void checkLinks(List<H> list, H upper, @Nullable Hash expectLowest) {
     H above = upper;
     for (int i = list.size() - 1; i >= 0; i--) {
       H h = list.get(i);
       if (h.height() != above.height() - 1 || !h.hash().equals(above.lastHeaderHash())) {
-        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "below the tail: header " + h.height() + " ("
-            + h.hash() + ") is not the one header " + above.height() + " links to (" + above.lastHeaderHash() + ")",
-            false, h.height());
+        throw new VerifyException(
+            VerifyException.Reason.TYPE_CHECK,
+            "below the tail: header "
+                + h.height()
+                + " ("
+                + h.hash()
+                + ") is not the one header "
+                + above.height()
+                + " links to ("
+                + above.lastHeaderHash()
+                + ")",
+            false,
+            h.height());
       }
       try {
         verification.verify(h, above);
       } catch (VerifyException e) {
-        // h is the header our trusted chain names by hash: not a peer's lie, our chain breaks a rule.
-        throw new SyncException("below the tail: header " + above.height() + " does not verify against header "
-            + h.height() + " it links to: " + e.getMessage(), e);
+        // h is the header our trusted chain names by hash: not a peer's lie, our chain breaks a
+        // rule.
+        throw new SyncException(
+            "below the tail: header "
+                + above.height()
+                + " does not verify against header "
+                + h.height()
+                + " it links to: "
+                + e.getMessage(),
+            e);
       }
       above = h;
     }
     if (expectLowest != null && !list.get(0).hash().equals(expectLowest)) {
-      throw new SyncException("back-fill: header " + list.get(0).height() + " has hash " + list.get(0).hash()
-          + ", not the configured syncFromHash " + expectLowest + " (it is on another chain than the stored tail)");
+      throw new SyncException(
+          "back-fill: header "
+              + list.get(0).height()
+              + " has hash "
+              + list.get(0).hash()
+              + ", not the configured syncFromHash "
+              + expectLowest
+              + " (it is on another chain than the stored tail)");
     }
   }
 }

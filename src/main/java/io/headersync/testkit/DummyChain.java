@@ -46,8 +46,12 @@ public final class DummyChain {
    * @param genesisTime the time of the first header
    */
   public DummyChain(String chainId, long genesisHeight, Instant genesisTime) {
-    this(DummyHeader.genesis(Objects.requireNonNull(chainId, "chainId == null"), checkHeight(genesisHeight),
-        Objects.requireNonNull(genesisTime, "genesisTime == null")), null);
+    this(
+        DummyHeader.genesis(
+            Objects.requireNonNull(chainId, "chainId == null"),
+            checkHeight(genesisHeight),
+            Objects.requireNonNull(genesisTime, "genesisTime == null")),
+        null);
   }
 
   private DummyChain(DummyHeader genesis, @Nullable Random steps) {
@@ -56,16 +60,17 @@ public final class DummyChain {
   }
 
   /**
-   * A chain of chain id "test" from height 1 whose genesis time (within 2024) and block times
-   * (1 ms to 2 s apart) come from {@code seed}: the same seed gives the same chain, another seed
-   * another chain (other hashes from the genesis on).
+   * A chain of chain id "test" from height 1 whose genesis time (within 2024) and block times (1 ms
+   * to 2 s apart) come from {@code seed}: the same seed gives the same chain, another seed another
+   * chain (other hashes from the genesis on).
    *
    * @param seed the seed of its times
    * @return a new chain
    */
   public static DummyChain seeded(long seed) {
     Random random = new Random(seed);
-    Instant genesisTime = SEEDED_EPOCH.plusMillis(random.nextInt(365 * 24 * 3600) * 1000L + random.nextInt(1000));
+    Instant genesisTime =
+        SEEDED_EPOCH.plusMillis(random.nextInt(365 * 24 * 3600) * 1000L + random.nextInt(1000));
     return new DummyChain(DummyHeader.genesis("test", 1, genesisTime), random);
   }
 

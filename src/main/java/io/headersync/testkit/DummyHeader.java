@@ -14,8 +14,8 @@ import java.time.Instant;
 
 /**
  * A small header type for tests of code that is generic over the header (a {@code Store}, a {@code
- * Syncer}, an extra check), after go-header's {@code headertest.DummyHeader}. Its type check ({@link
- * #TYPE}{@code .verify}) fails when {@link #verifyFailure()} is set, soft or hard as {@link
+ * Syncer}, an extra check), after go-header's {@code headertest.DummyHeader}. Its type check
+ * ({@link #TYPE}{@code .verify}) fails when {@link #verifyFailure()} is set, soft or hard as {@link
  * #softFailure()} says, and (like ev-node's) when an adjacent header does not carry its
  * predecessor's hash; {@link #validate} always passes. Binary layout: chain id length (2 bytes) +
  * chain id, height (8), epoch seconds (8), nanos (4), flags (1), last hash length (1) + last hash;
@@ -23,29 +23,40 @@ import java.time.Instant;
  */
 public final class DummyHeader implements Header {
   /** The header type of {@link DummyHeader}. */
-  public static final HeaderType<DummyHeader> TYPE = new HeaderType<>() {
-    @Override
-    public DummyHeader decode(byte[] bytes) {
-      return DummyHeader.decode(bytes);
-    }
+  public static final HeaderType<DummyHeader> TYPE =
+      new HeaderType<>() {
+        @Override
+        public DummyHeader decode(byte[] bytes) {
+          return DummyHeader.decode(bytes);
+        }
 
-    @Override
-    public void verify(DummyHeader trusted, DummyHeader untrusted) {
-      if (untrusted.height == trusted.height + 1 && !untrusted.lastHeaderHash.equals(trusted.hash)) {
-        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "last header hash " + untrusted.lastHeaderHash
-            + " of height " + untrusted.height + " is not the hash " + trusted.hash + " of height " + trusted.height,
-            false);
-      }
-      if (untrusted.verifyFailure) {
-        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "dummy verify error", untrusted.softFailure);
-      }
-    }
+        @Override
+        public void verify(DummyHeader trusted, DummyHeader untrusted) {
+          if (untrusted.height == trusted.height + 1
+              && !untrusted.lastHeaderHash.equals(trusted.hash)) {
+            throw new VerifyException(
+                VerifyException.Reason.TYPE_CHECK,
+                "last header hash "
+                    + untrusted.lastHeaderHash
+                    + " of height "
+                    + untrusted.height
+                    + " is not the hash "
+                    + trusted.hash
+                    + " of height "
+                    + trusted.height,
+                false);
+          }
+          if (untrusted.verifyFailure) {
+            throw new VerifyException(
+                VerifyException.Reason.TYPE_CHECK, "dummy verify error", untrusted.softFailure);
+          }
+        }
 
-    @Override
-    public String name() {
-      return "DummyHeader";
-    }
-  };
+        @Override
+        public String name() {
+          return "DummyHeader";
+        }
+      };
 
   private final String chainId;
   private final long height;
@@ -57,8 +68,14 @@ public final class DummyHeader implements Header {
   private final byte[] encoded;
   private final Hash hash;
 
-  private DummyHeader(String chainId, long height, Instant time, Hash lastHeaderHash, boolean verifyFailure,
-      boolean softFailure, boolean zero) {
+  private DummyHeader(
+      String chainId,
+      long height,
+      Instant time,
+      Hash lastHeaderHash,
+      boolean verifyFailure,
+      boolean softFailure,
+      boolean zero) {
     this.chainId = chainId;
     this.height = height;
     this.time = time;
@@ -221,7 +238,11 @@ public final class DummyHeader implements Header {
     byte[] cid = chainId.getBytes(StandardCharsets.UTF_8);
     byte[] last = lastHeaderHash.toByteArray();
     ByteBuffer b = ByteBuffer.allocate(2 + cid.length + 8 + 8 + 4 + 1 + 1 + last.length);
-    b.putShort((short) cid.length).put(cid).putLong(height).putLong(time.getEpochSecond()).putInt(time.getNano());
+    b.putShort((short) cid.length)
+        .put(cid)
+        .putLong(height)
+        .putLong(time.getEpochSecond())
+        .putInt(time.getNano());
     b.put((byte) ((verifyFailure ? 1 : 0) | (softFailure ? 2 : 0) | (zero ? 4 : 0)));
     b.put((byte) last.length).put(last);
     return b.array();
@@ -234,7 +255,8 @@ public final class DummyHeader implements Header {
       b.get(cid);
       long height = b.getLong();
       if (height < 0) {
-        throw new InvalidHeaderException("dummy header height " + Long.toUnsignedString(height) + " exceeds 2^63-1");
+        throw new InvalidHeaderException(
+            "dummy header height " + Long.toUnsignedString(height) + " exceeds 2^63-1");
       }
       Instant time = Instant.ofEpochSecond(b.getLong(), b.getInt());
       int flags = b.get();
@@ -243,8 +265,14 @@ public final class DummyHeader implements Header {
       if (b.hasRemaining()) {
         throw new InvalidHeaderException("dummy header has " + b.remaining() + " trailing bytes");
       }
-      return new DummyHeader(new String(cid, StandardCharsets.UTF_8), height, time, Hash.wrap(last),
-          (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
+      return new DummyHeader(
+          new String(cid, StandardCharsets.UTF_8),
+          height,
+          time,
+          Hash.wrap(last),
+          (flags & 1) != 0,
+          (flags & 2) != 0,
+          (flags & 4) != 0);
     } catch (java.nio.BufferUnderflowException e) {
       throw new InvalidHeaderException("dummy header truncated at " + bytes.length + " bytes", e);
     }

@@ -170,8 +170,8 @@ public final class EvNodeChain {
   }
 
   /**
-   * Configures an {@link EvNodeChain}: the seed and transactions here, heights and times on a {@link
-   * HeaderSigner.Builder} (its checks and defaults). Not thread-safe.
+   * Configures an {@link EvNodeChain}: the seed and transactions here, heights and times on a
+   * {@link HeaderSigner.Builder} (its checks and defaults). Not thread-safe.
    */
   public static final class Builder {
     private final HeaderSigner.Builder signer;

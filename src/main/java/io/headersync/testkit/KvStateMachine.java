@@ -29,7 +29,10 @@ import java.util.TreeMap;
  * <p>The state lives in memory and grows with the keys written. Not thread-safe.
  */
 public final class KvStateMachine {
-  /** Keys and values as raw bytes, one char per byte (ISO-8859-1): String order is then Go's byte order. */
+  /**
+   * Keys and values as raw bytes, one char per byte (ISO-8859-1): String order is then Go's byte
+   * order.
+   */
   private final TreeMap<String, String> state = new TreeMap<>();
 
   /**
@@ -80,8 +83,10 @@ public final class KvStateMachine {
    * @param key the key
    */
   public Optional<String> get(String key) {
-    String raw = state.get(new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
-    return Optional.ofNullable(raw).map(v -> new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    String raw =
+        state.get(new String(key.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+    return Optional.ofNullable(raw)
+        .map(v -> new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
   }
 
   /** {@return how many keys are set} */

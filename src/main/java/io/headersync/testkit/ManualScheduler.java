@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A deterministic {@link ScheduledExecutorService} for tests: nothing runs until the test calls
- * {@link #runPending()} or {@link #advance(Duration)}, and then it runs on the test's own thread, in
- * due order (tasks due at the same time in the order they were scheduled). Time is virtual: it
+ * {@link #runPending()} or {@link #advance(Duration)}, and then it runs on the test's own thread,
+ * in due order (tasks due at the same time in the order they were scheduled). Time is virtual: it
  * starts at 0 and moves only with {@link #advance(Duration)}, which moves the {@link MutableClock}
  * given to the constructor by the same amount, so a component's clock and its timers agree.
  *
@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * virtual time). {@link #shutdown()} refuses new tasks; {@link #awaitTermination} never blocks.
  * Thread-safe, but meant to be driven by one test thread.
  */
-public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class ManualScheduler extends AbstractExecutorService
+    implements ScheduledExecutorService {
   private final PriorityQueue<Task<?>> queue = new PriorityQueue<>();
   private final AtomicLong seq = new AtomicLong();
   private final MutableClock clock;
@@ -106,7 +107,9 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return (int) queue.stream().filter(t -> !t.isCancelled()).count();
   }
 
-  /** Queues {@code command} to run at the current virtual time (on the next {@link #runPending()}). */
+  /**
+   * Queues {@code command} to run at the current virtual time (on the next {@link #runPending()}).
+   */
   @Override
   public void execute(Runnable command) {
     schedule(command, 0, TimeUnit.NANOSECONDS);
@@ -115,31 +118,46 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
   /** Queues {@code command} to run {@code delay} from now in virtual time. */
   @Override
   public synchronized ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    return enqueue(new Task<>(() -> {
-      command.run();
-      return null;
-    }, nowNanos + Math.max(0, unit.toNanos(delay)), 0));
+    return enqueue(
+        new Task<>(
+            () -> {
+              command.run();
+              return null;
+            },
+            nowNanos + Math.max(0, unit.toNanos(delay)),
+            0));
   }
 
   /** Queues {@code callable} to run {@code delay} from now in virtual time. */
   @Override
-  public synchronized <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+  public synchronized <V> ScheduledFuture<V> schedule(
+      Callable<V> callable, long delay, TimeUnit unit) {
     return enqueue(new Task<>(callable, nowNanos + Math.max(0, unit.toNanos(delay)), 0));
   }
 
-  /** Queues {@code command} to run after {@code initialDelay}, then every {@code period}, in virtual time. */
+  /**
+   * Queues {@code command} to run after {@code initialDelay}, then every {@code period}, in virtual
+   * time.
+   */
   @Override
-  public synchronized ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
-      TimeUnit unit) {
-    return enqueue(new Task<>(() -> {
-      command.run();
-      return null;
-    }, nowNanos + unit.toNanos(initialDelay), unit.toNanos(period)));
+  public synchronized ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
+    return enqueue(
+        new Task<>(
+            () -> {
+              command.run();
+              return null;
+            },
+            nowNanos + unit.toNanos(initialDelay),
+            unit.toNanos(period)));
   }
 
-  /** As {@link #scheduleAtFixedRate}: tasks take no virtual time, so delay and rate are the same. */
+  /**
+   * As {@link #scheduleAtFixedRate}: tasks take no virtual time, so delay and rate are the same.
+   */
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
     return scheduleAtFixedRate(command, initialDelay, delay, unit);
   }
 
@@ -184,7 +202,8 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
     return isTerminated();
   }
 
-  private final class Task<V> extends java.util.concurrent.FutureTask<V> implements ScheduledFuture<V> {
+  private final class Task<V> extends java.util.concurrent.FutureTask<V>
+      implements ScheduledFuture<V> {
     private long due;
     private final long period;
     private final long order = seq.incrementAndGet();

@@ -56,12 +56,13 @@ import org.junit.jupiter.api.Test;
  * the test class path (an optional dependency of headersync).
  *
  * <p>Why one class of ~1,000 lines: it is a suite of independent test methods, one per rule of the
- * contract; a user extends one class to run all of them (as Kafka's
- * {@code AbstractKeyValueStoreTest} is one class).
+ * contract; a user extends one class to run all of them (as Kafka's {@code
+ * AbstractKeyValueStoreTest} is one class).
  */
 public abstract class StoreContractTest {
   /** The time of the genesis header of {@link #chain()} and {@link #chainFrom(long)}. */
   public static final Instant GENESIS_TIME = Instant.parse("2024-01-01T00:00:00Z");
+
   /** Seconds a test waits for a future or a latch before it fails. */
   public static final long TIMEOUT_S = 30;
 
@@ -131,7 +132,9 @@ public abstract class StoreContractTest {
     return s;
   }
 
-  /** Closes every store the test opened (idempotent: a subclass may call it before its own cleanup). */
+  /**
+   * Closes every store the test opened (idempotent: a subclass may call it before its own cleanup).
+   */
   @AfterEach
   public void closeStores() {
     for (Store<DummyHeader> s : opened) {
@@ -168,7 +171,8 @@ public abstract class StoreContractTest {
    * @throws AssertionError if it completed normally
    */
   public static Throwable failureOf(CompletableFuture<?> f) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(TIMEOUT_S, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> f.get(TIMEOUT_S, TimeUnit.SECONDS));
     return e.getCause();
   }
 
@@ -280,7 +284,8 @@ public abstract class StoreContractTest {
     appendAndWait(s, first);
     DummyHeader skipped = c.next();
     List<DummyHeader> gap = c.next(2);
-    NonContiguousAppendException e = assertThrows(NonContiguousAppendException.class, () -> s.append(gap));
+    NonContiguousAppendException e =
+        assertThrows(NonContiguousAppendException.class, () -> s.append(gap));
     assertEquals(11, e.expectedHeight());
     assertEquals(12, e.attemptedHeight());
     assertTrue(e.getMessage().contains("11") && e.getMessage().contains("12"), e.getMessage());
@@ -320,7 +325,8 @@ public abstract class StoreContractTest {
     List<DummyHeader> hs = chain().next(14);
     appendAndWait(s, hs.subList(0, 10));
     List<DummyHeader> holey = List.of(hs.get(10), hs.get(12), hs.get(13));
-    NonContiguousAppendException e = assertThrows(NonContiguousAppendException.class, () -> s.append(holey));
+    NonContiguousAppendException e =
+        assertThrows(NonContiguousAppendException.class, () -> s.append(holey));
     assertEquals(12, e.expectedHeight());
     assertEquals(13, e.attemptedHeight());
     assertHolds(s, hs.subList(0, 10));
@@ -392,9 +398,11 @@ public abstract class StoreContractTest {
     assertThrows(IllegalArgumentException.class, () -> s.getRange(0, 5));
     assertThrows(IllegalArgumentException.class, () -> s.getRange(150, 150));
     assertThrows(IllegalArgumentException.class, () -> s.getRange(151, 150));
-    HeaderNotFoundException above = assertThrows(HeaderNotFoundException.class, () -> s.getRange(290, 301));
+    HeaderNotFoundException above =
+        assertThrows(HeaderNotFoundException.class, () -> s.getRange(290, 301));
     assertTrue(above.getMessage().contains("300"), above.getMessage());
-    HeaderNotFoundException below = assertThrows(HeaderNotFoundException.class, () -> s.getRange(99, 110));
+    HeaderNotFoundException below =
+        assertThrows(HeaderNotFoundException.class, () -> s.getRange(99, 110));
     assertTrue(below.getMessage().contains("99"), below.getMessage());
   }
 
@@ -447,7 +455,8 @@ public abstract class StoreContractTest {
    */
   @Test
   public void concurrentReadersNeverSeeAHoleBelowTheHead() throws Exception {
-    Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
+    Store<DummyHeader> s =
+        newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
     List<DummyHeader> hs = chain().next(3_000);
     AtomicBoolean done = new AtomicBoolean();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -455,35 +464,45 @@ public abstract class StoreContractTest {
     CountDownLatch readersDone = new CountDownLatch(readers);
     for (int r = 0; r < readers; r++) {
       long seed = r;
-      Thread t = new Thread(() -> {
-        Random rnd = new Random(seed);
-        try {
-          while (!done.get()) {
-            Optional<DummyHeader> head = s.head();
-            long height = s.height();
-            if (head.isEmpty()) {
-              continue;
-            }
-            long tail = 1;
-            assertTrue(height >= head.get().height());
-            DummyHeader atHead = s.getByHeight(head.get().height()).orElseThrow(
-                () -> new AssertionError("head " + head.get().height() + " not readable"));
-            assertEquals(head.get(), atHead);
-            long x = tail + (long) rnd.nextInt((int) height);
-            DummyHeader atX = s.getByHeight(x).orElseThrow(() -> new AssertionError("hole at " + x + " below " + height));
-            assertEquals(x, atX.height());
-            assertEquals(Optional.of(atX), s.get(atX.hash()));
-            long from = Math.max(tail, height - 63);
-            List<DummyHeader> range = s.getRange(from, height + 1);
-            assertEquals(height + 1 - from, range.size());
-            assertEquals(height, range.get(range.size() - 1).height());
-          }
-        } catch (Throwable e) {
-          failures.add(e);
-        } finally {
-          readersDone.countDown();
-        }
-      }, "reader-" + r);
+      Thread t =
+          new Thread(
+              () -> {
+                Random rnd = new Random(seed);
+                try {
+                  while (!done.get()) {
+                    Optional<DummyHeader> head = s.head();
+                    long height = s.height();
+                    if (head.isEmpty()) {
+                      continue;
+                    }
+                    long tail = 1;
+                    assertTrue(height >= head.get().height());
+                    DummyHeader atHead =
+                        s.getByHeight(head.get().height())
+                            .orElseThrow(
+                                () ->
+                                    new AssertionError(
+                                        "head " + head.get().height() + " not readable"));
+                    assertEquals(head.get(), atHead);
+                    long x = tail + (long) rnd.nextInt((int) height);
+                    DummyHeader atX =
+                        s.getByHeight(x)
+                            .orElseThrow(
+                                () -> new AssertionError("hole at " + x + " below " + height));
+                    assertEquals(x, atX.height());
+                    assertEquals(Optional.of(atX), s.get(atX.hash()));
+                    long from = Math.max(tail, height - 63);
+                    List<DummyHeader> range = s.getRange(from, height + 1);
+                    assertEquals(height + 1 - from, range.size());
+                    assertEquals(height, range.get(range.size() - 1).height());
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                } finally {
+                  readersDone.countDown();
+                }
+              },
+              "reader-" + r);
       t.start();
     }
     Random rnd = new Random(42);
@@ -497,7 +516,8 @@ public abstract class StoreContractTest {
     done.set(true);
     assertTrue(readersDone.await(TIMEOUT_S, TimeUnit.SECONDS));
     if (!failures.isEmpty()) {
-      AssertionError e = new AssertionError(failures.size() + " reader failure(s)", failures.peek());
+      AssertionError e =
+          new AssertionError(failures.size() + " reader failure(s)", failures.peek());
       throw e;
     }
     assertHolds(s, hs);
@@ -624,7 +644,8 @@ public abstract class StoreContractTest {
   /** Many small queued appends do not deadlock under backpressure. */
   @Test
   public void manySmallQueuedAppendsDoNotDeadlockUnderBackpressure() {
-    Store<DummyHeader> s = newStore(StoreOptions.builder().writeQueueHeaders(8).maxBatchHeaders(4).build());
+    Store<DummyHeader> s =
+        newStore(StoreOptions.builder().writeQueueHeaders(8).maxBatchHeaders(4).build());
     List<DummyHeader> hs = chain().next(3_000);
     CompletableFuture<Void> last = null;
     for (DummyHeader h : hs) {
@@ -651,12 +672,14 @@ public abstract class StoreContractTest {
     assertHolds(s, hs);
   }
 
-  private static void appendChained(Store<DummyHeader> s, List<DummyHeader> hs, int i, CompletableFuture<Void> done) {
+  private static void appendChained(
+      Store<DummyHeader> s, List<DummyHeader> hs, int i, CompletableFuture<Void> done) {
     if (i == hs.size()) {
       done.complete(null);
       return;
     }
-    // Three appends from each callback, more than a queue of 2 holds: on a callback thread they wait
+    // Three appends from each callback, more than a queue of 2 holds: on a callback thread they
+    // wait
     // for the writer; on the writer itself (a direct callback executor) they overfill the queue.
     int n = Math.min(3, hs.size() - i);
     CompletableFuture<Void> last = null;
@@ -668,13 +691,14 @@ public abstract class StoreContractTest {
       done.completeExceptionally(e);
       return;
     }
-    last.whenComplete((v, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-      } else {
-        appendChained(s, hs, i + n, done);
-      }
-    });
+    last.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            done.completeExceptionally(e);
+          } else {
+            appendChained(s, hs, i + n, done);
+          }
+        });
   }
 
   /** Flush waits for queued appends. */
@@ -732,7 +756,8 @@ public abstract class StoreContractTest {
   /** Delete to moves the tail up and forgets the deleted headers. */
   @Test
   public void deleteToMovesTheTailUpAndForgetsTheDeletedHeaders() {
-    // go-header TestStore_DeleteRange_Tail: 14, then a no-op below the tail, then 50, then above the head.
+    // go-header TestStore_DeleteRange_Tail: 14, then a no-op below the tail, then 50, then above
+    // the head.
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(101);
     appendAndWait(s, hs);
@@ -778,7 +803,8 @@ public abstract class StoreContractTest {
     assertEquals(31L, await(s.deleteTo(35)));
     assertEquals(35L, await(s.deleteTo(35)));
     assertHolds(s, hs.subList(34, 40));
-    InvalidDeleteException e = assertThrows(InvalidDeleteException.class, () -> s.deleteRange(35, 46));
+    InvalidDeleteException e =
+        assertThrows(InvalidDeleteException.class, () -> s.deleteRange(35, 46));
     assertTrue(e.getMessage().contains("maxDeleteHeaders"), e.getMessage());
     assertEquals(35, e.from());
     assertEquals(46, e.to());
@@ -842,8 +868,11 @@ public abstract class StoreContractTest {
     appendAndWait(s, hs);
     long[][] bad = {{15, 20}, {9, 12}, {10, 31}, {30, 31}, {0, 5}, {12, 12}, {20, 15}, {25, 29}};
     for (long[] r : bad) {
-      InvalidDeleteException e = assertThrows(InvalidDeleteException.class, () -> s.deleteRange(r[0], r[1]),
-          "[" + r[0] + ", " + r[1] + ")");
+      InvalidDeleteException e =
+          assertThrows(
+              InvalidDeleteException.class,
+              () -> s.deleteRange(r[0], r[1]),
+              "[" + r[0] + ", " + r[1] + ")");
       assertTrue(e.getMessage().contains("[" + r[0] + ", " + r[1] + ")"), e.getMessage());
     }
     assertHolds(s, hs);
@@ -859,7 +888,8 @@ public abstract class StoreContractTest {
     CompletableFuture<Long> d1 = s.deleteTo(50);
     CompletableFuture<Void> a2 = s.append(hs.subList(100, 300));
     CompletableFuture<Long> d2 = s.deleteTo(250);
-    assertThrows(InvalidDeleteException.class, () -> s.deleteRange(240, 260), "below the queued tail 250");
+    assertThrows(
+        InvalidDeleteException.class, () -> s.deleteRange(240, 260), "below the queued tail 250");
     CompletableFuture<Void> d3 = s.deleteRange(290, 301);
     assertThrows(NonContiguousAppendException.class, () -> s.append(hs.subList(299, 300)));
     await(a1);
@@ -887,34 +917,38 @@ public abstract class StoreContractTest {
    */
   @Test
   public void readersRacingPruningSeeNothingOrTheHeaderNeverCorruption() throws Exception {
-    Store<DummyHeader> s = newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
+    Store<DummyHeader> s =
+        newStore(StoreOptions.builder().headerCacheSize(16).hashCacheSize(16).build());
     List<DummyHeader> hs = chain().next(3_000);
     appendAndWait(s, hs.subList(0, 100));
     AtomicBoolean done = new AtomicBoolean();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     CountDownLatch readerDone = new CountDownLatch(1);
-    Thread t = new Thread(() -> {
-      Random rnd = new Random(7);
-      try {
-        while (!done.get()) {
-          long height = s.height();
-          long x = 1 + rnd.nextInt((int) height);
-          s.getByHeight(x).ifPresent(h -> assertEquals(x, h.height()));
-          DummyHeader h = hs.get((int) x - 1);
-          s.get(h.hash()).ifPresent(got -> assertEquals(h, got));
-          try {
-            List<DummyHeader> r = s.getRange(x, Math.min(x + 10, height + 1));
-            assertEquals(x, r.get(0).height());
-          } catch (HeaderNotFoundException expected) {
-            // deleted under us: fine, never corruption
-          }
-        }
-      } catch (Throwable e) {
-        failures.add(e);
-      } finally {
-        readerDone.countDown();
-      }
-    }, "reader");
+    Thread t =
+        new Thread(
+            () -> {
+              Random rnd = new Random(7);
+              try {
+                while (!done.get()) {
+                  long height = s.height();
+                  long x = 1 + rnd.nextInt((int) height);
+                  s.getByHeight(x).ifPresent(h -> assertEquals(x, h.height()));
+                  DummyHeader h = hs.get((int) x - 1);
+                  s.get(h.hash()).ifPresent(got -> assertEquals(h, got));
+                  try {
+                    List<DummyHeader> r = s.getRange(x, Math.min(x + 10, height + 1));
+                    assertEquals(x, r.get(0).height());
+                  } catch (HeaderNotFoundException expected) {
+                    // deleted under us: fine, never corruption
+                  }
+                }
+              } catch (Throwable e) {
+                failures.add(e);
+              } finally {
+                readerDone.countDown();
+              }
+            },
+            "reader");
     t.start();
     for (int i = 100; i < hs.size(); i += 20) {
       s.append(hs.subList(i, i + 20));
@@ -983,11 +1017,14 @@ public abstract class StoreContractTest {
   public void prependMustEndJustBelowTheTail() {
     Store<DummyHeader> s = newStore();
     List<DummyHeader> hs = chain().next(100);
-    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(0, 5)), "empty store");
+    assertThrows(
+        NonContiguousAppendException.class, () -> s.prepend(hs.subList(0, 5)), "empty store");
     appendAndWait(s, hs.subList(50, 100));
-    NonContiguousAppendException gap = assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(10, 20)));
+    NonContiguousAppendException gap =
+        assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(10, 20)));
     assertEquals(50, gap.expectedHeight());
-    assertThrows(NonContiguousAppendException.class, () -> s.prepend(hs.subList(45, 55)), "overlap");
+    assertThrows(
+        NonContiguousAppendException.class, () -> s.prepend(hs.subList(45, 55)), "overlap");
     assertThrows(IllegalArgumentException.class, () -> s.prepend(List.of()));
     assertHolds(s, hs.subList(50, 100));
     // Counts queued writes: a queued prepend moves the tail it checks against.

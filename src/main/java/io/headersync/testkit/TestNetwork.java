@@ -5,10 +5,10 @@ import io.headersync.evnode.EvNodeSync;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.SignerKey;
 import io.headersync.internal.Await;
+import io.headersync.internal.Futures;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
-import io.headersync.internal.Futures;
 import io.headersync.lifecycle.AbstractService;
 import io.headersync.service.NetworkProfile;
 import io.headersync.service.P2PConfig;
@@ -23,8 +23,8 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and
- * any number of full and light nodes that use it as their seed. Every node is an {@link EvNodeSync}
+ * An in-memory network of header sync nodes for tests: one sequencer signing ev-node blocks and any
+ * number of full and light nodes that use it as their seed. Every node is an {@link EvNodeSync}
  * running the real stack on an {@link InMemoryNetwork}; stores are in memory. Identities and the
  * sequencer's signing key come from the seed, so runs are repeatable.
  *
@@ -43,7 +43,8 @@ public final class TestNetwork extends AbstractService {
   private final List<TestNode> nodes = new ArrayList<>();
   private @Nullable TestNode sequencer;
 
-  private TestNetwork(String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
+  private TestNetwork(
+      String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
     super("test network of " + chainId, Runnable::run);
     this.chainId = chainId;
     this.profile = profile;
@@ -53,8 +54,8 @@ public final class TestNetwork extends AbstractService {
   }
 
   /**
-   * {@return a network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms block
-   * time}
+   * {@return a network for {@code chainId} with the {@link NetworkProfile#SEED} names and a 100 ms
+   * block time}
    *
    * @param chainId the chain id of the genesis the network's nodes share
    */
@@ -72,10 +73,15 @@ public final class TestNetwork extends AbstractService {
    * @param profile the topic and protocol names and network limits
    * @param blockTime the time between blocks the sequencer produces and the syncers expect
    */
-  public static TestNetwork create(String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
-    TestNetwork net = new TestNetwork(Objects.requireNonNull(chainId, "chainId == null"),
-        Objects.requireNonNull(profile, "profile == null"), Objects.requireNonNull(blockTime, "blockTime == null"),
-        Objects.requireNonNull(clock, "clock == null"), seed);
+  public static TestNetwork create(
+      String chainId, NetworkProfile profile, Duration blockTime, Clock clock, long seed) {
+    TestNetwork net =
+        new TestNetwork(
+            Objects.requireNonNull(chainId, "chainId == null"),
+            Objects.requireNonNull(profile, "profile == null"),
+            Objects.requireNonNull(blockTime, "blockTime == null"),
+            Objects.requireNonNull(clock, "clock == null"),
+            seed);
     net.start(); // nothing to wait for: running at once
     return net;
   }
@@ -96,10 +102,11 @@ public final class TestNetwork extends AbstractService {
       }
       nodes.clear();
     }
-    parts.add(() -> {
-      network.close();
-      return CompletableFuture.completedFuture(null);
-    });
+    parts.add(
+        () -> {
+          network.close();
+          return CompletableFuture.completedFuture(null);
+        });
     return Futures.stopInOrder(parts);
   }
 
@@ -139,12 +146,13 @@ public final class TestNetwork extends AbstractService {
     }
     byte[] keySeed = new byte[SignerKey.SEED_SIZE];
     random.nextBytes(keySeed);
-    HeaderSigner signer = HeaderSigner.builder()
-        .key(SignerKey.fromSeed(keySeed))
-        .chainId(chainId)
-        .clock(clock)
-        .blockTime(blockTime)
-        .build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.fromSeed(keySeed))
+            .chainId(chainId)
+            .clock(clock)
+            .blockTime(blockTime)
+            .build();
     sequencer = start("sequencer", EvNodeSync.Role.SEQUENCER, signer);
     return sequencer;
   }
@@ -175,7 +183,8 @@ public final class TestNetwork extends AbstractService {
    * @param role {@link EvNodeSync.Role#FULL} or {@link EvNodeSync.Role#LIGHT}
    * @param options changes to the node's builder, applied last
    * @return the running node
-   * @throws IllegalArgumentException for {@link EvNodeSync.Role#SEQUENCER} (use {@link #sequencer()})
+   * @throws IllegalArgumentException for {@link EvNodeSync.Role#SEQUENCER} (use {@link
+   *     #sequencer()})
    * @throws io.headersync.HeaderSyncException if the node does not start, naming the step
    */
   public synchronized TestNode node(EvNodeSync.Role role, Consumer<EvNodeSync.Builder> options) {
@@ -183,38 +192,44 @@ public final class TestNetwork extends AbstractService {
     if (Objects.requireNonNull(role, "role == null") == EvNodeSync.Role.SEQUENCER) {
       throw new IllegalArgumentException("a network has one sequencer: use sequencer()");
     }
-    return start((role == EvNodeSync.Role.FULL ? "full-" : "light-") + nodes.size(), role, null, options);
+    return start(
+        (role == EvNodeSync.Role.FULL ? "full-" : "light-") + nodes.size(), role, null, options);
   }
 
   private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer) {
-    return start(name, role, signer, b -> { });
+    return start(name, role, signer, b -> {});
   }
 
-  private TestNode start(String name, EvNodeSync.Role role, @Nullable HeaderSigner signer,
+  private TestNode start(
+      String name,
+      EvNodeSync.Role role,
+      @Nullable HeaderSigner signer,
       Consumer<EvNodeSync.Builder> options) {
     if (state() != State.RUNNING) {
       throw new IllegalStateException(name() + " is " + state() + ": it adds no nodes");
     }
     byte[] idSeed = new byte[32];
     random.nextBytes(idSeed);
-    P2PConfig.Builder config = P2PConfig.builder()
-        .identity(PrivateKey.ed25519FromSeed(idSeed))
-        .inMemory(network)
-        .listen(Multiaddr.parse("/memory/0"));
+    P2PConfig.Builder config =
+        P2PConfig.builder()
+            .identity(PrivateKey.ed25519FromSeed(idSeed))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"));
     if (role != EvNodeSync.Role.SEQUENCER) {
       if (sequencer == null) {
         throw new IllegalStateException("start the sequencer before " + name + ": it is the seed");
       }
       sequencer.p2p().addresses().forEach(config::seed);
     }
-    EvNodeSync.Builder builder = EvNodeSync.builder(chainId)
-        .role(role)
-        .profile(profile)
-        .p2p(config.build())
-        .blockTime(blockTime)
-        .clock(clock)
-        .random(random)
-        .initTimeout(Duration.ofSeconds(10));
+    EvNodeSync.Builder builder =
+        EvNodeSync.builder(chainId)
+            .role(role)
+            .profile(profile)
+            .p2p(config.build())
+            .blockTime(blockTime)
+            .clock(clock)
+            .random(random)
+            .initTimeout(Duration.ofSeconds(10));
     options.accept(builder);
     EvNodeSync node = builder.build();
     try {

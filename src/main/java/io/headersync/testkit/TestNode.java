@@ -27,8 +27,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Lifecycle: a {@link Service} that is its node's: {@link #state()}, {@link #stop()}, {@link
  * #terminated()} and the rest are the {@link EvNodeSync}'s own (a view by composition, not a second
- * state machine: the network builds and starts the node before this object exists, and a node
- * stops as its node does). The network hands it out running.
+ * state machine: the network builds and starts the node before this object exists, and a node stops
+ * as its node does). The network hands it out running.
  *
  * <p>Thread-safe; {@link #produce} calls are serialised.
  */
@@ -108,12 +108,15 @@ public final class TestNode implements Service {
    */
   public synchronized List<Block> produce(int count) {
     if (signer == null) {
-      throw new IllegalStateException(name + " is a " + role() + " node; only the sequencer produces blocks");
+      throw new IllegalStateException(
+          name + " is a " + role() + " node; only the sequencer produces blocks");
     }
     List<Block> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      Block b = produced.isEmpty() ? signer.genesis(List.of())
-          : signer.next(produced.get(produced.size() - 1), List.of());
+      Block b =
+          produced.isEmpty()
+              ? signer.genesis(List.of())
+              : signer.next(produced.get(produced.size() - 1), List.of());
       await(node.publish(b), Duration.ofSeconds(10), "block " + b.height());
       produced.add(b);
       out.add(b);
@@ -143,9 +146,18 @@ public final class TestNode implements Service {
   }
 
   private void await(CompletableFuture<Void> f, Duration timeout, String what) {
-    Await.await(f, name + " reaching " + what, timeout, () -> "header store at " + height()
-        + node.data().map(d -> ", data store at " + d.store().height()).orElse("") + ", headers "
-        + headers().state() + ", sync " + headers().syncState());
+    Await.await(
+        f,
+        name + " reaching " + what,
+        timeout,
+        () ->
+            "header store at "
+                + height()
+                + node.data().map(d -> ", data store at " + d.store().height()).orElse("")
+                + ", headers "
+                + headers().state()
+                + ", sync "
+                + headers().syncState());
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * What users' tests need to test their own code against header sync, with no real network, no
- * ports and no waiting on wall-clock time:
+ * What users' tests need to test their own code against header sync, with no real network, no ports
+ * and no waiting on wall-clock time:
  *
  * <ul>
  *   <li>{@link io.headersync.testkit.TestNetwork}: an in-memory network on which a sequencer

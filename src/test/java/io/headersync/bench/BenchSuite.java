@@ -22,11 +22,11 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * The side-by-side suite in one command (issue 18): runs each benchmark that compares us with its Go
- * counterpart in a fresh JVM of its own (so every cold figure is a real cold start), keeps each one's
- * full output in {@code target/bench/}, writes their tables into one Markdown file with the machine
- * and the commands, and draws headers/s against headers synced (go-header, ours cold, ours steady)
- * with JFreeChart.
+ * The side-by-side suite in one command (issue 18): runs each benchmark that compares us with its
+ * Go counterpart in a fresh JVM of its own (so every cold figure is a real cold start), keeps each
+ * one's full output in {@code target/bench/}, writes their tables into one Markdown file with the
+ * machine and the commands, and draws headers/s against headers synced (go-header, ours cold, ours
+ * steady) with JFreeChart.
  *
  * <pre>
  * mvn -B -o -Pinterop,bench -DskipTests verify          # builds the Go programs into target/interop
@@ -35,15 +35,21 @@ import org.jfree.data.xy.XYSeriesCollection;
  * </pre>
  *
  * Arguments: headers per sync (default 100,000; rows 5 and 6 sync 10 and 100 times as many), the
- * Markdown file, the chart. {@code -Dbench.smoke=true}
- * runs every benchmark at toy sizes and skips the slow transport one: {@code BenchSuiteTest} does, in
- * the interop profile, to keep the suite working; it asserts no figure.
+ * Markdown file, the chart. {@code -Dbench.smoke=true} runs every benchmark at toy sizes and skips
+ * the slow transport one: {@code BenchSuiteTest} does, in the interop profile, to keep the suite
+ * working; it asserts no figure.
  */
 public final class BenchSuite {
   private BenchSuite() {}
 
   /** One benchmark: a title, what it measures (the issue's row), its main class and arguments. */
-  record Bench(String title, String rows, String main, List<String> jvmArgs, List<String> args, int summaryLines) {
+  record Bench(
+      String title,
+      String rows,
+      String main,
+      List<String> jvmArgs,
+      List<String> args,
+      int summaryLines) {
     Bench(String title, String rows, String main, List<String> jvmArgs, List<String> args) {
       this(title, rows, main, jvmArgs, args, 0);
     }
@@ -60,49 +66,116 @@ public final class BenchSuite {
     Files.deleteIfExists(curve);
 
     List<Bench> suite = new ArrayList<>();
-    suite.add(new Bench("Syncer catch-up, zero delay", "1, 2, 4 (signature share)", "io.headersync.bench.SyncBenchmark",
-        smoke ? List.of("-Dbench.curve=" + curve, "-Dbench.warmups=1") : List.of("-Dbench.curve=" + curve),
-        List.of(Integer.toString(n))));
+    suite.add(
+        new Bench(
+            "Syncer catch-up, zero delay",
+            "1, 2, 4 (signature share)",
+            "io.headersync.bench.SyncBenchmark",
+            smoke
+                ? List.of("-Dbench.curve=" + curve, "-Dbench.warmups=1")
+                : List.of("-Dbench.curve=" + curve),
+            List.of(Integer.toString(n))));
     // The adaptive window (no fixed depth argument); the zero-delay rate it is held against is the
     // section above ("ours, steady"): issue 18 row 3 asks for at least half of it.
-    suite.add(new Bench("Syncer catch-up, 50 ms round trip", "3", "io.headersync.bench.SyncBenchmark",
-        smoke ? List.of("-Dbench.warmups=1") : List.of(),
-        List.of(Integer.toString(Math.max(1_000, n / 4)), "25")));
-    suite.add(new Bench("Ed25519 verify, ours vs Go's crypto/ed25519", "4", "io.headersync.bench.Ed25519VsGoBenchmark",
-        List.of(), smoke ? List.of("2", "200") : List.of(), 2));
-    suite.add(new Bench("Gossip, in-memory hosts", "7", "io.headersync.bench.GossipNetworkBenchmark", List.of(),
-        smoke ? List.of("10", "4", "20", "50") : List.of("50", "8", "1000", "25"), 4));
+    suite.add(
+        new Bench(
+            "Syncer catch-up, 50 ms round trip",
+            "3",
+            "io.headersync.bench.SyncBenchmark",
+            smoke ? List.of("-Dbench.warmups=1") : List.of(),
+            List.of(Integer.toString(Math.max(1_000, n / 4)), "25")));
+    suite.add(
+        new Bench(
+            "Ed25519 verify, ours vs Go's crypto/ed25519",
+            "4",
+            "io.headersync.bench.Ed25519VsGoBenchmark",
+            List.of(),
+            smoke ? List.of("2", "200") : List.of(),
+            2));
+    suite.add(
+        new Bench(
+            "Gossip, in-memory hosts",
+            "7",
+            "io.headersync.bench.GossipNetworkBenchmark",
+            List.of(),
+            smoke ? List.of("10", "4", "20", "50") : List.of("50", "8", "1000", "25"),
+            4));
     if (!smoke) {
-      suite.add(new Bench("One-stream Noise + Yamux", "8", "io.headersync.bench.TransportBenchmark", List.of(),
-          List.of(), 5));
+      suite.add(
+          new Bench(
+              "One-stream Noise + Yamux",
+              "8",
+              "io.headersync.bench.TransportBenchmark",
+              List.of(),
+              List.of(),
+              5));
     }
-    suite.add(new Bench("Light node from a trusted head; pruning window", "5, trusted head and pruning; issue 17",
-        "io.headersync.bench.TailBenchmark", List.of("-Xmx2g"),
-        List.of(Integer.toString(n), Integer.toString(Math.max(1, n / 10)))));
-    // Rows 5 and 6 at 10 and 100 times the suite's size (1,000,000 and 10,000,000 headers by default).
-    suite.add(new Bench("Light node memory and disk at -Xmx128m", "5", "io.headersync.bench.LightNodeBenchmark",
-        List.of(), List.of(Integer.toString(smoke ? 2_000 : 10 * n))));
-    suite.add(new Bench("Long chain: headers/s and heap along the way", "6", "io.headersync.bench.LongChainBenchmark",
-        List.of(), smoke ? List.of("20000", "4000") : List.of(Long.toString(100L * n))));
+    suite.add(
+        new Bench(
+            "Light node from a trusted head; pruning window",
+            "5, trusted head and pruning; issue 17",
+            "io.headersync.bench.TailBenchmark",
+            List.of("-Xmx2g"),
+            List.of(Integer.toString(n), Integer.toString(Math.max(1, n / 10)))));
+    // Rows 5 and 6 at 10 and 100 times the suite's size (1,000,000 and 10,000,000 headers by
+    // default).
+    suite.add(
+        new Bench(
+            "Light node memory and disk at -Xmx128m",
+            "5",
+            "io.headersync.bench.LightNodeBenchmark",
+            List.of(),
+            List.of(Integer.toString(smoke ? 2_000 : 10 * n))));
+    suite.add(
+        new Bench(
+            "Long chain: headers/s and heap along the way",
+            "6",
+            "io.headersync.bench.LongChainBenchmark",
+            List.of(),
+            smoke ? List.of("20000", "4000") : List.of(Long.toString(100L * n))));
 
     StringBuilder doc = new StringBuilder();
     doc.append("# Benchmark suite\n\n")
-        .append("Written by `BenchSuite` (issue 18): each benchmark ran in a fresh JVM, side by side with its Go ")
-        .append("counterpart in the same run. Machine: ").append(machine()).append(". Run ").append(Instant.now())
-        .append(".\n\n```\njava -cp target/classes:target/test-classes:$(cat target/classpath.txt) ")
-        .append("-Dheadersync.interop.dir=target/interop io.headersync.bench.BenchSuite ").append(n).append(' ')
-        .append(md).append(' ').append(chart).append("\n```\n\n")
-        .append("Each section keeps the benchmark's own tables; its full output (every run, CPU split) is in ")
-        .append("`target/bench/<n>-<main>.log`. Rows 5 and 6 run at 10 and 100 times the size given.\n");
+        .append(
+            "Written by `BenchSuite` (issue 18): each benchmark ran in a fresh JVM, side by side with its Go ")
+        .append("counterpart in the same run. Machine: ")
+        .append(machine())
+        .append(". Run ")
+        .append(Instant.now())
+        .append(
+            ".\n\n```\njava -cp target/classes:target/test-classes:$(cat target/classpath.txt) ")
+        .append("-Dheadersync.interop.dir=target/interop io.headersync.bench.BenchSuite ")
+        .append(n)
+        .append(' ')
+        .append(md)
+        .append(' ')
+        .append(chart)
+        .append("\n```\n\n")
+        .append(
+            "Each section keeps the benchmark's own tables; its full output (every run, CPU split) is in ")
+        .append(
+            "`target/bench/<n>-<main>.log`. Rows 5 and 6 run at 10 and 100 times the size given.\n");
     for (int i = 0; i < suite.size(); i++) {
       Bench b = suite.get(i);
       long t0 = System.nanoTime();
-      List<String> lines = run(b, out.resolve((i + 1) + "-" + b.main().substring(b.main().lastIndexOf('.') + 1)
-          + ".log"));
+      List<String> lines =
+          run(
+              b,
+              out.resolve(
+                  (i + 1) + "-" + b.main().substring(b.main().lastIndexOf('.') + 1) + ".log"));
       double seconds = (System.nanoTime() - t0) / 1e9;
-      doc.append("\n## ").append(b.title()).append(" (issue 18 row ").append(b.rows()).append(")\n\n")
-          .append("`").append(b.main().substring(b.main().lastIndexOf('.') + 1)).append(' ')
-          .append(String.join(" ", b.args())).append("`, ").append(String.format("%.0f s", seconds)).append("\n\n");
+      doc.append("\n## ")
+          .append(b.title())
+          .append(" (issue 18 row ")
+          .append(b.rows())
+          .append(")\n\n")
+          .append("`")
+          .append(b.main().substring(b.main().lastIndexOf('.') + 1))
+          .append(' ')
+          .append(String.join(" ", b.args()))
+          .append("`, ")
+          .append(String.format("%.0f s", seconds))
+          .append("\n\n");
       boolean inTable = false;
       boolean anyTable = false;
       for (String line : lines) {
@@ -117,7 +190,8 @@ public final class BenchSuite {
       }
       if (!anyTable) { // a benchmark that prints lines, not tables: its summary, the last lines
         doc.append("```\n");
-        lines.subList(Math.max(0, lines.size() - b.summaryLines()), lines.size())
+        lines
+            .subList(Math.max(0, lines.size() - b.summaryLines()), lines.size())
             .forEach(l -> doc.append(l).append('\n'));
         doc.append("```\n");
       }
@@ -125,9 +199,12 @@ public final class BenchSuite {
     if (Files.exists(curve)) {
       drawCurve(curve, chart, n);
       doc.append("\n## Headers per second against headers synced\n\n![sync curve](")
-          .append(md.getParent() == null ? chart : md.getParent().relativize(chart)).append(")\n\n")
-          .append("Cumulative rate (headers synced so far / time since the sync started) at every twentieth of ")
-          .append("the chain: go-header's first run, our first run in a fresh JVM, our last steady run.\n");
+          .append(md.getParent() == null ? chart : md.getParent().relativize(chart))
+          .append(")\n\n")
+          .append(
+              "Cumulative rate (headers synced so far / time since the sync started) at every twentieth of ")
+          .append(
+              "the chain: go-header's first run, our first run in a fresh JVM, our last steady run.\n");
     }
     if (md.getParent() != null) {
       Files.createDirectories(md.getParent());
@@ -140,14 +217,24 @@ public final class BenchSuite {
     String cpu = "unknown CPU";
     Path info = Path.of("/proc/cpuinfo");
     if (Files.exists(info)) {
-      cpu = Files.readAllLines(info).stream().filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+      cpu =
+          Files.readAllLines(info).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
     }
-    String load = Files.exists(Path.of("/proc/loadavg"))
-        ? Files.readString(Path.of("/proc/loadavg")).split(" ")[0] : "?";
-    return String.format("%d cores (%s), Java %s, %s, load average %s at the start",
-        Runtime.getRuntime().availableProcessors(), cpu, System.getProperty("java.version"),
-        System.getProperty("os.name"), load);
+    String load =
+        Files.exists(Path.of("/proc/loadavg"))
+            ? Files.readString(Path.of("/proc/loadavg")).split(" ")[0]
+            : "?";
+    return String.format(
+        "%d cores (%s), Java %s, %s, load average %s at the start",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        System.getProperty("java.version"),
+        System.getProperty("os.name"),
+        load);
   }
 
   /** Runs one benchmark in a fresh JVM with this JVM's class path; returns its output lines. */
@@ -164,22 +251,30 @@ public final class BenchSuite {
     cmd.add(b.main());
     cmd.addAll(b.args());
     System.out.println("== " + b.title() + ": " + b.main() + " " + String.join(" ", b.args()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!p.waitFor(3, TimeUnit.HOURS)) {
       p.destroyForcibly();
       throw new IllegalStateException(b.main() + " did not finish in 3 hours; see " + log);
     }
     List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new IllegalStateException(b.main() + " failed (exit " + p.exitValue() + "); see " + log + ":\n"
-          + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      throw new IllegalStateException(
+          b.main()
+              + " failed (exit "
+              + p.exitValue()
+              + "); see "
+              + log
+              + ":\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
     }
     return lines;
   }
 
   /** Draws the curve CSV ({@code series,headers,seconds}) as cumulative headers/s per series. */
   static void drawCurve(Path csv, Path png, int n) throws IOException {
-    System.setProperty("java.awt.headless", "true"); // draws into a file on machines without a display
+    System.setProperty(
+        "java.awt.headless", "true"); // draws into a file on machines without a display
     Map<String, XYSeries> series = new LinkedHashMap<>();
     List<String> rows = Files.readAllLines(csv);
     for (String line : rows.subList(1, rows.size())) {
@@ -192,15 +287,24 @@ public final class BenchSuite {
     }
     XYSeriesCollection data = new XYSeriesCollection();
     series.values().forEach(data::addSeries);
-    JFreeChart c = ChartFactory.createXYLineChart(
-        String.format("Syncer catch-up of %,d ev-node headers over loopback TCP", n), "headers synced",
-        "headers/s (cumulative)", data, PlotOrientation.VERTICAL, true, false, false);
+    JFreeChart c =
+        ChartFactory.createXYLineChart(
+            String.format("Syncer catch-up of %,d ev-node headers over loopback TCP", n),
+            "headers synced",
+            "headers/s (cumulative)",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
     XYPlot plot = c.getXYPlot();
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
-    Color[] colors = {new Color(0x00, 0x7d, 0x9c), new Color(0xd9, 0x5f, 0x02), new Color(0x1b, 0x9e, 0x77)};
+    Color[] colors = {
+      new Color(0x00, 0x7d, 0x9c), new Color(0xd9, 0x5f, 0x02), new Color(0x1b, 0x9e, 0x77)
+    };
     for (int i = 0; i < data.getSeriesCount(); i++) {
       r.setSeriesPaint(i, colors[i % colors.length]);
       r.setSeriesStroke(i, new BasicStroke(2f));

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keeps the suite working: {@link BenchSuite} at toy sizes (every benchmark in its own JVM against its
- * Go counterpart, the curve drawn). Asserts that every section and the chart were written; no figure.
+ * Keeps the suite working: {@link BenchSuite} at toy sizes (every benchmark in its own JVM against
+ * its Go counterpart, the curve drawn). Asserts that every section and the chart were written; no
+ * figure.
  */
 @Tag("interop")
 class BenchSuiteTest {
@@ -22,10 +23,17 @@ class BenchSuiteTest {
       Path png = dir.resolve("curve.png");
       BenchSuite.main(new String[] {"2000", md.toString(), png.toString()});
       String doc = Files.readString(md);
-      for (String section : new String[] {"## Syncer catch-up, zero delay", "## Syncer catch-up, 50 ms round trip",
-          "## Ed25519 verify", "## Gossip, in-memory hosts", "## Light node from a trusted head",
-          "## Light node memory and disk", "## Long chain",
-          "## Headers per second against headers synced"}) {
+      for (String section :
+          new String[] {
+            "## Syncer catch-up, zero delay",
+            "## Syncer catch-up, 50 ms round trip",
+            "## Ed25519 verify",
+            "## Gossip, in-memory hosts",
+            "## Light node from a trusted head",
+            "## Light node memory and disk",
+            "## Long chain",
+            "## Headers per second against headers synced"
+          }) {
         assertTrue(doc.contains(section), section + " missing:\n" + doc);
       }
       assertTrue(doc.contains("| go-header"), doc);
@@ -33,7 +41,8 @@ class BenchSuiteTest {
       assertTrue(doc.contains("| first stretch | last stretch"), doc);
       assertTrue(Files.size(png) > 10_000, "chart " + Files.size(png) + " bytes");
       String csv = Files.readString(Path.of("target/bench/sync-curve.csv"));
-      for (String series : new String[] {"go-header,", "headersync cold JVM,", "headersync steady,"}) {
+      for (String series :
+          new String[] {"go-header,", "headersync cold JVM,", "headersync steady,"}) {
         assertTrue(csv.contains(series), series + " missing:\n" + csv);
       }
     } finally {

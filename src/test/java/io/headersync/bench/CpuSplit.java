@@ -21,24 +21,35 @@ final class CpuSplit {
     return new CpuSplit();
   }
 
-  /** CPU time of this JVM since {@link #start()}, in nanoseconds (0 where the platform does not say). */
+  /**
+   * CPU time of this JVM since {@link #start()}, in nanoseconds (0 where the platform does not
+   * say).
+   */
   long processNanos() {
     return processCpuNanos() - process0;
   }
 
-  /** The share of this JVM's CPU since {@link #start()} that its JIT compiler threads took (0 where unknown). */
+  /**
+   * The share of this JVM's CPU since {@link #start()} that its JIT compiler threads took (0 where
+   * unknown).
+   */
   double jitShare() {
     long process = processNanos();
     long jit = 0;
     for (var e : nativeThreadCpu().entrySet()) {
-      if (e.getKey().startsWith("C1") || e.getKey().startsWith("C2") || e.getKey().startsWith("CN")) {
+      if (e.getKey().startsWith("C1")
+          || e.getKey().startsWith("C2")
+          || e.getKey().startsWith("CN")) {
         jit += e.getValue() - native0.getOrDefault(e.getKey(), 0L);
       }
     }
     return process <= 0 ? 0 : (double) jit / process;
   }
 
-  /** CPU time since {@link #start()} of the native threads whose name starts with {@code prefix}, in nanoseconds. */
+  /**
+   * CPU time since {@link #start()} of the native threads whose name starts with {@code prefix}, in
+   * nanoseconds.
+   */
   long nativeNanos(String prefix) {
     long sum = 0;
     for (var e : nativeThreadCpu().entrySet()) {
@@ -65,17 +76,27 @@ final class CpuSplit {
     for (var e : nativeThreadCpu().entrySet()) {
       long d = e.getValue() - native0.getOrDefault(e.getKey(), 0L);
       if (d >= 1_000_000) {
-        jvm.append(jvm.length() == 0 ? " (" : ", ").append(e.getKey()).append(' ').append(d / 1_000_000).append(" ms");
+        jvm.append(jvm.length() == 0 ? " (" : ", ")
+            .append(e.getKey())
+            .append(' ')
+            .append(d / 1_000_000)
+            .append(" ms");
       }
     }
-    return "CPU " + process / 1_000_000 + " ms: " + split + "JVM " + (process - javaThreads) / 1_000_000 + " ms"
+    return "CPU "
+        + process / 1_000_000
+        + " ms: "
+        + split
+        + "JVM "
+        + (process - javaThreads) / 1_000_000
+        + " ms"
         + (jvm.length() == 0 ? "" : jvm + ")");
   }
 
   /**
-   * CPU time of the JVM's own threads (GC, JIT compilers) and RocksDB's background threads
-   * (flushes and compactions, {@code rocksdb:low}/{@code rocksdb:high}) by name, from Linux's
-   * {@code /proc/self/task/<tid>/schedstat}; empty elsewhere.
+   * CPU time of the JVM's own threads (GC, JIT compilers) and RocksDB's background threads (flushes
+   * and compactions, {@code rocksdb:low}/{@code rocksdb:high}) by name, from Linux's {@code
+   * /proc/self/task/<tid>/schedstat}; empty elsewhere.
    */
   private static Map<String, Long> nativeThreadCpu() {
     Map<String, Long> out = new TreeMap<>();
@@ -86,12 +107,18 @@ final class CpuSplit {
     for (java.io.File task : tasks) {
       try {
         String name = java.nio.file.Files.readString(task.toPath().resolve("comm")).trim();
-        if (!name.startsWith("GC") && !name.startsWith("G1") && !name.startsWith("C1") && !name.startsWith("C2")
-            && !name.startsWith("VM") && !name.startsWith("rocksdb")) {
+        if (!name.startsWith("GC")
+            && !name.startsWith("G1")
+            && !name.startsWith("C1")
+            && !name.startsWith("C2")
+            && !name.startsWith("VM")
+            && !name.startsWith("rocksdb")) {
           continue;
         }
-        String schedstat = java.nio.file.Files.readString(task.toPath().resolve("schedstat")).trim();
-        out.merge(name.replaceAll("[0-9]+", "N"), Long.parseLong(schedstat.split(" ")[0]), Long::sum);
+        String schedstat =
+            java.nio.file.Files.readString(task.toPath().resolve("schedstat")).trim();
+        out.merge(
+            name.replaceAll("[0-9]+", "N"), Long.parseLong(schedstat.split(" ")[0]), Long::sum);
       } catch (java.io.IOException | RuntimeException e) {
         // the thread ended while we read it
       }
@@ -114,7 +141,9 @@ final class CpuSplit {
   }
 
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : 0;
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : 0;
   }
 }

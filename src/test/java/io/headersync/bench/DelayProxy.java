@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * The {@code interop/delayproxy} Go program: a TCP forwarder that delays every byte by a one-way
- * latency in each direction (a user-space {@code tc netem delay}; this machine's kernel has no netem).
+ * latency in each direction (a user-space {@code tc netem delay}; this machine's kernel has no
+ * netem).
  */
 final class DelayProxy implements AutoCloseable {
   private final Process process;
@@ -21,9 +22,19 @@ final class DelayProxy implements AutoCloseable {
    */
   DelayProxy(Multiaddr target, Duration oneWay) throws Exception {
     String hostPort = target.host().orElseThrow() + ":" + target.tcpPort().orElseThrow();
-    process = new ProcessBuilder(InteropBinaries.require("delayproxy").toString(), "-listen", "127.0.0.1:0",
-        "-target", hostPort, "-delay", oneWay.toMillis() + "ms").redirectErrorStream(true).start();
-    BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    process =
+        new ProcessBuilder(
+                InteropBinaries.require("delayproxy").toString(),
+                "-listen",
+                "127.0.0.1:0",
+                "-target",
+                hostPort,
+                "-delay",
+                oneWay.toMillis() + "ms")
+            .redirectErrorStream(true)
+            .start();
+    BufferedReader r =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     String line = r.readLine();
     if (line == null || !line.startsWith("listening ")) {
       process.destroyForcibly();

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One Ed25519 signature verification (a 256-byte message, about an ev-node header's signed bytes):
+ *
  * <ul>
  *   <li>{@code bouncyCastle}: Bouncy Castle's {@code Ed25519.verify} (cofactored, not Go-exact);
  *   <li>{@code bouncyCastlePlusRCheck}: what ev-node's signer paid before {@link GoEd25519}: Bouncy
@@ -28,7 +29,9 @@ import org.openjdk.jmh.annotations.State;
  *   <li>{@code freshPublicKeyVerify}: a new {@link PublicKey} per signature, as ev-node header
  *       decoding makes one (the prepared key comes from the process-wide cache).
  * </ul>
- * Run: {@code mvn -B -o test-compile exec:exec -Pbench -Dbench.args="Ed25519Benchmark -f 1 -wi 2 -i 3"}.
+ *
+ * Run: {@code mvn -B -o test-compile exec:exec -Pbench -Dbench.args="Ed25519Benchmark -f 1 -wi 2 -i
+ * 3"}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

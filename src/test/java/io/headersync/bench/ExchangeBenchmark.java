@@ -1,7 +1,7 @@
 package io.headersync.bench;
 
-import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -33,9 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * other, each verified), against our client syncing from our server (pipelined range session), with
  * one and with two servers. Headers are ev-node v1.2 {@code P2PSignedHeader}s on both sides, served
  * from in-memory stores. Each figure is the median of {@code -Dbench.rounds} runs (3), ours after
- * unreported rounds of the same size until the JIT has settled ({@link JitWarmup}; exactly
- * {@code -Dbench.warmups} rounds if given). Prints every run's
- * headers per second (and ours' CPU time by thread group), then the medians and their ratio.
+ * unreported rounds of the same size until the JIT has settled ({@link JitWarmup}; exactly {@code
+ * -Dbench.warmups} rounds if given). Prints every run's headers per second (and ours' CPU time by
+ * thread group), then the medians and their ratio.
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.ExchangeBenchmark -Dbench.args=100000
@@ -47,25 +47,34 @@ public final class ExchangeBenchmark {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    System.out.printf("header exchange catch-up of %,d ev-node headers over loopback TCP (%s, %d cores, Java %s)%n", n,
-        System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    System.out.printf(
+        "header exchange catch-up of %,d ev-node headers over loopback TCP (%s, %d cores, Java %s)%n",
+        n,
+        System.getProperty("os.arch"),
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"));
     boolean javaOnly = args.length > 1 && args[1].equals("java-only");
     int rounds = Integer.getInteger("bench.rounds", 3);
     double go1 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 1));
     double go2 = javaOnly ? Double.NaN : median(rounds, () -> go(n, 2));
     List<P2PSignedHeader> chain = chain(n);
     // Warm-up, not reported: whole runs of both kinds until the JIT has settled.
-    JitWarmup.run(-1, () -> {
-      java(chain, 1, n);
-      java(chain, 2, n);
-    });
+    JitWarmup.run(
+        -1,
+        () -> {
+          java(chain, 1, n);
+          java(chain, 2, n);
+        });
     double ours1 = median(rounds, () -> java(chain, 1, n));
     double ours2 = median(rounds, () -> java(chain, 2, n));
     System.out.println();
-    System.out.println("| servers | go-header client <- go-header server | headersync client <- headersync server | ratio |");
+    System.out.println(
+        "| servers | go-header client <- go-header server | headersync client <- headersync server | ratio |");
     System.out.println("|---|---|---|---|");
-    System.out.printf("| 1 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go1, ours1, ours1 / go1);
-    System.out.printf("| 2 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go2, ours2, ours2 / go2);
+    System.out.printf(
+        "| 1 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go1, ours1, ours1 / go1);
+    System.out.printf(
+        "| 2 | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", go2, ours2, ours2 / go2);
     System.exit(0);
   }
 
@@ -94,11 +103,18 @@ public final class ExchangeBenchmark {
         server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
         client.ok("\"cmd\":\"connect\",\"addr\":\"" + server.tcpAddress() + "\"", 60);
       }
-      String res = client.ok("\"cmd\":\"ex-range\",\"peer\":\"" + peers.get(1).peerId() + "\",\"height\":1,\"to\":"
-          + (n + 1), 900);
-      double rate = Double.parseDouble(res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
-      System.out.printf("go-header, %d server(s): %,.0f headers/s (%s ms)%n", servers, rate,
-          res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
+      String res =
+          client.ok(
+              "\"cmd\":\"ex-range\",\"peer\":\""
+                  + peers.get(1).peerId()
+                  + "\",\"height\":1,\"to\":"
+                  + (n + 1),
+              900);
+      double rate =
+          Double.parseDouble(res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
+      System.out.printf(
+          "go-header, %d server(s): %,.0f headers/s (%s ms)%n",
+          servers, rate, res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
       return rate;
     } finally {
       for (GoPeer p : peers) {
@@ -108,8 +124,13 @@ public final class ExchangeBenchmark {
   }
 
   private static List<P2PSignedHeader> chain(int n) {
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("bench")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.fromSeed(new byte[32]))
+            .chainId("bench")
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .blockTime(Duration.ofSeconds(1))
+            .build();
     List<P2PSignedHeader> out = new ArrayList<>(n);
     Block b = signer.genesis(List.of());
     out.add(b.p2pHeader());
@@ -130,38 +151,53 @@ public final class ExchangeBenchmark {
       List<PeerId> serverIds = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
         Host h = LoopbackHosts.start(hosts, 200 + i);
-        new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, Clock.systemUTC()).start();
+        new P2PServer<>(
+                h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, Clock.systemUTC())
+            .start();
         serverIds.add(h.peerId());
       }
       ConnectionGater gater = new ConnectionGater();
       Host client = LoopbackHosts.start(hosts, 300);
-      Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
-          .chainId("bench").trustedPeers(serverIds).gater(gater).scheduler(scheduler)
-          .options(io.headersync.exchange.ExchangeOptions.builder()
-              .perPeerDepth(Integer.getInteger("bench.depth", 4)).build()).build();
+      Exchange<P2PSignedHeader> ex =
+          Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
+              .chainId("bench")
+              .trustedPeers(serverIds)
+              .gater(gater)
+              .scheduler(scheduler)
+              .options(
+                  io.headersync.exchange.ExchangeOptions.builder()
+                      .perPeerDepth(Integer.getInteger("bench.depth", 4))
+                      .build())
+              .build();
       ex.start();
       List<CompletableFuture<Void>> identified = new ArrayList<>();
       for (int i = 0; i < servers; i++) {
         identified.add(Identified.by(client, hosts.get(i).peerId(), PROTOCOL));
         client.connect(hosts.get(i).listenAddresses().get(0)).get(30, TimeUnit.SECONDS);
       }
-      CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0]))
+          .get(30, TimeUnit.SECONDS);
       CpuSplit cpu = CpuSplit.start();
       long t0 = System.nanoTime();
       P2PSignedHeader first = ex.getByHeight(1).get(60, TimeUnit.SECONDS);
       AtomicLong got = new AtomicLong();
-      ex.streamRange(first, n + 1, batch -> {
-        got.addAndGet(batch.size());
-        return CompletableFuture.completedFuture(null);
-      }).get(600, TimeUnit.SECONDS);
+      ex.streamRange(
+              first,
+              n + 1,
+              batch -> {
+                got.addAndGet(batch.size());
+                return CompletableFuture.completedFuture(null);
+              })
+          .get(600, TimeUnit.SECONDS);
       double seconds = (System.nanoTime() - t0) / 1e9;
       double cpuSeconds = cpu.processNanos() / 1e9;
       double rate = got.get() / seconds;
       System.out.println("  " + cpu);
 
-      System.out.printf("headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms; JVM CPU %.0f ms = %.2f cores,"
-          + " client and server(s) together)%n", servers, rate, got.get(), seconds * 1000, cpuSeconds * 1000,
-          cpuSeconds / seconds);
+      System.out.printf(
+          "headersync, %d server(s): %,.0f headers/s (%,d headers in %.0f ms; JVM CPU %.0f ms = %.2f cores,"
+              + " client and server(s) together)%n",
+          servers, rate, got.get(), seconds * 1000, cpuSeconds * 1000, cpuSeconds / seconds);
       return rate;
     } finally {
       for (Host h : hosts) {

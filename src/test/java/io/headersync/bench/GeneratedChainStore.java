@@ -24,13 +24,17 @@ final class GeneratedChainStore implements Store<P2PSignedHeader> {
   private static final int WINDOW = 16_384;
   private final BenchHeaders.EvNode chain = BenchHeaders.EVNODE;
   private final long n;
+
   /** {@code kept[k]}: the hash of header {@code (k + 1) * STEP}. */
   private final Hash[] kept;
+
   private final P2PSignedHeader genesis;
   private final P2PSignedHeader head;
   private final P2PSignedHeader[] window = new P2PSignedHeader[WINDOW];
+
   /** The heights {@link #window} holds: {@code [low, high]}, empty when {@code high < low}. */
   private long low = 1;
+
   private long high;
 
   /** Makes the chain once (about 1-2 µs per header), keeping every 64th hash. */
@@ -113,7 +117,9 @@ final class GeneratedChainStore implements Store<P2PSignedHeader> {
 
   @Override
   public CompletableFuture<P2PSignedHeader> awaitHeight(long height) {
-    return getByHeight(height).map(CompletableFuture::completedFuture).orElseGet(CompletableFuture::new);
+    return getByHeight(height)
+        .map(CompletableFuture::completedFuture)
+        .orElseGet(CompletableFuture::new);
   }
 
   @Override

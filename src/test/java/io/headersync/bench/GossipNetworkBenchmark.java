@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,8 +45,10 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
   final List<PubSub> pubsubs = new ArrayList<>();
   private final List<Subscription> subs = new ArrayList<>();
   private final Random random;
+
   /** received[host][message]: deliveries to the application. */
   private final int[][] received;
+
   private final long[] publishedAt;
   private final long[][] latencyNanos;
   private final AtomicLong appDuplicates = new AtomicLong();
@@ -56,9 +57,11 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
   private final Set<Long> edges = new HashSet<>();
 
   /**
-   * @param scheduler the heartbeat scheduler for every host, or null for each host's own (real time)
+   * @param scheduler the heartbeat scheduler for every host, or null for each host's own (real
+   *     time)
    */
-  GossipNetworkBenchmark(int hostCount, int messages, long seed, ScheduledExecutorService scheduler, Clock clock)
+  GossipNetworkBenchmark(
+      int hostCount, int messages, long seed, ScheduledExecutorService scheduler, Clock clock)
       throws Exception {
     this.random = new Random(seed);
     this.received = new int[hostCount][messages];
@@ -69,8 +72,11 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
       random.nextBytes(s);
       PrivateKey key = PrivateKey.ed25519FromSeed(s);
       Host h = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).build();
-      PubSub.Builder b = PubSub.builder(h, key).gossipSub(GossipSubParams.defaults()).clock(clock)
-          .random(new Random(seed + i));
+      PubSub.Builder b =
+          PubSub.builder(h, key)
+              .gossipSub(GossipSubParams.defaults())
+              .clock(clock)
+              .random(new Random(seed + i));
       if (scheduler != null) {
         b.scheduler(scheduler);
       }
@@ -89,10 +95,12 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
   }
 
   private static void consume(Subscription sub, Consumer<Message> sink) {
-    sub.next().thenAccept(m -> {
-      sink.accept(m);
-      consume(sub, sink);
-    });
+    sub.next()
+        .thenAccept(
+            m -> {
+              sink.accept(m);
+              consume(sub, sink);
+            });
   }
 
   private void onMessage(int host, Message m, CompletableFuture<Void> done) {
@@ -191,7 +199,9 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
     return m;
   }
 
-  /** What the hosts dropped: RPCs to full peer queues, throttled validations, full subscriptions. */
+  /**
+   * What the hosts dropped: RPCs to full peer queues, throttled validations, full subscriptions.
+   */
   String drops() {
     long outbound = 0;
     long throttled = 0;
@@ -203,7 +213,12 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
     for (Subscription s : subs) {
       subscription += s.dropped();
     }
-    return "outbound RPCs " + outbound + ", throttled " + throttled + ", subscription overflow " + subscription;
+    return "outbound RPCs "
+        + outbound
+        + ", throttled "
+        + throttled
+        + ", subscription overflow "
+        + subscription;
   }
 
   /** RPC copies received beyond the first, over all hosts, per message. */
@@ -215,7 +230,10 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
     return (double) d / publishedAt.length;
   }
 
-  /** Latency percentile in microseconds over every (host, message) delivery, the publisher's own included. */
+  /**
+   * Latency percentile in microseconds over every (host, message) delivery, the publisher's own
+   * included.
+   */
   long latencyMicros(double percentile) {
     long[] all = Arrays.stream(latencyNanos).flatMapToLong(Arrays::stream).sorted().toArray();
     int i = (int) Math.min(all.length - 1, Math.ceil(percentile / 100 * all.length) - 1);
@@ -231,18 +249,22 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
-    // The bench profile passes JMH's default arguments when -Dbench.args is not given: then defaults.
+    // The bench profile passes JMH's default arguments when -Dbench.args is not given: then
+    // defaults.
     boolean ours = args.length > 0 && args[0].matches("[0-9]+");
     int hostCount = ours ? Integer.parseInt(args[0]) : 50;
     int degree = ours && args.length > 1 ? Integer.parseInt(args[1]) : 8;
     int messages = ours && args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int rate = ours && args.length > 3 ? Integer.parseInt(args[3]) : 25;
-    System.out.printf("gossipsub: %d hosts, each dialing %d random others, %d messages at %d/s%n",
+    System.out.printf(
+        "gossipsub: %d hosts, each dialing %d random others, %d messages at %d/s%n",
         hostCount, degree, messages, rate);
-    try (GossipNetworkBenchmark net = new GossipNetworkBenchmark(hostCount, messages, 1, null, Clock.systemUTC())) {
+    try (GossipNetworkBenchmark net =
+        new GossipNetworkBenchmark(hostCount, messages, 1, null, Clock.systemUTC())) {
       long t0 = System.nanoTime();
       net.connect(degree);
-      System.out.printf("connected in %d ms; letting 3 heartbeats build the meshes%n",
+      System.out.printf(
+          "connected in %d ms; letting 3 heartbeats build the meshes%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       TimeUnit.SECONDS.sleep(3);
       long start = System.nanoTime();
@@ -258,14 +280,18 @@ public final class GossipNetworkBenchmark implements AutoCloseable {
       try {
         net.allDelivered().get(60, TimeUnit.SECONDS);
       } catch (java.util.concurrent.TimeoutException e) {
-        System.out.printf("NOT all delivered: %d (host, message) deliveries missing%n", net.missing());
+        System.out.printf(
+            "NOT all delivered: %d (host, message) deliveries missing%n", net.missing());
       }
       long expected = (long) hostCount * messages;
-      System.out.printf("delivered %d of %d (host, message) pairs, %d delivered twice to an application%n",
+      System.out.printf(
+          "delivered %d of %d (host, message) pairs, %d delivered twice to an application%n",
           net.deliveries(), expected, net.appDuplicates());
-      System.out.printf("duplicates per message (RPC copies beyond the first, all hosts): %.1f%n",
+      System.out.printf(
+          "duplicates per message (RPC copies beyond the first, all hosts): %.1f%n",
           net.duplicatesPerMessage());
-      System.out.printf("delivery latency: p50 %d us, p99 %d us%n", net.latencyMicros(50), net.latencyMicros(99));
+      System.out.printf(
+          "delivery latency: p50 %d us, p99 %d us%n", net.latencyMicros(50), net.latencyMicros(99));
       System.out.println("drops: " + net.drops());
       if (net.deliveries() != expected || net.appDuplicates() != 0) {
         System.exit(1);

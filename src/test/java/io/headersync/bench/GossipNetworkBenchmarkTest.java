@@ -23,7 +23,9 @@ class GossipNetworkBenchmarkTest {
   private final ManualScheduler scheduler = new ManualScheduler(clock);
   private int barriers;
 
-  /** Everything each host sent so far has been handled by its neighbours (twice over, for answers). */
+  /**
+   * Everything each host sent so far has been handled by its neighbours (twice over, for answers).
+   */
   void settle(GossipNetworkBenchmark net) throws Exception {
     for (int round = 0; round < 2; round++) {
       List<CompletableFuture<Void>> waits = new ArrayList<>();
@@ -34,7 +36,8 @@ class GossipNetworkBenchmarkTest {
           waits.add(net.pubsubs.get(n).awaitPeer(topic, net.hosts.get(h).peerId()));
         }
       }
-      CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+      CompletableFuture<Void> all =
+          CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
       // A subscription announced to a peer whose queue was full is retried 1-1000 ms later (as Go
       // does): if the barrier has not passed, let the retry timers fire.
       for (int second = 0; ; second++) {
@@ -59,13 +62,17 @@ class GossipNetworkBenchmarkTest {
   @Test
   void twentyHostsDeliverEveryMessageToEveryApplicationExactlyOnce() throws Exception {
     int messages = 100;
-    try (GossipNetworkBenchmark net = new GossipNetworkBenchmark(20, messages, 7, scheduler, clock)) {
+    try (GossipNetworkBenchmark net =
+        new GossipNetworkBenchmark(20, messages, 7, scheduler, clock)) {
       net.connect(8);
       heartbeat(net); // meshes form
       heartbeat(net); // and settle under Dhi
       for (PubSub p : net.pubsubs) {
         int mesh = p.meshPeers(GossipNetworkBenchmark.TOPIC).get(10, TimeUnit.SECONDS).size();
-        assertEquals(true, mesh >= 5 || mesh == net.neighbours(net.pubsubs.indexOf(p)).size(), "mesh of " + mesh);
+        assertEquals(
+            true,
+            mesh >= 5 || mesh == net.neighbours(net.pubsubs.indexOf(p)).size(),
+            "mesh of " + mesh);
       }
       for (int i = 0; i < messages; i++) {
         net.publish(i);
@@ -74,8 +81,9 @@ class GossipNetworkBenchmarkTest {
       for (int round = 0; ; round++) {
         try {
           net.allDelivered().get(round < 5 ? 10 : 1, TimeUnit.SECONDS);
-          System.out.printf("all delivered after %d gossip heartbeats; %.1f duplicates per message%n", round,
-              net.duplicatesPerMessage());
+          System.out.printf(
+              "all delivered after %d gossip heartbeats; %.1f duplicates per message%n",
+              round, net.duplicatesPerMessage());
           break;
         } catch (TimeoutException e) {
           if (round == 10) {

@@ -3,12 +3,13 @@ package io.headersync.bench;
 /**
  * JMH-style warm-up for the side-by-side harnesses: whole rounds until the JIT has settled, so the
  * measured runs are the steady state of a long-running node. On two cores C2 competes with the work
- * itself and needs about ten 100,000-header catch-ups to finish; a fixed two rounds left it taking a
- * third of the CPU of the measured runs.
+ * itself and needs about ten 100,000-header catch-ups to finish; a fixed two rounds left it taking
+ * a third of the CPU of the measured runs.
  */
 final class JitWarmup {
   /** A round's JIT share (of this JVM's CPU) under which the JIT counts as settled. */
   static final double SETTLED = 0.05;
+
   static final int MAX_ROUNDS = 20;
 
   /** One warm-up round. */
@@ -33,7 +34,8 @@ final class JitWarmup {
       share = cpu.jitShare();
       rounds++;
     }
-    System.out.printf("warm-up: %d rounds; the JIT took %.0f%% of the last one's CPU%n", rounds, 100 * share);
+    System.out.printf(
+        "warm-up: %d rounds; the JIT took %.0f%% of the last one's CPU%n", rounds, 100 * share);
     return rounds;
   }
 }

@@ -33,16 +33,17 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <ol>
  *   <li><b>50 peers × 10 concurrent range streams</b> of 64 headers for {@code seconds}, against a
- *       server with default {@link ServerOptions}; meanwhile an honest client asks for one range at a
- *       time. Prints the requests served per peer (min, max, max/min), the honest client's latency
- *       (median, p99), throughput, and the heap after GC before and during the load.
+ *       server with default {@link ServerOptions}; meanwhile an honest client asks for one range at
+ *       a time. Prints the requests served per peer (min, max, max/min), the honest client's
+ *       latency (median, p99), throughput, and the heap after GC before and during the load.
  *   <li><b>1,000 idle inbound TCP connections</b> to a node that is serving the honest client: how
  *       long a new honest peer takes to connect and ping, and whether the honest client still gets
  *       answers.
  * </ol>
  *
- * Run: {@code mvn -B -Pbench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.ServerLoadBenchmark
- * -Dbench.args="20"} (seconds of load; default 20). Figures: {@code docs/reliability.md}.
+ * Run: {@code mvn -B -Pbench -DskipTests verify exec:exec
+ * -Dbench.main=io.headersync.bench.ServerLoadBenchmark -Dbench.args="20"} (seconds of load; default
+ * 20). Figures: {@code docs/reliability.md}.
  */
 public final class ServerLoadBenchmark {
   private static final String PROTOCOL = "/load/header-ex/v0.0.3";
@@ -51,11 +52,14 @@ public final class ServerLoadBenchmark {
   private static final int STREAMS = 10;
   private static final int RANGE = 64;
 
-  private static final ExecutorService LOOPS = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, "load-loops");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService LOOPS =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "load-loops");
+            t.setDaemon(true);
+            return t;
+          });
 
   private ServerLoadBenchmark() {}
 
@@ -76,8 +80,9 @@ public final class ServerLoadBenchmark {
         store.append(chain.subList(from, Math.min(CHAIN, from + 4096))).get(60, TimeUnit.SECONDS);
       }
       Host server = LoopbackHosts.start(hosts, 1);
-      P2PServer<DummyHeader> p2pServer = new P2PServer<>(server, store, PROTOCOL, ServerOptions.defaults(),
-          storeExecutor, Clock.systemUTC());
+      P2PServer<DummyHeader> p2pServer =
+          new P2PServer<>(
+              server, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, Clock.systemUTC());
       p2pServer.start();
       Multiaddr serverAddr = server.listenAddresses().get(0).withPeerId(server.peerId());
       MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -102,15 +107,20 @@ public final class ServerLoadBenchmark {
         for (int s = 0; s < STREAMS; s++) {
           int peer = i;
           Random rnd = new Random(peer * 31L + s);
-          loops.add(loop(running, () -> request(clients.get(peer), server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE))
-              .handle((n, e) -> {
-                if (e == null && n == RANGE) {
-                  served.incrementAndGet(peer);
-                } else {
-                  failed.incrementAndGet();
-                }
-                return null;
-              })));
+          loops.add(
+              loop(
+                  running,
+                  () ->
+                      request(clients.get(peer), server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE))
+                          .handle(
+                              (n, e) -> {
+                                if (e == null && n == RANGE) {
+                                  served.incrementAndGet(peer);
+                                } else {
+                                  failed.incrementAndGet();
+                                }
+                                return null;
+                              })));
         }
       }
       List<Long> honestLatencies = new ArrayList<>();
@@ -118,8 +128,10 @@ public final class ServerLoadBenchmark {
       Random rnd = new Random(7);
       while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(seconds)) {
         long t0 = System.nanoTime();
-        Integer n = request(honest, server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE))
-            .exceptionally(e -> -1).get(60, TimeUnit.SECONDS);
+        Integer n =
+            request(honest, server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE))
+                .exceptionally(e -> -1)
+                .get(60, TimeUnit.SECONDS);
         honestLatencies.add(n == RANGE ? System.nanoTime() - t0 : Long.MAX_VALUE);
         peakHeap = Math.max(peakHeap, memory.getHeapMemoryUsage().getUsed());
       }
@@ -136,21 +148,43 @@ public final class ServerLoadBenchmark {
       }
       Arrays.sort(perPeer);
       long honestFailures = honestLatencies.stream().filter(x -> x == Long.MAX_VALUE).count();
-      long[] lat = honestLatencies.stream().filter(x -> x != Long.MAX_VALUE).mapToLong(Long::longValue).sorted()
-          .toArray();
-      System.out.printf("load: %d peers x %d streams of %d-header ranges for %.0f s: %,d requests (%,.0f/s, %,.0f headers/s), "
-          + "%d failed or reset%n", PEERS, STREAMS, RANGE, elapsed, total, total / elapsed, total * RANGE / elapsed,
+      long[] lat =
+          honestLatencies.stream()
+              .filter(x -> x != Long.MAX_VALUE)
+              .mapToLong(Long::longValue)
+              .sorted()
+              .toArray();
+      System.out.printf(
+          "load: %d peers x %d streams of %d-header ranges for %.0f s: %,d requests (%,.0f/s, %,.0f headers/s), "
+              + "%d failed or reset%n",
+          PEERS,
+          STREAMS,
+          RANGE,
+          elapsed,
+          total,
+          total / elapsed,
+          total * RANGE / elapsed,
           failed.get());
-      System.out.printf("fairness: served per peer min %d, median %d, max %d (max/min %.2f)%n", perPeer[0],
-          perPeer[PEERS / 2], perPeer[PEERS - 1], perPeer[0] == 0 ? Double.NaN : (double) perPeer[PEERS - 1] / perPeer[0]);
-      System.out.printf("honest client: %d answered, median %.1f ms, p99 %.1f ms; %d reset%n", lat.length,
-          lat[lat.length / 2] / 1e6, lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))] / 1e6, honestFailures);
-      System.out.printf("heap (whole JVM: server and 51 clients): %d MiB before, %d MiB peak during, %d MiB after GC%n",
+      System.out.printf(
+          "fairness: served per peer min %d, median %d, max %d (max/min %.2f)%n",
+          perPeer[0],
+          perPeer[PEERS / 2],
+          perPeer[PEERS - 1],
+          perPeer[0] == 0 ? Double.NaN : (double) perPeer[PEERS - 1] / perPeer[0]);
+      System.out.printf(
+          "honest client: %d answered, median %.1f ms, p99 %.1f ms; %d reset%n",
+          lat.length,
+          lat[lat.length / 2] / 1e6,
+          lat[Math.min(lat.length - 1, (int) (lat.length * 0.99))] / 1e6,
+          honestFailures);
+      System.out.printf(
+          "heap (whole JVM: server and 51 clients): %d MiB before, %d MiB peak during, %d MiB after GC%n",
           heapBefore >> 20, peakHeap >> 20, heapAfter >> 20);
       System.out.println("server stats: " + p2pServer.stats());
 
       // 2. 1,000 idle inbound TCP connections while the honest client keeps asking.
-      InetSocketAddress target = new InetSocketAddress("127.0.0.1", port(server.listenAddresses().get(0)));
+      InetSocketAddress target =
+          new InetSocketAddress("127.0.0.1", port(server.listenAddresses().get(0)));
       List<Socket> idle = new ArrayList<>();
       try {
         long opened = 0;
@@ -172,13 +206,17 @@ public final class ServerLoadBenchmark {
         int answered = 0;
         int asked = 20;
         for (int i = 0; i < asked; i++) {
-          if (request(honest, server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE)).exceptionally(e -> -1)
-              .get(30, TimeUnit.SECONDS) == RANGE) {
+          if (request(honest, server.peerId(), 1 + rnd.nextInt(CHAIN - RANGE))
+                  .exceptionally(e -> -1)
+                  .get(30, TimeUnit.SECONDS)
+              == RANGE) {
             answered++;
           }
         }
-        System.out.printf("flood: %d idle TCP connections open; a new honest peer connected and pinged in %.0f ms; "
-            + "the honest client got %d/%d ranges%n", opened, joinMs, answered, asked);
+        System.out.printf(
+            "flood: %d idle TCP connections open; a new honest peer connected and pinged in %.0f ms; "
+                + "the honest client got %d/%d ranges%n",
+            opened, joinMs, answered, asked);
       } finally {
         for (Socket s : idle) {
           s.close();
@@ -202,35 +240,48 @@ public final class ServerLoadBenchmark {
     throw new IllegalArgumentException("no tcp port in " + a);
   }
 
-  /** Runs {@code step} again and again (each after the previous one completed) while {@code running}. */
-  private static CompletableFuture<Void> loop(AtomicBoolean running,
-      java.util.function.Supplier<CompletableFuture<Void>> step) {
+  /**
+   * Runs {@code step} again and again (each after the previous one completed) while {@code
+   * running}.
+   */
+  private static CompletableFuture<Void> loop(
+      AtomicBoolean running, java.util.function.Supplier<CompletableFuture<Void>> step) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      if (!running.get()) {
-        done.complete(null);
-        return;
-      }
-      step.get().whenCompleteAsync((v, e) -> next[0].run(), LOOPS); // no recursion on quick failures
-    };
+    next[0] =
+        () -> {
+          if (!running.get()) {
+            done.complete(null);
+            return;
+          }
+          step.get()
+              .whenCompleteAsync((v, e) -> next[0].run(), LOOPS); // no recursion on quick failures
+        };
     next[0].run();
     return done;
   }
 
   /** One range request on a new stream; completes with the number of header frames read. */
   private static CompletableFuture<Integer> request(Host client, PeerId server, long origin) {
-    return client.newStream(server, PROTOCOL).thenCompose(stream -> stream.write(
-        ExchangeWire.rangeRequestFrame(origin, RANGE)).thenCompose(v -> readFrames(stream, 0)));
+    return client
+        .newStream(server, PROTOCOL)
+        .thenCompose(
+            stream ->
+                stream
+                    .write(ExchangeWire.rangeRequestFrame(origin, RANGE))
+                    .thenCompose(v -> readFrames(stream, 0)));
   }
 
   private static CompletableFuture<Integer> readFrames(Stream stream, int count) {
-    return stream.readMessage(1 << 20).thenCompose((Optional<byte[]> m) -> {
-      if (m.isEmpty()) {
-        stream.close();
-        return CompletableFuture.completedFuture(count);
-      }
-      return readFrames(stream, count + 1);
-    });
+    return stream
+        .readMessage(1 << 20)
+        .thenCompose(
+            (Optional<byte[]> m) -> {
+              if (m.isEmpty()) {
+                stream.close();
+                return CompletableFuture.completedFuture(count);
+              }
+              return readFrames(stream, count + 1);
+            });
   }
 }

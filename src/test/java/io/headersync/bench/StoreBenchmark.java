@@ -34,17 +34,18 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <ul>
  *   <li>{@code append64}: appends batches of 64 without waiting for each future, so the writer's
- *   queue fills and backpressure sets the pace: the sustained rate of the store. The headers are
- *   made before each iteration; {@code generate64} measures what making them costs (one SHA-256 each
- *   for dummy headers), which a real node pays when it decodes headers anyway.
- *   <li>{@code append64Sync}: waits for each batch to be readable: the rate of a caller that appends
- *   one range at a time, bound by the hand-off to the writer thread.
+ *       queue fills and backpressure sets the pace: the sustained rate of the store. The headers
+ *       are made before each iteration; {@code generate64} measures what making them costs (one
+ *       SHA-256 each for dummy headers), which a real node pays when it decodes headers anyway.
+ *   <li>{@code append64Sync}: waits for each batch to be readable: the rate of a caller that
+ *       appends one range at a time, bound by the hand-off to the writer thread.
  *   <li>{@code getByHeight}, {@code getByHash}, {@code getRange64}: uniformly random heights of a
- *   store of {@value #READ_HEADERS} headers, so the RocksDB store mostly misses its caches and reads
- *   from RocksDB (memtable and block cache; the data fits in memory).
+ *       store of {@value #READ_HEADERS} headers, so the RocksDB store mostly misses its caches and
+ *       reads from RocksDB (memtable and block cache; the data fits in memory).
  * </ul>
  *
- * <p>Run: {@code mvn -B -o test-compile exec:exec -Pbench -Dbench.args="StoreBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s"}.
+ * <p>Run: {@code mvn -B -o test-compile exec:exec -Pbench -Dbench.args="StoreBenchmark -f 1 -wi 2
+ * -i 3 -w 2s -r 3s"}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -76,8 +77,10 @@ public class StoreBenchmark {
     BenchHeaders<Header> headers;
     Store<Header> target;
     Path dir;
+
     /** The last header handed out (appended), or null before the first. */
     Header last;
+
     List<List<Header>> pool = new ArrayList<>();
     int nextInPool;
     long generatedDuringMeasurement;
@@ -100,7 +103,10 @@ public class StoreBenchmark {
         target.close();
         target = openStore(store, headers, dir);
       }
-      int n = poolHeaders.equals("auto") ? (store.equals("memory") ? 4_000_000 : 1_500_000) : Integer.parseInt(poolHeaders);
+      int n =
+          poolHeaders.equals("auto")
+              ? (store.equals("memory") ? 4_000_000 : 1_500_000)
+              : Integer.parseInt(poolHeaders);
       pool = null; // let the last iteration's leftovers go before making new ones
       pool = new ArrayList<>(n / BATCH + 1);
       Header h = last;
@@ -119,8 +125,10 @@ public class StoreBenchmark {
       target.flush();
       pool = new ArrayList<>();
       if (generatedDuringMeasurement > 0) {
-        System.out.println("note: the header pool ran out; " + generatedDuringMeasurement
-            + " headers were made during the measurement (raise -p poolHeaders)");
+        System.out.println(
+            "note: the header pool ran out; "
+                + generatedDuringMeasurement
+                + " headers were made during the measurement (raise -p poolHeaders)");
       }
     }
 
@@ -250,7 +258,8 @@ public class StoreBenchmark {
       case "memory":
         return new InMemoryStore<>();
       default:
-        throw new IllegalArgumentException("unknown store \"" + kind + "\"; implemented: rocksdb, memory");
+        throw new IllegalArgumentException(
+            "unknown store \"" + kind + "\"; implemented: rocksdb, memory");
     }
   }
 

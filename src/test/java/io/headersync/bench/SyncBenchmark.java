@@ -1,7 +1,7 @@
 package io.headersync.bench;
 
-import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -37,17 +37,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Side-by-side syncer catch-up over loopback TCP, in one run: go-header v0.8.6's {@code sync.Syncer}
- * (fresh go-header store, tail = genesis, trusted peer = the server) syncing from go-header's
- * {@code ExchangeServer}, two Go processes; against our {@link Syncer} (fresh {@link RocksDbStore}
- * initialised with the genesis header fetched from the server) syncing from our {@link P2PServer}, both
- * hosts in this JVM. ev-node v1.2 {@code P2PSignedHeader}s, one serving peer. Time runs from the
- * syncer's start (Go: {@code sync-start}; ours: fetching the genesis header) until the store holds the
- * head. A third run adds our proposer-signature check ({@code extraCheck}), which neither go-header
- * nor ev-node does at this layer, and is compared with the signature check alone on all cores (the
- * machine's ceiling, measured in the same run). Every figure is the median of three runs, ours after
- * whole-size warm-up rounds until the JIT has settled; the first round in the fresh JVM is printed
- * as the cold figure. Prints headers per second, the CPU split of every run of ours, and the ratios.
+ * Side-by-side syncer catch-up over loopback TCP, in one run: go-header v0.8.6's {@code
+ * sync.Syncer} (fresh go-header store, tail = genesis, trusted peer = the server) syncing from
+ * go-header's {@code ExchangeServer}, two Go processes; against our {@link Syncer} (fresh {@link
+ * RocksDbStore} initialised with the genesis header fetched from the server) syncing from our
+ * {@link P2PServer}, both hosts in this JVM. ev-node v1.2 {@code P2PSignedHeader}s, one serving
+ * peer. Time runs from the syncer's start (Go: {@code sync-start}; ours: fetching the genesis
+ * header) until the store holds the head. A third run adds our proposer-signature check ({@code
+ * extraCheck}), which neither go-header nor ev-node does at this layer, and is compared with the
+ * signature check alone on all cores (the machine's ceiling, measured in the same run). Every
+ * figure is the median of three runs, ours after whole-size warm-up rounds until the JIT has
+ * settled; the first round in the fresh JVM is printed as the cold figure. Prints headers per
+ * second, the CPU split of every run of ours, and the ratios.
  *
  * <pre>
  * mvn -B -Pinterop,bench -DskipTests verify exec:exec -Dbench.main=io.headersync.bench.SyncBenchmark -Dbench.args=100000
@@ -56,15 +57,21 @@ import java.util.stream.Stream;
  * java -Dbench.servers=3 ... SyncBenchmark 50000 25   # ours from 3 of our servers, each behind its own delay line
  * </pre>
  *
- * With a delay, both clients reach their server through {@link DelayProxy}, a user-space delay line.
+ * With a delay, both clients reach their server through {@link DelayProxy}, a user-space delay
+ * line.
  */
 public final class SyncBenchmark {
   private static final String NETWORK = "bench";
   private static final String PROTOCOL = ExchangeProtocol.protocolId(NETWORK);
 
-  /** Our servers the client syncs from ({@code -Dbench.servers}, default 1), each behind its own delay line. */
+  /**
+   * Our servers the client syncs from ({@code -Dbench.servers}, default 1), each behind its own
+   * delay line.
+   */
   private static final int SERVERS = Integer.getInteger("bench.servers", 1);
+
   private static Duration delay = Duration.ZERO;
+
   /** A fixed number of requests in flight per peer, or 0: the adaptive window (the default). */
   private static int depth;
 
@@ -74,7 +81,9 @@ public final class SyncBenchmark {
    * go-header's first run, our first run in this JVM (cold), our last measured run (steady).
    */
   private static final String CURVE = System.getProperty("bench.curve");
+
   private static final List<String> curveRows = new ArrayList<>();
+
   /** The series the next run of ours records into; null: it records nothing. */
   private static String curveSeries;
 
@@ -82,32 +91,43 @@ public final class SyncBenchmark {
     int n = args.length > 0 && args[0].matches("\\d+") ? Integer.parseInt(args[0]) : 100_000;
     delay = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 0);
     depth = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-    System.out.printf("syncer catch-up of %,d ev-node headers from %d peer(s) (go-header: one) over loopback TCP, %s ms each way, "
-        + "%s requests in flight per peer (%s, %d cores, Java %s)%n", n, SERVERS, delay.toMillis(),
+    System.out.printf(
+        "syncer catch-up of %,d ev-node headers from %d peer(s) (go-header: one) over loopback TCP, %s ms each way, "
+            + "%s requests in flight per peer (%s, %d cores, Java %s)%n",
+        n,
+        SERVERS,
+        delay.toMillis(),
         depth > 0 ? "fixed " + depth : "adaptive",
-        System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.arch"),
+        Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     curveSeries = "go-header";
     // -Dbench.skipGo=true: ours only (for profiling; the ratios print as NaN)
     double go = Boolean.getBoolean("bench.skipGo") ? Double.NaN : go(n);
     List<P2PSignedHeader> chain = chain(n);
     curveSeries = CURVE == null ? null : "headersync cold JVM";
-    // The first round in this JVM is the cold figure: what a freshly started node gets for its first
-    // n headers, JIT compilation included. Then warm-up rounds until the JIT has settled; the figures
+    // The first round in this JVM is the cold figure: what a freshly started node gets for its
+    // first
+    // n headers, JIT compilation included. Then warm-up rounds until the JIT has settled; the
+    // figures
     // after that are the steady state of a long-running node.
     double cold = delay.isZero() ? java(chain, n, false) : Double.NaN;
-    // With a delay line too, the measured runs are those of a settled JIT: the warm-up rounds run the
+    // With a delay line too, the measured runs are those of a settled JIT: the warm-up rounds run
+    // the
     // same code without the delay line (faster), then the measured runs go through it.
     curveSeries = null;
     Duration measuredDelay = delay;
     delay = Duration.ZERO;
     JitWarmup.run(-1, () -> java(chain, n, false));
     delay = measuredDelay;
-    double ours = median(3, () -> {
-      curveSeries = CURVE == null ? null : "headersync steady";
-      curveRows.removeIf(r -> r.startsWith("headersync steady,")); // keep the last run's
-      return java(chain, n, false);
-    });
+    double ours =
+        median(
+            3,
+            () -> {
+              curveSeries = CURVE == null ? null : "headersync steady";
+              curveRows.removeIf(r -> r.startsWith("headersync steady,")); // keep the last run's
+              return java(chain, n, false);
+            });
     curveSeries = null;
     writeCurve();
     if (Boolean.getBoolean("bench.skipSignatures")) { // for profiling the plain catch-up
@@ -115,14 +135,19 @@ public final class SyncBenchmark {
       System.exit(0);
     }
     if (delay.isZero()) {
-      java(chain, n, true); // warms up the check's path in the syncer (its first round runs the JIT on it)
+      java(
+          chain, n,
+          true); // warms up the check's path in the syncer (its first round runs the JIT on it)
     }
     double signed = delay.isZero() ? median(3, () -> java(chain, n, true)) : Double.NaN;
     if (!delay.isZero()) {
       System.out.println();
-      System.out.println("| round trip | go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |");
+      System.out.println(
+          "| round trip | go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |");
       System.out.println("|---|---|---|---|");
-      System.out.printf("| %d ms | %,.0f headers/s | %,.0f headers/s | %.1fx |%n", 2 * delay.toMillis(), go, ours, ours / go);
+      System.out.printf(
+          "| %d ms | %,.0f headers/s | %,.0f headers/s | %.1fx |%n",
+          2 * delay.toMillis(), go, ours, ours / go);
       System.exit(0);
     }
     // The same check syncing from a go-header server (another process): what a JVM light node gets
@@ -135,21 +160,27 @@ public final class SyncBenchmark {
     }
     double ceiling = signatureCeiling(chain);
     System.out.println();
-    System.out.println("| go-header Syncer <- go-header server | headersync, cold JVM | ratio | headersync, steady"
-        + " | ratio |");
+    System.out.println(
+        "| go-header Syncer <- go-header server | headersync, cold JVM | ratio | headersync, steady"
+            + " | ratio |");
     System.out.println("|---|---|---|---|---|");
-    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.1fx | %,.0f headers/s | %.1fx |%n", go, cold, cold / go,
-        ours, ours / go);
+    System.out.printf(
+        "| %,.0f headers/s | %,.0f headers/s | %.1fx | %,.0f headers/s | %.1fx |%n",
+        go, cold, cold / go, ours, ours / go);
     System.out.println();
-    System.out.println("| signature ceiling | headersync + signature check <- headersync server (same JVM) | share |"
-        + " headersync + signature check <- go-header server | share |");
+    System.out.println(
+        "| signature ceiling | headersync + signature check <- headersync server (same JVM) | share |"
+            + " headersync + signature check <- go-header server | share |");
     System.out.println("|---|---|---|---|---|");
-    System.out.printf("| %,.0f headers/s | %,.0f headers/s | %.0f%% | %,.0f headers/s | %.0f%% |%n", ceiling, signed,
-        100 * signed / ceiling, signedFromGo, 100 * signedFromGo / ceiling);
+    System.out.printf(
+        "| %,.0f headers/s | %,.0f headers/s | %.0f%% | %,.0f headers/s | %.0f%% |%n",
+        ceiling, signed, 100 * signed / ceiling, signedFromGo, 100 * signedFromGo / ceiling);
     System.exit(0);
   }
 
-  /** Heights at which a curve is sampled: every twentieth of the chain, synced headers (height - 1). */
+  /**
+   * Heights at which a curve is sampled: every twentieth of the chain, synced headers (height - 1).
+   */
   private static List<Long> checkpoints(int n) {
     List<Long> out = new ArrayList<>();
     for (int i = 1; i <= 20; i++) {
@@ -168,22 +199,32 @@ public final class SyncBenchmark {
 
     CurveSampler(String series, RocksDbStore<?> store, long t0, int n) {
       List<Long> marks = checkpoints(n);
-      thread = new Thread(() -> {
-        int next = 0;
-        while (next < marks.size()) {
-          long synced = store.height() - 1;
-          while (next < marks.size() && synced >= Math.min(marks.get(next), n - 1)) {
-            synchronized (curveRows) {
-              curveRows.add(series + "," + Math.min(marks.get(next), n - 1) + "," + (System.nanoTime() - t0) / 1e9);
-            }
-            next++;
-          }
-          if (done && next < marks.size() && store.height() - 1 < Math.min(marks.get(next), n - 1)) {
-            return;
-          }
-          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-      }, "bench-curve-sampler");
+      thread =
+          new Thread(
+              () -> {
+                int next = 0;
+                while (next < marks.size()) {
+                  long synced = store.height() - 1;
+                  while (next < marks.size() && synced >= Math.min(marks.get(next), n - 1)) {
+                    synchronized (curveRows) {
+                      curveRows.add(
+                          series
+                              + ","
+                              + Math.min(marks.get(next), n - 1)
+                              + ","
+                              + (System.nanoTime() - t0) / 1e9);
+                    }
+                    next++;
+                  }
+                  if (done
+                      && next < marks.size()
+                      && store.height() - 1 < Math.min(marks.get(next), n - 1)) {
+                    return;
+                  }
+                  java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                }
+              },
+              "bench-curve-sampler");
       thread.setDaemon(true);
       thread.start();
     }
@@ -216,7 +257,10 @@ public final class SyncBenchmark {
     double rate() throws Exception;
   }
 
-  /** The median of three runs (go-header's: one run with a delay line, which takes long and varies little). */
+  /**
+   * The median of three runs (go-header's: one run with a delay line, which takes long and varies
+   * little).
+   */
   private static double median(Run run) throws Exception {
     return median(delay.isZero() ? 3 : 1, run);
   }
@@ -237,32 +281,57 @@ public final class SyncBenchmark {
       server.ok("\"cmd\":\"gen\",\"count\":" + n + ",\"seed\":7", 600);
       Multiaddr target = Multiaddr.parse(server.tcpAddress());
       DelayProxy proxy = delay.isZero() ? null : new DelayProxy(target, delay);
-      client.ok("\"cmd\":\"connect\",\"addr\":\"" + (proxy == null ? target : proxy.address(target)) + "\"", 60);
-      double rate = median(() -> {
-        client.ok("\"cmd\":\"sync-start\",\"peer\":\"" + server.peerId() + "\",\"height\":1,"
-            + "\"blockTimeMillis\":1000", 120);
-        if (CURVE != null && "go-header".equals(curveSeries)) {
-          // go-header's store answers a wait as soon as the height is stored: ask at each checkpoint.
-          for (long h : checkpoints(n)) {
-            if (h < n) {
-              String at = client.ok("\"cmd\":\"sync-wait\",\"height\":" + (h + 1) + ",\"millis\":900000", 910);
-              curveRows.add("go-header," + h + "," + Long.parseLong(at.replaceAll(".*\"millis\":([0-9]+).*", "$1"))
-                  / 1e3);
-            }
-          }
-        }
-        String res = client.ok("\"cmd\":\"sync-wait\",\"height\":" + n + ",\"millis\":900000", 910);
-        if (CURVE != null && "go-header".equals(curveSeries)) {
-          curveRows.add("go-header," + (n - 1) + ","
-              + Long.parseLong(res.replaceAll(".*\"millis\":([0-9]+).*", "$1")) / 1e3);
-          curveSeries = null;
-        }
-        double r = Double.parseDouble(res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
-        System.out.printf("go-header Syncer: %,.0f headers/s (%s ms)%n", r,
-            res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
-        client.ok("\"cmd\":\"sync-stop\"", 60);
-        return r;
-      });
+      client.ok(
+          "\"cmd\":\"connect\",\"addr\":\""
+              + (proxy == null ? target : proxy.address(target))
+              + "\"",
+          60);
+      double rate =
+          median(
+              () -> {
+                client.ok(
+                    "\"cmd\":\"sync-start\",\"peer\":\""
+                        + server.peerId()
+                        + "\",\"height\":1,"
+                        + "\"blockTimeMillis\":1000",
+                    120);
+                if (CURVE != null && "go-header".equals(curveSeries)) {
+                  // go-header's store answers a wait as soon as the height is stored: ask at each
+                  // checkpoint.
+                  for (long h : checkpoints(n)) {
+                    if (h < n) {
+                      String at =
+                          client.ok(
+                              "\"cmd\":\"sync-wait\",\"height\":" + (h + 1) + ",\"millis\":900000",
+                              910);
+                      curveRows.add(
+                          "go-header,"
+                              + h
+                              + ","
+                              + Long.parseLong(at.replaceAll(".*\"millis\":([0-9]+).*", "$1"))
+                                  / 1e3);
+                    }
+                  }
+                }
+                String res =
+                    client.ok("\"cmd\":\"sync-wait\",\"height\":" + n + ",\"millis\":900000", 910);
+                if (CURVE != null && "go-header".equals(curveSeries)) {
+                  curveRows.add(
+                      "go-header,"
+                          + (n - 1)
+                          + ","
+                          + Long.parseLong(res.replaceAll(".*\"millis\":([0-9]+).*", "$1")) / 1e3);
+                  curveSeries = null;
+                }
+                double r =
+                    Double.parseDouble(
+                        res.replaceAll(".*\"headersPerSecond\":([0-9.eE+]+).*", "$1"));
+                System.out.printf(
+                    "go-header Syncer: %,.0f headers/s (%s ms)%n",
+                    r, res.replaceAll(".*\"millis\":([0-9]+).*", "$1"));
+                client.ok("\"cmd\":\"sync-stop\"", 60);
+                return r;
+              });
       if (proxy != null) {
         proxy.close();
       }
@@ -282,11 +351,13 @@ public final class SyncBenchmark {
       List<CompletableFuture<Void>> parts = new ArrayList<>();
       int size = (chain.size() + threads - 1) / threads;
       for (int i = 0; i < threads; i++) {
-        List<P2PSignedHeader> part = chain.subList(Math.min(i * size, chain.size()),
-            Math.min((i + 1) * size, chain.size()));
-        parts.add(CompletableFuture.runAsync(() -> part.forEach(P2PSignedHeader::verifySignature), pool));
+        List<P2PSignedHeader> part =
+            chain.subList(Math.min(i * size, chain.size()), Math.min((i + 1) * size, chain.size()));
+        parts.add(
+            CompletableFuture.runAsync(() -> part.forEach(P2PSignedHeader::verifySignature), pool));
       }
-      CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0])).get(600, TimeUnit.SECONDS);
+      CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+          .get(600, TimeUnit.SECONDS);
       double rate = chain.size() / ((System.nanoTime() - t0) / 1e9);
       System.out.printf("signature check alone on %d threads: %,.0f headers/s%n", threads, rate);
       return rate;
@@ -296,12 +367,18 @@ public final class SyncBenchmark {
   }
 
   private static List<P2PSignedHeader> chain(int n) {
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("bench")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.fromSeed(new byte[32]))
+            .chainId("bench")
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .blockTime(Duration.ofSeconds(1))
+            .build();
     return signer.chain(n).stream().map(Block::p2pHeader).toList();
   }
 
-  private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures) throws Exception {
+  private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures)
+      throws Exception {
     return java(chain, n, checkSignatures, null);
   }
 
@@ -309,14 +386,18 @@ public final class SyncBenchmark {
    * One catch-up of ours; from our own server in this JVM, or from {@code goServer} (a Go peer that
    * generated and serves the chain with go-header's {@code ExchangeServer}) when given.
    */
-  private static double java(List<P2PSignedHeader> chain, int n, boolean checkSignatures, GoPeer goServer)
+  private static double java(
+      List<P2PSignedHeader> chain, int n, boolean checkSignatures, GoPeer goServer)
       throws Exception {
     ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("bench-scheduler", true));
+        Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("bench-scheduler", true));
     ExecutorService storeExecutor =
         Executors.newFixedThreadPool(2, new DefaultThreadFactory("bench-server-store", true));
-    ExecutorService worker = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-        new DefaultThreadFactory("bench-worker", true));
+    ExecutorService worker =
+        Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(),
+            new DefaultThreadFactory("bench-worker", true));
     List<Host> hosts = new ArrayList<>();
     Path dir = Files.createTempDirectory("headersync-sync-bench");
     List<DelayProxy> proxies = new ArrayList<>();
@@ -327,12 +408,23 @@ public final class SyncBenchmark {
       if (goServer == null) {
         InMemoryStore<P2PSignedHeader> served = new InMemoryStore<>();
         served.append(chain.subList(0, n)).join();
-        for (int i = 0; i < SERVERS; i++) { // -Dbench.servers: several of our servers, each behind its own delay line
+        for (int i = 0;
+            i < SERVERS;
+            i++) { // -Dbench.servers: several of our servers, each behind its own delay line
           Host server = LoopbackHosts.start(hosts, 200 + i);
-          P2PServer<P2PSignedHeader> p2pServer = new P2PServer<>(server, served, PROTOCOL, ServerOptions.builder()
-              .maxConcurrentPerPeer(Math.max(Integer.getInteger("bench.serverPerPeer", depth),
-                  ServerOptions.defaults().maxConcurrentPerPeer())).build(),
-              storeExecutor, Clock.systemUTC());
+          P2PServer<P2PSignedHeader> p2pServer =
+              new P2PServer<>(
+                  server,
+                  served,
+                  PROTOCOL,
+                  ServerOptions.builder()
+                      .maxConcurrentPerPeer(
+                          Math.max(
+                              Integer.getInteger("bench.serverPerPeer", depth),
+                              ServerOptions.defaults().maxConcurrentPerPeer()))
+                      .build(),
+                  storeExecutor,
+                  Clock.systemUTC());
           p2pServer.start();
           p2pServers.add(p2pServer);
           serverIds.add(server.peerId());
@@ -343,10 +435,17 @@ public final class SyncBenchmark {
         targets.add(Multiaddr.parse(goServer.tcpAddress()));
       }
       Host client = LoopbackHosts.start(hosts, 300);
-      Exchange<P2PSignedHeader> ex = Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
-          .chainId("bench").trustedPeers(serverIds).gater(new ConnectionGater()).scheduler(scheduler)
-          .options(depth > 0 ? ExchangeOptions.builder().fixedPerPeerDepth(depth).build() : ExchangeOptions.defaults())
-          .build();
+      Exchange<P2PSignedHeader> ex =
+          Exchange.builder(client, EvNodeTypes.P2P_SIGNED_HEADER, PROTOCOL)
+              .chainId("bench")
+              .trustedPeers(serverIds)
+              .gater(new ConnectionGater())
+              .scheduler(scheduler)
+              .options(
+                  depth > 0
+                      ? ExchangeOptions.builder().fixedPerPeerDepth(depth).build()
+                      : ExchangeOptions.defaults())
+              .build();
       ex.start();
       for (int i = 0; i < serverIds.size(); i++) {
         CompletableFuture<Void> identified = Identified.by(client, serverIds.get(i), PROTOCOL);
@@ -358,19 +457,25 @@ public final class SyncBenchmark {
         client.connect(proxy == null ? target : proxy.address(target)).get(30, TimeUnit.SECONDS);
         identified.get(30, TimeUnit.SECONDS);
       }
-      try (RocksDbStore<P2PSignedHeader> store = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
-          .path(dir.resolve("db")).build()) {
+      try (RocksDbStore<P2PSignedHeader> store =
+          RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(dir.resolve("db")).build()) {
         CpuSplit cpu = CpuSplit.start();
         long t0 = System.nanoTime();
         store.append(List.of(ex.getByHeight(1).get(60, TimeUnit.SECONDS))).join();
-        Syncer.Builder<P2PSignedHeader> b = Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
-            .options(SyncerOptions.builder(Duration.ofSeconds(1)).trustingPeriod(Duration.ofDays(36_500)).build())
-            .scheduler(scheduler).workerExecutor(worker);
+        Syncer.Builder<P2PSignedHeader> b =
+            Syncer.builder(store, ex, EvNodeTypes.P2P_SIGNED_HEADER)
+                .options(
+                    SyncerOptions.builder(Duration.ofSeconds(1))
+                        .trustingPeriod(Duration.ofDays(36_500))
+                        .build())
+                .scheduler(scheduler)
+                .workerExecutor(worker);
         if (checkSignatures) {
           b.extraCheck(P2PSignedHeader::verifySignature);
         }
         Syncer<P2PSignedHeader> syncer = b.build();
-        CurveSampler sampler = curveSeries == null ? null : new CurveSampler(curveSeries, store, t0, n);
+        CurveSampler sampler =
+            curveSeries == null ? null : new CurveSampler(curveSeries, store, t0, n);
         syncer.start().get(60, TimeUnit.SECONDS);
         syncer.syncWait().get(600, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -383,12 +488,17 @@ public final class SyncBenchmark {
         long synced = store.height() - 1;
         double rate = synced / seconds;
         syncer.stop().get(60, TimeUnit.SECONDS);
-        System.out.printf("headersync Syncer%s%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
-            checkSignatures ? " + signature check" : "", goServer == null ? "" : " <- go-header server", rate, synced,
+        System.out.printf(
+            "headersync Syncer%s%s: %,.0f headers/s (%,d headers in %.0f ms)%n",
+            checkSignatures ? " + signature check" : "",
+            goServer == null ? "" : " <- go-header server",
+            rate,
+            synced,
             seconds * 1000);
         List<P2PServer.Stats> stats = p2pServers.stream().map(P2PServer::stats).toList();
-        System.out.printf("  %s; %.1f µs of CPU per header%s%n", cpu, cpu.processNanos() / 1e3 / synced,
-            stats.isEmpty() ? "" : "; servers: " + stats);
+        System.out.printf(
+            "  %s; %.1f µs of CPU per header%s%n",
+            cpu, cpu.processNanos() / 1e3 / synced, stats.isEmpty() ? "" : "; servers: " + stats);
         ex.close();
         for (P2PServer<P2PSignedHeader> p2pServer : p2pServers) {
           p2pServer.close();

@@ -9,18 +9,18 @@ import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.host.EchoHandler;
 import io.headersync.libp2p.host.StreamIo;
 import java.security.SecureRandom;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.Cipher;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Loopback TCP figures, ours vs go-libp2p v0.48, in one run (not a timed test): the handshake time
- * (connect: TCP + multistream + Noise XX + multistream + Yamux; median of {@link #CONNECTS}) and the
- * one-stream echo throughput (bytes sent through an echo stream and back, divided by the time; the
- * payload crosses the connection twice), for Java→Java, Java→Go, Go→Java and Go→Go.
+ * (connect: TCP + multistream + Noise XX + multistream + Yamux; median of {@link #CONNECTS}) and
+ * the one-stream echo throughput (bytes sent through an echo stream and back, divided by the time;
+ * the payload crosses the connection twice), for Java→Java, Java→Go, Go→Java and Go→Go.
  *
  * <p>It also measures, in the same JVM, the JDK's own ChaCha20-Poly1305 (what Noise uses) on one
  * thread: a 65,519-byte record (Noise's largest payload) encrypted and then decrypted, in MiB/s of
@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * Java → Java against it).
  *
  * <p>Run (after {@code mvn -B -o -Pinterop verify} built {@code target/interop/peer}):
+ *
  * <pre>
  * mvn -B -o -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
  *   -Dexec.args="-cp %classpath -Dheadersync.interop.dir=target/interop io.headersync.bench.TransportBenchmark"
@@ -42,11 +43,19 @@ public final class TransportBenchmark {
   private TransportBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    System.out.printf("JDK %s, %d cores; echo %d MiB on one stream, best of %d; connect median of %d (after a Java warm-up round)%n",
-        Runtime.version(), Runtime.getRuntime().availableProcessors(), ECHO_BYTES >> 20, ROUNDS, CONNECTS);
+    System.out.printf(
+        "JDK %s, %d cores; echo %d MiB on one stream, best of %d; connect median of %d (after a Java warm-up round)%n",
+        Runtime.version(),
+        Runtime.getRuntime().availableProcessors(),
+        ECHO_BYTES >> 20,
+        ROUNDS,
+        CONNECTS);
     byte[] data = new byte[ECHO_BYTES];
     new Random(1).nextBytes(data);
-    try (Host a = host(); Host b = host(); GoPeer g1 = new GoPeer(101); GoPeer g2 = new GoPeer(102)) {
+    try (Host a = host();
+        Host b = host();
+        GoPeer g1 = new GoPeer(101);
+        GoPeer g2 = new GoPeer(102)) {
       a.start().get();
       b.start().get();
       PeerId g1Id = PeerId.parse(g1.peerId());
@@ -58,16 +67,23 @@ public final class TransportBenchmark {
       double aead = aeadPairMibPerSecond();
       int cores = Math.min(2, Runtime.getRuntime().availableProcessors());
       double ceiling = aead * cores / 2;
-      System.out.printf("JDK ChaCha20-Poly1305, one thread: %.1f MiB/s encrypt+decrypt; echo ceiling on %d cores %.1f MiB/s%n",
+      System.out.printf(
+          "JDK ChaCha20-Poly1305, one thread: %.1f MiB/s encrypt+decrypt; echo ceiling on %d cores %.1f MiB/s%n",
           aead, cores, ceiling);
       // Java -> Java
       double javaJava = javaEcho(a, b.peerId(), data);
       report("Java -> Java", javaConnect(a, b.listenAddresses().get(0)), javaJava);
-      System.out.printf("Java -> Java echo / the cipher's ceiling: %.0f%%%n", 100 * javaJava / ceiling);
+      System.out.printf(
+          "Java -> Java echo / the cipher's ceiling: %.0f%%%n", 100 * javaJava / ceiling);
       // Java -> Go
-      report("Java -> Go  ", javaConnect(a, Multiaddr.parse(g1.tcpAddress())), javaEcho(a, g1Id, data));
+      report(
+          "Java -> Go  ",
+          javaConnect(a, Multiaddr.parse(g1.tcpAddress())),
+          javaEcho(a, g1Id, data));
       // Go -> Java
-      report("Go -> Java  ", goConnect(g1, a.listenAddresses().get(0).toString(), a.peerId()),
+      report(
+          "Go -> Java  ",
+          goConnect(g1, a.listenAddresses().get(0).toString(), a.peerId()),
           goEcho(g1, a.peerId()));
       // Go -> Go
       report("Go -> Go    ", goConnect(g1, g2.tcpAddress(), g2Id), goEcho(g1, g2Id));
@@ -107,15 +123,17 @@ public final class TransportBenchmark {
   }
 
   static Host host() {
-    Host h = Host.builder(PrivateKey.generateEd25519(new SecureRandom()))
-        .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
-        .build();
+    Host h =
+        Host.builder(PrivateKey.generateEd25519(new SecureRandom()))
+            .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+            .build();
     h.setStreamHandler(EchoHandler.PROTOCOL, new EchoHandler());
     return h;
   }
 
   static void report(String what, double connectMillis, double mibPerSecond) {
-    System.out.printf("%s  connect %7.2f ms   echo %7.1f MiB/s%n", what, connectMillis, mibPerSecond);
+    System.out.printf(
+        "%s  connect %7.2f ms   echo %7.1f MiB/s%n", what, connectMillis, mibPerSecond);
   }
 
   static double javaConnect(Host h, Multiaddr to) throws Exception {
@@ -160,7 +178,10 @@ public final class TransportBenchmark {
   static double goEcho(GoPeer g, PeerId peer) throws Exception {
     double best = 0;
     for (int r = 0; r < ROUNDS; r++) {
-      String answer = g.ok("\"cmd\":\"echo\",\"peer\":\"" + peer + "\",\"streams\":1,\"bytes\":" + ECHO_BYTES, 120);
+      String answer =
+          g.ok(
+              "\"cmd\":\"echo\",\"peer\":\"" + peer + "\",\"streams\":1,\"bytes\":" + ECHO_BYTES,
+              120);
       long millis = Long.parseLong(answer.replaceAll(".*\"millis\":(\\d+).*", "$1"));
       best = Math.max(best, (ECHO_BYTES / 1048576.0) / (Math.max(1, millis) / 1e3));
     }

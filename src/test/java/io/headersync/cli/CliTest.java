@@ -20,17 +20,25 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTest extends CliTestBase {
   @Test
   void everyCommandHasItsOwnHelpWithItsOptionsAndTheExitCodes() {
-    for (List<String> cmd : List.of(List.of("devnet", "--block-time", "--blocks"),
-        List.of("node", "--peers", "--proposer-key"), List.of("inspect", "--data-dir", "--height"),
-        List.of("chain", "--count", "--seed"), List.of("completion"))) {
+    for (List<String> cmd :
+        List.of(
+            List.of("devnet", "--block-time", "--blocks"),
+            List.of("node", "--peers", "--proposer-key"),
+            List.of("inspect", "--data-dir", "--height"),
+            List.of("chain", "--count", "--seed"),
+            List.of("completion"))) {
       out.reset();
       assertEquals(0, main.run(List.of(cmd.get(0), "--help")), err());
       assertTrue(out().startsWith("Usage: headersync " + cmd.get(0)), out());
       for (String option : cmd.subList(1, cmd.size())) {
         assertTrue(out().contains(option), cmd.get(0) + " --help lacks " + option + ":\n" + out());
       }
-      assertTrue(out().contains("Exit codes:") && out().contains("0   success")
-          && out().contains("1   runtime failure") && out().contains("2   bad usage"), out());
+      assertTrue(
+          out().contains("Exit codes:")
+              && out().contains("0   success")
+              && out().contains("1   runtime failure")
+              && out().contains("2   bad usage"),
+          out());
       assertEquals("", err());
     }
     out.reset();
@@ -56,8 +64,9 @@ class CliTest extends CliTestBase {
 
   @Test
   void versionIsThePomVersion() throws IOException {
-    Matcher m = Pattern.compile("<artifactId>headersync</artifactId>\\s*<version>([^<]+)</version>")
-        .matcher(Files.readString(Path.of("pom.xml")));
+    Matcher m =
+        Pattern.compile("<artifactId>headersync</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(Files.readString(Path.of("pom.xml")));
     assertTrue(m.find());
     assertEquals(0, main.run(List.of("--version")));
     assertTrue(out().startsWith("headersync " + m.group(1) + "\n"), out());
@@ -90,7 +99,9 @@ class CliTest extends CliTestBase {
   @Test
   void badValuesNameTheOptionAndTheRule() {
     assertEquals(2, main.run(List.of("devnet", "--block-time", "fast")));
-    assertTrue(err().contains("--block-time") && err().contains("\"fast\" is not a duration like 100ms, 2s, 1m or 337h"),
+    assertTrue(
+        err().contains("--block-time")
+            && err().contains("\"fast\" is not a duration like 100ms, 2s, 1m or 337h"),
         err());
     err.reset();
     assertEquals(2, main.run(List.of("devnet", "--block-time", "0s")));
@@ -102,39 +113,87 @@ class CliTest extends CliTestBase {
 
   /**
    * {@code node --pruning-window}: a positive duration (go-header's units, 337h), for light nodes
-   * only (as {@code --sync-from-height}: full nodes and sequencers keep every block), said in the help.
+   * only (as {@code --sync-from-height}: full nodes and sequencers keep every block), said in the
+   * help.
    */
   @Test
   void thePruningWindowIsAPositiveDurationForLightNodesOnly() {
     for (String bad : List.of("0s", "0h", "-5m")) {
       err.reset();
-      assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "light",
-          "--pruning-window", bad)));
-      assertTrue(err().contains("--pruning-window") && err().contains("must be positive"), bad + ": " + err());
+      assertEquals(
+          2,
+          main.run(
+              List.of(
+                  "node",
+                  "--chain-id",
+                  "gm",
+                  "--peers",
+                  "x",
+                  "--role",
+                  "light",
+                  "--pruning-window",
+                  bad)));
+      assertTrue(
+          err().contains("--pruning-window") && err().contains("must be positive"),
+          bad + ": " + err());
     }
     err.reset();
-    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "light",
-        "--pruning-window", "two weeks")));
+    assertEquals(
+        2,
+        main.run(
+            List.of(
+                "node",
+                "--chain-id",
+                "gm",
+                "--peers",
+                "x",
+                "--role",
+                "light",
+                "--pruning-window",
+                "two weeks")));
     assertTrue(err().contains("--pruning-window") && err().contains("is not a duration"), err());
     err.reset();
-    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--pruning-window", "337h")));
-    assertTrue(err().contains("--pruning-window is for --role light: a full node or sequencer keeps every block"),
+    assertEquals(
+        2,
+        main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--pruning-window", "337h")));
+    assertTrue(
+        err()
+            .contains(
+                "--pruning-window is for --role light: a full node or sequencer keeps every block"),
         err());
     err.reset();
-    assertEquals(2, main.run(List.of("node", "--role", "sequencer", "--signer-key", "k", "--passphrase-file", "p",
-        "--chain-id", "gm", "--pruning-window", "1h")));
+    assertEquals(
+        2,
+        main.run(
+            List.of(
+                "node",
+                "--role",
+                "sequencer",
+                "--signer-key",
+                "k",
+                "--passphrase-file",
+                "p",
+                "--chain-id",
+                "gm",
+                "--pruning-window",
+                "1h")));
     assertTrue(err().contains("--pruning-window is for --role light"), err());
     out.reset();
     assertEquals(0, main.run(List.of("node", "--help")));
     String help = out().replaceAll("\\s+", " ");
-    assertTrue(help.contains("--pruning-window=D") && help.contains("Refused for full nodes and sequencers"), help);
+    assertTrue(
+        help.contains("--pruning-window=D")
+            && help.contains("Refused for full nodes and sequencers"),
+        help);
     assertEquals(java.time.Duration.ofHours(337), Main.parseDuration("337h"));
   }
 
   @Test
   void aRuntimeFailureIsExitCodeOneWithTheReason(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("afile"), "x");
-    assertEquals(1, main.run(List.of("chain", "--count", "3", "--data-dir", file.resolve("store").toString())));
+    assertEquals(
+        1,
+        main.run(List.of("chain", "--count", "3", "--data-dir", file.resolve("store").toString())));
     assertTrue(err().startsWith("headersync chain: "), err());
     assertFalse(err().contains("Try '"), err());
     assertFalse(err().contains("\tat "), err());
@@ -145,7 +204,8 @@ class CliTest extends CliTestBase {
     assertEquals(0, main.run(List.of("completion")));
     String script = out();
     assertTrue(script.contains("complete -F"), script.substring(0, Math.min(500, script.length())));
-    for (String word : List.of("devnet", "node", "inspect", "chain", "--block-time", "--proposer-key", "evnode")) {
+    for (String word :
+        List.of("devnet", "node", "inspect", "chain", "--block-time", "--proposer-key", "evnode")) {
       assertTrue(script.contains(word), "completion lacks " + word);
     }
   }

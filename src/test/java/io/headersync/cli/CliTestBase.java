@@ -24,7 +24,9 @@ abstract class CliTestBase {
   }
 
   Main newMain(Clock clock) {
-    return new Main(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+    return new Main(
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
         clock);
   }
 
@@ -67,15 +69,16 @@ abstract class CliTestBase {
       List<String> complete = toString(StandardCharsets.UTF_8).lines().toList();
       String text = toString(StandardCharsets.UTF_8);
       int lines = text.endsWith("\n") ? complete.size() : complete.size() - 1; // whole lines only
-      watches.removeIf(w -> {
-        for (int i = 0; i < lines; i++) {
-          if (complete.get(i).contains(w.getKey())) {
-            w.getValue().complete(complete.get(i));
-            return true;
-          }
-        }
-        return false;
-      });
+      watches.removeIf(
+          w -> {
+            for (int i = 0; i < lines; i++) {
+              if (complete.get(i).contains(w.getKey())) {
+                w.getValue().complete(complete.get(i));
+                return true;
+              }
+            }
+            return false;
+          });
     }
   }
 }

@@ -35,7 +35,10 @@ class MainTest extends CliTestBase {
   @Test
   void chainThenInspect(@TempDir Path dir) {
     String dataDir = dir.resolve("data").toString();
-    assertEquals(0, main.run(List.of("chain", "--count", "300", "--data-dir", dataDir, "--chain-id", "test")), err());
+    assertEquals(
+        0,
+        main.run(List.of("chain", "--count", "300", "--data-dir", dataDir, "--chain-id", "test")),
+        err());
     assertTrue(out().contains("done: 300 headers"), out());
     assertTrue(out().contains("head 300"), out());
     out.reset();
@@ -80,8 +83,12 @@ class MainTest extends CliTestBase {
   void chainWithoutDataDirUsesAFreshDirectoryEachTime() throws java.io.IOException {
     assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
     assertEquals(0, main.run(List.of("chain", "--count", "5")), err());
-    List<Path> dirs = out().lines().filter(l -> l.startsWith("inspect it: ./headersync inspect --data-dir "))
-        .map(l -> Path.of(l.substring("inspect it: ./headersync inspect --data-dir ".length()))).toList();
+    List<Path> dirs =
+        out()
+            .lines()
+            .filter(l -> l.startsWith("inspect it: ./headersync inspect --data-dir "))
+            .map(l -> Path.of(l.substring("inspect it: ./headersync inspect --data-dir ".length())))
+            .toList();
     assertEquals(2, dirs.size(), out());
     assertNotEquals(dirs.get(0), dirs.get(1));
     for (Path d : dirs) { // the test leaves nothing behind in the temp dir
@@ -102,10 +109,26 @@ class MainTest extends CliTestBase {
   @Test
   void devnetRunsEveryRoleToTheHead(@TempDir Path dir) {
     Main live = newMain(Clock.systemUTC());
-    assertEquals(0, live.run(List.of("devnet", "--blocks", "30", "--block-time", "50ms", "--full", "1", "--light", "1",
-        "--data-dir", dir.toString())), out() + err());
+    assertEquals(
+        0,
+        live.run(
+            List.of(
+                "devnet",
+                "--blocks",
+                "30",
+                "--block-time",
+                "50ms",
+                "--full",
+                "1",
+                "--light",
+                "1",
+                "--data-dir",
+                dir.toString())),
+        out() + err());
     assertTrue(out().contains("every node reached the head 30"), out());
-    assertTrue(out().contains("full-1") && out().contains("light-1") && out().contains("sequencer"), out());
+    assertTrue(
+        out().contains("full-1") && out().contains("light-1") && out().contains("sequencer"),
+        out());
     assertTrue(out().contains("light-1 joins at height 15"), out());
   }
 
@@ -126,10 +149,12 @@ class MainTest extends CliTestBase {
     assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "/ip4/1.2.3.4/tcp/1")));
     assertTrue(err().contains("bad seed entries"), err());
     err.reset();
-    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
+    assertEquals(
+        2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--role", "archive")));
     assertTrue(err().contains("--role must be full, light or sequencer"), err());
     err.reset();
-    assertEquals(2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--proposer-key", "abcd")));
+    assertEquals(
+        2, main.run(List.of("node", "--chain-id", "gm", "--peers", "x", "--proposer-key", "abcd")));
     assertTrue(err().contains("--proposer-key must be a 32-byte Ed25519 public key in hex"), err());
     assertFalse(err().contains("Exception"), err());
   }
@@ -137,18 +162,31 @@ class MainTest extends CliTestBase {
   @Test
   void nodeJoinsARunningNetworkAndInspectShowsWhatItSynced(@TempDir Path dir) throws Exception {
     Main live = newMain(Clock.systemUTC());
-    P2PClient p2p = P2PClient.create(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build(),
-        NetworkProfile.SEED);
-    HeaderSyncService<P2PSignedHeader> headers = HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
-        .p2p(p2p).blockTime(Duration.ofMillis(100)).build();
-    HeaderSyncService<P2PData> blocks = HeaderSyncService.builder(EvNodeTypes.P2P_DATA, "gm")
-        .kind(NetworkProfile.SyncKind.DATA).p2p(p2p).blockTime(Duration.ofMillis(100)).build();
+    P2PClient p2p =
+        P2PClient.create(
+            P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build(),
+            NetworkProfile.SEED);
+    HeaderSyncService<P2PSignedHeader> headers =
+        HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
+            .p2p(p2p)
+            .blockTime(Duration.ofMillis(100))
+            .build();
+    HeaderSyncService<P2PData> blocks =
+        HeaderSyncService.builder(EvNodeTypes.P2P_DATA, "gm")
+            .kind(NetworkProfile.SyncKind.DATA)
+            .p2p(p2p)
+            .blockTime(Duration.ofMillis(100))
+            .build();
     try {
       p2p.start().get(10, TimeUnit.SECONDS);
       headers.start().get(10, TimeUnit.SECONDS);
       blocks.start().get(10, TimeUnit.SECONDS);
-      HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(3))).chainId("gm")
-          .clock(Clock.systemUTC()).build();
+      HeaderSigner signer =
+          HeaderSigner.builder()
+              .key(SignerKey.generate(new Random(3)))
+              .chainId("gm")
+              .clock(Clock.systemUTC())
+              .build();
       Block b = null;
       for (int i = 0; i < 20; i++) {
         b = b == null ? signer.genesis(List.of()) : signer.next(b, List.of());
@@ -157,19 +195,48 @@ class MainTest extends CliTestBase {
       }
       String data = dir.resolve("node").toString();
       String proposerKey = java.util.HexFormat.of().formatHex(signer.key().signer().rawPublicKey());
-      assertEquals(0, live.run(List.of("node", "--chain-id", "gm", "--peers", p2p.addresses().get(0).toString(),
-          "--data-dir", data, "--listen", "/ip4/127.0.0.1/tcp/0", "--block-time", "100ms", "--seconds", "3", "--status-interval", "500ms",
-          "--proposer-key", proposerKey)), out() + err());
+      assertEquals(
+          0,
+          live.run(
+              List.of(
+                  "node",
+                  "--chain-id",
+                  "gm",
+                  "--peers",
+                  p2p.addresses().get(0).toString(),
+                  "--data-dir",
+                  data,
+                  "--listen",
+                  "/ip4/127.0.0.1/tcp/0",
+                  "--block-time",
+                  "100ms",
+                  "--seconds",
+                  "3",
+                  "--status-interval",
+                  "500ms",
+                  "--proposer-key",
+                  proposerKey)),
+          out() + err());
       assertTrue(out().contains("full node"), out());
       // The status line is formatted (no raw records); the last line is what the stores hold.
-      assertTrue(out().lines().anyMatch(l -> l.matches("height [\\d,]+  data [\\d,]+  peers \\d+ \\(seeds 1, "
-          + "discovered \\d+\\)  [\\d.,]+ headers/s  .*")), out());
+      assertTrue(
+          out()
+              .lines()
+              .anyMatch(
+                  l ->
+                      l.matches(
+                          "height [\\d,]+  data [\\d,]+  peers \\d+ \\(seeds 1, "
+                              + "discovered \\d+\\)  [\\d.,]+ headers/s  .*")),
+          out());
       assertFalse(out().contains("SyncState["), out());
       assertTrue(out().contains("stopped at height headers 20, data 20"), out());
       out.reset();
-      assertEquals(0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").toString())), err());
+      assertEquals(
+          0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").toString())), err());
       assertTrue(out().contains("  head   20"), out());
-      assertTrue(out().contains("data     " + dir.resolve("node").resolve("data").toAbsolutePath()), out());
+      assertTrue(
+          out().contains("data     " + dir.resolve("node").resolve("data").toAbsolutePath()),
+          out());
       assertTrue(out().contains("signature       valid"), out());
       assertTrue(out().contains("signer key      " + proposerKey), out());
     } finally {

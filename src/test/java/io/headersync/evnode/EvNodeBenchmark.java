@@ -32,8 +32,12 @@ public class EvNodeBenchmark {
 
   @Setup
   public void setUp() {
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("bench")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z")).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(1)))
+            .chainId("bench")
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .build();
     Block block = signer.next(signer.genesis(List.of()), List.of(new byte[100]));
     header = block.p2pHeader();
     wire = header.encode();

@@ -19,15 +19,24 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Strict, bounded decoding: malformed input fails with an {@link InvalidHeaderException} naming the field. */
+/**
+ * Strict, bounded decoding: malformed input fails with an {@link InvalidHeaderException} naming the
+ * field.
+ */
 class EvNodeDecodingTest {
   private static final HexFormat HEX = HexFormat.of();
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private static Block block() {
     SignerKey key = SignerKey.fromSeed(new byte[32]);
-    HeaderSigner signer = HeaderSigner.builder().key(key).chainId("test").startTime(T0)
-        .version(Version.of(11, 1)).appHash(Hash.wrap(new byte[32])).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(key)
+            .chainId("test")
+            .startTime(T0)
+            .version(Version.of(11, 1))
+            .appHash(Hash.wrap(new byte[32]))
+            .build();
     Block genesis = signer.genesis(List.of());
     return signer.next(genesis, List.of("tx-1".getBytes(), new byte[0], "tx-3".getBytes()));
   }
@@ -83,15 +92,18 @@ class EvNodeDecodingTest {
 
   @Test
   void rejectsVarintLongerThanTenBytesAsOverflow() {
-    byte[] wire = cat(field(1, Wire.BYTES, cat(new byte[] {0x10},
-        HEX.parseHex("ffffffffffffffffffff01"))));
+    byte[] wire =
+        cat(field(1, Wire.BYTES, cat(new byte[] {0x10}, HEX.parseHex("ffffffffffffffffffff01"))));
     InvalidHeaderException e = rejects(EvNodeTypes.SIGNED_HEADER, wire);
-    assertTrue(e.getMessage().contains("SignedHeader.header: height: varint overflows 64 bits"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("SignedHeader.header: height: varint overflows 64 bits"),
+        e.getMessage());
   }
 
   @Test
   void rejectsVarintOverflowingSixtyFourBits() {
-    byte[] wire = cat(field(1, Wire.BYTES, cat(new byte[] {0x10}, HEX.parseHex("ffffffffffffffffff02"))));
+    byte[] wire =
+        cat(field(1, Wire.BYTES, cat(new byte[] {0x10}, HEX.parseHex("ffffffffffffffffff02"))));
     InvalidHeaderException e = rejects(EvNodeTypes.SIGNED_HEADER, wire);
     assertTrue(e.getMessage().contains("height: varint overflows 64 bits"), e.getMessage());
   }
@@ -99,10 +111,13 @@ class EvNodeDecodingTest {
   @Test
   void rejectsInvalidWireTypes() {
     byte[] good = block().header().encode();
-    InvalidHeaderException seven = rejects(EvNodeTypes.SIGNED_HEADER, cat(good, new byte[] {0x0f, 0}));
+    InvalidHeaderException seven =
+        rejects(EvNodeTypes.SIGNED_HEADER, cat(good, new byte[] {0x0f, 0}));
     assertTrue(seven.getMessage().contains("field 1 has invalid wire type 7"), seven.getMessage());
-    InvalidHeaderException endGroup = rejects(EvNodeTypes.SIGNED_HEADER, cat(good, new byte[] {0x0c}));
-    assertTrue(endGroup.getMessage().contains("end-group without a start-group"), endGroup.getMessage());
+    InvalidHeaderException endGroup =
+        rejects(EvNodeTypes.SIGNED_HEADER, cat(good, new byte[] {0x0c}));
+    assertTrue(
+        endGroup.getMessage().contains("end-group without a start-group"), endGroup.getMessage());
     InvalidHeaderException zero = rejects(EvNodeTypes.DATA, new byte[] {0x00, 0x00});
     assertTrue(zero.getMessage().contains("invalid field number 0"), zero.getMessage());
   }
@@ -123,17 +138,21 @@ class EvNodeDecodingTest {
   void rejectsHeightAboveInt64() {
     byte[] header = field(2, Wire.VARINT, varint(Long.MIN_VALUE)); // 2^63
     InvalidHeaderException e = rejects(EvNodeTypes.P2P_SIGNED_HEADER, field(1, Wire.BYTES, header));
-    assertEquals("P2PSignedHeader.header.height: 9223372036854775808 is above 2^63-1, the largest height"
-        + " headersync supports", e.getMessage());
+    assertEquals(
+        "P2PSignedHeader.header.height: 9223372036854775808 is above 2^63-1, the largest height"
+            + " headersync supports",
+        e.getMessage());
     byte[] metadata = field(2, Wire.VARINT, varint(-1L)); // 2^64-1
     InvalidHeaderException d = rejects(EvNodeTypes.P2P_DATA, field(1, Wire.BYTES, metadata));
-    assertTrue(d.getMessage().startsWith("P2PData.metadata.height: 18446744073709551615"), d.getMessage());
+    assertTrue(
+        d.getMessage().startsWith("P2PData.metadata.height: 18446744073709551615"), d.getMessage());
   }
 
   @Test
   void acceptsHeightAboveInt64WhenALaterValueReplacesIt() {
     // Last value wins, as in protobuf; only the final height is checked.
-    byte[] header = cat(field(2, Wire.VARINT, varint(Long.MIN_VALUE)), field(2, Wire.VARINT, varint(7)));
+    byte[] header =
+        cat(field(2, Wire.VARINT, varint(Long.MIN_VALUE)), field(2, Wire.VARINT, varint(7)));
     assertEquals(7, SignedHeader.decode(field(1, Wire.BYTES, header)).height());
   }
 
@@ -141,7 +160,8 @@ class EvNodeDecodingTest {
   void rejectsOversizedLegacyFields() {
     byte[] header = field(7, Wire.BYTES, new byte[LegacyFields.MAX_FIELD_SIZE + 1]);
     InvalidHeaderException e = rejects(EvNodeTypes.SIGNED_HEADER, field(1, Wire.BYTES, header));
-    assertTrue(e.getMessage().contains("legacy consensus_hash (field 7) has 1025 bytes, more than 1024"),
+    assertTrue(
+        e.getMessage().contains("legacy consensus_hash (field 7) has 1025 bytes, more than 1024"),
         e.getMessage());
     byte[] ok = field(7, Wire.BYTES, new byte[LegacyFields.MAX_FIELD_SIZE]);
     SignedHeader sh = SignedHeader.decode(field(1, Wire.BYTES, ok));
@@ -152,7 +172,9 @@ class EvNodeDecodingTest {
   void rejectsMoreThanOneMebibyteOfUnknownHeaderFields() {
     byte[] big = field(100, Wire.BYTES, new byte[BlockHeader.MAX_UNKNOWN_FIELDS_SIZE]);
     InvalidHeaderException e = rejects(EvNodeTypes.SIGNED_HEADER, field(1, Wire.BYTES, big));
-    assertTrue(e.getMessage().contains("unknown fields too large: 1048581 bytes (max 1048576)"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("unknown fields too large: 1048581 bytes (max 1048576)"),
+        e.getMessage());
   }
 
   @Test
@@ -167,19 +189,31 @@ class EvNodeDecodingTest {
     byte[] header = field(1, Wire.BYTES, new byte[0]);
     byte[] shortKey = cat(field(1, Wire.VARINT, varint(1)), field(2, Wire.BYTES, new byte[31]));
     InvalidHeaderException e =
-        rejects(EvNodeTypes.SIGNED_HEADER, cat(header, field(3, Wire.BYTES, field(2, Wire.BYTES, shortKey))));
-    assertTrue(e.getMessage().contains("Ed25519 public key must have 32 bytes, not 31"), e.getMessage());
+        rejects(
+            EvNodeTypes.SIGNED_HEADER,
+            cat(header, field(3, Wire.BYTES, field(2, Wire.BYTES, shortKey))));
+    assertTrue(
+        e.getMessage().contains("Ed25519 public key must have 32 bytes, not 31"), e.getMessage());
     byte[] unknownType = cat(field(1, Wire.VARINT, varint(9)), field(2, Wire.BYTES, new byte[32]));
-    e = rejects(EvNodeTypes.SIGNED_HEADER, cat(header, field(3, Wire.BYTES, field(2, Wire.BYTES, unknownType))));
-    assertTrue(e.getMessage().contains("SignedHeader.signer.pub_key: required field Type"), e.getMessage());
+    e =
+        rejects(
+            EvNodeTypes.SIGNED_HEADER,
+            cat(header, field(3, Wire.BYTES, field(2, Wire.BYTES, unknownType))));
+    assertTrue(
+        e.getMessage().contains("SignedHeader.signer.pub_key: required field Type"),
+        e.getMessage());
   }
 
   @Test
   void neverThrowsAnythingButInvalidHeaderExceptionOnCorruptedInput() {
     Random random = new Random(42);
     List<byte[]> samples = List.of(block().p2pHeader().encode(), block().p2pData().encode());
-    List<HeaderType<?>> types = List.of(EvNodeTypes.P2P_SIGNED_HEADER, EvNodeTypes.SIGNED_HEADER,
-        EvNodeTypes.P2P_DATA, EvNodeTypes.DATA);
+    List<HeaderType<?>> types =
+        List.of(
+            EvNodeTypes.P2P_SIGNED_HEADER,
+            EvNodeTypes.SIGNED_HEADER,
+            EvNodeTypes.P2P_DATA,
+            EvNodeTypes.DATA);
     for (int i = 0; i < 3000; i++) {
       byte[] b = samples.get(i % 2).clone();
       int flips = 1 + random.nextInt(4);
@@ -228,8 +262,15 @@ class EvNodeDecodingTest {
   @Test
   void legacyHeaderHashesOverLegacyLayoutAndVerifiesALegacySignature() {
     SignerKey key = SignerKey.generate(new Random(7));
-    BlockHeader h = BlockHeader.builder().chainId("c").height(5).time(T0).proposerAddress(key.address())
-        .legacy(LegacyFields.of(Hash.wrap(new byte[] {1}), Hash.EMPTY, Hash.wrap(new byte[] {9}))).build();
+    BlockHeader h =
+        BlockHeader.builder()
+            .chainId("c")
+            .height(5)
+            .time(T0)
+            .proposerAddress(key.address())
+            .legacy(
+                LegacyFields.of(Hash.wrap(new byte[] {1}), Hash.EMPTY, Hash.wrap(new byte[] {9})))
+            .build();
     assertEquals(Hash.wrap(BlockHeader.sha256(h.encodeLegacy())), h.hash());
     assertFalse(h.hash().equals(h.hashSlim()));
     SignedHeader signedLegacy = SignedHeader.of(h, key.sign(h.encodeLegacy()), key.signer());
@@ -237,17 +278,23 @@ class EvNodeDecodingTest {
     SignedHeader decoded = SignedHeader.decode(signedLegacy.encode());
     assertEquals(signedLegacy, decoded);
     decoded.verifySignature();
-    // Legacy layout writes height and time even when zero, and 32 zero bytes for a missing consensus hash.
+    // Legacy layout writes height and time even when zero, and 32 zero bytes for a missing
+    // consensus hash.
     byte[] zero = BlockHeader.builder().build().encodeLegacy();
     assertEquals("0a0010001800" + "3a20" + "00".repeat(32), HEX.formatHex(zero));
     // All-empty legacy fields are no legacy fields.
-    assertFalse(BlockHeader.builder().legacy(LegacyFields.of(Hash.EMPTY, Hash.EMPTY, Hash.EMPTY)).build()
-        .legacy().isPresent());
+    assertFalse(
+        BlockHeader.builder()
+            .legacy(LegacyFields.of(Hash.EMPTY, Hash.EMPTY, Hash.EMPTY))
+            .build()
+            .legacy()
+            .isPresent());
   }
 
   @Test
   void emptyTxsDataHashIsEvNodeConstant() {
-    assertEquals("6E340B9CFFB37A989CA544E6BB780A2C78901D3FB33738768511A30617AFA01D",
+    assertEquals(
+        "6E340B9CFFB37A989CA544E6BB780A2C78901D3FB33738768511A30617AFA01D",
         Data.EMPTY_TXS_DATA_HASH.toString());
     assertEquals(Data.EMPTY_TXS_DATA_HASH, Data.of(null, List.of()).daCommitment());
   }
@@ -256,12 +303,19 @@ class EvNodeDecodingTest {
   void timeWithHighBitSetReadsAsBefore1970AsInGo() {
     BlockHeader h = BlockHeader.builder().timeNanos(-1L).build();
     assertEquals(Instant.EPOCH.minusNanos(1), h.time());
-    assertEquals(-1L, SignedHeader.decode(SignedHeader.of(h, new byte[0], Signer.EMPTY).encode()).header().timeNanos());
+    assertEquals(
+        -1L,
+        SignedHeader.decode(SignedHeader.of(h, new byte[0], Signer.EMPTY).encode())
+            .header()
+            .timeNanos());
   }
 
   @Test
   void signerWithoutKeyIsDroppedAsInGo() {
-    byte[] wire = cat(field(1, Wire.BYTES, new byte[0]), field(3, Wire.BYTES, field(1, Wire.BYTES, new byte[] {1})));
+    byte[] wire =
+        cat(
+            field(1, Wire.BYTES, new byte[0]),
+            field(3, Wire.BYTES, field(1, Wire.BYTES, new byte[] {1})));
     SignedHeader sh = SignedHeader.decode(wire);
     assertSame(Signer.EMPTY, sh.signer());
     assertEquals("0a020a001a00", HEX.formatHex(sh.encode()));

@@ -52,11 +52,20 @@ class EvNodeSyncLifecycleTest {
   private EvNodeSync node(EvNodeSync.Role role, List<Multiaddr> seeds, Path dir) {
     byte[] seed = new byte[32];
     random.nextBytes(seed);
-    P2PConfig.Builder p2p = P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(seed)).inMemory(network);
+    P2PConfig.Builder p2p =
+        P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(seed)).inMemory(network);
     seeds.forEach(p2p::seed);
-    EvNodeSync n = EvNodeSync.builder("gm").role(role).profile(NetworkProfile.EVNODE).p2p(p2p.build())
-        .dataDir(dir).blockTime(Duration.ofMillis(100)).clock(Clock.systemUTC()).initTimeout(Duration.ofMillis(500))
-        .random(new Random(random.nextLong())).build();
+    EvNodeSync n =
+        EvNodeSync.builder("gm")
+            .role(role)
+            .profile(NetworkProfile.EVNODE)
+            .p2p(p2p.build())
+            .dataDir(dir)
+            .blockTime(Duration.ofMillis(100))
+            .clock(Clock.systemUTC())
+            .initTimeout(Duration.ofMillis(500))
+            .random(new Random(random.nextLong()))
+            .build();
     nodes.add(n);
     return n;
   }
@@ -67,10 +76,16 @@ class EvNodeSyncLifecycleTest {
 
   /** Nothing holds the node's RocksDB stores any more: both open again. */
   private static void assertStoresReleased(Path dir) {
-    try (RocksDbStore<P2PSignedHeader> h = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
-        .path(dir.resolve("headers")).prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.HEADERS)).build();
-        RocksDbStore<P2PData> d = RocksDbStore.builder(EvNodeTypes.P2P_DATA)
-            .path(dir.resolve("data")).prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.DATA)).build()) {
+    try (RocksDbStore<P2PSignedHeader> h =
+            RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
+                .path(dir.resolve("headers"))
+                .prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.HEADERS))
+                .build();
+        RocksDbStore<P2PData> d =
+            RocksDbStore.builder(EvNodeTypes.P2P_DATA)
+                .path(dir.resolve("data"))
+                .prefix(NetworkProfile.EVNODE.storePrefix(SyncKind.DATA))
+                .build()) {
       assertTrue(h.height() >= 0 && d.height() >= 0);
     }
   }
@@ -92,8 +107,12 @@ class EvNodeSyncLifecycleTest {
     second.get(T, TimeUnit.SECONDS);
     assertEquals(State.RUNNING, sequencer.state());
     assertParts(sequencer, State.RUNNING, State.RUNNING, State.RUNNING);
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(7))).chainId("gm")
-        .clock(Clock.systemUTC()).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(7)))
+            .chainId("gm")
+            .clock(Clock.systemUTC())
+            .build();
     sequencer.publish(signer.genesis(List.of())).get(T, TimeUnit.SECONDS);
 
     CompletableFuture<Void> terminated = sequencer.terminated();
@@ -124,18 +143,21 @@ class EvNodeSyncLifecycleTest {
   }
 
   @Test
-  void aFailedStartFailsTheNodeAndReleasesEveryPart(@TempDir Path seqDir, @TempDir Path dir) throws Exception {
+  void aFailedStartFailsTheNodeAndReleasesEveryPart(@TempDir Path seqDir, @TempDir Path dir)
+      throws Exception {
     EvNodeSync sequencer = node(EvNodeSync.Role.SEQUENCER, List.of(), seqDir); // produced nothing
     sequencer.start().get(T, TimeUnit.SECONDS);
     EvNodeSync full = node(EvNodeSync.Role.FULL, sequencer.p2p().addresses(), dir);
     HeaderSyncException e = assertInstanceOf(HeaderSyncException.class, cause(full.start()));
-    assertTrue(e.getMessage().startsWith("full node of gm: header service start failed"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("full node of gm: header service start failed"), e.getMessage());
     assertEquals(State.FAILED, full.state());
     assertSame(e, full.failure().orElseThrow());
     assertSame(e, cause(full.start()), "later starts report the failure");
     assertParts(full, State.FAILED, State.STOPPED, State.STOPPED);
     assertStoresReleased(dir);
-    full.stop().get(T, TimeUnit.SECONDS); // everything was released: stopping a failed node succeeds
+    full.stop()
+        .get(T, TimeUnit.SECONDS); // everything was released: stopping a failed node succeeds
     assertEquals(State.FAILED, full.state());
     assertEquals(State.RUNNING, sequencer.state(), "the other node is untouched");
   }

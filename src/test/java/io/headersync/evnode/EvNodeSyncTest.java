@@ -51,14 +51,20 @@ class EvNodeSyncTest {
   private P2PConfig.Builder p2p(List<Multiaddr> seeds) {
     byte[] seed = new byte[32];
     random.nextBytes(seed);
-    P2PConfig.Builder b = P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(seed)).inMemory(network);
+    P2PConfig.Builder b =
+        P2PConfig.builder().identity(PrivateKey.ed25519FromSeed(seed)).inMemory(network);
     seeds.forEach(b::seed);
     return b;
   }
 
   private EvNodeSync.Builder builder(EvNodeSync.Role role, List<Multiaddr> seeds) {
-    return EvNodeSync.builder("gm").role(role).profile(NetworkProfile.EVNODE).p2p(p2p(seeds).build())
-        .blockTime(BLOCK_TIME).clock(Clock.systemUTC()).random(new Random(random.nextLong()));
+    return EvNodeSync.builder("gm")
+        .role(role)
+        .profile(NetworkProfile.EVNODE)
+        .p2p(p2p(seeds).build())
+        .blockTime(BLOCK_TIME)
+        .clock(Clock.systemUTC())
+        .random(new Random(random.nextLong()));
   }
 
   private <T extends AutoCloseable> T closing(T c) {
@@ -73,7 +79,10 @@ class EvNodeSyncTest {
   }
 
   private static HeaderSigner signer() {
-    return HeaderSigner.builder().key(SignerKey.generate(new Random(7))).chainId("gm").clock(Clock.systemUTC())
+    return HeaderSigner.builder()
+        .key(SignerKey.generate(new Random(7)))
+        .chainId("gm")
+        .clock(Clock.systemUTC())
         .build();
   }
 
@@ -94,9 +103,13 @@ class EvNodeSyncTest {
     full.awaitHeight(head).get(WAIT, TimeUnit.SECONDS);
     light.awaitHeight(head).get(WAIT, TimeUnit.SECONDS);
 
-    assertEquals(block.p2pHeader().hash(), full.headers().store().getByHeight(head).orElseThrow().hash());
-    assertEquals(block.data().hash(), full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
-    assertEquals(block.p2pHeader().hash(), light.headers().store().getByHeight(head).orElseThrow().hash());
+    assertEquals(
+        block.p2pHeader().hash(), full.headers().store().getByHeight(head).orElseThrow().hash());
+    assertEquals(
+        block.data().hash(),
+        full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
+    assertEquals(
+        block.p2pHeader().hash(), light.headers().store().getByHeight(head).orElseThrow().hash());
     assertTrue(light.data().isEmpty(), "a light node has no data service");
     assertEquals(head, sequencer.data().orElseThrow().store().height());
     assertEquals("/gm-dataSync/header-sub/v0.0.1", full.data().orElseThrow().topic());
@@ -119,12 +132,15 @@ class EvNodeSyncTest {
   void aLightNodeWithSyncFromHeightKeepsHeadersFromThatHeightOn() throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
     Block block = publish(sequencer, 31);
-    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).syncFromHeight(20));
+    EvNodeSync light =
+        started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).syncFromHeight(20));
     light.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
     assertEquals(20, light.headers().store().tail().orElseThrow().height());
     assertEquals(block.p2pHeader().hash(), light.headers().store().head().orElseThrow().hash());
-    IllegalStateException full = assertThrows(IllegalStateException.class,
-        () -> builder(EvNodeSync.Role.FULL, List.of()).syncFromHeight(20).build());
+    IllegalStateException full =
+        assertThrows(
+            IllegalStateException.class,
+            () -> builder(EvNodeSync.Role.FULL, List.of()).syncFromHeight(20).build());
     assertTrue(full.getMessage().contains("LIGHT"), full.getMessage());
   }
 
@@ -136,30 +152,48 @@ class EvNodeSyncTest {
   void aLightNodeWithAPruningWindowPrunesBehindTheHead(@TempDir Path dir) throws Exception {
     EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
     Block block = publish(sequencer, 31);
-    EvNodeSync keeper = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir));
+    EvNodeSync keeper =
+        started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir));
     keeper.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
-    assertEquals(1, keeper.headers().store().tail().orElseThrow().height(), "the evnode profile keeps everything");
+    assertEquals(
+        1,
+        keeper.headers().store().tail().orElseThrow().height(),
+        "the evnode profile keeps everything");
     keeper.stop().get(WAIT, TimeUnit.SECONDS);
 
     // Header times come from the system clock, never going back: a 1 ns window keeps the head and
     // the headers of the same instant.
-    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses()).dataDir(dir)
-        .pruningWindow(Duration.ofNanos(1)));
-    light.headers().tailIdle().get(WAIT, TimeUnit.SECONDS); // the tail work of the start, claimed by start()
+    EvNodeSync light =
+        started(
+            builder(EvNodeSync.Role.LIGHT, sequencer.p2p().addresses())
+                .dataDir(dir)
+                .pruningWindow(Duration.ofNanos(1)));
+    light
+        .headers()
+        .tailIdle()
+        .get(WAIT, TimeUnit.SECONDS); // the tail work of the start, claimed by start()
     P2PSignedHeader tail = light.headers().store().tail().orElseThrow();
     P2PSignedHeader head = light.headers().store().head().orElseThrow();
     assertEquals(block.height(), head.height());
-    assertTrue(tail.height() > 1 && !tail.time().isBefore(head.time().minusNanos(1)), "tail " + tail.height());
+    assertTrue(
+        tail.height() > 1 && !tail.time().isBefore(head.time().minusNanos(1)),
+        "tail " + tail.height());
     assertTrue(light.headers().store().getByHeight(tail.height() - 1).isEmpty());
     assertEquals(tail.height() - 1, light.headers().syncMetrics().headersPruned());
 
     for (EvNodeSync.Role role : List.of(EvNodeSync.Role.FULL, EvNodeSync.Role.SEQUENCER)) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> builder(role, List.of()).pruningWindow(Duration.ofHours(1)).build());
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> builder(role, List.of()).pruningWindow(Duration.ofHours(1)).build());
       assertTrue(e.getMessage().contains("pruningWindow is for LIGHT nodes"), e.getMessage());
     }
-    assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("gm").pruningWindow(Duration.ZERO));
-    assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("gm").pruningWindow(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EvNodeSync.builder("gm").pruningWindow(Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> EvNodeSync.builder("gm").pruningWindow(Duration.ofSeconds(-1)));
   }
 
   @Test
@@ -170,20 +204,26 @@ class EvNodeSyncTest {
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     List<Multiaddr> seed = sequencer.p2p().addresses();
 
-    EvNodeSync pinned = started(builder(EvNodeSync.Role.LIGHT, seed).proposer(signer.key().signer()));
+    EvNodeSync pinned =
+        started(builder(EvNodeSync.Role.LIGHT, seed).proposer(signer.key().signer()));
     block = signer.next(block, List.of());
     sequencer.publish(block).get(WAIT, TimeUnit.SECONDS);
     pinned.awaitHeight(block.height()).get(WAIT, TimeUnit.SECONDS);
 
     Signer someoneElse = SignerKey.generate(new Random(8)).signer();
     EvNodeSync wrong = closing(builder(EvNodeSync.Role.LIGHT, seed).proposer(someoneElse).build());
-    ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(HeaderSyncException.class, e.getCause());
-    assertTrue(e.getCause().getMessage().contains("was blocked for an invalid answer")
-        && e.getCause().getMessage().contains("not by the expected proposer"), e.getCause().getMessage());
+    assertTrue(
+        e.getCause().getMessage().contains("was blocked for an invalid answer")
+            && e.getCause().getMessage().contains("not by the expected proposer"),
+        e.getCause().getMessage());
 
-    assertEquals("proposer == null",
-        assertThrows(NullPointerException.class, () -> EvNodeSync.builder("gm").proposer(null)).getMessage());
+    assertEquals(
+        "proposer == null",
+        assertThrows(NullPointerException.class, () -> EvNodeSync.builder("gm").proposer(null))
+            .getMessage());
   }
 
   @Test
@@ -192,7 +232,8 @@ class EvNodeSyncTest {
     SignerKey key = SignerKey.generate(new Random(7));
     Instant start = Instant.now();
     Genesis genesis = Genesis.builder("gm").startTime(start).initialHeight(3).proposer(key).build();
-    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
+    EvNodeSync sequencer =
+        started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
     BlockBuilder blocks = sequencer.blockBuilder(genesis, key).build();
     assertEquals(3, blocks.nextHeight(), "an empty sequencer starts at the genesis");
     Block last = null;
@@ -201,60 +242,91 @@ class EvNodeSyncTest {
       sequencer.publish(last).get(WAIT, TimeUnit.SECONDS);
     }
     // A block that skips a height, or does not link to the head, is refused before it is sent.
-    HeaderSigner forger = HeaderSigner.builder().key(key).chainId("gm").initialHeight(3).startTime(start).build();
+    HeaderSigner forger =
+        HeaderSigner.builder().key(key).chainId("gm").initialHeight(3).startTime(start).build();
     Block gap = forger.next(forger.next(last, List.of()), List.of());
     BlockRuleException e = assertThrows(BlockRuleException.class, () -> sequencer.publish(gap));
     assertEquals(BlockRuleException.Rule.HEIGHT, e.rule());
     Block fork = forger.next(forger.genesis(List.of()), List.of());
-    Block unlinked = forger.next(forger.next(forger.next(forger.next(fork, List.of()), List.of()), List.of()),
-        List.of());
+    Block unlinked =
+        forger.next(
+            forger.next(forger.next(forger.next(fork, List.of()), List.of()), List.of()),
+            List.of());
     assertEquals(last.height() + 1, unlinked.height());
     e = assertThrows(BlockRuleException.class, () -> sequencer.publish(unlinked));
     assertEquals(BlockRuleException.Rule.LINK, e.rule());
     sequencer.stop().get(WAIT, TimeUnit.SECONDS);
 
-    EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
+    EvNodeSync again =
+        started(builder(EvNodeSync.Role.SEQUENCER, List.of()).genesis(genesis).dataDir(dir));
     BlockBuilder resumed = again.blockBuilder(genesis, key).build();
     assertEquals(last, resumed.last().orElseThrow(), "continues after the stored head");
     Block next = resumed.next(start.plusSeconds(1), List.of(), Hash.EMPTY);
     again.publish(next).get(WAIT, TimeUnit.SECONDS);
 
-    // A light node given the genesis initialises at its initial height and checks the proposer's signatures.
-    EvNodeSync light = started(builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(genesis));
+    // A light node given the genesis initialises at its initial height and checks the proposer's
+    // signatures.
+    EvNodeSync light =
+        started(builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(genesis));
     light.awaitHeight(next.height()).get(WAIT, TimeUnit.SECONDS);
     assertEquals(3, light.headers().store().tail().orElseThrow().height());
 
     Genesis otherChain = Genesis.builder("other").startTime(start).proposer(key).build();
-    assertEquals(BlockRuleException.Rule.CHAIN_ID,
+    assertEquals(
+        BlockRuleException.Rule.CHAIN_ID,
         assertThrows(BlockRuleException.class, () -> again.blockBuilder(otherChain, key)).rule());
-    assertThrows(IllegalStateException.class, () -> builder(EvNodeSync.Role.FULL, List.of()).genesis(otherChain).build());
+    assertThrows(
+        IllegalStateException.class,
+        () -> builder(EvNodeSync.Role.FULL, List.of()).genesis(otherChain).build());
     assertThrows(IllegalStateException.class, () -> light.blockBuilder(genesis, key));
-    Genesis otherProposer = Genesis.builder("gm").startTime(start).initialHeight(3)
-        .proposer(SignerKey.generate(new Random(8))).build();
-    EvNodeSync wrong = closing(builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(otherProposer).build());
-    ExecutionException failed = assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
-    assertTrue(failed.getCause().getMessage().contains("not by the expected proposer"), failed.getCause().getMessage());
+    Genesis otherProposer =
+        Genesis.builder("gm")
+            .startTime(start)
+            .initialHeight(3)
+            .proposer(SignerKey.generate(new Random(8)))
+            .build();
+    EvNodeSync wrong =
+        closing(
+            builder(EvNodeSync.Role.LIGHT, again.p2p().addresses()).genesis(otherProposer).build());
+    ExecutionException failed =
+        assertThrows(ExecutionException.class, () -> wrong.start().get(WAIT, TimeUnit.SECONDS));
+    assertTrue(
+        failed.getCause().getMessage().contains("not by the expected proposer"),
+        failed.getCause().getMessage());
   }
 
   @Test
   void builderRefusesBadConfigurationWithClearMessages() {
-    assertEquals("chainId is empty",
+    assertEquals(
+        "chainId is empty",
         assertThrows(IllegalArgumentException.class, () -> EvNodeSync.builder("")).getMessage());
-    assertEquals("chainId == null",
+    assertEquals(
+        "chainId == null",
         assertThrows(NullPointerException.class, () -> EvNodeSync.builder(null)).getMessage());
     EvNodeSync.Builder b = EvNodeSync.builder("gm");
-    assertEquals("role == null", assertThrows(NullPointerException.class, () -> b.role(null)).getMessage());
-    assertEquals("blockTime must be positive, got PT0S",
-        assertThrows(IllegalArgumentException.class, () -> b.blockTime(Duration.ZERO)).getMessage());
-    assertEquals("initTimeout must be positive, got PT-1S",
-        assertThrows(IllegalArgumentException.class, () -> b.initTimeout(Duration.ofSeconds(-1))).getMessage());
+    assertEquals(
+        "role == null", assertThrows(NullPointerException.class, () -> b.role(null)).getMessage());
+    assertEquals(
+        "blockTime must be positive, got PT0S",
+        assertThrows(IllegalArgumentException.class, () -> b.blockTime(Duration.ZERO))
+            .getMessage());
+    assertEquals(
+        "initTimeout must be positive, got PT-1S",
+        assertThrows(IllegalArgumentException.class, () -> b.initTimeout(Duration.ofSeconds(-1)))
+            .getMessage());
     IllegalStateException noBlockTime = assertThrows(IllegalStateException.class, b::build);
-    assertTrue(noBlockTime.getMessage().startsWith("blockTime is required"), noBlockTime.getMessage());
+    assertTrue(
+        noBlockTime.getMessage().startsWith("blockTime is required"), noBlockTime.getMessage());
 
-    EvNodeSync.Builder sequencer = EvNodeSync.builder("gm").role(EvNodeSync.Role.SEQUENCER).blockTime(BLOCK_TIME)
-        .trustedHash(Hash.EMPTY);
+    EvNodeSync.Builder sequencer =
+        EvNodeSync.builder("gm")
+            .role(EvNodeSync.Role.SEQUENCER)
+            .blockTime(BLOCK_TIME)
+            .trustedHash(Hash.EMPTY);
     IllegalStateException trusted = assertThrows(IllegalStateException.class, sequencer::build);
-    assertTrue(trusted.getMessage().startsWith("trustedHash is for FULL and LIGHT nodes"), trusted.getMessage());
+    assertTrue(
+        trusted.getMessage().startsWith("trustedHash is for FULL and LIGHT nodes"),
+        trusted.getMessage());
   }
 
   @Test
@@ -262,39 +334,61 @@ class EvNodeSyncTest {
     EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, List.of()).build());
     Block block = signer().genesis(List.of());
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> full.publish(block));
-    assertEquals("full node of gm is a FULL node; only a SEQUENCER publishes blocks", e.getMessage());
+    assertEquals(
+        "full node of gm is a FULL node; only a SEQUENCER publishes blocks", e.getMessage());
 
     EvNodeSync sequencer = closing(builder(EvNodeSync.Role.SEQUENCER, List.of()).build());
-    HeaderSigner other = HeaderSigner.builder().key(SignerKey.generate(new Random(8))).chainId("other")
-        .clock(Clock.systemUTC()).build();
-    IllegalArgumentException wrongChain = assertThrows(IllegalArgumentException.class,
-        () -> sequencer.publish(other.genesis(List.of())));
+    HeaderSigner other =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(8)))
+            .chainId("other")
+            .clock(Clock.systemUTC())
+            .build();
+    IllegalArgumentException wrongChain =
+        assertThrows(
+            IllegalArgumentException.class, () -> sequencer.publish(other.genesis(List.of())));
     assertTrue(wrongChain.getMessage().contains("of chain \"other\""), wrongChain.getMessage());
 
     // Not started yet: the future fails, naming the part and the service's state.
-    ExecutionException notRunning = assertThrows(ExecutionException.class,
-        () -> sequencer.publish(block).get(WAIT, TimeUnit.SECONDS));
+    ExecutionException notRunning =
+        assertThrows(
+            ExecutionException.class, () -> sequencer.publish(block).get(WAIT, TimeUnit.SECONDS));
     HeaderSyncException cause = assertInstanceOf(HeaderSyncException.class, notRunning.getCause());
-    assertTrue(cause.getMessage().startsWith("sequencer node of gm: publishing the header of block 1 failed"),
+    assertTrue(
+        cause
+            .getMessage()
+            .startsWith("sequencer node of gm: publishing the header of block 1 failed"),
         cause.getMessage());
     assertInstanceOf(IllegalStateException.class, cause.getCause());
   }
 
   @Test
   void aFailedStartStepStopsWhatWasBuiltAndNamesTheStep() throws Exception {
-    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // produced nothing
-    EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses())
-        .initTimeout(Duration.ofMillis(200)).build());
+    EvNodeSync sequencer =
+        started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // produced nothing
+    EvNodeSync full =
+        closing(
+            builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses())
+                .initTimeout(Duration.ofMillis(200))
+                .build());
 
-    ExecutionException e = assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
     HeaderSyncException cause = assertInstanceOf(HeaderSyncException.class, e.getCause());
-    assertTrue(cause.getMessage().startsWith("full node of gm: header service start failed: no trusted peer"),
+    assertTrue(
+        cause
+            .getMessage()
+            .startsWith("full node of gm: header service start failed: no trusted peer"),
         cause.getMessage());
     assertEquals(HeaderSyncService.State.FAILED, full.headers().state());
-    assertEquals(HeaderSyncService.State.STOPPED, full.data().orElseThrow().state(), "never started, stopped");
+    assertEquals(
+        HeaderSyncService.State.STOPPED,
+        full.data().orElseThrow().state(),
+        "never started, stopped");
     assertP2PClosed(full.p2p());
     // The failure stays: later starts report it, stop is a no-op.
-    ExecutionException again = assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
+    ExecutionException again =
+        assertThrows(ExecutionException.class, () -> full.start().get(WAIT, TimeUnit.SECONDS));
     assertEquals(cause, again.getCause());
     full.stop().get(WAIT, TimeUnit.SECONDS);
   }
@@ -303,11 +397,18 @@ class EvNodeSyncTest {
   void aP2PStartFailureIsNamedAndTheServicesAreStopped() throws Exception {
     InMemoryNetwork closed = new InMemoryNetwork();
     closed.close();
-    EvNodeSync node = closing(EvNodeSync.builder("gm").p2p(P2PConfig.builder().inMemory(closed).build())
-        .blockTime(BLOCK_TIME).build());
+    EvNodeSync node =
+        closing(
+            EvNodeSync.builder("gm")
+                .p2p(P2PConfig.builder().inMemory(closed).build())
+                .blockTime(BLOCK_TIME)
+                .build());
 
-    ExecutionException e = assertThrows(ExecutionException.class, () -> node.start().get(WAIT, TimeUnit.SECONDS));
-    assertTrue(e.getCause().getMessage().startsWith("full node of gm: P2P start failed"), e.getCause().getMessage());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> node.start().get(WAIT, TimeUnit.SECONDS));
+    assertTrue(
+        e.getCause().getMessage().startsWith("full node of gm: P2P start failed"),
+        e.getCause().getMessage());
     assertEquals(HeaderSyncService.State.STOPPED, node.headers().state());
     assertEquals(HeaderSyncService.State.STOPPED, node.data().orElseThrow().state());
     assertP2PClosed(node.p2p());
@@ -327,14 +428,18 @@ class EvNodeSyncTest {
     assertEquals(HeaderSyncService.State.STOPPED, sequencer.headers().state());
     assertEquals(HeaderSyncService.State.STOPPED, sequencer.data().orElseThrow().state());
     assertP2PClosed(sequencer.p2p());
-    sequencer.start().get(WAIT, TimeUnit.SECONDS); // the one start, long done: a node does not restart
+    sequencer
+        .start()
+        .get(WAIT, TimeUnit.SECONDS); // the one start, long done: a node does not restart
     assertEquals(Service.State.STOPPED, sequencer.state());
     assertEquals(HeaderSyncService.State.STOPPED, sequencer.headers().state());
 
     // The stores were flushed to dir/headers and dir/data: a new node resumes from them.
     EvNodeSync again = started(builder(EvNodeSync.Role.SEQUENCER, List.of()).dataDir(dir));
     assertEquals(1, again.headers().store().height());
-    assertEquals(block.data().hash(), again.data().orElseThrow().store().getByHeight(1).orElseThrow().hash());
+    assertEquals(
+        block.data().hash(),
+        again.data().orElseThrow().store().getByHeight(1).orElseThrow().hash());
   }
 
   /**
@@ -367,7 +472,8 @@ class EvNodeSyncTest {
       }
     }
     EvNodeSync restored = closing(builder(EvNodeSync.Role.FULL, List.of()).dataDir(b).build());
-    ExecutionException e = assertThrows(ExecutionException.class, () -> restored.start().get(WAIT, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> restored.start().get(WAIT, TimeUnit.SECONDS));
     String message = e.getCause().getMessage();
     assertTrue(message.contains("store's head 10 is above its anchor's head 5"), message);
     restored.close();
@@ -382,11 +488,13 @@ class EvNodeSyncTest {
 
   @Test
   void stopWhileStartingFailsTheStart() throws Exception {
-    EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // nobody has a genesis
+    EvNodeSync sequencer =
+        started(builder(EvNodeSync.Role.SEQUENCER, List.of())); // nobody has a genesis
     EvNodeSync full = closing(builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses()).build());
     CompletableFuture<Void> start = full.start(); // in whichever step: none can finish (no genesis)
     full.stop().get(WAIT, TimeUnit.SECONDS);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> start.get(WAIT, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> start.get(WAIT, TimeUnit.SECONDS));
     assertInstanceOf(ServiceStoppedException.class, e.getCause());
     assertEquals(Service.State.STOPPED, full.state());
     assertP2PClosed(full.p2p());
@@ -422,8 +530,10 @@ class EvNodeSyncTest {
     assertTrue(end.isTerminal(), end.toString());
     CompletableFuture<Void> again = p2p.start();
     if (end == Service.State.FAILED) {
-      ExecutionException e = assertThrows(ExecutionException.class, () -> again.get(WAIT, TimeUnit.SECONDS));
-      assertEquals(p2p.failure().orElseThrow(), e.getCause(), "a failed client's start reports its failure");
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> again.get(WAIT, TimeUnit.SECONDS));
+      assertEquals(
+          p2p.failure().orElseThrow(), e.getCause(), "a failed client's start reports its failure");
     } else {
       again.handle((v, e) -> null).get(WAIT, TimeUnit.SECONDS); // the one start's outcome
     }

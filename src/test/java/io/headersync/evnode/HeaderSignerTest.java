@@ -53,7 +53,8 @@ class HeaderSignerTest {
       hs.add(P2PSignedHeader.decode(b.p2pHeader().encode()));
       ds.add(P2PData.decode(b.p2pData().encode()));
     }
-    Verification.RangeResult<P2PSignedHeader> hr = headers.verifyRange(hs.get(0), hs.subList(1, hs.size()));
+    Verification.RangeResult<P2PSignedHeader> hr =
+        headers.verifyRange(hs.get(0), hs.subList(1, hs.size()));
     assertTrue(hr.isComplete(), () -> String.valueOf(hr.error()));
     Verification.RangeResult<P2PData> dr = data.verifyRange(ds.get(0), ds.subList(1, ds.size()));
     assertTrue(dr.isComplete(), () -> String.valueOf(dr.error()));
@@ -77,24 +78,31 @@ class HeaderSignerTest {
     List<Block> blocks = signer(100).chain(3);
     assertEquals(100, blocks.get(0).height());
     assertEquals(102, blocks.get(2).height());
-    new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW).verify(blocks.get(0).header(), blocks.get(2).header());
-    new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW).verify(blocks.get(1).header(), blocks.get(2).header());
+    new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW)
+        .verify(blocks.get(0).header(), blocks.get(2).header());
+    new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW)
+        .verify(blocks.get(1).header(), blocks.get(2).header());
   }
 
   @Test
   void brokenLinkFailsHardWhenAdjacentAndSoftOtherwise() {
     HeaderSigner s = signer(1);
     List<Block> blocks = s.chain(3);
-    SignedHeader forged = s.sign(blocks.get(1).header().header().toBuilder()
-        .lastHeaderHash(Hash.wrap(new byte[32])).build());
+    SignedHeader forged =
+        s.sign(
+            blocks.get(1).header().header().toBuilder()
+                .lastHeaderHash(Hash.wrap(new byte[32]))
+                .build());
     Verification<SignedHeader> v = new Verification<>(EvNodeTypes.SIGNED_HEADER, NOW);
-    VerifyException hard = assertThrows(VerifyException.class, () -> v.verify(blocks.get(0).header(), forged));
+    VerifyException hard =
+        assertThrows(VerifyException.class, () -> v.verify(blocks.get(0).header(), forged));
     assertFalse(hard.isSoft());
     assertEquals(VerifyException.Reason.TYPE_CHECK, hard.reason());
     // Data links are checked for non-adjacent pairs too; the failure is soft there.
     Verification<Data> dv = new Verification<>(EvNodeTypes.DATA, NOW);
-    VerifyException soft = assertThrows(VerifyException.class,
-        () -> dv.verify(blocks.get(0).data(), blocks.get(2).data()));
+    VerifyException soft =
+        assertThrows(
+            VerifyException.class, () -> dv.verify(blocks.get(0).data(), blocks.get(2).data()));
     assertTrue(soft.isSoft());
   }
 
@@ -103,42 +111,56 @@ class HeaderSignerTest {
     HeaderSigner s = signer(1);
     SignedHeader good = s.genesis(List.of()).header();
     good.verifySignature();
-    SignedHeader otherTime = good.withHeader(good.header().toBuilder().time(T0.plusSeconds(1)).build());
-    EvNodeValidationException e = assertThrows(EvNodeValidationException.class, otherTime::verifySignature);
+    SignedHeader otherTime =
+        good.withHeader(good.header().toBuilder().time(T0.plusSeconds(1)).build());
+    EvNodeValidationException e =
+        assertThrows(EvNodeValidationException.class, otherTime::verifySignature);
     assertEquals(EvNodeValidationException.Reason.SIGNATURE_VERIFICATION_FAILED, e.reason());
     // go-header's Validate does not look at signatures, as in Go.
     otherTime.validate(NOW);
     SignerKey other = SignerKey.generate(new Random(2));
     SignedHeader wrongSigner = good.withSigner(other.signer());
-    assertEquals(EvNodeValidationException.Reason.PROPOSER_ADDRESS_MISMATCH,
+    assertEquals(
+        EvNodeValidationException.Reason.PROPOSER_ADDRESS_MISMATCH,
         assertThrows(EvNodeValidationException.class, wrongSigner::verifySignature).reason());
     SignedHeader badAddress = good.withSigner(Signer.of(other.address(), good.signer().pubKey()));
-    assertEquals(EvNodeValidationException.Reason.SIGNER_ADDRESS_MISMATCH,
+    assertEquals(
+        EvNodeValidationException.Reason.SIGNER_ADDRESS_MISMATCH,
         assertThrows(EvNodeValidationException.class, badAddress::verifySignature).reason());
-    assertEquals(EvNodeValidationException.Reason.SIGNATURE_EMPTY,
-        assertThrows(EvNodeValidationException.class, () -> good.withSignature(new byte[0]).verifySignature()).reason());
+    assertEquals(
+        EvNodeValidationException.Reason.SIGNATURE_EMPTY,
+        assertThrows(
+                EvNodeValidationException.class,
+                () -> good.withSignature(new byte[0]).verifySignature())
+            .reason());
   }
 
   @Test
   void takesTimesFromAClockThatMustMoveForward() {
     Instant[] now = {T0};
-    Clock clock = new Clock() {
-      @Override
-      public ZoneOffset getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
-    HeaderSigner s = HeaderSigner.builder().key(SignerKey.generate(new Random(3))).chainId("c").clock(clock).build();
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    HeaderSigner s =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(3)))
+            .chainId("c")
+            .clock(clock)
+            .build();
     Block g = s.genesis(List.of());
     assertThrows(IllegalStateException.class, () -> s.next(g, List.of()));
     now[0] = T0.plusNanos(1);
@@ -147,11 +169,19 @@ class HeaderSignerTest {
 
   @Test
   void builderNamesWhatIsMissing() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> HeaderSigner.builder().chainId("c").startTime(T0).build());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> HeaderSigner.builder().chainId("c").startTime(T0).build());
     assertTrue(e.getMessage().contains("key"), e.getMessage());
-    e = assertThrows(IllegalStateException.class,
-        () -> HeaderSigner.builder().key(SignerKey.generate(new Random(1))).startTime(T0).build());
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                HeaderSigner.builder()
+                    .key(SignerKey.generate(new Random(1)))
+                    .startTime(T0)
+                    .build());
     assertTrue(e.getMessage().contains("chain id"), e.getMessage());
   }
 

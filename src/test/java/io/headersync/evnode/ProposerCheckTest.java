@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
 
 class ProposerCheckTest {
   static HeaderSigner signer(long seed) {
-    return HeaderSigner.builder().key(SignerKey.generate(new Random(seed))).chainId("gm")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    return HeaderSigner.builder()
+        .key(SignerKey.generate(new Random(seed)))
+        .chainId("gm")
+        .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+        .blockTime(Duration.ofSeconds(1))
+        .build();
   }
 
   @Test
@@ -38,9 +42,12 @@ class ProposerCheckTest {
     SignedHeader good = sequencer.genesis(List.of()).header();
     byte[] sig = good.signature();
     sig[0] ^= 1;
-    P2PSignedHeader tampered = P2PSignedHeader.of(SignedHeader.of(good.header(), sig, good.signer()), 0);
-    VerifyException e = assertThrows(VerifyException.class,
-        () -> ProposerCheck.of(sequencer.key().signer()).check(tampered));
+    P2PSignedHeader tampered =
+        P2PSignedHeader.of(SignedHeader.of(good.header(), sig, good.signer()), 0);
+    VerifyException e =
+        assertThrows(
+            VerifyException.class,
+            () -> ProposerCheck.of(sequencer.key().signer()).check(tampered));
     assertFalse(e.isSoft());
     assertTrue(e.getMessage().contains("from the expected proposer"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ProposerCheck.of(Signer.EMPTY));

@@ -24,9 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SignerKeyFileTest {
   private static final byte[] PASS = "secret".getBytes(StandardCharsets.UTF_8);
 
-  /** Written by ev-node v1.2.2's file.CreateFileSystemSigner with passphrase "secret" (interop/evnode). */
+  /**
+   * Written by ev-node v1.2.2's file.CreateFileSystemSigner with passphrase "secret"
+   * (interop/evnode).
+   */
   private static Path goSignerDir(Path dir) throws IOException {
-    try (InputStream in = SignerKeyFileTest.class.getResourceAsStream("/vectors/evnode-files/signer.json")) {
+    try (InputStream in =
+        SignerKeyFileTest.class.getResourceAsStream("/vectors/evnode-files/signer.json")) {
       Files.write(dir.resolve(SignerKeyFile.FILE_NAME), in.readAllBytes());
     }
     return dir;
@@ -37,8 +41,13 @@ class SignerKeyFileTest {
     SignerKey key = SignerKeyFile.load(goSignerDir(dir), PASS);
     Genesis genesis = Genesis.parse(GenesisTest.goGenesis());
     assertTrue(genesis.isProposer(key), "the genesis ev-node wrote for this key names it");
-    assertArrayEquals(Base64.getDecoder().decode("FDG/gocg61jb8qYWFwFPv9fwZOe/5ufalvcdQZwtvmA="), key.publicKey());
-    assertArrayEquals(key.address(), SignerKeyFile.publicKey(dir).address(), "the public key without the passphrase");
+    assertArrayEquals(
+        Base64.getDecoder().decode("FDG/gocg61jb8qYWFwFPv9fwZOe/5ufalvcdQZwtvmA="),
+        key.publicKey());
+    assertArrayEquals(
+        key.address(),
+        SignerKeyFile.publicKey(dir).address(),
+        "the public key without the passphrase");
   }
 
   @Test
@@ -49,25 +58,32 @@ class SignerKeyFileTest {
     assertArrayEquals(key.seed(), SignerKeyFile.load(file, PASS).seed());
     assertArrayEquals(key.seed(), SignerKeyFile.load(dir.resolve("keys"), PASS).seed());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
-    EvNodeFileException e = assertThrows(EvNodeFileException.class,
-        () -> SignerKeyFile.create(file, key, PASS, new SecureRandom()));
+    EvNodeFileException e =
+        assertThrows(
+            EvNodeFileException.class,
+            () -> SignerKeyFile.create(file, key, PASS, new SecureRandom()));
     assertTrue(e.getMessage().contains("already exists"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> SignerKeyFile.create(dir.resolve("x.json"), key, new byte[0],
-        new SecureRandom()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SignerKeyFile.create(dir.resolve("x.json"), key, new byte[0], new SecureRandom()));
   }
 
   @Test
   void wrongPassphraseOrTamperedFieldsAreNamed(@TempDir Path dir) throws IOException {
     goSignerDir(dir);
-    EvNodeFileException e = assertThrows(EvNodeFileException.class,
-        () -> SignerKeyFile.load(dir, "wrong".getBytes(StandardCharsets.UTF_8)));
+    EvNodeFileException e =
+        assertThrows(
+            EvNodeFileException.class,
+            () -> SignerKeyFile.load(dir, "wrong".getBytes(StandardCharsets.UTF_8)));
     assertEquals("priv_key_encrypted", e.field().orElseThrow());
     assertTrue(e.getMessage().contains("wrong passphrase"), e.getMessage());
 
     String json = Files.readString(dir.resolve("signer.json"));
     Path other = dir.resolve("other.json");
-    String otherPub = Base64.getEncoder().encodeToString(SignerKey.generate(new Random(1)).publicKey());
-    Files.writeString(other, json.replace("FDG/gocg61jb8qYWFwFPv9fwZOe/5ufalvcdQZwtvmA=", otherPub));
+    String otherPub =
+        Base64.getEncoder().encodeToString(SignerKey.generate(new Random(1)).publicKey());
+    Files.writeString(
+        other, json.replace("FDG/gocg61jb8qYWFwFPv9fwZOe/5ufalvcdQZwtvmA=", otherPub));
     e = assertThrows(EvNodeFileException.class, () -> SignerKeyFile.load(other, PASS));
     assertEquals("pub_key", e.field().orElseThrow());
     Files.writeString(other, json.replace("\"nonce\":\"loCTXVeljSat1MG7\"", "\"nonce\":\"AAAA\""));
@@ -91,11 +107,19 @@ class SignerKeyFileTest {
     System.arraycopy(key.seed(), 0, plain, 0, 32);
     System.arraycopy(key.publicKey(), 0, plain, 32, 32);
     Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-    gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(derived, "AES"), new GCMParameterSpec(128, nonce));
+    gcm.init(
+        Cipher.ENCRYPT_MODE, new SecretKeySpec(derived, "AES"), new GCMParameterSpec(128, nonce));
     Base64.Encoder b64 = Base64.getEncoder();
     Path file = dir.resolve("signer.json");
-    Files.writeString(file, "{\"priv_key_encrypted\":\"" + b64.encodeToString(gcm.doFinal(plain)) + "\",\"nonce\":\""
-        + b64.encodeToString(nonce) + "\",\"pub_key\":\"" + b64.encodeToString(key.publicKey()) + "\"}");
+    Files.writeString(
+        file,
+        "{\"priv_key_encrypted\":\""
+            + b64.encodeToString(gcm.doFinal(plain))
+            + "\",\"nonce\":\""
+            + b64.encodeToString(nonce)
+            + "\",\"pub_key\":\""
+            + b64.encodeToString(key.publicKey())
+            + "\"}");
     assertArrayEquals(key.seed(), SignerKeyFile.load(file, PASS).seed());
   }
 

@@ -53,7 +53,8 @@ class SignerKeysTest {
 
     byte[] offCurve = uncompressed.clone();
     offCurve[64] ^= 1;
-    assertThrows(InvalidHeaderException.class,
+    assertThrows(
+        InvalidHeaderException.class,
         () -> Signer.of(new byte[32], libp2pKey(Signer.KEY_TYPE_SECP256K1, offCurve)));
   }
 

@@ -33,13 +33,14 @@ class NodeRolesExampleTest {
   static EvNodeSync node(EvNodeSync.Role role, Path dir, List<Multiaddr> seeds) throws Exception {
     P2PConfig.Builder p2p = P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
     seeds.forEach(p2p::seed);
-    EvNodeSync node = EvNodeSync.builder("gm")
-        .role(role)
-        .profile(NetworkProfile.EVNODE)
-        .p2p(p2p.build())
-        .dataDir(dir)                    // RocksDB stores in dir/headers and dir/data
-        .blockTime(BLOCK_TIME)
-        .build();
+    EvNodeSync node =
+        EvNodeSync.builder("gm")
+            .role(role)
+            .profile(NetworkProfile.EVNODE)
+            .p2p(p2p.build())
+            .dataDir(dir) // RocksDB stores in dir/headers and dir/data
+            .blockTime(BLOCK_TIME)
+            .build();
     node.start().get(30, TimeUnit.SECONDS);
     return node;
   }
@@ -48,11 +49,16 @@ class NodeRolesExampleTest {
   void sequencerFullAndLightNodes(@TempDir Path dir) throws Exception {
     byte[] keySeed = new byte[SignerKey.SEED_SIZE];
     new SecureRandom().nextBytes(keySeed);
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(keySeed)).chainId("gm")
-        .clock(Clock.systemUTC()).build();
-    try (EvNodeSync sequencer = node(EvNodeSync.Role.SEQUENCER, dir.resolve("sequencer"), List.of())) {
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.fromSeed(keySeed))
+            .chainId("gm")
+            .clock(Clock.systemUTC())
+            .build();
+    try (EvNodeSync sequencer =
+        node(EvNodeSync.Role.SEQUENCER, dir.resolve("sequencer"), List.of())) {
       Block block = signer.genesis(List.of());
-      sequencer.publish(block).get(10, TimeUnit.SECONDS);  // the first block initialises its stores
+      sequencer.publish(block).get(10, TimeUnit.SECONDS); // the first block initialises its stores
       Multiaddr seed = sequencer.p2p().addresses().get(0);
       try (EvNodeSync full = node(EvNodeSync.Role.FULL, dir.resolve("full"), List.of(seed));
           EvNodeSync light = node(EvNodeSync.Role.LIGHT, dir.resolve("light"), List.of(seed))) {
@@ -61,10 +67,14 @@ class NodeRolesExampleTest {
           sequencer.publish(block).get(10, TimeUnit.SECONDS);
         }
         long head = block.height();
-        full.awaitHeight(head).get(30, TimeUnit.SECONDS);   // headers and data
-        light.awaitHeight(head).get(30, TimeUnit.SECONDS);  // headers
-        assertEquals(block.data().hash(), full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
-        assertEquals(block.p2pHeader().hash(), light.headers().store().getByHeight(head).orElseThrow().hash());
+        full.awaitHeight(head).get(30, TimeUnit.SECONDS); // headers and data
+        light.awaitHeight(head).get(30, TimeUnit.SECONDS); // headers
+        assertEquals(
+            block.data().hash(),
+            full.data().orElseThrow().store().getByHeight(head).orElseThrow().hash());
+        assertEquals(
+            block.p2pHeader().hash(),
+            light.headers().store().getByHeight(head).orElseThrow().hash());
         assertTrue(light.data().isEmpty());
       }
     }

@@ -30,34 +30,42 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Run a sequencer", over loopback TCP with RocksDB stores: ev-node's key and genesis
  * files, a sequencer that builds blocks from its executor's decisions ({@link KvStateMachine} here)
- * and a full node that re-executes what it synced and arrives at every app hash the blocks carry. The
- * same blocks execute on a real ev-node full node in {@code EvNodeNodeInteropTest}.
+ * and a full node that re-executes what it synced and arrives at every app hash the blocks carry.
+ * The same blocks execute on a real ev-node full node in {@code EvNodeNodeInteropTest}.
  */
 class SequencerExampleTest {
   static final Duration BLOCK_TIME = Duration.ofMillis(100);
 
   @Test
   void aSequencerDrivenByItsExecutorAndAFullNodeThatReExecutes(@TempDir Path dir) throws Exception {
-    // Once: a key file and a genesis naming it, as `evnode init` (or `headersync genesis`) writes them.
+    // Once: a key file and a genesis naming it, as `evnode init` (or `headersync genesis`) writes
+    // them.
     Path config = dir.resolve("config");
     Path passphrase = dir.resolve("passphrase.txt");
     Files.writeString(passphrase, "correct horse\n");
-    SignerKeyFile.create(config, SignerKey.generate(new SecureRandom()), SignerKeyFile.readPassphrase(passphrase),
+    SignerKeyFile.create(
+        config,
+        SignerKey.generate(new SecureRandom()),
+        SignerKeyFile.readPassphrase(passphrase),
         new SecureRandom());
-    Genesis.builder("gm").startTime(Instant.now()).proposer(SignerKeyFile.publicKey(config)).build()
+    Genesis.builder("gm")
+        .startTime(Instant.now())
+        .proposer(SignerKeyFile.publicKey(config))
+        .build()
         .write(config.resolve("genesis.json"));
 
     // The sequencer, as the README shows it.
     Genesis genesis = Genesis.read(config.resolve("genesis.json"));
     SignerKey key = SignerKeyFile.load(config, SignerKeyFile.readPassphrase(passphrase));
-    EvNodeSync node = EvNodeSync.builder(genesis.chainId())
-        .role(EvNodeSync.Role.SEQUENCER)
-        .profile(NetworkProfile.EVNODE)
-        .genesis(genesis)
-        .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build())
-        .dataDir(dir.resolve("sequencer"))
-        .blockTime(BLOCK_TIME)
-        .build();
+    EvNodeSync node =
+        EvNodeSync.builder(genesis.chainId())
+            .role(EvNodeSync.Role.SEQUENCER)
+            .profile(NetworkProfile.EVNODE)
+            .genesis(genesis)
+            .p2p(P2PConfig.builder().listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build())
+            .dataDir(dir.resolve("sequencer"))
+            .blockTime(BLOCK_TIME)
+            .build();
     EvNodeSync full = null;
     try {
       node.start().get(30, TimeUnit.SECONDS);
@@ -71,9 +79,14 @@ class SequencerExampleTest {
         appHash = executor.execute(txs);
         node.publish(block).get(10, TimeUnit.SECONDS);
         if (i == 0) {
-          full = EvNodeSync.builder(genesis.chainId()).role(EvNodeSync.Role.FULL).profile(NetworkProfile.EVNODE)
-              .genesis(genesis).p2p(P2PConfig.builder().seeds(node.p2p().addresses().get(0).toString()).build())
-              .blockTime(BLOCK_TIME).build();
+          full =
+              EvNodeSync.builder(genesis.chainId())
+                  .role(EvNodeSync.Role.FULL)
+                  .profile(NetworkProfile.EVNODE)
+                  .genesis(genesis)
+                  .p2p(P2PConfig.builder().seeds(node.p2p().addresses().get(0).toString()).build())
+                  .blockTime(BLOCK_TIME)
+                  .build();
           full.start().get(30, TimeUnit.SECONDS);
         }
       }

@@ -36,8 +36,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exchange client's lifecycle ({@link io.headersync.lifecycle.Service}) on real in-memory hosts:
- * a started exchange tracks the peers that serve the protocol, a stopped one no longer does;
+ * The exchange client's lifecycle ({@link io.headersync.lifecycle.Service}) on real in-memory
+ * hosts: a started exchange tracks the peers that serve the protocol, a stopped one no longer does;
  * idempotence, stop before start, and where the futures complete.
  */
 class ExchangeLifecycleTest {
@@ -73,8 +73,8 @@ class ExchangeLifecycleTest {
     Host h = host();
     InMemoryStore<DummyHeader> store = new InMemoryStore<>();
     store.append(new DummyChain(GENESIS).next(10)).join();
-    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor,
-        CLOCK);
+    P2PServer<DummyHeader> server =
+        new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
     server.start().get(T, TimeUnit.SECONDS);
     closeables.add(server);
     return h;
@@ -82,15 +82,22 @@ class ExchangeLifecycleTest {
 
   private Exchange<DummyHeader> exchange(Host client, List<Host> trusted, Executor callbacks) {
     ConnectionGater gater = new ConnectionGater();
-    return Exchange.builder(client, DummyHeader.TYPE, PROTOCOL).trustedPeers(trusted.stream().map(Host::peerId)
-        .toList()).gater(gater).scheduler(scheduler).clock(CLOCK).random(new Random(3)).callbackExecutor(callbacks)
+    return Exchange.builder(client, DummyHeader.TYPE, PROTOCOL)
+        .trustedPeers(trusted.stream().map(Host::peerId).toList())
+        .gater(gater)
+        .scheduler(scheduler)
+        .clock(CLOCK)
+        .random(new Random(3))
+        .callbackExecutor(callbacks)
         .build();
   }
 
   /** Connects {@code client} to {@code server} and waits until identify said what it serves. */
   private static void connect(Host client, Host server) throws Exception {
     CompletableFuture<Void> identified = Identified.by(client, server.peerId(), PROTOCOL);
-    client.connect(server.listenAddresses().get(0).withPeerId(server.peerId())).get(T, TimeUnit.SECONDS);
+    client
+        .connect(server.listenAddresses().get(0).withPeerId(server.peerId()))
+        .get(T, TimeUnit.SECONDS);
     identified.get(T, TimeUnit.SECONDS);
   }
 
@@ -124,7 +131,8 @@ class ExchangeLifecycleTest {
     stopped.get(T, TimeUnit.SECONDS);
     ex.stop().get(T, TimeUnit.SECONDS); // idempotent
     ex.close();
-    assertEquals(5, ex.getByHeight(5).get(T, TimeUnit.SECONDS).height(), "requests still work once stopped");
+    assertEquals(
+        5, ex.getByHeight(5).get(T, TimeUnit.SECONDS).height(), "requests still work once stopped");
     Host third = server();
     connect(client, third); // connected once stopped: not tracked
     assertFalse(ex.trackedPeers().contains(third.peerId()), ex.trackedPeers().toString());
@@ -137,7 +145,8 @@ class ExchangeLifecycleTest {
     Exchange<DummyHeader> ex = exchange(client, List.of(server), Runnable::run);
     ex.stop().get(T, TimeUnit.SECONDS);
     assertEquals(State.STOPPED, ex.state());
-    ExecutionException e = assertThrows(ExecutionException.class, () -> ex.start().get(T, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> ex.start().get(T, TimeUnit.SECONDS));
     assertInstanceOf(ServiceStoppedException.class, e.getCause());
     assertTrue(e.getCause().getMessage().contains(PROTOCOL), e.getCause().getMessage());
     connect(client, server);
@@ -148,9 +157,13 @@ class ExchangeLifecycleTest {
   @Test
   void futuresCompleteEvenWhenTheCallbackExecutorIsGone() throws Exception {
     Host client = host();
-    Exchange<DummyHeader> ex = exchange(client, List.of(), r -> {
-      throw new RejectedExecutionException("shut down");
-    });
+    Exchange<DummyHeader> ex =
+        exchange(
+            client,
+            List.of(),
+            r -> {
+              throw new RejectedExecutionException("shut down");
+            });
     ex.start().get(T, TimeUnit.SECONDS);
     ex.stop().get(T, TimeUnit.SECONDS);
     assertEquals(State.STOPPED, ex.state());

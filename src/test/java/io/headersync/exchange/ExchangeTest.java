@@ -14,10 +14,10 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.Stream;
 import io.headersync.libp2p.StreamException;
 import io.headersync.store.InMemoryStore;
-import io.headersync.testkit.DummyChain;
-import io.headersync.testkit.DummyHeader;
 import io.headersync.testing.Identified;
 import io.headersync.testing.MemoryHosts;
+import io.headersync.testkit.DummyChain;
+import io.headersync.testkit.DummyHeader;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,13 +69,15 @@ class ExchangeTest {
     return server(headers, options, CLOCK);
   }
 
-  private Host server(List<DummyHeader> headers, ServerOptions options, Clock clock) throws Exception {
+  private Host server(List<DummyHeader> headers, ServerOptions options, Clock clock)
+      throws Exception {
     Host h = host(new ConnectionGater());
     InMemoryStore<DummyHeader> store = new InMemoryStore<>();
     if (!headers.isEmpty()) {
       store.append(headers).join();
     }
-    P2PServer<DummyHeader> server = new P2PServer<>(h, store, PROTOCOL, options, storeExecutor, clock);
+    P2PServer<DummyHeader> server =
+        new P2PServer<>(h, store, PROTOCOL, options, storeExecutor, clock);
     server.start();
     closeables.add(server);
     return h;
@@ -87,17 +89,26 @@ class ExchangeTest {
 
   private final ConnectionGater clientGater = new ConnectionGater();
 
-  /** A client host with an exchange trusting {@code servers}, connected to them and tracking them. */
+  /**
+   * A client host with an exchange trusting {@code servers}, connected to them and tracking them.
+   */
   private Exchange<DummyHeader> client(List<Host> servers) throws Exception {
-    return client(servers, b -> { });
+    return client(servers, b -> {});
   }
 
-  private Exchange<DummyHeader> client(List<Host> servers,
-      java.util.function.Consumer<Exchange.Builder<DummyHeader>> configure) throws Exception {
+  private Exchange<DummyHeader> client(
+      List<Host> servers, java.util.function.Consumer<Exchange.Builder<DummyHeader>> configure)
+      throws Exception {
     Host h = host(clientGater);
     List<PeerId> trusted = servers.stream().map(Host::peerId).toList();
-    Exchange.Builder<DummyHeader> b = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST")
-        .trustedPeers(trusted).gater(clientGater).scheduler(scheduler).clock(CLOCK).random(new Random(7));
+    Exchange.Builder<DummyHeader> b =
+        Exchange.builder(h, DummyHeader.TYPE, PROTOCOL)
+            .chainId("TEST")
+            .trustedPeers(trusted)
+            .gater(clientGater)
+            .scheduler(scheduler)
+            .clock(CLOCK)
+            .random(new Random(7));
     configure.accept(b);
     Exchange<DummyHeader> ex = b.build();
     ex.start();
@@ -115,9 +126,10 @@ class ExchangeTest {
   }
 
   /**
-   * The slot-holding attack (D2): nine peer ids open 32 streams each to the header-ex server and send
-   * one byte, more than every serving slot; honest requests are still answered, because a request
-   * takes a serving slot only once it was read (and the reading streams expire with the read deadline).
+   * The slot-holding attack (D2): nine peer ids open 32 streams each to the header-ex server and
+   * send one byte, more than every serving slot; honest requests are still answered, because a
+   * request takes a serving slot only once it was read (and the reading streams expire with the
+   * read deadline).
    */
   @Test
   void streamsThatSendNothingDoNotHoldTheSlotsHonestRequestsAreServedFrom() throws Exception {
@@ -135,11 +147,15 @@ class ExchangeTest {
     assertEquals(9 * 32, held.size());
     Exchange<DummyHeader> ex = client(List.of(server));
     for (int i = 1; i <= 15; i++) {
-      assertEquals(chain.get(i - 1), ex.getByHeight(i).get(T, TimeUnit.SECONDS), "honest request " + i);
+      assertEquals(
+          chain.get(i - 1), ex.getByHeight(i).get(T, TimeUnit.SECONDS), "honest request " + i);
     }
   }
 
-  /** A trusted peer whose identify does not list header-ex (a js-libp2p seed, a DHT-only node) is not asked. */
+  /**
+   * A trusted peer whose identify does not list header-ex (a js-libp2p seed, a DHT-only node) is
+   * not asked.
+   */
   @Test
   void doesNotAskATrustedPeerThatDoesNotServeTheProtocol() throws Exception {
     Host other = host(new ConnectionGater());
@@ -161,7 +177,8 @@ class ExchangeTest {
   @Test
   void missingHeadersAreNotFound() throws Exception {
     Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 500))));
-    PeerRequestException e = assertInstanceOf(PeerRequestException.class, failure(ex.getByHeight(501)));
+    PeerRequestException e =
+        assertInstanceOf(PeerRequestException.class, failure(ex.getByHeight(501)));
     assertEquals(PeerFailure.NOT_FOUND, e.failure());
     e = assertInstanceOf(PeerRequestException.class, failure(ex.get(chain.get(700).hash())));
     assertEquals(PeerFailure.NOT_FOUND, e.failure());
@@ -214,8 +231,12 @@ class ExchangeTest {
 
   @Test
   void headQuorumIgnoresAPeerThatIsBehind() throws Exception {
-    Exchange<DummyHeader> ex = client(List.of(server(chain.subList(0, 900)), server(chain.subList(0, 1000)),
-        server(chain.subList(0, 1000))));
+    Exchange<DummyHeader> ex =
+        client(
+            List.of(
+                server(chain.subList(0, 900)),
+                server(chain.subList(0, 1000)),
+                server(chain.subList(0, 1000))));
     assertEquals(chain.get(999), get(ex.head()));
   }
 
@@ -227,12 +248,17 @@ class ExchangeTest {
     fork.add(fork.get(999).next());
     Host liar = server(fork);
     Host honest = server(chain.subList(0, 1000));
-    java.util.function.Consumer<DummyHeader> knownChain = h -> {
-      if (!h.equals(chain.get((int) h.height() - 1))) {
-        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "header " + h.height() + " is not ours", false);
-      }
-    };
-    assertEquals(fork.get(1000), get(client(List.of(liar, honest)).head()), "no check: the higher head wins");
+    java.util.function.Consumer<DummyHeader> knownChain =
+        h -> {
+          if (!h.equals(chain.get((int) h.height() - 1))) {
+            throw new VerifyException(
+                VerifyException.Reason.TYPE_CHECK, "header " + h.height() + " is not ours", false);
+          }
+        };
+    assertEquals(
+        fork.get(1000),
+        get(client(List.of(liar, honest)).head()),
+        "no check: the higher head wins");
     assertTrue(clientGater.blockedPeers().isEmpty());
 
     Exchange<DummyHeader> checked = client(List.of(liar, honest), b -> b.headCheck(knownChain));
@@ -243,9 +269,14 @@ class ExchangeTest {
   @Test
   void aHeadCheckThatBreaksBlamesNoPeer() throws Exception {
     Host server = server(chain.subList(0, 1000));
-    Exchange<DummyHeader> ex = client(List.of(server), b -> b.headCheck(h -> {
-      throw new IllegalStateException("check unavailable");
-    }));
+    Exchange<DummyHeader> ex =
+        client(
+            List.of(server),
+            b ->
+                b.headCheck(
+                    h -> {
+                      throw new IllegalStateException("check unavailable");
+                    }));
     assertEquals(chain.get(999), get(ex.head()));
     assertTrue(clientGater.blockedPeers().isEmpty());
   }
@@ -278,14 +309,17 @@ class ExchangeTest {
     Stream s = get(c.newStream(srv.peerId(), PROTOCOL));
     get(s.write(ExchangeWire.rangeRequestFrame(600, 10)));
     get(s.closeWrite());
-    assertEquals("1002", java.util.HexFormat.of().formatHex(get(s.readMessage(1 << 20)).orElseThrow()));
+    assertEquals(
+        "1002", java.util.HexFormat.of().formatHex(get(s.readMessage(1 << 20)).orElseThrow()));
     assertTrue(get(s.readMessage(1 << 20)).isEmpty(), "then the server closes");
   }
 
   @Test
   void rangeSurvivesARateLimitingServer() throws Exception {
-    // The bucket refills with real time here; the limit resets some requests and the client retries them.
-    Host srv = server(chain, ServerOptions.builder().ratePerPeer(100, 10).build(), Clock.systemUTC());
+    // The bucket refills with real time here; the limit resets some requests and the client retries
+    // them.
+    Host srv =
+        server(chain, ServerOptions.builder().ratePerPeer(100, 10).build(), Clock.systemUTC());
     Exchange<DummyHeader> ex = client(List.of(srv));
     List<DummyHeader> got = get(ex.getRange(chain.get(0), 10_001));
     assertEquals(chain.subList(1, 10_000), got);
@@ -308,14 +342,22 @@ class ExchangeTest {
   @Test
   void aTimedOutRequestHasOneTimerAndResetsItsStream() throws Exception {
     Host srv = host(new ConnectionGater());
-    java.util.concurrent.LinkedBlockingQueue<Stream> requests = new java.util.concurrent.LinkedBlockingQueue<>();
-    srv.setStreamHandler(PROTOCOL, s -> s.readMessage(1024).thenRun(() -> requests.add(s))); // never answers
+    java.util.concurrent.LinkedBlockingQueue<Stream> requests =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    srv.setStreamHandler(
+        PROTOCOL, s -> s.readMessage(1024).thenRun(() -> requests.add(s))); // never answers
     io.headersync.testkit.ManualScheduler manual =
         new io.headersync.testkit.ManualScheduler(new io.headersync.testkit.MutableClock(GENESIS));
     Host h = host(clientGater);
-    Exchange<DummyHeader> ex = Exchange.builder(h, DummyHeader.TYPE, PROTOCOL).chainId("TEST")
-        .trustedPeers(List.of(srv.peerId())).gater(clientGater).scheduler(manual).clock(CLOCK)
-        .options(ExchangeOptions.builder().maxAttemptsPerChunk(1).build()).build();
+    Exchange<DummyHeader> ex =
+        Exchange.builder(h, DummyHeader.TYPE, PROTOCOL)
+            .chainId("TEST")
+            .trustedPeers(List.of(srv.peerId()))
+            .gater(clientGater)
+            .scheduler(manual)
+            .clock(CLOCK)
+            .options(ExchangeOptions.builder().maxAttemptsPerChunk(1).build())
+            .build();
     ex.start();
     closeables.add(ex);
     Identified.connect(h, List.of(srv), T);

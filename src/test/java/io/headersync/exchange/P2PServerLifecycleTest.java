@@ -32,9 +32,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The exchange server's lifecycle ({@link io.headersync.lifecycle.Service}) on real in-memory hosts:
- * what start and stop do to the host's protocols, idempotence, stop before start, a start the host
- * refuses, and where the futures complete.
+ * The exchange server's lifecycle ({@link io.headersync.lifecycle.Service}) on real in-memory
+ * hosts: what start and stop do to the host's protocols, idempotence, stop before start, a start
+ * the host refuses, and where the futures complete.
  */
 class P2PServerLifecycleTest {
   private static final long T = 30;
@@ -74,10 +74,18 @@ class P2PServerLifecycleTest {
   private CompletableFuture<DummyHeader> ask() throws Exception {
     if (client == null) {
       client = MemoryHosts.start(network, 2, new ConnectionGater(), T);
-      client.connect(host.listenAddresses().get(0).withPeerId(host.peerId())).get(T, TimeUnit.SECONDS);
+      client
+          .connect(host.listenAddresses().get(0).withPeerId(host.peerId()))
+          .get(T, TimeUnit.SECONDS);
     }
-    Exchange<DummyHeader> ex = Exchange.builder(client, DummyHeader.TYPE, PROTOCOL).trustedPeers(List.of(host.peerId()))
-        .gater(new ConnectionGater()).scheduler(scheduler).clock(CLOCK).random(new Random(1)).build();
+    Exchange<DummyHeader> ex =
+        Exchange.builder(client, DummyHeader.TYPE, PROTOCOL)
+            .trustedPeers(List.of(host.peerId()))
+            .gater(new ConnectionGater())
+            .scheduler(scheduler)
+            .clock(CLOCK)
+            .random(new Random(1))
+            .build();
     return ex.getByHeight(5);
   }
 
@@ -94,7 +102,8 @@ class P2PServerLifecycleTest {
     CompletableFuture<Void> second = server.start();
     assertEquals(State.RUNNING, server.state(), "the handler is registered at once");
     assertTrue(host.protocols().contains(PROTOCOL));
-    assertFalse(first.isDone() || second.isDone(), "the futures complete on the store executor only");
+    assertFalse(
+        first.isDone() || second.isDone(), "the futures complete on the store executor only");
     assertEquals(1, callbacks.release(), "one start");
     first.get(T, TimeUnit.SECONDS);
     second.get(T, TimeUnit.SECONDS);
@@ -111,7 +120,8 @@ class P2PServerLifecycleTest {
     terminated.get(T, TimeUnit.SECONDS);
     server.stop().get(T, TimeUnit.SECONDS); // idempotent: the same stop, done
     server.close();
-    assertThrows(ExecutionException.class, () -> ask().get(T, TimeUnit.SECONDS), "no longer served");
+    assertThrows(
+        ExecutionException.class, () -> ask().get(T, TimeUnit.SECONDS), "no longer served");
     assertEquals(State.STOPPED, server.state());
   }
 
@@ -122,7 +132,9 @@ class P2PServerLifecycleTest {
     P2PServer<DummyHeader> never = server(PROTOCOL); // the same protocol on the same host
     never.stop().get(T, TimeUnit.SECONDS);
     assertEquals(State.STOPPED, never.state());
-    assertTrue(host.protocols().contains(PROTOCOL), "stopping a server that never started removes no other's handler");
+    assertTrue(
+        host.protocols().contains(PROTOCOL),
+        "stopping a server that never started removes no other's handler");
     assertEquals(5, ask().get(T, TimeUnit.SECONDS).height());
 
     assertInstanceOf(ServiceStoppedException.class, cause(never.start()));
@@ -139,7 +151,9 @@ class P2PServerLifecycleTest {
     assertEquals(State.FAILED, server.state());
     assertSame(cause, server.failure().orElseThrow());
     server.terminated().get(T, TimeUnit.SECONDS);
-    server.stop().get(T, TimeUnit.SECONDS); // everything was released: stopping a failed server succeeds
+    server
+        .stop()
+        .get(T, TimeUnit.SECONDS); // everything was released: stopping a failed server succeeds
     assertEquals(State.FAILED, server.state());
   }
 }

@@ -54,7 +54,8 @@ class EncodingFuzzTest {
       buf.release();
     }
     if (!fromArray.equals(fromBuf)) {
-      throw new AssertionError("array and ByteBuf decoding disagree: " + fromArray + " vs " + fromBuf);
+      throw new AssertionError(
+          "array and ByteBuf decoding disagree: " + fromArray + " vs " + fromBuf);
     }
     if (length > 0 && fromArray.indexOf(':') > 0) {
       if (length > format.maxLength() || length > input.length) {
@@ -63,7 +64,8 @@ class EncodingFuzzTest {
       byte[] again = Uvarint.encode(value);
       boolean minimal = format == Uvarint.Format.MULTIFORMATS;
       if (minimal ? !Arrays.equals(again, Arrays.copyOf(input, length)) : again.length > length) {
-        throw new AssertionError("varint " + Long.toUnsignedString(value) + " does not re-encode to its input");
+        throw new AssertionError(
+            "varint " + Long.toUnsignedString(value) + " does not re-encode to its input");
       }
     }
   }

@@ -19,8 +19,8 @@ import java.util.concurrent.CompletionException;
  */
 final class Fuzz {
   /**
-   * How long one harness fuzzes in fuzzing mode ({@code JAZZER_FUZZ=1}); regression mode ignores it.
-   * Override for a longer local run with {@code -Djazzer.internal.arg.0=fuzz
+   * How long one harness fuzzes in fuzzing mode ({@code JAZZER_FUZZ=1}); regression mode ignores
+   * it. Override for a longer local run with {@code -Djazzer.internal.arg.0=fuzz
    * -Djazzer.internal.arg.1=-max_total_time=<seconds>} (libFuzzer takes the last value).
    */
   static final String DURATION = "40s";
@@ -28,23 +28,32 @@ final class Fuzz {
   private Fuzz() {}
 
   /** Exceptions that mean a bug wherever they appear in a failure's cause chain. */
-  private static final List<Class<? extends Throwable>> BUGS = List.of(
-      NullPointerException.class, IndexOutOfBoundsException.class, ArithmeticException.class,
-      ClassCastException.class, NegativeArraySizeException.class, ArrayStoreException.class,
-      IllegalStateException.class, UnsupportedOperationException.class,
-      java.util.ConcurrentModificationException.class, java.util.NoSuchElementException.class, Error.class);
+  private static final List<Class<? extends Throwable>> BUGS =
+      List.of(
+          NullPointerException.class,
+          IndexOutOfBoundsException.class,
+          ArithmeticException.class,
+          ClassCastException.class,
+          NegativeArraySizeException.class,
+          ArrayStoreException.class,
+          IllegalStateException.class,
+          UnsupportedOperationException.class,
+          java.util.ConcurrentModificationException.class,
+          java.util.NoSuchElementException.class,
+          Error.class);
 
   /**
-   * Rethrows {@code t} as a finding unless it is one of {@code allowed} (possibly wrapped in Netty's
-   * {@link DecoderException} or a {@link CompletionException}) and no exception in its cause chain is
-   * a bug (a {@code NullPointerException}, an index out of bounds, an {@code Error}: a typed exception
-   * caused by one is still a finding, unless a library threw it inside its own parsing; see
-   * {@link #thrownByOurCode}).
+   * Rethrows {@code t} as a finding unless it is one of {@code allowed} (possibly wrapped in
+   * Netty's {@link DecoderException} or a {@link CompletionException}) and no exception in its
+   * cause chain is a bug (a {@code NullPointerException}, an index out of bounds, an {@code Error}:
+   * a typed exception caused by one is still a finding, unless a library threw it inside its own
+   * parsing; see {@link #thrownByOurCode}).
    */
   @SafeVarargs
   static void expect(Throwable t, Class<? extends Throwable>... allowed) {
     Throwable top = t;
-    while ((top instanceof DecoderException || top instanceof CompletionException) && top.getCause() != null) {
+    while ((top instanceof DecoderException || top instanceof CompletionException)
+        && top.getCause() != null) {
       top = top.getCause();
     }
     if (!isAllowed(top, allowed)) {
@@ -61,10 +70,11 @@ final class Fuzz {
   }
 
   /**
-   * Whether {@code c} was thrown by our code: its first stack frame outside the JDK is ours. A library
-   * that signals malformed input with an untyped exception internally (Bouncy Castle's ASN.1 parser
-   * throws {@code IllegalStateException} for a malformed NULL, which it wraps itself) is not a bug of
-   * ours as long as we wrap what reaches us in our typed exception, which the first check demands.
+   * Whether {@code c} was thrown by our code: its first stack frame outside the JDK is ours. A
+   * library that signals malformed input with an untyped exception internally (Bouncy Castle's
+   * ASN.1 parser throws {@code IllegalStateException} for a malformed NULL, which it wraps itself)
+   * is not a bug of ours as long as we wrap what reaches us in our typed exception, which the first
+   * check demands.
    */
   private static boolean thrownByOurCode(Throwable c) {
     for (StackTraceElement e : c.getStackTrace()) {
@@ -90,7 +100,9 @@ final class Fuzz {
     return new AssertionError("untyped failure from a decoder: " + t, t);
   }
 
-  /** As {@link #expect} for the exceptional completion of {@code f}, if it completed exceptionally. */
+  /**
+   * As {@link #expect} for the exceptional completion of {@code f}, if it completed exceptionally.
+   */
   @SafeVarargs
   static void expectFuture(CompletableFuture<?> f, Class<? extends Throwable>... allowed) {
     if (f.isCompletedExceptionally()) {
@@ -120,12 +132,16 @@ final class Fuzz {
   }
 
   /**
-   * Feeds {@code bytes[offset..]} to {@code ch} in reads of {@code readSize} bytes while it is open,
-   * judging what the pipeline throws; then closes the channel (releasing what is left, judging what
-   * that throws) and fails if a fed buffer was not released by then.
+   * Feeds {@code bytes[offset..]} to {@code ch} in reads of {@code readSize} bytes while it is
+   * open, judging what the pipeline throws; then closes the channel (releasing what is left,
+   * judging what that throws) and fails if a fed buffer was not released by then.
    */
   @SafeVarargs
-  static void feed(EmbeddedChannel ch, byte[] bytes, int offset, int readSize,
+  static void feed(
+      EmbeddedChannel ch,
+      byte[] bytes,
+      int offset,
+      int readSize,
       Class<? extends Throwable>... allowed) {
     List<byte[]> chunks = new ArrayList<>();
     for (int p = offset; p < bytes.length; p += readSize) {
@@ -135,7 +151,8 @@ final class Fuzz {
   }
 
   @SafeVarargs
-  private static void feed(EmbeddedChannel ch, List<byte[]> chunks, Class<? extends Throwable>... allowed) {
+  private static void feed(
+      EmbeddedChannel ch, List<byte[]> chunks, Class<? extends Throwable>... allowed) {
     List<ByteBuf> fed = new ArrayList<>();
     try {
       for (byte[] chunk : chunks) {

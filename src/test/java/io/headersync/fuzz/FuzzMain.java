@@ -17,8 +17,9 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * would, without Maven's start-up per harness ({@code .ci/fuzz} runs 25 of them). With {@code
  * JAZZER_FUZZ=1} in the environment Jazzer fuzzes; without, it runs the seed corpus.
  *
- * <p>Usage: {@code java -cp <test classpath> io.headersync.fuzz.FuzzMain IdentityFuzzTest#identify}.
- * Exits 0 if the test passed, 1 if it failed (a finding), 2 if it was not found.
+ * <p>Usage: {@code java -cp <test classpath> io.headersync.fuzz.FuzzMain
+ * IdentityFuzzTest#identify}. Exits 0 if the test passed, 1 if it failed (a finding), 2 if it was
+ * not found.
  */
 public final class FuzzMain {
   private FuzzMain() {}
@@ -29,19 +30,20 @@ public final class FuzzMain {
       System.exit(2);
     }
     String[] parts = args[0].split("#", 2);
-    String className = parts[0].contains(".") ? parts[0] : FuzzMain.class.getPackageName() + "." + parts[0];
+    String className =
+        parts[0].contains(".") ? parts[0] : FuzzMain.class.getPackageName() + "." + parts[0];
     Class<?> cls = Class.forName(className);
-    Method method = Arrays.stream(cls.getDeclaredMethods())
-        .filter(m -> m.getName().equals(parts[1]))
-        .findFirst()
-        .orElse(null);
+    Method method =
+        Arrays.stream(cls.getDeclaredMethods())
+            .filter(m -> m.getName().equals(parts[1]))
+            .findFirst()
+            .orElse(null);
     if (method == null) {
       System.err.println("no method " + parts[1] + " in " + className);
       System.exit(2);
     }
-    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectMethod(cls, method))
-        .build();
+    LauncherDiscoveryRequest request =
+        LauncherDiscoveryRequestBuilder.request().selectors(selectMethod(cls, method)).build();
     Launcher launcher = LauncherFactory.create();
     SummaryGeneratingListener listener = new SummaryGeneratingListener();
     launcher.execute(request, listener);

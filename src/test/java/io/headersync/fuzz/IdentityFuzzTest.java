@@ -9,9 +9,9 @@ import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PeerIdFormatException;
 import io.headersync.libp2p.PeerInfo;
 import io.headersync.libp2p.PublicKey;
-import io.headersync.libp2p.internal.host.Identify;
 import io.headersync.libp2p.internal.encoding.Uvarint;
 import io.headersync.libp2p.internal.encoding.Uvarint.VarintException;
+import io.headersync.libp2p.internal.host.Identify;
 import io.headersync.libp2p.internal.pb.IdentifyProto;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,8 +19,12 @@ import java.util.Optional;
 
 /** Multiaddrs, peer ids, public keys and identify messages from peers. */
 class IdentityFuzzTest {
-  private static final PeerId PEER = PeerId.fromBytes(new byte[] {0x12, 0x20,
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32});
+  private static final PeerId PEER =
+      PeerId.fromBytes(
+          new byte[] {
+            0x12, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+            22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
+          });
 
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void multiaddrFromBytes(byte[] input) {

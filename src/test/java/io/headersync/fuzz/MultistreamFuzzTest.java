@@ -15,11 +15,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** multistream-select 1.0: the token codec and both negotiators, fed peer bytes in fuzzer-chosen reads. */
+/**
+ * multistream-select 1.0: the token codec and both negotiators, fed peer bytes in fuzzer-chosen
+ * reads.
+ */
 class MultistreamFuzzTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ProtocolHandlerFactory KNOWN =
-      p -> "/noise".equals(p) || "/yamux/1.0.0".equals(p) ? (ChannelHandler) new ByteCollector() : null;
+      p ->
+          "/noise".equals(p) || "/yamux/1.0.0".equals(p)
+              ? (ChannelHandler) new ByteCollector()
+              : null;
 
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void token(byte[] input) {
@@ -51,8 +57,11 @@ class MultistreamFuzzTest {
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void initiator(byte[] input) {
     CompletableFuture<String> result = new CompletableFuture<>();
-    run(new EmbeddedChannel(new MultistreamInitiator(List.of("/noise", "/yamux/1.0.0"), KNOWN, TIMEOUT, result)),
-        result, input);
+    run(
+        new EmbeddedChannel(
+            new MultistreamInitiator(List.of("/noise", "/yamux/1.0.0"), KNOWN, TIMEOUT, result)),
+        result,
+        input);
   }
 
   /** Feeds the input after its first byte (the read size) to {@code ch}. */

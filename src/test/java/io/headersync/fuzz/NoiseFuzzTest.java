@@ -26,19 +26,22 @@ import java.util.concurrent.CompletableFuture;
 import org.bouncycastle.util.test.FixedSecureRandom;
 
 /**
- * Noise XX: the handshake handler fed peer messages (framing, message 1 and 3 as the responder,
- * the payload of message 2 as the initiator) and the transport codec fed frames under known keys.
- * All randomness is fixed, so an input always replays the same handshake.
+ * Noise XX: the handshake handler fed peer messages (framing, message 1 and 3 as the responder, the
+ * payload of message 2 as the initiator) and the transport codec fed frames under known keys. All
+ * randomness is fixed, so an input always replays the same handshake.
  */
 class NoiseFuzzTest {
   private static final PrivateKey ALICE = key(1);
   private static final PrivateKey BOB = key(2);
+
   /** A valid framed message 1 from an initiator with fixed randomness. */
   private static final byte[] M1;
 
   static {
-    EmbeddedChannel initiator = new EmbeddedChannel(
-        new NoiseHandshakeHandler(config(ALICE, 1), true, null, s -> null, new CompletableFuture<>()));
+    EmbeddedChannel initiator =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(
+                config(ALICE, 1), true, null, s -> null, new CompletableFuture<>()));
     M1 = Buffers.drainOutbound(initiator);
     initiator.finishAndReleaseAll();
   }
@@ -71,13 +74,25 @@ class NoiseFuzzTest {
     }
     CompletableFuture<NoiseSession> result = new CompletableFuture<>();
     ByteCollector app = new ByteCollector();
-    EmbeddedChannel ch = new EmbeddedChannel(
-        new NoiseHandshakeHandler(config(BOB, 2), false, null, s -> app, result));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(config(BOB, 2), false, null, s -> app, result));
     if (input[0] < 0) {
       ch.writeInbound(Unpooled.wrappedBuffer(M1));
     }
-    Fuzz.feed(ch, input, 1, Fuzz.readSize(input[0]), NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
-    Fuzz.expectFuture(result, NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
+    Fuzz.feed(
+        ch,
+        input,
+        1,
+        Fuzz.readSize(input[0]),
+        NoiseException.class,
+        InvalidProtocolBufferException.class,
+        KeyFormatException.class);
+    Fuzz.expectFuture(
+        result,
+        NoiseException.class,
+        InvalidProtocolBufferException.class,
+        KeyFormatException.class);
   }
 
   /**
@@ -87,43 +102,61 @@ class NoiseFuzzTest {
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void payload(byte[] input) {
     CompletableFuture<NoiseSession> result = new CompletableFuture<>();
-    EmbeddedChannel ch = new EmbeddedChannel(
-        new NoiseHandshakeHandler(config(ALICE, 1), true, null, s -> null, result));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(config(ALICE, 1), true, null, s -> null, result));
     try {
       byte[] m1 = Buffers.drainOutbound(ch);
-      HandshakeState responder = new HandshakeState(false, HandshakeState.generatePrivateKey(random(9)), random(10), Aead.DEFAULT);
+      HandshakeState responder =
+          new HandshakeState(
+              false, HandshakeState.generatePrivateKey(random(9)), random(10), Aead.DEFAULT);
       responder.readMessage(Arrays.copyOfRange(m1, 2, m1.length));
       byte[] m2 = responder.writeMessage(input);
       if (m2.length > HandshakeState.MAX_MESSAGE_LENGTH) {
         return;
       }
       try {
-        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2));
+        ch.writeInbound(
+            Unpooled.wrappedBuffer(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2));
       } catch (RuntimeException e) {
-        Fuzz.expect(e, NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
+        Fuzz.expect(
+            e,
+            NoiseException.class,
+            InvalidProtocolBufferException.class,
+            KeyFormatException.class);
       }
-      Fuzz.expectFuture(result, NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
+      Fuzz.expectFuture(
+          result,
+          NoiseException.class,
+          InvalidProtocolBufferException.class,
+          KeyFormatException.class);
     } finally {
-      Fuzz.close(ch, NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
+      Fuzz.close(
+          ch, NoiseException.class, InvalidProtocolBufferException.class, KeyFormatException.class);
     }
   }
 
   /**
    * The transport codec under fixed keys. The input is a sequence of segments, each a header byte
    * then up to {@code (header >>> 1) * 16} bytes: with the header's low bit set the bytes go on the
-   * wire raw, else as the frames the peer's codec makes of them. The wire is read in 1000-byte reads;
-   * when nothing raw was mixed in, the application must receive exactly the plaintexts.
+   * wire raw, else as the frames the peer's codec makes of them. The wire is read in 1000-byte
+   * reads; when nothing raw was mixed in, the application must receive exactly the plaintexts.
    */
   @FuzzTest(maxDuration = Fuzz.DURATION)
   void transport(byte[] input) {
     byte[] k1 = new byte[32];
     byte[] k2 = new byte[32];
     k2[0] = 1;
-    EmbeddedChannel sender = new EmbeddedChannel(
-        new NoiseTransportCodec(CipherState.withKey(Aead.DEFAULT, k1), CipherState.withKey(Aead.DEFAULT, k2)));
+    EmbeddedChannel sender =
+        new EmbeddedChannel(
+            new NoiseTransportCodec(
+                CipherState.withKey(Aead.DEFAULT, k1), CipherState.withKey(Aead.DEFAULT, k2)));
     ByteCollector app = new ByteCollector();
-    EmbeddedChannel receiver = new EmbeddedChannel(
-        new NoiseTransportCodec(CipherState.withKey(Aead.DEFAULT, k2), CipherState.withKey(Aead.DEFAULT, k1)), app);
+    EmbeddedChannel receiver =
+        new EmbeddedChannel(
+            new NoiseTransportCodec(
+                CipherState.withKey(Aead.DEFAULT, k2), CipherState.withKey(Aead.DEFAULT, k1)),
+            app);
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
     ByteArrayOutputStream plain = new ByteArrayOutputStream();
     boolean raw = false;

@@ -38,7 +38,8 @@ import java.util.concurrent.CompletableFuture;
  * Writes the committed seed corpus (a few small valid inputs per harness, made with our own
  * encoders) into {@code src/test/resources/io/headersync/fuzz/<Class>Inputs/<method>/}. A one-off:
  * run it again only when a wire format or a harness's input layout changes, from the project root:
- * {@code java -cp target/test-classes:target/classes:<test classpath> io.headersync.fuzz.SeedCorpus}.
+ * {@code java -cp target/test-classes:target/classes:<test classpath>
+ * io.headersync.fuzz.SeedCorpus}.
  */
 public final class SeedCorpus {
   private static final Path ROOT = Path.of("src/test/resources/io/headersync/fuzz");
@@ -58,15 +59,31 @@ public final class SeedCorpus {
     seed("EncodingFuzzTest", "uvarint", "300", Uvarint.encode(300));
     seed("EncodingFuzzTest", "uvarint", "max", Uvarint.encode(-1L));
     seed("EncodingFuzzTest", "text", "base58", concat(new byte[] {0}, utf8(aliceId)));
-    seed("EncodingFuzzTest", "text", "base32", concat(new byte[] {1}, utf8(Base32.encode(utf8("headersync")))));
-    seed("EncodingFuzzTest", "text", "multibase", concat(new byte[] {2}, utf8(alice.peerId().toCid())));
+    seed(
+        "EncodingFuzzTest",
+        "text",
+        "base32",
+        concat(new byte[] {1}, utf8(Base32.encode(utf8("headersync")))));
+    seed(
+        "EncodingFuzzTest",
+        "text",
+        "multibase",
+        concat(new byte[] {2}, utf8(alice.peerId().toCid())));
 
     // ---- identity
-    String[] addrs = {"/ip4/127.0.0.1/tcp/4001", "/ip6/::1/tcp/4001/p2p/" + aliceId,
-        "/dns4/example.com/tcp/443/tls/ws", "/ip4/10.0.0.1/udp/4001/quic-v1"};
+    String[] addrs = {
+      "/ip4/127.0.0.1/tcp/4001",
+      "/ip6/::1/tcp/4001/p2p/" + aliceId,
+      "/dns4/example.com/tcp/443/tls/ws",
+      "/ip4/10.0.0.1/udp/4001/quic-v1"
+    };
     for (int i = 0; i < addrs.length; i++) {
       try {
-        seed("IdentityFuzzTest", "multiaddrFromBytes", "addr" + i, Multiaddr.parse(addrs[i]).bytes());
+        seed(
+            "IdentityFuzzTest",
+            "multiaddrFromBytes",
+            "addr" + i,
+            Multiaddr.parse(addrs[i]).bytes());
         seed("IdentityFuzzTest", "multiaddrParse", "addr" + i, utf8(addrs[i]));
       } catch (RuntimeException e) {
         System.err.println("skipping " + addrs[i] + ": " + e);
@@ -80,33 +97,62 @@ public final class SeedCorpus {
     seed("IdentityFuzzTest", "peerIdParse", "base58", utf8(aliceId));
     seed("IdentityFuzzTest", "peerIdParse", "cid", utf8(alice.peerId().toCid()));
     seed("IdentityFuzzTest", "publicKey", "ed25519", alice.publicKey().bytes());
-    IdentifyProto.Identify identify = IdentifyProto.Identify.newBuilder()
-        .setProtocolVersion("ipfs/0.1.0")
-        .setAgentVersion("headersync/0.1.0")
-        .setPublicKey(ByteString.copyFrom(alice.publicKey().bytes()))
-        .addListenAddrs(ByteString.copyFrom(Multiaddr.parse(addrs[0]).bytes()))
-        .addListenAddrs(ByteString.copyFrom(Multiaddr.parse(addrs[1]).bytes()))
-        .setObservedAddr(ByteString.copyFrom(Multiaddr.parse("/ip4/192.0.2.1/tcp/5000").bytes()))
-        .addProtocols("/ipfs/id/1.0.0")
-        .addProtocols("/ipfs/ping/1.0.0")
-        .build();
+    IdentifyProto.Identify identify =
+        IdentifyProto.Identify.newBuilder()
+            .setProtocolVersion("ipfs/0.1.0")
+            .setAgentVersion("headersync/0.1.0")
+            .setPublicKey(ByteString.copyFrom(alice.publicKey().bytes()))
+            .addListenAddrs(ByteString.copyFrom(Multiaddr.parse(addrs[0]).bytes()))
+            .addListenAddrs(ByteString.copyFrom(Multiaddr.parse(addrs[1]).bytes()))
+            .setObservedAddr(
+                ByteString.copyFrom(Multiaddr.parse("/ip4/192.0.2.1/tcp/5000").bytes()))
+            .addProtocols("/ipfs/id/1.0.0")
+            .addProtocols("/ipfs/ping/1.0.0")
+            .build();
     seed("IdentityFuzzTest", "identify", "one", delimited(identify.toByteArray()));
-    seed("IdentityFuzzTest", "identify", "two", concat(delimited(identify.toByteArray()),
-        delimited(IdentifyProto.Identify.newBuilder().addProtocols("/meshsub/1.1.0").build().toByteArray())));
+    seed(
+        "IdentityFuzzTest",
+        "identify",
+        "two",
+        concat(
+            delimited(identify.toByteArray()),
+            delimited(
+                IdentifyProto.Identify.newBuilder()
+                    .addProtocols("/meshsub/1.1.0")
+                    .build()
+                    .toByteArray())));
 
     // ---- header-ex
     seed("ExchangeFuzzTest", "request", "head", unframe(ExchangeWire.headRequestFrame()));
     seed("ExchangeFuzzTest", "request", "range", unframe(ExchangeWire.rangeRequestFrame(1, 64)));
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.fromSeed(new byte[32])).chainId("headersync-test")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z")).blockTime(Duration.ofSeconds(1)).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.fromSeed(new byte[32]))
+            .chainId("headersync-test")
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .blockTime(Duration.ofSeconds(1))
+            .build();
     List<Block> chain = signer.chain(2);
-    seed("ExchangeFuzzTest", "request", "hash", unframe(ExchangeWire.hashRequestFrame(chain.get(1).header().hash())));
+    seed(
+        "ExchangeFuzzTest",
+        "request",
+        "hash",
+        unframe(ExchangeWire.hashRequestFrame(chain.get(1).header().hash())));
     byte[] body = chain.get(1).p2pHeader().encode();
     seed("ExchangeFuzzTest", "response", "ok", unframe(ExchangeWire.okResponseFrame(body)));
     seed("ExchangeFuzzTest", "response", "notFound", unframe(ExchangeWire.notFoundFrame()));
-    seed("ExchangeFuzzTest", "responseFrames", "two", concat(new byte[] {READ_ALL},
-        ExchangeWire.okResponseFrames(List.of(chain.get(0).p2pHeader().encode(), body))));
-    seed("ExchangeFuzzTest", "responseFrames", "notFound", concat(new byte[] {3}, ExchangeWire.notFoundFrame()));
+    seed(
+        "ExchangeFuzzTest",
+        "responseFrames",
+        "two",
+        concat(
+            new byte[] {READ_ALL},
+            ExchangeWire.okResponseFrames(List.of(chain.get(0).p2pHeader().encode(), body))));
+    seed(
+        "ExchangeFuzzTest",
+        "responseFrames",
+        "notFound",
+        concat(new byte[] {3}, ExchangeWire.notFoundFrame()));
 
     // ---- ev-node
     for (int i = 0; i < chain.size(); i++) {
@@ -123,18 +169,36 @@ public final class SeedCorpus {
     // ---- multistream
     byte[] hello = ms("/multistream/1.0.0");
     seed("MultistreamFuzzTest", "token", "header", concat(hello, ms("/noise")));
-    seed("MultistreamFuzzTest", "responder", "select", concat(new byte[] {READ_ALL}, hello, ms("/noise"), utf8("data")));
-    seed("MultistreamFuzzTest", "responder", "naThenSelect",
+    seed(
+        "MultistreamFuzzTest",
+        "responder",
+        "select",
+        concat(new byte[] {READ_ALL}, hello, ms("/noise"), utf8("data")));
+    seed(
+        "MultistreamFuzzTest",
+        "responder",
+        "naThenSelect",
         concat(new byte[] {2}, hello, ms("/tls/1.0.0"), ms("ls"), ms("/yamux/1.0.0")));
-    seed("MultistreamFuzzTest", "initiator", "accept", concat(new byte[] {READ_ALL}, hello, ms("/noise")));
-    seed("MultistreamFuzzTest", "initiator", "naThenAccept", concat(new byte[] {READ_ALL}, hello, ms("na"),
-        ms("/yamux/1.0.0")));
+    seed(
+        "MultistreamFuzzTest",
+        "initiator",
+        "accept",
+        concat(new byte[] {READ_ALL}, hello, ms("/noise")));
+    seed(
+        "MultistreamFuzzTest",
+        "initiator",
+        "naThenAccept",
+        concat(new byte[] {READ_ALL}, hello, ms("na"), ms("/yamux/1.0.0")));
 
     // ---- noise (the same fixed keys and randomness as NoiseFuzzTest)
-    EmbeddedChannel client = new EmbeddedChannel(new NoiseHandshakeHandler(NoiseFuzzTest.config(alice, 1), true,
-        null, s -> null, new CompletableFuture<>()));
-    EmbeddedChannel server = new EmbeddedChannel(new NoiseHandshakeHandler(NoiseFuzzTest.config(bob, 2), false,
-        null, s -> null, new CompletableFuture<>()));
+    EmbeddedChannel client =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(
+                NoiseFuzzTest.config(alice, 1), true, null, s -> null, new CompletableFuture<>()));
+    EmbeddedChannel server =
+        new EmbeddedChannel(
+            new NoiseHandshakeHandler(
+                NoiseFuzzTest.config(bob, 2), false, null, s -> null, new CompletableFuture<>()));
     byte[] m1 = Buffers.drainOutbound(client);
     server.writeInbound(Unpooled.wrappedBuffer(m1));
     client.writeInbound(Unpooled.wrappedBuffer(Buffers.drainOutbound(server)));
@@ -145,47 +209,109 @@ public final class SeedCorpus {
     server.finishAndReleaseAll();
     seed("NoiseFuzzTest", "responder", "m1", concat(new byte[] {READ_ALL}, m1));
     seed("NoiseFuzzTest", "responder", "m3", concat(new byte[] {(byte) 0xff}, m3, data));
-    byte[] responderStatic = HandshakeState.publicKey(HandshakeState.generatePrivateKey(NoiseFuzzTest.random(9)));
+    byte[] responderStatic =
+        HandshakeState.publicKey(HandshakeState.generatePrivateKey(NoiseFuzzTest.random(9)));
     byte[] sig = bob.sign(concat(utf8("noise-libp2p-static-key:"), responderStatic));
-    seed("NoiseFuzzTest", "payload", "valid", NoiseProto.NoiseHandshakePayload.newBuilder()
-        .setIdentityKey(ByteString.copyFrom(bob.publicKey().bytes()))
-        .setIdentitySig(ByteString.copyFrom(sig))
-        .build().toByteArray());
-    seed("NoiseFuzzTest", "payload", "muxers", NoiseProto.NoiseHandshakePayload.newBuilder()
-        .setIdentityKey(ByteString.copyFrom(bob.publicKey().bytes()))
-        .setIdentitySig(ByteString.copyFrom(sig))
-        .setExtensions(NoiseProto.NoiseExtensions.newBuilder().addStreamMuxers("/yamux/1.0.0"))
-        .build().toByteArray());
+    seed(
+        "NoiseFuzzTest",
+        "payload",
+        "valid",
+        NoiseProto.NoiseHandshakePayload.newBuilder()
+            .setIdentityKey(ByteString.copyFrom(bob.publicKey().bytes()))
+            .setIdentitySig(ByteString.copyFrom(sig))
+            .build()
+            .toByteArray());
+    seed(
+        "NoiseFuzzTest",
+        "payload",
+        "muxers",
+        NoiseProto.NoiseHandshakePayload.newBuilder()
+            .setIdentityKey(ByteString.copyFrom(bob.publicKey().bytes()))
+            .setIdentitySig(ByteString.copyFrom(sig))
+            .setExtensions(NoiseProto.NoiseExtensions.newBuilder().addStreamMuxers("/yamux/1.0.0"))
+            .build()
+            .toByteArray());
     byte[] text = utf8("sixty-four bytes of plaintext for the noise transport seed ....");
-    seed("NoiseFuzzTest", "transport", "frames", concat(new byte[] {8}, text, new byte[] {2}, Arrays.copyOf(text, 16)));
+    seed(
+        "NoiseFuzzTest",
+        "transport",
+        "frames",
+        concat(new byte[] {8}, text, new byte[] {2}, Arrays.copyOf(text, 16)));
 
     // ---- yamux
-    byte[] frames = concat(
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 1, 0)),
-        yamux(new YamuxFrame(YamuxFrame.TYPE_DATA, 0, 1, 5, Unpooled.wrappedBuffer(utf8("hello")))),
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, 0, 1, 4096)),
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, 7)),
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_FIN, 1, 0)));
-    seed("YamuxFuzzTest", "frameDecoder", "frames", concat(new byte[] {READ_ALL}, frames,
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_GO_AWAY, 0, 0, 0))));
+    byte[] frames =
+        concat(
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 1, 0)),
+            yamux(
+                new YamuxFrame(
+                    YamuxFrame.TYPE_DATA, 0, 1, 5, Unpooled.wrappedBuffer(utf8("hello")))),
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, 0, 1, 4096)),
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, 7)),
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_FIN, 1, 0)));
+    seed(
+        "YamuxFuzzTest",
+        "frameDecoder",
+        "frames",
+        concat(
+            new byte[] {READ_ALL},
+            frames,
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_GO_AWAY, 0, 0, 0))));
     seed("YamuxFuzzTest", "session", "server", concat(new byte[] {READ_ALL}, frames));
-    seed("YamuxFuzzTest", "session", "client", concat(new byte[] {(byte) 0xff},
-        yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0)),
-        yamux(new YamuxFrame(YamuxFrame.TYPE_DATA, YamuxFrame.FLAG_RST, 2, 2, Unpooled.wrappedBuffer(utf8("hi"))))));
+    seed(
+        "YamuxFuzzTest",
+        "session",
+        "client",
+        concat(
+            new byte[] {(byte) 0xff},
+            yamux(YamuxFrame.control(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_SYN, 2, 0)),
+            yamux(
+                new YamuxFrame(
+                    YamuxFrame.TYPE_DATA,
+                    YamuxFrame.FLAG_RST,
+                    2,
+                    2,
+                    Unpooled.wrappedBuffer(utf8("hi"))))));
 
     // ---- pubsub
-    PubsubProto.RPC rpc = PubsubProto.RPC.newBuilder()
-        .addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid("/headersync-test/header-sub/v0.0.1"))
-        .addPublish(MessageSigning.sign(alice, 1, "/headersync-test/header-sub/v0.0.1", chain.get(0).p2pHeader().encode()))
-        .build();
+    PubsubProto.RPC rpc =
+        PubsubProto.RPC
+            .newBuilder()
+            .addSubscriptions(
+                PubsubProto.RPC
+                    .SubOpts
+                    .newBuilder()
+                    .setSubscribe(true)
+                    .setTopicid("/headersync-test/header-sub/v0.0.1"))
+            .addPublish(
+                MessageSigning.sign(
+                    alice,
+                    1,
+                    "/headersync-test/header-sub/v0.0.1",
+                    chain.get(0).p2pHeader().encode()))
+            .build();
     seed("PubSubFuzzTest", "rpc", "signed", rpc.toByteArray());
-    seed("PubSubFuzzTest", "rpc", "unsigned", PubsubProto.RPC.newBuilder()
-        .addPublish(MessageSigning.unsigned("t", utf8("data")))
-        .setControl(PubsubProto.ControlMessage.newBuilder()
-            .addIhave(PubsubProto.ControlIHave.newBuilder().setTopicID("t").addMessageIDs(ByteString.copyFromUtf8("id")))
-            .addPrune(PubsubProto.ControlPrune.newBuilder().setTopicID("t").setBackoff(60)
-                .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(alice.peerId().bytes())))))
-        .build().toByteArray());
+    seed(
+        "PubSubFuzzTest",
+        "rpc",
+        "unsigned",
+        PubsubProto.RPC
+            .newBuilder()
+            .addPublish(MessageSigning.unsigned("t", utf8("data")))
+            .setControl(
+                PubsubProto.ControlMessage.newBuilder()
+                    .addIhave(
+                        PubsubProto.ControlIHave.newBuilder()
+                            .setTopicID("t")
+                            .addMessageIDs(ByteString.copyFromUtf8("id")))
+                    .addPrune(
+                        PubsubProto.ControlPrune.newBuilder()
+                            .setTopicID("t")
+                            .setBackoff(60)
+                            .addPeers(
+                                PubsubProto.PeerInfo.newBuilder()
+                                    .setPeerID(ByteString.copyFrom(alice.peerId().bytes())))))
+            .build()
+            .toByteArray());
   }
 
   static PrivateKey key(int b) {
@@ -194,7 +320,8 @@ public final class SeedCorpus {
     return PrivateKey.ed25519FromSeed(seed);
   }
 
-  private static void seed(String cls, String method, String name, byte[] bytes) throws IOException {
+  private static void seed(String cls, String method, String name, byte[] bytes)
+      throws IOException {
     Path dir = ROOT.resolve(cls + "Inputs").resolve(method);
     Files.createDirectories(dir);
     Files.write(dir.resolve(name), bytes);

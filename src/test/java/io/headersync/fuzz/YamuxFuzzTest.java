@@ -13,8 +13,8 @@ import java.time.Duration;
 
 /**
  * Yamux: the frame decoder alone, and a whole session (streams, windows, pings, go-away) fed peer
- * bytes. An input's first byte selects the read size; its high bit a 16-byte data limit (decoder) or
- * the client side (session).
+ * bytes. An input's first byte selects the read size; its high bit a 16-byte data limit (decoder)
+ * or the client side (session).
  */
 class YamuxFuzzTest {
   @FuzzTest(maxDuration = Fuzz.DURATION)
@@ -31,17 +31,19 @@ class YamuxFuzzTest {
     if (input.length == 0) {
       return;
     }
-    YamuxConfig config = YamuxConfig.builder()
-        .keepAliveInterval(Duration.ZERO)
-        .measureRttInterval(Duration.ZERO)
-        .maxInboundStreams(8)
-        .build();
-    ChannelInitializer<Channel> streams = new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel stream) {
-        stream.pipeline().addLast(new ByteCollector());
-      }
-    };
+    YamuxConfig config =
+        YamuxConfig.builder()
+            .keepAliveInterval(Duration.ZERO)
+            .measureRttInterval(Duration.ZERO)
+            .maxInboundStreams(8)
+            .build();
+    ChannelInitializer<Channel> streams =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel stream) {
+            stream.pipeline().addLast(new ByteCollector());
+          }
+        };
     EmbeddedChannel ch = new EmbeddedChannel();
     ch.pipeline().addLast("yamux", new YamuxSession(config, input[0] < 0, streams));
     Fuzz.feed(ch, input, 1, Fuzz.readSize(input[0]), YamuxException.class);

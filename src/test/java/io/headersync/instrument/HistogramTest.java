@@ -46,7 +46,12 @@ class HistogramTest {
     for (Histogram.Series s : h.series()) {
       counts.put(s.attributes(), s.count());
     }
-    assertEquals(Map.of(Map.of("failed", "false", "kind", "head"), 2L, Map.of("failed", "true", "kind", "range"), 1L),
+    assertEquals(
+        Map.of(
+            Map.of("failed", "false", "kind", "head"),
+            2L,
+            Map.of("failed", "true", "kind", "range"),
+            1L),
         counts);
   }
 
@@ -62,17 +67,25 @@ class HistogramTest {
     Histogram.Series overflow = series.get(series.size() - 1);
     assertEquals(Map.of("otel.metric.overflow", "true"), overflow.attributes());
     assertEquals(10, overflow.count());
-    assertEquals(2, series.stream().filter(s -> s.attributes().equals(Map.of("peer", "p0"))).findFirst()
-        .orElseThrow().count());
+    assertEquals(
+        2,
+        series.stream()
+            .filter(s -> s.attributes().equals(Map.of("peer", "p0")))
+            .findFirst()
+            .orElseThrow()
+            .count());
   }
 
   @Test
   void badUseIsRefusedWithWhatWasWrong() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Histogram("t", "test", "s", List.of(1.0, 1.0)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Histogram("t", "test", "s", List.of(1.0, 1.0)));
     assertTrue(e.getMessage().contains("ascend strictly"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Histogram("t", "test", "s", List.of()));
-    assertThrows(IllegalArgumentException.class, () -> new Histogram(" ", "test", "s", List.of(1.0)));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Histogram(" ", "test", "s", List.of(1.0)));
     Histogram h = new Histogram("t", "test", "s", List.of(1.0), "failed");
     e = assertThrows(IllegalArgumentException.class, () -> h.record(1));
     assertTrue(e.getMessage().contains("takes 1 attribute values [failed], got 0"), e.getMessage());
@@ -103,18 +116,19 @@ class HistogramTest {
     try {
       for (int t = 0; t < threads; t++) {
         String name = "t" + (t % 2);
-        pool.execute(() -> {
-          try {
-            start.await();
-            for (int i = 0; i < each; i++) {
-              h.record(i % 3, name);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } finally {
-            done.countDown();
-          }
-        });
+        pool.execute(
+            () -> {
+              try {
+                start.await();
+                for (int i = 0; i < each; i++) {
+                  h.record(i % 3, name);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                done.countDown();
+              }
+            });
       }
       start.countDown();
       assertTrue(done.await(60, TimeUnit.SECONDS));

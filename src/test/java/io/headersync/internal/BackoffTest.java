@@ -16,11 +16,14 @@ class BackoffTest {
     // HeaderSyncService's initial fetch: 1 s doubling to 10 s.
     assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 10_000L, 10_000L), millis(s(1), s(10), 6));
     // Syncer jobs (SyncerOptions defaults): 500 ms doubling to 30 s.
-    assertEquals(List.of(500L, 1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L), millis(ms(500), s(30), 8));
+    assertEquals(
+        List.of(500L, 1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L, 30_000L),
+        millis(ms(500), s(30), 8));
     // P2PClient seed re-dials (P2PConfig defaults): 1 s doubling to 30 s.
     assertEquals(List.of(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 30_000L), millis(s(1), s(30), 6));
     // RangeSession chunk retries (and Exchange's range sessions): 50 ms doubling to 2 s.
-    assertEquals(List.of(50L, 100L, 200L, 400L, 800L, 1_600L, 2_000L, 2_000L), millis(ms(50), s(2), 8));
+    assertEquals(
+        List.of(50L, 100L, 200L, 400L, 800L, 1_600L, 2_000L, 2_000L), millis(ms(50), s(2), 8));
   }
 
   @Test
@@ -32,15 +35,24 @@ class BackoffTest {
     assertEquals(Duration.ofNanos(Long.MAX_VALUE), forever.delay(Integer.MAX_VALUE));
     // Zero never grows and a multiplier of 1 is constant: both return at once for any attempt.
     assertEquals(Duration.ZERO, Backoff.exponential(Duration.ZERO, s(1)).delay(Integer.MAX_VALUE));
-    assertEquals(ms(7), Backoff.exponential(ms(7), s(1)).withMultiplier(1).delay(Integer.MAX_VALUE));
+    assertEquals(
+        ms(7), Backoff.exponential(ms(7), s(1)).withMultiplier(1).delay(Integer.MAX_VALUE));
     assertEquals(ms(7), Backoff.exponential(ms(7), ms(7)).delay(5));
   }
 
   @Test
   void anotherMultiplier() {
     Backoff b = Backoff.exponential(ms(100), s(1)).withMultiplier(1.5);
-    assertEquals(List.of(ms(100), ms(150), ms(225), Duration.ofNanos(337_500_000), Duration.ofNanos(506_250_000),
-        Duration.ofNanos(759_375_000), s(1)), delays(b, 7));
+    assertEquals(
+        List.of(
+            ms(100),
+            ms(150),
+            ms(225),
+            Duration.ofNanos(337_500_000),
+            Duration.ofNanos(506_250_000),
+            Duration.ofNanos(759_375_000),
+            s(1)),
+        delays(b, 7));
   }
 
   @Test
@@ -53,14 +65,17 @@ class BackoffTest {
     for (int n = 1; n <= 10; n++) {
       Duration d = first.get(n - 1);
       Duration full = plain.delay(n);
-      assertTrue(d.compareTo(full) <= 0 && d.compareTo(full.dividedBy(2)) >= 0, n + ": " + d + " vs " + full);
+      assertTrue(
+          d.compareTo(full) <= 0 && d.compareTo(full.dividedBy(2)) >= 0,
+          n + ": " + d + " vs " + full);
     }
     assertEquals(delays(plain, 10), delays(plain.withJitter(0, new Random(1)), 10));
   }
 
   @Test
   void refusesNonsenseNamingIt() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backoff.exponential(s(2), s(1)));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Backoff.exponential(s(2), s(1)));
     assertTrue(e.getMessage().contains("max PT1S is below the initial delay PT2S"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Backoff.exponential(ms(-1), s(1)));
     Backoff b = Backoff.exponential(ms(1), s(1));

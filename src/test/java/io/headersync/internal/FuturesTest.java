@@ -21,23 +21,24 @@ class FuturesTest {
     CompletableFuture<Void> b = new CompletableFuture<>();
     IllegalStateException first = new IllegalStateException("b failed");
     IllegalStateException later = new IllegalStateException("c failed");
-    List<Supplier<CompletableFuture<Void>>> parts = List.of(
-        () -> {
-          calls.add("a");
-          return a;
-        },
-        () -> {
-          calls.add("b");
-          return b;
-        },
-        () -> {
-          calls.add("c");
-          throw later;
-        },
-        () -> {
-          calls.add("d");
-          return CompletableFuture.completedFuture(null);
-        });
+    List<Supplier<CompletableFuture<Void>>> parts =
+        List.of(
+            () -> {
+              calls.add("a");
+              return a;
+            },
+            () -> {
+              calls.add("b");
+              return b;
+            },
+            () -> {
+              calls.add("c");
+              throw later;
+            },
+            () -> {
+              calls.add("d");
+              return CompletableFuture.completedFuture(null);
+            });
     CompletableFuture<Void> all = Futures.stopInOrder(parts);
     assertEquals(List.of("a"), calls, "b waits for a");
     a.complete(null);

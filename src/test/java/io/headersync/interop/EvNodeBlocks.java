@@ -19,11 +19,12 @@ public final class EvNodeBlocks {
   private EvNodeBlocks() {}
 
   /**
-   * {@code count} blocks from the genesis: every block whose height is a multiple of {@code txEvery}
-   * (0: none) carries {@code txCount} pseudo-random txs of {@code txBytes} bytes, from {@code seed}.
+   * {@code count} blocks from the genesis: every block whose height is a multiple of {@code
+   * txEvery} (0: none) carries {@code txCount} pseudo-random txs of {@code txBytes} bytes, from
+   * {@code seed}.
    */
-  public static List<Block> chain(HeaderSigner signer, int count, int txEvery, int txCount, int txBytes,
-      long seed) {
+  public static List<Block> chain(
+      HeaderSigner signer, int count, int txEvery, int txCount, int txBytes, long seed) {
     List<Block> out = new ArrayList<>(count);
     Random random = new Random(seed);
     for (int i = 0; i < count; i++) {
@@ -34,12 +35,14 @@ public final class EvNodeBlocks {
   }
 
   /** The block after {@code previous}, with txs as {@link #chain} gives its height. */
-  public static Block next(HeaderSigner signer, Block previous, int txEvery, int txCount,
-      int txBytes, long seed) {
-    return signer.next(previous, txs(previous.height() + 1, txEvery, txCount, txBytes, new Random(seed)));
+  public static Block next(
+      HeaderSigner signer, Block previous, int txEvery, int txCount, int txBytes, long seed) {
+    return signer.next(
+        previous, txs(previous.height() + 1, txEvery, txCount, txBytes, new Random(seed)));
   }
 
-  private static List<byte[]> txs(long height, int txEvery, int txCount, int txBytes, Random random) {
+  private static List<byte[]> txs(
+      long height, int txEvery, int txCount, int txBytes, Random random) {
     if (txEvery <= 0 || height % txEvery != 0) {
       return List.of();
     }
@@ -69,7 +72,8 @@ public final class EvNodeBlocks {
       long to = Math.min(height + 1, from + 1000);
       List<? extends Header> range = store.getRange(from, to);
       if (range.size() != to - from) {
-        throw new AssertionError("store holds " + range.size() + " of heights [" + from + ", " + to + ")");
+        throw new AssertionError(
+            "store holds " + range.size() + " of heights [" + from + ", " + to + ")");
       }
       for (Header h : range) {
         sha.update(h.hash().toByteArray());

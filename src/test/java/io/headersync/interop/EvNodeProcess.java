@@ -33,7 +33,8 @@ final class EvNodeProcess implements AutoCloseable {
   private final Thread outReader;
   private final Thread errReader;
   private final String rpc;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private EvNodeProcess(List<String> args, int rpcPort) throws IOException {
     List<String> cmd = new ArrayList<>();
@@ -51,25 +52,56 @@ final class EvNodeProcess implements AutoCloseable {
   }
 
   /** An aggregator that creates its signer key and genesis under {@code home/config}. */
-  static EvNodeProcess aggregator(Path home, String chainId, int txsPerBlock, Duration blockTime) throws IOException {
+  static EvNodeProcess aggregator(Path home, String chainId, int txsPerBlock, Duration blockTime)
+      throws IOException {
     return aggregator(home, chainId, txsPerBlock, blockTime, freePort(), "");
   }
 
   /** An aggregator on {@code port} whose P2P client (and DHT) is seeded with {@code peers}. */
-  static EvNodeProcess aggregator(Path home, String chainId, int txsPerBlock, Duration blockTime, int port,
-      String peers) throws IOException {
+  static EvNodeProcess aggregator(
+      Path home, String chainId, int txsPerBlock, Duration blockTime, int port, String peers)
+      throws IOException {
     java.nio.file.Files.createDirectories(home);
     Path pass = home.resolve("passphrase");
     java.nio.file.Files.writeString(pass, "interop-secret\n");
-    return new EvNodeProcess(List.of("-role", "aggregator", "-home", home.toString(), "-chain-id", chainId,
-        "-passphrase-file", pass.toString(), "-listen", "/ip4/127.0.0.1/tcp/" + port, "-peers", peers,
-        "-txs-per-block", Integer.toString(txsPerBlock), "-block-time", blockTime.toMillis() + "ms"), freePort());
+    return new EvNodeProcess(
+        List.of(
+            "-role",
+            "aggregator",
+            "-home",
+            home.toString(),
+            "-chain-id",
+            chainId,
+            "-passphrase-file",
+            pass.toString(),
+            "-listen",
+            "/ip4/127.0.0.1/tcp/" + port,
+            "-peers",
+            peers,
+            "-txs-per-block",
+            Integer.toString(txsPerBlock),
+            "-block-time",
+            blockTime.toMillis() + "ms"),
+        freePort());
   }
 
   /** A full node of {@code genesis} seeded only with {@code peers}. */
-  static EvNodeProcess fullNode(Path home, Path genesis, String peers, Duration blockTime) throws IOException {
-    return new EvNodeProcess(List.of("-role", "full", "-home", home.toString(), "-genesis", genesis.toString(),
-        "-listen", "/ip4/127.0.0.1/tcp/" + freePort(), "-peers", peers, "-block-time", blockTime.toMillis() + "ms"),
+  static EvNodeProcess fullNode(Path home, Path genesis, String peers, Duration blockTime)
+      throws IOException {
+    return new EvNodeProcess(
+        List.of(
+            "-role",
+            "full",
+            "-home",
+            home.toString(),
+            "-genesis",
+            genesis.toString(),
+            "-listen",
+            "/ip4/127.0.0.1/tcp/" + freePort(),
+            "-peers",
+            peers,
+            "-block-time",
+            blockTime.toMillis() + "ms"),
         freePort());
   }
 
@@ -80,7 +112,9 @@ final class EvNodeProcess implements AutoCloseable {
   }
 
   private void readOut() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.contains("\"ready\":true")) {
@@ -94,7 +128,9 @@ final class EvNodeProcess implements AutoCloseable {
   }
 
   private void readErr() {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         stderr.append(line).append('\n');
@@ -115,12 +151,21 @@ final class EvNodeProcess implements AutoCloseable {
 
   /** The zerolog lines at level error, less those {@code allowed} matches. */
   List<String> errors(Pattern allowed) {
-    return stderr().lines().filter(l -> l.contains("\"level\":\"error\"") || l.contains("\"level\":\"fatal\"")
-        || l.contains("\"level\":\"panic\"") || l.startsWith("panic:")).filter(l -> !allowed.matcher(l).find())
+    return stderr()
+        .lines()
+        .filter(
+            l ->
+                l.contains("\"level\":\"error\"")
+                    || l.contains("\"level\":\"fatal\"")
+                    || l.contains("\"level\":\"panic\"")
+                    || l.startsWith("panic:"))
+        .filter(l -> !allowed.matcher(l).find())
         .collect(Collectors.toList());
   }
 
-  /** {@code GetState}: the last block height, or 0 before the first block (or before the RPC is up). */
+  /**
+   * {@code GetState}: the last block height, or 0 before the first block (or before the RPC is up).
+   */
   long height() {
     try {
       String state = post("GetState", "{}");
@@ -160,7 +205,13 @@ final class EvNodeProcess implements AutoCloseable {
   Hash[] hashesAt(long height) throws IOException {
     String next = block(height + 1);
     if (field(next, "lastHeaderHash") == null) {
-      throw new IOException("the ev-node node has no block " + (height + 1) + " to name header " + height + ": " + next);
+      throw new IOException(
+          "the ev-node node has no block "
+              + (height + 1)
+              + " to name header "
+              + height
+              + ": "
+              + next);
     }
     return new Hash[] {base64(field(next, "lastHeaderHash")), base64(field(next, "lastDataHash"))};
   }
@@ -170,8 +221,12 @@ final class EvNodeProcess implements AutoCloseable {
   }
 
   private String post(String method, String body, String service) throws IOException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(rpc + service + "/" + method)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(rpc + service + "/" + method))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     try {
       return http.send(req, HttpResponse.BodyHandlers.ofString()).body();
     } catch (InterruptedException e) {

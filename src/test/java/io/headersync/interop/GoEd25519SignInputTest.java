@@ -1,7 +1,6 @@
 package io.headersync.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,10 +20,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Go's own Ed25519 test vectors, {@code $GOROOT/src/crypto/ed25519/testdata/sign.input.gz} (128 lines in Go 1.26
- * of {@code seed+public:public:message:signature+message:}, read from the Go installation the interop
- * profile builds with, not copied): our signature equals Go's, byte for byte, and our Go-exact verify
- * accepts it and rejects it with one bit flipped.
+ * Go's own Ed25519 test vectors, {@code $GOROOT/src/crypto/ed25519/testdata/sign.input.gz} (128
+ * lines in Go 1.26 of {@code seed+public:public:message:signature+message:}, read from the Go
+ * installation the interop profile builds with, not copied): our signature equals Go's, byte for
+ * byte, and our Go-exact verify accepts it and rejects it with one bit flipped.
  */
 @Tag("interop")
 class GoEd25519SignInputTest {
@@ -32,13 +31,22 @@ class GoEd25519SignInputTest {
 
   @Test
   void signsAndVerifiesEveryLineOfGosSignInput() throws Exception {
-    Path goroot = Path.of(new String(new ProcessBuilder("go", "env", "GOROOT").start().getInputStream().readAllBytes(),
-        StandardCharsets.UTF_8).trim());
+    Path goroot =
+        Path.of(
+            new String(
+                    new ProcessBuilder("go", "env", "GOROOT")
+                        .start()
+                        .getInputStream()
+                        .readAllBytes(),
+                    StandardCharsets.UTF_8)
+                .trim());
     Path file = goroot.resolve("src/crypto/ed25519/testdata/sign.input.gz");
     assertTrue(Files.isRegularFile(file), "no " + file);
     int lines = 0;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file)),
-        StandardCharsets.US_ASCII))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.US_ASCII))) {
       for (String line; (line = r.readLine()) != null; lines++) {
         String[] parts = line.split(":", -1);
         byte[] seed = Arrays.copyOf(HEX.parseHex(parts[0]), 32);
@@ -49,7 +57,9 @@ class GoEd25519SignInputTest {
         assertArrayEquals(pub, key.publicKey().raw(), "public key, line " + lines);
         assertArrayEquals(sig, key.sign(msg), "signature, line " + lines);
         assertTrue(GoEd25519.verify(pub, msg, sig), "verify, line " + lines);
-        assertTrue(PublicKey.fromRaw(KeyType.ED25519, pub).verify(msg, sig), "PublicKey.verify, line " + lines);
+        assertTrue(
+            PublicKey.fromRaw(KeyType.ED25519, pub).verify(msg, sig),
+            "PublicKey.verify, line " + lines);
         sig[lines % 64] ^= 1;
         assertFalse(GoEd25519.verify(pub, msg, sig), "a flipped bit verifies, line " + lines);
       }

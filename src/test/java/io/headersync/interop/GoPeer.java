@@ -49,7 +49,10 @@ public final class GoPeer implements AutoCloseable {
     PUBSUB_V017("peer-pubsub17"),
     /** {@code interop/dht}: go-libp2p-kad-dht v0.40.0 as ev-node v1.2.2 runs it. */
     DHT("dht"),
-    /** {@code interop/dht} on go-libp2p-kad-dht v0.42.2, the newest the Go module proxy serves ({@code go.kaddht042.mod}). */
+    /**
+     * {@code interop/dht} on go-libp2p-kad-dht v0.42.2, the newest the Go module proxy serves
+     * ({@code go.kaddht042.mod}).
+     */
     DHT_KADDHT042("dht-kaddht042");
 
     final String file;
@@ -75,8 +78,9 @@ public final class GoPeer implements AutoCloseable {
   }
 
   private void readOut() {
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.contains("\"event\":\"ready\"")) {
@@ -98,8 +102,9 @@ public final class GoPeer implements AutoCloseable {
   }
 
   private void readErr() {
-    try (BufferedReader r = new BufferedReader(
-        new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         stderr.append(line).append('\n');
@@ -187,7 +192,9 @@ public final class GoPeer implements AutoCloseable {
 
   /** A top-level string field of a flat JSON line, or null. */
   public static String string(String json, String field) {
-    Matcher m = Pattern.compile("\"" + Pattern.quote(field) + "\":\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(json);
+    Matcher m =
+        Pattern.compile("\"" + Pattern.quote(field) + "\":\"((?:[^\"\\\\]++|\\\\.)*+)\"")
+            .matcher(json);
     return m.find() ? m.group(1) : null;
   }
 

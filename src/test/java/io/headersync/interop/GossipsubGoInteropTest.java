@@ -57,13 +57,18 @@ class GossipsubGoInteropTest {
     }
   }
 
-  enum Dial { JAVA_DIALS, GO_DIALS }
+  enum Dial {
+    JAVA_DIALS,
+    GO_DIALS
+  }
 
   static final long T = 60;
   static final String TOPIC = "/gm-headerSync/header-sub/v0.0.1";
   static final HexFormat HEX = HexFormat.of();
+
   /** Traffic before reading Go's score: a minute at 4 messages/s each way, as the issue asks. */
   static final int SCORE_ROUNDS = 240;
+
   static final long ROUND_MILLIS = 250;
 
   private final List<GoPeer> goPeers = new ArrayList<>();
@@ -86,8 +91,11 @@ class GossipsubGoInteropTest {
       }
     }
     for (GoPeer g : goPeers) {
-      String bad = g.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
-          .reduce("", (a, b) -> a + b + "\n");
+      String bad =
+          g.stderr()
+              .lines()
+              .filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+              .reduce("", (a, b) -> a + b + "\n");
       assertEquals("", bad, "go-libp2p logged protocol errors; its whole stderr:\n" + g.stderr());
     }
   }
@@ -102,11 +110,20 @@ class GossipsubGoInteropTest {
     return out.stream();
   }
 
-  /** A Go peer running the scenario's router, joined to TOPIC (before connecting: identify lists it). */
+  /**
+   * A Go peer running the scenario's router, joined to TOPIC (before connecting: identify lists
+   * it).
+   */
   private GoPeer goPeer(Scenario scenario, long seed) throws Exception {
     GoPeer g = new GoPeer(seed);
     goPeers.add(g);
-    g.ok("\"cmd\":\"pubsub-start\",\"router\":\"" + scenario.router + "\",\"topic\":\"" + TOPIC + "\"", T);
+    g.ok(
+        "\"cmd\":\"pubsub-start\",\"router\":\""
+            + scenario.router
+            + "\",\"topic\":\""
+            + TOPIC
+            + "\"",
+        T);
     g.ok("\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"", T);
     return g;
   }
@@ -116,8 +133,10 @@ class GossipsubGoInteropTest {
     new Random(43).nextBytes(seed);
     PrivateKey key = PrivateKey.ed25519FromSeed(seed);
     host = Host.builder(key).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build();
-    PubSub.Builder b = PubSub.builder(host, key).maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE)
-        .gossipSub(GossipSubParams.defaults());
+    PubSub.Builder b =
+        PubSub.builder(host, key)
+            .maxMessageSize(PubSub.EVNODE_MAX_MESSAGE_SIZE)
+            .gossipSub(GossipSubParams.defaults());
     if (scenario == Scenario.MESHSUB11_SCORED) {
       b.peerScore(PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA);
     }
@@ -127,7 +146,9 @@ class GossipsubGoInteropTest {
     host.start().get(T, TimeUnit.SECONDS);
   }
 
-  /** Connects, waits for both sides to know the other's subscription and, for gossipsub, the mesh. */
+  /**
+   * Connects, waits for both sides to know the other's subscription and, for gossipsub, the mesh.
+   */
   private PeerId link(Scenario scenario, GoPeer g, Dial dial) throws Exception {
     PeerId goId = PeerId.parse(g.peerId());
     if (dial == Dial.JAVA_DIALS) {
@@ -136,10 +157,22 @@ class GossipsubGoInteropTest {
       g.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
     }
     get(pubsub.awaitPeer(TOPIC, goId));
-    g.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+    g.ok(
+        "\"cmd\":\"pubsub-wait-peer\",\"topic\":\""
+            + TOPIC
+            + "\",\"peer\":\""
+            + host.peerId()
+            + "\"",
+        T);
     if (scenario.mesh()) {
       get(pubsub.awaitMeshPeer(TOPIC, goId));
-      g.ok("\"cmd\":\"pubsub-wait-mesh\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+      g.ok(
+          "\"cmd\":\"pubsub-wait-mesh\",\"topic\":\""
+              + TOPIC
+              + "\",\"peer\":\""
+              + host.peerId()
+              + "\"",
+          T);
     }
     return goId;
   }
@@ -153,7 +186,13 @@ class GossipsubGoInteropTest {
   }
 
   private static void publish(GoPeer g, byte[] data) throws Exception {
-    g.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + HEX.formatHex(data) + "\"", T);
+    g.ok(
+        "\"cmd\":\"pubsub-publish\",\"topic\":\""
+            + TOPIC
+            + "\",\"data\":\""
+            + HEX.formatHex(data)
+            + "\"",
+        T);
   }
 
   private static final Pattern NUMBER = Pattern.compile("\"score\":(-?[0-9.eE+-]+)");
@@ -210,8 +249,11 @@ class GossipsubGoInteropTest {
     startJava(scenario);
     PeerId goId = link(scenario, go, Dial.JAVA_DIALS);
     PeerId otherId = link(scenario, other, Dial.GO_DIALS);
-    assertEquals(List.of(host.peerId().toString()), GoPeer.strings(go.ok("\"cmd\":\"peers\"", T), "peers"));
-    assertEquals(List.of(host.peerId().toString()), GoPeer.strings(other.ok("\"cmd\":\"peers\"", T), "peers"));
+    assertEquals(
+        List.of(host.peerId().toString()), GoPeer.strings(go.ok("\"cmd\":\"peers\"", T), "peers"));
+    assertEquals(
+        List.of(host.peerId().toString()),
+        GoPeer.strings(other.ok("\"cmd\":\"peers\"", T), "peers"));
     for (int i = 0; i < 10; i++) {
       byte[] there = ("relay " + i).getBytes(StandardCharsets.UTF_8);
       publish(go, there);
@@ -262,8 +304,9 @@ class GossipsubGoInteropTest {
     String answer = go.ok("\"cmd\":\"pubsub-score\",\"peer\":\"" + host.peerId() + "\"", T);
     double goScore = score(answer);
     double ourScore = get(pubsub.score(goId));
-    System.out.printf("%s: Go's score of Java %.4f, Java's score of Go %.4f (%s)%n", scenario, goScore, ourScore,
-        answer);
+    System.out.printf(
+        "%s: Go's score of Java %.4f, Java's score of Go %.4f (%s)%n",
+        scenario, goScore, ourScore, answer);
     assertTrue(answer.contains("\"rejected\":0"), answer);
     if (scenario == Scenario.MESHSUB11_SCORED) {
       assertTrue(answer.contains("\"scored\":true") && answer.contains("\"known\":true"), answer);

@@ -3,8 +3,8 @@ package io.headersync.interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.Block;
+import io.headersync.evnode.EvNodeTypes;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
@@ -24,23 +24,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The header topic against go-header v0.8.6's {@code p2p.Subscriber} carrying ev-node
- * {@code P2PSignedHeader}s on go-libp2p-pubsub FloodSub (as ev-node runs it): Go receives, validates
- * and verifies the headers our {@link Subscriber} broadcasts, and ours receive Go's, both dial
+ * The header topic against go-header v0.8.6's {@code p2p.Subscriber} carrying ev-node {@code
+ * P2PSignedHeader}s on go-libp2p-pubsub FloodSub (as ev-node runs it): Go receives, validates and
+ * verifies the headers our {@link Subscriber} broadcasts, and ours receive Go's, both dial
  * directions, against the Go peer built with go-libp2p-pubsub v0.16.0 (go-header v0.8.6's pin) and
  * v0.17.0 (ev-node v1.2.3's pin).
  */
 @Tag("interop")
 class HeaderTopicGoInteropTest {
-  enum Dial { JAVA_DIALS, GO_DIALS }
+  enum Dial {
+    JAVA_DIALS,
+    GO_DIALS
+  }
 
   static final long T = 60;
   static final String NETWORK = "gm-headerSync";
@@ -52,9 +55,13 @@ class HeaderTopicGoInteropTest {
   private Subscriber<P2PSignedHeader> subscriber;
   private PeerId goId;
 
-  /** Both Go builds (pubsub v0.16.0 as go-header pins, v0.17.0 as ev-node v1.2.3 pins), both dial directions. */
+  /**
+   * Both Go builds (pubsub v0.16.0 as go-header pins, v0.17.0 as ev-node v1.2.3 pins), both dial
+   * directions.
+   */
   static Stream<Arguments> peers() {
-    return Stream.of(GoPeer.Binary.DEFAULT, GoPeer.Binary.PUBSUB_V017) // the DHT builds speak no pubsub
+    return Stream.of(
+            GoPeer.Binary.DEFAULT, GoPeer.Binary.PUBSUB_V017) // the DHT builds speak no pubsub
         .flatMap(b -> Stream.of(Dial.values()).map(d -> Arguments.of(b, d)));
   }
 
@@ -86,8 +93,11 @@ class HeaderTopicGoInteropTest {
     } finally {
       go.close();
     }
-    String bad = go.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
-        .reduce("", (a, b) -> a + b + "\n");
+    String bad =
+        go.stderr()
+            .lines()
+            .filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+            .reduce("", (a, b) -> a + b + "\n");
     assertEquals("", bad, "go-libp2p logged protocol errors; its whole stderr:\n" + go.stderr());
   }
 
@@ -114,22 +124,27 @@ class HeaderTopicGoInteropTest {
   void goSubscriberReceivesOurBroadcasts(GoPeer.Binary binary, Dial dial) throws Exception {
     start(binary);
     connect(dial);
-    HeaderSigner signer = HeaderSigner.builder()
-        .key(SignerKey.generate(new Random(5)))
-        .chainId("gm")
-        .startTime(Instant.parse("2026-01-01T00:00:00Z"))
-        .blockTime(Duration.ofSeconds(1))
-        .build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(5)))
+            .chainId("gm")
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .blockTime(Duration.ofSeconds(1))
+            .build();
     List<Block> blocks = signer.chain(10);
     for (Block b : blocks) {
       P2PSignedHeader h = b.p2pHeader();
       subscriber.broadcast(h).get(T, TimeUnit.SECONDS);
       String got = go.ok("\"cmd\":\"hsub-next\",\"millis\":30000", T);
       assertEquals(h.height(), number(got, "height"), got);
-      assertEquals(h.hash().toString().toUpperCase(), GoPeer.string(got, "hash").toUpperCase(), got);
+      assertEquals(
+          h.hash().toString().toUpperCase(), GoPeer.string(got, "hash").toUpperCase(), got);
       assertEquals("gm", GoPeer.string(got, "chainId"), got);
     }
-    assertEquals(10, number(go.ok("\"cmd\":\"hsub-verified\"", T), "count"), "Go's verifier saw every header");
+    assertEquals(
+        10,
+        number(go.ok("\"cmd\":\"hsub-verified\"", T), "count"),
+        "Go's verifier saw every header");
     assertEquals(10, subscriber.metrics().accepted(), "our validator accepted our own broadcasts");
   }
 

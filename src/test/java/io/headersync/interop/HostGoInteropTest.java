@@ -38,15 +38,19 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("interop")
 class HostGoInteropTest {
-  enum Dial { JAVA_DIALS, GO_DIALS }
+  enum Dial {
+    JAVA_DIALS,
+    GO_DIALS
+  }
 
   static final long T = 60;
   static final int ECHO_STREAMS = 16;
   static final int ECHO_BYTES_PER_STREAM = 4 << 20; // 16 x 4 MiB = 64 MiB
 
   /** Lines in Go's log that mean something went wrong on the wire. */
-  static final Pattern PROTOCOL_ERROR = Pattern.compile(
-      "(?i)(yamux|noise|multistream|identify|protocol|stream reset|malformed|unexpected|invalid|panic)");
+  static final Pattern PROTOCOL_ERROR =
+      Pattern.compile(
+          "(?i)(yamux|noise|multistream|identify|protocol|stream reset|malformed|unexpected|invalid|panic)");
 
   private GoPeer go;
   private Host host;
@@ -59,17 +63,19 @@ class HostGoInteropTest {
     go = new GoPeer(7);
     byte[] seed = new byte[32];
     new Random(42).nextBytes(seed);
-    host = Host.builder(PrivateKey.ed25519FromSeed(seed))
-        .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
-        .gater(gater)
-        .build();
+    host =
+        Host.builder(PrivateKey.ed25519FromSeed(seed))
+            .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+            .gater(gater)
+            .build();
     host.setStreamHandler(EchoHandler.PROTOCOL, new EchoHandler());
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        identified.add(info);
-      }
-    });
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void identified(PeerInfo info) {
+            identified.add(info);
+          }
+        });
     host.start().get(T, TimeUnit.SECONDS);
     goId = PeerId.parse(go.peerId());
   }
@@ -84,8 +90,11 @@ class HostGoInteropTest {
     if (!go.stderr().isEmpty()) {
       System.err.println("go peer stderr:\n" + go.stderr());
     }
-    String bad = go.stderr().lines().filter(l -> PROTOCOL_ERROR.matcher(l).find())
-        .reduce("", (a, b) -> a + b + "\n");
+    String bad =
+        go.stderr()
+            .lines()
+            .filter(l -> PROTOCOL_ERROR.matcher(l).find())
+            .reduce("", (a, b) -> a + b + "\n");
     assertEquals("", bad, "go-libp2p logged protocol errors; its whole stderr:\n" + go.stderr());
   }
 
@@ -112,14 +121,17 @@ class HostGoInteropTest {
     // Go's identify of us lists every protocol we serve
     String answer = go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T);
     List<String> theirView = GoPeer.strings(answer, "protocols");
-    assertTrue(theirView.containsAll(host.protocols()), "Go saw " + theirView + ", we serve " + host.protocols());
+    assertTrue(
+        theirView.containsAll(host.protocols()),
+        "Go saw " + theirView + ", we serve " + host.protocols());
     assertEquals(Host.DEFAULT_USER_AGENT, GoPeer.string(answer, "agent"));
 
     // our identify of Go
     PeerInfo info = identified.poll(T, TimeUnit.SECONDS);
     assertTrue(info != null, "no identify of the Go peer");
     assertEquals(goId, info.peer());
-    assertTrue(info.protocols().containsAll(List.of(Host.IDENTIFY, Host.PING, EchoHandler.PROTOCOL)),
+    assertTrue(
+        info.protocols().containsAll(List.of(Host.IDENTIFY, Host.PING, EchoHandler.PROTOCOL)),
         info.protocols().toString());
     assertEquals("headersync-interop-peer", info.agentVersion());
     assertFalse(info.listenAddresses().isEmpty());
@@ -141,8 +153,15 @@ class HostGoInteropTest {
   @EnumSource(Dial.class)
   void goEchoes64MiBThroughUsOverConcurrentStreams(Dial dial) throws Exception {
     connect(dial);
-    String answer = go.ok("\"cmd\":\"echo\",\"peer\":\"" + host.peerId() + "\",\"streams\":" + ECHO_STREAMS
-        + ",\"bytes\":" + ECHO_BYTES_PER_STREAM, 600);
+    String answer =
+        go.ok(
+            "\"cmd\":\"echo\",\"peer\":\""
+                + host.peerId()
+                + "\",\"streams\":"
+                + ECHO_STREAMS
+                + ",\"bytes\":"
+                + ECHO_BYTES_PER_STREAM,
+            600);
     assertTrue(GoPeer.string(answer, "sha256") != null, answer);
   }
 
@@ -157,9 +176,10 @@ class HostGoInteropTest {
       byte[] data = new byte[ECHO_BYTES_PER_STREAM];
       new Random(i + 1).nextBytes(data);
       sent.update(StreamIo.sha256(data));
-      digests.add(host.newStream(goId, EchoHandler.PROTOCOL)
-          .thenCompose(s -> StreamIo.echo(s, data))
-          .thenApply(StreamIo::sha256));
+      digests.add(
+          host.newStream(goId, EchoHandler.PROTOCOL)
+              .thenCompose(s -> StreamIo.echo(s, data))
+              .thenApply(StreamIo::sha256));
     }
     for (CompletableFuture<byte[]> d : digests) {
       all.update(d.get(600, TimeUnit.SECONDS));
@@ -172,14 +192,22 @@ class HostGoInteropTest {
   void peerWeBlockIsRefused(Dial dial) throws Exception {
     gater.blockPeer(goId);
     if (dial == Dial.JAVA_DIALS) {
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> host.connect(Multiaddr.parse(go.tcpAddress())).get(T, TimeUnit.SECONDS));
-      assertEquals(ConnectionException.Reason.GATED,
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> host.connect(Multiaddr.parse(go.tcpAddress())).get(T, TimeUnit.SECONDS));
+      assertEquals(
+          ConnectionException.Reason.GATED,
           assertInstanceOf(ConnectionException.class, e.getCause()).reason());
       // without the peer id in the address the gater refuses it after the handshake
-      e = assertThrows(ExecutionException.class, () -> host.connect(
-          Multiaddr.parse(go.tcpAddress()).withoutPeerId()).get(T, TimeUnit.SECONDS));
-      assertEquals(ConnectionException.Reason.GATED,
+      e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  host.connect(Multiaddr.parse(go.tcpAddress()).withoutPeerId())
+                      .get(T, TimeUnit.SECONDS));
+      assertEquals(
+          ConnectionException.Reason.GATED,
           assertInstanceOf(ConnectionException.class, e.getCause()).reason());
     } else {
       String answer = go.command("\"cmd\":\"connect\",\"addr\":\"" + ourAddress() + "\"", T);
@@ -195,8 +223,10 @@ class HostGoInteropTest {
   void peerThatBlocksUsRefusesUs(Dial dial) throws Exception {
     go.ok("\"cmd\":\"block\",\"peer\":\"" + host.peerId() + "\"", T);
     if (dial == Dial.JAVA_DIALS) {
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> host.connect(Multiaddr.parse(go.tcpAddress())).get(T, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> host.connect(Multiaddr.parse(go.tcpAddress())).get(T, TimeUnit.SECONDS));
       assertInstanceOf(ConnectionException.class, e.getCause());
     } else {
       String answer = go.command("\"cmd\":\"connect\",\"addr\":\"" + ourAddress() + "\"", T);
@@ -214,9 +244,16 @@ class HostGoInteropTest {
     go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T);
     assertTrue(identified.poll(T, TimeUnit.SECONDS).protocols().contains(Host.IDENTIFY_PUSH));
     host.setStreamHandler("/headersync-test/late/1.0.0", s -> s.close());
-    // Go applies a push asynchronously; the peer answers when go-libp2p's protocols-updated event says so.
-    go.ok("\"cmd\":\"wait-protocol\",\"peer\":\"" + host.peerId() + "\",\"protocol\":\"/headersync-test/late/1.0.0\"", T);
-    List<String> seen = GoPeer.strings(go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T), "protocols");
+    // Go applies a push asynchronously; the peer answers when go-libp2p's protocols-updated event
+    // says so.
+    go.ok(
+        "\"cmd\":\"wait-protocol\",\"peer\":\""
+            + host.peerId()
+            + "\",\"protocol\":\"/headersync-test/late/1.0.0\"",
+        T);
+    List<String> seen =
+        GoPeer.strings(
+            go.ok("\"cmd\":\"protocols\",\"peer\":\"" + host.peerId() + "\"", T), "protocols");
     assertTrue(seen.contains("/headersync-test/late/1.0.0"), seen.toString());
   }
 }

@@ -29,7 +29,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Tag("interop")
 class PubsubGoInteropTest {
-  enum Dial { JAVA_DIALS, GO_DIALS }
+  enum Dial {
+    JAVA_DIALS,
+    GO_DIALS
+  }
 
   static final long T = 60;
   static final String TOPIC = "/gm-headerSync/header-sub/v0.0.1";
@@ -44,7 +47,9 @@ class PubsubGoInteropTest {
   @BeforeEach
   void start() throws Exception {
     go = new GoPeer(7);
-    go.ok("\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"", T); // before connecting: identify lists floodsub
+    go.ok(
+        "\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"",
+        T); // before connecting: identify lists floodsub
     byte[] seed = new byte[32];
     new Random(42).nextBytes(seed);
     PrivateKey key = PrivateKey.ed25519FromSeed(seed);
@@ -67,8 +72,11 @@ class PubsubGoInteropTest {
     if (!go.stderr().isEmpty()) {
       System.err.println("go peer stderr:\n" + go.stderr());
     }
-    String bad = go.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
-        .reduce("", (a, b) -> a + b + "\n");
+    String bad =
+        go.stderr()
+            .lines()
+            .filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+            .reduce("", (a, b) -> a + b + "\n");
     assertEquals("", bad, "go-libp2p logged protocol errors; its whole stderr:\n" + go.stderr());
   }
 
@@ -79,7 +87,13 @@ class PubsubGoInteropTest {
       go.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
     }
     pubsub.awaitPeer(TOPIC, goId).get(T, TimeUnit.SECONDS);
-    go.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+    go.ok(
+        "\"cmd\":\"pubsub-wait-peer\",\"topic\":\""
+            + TOPIC
+            + "\",\"peer\":\""
+            + host.peerId()
+            + "\"",
+        T);
   }
 
   private <V> V get(CompletableFuture<V> f) throws Exception {
@@ -110,7 +124,13 @@ class PubsubGoInteropTest {
     long previous = 0;
     for (int i = 0; i < 20; i++) {
       byte[] data = ("from go " + i).getBytes(StandardCharsets.UTF_8);
-      go.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + HEX.formatHex(data) + "\"", T);
+      go.ok(
+          "\"cmd\":\"pubsub-publish\",\"topic\":\""
+              + TOPIC
+              + "\",\"data\":\""
+              + HEX.formatHex(data)
+              + "\"",
+          T);
       Message m = get(sub.next());
       assertArrayEquals(data, m.data());
       assertEquals(goId, m.from().orElseThrow());
@@ -133,10 +153,17 @@ class PubsubGoInteropTest {
     get(pubsub.publish(TOPIC, data));
     get(sub.next());
     String got = go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
-    assertEquals(HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data)),
+    assertEquals(
+        HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data)),
         GoPeer.string(got, "dataSha256"));
 
-    go.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + HEX.formatHex(data) + "\"", T);
+    go.ok(
+        "\"cmd\":\"pubsub-publish\",\"topic\":\""
+            + TOPIC
+            + "\",\"data\":\""
+            + HEX.formatHex(data)
+            + "\"",
+        T);
     assertArrayEquals(data, get(sub.next()).data());
   }
 
@@ -162,12 +189,22 @@ class PubsubGoInteropTest {
       // Go starts FloodSub only now: identify push tells us it speaks /floodsub/1.0.0.
       late.ok("\"cmd\":\"pubsub-join\",\"topic\":\"" + TOPIC + "\"", T);
       pubsub.awaitPeer(TOPIC, lateId).get(T, TimeUnit.SECONDS);
-      late.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+      late.ok(
+          "\"cmd\":\"pubsub-wait-peer\",\"topic\":\""
+              + TOPIC
+              + "\",\"peer\":\""
+              + host.peerId()
+              + "\"",
+          T);
       get(pubsub.publish(TOPIC, new byte[] {1, 2, 3}));
-      String got = late.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+      String got =
+          late.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
       assertEquals("010203", GoPeer.string(got, "data"), got);
-      String bad = late.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
-          .reduce("", (a, b) -> a + b + "\n");
+      String bad =
+          late.stderr()
+              .lines()
+              .filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+              .reduce("", (a, b) -> a + b + "\n");
       assertEquals("", bad, late.stderr());
     }
   }
@@ -185,30 +222,45 @@ class PubsubGoInteropTest {
         other.ok("\"cmd\":\"connect\",\"addr\":\"" + host.listenAddresses().get(0) + "\"", T);
       }
       pubsub.awaitPeer(TOPIC, otherId).get(T, TimeUnit.SECONDS);
-      other.ok("\"cmd\":\"pubsub-wait-peer\",\"topic\":\"" + TOPIC + "\",\"peer\":\"" + host.peerId() + "\"", T);
+      other.ok(
+          "\"cmd\":\"pubsub-wait-peer\",\"topic\":\""
+              + TOPIC
+              + "\",\"peer\":\""
+              + host.peerId()
+              + "\"",
+          T);
       String goPeers = go.ok("\"cmd\":\"peers\"", T);
       assertEquals(java.util.List.of(host.peerId().toString()), GoPeer.strings(goPeers, "peers"));
 
       for (int i = 0; i < 10; i++) {
         String hex = HEX.formatHex(("relay " + i).getBytes(StandardCharsets.UTF_8));
         go.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + hex + "\"", T);
-        go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\"", T); // Go delivers its own message to itself
-        String got = other.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+        go.ok(
+            "\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\"",
+            T); // Go delivers its own message to itself
+        String got =
+            other.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
         assertEquals(goId.toString(), GoPeer.string(got, "from"), got);
         assertEquals(host.peerId().toString(), GoPeer.string(got, "receivedFrom"), got);
         assertEquals(hex, GoPeer.string(got, "data"), got);
         assertArrayEquals(HEX.parseHex(hex), get(sub.next()).data());
 
         String back = HEX.formatHex(("back " + i).getBytes(StandardCharsets.UTF_8));
-        other.ok("\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + back + "\"", T);
+        other.ok(
+            "\"cmd\":\"pubsub-publish\",\"topic\":\"" + TOPIC + "\",\"data\":\"" + back + "\"", T);
         other.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\"", T);
-        String gotBack = go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
+        String gotBack =
+            go.ok("\"cmd\":\"pubsub-next\",\"topic\":\"" + TOPIC + "\",\"millis\":30000", T);
         assertEquals(otherId.toString(), GoPeer.string(gotBack, "from"), gotBack);
         assertEquals(back, GoPeer.string(gotBack, "data"), gotBack);
         assertArrayEquals(HEX.parseHex(back), get(sub.next()).data());
       }
-      String bad = other.stderr().lines().filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
-          .reduce("", (a, b) -> a + b + "\n");
+      String bad =
+          other
+              .stderr()
+              .lines()
+              .filter(l -> HostGoInteropTest.PROTOCOL_ERROR.matcher(l).find())
+              .reduce("", (a, b) -> a + b + "\n");
       assertEquals("", bad, other.stderr());
     }
   }

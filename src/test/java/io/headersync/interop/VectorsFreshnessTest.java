@@ -24,8 +24,11 @@ class VectorsFreshnessTest {
     List<String> names = list(COMMITTED);
     assertEquals(names, list(fresh), "the same vector files");
     for (String name : names) {
-      assertEquals(Files.readString(COMMITTED.resolve(name)), Files.readString(fresh.resolve(name)),
-          name + " differs from what interop/vectors generates now; regenerate with mvn -Pvectors generate-test-resources");
+      assertEquals(
+          Files.readString(COMMITTED.resolve(name)),
+          Files.readString(fresh.resolve(name)),
+          name
+              + " differs from what interop/vectors generates now; regenerate with mvn -Pvectors generate-test-resources");
     }
   }
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.headersync.testkit.ManualScheduler;
 import io.headersync.testing.MemoryHosts;
+import io.headersync.testkit.ManualScheduler;
 import io.headersync.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,28 +45,38 @@ class ConnectionManagerTest {
   private ConnectionManager manager(int low, int high) throws Exception {
     center = MemoryHosts.start(network, 1, new ConnectionGater(), T);
     hosts.add(center);
-    ConnectionManager m = ConnectionManager.builder(center)
-        .options(ConnectionManager.Options.builder().watermarks(low, high).gracePeriod(Duration.ofSeconds(30)).build())
-        .clock(clock).scheduler(scheduler)
-        .values(() -> {
-          Map<PeerId, ConnectionManager.PeerValue> out = new java.util.HashMap<>();
-          values.forEach((p, v) -> out.put(p, new ConnectionManager.PeerValue(v.score(), v.protect())));
-          return CompletableFuture.completedFuture(out);
-        })
-        .build();
+    ConnectionManager m =
+        ConnectionManager.builder(center)
+            .options(
+                ConnectionManager.Options.builder()
+                    .watermarks(low, high)
+                    .gracePeriod(Duration.ofSeconds(30))
+                    .build())
+            .clock(clock)
+            .scheduler(scheduler)
+            .values(
+                () -> {
+                  Map<PeerId, ConnectionManager.PeerValue> out = new java.util.HashMap<>();
+                  values.forEach(
+                      (p, v) ->
+                          out.put(p, new ConnectionManager.PeerValue(v.score(), v.protect())));
+                  return CompletableFuture.completedFuture(out);
+                })
+            .build();
     // Added after the manager's own listener: listeners run in order, so the manager counted a peer
     // before this one hears of it.
-    center.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        arrived.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(null);
-      }
+    center.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+            arrived.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(null);
+          }
 
-      @Override
-      public void disconnected(PeerId peer) {
-        gone.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(null);
-      }
-    });
+          @Override
+          public void disconnected(PeerId peer) {
+            gone.computeIfAbsent(peer, p -> new CompletableFuture<>()).complete(null);
+          }
+        });
     return m;
   }
 
@@ -80,7 +90,8 @@ class ConnectionManagerTest {
   }
 
   @Test
-  void overTheHighWatermarkTheLeastValuablePeersPastTheirGraceGoDownToTheLowWatermark() throws Exception {
+  void overTheHighWatermarkTheLeastValuablePeersPastTheirGraceGoDownToTheLowWatermark()
+      throws Exception {
     ConnectionManager m = manager(4, 6);
     List<PeerId> p = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -107,7 +118,8 @@ class ConnectionManagerTest {
   }
 
   @Test
-  void aConnectionOverTheHighWatermarkTriggersATrimAfterTheSilencePeriodAndNewPeersHaveGrace() throws Exception {
+  void aConnectionOverTheHighWatermarkTriggersATrimAfterTheSilencePeriodAndNewPeersHaveGrace()
+      throws Exception {
     ConnectionManager m = manager(2, 3);
     List<PeerId> p = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
@@ -115,7 +127,11 @@ class ConnectionManagerTest {
     }
     m.protect(p.get(0), "seed");
     clock.advance(Duration.ofSeconds(31)); // the first three are past their grace
-    m.trim().get(T, TimeUnit.SECONDS); // at the high watermark: nothing to do, but the silence period starts
+    m.trim()
+        .get(
+            T,
+            TimeUnit
+                .SECONDS); // at the high watermark: nothing to do, but the silence period starts
     PeerId late = dialer(m, 300); // 4 > 3: a trim is due once the silence period ends
     assertTrue(center.connectedPeers().contains(late));
     scheduler.advance(Duration.ofSeconds(10));
@@ -135,14 +151,18 @@ class ConnectionManagerTest {
     assertTrue(m.unprotect(a, "x"), "still protected by y");
     assertFalse(m.unprotect(a, "y"));
     assertFalse(m.isProtected(a));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ConnectionManager.Options.defaults().toBuilder().watermarks(10, 5).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ConnectionManager.Options.defaults().toBuilder().watermarks(10, 5).build());
     assertTrue(e.getMessage().contains("low 10, high 5"), e.getMessage());
     for (int i = 0; i < ConnectionManager.MAX_PROTECTED_PEERS; i++) {
       m.protect(PrivateKey.ed25519FromSeed(seed(i)).peerId(), "t");
     }
-    IllegalStateException full = assertThrows(IllegalStateException.class,
-        () -> m.protect(PrivateKey.ed25519FromSeed(seed(-1)).peerId(), "t"));
+    IllegalStateException full =
+        assertThrows(
+            IllegalStateException.class,
+            () -> m.protect(PrivateKey.ed25519FromSeed(seed(-1)).peerId(), "t"));
     assertTrue(full.getMessage().contains("4096 peers"), full.getMessage());
   }
 

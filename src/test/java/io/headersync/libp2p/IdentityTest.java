@@ -71,7 +71,8 @@ class IdentityTest {
     assertEquals(a, b);
     assertEquals(a.hashCode(), b.hashCode());
     assertEquals(0, a.compareTo(b));
-    assertEquals(Hex.encode(PublicKey.unmarshal(Hex.decode(ED_PUB)).bytes()),
+    assertEquals(
+        Hex.encode(PublicKey.unmarshal(Hex.decode(ED_PUB)).bytes()),
         Hex.encode(a.publicKey().orElseThrow().bytes()));
     assertTrue(a.matches(PublicKey.unmarshal(Hex.decode(ED_PUB))));
     assertEquals(PeerId.parse(SECP_PEER), PeerId.parse(PeerId.parse(SECP_PEER).toCid()));
@@ -143,7 +144,8 @@ class IdentityTest {
     assertThrows(KeyFormatException.class, () -> PublicKey.unmarshal(new byte[5000]));
     assertThrows(KeyFormatException.class, () -> PublicKey.unmarshal(Hex.decode("080912020102")));
     assertThrows(
-        KeyFormatException.class, () -> PrivateKey.unmarshal(Hex.decode("0802122001" + "00".repeat(31))));
+        KeyFormatException.class,
+        () -> PrivateKey.unmarshal(Hex.decode("0802122001" + "00".repeat(31))));
   }
 
   @Test
@@ -191,7 +193,8 @@ class IdentityTest {
     byte[] format5 = uncompressed.clone();
     format5[0] = 5;
     assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.SECP256K1, format5));
-    assertThrows(KeyFormatException.class,
+    assertThrows(
+        KeyFormatException.class,
         () -> PublicKey.fromRaw(KeyType.SECP256K1, Arrays.copyOf(uncompressed, 64)));
   }
 
@@ -199,15 +202,20 @@ class IdentityTest {
   void verifiesEcdsaP256SignaturesAndHashesTheKeyIntoAQmPeerId() throws Exception {
     X9ECParameters c = CustomNamedCurves.getByName("P-256");
     // A named curve, as Go's x509.MarshalPKIXPublicKey writes it (Go refuses explicit parameters).
-    ECDomainParameters dom = new org.bouncycastle.crypto.params.ECNamedDomainParameters(
-        org.bouncycastle.asn1.x9.X9ObjectIdentifiers.prime256v1, c);
+    ECDomainParameters dom =
+        new org.bouncycastle.crypto.params.ECNamedDomainParameters(
+            org.bouncycastle.asn1.x9.X9ObjectIdentifiers.prime256v1, c);
     AsymmetricCipherKeyPair kp = generate(dom, 2);
     byte[] pkix =
         SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(kp.getPublic()).getEncoded("DER");
     PublicKey pub = PublicKey.fromRaw(KeyType.ECDSA, pkix);
-    ECDomainParameters explicit = new ECDomainParameters(c.getCurve(), c.getG(), c.getN(), c.getH());
-    byte[] explicitPkix = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(
-        new ECPublicKeyParameters(((ECPublicKeyParameters) kp.getPublic()).getQ(), explicit)).getEncoded("DER");
+    ECDomainParameters explicit =
+        new ECDomainParameters(c.getCurve(), c.getG(), c.getN(), c.getH());
+    byte[] explicitPkix =
+        SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(
+                new ECPublicKeyParameters(
+                    ((ECPublicKeyParameters) kp.getPublic()).getQ(), explicit))
+            .getEncoded("DER");
     assertThrows(KeyFormatException.class, () -> PublicKey.fromRaw(KeyType.ECDSA, explicitPkix));
     byte[] msg = "libp2p".getBytes(StandardCharsets.UTF_8);
     assertTrue(pub.verify(msg, ecdsaSign((ECPrivateKeyParameters) kp.getPrivate(), msg)));
@@ -290,16 +298,24 @@ class IdentityTest {
     assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
     Files.writeString(f, "{}");
     assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
-    // A real JSON parser, as Go's encoding/json reads it: whitespace, escapes, key case, other members.
-    Files.writeString(f, "{\n  \"Pub_Key\" : \"JUO5L\\/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\",\n  \"note\": [1, {\"priv_key\": 0}],"
-        + EVNODE_JSON.substring(1, EVNODE_JSON.indexOf(",\"pub_key\"")) + "}");
+    // A real JSON parser, as Go's encoding/json reads it: whitespace, escapes, key case, other
+    // members.
+    Files.writeString(
+        f,
+        "{\n  \"Pub_Key\" : \"JUO5L\\/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\",\n  \"note\": [1, {\"priv_key\": 0}],"
+            + EVNODE_JSON.substring(1, EVNODE_JSON.indexOf(",\"pub_key\""))
+            + "}");
     assertEquals(k, NodeKeyFile.loadEvNodeJson(f));
     // A field hidden in a string is not a field; broken JSON says so.
-    Files.writeString(f, "{\"x\": \"\\\"priv_key\\\":\\\"AAAA\\\"\", \"pub_key\": \"JUO5L/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\"}");
-    KeyFormatException noPriv = assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    Files.writeString(
+        f,
+        "{\"x\": \"\\\"priv_key\\\":\\\"AAAA\\\"\", \"pub_key\": \"JUO5L/EJVRFHatyDadtt3JM2ZaEZeN2hQE7hBmypVZ0=\"}");
+    KeyFormatException noPriv =
+        assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
     assertTrue(noPriv.getMessage().contains("no \"priv_key\" field"), noPriv.getMessage());
     Files.writeString(f, EVNODE_JSON.substring(0, 40));
-    KeyFormatException broken = assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
+    KeyFormatException broken =
+        assertThrows(KeyFormatException.class, () -> NodeKeyFile.loadEvNodeJson(f));
     assertTrue(broken.getMessage().contains("not valid JSON"), broken.getMessage());
   }
 

@@ -22,9 +22,11 @@ class MultiaddrTest {
         "04010203040668" + "20a50326" + "0024" + IdentityTest.ED_PUB, Hex.encode(m.bytes()));
     assertEquals(a, m.toString());
     assertEquals(m, Multiaddr.fromBytes(m.bytes()));
-    assertEquals("2900000000000000000000000000000001060fa1",
+    assertEquals(
+        "2900000000000000000000000000000001060fa1",
         Hex.encode(Multiaddr.parse("/ip6/::1/tcp/4001").bytes()));
-    assertEquals("360b6578616d706c652e636f6d066820",
+    assertEquals(
+        "360b6578616d706c652e636f6d066820",
         Hex.encode(Multiaddr.parse("/dns4/example.com/tcp/26656").bytes()));
   }
 
@@ -152,13 +154,22 @@ class MultiaddrTest {
   void seedListSkipsWhatItCannotDialWithoutFailing() {
     SeedAddresses.Result r =
         SeedAddresses.parseCommaSeparated(
-            " /ip4/1.2.3.4/tcp/7676/p2p/" + PEER + ", ,"
-                + "/ip4/1.2.3.4/udp/7676/quic-v1/p2p/" + PEER + ","
-                + "/dns4/seed.example/tcp/26656/p2p/" + PEER + ","
+            " /ip4/1.2.3.4/tcp/7676/p2p/"
+                + PEER
+                + ", ,"
+                + "/ip4/1.2.3.4/udp/7676/quic-v1/p2p/"
+                + PEER
+                + ","
+                + "/dns4/seed.example/tcp/26656/p2p/"
+                + PEER
+                + ","
                 + "/ip4/1.2.3.4/tcp/7676,"
-                + "/ip4/1.2.3.4/tcp/7676/p2p/" + PEER + ","
+                + "/ip4/1.2.3.4/tcp/7676/p2p/"
+                + PEER
+                + ","
                 + "garbage,"
-                + "/dnsaddr/bootstrap.example/p2p/" + PEER);
+                + "/dnsaddr/bootstrap.example/p2p/"
+                + PEER);
     assertEquals(2, r.seeds().size());
     assertEquals("/ip4/1.2.3.4/tcp/7676", r.seeds().get(0).address().toString());
     assertEquals(PeerId.parse(PEER), r.seeds().get(0).peer());
@@ -174,17 +185,53 @@ class MultiaddrTest {
 
   /** {input, Go bytes, Go text} from go-multiaddr v0.16.1's NewMultiaddr/Bytes/String. */
   static final String[][] GO_VECTORS = {
-        {"/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq", "0401020304061dfca503260024080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e", "/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"},
-        {"/ip6/2001:db8:0:0:1:0:0:1/tcp/4001", "2920010db8000000000001000000000001060fa1", "/ip6/2001:db8::1:0:0:1/tcp/4001"},
-        {"/ip6/::ffff:1.2.3.4/tcp/1", "2900000000000000000000ffff01020304060001", "/ip6/::ffff:1.2.3.4/tcp/1"},
-        {"/ip6/1.2.3.4/tcp/1", "2900000000000000000000ffff01020304060001", "/ip6/::ffff:1.2.3.4/tcp/1"},
-        {"/dns/node.example.org/tcp/26656", "35106e6f64652e6578616d706c652e6f7267066820", "/dns/node.example.org/tcp/26656"},
-        {"/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g", "040102030491020fa1cd03d103d203221220c3ab8ff13720e8ad9047dd39466b3c8974e592c2fa383d4a3960714caef0c4f2", "/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g"},
-        {"/ip4/1.2.3.4/udp/4001/webrtc-direct", "040102030491020fa19802", "/ip4/1.2.3.4/udp/4001/webrtc-direct"},
-        {"/ip4/1.2.3.4/tcp/443/tls/sni/example.com/ws", "04010203040601bbc003c1030b6578616d706c652e636f6ddd03", "/ip4/1.2.3.4/tcp/443/tls/sni/example.com/ws"},
-        {"/ip4/1.2.3.4/tcp/1/ipfs/QmZoiMqf1VcrzjDSGE4o34K13XMZfBm6WeKr1pWixbFr5Z/p2p-circuit", "0401020304060001a503221220aa5f5da1a21f7c4dd8c20dd8cc1fd1ceac0302cb5518dc5e6f5cfa8cde91985ca202", "/ip4/1.2.3.4/tcp/1/p2p/QmZoiMqf1VcrzjDSGE4o34K13XMZfBm6WeKr1pWixbFr5Z/p2p-circuit"},
-        {"/memory/1234567890", "890600000000499602d2", "/memory/1234567890"},
-        {"/ip4/1.2.3.4/tcp/7676/p2p/bafzaajaiaejcahwr5d5ofrfbis4l5d6uwr57hu5tjodrypfm6yaq6dsc2r2pzyt6/", "0401020304061dfca503260024080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e", "/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"},
+    {
+      "/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq",
+      "0401020304061dfca503260024080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e",
+      "/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"
+    },
+    {
+      "/ip6/2001:db8:0:0:1:0:0:1/tcp/4001",
+      "2920010db8000000000001000000000001060fa1",
+      "/ip6/2001:db8::1:0:0:1/tcp/4001"
+    },
+    {
+      "/ip6/::ffff:1.2.3.4/tcp/1",
+      "2900000000000000000000ffff01020304060001",
+      "/ip6/::ffff:1.2.3.4/tcp/1"
+    },
+    {"/ip6/1.2.3.4/tcp/1", "2900000000000000000000ffff01020304060001", "/ip6/::ffff:1.2.3.4/tcp/1"},
+    {
+      "/dns/node.example.org/tcp/26656",
+      "35106e6f64652e6578616d706c652e6f7267066820",
+      "/dns/node.example.org/tcp/26656"
+    },
+    {
+      "/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g",
+      "040102030491020fa1cd03d103d203221220c3ab8ff13720e8ad9047dd39466b3c8974e592c2fa383d4a3960714caef0c4f2",
+      "/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g"
+    },
+    {
+      "/ip4/1.2.3.4/udp/4001/webrtc-direct",
+      "040102030491020fa19802",
+      "/ip4/1.2.3.4/udp/4001/webrtc-direct"
+    },
+    {
+      "/ip4/1.2.3.4/tcp/443/tls/sni/example.com/ws",
+      "04010203040601bbc003c1030b6578616d706c652e636f6ddd03",
+      "/ip4/1.2.3.4/tcp/443/tls/sni/example.com/ws"
+    },
+    {
+      "/ip4/1.2.3.4/tcp/1/ipfs/QmZoiMqf1VcrzjDSGE4o34K13XMZfBm6WeKr1pWixbFr5Z/p2p-circuit",
+      "0401020304060001a503221220aa5f5da1a21f7c4dd8c20dd8cc1fd1ceac0302cb5518dc5e6f5cfa8cde91985ca202",
+      "/ip4/1.2.3.4/tcp/1/p2p/QmZoiMqf1VcrzjDSGE4o34K13XMZfBm6WeKr1pWixbFr5Z/p2p-circuit"
+    },
+    {"/memory/1234567890", "890600000000499602d2", "/memory/1234567890"},
+    {
+      "/ip4/1.2.3.4/tcp/7676/p2p/bafzaajaiaejcahwr5d5ofrfbis4l5d6uwr57hu5tjodrypfm6yaq6dsc2r2pzyt6/",
+      "0401020304061dfca503260024080112201ed1e8fae2c4a144b8be8fd4b47bf3d3b34b871c3cacf6010f0e42d474fce27e",
+      "/ip4/1.2.3.4/tcp/7676/p2p/12D3KooWBtg3aaRMjxwedh83aGiUkwSxDwUZkzuJcfaqUmo7R3pq"
+    },
   };
 
   @Test
@@ -199,11 +246,13 @@ class MultiaddrTest {
 
   @Test
   void rejectsTextWhoseBinaryFormIsOverTheLimit() {
-    // Found by IdentityFuzzTest#multiaddrParse: under 1024 chars, but a non-ASCII DNS name takes two
+    // Found by IdentityFuzzTest#multiaddrParse: under 1024 chars, but a non-ASCII DNS name takes
+    // two
     // bytes per char, so parse accepted an address that fromBytes rejects.
     String text = "/dns4/" + "\u00ff".repeat(600) + "/tcp/1";
     assertTrue(text.length() <= Multiaddr.MAX_LENGTH);
-    MultiaddrFormatException e = assertThrows(MultiaddrFormatException.class, () -> Multiaddr.parse(text));
+    MultiaddrFormatException e =
+        assertThrows(MultiaddrFormatException.class, () -> Multiaddr.parse(text));
     assertTrue(e.getMessage().contains("longer than " + Multiaddr.MAX_LENGTH), e.getMessage());
     String fits = "/dns4/" + "\u00ff".repeat(400) + "/tcp/1";
     assertEquals(Multiaddr.parse(fits), Multiaddr.fromBytes(Multiaddr.parse(fits).bytes()));

@@ -20,7 +20,9 @@ import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class AbstractServiceTest {
-  /** Runs callbacks only when asked, so a test sees which thread and which order completes futures. */
+  /**
+   * Runs callbacks only when asked, so a test sees which thread and which order completes futures.
+   */
   static final class QueueExecutor implements Executor {
     final Queue<Runnable> tasks = new ArrayDeque<>();
 
@@ -82,7 +84,9 @@ class AbstractServiceTest {
     assertEquals(State.STARTING, c.state());
     c.startResult.complete(null);
     assertEquals(State.RUNNING, c.state());
-    assertFalse(first.isDone(), "completes on the callback executor, not the thread that finished the start");
+    assertFalse(
+        first.isDone(),
+        "completes on the callback executor, not the thread that finished the start");
     callbacks.runAll();
     assertTrue(first.isDone() && second.isDone());
     assertEquals(List.of("start"), c.calls);
@@ -96,9 +100,11 @@ class AbstractServiceTest {
     Component c = new Component(tasks::push);
     c.start();
     CompletableFuture<Void> start = c.start();
-    java.util.concurrent.atomic.AtomicReference<String> seen = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<String> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<Void> stop = c.stop();
-    stop.whenComplete((v, e) -> seen.set("terminated=" + c.terminated().isDone() + " start=" + start.isDone()));
+    stop.whenComplete(
+        (v, e) -> seen.set("terminated=" + c.terminated().isDone() + " start=" + start.isDone()));
     c.startResult.complete(null); // the start settles while the stop waits: release, then deliver
     Runnable r;
     while ((r = tasks.poll()) != null) {
@@ -163,12 +169,13 @@ class AbstractServiceTest {
 
   @Test
   void doStartThrowingIsAFailedStart() {
-    Component c = new Component(Runnable::run) {
-      @Override
-      protected CompletableFuture<Void> doStart() {
-        throw new IllegalArgumentException("bad config");
-      }
-    };
+    Component c =
+        new Component(Runnable::run) {
+          @Override
+          protected CompletableFuture<Void> doStart() {
+            throw new IllegalArgumentException("bad config");
+          }
+        };
     assertInstanceOf(IllegalArgumentException.class, cause(c.start()));
     assertEquals(State.FAILED, c.state());
     assertEquals(List.of("stop"), c.calls);
@@ -215,9 +222,11 @@ class AbstractServiceTest {
 
   @Test
   void futuresCompleteEvenWhenTheCallbackExecutorIsGone() {
-    Component c = new Component(r -> {
-      throw new RejectedExecutionException("shut down");
-    });
+    Component c =
+        new Component(
+            r -> {
+              throw new RejectedExecutionException("shut down");
+            });
     CompletableFuture<Void> started = c.start();
     c.startResult.complete(null);
     assertTrue(started.isDone());

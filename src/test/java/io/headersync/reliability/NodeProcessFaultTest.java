@@ -41,17 +41,17 @@ import org.junit.jupiter.api.io.TempDir;
 class NodeProcessFaultTest {
   private static final int CHAIN = 120_000;
   private static final long WAIT_S = 120;
+
   /**
-   * Headers a killed node may have received but not yet stored: requests in flight, verified batches
-   * waiting for the store's writer, and its queue. A node that fetched its chain again from the start
-   * would exceed it as soon as it holds more than this.
+   * Headers a killed node may have received but not yet stored: requests in flight, verified
+   * batches waiting for the store's writer, and its queue. A node that fetched its chain again from
+   * the start would exceed it as soon as it holds more than this.
    */
   private static final long IN_FLIGHT = 4_096;
 
   private static List<DummyHeader> chain;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private HeaderSyncService<DummyHeader> server;
   private Path libDir;
@@ -60,7 +60,8 @@ class NodeProcessFaultTest {
   void serve() throws Exception {
     if (chain == null) {
       List<DummyHeader> c = new ArrayList<>(CHAIN);
-      DummyHeader h = DummyHeader.genesis(SyncNodeChild.CHAIN_ID, 1, Instant.now().minusSeconds(60));
+      DummyHeader h =
+          DummyHeader.genesis(SyncNodeChild.CHAIN_ID, 1, Instant.now().minusSeconds(60));
       c.add(h);
       while (c.size() < CHAIN) {
         h = h.next();
@@ -72,19 +73,25 @@ class NodeProcessFaultTest {
     for (int from = 0; from < CHAIN; from += 4096) {
       store.append(chain.subList(from, Math.min(CHAIN, from + 4096))).get(30, TimeUnit.SECONDS);
     }
-    server = HeaderSyncService.builder(DummyHeader.TYPE, SyncNodeChild.CHAIN_ID)
-        .blockTime(Duration.ofSeconds(1))
-        .store(store)
-        .p2p(P2PConfig.builder().identity(PrivateKey.generateEd25519(new java.security.SecureRandom()))
-            .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).build())
-        .build();
+    server =
+        HeaderSyncService.builder(DummyHeader.TYPE, SyncNodeChild.CHAIN_ID)
+            .blockTime(Duration.ofSeconds(1))
+            .store(store)
+            .p2p(
+                P2PConfig.builder()
+                    .identity(PrivateKey.generateEd25519(new java.security.SecureRandom()))
+                    .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+                    .build())
+            .build();
     server.start().get(30, TimeUnit.SECONDS);
     // RocksDB's native library, unpacked once for all children (each would unpack 17 MB otherwise,
     // and a child under a file-size limit could not).
     libDir = Files.createDirectories(dir.resolve("lib"));
-    try (InputStream in = RocksDbStore.class.getClassLoader().getResourceAsStream("librocksdbjni-linux64.so")) {
+    try (InputStream in =
+        RocksDbStore.class.getClassLoader().getResourceAsStream("librocksdbjni-linux64.so")) {
       if (in != null) {
-        Files.copy(in, libDir.resolve("librocksdbjni-linux64.so"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            in, libDir.resolve("librocksdbjni-linux64.so"), StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
@@ -110,10 +117,18 @@ class NodeProcessFaultTest {
         child.kill();
       }
       long recovered = checkStore(store);
-      assertTrue(recovered >= head, "run " + run + ": head went back from " + head + " to " + recovered);
+      assertTrue(
+          recovered >= head, "run " + run + ": head went back from " + head + " to " + recovered);
       long served = server.serverStats().headersServed() - servedBefore;
-      assertTrue(served <= recovered - head + IN_FLIGHT, "run " + run + ": served " + served
-          + " headers for " + (recovered - head) + " new ones: the node fetched again what it had");
+      assertTrue(
+          served <= recovered - head + IN_FLIGHT,
+          "run "
+              + run
+              + ": served "
+              + served
+              + " headers for "
+              + (recovered - head)
+              + " new ones: the node fetched again what it had");
       head = recovered;
     }
     try (Child child = Child.start(store, server.p2p().addresses().get(0), libDir, dir, null)) {
@@ -126,14 +141,16 @@ class NodeProcessFaultTest {
   @Test
   void aFullDiskStopsTheNodeWithAClearErrorAndItResumesWhenSpaceReturns() throws Exception {
     Path store = dir.resolve("node");
-    long limitKiB = 4 * 1024; // RLIMIT_FSIZE: a write past 4 MiB in any file fails (EFBIG), as on a full disk
+    long limitKiB =
+        4 * 1024; // RLIMIT_FSIZE: a write past 4 MiB in any file fails (EFBIG), as on a full disk
     String failure;
     try (Child child = Child.start(store, server.p2p().addresses().get(0), libDir, dir, limitKiB)) {
       assertEquals(0, child.opened());
       failure = child.awaitFailure();
     }
     System.out.println("disk full: " + failure);
-    assertTrue(failure.contains("File too large") || failure.contains("No space left"),
+    assertTrue(
+        failure.contains("File too large") || failure.contains("No space left"),
         "the failure does not say the disk is full: " + failure);
     long head = checkStore(store);
     assertTrue(head > 0 && head < CHAIN, "head " + head);
@@ -144,10 +161,15 @@ class NodeProcessFaultTest {
     assertEquals(CHAIN, checkStore(store));
   }
 
-  /** Opens the node's store here: contiguous from 1, each header the served one; returns the head. */
+  /**
+   * Opens the node's store here: contiguous from 1, each header the served one; returns the head.
+   */
   private static long checkStore(Path path) {
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(path)
-        .prefix(NetworkProfile.SEED.storePrefix(SyncKind.HEADERS)).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .path(path)
+            .prefix(NetworkProfile.SEED.storePrefix(SyncKind.HEADERS))
+            .build()) {
       long head = s.height();
       if (head == 0) {
         return 0;
@@ -157,7 +179,10 @@ class NodeProcessFaultTest {
         long to = Math.min(head + 1, from + 4096);
         List<DummyHeader> got = s.getRange(from, to);
         for (DummyHeader g : got) {
-          assertEquals(chain.get((int) g.height() - 1), g, "header " + g.height() + " is not the served one");
+          assertEquals(
+              chain.get((int) g.height() - 1),
+              g,
+              "header " + g.height() + " is not the served one");
         }
       }
       return head;
@@ -172,30 +197,46 @@ class NodeProcessFaultTest {
 
     private Child(Process process) {
       this.process = process;
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            lines.add(line);
-          }
-        } catch (Exception e) {
-          lines.add("reader " + e);
-        }
-        lines.add("exited");
-      }, "child-stdout");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                  }
+                } catch (Exception e) {
+                  lines.add("reader " + e);
+                }
+                lines.add("exited");
+              },
+              "child-stdout");
       reader.setDaemon(true);
       reader.start();
       this.exited = process.onExit().thenApply(Process::exitValue);
     }
 
-    static Child start(Path store, Multiaddr seed, Path libDir, Path tmp, Long fileSizeLimitKiB) throws Exception {
+    static Child start(Path store, Multiaddr seed, Path libDir, Path tmp, Long fileSizeLimitKiB)
+        throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> cmd = new ArrayList<>();
       if (fileSizeLimitKiB != null) {
-        cmd.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$@\"", "child"));
+        cmd.addAll(
+            List.of("bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$@\"", "child"));
       }
-      cmd.addAll(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp,
-          "-Djava.library.path=" + libDir, "-cp", System.getProperty("java.class.path"),
-          SyncNodeChild.class.getName(), store.toString(), seed.toString()));
+      cmd.addAll(
+          List.of(
+              java,
+              "-Xmx256m",
+              "-XX:TieredStopAtLevel=1",
+              "-Djava.io.tmpdir=" + tmp,
+              "-Djava.library.path=" + libDir,
+              "-cp",
+              System.getProperty("java.class.path"),
+              SyncNodeChild.class.getName(),
+              store.toString(),
+              seed.toString()));
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.redirectError(ProcessBuilder.Redirect.INHERIT);
       return new Child(pb.start());
@@ -244,7 +285,8 @@ class NodeProcessFaultTest {
 
     void kill() throws Exception {
       process.destroyForcibly(); // SIGKILL on Linux
-      assertEquals(137, exited.get(WAIT_S, TimeUnit.SECONDS), "the child was not killed by SIGKILL");
+      assertEquals(
+          137, exited.get(WAIT_S, TimeUnit.SECONDS), "the child was not killed by SIGKILL");
     }
 
     @Override

@@ -40,17 +40,23 @@ import org.junit.jupiter.api.io.TempDir;
 class HeaderSyncServiceLifecycleTest {
   private static final long T = 30;
 
-  private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "lifecycle-worker"));
+  private final ExecutorService workers =
+      Executors.newFixedThreadPool(2, r -> new Thread(r, "lifecycle-worker"));
 
   @AfterEach
   void close() {
     workers.shutdownNow();
   }
 
-  private static HeaderSyncService.Builder<P2PSignedHeader> follower(TestNetwork net, TestNode seed, long key) {
+  private static HeaderSyncService.Builder<P2PSignedHeader> follower(
+      TestNetwork net, TestNode seed, long key) {
     return HeaderSyncService.builder(EvNodeTypes.P2P_SIGNED_HEADER, "gm")
-        .p2p(P2PConfig.builder().identity(HeaderSyncServiceTest.key(key)).inMemory(net.inMemoryNetwork())
-            .seed(seed.p2p().addresses().get(0)).build())
+        .p2p(
+            P2PConfig.builder()
+                .identity(HeaderSyncServiceTest.key(key))
+                .inMemory(net.inMemoryNetwork())
+                .seed(seed.p2p().addresses().get(0))
+                .build())
         .blockTime(Duration.ofMillis(100));
   }
 
@@ -60,8 +66,11 @@ class HeaderSyncServiceLifecycleTest {
 
   /** Nothing holds the RocksDB at {@code path} any more: it opens again. */
   private static void assertStoreReleased(Path path) {
-    try (RocksDbStore<P2PSignedHeader> reopened = RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER).path(path)
-        .prefix(NetworkProfile.SEED.storePrefix(NetworkProfile.SyncKind.HEADERS)).build()) {
+    try (RocksDbStore<P2PSignedHeader> reopened =
+        RocksDbStore.builder(EvNodeTypes.P2P_SIGNED_HEADER)
+            .path(path)
+            .prefix(NetworkProfile.SEED.storePrefix(NetworkProfile.SyncKind.HEADERS))
+            .build()) {
       reopened.height();
     }
   }
@@ -77,8 +86,8 @@ class HeaderSyncServiceLifecycleTest {
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer();
       sequencer.produce(20);
-      HeaderSyncService<P2PSignedHeader> s = follower(net, sequencer, 90).storePath(path).workerExecutor(workers)
-          .build();
+      HeaderSyncService<P2PSignedHeader> s =
+          follower(net, sequencer, 90).storePath(path).workerExecutor(workers).build();
       assertEquals(State.NEW, s.state());
       assertEquals(State.NEW, s.exchange().state());
       CompletableFuture<Void> first = s.start();
@@ -91,7 +100,8 @@ class HeaderSyncServiceLifecycleTest {
       s.store().awaitHeight(20).get(T, TimeUnit.SECONDS);
 
       // Registered before the stop, so it runs where the stop's end is delivered: the worker pool.
-      CompletableFuture<String> deliveredOn = s.terminated().thenApply(v -> Thread.currentThread().getName());
+      CompletableFuture<String> deliveredOn =
+          s.terminated().thenApply(v -> Thread.currentThread().getName());
       CompletableFuture<Void> stopped = s.stop();
       CompletableFuture<Void> again = s.stop();
       stopped.get(T, TimeUnit.SECONDS);
@@ -128,8 +138,8 @@ class HeaderSyncServiceLifecycleTest {
     Path path = dir.resolve("headers");
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer(); // produced nothing: nobody has the genesis
-      HeaderSyncService<P2PSignedHeader> s = follower(net, sequencer, 92).storePath(path)
-          .initTimeout(Duration.ofMillis(500)).build();
+      HeaderSyncService<P2PSignedHeader> s =
+          follower(net, sequencer, 92).storePath(path).initTimeout(Duration.ofMillis(500)).build();
       HeaderSyncException e = assertInstanceOf(HeaderSyncException.class, cause(s.start()));
       assertTrue(e.getMessage().contains("initial height 1"), e.getMessage());
       assertEquals(State.FAILED, s.state());
@@ -137,18 +147,21 @@ class HeaderSyncServiceLifecycleTest {
       assertSame(e, cause(s.start()), "later starts report the failure");
       assertPartsStopped(s);
       assertStoreReleased(path);
-      s.stop().get(T, TimeUnit.SECONDS); // everything was released: stopping a failed service succeeds
+      s.stop()
+          .get(T, TimeUnit.SECONDS); // everything was released: stopping a failed service succeeds
       assertEquals(State.FAILED, s.state());
     }
   }
 
   @Test
-  void aStopWhileStartingEndsTheStartWithoutWaitingForTheInitTimeout(@TempDir Path dir) throws Exception {
+  void aStopWhileStartingEndsTheStartWithoutWaitingForTheInitTimeout(@TempDir Path dir)
+      throws Exception {
     Path path = dir.resolve("headers");
     try (TestNetwork net = TestNetwork.create("gm")) {
-      TestNode sequencer = net.sequencer(); // produced nothing: initialisation retries until the timeout
-      HeaderSyncService<P2PSignedHeader> s = follower(net, sequencer, 93).storePath(path)
-          .initTimeout(Duration.ofMinutes(10)).build();
+      TestNode sequencer =
+          net.sequencer(); // produced nothing: initialisation retries until the timeout
+      HeaderSyncService<P2PSignedHeader> s =
+          follower(net, sequencer, 93).storePath(path).initTimeout(Duration.ofMinutes(10)).build();
       CompletableFuture<Void> started = s.start();
       assertEquals(State.STARTING, s.state());
       s.stop().get(T, TimeUnit.SECONDS); // well within the init timeout
@@ -166,12 +179,19 @@ class HeaderSyncServiceLifecycleTest {
       TestNode sequencer = net.sequencer();
       sequencer.produce(30);
       InMemoryStore<P2PSignedHeader> store = new InMemoryStore<>();
-      HeaderSyncService<P2PSignedHeader> s = follower(net, sequencer, 94).store(diskFullAbove(store, 10))
-          .workerExecutor(workers).build();
-      s.start().get(T, TimeUnit.SECONDS); // initialised at the genesis, then the syncer's first batch fails
+      HeaderSyncService<P2PSignedHeader> s =
+          follower(net, sequencer, 94)
+              .store(diskFullAbove(store, 10))
+              .workerExecutor(workers)
+              .build();
+      s.start()
+          .get(
+              T,
+              TimeUnit.SECONDS); // initialised at the genesis, then the syncer's first batch fails
       s.terminated().get(T, TimeUnit.SECONDS);
       assertEquals(State.FAILED, s.state());
-      StoreFailedException cause = assertInstanceOf(StoreFailedException.class, s.failure().orElseThrow());
+      StoreFailedException cause =
+          assertInstanceOf(StoreFailedException.class, s.failure().orElseThrow());
       assertTrue(cause.getMessage().contains("disk full"), cause.getMessage());
       assertPartsStopped(s);
       assertTrue(store.height() <= 10, "stored past the failing height: " + store.height());
@@ -182,20 +202,26 @@ class HeaderSyncServiceLifecycleTest {
   /** {@code store}, failing every append past {@code limit} as a full disk does. */
   @SuppressWarnings("unchecked")
   private static Store<P2PSignedHeader> diskFullAbove(Store<P2PSignedHeader> store, long limit) {
-    return (Store<P2PSignedHeader>) Proxy.newProxyInstance(HeaderSyncServiceLifecycleTest.class.getClassLoader(),
-        new Class<?>[] {Store.class}, (proxy, method, args) -> {
-          if (method.getName().equals("append")) {
-            List<P2PSignedHeader> batch = (List<P2PSignedHeader>) args[0];
-            if (batch.get(batch.size() - 1).height() > limit) {
-              return CompletableFuture.failedFuture(new StoreFailedException(
-                  "writing heights " + batch.get(0).height() + ".. failed (is the disk full?)"));
-            }
-          }
-          try {
-            return method.invoke(store, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (Store<P2PSignedHeader>)
+        Proxy.newProxyInstance(
+            HeaderSyncServiceLifecycleTest.class.getClassLoader(),
+            new Class<?>[] {Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("append")) {
+                List<P2PSignedHeader> batch = (List<P2PSignedHeader>) args[0];
+                if (batch.get(batch.size() - 1).height() > limit) {
+                  return CompletableFuture.failedFuture(
+                      new StoreFailedException(
+                          "writing heights "
+                              + batch.get(0).height()
+                              + ".. failed (is the disk full?)"));
+                }
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

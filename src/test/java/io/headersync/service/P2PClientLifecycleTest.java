@@ -26,14 +26,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The P2P client's lifecycle ({@link io.headersync.lifecycle.Service}) on an in-memory network:
- * idempotent start and stop, a stop that releases what {@link P2PClient#create} built whether or not
- * the client started, a start the host refuses, and where the futures complete.
+ * idempotent start and stop, a stop that releases what {@link P2PClient#create} built whether or
+ * not the client started, a start the host refuses, and where the futures complete.
  */
 class P2PClientLifecycleTest {
   private static final long T = 20;
 
   private final InMemoryNetwork network = new InMemoryNetwork();
-  private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "lifecycle-worker"));
+  private final ExecutorService workers =
+      Executors.newFixedThreadPool(2, r -> new Thread(r, "lifecycle-worker"));
   private final List<P2PClient> clients = new ArrayList<>();
 
   @AfterEach
@@ -44,9 +45,17 @@ class P2PClientLifecycleTest {
   }
 
   private P2PClient client(long seed, P2PConfig.Builder config) {
-    P2PClient c = P2PClient.create(config.identity(P2PClientTest.key(seed)).inMemory(network)
-        .router(RouterKind.FLOODSUB).build(), NetworkProfile.SEED.maxPubsubMessageSize(), null, workers,
-        Clock.systemUTC());
+    P2PClient c =
+        P2PClient.create(
+            config
+                .identity(P2PClientTest.key(seed))
+                .inMemory(network)
+                .router(RouterKind.FLOODSUB)
+                .build(),
+            NetworkProfile.SEED.maxPubsubMessageSize(),
+            null,
+            workers,
+            Clock.systemUTC());
     clients.add(c);
     return c;
   }
@@ -57,7 +66,8 @@ class P2PClientLifecycleTest {
 
   /** The client's pubsub router was closed (released), not just left idle. */
   private static void assertPubSubClosed(P2PClient c) {
-    PubSubException e = assertInstanceOf(PubSubException.class, cause(c.pubSub().peers("/gm/header-sub/v0.0.1")));
+    PubSubException e =
+        assertInstanceOf(PubSubException.class, cause(c.pubSub().peers("/gm/header-sub/v0.0.1")));
     assertEquals(PubSubException.Reason.CLOSED, e.reason());
   }
 
@@ -72,11 +82,13 @@ class P2PClientLifecycleTest {
     first.get(T, TimeUnit.SECONDS);
     second.get(T, TimeUnit.SECONDS);
     assertEquals(State.RUNNING, c.state());
-    assertTrue(c.host().connectedPeers().contains(seed.host().peerId()), "the seed was dialled at start");
+    assertTrue(
+        c.host().connectedPeers().contains(seed.host().peerId()), "the seed was dialled at start");
 
     Multiaddr address = c.addresses().get(0);
     // Registered before the stop, so it runs where the stop's end is delivered.
-    CompletableFuture<String> deliveredOn = c.terminated().thenApply(v -> Thread.currentThread().getName());
+    CompletableFuture<String> deliveredOn =
+        c.terminated().thenApply(v -> Thread.currentThread().getName());
     CompletableFuture<Void> stopped = c.stop();
     CompletableFuture<Void> again = c.stop();
     stopped.get(T, TimeUnit.SECONDS);
@@ -84,7 +96,9 @@ class P2PClientLifecycleTest {
     assertEquals("lifecycle-worker", deliveredOn.get(T, TimeUnit.SECONDS));
     assertEquals(State.STOPPED, c.state());
     assertPubSubClosed(c);
-    assertThrows(ExecutionException.class, () -> seed.host().connect(address).get(T, TimeUnit.SECONDS),
+    assertThrows(
+        ExecutionException.class,
+        () -> seed.host().connect(address).get(T, TimeUnit.SECONDS),
         "the host no longer listens");
     c.close();
     c.start().get(T, TimeUnit.SECONDS); // the one start, long done: a client does not restart
@@ -114,7 +128,9 @@ class P2PClientLifecycleTest {
     assertSame(e, second.failure().orElseThrow());
     assertPubSubClosed(second);
     assertSame(e, cause(second.start()), "later starts report the failure");
-    second.stop().get(T, TimeUnit.SECONDS); // everything was released: stopping a failed client succeeds
+    second
+        .stop()
+        .get(T, TimeUnit.SECONDS); // everything was released: stopping a failed client succeeds
     assertEquals(State.FAILED, second.state());
     assertEquals(State.RUNNING, first.state(), "the other client is untouched");
     assertFalse(first.addresses().isEmpty());

@@ -44,8 +44,13 @@ class P2PClientTest {
 
   P2PClient client(P2PConfig.Builder config, ManualScheduler scheduler) {
     // FloodSub: no heartbeat timers, so the scheduler holds only the client's own timers.
-    P2PClient c = P2PClient.create(config.inMemory(network).router(RouterKind.FLOODSUB).build(), NetworkProfile.SEED.maxPubsubMessageSize(),
-        scheduler, null, Clock.systemUTC());
+    P2PClient c =
+        P2PClient.create(
+            config.inMemory(network).router(RouterKind.FLOODSUB).build(),
+            NetworkProfile.SEED.maxPubsubMessageSize(),
+            scheduler,
+            null,
+            Clock.systemUTC());
     clients.add(c);
     return c;
   }
@@ -56,22 +61,30 @@ class P2PClientTest {
 
   static CompletableFuture<PeerId> connectedTo(P2PClient c) {
     CompletableFuture<PeerId> f = new CompletableFuture<>();
-    c.host().addConnectionListener(new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        f.complete(peer);
-      }
-    });
+    c.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+                f.complete(peer);
+              }
+            });
     return f;
   }
 
   @Test
   void dialsSeedsAndRedialsThemWithBackoff() throws Exception {
-    ManualScheduler scheduler = new ManualScheduler(new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z")));
+    ManualScheduler scheduler =
+        new ManualScheduler(new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z")));
     P2PClient seed = client(P2PConfig.builder().identity(key(1)), scheduler);
     get(seed.start());
-    P2PClient node = client(P2PConfig.builder().identity(key(2)).seed(seed.addresses().get(0))
-        .seedRedial(Duration.ofSeconds(1), Duration.ofSeconds(4)), scheduler);
+    P2PClient node =
+        client(
+            P2PConfig.builder()
+                .identity(key(2))
+                .seed(seed.addresses().get(0))
+                .seedRedial(Duration.ofSeconds(1), Duration.ofSeconds(4)),
+            scheduler);
     assertEquals(List.of(seed.host().peerId()), node.seedPeers());
     CompletableFuture<PeerId> first = connectedTo(seed);
     get(node.start());
@@ -79,12 +92,16 @@ class P2PClientTest {
 
     CompletableFuture<PeerId> again = connectedTo(seed);
     CompletableFuture<PeerId> lost = new CompletableFuture<>();
-    node.host().addConnectionListener(new ConnectionListener() {
-      @Override
-      public void disconnected(PeerId peer) {
-        lost.complete(peer); // listeners run in order: the client's own listener has scheduled the re-dial
-      }
-    });
+    node.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void disconnected(PeerId peer) {
+                lost.complete(
+                    peer); // listeners run in order: the client's own listener has scheduled the
+                // re-dial
+              }
+            });
     int timers = scheduler.queued(); // the connection managers' periodic checks
     get(seed.host().disconnect(node.host().peerId()));
     assertEquals(seed.host().peerId(), get(lost));
@@ -97,22 +114,31 @@ class P2PClientTest {
 
   @Test
   void blockedPeersAreRefusedAndAllowedOnesOverrideTheBlock() throws Exception {
-    ManualScheduler scheduler = new ManualScheduler(new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z")));
+    ManualScheduler scheduler =
+        new ManualScheduler(new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z")));
     P2PClient blocked = client(P2PConfig.builder().identity(key(3)), scheduler);
     P2PClient allowed = client(P2PConfig.builder().identity(key(4)), scheduler);
     get(blocked.start());
     get(allowed.start());
-    P2PClient node = client(P2PConfig.builder().identity(key(5))
-        .blockPeer(blocked.host().peerId())
-        .blockPeer(allowed.host().peerId())
-        .allowPeer(allowed.host().peerId()), scheduler);
+    P2PClient node =
+        client(
+            P2PConfig.builder()
+                .identity(key(5))
+                .blockPeer(blocked.host().peerId())
+                .blockPeer(allowed.host().peerId())
+                .allowPeer(allowed.host().peerId()),
+            scheduler);
     get(node.start());
     assertEquals(java.util.Set.of(blocked.host().peerId()), node.gater().blockedPeers());
 
-    ExecutionException out = assertThrows(ExecutionException.class,
-        () -> get(node.host().connect(blocked.addresses().get(0))));
-    assertTrue(out.getCause().getMessage().contains("refused by the connection gater"), out.getCause().getMessage());
-    assertThrows(ExecutionException.class, () -> get(blocked.host().connect(node.addresses().get(0))));
+    ExecutionException out =
+        assertThrows(
+            ExecutionException.class, () -> get(node.host().connect(blocked.addresses().get(0))));
+    assertTrue(
+        out.getCause().getMessage().contains("refused by the connection gater"),
+        out.getCause().getMessage());
+    assertThrows(
+        ExecutionException.class, () -> get(blocked.host().connect(node.addresses().get(0))));
     assertFalse(node.host().connectedPeers().contains(blocked.host().peerId()));
 
     assertEquals(allowed.host().peerId(), get(node.host().connect(allowed.addresses().get(0))));
@@ -120,14 +146,23 @@ class P2PClientTest {
 
   @Test
   void configRejectsBadInput() {
-    IllegalArgumentException noId = assertThrows(IllegalArgumentException.class,
-        () -> P2PConfig.builder().seed(Multiaddr.parse("/ip4/127.0.0.1/tcp/7676")));
+    IllegalArgumentException noId =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> P2PConfig.builder().seed(Multiaddr.parse("/ip4/127.0.0.1/tcp/7676")));
     assertTrue(noId.getMessage().contains("/p2p/"), noId.getMessage());
-    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
-        () -> P2PConfig.builder().seeds("/ip4/127.0.0.1/tcp/7676/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA,nonsense"));
+    IllegalArgumentException bad =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                P2PConfig.builder()
+                    .seeds(
+                        "/ip4/127.0.0.1/tcp/7676/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA,nonsense"));
     assertTrue(bad.getMessage().contains("nonsense"), bad.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> P2PConfig.builder().maxPubsubMessageSize(10));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> P2PConfig.builder().maxPubsubMessageSize(10));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> P2PConfig.builder().seedRedial(Duration.ofSeconds(5), Duration.ofSeconds(1)));
   }
 
@@ -138,29 +173,40 @@ class P2PClientTest {
     if (discovery != null) {
       b.discovery(discovery);
     }
-    P2PClient c = P2PClient.create(b.build(), NetworkProfile.SEED.maxPubsubMessageSize(), null, null,
-        Clock.systemUTC(), "gm");
+    P2PClient c =
+        P2PClient.create(
+            b.build(),
+            NetworkProfile.SEED.maxPubsubMessageSize(),
+            null,
+            null,
+            Clock.systemUTC(),
+            "gm");
     clients.add(c);
     return c;
   }
 
   @Test
   void twoNodesSeededWithTheSameBootstrapNodeFindEachOtherByChainId() throws Exception {
-    DiscoveryOptions options = DiscoveryOptions.builder().checkInterval(Duration.ofMillis(200))
-        .advertiseRetry(Duration.ofMillis(200)).build();
+    DiscoveryOptions options =
+        DiscoveryOptions.builder()
+            .checkInterval(Duration.ofMillis(200))
+            .advertiseRetry(Duration.ofMillis(200))
+            .build();
     P2PClient boot = discovering(11, options, List.of());
     get(boot.start());
     P2PClient a = discovering(12, options, boot.addresses());
     P2PClient b = discovering(13, options, boot.addresses());
     CompletableFuture<PeerId> bMetA = new CompletableFuture<>();
-    b.host().addConnectionListener(new ConnectionListener() {
-      @Override
-      public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-        if (peer.equals(a.host().peerId())) {
-          bMetA.complete(peer);
-        }
-      }
-    });
+    b.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
+                if (peer.equals(a.host().peerId())) {
+                  bMetA.complete(peer);
+                }
+              }
+            });
     get(a.start());
     get(b.start());
     assertEquals(a.host().peerId(), get(bMetA));

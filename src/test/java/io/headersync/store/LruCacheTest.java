@@ -136,11 +136,17 @@ class LruCacheTest {
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<?> writer = pool.submit(() -> c.putAll(List.of(2), k -> {
-        insideLock.countDown();
-        await(release);
-        return k;
-      }, k -> "b"));
+      Future<?> writer =
+          pool.submit(
+              () ->
+                  c.putAll(
+                      List.of(2),
+                      k -> {
+                        insideLock.countDown();
+                        await(release);
+                        return k;
+                      },
+                      k -> "b"));
       assertTrue(insideLock.await(T, TimeUnit.SECONDS));
       // The writer holds the write lock until released: a read on another thread still completes.
       Future<String> read = pool.submit(() -> c.get(1));
@@ -170,29 +176,31 @@ class LruCacheTest {
       for (int t = 0; t < threads; t++) {
         Random r = new Random(100 + t);
         boolean writer = t < 2;
-        done.add(pool.submit(() -> {
-          await(start);
-          for (int i = 0; i < ops; i++) {
-            int k = r.nextInt(keys);
-            int op = r.nextInt(10);
-            if (writer && op < 6) {
-              c.put(k, k * 3);
-            } else if (writer && op < 7) {
-              c.remove(k);
-            } else if (writer && op < 8) {
-              c.putAll(IntStream.range(k, k + 5).boxed().toList(), x -> x, x -> x * 3);
-            } else {
-              Integer v = c.get(k);
-              if (v != null && v != k * 3) {
-                wrongValue.incrementAndGet();
-              }
-            }
-            if (c.size() > cap) {
-              overBound.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  await(start);
+                  for (int i = 0; i < ops; i++) {
+                    int k = r.nextInt(keys);
+                    int op = r.nextInt(10);
+                    if (writer && op < 6) {
+                      c.put(k, k * 3);
+                    } else if (writer && op < 7) {
+                      c.remove(k);
+                    } else if (writer && op < 8) {
+                      c.putAll(IntStream.range(k, k + 5).boxed().toList(), x -> x, x -> x * 3);
+                    } else {
+                      Integer v = c.get(k);
+                      if (v != null && v != k * 3) {
+                        wrongValue.incrementAndGet();
+                      }
+                    }
+                    if (c.size() > cap) {
+                      overBound.incrementAndGet();
+                    }
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : done) {

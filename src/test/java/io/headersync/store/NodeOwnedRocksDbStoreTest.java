@@ -22,8 +22,7 @@ import org.rocksdb.RocksDBException;
 class NodeOwnedRocksDbStoreTest extends StoreContractTest {
   private static final byte[] NODE_KEY = "/node/own/key".getBytes(StandardCharsets.UTF_8);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Options options;
   private RocksDB nodeDb;
@@ -64,7 +63,11 @@ class NodeOwnedRocksDbStoreTest extends StoreContractTest {
 
   private Store<DummyHeader> open(String prefix, StoreOptions storeOptions) {
     RocksDbStore<DummyHeader> s =
-        RocksDbStore.builder(DummyHeader.TYPE).database(nodeDb).prefix(prefix).options(storeOptions).build();
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .database(nodeDb)
+            .prefix(prefix)
+            .options(storeOptions)
+            .build();
     prefixes.put(s, prefix);
     optionsOf.put(s, storeOptions);
     return s;

@@ -15,26 +15,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 15's leftover: RocksJava unpacks a 17 MB library into the temp dir per JVM. Two JVMs that open
- * a store leave nothing in their temp dir, and the second loads the copy the first unpacked into the
- * per-user cache.
+ * Issue 15's leftover: RocksJava unpacks a 17 MB library into the temp dir per JVM. Two JVMs that
+ * open a store leave nothing in their temp dir, and the second loads the copy the first unpacked
+ * into the per-user cache.
  */
 class RocksDbNativeTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** The child: opens a store under args[0], appends one header, closes it. */
   public static void main(String[] args) throws Exception {
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(Path.of(args[0])).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE).path(Path.of(args[0])).build()) {
       if (s.height() == 0) {
-        s.append(List.of(DummyHeader.genesis("native", 1, Instant.parse("2026-01-01T00:00:00Z")))).get(30, TimeUnit.SECONDS);
+        s.append(List.of(DummyHeader.genesis("native", 1, Instant.parse("2026-01-01T00:00:00Z"))))
+            .get(30, TimeUnit.SECONDS);
       }
       System.out.println("height " + s.height());
     }
     // While this JVM lives: RocksJava's own loader would have put its copy here (deleted at exit).
     try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      System.out.println("in the temp dir while running: "
-          + files.filter(p -> p.getFileName().toString().contains("rocksdb")).toList());
+      System.out.println(
+          "in the temp dir while running: "
+              + files.filter(p -> p.getFileName().toString().contains("rocksdb")).toList());
     }
   }
 
@@ -61,8 +63,14 @@ class RocksDbNativeTest {
 
   private void run(Path tmp, Path cache) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(java, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
-        RocksDbNativeTest.class.getName(), dir.resolve("db").toString());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-Djava.io.tmpdir=" + tmp,
+            "-cp",
+            System.getProperty("java.class.path"),
+            RocksDbNativeTest.class.getName(),
+            dir.resolve("db").toString());
     pb.environment().put("XDG_CACHE_HOME", cache.toString());
     pb.redirectErrorStream(true);
     Process p = pb.start();

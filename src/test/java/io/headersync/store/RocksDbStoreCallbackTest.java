@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RocksDbStoreCallbackTest {
   private static final long T = StoreContractTest.TIMEOUT_S;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** Runs the next task the store handed to its callback executor on this thread. */
   private static void runNext(BlockingQueue<Runnable> tasks) throws InterruptedException {
@@ -45,14 +44,19 @@ class RocksDbStoreCallbackTest {
   void futuresCompleteOnTheGivenExecutorNotOnTheWriterThread() throws Exception {
     BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     List<DummyHeader> hs = chain().next(5);
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db"))
-        .callbackExecutor(tasks::add).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .path(dir.resolve("db"))
+            .callbackExecutor(tasks::add)
+            .build()) {
       AtomicReference<Thread> appendedOn = new AtomicReference<>();
       AtomicReference<Thread> awaitedOn = new AtomicReference<>();
       CompletableFuture<DummyHeader> waiter = s.awaitHeight(3);
       CompletableFuture<Void> appended = s.append(hs);
-      CompletableFuture<Void> afterAppend = appended.thenRun(() -> appendedOn.set(Thread.currentThread()));
-      CompletableFuture<Void> afterAwait = waiter.thenAccept(h -> awaitedOn.set(Thread.currentThread()));
+      CompletableFuture<Void> afterAppend =
+          appended.thenRun(() -> appendedOn.set(Thread.currentThread()));
+      CompletableFuture<Void> afterAwait =
+          waiter.thenAccept(h -> awaitedOn.set(Thread.currentThread()));
       // The writer publishes the headers, then leaves the futures to the executor: nothing ran yet.
       Runnable first = tasks.poll(T, TimeUnit.SECONDS);
       assertNotNull(first, "the writer handed nothing to the callback executor");
@@ -68,7 +72,8 @@ class RocksDbStoreCallbackTest {
       // A deletion's future too.
       CompletableFuture<Long> deleted = s.deleteTo(3);
       AtomicReference<Thread> deletedOn = new AtomicReference<>();
-      CompletableFuture<Void> afterDelete = deleted.thenAccept(t -> deletedOn.set(Thread.currentThread()));
+      CompletableFuture<Void> afterDelete =
+          deleted.thenAccept(t -> deletedOn.set(Thread.currentThread()));
       while (!afterDelete.isDone()) {
         runNext(tasks);
       }
@@ -79,10 +84,11 @@ class RocksDbStoreCallbackTest {
 
   @Test
   void byDefaultFuturesCompleteOnTheStoresOwnCallbackThread() throws Exception {
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).prefix("cb")
-        .build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).prefix("cb").build()) {
       // Registered while the store is empty: the dependent runs on the thread that completes it.
-      CompletableFuture<String> thread = s.awaitHeight(1).thenApply(h -> Thread.currentThread().getName());
+      CompletableFuture<String> thread =
+          s.awaitHeight(1).thenApply(h -> Thread.currentThread().getName());
       StoreContractTest.await(s.append(chain().next(1)));
       assertEquals("headersync-store-callbacks-cb", thread.get(T, TimeUnit.SECONDS));
     }
@@ -90,19 +96,25 @@ class RocksDbStoreCallbackTest {
 
   @Test
   void workTheExecutorRefusesFailsTheFutureInsteadOfRunningOnTheWriter() throws Exception {
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db"))
-        .callbackExecutor(r -> {
-          throw new RejectedExecutionException("shut down");
-        }).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .path(dir.resolve("db"))
+            .callbackExecutor(
+                r -> {
+                  throw new RejectedExecutionException("shut down");
+                })
+            .build()) {
       CompletableFuture<DummyHeader> waiter = s.awaitHeight(2);
       CompletableFuture<Void> appended = s.append(chain().next(2));
-      ExecutionException e = assertThrows(ExecutionException.class,
-          () -> appended.get(T, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> appended.get(T, TimeUnit.SECONDS));
       assertInstanceOf(StoreException.class, e.getCause());
       assertInstanceOf(RejectedExecutionException.class, e.getCause().getCause());
-      assertTrue(e.getCause().getMessage().contains("callback executor refused"), e.getCause().getMessage());
-      ExecutionException w = assertThrows(ExecutionException.class,
-          () -> waiter.get(T, TimeUnit.SECONDS));
+      assertTrue(
+          e.getCause().getMessage().contains("callback executor refused"),
+          e.getCause().getMessage());
+      ExecutionException w =
+          assertThrows(ExecutionException.class, () -> waiter.get(T, TimeUnit.SECONDS));
       assertInstanceOf(StoreException.class, w.getCause());
       // The write itself happened: only the completion was refused.
       assertEquals(2, s.height());

@@ -24,15 +24,14 @@ import org.rocksdb.FlushOptions;
 /**
  * Byte-level damage to the files RocksDB keeps (SST tables, MANIFEST, WAL, CURRENT): opening and
  * reading the whole store either fails with a {@link CorruptStoreException} that names what is
- * damaged, or RocksDB recovers and the store holds a contiguous prefix of the chain that was written,
- * header for header. Never a silently wrong chain.
+ * damaged, or RocksDB recovers and the store holds a contiguous prefix of the chain that was
+ * written, header for header. Never a silently wrong chain.
  */
 class RocksDbStoreCorruptionTest {
   private static final int IN_TABLES = 3_000;
   private static final int IN_WAL = 1_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   enum Damage {
     SST_BYTES_FLIPPED(".sst", false),
@@ -85,7 +84,10 @@ class RocksDbStoreCorruptionTest {
     }
   }
 
-  /** Writes IN_TABLES headers into SST files, then IN_WAL more that stay in the WAL; returns the chain. */
+  /**
+   * Writes IN_TABLES headers into SST files, then IN_WAL more that stay in the WAL; returns the
+   * chain.
+   */
   private static List<DummyHeader> writeStore(Path path) throws Exception {
     List<DummyHeader> chain = new ArrayList<>();
     DummyHeader h = DummyHeader.genesis("corrupt", 1, Instant.parse("2026-01-01T00:00:00Z"));
@@ -97,11 +99,13 @@ class RocksDbStoreCorruptionTest {
     try (RocksDbStore<DummyHeader> s = RocksDbStoreTestSupport.open(path)) {
       s.append(chain.subList(0, IN_TABLES)).get(60, TimeUnit.SECONDS);
     }
-    RocksDbStoreTestSupport.withRawDb(path, db -> {
-      try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-        db.flush(fo);
-      }
-    });
+    RocksDbStoreTestSupport.withRawDb(
+        path,
+        db -> {
+          try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo);
+          }
+        });
     try (RocksDbStore<DummyHeader> s = RocksDbStoreTestSupport.open(path)) {
       s.append(chain.subList(IN_TABLES, chain.size())).get(60, TimeUnit.SECONDS);
       s.flush();
@@ -112,7 +116,8 @@ class RocksDbStoreCorruptionTest {
   /** The largest file of the damage's kind. */
   private static Path victim(Path path, Damage damage) throws IOException {
     try (Stream<Path> files = Files.list(path)) {
-      return files.filter(f -> f.getFileName().toString().contains(damage.file))
+      return files
+          .filter(f -> f.getFileName().toString().contains(damage.file))
           .max(Comparator.comparingLong(RocksDbStoreCorruptionTest::size))
           .orElseThrow(() -> new AssertionError("no " + damage.file + " file in " + path));
     }
@@ -151,7 +156,9 @@ class RocksDbStoreCorruptionTest {
     }
   }
 
-  /** Reads every header from the tail to the head; each must be the chain's header at its height. */
+  /**
+   * Reads every header from the tail to the head; each must be the chain's header at its height.
+   */
   private static long walk(RocksDbStore<DummyHeader> store, List<DummyHeader> chain) {
     Optional<DummyHeader> head = store.head();
     Optional<DummyHeader> tail = store.tail();
@@ -164,7 +171,10 @@ class RocksDbStoreCorruptionTest {
       List<DummyHeader> got = store.getRange(height, to);
       assertEquals(to - height, got.size(), "range " + height + ".." + to);
       for (DummyHeader g : got) {
-        assertEquals(chain.get((int) g.height() - 1), g, "header at " + g.height() + " differs from the one written");
+        assertEquals(
+            chain.get((int) g.height() - 1),
+            g,
+            "header at " + g.height() + " differs from the one written");
         assertEquals(g, store.get(g.hash()).orElseThrow(), "hash index at " + g.height());
       }
     }
@@ -174,7 +184,10 @@ class RocksDbStoreCorruptionTest {
   private static void assertNamesTheDamage(CorruptStoreException e, Path victim, Damage damage) {
     String m = e.getMessage();
     String name = victim.getFileName().toString();
-    assertTrue(m.contains(name) || m.contains(damage.file) || (damage == Damage.CURRENT_GARBLED && m.contains("CURRENT")),
+    assertTrue(
+        m.contains(name)
+            || m.contains(damage.file)
+            || (damage == Damage.CURRENT_GARBLED && m.contains("CURRENT")),
         "the message does not name the damaged file " + name + ": " + m);
   }
 }

@@ -11,12 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The contract against the fallback write path ({@code WriteBatch.put} per key), used should
- * {@link BatchRecords}' encoding ever stop matching RocksDB's.
+ * The contract against the fallback write path ({@code WriteBatch.put} per key), used should {@link
+ * BatchRecords}' encoding ever stop matching RocksDB's.
  */
 class RocksDbStoreJniPutTest extends StoreContractTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private int next;
   private final Map<Store<DummyHeader>, Path> paths = new IdentityHashMap<>();
@@ -25,7 +24,11 @@ class RocksDbStoreJniPutTest extends StoreContractTest {
   protected Store<DummyHeader> createStore(StoreOptions options) {
     Path path = dir.resolve("db" + next++);
     RocksDbStore<DummyHeader> s =
-        RocksDbStore.builder(DummyHeader.TYPE).path(path).options(options).serializedBatches(false).build();
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .path(path)
+            .options(options)
+            .serializedBatches(false)
+            .build();
     paths.put(s, path);
     return s;
   }
@@ -46,6 +49,7 @@ class RocksDbStoreJniPutTest extends StoreContractTest {
 
   @Test
   void serialisedBatchFormatMatchesTheLoadedRocksDb() {
-    assertTrue(BatchRecords.SUPPORTED, "BatchRecords no longer matches RocksDB's WriteBatch format");
+    assertTrue(
+        BatchRecords.SUPPORTED, "BatchRecords no longer matches RocksDB's WriteBatch format");
   }
 }

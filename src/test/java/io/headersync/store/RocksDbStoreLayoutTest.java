@@ -1,10 +1,10 @@
 package io.headersync.store;
 
+import static io.headersync.store.RocksDbStoreTestSupport.open;
+import static io.headersync.store.RocksDbStoreTestSupport.withRawDb;
 import static io.headersync.testkit.StoreContractTest.appendAndWait;
 import static io.headersync.testkit.StoreContractTest.chain;
 import static io.headersync.testkit.StoreContractTest.chainFrom;
-import static io.headersync.store.RocksDbStoreTestSupport.open;
-import static io.headersync.store.RocksDbStoreTestSupport.withRawDb;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -28,8 +28,7 @@ import org.rocksdb.RocksDB;
 
 /** RocksDB-specific behaviour: key layout, prefixes, corruption, open-time checks, threads. */
 class RocksDbStoreLayoutTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final Keys keys = new Keys(RocksDbStore.DEFAULT_PREFIX);
 
@@ -46,8 +45,10 @@ class RocksDbStoreLayoutTest {
     byte[] k = keys.header(0x0102);
     byte[] expected = {8, 'h', 'e', 'a', 'd', 'e', 'r', 'E', 'x', 1, 0, 0, 0, 0, 0, 0, 1, 2};
     assertArrayEquals(expected, k);
-    assertEquals("headerEx/header/258 (hex 08686561646572457801" + "0000000000000102)", keys.describe(k));
-    assertArrayEquals(new byte[] {8, 'h', 'e', 'a', 'd', 'e', 'r', 'E', 'x', 3, 'h', 'e', 'a', 'd'}, keys.head());
+    assertEquals(
+        "headerEx/header/258 (hex 08686561646572457801" + "0000000000000102)", keys.describe(k));
+    assertArrayEquals(
+        new byte[] {8, 'h', 'e', 'a', 'd', 'e', 'r', 'E', 'x', 3, 'h', 'e', 'a', 'd'}, keys.head());
     assertEquals(0x0102, keys.heightOf(k));
     // The namespace of a prefix never prefixes the namespace of a longer prefix that extends it.
     Keys extra = new Keys("headerExtra");
@@ -58,7 +59,8 @@ class RocksDbStoreLayoutTest {
   }
 
   private static boolean startsWith(byte[] a, byte[] prefix) {
-    return a.length >= prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    return a.length >= prefix.length
+        && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   @Test
@@ -66,14 +68,19 @@ class RocksDbStoreLayoutTest {
     try (Options o = new Options().setCreateIfMissing(true);
         RocksDB db = RocksDB.open(o, dir.resolve("node").toString())) {
       List<DummyHeader> a = chain().next(50);
-      List<DummyHeader> b = new io.headersync.testkit.DummyChain("other", 1, StoreContractTest.GENESIS_TIME).next(80);
-      try (RocksDbStore<DummyHeader> sa = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
-          RocksDbStore<DummyHeader> sb = RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
+      List<DummyHeader> b =
+          new io.headersync.testkit.DummyChain("other", 1, StoreContractTest.GENESIS_TIME).next(80);
+      try (RocksDbStore<DummyHeader> sa =
+              RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
+          RocksDbStore<DummyHeader> sb =
+              RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
         appendAndWait(sa, a);
         appendAndWait(sb, b);
       }
-      try (RocksDbStore<DummyHeader> sa = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
-          RocksDbStore<DummyHeader> sb = RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
+      try (RocksDbStore<DummyHeader> sa =
+              RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
+          RocksDbStore<DummyHeader> sb =
+              RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("headerExtra").build()) {
         StoreContractTest.assertHolds(sa, a);
         StoreContractTest.assertHolds(sb, b);
         assertFalse(sa.has(b.get(0).hash()));
@@ -89,8 +96,10 @@ class RocksDbStoreLayoutTest {
     try (Options o = new Options().setCreateIfMissing(true);
         RocksDB db = RocksDB.open(o, dir.resolve("node").toString())) {
       RocksDbStore<DummyHeader> first = RocksDbStore.builder(DummyHeader.TYPE).database(db).build();
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> RocksDbStore.builder(DummyHeader.TYPE).database(db).build());
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> RocksDbStore.builder(DummyHeader.TYPE).database(db).build());
       assertTrue(e.getMessage().contains("headerEx"), e.getMessage());
       RocksDbStore.builder(DummyHeader.TYPE).database(db).prefix("blockEx").build().close();
       first.close();
@@ -106,7 +115,9 @@ class RocksDbStoreLayoutTest {
     try (RocksDbStore<DummyHeader> s = open(path)) {
       CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> s.getByHeight(5));
       assertTrue(e.getMessage().contains("headerEx/header/5"), e.getMessage());
-      assertTrue(e.getMessage().contains(Keys.hex(keys.header(5), 0, keys.headerKeyLength())), e.getMessage());
+      assertTrue(
+          e.getMessage().contains(Keys.hex(keys.header(5), 0, keys.headerKeyLength())),
+          e.getMessage());
       assertTrue(e.getMessage().contains("DummyHeader"), e.getMessage());
       assertNotNull(e.getCause());
       assertThrows(CorruptStoreException.class, () -> s.getRange(3, 8));
@@ -125,7 +136,9 @@ class RocksDbStoreLayoutTest {
     withRawDb(path, db -> db.put(keys.header(4), hs.get(6).encode()));
     try (RocksDbStore<DummyHeader> s = open(path)) {
       CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> s.getByHeight(4));
-      assertTrue(e.getMessage().contains("headerEx/header/4") && e.getMessage().contains("height 7"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("headerEx/header/4") && e.getMessage().contains("height 7"),
+          e.getMessage());
     }
   }
 
@@ -148,7 +161,8 @@ class RocksDbStoreLayoutTest {
     Path path = storeWith(hs);
     withRawDb(path, db -> db.put(keys.hash(hs.get(2).hash()), Keys.encodeHeight(8)));
     try (RocksDbStore<DummyHeader> s = open(path)) {
-      CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> s.get(hs.get(2).hash()));
+      CorruptStoreException e =
+          assertThrows(CorruptStoreException.class, () -> s.get(hs.get(2).hash()));
       assertTrue(e.getMessage().contains("headerEx/hash/" + hs.get(2).hash()), e.getMessage());
     }
     withRawDb(path, db -> db.put(keys.hash(hs.get(3).hash()), new byte[3]));
@@ -162,7 +176,9 @@ class RocksDbStoreLayoutTest {
     Path path = storeWith(chain().next(10));
     withRawDb(path, db -> db.put(keys.head(), Keys.encodeHeight(11)));
     CorruptStoreException e = assertThrows(CorruptStoreException.class, () -> open(path));
-    assertTrue(e.getMessage().contains("headerEx/meta/head") && e.getMessage().contains("headerEx/header/11"),
+    assertTrue(
+        e.getMessage().contains("headerEx/meta/head")
+            && e.getMessage().contains("headerEx/header/11"),
         e.getMessage());
   }
 
@@ -179,54 +195,82 @@ class RocksDbStoreLayoutTest {
   void openRejectsBrokenPointers() {
     Path path = storeWith(chainFrom(5).next(10));
     withRawDb(path, db -> db.delete(keys.tail()));
-    assertTrue(assertThrows(CorruptStoreException.class, () -> open(path)).getMessage().contains("headerEx/meta/tail"));
+    assertTrue(
+        assertThrows(CorruptStoreException.class, () -> open(path))
+            .getMessage()
+            .contains("headerEx/meta/tail"));
     withRawDb(path, db -> db.put(keys.tail(), new byte[] {1, 2, 3}));
-    assertTrue(assertThrows(CorruptStoreException.class, () -> open(path)).getMessage().contains("3 bytes"));
+    assertTrue(
+        assertThrows(CorruptStoreException.class, () -> open(path))
+            .getMessage()
+            .contains("3 bytes"));
     withRawDb(path, db -> db.put(keys.tail(), Keys.encodeHeight(20)));
     assertThrows(CorruptStoreException.class, () -> open(path));
-    withRawDb(path, db -> {
-      db.delete(keys.tail());
-      db.delete(keys.head());
-    });
+    withRawDb(
+        path,
+        db -> {
+          db.delete(keys.tail());
+          db.delete(keys.head());
+        });
     // Headers but no pointers at all.
-    assertTrue(assertThrows(CorruptStoreException.class, () -> open(path)).getMessage().contains("headerEx/header/5"));
+    assertTrue(
+        assertThrows(CorruptStoreException.class, () -> open(path))
+            .getMessage()
+            .contains("headerEx/header/5"));
   }
 
   @Test
   void pointersAreWrittenWithTheHeaders() {
     Path path = storeWith(chainFrom(3).next(10));
-    withRawDb(path, db -> {
-      assertEquals(12, Keys.getLong(db.get(keys.head()), 0));
-      assertEquals(3, Keys.getLong(db.get(keys.tail()), 0));
-      assertEquals(10, RocksDbStoreTestSupport.scan(db, keys.headerSectionStart(), keys.headerSectionEnd()).size());
-      assertEquals(10, RocksDbStoreTestSupport.scan(db, keys.hashSectionStart(), keys.hashSectionEnd()).size());
-    });
+    withRawDb(
+        path,
+        db -> {
+          assertEquals(12, Keys.getLong(db.get(keys.head()), 0));
+          assertEquals(3, Keys.getLong(db.get(keys.tail()), 0));
+          assertEquals(
+              10,
+              RocksDbStoreTestSupport.scan(db, keys.headerSectionStart(), keys.headerSectionEnd())
+                  .size());
+          assertEquals(
+              10,
+              RocksDbStoreTestSupport.scan(db, keys.hashSectionStart(), keys.hashSectionEnd())
+                  .size());
+        });
   }
 
   @Test
   void flushAndCloseOnTheWriterThreadFailInsteadOfDeadlocking() {
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db"))
-        .callbackExecutor(Runnable::run).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE)
+            .path(dir.resolve("db"))
+            .callbackExecutor(Runnable::run)
+            .build()) {
       // With a direct callback executor, waiters registered before the append complete on the
       // writer thread, deterministically.
-      CompletableFuture<Throwable> flushed = s.awaitHeight(2).handle((v, e) -> {
-        try {
-          s.flush();
-          return null;
-        } catch (Throwable t) {
-          return t;
-        }
-      });
+      CompletableFuture<Throwable> flushed =
+          s.awaitHeight(2)
+              .handle(
+                  (v, e) -> {
+                    try {
+                      s.flush();
+                      return null;
+                    } catch (Throwable t) {
+                      return t;
+                    }
+                  });
       appendAndWait(s, chain().next(2));
       assertInstanceOf(IllegalStateException.class, StoreContractTest.await(flushed));
-      CompletableFuture<Throwable> closed = s.awaitHeight(3).handle((v, e) -> {
-        try {
-          s.close();
-          return null;
-        } catch (Throwable t) {
-          return t;
-        }
-      });
+      CompletableFuture<Throwable> closed =
+          s.awaitHeight(3)
+              .handle(
+                  (v, e) -> {
+                    try {
+                      s.close();
+                      return null;
+                    } catch (Throwable t) {
+                      return t;
+                    }
+                  });
       appendAndWait(s, chainFrom(3).next(1));
       assertInstanceOf(IllegalStateException.class, StoreContractTest.await(closed));
       assertEquals(3, s.height());
@@ -235,9 +279,12 @@ class RocksDbStoreLayoutTest {
 
   @Test
   void builderNamesWhatIsMissing() {
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> RocksDbStore.builder(DummyHeader.TYPE).build());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> RocksDbStore.builder(DummyHeader.TYPE).build());
     assertTrue(e.getMessage().contains("database(RocksDB) or path(Path)"), e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> RocksDbStore.builder(DummyHeader.TYPE).prefix("").path(dir.resolve("x")).build());
     assertThrows(NullPointerException.class, () -> RocksDbStore.builder(null));
     assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().writeQueueHeaders(0));
@@ -249,7 +296,8 @@ class RocksDbStoreLayoutTest {
     Path path = dir.resolve("db");
     List<DummyHeader> hs = chain().next(300);
     StoreOptions noCache = StoreOptions.builder().headerCacheSize(0).hashCacheSize(0).build();
-    try (RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(path).options(noCache).build()) {
+    try (RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE).path(path).options(noCache).build()) {
       appendAndWait(s, hs);
       StoreContractTest.assertHolds(s, hs);
       Hash unknown = chainFrom(5000).next().hash();

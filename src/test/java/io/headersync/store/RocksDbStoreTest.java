@@ -9,8 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The contract against an embedded RocksDB opened from a path (the store owns it). */
 class RocksDbStoreTest extends StoreContractTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private int next;
   private final Map<Store<DummyHeader>, Path> paths = new IdentityHashMap<>();
@@ -32,7 +31,8 @@ class RocksDbStoreTest extends StoreContractTest {
   }
 
   private Store<DummyHeader> open(Path path, StoreOptions options) {
-    RocksDbStore<DummyHeader> s = RocksDbStore.builder(DummyHeader.TYPE).path(path).options(options).build();
+    RocksDbStore<DummyHeader> s =
+        RocksDbStore.builder(DummyHeader.TYPE).path(path).options(options).build();
     paths.put(s, path);
     optionsOf.put(s, options);
     return s;

@@ -16,7 +16,8 @@ final class RocksDbStoreTestSupport {
 
   /** Opens the RocksDB at {@code path} (the store must be closed), runs {@code body}, closes it. */
   static void withRawDb(Path path, RawDbBody body) {
-    try (Options o = new Options(); RocksDB db = RocksDB.open(o, path.toString())) {
+    try (Options o = new Options();
+        RocksDB db = RocksDB.open(o, path.toString())) {
       body.run(db);
     } catch (RocksDBException e) {
       throw new AssertionError(e);

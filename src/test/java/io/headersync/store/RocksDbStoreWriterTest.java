@@ -18,30 +18,34 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The writer queue of {@link RocksDbStore}: backpressure, interruption and close while an appender
- * is blocked. The writer is held still by an {@code awaitHeight} callback that waits on a latch (with
- * a direct callback executor such callbacks run on the writer thread), so the queue fills
+ * is blocked. The writer is held still by an {@code awaitHeight} callback that waits on a latch
+ * (with a direct callback executor such callbacks run on the writer thread), so the queue fills
  * deterministically.
  */
 class RocksDbStoreWriterTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private RocksDbStore<DummyHeader> open(int queueHeaders) {
-    return RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).callbackExecutor(Runnable::run)
-        .options(StoreOptions.builder().writeQueueHeaders(queueHeaders).build()).build();
+    return RocksDbStore.builder(DummyHeader.TYPE)
+        .path(dir.resolve("db"))
+        .callbackExecutor(Runnable::run)
+        .options(StoreOptions.builder().writeQueueHeaders(queueHeaders).build())
+        .build();
   }
 
   /** Holds the writer thread inside a callback for height 1 until {@code release} counts down. */
   private static CountDownLatch holdWriter(RocksDbStore<DummyHeader> s, CountDownLatch release) {
     CountDownLatch held = new CountDownLatch(1);
-    s.awaitHeight(1).thenRun(() -> {
-      held.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    s.awaitHeight(1)
+        .thenRun(
+            () -> {
+              held.countDown();
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     return held;
   }
 
@@ -89,14 +93,20 @@ class RocksDbStoreWriterTest {
       assertTrue(held.await(30, TimeUnit.SECONDS));
       s.append(hs.subList(1, 3));
       CompletableFuture<Throwable> failed = new CompletableFuture<>();
-      Thread appender = new Thread(() -> {
-        try {
-          s.append(hs.subList(3, 4));
-          failed.complete(null);
-        } catch (Throwable t) {
-          failed.complete(Thread.currentThread().isInterrupted() ? t : new AssertionError("interrupt flag lost", t));
-        }
-      }, "appender");
+      Thread appender =
+          new Thread(
+              () -> {
+                try {
+                  s.append(hs.subList(3, 4));
+                  failed.complete(null);
+                } catch (Throwable t) {
+                  failed.complete(
+                      Thread.currentThread().isInterrupted()
+                          ? t
+                          : new AssertionError("interrupt flag lost", t));
+                }
+              },
+              "appender");
       appender.start();
       awaitParked(appender);
       appender.interrupt();
@@ -121,14 +131,17 @@ class RocksDbStoreWriterTest {
       assertTrue(held.await(30, TimeUnit.SECONDS));
       CompletableFuture<Void> queued = s.append(hs.subList(1, 3));
       CompletableFuture<Throwable> failed = new CompletableFuture<>();
-      Thread appender = new Thread(() -> {
-        try {
-          s.append(hs.subList(3, 4));
-          failed.complete(null);
-        } catch (Throwable t) {
-          failed.complete(t);
-        }
-      }, "appender");
+      Thread appender =
+          new Thread(
+              () -> {
+                try {
+                  s.append(hs.subList(3, 4));
+                  failed.complete(null);
+                } catch (Throwable t) {
+                  failed.complete(t);
+                }
+              },
+              "appender");
       appender.start();
       awaitParked(appender);
       Thread closer = new Thread(s::close, "closer");
@@ -143,7 +156,8 @@ class RocksDbStoreWriterTest {
       release.countDown();
       s.close();
     }
-    try (RocksDbStore<DummyHeader> r = RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).build()) {
+    try (RocksDbStore<DummyHeader> r =
+        RocksDbStore.builder(DummyHeader.TYPE).path(dir.resolve("db")).build()) {
       assertEquals(3, r.height());
     }
   }

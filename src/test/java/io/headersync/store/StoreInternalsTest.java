@@ -70,12 +70,14 @@ class StoreInternalsTest {
     CompletableFuture<DummyHeader> three = w.register(3);
     Bounds<DummyHeader> b = new Bounds<>(hs.get(0), hs.get(2));
     bounds.set(b);
-    w.release(b, h -> {
-      if (h == 2) {
-        throw new CorruptStoreException("bad");
-      }
-      return hs.get((int) h - 1);
-    });
+    w.release(
+        b,
+        h -> {
+          if (h == 2) {
+            throw new CorruptStoreException("bad");
+          }
+          return hs.get((int) h - 1);
+        });
     assertInstanceOf(CorruptStoreException.class, StoreContractTest.failureOf(two));
     assertSame(hs.get(2), three.join());
   }

@@ -43,8 +43,10 @@ class SubscriberLifecycleTest {
   private final InMemoryNetwork network = new InMemoryNetwork();
   private final HeldExecutor callbacks = new HeldExecutor();
   private final ExecutorService validationPool = Executors.newSingleThreadExecutor();
+
   /** One permit per validation task run. */
   private final Semaphore validations = new Semaphore(0);
+
   private Host host;
   private PubSub pubSub;
 
@@ -54,10 +56,18 @@ class SubscriberLifecycleTest {
     new Random(11).nextBytes(s);
     PrivateKey key = PrivateKey.ed25519FromSeed(s);
     host = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).build();
-    pubSub = PubSub.builder(host, key).validationExecutor(r -> validationPool.execute(() -> {
-      r.run();
-      validations.release(); // the validator was called (its answer may still be pending)
-    })).build();
+    pubSub =
+        PubSub.builder(host, key)
+            .validationExecutor(
+                r ->
+                    validationPool.execute(
+                        () -> {
+                          r.run();
+                          validations
+                              .release(); // the validator was called (its answer may still be
+                          // pending)
+                        }))
+            .build();
     get(host.start());
   }
 
@@ -75,7 +85,8 @@ class SubscriberLifecycleTest {
   }
 
   private static CompletableFuture<Void> refuse(DummyHeader h) {
-    return CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.TYPE_CHECK, "refused", false));
+    return CompletableFuture.failedFuture(
+        new VerifyException(VerifyException.Reason.TYPE_CHECK, "refused", false));
   }
 
   private static PubSubException.Reason published(CompletableFuture<Void> f) {
@@ -85,7 +96,8 @@ class SubscriberLifecycleTest {
 
   @Test
   void startAndStopAreIdempotentAndTheRouterStaysOpen() throws Exception {
-    Subscriber<DummyHeader> sub = new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
+    Subscriber<DummyHeader> sub =
+        new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
     callbacks.hold();
     CompletableFuture<Void> first = sub.start();
     CompletableFuture<Void> second = sub.start();
@@ -95,7 +107,9 @@ class SubscriberLifecycleTest {
     get(first);
     get(second);
     sub.setVerifier(SubscriberLifecycleTest::refuse);
-    assertEquals(PubSubException.Reason.REJECTED, published(sub.broadcast(DummyHeader.genesis("gm", 1, T0))),
+    assertEquals(
+        PubSubException.Reason.REJECTED,
+        published(sub.broadcast(DummyHeader.genesis("gm", 1, T0))),
         "our own message passes the validator");
     sub.subscribe().close();
 
@@ -107,9 +121,11 @@ class SubscriberLifecycleTest {
     get(stopped);
     get(sub.stop()); // idempotent
     sub.close();
-    ExecutionException closed = assertThrows(ExecutionException.class,
-        () -> get(sub.broadcast(DummyHeader.genesis("gm", 1, T0))));
-    assertTrue(closed.getCause().getMessage().contains("is closed"), closed.getCause().getMessage());
+    ExecutionException closed =
+        assertThrows(
+            ExecutionException.class, () -> get(sub.broadcast(DummyHeader.genesis("gm", 1, T0))));
+    assertTrue(
+        closed.getCause().getMessage().contains("is closed"), closed.getCause().getMessage());
     assertThrows(IllegalStateException.class, sub::subscribe);
     // The validator is gone and the router is still open: a raw publish of the same header passes.
     get(pubSub.publish(TOPIC, DummyHeader.genesis("gm", 1, T0).encode()));
@@ -117,13 +133,17 @@ class SubscriberLifecycleTest {
 
   @Test
   void stopBeforeStartReleasesAndRemovesNoOtherValidator() throws Exception {
-    Subscriber<DummyHeader> running = new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
+    Subscriber<DummyHeader> running =
+        new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
     running.start();
     running.setVerifier(SubscriberLifecycleTest::refuse);
-    Subscriber<DummyHeader> never = new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
+    Subscriber<DummyHeader> never =
+        new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK, callbacks);
     get(never.stop());
     assertEquals(State.STOPPED, never.state());
-    assertEquals(PubSubException.Reason.REJECTED, published(running.broadcast(DummyHeader.genesis("gm", 1, T0))),
+    assertEquals(
+        PubSubException.Reason.REJECTED,
+        published(running.broadcast(DummyHeader.genesis("gm", 1, T0))),
         "the running subscriber's validator is still registered");
 
     ExecutionException e = assertThrows(ExecutionException.class, () -> get(never.start()));
@@ -138,7 +158,8 @@ class SubscriberLifecycleTest {
   void aMessageWaitingForTheVerifierIsIgnoredWhenTheSubscriberStops() throws Exception {
     Subscriber<DummyHeader> sub = new Subscriber<>(pubSub, DummyHeader.TYPE, TOPIC, CLOCK);
     get(sub.start()); // the default callback executor: the calling thread
-    CompletableFuture<Void> waiting = sub.broadcast(DummyHeader.genesis("gm", 1, T0)); // no verifier yet
+    CompletableFuture<Void> waiting =
+        sub.broadcast(DummyHeader.genesis("gm", 1, T0)); // no verifier yet
     assertTrue(validations.tryAcquire(20, TimeUnit.SECONDS), "the validator was called");
     assertFalse(waiting.isDone(), "it waits for a verifier");
     get(sub.stop());

@@ -15,8 +15,8 @@ import io.headersync.libp2p.pubsub.PubSub;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.Subscription;
 import io.headersync.lifecycle.Service;
-import io.headersync.testkit.DummyHeader;
 import io.headersync.testing.Logs;
+import io.headersync.testkit.DummyHeader;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -110,12 +110,13 @@ class SubscriberTest {
   void broadcastReachesThePeerDecodedAndVerified() throws Exception {
     List<DummyHeader> verifiedAtB = new ArrayList<>();
     a.setVerifier(SubscriberTest::accept);
-    b.setVerifier(h -> {
-      synchronized (verifiedAtB) {
-        verifiedAtB.add(h);
-      }
-      return CompletableFuture.completedFuture(null);
-    });
+    b.setVerifier(
+        h -> {
+          synchronized (verifiedAtB) {
+            verifiedAtB.add(h);
+          }
+          return CompletableFuture.completedFuture(null);
+        });
     HeaderSubscription<DummyHeader> atB = b.subscribe();
     HeaderSubscription<DummyHeader> atA = a.subscribe();
     link();
@@ -147,7 +148,8 @@ class SubscriberTest {
     get(rawAtA.next());
     DummyHeader good = DummyHeader.genesis("gm", 5, T0);
     get(a.broadcast(good));
-    assertEquals(good, get(atB.next()), "the garbage never reached the subscription; the next header did");
+    assertEquals(
+        good, get(atB.next()), "the garbage never reached the subscription; the next header did");
     assertEquals(1, b.metrics().rejected());
     assertEquals(1, b.metrics().accepted());
   }
@@ -155,24 +157,31 @@ class SubscriberTest {
   @Test
   void aPeerSendingInvalidMessagesIsNamedInOneWarningAMinute() throws Exception {
     a.setVerifier(SubscriberTest::accept);
-    b.setVerifier(h -> h.height() == 9 ? CompletableFuture.completedFuture(null)
-        : CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.TYPE_CHECK, "forged", false)));
+    b.setVerifier(
+        h ->
+            h.height() == 9
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.failedFuture(
+                    new VerifyException(VerifyException.Reason.TYPE_CHECK, "forged", false)));
     HeaderSubscription<DummyHeader> atB = b.subscribe();
     link();
-    List<String> lines = Logs.capture(() -> {
-      try {
-        for (long height = 2; height <= 4; height++) {
-          get(a.broadcast(DummyHeader.genesis("gm", height, T0)));
-        }
-        a.close(); // a raw publish, past a's own validator
-        get(pa.publish(TOPIC, "not a header".getBytes(StandardCharsets.UTF_8)));
-        get(pa.publish(TOPIC, DummyHeader.genesis("gm", 9, T0).encode()));
-        // b validates in arrival order on one thread: once 9 is delivered, the four before it were judged.
-        assertEquals(9, get(atB.next()).height());
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+    List<String> lines =
+        Logs.capture(
+            () -> {
+              try {
+                for (long height = 2; height <= 4; height++) {
+                  get(a.broadcast(DummyHeader.genesis("gm", height, T0)));
+                }
+                a.close(); // a raw publish, past a's own validator
+                get(pa.publish(TOPIC, "not a header".getBytes(StandardCharsets.UTF_8)));
+                get(pa.publish(TOPIC, DummyHeader.genesis("gm", 9, T0).encode()));
+                // b validates in arrival order on one thread: once 9 is delivered, the four before
+                // it were judged.
+                assertEquals(9, get(atB.next()).height());
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
     List<String> loud = Logs.loud(lines);
     assertEquals(1, loud.size(), "one warning for four rejections: " + loud);
     assertTrue(loud.get(0).contains(hosts.get(0).peerId().toString()), loud.get(0));
@@ -182,12 +191,17 @@ class SubscriberTest {
   @Test
   void softFailureIsIgnoredAndHardFailureRejected() throws Exception {
     a.setVerifier(SubscriberTest::accept);
-    b.setVerifier(h -> h.height() == 2
-        ? CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.KNOWN_HEADER, "soft", true))
-        : h.height() == 3
-            ? CompletableFuture.failedFuture(new VerifyException(VerifyException.Reason.TYPE_CHECK, "hard", false))
-            : h.height() == 4 ? CompletableFuture.failedFuture(new IllegalStateException("syncer busy"))
-                : CompletableFuture.completedFuture(null));
+    b.setVerifier(
+        h ->
+            h.height() == 2
+                ? CompletableFuture.failedFuture(
+                    new VerifyException(VerifyException.Reason.KNOWN_HEADER, "soft", true))
+                : h.height() == 3
+                    ? CompletableFuture.failedFuture(
+                        new VerifyException(VerifyException.Reason.TYPE_CHECK, "hard", false))
+                    : h.height() == 4
+                        ? CompletableFuture.failedFuture(new IllegalStateException("syncer busy"))
+                        : CompletableFuture.completedFuture(null));
     HeaderSubscription<DummyHeader> atB = b.subscribe();
     link();
     for (long height = 2; height <= 5; height++) {
@@ -212,10 +226,13 @@ class SubscriberTest {
 
   @Test
   void ownBroadcastRefusedByOurVerifierFailsWithTheReason() throws Exception {
-    a.setVerifier(h -> CompletableFuture.failedFuture(
-        new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad link", false)));
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> get(a.broadcast(DummyHeader.genesis("gm", 1, T0))));
+    a.setVerifier(
+        h ->
+            CompletableFuture.failedFuture(
+                new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad link", false)));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class, () -> get(a.broadcast(DummyHeader.genesis("gm", 1, T0))));
     PubSubException pe = assertInstanceOf(PubSubException.class, e.getCause());
     assertEquals(PubSubException.Reason.REJECTED, pe.reason());
   }
@@ -223,14 +240,19 @@ class SubscriberTest {
   @Test
   void onlyOneVerifierAndNoUseBeforeStartOrAfterClose() throws Exception {
     a.setVerifier(SubscriberTest::accept);
-    IllegalStateException twice = assertThrows(IllegalStateException.class, () -> a.setVerifier(SubscriberTest::accept));
+    IllegalStateException twice =
+        assertThrows(IllegalStateException.class, () -> a.setVerifier(SubscriberTest::accept));
     assertTrue(twice.getMessage().contains("already set"), twice.getMessage());
 
-    Subscriber<DummyHeader> fresh = new Subscriber<>(pa, DummyHeader.TYPE, "/other/header-sub/v0.0.1", clock);
+    Subscriber<DummyHeader> fresh =
+        new Subscriber<>(pa, DummyHeader.TYPE, "/other/header-sub/v0.0.1", clock);
     assertThrows(IllegalStateException.class, fresh::subscribe);
-    ExecutionException notStarted = assertThrows(ExecutionException.class,
-        () -> get(fresh.broadcast(DummyHeader.genesis("gm", 1, T0))));
-    assertTrue(notStarted.getCause().getMessage().contains("not started"), notStarted.getCause().getMessage());
+    ExecutionException notStarted =
+        assertThrows(
+            ExecutionException.class, () -> get(fresh.broadcast(DummyHeader.genesis("gm", 1, T0))));
+    assertTrue(
+        notStarted.getCause().getMessage().contains("not started"),
+        notStarted.getCause().getMessage());
 
     a.close();
     a.close();

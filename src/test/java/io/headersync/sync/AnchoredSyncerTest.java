@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.Hash;
 import io.headersync.VerifyException;
+import io.headersync.evnode.Block;
 import io.headersync.evnode.Data;
 import io.headersync.evnode.EvNodeTypes;
-import io.headersync.evnode.Block;
 import io.headersync.evnode.HeaderSigner;
 import io.headersync.evnode.Metadata;
 import io.headersync.evnode.P2PData;
@@ -47,9 +47,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Block data synced against verified headers ({@link Anchor}), over the real exchange on in-memory
- * hosts: ev-node blocks, 1 in 10 with transactions. Data follows the header store's head, is checked
- * against the header at its height, is fetched in ranges without bifurcation, waits for its header
- * when gossiped early, and a peer serving data that does not match its header is blocked.
+ * hosts: ev-node blocks, 1 in 10 with transactions. Data follows the header store's head, is
+ * checked against the header at its height, is fetched in ranges without bifurcation, waits for its
+ * header when gossiped early, and a peer serving data that does not match its header is blocked.
  */
 class AnchoredSyncerTest {
   private static final long T = 60;
@@ -82,8 +82,13 @@ class AnchoredSyncerTest {
 
   /** An ev-node chain: every tenth block carries 20 transactions of 200 bytes. */
   private static List<Block> blocks(int n) {
-    HeaderSigner signer = HeaderSigner.builder().key(SignerKey.generate(new Random(1))).chainId("gm")
-        .startTime(GENESIS).blockTime(Duration.ofSeconds(1)).build();
+    HeaderSigner signer =
+        HeaderSigner.builder()
+            .key(SignerKey.generate(new Random(1)))
+            .chainId("gm")
+            .startTime(GENESIS)
+            .blockTime(Duration.ofSeconds(1))
+            .build();
     Random random = new Random(2);
     List<Block> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -110,7 +115,8 @@ class AnchoredSyncerTest {
     Host h = host();
     InMemoryStore<P2PData> store = new InMemoryStore<>();
     store.append(served).join();
-    P2PServer<P2PData> server = new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
+    P2PServer<P2PData> server =
+        new P2PServer<>(h, store, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
     server.start();
     closeables.add(server);
     return h;
@@ -122,9 +128,16 @@ class AnchoredSyncerTest {
     Host h = host();
     clientHost = h;
     List<PeerId> trusted = servers.stream().map(Host::peerId).toList();
-    Exchange<P2PData> ex = Exchange.builder(h, EvNodeTypes.P2P_DATA, PROTOCOL).chainId("gm").trustedPeers(trusted)
-        .gater(gater).scheduler(scheduler).clock(CLOCK).random(new Random(7))
-        .options(ExchangeOptions.builder().perPeerDepth(perPeerDepth).build()).build();
+    Exchange<P2PData> ex =
+        Exchange.builder(h, EvNodeTypes.P2P_DATA, PROTOCOL)
+            .chainId("gm")
+            .trustedPeers(trusted)
+            .gater(gater)
+            .scheduler(scheduler)
+            .clock(CLOCK)
+            .random(new Random(7))
+            .options(ExchangeOptions.builder().perPeerDepth(perPeerDepth).build())
+            .build();
     ex.start();
     closeables.add(ex);
     Identified.connect(h, servers, T);
@@ -143,10 +156,17 @@ class AnchoredSyncerTest {
     return store;
   }
 
-  private Syncer<P2PData> syncer(InMemoryStore<P2PData> store, HeaderSource<P2PData> source,
-      InMemoryStore<P2PSignedHeader> anchor, SyncerOptions options) {
-    Syncer.Builder<P2PData> b = Syncer.builder(store, source, EvNodeTypes.P2P_DATA).options(options).clock(CLOCK)
-        .scheduler(scheduler).workerExecutor(worker);
+  private Syncer<P2PData> syncer(
+      InMemoryStore<P2PData> store,
+      HeaderSource<P2PData> source,
+      InMemoryStore<P2PSignedHeader> anchor,
+      SyncerOptions options) {
+    Syncer.Builder<P2PData> b =
+        Syncer.builder(store, source, EvNodeTypes.P2P_DATA)
+            .options(options)
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(worker);
     if (anchor != null) {
       b.anchor(Anchor.of(anchor, EvNodeTypes.DATA_MATCHES_HEADER));
     }
@@ -184,9 +204,10 @@ class AnchoredSyncerTest {
 
   /**
    * A full node's catch-up: the header syncer and the data syncer run together; data is fetched in
-   * parallel up to the header syncer's target (the anchor's horizon) and appended once its header is
-   * stored, and the header syncer is held within 128 heights of the data ({@link FollowerLimit}).
-   * Every header batch, when it becomes readable, finds the data at most 128 heights behind it.
+   * parallel up to the header syncer's target (the anchor's horizon) and appended once its header
+   * is stored, and the header syncer is held within 128 heights of the data ({@link
+   * FollowerLimit}). Every header batch, when it becomes readable, finds the data at most 128
+   * heights behind it.
    */
   @Test
   void headersAndDataCatchUpTogetherWithinTheFollowerLimit() throws Exception {
@@ -195,18 +216,26 @@ class AnchoredSyncerTest {
     InMemoryStore<P2PSignedHeader> servedHeaders = headerStore(N);
     InMemoryStore<P2PData> servedData = new InMemoryStore<>();
     servedData.append(data).join();
-    P2PServer<P2PSignedHeader> hs = new P2PServer<>(server, servedHeaders, headerProtocol, ServerOptions.defaults(),
-        storeExecutor, CLOCK);
-    P2PServer<P2PData> ds = new P2PServer<>(server, servedData, PROTOCOL, ServerOptions.defaults(), storeExecutor,
-        CLOCK);
+    P2PServer<P2PSignedHeader> hs =
+        new P2PServer<>(
+            server, servedHeaders, headerProtocol, ServerOptions.defaults(), storeExecutor, CLOCK);
+    P2PServer<P2PData> ds =
+        new P2PServer<>(
+            server, servedData, PROTOCOL, ServerOptions.defaults(), storeExecutor, CLOCK);
     hs.start();
     ds.start();
     closeables.add(hs);
     closeables.add(ds);
     Exchange<P2PData> dataEx = client(List.of(server), 16);
-    Exchange<P2PSignedHeader> headerEx = Exchange.builder(clientHost, EvNodeTypes.P2P_SIGNED_HEADER, headerProtocol)
-        .chainId("gm").trustedPeers(List.of(server.peerId())).gater(gater).scheduler(scheduler).clock(CLOCK)
-        .random(new Random(8)).build();
+    Exchange<P2PSignedHeader> headerEx =
+        Exchange.builder(clientHost, EvNodeTypes.P2P_SIGNED_HEADER, headerProtocol)
+            .chainId("gm")
+            .trustedPeers(List.of(server.peerId()))
+            .gater(gater)
+            .scheduler(scheduler)
+            .clock(CLOCK)
+            .random(new Random(8))
+            .build();
     headerEx.start();
     closeables.add(headerEx);
     assertEquals(List.of(server.peerId()), headerEx.trackedPeers());
@@ -215,21 +244,35 @@ class AnchoredSyncerTest {
     InMemoryStore<P2PData> store = dataStore();
     FollowerLimit limit = new FollowerLimit(128, Duration.ofSeconds(30));
     long[] maxLag = {0};
-    Syncer<P2PSignedHeader> headerSyncer = Syncer.builder(headerStore, headerEx, EvNodeTypes.P2P_SIGNED_HEADER)
-        .options(options()).clock(CLOCK).scheduler(scheduler).workerExecutor(worker).followerLimit(limit)
-        .listener(new SyncListener<>() {
-          @Override
-          public void batchAppended(long fromHeight, int count, Duration elapsed) {
-            synchronized (maxLag) {
-              maxLag[0] = Math.max(maxLag[0], fromHeight + count - 1 - store.height());
-            }
-          }
-        }).build();
+    Syncer<P2PSignedHeader> headerSyncer =
+        Syncer.builder(headerStore, headerEx, EvNodeTypes.P2P_SIGNED_HEADER)
+            .options(options())
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(worker)
+            .followerLimit(limit)
+            .listener(
+                new SyncListener<>() {
+                  @Override
+                  public void batchAppended(long fromHeight, int count, Duration elapsed) {
+                    synchronized (maxLag) {
+                      maxLag[0] = Math.max(maxLag[0], fromHeight + count - 1 - store.height());
+                    }
+                  }
+                })
+            .build();
     closeables.add(() -> headerSyncer.stop().get(T, TimeUnit.SECONDS));
-    Anchor<P2PData> anchor = Anchor.of(headerStore, EvNodeTypes.DATA_MATCHES_HEADER)
-        .withHorizon(() -> headerSyncer.syncState().toHeight());
-    Syncer<P2PData> dataSyncer = Syncer.builder(store, HeaderSource.of(dataEx), EvNodeTypes.P2P_DATA).options(options())
-        .clock(CLOCK).scheduler(scheduler).workerExecutor(worker).anchor(anchor).build();
+    Anchor<P2PData> anchor =
+        Anchor.of(headerStore, EvNodeTypes.DATA_MATCHES_HEADER)
+            .withHorizon(() -> headerSyncer.syncState().toHeight());
+    Syncer<P2PData> dataSyncer =
+        Syncer.builder(store, HeaderSource.of(dataEx), EvNodeTypes.P2P_DATA)
+            .options(options())
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(worker)
+            .anchor(anchor)
+            .build();
     closeables.add(() -> dataSyncer.stop().get(T, TimeUnit.SECONDS));
     limit.attach(store);
 
@@ -252,55 +295,70 @@ class AnchoredSyncerTest {
     Syncer<P2PData> syncer = syncer(store, HeaderSource.of(ex), anchor, options());
     syncer.start().get(T, TimeUnit.SECONDS);
     store.awaitHeight(1_000).get(T, TimeUnit.SECONDS);
-    anchor.append(headers.subList(1_000, N)).join();          // the header syncer got further
+    anchor.append(headers.subList(1_000, N)).join(); // the header syncer got further
     store.awaitHeight(N).get(T, TimeUnit.SECONDS);
     assertHonest(store, N);
     assertEquals(0, syncer.metrics().bifurcations());
   }
 
   /**
-   * The forger serves the honest data up to {@code N - 100}, then a tail that links in itself (and to
-   * the honest data below it) but carries a transaction the headers did not commit to; the first
+   * The forger serves the honest data up to {@code N - 100}, then a tail that links in itself (and
+   * to the honest data below it) but carries a transaction the headers did not commit to; the first
    * honest peer has only the data up to {@code N - 100}. Only the check against the headers can
    * catch the tail: the forger is blocked, nothing forged is stored, and a second honest peer
    * completes the sync.
    */
   @Test
-  void aPeerServingDataThatDoesNotMatchItsHeaderIsBlockedAndNothingUnverifiedIsStored() throws Exception {
+  void aPeerServingDataThatDoesNotMatchItsHeaderIsBlockedAndNothingUnverifiedIsStored()
+      throws Exception {
     int honestUpTo = N - 100;
     List<P2PData> forged = new ArrayList<>(data.subList(0, honestUpTo));
     forged.addAll(forgedTail(honestUpTo));
-    assertEquals(data.get(honestUpTo - 1).hash(), forged.get(honestUpTo).data().lastHeaderHash(), "links to honest data");
+    assertEquals(
+        data.get(honestUpTo - 1).hash(),
+        forged.get(honestUpTo).data().lastHeaderHash(),
+        "links to honest data");
     Host honest = server(data.subList(0, honestUpTo));
     Host forger = server(forged);
     Exchange<P2PData> ex = client(List.of(honest, forger), 2);
     InMemoryStore<P2PData> store = dataStore();
     CompletableFuture<Throwable> failed = new CompletableFuture<>();
-    Syncer.Builder<P2PData> b = Syncer.builder(store, HeaderSource.of(ex), EvNodeTypes.P2P_DATA).options(options())
-        .clock(CLOCK).scheduler(scheduler).workerExecutor(worker)
-        .anchor(Anchor.of(headerStore(N), EvNodeTypes.DATA_MATCHES_HEADER))
-        .listener(new SyncListener<>() {
-          @Override
-          public void syncFailed(SyncState state, Throwable cause) {
-            failed.complete(cause);
-          }
-        });
+    Syncer.Builder<P2PData> b =
+        Syncer.builder(store, HeaderSource.of(ex), EvNodeTypes.P2P_DATA)
+            .options(options())
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(worker)
+            .anchor(Anchor.of(headerStore(N), EvNodeTypes.DATA_MATCHES_HEADER))
+            .listener(
+                new SyncListener<>() {
+                  @Override
+                  public void syncFailed(SyncState state, Throwable cause) {
+                    failed.complete(cause);
+                  }
+                });
     Syncer<P2PData> syncer = b.build();
     closeables.add(() -> syncer.stop().get(T, TimeUnit.SECONDS));
     syncer.start().get(T, TimeUnit.SECONDS);
     Throwable cause = failed.get(T, TimeUnit.SECONDS);
     assertTrue(cause.getMessage().contains("was served by " + forger.peerId()), cause.getMessage());
-    assertTrue(gater.blockedPeers().contains(forger.peerId()), "forger blocked: " + gater.blockedPeers());
+    assertTrue(
+        gater.blockedPeers().contains(forger.peerId()), "forger blocked: " + gater.blockedPeers());
     assertFalse(gater.blockedPeers().contains(honest.peerId()), "honest peer blocked");
-    assertTrue(store.height() < honestUpTo + 1 || data.get(honestUpTo).equals(store.getByHeight(honestUpTo + 1).get()));
+    assertTrue(
+        store.height() < honestUpTo + 1
+            || data.get(honestUpTo).equals(store.getByHeight(honestUpTo + 1).get()));
 
-    Identified.connect(clientHost, List.of(server(data)), T);   // an honest peer with everything
+    Identified.connect(clientHost, List.of(server(data)), T); // an honest peer with everything
     syncer.syncWait().get(T, TimeUnit.SECONDS);
     store.awaitHeight(N).get(T, TimeUnit.SECONDS);
     assertHonest(store, N);
   }
 
-  /** Data from {@code from} (0-based) on with one transaction more than the headers committed to, linked. */
+  /**
+   * Data from {@code from} (0-based) on with one transaction more than the headers committed to,
+   * linked.
+   */
   private List<P2PData> forgedTail(int from) {
     List<P2PData> out = new ArrayList<>();
     Hash prev = data.get(from - 1).hash();
@@ -341,7 +399,9 @@ class AnchoredSyncerTest {
 
     // Data that does not match its header: hard (Reject), never stored.
     anchor.append(headers.subList(101, 102)).join();
-    VerifyException bad = assertFails(VerifyException.class, syncer.incomingHead(forge(data.get(101), data.get(100).hash())));
+    VerifyException bad =
+        assertFails(
+            VerifyException.class, syncer.incomingHead(forge(data.get(101), data.get(100).hash())));
     assertFalse(bad.isSoft(), bad.getMessage());
     assertTrue(bad.getMessage().contains("does not match header 102"), bad.getMessage());
     assertEquals(101, store.height());
@@ -354,8 +414,12 @@ class AnchoredSyncerTest {
   void gossipWhoseHeaderNeverComesIsIgnoredAfterTheAnchorWait() throws Exception {
     Exchange<P2PData> ex = client(List.of(server(data.subList(0, 10))), 16);
     InMemoryStore<P2PData> store = dataStore();
-    Syncer<P2PData> syncer = syncer(store, HeaderSource.of(ex), headerStore(10),
-        options().toBuilder().anchorWait(Duration.ofMillis(50)).maxPendingAhead(100).build());
+    Syncer<P2PData> syncer =
+        syncer(
+            store,
+            HeaderSource.of(ex),
+            headerStore(10),
+            options().toBuilder().anchorWait(Duration.ofMillis(50)).maxPendingAhead(100).build());
     syncer.start().get(T, TimeUnit.SECONDS);
     SyncException e = assertFails(SyncException.class, syncer.incomingHead(data.get(10)));
     assertTrue(e.getMessage().contains("no anchor header at height 11"), e.getMessage());
@@ -365,8 +429,8 @@ class AnchoredSyncerTest {
 
   /**
    * Without an anchor, a type that cannot verify non-adjacent pairs never bifurcates: a gossiped
-   * header far ahead is ignored (it cannot be verified from here) but its height is fetched up to and
-   * verified adjacently.
+   * header far ahead is ignored (it cannot be verified from here) but its height is fetched up to
+   * and verified adjacently.
    */
   @Test
   void unanchoredDataNeverBifurcatesButFetchesUpToAFarCandidate() throws Exception {
@@ -382,7 +446,8 @@ class AnchoredSyncerTest {
     assertEquals(0, syncer.metrics().bifurcations());
   }
 
-  private static <E extends Throwable> E assertFails(Class<E> type, CompletableFuture<?> f) throws Exception {
+  private static <E extends Throwable> E assertFails(Class<E> type, CompletableFuture<?> f)
+      throws Exception {
     try {
       f.get(T, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

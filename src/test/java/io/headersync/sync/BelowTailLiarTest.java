@@ -35,9 +35,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Below the tail over the real exchange: a node holding {@code [1001, 2000]} trusts two servers, one
- * honest and one serving a fork below 1,001 (valid headers of its own chain, which do not link to
- * the node's tail). Reading a height below the tail and back-filling both end with the honest
+ * Below the tail over the real exchange: a node holding {@code [1001, 2000]} trusts two servers,
+ * one honest and one serving a fork below 1,001 (valid headers of its own chain, which do not link
+ * to the node's tail). Reading a height below the tail and back-filling both end with the honest
  * headers, and the liar blocked through the gater (its connection closed), because the hash-link
  * check runs on each peer's answer inside the exchange request. Waits on the liar's disconnection,
  * never on time.
@@ -46,7 +46,10 @@ class BelowTailLiarTest {
   private static final long T = 30;
   private static final String PROTOCOL = ExchangeProtocol.protocolId("test");
   private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
-  /** One second after the chain: with an hour's block time its head is recent, so no head request. */
+
+  /**
+   * One second after the chain: with an hour's block time its head is recent, so no head request.
+   */
   private static final Clock CLOCK = Clock.fixed(GENESIS.plusSeconds(1), ZoneOffset.UTC);
 
   private final InMemoryNetwork network = new InMemoryNetwork();
@@ -59,7 +62,11 @@ class BelowTailLiarTest {
   private Host liar;
   private Host honest;
   private Exchange<DummyHeader> exchange;
-  /** Completes when the liar's host sees the node hang up on it (the gater closes a blocked peer's connections). */
+
+  /**
+   * Completes when the liar's host sees the node hang up on it (the gater closes a blocked peer's
+   * connections).
+   */
   private final CompletableFuture<Void> liarDropped = new CompletableFuture<>();
 
   @BeforeEach
@@ -76,17 +83,24 @@ class BelowTailLiarTest {
     Host client = MemoryHosts.start(network, 3, clientGater, T);
     closeables.add(client);
     PeerId clientId = client.peerId();
-    liar.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void disconnected(PeerId peer) {
-        if (peer.equals(clientId)) {
-          liarDropped.complete(null);
-        }
-      }
-    });
-    exchange = Exchange.builder(client, DummyHeader.TYPE, PROTOCOL).chainId("test")
-        .trustedPeers(List.of(liar.peerId(), honest.peerId())).gater(clientGater).scheduler(scheduler).clock(CLOCK)
-        .random(new Random(7)).build();
+    liar.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void disconnected(PeerId peer) {
+            if (peer.equals(clientId)) {
+              liarDropped.complete(null);
+            }
+          }
+        });
+    exchange =
+        Exchange.builder(client, DummyHeader.TYPE, PROTOCOL)
+            .chainId("test")
+            .trustedPeers(List.of(liar.peerId(), honest.peerId()))
+            .gater(clientGater)
+            .scheduler(scheduler)
+            .clock(CLOCK)
+            .random(new Random(7))
+            .build();
     exchange.start();
     closeables.add(exchange);
     Identified.connect(client, List.of(liar, honest), T);
@@ -98,15 +112,21 @@ class BelowTailLiarTest {
     closeables.add(h);
     InMemoryStore<DummyHeader> s = new InMemoryStore<>();
     s.append(headers).get(T, TimeUnit.SECONDS);
-    P2PServer<DummyHeader> server = new P2PServer<>(h, s, PROTOCOL, ServerOptions.defaults(), executor, CLOCK);
+    P2PServer<DummyHeader> server =
+        new P2PServer<>(h, s, PROTOCOL, ServerOptions.defaults(), executor, CLOCK);
     server.start();
     closeables.add(server);
     return h;
   }
 
   private Syncer<DummyHeader> syncer(SyncerOptions options) {
-    Syncer<DummyHeader> syncer = Syncer.builder(store, exchange, DummyHeader.TYPE).options(options).clock(CLOCK)
-        .scheduler(scheduler).workerExecutor(executor).build();
+    Syncer<DummyHeader> syncer =
+        Syncer.builder(store, exchange, DummyHeader.TYPE)
+            .options(options)
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(executor)
+            .build();
     closeables.add(() -> syncer.stop().get(T, TimeUnit.SECONDS));
     return syncer;
   }
@@ -136,16 +156,22 @@ class BelowTailLiarTest {
   @Test
   void aBackfillBlocksThePeerWhoseHeadersDoNotLinkAndFinishesFromTheHonestOne() throws Exception {
     CompletableFuture<Void> reached = new CompletableFuture<>();
-    Syncer<DummyHeader> syncer = Syncer.builder(store, exchange, DummyHeader.TYPE)
-        .options(SyncerOptions.builder(Duration.ofHours(1)).syncFromHeight(800).build()).clock(CLOCK)
-        .scheduler(scheduler).workerExecutor(executor).listener(new SyncListener<>() {
-          @Override
-          public void tailMoved(DummyHeader tail) {
-            if (tail.height() == 800) {
-              reached.complete(null);
-            }
-          }
-        }).build();
+    Syncer<DummyHeader> syncer =
+        Syncer.builder(store, exchange, DummyHeader.TYPE)
+            .options(SyncerOptions.builder(Duration.ofHours(1)).syncFromHeight(800).build())
+            .clock(CLOCK)
+            .scheduler(scheduler)
+            .workerExecutor(executor)
+            .listener(
+                new SyncListener<>() {
+                  @Override
+                  public void tailMoved(DummyHeader tail) {
+                    if (tail.height() == 800) {
+                      reached.complete(null);
+                    }
+                  }
+                })
+            .build();
     closeables.add(() -> syncer.stop().get(T, TimeUnit.SECONDS));
     syncer.start().get(T, TimeUnit.SECONDS);
     reached.get(T, TimeUnit.SECONDS);

@@ -19,7 +19,8 @@ import java.util.function.Function;
 /**
  * A network-free header source over a "remote" chain, like go-header's {@code local.Exchange}:
  * ranges are verified against {@code from} and delivered in 64-header batches honouring the sink's
- * backpressure. Tests can hold range sessions ({@link #hold}) and make them fail ({@link #failNextRanges}).
+ * backpressure. Tests can hold range sessions ({@link #hold}) and make them fail ({@link
+ * #failNextRanges}).
  */
 final class FakeSource implements HeaderSource<DummyHeader> {
   final TreeMap<Long, DummyHeader> remote = new TreeMap<>();
@@ -30,12 +31,16 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   int getByHeightCalls;
   int getByHashCalls;
   int rangeByHeightCalls;
+
   /** Headers {@link #getRangeByHeight} serves instead of the remote chain's (a lying peer). */
   final Map<Long, DummyHeader> forged = new java.util.HashMap<>();
+
   int failNextRanges;
   boolean hold;
+
   /** Range sessions held back while {@link #hold} was set: their result and how to start them. */
   final List<Held> held = new ArrayList<>();
+
   /** How the sinks' stages failed, as the range session saw them. */
   final List<Throwable> sinkFailures = new ArrayList<>();
 
@@ -82,7 +87,9 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   public synchronized CompletableFuture<DummyHeader> getByHeight(long height) {
     getByHeightCalls++;
     DummyHeader h = remote.get(height);
-    return h == null ? CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + height))
+    return h == null
+        ? CompletableFuture.failedFuture(
+            new PeerRequestException(PeerFailure.NOT_FOUND, "no " + height))
         : CompletableFuture.completedFuture(h);
   }
 
@@ -94,18 +101,22 @@ final class FakeSource implements HeaderSource<DummyHeader> {
         return CompletableFuture.completedFuture(h);
       }
     }
-    return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + hash));
+    return CompletableFuture.failedFuture(
+        new PeerRequestException(PeerFailure.NOT_FOUND, "no " + hash));
   }
 
   @Override
-  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(long from, int amount,
+  public synchronized CompletableFuture<List<DummyHeader>> getRangeByHeight(
+      long from,
+      int amount,
       Function<? super List<DummyHeader>, ? extends CompletionStage<?>> check) {
     rangeByHeightCalls++;
     List<DummyHeader> out = new ArrayList<>();
     for (long h = from; h < from + amount; h++) {
       DummyHeader x = forged.containsKey(h) ? forged.get(h) : remote.get(h);
       if (x == null) {
-        return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "no " + h));
+        return CompletableFuture.failedFuture(
+            new PeerRequestException(PeerFailure.NOT_FOUND, "no " + h));
       }
       out.add(x);
     }
@@ -118,13 +129,14 @@ final class FakeSource implements HeaderSource<DummyHeader> {
   }
 
   @Override
-  public synchronized CompletableFuture<Void> streamRange(DummyHeader from, long to,
-      Function<List<DummyHeader>, CompletionStage<Void>> sink) {
+  public synchronized CompletableFuture<Void> streamRange(
+      DummyHeader from, long to, Function<List<DummyHeader>, CompletionStage<Void>> sink) {
     rangeCalls++;
     CompletableFuture<Void> result = new CompletableFuture<>();
     if (failNextRanges > 0) {
       failNextRanges--;
-      result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT, "simulated timeout"));
+      result.completeExceptionally(
+          new PeerRequestException(PeerFailure.TIMEOUT, "simulated timeout"));
       return result;
     }
     if (hold) {
@@ -135,21 +147,30 @@ final class FakeSource implements HeaderSource<DummyHeader> {
     return result;
   }
 
-  private synchronized void start(DummyHeader from, long to, Function<List<DummyHeader>, CompletionStage<Void>> sink,
+  private synchronized void start(
+      DummyHeader from,
+      long to,
+      Function<List<DummyHeader>, CompletionStage<Void>> sink,
       CompletableFuture<Void> result) {
     List<DummyHeader> all = new ArrayList<>();
-    for (Map.Entry<Long, DummyHeader> e : remote.subMap(from.height() + 1, true, to, false).entrySet()) {
+    for (Map.Entry<Long, DummyHeader> e :
+        remote.subMap(from.height() + 1, true, to, false).entrySet()) {
       all.add(e.getValue());
     }
     if (all.size() != to - from.height() - 1) {
-      result.completeExceptionally(new PeerRequestException(PeerFailure.NOT_FOUND, "range not available"));
+      result.completeExceptionally(
+          new PeerRequestException(PeerFailure.NOT_FOUND, "range not available"));
       return;
     }
     deliver(from, all, 0, sink, result);
   }
 
-  private void deliver(DummyHeader trusted, List<DummyHeader> all, int offset,
-      Function<List<DummyHeader>, CompletionStage<Void>> sink, CompletableFuture<Void> result) {
+  private void deliver(
+      DummyHeader trusted,
+      List<DummyHeader> all,
+      int offset,
+      Function<List<DummyHeader>, CompletionStage<Void>> sink,
+      CompletableFuture<Void> result) {
     if (result.isDone()) {
       return;
     }
@@ -163,13 +184,15 @@ final class FakeSource implements HeaderSource<DummyHeader> {
       result.completeExceptionally(r.error().get());
       return;
     }
-    sink.apply(List.copyOf(batch)).whenComplete((v, err) -> {
-      if (err != null) {
-        sinkFailures.add(err);
-        result.completeExceptionally(err);
-      } else {
-        deliver(batch.get(batch.size() - 1), all, offset + batch.size(), sink, result);
-      }
-    });
+    sink.apply(List.copyOf(batch))
+        .whenComplete(
+            (v, err) -> {
+              if (err != null) {
+                sinkFailures.add(err);
+                result.completeExceptionally(err);
+              } else {
+                deliver(batch.get(batch.size() - 1), all, offset + batch.size(), sink, result);
+              }
+            });
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 class FollowerLimitTest {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-  private final List<DummyHeader> chain = new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(600);
+  private final List<DummyHeader> chain =
+      new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(600);
   private final InMemoryStore<DummyHeader> follower = new InMemoryStore<>();
 
   @AfterEach

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /** The bounded pending set: go-header's {@code ranges} rules plus our bounds. */
 class PendingTest {
-  private final List<DummyHeader> chain = new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(200);
+  private final List<DummyHeader> chain =
+      new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(200);
 
   private DummyHeader h(long height) {
     return chain.get((int) height - 1);

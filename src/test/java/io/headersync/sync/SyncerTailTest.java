@@ -29,8 +29,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class SyncerTailTest {
   private static final Instant GENESIS = Instant.parse("2026-01-01T00:00:00Z");
+
   /** go-header's {@code headertest.HeaderTime}: the dummy chain's headers are 1 ns apart. */
   private static final Duration HEADER_TIME = Duration.ofNanos(1);
+
   private static final Executor DIRECT = Runnable::run;
 
   private final MutableClock clock = new MutableClock(GENESIS.plusSeconds(1));
@@ -55,13 +57,19 @@ class SyncerTailTest {
   }
 
   private Syncer<DummyHeader> syncer(UnaryOperator<SyncerOptions.Builder> opts) {
-    return Syncer.builder(store, source, DummyHeader.TYPE).options(opts.apply(options()).build()).clock(clock)
-        .scheduler(scheduler).workerExecutor(DIRECT).listener(new SyncListener<>() {
-          @Override
-          public void tailMoved(DummyHeader tail) {
-            tailEvents.add("tail " + tail.height());
-          }
-        }).build();
+    return Syncer.builder(store, source, DummyHeader.TYPE)
+        .options(opts.apply(options()).build())
+        .clock(clock)
+        .scheduler(scheduler)
+        .workerExecutor(DIRECT)
+        .listener(
+            new SyncListener<>() {
+              @Override
+              public void tailMoved(DummyHeader tail) {
+                tailEvents.add("tail " + tail.height());
+              }
+            })
+        .build();
   }
 
   /** What the service does: initialise the empty store from the tail options, then start. */
@@ -74,7 +82,8 @@ class SyncerTailTest {
     return syncer;
   }
 
-  private Syncer<DummyHeader> restart(Syncer<DummyHeader> old, UnaryOperator<SyncerOptions.Builder> opts) {
+  private Syncer<DummyHeader> restart(
+      Syncer<DummyHeader> old, UnaryOperator<SyncerOptions.Builder> opts) {
     old.stop().join();
     Syncer<DummyHeader> syncer = syncer(opts);
     syncer.start().join();
@@ -117,12 +126,17 @@ class SyncerTailTest {
     assertTrue(tailEvents.contains("tail 50"), tailEvents.toString());
   }
 
-  /** The estimate when the chain is older than the trusting period: head - trustingPeriod / blockTime. */
+  /**
+   * The estimate when the chain is older than the trusting period: head - trustingPeriod /
+   * blockTime.
+   */
   @Test
   void estimatedTailRespectsTheTrustingPeriod() {
     Syncer<DummyHeader> syncer = syncer(o -> o.trustingPeriod(Duration.ofNanos(30)));
     assertEquals(70, syncer.initialTail(1).join().height());
-    assertEquals(95, syncer(o -> o.trustingPeriod(Duration.ofNanos(30))).initialTail(95).join().height(),
+    assertEquals(
+        95,
+        syncer(o -> o.trustingPeriod(Duration.ofNanos(30))).initialTail(95).join().height(),
         "never below the initial height");
   }
 
@@ -137,7 +151,10 @@ class SyncerTailTest {
     assertEquals(100, store.height());
   }
 
-  /** go-header TestSyncer_TailInitialization, "SyncFromHash": 69, then a restart with the hash of 79. */
+  /**
+   * go-header TestSyncer_TailInitialization, "SyncFromHash": 69, then a restart with the hash of
+   * 79.
+   */
   @Test
   void syncFromHashInitialisesThereAndARestartMovesItUp() {
     Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHash(h(69).hash()));
@@ -147,7 +164,10 @@ class SyncerTailTest {
     assertEquals(79, tail());
   }
 
-  /** go-header TestSyncer_TailInitialization, "SyncFromHeight": 69, then a restart with 59 back-fills. */
+  /**
+   * go-header TestSyncer_TailInitialization, "SyncFromHeight": 69, then a restart with 59
+   * back-fills.
+   */
   @Test
   void syncFromHeightInitialisesThereAndARestartBelowBackfills() {
     Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(69));
@@ -162,7 +182,10 @@ class SyncerTailTest {
     assertEquals("tail 59", tailEvents.get(tailEvents.size() - 1));
   }
 
-  /** go-header TestSyncer_TailInitialization, "Estimate": the remote tail, before and after a restart. */
+  /**
+   * go-header TestSyncer_TailInitialization, "Estimate": the remote tail, before and after a
+   * restart.
+   */
   @Test
   void estimateInitialisesAtTheRemoteTail() {
     Syncer<DummyHeader> syncer = startFresh(o -> o);
@@ -199,16 +222,28 @@ class SyncerTailTest {
     assertEquals(20, syncer.metrics().headersBackfilled());
   }
 
-  /** Failed tail work is retried after the syncer's one backoff: the initial delay, doubling, capped. */
+  /**
+   * Failed tail work is retried after the syncer's one backoff: the initial delay, doubling,
+   * capped.
+   */
   @Test
   void failedTailWorkRetriesAfterTheSyncersBackoff() {
     Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(80));
     source.forged.put(75L, h(75).withTime(h(75).time().plusNanos(1)));
-    syncer = restart(syncer, o -> o.syncFromHeight(60).retryInitialBackoff(Duration.ofMillis(500))
-        .retryMaxBackoff(Duration.ofSeconds(2)));
+    syncer =
+        restart(
+            syncer,
+            o ->
+                o.syncFromHeight(60)
+                    .retryInitialBackoff(Duration.ofMillis(500))
+                    .retryMaxBackoff(Duration.ofSeconds(2)));
     int calls = source.rangeByHeightCalls;
-    for (Duration wait : List.of(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
-        Duration.ofSeconds(2))) {
+    for (Duration wait :
+        List.of(
+            Duration.ofMillis(500),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2))) {
       scheduler.advance(wait.minusMillis(1));
       assertEquals(calls, source.rangeByHeightCalls, "retried before " + wait);
       scheduler.advance(Duration.ofMillis(1));
@@ -222,8 +257,8 @@ class SyncerTailTest {
   }
 
   /**
-   * The back-fill's requests are in flight together, but a batch is checked against the one above it
-   * and prepended in order: a forged header in the second batch keeps what the first brought and
+   * The back-fill's requests are in flight together, but a batch is checked against the one above
+   * it and prepended in order: a forged header in the second batch keeps what the first brought and
    * stores nothing of the second; the retry goes on from there.
    */
   @Test
@@ -232,7 +267,8 @@ class SyncerTailTest {
     source.forged.put(20L, h(20).withTime(h(20).time().plusNanos(1)));
     int before = source.rangeByHeightCalls;
     syncer = restart(syncer, o -> o.syncFromHash(h(2).hash()));
-    assertEquals(2, source.rangeByHeightCalls - before, "both requests sent at once: [34, 98) and [2, 34)");
+    assertEquals(
+        2, source.rangeByHeightCalls - before, "both requests sent at once: [34, 98) and [2, 34)");
     assertEquals(34, tail(), "the first batch linked and was prepended, the forged one was not");
     assertEquals(64, syncer.metrics().headersBackfilled());
     source.forged.clear();
@@ -253,7 +289,9 @@ class SyncerTailTest {
     assertEquals(80, tail());
     assertEquals(79, syncer.metrics().headersPruned());
     List<String> steps = tailEvents.subList(tailEvents.indexOf("tail 11"), tailEvents.size());
-    assertEquals(List.of("tail 11", "tail 21", "tail 31", "tail 41", "tail 51", "tail 61", "tail 71", "tail 80"),
+    assertEquals(
+        List.of(
+            "tail 11", "tail 21", "tail 31", "tail 41", "tail 51", "tail 61", "tail 71", "tail 80"),
         steps);
     // New heads keep it inside the window.
     List<DummyHeader> more = new ArrayList<>();
@@ -271,7 +309,8 @@ class SyncerTailTest {
 
   @Test
   void aPinnedTailIsNeverPruned() {
-    Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(1).pruningWindow(Duration.ofNanos(5)));
+    Syncer<DummyHeader> syncer =
+        startFresh(o -> o.syncFromHeight(1).pruningWindow(Duration.ofNanos(5)));
     assertEquals(1, tail());
     assertEquals(0, syncer.metrics().headersPruned());
   }
@@ -281,7 +320,8 @@ class SyncerTailTest {
     Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(1));
     syncer.stop().join();
     store.deleteRange(91, 101).join();
-    Syncer<DummyHeader> again = syncer(o -> o.syncFromHeight(95).recencyThreshold(Duration.ofDays(1)));
+    Syncer<DummyHeader> again =
+        syncer(o -> o.syncFromHeight(95).recencyThreshold(Duration.ofDays(1)));
     clock.set(h(90).time());
     again.start().join();
     again.tailIdle().join();
@@ -291,19 +331,26 @@ class SyncerTailTest {
 
   @Test
   void optionsFollowGoHeadersRules() {
-    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
-        () -> options().pruningWindow(Duration.ZERO).build());
+    IllegalArgumentException none =
+        assertThrows(
+            IllegalArgumentException.class, () -> options().pruningWindow(Duration.ZERO).build());
     assertTrue(none.getMessage().contains("syncFromHeight"), none.getMessage());
     options().pruningWindow(Duration.ZERO).syncFromHeight(1).build();
-    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-        () -> SyncerOptions.builder(Duration.ZERO));
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> SyncerOptions.builder(Duration.ZERO));
     assertTrue(zero.getMessage().contains("blockTime must be positive"), zero.getMessage());
     assertTrue(zero.getMessage().contains("tail estimate"), zero.getMessage());
     assertThrows(IllegalArgumentException.class, () -> options().syncFromHeight(0));
     assertThrows(IllegalArgumentException.class, () -> options().syncFromHash(Hash.EMPTY));
-    assertThrows(IllegalArgumentException.class, () -> options().pruningWindow(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> options().pruningWindow(Duration.ofSeconds(-1)));
     assertEquals(Duration.ofHours(337), SyncerOptions.defaults(HEADER_TIME).pruningWindow());
-    SyncerOptions o = options().syncFromHash(h(3).hash()).syncFromHeight(7).pruningWindow(Duration.ofHours(1)).build();
+    SyncerOptions o =
+        options()
+            .syncFromHash(h(3).hash())
+            .syncFromHeight(7)
+            .pruningWindow(Duration.ofHours(1))
+            .build();
     SyncerOptions copy = o.toBuilder().build();
     assertEquals(o.syncFromHash(), copy.syncFromHash());
     assertEquals(7, copy.syncFromHeight());
@@ -311,7 +358,10 @@ class SyncerTailTest {
     assertTrue(copy.tailPinned());
   }
 
-  /** History on demand: a header below the tail, verified by hash links down from the tail, not stored. */
+  /**
+   * History on demand: a header below the tail, verified by hash links down from the tail, not
+   * stored.
+   */
   @Test
   void fetchBelowTailVerifiesByHashLinksWithoutStoring() {
     Syncer<DummyHeader> syncer = startFresh(o -> o.syncFromHeight(80));
@@ -320,10 +370,17 @@ class SyncerTailTest {
     assertEquals(2, source.rangeByHeightCalls - before, "70 heights: 64 + 6");
     assertEquals(80, tail(), "nothing stored");
     source.forged.put(40L, h(40).withTime(h(40).time().plusNanos(1)));
-    Throwable e = assertThrows(java.util.concurrent.CompletionException.class, () -> syncer.fetchBelowTail(10).join())
-        .getCause();
-    assertTrue(e instanceof io.headersync.VerifyException v && !v.isSoft() && v.height().equals(java.util.OptionalLong.of(40))
-        && e.getMessage().contains("header 40"), e.toString());
+    Throwable e =
+        assertThrows(
+                java.util.concurrent.CompletionException.class,
+                () -> syncer.fetchBelowTail(10).join())
+            .getCause();
+    assertTrue(
+        e instanceof io.headersync.VerifyException v
+            && !v.isSoft()
+            && v.height().equals(java.util.OptionalLong.of(40))
+            && e.getMessage().contains("header 40"),
+        e.toString());
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(80), "at the tail");
     assertThrows(IllegalArgumentException.class, () -> syncer.fetchBelowTail(0));
   }

@@ -46,23 +46,28 @@ class SyncerTest {
   private final List<String> events = new ArrayList<>();
 
   private Syncer.Builder<DummyHeader> builder(SyncerOptions options) {
-    return Syncer.builder(store, source, DummyHeader.TYPE).options(options).clock(clock).scheduler(scheduler)
-        .workerExecutor(DIRECT).listener(new SyncListener<>() {
-          @Override
-          public void headChanged(DummyHeader head) {
-            events.add("head " + head.height());
-          }
+    return Syncer.builder(store, source, DummyHeader.TYPE)
+        .options(options)
+        .clock(clock)
+        .scheduler(scheduler)
+        .workerExecutor(DIRECT)
+        .listener(
+            new SyncListener<>() {
+              @Override
+              public void headChanged(DummyHeader head) {
+                events.add("head " + head.height());
+              }
 
-          @Override
-          public void syncFinished(SyncState state) {
-            events.add("finished " + state.toHeight());
-          }
+              @Override
+              public void syncFinished(SyncState state) {
+                events.add("finished " + state.toHeight());
+              }
 
-          @Override
-          public void syncFailed(SyncState state, Throwable cause) {
-            events.add("failed " + state.toHeight());
-          }
-        });
+              @Override
+              public void syncFailed(SyncState state, Throwable cause) {
+                events.add("failed " + state.toHeight());
+              }
+            });
   }
 
   private Syncer<DummyHeader> syncer() {
@@ -83,32 +88,46 @@ class SyncerTest {
     store.append(chain.subList(0, (int) height)).join();
   }
 
-  /** A store that fails every append past {@code limit} as a full disk does (go-header retries such a sync for ever). */
+  /**
+   * A store that fails every append past {@code limit} as a full disk does (go-header retries such
+   * a sync for ever).
+   */
   @SuppressWarnings("unchecked")
   private io.headersync.store.Store<DummyHeader> diskFullAbove(long limit) {
-    return (io.headersync.store.Store<DummyHeader>) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {io.headersync.store.Store.class}, (proxy, method, args) -> {
-          if (method.getName().equals("append")) {
-            List<DummyHeader> batch = (List<DummyHeader>) args[0];
-            if (batch.get(batch.size() - 1).height() > limit) {
-              return CompletableFuture.failedFuture(new io.headersync.store.StoreFailedException(
-                  "writing heights " + batch.get(0).height() + ".. failed (is the disk full?)"));
-            }
-          }
-          try {
-            return method.invoke(store, args);
-          } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (io.headersync.store.Store<DummyHeader>)
+        java.lang.reflect.Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {io.headersync.store.Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("append")) {
+                List<DummyHeader> batch = (List<DummyHeader>) args[0];
+                if (batch.get(batch.size() - 1).height() > limit) {
+                  return CompletableFuture.failedFuture(
+                      new io.headersync.store.StoreFailedException(
+                          "writing heights "
+                              + batch.get(0).height()
+                              + ".. failed (is the disk full?)"));
+                }
+              }
+              try {
+                return method.invoke(store, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   @Test
   void aStoreThatFailedAWriteStopsTheSyncerInsteadOfRetryingForEver() {
     initStore(1);
     source.add(chain);
-    Syncer<DummyHeader> syncer = Syncer.builder(diskFullAbove(1_000), source, DummyHeader.TYPE)
-        .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
+    Syncer<DummyHeader> syncer =
+        Syncer.builder(diskFullAbove(1_000), source, DummyHeader.TYPE)
+            .options(SyncerOptions.defaults(BLOCK_TIME))
+            .clock(clock)
+            .scheduler(scheduler)
+            .workerExecutor(DIRECT)
+            .build();
     CompletableFuture<Void> fatal = syncer.fatalFailure();
     // The direct worker runs the whole catch-up inside start(): the failure fails the start too.
     CompletableFuture<Void> start = syncer.start();
@@ -122,17 +141,19 @@ class SyncerTest {
     assertSame(cause, syncer.failure().orElseThrow());
     assertTrue(syncer.terminated().isDone());
     int requests = source.rangeCalls;
-    scheduler.advance(Duration.ofMinutes(10)); // no retry timer, no head refresh: nothing is asked any more
+    scheduler.advance(
+        Duration.ofMinutes(10)); // no retry timer, no head refresh: nothing is asked any more
     assertEquals(requests, source.rangeCalls);
   }
 
   @Test
   void blockTimeMustBePositive() {
-    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-        () -> SyncerOptions.builder(Duration.ZERO));
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> SyncerOptions.builder(Duration.ZERO));
     assertTrue(zero.getMessage().contains("blockTime"), zero.getMessage());
-    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-        () -> SyncerOptions.defaults(Duration.ofSeconds(-1)));
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class, () -> SyncerOptions.defaults(Duration.ofSeconds(-1)));
     assertTrue(negative.getMessage().contains("blockTime"), negative.getMessage());
     assertEquals(Duration.ofSeconds(3), SyncerOptions.defaults(BLOCK_TIME).recencyThreshold());
     assertEquals(Duration.ofHours(336), SyncerOptions.defaults(BLOCK_TIME).trustingPeriod());
@@ -140,11 +161,23 @@ class SyncerTest {
 
   @Test
   void builderNamesWhatIsMissing() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> Syncer.builder(store, source, DummyHeader.TYPE).scheduler(scheduler).workerExecutor(DIRECT).build());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Syncer.builder(store, source, DummyHeader.TYPE)
+                    .scheduler(scheduler)
+                    .workerExecutor(DIRECT)
+                    .build());
     assertTrue(e.getMessage().contains("options"), e.getMessage());
-    e = assertThrows(IllegalStateException.class, () -> Syncer.builder(store, source, DummyHeader.TYPE)
-        .options(SyncerOptions.defaults(BLOCK_TIME)).workerExecutor(DIRECT).build());
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Syncer.builder(store, source, DummyHeader.TYPE)
+                    .options(SyncerOptions.defaults(BLOCK_TIME))
+                    .workerExecutor(DIRECT)
+                    .build());
     assertTrue(e.getMessage().contains("scheduler"), e.getMessage());
   }
 
@@ -206,7 +239,8 @@ class SyncerTest {
     initStore(5);
     source.add(chain.subList(0, 100));
     clock.set(GENESIS.plus(Duration.ofMinutes(10)));
-    SyncerOptions options = SyncerOptions.builder(BLOCK_TIME).trustingPeriod(Duration.ofMinutes(5)).build();
+    SyncerOptions options =
+        SyncerOptions.builder(BLOCK_TIME).trustingPeriod(Duration.ofMinutes(5)).build();
     Syncer<DummyHeader> syncer = builder(options).build();
     // The store head and the trusted peers' head are both older than the trusting period.
     // The syncer runs on (and retries on its timer); the first head says why it is not known.
@@ -220,7 +254,8 @@ class SyncerTest {
     assertEquals(1, syncer.metrics().subjectiveInits());
     assertEquals(5, store.height());
     syncer.stop().join();
-    // The trusted peers move on: a head newer than the trusting period is accepted as the subjective head.
+    // The trusted peers move on: a head newer than the trusting period is accepted as the
+    // subjective head.
     DummyHeader fresh = h(6).withTime(GENESIS.plus(Duration.ofMinutes(9)));
     List<DummyHeader> newer = new ArrayList<>(List.of(fresh));
     for (int i = 0; i < 94; i++) {
@@ -255,23 +290,35 @@ class SyncerTest {
     clock.set(h(10).time());
     source.add(chain.subList(0, 100));
     source.hold = true;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
-      Syncer<DummyHeader> syncer = Syncer.builder(store, source, DummyHeader.TYPE)
-          .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(pool).build();
+      Syncer<DummyHeader> syncer =
+          Syncer.builder(store, source, DummyHeader.TYPE)
+              .options(SyncerOptions.defaults(BLOCK_TIME))
+              .clock(clock)
+              .scheduler(scheduler)
+              .workerExecutor(pool)
+              .build();
       syncer.start().get(10, java.util.concurrent.TimeUnit.SECONDS);
       List<CompletableFuture<Void>> all = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         all.add(f);
-        threads.add(new Thread(() -> syncer.incomingHead(h(50)).whenComplete((v, e) -> {
-          if (e != null) {
-            f.completeExceptionally(e);
-          } else {
-            f.complete(null);
-          }
-        })));
+        threads.add(
+            new Thread(
+                () ->
+                    syncer
+                        .incomingHead(h(50))
+                        .whenComplete(
+                            (v, e) -> {
+                              if (e != null) {
+                                f.completeExceptionally(e);
+                              } else {
+                                f.complete(null);
+                              }
+                            })));
       }
       threads.forEach(Thread::start);
       int accepted = 0;
@@ -313,7 +360,8 @@ class SyncerTest {
     Syncer<DummyHeader> syncer = syncer();
     syncer.start().join();
     for (long height : new long[] {10, 5}) {
-      VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(height))));
+      VerifyException e =
+          assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(height))));
       assertEquals(VerifyException.Reason.KNOWN_HEADER, e.reason());
       assertTrue(e.isSoft());
       assertTrue(e.getMessage().contains("known header"), e.getMessage());
@@ -329,9 +377,12 @@ class SyncerTest {
     syncer.start().join();
     // Adjacent, but not linked by hash.
     DummyHeader unlinked = new DummyChain("test", 11, h(10).time()).next();
-    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(unlinked)));
+    VerifyException e =
+        assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(unlinked)));
     assertFalse(e.isSoft());
-    e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(h(11).withChainId("other"))));
+    e =
+        assertInstanceOf(
+            VerifyException.class, failure(syncer.incomingHead(h(11).withChainId("other"))));
     assertEquals(VerifyException.Reason.WRONG_CHAIN_ID, e.reason());
     assertFalse(e.isSoft());
     assertEquals(2, syncer.metrics().gossipRejected());
@@ -340,7 +391,9 @@ class SyncerTest {
     assertEquals(11, store.height());
   }
 
-  /** go-header's TestSyncPendingRangesWithMisses: gossip ahead becomes the target; gaps are fetched. */
+  /**
+   * go-header's TestSyncPendingRangesWithMisses: gossip ahead becomes the target; gaps are fetched.
+   */
   @Test
   void gossipAheadBecomesTheTargetAndTheGapIsFetched() {
     initStore(10);
@@ -358,7 +411,8 @@ class SyncerTest {
     assertEquals(1, source.rangeCalls);
     CompletableFuture<Void> wait100 = syncer.syncWait();
     assertFalse(wait50.isDone());
-    // The held range (10, 50) is delivered; the job appends 50 and 51 from pending and fetches (51, 100).
+    // The held range (10, 50) is delivered; the job appends 50 and 51 from pending and fetches (51,
+    // 100).
     source.release();
     assertTrue(wait50.isDone());
     assertTrue(wait100.isDone());
@@ -374,8 +428,9 @@ class SyncerTest {
     initStore(10);
     source.add(chain.subList(0, 2_000));
     clock.set(h(10).time());
-    Syncer<DummyHeader> syncer = builder(SyncerOptions.builder(BLOCK_TIME).maxPendingHeaders(3).maxPendingAhead(500)
-        .build()).build();
+    Syncer<DummyHeader> syncer =
+        builder(SyncerOptions.builder(BLOCK_TIME).maxPendingHeaders(3).maxPendingAhead(500).build())
+            .build();
     syncer.start().join();
     source.hold = true;
     for (long height = 20; height < 30; height++) {
@@ -421,7 +476,10 @@ class SyncerTest {
     assertEquals(h(400), store.getByHeight(400).orElseThrow());
   }
 
-  /** go-header's TestSyncer_verifyBifurcatingCannotVerify: every candidate soft-fails down to an adjacent pair. */
+  /**
+   * go-header's TestSyncer_verifyBifurcatingCannotVerify: every candidate soft-fails down to an
+   * adjacent pair.
+   */
   @Test
   void bifurcationFailsWhenOnlyAnAdjacentPairIsLeft() {
     initStore(1);
@@ -435,7 +493,8 @@ class SyncerTest {
     assertTrue(e.isSoft()); // Ignore, not Reject
     assertTrue(e.getMessage().contains("bifurcation: new head failed"), e.getMessage());
     assertEquals(1, syncer.metrics().failedBifurcations());
-    // The headers in between that verified became the subjective head, up to the one below the candidate.
+    // The headers in between that verified became the subjective head, up to the one below the
+    // candidate.
     assertEquals(999, syncer.subjectiveHead().height());
   }
 
@@ -448,27 +507,34 @@ class SyncerTest {
     initStore(1);
     clock.set(h(1).time());
     source.add(chain.subList(0, 1_000));
-    HeaderType<DummyHeader> shortTrust = new HeaderType<>() {
-      @Override
-      public DummyHeader decode(byte[] bytes) {
-        return DummyHeader.TYPE.decode(bytes);
-      }
+    HeaderType<DummyHeader> shortTrust =
+        new HeaderType<>() {
+          @Override
+          public DummyHeader decode(byte[] bytes) {
+            return DummyHeader.TYPE.decode(bytes);
+          }
 
-      @Override
-      public void verify(DummyHeader trusted, DummyHeader untrusted) {
-        DummyHeader.TYPE.verify(trusted, untrusted);
-        if (untrusted.height() - trusted.height() > 100) {
-          throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "too far apart to trust", false);
-        }
-      }
+          @Override
+          public void verify(DummyHeader trusted, DummyHeader untrusted) {
+            DummyHeader.TYPE.verify(trusted, untrusted);
+            if (untrusted.height() - trusted.height() > 100) {
+              throw new VerifyException(
+                  VerifyException.Reason.TYPE_CHECK, "too far apart to trust", false);
+            }
+          }
 
-      @Override
-      public String name() {
-        return "ShortTrust";
-      }
-    };
-    Syncer<DummyHeader> syncer = Syncer.builder(store, source, shortTrust).options(SyncerOptions.defaults(BLOCK_TIME))
-        .clock(clock).scheduler(scheduler).workerExecutor(DIRECT).build();
+          @Override
+          public String name() {
+            return "ShortTrust";
+          }
+        };
+    Syncer<DummyHeader> syncer =
+        Syncer.builder(store, source, shortTrust)
+            .options(SyncerOptions.defaults(BLOCK_TIME))
+            .clock(clock)
+            .scheduler(scheduler)
+            .workerExecutor(DIRECT)
+            .build();
     syncer.start().join();
     source.hold = true;
     syncer.incomingHead(h(1_000)).join();
@@ -485,14 +551,21 @@ class SyncerTest {
     initStore(10);
     clock.set(h(10).time());
     DummyHeader forged = h(12);
-    Syncer<DummyHeader> syncer = builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
-      if (h.equals(forged)) {
-        throw new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad proposer signature at " + h.height(),
-            false);
-      }
-    }).build();
+    Syncer<DummyHeader> syncer =
+        builder(SyncerOptions.defaults(BLOCK_TIME))
+            .extraCheck(
+                h -> {
+                  if (h.equals(forged)) {
+                    throw new VerifyException(
+                        VerifyException.Reason.TYPE_CHECK,
+                        "bad proposer signature at " + h.height(),
+                        false);
+                  }
+                })
+            .build();
     syncer.start().join();
-    VerifyException e = assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(forged)));
+    VerifyException e =
+        assertInstanceOf(VerifyException.class, failure(syncer.incomingHead(forged)));
     assertFalse(e.isSoft());
     assertTrue(e.getMessage().contains("bad proposer signature"), e.getMessage());
     syncer.incomingHead(h(11)).join();
@@ -504,15 +577,21 @@ class SyncerTest {
     initStore(1);
     source.add(chain.subList(0, 300));
     boolean[] reject = {true};
-    Syncer<DummyHeader> syncer = builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
-      if (reject[0] && h.height() == 200) {
-        throw new IllegalStateException("signature of 200 is not the proposer's");
-      }
-    }).build();
+    Syncer<DummyHeader> syncer =
+        builder(SyncerOptions.defaults(BLOCK_TIME))
+            .extraCheck(
+                h -> {
+                  if (reject[0] && h.height() == 200) {
+                    throw new IllegalStateException("signature of 200 is not the proposer's");
+                  }
+                })
+            .build();
     syncer.start().join();
     SyncState state = syncer.syncState();
     assertTrue(state.error().orElseThrow().contains("200"), state.toString());
-    assertTrue(store.height() < 200 && store.height() >= 129, "appended before the bad batch: " + store.height());
+    assertTrue(
+        store.height() < 200 && store.height() >= 129,
+        "appended before the bad batch: " + store.height());
     assertEquals(List.of("head 300", "failed 300"), events);
     reject[0] = false;
     scheduler.advance(Duration.ofMillis(500));
@@ -522,22 +601,28 @@ class SyncerTest {
   }
 
   /**
-   * Syncs 300 headers with an extra check that throws {@code failure} at {@code height}, and returns
-   * how the range session's sink failed: with the signal that makes the session block the peer that
-   * served the header, a hard {@link VerifyException} naming its height.
+   * Syncs 300 headers with an extra check that throws {@code failure} at {@code height}, and
+   * returns how the range session's sink failed: with the signal that makes the session block the
+   * peer that served the header, a hard {@link VerifyException} naming its height.
    */
   private VerifyException sinkFailureForACheckFailingAt(long height, RuntimeException failure) {
     return sinkFailureForACheckFailingAt(height, failure, OptionalLong.of(height));
   }
 
-  private VerifyException sinkFailureForACheckFailingAt(long height, RuntimeException failure, OptionalLong named) {
+  private VerifyException sinkFailureForACheckFailingAt(
+      long height, RuntimeException failure, OptionalLong named) {
     initStore(1);
     source.add(chain.subList(0, 300));
-    builder(SyncerOptions.defaults(BLOCK_TIME)).extraCheck(h -> {
-      if (h.height() == height) {
-        throw failure;
-      }
-    }).build().start().join();
+    builder(SyncerOptions.defaults(BLOCK_TIME))
+        .extraCheck(
+            h -> {
+              if (h.height() == height) {
+                throw failure;
+              }
+            })
+        .build()
+        .start()
+        .join();
     assertEquals(1, source.sinkFailures.size(), source.sinkFailures.toString());
     Throwable t = source.sinkFailures.get(0);
     while (t instanceof CompletionException && t.getCause() != null) {
@@ -551,17 +636,24 @@ class SyncerTest {
 
   @Test
   void aFetchedHeaderFailingTheExtraCheckFailsTheSinkNamingItsHeight() {
-    VerifyException e = sinkFailureForACheckFailingAt(100,
-        new VerifyException(VerifyException.Reason.TYPE_CHECK, "signature of 100 is bad", false));
+    VerifyException e =
+        sinkFailureForACheckFailingAt(
+            100,
+            new VerifyException(
+                VerifyException.Reason.TYPE_CHECK, "signature of 100 is bad", false));
     assertTrue(e.getMessage().contains("signature of 100"), e.getMessage());
-    assertTrue(store.height() < 100, "nothing at or after the bad header appended: " + store.height());
+    assertTrue(
+        store.height() < 100, "nothing at or after the bad header appended: " + store.height());
   }
 
   @Test
   void aCheckThatBreaksFailsTheSinkWithoutNamingAHeaderSoNoPeerIsBlamed() {
-    VerifyException e = sinkFailureForACheckFailingAt(100, new IllegalStateException("key store unavailable"),
-        OptionalLong.empty());
-    assertTrue(e.getMessage().contains("checking header 100 failed: key store unavailable"), e.getMessage());
+    VerifyException e =
+        sinkFailureForACheckFailingAt(
+            100, new IllegalStateException("key store unavailable"), OptionalLong.empty());
+    assertTrue(
+        e.getMessage().contains("checking header 100 failed: key store unavailable"),
+        e.getMessage());
     assertTrue(store.height() < 100, "nothing at or after the header appended: " + store.height());
   }
 
@@ -570,7 +662,8 @@ class SyncerTest {
     // The pipeline reports a failed check with a later submission; the last batch has none, so its
     // stage waits for the checks: the range session sees the failure and can blame the peer. The
     // check's failure is soft and names no header: the syncer makes it hard and names the header.
-    sinkFailureForACheckFailingAt(290, new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad signature", true));
+    sinkFailureForACheckFailingAt(
+        290, new VerifyException(VerifyException.Reason.TYPE_CHECK, "bad signature", true));
     assertEquals(257, store.height());
     assertEquals(List.of("head 300", "failed 300"), events);
   }
@@ -621,19 +714,26 @@ class SyncerTest {
     assertEquals(0, scheduler.queued());
   }
 
-  /** The lifecycle: futures on the worker executor, close() for try-with-resources, terminated(). */
+  /**
+   * The lifecycle: futures on the worker executor, close() for try-with-resources, terminated().
+   */
   @Test
   void theSyncerIsAServiceWhoseFuturesCompleteOnTheWorker() {
     initStore(10);
     source.add(chain.subList(0, 20));
     AtomicInteger onWorker = new AtomicInteger();
-    Executor worker = r -> {
-      onWorker.incrementAndGet();
-      r.run();
-    };
-    Syncer<DummyHeader> syncer = Syncer.builder(store, source, DummyHeader.TYPE)
-        .options(SyncerOptions.defaults(BLOCK_TIME)).clock(clock).scheduler(scheduler).workerExecutor(worker)
-        .build();
+    Executor worker =
+        r -> {
+          onWorker.incrementAndGet();
+          r.run();
+        };
+    Syncer<DummyHeader> syncer =
+        Syncer.builder(store, source, DummyHeader.TYPE)
+            .options(SyncerOptions.defaults(BLOCK_TIME))
+            .clock(clock)
+            .scheduler(scheduler)
+            .workerExecutor(worker)
+            .build();
     assertEquals(Service.State.NEW, syncer.state());
     CompletableFuture<Void> terminated = syncer.terminated();
     try (syncer) {

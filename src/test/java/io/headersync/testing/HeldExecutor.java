@@ -15,11 +15,14 @@ public final class HeldExecutor implements Executor, AutoCloseable {
   /** The name of the pool's threads. */
   public static final String THREAD = "held-callbacks";
 
-  private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-    Thread t = new Thread(r, THREAD);
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService pool =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, THREAD);
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Runnable> held = new ArrayList<>();
   private boolean holding;
 

@@ -18,16 +18,19 @@ public final class Identified {
    * Completes when identify ran on {@code host} with {@code peer} (any peer when null) announcing
    * {@code protocol} (any when null). Call before connecting.
    */
-  public static CompletableFuture<Void> by(Host host, @Nullable PeerId peer, @Nullable String protocol) {
+  public static CompletableFuture<Void> by(
+      Host host, @Nullable PeerId peer, @Nullable String protocol) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    host.addConnectionListener(new ConnectionListener() {
-      @Override
-      public void identified(PeerInfo info) {
-        if ((peer == null || info.peer().equals(peer)) && (protocol == null || info.protocols().contains(protocol))) {
-          f.complete(null);
-        }
-      }
-    });
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void identified(PeerInfo info) {
+            if ((peer == null || info.peer().equals(peer))
+                && (protocol == null || info.protocols().contains(protocol))) {
+              f.complete(null);
+            }
+          }
+        });
     return f;
   }
 
@@ -41,6 +44,7 @@ public final class Identified {
       identified.add(by(host, p.peerId(), null));
       host.connect(p.listenAddresses().get(0)).get(timeoutSeconds, TimeUnit.SECONDS);
     }
-    CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0])).get(timeoutSeconds, TimeUnit.SECONDS);
+    CompletableFuture.allOf(identified.toArray(new CompletableFuture<?>[0]))
+        .get(timeoutSeconds, TimeUnit.SECONDS);
   }
 }

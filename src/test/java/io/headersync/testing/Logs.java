@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * The log lines a piece of code writes. The tests' SLF4J backend (slf4j-simple, levels from
- * {@code simplelogger.properties}: WARN and above) writes to {@code System.err}, looked up on every
- * line, so swapping {@code System.err} captures it. Tests run one at a time.
+ * The log lines a piece of code writes. The tests' SLF4J backend (slf4j-simple, levels from {@code
+ * simplelogger.properties}: WARN and above) writes to {@code System.err}, looked up on every line,
+ * so swapping {@code System.err} captures it. Tests run one at a time.
  */
 public final class Logs {
   private Logs() {}
@@ -19,23 +19,27 @@ public final class Logs {
   public static List<String> capture(Runnable body) {
     PrintStream original = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream tee = new PrintStream(new OutputStream() {
-      @Override
-      public void write(int b) {
-        synchronized (captured) {
-          captured.write(b);
-        }
-        original.write(b);
-      }
+    PrintStream tee =
+        new PrintStream(
+            new OutputStream() {
+              @Override
+              public void write(int b) {
+                synchronized (captured) {
+                  captured.write(b);
+                }
+                original.write(b);
+              }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        synchronized (captured) {
-          captured.write(b, off, len);
-        }
-        original.write(b, off, len);
-      }
-    }, true, StandardCharsets.UTF_8);
+              @Override
+              public void write(byte[] b, int off, int len) {
+                synchronized (captured) {
+                  captured.write(b, off, len);
+                }
+                original.write(b, off, len);
+              }
+            },
+            true,
+            StandardCharsets.UTF_8);
     System.setErr(tee);
     try {
       body.run();
@@ -49,6 +53,8 @@ public final class Logs {
 
   /** The WARN and ERROR lines among {@code lines}. */
   public static List<String> loud(List<String> lines) {
-    return lines.stream().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).collect(Collectors.toList());
+    return lines.stream()
+        .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+        .collect(Collectors.toList());
   }
 }

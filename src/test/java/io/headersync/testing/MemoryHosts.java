@@ -13,12 +13,17 @@ public final class MemoryHosts {
   private MemoryHosts() {}
 
   /** A started host on {@code network} whose Ed25519 identity comes from {@code seed}. */
-  public static Host start(InMemoryNetwork network, int seed, ConnectionGater gater, long timeoutSeconds)
+  public static Host start(
+      InMemoryNetwork network, int seed, ConnectionGater gater, long timeoutSeconds)
       throws Exception {
     byte[] s = new byte[32];
     new Random(seed).nextBytes(s);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-        .gater(gater).build();
+    Host h =
+        Host.builder(PrivateKey.ed25519FromSeed(s))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .gater(gater)
+            .build();
     try {
       h.start().get(timeoutSeconds, TimeUnit.SECONDS);
     } catch (Exception e) {

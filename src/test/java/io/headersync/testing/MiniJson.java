@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A minimal JSON reader for the test vectors (objects, arrays, strings, booleans, numbers, null). */
+/**
+ * A minimal JSON reader for the test vectors (objects, arrays, strings, booleans, numbers, null).
+ */
 public final class MiniJson {
   private final String s;
   private int pos;
@@ -34,48 +36,50 @@ public final class MiniJson {
     ws();
     char c = s.charAt(pos);
     switch (c) {
-      case '{': {
-        pos++;
-        Map<String, Object> m = new LinkedHashMap<>();
-        ws();
-        if (s.charAt(pos) == '}') {
+      case '{':
+        {
           pos++;
-          return m;
-        }
-        while (true) {
+          Map<String, Object> m = new LinkedHashMap<>();
           ws();
-          String k = string();
-          ws();
-          expect(':');
-          m.put(k, value());
-          ws();
-          if (s.charAt(pos) == ',') {
+          if (s.charAt(pos) == '}') {
             pos++;
-          } else {
-            expect('}');
             return m;
           }
-        }
-      }
-      case '[': {
-        pos++;
-        List<Object> l = new ArrayList<>();
-        ws();
-        if (s.charAt(pos) == ']') {
-          pos++;
-          return l;
-        }
-        while (true) {
-          l.add(value());
-          ws();
-          if (s.charAt(pos) == ',') {
-            pos++;
-          } else {
-            expect(']');
-            return l;
+          while (true) {
+            ws();
+            String k = string();
+            ws();
+            expect(':');
+            m.put(k, value());
+            ws();
+            if (s.charAt(pos) == ',') {
+              pos++;
+            } else {
+              expect('}');
+              return m;
+            }
           }
         }
-      }
+      case '[':
+        {
+          pos++;
+          List<Object> l = new ArrayList<>();
+          ws();
+          if (s.charAt(pos) == ']') {
+            pos++;
+            return l;
+          }
+          while (true) {
+            l.add(value());
+            ws();
+            if (s.charAt(pos) == ',') {
+              pos++;
+            } else {
+              expect(']');
+              return l;
+            }
+          }
+        }
       case '"':
         return string();
       default:
@@ -120,16 +124,27 @@ public final class MiniJson {
       }
       char e = s.charAt(pos++);
       switch (e) {
-        case 'n': b.append('\n'); break;
-        case 't': b.append('\t'); break;
-        case 'r': b.append('\r'); break;
-        case 'b': b.append('\b'); break;
-        case 'f': b.append('\f'); break;
+        case 'n':
+          b.append('\n');
+          break;
+        case 't':
+          b.append('\t');
+          break;
+        case 'r':
+          b.append('\r');
+          break;
+        case 'b':
+          b.append('\b');
+          break;
+        case 'f':
+          b.append('\f');
+          break;
         case 'u':
           b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
           pos += 4;
           break;
-        default: b.append(e);
+        default:
+          b.append(e);
       }
     }
   }

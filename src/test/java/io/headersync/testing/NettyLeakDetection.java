@@ -17,16 +17,17 @@ import org.junit.platform.launcher.LauncherSessionListener;
 /**
  * Fails tests that leak Netty buffers.
  *
- * <p>As a {@link LauncherSessionListener} (registered in {@code META-INF/services}) it installs, before
- * any buffer class loads, a leak detector factory whose detectors record every leak report instead of
- * only logging it; the build runs with {@code -Dio.netty.leakDetection.level=paranoid}, so every
- * buffer is tracked. As a JUnit extension (auto-detected, see {@code junit-platform.properties}) it
- * collects garbage after each test (once) and after each test class (a few times), provokes the
- * detectors to drain their reference queues, and fails the test or class if any leak was reported.
- * A leak found after a test is usually that test's; one found after the class may be any of its
- * tests'.
+ * <p>As a {@link LauncherSessionListener} (registered in {@code META-INF/services}) it installs,
+ * before any buffer class loads, a leak detector factory whose detectors record every leak report
+ * instead of only logging it; the build runs with {@code -Dio.netty.leakDetection.level=paranoid},
+ * so every buffer is tracked. As a JUnit extension (auto-detected, see {@code
+ * junit-platform.properties}) it collects garbage after each test (once) and after each test class
+ * (a few times), provokes the detectors to drain their reference queues, and fails the test or
+ * class if any leak was reported. A leak found after a test is usually that test's; one found after
+ * the class may be any of its tests'.
  */
-public final class NettyLeakDetection implements LauncherSessionListener, AfterEachCallback, AfterAllCallback {
+public final class NettyLeakDetection
+    implements LauncherSessionListener, AfterEachCallback, AfterAllCallback {
   private static final List<String> LEAKS = new ArrayList<>();
   private static volatile boolean installed;
 
@@ -56,8 +57,12 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterE
   private static void check(ExtensionContext context, int rounds) {
     List<String> leaks = drain(rounds);
     if (!leaks.isEmpty()) {
-      throw new AssertionError(leaks.size() + " Netty buffer leak(s) detected after "
-          + context.getDisplayName() + ":\n" + String.join("\n----\n", leaks));
+      throw new AssertionError(
+          leaks.size()
+              + " Netty buffer leak(s) detected after "
+              + context.getDisplayName()
+              + ":\n"
+              + String.join("\n----\n", leaks));
     }
   }
 
@@ -70,8 +75,12 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterE
     for (int i = 0; i < rounds; i++) {
       System.gc();
       // Each tracked allocation polls the detector's reference queue and reports collected leaks.
-      for (ByteBufAllocator alloc : new ByteBufAllocator[] {PooledByteBufAllocator.DEFAULT,
-          UnpooledByteBufAllocator.DEFAULT, ByteBufAllocator.DEFAULT}) {
+      for (ByteBufAllocator alloc :
+          new ByteBufAllocator[] {
+            PooledByteBufAllocator.DEFAULT,
+            UnpooledByteBufAllocator.DEFAULT,
+            ByteBufAllocator.DEFAULT
+          }) {
         for (int j = 0; j < 4; j++) {
           ByteBuf probe = alloc.directBuffer(1);
           probe.release();
@@ -90,8 +99,8 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterE
   private static final class RecordingFactory extends ResourceLeakDetectorFactory {
     @Override
     @SuppressWarnings("deprecation")
-    public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-        long maxActive) {
+    public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+        Class<T> resource, int samplingInterval, long maxActive) {
       return new RecordingDetector<>(resource, samplingInterval);
     }
   }
@@ -108,12 +117,17 @@ public final class NettyLeakDetection implements LauncherSessionListener, AfterE
 
     @Override
     protected void reportTracedLeak(String resourceType, String records) {
-      record("LEAK: " + resourceType + ".release() was not called before it was garbage-collected." + records);
+      record(
+          "LEAK: "
+              + resourceType
+              + ".release() was not called before it was garbage-collected."
+              + records);
     }
 
     @Override
     protected void reportUntracedLeak(String resourceType) {
-      record("LEAK: " + resourceType + ".release() was not called before it was garbage-collected.");
+      record(
+          "LEAK: " + resourceType + ".release() was not called before it was garbage-collected.");
     }
 
     private static void record(String s) {

@@ -23,7 +23,9 @@ class NettyLeakDetectionTest {
       reported = NettyLeakDetection.drain().stream().anyMatch(s -> s.contains("LEAK"));
     }
     assertTrue(reported, "the deliberately leaked buffer was not reported");
-    assertFalse(NettyLeakDetection.drain().stream().anyMatch(s -> s.contains("LEAK")), "leak list not cleared");
+    assertFalse(
+        NettyLeakDetection.drain().stream().anyMatch(s -> s.contains("LEAK")),
+        "leak list not cleared");
   }
 
   private static void leakOneBuffer() {

@@ -12,17 +12,20 @@ public final class OrphanGuard {
 
   /** Starts a daemon thread that reads stdin to its end, then halts with {@code status}. */
   public static void start(int status) {
-    Thread guard = new Thread(() -> {
-      try {
-        InputStream in = System.in;
-        while (in.read() >= 0) {
-          // keep reading until the parent goes away
-        }
-      } catch (IOException ignored) {
-        // parent gone
-      }
-      Runtime.getRuntime().halt(status);
-    }, "orphan-guard");
+    Thread guard =
+        new Thread(
+            () -> {
+              try {
+                InputStream in = System.in;
+                while (in.read() >= 0) {
+                  // keep reading until the parent goes away
+                }
+              } catch (IOException ignored) {
+                // parent gone
+              }
+              Runtime.getRuntime().halt(status);
+            },
+            "orphan-guard");
     guard.setDaemon(true);
     guard.start();
   }

@@ -35,7 +35,8 @@ class TestKitToolsTest {
     List<P2PSignedHeader> headers = EvNodeChain.headers(blocks);
     List<P2PData> data = EvNodeChain.data(blocks);
     MutableClock clock = new MutableClock(T0);
-    Verification<P2PSignedHeader> headerCheck = new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, clock);
+    Verification<P2PSignedHeader> headerCheck =
+        new Verification<>(EvNodeTypes.P2P_SIGNED_HEADER, clock);
     Verification<P2PData> dataCheck = new Verification<>(EvNodeTypes.P2P_DATA, clock);
     for (int i = 0; i < blocks.size(); i++) {
       assertEquals(i + 1, headers.get(i).height());
@@ -55,8 +56,12 @@ class TestKitToolsTest {
 
   @Test
   void evNodeChainStartsAtTheInitialHeightAndTime() {
-    EvNodeChain chain = EvNodeChain.builder("gm").initialHeight(100).startTime(T0)
-        .blockTime(Duration.ofMillis(250)).build();
+    EvNodeChain chain =
+        EvNodeChain.builder("gm")
+            .initialHeight(100)
+            .startTime(T0)
+            .blockTime(Duration.ofMillis(250))
+            .build();
     assertThrows(IllegalStateException.class, chain::head);
     List<Block> blocks = chain.next(3);
     assertEquals(100, blocks.get(0).height());
@@ -88,18 +93,22 @@ class TestKitToolsTest {
     List<String> ran = new ArrayList<>();
     scheduler.schedule(() -> ran.add("b@" + clock.instant()), 2, TimeUnit.SECONDS);
     scheduler.schedule(() -> ran.add("a@" + clock.instant()), 1, TimeUnit.SECONDS);
-    ScheduledFuture<?> tick = scheduler.scheduleAtFixedRate(() -> ran.add("tick"), 0, 1500, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> tick =
+        scheduler.scheduleAtFixedRate(() -> ran.add("tick"), 0, 1500, TimeUnit.MILLISECONDS);
     scheduler.execute(() -> ran.add("now"));
     assertEquals(2, scheduler.runPending());
     assertEquals(List.of("tick", "now"), ran);
     scheduler.advance(Duration.ofSeconds(3));
-    assertEquals(List.of("tick", "now", "a@" + T0.plusSeconds(1), "tick", "b@" + T0.plusSeconds(2), "tick"), ran);
+    assertEquals(
+        List.of("tick", "now", "a@" + T0.plusSeconds(1), "tick", "b@" + T0.plusSeconds(2), "tick"),
+        ran);
     assertEquals(T0.plusSeconds(3), clock.instant());
     tick.cancel(false);
     assertEquals(0, scheduler.queued());
     assertThrows(IllegalArgumentException.class, () -> scheduler.advance(Duration.ofSeconds(-1)));
     scheduler.shutdownNow();
     assertTrue(scheduler.isTerminated());
-    assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> scheduler.execute(() -> { }));
+    assertThrows(
+        java.util.concurrent.RejectedExecutionException.class, () -> scheduler.execute(() -> {}));
   }
 }

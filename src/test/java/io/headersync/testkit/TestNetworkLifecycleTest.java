@@ -52,8 +52,11 @@ class TestNetworkLifecycleTest {
     IllegalStateException e = assertThrows(IllegalStateException.class, net::fullNode);
     assertTrue(e.getMessage().contains("adds no nodes"), e.getMessage());
     // The in-memory network is closed too: a host on it cannot listen.
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(new byte[32])).inMemory(net.inMemoryNetwork())
-        .listen(Multiaddr.parse("/memory/0")).build();
+    Host h =
+        Host.builder(PrivateKey.ed25519FromSeed(new byte[32]))
+            .inMemory(net.inMemoryNetwork())
+            .listen(Multiaddr.parse("/memory/0"))
+            .build();
     try {
       // Refused at once or through the future, depending on how the host reports it.
       Throwable refused = assertThrows(Exception.class, () -> h.start().get(T, TimeUnit.SECONDS));
@@ -88,8 +91,13 @@ class TestNetworkLifecycleTest {
     try (TestNetwork net = TestNetwork.create("gm")) {
       net.sequencer().produce(1);
       // A light node pinned to another key refuses the genesis: its start fails and it is closed.
-      assertThrows(io.headersync.HeaderSyncException.class, () -> net.node(io.headersync.evnode.EvNodeSync.Role.LIGHT,
-          b -> b.proposer(io.headersync.evnode.SignerKey.generate(new Random(5)).signer())));
+      assertThrows(
+          io.headersync.HeaderSyncException.class,
+          () ->
+              net.node(
+                  io.headersync.evnode.EvNodeSync.Role.LIGHT,
+                  b ->
+                      b.proposer(io.headersync.evnode.SignerKey.generate(new Random(5)).signer())));
       assertEquals(1, net.nodes().size());
       assertEquals(State.RUNNING, net.state(), "a node failing does not fail the network");
     }

@@ -25,8 +25,13 @@ class TestNetworkTest {
       sequencer.produce(3);
       pinned.awaitHeight(23, WAIT);
 
-      HeaderSyncException e = assertThrows(HeaderSyncException.class, () -> net.node(EvNodeSync.Role.LIGHT,
-          b -> b.proposer(SignerKey.generate(new Random(5)).signer())));
+      HeaderSyncException e =
+          assertThrows(
+              HeaderSyncException.class,
+              () ->
+                  net.node(
+                      EvNodeSync.Role.LIGHT,
+                      b -> b.proposer(SignerKey.generate(new Random(5)).signer())));
       assertTrue(e.getMessage().contains("not by the expected proposer"), e.getMessage());
       assertEquals(2, net.nodes().size(), "the node that failed to start is not kept");
     }
@@ -37,8 +42,9 @@ class TestNetworkTest {
     try (TestNetwork net = TestNetwork.create("gm")) {
       TestNode sequencer = net.sequencer();
       sequencer.produce(1);
-      assertThrows(IllegalArgumentException.class, () -> net.node(EvNodeSync.Role.SEQUENCER, b -> { }));
-      TestNode full = net.node(EvNodeSync.Role.FULL, b -> { });
+      assertThrows(
+          IllegalArgumentException.class, () -> net.node(EvNodeSync.Role.SEQUENCER, b -> {}));
+      TestNode full = net.node(EvNodeSync.Role.FULL, b -> {});
       assertEquals(EvNodeSync.Role.FULL, full.role());
       IllegalStateException e = assertThrows(IllegalStateException.class, full::proposer);
       assertTrue(e.getMessage().contains("is not the sequencer"), e.getMessage());

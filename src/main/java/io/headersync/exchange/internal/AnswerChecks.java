@@ -73,7 +73,11 @@ public final class AnswerChecks<H extends Header> {
     } catch (VerifyException e) {
       return e.getMessage();
     } catch (RuntimeException e) {
-      log.warn("the head check failed on head {} ({}) without a verdict: {}", h.height(), h.hash(), e.toString());
+      log.warn(
+          "the head check failed on head {} ({}) without a verdict: {}",
+          h.height(),
+          h.hash(),
+          e.toString());
       return null;
     }
   }
@@ -89,7 +93,8 @@ public final class AnswerChecks<H extends Header> {
   public H byHash(Hash hash, List<H> answer) {
     H h = answer.get(0);
     if (!h.hash().equals(hash)) {
-      throw new PeerRequestException(PeerFailure.INVALID, "asked for header " + hash + ", got " + h.hash());
+      throw new PeerRequestException(
+          PeerFailure.INVALID, "asked for header " + hash + ", got " + h.hash());
     }
     return checked(h);
   }
@@ -105,16 +110,18 @@ public final class AnswerChecks<H extends Header> {
   public H byHeight(long height, List<H> answer) {
     H h = answer.get(0);
     if (h.height() != height) {
-      throw new PeerRequestException(PeerFailure.INVALID, "asked for height " + height + ", got " + h.height());
+      throw new PeerRequestException(
+          PeerFailure.INVALID, "asked for height " + height + ", got " + h.height());
     }
     return checked(h);
   }
 
   /**
-   * The answer to a request for {@code [from, from + amount)}, checked by the caller's {@code check}
-   * once its heights are right. A stage that fails with (or a check that throws) a {@link
+   * The answer to a request for {@code [from, from + amount)}, checked by the caller's {@code
+   * check} once its heights are right. A stage that fails with (or a check that throws) a {@link
    * VerifyException} makes the answer wrong: INVALID when hard, SOFT_VERIFICATION when soft. Any
-   * other failure is the caller's own and blames no peer: it is never a {@link PeerRequestException}.
+   * other failure is the caller's own and blames no peer: it is never a {@link
+   * PeerRequestException}.
    *
    * @param what the range, for the failure messages
    * @param from the first height asked for
@@ -125,15 +132,21 @@ public final class AnswerChecks<H extends Header> {
    * @throws PeerRequestException NOT_FOUND when the answer is short, INVALID when its heights are
    *     wrong
    */
-  public CompletionStage<List<H>> range(String what, long from, int amount, List<H> answer,
+  public CompletionStage<List<H>> range(
+      String what,
+      long from,
+      int amount,
+      List<H> answer,
       Function<? super List<H>, ? extends CompletionStage<?>> check) {
     if (answer.size() != amount) {
-      throw new PeerRequestException(PeerFailure.NOT_FOUND, "asked for " + what + ", got " + answer.size());
+      throw new PeerRequestException(
+          PeerFailure.NOT_FOUND, "asked for " + what + ", got " + answer.size());
     }
     for (int i = 0; i < answer.size(); i++) {
       if (answer.get(i).height() != from + i) {
-        throw new PeerRequestException(PeerFailure.INVALID, "asked for " + what + ", got height "
-            + answer.get(i).height() + " at position " + i);
+        throw new PeerRequestException(
+            PeerFailure.INVALID,
+            "asked for " + what + ", got height " + answer.get(i).height() + " at position " + i);
       }
     }
     List<H> headers = List.copyOf(answer);
@@ -143,20 +156,24 @@ public final class AnswerChecks<H extends Header> {
     } catch (RuntimeException e) {
       checked = CompletableFuture.failedFuture(e);
     }
-    return checked.handle((v, err) -> {
-      Throwable cause = err == null ? null : unwrap(err);
-      if (cause instanceof VerifyException) {
-        VerifyException e = (VerifyException) cause;
-        throw new PeerRequestException(e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
-            "answer to " + what + " failed the check: " + e.getMessage(), e);
-      }
-      if (cause != null) {
-        // Not the peer's doing: never a PeerRequestException, which would blame this peer.
-        throw cause instanceof RuntimeException && !(cause instanceof PeerRequestException)
-            ? (RuntimeException) cause : new ExchangeException("the check of " + what + " failed: " + cause, cause);
-      }
-      return headers;
-    });
+    return checked.handle(
+        (v, err) -> {
+          Throwable cause = err == null ? null : unwrap(err);
+          if (cause instanceof VerifyException) {
+            VerifyException e = (VerifyException) cause;
+            throw new PeerRequestException(
+                e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+                "answer to " + what + " failed the check: " + e.getMessage(),
+                e);
+          }
+          if (cause != null) {
+            // Not the peer's doing: never a PeerRequestException, which would blame this peer.
+            throw cause instanceof RuntimeException && !(cause instanceof PeerRequestException)
+                ? (RuntimeException) cause
+                : new ExchangeException("the check of " + what + " failed: " + cause, cause);
+          }
+          return headers;
+        });
   }
 
   /**
@@ -169,7 +186,8 @@ public final class AnswerChecks<H extends Header> {
   public H checked(H h) {
     String invalid = failure(h);
     if (invalid != null) {
-      throw new PeerRequestException(PeerFailure.INVALID, "header " + h.height() + " failed the check: " + invalid);
+      throw new PeerRequestException(
+          PeerFailure.INVALID, "header " + h.height() + " failed the check: " + invalid);
     }
     return h;
   }

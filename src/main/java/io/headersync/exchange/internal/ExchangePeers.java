@@ -48,19 +48,20 @@ public final class ExchangePeers {
   private final ConnectionGater gater;
   private final Random random;
   private final PeerTracker<PeerId> tracker;
-  private final ConnectionListener listener = new ConnectionListener() {
-    @Override
-    public void identified(PeerInfo info) {
-      if (info.protocols().contains(protocolId)) {
-        tracker.connected(info.peer());
-      }
-    }
+  private final ConnectionListener listener =
+      new ConnectionListener() {
+        @Override
+        public void identified(PeerInfo info) {
+          if (info.protocols().contains(protocolId)) {
+            tracker.connected(info.peer());
+          }
+        }
 
-    @Override
-    public void disconnected(PeerId peer) {
-      tracker.disconnected(peer);
-    }
-  };
+        @Override
+        public void disconnected(PeerId peer) {
+          tracker.disconnected(peer);
+        }
+      };
 
   /**
    * @param host tells which peers are connected and what they serve
@@ -72,8 +73,15 @@ public final class ExchangePeers {
    * @param maxTrackedPeers the most peers tracked
    * @param peerRetention how long a disconnected peer's score is kept
    */
-  public ExchangePeers(Host host, String protocolId, List<PeerId> trustedPeers, ConnectionGater gater, Random random,
-      Clock clock, int maxTrackedPeers, Duration peerRetention) {
+  public ExchangePeers(
+      Host host,
+      String protocolId,
+      List<PeerId> trustedPeers,
+      ConnectionGater gater,
+      Random random,
+      Clock clock,
+      int maxTrackedPeers,
+      Duration peerRetention) {
     this.host = Objects.requireNonNull(host, "host == null");
     this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
     this.trustedPeers = List.copyOf(trustedPeers);
@@ -101,8 +109,8 @@ public final class ExchangePeers {
   }
 
   /**
-   * Tracks peers as identify reports them and forgets them (after the retention) as they disconnect;
-   * add it to the host while the exchange runs.
+   * Tracks peers as identify reports them and forgets them (after the retention) as they
+   * disconnect; add it to the host while the exchange runs.
    *
    * @return the listener, always the same one
    */
@@ -166,8 +174,8 @@ public final class ExchangePeers {
 
   /**
    * Asks every peer of {@link #trustedOrTracked()} at once and completes with the first answer that
-   * succeeds. A peer whose answer fails with a {@link PeerRequestException} is {@linkplain #penalize
-   * penalized}; any other failure is the caller's own check failing and blames no peer.
+   * succeeds. A peer whose answer fails with a {@link PeerRequestException} is {@linkplain
+   * #penalize penalized}; any other failure is the caller's own check failing and blames no peer.
    *
    * @param what what is asked for, for the failure messages
    * @param ask sends the request to one peer
@@ -176,7 +184,8 @@ public final class ExchangePeers {
    *     PeerRequestException} NOT_FOUND if all said not found, else an {@link ExchangeException}
    *     listing each peer's failure (also when there is no peer to ask)
    */
-  public <T> CompletableFuture<T> firstSuccess(String what, Function<PeerId, CompletableFuture<T>> ask) {
+  public <T> CompletableFuture<T> firstSuccess(
+      String what, Function<PeerId, CompletableFuture<T>> ask) {
     List<PeerId> peers = trustedOrTracked();
     CompletableFuture<T> result = new CompletableFuture<>();
     if (peers.isEmpty()) {
@@ -187,28 +196,34 @@ public final class ExchangePeers {
     boolean[] allNotFound = {true};
     List<String> errors = new ArrayList<>();
     for (PeerId peer : peers) {
-      ask.apply(peer).whenComplete((h, err) -> {
-        if (err == null) {
-          result.complete(h);
-          return;
-        }
-        Throwable cause = unwrap(err);
-        if (cause instanceof PeerRequestException) {
-          penalize(peer, cause); // anything else is a caller's check failing: not the peer's doing
-        }
-        synchronized (errors) {
-          errors.add(peer + ": " + cause.getMessage());
-          if (!(cause instanceof PeerRequestException
-              && ((PeerRequestException) cause).failure() == PeerFailure.NOT_FOUND)) {
-            allNotFound[0] = false;
-          }
-          if (--pending[0] == 0) {
-            result.completeExceptionally(allNotFound[0]
-                ? new PeerRequestException(PeerFailure.NOT_FOUND, "no peer has " + what)
-                : new ExchangeException("no peer answered the request for " + what + ": " + errors));
-          }
-        }
-      });
+      ask.apply(peer)
+          .whenComplete(
+              (h, err) -> {
+                if (err == null) {
+                  result.complete(h);
+                  return;
+                }
+                Throwable cause = unwrap(err);
+                if (cause instanceof PeerRequestException) {
+                  penalize(
+                      peer,
+                      cause); // anything else is a caller's check failing: not the peer's doing
+                }
+                synchronized (errors) {
+                  errors.add(peer + ": " + cause.getMessage());
+                  if (!(cause instanceof PeerRequestException
+                      && ((PeerRequestException) cause).failure() == PeerFailure.NOT_FOUND)) {
+                    allNotFound[0] = false;
+                  }
+                  if (--pending[0] == 0) {
+                    result.completeExceptionally(
+                        allNotFound[0]
+                            ? new PeerRequestException(PeerFailure.NOT_FOUND, "no peer has " + what)
+                            : new ExchangeException(
+                                "no peer answered the request for " + what + ": " + errors));
+                  }
+                }
+              });
     }
     return result;
   }
@@ -222,8 +237,10 @@ public final class ExchangePeers {
    */
   public void penalize(PeerId peer, Throwable err) {
     Throwable cause = unwrap(err);
-    PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure()
-        : PeerFailure.RESET;
+    PeerFailure kind =
+        cause instanceof PeerRequestException
+            ? ((PeerRequestException) cause).failure()
+            : PeerFailure.RESET;
     if (kind == PeerFailure.INVALID) {
       if (!tracker.block(peer, cause.getMessage())) {
         blockPeer(peer, cause.getMessage()); // a trusted peer the tracker does not know

@@ -24,19 +24,31 @@ public final class ExchangeWire {
 
   /** The framed head request: {@code 04 08 00 18 01}. */
   public static byte[] headRequestFrame() {
-    return frame(ExchangeProto.HeaderRequest.newBuilder().setOrigin(0).setAmount(1).build().toByteArray());
+    return frame(
+        ExchangeProto.HeaderRequest.newBuilder().setOrigin(0).setAmount(1).build().toByteArray());
   }
 
   /** The framed request for {@code amount} headers from height {@code origin}. */
   public static byte[] rangeRequestFrame(long origin, long amount) {
-    return frame(ExchangeProto.HeaderRequest.newBuilder().setOrigin(origin).setAmount(amount).build().toByteArray());
+    return frame(
+        ExchangeProto.HeaderRequest.newBuilder()
+            .setOrigin(origin)
+            .setAmount(amount)
+            .build()
+            .toByteArray());
   }
 
-  /** The framed request for the header with {@code hash} (amount 1, as go-header's client sends). */
+  /**
+   * The framed request for the header with {@code hash} (amount 1, as go-header's client sends).
+   */
   public static byte[] hashRequestFrame(Hash hash) {
     Objects.requireNonNull(hash, "hash == null");
-    return frame(ExchangeProto.HeaderRequest.newBuilder()
-        .setHash(ByteString.copyFrom(hash.toByteArray())).setAmount(1).build().toByteArray());
+    return frame(
+        ExchangeProto.HeaderRequest.newBuilder()
+            .setHash(ByteString.copyFrom(hash.toByteArray()))
+            .setAmount(1)
+            .build()
+            .toByteArray());
   }
 
   /** A new copy of the framed NOT_FOUND response. */
@@ -52,7 +64,9 @@ public final class ExchangeWire {
     return okResponseFrames(List.of(body));
   }
 
-  /** {@link #okResponseFrame} of every body, one after the other, in one array of the exact size. */
+  /**
+   * {@link #okResponseFrame} of every body, one after the other, in one array of the exact size.
+   */
   public static byte[] okResponseFrames(List<byte[]> bodies) {
     int total = 0;
     for (byte[] body : bodies) {
@@ -98,7 +112,8 @@ public final class ExchangeWire {
     try {
       pb = ExchangeProto.HeaderRequest.parseFrom(message);
     } catch (InvalidProtocolBufferException e) {
-      throw new ExchangeProtocolException("malformed HeaderRequest (" + message.length + " bytes): " + e.getMessage(), e);
+      throw new ExchangeProtocolException(
+          "malformed HeaderRequest (" + message.length + " bytes): " + e.getMessage(), e);
     }
     switch (pb.getDataCase()) {
       case ORIGIN:
@@ -132,7 +147,8 @@ public final class ExchangeWire {
       ExchangeProto.HeaderResponse pb = ExchangeProto.HeaderResponse.parseFrom(in);
       return new HeaderResponse(pb.getBody().toByteArray(), pb.getStatusCodeValue());
     } catch (InvalidProtocolBufferException e) {
-      throw new ExchangeProtocolException("malformed HeaderResponse (" + len + " bytes): " + e.getMessage(), e);
+      throw new ExchangeProtocolException(
+          "malformed HeaderResponse (" + len + " bytes): " + e.getMessage(), e);
     } catch (java.io.IOException e) {
       throw new ExchangeProtocolException("malformed HeaderResponse (" + len + " bytes): " + e, e);
     }
@@ -141,8 +157,14 @@ public final class ExchangeWire {
   /** Checks a frame length announced by a peer against the limit. */
   public static int checkFrameLength(long length, int maxFrameSize) {
     if (length < 0 || length > maxFrameSize) {
-      throw new ExchangeProtocolException("frame of " + Long.toUnsignedString(length)
-          + " bytes exceeds the limit of " + maxFrameSize + " bytes (" + ExchangeProtocol.BASE_ID + ")");
+      throw new ExchangeProtocolException(
+          "frame of "
+              + Long.toUnsignedString(length)
+              + " bytes exceeds the limit of "
+              + maxFrameSize
+              + " bytes ("
+              + ExchangeProtocol.BASE_ID
+              + ")");
     }
     return (int) length;
   }

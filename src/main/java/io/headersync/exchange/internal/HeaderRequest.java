@@ -4,8 +4,8 @@ import io.headersync.Hash;
 import java.util.Objects;
 
 /**
- * A decoded header-ex request. Heights and amounts are uint64 on the wire and kept as raw
- * {@code long} bits here; compare them with {@link Long#compareUnsigned}.
+ * A decoded header-ex request. Heights and amounts are uint64 on the wire and kept as raw {@code
+ * long} bits here; compare them with {@link Long#compareUnsigned}.
  */
 public final class HeaderRequest {
   /** Which member of the request's oneof is set. */
@@ -65,7 +65,11 @@ public final class HeaderRequest {
   public String toString() {
     switch (kind) {
       case ORIGIN:
-        return "HeaderRequest{origin=" + Long.toUnsignedString(origin) + ", amount=" + Long.toUnsignedString(amount) + "}";
+        return "HeaderRequest{origin="
+            + Long.toUnsignedString(origin)
+            + ", amount="
+            + Long.toUnsignedString(amount)
+            + "}";
       case HASH:
         return "HeaderRequest{hash=" + hash + ", amount=" + Long.toUnsignedString(amount) + "}";
       default:

@@ -4,6 +4,7 @@ package io.headersync.exchange.internal;
 public final class HeaderResponse {
   /** {@code StatusCode.OK}. */
   public static final int OK = 1;
+
   /** {@code StatusCode.NOT_FOUND}. */
   public static final int NOT_FOUND = 2;
 

@@ -19,10 +19,10 @@ import java.util.function.BiConsumer;
  * <p>Only peers that support the exchange protocol (identify says so) are tracked, which go-header
  * does not check. The score is an exponentially weighted moving average of measured throughput in
  * headers per second; failures scale it down (NOT_FOUND by 20% as go-header, timeouts and resets by
- * half). Peers start at {@link #DEFAULT_SCORE}. A disconnected peer keeps its score for
- * {@code retention} in case it returns, then is forgotten. At most {@code maxPeers} peers are tracked
- * (connected and disconnected together); when full, the oldest disconnected peer makes room, and a new
- * peer is refused when all are connected.
+ * half). Peers start at {@link #DEFAULT_SCORE}. A disconnected peer keeps its score for {@code
+ * retention} in case it returns, then is forgotten. At most {@code maxPeers} peers are tracked
+ * (connected and disconnected together); when full, the oldest disconnected peer makes room, and a
+ * new peer is refused when all are connected.
  *
  * <p>Thread-safe; every method is short and never blocks.
  *
@@ -31,6 +31,7 @@ import java.util.function.BiConsumer;
 public final class PeerTracker<P> {
   /** The score of a peer not measured yet (go-header's {@code defaultScore}). */
   public static final double DEFAULT_SCORE = 1.0;
+
   /** Weight of a new throughput sample in the moving average. */
   static final double EWMA_ALPHA = 0.3;
 
@@ -135,8 +136,8 @@ public final class PeerTracker<P> {
   }
 
   /**
-   * A request to {@code peer} failed. {@link PeerFailure#INVALID} blocks the peer (see
-   * {@link #block}); the others lower its score.
+   * A request to {@code peer} failed. {@link PeerFailure#INVALID} blocks the peer (see {@link
+   * #block}); the others lower its score.
    */
   public void onFailure(P peer, PeerFailure failure, String reason) {
     if (failure == PeerFailure.INVALID) {
@@ -181,7 +182,9 @@ public final class PeerTracker<P> {
     Iterator<Entry> it = peers.values().iterator();
     while (it.hasNext()) {
       Entry e = it.next();
-      if (!e.connected && e.disconnectedAt != null && !now.isBefore(e.disconnectedAt.plus(retention))) {
+      if (!e.connected
+          && e.disconnectedAt != null
+          && !now.isBefore(e.disconnectedAt.plus(retention))) {
         it.remove();
       }
     }

@@ -39,43 +39,43 @@ import java.util.function.Function;
  * in height order, each batch verified and linked to the one before.
  *
  * <p>Why one class of about 750 lines: it is one state machine under one lock. The chunks pending,
- * in flight and ready, the peers excluded, the record of who served which heights, the next height to
- * schedule and to deliver, and the retry and pacing timers change together in every transition
- * (schedule, answer, retry, deliver, blame, finish), and each transition's invariants (a retried chunk
- * stays inside the window; nothing is requested, delivered or re-armed after the result completed;
- * every timer and request is cancelled by {@link #cancel()}) span several of them. Split up, that
- * lock and those invariants would cross class boundaries. The parts with a state of their own are
- * already apart: the adaptive windows ({@link InFlightWindows}) and peer scores ({@link PeerTracker});
- * about 130 of its lines are {@link Config} and four small holder classes.
+ * in flight and ready, the peers excluded, the record of who served which heights, the next height
+ * to schedule and to deliver, and the retry and pacing timers change together in every transition
+ * (schedule, answer, retry, deliver, blame, finish), and each transition's invariants (a retried
+ * chunk stays inside the window; nothing is requested, delivered or re-armed after the result
+ * completed; every timer and request is cancelled by {@link #cancel()}) span several of them. Split
+ * up, that lock and those invariants would cross class boundaries. The parts with a state of their
+ * own are already apart: the adaptive windows ({@link InFlightWindows}) and peer scores ({@link
+ * PeerTracker}); about 130 of its lines are {@link Config} and four small holder classes.
  *
  * <p>How it works: the range is cut into chunks of at most {@link Config#chunkSize} headers. Chunks
- * are requested from every usable peer (best score first), each peer with as many requests in flight
- * as its adaptive window allows ({@link InFlightWindows}: it starts at {@code perPeerDepth} and follows
- * the peer's measured bandwidth-delay product, within {@code [minPerPeerDepth, maxPerPeerDepth]}), so
- * a single peer is pipelined deep enough for its round trip, several peers work in parallel, and a
- * slow peer gets fewer requests than a fast one — go-header asks one peer for one 64-header batch at a
- * time. Every answer is checked: heights must
- * start at the chunk and be contiguous, then {@link Verification#verifyRange} against {@code from}
- * (go-header's rule). A partial answer is kept and the rest of the chunk is requested again. Verified
- * chunks wait in a bounded buffer until every lower height has been delivered; before delivery the
- * chunk's first header is verified against the last delivered header (adjacent, so a hash-linked
- * header type proves the whole chain; go-header's sessions only check later chunks non-adjacently).
- * Only chunks below {@code nextToDeliver + window * chunkSize} are requested, where the window is
- * twice the usable peers' windows summed, within {@code [minBufferedChunks, maxBufferedChunks]}:
- * this bounds the headers buffered to {@code maxBufferedChunks * chunkSize}; a retried chunk is always
- * inside the window, so a failed chunk never waits behind a buffer full of later ones.
+ * are requested from every usable peer (best score first), each peer with as many requests in
+ * flight as its adaptive window allows ({@link InFlightWindows}: it starts at {@code perPeerDepth}
+ * and follows the peer's measured bandwidth-delay product, within {@code [minPerPeerDepth,
+ * maxPerPeerDepth]}), so a single peer is pipelined deep enough for its round trip, several peers
+ * work in parallel, and a slow peer gets fewer requests than a fast one — go-header asks one peer
+ * for one 64-header batch at a time. Every answer is checked: heights must start at the chunk and
+ * be contiguous, then {@link Verification#verifyRange} against {@code from} (go-header's rule). A
+ * partial answer is kept and the rest of the chunk is requested again. Verified chunks wait in a
+ * bounded buffer until every lower height has been delivered; before delivery the chunk's first
+ * header is verified against the last delivered header (adjacent, so a hash-linked header type
+ * proves the whole chain; go-header's sessions only check later chunks non-adjacently). Only chunks
+ * below {@code nextToDeliver + window * chunkSize} are requested, where the window is twice the
+ * usable peers' windows summed, within {@code [minBufferedChunks, maxBufferedChunks]}: this bounds
+ * the headers buffered to {@code maxBufferedChunks * chunkSize}; a retried chunk is always inside
+ * the window, so a failed chunk never waits behind a buffer full of later ones.
  *
  * <p>Failures: a timeout, reset or NOT_FOUND lowers the peer's score and the chunk is retried after
  * a short backoff, preferably on another peer; an invalid answer or a hard verification failure
  * blocks the peer; a soft verification failure excludes the peer from this session without blocking
- * it. A chunk that fails {@link Config#maxAttemptsPerChunk} times, or a range no usable peer is left
- * for, fails the session with an {@link ExchangeException} that names the heights and the last error.
+ * it. A chunk that fails {@link Config#maxAttemptsPerChunk} times, or a range no usable peer is
+ * left for, fails the session with an {@link ExchangeException} that names the heights and the last
+ * error.
  *
  * <p>Checks in the sink: the session remembers which peer served each delivered header. When the
- * sink fails with the bad-header signal, a hard {@link VerifyException} that names a height
- * ({@link VerifyException#height()}), the peer that served that height is blocked as if its answer
- * had been invalid; any other sink failure blames no one. Either way the sink failure ends the
- * session.
+ * sink fails with the bad-header signal, a hard {@link VerifyException} that names a height ({@link
+ * VerifyException#height()}), the peer that served that height is blocked as if its answer had been
+ * invalid; any other sink failure blames no one. Either way the sink failure ends the session.
  *
  * <p>Threads: results are handled on whatever thread completes the fetcher's futures; the sink is
  * called by one thread at a time, never concurrently, and is not called again until the stage it
@@ -91,8 +91,8 @@ public final class RangeSession<H extends Header, P> {
      * Requests {@code amount} headers from height {@code from}. The future completes with the
      * decoded headers that passed {@code validate()} and the chain-id check (possibly fewer than
      * asked, starting at {@code from}), or exceptionally with a {@link PeerRequestException}. The
-     * session may complete the future itself (timeout, session end); the fetcher should then abandon
-     * the request.
+     * session may complete the future itself (timeout, session end); the fetcher should then
+     * abandon the request.
      */
     CompletableFuture<List<H>> fetch(P peer, long from, int amount);
   }
@@ -100,19 +100,19 @@ public final class RangeSession<H extends Header, P> {
   /** Receives verified, contiguous batches in height order. */
   public interface Sink<H> {
     /**
-     * Takes a batch; the session waits for the returned stage before handing over the next batch.
-     * A stage that fails ends the session; when it fails with a hard {@link VerifyException} naming
-     * the height of a header this session delivered (in this batch or an earlier one), the peer that
-     * served that header is blocked.
+     * Takes a batch; the session waits for the returned stage before handing over the next batch. A
+     * stage that fails ends the session; when it fails with a hard {@link VerifyException} naming
+     * the height of a header this session delivered (in this batch or an earlier one), the peer
+     * that served that header is blocked.
      */
     CompletionStage<Void> accept(List<H> batch);
   }
 
   /**
-   * How many runs of delivered heights (consecutive batches from one peer) are remembered for blame;
-   * older ones are forgotten, so a long session keeps a bounded record. A sink reports a bad header
-   * at most a few batches after it was handed over (the syncer keeps {@code maxAppendsInFlight}
-   * batches unfinished).
+   * How many runs of delivered heights (consecutive batches from one peer) are remembered for
+   * blame; older ones are forgotten, so a long session keeps a bounded record. A sink reports a bad
+   * header at most a few batches after it was handed over (the syncer keeps {@code
+   * maxAppendsInFlight} batches unfinished).
    */
   static final int MAX_SERVED_RUNS = 1024;
 
@@ -122,7 +122,8 @@ public final class RangeSession<H extends Header, P> {
    */
   public static final class Config {
     /** A chunk's retries: 50 ms doubling to 2 s. */
-    public static final Backoff DEFAULT_RETRY_BACKOFF = Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(2));
+    public static final Backoff DEFAULT_RETRY_BACKOFF =
+        Backoff.exponential(Duration.ofMillis(50), Duration.ofSeconds(2));
 
     private static final Config DEFAULTS = of(ExchangeOptions.defaults(), DEFAULT_RETRY_BACKOFF);
 
@@ -141,9 +142,17 @@ public final class RangeSession<H extends Header, P> {
      * ({@code minBufferedChunks} to {@code maxBufferedChunks}), timeout and attempts.
      */
     public static Config of(ExchangeOptions options, Backoff retryBackoff) {
-      return new Config(new InFlightWindows.Limits(options.chunkSize(), options.minPerPeerDepth(),
-          options.perPeerDepth(), options.maxPerPeerDepth(), options.minBufferedChunks(), options.maxBufferedChunks()),
-          options.requestTimeout(), options.maxAttemptsPerChunk(), retryBackoff);
+      return new Config(
+          new InFlightWindows.Limits(
+              options.chunkSize(),
+              options.minPerPeerDepth(),
+              options.perPeerDepth(),
+              options.maxPerPeerDepth(),
+              options.minBufferedChunks(),
+              options.maxBufferedChunks()),
+          options.requestTimeout(),
+          options.maxAttemptsPerChunk(),
+          retryBackoff);
     }
 
     final int chunkSize;
@@ -164,17 +173,31 @@ public final class RangeSession<H extends Header, P> {
      * @param maxAttemptsPerChunk attempts before the session fails, at least 1
      * @param retryBackoff the delay before retry n of a chunk is {@code retryBackoff.delay(n)}
      */
-    public Config(int chunkSize, int perPeerDepth, int maxBufferedChunks, Duration requestTimeout,
-        int maxAttemptsPerChunk, Backoff retryBackoff) {
-      this(checkedLimits(chunkSize, perPeerDepth, maxBufferedChunks), requestTimeout, maxAttemptsPerChunk,
+    public Config(
+        int chunkSize,
+        int perPeerDepth,
+        int maxBufferedChunks,
+        Duration requestTimeout,
+        int maxAttemptsPerChunk,
+        Backoff retryBackoff) {
+      this(
+          checkedLimits(chunkSize, perPeerDepth, maxBufferedChunks),
+          requestTimeout,
+          maxAttemptsPerChunk,
           retryBackoff);
     }
 
-    private Config(InFlightWindows.Limits windows, Duration requestTimeout, int maxAttemptsPerChunk,
+    private Config(
+        InFlightWindows.Limits windows,
+        Duration requestTimeout,
+        int maxAttemptsPerChunk,
         Backoff retryBackoff) {
       if (windows.chunkSize() > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
-        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
-            + ": " + windows.chunkSize());
+        throw new IllegalArgumentException(
+            "chunkSize must be in 1.."
+                + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
+                + ": "
+                + windows.chunkSize());
       }
       if (maxAttemptsPerChunk < 1) {
         throw new IllegalArgumentException("maxAttemptsPerChunk must be positive");
@@ -186,13 +209,18 @@ public final class RangeSession<H extends Header, P> {
       this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff == null");
     }
 
-    private static InFlightWindows.Limits checkedLimits(int chunkSize, int perPeerDepth, int maxBufferedChunks) {
+    private static InFlightWindows.Limits checkedLimits(
+        int chunkSize, int perPeerDepth, int maxBufferedChunks) {
       if (chunkSize < 1 || chunkSize > ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) {
-        throw new IllegalArgumentException("chunkSize must be in 1.." + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
-            + ": " + chunkSize);
+        throw new IllegalArgumentException(
+            "chunkSize must be in 1.."
+                + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE
+                + ": "
+                + chunkSize);
       }
       if (perPeerDepth < 1 || maxBufferedChunks < 1) {
-        throw new IllegalArgumentException("perPeerDepth, maxBufferedChunks and maxAttemptsPerChunk must be positive");
+        throw new IllegalArgumentException(
+            "perPeerDepth, maxBufferedChunks and maxAttemptsPerChunk must be positive");
       }
       return InFlightWindows.Limits.fixed(chunkSize, perPeerDepth, maxBufferedChunks);
     }
@@ -212,7 +240,8 @@ public final class RangeSession<H extends Header, P> {
   private final AtomicInteger wip = new AtomicInteger();
 
   // All below guarded by "this".
-  private final PriorityQueue<Chunk> pending = new PriorityQueue<>(Comparator.comparingLong((Chunk c) -> c.start));
+  private final PriorityQueue<Chunk> pending =
+      new PriorityQueue<>(Comparator.comparingLong((Chunk c) -> c.start));
   private final TreeMap<Long, Ready<H, P>> ready = new TreeMap<>();
   private final Map<Chunk, CompletableFuture<List<H>>> inFlight = new HashMap<>();
   private final InFlightWindows<P> windows;
@@ -220,8 +249,10 @@ public final class RangeSession<H extends Header, P> {
   private final Set<ScheduledFuture<?>> retryTimers = new HashSet<>();
   private @Nullable ScheduledFuture<?> pacingTimer;
   private long pacingTimerDue;
+
   /** Who served the delivered heights: runs keyed by their first height. */
   private final TreeMap<Long, Served<P>> served = new TreeMap<>();
+
   private long nextUnscheduled;
   private long nextToDeliver;
   private H lastDelivered;
@@ -233,8 +264,16 @@ public final class RangeSession<H extends Header, P> {
    * @param from the trusted header the range follows
    * @param to the first height not fetched; the session fetches {@code [from.height() + 1, to)}
    */
-  public RangeSession(H from, long to, Verification<H> verification, PeerTracker<P> tracker, Fetcher<H, P> fetcher,
-      Sink<H> sink, ScheduledExecutorService scheduler, Clock clock, Config config) {
+  public RangeSession(
+      H from,
+      long to,
+      Verification<H> verification,
+      PeerTracker<P> tracker,
+      Fetcher<H, P> fetcher,
+      Sink<H> sink,
+      ScheduledExecutorService scheduler,
+      Clock clock,
+      Config config) {
     this.from = Objects.requireNonNull(from, "from == null");
     this.verification = Objects.requireNonNull(verification, "verification == null");
     this.tracker = Objects.requireNonNull(tracker, "tracker == null");
@@ -245,7 +284,8 @@ public final class RangeSession<H extends Header, P> {
     this.config = Objects.requireNonNull(config, "config == null");
     this.windows = new InFlightWindows<>(config.windows, clock);
     if (to <= from.height() + 1) {
-      throw new IllegalArgumentException("empty range: from height " + from.height() + ", to " + to);
+      throw new IllegalArgumentException(
+          "empty range: from height " + from.height() + ", to " + to);
     }
     this.to = to;
     this.nextUnscheduled = from.height() + 1;
@@ -268,8 +308,8 @@ public final class RangeSession<H extends Header, P> {
   /**
    * A check of one header on its own (e.g. its proposer's signature), returning why it is wrong or
    * null. When a chunk does not link to a chunk another peer served below it, the chunk's first
-   * header is checked: a header that fails is provably wrong, and its peer is blocked instead of only
-   * excluded. Set before {@link #start()}.
+   * header is checked: a header that fails is provably wrong, and its peer is blocked instead of
+   * only excluded. Set before {@link #start()}.
    */
   public void boundaryCheck(Function<? super H, @Nullable String> check) {
     this.boundaryCheck = Objects.requireNonNull(check, "check == null");
@@ -315,7 +355,8 @@ public final class RangeSession<H extends Header, P> {
     List<P> peers = tracker.usablePeers();
     synchronized (this) {
       // Heights at or above windowEnd wait until lower ones are delivered; this bounds buffered
-      // chunks. A retried chunk is always below it, so the chunk that blocks delivery is never stuck
+      // chunks. A retried chunk is always below it, so the chunk that blocks delivery is never
+      // stuck
       // behind a full buffer.
       List<P> candidates = new ArrayList<>(peers.size());
       for (P p : peers) {
@@ -355,8 +396,15 @@ public final class RangeSession<H extends Header, P> {
         Chunk c = pending.peek();
         String heights = c == null ? "[" + nextUnscheduled + ", " + to + ")" : c.range();
         String last = c == null || c.lastError == null ? "" : "; last error: " + c.lastError;
-        throw new ExchangeException("no usable peer to request headers " + heights + " from (" + peers.size()
-            + " tracked, " + excluded.size() + " excluded)" + last);
+        throw new ExchangeException(
+            "no usable peer to request headers "
+                + heights
+                + " from ("
+                + peers.size()
+                + " tracked, "
+                + excluded.size()
+                + " excluded)"
+                + last);
       }
     }
     return out;
@@ -388,20 +436,27 @@ public final class RangeSession<H extends Header, P> {
     pacingTimerDue = due;
     pacingTimer = null;
     ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
-    self[0] = scheduler.schedule(() -> {
-      synchronized (this) {
-        if (pacingTimer == self[0]) {
-          pacingTimer = null; // fired: the run below may arm the next one
-        }
-      }
-      drive();
-    }, wait, TimeUnit.NANOSECONDS);
+    self[0] =
+        scheduler.schedule(
+            () -> {
+              synchronized (this) {
+                if (pacingTimer == self[0]) {
+                  pacingTimer = null; // fired: the run below may arm the next one
+                }
+              }
+              drive();
+            },
+            wait,
+            TimeUnit.NANOSECONDS);
     if (!self[0].isDone()) {
       pacingTimer = self[0];
     }
   }
 
-  /** The first peer (best score first) with room in its window, preferably one the chunk did not fail on. */
+  /**
+   * The first peer (best score first) with room in its window, preferably one the chunk did not
+   * fail on.
+   */
   private P pickPeer(List<P> peers, Chunk c) {
     P fallback = null;
     for (P p : peers) {
@@ -436,19 +491,26 @@ public final class RangeSession<H extends Header, P> {
       }
       inFlight.put(c, request);
     }
-    ScheduledFuture<?> timeout = scheduler.schedule(() -> request.completeExceptionally(new PeerRequestException(
-        PeerFailure.TIMEOUT, "no answer for headers " + c.range() + " within " + config.requestTimeout)),
-        config.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    request.whenComplete((headers, err) -> {
-      timeout.cancel(false);
-      try {
-        onAnswer(r, startedAt, headers, err);
-      } catch (RuntimeException e) {
-        finish(e);
-        return;
-      }
-      drive();
-    });
+    ScheduledFuture<?> timeout =
+        scheduler.schedule(
+            () ->
+                request.completeExceptionally(
+                    new PeerRequestException(
+                        PeerFailure.TIMEOUT,
+                        "no answer for headers " + c.range() + " within " + config.requestTimeout)),
+            config.requestTimeout.toNanos(),
+            TimeUnit.NANOSECONDS);
+    request.whenComplete(
+        (headers, err) -> {
+          timeout.cancel(false);
+          try {
+            onAnswer(r, startedAt, headers, err);
+          } catch (RuntimeException e) {
+            finish(e);
+            return;
+          }
+          drive();
+        });
   }
 
   private void onAnswer(Request r, Instant startedAt, List<H> headers, Throwable err) {
@@ -461,8 +523,11 @@ public final class RangeSession<H extends Header, P> {
       }
       if (err != null) {
         Throwable cause = unwrap(err);
-        windows.onFailure(r.ticket, cause instanceof PeerRequestException
-            ? ((PeerRequestException) cause).failure() : PeerFailure.RESET);
+        windows.onFailure(
+            r.ticket,
+            cause instanceof PeerRequestException
+                ? ((PeerRequestException) cause).failure()
+                : PeerFailure.RESET);
       } else if (headers != null && !headers.isEmpty()) {
         // Timed before verification: the window measures the peer and the path, not our checks.
         windows.onSuccess(r.ticket, headers.size());
@@ -472,7 +537,10 @@ public final class RangeSession<H extends Header, P> {
     }
     if (err != null) {
       Throwable cause = unwrap(err);
-      PeerFailure kind = cause instanceof PeerRequestException ? ((PeerRequestException) cause).failure() : PeerFailure.RESET;
+      PeerFailure kind =
+          cause instanceof PeerRequestException
+              ? ((PeerRequestException) cause).failure()
+              : PeerFailure.RESET;
       failChunk(c, r.peer, kind, String.valueOf(cause.getMessage()));
       return;
     }
@@ -484,7 +552,10 @@ public final class RangeSession<H extends Header, P> {
     Verification.RangeResult<H> verified = verification.verifyRange(from, headers);
     if (!verified.isComplete()) {
       VerifyException e = verified.error().orElseThrow();
-      failChunk(c, r.peer, e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
+      failChunk(
+          c,
+          r.peer,
+          e.isSoft() ? PeerFailure.SOFT_VERIFICATION : PeerFailure.INVALID,
           "headers " + c.range() + ": " + e.getMessage());
       return;
     }
@@ -508,8 +579,14 @@ public final class RangeSession<H extends Header, P> {
     for (int i = 0; i < headers.size(); i++) {
       long expected = c.start + i;
       if (headers.get(i).height() != expected) {
-        return "answer for headers " + c.range() + " has height " + headers.get(i).height() + " at position " + i
-            + ", expected " + expected;
+        return "answer for headers "
+            + c.range()
+            + " has height "
+            + headers.get(i).height()
+            + " at position "
+            + i
+            + ", expected "
+            + expected;
       }
     }
     return null;
@@ -525,21 +602,27 @@ public final class RangeSession<H extends Header, P> {
       c.avoid.add(peer);
       c.lastError = kind + ": " + message;
       if (c.attempts >= config.maxAttemptsPerChunk) {
-        throw new ExchangeException("headers " + c.range() + " failed " + c.attempts + " attempts; last error: "
-            + c.lastError);
+        throw new ExchangeException(
+            "headers "
+                + c.range()
+                + " failed "
+                + c.attempts
+                + " attempts; last error: "
+                + c.lastError);
       }
       retriesWaiting++;
       delayNanos = config.retryBackoff.delay(c.attempts).toNanos();
     }
     ScheduledFuture<?>[] holder = new ScheduledFuture<?>[1];
-    Runnable retry = () -> {
-      synchronized (this) {
-        retriesWaiting--;
-        retryTimers.remove(holder[0]);
-        pending.add(c);
-      }
-      drive();
-    };
+    Runnable retry =
+        () -> {
+          synchronized (this) {
+            retriesWaiting--;
+            retryTimers.remove(holder[0]);
+            pending.add(c);
+          }
+          drive();
+        };
     synchronized (this) {
       holder[0] = scheduler.schedule(retry, delayNanos, TimeUnit.NANOSECONDS);
       if (!holder[0].isDone()) {
@@ -580,8 +663,10 @@ public final class RangeSession<H extends Header, P> {
         // chain that links in itself (block data with other transactions) breaks the link of the
         // honest chunk above it. The sink's check blames the forger; this peer is only excluded.
         Map.Entry<Long, Served<P>> below = served.floorEntry(nextToDeliver - 1);
-        brokenBySamePeer = below == null || nextToDeliver - 1 >= below.getValue().end
-            || below.getValue().peer.equals(r.peer);
+        brokenBySamePeer =
+            below == null
+                || nextToDeliver - 1 >= below.getValue().end
+                || below.getValue().peer.equals(r.peer);
       }
     }
     if (broken != null) {
@@ -589,10 +674,17 @@ public final class RangeSession<H extends Header, P> {
       Function<? super H, @Nullable String> check = boundaryCheck;
       String wrong = brokenBySamePeer || check == null ? null : check.apply(firstOfBroken);
       if (wrong != null) {
-        tracker.onFailure(broken.peer, PeerFailure.INVALID, "served header " + firstOfBroken.height()
-            + ", which does not link to the header below and failed a check: " + wrong);
+        tracker.onFailure(
+            broken.peer,
+            PeerFailure.INVALID,
+            "served header "
+                + firstOfBroken.height()
+                + ", which does not link to the header below and failed a check: "
+                + wrong);
       } else {
-        tracker.onFailure(broken.peer, brokenBySamePeer ? PeerFailure.INVALID : PeerFailure.SOFT_VERIFICATION,
+        tracker.onFailure(
+            broken.peer,
+            brokenBySamePeer ? PeerFailure.INVALID : PeerFailure.SOFT_VERIFICATION,
             "headers from " + firstOfBroken.height() + " do not link to the header before them");
       }
       drive();
@@ -605,26 +697,33 @@ public final class RangeSession<H extends Header, P> {
       stage = CompletableFuture.failedFuture(e);
     }
     List<H> delivered = batch;
-    stage.whenComplete((v, err) -> {
-      if (err != null) {
-        Throwable cause = unwrap(err);
-        finish(new ExchangeException("sink failed for headers from " + delivered.get(0).height() + ": "
-            + cause.getMessage() + blame(cause), cause));
-        return;
-      }
-      synchronized (this) {
-        delivering = false;
-        lastDelivered = delivered.get(delivered.size() - 1);
-        nextToDeliver = lastDelivered.height() + 1;
-        if (nextToDeliver >= to) {
-          result.complete(null);
-        }
-      }
-      if (result.isDone()) {
-        finish(null);
-      }
-      drive();
-    });
+    stage.whenComplete(
+        (v, err) -> {
+          if (err != null) {
+            Throwable cause = unwrap(err);
+            finish(
+                new ExchangeException(
+                    "sink failed for headers from "
+                        + delivered.get(0).height()
+                        + ": "
+                        + cause.getMessage()
+                        + blame(cause),
+                    cause));
+            return;
+          }
+          synchronized (this) {
+            delivering = false;
+            lastDelivered = delivered.get(delivered.size() - 1);
+            nextToDeliver = lastDelivered.height() + 1;
+            if (nextToDeliver >= to) {
+              result.complete(null);
+            }
+          }
+          if (result.isDone()) {
+            finish(null);
+          }
+          drive();
+        });
   }
 
   /** Remembers that {@code peer} served {@code count} headers from {@code start}. Lock held. */
@@ -642,8 +741,8 @@ public final class RangeSession<H extends Header, P> {
 
   /**
    * When a sink failure (unwrapped) is the bad-header signal, a hard {@link VerifyException} with a
-   * height, blocks the peer that served that header, as an invalid answer is treated. Returns what to
-   * add to the session's failure message: who was blamed, or nothing.
+   * height, blocks the peer that served that header, as an invalid answer is treated. Returns what
+   * to add to the session's failure message: who was blamed, or nothing.
    */
   private String blame(Throwable cause) {
     if (!(cause instanceof VerifyException)) {
@@ -662,8 +761,10 @@ public final class RangeSession<H extends Header, P> {
     if (peer == null) {
       return "";
     }
-    tracker.onFailure(peer, PeerFailure.INVALID, "served header " + height + ", which failed a check: "
-        + bad.getMessage());
+    tracker.onFailure(
+        peer,
+        PeerFailure.INVALID,
+        "served header " + height + ", which failed a check: " + bad.getMessage());
     return "; header " + height + " was served by " + peer;
   }
 

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The exchange client's request/response streams: one stream per request, one framed request
  * written and half-closed, up to {@code amount} response frames read (each at most {@code
  * maxFrameSize} bytes), every header decoded, {@link Header#validate validated} and its chain id
- * compared (ignoring case, like go-header) when one is configured. Records go-header's response size
- * and time histograms, and the range request time of a session.
+ * compared (ignoring case, like go-header) when one is configured. Records go-header's response
+ * size and time histograms, and the range request time of a session.
  *
  * <p>Every failure is a {@link PeerRequestException} saying how the peer failed (timeout, reset,
  * NOT_FOUND, invalid answer); the caller decides what it costs the peer. A request that does not
@@ -50,12 +50,27 @@ public final class RequestClient<H extends Header> {
   private final ScheduledExecutorService scheduler;
   private final Duration requestTimeout;
   private final int maxFrameSize;
-  private final Histogram responseSize = new Histogram("hdr_p2p_exch_clnt_resp_size_hist",
-      "exchange client header response size in bytes", "By", Histogram.BYTES, "failed");
-  private final Histogram responseTime = new Histogram("hdr_p2p_exch_clnt_resp_time_hist",
-      "exchange client response time in seconds", "s", Histogram.SECONDS, "failed");
-  private final Histogram rangeRequestTime = new Histogram("hdr_sync_range_request_time_hist",
-      "tracks the duration of GetRangeByHeight requests", "s", Histogram.SECONDS, "is_max_range_req_size");
+  private final Histogram responseSize =
+      new Histogram(
+          "hdr_p2p_exch_clnt_resp_size_hist",
+          "exchange client header response size in bytes",
+          "By",
+          Histogram.BYTES,
+          "failed");
+  private final Histogram responseTime =
+      new Histogram(
+          "hdr_p2p_exch_clnt_resp_time_hist",
+          "exchange client response time in seconds",
+          "s",
+          Histogram.SECONDS,
+          "failed");
+  private final Histogram rangeRequestTime =
+      new Histogram(
+          "hdr_sync_range_request_time_hist",
+          "tracks the duration of GetRangeByHeight requests",
+          "s",
+          Histogram.SECONDS,
+          "is_max_range_req_size");
 
   /**
    * @param host opens the streams; the caller's, never started or closed here
@@ -67,8 +82,15 @@ public final class RequestClient<H extends Header> {
    * @param requestTimeout how long {@link #request} waits for a whole answer
    * @param maxFrameSize the largest response frame accepted, in bytes
    */
-  public RequestClient(Host host, String protocolId, HeaderType<H> type, String chainId, Clock clock,
-      ScheduledExecutorService scheduler, Duration requestTimeout, int maxFrameSize) {
+  public RequestClient(
+      Host host,
+      String protocolId,
+      HeaderType<H> type,
+      String chainId,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Duration requestTimeout,
+      int maxFrameSize) {
     this.host = Objects.requireNonNull(host, "host == null");
     this.protocolId = Objects.requireNonNull(protocolId, "protocolId == null");
     this.type = Objects.requireNonNull(type, "type == null");
@@ -101,9 +123,15 @@ public final class RequestClient<H extends Header> {
    */
   public CompletableFuture<List<H>> request(PeerId peer, byte[] requestFrame, long amount) {
     CompletableFuture<List<H>> result = requestUntimed(peer, requestFrame, amount);
-    var timeout = scheduler.schedule(() -> result.completeExceptionally(new PeerRequestException(PeerFailure.TIMEOUT,
-        "no answer from " + peer + " within " + requestTimeout)), requestTimeout.toMillis(),
-        TimeUnit.MILLISECONDS);
+    var timeout =
+        scheduler.schedule(
+            () ->
+                result.completeExceptionally(
+                    new PeerRequestException(
+                        PeerFailure.TIMEOUT,
+                        "no answer from " + peer + " within " + requestTimeout)),
+            requestTimeout.toMillis(),
+            TimeUnit.MILLISECONDS);
     result.whenComplete((v, err) -> timeout.cancel(false));
     return result;
   }
@@ -121,9 +149,13 @@ public final class RequestClient<H extends Header> {
    */
   public CompletableFuture<List<H>> rangeRequest(PeerId peer, long start, int amount) {
     Instant started = clock.instant();
-    CompletableFuture<List<H>> f = requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount);
-    f.whenComplete((list, err) -> rangeRequestTime.record(seconds(started),
-        Boolean.toString(amount == ExchangeProtocol.MAX_RANGE_REQUEST_SIZE)));
+    CompletableFuture<List<H>> f =
+        requestUntimed(peer, ExchangeWire.rangeRequestFrame(start, amount), amount);
+    f.whenComplete(
+        (list, err) ->
+            rangeRequestTime.record(
+                seconds(started),
+                Boolean.toString(amount == ExchangeProtocol.MAX_RANGE_REQUEST_SIZE)));
     return f;
   }
 
@@ -135,39 +167,48 @@ public final class RequestClient<H extends Header> {
     CompletableFuture<List<H>> result = new CompletableFuture<>();
     Instant started = clock.instant();
     AtomicLong bytes = new AtomicLong();
-    result.whenComplete((list, failure) -> {
-      String failed = Boolean.toString(failure != null);
-      responseSize.record(bytes.get(), failed);
-      responseTime.record(seconds(started), failed);
-    });
-    host.newStream(peer, protocolId).whenComplete((stream, err) -> {
-      if (err != null) {
-        result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
-        return;
-      }
-      // Timed out, cancelled or failed (by us or by the caller): reset. Runs at once if already done.
-      result.whenComplete((list, failure) -> {
-        if (failure != null) {
-          stream.reset();
-        }
-      });
-      if (result.isDone()) {
-        return;
-      }
-      // Write, half-close and start reading at once: each future completes on another thread, and
-      // waiting for one before the next would add a thread hand-off per step to every request.
-      CompletableFuture<Void> sent = stream.write(requestFrame);
-      CompletableFuture<Void> halfClosed = stream.closeWrite();
-      readResponses(stream, amount, new ArrayList<>(), new FrameReader(maxFrameSize), bytes)
-          .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
-          .whenComplete((list, readErr) -> {
-            if (readErr != null) {
-              result.completeExceptionally(asPeerFailure(readErr, "request to " + peer));
-            } else if (result.complete(list)) {
-              stream.close();
-            }
-          });
-    });
+    result.whenComplete(
+        (list, failure) -> {
+          String failed = Boolean.toString(failure != null);
+          responseSize.record(bytes.get(), failed);
+          responseTime.record(seconds(started), failed);
+        });
+    host.newStream(peer, protocolId)
+        .whenComplete(
+            (stream, err) -> {
+              if (err != null) {
+                result.completeExceptionally(asPeerFailure(err, "opening a stream to " + peer));
+                return;
+              }
+              // Timed out, cancelled or failed (by us or by the caller): reset. Runs at once if
+              // already done.
+              result.whenComplete(
+                  (list, failure) -> {
+                    if (failure != null) {
+                      stream.reset();
+                    }
+                  });
+              if (result.isDone()) {
+                return;
+              }
+              // Write, half-close and start reading at once: each future completes on another
+              // thread, and
+              // waiting for one before the next would add a thread hand-off per step to every
+              // request.
+              CompletableFuture<Void> sent = stream.write(requestFrame);
+              CompletableFuture<Void> halfClosed = stream.closeWrite();
+              readResponses(stream, amount, new ArrayList<>(), new FrameReader(maxFrameSize), bytes)
+                  .thenCombine(sent.thenCombine(halfClosed, (a, b) -> null), (list, v) -> list)
+                  .whenComplete(
+                      (list, readErr) -> {
+                        if (readErr != null) {
+                          result.completeExceptionally(
+                              asPeerFailure(readErr, "request to " + peer));
+                        } else if (result.complete(list)) {
+                          stream.close();
+                        }
+                      });
+            });
     return result;
   }
 
@@ -175,33 +216,41 @@ public final class RequestClient<H extends Header> {
    * Reads up to {@code amount} response frames. Reads raw chunks and cuts frames locally, so a
    * 64-header answer costs a few reads, not 64 (each read completes on another thread).
    */
-  private CompletableFuture<List<H>> readResponses(Stream stream, long amount, List<H> acc, FrameReader frames,
-      AtomicLong bytes) {
-    return stream.read().thenCompose(chunk -> {
-      if (chunk.isEmpty()) {
-        if (frames.hasPartialFrame()) {
-          throw new PeerRequestException(PeerFailure.INVALID, "stream ended inside a response frame");
-        }
-        if (acc.isEmpty()) {
-          throw new PeerRequestException(PeerFailure.NOT_FOUND, "empty answer");
-        }
-        return CompletableFuture.completedFuture(acc);
-      }
-      bytes.addAndGet(chunk.get().length);
-      try {
-        frames.push(chunk.get(), (buf, off, len) -> {
-          if (acc.size() < amount) { // a server that sends more than asked: ignore the rest, as go-header does
-            acc.add(decodeResponse(buf, off, len));
-          }
-        });
-      } catch (ExchangeProtocolException e) {
-        throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
-      }
-      if (acc.size() >= amount) {
-        return CompletableFuture.completedFuture(acc);
-      }
-      return readResponses(stream, amount, acc, frames, bytes);
-    });
+  private CompletableFuture<List<H>> readResponses(
+      Stream stream, long amount, List<H> acc, FrameReader frames, AtomicLong bytes) {
+    return stream
+        .read()
+        .thenCompose(
+            chunk -> {
+              if (chunk.isEmpty()) {
+                if (frames.hasPartialFrame()) {
+                  throw new PeerRequestException(
+                      PeerFailure.INVALID, "stream ended inside a response frame");
+                }
+                if (acc.isEmpty()) {
+                  throw new PeerRequestException(PeerFailure.NOT_FOUND, "empty answer");
+                }
+                return CompletableFuture.completedFuture(acc);
+              }
+              bytes.addAndGet(chunk.get().length);
+              try {
+                frames.push(
+                    chunk.get(),
+                    (buf, off, len) -> {
+                      if (acc.size()
+                          < amount) { // a server that sends more than asked: ignore the rest, as
+                        // go-header does
+                        acc.add(decodeResponse(buf, off, len));
+                      }
+                    });
+              } catch (ExchangeProtocolException e) {
+                throw new PeerRequestException(PeerFailure.INVALID, e.getMessage(), e);
+              }
+              if (acc.size() >= amount) {
+                return CompletableFuture.completedFuture(acc);
+              }
+              return readResponses(stream, amount, acc, frames, bytes);
+            });
   }
 
   private H decodeResponse(byte[] buf, int off, int len) {
@@ -215,7 +264,8 @@ public final class RequestClient<H extends Header> {
       throw new PeerRequestException(PeerFailure.NOT_FOUND, "peer answered NOT_FOUND");
     }
     if (response.statusCode() != HeaderResponse.OK) {
-      throw new PeerRequestException(PeerFailure.INVALID, "unknown status code " + response.statusCode());
+      throw new PeerRequestException(
+          PeerFailure.INVALID, "unknown status code " + response.statusCode());
     }
     return decode(response.body());
   }
@@ -226,11 +276,19 @@ public final class RequestClient<H extends Header> {
       h = type.decode(body);
       h.validate(clock);
     } catch (HeaderSyncException e) {
-      throw new PeerRequestException(PeerFailure.INVALID, "invalid header in answer: " + e.getMessage(), e);
+      throw new PeerRequestException(
+          PeerFailure.INVALID, "invalid header in answer: " + e.getMessage(), e);
     }
     if (!chainId.isEmpty() && !chainId.equalsIgnoreCase(h.chainId())) {
-      throw new PeerRequestException(PeerFailure.INVALID,
-          "header " + h.height() + " has chain id '" + h.chainId() + "', expected '" + chainId + "'");
+      throw new PeerRequestException(
+          PeerFailure.INVALID,
+          "header "
+              + h.height()
+              + " has chain id '"
+              + h.chainId()
+              + "', expected '"
+              + chainId
+              + "'");
     }
     return h;
   }

@@ -6,13 +6,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Admission control for a server, in two phases: a request is admitted to be <em>read</em>
- * ({@link #tryAcquire}: a token bucket and a concurrency count per peer, and a global count of
- * requests being read), then to be <em>served</em> once it was read ({@link #startServing}: a global
- * count of requests being answered). A peer that opens streams and sends nothing only holds reading
+ * Admission control for a server, in two phases: a request is admitted to be <em>read</em> ({@link
+ * #tryAcquire}: a token bucket and a concurrency count per peer, and a global count of requests
+ * being read), then to be <em>served</em> once it was read ({@link #startServing}: a global count
+ * of requests being answered). A peer that opens streams and sends nothing only holds reading
  * slots, which expire with the server's read deadline, never the slots honest requests are served
- * from. Every admitted request must be {@link #release}d once. At most {@code maxPeers} peers are remembered (least recently seen
- * first out; a forgotten peer starts again with a full bucket). Thread-safe.
+ * from. Every admitted request must be {@link #release}d once. At most {@code maxPeers} peers are
+ * remembered (least recently seen first out; a forgotten peer starts again with a full bucket).
+ * Thread-safe.
  *
  * @param <P> the peer identity type
  */
@@ -32,7 +33,13 @@ public final class RequestLimiter<P> {
    * @param maxTotal requests being served (read, answered from the store, written)
    * @param maxReading requests still being read
    */
-  public RequestLimiter(Clock clock, double ratePerSecond, int burst, int maxPerPeer, int maxTotal, int maxReading,
+  public RequestLimiter(
+      Clock clock,
+      double ratePerSecond,
+      int burst,
+      int maxPerPeer,
+      int maxTotal,
+      int maxReading,
       int maxPeers) {
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.ratePerSecond = ratePerSecond;
@@ -40,17 +47,21 @@ public final class RequestLimiter<P> {
     this.maxPerPeer = maxPerPeer;
     this.maxTotal = maxTotal;
     this.maxReading = maxReading;
-    this.buckets = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    this.buckets =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<P, Bucket> eldest) {
-        return size() > maxPeers && eldest.getValue().inFlight == 0;
-      }
-    };
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<P, Bucket> eldest) {
+            return size() > maxPeers && eldest.getValue().inFlight == 0;
+          }
+        };
   }
 
-  /** Admits a request from {@code peer} to be read; returns null if admitted, else why it was refused. */
+  /**
+   * Admits a request from {@code peer} to be read; returns null if admitted, else why it was
+   * refused.
+   */
   public synchronized String tryAcquire(P peer) {
     if (reading >= maxReading) {
       return "server busy: " + reading + " requests being read (limit " + maxReading + ")";

@@ -12,12 +12,12 @@ import java.util.Optional;
 /**
  * What go-header v0.8.6's {@code ExchangeServer} answers to a request, decided against a store.
  *
- * <p>Head request (origin 0, amount at least 1): the store head, or a reset when the store is empty.
- * Range {@code [origin, origin + amount)} (uint64 arithmetic, wrapping as Go's does): a reset when
- * empty or inverted, or when larger than {@value ExchangeProtocol#MAX_RANGE_REQUEST_SIZE}; NOT_FOUND
- * when entirely above the head; truncated at the head when it runs past it; NOT_FOUND when part of
- * it is below the store's tail. By hash: the header, or NOT_FOUND. A request with no oneof set, and
- * any store failure, resets.
+ * <p>Head request (origin 0, amount at least 1): the store head, or a reset when the store is
+ * empty. Range {@code [origin, origin + amount)} (uint64 arithmetic, wrapping as Go's does): a
+ * reset when empty or inverted, or when larger than {@value
+ * ExchangeProtocol#MAX_RANGE_REQUEST_SIZE}; NOT_FOUND when entirely above the head; truncated at
+ * the head when it runs past it; NOT_FOUND when part of it is below the store's tail. By hash: the
+ * header, or NOT_FOUND. A request with no oneof set, and any store failure, resets.
  *
  * <p>Runs on the caller's thread; the store reads may touch the disk, so never call it on a network
  * event loop.
@@ -32,7 +32,10 @@ public final class ServerRequests {
     try {
       switch (request.kind()) {
         case HASH:
-          return store.get(request.hash()).map(h -> Reply.headers(List.of(h))).orElseGet(Reply::notFound);
+          return store
+              .get(request.hash())
+              .map(h -> Reply.headers(List.of(h)))
+              .orElseGet(Reply::notFound);
         case ORIGIN:
           return handleRange(request.origin(), request.origin() + request.amount(), store);
         default:
@@ -47,7 +50,11 @@ public final class ServerRequests {
 
   private static <H extends Header> Reply<H> handleRange(long from, long to, Store<H> store) {
     if (Long.compareUnsigned(from, to) >= 0) {
-      return Reply.reset("range mix-up: from " + Long.toUnsignedString(from) + " >= to " + Long.toUnsignedString(to));
+      return Reply.reset(
+          "range mix-up: from "
+              + Long.toUnsignedString(from)
+              + " >= to "
+              + Long.toUnsignedString(to));
     }
     if (from == 0) {
       Optional<H> head = store.head();
@@ -55,8 +62,11 @@ public final class ServerRequests {
     }
     long amount = to - from;
     if (Long.compareUnsigned(amount, ExchangeProtocol.MAX_RANGE_REQUEST_SIZE) > 0) {
-      return Reply.reset("headers limit exceeded: " + Long.toUnsignedString(amount) + " > "
-          + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE);
+      return Reply.reset(
+          "headers limit exceeded: "
+              + Long.toUnsignedString(amount)
+              + " > "
+              + ExchangeProtocol.MAX_RANGE_REQUEST_SIZE);
     }
     long last = to - 1;
     if (last < 0 || !store.hasAt(last)) {
@@ -69,7 +79,8 @@ public final class ServerRequests {
         return Reply.notFound();
       }
       if (last >= 0 && last <= headHeight) {
-        // Below the tail. go-header sets to = head + 1 here (a range that can exceed 64 headers) and
+        // Below the tail. go-header sets to = head + 1 here (a range that can exceed 64 headers)
+        // and
         // then fails to read it, answering NOT_FOUND; we answer the same without reading anything.
         return Reply.notFound();
       }

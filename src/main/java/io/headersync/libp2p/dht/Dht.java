@@ -21,11 +21,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * A Kademlia DHT on {@value #PROTOCOL}, wire-compatible with go-libp2p-kad-dht v0.40.0 (what ev-node
- * v1.2.2 links): varint-framed protobuf messages of at most 4 MiB, k = 20 buckets keyed by SHA-256
- * of peer ids, iterative lookups, FIND_NODE, GET_PROVIDERS / ADD_PROVIDER, PING; GET_VALUE answered
- * with closer peers only, PUT_VALUE refused (no validators). See {@code docs/protocol.md} ("Kademlia
- * DHT").
+ * A Kademlia DHT on {@value #PROTOCOL}, wire-compatible with go-libp2p-kad-dht v0.40.0 (what
+ * ev-node v1.2.2 links): varint-framed protobuf messages of at most 4 MiB, k = 20 buckets keyed by
+ * SHA-256 of peer ids, iterative lookups, FIND_NODE, GET_PROVIDERS / ADD_PROVIDER, PING; GET_VALUE
+ * answered with closer peers only, PUT_VALUE refused (no validators). See {@code docs/protocol.md}
+ * ("Kademlia DHT").
  *
  * <pre>{@code
  * Dht dht = Dht.builder(host).bootstrapPeers(seeds).build();   // before host.start(): identify lists the protocol
@@ -36,12 +36,14 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <h2>Routing table</h2>
+ *
  * Only peers that completed a connection and speak the DHT enter it, by Go's two paths: identify
  * lists {@value #PROTOCOL} and the peer answers a FIND_NODE for its own id; or the peer answers one
  * of our lookup requests. Closer peers named in responses are only lookup candidates; a peer whose
  * request fails is evicted. Peers that only send us requests are never added.
  *
  * <h2>Bad input</h2>
+ *
  * A malformed, oversized or invalid request ({@link DhtException} naming the reason) resets its
  * stream and is a strike against the peer: the peer leaves the routing table, and after {@link
  * DhtOptions#maxStrikes()} its DHT streams are reset on arrival. Providers, keys per peer, lookups
@@ -49,6 +51,7 @@ import java.util.function.Consumer;
  * DhtOptions}).
  *
  * <h2>Lifecycle</h2>
+ *
  * A {@link io.headersync.lifecycle.Service}. The builder registers the protocol handler (server
  * mode) and the connection listener on the host, so build it before the host starts; {@link
  * #start()} starts the timers and the first bootstrap; {@link #stop()} unregisters from the host,
@@ -56,11 +59,13 @@ import java.util.function.Consumer;
  * started. Lookups, offers and bootstraps may be asked for before {@code start()}.
  *
  * <h2>Threads</h2>
+ *
  * Stream handling and future completions run on the host's user executor ({@link Host#executor()}),
  * {@code start()} and {@code stop()} too; timers on the scheduler. State is guarded by one internal
  * lock (not this object's); no user code runs under it.
  *
  * <h2>Pitfalls</h2>
+ *
  * Inbound streams are kept open after each answer until the peer closes them or {@link
  * DhtOptions#streamIdleTimeout()} passes: Go reuses one stream per peer and writes ADD_PROVIDER
  * onto it without reading, so closing after a reply loses its next message.
@@ -74,14 +79,17 @@ public final class Dht extends AbstractService {
   private final DhtServer server;
   private final DhtLookups lookups;
   private final DhtUpkeep upkeep;
-  private final ConnectionListener listener = new ConnectionListener() {
-    @Override
-    public void identified(PeerInfo info) {
-      upkeep.peerIdentified(info);
-    }
-  };
+  private final ConnectionListener listener =
+      new ConnectionListener() {
+        @Override
+        public void identified(PeerInfo info) {
+          upkeep.peerIdentified(info);
+        }
+      };
+
   /** Tests: hears each strike after it was counted. */
   volatile @Nullable Consumer<PeerId> strikeListener;
+
   /** Completes when the first bootstrap ended, or when a stop is asked for during it. */
   private final CompletableFuture<Void> firstBootstrap = new CompletableFuture<>();
 
@@ -95,16 +103,20 @@ public final class Dht extends AbstractService {
       peerStore = new PeerStore(b.clock);
       peerStore.attach(host);
     }
-    ScheduledExecutorService scheduler = b.scheduler != null ? b.scheduler : Objects.requireNonNull(ownedScheduler);
+    ScheduledExecutorService scheduler =
+        b.scheduler != null ? b.scheduler : Objects.requireNonNull(ownedScheduler);
     this.ownedScheduler = ownedScheduler;
     this.state = new DhtState(host, peerStore, b.options, b.clock);
     DhtClient client = new DhtClient(state);
-    this.server = new DhtServer(state, peer -> {
-      Consumer<PeerId> l = strikeListener;
-      if (l != null) {
-        l.accept(peer);
-      }
-    });
+    this.server =
+        new DhtServer(
+            state,
+            peer -> {
+              Consumer<PeerId> l = strikeListener;
+              if (l != null) {
+                l.accept(peer);
+              }
+            });
     this.lookups = new DhtLookups(state, client);
     this.upkeep = new DhtUpkeep(state, client, lookups, scheduler, b.random, b.bootstrapPeers);
     if (b.options.mode() == DhtMode.SERVER) {
@@ -137,9 +149,9 @@ public final class Dht extends AbstractService {
   }
 
   /**
-   * Starts the timers and bootstraps: a {@link #bootstrap()} now (connected DHT peers are offered to
-   * the table; with an empty table the bootstrap peers are dialled; then a refresh), a routing-table
-   * refresh every {@link DhtOptions#refreshInterval()}, a low-peer check every {@link
+   * Starts the timers and bootstraps: a {@link #bootstrap()} now (connected DHT peers are offered
+   * to the table; with an empty table the bootstrap peers are dialled; then a refresh), a
+   * routing-table refresh every {@link DhtOptions#refreshInterval()}, a low-peer check every {@link
    * DhtOptions#lowPeerCheckInterval()} and an hourly provider GC. The future of {@link #start()}
    * completes when the first bootstrap ended (a failed bootstrap does not fail it).
    *
@@ -240,8 +252,8 @@ public final class Dht extends AbstractService {
    * Strikes against {@code peer} (malformed or invalid DHT requests it sent).
    *
    * @param peer the peer
-   * @return its strikes; 0 for a peer never struck, or forgotten (1,024 peers are remembered, the least
-   *     recently struck or heard from dropped first)
+   * @return its strikes; 0 for a peer never struck, or forgotten (1,024 peers are remembered, the
+   *     least recently struck or heard from dropped first)
    */
   public int strikes(PeerId peer) {
     return server.strikes(peer);
@@ -264,8 +276,8 @@ public final class Dht extends AbstractService {
    * table if it answers. Completes with whether the peer is in the table; never exceptionally.
    *
    * @param peer the peer to check; offering ourselves completes with false
-   * @return whether the peer is in the table afterwards; completes on the host's user executor
-   *     (at once if the peer is in the table, the DHT stopped, or 64 checks are in flight)
+   * @return whether the peer is in the table afterwards; completes on the host's user executor (at
+   *     once if the peer is in the table, the DHT stopped, or 64 checks are in flight)
    * @throws NullPointerException if {@code peer} is null
    */
   public CompletableFuture<Boolean> offerPeer(PeerId peer) {
@@ -329,8 +341,8 @@ public final class Dht extends AbstractService {
   /**
    * Finds up to {@code limit} providers of {@code key} (0: up to {@link
    * DhtOptions#maxProvidersPerKey()}): the ones we stored, then those a GET_PROVIDERS lookup
-   * returns, stopping once enough were found (Go's {@code FindProvidersAsync}). We are never in
-   * the result.
+   * returns, stopping once enough were found (Go's {@code FindProvidersAsync}). We are never in the
+   * result.
    *
    * @param key a multihash, such as {@link #namespaceKey} makes (copied)
    * @param limit the most providers wanted, 0 for {@link DhtOptions#maxProvidersPerKey()}
@@ -364,9 +376,9 @@ public final class Dht extends AbstractService {
 
   /**
    * Builds a {@link Dht}. Build it before the host starts, so that identify lists {@value
-   * #PROTOCOL} from the first connection. Defaults: {@link DhtOptions#defaults()}; a {@link PeerStore}
-   * of its own attached to the host; the system clock; a scheduler thread of its own; a new
-   * {@link Random}; no bootstrap peers.
+   * #PROTOCOL} from the first connection. Defaults: {@link DhtOptions#defaults()}; a {@link
+   * PeerStore} of its own attached to the host; the system clock; a scheduler thread of its own; a
+   * new {@link Random}; no bootstrap peers.
    */
   public static final class Builder {
     private final Host host;
@@ -442,8 +454,8 @@ public final class Dht extends AbstractService {
     }
 
     /**
-     * Peers dialled when the routing table is empty (Go's {@code BootstrapPeers}; ev-node passes its
-     * seeds).
+     * Peers dialled when the routing table is empty (Go's {@code BootstrapPeers}; ev-node passes
+     * its seeds).
      *
      * @param peers addresses with {@code /p2p/<peer id>}, added to those given before
      * @return this builder
@@ -466,8 +478,11 @@ public final class Dht extends AbstractService {
      * @return the DHT, NEW
      */
     public Dht build() {
-      ScheduledExecutorService owned = scheduler != null ? null
-          : Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("headersync-dht", true));
+      ScheduledExecutorService owned =
+          scheduler != null
+              ? null
+              : Executors.newSingleThreadScheduledExecutor(
+                  new DefaultThreadFactory("headersync-dht", true));
       try {
         return new Dht(this, owned);
       } catch (RuntimeException | Error e) {

@@ -14,8 +14,9 @@ import java.util.concurrent.CompletionException;
 
 /**
  * The client side of a {@link Dht}: one request per new stream, dialling the peer first if need be,
- * the answer read within {@link DhtOptions#maxMessageSize()} and {@link DhtOptions#requestTimeout()}.
- * Stateless beyond the host and the peer store; completions run on the host's user executor.
+ * the answer read within {@link DhtOptions#maxMessageSize()} and {@link
+ * DhtOptions#requestTimeout()}. Stateless beyond the host and the peer store; completions run on
+ * the host's user executor.
  */
 final class DhtClient {
   /** Addresses tried when dialling a peer for a request. */
@@ -27,36 +28,49 @@ final class DhtClient {
     this.state = state;
   }
 
-  /** Sends one request on a new stream; with {@code expectResponse}, reads and checks the answer. */
+  /**
+   * Sends one request on a new stream; with {@code expectResponse}, reads and checks the answer.
+   */
   CompletableFuture<Message> send(PeerId peer, Message req, boolean expectResponse) {
     byte[] bytes = req.toByteArray();
     DhtOptions options = state.options;
-    return connect(peer).thenCompose(v -> state.host.newStream(peer, Dht.PROTOCOL)).thenCompose(s -> {
-      s.setDeadline(options.requestTimeout());
-      CompletableFuture<Message> out = s.writeMessage(bytes).thenCompose(v -> s.closeWrite()).thenCompose(v -> {
-        if (!expectResponse) {
-          return CompletableFuture.completedFuture(null);
-        }
-        return s.readMessage(options.maxMessageSize()).thenApply(b -> parseResponse(peer, req, b));
-      });
-      return out.whenComplete((m, t) -> {
-        if (t != null) {
-          s.reset();
-        } else {
-          s.close();
-        }
-      });
-    });
+    return connect(peer)
+        .thenCompose(v -> state.host.newStream(peer, Dht.PROTOCOL))
+        .thenCompose(
+            s -> {
+              s.setDeadline(options.requestTimeout());
+              CompletableFuture<Message> out =
+                  s.writeMessage(bytes)
+                      .thenCompose(v -> s.closeWrite())
+                      .thenCompose(
+                          v -> {
+                            if (!expectResponse) {
+                              return CompletableFuture.completedFuture(null);
+                            }
+                            return s.readMessage(options.maxMessageSize())
+                                .thenApply(b -> parseResponse(peer, req, b));
+                          });
+              return out.whenComplete(
+                  (m, t) -> {
+                    if (t != null) {
+                      s.reset();
+                    } else {
+                      s.close();
+                    }
+                  });
+            });
   }
 
   private static Message parseResponse(PeerId peer, Message req, Optional<byte[]> bytes) {
     try {
       if (bytes.isEmpty()) {
-        throw new DhtException(DhtException.Reason.MALFORMED, peer + " closed the stream without answering");
+        throw new DhtException(
+            DhtException.Reason.MALFORMED, peer + " closed the stream without answering");
       }
       Message m = Messages.parse(bytes.get());
       if (m.getType() != req.getType()) {
-        throw new DhtException(DhtException.Reason.UNEXPECTED_RESPONSE,
+        throw new DhtException(
+            DhtException.Reason.UNEXPECTED_RESPONSE,
             peer + " answered " + req.getType() + " with " + m.getType());
       }
       return m;
@@ -78,14 +92,23 @@ final class DhtClient {
     return dialInTurn(peer, addrs.subList(0, Math.min(addrs.size(), MAX_DIAL_ADDRESSES)), 0, null);
   }
 
-  private CompletableFuture<Void> dialInTurn(PeerId peer, List<Multiaddr> addrs, int i, @Nullable Throwable last) {
+  private CompletableFuture<Void> dialInTurn(
+      PeerId peer, List<Multiaddr> addrs, int i, @Nullable Throwable last) {
     if (i >= addrs.size()) {
-      return CompletableFuture.failedFuture(last != null ? last
-          : new DhtException(DhtException.Reason.LOOKUP_FAILED, "no address of " + peer + " answered"));
+      return CompletableFuture.failedFuture(
+          last != null
+              ? last
+              : new DhtException(
+                  DhtException.Reason.LOOKUP_FAILED, "no address of " + peer + " answered"));
     }
-    return state.host.connect(addrs.get(i).withPeerId(peer))
-        .handle((p, t) -> t == null ? CompletableFuture.<Void>completedFuture(null)
-            : dialInTurn(peer, addrs, i + 1, unwrap(t)))
+    return state
+        .host
+        .connect(addrs.get(i).withPeerId(peer))
+        .handle(
+            (p, t) ->
+                t == null
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : dialInTurn(peer, addrs, i + 1, unwrap(t)))
         .thenCompose(f -> f);
   }
 }

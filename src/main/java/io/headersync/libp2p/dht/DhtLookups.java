@@ -59,35 +59,49 @@ final class DhtLookups {
     List<Multiaddr> addrs = state.advertisedAddresses();
     if (addrs.isEmpty()) {
       return CompletableFuture.failedFuture(
-          new DhtException(DhtException.Reason.REJECTED, "no listen address to announce as a provider"));
+          new DhtException(
+              DhtException.Reason.REJECTED, "no listen address to announce as a provider"));
     }
     synchronized (state) {
       ByteBuffer bk = ByteBuffer.wrap(k);
-      if (!state.localProvides.containsKey(bk) && state.localProvides.size() >= state.options.maxProviderKeys()) {
-        return CompletableFuture.failedFuture(new DhtException(DhtException.Reason.LIMIT,
-            "already providing " + state.localProvides.size() + " keys"));
+      if (!state.localProvides.containsKey(bk)
+          && state.localProvides.size() >= state.options.maxProviderKeys()) {
+        return CompletableFuture.failedFuture(
+            new DhtException(
+                DhtException.Reason.LIMIT,
+                "already providing " + state.localProvides.size() + " keys"));
       }
       state.localProvides.put(bk, state.clock.instant().plus(state.options.providerValidity()));
     }
-    Message add = Messages.request(Message.MessageType.ADD_PROVIDER, k)
-        .addProviderPeers(Messages.peer(state.self, addrs, false)).build();
-    return findClosestPeers(k).thenCompose(peers -> {
-      if (peers.isEmpty()) {
-        return CompletableFuture.failedFuture(
-            new DhtException(DhtException.Reason.LOOKUP_FAILED, "no peer answered the provide lookup"));
-      }
-      AtomicInteger written = new AtomicInteger();
-      List<CompletableFuture<Void>> puts = new ArrayList<>();
-      for (PeerId p : peers) {
-        puts.add(client.send(p, add, false).handle((m, t) -> {
-          if (t == null) {
-            written.incrementAndGet();
-          }
-          return null;
-        }));
-      }
-      return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).thenApply(v -> written.get());
-    });
+    Message add =
+        Messages.request(Message.MessageType.ADD_PROVIDER, k)
+            .addProviderPeers(Messages.peer(state.self, addrs, false))
+            .build();
+    return findClosestPeers(k)
+        .thenCompose(
+            peers -> {
+              if (peers.isEmpty()) {
+                return CompletableFuture.failedFuture(
+                    new DhtException(
+                        DhtException.Reason.LOOKUP_FAILED, "no peer answered the provide lookup"));
+              }
+              AtomicInteger written = new AtomicInteger();
+              List<CompletableFuture<Void>> puts = new ArrayList<>();
+              for (PeerId p : peers) {
+                puts.add(
+                    client
+                        .send(p, add, false)
+                        .handle(
+                            (m, t) -> {
+                              if (t == null) {
+                                written.incrementAndGet();
+                              }
+                              return null;
+                            }));
+              }
+              return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
+                  .thenApply(v -> written.get());
+            });
   }
 
   /** See {@link Dht#findProviders}; {@code k} is not copied, {@code limit} is not negative. */
@@ -97,45 +111,55 @@ final class DhtLookups {
     } catch (DhtException e) {
       return CompletableFuture.failedFuture(e);
     }
-    int cap = limit == 0 ? state.options.maxProvidersPerKey() : Math.min(limit, state.options.maxProvidersPerKey());
+    int cap =
+        limit == 0
+            ? state.options.maxProvidersPerKey()
+            : Math.min(limit, state.options.maxProvidersPerKey());
     Map<PeerId, PeerAddresses> found = new LinkedHashMap<>();
     synchronized (state) {
       for (ProviderStore.Provider p : state.providers.get(k, state.clock.instant())) {
         if (found.size() < cap && !p.peer().equals(state.self)) {
-          found.put(p.peer(), new PeerAddresses(p.peer(), state.addressesOf(p.peer(), p.addresses())));
+          found.put(
+              p.peer(), new PeerAddresses(p.peer(), state.addressesOf(p.peer(), p.addresses())));
         }
       }
     }
-    BooleanSupplier enough = () -> {
-      synchronized (found) {
-        return found.size() >= cap;
-      }
-    };
+    BooleanSupplier enough =
+        () -> {
+          synchronized (found) {
+            return found.size() >= cap;
+          }
+        };
     if (enough.getAsBoolean()) {
       return CompletableFuture.completedFuture(List.copyOf(found.values()));
     }
-    Consumer<Message> collect = resp -> {
-      for (Messages.PeerEntry e : Messages.peers(resp.getProviderPeersList(), cap)) {
-        if (e.peer().equals(state.self)) {
-          continue;
-        }
-        state.peerStore.addAddresses(e.peer(), e.addresses(), PeerStore.TEMP_TTL);
-        synchronized (found) {
-          PeerAddresses old = found.get(e.peer());
-          if (old == null ? found.size() < cap : old.addresses().isEmpty() && !e.addresses().isEmpty()) {
-            found.put(e.peer(), new PeerAddresses(e.peer(), e.addresses()));
+    Consumer<Message> collect =
+        resp -> {
+          for (Messages.PeerEntry e : Messages.peers(resp.getProviderPeersList(), cap)) {
+            if (e.peer().equals(state.self)) {
+              continue;
+            }
+            state.peerStore.addAddresses(e.peer(), e.addresses(), PeerStore.TEMP_TTL);
+            synchronized (found) {
+              PeerAddresses old = found.get(e.peer());
+              if (old == null
+                  ? found.size() < cap
+                  : old.addresses().isEmpty() && !e.addresses().isEmpty()) {
+                found.put(e.peer(), new PeerAddresses(e.peer(), e.addresses()));
+              }
+            }
           }
-        }
-      }
-    };
-    return lookup(k, Message.MessageType.GET_PROVIDERS, collect, enough).handle((peers, t) -> {
-      synchronized (found) {
-        if (t != null && found.isEmpty()) {
-          throw new CompletionException(unwrap(t));
-        }
-        return List.copyOf(found.values());
-      }
-    });
+        };
+    return lookup(k, Message.MessageType.GET_PROVIDERS, collect, enough)
+        .handle(
+            (peers, t) -> {
+              synchronized (found) {
+                if (t != null && found.isEmpty()) {
+                  throw new CompletionException(unwrap(t));
+                }
+                return List.copyOf(found.values());
+              }
+            });
   }
 
   private CompletableFuture<List<PeerId>> lookup(
@@ -144,52 +168,71 @@ final class DhtLookups {
     List<PeerId> seeds;
     synchronized (state) {
       if (state.closed) {
-        return CompletableFuture.failedFuture(new DhtException(DhtException.Reason.CLOSED, "DHT closed"));
+        return CompletableFuture.failedFuture(
+            new DhtException(DhtException.Reason.CLOSED, "DHT closed"));
       }
       seeds = state.table.nearest(Keys.kadId(key), options.bucketSize(), p -> true);
     }
     if (seeds.isEmpty()) {
       return CompletableFuture.failedFuture(
-          new DhtException(DhtException.Reason.LOOKUP_FAILED, "failed to find any peer in the routing table"));
+          new DhtException(
+              DhtException.Reason.LOOKUP_FAILED, "failed to find any peer in the routing table"));
     }
     if (lookupsInFlight.incrementAndGet() > options.maxLookupsInFlight()) {
       lookupsInFlight.decrementAndGet();
-      return CompletableFuture.failedFuture(new DhtException(DhtException.Reason.LIMIT,
-          options.maxLookupsInFlight() + " lookups already in flight"));
+      return CompletableFuture.failedFuture(
+          new DhtException(
+              DhtException.Reason.LIMIT,
+              options.maxLookupsInFlight() + " lookups already in flight"));
     }
     lookupsStarted.incrementAndGet();
     Message req = Messages.request(type, key).build();
-    Lookup l = new Lookup(Keys.kadId(key), state.self, options.bucketSize(), options.alpha(),
-        options.maxQueriesPerLookup(), p -> queryPeer(p, req, onResponse),
-        () -> state.isClosed() || stop.getAsBoolean());
+    Lookup l =
+        new Lookup(
+            Keys.kadId(key),
+            state.self,
+            options.bucketSize(),
+            options.alpha(),
+            options.maxQueriesPerLookup(),
+            p -> queryPeer(p, req, onResponse),
+            () -> state.isClosed() || stop.getAsBoolean());
     return l.run(seeds).whenComplete((r, t) -> lookupsInFlight.decrementAndGet());
   }
 
-  /** One lookup request: an answer admits the peer to the table, a failure evicts it (as Go's queryPeer). */
-  private CompletableFuture<List<PeerId>> queryPeer(PeerId peer, Message req, Consumer<Message> onResponse) {
-    return client.send(peer, req, true).handle((resp, t) -> {
-      if (t != null) {
-        synchronized (state) {
-          if (!state.closed) {
-            state.table.remove(peer);
-          }
-        }
-        throw new CompletionException(unwrap(t));
-      }
-      state.admit(peer);
-      onResponse.accept(resp);
-      Set<PeerId> connected = state.host.connectedPeers();
-      List<PeerId> closer = new ArrayList<>();
-      for (Messages.PeerEntry e : Messages.peers(resp.getCloserPeersList(), state.options.maxCloserPeersPerResponse())) {
-        if (e.peer().equals(state.self)) {
-          continue;
-        }
-        state.peerStore.addAddresses(e.peer(), e.addresses(), PeerStore.TEMP_TTL);
-        if (!e.addresses().isEmpty() || connected.contains(e.peer())) {
-          closer.add(e.peer());
-        }
-      }
-      return closer;
-    });
+  /**
+   * One lookup request: an answer admits the peer to the table, a failure evicts it (as Go's
+   * queryPeer).
+   */
+  private CompletableFuture<List<PeerId>> queryPeer(
+      PeerId peer, Message req, Consumer<Message> onResponse) {
+    return client
+        .send(peer, req, true)
+        .handle(
+            (resp, t) -> {
+              if (t != null) {
+                synchronized (state) {
+                  if (!state.closed) {
+                    state.table.remove(peer);
+                  }
+                }
+                throw new CompletionException(unwrap(t));
+              }
+              state.admit(peer);
+              onResponse.accept(resp);
+              Set<PeerId> connected = state.host.connectedPeers();
+              List<PeerId> closer = new ArrayList<>();
+              for (Messages.PeerEntry e :
+                  Messages.peers(
+                      resp.getCloserPeersList(), state.options.maxCloserPeersPerResponse())) {
+                if (e.peer().equals(state.self)) {
+                  continue;
+                }
+                state.peerStore.addAddresses(e.peer(), e.addresses(), PeerStore.TEMP_TTL);
+                if (!e.addresses().isEmpty() || connected.contains(e.peer())) {
+                  closer.add(e.peer());
+                }
+              }
+              return closer;
+            });
   }
 }

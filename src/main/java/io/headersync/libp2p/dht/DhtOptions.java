@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * Settings of a {@link Dht}, immutable, with go-libp2p-kad-dht v0.40.0's values as defaults where
- * Go has one, and bounds where Go has none. Build with {@link #builder()}; {@link #defaults()} is the
- * ev-node setup (server mode).
+ * Go has one, and bounds where Go has none. Build with {@link #builder()}; {@link #defaults()} is
+ * the ev-node setup (server mode).
  *
  * <table>
  *   <caption>Defaults</caption>
@@ -114,16 +114,16 @@ public final class DhtOptions {
   }
 
   /**
-   * {@return whether the DHT serves requests or only queries others} Only servers enter other peers' routing
-   * tables. Default {@link DhtMode#SERVER}, as ev-node.
+   * {@return whether the DHT serves requests or only queries others} Only servers enter other
+   * peers' routing tables. Default {@link DhtMode#SERVER}, as ev-node.
    */
   public DhtMode mode() {
     return mode;
   }
 
   /**
-   * {@return k: the size of a routing-table bucket and the number of closest peers a lookup returns} Default
-   * 20.
+   * {@return k: the size of a routing-table bucket and the number of closest peers a lookup
+   * returns} Default 20.
    */
   public int bucketSize() {
     return bucketSize;
@@ -135,24 +135,24 @@ public final class DhtOptions {
   }
 
   /**
-   * {@return the longest DHT message read or written, in bytes} A longer inbound message resets the stream
-   * and counts as a strike. Default 4 MiB, as Go.
+   * {@return the longest DHT message read or written, in bytes} A longer inbound message resets the
+   * stream and counts as a strike. Default 4 MiB, as Go.
    */
   public int maxMessageSize() {
     return maxMessageSize;
   }
 
   /**
-   * {@return how long one request to a peer may take before that peer counts as failed for the lookup}
-   * Default 10 s.
+   * {@return how long one request to a peer may take before that peer counts as failed for the
+   * lookup} Default 10 s.
    */
   public Duration requestTimeout() {
     return requestTimeout;
   }
 
   /**
-   * {@return how long an inbound stream stays open without a new request} Go reuses one stream per peer, so
-   * streams are not closed after each answer. Default 1 min.
+   * {@return how long an inbound stream stays open without a new request} Go reuses one stream per
+   * peer, so streams are not closed after each answer. Default 1 min.
    */
   public Duration streamIdleTimeout() {
     return streamIdleTimeout;
@@ -163,19 +163,25 @@ public final class DhtOptions {
     return refreshInterval;
   }
 
-  /** {@return how often the DHT checks for a nearly empty routing table and re-bootstraps} Default 2 min. */
+  /**
+   * {@return how often the DHT checks for a nearly empty routing table and re-bootstraps} Default 2
+   * min.
+   */
   public Duration lowPeerCheckInterval() {
     return lowPeerCheckInterval;
   }
 
-  /** {@return how long a provider record is kept, ours and the ones others store with us} Default 48 h. */
+  /**
+   * {@return how long a provider record is kept, ours and the ones others store with us} Default 48
+   * h.
+   */
   public Duration providerValidity() {
     return providerValidity;
   }
 
   /**
-   * {@return how many keys the provider store holds (and how many keys we provide ourselves)} Go has no
-   * bound. Default 4096.
+   * {@return how many keys the provider store holds (and how many keys we provide ourselves)} Go
+   * has no bound. Default 4096.
    */
   public int maxProviderKeys() {
     return maxProviderKeys;
@@ -192,8 +198,8 @@ public final class DhtOptions {
   }
 
   /**
-   * {@return how many lookups may run at once} One more fails with {@link DhtException.Reason#LIMIT}. Default
-   * 16.
+   * {@return how many lookups may run at once} One more fails with {@link
+   * DhtException.Reason#LIMIT}. Default 16.
    */
   public int maxLookupsInFlight() {
     return maxLookupsInFlight;
@@ -205,15 +211,16 @@ public final class DhtOptions {
   }
 
   /**
-   * {@return how many closer peers are read from, and written into, one response} Default 40, as Go v0.42.0.
+   * {@return how many closer peers are read from, and written into, one response} Default 40, as Go
+   * v0.42.0.
    */
   public int maxCloserPeersPerResponse() {
     return maxCloserPeersPerResponse;
   }
 
   /**
-   * {@return how many malformed messages a peer may send before the DHT resets its streams on arrival}
-   * Default 3.
+   * {@return how many malformed messages a peer may send before the DHT resets its streams on
+   * arrival} Default 3.
    */
   public int maxStrikes() {
     return maxStrikes;
@@ -241,8 +248,8 @@ public final class DhtOptions {
     private Builder() {}
 
     /**
-     * Sets whether the DHT serves requests or only queries others. Only servers enter other peers' routing
-     * tables. Default {@link DhtMode#SERVER}, as ev-node.
+     * Sets whether the DHT serves requests or only queries others. Only servers enter other peers'
+     * routing tables. Default {@link DhtMode#SERVER}, as ev-node.
      *
      * @param mode the mode
      * @return this builder
@@ -253,8 +260,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets k: the size of a routing-table bucket and the number of closest peers a lookup returns. Default
-     * 20.
+     * Sets k: the size of a routing-table bucket and the number of closest peers a lookup returns.
+     * Default 20.
      *
      * @param k k; positive (Go requires 20 on {@code /ipfs})
      * @return this builder
@@ -278,8 +285,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets the longest DHT message read or written, in bytes. A longer inbound message resets the stream and
-     * counts as a strike. Default 4 MiB, as Go.
+     * Sets the longest DHT message read or written, in bytes. A longer inbound message resets the
+     * stream and counts as a strike. Default 4 MiB, as Go.
      *
      * @param bytes the limit in bytes; 1 KiB to 4 MiB
      * @return this builder
@@ -294,8 +301,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how long one request to a peer may take before that peer counts as failed for the lookup. Default
-     * 10 s.
+     * Sets how long one request to a peer may take before that peer counts as failed for the
+     * lookup. Default 10 s.
      *
      * @param d the timeout; positive
      * @return this builder
@@ -307,8 +314,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how long an inbound stream stays open without a new request. Go reuses one stream per peer, so
-     * streams are not closed after each answer. Default 1 min.
+     * Sets how long an inbound stream stays open without a new request. Go reuses one stream per
+     * peer, so streams are not closed after each answer. Default 1 min.
      *
      * @param d the timeout; positive
      * @return this builder
@@ -332,7 +339,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how often the DHT checks for a nearly empty routing table and re-bootstraps. Default 2 min.
+     * Sets how often the DHT checks for a nearly empty routing table and re-bootstraps. Default 2
+     * min.
      *
      * @param d the interval; positive
      * @return this builder
@@ -344,7 +352,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how long a provider record is kept, ours and the ones others store with us. Default 48 h.
+     * Sets how long a provider record is kept, ours and the ones others store with us. Default 48
+     * h.
      *
      * @param d the validity; positive
      * @return this builder
@@ -356,8 +365,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how many keys the provider store holds (and how many keys we provide ourselves). Go has no bound.
-     * Default 4096.
+     * Sets how many keys the provider store holds (and how many keys we provide ourselves). Go has
+     * no bound. Default 4096.
      *
      * @param n the limit; positive
      * @return this builder
@@ -393,8 +402,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how many lookups may run at once. One more fails with {@link DhtException.Reason#LIMIT}. Default
-     * 16.
+     * Sets how many lookups may run at once. One more fails with {@link DhtException.Reason#LIMIT}.
+     * Default 16.
      *
      * @param n the limit; positive
      * @return this builder
@@ -418,7 +427,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how many closer peers are read from, and written into, one response. Default 40, as Go v0.42.0.
+     * Sets how many closer peers are read from, and written into, one response. Default 40, as Go
+     * v0.42.0.
      *
      * @param n the limit; positive
      * @return this builder
@@ -430,8 +440,8 @@ public final class DhtOptions {
     }
 
     /**
-     * Sets how many malformed messages a peer may send before the DHT resets its streams on arrival. Default
-     * 3.
+     * Sets how many malformed messages a peer may send before the DHT resets its streams on
+     * arrival. Default 3.
      *
      * @param n the number of strikes; positive
      * @return this builder

@@ -32,19 +32,23 @@ import org.slf4j.LoggerFactory;
  */
 final class DhtServer {
   private static final Logger log = LoggerFactory.getLogger(Dht.class);
+
   /** Peers whose strikes we remember. */
   private static final int MAX_STRIKE_ENTRIES = 1024;
 
   private final DhtState state;
+
   /** Hears each strike after it was counted (outside the lock). */
   private final Consumer<PeerId> onStrike;
+
   /** Guarded by the state's lock. */
-  private final Map<PeerId, Integer> strikes = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<PeerId, Integer> eldest) {
-      return size() > MAX_STRIKE_ENTRIES;
-    }
-  };
+  private final Map<PeerId, Integer> strikes =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, Integer> eldest) {
+          return size() > MAX_STRIKE_ENTRIES;
+        }
+      };
 
   DhtServer(DhtState state, Consumer<PeerId> onStrike) {
     this.state = state;
@@ -70,45 +74,59 @@ final class DhtServer {
     serveNext(s);
   }
 
-  /** Reads requests until the peer closes the stream or it idles out (Go's handleNewMessage loop). */
+  /**
+   * Reads requests until the peer closes the stream or it idles out (Go's handleNewMessage loop).
+   */
   private void serveNext(Stream s) {
     PeerId from = s.remotePeer();
     DhtOptions options = state.options;
     s.setDeadline(options.streamIdleTimeout());
-    s.readMessage(options.maxMessageSize()).whenComplete((bytes, t) -> {
-      if (t != null) {
-        Throwable c = unwrap(t);
-        if (c instanceof StreamException se && se.reason() == StreamException.Reason.TOO_LARGE) {
-          strike(from, new DhtException(DhtException.Reason.TOO_LARGE, "DHT message over "
-              + options.maxMessageSize() + " bytes: " + se.getMessage(), se));
-        }
-        s.reset();
-        return;
-      }
-      if (bytes.isEmpty()) {
-        s.close();
-        return;
-      }
-      Message resp;
-      try {
-        resp = handle(from, Messages.parse(bytes.get()));
-      } catch (DhtException e) {
-        strike(from, e);
-        s.reset();
-        return;
-      }
-      if (resp == null) {
-        serveNext(s);
-        return;
-      }
-      s.writeMessage(resp.toByteArray()).whenComplete((v, t2) -> {
-        if (t2 != null) {
-          s.reset();
-        } else {
-          serveNext(s);
-        }
-      });
-    });
+    s.readMessage(options.maxMessageSize())
+        .whenComplete(
+            (bytes, t) -> {
+              if (t != null) {
+                Throwable c = unwrap(t);
+                if (c instanceof StreamException se
+                    && se.reason() == StreamException.Reason.TOO_LARGE) {
+                  strike(
+                      from,
+                      new DhtException(
+                          DhtException.Reason.TOO_LARGE,
+                          "DHT message over "
+                              + options.maxMessageSize()
+                              + " bytes: "
+                              + se.getMessage(),
+                          se));
+                }
+                s.reset();
+                return;
+              }
+              if (bytes.isEmpty()) {
+                s.close();
+                return;
+              }
+              Message resp;
+              try {
+                resp = handle(from, Messages.parse(bytes.get()));
+              } catch (DhtException e) {
+                strike(from, e);
+                s.reset();
+                return;
+              }
+              if (resp == null) {
+                serveNext(s);
+                return;
+              }
+              s.writeMessage(resp.toByteArray())
+                  .whenComplete(
+                      (v, t2) -> {
+                        if (t2 != null) {
+                          s.reset();
+                        } else {
+                          serveNext(s);
+                        }
+                      });
+            });
   }
 
   private void strike(PeerId peer, DhtException e) {
@@ -124,13 +142,16 @@ final class DhtServer {
   }
 
   /** Answers one request; null for ADD_PROVIDER, which has no answer. */
-  @Nullable Message handle(PeerId from, Message req) throws DhtException {
+  @Nullable
+  Message handle(PeerId from, Message req) throws DhtException {
     switch (req.getType()) {
       case FIND_NODE -> {
         if (req.getKey().isEmpty()) {
           throw new DhtException(DhtException.Reason.BAD_KEY, "FIND_NODE with an empty key");
         }
-        return Messages.response(req).addAllCloserPeers(closerPeers(req.getKey().toByteArray(), from, true)).build();
+        return Messages.response(req)
+            .addAllCloserPeers(closerPeers(req.getKey().toByteArray(), from, true))
+            .build();
       }
       case GET_PROVIDERS -> {
         Messages.checkProviderKey(req.getKey());
@@ -144,8 +165,11 @@ final class DhtServer {
             b.addProviderPeers(Messages.peer(state.self, state.advertisedAddresses(), false));
           }
           for (ProviderStore.Provider p : state.providers.get(key, now)) {
-            b.addProviderPeers(Messages.peer(p.peer(), state.addressesOf(p.peer(), p.addresses()),
-                connected.contains(p.peer())));
+            b.addProviderPeers(
+                Messages.peer(
+                    p.peer(),
+                    state.addressesOf(p.peer(), p.addresses()),
+                    connected.contains(p.peer())));
           }
         }
         return b.addAllCloserPeers(closerPeers(key, from, false)).build();
@@ -159,7 +183,8 @@ final class DhtServer {
           }
         }
         if (addrs == null) {
-          throw new DhtException(DhtException.Reason.REJECTED,
+          throw new DhtException(
+              DhtException.Reason.REJECTED,
               "ADD_PROVIDER without an entry for the sender " + from + " that has an address");
         }
         ProviderStore.AddResult r;
@@ -180,12 +205,17 @@ final class DhtServer {
         if (req.getKey().isEmpty()) {
           throw new DhtException(DhtException.Reason.BAD_KEY, "GET_VALUE with an empty key");
         }
-        return Messages.response(req).setKey(req.getKey())
-            .addAllCloserPeers(closerPeers(req.getKey().toByteArray(), from, false)).build();
+        return Messages.response(req)
+            .setKey(req.getKey())
+            .addAllCloserPeers(closerPeers(req.getKey().toByteArray(), from, false))
+            .build();
       }
-      case PUT_VALUE -> throw new DhtException(DhtException.Reason.REJECTED,
-          "PUT_VALUE is not served (no record validators)");
-      default -> throw new DhtException(DhtException.Reason.MALFORMED, "unknown DHT message type " + req.getType());
+      case PUT_VALUE ->
+          throw new DhtException(
+              DhtException.Reason.REJECTED, "PUT_VALUE is not served (no record validators)");
+      default ->
+          throw new DhtException(
+              DhtException.Reason.MALFORMED, "unknown DHT message type " + req.getType());
     }
   }
 
@@ -198,8 +228,11 @@ final class DhtServer {
     PeerStore peerStore = state.peerStore;
     List<PeerId> nearest;
     synchronized (state) {
-      nearest = state.table.nearest(Keys.kadId(key), state.options.bucketSize(),
-          p -> !p.equals(from) && (!findNode || !peerStore.addresses(p).isEmpty()));
+      nearest =
+          state.table.nearest(
+              Keys.kadId(key),
+              state.options.bucketSize(),
+              p -> !p.equals(from) && (!findNode || !peerStore.addresses(p).isEmpty()));
     }
     Set<PeerId> connected = state.host.connectedPeers();
     List<Message.Peer> out = new ArrayList<>();
@@ -211,9 +244,12 @@ final class DhtServer {
         // not a peer id: a content key
       }
       if (target != null) {
-        List<Multiaddr> addrs = target.equals(state.self) ? state.advertisedAddresses() : peerStore.addresses(target);
+        List<Multiaddr> addrs =
+            target.equals(state.self) ? state.advertisedAddresses() : peerStore.addresses(target);
         if (!addrs.isEmpty()) {
-          out.add(Messages.peer(target, addrs, target.equals(state.self) || connected.contains(target)));
+          out.add(
+              Messages.peer(
+                  target, addrs, target.equals(state.self) || connected.contains(target)));
           nearest.remove(target);
         }
       }

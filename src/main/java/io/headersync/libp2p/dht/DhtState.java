@@ -39,14 +39,19 @@ final class DhtState {
   final Clock clock;
   final PeerId self;
   final byte[] localId;
+
   /** Guarded by this. */
   final RoutingTable table;
+
   /** Records of other peers; guarded by this. */
   final ProviderStore providers;
+
   /** Keys we provide, to when; guarded by this. */
   final Map<ByteBuffer, Instant> localProvides = new HashMap<>();
+
   /** Guarded by this. */
   boolean closed;
+
   /** Refreshes that ended; the first two may replace table peers. Guarded by this. */
   int refreshesCompleted;
 
@@ -58,8 +63,12 @@ final class DhtState {
     this.self = host.peerId();
     this.localId = Keys.kadId(self);
     this.table = new RoutingTable(localId, options.bucketSize());
-    this.providers = new ProviderStore(options.maxProviderKeys(), options.maxProvidersPerKey(),
-        options.maxKeysPerPeer(), options.providerValidity());
+    this.providers =
+        new ProviderStore(
+            options.maxProviderKeys(),
+            options.maxProvidersPerKey(),
+            options.maxKeysPerPeer(),
+            options.providerValidity());
   }
 
   synchronized boolean isClosed() {
@@ -92,7 +101,8 @@ final class DhtState {
     List<Multiaddr> out = new ArrayList<>();
     for (Multiaddr a : host.listenAddresses()) {
       Multiaddr t = a.withoutPeerId();
-      if (t.components().size() == 2 && t.components().get(0).protocol() == MultiaddrProtocol.IP4
+      if (t.components().size() == 2
+          && t.components().get(0).protocol() == MultiaddrProtocol.IP4
           && t.host().orElse("").equals("0.0.0.0")) {
         int port = t.tcpPort().orElse(0);
         for (InetAddress ip : interfaceAddresses()) {
@@ -125,7 +135,8 @@ final class DhtState {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

@@ -32,13 +32,20 @@ import org.slf4j.LoggerFactory;
  */
 final class DhtUpkeep {
   private static final Logger log = LoggerFactory.getLogger(Dht.class);
+
   /** Go re-offers connected peers while the table holds at most this many. */
   private static final int LOW_TABLE_SIZE = 10;
+
   /** Go's bootstrap stops dialling after this many bootstrap peers answered. */
   private static final int MAX_BOOTSTRAPPERS = 2;
+
   /** Admission checks in flight at once. */
   private static final int MAX_ADMISSIONS = 64;
-  /** A peer not heard from for this long is checked on refresh (kad-dht: ln(1/k)/ln(1-α/k) × 10 min). */
+
+  /**
+   * A peer not heard from for this long is checked on refresh (kad-dht: ln(1/k)/ln(1-α/k) × 10
+   * min).
+   */
   private static final Duration STALE_AFTER = Duration.ofSeconds(2592);
 
   private final DhtState state;
@@ -47,12 +54,19 @@ final class DhtUpkeep {
   private final ScheduledExecutorService scheduler;
   private final Random random;
   private final List<Multiaddr> bootstrapPeers;
+
   /** Admission checks in flight; guarded by the state's lock. */
   private final Map<PeerId, CompletableFuture<Boolean>> admitting = new HashMap<>();
+
   /** Guarded by the state's lock. */
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
-  DhtUpkeep(DhtState state, DhtClient client, DhtLookups lookups, ScheduledExecutorService scheduler, Random random,
+  DhtUpkeep(
+      DhtState state,
+      DhtClient client,
+      DhtLookups lookups,
+      ScheduledExecutorService scheduler,
+      Random random,
       List<Multiaddr> bootstrapPeers) {
     this.state = state;
     this.client = client;
@@ -66,12 +80,21 @@ final class DhtUpkeep {
   void startTimers() {
     DhtOptions options = state.options;
     synchronized (state) {
-      timers.add(scheduler.scheduleWithFixedDelay(this::refreshQuietly, options.refreshInterval().toMillis(),
-          options.refreshInterval().toMillis(), TimeUnit.MILLISECONDS));
-      timers.add(scheduler.scheduleWithFixedDelay(this::fixLowPeers, options.lowPeerCheckInterval().toMillis(),
-          options.lowPeerCheckInterval().toMillis(), TimeUnit.MILLISECONDS));
+      timers.add(
+          scheduler.scheduleWithFixedDelay(
+              this::refreshQuietly,
+              options.refreshInterval().toMillis(),
+              options.refreshInterval().toMillis(),
+              TimeUnit.MILLISECONDS));
+      timers.add(
+          scheduler.scheduleWithFixedDelay(
+              this::fixLowPeers,
+              options.lowPeerCheckInterval().toMillis(),
+              options.lowPeerCheckInterval().toMillis(),
+              TimeUnit.MILLISECONDS));
       long hour = Duration.ofHours(1).toMillis();
-      timers.add(scheduler.scheduleWithFixedDelay(this::gcProviders, hour, hour, TimeUnit.MILLISECONDS));
+      timers.add(
+          scheduler.scheduleWithFixedDelay(this::gcProviders, hour, hour, TimeUnit.MILLISECONDS));
     }
   }
 
@@ -102,20 +125,26 @@ final class DhtUpkeep {
       }
       admitting.put(peer, mine);
     }
-    client.send(peer, Messages.request(Message.MessageType.FIND_NODE, peer.bytes()).build(), true)
-        .whenComplete((m, t) -> {
-          boolean in;
-          synchronized (state) {
-            admitting.remove(peer);
-            if (t != null || state.closed) {
-              log.debug("DHT admission check of {} failed: {}", peer, t == null ? "closed" : unwrap(t).toString());
-              in = false;
-            } else {
-              in = state.table.tryAdd(peer, state.clock.instant(), state.refreshesCompleted < 2);
-            }
-          }
-          mine.complete(in);
-        });
+    client
+        .send(peer, Messages.request(Message.MessageType.FIND_NODE, peer.bytes()).build(), true)
+        .whenComplete(
+            (m, t) -> {
+              boolean in;
+              synchronized (state) {
+                admitting.remove(peer);
+                if (t != null || state.closed) {
+                  log.debug(
+                      "DHT admission check of {} failed: {}",
+                      peer,
+                      t == null ? "closed" : unwrap(t).toString());
+                  in = false;
+                } else {
+                  in =
+                      state.table.tryAdd(peer, state.clock.instant(), state.refreshesCompleted < 2);
+                }
+              }
+              mine.complete(in);
+            });
     return mine;
   }
 
@@ -131,19 +160,28 @@ final class DhtUpkeep {
   /** See {@link Dht#bootstrap}. */
   CompletableFuture<Void> bootstrap() {
     return offerConnectedPeers()
-        .thenCompose(v -> state.tableSize() == 0 ? dialBootstrapPeers() : CompletableFuture.completedFuture(null))
+        .thenCompose(
+            v ->
+                state.tableSize() == 0
+                    ? dialBootstrapPeers()
+                    : CompletableFuture.completedFuture(null))
         .thenCompose(v -> refresh().exceptionally(t -> null));
   }
 
   private void fixLowPeers() {
     boolean wasEmpty = state.tableSize() == 0;
     offerConnectedPeers()
-        .thenCompose(v -> state.tableSize() == 0 ? dialBootstrapPeers() : CompletableFuture.completedFuture(null))
-        .thenRun(() -> {
-          if (wasEmpty && state.tableSize() > 0) {
-            refreshQuietly();
-          }
-        });
+        .thenCompose(
+            v ->
+                state.tableSize() == 0
+                    ? dialBootstrapPeers()
+                    : CompletableFuture.completedFuture(null))
+        .thenRun(
+            () -> {
+              if (wasEmpty && state.tableSize() > 0) {
+                refreshQuietly();
+              }
+            });
   }
 
   private CompletableFuture<Void> offerConnectedPeers() {
@@ -171,7 +209,9 @@ final class DhtUpkeep {
     }
     Multiaddr a = order.get(i);
     PeerId p = a.peerId().orElseThrow();
-    return state.host.connect(a)
+    return state
+        .host
+        .connect(a)
         .thenCompose(peer -> offerPeer(p))
         .handle((ok, t) -> ok != null && ok)
         .thenCompose(ok -> dialBootstrap(order, i + 1, admitted + (ok ? 1 : 0)));
@@ -183,53 +223,69 @@ final class DhtUpkeep {
     int maxCpl;
     synchronized (state) {
       if (state.closed) {
-        return CompletableFuture.failedFuture(new DhtException(DhtException.Reason.CLOSED, "DHT closed"));
+        return CompletableFuture.failedFuture(
+            new DhtException(DhtException.Reason.CLOSED, "DHT closed"));
       }
       stale = state.table.staleSince(state.clock.instant().minus(STALE_AFTER));
       maxCpl = Math.min(state.table.maxCpl(), 15);
     }
     List<CompletableFuture<Void>> checks = new ArrayList<>();
     for (PeerId p : stale) {
-      checks.add(client.send(p, Messages.request(Message.MessageType.FIND_NODE, p.bytes()).build(), true)
-          .handle((m, t) -> {
-            synchronized (state) {
-              if (t != null) {
-                state.table.remove(p);
-              } else {
-                state.table.tryAdd(p, state.clock.instant(), false);
-              }
-            }
-            return null;
-          }));
+      checks.add(
+          client
+              .send(p, Messages.request(Message.MessageType.FIND_NODE, p.bytes()).build(), true)
+              .handle(
+                  (m, t) -> {
+                    synchronized (state) {
+                      if (t != null) {
+                        state.table.remove(p);
+                      } else {
+                        state.table.tryAdd(p, state.clock.instant(), false);
+                      }
+                    }
+                    return null;
+                  }));
     }
-    CompletableFuture<Void> chain = CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
-        .thenCompose(v -> lookups.findClosestPeers(state.self.bytes()))
-        .thenApply(peers -> null);
+    CompletableFuture<Void> chain =
+        CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new))
+            .thenCompose(v -> lookups.findClosestPeers(state.self.bytes()))
+            .thenApply(peers -> null);
     for (int cpl = 0; cpl <= maxCpl; cpl++) {
       int c = cpl;
-      chain = chain.thenCompose(v -> lookups.findClosestPeers(Keys.randomKeyWithCpl(state.localId, c, random))
-          .handle((peers, t) -> null));
+      chain =
+          chain.thenCompose(
+              v ->
+                  lookups
+                      .findClosestPeers(Keys.randomKeyWithCpl(state.localId, c, random))
+                      .handle((peers, t) -> null));
     }
-    return chain.thenRun(() -> {
-      synchronized (state) {
-        state.refreshesCompleted++;
-        if (state.refreshesCompleted == 2 && !state.closed) {
-          timers.add(scheduler.schedule(() -> {
-            synchronized (state) {
-              state.table.markAllIrreplaceable();
+    return chain.thenRun(
+        () -> {
+          synchronized (state) {
+            state.refreshesCompleted++;
+            if (state.refreshesCompleted == 2 && !state.closed) {
+              timers.add(
+                  scheduler.schedule(
+                      () -> {
+                        synchronized (state) {
+                          state.table.markAllIrreplaceable();
+                        }
+                      },
+                      1,
+                      TimeUnit.MINUTES));
             }
-          }, 1, TimeUnit.MINUTES));
-        }
-      }
-    });
+          }
+        });
   }
 
   private void refreshQuietly() {
-    refresh().whenComplete((v, t) -> {
-      if (t != null) {
-        log.debug("DHT refresh: {}", unwrap(t).getMessage());
-      }
-    });
+    refresh()
+        .whenComplete(
+            (v, t) -> {
+              if (t != null) {
+                log.debug("DHT refresh: {}", unwrap(t).getMessage());
+              }
+            });
   }
 
   private void gcProviders() {

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * discovery: {@linkplain #advertise() advertises} the namespace (ADD_PROVIDER of {@link
  * Dht#namespaceKey}) and re-advertises it after 7/8 of the TTL (after 2 min on failure), and
  * {@linkplain #findAndDial() searches} it (GET_PROVIDERS, up to {@code findLimit} providers) and
- * dials each provider it is not connected to, through the host and so through its connection
- * gater. Unlike ev-node, which searches once at start, it searches again whenever fewer than the
- * low watermark of peers are connected, and stops dialling at the high watermark.
+ * dials each provider it is not connected to, through the host and so through its connection gater.
+ * Unlike ev-node, which searches once at start, it searches again whenever fewer than the low
+ * watermark of peers are connected, and stops dialling at the high watermark.
  *
  * <p>A {@link io.headersync.lifecycle.Service}: {@link #start()} starts the DHT (if it is not
  * started yet), then advertises and searches in the background; {@link #stop()} cancels the timers
@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Discovery extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+
   /** Discovered peers remembered (for {@link #discoveredPeers()}). */
   private static final int MAX_REMEMBERED = 1024;
 
@@ -60,8 +61,11 @@ public final class Discovery extends AbstractService {
    * @param scheduler runs the timers (not owned)
    * @throws IllegalArgumentException if the options name no namespace
    */
-  public Discovery(Dht dht, Host host, DiscoveryOptions options, ScheduledExecutorService scheduler) {
-    super("discovery of " + namespaceOf(options), Objects.requireNonNull(host, "host == null").executor());
+  public Discovery(
+      Dht dht, Host host, DiscoveryOptions options, ScheduledExecutorService scheduler) {
+    super(
+        "discovery of " + namespaceOf(options),
+        Objects.requireNonNull(host, "host == null").executor());
     this.dht = Objects.requireNonNull(dht, "dht == null");
     this.host = host;
     this.options = options;
@@ -71,7 +75,8 @@ public final class Discovery extends AbstractService {
   }
 
   private static String namespaceOf(DiscoveryOptions options) {
-    return Objects.requireNonNull(options, "options == null").namespace()
+    return Objects.requireNonNull(options, "options == null")
+        .namespace()
         .orElseThrow(() -> new IllegalArgumentException("discovery options name no namespace"));
   }
 
@@ -91,12 +96,16 @@ public final class Discovery extends AbstractService {
    */
   @Override
   protected synchronized CompletableFuture<Void> doStart() {
-    dht.start().whenComplete((v, t) -> {
-      advertiseLoop();
-      findAndDial();
-    });
+    dht.start()
+        .whenComplete(
+            (v, t) -> {
+              advertiseLoop();
+              findAndDial();
+            });
     long every = options.checkInterval().toMillis();
-    checkTimer = scheduler.scheduleWithFixedDelay(this::checkWatermarks, every, every, TimeUnit.MILLISECONDS);
+    checkTimer =
+        scheduler.scheduleWithFixedDelay(
+            this::checkWatermarks, every, every, TimeUnit.MILLISECONDS);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -137,20 +146,28 @@ public final class Discovery extends AbstractService {
         return;
       }
     }
-    advertise().whenComplete((n, t) -> {
-      synchronized (this) {
-        if (closed) {
-          return;
-        }
-        if (t != null) {
-          log.debug("advertising {} failed ({}); again in {}", namespace, t.getMessage(), options.advertiseRetry());
-        } else {
-          log.debug("advertised {} to {} peers", namespace, n);
-        }
-        long wait = (t != null ? options.advertiseRetry() : options.readvertiseAfter()).toMillis();
-        advertiseTimer = scheduler.schedule(this::advertiseLoop, wait, TimeUnit.MILLISECONDS);
-      }
-    });
+    advertise()
+        .whenComplete(
+            (n, t) -> {
+              synchronized (this) {
+                if (closed) {
+                  return;
+                }
+                if (t != null) {
+                  log.debug(
+                      "advertising {} failed ({}); again in {}",
+                      namespace,
+                      t.getMessage(),
+                      options.advertiseRetry());
+                } else {
+                  log.debug("advertised {} to {} peers", namespace, n);
+                }
+                long wait =
+                    (t != null ? options.advertiseRetry() : options.readvertiseAfter()).toMillis();
+                advertiseTimer =
+                    scheduler.schedule(this::advertiseLoop, wait, TimeUnit.MILLISECONDS);
+              }
+            });
   }
 
   private void checkWatermarks() {
@@ -174,17 +191,22 @@ public final class Discovery extends AbstractService {
       }
       searching = true;
     }
-    return dht.findProviders(key, options.findLimit()).handle((found, t) -> {
-      if (t != null) {
-        log.debug("searching {} failed: {}", namespace, t.getMessage());
-        return List.<PeerAddresses>of();
-      }
-      return found;
-    }).thenCompose(this::dialAll).whenComplete((r, t) -> {
-      synchronized (this) {
-        searching = false;
-      }
-    });
+    return dht.findProviders(key, options.findLimit())
+        .handle(
+            (found, t) -> {
+              if (t != null) {
+                log.debug("searching {} failed: {}", namespace, t.getMessage());
+                return List.<PeerAddresses>of();
+              }
+              return found;
+            })
+        .thenCompose(this::dialAll)
+        .whenComplete(
+            (r, t) -> {
+              synchronized (this) {
+                searching = false;
+              }
+            });
   }
 
   private CompletableFuture<List<PeerId>> dialAll(List<PeerAddresses> found) {
@@ -200,39 +222,48 @@ public final class Discovery extends AbstractService {
       }
       dials.add(dial(p, 0, null));
     }
-    return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      List<PeerId> out = new ArrayList<>();
-      for (CompletableFuture<PeerId> d : dials) {
-        PeerId p = d.join();
-        if (p != null) {
-          out.add(p);
-        }
-      }
-      synchronized (this) {
-        for (PeerId p : out) {
-          discovered.remove(p);
-          discovered.add(p);
-          if (discovered.size() > MAX_REMEMBERED) {
-            discovered.remove(discovered.iterator().next());
-          }
-        }
-      }
-      return out;
-    });
+    return CompletableFuture.allOf(dials.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              List<PeerId> out = new ArrayList<>();
+              for (CompletableFuture<PeerId> d : dials) {
+                PeerId p = d.join();
+                if (p != null) {
+                  out.add(p);
+                }
+              }
+              synchronized (this) {
+                for (PeerId p : out) {
+                  discovered.remove(p);
+                  discovered.add(p);
+                  if (discovered.size() > MAX_REMEMBERED) {
+                    discovered.remove(discovered.iterator().next());
+                  }
+                }
+              }
+              return out;
+            });
   }
 
-  /** Dials the addresses of {@code p} in turn through the host (and its gater); null if none worked. */
+  /**
+   * Dials the addresses of {@code p} in turn through the host (and its gater); null if none worked.
+   */
   private CompletableFuture<PeerId> dial(PeerAddresses p, int i, @Nullable Throwable last) {
     List<Multiaddr> addrs = p.addresses();
     if (i >= Math.min(addrs.size(), 4)) {
       if (last != null) {
-        log.debug("cannot dial discovered peer {}: {}", p.peer(), last instanceof CompletionException c
-            && c.getCause() != null ? c.getCause().getMessage() : last.getMessage());
+        log.debug(
+            "cannot dial discovered peer {}: {}",
+            p.peer(),
+            last instanceof CompletionException c && c.getCause() != null
+                ? c.getCause().getMessage()
+                : last.getMessage());
       }
       return CompletableFuture.completedFuture(null);
     }
     return host.connect(addrs.get(i).withPeerId(p.peer()))
-        .handle((peer, t) -> t == null ? CompletableFuture.completedFuture(peer) : dial(p, i + 1, t))
+        .handle(
+            (peer, t) -> t == null ? CompletableFuture.completedFuture(peer) : dial(p, i + 1, t))
         .thenCompose(f -> f);
   }
 }

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Settings of {@link Discovery}: what ev-node's {@code pkg/p2p} client does with go-libp2p's
- * routing discovery, plus the peer-count watermarks ev-node lacks. Immutable; {@link #defaults()} is
- * ev-node's setup with the namespace left to the node (its chain id).
+ * routing discovery, plus the peer-count watermarks ev-node lacks. Immutable; {@link #defaults()}
+ * is ev-node's setup with the namespace left to the node (its chain id).
  *
  * <table>
  *   <caption>Defaults</caption>
@@ -84,8 +84,8 @@ public final class DiscoveryOptions {
   }
 
   /**
-   * {@return how long providers keep our advertisement} Default 1 h; we re-advertise after
-   * {@link #readvertiseAfter()}.
+   * {@return how long providers keep our advertisement} Default 1 h; we re-advertise after {@link
+   * #readvertiseAfter()}.
    */
   public Duration advertiseTtl() {
     return advertiseTtl;
@@ -100,7 +100,9 @@ public final class DiscoveryOptions {
     return advertiseTtl.multipliedBy(7).dividedBy(8);
   }
 
-  /** {@return how long to wait before advertising again after a failed advertisement} Default 2 min. */
+  /**
+   * {@return how long to wait before advertising again after a failed advertisement} Default 2 min.
+   */
   public Duration advertiseRetry() {
     return advertiseRetry;
   }
@@ -120,7 +122,10 @@ public final class DiscoveryOptions {
     return highWater;
   }
 
-  /** {@return how often the connected-peer count is checked against the low watermark} Default 1 min. */
+  /**
+   * {@return how often the connected-peer count is checked against the low watermark} Default 1
+   * min.
+   */
   public Duration checkInterval() {
     return checkInterval;
   }
@@ -148,8 +153,8 @@ public final class DiscoveryOptions {
     private Builder() {}
 
     /**
-     * Sets the namespace to advertise and search. Default: the node's chain id, as ev-node; nodes only
-     * find each other when they use the same one.
+     * Sets the namespace to advertise and search. Default: the node's chain id, as ev-node; nodes
+     * only find each other when they use the same one.
      *
      * @param namespace the namespace; not empty
      * @return this builder
@@ -174,7 +179,8 @@ public final class DiscoveryOptions {
     public Builder advertiseTtl(Duration ttl) {
       positive("advertiseTtl", ttl);
       if (ttl.compareTo(Duration.ofHours(3)) > 0) {
-        throw new IllegalArgumentException("advertiseTtl is at most 3 h (go-libp2p's cap), got " + ttl);
+        throw new IllegalArgumentException(
+            "advertiseTtl is at most 3 h (go-libp2p's cap), got " + ttl);
       }
       this.advertiseTtl = ttl;
       return this;
@@ -208,18 +214,19 @@ public final class DiscoveryOptions {
     }
 
     /**
-     * Below {@code low} connected peers, discovery searches and dials until {@code low}; it never dials past
-     * {@code high}.
+     * Below {@code low} connected peers, discovery searches and dials until {@code low}; it never
+     * dials past {@code high}.
      *
-     * @param low the peer count below which discovery searches and dials; with 0 the periodic check never
-     *     searches. Default 10
+     * @param low the peer count below which discovery searches and dials; with 0 the periodic check
+     *     never searches. Default 10
      * @param high the peer count discovery never dials past; at least {@code low}. Default 60
      * @return this builder
      * @throws IllegalArgumentException unless {@code 0 <= low <= high} and {@code high > 0}
      */
     public Builder watermarks(int low, int high) {
       if (low < 0 || high <= 0 || low > high) {
-        throw new IllegalArgumentException("watermarks need 0 <= low <= high and high > 0, got " + low + ", " + high);
+        throw new IllegalArgumentException(
+            "watermarks need 0 <= low <= high and high > 0, got " + low + ", " + high);
       }
       this.lowWater = low;
       this.highWater = high;

@@ -12,7 +12,8 @@ import java.util.Set;
 
 /** Writing files that hold secrets or node configuration: owner-only, never half-written. */
 public final class PrivateFiles {
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private PrivateFiles() {}
 

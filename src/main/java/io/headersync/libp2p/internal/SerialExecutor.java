@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * not keep a pool thread to itself.
  *
  * <p>When the delegate refuses to start a drain (it was shut down, or is saturated), {@link
- * #execute} throws that {@link RejectedExecutionException} to the caller, whose task did not run, so
- * it can fail what it was going to complete; tasks other threads queued in that same instant are
+ * #execute} throws that {@link RejectedExecutionException} to the caller, whose task did not run,
+ * so it can fail what it was going to complete; tasks other threads queued in that same instant are
  * dropped with it (logged). Nothing ever runs on the submitting thread.
  */
 public final class SerialExecutor implements Executor {

@@ -13,11 +13,11 @@ import java.util.Objects;
  * gossiped, heartbeat every 1 s after 100 ms, fanout TTL 60 s, prune backoff 1 min, unsubscribe
  * backoff 10 s, gossip factor 0.25, 3 IWANT retransmissions, at most 5000 ids per IHAVE and 10
  * IHAVEs per peer per heartbeat, IWANT follow-up 3 s, opportunistic graft of 2 peers every 60
- * heartbeats, GRAFT flood threshold 10 s, 16 PX records per PRUNE, IDONTWANT sent for messages
- * of at least 1024 bytes and honoured for 3 heartbeats (at most 1000 IDONTWANT messages per peer
- * per heartbeat, at most 10 ids taken from each). As in Go v0.16.0, flood publish and peer exchange
- * are off unless set (the spec recommends flood publish on). Three bounds are ours (Go has none):
- * the message cache, the backoff table and the PX records kept from one PRUNE.
+ * heartbeats, GRAFT flood threshold 10 s, 16 PX records per PRUNE, IDONTWANT sent for messages of
+ * at least 1024 bytes and honoured for 3 heartbeats (at most 1000 IDONTWANT messages per peer per
+ * heartbeat, at most 10 ids taken from each). As in Go v0.16.0, flood publish and peer exchange are
+ * off unless set (the spec recommends flood publish on). Three bounds are ours (Go has none): the
+ * message cache, the backoff table and the PX records kept from one PRUNE.
  *
  * <p>Build with {@link #builder()} (every default is in {@link Builder}), or change a few settings
  * of {@link #defaults()} with {@link #toBuilder()}; {@link Builder#build()} checks Go's rules and
@@ -25,19 +25,25 @@ import java.util.Objects;
  *
  * <p>Why ~870 lines: 32 settings, each with a field, an accessor, a builder setter, their Javadoc
  * and Go's validation rule; there is no logic to move out, and one class per settings group would
- * make users look for a setting in several places (go-libp2p-pubsub has one {@code GossipSubParams}).
+ * make users look for a setting in several places (go-libp2p-pubsub has one {@code
+ * GossipSubParams}).
  */
 public final class GossipSubParams {
   /** gossipsub v1.2. */
   public static final String MESHSUB_V12 = "/meshsub/1.2.0";
+
   /** gossipsub v1.1. */
   public static final String MESHSUB_V11 = "/meshsub/1.1.0";
+
   /** gossipsub v1.0. */
   public static final String MESHSUB_V10 = "/meshsub/1.0.0";
+
   /** FloodSub, spoken to FloodSub peers. */
   public static final String FLOODSUB = "/floodsub/1.0.0";
+
   /** Go's {@code GossipSubDefaultProtocols}, preferred first. */
-  public static final List<String> DEFAULT_PROTOCOLS = List.of(MESHSUB_V12, MESHSUB_V11, MESHSUB_V10, FLOODSUB);
+  public static final List<String> DEFAULT_PROTOCOLS =
+      List.of(MESHSUB_V12, MESHSUB_V11, MESHSUB_V10, FLOODSUB);
 
   private static final GossipSubParams DEFAULTS = builder().build();
 
@@ -109,162 +115,227 @@ public final class GossipSubParams {
     this.maxPxPeers = b.maxPxPeers;
   }
 
-  /** @return the protocols offered on our outbound streams and served, preferred first */
+  /**
+   * @return the protocols offered on our outbound streams and served, preferred first
+   */
   public List<String> protocols() {
     return protocols;
   }
 
-  /** @return the mesh degree D */
+  /**
+   * @return the mesh degree D
+   */
   public int d() {
     return d;
   }
 
-  /** @return the lower mesh bound Dlo */
+  /**
+   * @return the lower mesh bound Dlo
+   */
   public int dlo() {
     return dlo;
   }
 
-  /** @return the upper mesh bound Dhi */
+  /**
+   * @return the upper mesh bound Dhi
+   */
   public int dhi() {
     return dhi;
   }
 
-  /** @return Dscore, the mesh peers kept by score when pruning */
+  /**
+   * @return Dscore, the mesh peers kept by score when pruning
+   */
   public int dscore() {
     return dscore;
   }
 
-  /** @return Dout, the outbound mesh peers kept */
+  /**
+   * @return Dout, the outbound mesh peers kept
+   */
   public int dout() {
     return dout;
   }
 
-  /** @return the gossip degree Dlazy */
+  /**
+   * @return the gossip degree Dlazy
+   */
   public int dlazy() {
     return dlazy;
   }
 
-  /** @return the message cache windows kept */
+  /**
+   * @return the message cache windows kept
+   */
   public int historyLength() {
     return historyLength;
   }
 
-  /** @return the message cache windows gossiped */
+  /**
+   * @return the message cache windows gossiped
+   */
   public int historyGossip() {
     return historyGossip;
   }
 
-  /** @return the share of non-mesh peers gossiped to */
+  /**
+   * @return the share of non-mesh peers gossiped to
+   */
   public double gossipFactor() {
     return gossipFactor;
   }
 
-  /** @return how often a message is sent to one peer in answer to IWANT */
+  /**
+   * @return how often a message is sent to one peer in answer to IWANT
+   */
   public int gossipRetransmission() {
     return gossipRetransmission;
   }
 
-  /** @return the delay before the first heartbeat */
+  /**
+   * @return the delay before the first heartbeat
+   */
   public Duration heartbeatInitialDelay() {
     return heartbeatInitialDelay;
   }
 
-  /** @return the time between heartbeats */
+  /**
+   * @return the time between heartbeats
+   */
   public Duration heartbeatInterval() {
     return heartbeatInterval;
   }
 
-  /** @return how long fanout state of a topic we publish to but did not join is kept */
+  /**
+   * @return how long fanout state of a topic we publish to but did not join is kept
+   */
   public Duration fanoutTtl() {
     return fanoutTtl;
   }
 
-  /** @return the PX records sent in one PRUNE */
+  /**
+   * @return the PX records sent in one PRUNE
+   */
   public int prunePeers() {
     return prunePeers;
   }
 
-  /** @return the backoff after a PRUNE */
+  /**
+   * @return the backoff after a PRUNE
+   */
   public Duration pruneBackoff() {
     return pruneBackoff;
   }
 
-  /** @return the backoff after leaving a topic */
+  /**
+   * @return the backoff after leaving a topic
+   */
   public Duration unsubscribeBackoff() {
     return unsubscribeBackoff;
   }
 
-  /** @return the heartbeats between opportunistic grafts */
+  /**
+   * @return the heartbeats between opportunistic grafts
+   */
   public int opportunisticGraftTicks() {
     return opportunisticGraftTicks;
   }
 
-  /** @return the peers grafted opportunistically */
+  /**
+   * @return the peers grafted opportunistically
+   */
   public int opportunisticGraftPeers() {
     return opportunisticGraftPeers;
   }
 
-  /** @return the time after a PRUNE within which a GRAFT is penalised as a flood */
+  /**
+   * @return the time after a PRUNE within which a GRAFT is penalised as a flood
+   */
   public Duration graftFloodThreshold() {
     return graftFloodThreshold;
   }
 
-  /** @return the message ids in one IHAVE at most */
+  /**
+   * @return the message ids in one IHAVE at most
+   */
   public int maxIHaveLength() {
     return maxIHaveLength;
   }
 
-  /** @return the IHAVEs accepted from one peer per heartbeat */
+  /**
+   * @return the IHAVEs accepted from one peer per heartbeat
+   */
   public int maxIHaveMessages() {
     return maxIHaveMessages;
   }
 
-  /** @return the time a peer has to deliver a message it advertised and we asked for */
+  /**
+   * @return the time a peer has to deliver a message it advertised and we asked for
+   */
   public Duration iwantFollowupTime() {
     return iwantFollowupTime;
   }
 
-  /** @return the ids taken from one IDONTWANT at most */
+  /**
+   * @return the ids taken from one IDONTWANT at most
+   */
   public int maxIDontWantLength() {
     return maxIDontWantLength;
   }
 
-  /** @return the IDONTWANT messages accepted from one peer per heartbeat */
+  /**
+   * @return the IDONTWANT messages accepted from one peer per heartbeat
+   */
   public int maxIDontWantMessages() {
     return maxIDontWantMessages;
   }
 
-  /** @return the size in data bytes from which we send IDONTWANT to v1.2 mesh peers */
+  /**
+   * @return the size in data bytes from which we send IDONTWANT to v1.2 mesh peers
+   */
   public int idontwantMessageThreshold() {
     return idontwantMessageThreshold;
   }
 
-  /** @return the heartbeats an IDONTWANT is honoured for */
+  /**
+   * @return the heartbeats an IDONTWANT is honoured for
+   */
   public int idontwantTtlHeartbeats() {
     return idontwantTtlHeartbeats;
   }
 
-  /** @return whether our own messages go to every topic peer scoring at least the publish threshold (Go: off) */
+  /**
+   * @return whether our own messages go to every topic peer scoring at least the publish threshold
+   *     (Go: off)
+   */
   public boolean floodPublish() {
     return floodPublish;
   }
 
-  /** @return whether our PRUNEs carry peer exchange records (Go: off) */
+  /**
+   * @return whether our PRUNEs carry peer exchange records (Go: off)
+   */
   public boolean peerExchange() {
     return peerExchange;
   }
 
-  /** @return the bound of the message cache (ours; Go's is bounded by traffic only) */
+  /**
+   * @return the bound of the message cache (ours; Go's is bounded by traffic only)
+   */
   public int maxCachedMessages() {
     return maxCachedMessages;
   }
 
-  /** @return the bound of the backoff table, the soonest-expiring going first (ours) */
+  /**
+   * @return the bound of the backoff table, the soonest-expiring going first (ours)
+   */
   public int maxBackoffEntries() {
     return maxBackoffEntries;
   }
 
-  /** @return the PX records kept from one PRUNE (ours) */
+  /**
+   * @return the PX records kept from one PRUNE (ours)
+   */
   public int maxPxPeers() {
     return maxPxPeers;
   }
@@ -327,13 +398,40 @@ public final class GossipSubParams {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("GossipSubParams{");
-    String[] names = {"protocols", "d", "dlo", "dhi", "dscore", "dout", "dlazy", "historyLength",
-        "historyGossip", "gossipFactor", "gossipRetransmission", "heartbeatInitialDelay", "heartbeatInterval",
-        "fanoutTtl", "prunePeers", "pruneBackoff", "unsubscribeBackoff", "opportunisticGraftTicks",
-        "opportunisticGraftPeers", "graftFloodThreshold", "maxIHaveLength", "maxIHaveMessages",
-        "iwantFollowupTime", "maxIDontWantLength", "maxIDontWantMessages", "idontwantMessageThreshold",
-        "idontwantTtlHeartbeats", "floodPublish", "peerExchange", "maxCachedMessages", "maxBackoffEntries",
-        "maxPxPeers"};
+    String[] names = {
+      "protocols",
+      "d",
+      "dlo",
+      "dhi",
+      "dscore",
+      "dout",
+      "dlazy",
+      "historyLength",
+      "historyGossip",
+      "gossipFactor",
+      "gossipRetransmission",
+      "heartbeatInitialDelay",
+      "heartbeatInterval",
+      "fanoutTtl",
+      "prunePeers",
+      "pruneBackoff",
+      "unsubscribeBackoff",
+      "opportunisticGraftTicks",
+      "opportunisticGraftPeers",
+      "graftFloodThreshold",
+      "maxIHaveLength",
+      "maxIHaveMessages",
+      "iwantFollowupTime",
+      "maxIDontWantLength",
+      "maxIDontWantMessages",
+      "idontwantMessageThreshold",
+      "idontwantTtlHeartbeats",
+      "floodPublish",
+      "peerExchange",
+      "maxCachedMessages",
+      "maxBackoffEntries",
+      "maxPxPeers"
+    };
     List<Object> values = values();
     for (int k = 0; k < names.length; k++) {
       s.append(k == 0 ? "" : ", ").append(names[k]).append('=').append(values.get(k));
@@ -342,15 +440,44 @@ public final class GossipSubParams {
   }
 
   private List<Object> values() {
-    return Arrays.asList(protocols, d, dlo, dhi, dscore, dout, dlazy, historyLength, historyGossip,
-        gossipFactor, gossipRetransmission, heartbeatInitialDelay, heartbeatInterval, fanoutTtl, prunePeers,
-        pruneBackoff, unsubscribeBackoff, opportunisticGraftTicks, opportunisticGraftPeers,
-        graftFloodThreshold, maxIHaveLength, maxIHaveMessages, iwantFollowupTime, maxIDontWantLength,
-        maxIDontWantMessages, idontwantMessageThreshold, idontwantTtlHeartbeats, floodPublish, peerExchange,
-        maxCachedMessages, maxBackoffEntries, maxPxPeers);
+    return Arrays.asList(
+        protocols,
+        d,
+        dlo,
+        dhi,
+        dscore,
+        dout,
+        dlazy,
+        historyLength,
+        historyGossip,
+        gossipFactor,
+        gossipRetransmission,
+        heartbeatInitialDelay,
+        heartbeatInterval,
+        fanoutTtl,
+        prunePeers,
+        pruneBackoff,
+        unsubscribeBackoff,
+        opportunisticGraftTicks,
+        opportunisticGraftPeers,
+        graftFloodThreshold,
+        maxIHaveLength,
+        maxIHaveMessages,
+        iwantFollowupTime,
+        maxIDontWantLength,
+        maxIDontWantMessages,
+        idontwantMessageThreshold,
+        idontwantTtlHeartbeats,
+        floodPublish,
+        peerExchange,
+        maxCachedMessages,
+        maxBackoffEntries,
+        maxPxPeers);
   }
 
-  /** Builds {@link GossipSubParams}; starts from Go's defaults, every default here. Not thread-safe. */
+  /**
+   * Builds {@link GossipSubParams}; starts from Go's defaults, every default here. Not thread-safe.
+   */
   public static final class Builder {
     private List<String> protocols = DEFAULT_PROTOCOLS;
     private int d = 6;
@@ -388,8 +515,8 @@ public final class GossipSubParams {
     private Builder() {}
 
     /**
-     * Sets the protocols offered on our outbound streams and served, preferred first; default {@link
-     * #DEFAULT_PROTOCOLS}.
+     * Sets the protocols offered on our outbound streams and served, preferred first; default
+     * {@link #DEFAULT_PROTOCOLS}.
      *
      * @param value the new value
      * @return this builder
@@ -686,8 +813,8 @@ public final class GossipSubParams {
     }
 
     /**
-     * Sets whether our own messages go to every topic peer scoring at least the publish threshold (Go: off);
-     * default off.
+     * Sets whether our own messages go to every topic peer scoring at least the publish threshold
+     * (Go: off); default off.
      *
      * @param value the new value
      * @return this builder
@@ -752,7 +879,8 @@ public final class GossipSubParams {
      * @param newDlazy Dlazy
      * @return this builder
      */
-    public Builder degrees(int newD, int newDlo, int newDhi, int newDscore, int newDout, int newDlazy) {
+    public Builder degrees(
+        int newD, int newDlo, int newDhi, int newDscore, int newDout, int newDlazy) {
       this.d = newD;
       this.dlo = newDlo;
       this.dhi = newDhi;
@@ -785,7 +913,8 @@ public final class GossipSubParams {
      * @return this builder
      */
     public Builder heartbeat(Duration initialDelay, Duration interval) {
-      this.heartbeatInitialDelay = Objects.requireNonNull(initialDelay, "heartbeatInitialDelay == null");
+      this.heartbeatInitialDelay =
+          Objects.requireNonNull(initialDelay, "heartbeatInitialDelay == null");
       this.heartbeatInterval = Objects.requireNonNull(interval, "heartbeatInterval == null");
       return this;
     }
@@ -813,17 +942,27 @@ public final class GossipSubParams {
       List<String> list = List.copyOf(protocols);
       check(!list.isEmpty(), "protocols must not be empty");
       for (String p : list) {
-        check(DEFAULT_PROTOCOLS.contains(p),
+        check(
+            DEFAULT_PROTOCOLS.contains(p),
             "unsupported protocol " + p + " in protocols; known: " + DEFAULT_PROTOCOLS);
       }
-      check(list.stream().anyMatch(p -> p.startsWith("/meshsub/")), "protocols need a /meshsub/ version");
-      check(dlo <= d && d <= dhi && dlo >= 1, "need 1 <= Dlo <= D <= Dhi, got Dlo=" + dlo + " D=" + d + " Dhi=" + dhi);
+      check(
+          list.stream().anyMatch(p -> p.startsWith("/meshsub/")),
+          "protocols need a /meshsub/ version");
+      check(
+          dlo <= d && d <= dhi && dlo >= 1,
+          "need 1 <= Dlo <= D <= Dhi, got Dlo=" + dlo + " D=" + d + " Dhi=" + dhi);
       check(dscore >= 0 && dscore <= dhi, "Dscore=" + dscore + " must be in [0, Dhi=" + dhi + "]");
-      check(dout >= 0 && dout < dlo && dout <= d / 2, "Dout=" + dout + " must be < Dlo=" + dlo + " and <= D/2");
+      check(
+          dout >= 0 && dout < dlo && dout <= d / 2,
+          "Dout=" + dout + " must be < Dlo=" + dlo + " and <= D/2");
       check(dlazy >= 0, "Dlazy must be >= 0");
-      check(historyGossip >= 1 && historyGossip <= historyLength,
+      check(
+          historyGossip >= 1 && historyGossip <= historyLength,
           "need 1 <= historyGossip <= historyLength, got " + historyGossip + " / " + historyLength);
-      check(gossipFactor >= 0 && gossipFactor <= 1, "gossipFactor must be in [0, 1], got " + gossipFactor);
+      check(
+          gossipFactor >= 0 && gossipFactor <= 1,
+          "gossipFactor must be in [0, 1], got " + gossipFactor);
       check(gossipRetransmission >= 1, "gossipRetransmission must be positive");
       positive(heartbeatInterval, "heartbeatInterval");
       positive(fanoutTtl, "fanoutTtl");

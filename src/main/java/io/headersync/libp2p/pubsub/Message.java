@@ -78,7 +78,14 @@ public record Message(
 
   @Override
   public String toString() {
-    return "Message{topic=" + topic + ", from=" + from.map(PeerId::toString).orElse("-")
-        + ", seqno=" + HexFormat.of().formatHex(seqno) + ", " + data.length + " bytes}";
+    return "Message{topic="
+        + topic
+        + ", from="
+        + from.map(PeerId::toString).orElse("-")
+        + ", seqno="
+        + HexFormat.of().formatHex(seqno)
+        + ", "
+        + data.length
+        + " bytes}";
   }
 }

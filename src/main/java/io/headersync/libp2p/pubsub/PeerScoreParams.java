@@ -15,10 +15,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The gossipsub v1.1 peer score (Go's {@code PeerScoreParams}):
+ *
  * <pre>
  * score = min(topicScoreCap, sum over topics of topicScore)   (no cap if topicScoreCap is 0)
  *       + appSpecificWeight * P5 + ipColocationFactorWeight * P6 + behaviourPenaltyWeight * P7
  * </pre>
+ *
  * with P5 the application's score of the peer, P6 the square of the number of scored peers sharing
  * the peer's IP beyond {@code ipColocationFactorThreshold} (whitelisted IPs excluded), and P7 the
  * square of the behaviour penalty counter beyond {@code behaviourPenaltyThreshold}. Counters decay
@@ -33,6 +35,7 @@ import java.util.function.ToDoubleFunction;
 public final class PeerScoreParams {
   /** Go's {@code DefaultDecayInterval}. */
   public static final Duration DEFAULT_DECAY_INTERVAL = Duration.ofSeconds(1);
+
   /** Go's {@code DefaultDecayToZero}. */
   public static final double DEFAULT_DECAY_TO_ZERO = 0.01;
 
@@ -66,67 +69,93 @@ public final class PeerScoreParams {
     this.retainScore = b.retainScore;
   }
 
-  /** @return the scored topics and their parameters */
+  /**
+   * @return the scored topics and their parameters
+   */
   public Map<String, TopicScoreParams> topics() {
     return topics;
   }
 
-  /** @return the cap of the sum of topic scores (0: none) */
+  /**
+   * @return the cap of the sum of topic scores (0: none)
+   */
   public double topicScoreCap() {
     return topicScoreCap;
   }
 
-  /** @return P5, the application's score of a peer (runs on the router thread) */
+  /**
+   * @return P5, the application's score of a peer (runs on the router thread)
+   */
   public ToDoubleFunction<PeerId> appSpecificScore() {
     return appSpecificScore;
   }
 
-  /** @return the weight of P5 */
+  /**
+   * @return the weight of P5
+   */
   public double appSpecificWeight() {
     return appSpecificWeight;
   }
 
-  /** @return the (negative) weight of P6, IP colocation */
+  /**
+   * @return the (negative) weight of P6, IP colocation
+   */
   public double ipColocationFactorWeight() {
     return ipColocationFactorWeight;
   }
 
-  /** @return the peers on one IP beyond which P6 applies */
+  /**
+   * @return the peers on one IP beyond which P6 applies
+   */
   public int ipColocationFactorThreshold() {
     return ipColocationFactorThreshold;
   }
 
-  /** @return the IPs that never count for P6 */
+  /**
+   * @return the IPs that never count for P6
+   */
   public Set<String> ipColocationFactorWhitelist() {
     return ipColocationFactorWhitelist;
   }
 
-  /** @return the (negative) weight of P7, the behaviour penalty */
+  /**
+   * @return the (negative) weight of P7, the behaviour penalty
+   */
   public double behaviourPenaltyWeight() {
     return behaviourPenaltyWeight;
   }
 
-  /** @return the penalty counter beyond which P7 applies */
+  /**
+   * @return the penalty counter beyond which P7 applies
+   */
   public double behaviourPenaltyThreshold() {
     return behaviourPenaltyThreshold;
   }
 
-  /** @return the decay of P7's counter */
+  /**
+   * @return the decay of P7's counter
+   */
   public double behaviourPenaltyDecay() {
     return behaviourPenaltyDecay;
   }
 
-  /** @return how often counters decay */
+  /**
+   * @return how often counters decay
+   */
   public Duration decayInterval() {
     return decayInterval;
   }
 
-  /** @return the value under which a decayed counter becomes 0 */
+  /**
+   * @return the value under which a decayed counter becomes 0
+   */
   public double decayToZero() {
     return decayToZero;
   }
 
-  /** @return how long a disconnected peer's score is kept */
+  /**
+   * @return how long a disconnected peer's score is kept
+   */
   public Duration retainScore() {
     return retainScore;
   }
@@ -170,10 +199,21 @@ public final class PeerScoreParams {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("PeerScoreParams{");
-    String[] names = {"topics", "topicScoreCap", "appSpecificScore", "appSpecificWeight",
-        "ipColocationFactorWeight", "ipColocationFactorThreshold", "ipColocationFactorWhitelist",
-        "behaviourPenaltyWeight", "behaviourPenaltyThreshold", "behaviourPenaltyDecay", "decayInterval",
-        "decayToZero", "retainScore"};
+    String[] names = {
+      "topics",
+      "topicScoreCap",
+      "appSpecificScore",
+      "appSpecificWeight",
+      "ipColocationFactorWeight",
+      "ipColocationFactorThreshold",
+      "ipColocationFactorWhitelist",
+      "behaviourPenaltyWeight",
+      "behaviourPenaltyThreshold",
+      "behaviourPenaltyDecay",
+      "decayInterval",
+      "decayToZero",
+      "retainScore"
+    };
     List<Object> values = values();
     for (int k = 0; k < names.length; k++) {
       s.append(k == 0 ? "" : ", ").append(names[k]).append('=').append(values.get(k));
@@ -182,9 +222,20 @@ public final class PeerScoreParams {
   }
 
   private List<Object> values() {
-    return Arrays.asList(topics, topicScoreCap, appSpecificScore, appSpecificWeight, ipColocationFactorWeight,
-        ipColocationFactorThreshold, ipColocationFactorWhitelist, behaviourPenaltyWeight,
-        behaviourPenaltyThreshold, behaviourPenaltyDecay, decayInterval, decayToZero, retainScore);
+    return Arrays.asList(
+        topics,
+        topicScoreCap,
+        appSpecificScore,
+        appSpecificWeight,
+        ipColocationFactorWeight,
+        ipColocationFactorThreshold,
+        ipColocationFactorWhitelist,
+        behaviourPenaltyWeight,
+        behaviourPenaltyThreshold,
+        behaviourPenaltyDecay,
+        decayInterval,
+        decayToZero,
+        retainScore);
   }
 
   /**
@@ -326,7 +377,9 @@ public final class PeerScoreParams {
      * @return this builder
      */
     public Builder topic(String topic, TopicScoreParams params) {
-      topics.put(Objects.requireNonNull(topic, "topic == null"), Objects.requireNonNull(params, "params == null"));
+      topics.put(
+          Objects.requireNonNull(topic, "topic == null"),
+          Objects.requireNonNull(params, "params == null"));
       return this;
     }
 
@@ -405,14 +458,19 @@ public final class PeerScoreParams {
       check(topicScoreCap >= 0, "topicScoreCap must be >= 0, got " + topicScoreCap);
       check(appSpecificWeight >= 0, "appSpecificWeight must be >= 0, got " + appSpecificWeight);
       check(ipColocationFactorWeight <= 0, "ipColocationFactorWeight must be <= 0");
-      check(ipColocationFactorWeight == 0 || ipColocationFactorThreshold >= 1,
+      check(
+          ipColocationFactorWeight == 0 || ipColocationFactorThreshold >= 1,
           "ipColocationFactorThreshold must be at least 1, got " + ipColocationFactorThreshold);
       check(behaviourPenaltyWeight <= 0, "behaviourPenaltyWeight must be <= 0");
-      check(behaviourPenaltyWeight == 0 || (behaviourPenaltyDecay > 0 && behaviourPenaltyDecay < 1),
+      check(
+          behaviourPenaltyWeight == 0 || (behaviourPenaltyDecay > 0 && behaviourPenaltyDecay < 1),
           "behaviourPenaltyDecay must be in (0, 1), got " + behaviourPenaltyDecay);
       check(behaviourPenaltyThreshold >= 0, "behaviourPenaltyThreshold must be >= 0");
-      check(decayInterval.toMillis() >= 1000, "decayInterval must be at least 1 s, got " + decayInterval);
-      check(decayToZero > 0 && decayToZero < 1, "decayToZero must be in (0, 1), got " + decayToZero);
+      check(
+          decayInterval.toMillis() >= 1000,
+          "decayInterval must be at least 1 s, got " + decayInterval);
+      check(
+          decayToZero > 0 && decayToZero < 1, "decayToZero must be in (0, 1), got " + decayToZero);
       return new PeerScoreParams(this);
     }
   }
@@ -441,7 +499,9 @@ public final class PeerScoreParams {
    */
   public static PeerScoreParams forHeaderTopic(String headerTopic) {
     return builder()
-        .topic(Objects.requireNonNull(headerTopic, "headerTopic == null"), TopicScoreParams.goHeaderDefaults())
+        .topic(
+            Objects.requireNonNull(headerTopic, "headerTopic == null"),
+            TopicScoreParams.goHeaderDefaults())
         .ipColocationFactor(-100, 10)
         .behaviourPenalty(-10, 6, decay(Duration.ofMinutes(10)))
         .retainScore(Duration.ofHours(6))

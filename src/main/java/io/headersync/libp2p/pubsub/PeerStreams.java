@@ -77,11 +77,12 @@ final class PeerStreams {
   /** Peers with an open outbound stream. */
   Collection<PeerId> readyPeers() {
     List<PeerId> ready = new ArrayList<>();
-    peers.forEach((p, s) -> {
-      if (s.outbound != null) {
-        ready.add(p);
-      }
-    });
+    peers.forEach(
+        (p, s) -> {
+          if (s.outbound != null) {
+            ready.add(p);
+          }
+        });
     return ready;
   }
 
@@ -109,7 +110,8 @@ final class PeerStreams {
     return outboundPeers.contains(peer);
   }
 
-  @Nullable String ip(PeerId peer) {
+  @Nullable
+  String ip(PeerId peer) {
     return peerIps.get(peer);
   }
 
@@ -145,24 +147,30 @@ final class PeerStreams {
       return;
     }
     state.opening = true;
-    host.newStream(peer, offer.toArray(String[]::new)).whenCompleteAsync((stream, err) -> {
-      state.opening = false;
-      if (err != null) {
-        log.debug("pubsub stream to {} failed: {}", peer, err.toString());
-        return;
-      }
-      if (router.closed() || peers.get(peer) != state) {
-        stream.reset();
-        return;
-      }
-      state.outbound = stream;
-      router.strategy.addPeer(peer, stream.protocol());
-      send(peer, state, router.hello().toByteArray());
-      router.checkWaiters();
-    }, router.dropping());
+    host.newStream(peer, offer.toArray(String[]::new))
+        .whenCompleteAsync(
+            (stream, err) -> {
+              state.opening = false;
+              if (err != null) {
+                log.debug("pubsub stream to {} failed: {}", peer, err.toString());
+                return;
+              }
+              if (router.closed() || peers.get(peer) != state) {
+                stream.reset();
+                return;
+              }
+              state.outbound = stream;
+              router.strategy.addPeer(peer, stream.protocol());
+              send(peer, state, router.hello().toByteArray());
+              router.checkWaiters();
+            },
+            router.dropping());
   }
 
-  /** The host's handler of our protocols: reads the stream on the router; reset if the router is gone. */
+  /**
+   * The host's handler of our protocols: reads the stream on the router; reset if the router is
+   * gone.
+   */
   void inboundStream(Stream stream) {
     if (!router.execute(() -> onInboundStream(stream))) {
       stream.reset();
@@ -182,35 +190,44 @@ final class PeerStreams {
   }
 
   private void readLoop(Stream stream, PeerState state) {
-    stream.readMessage(maxMessageSize).whenCompleteAsync((frame, err) -> {
-      if (err != null || frame.isEmpty() || router.closed() || peers.get(stream.remotePeer()) != state) {
-        if (err != null) {
-          log.debug("pubsub stream from {} ended: {}", stream.remotePeer(), err.toString());
-          stream.reset();
-        } else {
-          stream.close();
-        }
-        state.inbound.remove(stream);
-        return;
-      }
-      PubsubProto.RPC rpc;
-      try {
-        rpc = PubsubProto.RPC.parseFrom(frame.get());
-      } catch (InvalidProtocolBufferException e) {
-        log.debug("malformed pubsub RPC from {}: {}", stream.remotePeer(), e.getMessage());
-        stream.reset();
-        state.inbound.remove(stream);
-        return;
-      }
-      router.handleRpc(stream.remotePeer(), state.topics, rpc);
-      state.rpcsHandled++;
-      router.checkRpcWaiters();
-      router.checkMeshWaiters();
-      readLoop(stream, state);
-    }, router.dropping());
+    stream
+        .readMessage(maxMessageSize)
+        .whenCompleteAsync(
+            (frame, err) -> {
+              if (err != null
+                  || frame.isEmpty()
+                  || router.closed()
+                  || peers.get(stream.remotePeer()) != state) {
+                if (err != null) {
+                  log.debug("pubsub stream from {} ended: {}", stream.remotePeer(), err.toString());
+                  stream.reset();
+                } else {
+                  stream.close();
+                }
+                state.inbound.remove(stream);
+                return;
+              }
+              PubsubProto.RPC rpc;
+              try {
+                rpc = PubsubProto.RPC.parseFrom(frame.get());
+              } catch (InvalidProtocolBufferException e) {
+                log.debug("malformed pubsub RPC from {}: {}", stream.remotePeer(), e.getMessage());
+                stream.reset();
+                state.inbound.remove(stream);
+                return;
+              }
+              router.handleRpc(stream.remotePeer(), state.topics, rpc);
+              state.rpcsHandled++;
+              router.checkRpcWaiters();
+              router.checkMeshWaiters();
+              readLoop(stream, state);
+            },
+            router.dropping());
   }
 
-  /** Queues {@code rpc} to {@code peer}; false when it was dropped because the peer's queue is full. */
+  /**
+   * Queues {@code rpc} to {@code peer}; false when it was dropped because the peer's queue is full.
+   */
   boolean send(PeerId peer, byte[] rpc) {
     PeerState s = peers.get(peer);
     return s == null || send(peer, s, rpc);
@@ -227,19 +244,22 @@ final class PeerStreams {
       return false;
     }
     state.pendingWrites++;
-    out.writeMessage(rpc).whenCompleteAsync((v, err) -> {
-      state.pendingWrites--;
-      if (err != null && state.outbound == out) {
-        log.debug("pubsub write to {} failed: {}", peer, err.toString());
-        out.reset();
-        state.outbound = null;
-        // Go re-opens its writer while the peer stays connected; so do we, a few times.
-        if (state.reopens < MAX_REOPENS && peers.get(peer) == state) {
-          state.reopens++;
-          maybeOpen(peer, host.peerProtocols(peer));
-        }
-      }
-    }, router.dropping());
+    out.writeMessage(rpc)
+        .whenCompleteAsync(
+            (v, err) -> {
+              state.pendingWrites--;
+              if (err != null && state.outbound == out) {
+                log.debug("pubsub write to {} failed: {}", peer, err.toString());
+                out.reset();
+                state.outbound = null;
+                // Go re-opens its writer while the peer stays connected; so do we, a few times.
+                if (state.reopens < MAX_REOPENS && peers.get(peer) == state) {
+                  state.reopens++;
+                  maybeOpen(peer, host.peerProtocols(peer));
+                }
+              }
+            },
+            router.dropping());
     return true;
   }
 
@@ -271,15 +291,16 @@ final class PeerStreams {
   private final class Listener implements ConnectionListener {
     @Override
     public void connected(PeerId peer, Multiaddr remoteAddress, boolean outbound) {
-      router.execute(() -> {
-        if (outbound) {
-          outboundPeers.add(peer);
-        }
-        String ip = ipOf(remoteAddress);
-        if (ip != null) {
-          peerIps.put(peer, ip);
-        }
-      });
+      router.execute(
+          () -> {
+            if (outbound) {
+              outboundPeers.add(peer);
+            }
+            String ip = ipOf(remoteAddress);
+            if (ip != null) {
+              peerIps.put(peer, ip);
+            }
+          });
     }
 
     @Override

@@ -14,22 +14,17 @@ import io.headersync.libp2p.pubsub.internal.RouterStrategy;
 import io.headersync.libp2p.pubsub.internal.SeenCache;
 import io.headersync.libp2p.pubsub.internal.pb.PubsubProto;
 import io.headersync.lifecycle.AbstractService;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -38,6 +33,7 @@ import java.util.function.Supplier;
  * {@link Builder#gossipSub}) router.
  *
  * <h2>Streams</h2>
+ *
  * When identify says a peer speaks one of the router's protocols, we open one long-lived outbound
  * stream to it and write only on that stream: first a hello RPC with our subscriptions, then every
  * subscription change and every message for it. Streams the peer opens to us are only read (never
@@ -45,15 +41,16 @@ import java.util.function.Supplier;
  * RPC is a uvarint-framed protobuf bounded by {@link Builder#maxMessageSize}.
  *
  * <h2>Messages</h2>
+ *
  * An incoming message passes, in order: the signature policy's shape check, a check that it is not
- * our own, a check that we subscribe to its topic, the seen cache (by message id, 120 s), then —
- * on the validation executor — the signature and the topic's validator. As in Go, an id is marked
- * seen only when its message is accepted. Accepted messages are
- * delivered to our subscriptions and forwarded: by FloodSub to every peer subscribed to the topic,
- * by gossipsub to its mesh of the topic and to floodsub peers of the topic; never to the peer it
- * came from or its author.
+ * our own, a check that we subscribe to its topic, the seen cache (by message id, 120 s), then — on
+ * the validation executor — the signature and the topic's validator. As in Go, an id is marked seen
+ * only when its message is accepted. Accepted messages are delivered to our subscriptions and
+ * forwarded: by FloodSub to every peer subscribed to the topic, by gossipsub to its mesh of the
+ * topic and to floodsub peers of the topic; never to the peer it came from or its author.
  *
  * <h2>Gossipsub</h2>
+ *
  * With {@link RouterKind#GOSSIPSUB} the router keeps a mesh per joined topic, gossips, grafts and
  * prunes with backoff, speaks IDONTWANT to v1.2 peers and, with {@link Builder#peerScore}, scores
  * peers (gossipsub v1.1) and graylists those below the threshold. Its heartbeat and the score decay
@@ -61,15 +58,17 @@ import java.util.function.Supplier;
  * GossipSubParams} for the parameters and {@code docs/protocol.md} ("Gossipsub") for details.
  *
  * <h2>Lifecycle</h2>
- * A {@link io.headersync.lifecycle.Service}. {@link Builder#build()} makes it (NEW); {@link #start()}
- * registers the protocol handlers and the connection listener on the host, starts the gossipsub
- * timers and opens streams to peers already connected: start it before the host, so that identify
- * lists the pubsub protocols from the first connection. Subscriptions and validators may be set up
- * before {@code start()}; nothing reaches peers until then. {@link #stop()} closes the streams,
- * cancels the subscriptions, fails the waiting futures and stops the scheduler it owns (also when
- * it never started); {@link #close()} is {@code stop()} and a wait.
+ *
+ * A {@link io.headersync.lifecycle.Service}. {@link Builder#build()} makes it (NEW); {@link
+ * #start()} registers the protocol handlers and the connection listener on the host, starts the
+ * gossipsub timers and opens streams to peers already connected: start it before the host, so that
+ * identify lists the pubsub protocols from the first connection. Subscriptions and validators may
+ * be set up before {@code start()}; nothing reaches peers until then. {@link #stop()} closes the
+ * streams, cancels the subscriptions, fails the waiting futures and stops the scheduler it owns
+ * (also when it never started); {@link #close()} is {@code stop()} and a wait.
  *
  * <h2>Threads</h2>
+ *
  * All router state is owned by the router executor: a serial executor over {@link
  * Builder#routerExecutor} (by default the host's user executor, {@link Host#executor()}), including
  * the gossipsub heartbeat and score decay. Signature checks and validators run on {@link
@@ -83,6 +82,7 @@ import java.util.function.Supplier;
 public final class PubSub extends AbstractService {
   /** Go's {@code DefaultMaxMessageSize}: 1 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
+
   /** ev-node's limit ({@code DefaultMaxBlobSize}): 5 MiB. */
   public static final int EVNODE_MAX_MESSAGE_SIZE = 5 << 20;
 
@@ -97,8 +97,12 @@ public final class PubSub extends AbstractService {
   private final AtomicLong seqno;
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private PubSub(Builder b, ScheduledExecutorService scheduler, @Nullable ScheduledExecutorService ownedScheduler) {
-    super("pubsub " + b.kind + " on " + b.host.peerId(),
+  private PubSub(
+      Builder b,
+      ScheduledExecutorService scheduler,
+      @Nullable ScheduledExecutorService ownedScheduler) {
+    super(
+        "pubsub " + b.kind + " on " + b.host.peerId(),
         b.callbackExecutor != null ? b.callbackExecutor : b.host.executor());
     this.host = b.host;
     this.identity = b.identity;
@@ -110,9 +114,21 @@ public final class PubSub extends AbstractService {
     SeenCache seen = new SeenCache(b.clock, b.seenTtl, b.seenCapacity);
     GossipSubRouter gossip = null;
     if (b.kind == RouterKind.GOSSIPSUB) {
-      PeerScore score = b.scoreParams == null ? null : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
-      gossip = new GossipSubRouter(b.gossipParams, b.thresholds, score, b.clock, b.random, scheduler,
-          counters, b.maxMessageSize, id -> seen.contains(id.toByteArray()));
+      PeerScore score =
+          b.scoreParams == null
+              ? null
+              : new PeerScore(b.scoreParams, b.clock, b.seenTtl.toMillis());
+      gossip =
+          new GossipSubRouter(
+              b.gossipParams,
+              b.thresholds,
+              score,
+              b.clock,
+              b.random,
+              scheduler,
+              counters,
+              b.maxMessageSize,
+              id -> seen.contains(id.toByteArray()));
       this.strategy = gossip;
     } else {
       this.strategy = new FloodSubStrategy();
@@ -146,7 +162,10 @@ public final class PubSub extends AbstractService {
     return router.start();
   }
 
-  /** Unregisters from the host, closes streams, subscriptions and waiters, stops the owned scheduler. */
+  /**
+   * Unregisters from the host, closes streams, subscriptions and waiters, stops the owned
+   * scheduler.
+   */
   @Override
   protected CompletableFuture<Void> doStop() {
     stopping.set(true);
@@ -154,11 +173,14 @@ public final class PubSub extends AbstractService {
       host.removeStreamHandler(p);
     }
     host.removeConnectionListener(router.streams.listener);
-    return router.close().whenComplete((v, t) -> {
-      if (ownedScheduler != null) {
-        ownedScheduler.shutdownNow();
-      }
-    });
+    return router
+        .close()
+        .whenComplete(
+            (v, t) -> {
+              if (ownedScheduler != null) {
+                ownedScheduler.shutdownNow();
+              }
+            });
   }
 
   /**
@@ -212,38 +234,63 @@ public final class PubSub extends AbstractService {
     if (stopping.get()) {
       return CompletableFuture.failedFuture(Router.closedException());
     }
-    PubsubProto.Message wire = policy == SignaturePolicy.STRICT_SIGN
-        ? MessageSigning.sign(identity, seqno.incrementAndGet(), topic, data)
-        : MessageSigning.unsigned(topic, data);
+    PubsubProto.Message wire =
+        policy == SignaturePolicy.STRICT_SIGN
+            ? MessageSigning.sign(identity, seqno.incrementAndGet(), topic, data)
+            : MessageSigning.unsigned(topic, data);
     int size = PubsubProto.RPC.newBuilder().addPublish(wire).build().getSerializedSize();
     if (size > maxMessageSize) {
-      return CompletableFuture.failedFuture(new PubSubException(PubSubException.Reason.TOO_LARGE,
-          "RPC of " + size + " bytes is over the maximum of " + maxMessageSize));
+      return CompletableFuture.failedFuture(
+          new PubSubException(
+              PubSubException.Reason.TOO_LARGE,
+              "RPC of " + size + " bytes is over the maximum of " + maxMessageSize));
     }
     Message m = MessageSigning.toMessage(wire, self);
     Message withId = m.withId(router.validation.idFunction(topic).apply(m));
     CompletableFuture<Void> result = new CompletableFuture<>();
-    router.execute(() -> {
-      if (router.closed()) {
-        router.fail(result, Router.closedException());
-        return;
-      }
-      router.validation.validate(self, wire, withId, false).whenComplete((r, e) -> router.execute(() -> {
-        if (e != null) {
-          router.fail(result, new PubSubException(PubSubException.Reason.CLOSED,
-              "the validation executor refused our message: " + e.getMessage()));
-        } else if (r == ValidationResult.ACCEPT && !router.seen.add(withId.id())) {
-          router.complete(result, null); // an id already seen: Go drops it silently too
-        } else if (r != ValidationResult.ACCEPT) {
-          router.fail(result, new PubSubException(
-              r == ValidationResult.IGNORE ? PubSubException.Reason.IGNORED : PubSubException.Reason.REJECTED,
-              "our own message was " + r + " by the validator of " + topic));
-        } else {
-          router.route(self, wire, withId);
-          router.complete(result, null);
-        }
-      }, result));
-    }, result);
+    router.execute(
+        () -> {
+          if (router.closed()) {
+            router.fail(result, Router.closedException());
+            return;
+          }
+          router
+              .validation
+              .validate(self, wire, withId, false)
+              .whenComplete(
+                  (r, e) ->
+                      router.execute(
+                          () -> {
+                            if (e != null) {
+                              router.fail(
+                                  result,
+                                  new PubSubException(
+                                      PubSubException.Reason.CLOSED,
+                                      "the validation executor refused our message: "
+                                          + e.getMessage()));
+                            } else if (r == ValidationResult.ACCEPT
+                                && !router.seen.add(withId.id())) {
+                              router.complete(
+                                  result, null); // an id already seen: Go drops it silently too
+                            } else if (r != ValidationResult.ACCEPT) {
+                              router.fail(
+                                  result,
+                                  new PubSubException(
+                                      r == ValidationResult.IGNORE
+                                          ? PubSubException.Reason.IGNORED
+                                          : PubSubException.Reason.REJECTED,
+                                      "our own message was "
+                                          + r
+                                          + " by the validator of "
+                                          + topic));
+                            } else {
+                              router.route(self, wire, withId);
+                              router.complete(result, null);
+                            }
+                          },
+                          result));
+        },
+        result);
     return result;
   }
 
@@ -254,7 +301,8 @@ public final class PubSub extends AbstractService {
    * @param validator runs on the validation executor for each message of the topic, ours included
    */
   public void registerValidator(String topic, Validator validator) {
-    router.validation.register(Objects.requireNonNull(topic, "topic == null"),
+    router.validation.register(
+        Objects.requireNonNull(topic, "topic == null"),
         Objects.requireNonNull(validator, "validator == null"));
   }
 
@@ -274,15 +322,16 @@ public final class PubSub extends AbstractService {
    * @return a snapshot, on the callback executor
    */
   public CompletableFuture<Set<PeerId>> peers(String topic) {
-    return query(() -> {
-      Set<PeerId> out = new java.util.HashSet<>();
-      for (PeerId p : router.streams.knownPeers()) {
-        if (router.streams.topicsOf(p).contains(topic)) {
-          out.add(p);
-        }
-      }
-      return Set.copyOf(out);
-    });
+    return query(
+        () -> {
+          Set<PeerId> out = new java.util.HashSet<>();
+          for (PeerId p : router.streams.knownPeers()) {
+            if (router.streams.topicsOf(p).contains(topic)) {
+              out.add(p);
+            }
+          }
+          return Set.copyOf(out);
+        });
   }
 
   /**
@@ -344,10 +393,23 @@ public final class PubSub extends AbstractService {
    */
   public PubSubStats stats() {
     RouterCounters c = router.counters;
-    return new PubSubStats(c.messagesReceived.get(), c.duplicates.get(), c.delivered.get(), c.rejected.get(),
-        c.ignored.get(), throttled(), droppedOutbound(), c.graylistedRpcs.get(), c.graftsReceived.get(),
-        c.prunesReceived.get(), c.gossipIgnored.get(), c.controlTruncated.get(), c.brokenPromises.get(),
-        c.idontwantSent.get(), c.skippedForIdontwant.get(), c.pxRecordsAccepted.get());
+    return new PubSubStats(
+        c.messagesReceived.get(),
+        c.duplicates.get(),
+        c.delivered.get(),
+        c.rejected.get(),
+        c.ignored.get(),
+        throttled(),
+        droppedOutbound(),
+        c.graylistedRpcs.get(),
+        c.graftsReceived.get(),
+        c.prunesReceived.get(),
+        c.gossipIgnored.get(),
+        c.controlTruncated.get(),
+        c.brokenPromises.get(),
+        c.idontwantSent.get(),
+        c.skippedForIdontwant.get(),
+        c.pxRecordsAccepted.get());
   }
 
   /**
@@ -371,13 +433,17 @@ public final class PubSub extends AbstractService {
    */
   public CompletableFuture<Map<PeerId, ConnectionManager.PeerValue>> connectionValues() {
     GossipSubRouter g = router.gossip;
-    return query(() -> {
-      Map<PeerId, ConnectionManager.PeerValue> out = new HashMap<>();
-      for (PeerId p : router.streams.knownPeers()) {
-        out.put(p, new ConnectionManager.PeerValue(g == null ? 0 : g.score(p), g != null && g.inAnyMesh(p)));
-      }
-      return out;
-    });
+    return query(
+        () -> {
+          Map<PeerId, ConnectionManager.PeerValue> out = new HashMap<>();
+          for (PeerId p : router.streams.knownPeers()) {
+            out.put(
+                p,
+                new ConnectionManager.PeerValue(
+                    g == null ? 0 : g.score(p), g != null && g.inAnyMesh(p)));
+          }
+          return out;
+        });
   }
 
   /**
@@ -443,21 +509,27 @@ public final class PubSub extends AbstractService {
      * the scheduler it made is shut down again.
      *
      * @return the router
-     * @throws IllegalStateException if the identity is not the host's, or scoring is asked of FloodSub
+     * @throws IllegalStateException if the identity is not the host's, or scoring is asked of
+     *     FloodSub
      */
     public PubSub build() {
       if (!identity.peerId().equals(host.peerId())) {
-        throw new IllegalStateException("identity " + identity.peerId() + " is not the host's " + host.peerId());
+        throw new IllegalStateException(
+            "identity " + identity.peerId() + " is not the host's " + host.peerId());
       }
       if (scoreParams != null && kind != RouterKind.GOSSIPSUB) {
         throw new IllegalStateException("peer scoring needs the GOSSIPSUB router, not " + kind);
       }
       ScheduledExecutorService given = scheduler;
-      ScheduledExecutorService owned = given != null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pubsub-heartbeat");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService owned =
+          given != null
+              ? null
+              : Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread t = new Thread(r, "pubsub-heartbeat");
+                    t.setDaemon(true);
+                    return t;
+                  });
       try {
         return new PubSub(this, given != null ? given : owned, owned);
       } catch (RuntimeException | Error e) {

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 
 /**
  * The settings of a {@link PubSub} and their setters, with every default: the body of {@link
- * PubSub.Builder}, which adds only {@link PubSub.Builder#build()} (kept apart so that {@code PubSub}
- * stays one concern; the setters are public and documented as {@code PubSub.Builder}'s, as {@code
- * StringBuilder}'s are through {@code AbstractStringBuilder}).
+ * PubSub.Builder}, which adds only {@link PubSub.Builder#build()} (kept apart so that {@code
+ * PubSub} stays one concern; the setters are public and documented as {@code PubSub.Builder}'s, as
+ * {@code StringBuilder}'s are through {@code AbstractStringBuilder}).
  */
 abstract class PubSubSettings {
   final Host host;
@@ -55,9 +55,9 @@ abstract class PubSubSettings {
   abstract PubSub.Builder self();
 
   /**
-   * Dials peers offered by gossipsub peer exchange: called (on the callback executor) with the
-   * peer ids of a PRUNE's PX records that we are not connected to, when the pruning peer scores at
-   * least the accept-PX threshold and our mesh of the topic is below {@code Dlo}, as Go's {@code
+   * Dials peers offered by gossipsub peer exchange: called (on the callback executor) with the peer
+   * ids of a PRUNE's PX records that we are not connected to, when the pruning peer scores at least
+   * the accept-PX threshold and our mesh of the topic is below {@code Dlo}, as Go's {@code
    * pxConnect}. The records carry ids only (we do not read signed peer records): the dialer finds
    * addresses itself (peer store, DHT). Unset: PX records are counted, not dialed.
    *
@@ -93,8 +93,8 @@ abstract class PubSubSettings {
   }
 
   /**
-   * Scores peers (gossipsub only; Go's {@code WithPeerScore}). Without it every score is 0 and
-   * no peer is graylisted. See {@link PeerScoreParams#forHeaderTopic} and {@link
+   * Scores peers (gossipsub only; Go's {@code WithPeerScore}). Without it every score is 0 and no
+   * peer is graylisted. See {@link PeerScoreParams#forHeaderTopic} and {@link
    * PeerScoreThresholds#CELESTIA}.
    *
    * @param params the score parameters
@@ -143,7 +143,8 @@ abstract class PubSubSettings {
   }
 
   /**
-   * The largest RPC frame read or written; default 1 MiB ({@link PubSub#EVNODE_MAX_MESSAGE_SIZE} for ev-node).
+   * The largest RPC frame read or written; default 1 MiB ({@link PubSub#EVNODE_MAX_MESSAGE_SIZE}
+   * for ev-node).
    *
    * @param bytes at least 1024
    * @return this builder
@@ -242,14 +243,15 @@ abstract class PubSubSettings {
    * @return this builder
    */
   public PubSub.Builder messageIdFunction(String topic, MessageIdFunction fn) {
-    idFunctions.put(Objects.requireNonNull(topic, "topic == null"), Objects.requireNonNull(fn, "fn == null"));
+    idFunctions.put(
+        Objects.requireNonNull(topic, "topic == null"), Objects.requireNonNull(fn, "fn == null"));
     return self();
   }
 
   /**
-   * The pool the router runs on; its tasks are serialized (a serial executor over the pool), so
-   * the router is one actor without a thread of its own. Default: the host's user executor
-   * ({@link Host#executor()}).
+   * The pool the router runs on; its tasks are serialized (a serial executor over the pool), so the
+   * router is one actor without a thread of its own. Default: the host's user executor ({@link
+   * Host#executor()}).
    *
    * @param executor the pool (not owned)
    * @return this builder

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The router of a {@link PubSub}: an actor whose state (our subscriptions, the waiters, and through
- * {@link PeerStreams} and {@link ValidationPipeline} the peers and messages in validation) is touched
- * only by tasks of one serial executor over the router executor. It handles RPCs, routes accepted
- * messages (to our subscriptions and, through the strategy, to peers) and announces our
+ * {@link PeerStreams} and {@link ValidationPipeline} the peers and messages in validation) is
+ * touched only by tasks of one serial executor over the router executor. It handles RPCs, routes
+ * accepted messages (to our subscriptions and, through the strategy, to peers) and announces our
  * subscriptions. Completions go to the callback executor; a completion it refuses fails the future.
  */
 final class Router {
@@ -63,8 +63,13 @@ final class Router {
 
   private record RpcWaiter(PeerId peer, long count, CompletableFuture<Void> future) {}
 
-  Router(PubSub.Builder b, RouterStrategy strategy, @Nullable GossipSubRouter gossip, SeenCache seen,
-      RouterCounters counters, ScheduledExecutorService scheduler) {
+  Router(
+      PubSub.Builder b,
+      RouterStrategy strategy,
+      @Nullable GossipSubRouter gossip,
+      SeenCache seen,
+      RouterCounters counters,
+      ScheduledExecutorService scheduler) {
     this.host = b.host;
     this.self = host.peerId();
     this.strategy = strategy;
@@ -86,7 +91,9 @@ final class Router {
 
   // ------------------------------------------------------------------ the router executor
 
-  /** Queues {@code task} on the router; false (nothing queued) if the router executor refused it. */
+  /**
+   * Queues {@code task} on the router; false (nothing queued) if the router executor refused it.
+   */
   boolean execute(Runnable task) {
     try {
       serial.execute(task);
@@ -114,7 +121,8 @@ final class Router {
   }
 
   private static PubSubException refused(String which) {
-    return new PubSubException(PubSubException.Reason.CLOSED, "the " + which + " executor refused the task");
+    return new PubSubException(
+        PubSubException.Reason.CLOSED, "the " + which + " executor refused the task");
   }
 
   boolean closed() {
@@ -123,7 +131,9 @@ final class Router {
 
   // ------------------------------------------------------------------ completions
 
-  /** Completes {@code f} on the callback executor; if it refuses, {@code f} fails on this thread. */
+  /**
+   * Completes {@code f} on the callback executor; if it refuses, {@code f} fails on this thread.
+   */
   <T> void complete(CompletableFuture<T> f, @Nullable T value) {
     try {
       callbacks.execute(() -> f.complete(value));
@@ -153,22 +163,29 @@ final class Router {
   /** A subscription of {@code topic}; recorded (and announced if first) on the router thread. */
   Subscription subscribe(String topic) {
     Subscription[] holder = new Subscription[1];
-    Subscription sub = new Subscription(topic, subscriptionCapacity, callbacks,
-        () -> execute(() -> removeSubscription(holder[0])));
+    Subscription sub =
+        new Subscription(
+            topic,
+            subscriptionCapacity,
+            callbacks,
+            () -> execute(() -> removeSubscription(holder[0])));
     holder[0] = sub;
-    boolean queued = execute(() -> {
-      if (closed) {
-        sub.terminate();
-        return;
-      }
-      List<Subscription> list = subscriptions.computeIfAbsent(topic, t -> new ArrayList<>());
-      list.add(sub);
-      if (list.size() == 1) {
-        announce(topic, true);
-        strategy.join(topic);
-        checkMeshWaiters();
-      }
-    });
+    boolean queued =
+        execute(
+            () -> {
+              if (closed) {
+                sub.terminate();
+                return;
+              }
+              List<Subscription> list =
+                  subscriptions.computeIfAbsent(topic, t -> new ArrayList<>());
+              list.add(sub);
+              if (list.size() == 1) {
+                announce(topic, true);
+                strategy.join(topic);
+                checkMeshWaiters();
+              }
+            });
     if (!queued) {
       sub.terminate();
     }
@@ -195,15 +212,20 @@ final class Router {
   PubsubProto.RPC hello() {
     PubsubProto.RPC.Builder hello = PubsubProto.RPC.newBuilder();
     for (String topic : subscriptions.keySet()) {
-      hello.addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic));
+      hello.addSubscriptions(
+          PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(topic));
     }
     return hello.build();
   }
 
   private void announce(String topic, boolean subscribe) {
-    byte[] rpc = PubsubProto.RPC.newBuilder()
-        .addSubscriptions(PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(subscribe).setTopicid(topic))
-        .build().toByteArray();
+    byte[] rpc =
+        PubsubProto.RPC
+            .newBuilder()
+            .addSubscriptions(
+                PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(subscribe).setTopicid(topic))
+            .build()
+            .toByteArray();
     for (PeerId p : streams.readyPeers()) {
       if (!streams.send(p, rpc)) {
         scheduleAnnounceRetry(p, topic, subscribe, rpc);
@@ -220,14 +242,21 @@ final class Router {
   private void scheduleAnnounceRetry(PeerId peer, String topic, boolean subscribe, byte[] rpc) {
     long delayMillis = 1L + random.nextInt(1000);
     try {
-      scheduler.schedule(() -> execute(() -> {
-        if (closed || !streams.ready(peer) || subscriptions.containsKey(topic) != subscribe) {
-          return;
-        }
-        if (!streams.send(peer, rpc)) {
-          scheduleAnnounceRetry(peer, topic, subscribe, rpc);
-        }
-      }), delayMillis, TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () ->
+              execute(
+                  () -> {
+                    if (closed
+                        || !streams.ready(peer)
+                        || subscriptions.containsKey(topic) != subscribe) {
+                      return;
+                    }
+                    if (!streams.send(peer, rpc)) {
+                      scheduleAnnounceRetry(peer, topic, subscribe, rpc);
+                    }
+                  }),
+          delayMillis,
+          TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       log.trace("scheduler closed; dropping an announcement retry");
     }
@@ -284,65 +313,75 @@ final class Router {
 
   // ------------------------------------------------------------------ waiters
 
-  /** Adds a waiter for {@code peer} on {@code topic}: ready to receive ({@code mesh} false) or in our mesh. */
+  /**
+   * Adds a waiter for {@code peer} on {@code topic}: ready to receive ({@code mesh} false) or in
+   * our mesh.
+   */
   CompletableFuture<Void> await(String topic, PeerId peer, boolean mesh) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    execute(() -> {
-      if (closed) {
-        fail(f, closedException());
-        return;
-      }
-      (mesh ? meshWaiters : peerWaiters).add(new PeerWaiter(topic, peer, f));
-      if (mesh) {
-        checkMeshWaiters();
-      } else {
-        checkWaiters();
-      }
-    }, f);
+    execute(
+        () -> {
+          if (closed) {
+            fail(f, closedException());
+            return;
+          }
+          (mesh ? meshWaiters : peerWaiters).add(new PeerWaiter(topic, peer, f));
+          if (mesh) {
+            checkMeshWaiters();
+          } else {
+            checkWaiters();
+          }
+        },
+        f);
     return f;
   }
 
   /** Completes the peer waiters whose peer is ready and subscribed. */
   void checkWaiters() {
-    peerWaiters.removeIf(w -> {
-      if (streams.ready(w.peer) && streams.topicsOf(w.peer).contains(w.topic)) {
-        complete(w.future, null);
-        return true;
-      }
-      return false;
-    });
+    peerWaiters.removeIf(
+        w -> {
+          if (streams.ready(w.peer) && streams.topicsOf(w.peer).contains(w.topic)) {
+            complete(w.future, null);
+            return true;
+          }
+          return false;
+        });
   }
 
   void checkMeshWaiters() {
     if (gossip == null || meshWaiters.isEmpty()) {
       return;
     }
-    meshWaiters.removeIf(w -> {
-      if (gossip.meshPeers(w.topic).contains(w.peer)) {
-        complete(w.future, null);
-        return true;
-      }
-      return false;
-    });
+    meshWaiters.removeIf(
+        w -> {
+          if (gossip.meshPeers(w.topic).contains(w.peer)) {
+            complete(w.future, null);
+            return true;
+          }
+          return false;
+        });
   }
 
   CompletableFuture<Void> awaitRpcs(PeerId peer, long count) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    execute(() -> {
-      rpcWaiters.add(new RpcWaiter(peer, count, f));
-      checkRpcWaiters();
-    }, f);
+    execute(
+        () -> {
+          rpcWaiters.add(new RpcWaiter(peer, count, f));
+          checkRpcWaiters();
+        },
+        f);
     return f;
   }
 
   void checkRpcWaiters() {
-    rpcWaiters.removeIf(w -> {
-      if (streams.rpcsHandled(w.peer) >= w.count) {
-        complete(w.future, null);
-        return true;
-      }
-      return false;
-    });
+    rpcWaiters.removeIf(
+        w -> {
+          if (streams.rpcsHandled(w.peer) >= w.count) {
+            complete(w.future, null);
+            return true;
+          }
+          return false;
+        });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -350,26 +389,29 @@ final class Router {
   /** Starts the strategy's timers and opens streams to the peers already connected. */
   CompletableFuture<Void> start() {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    execute(() -> {
-      if (!closed) {
-        strategy.start();
-        streams.openToConnected();
-      }
-      f.complete(null);
-    }, f);
+    execute(
+        () -> {
+          if (!closed) {
+            strategy.start();
+            streams.openToConnected();
+          }
+          f.complete(null);
+        },
+        f);
     return f;
   }
 
   /**
-   * Closes the streams, ends the subscriptions, fails the waiters. Runs on the router; if the router
-   * executor is gone, on this thread (no router task can run any more).
+   * Closes the streams, ends the subscriptions, fails the waiters. Runs on the router; if the
+   * router executor is gone, on this thread (no router task can run any more).
    */
   CompletableFuture<Void> close() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    Runnable cleanup = () -> {
-      closeOnRouter();
-      done.complete(null);
-    };
+    Runnable cleanup =
+        () -> {
+          closeOnRouter();
+          done.complete(null);
+        };
     if (!execute(cleanup)) {
       cleanup.run();
     }

@@ -67,26 +67,33 @@ final class StrategyContext implements RouterContext {
     }
     List<PeerId> peers = List.copyOf(offered);
     try {
-      router.callbacks().execute(() -> {
-        try {
-          d.accept(peers);
-        } catch (RuntimeException e) {
-          log.debug("peer exchange dialer failed: {}", e.toString());
-        }
-      });
+      router
+          .callbacks()
+          .execute(
+              () -> {
+                try {
+                  d.accept(peers);
+                } catch (RuntimeException e) {
+                  log.debug("peer exchange dialer failed: {}", e.toString());
+                }
+              });
     } catch (RejectedExecutionException e) {
       log.trace("callback executor closed; dropping PX peers");
     }
   }
 
-  /** Runs a timer's work on the router thread, unless the router closed; then checks the mesh waiters. */
+  /**
+   * Runs a timer's work on the router thread, unless the router closed; then checks the mesh
+   * waiters.
+   */
   @Override
   public void execute(Runnable task) {
-    router.execute(() -> {
-      if (!router.closed()) {
-        task.run();
-        router.checkMeshWaiters();
-      }
-    });
+    router.execute(
+        () -> {
+          if (!router.closed()) {
+            task.run();
+            router.checkMeshWaiters();
+          }
+        });
   }
 }

@@ -39,8 +39,8 @@ public final class Subscription implements AutoCloseable {
   }
 
   /**
-   * {@return the next message} Fails with {@link CancellationException} once the subscription is cancelled
-   * or the {@link PubSub} closed.
+   * {@return the next message} Fails with {@link CancellationException} once the subscription is
+   * cancelled or the {@link PubSub} closed.
    */
   public CompletableFuture<Message> next() {
     CompletableFuture<Message> f = new CompletableFuture<>();
@@ -99,7 +99,8 @@ public final class Subscription implements AutoCloseable {
       callbackExecutor.execute(() -> waiter.complete(m));
     } catch (RejectedExecutionException e) {
       // Nobody is left to hand the message to: the subscription ends instead of completing here.
-      waiter.completeExceptionally(new CancellationException("the callback executor refused the message"));
+      waiter.completeExceptionally(
+          new CancellationException("the callback executor refused the message"));
       terminate();
     }
   }

@@ -38,7 +38,8 @@ public final class Topic {
   }
 
   /**
-   * Sets the validator of this topic, replacing any earlier one; see {@link PubSub#registerValidator}.
+   * Sets the validator of this topic, replacing any earlier one; see {@link
+   * PubSub#registerValidator}.
    *
    * @param validator judges each message before it is delivered or forwarded
    */

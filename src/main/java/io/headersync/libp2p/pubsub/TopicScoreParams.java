@@ -10,17 +10,19 @@ import java.util.Objects;
 /**
  * The per-topic part of the gossipsub v1.1 score (Go's {@code TopicScoreParams}). A peer's topic
  * score is {@code topicWeight * (P1*w1 + P2*w2 + P3*w3 + P3b*w3b + P4*w4)} where
+ *
  * <ul>
- *   <li>P1 = time in the mesh in quanta, capped;</li>
- *   <li>P2 = first deliveries of valid messages (decaying, capped);</li>
- *   <li>P3 = the square of the deficit of mesh deliveries under the threshold, once the peer was
- *       in the mesh longer than the activation time (P3b: the sticky penalty left on prune);</li>
- *   <li>P4 = the square of the count of invalid messages delivered (decaying).</li>
+ *   <li>P1 = time in the mesh in quanta, capped;
+ *   <li>P2 = first deliveries of valid messages (decaying, capped);
+ *   <li>P3 = the square of the deficit of mesh deliveries under the threshold, once the peer was in
+ *       the mesh longer than the activation time (P3b: the sticky penalty left on prune);
+ *   <li>P4 = the square of the count of invalid messages delivered (decaying).
  * </ul>
+ *
  * Decay factors are multiplied in once per {@link PeerScoreParams#decayInterval()}; see {@link
  * PeerScoreParams#decay(Duration)}. Build with {@link #builder()}; the defaults are all zero
- * (nothing scored) except the quantum (1 s). {@link Builder#build()} checks Go's rules and names the
- * setting that breaks one; {@link #toBuilder()} starts from these settings. Immutable.
+ * (nothing scored) except the quantum (1 s). {@link Builder#build()} checks Go's rules and names
+ * the setting that breaks one; {@link #toBuilder()} starts from these settings. Immutable.
  */
 public final class TopicScoreParams {
   private final double topicWeight;
@@ -61,87 +63,121 @@ public final class TopicScoreParams {
     this.invalidMessageDeliveriesDecay = b.invalidMessageDeliveriesDecay;
   }
 
-  /** @return the topic's weight in the score */
+  /**
+   * @return the topic's weight in the score
+   */
   public double topicWeight() {
     return topicWeight;
   }
 
-  /** @return the weight of P1, time in the mesh */
+  /**
+   * @return the weight of P1, time in the mesh
+   */
   public double timeInMeshWeight() {
     return timeInMeshWeight;
   }
 
-  /** @return the quantum P1 counts time in */
+  /**
+   * @return the quantum P1 counts time in
+   */
   public Duration timeInMeshQuantum() {
     return timeInMeshQuantum;
   }
 
-  /** @return the cap of P1 */
+  /**
+   * @return the cap of P1
+   */
   public double timeInMeshCap() {
     return timeInMeshCap;
   }
 
-  /** @return the weight of P2, first deliveries */
+  /**
+   * @return the weight of P2, first deliveries
+   */
   public double firstMessageDeliveriesWeight() {
     return firstMessageDeliveriesWeight;
   }
 
-  /** @return the decay of P2 */
+  /**
+   * @return the decay of P2
+   */
   public double firstMessageDeliveriesDecay() {
     return firstMessageDeliveriesDecay;
   }
 
-  /** @return the cap of P2 */
+  /**
+   * @return the cap of P2
+   */
   public double firstMessageDeliveriesCap() {
     return firstMessageDeliveriesCap;
   }
 
-  /** @return the (negative) weight of P3, the mesh delivery deficit */
+  /**
+   * @return the (negative) weight of P3, the mesh delivery deficit
+   */
   public double meshMessageDeliveriesWeight() {
     return meshMessageDeliveriesWeight;
   }
 
-  /** @return the decay of P3's counter */
+  /**
+   * @return the decay of P3's counter
+   */
   public double meshMessageDeliveriesDecay() {
     return meshMessageDeliveriesDecay;
   }
 
-  /** @return the cap of P3's counter */
+  /**
+   * @return the cap of P3's counter
+   */
   public double meshMessageDeliveriesCap() {
     return meshMessageDeliveriesCap;
   }
 
-  /** @return the deliveries under which P3 applies */
+  /**
+   * @return the deliveries under which P3 applies
+   */
   public double meshMessageDeliveriesThreshold() {
     return meshMessageDeliveriesThreshold;
   }
 
-  /** @return the window in which a duplicate still counts as a mesh delivery */
+  /**
+   * @return the window in which a duplicate still counts as a mesh delivery
+   */
   public Duration meshMessageDeliveriesWindow() {
     return meshMessageDeliveriesWindow;
   }
 
-  /** @return the time in the mesh after which P3 applies */
+  /**
+   * @return the time in the mesh after which P3 applies
+   */
   public Duration meshMessageDeliveriesActivation() {
     return meshMessageDeliveriesActivation;
   }
 
-  /** @return the (negative) weight of P3b, the sticky mesh failure penalty */
+  /**
+   * @return the (negative) weight of P3b, the sticky mesh failure penalty
+   */
   public double meshFailurePenaltyWeight() {
     return meshFailurePenaltyWeight;
   }
 
-  /** @return the decay of P3b */
+  /**
+   * @return the decay of P3b
+   */
   public double meshFailurePenaltyDecay() {
     return meshFailurePenaltyDecay;
   }
 
-  /** @return the (negative) weight of P4, invalid deliveries */
+  /**
+   * @return the (negative) weight of P4, invalid deliveries
+   */
   public double invalidMessageDeliveriesWeight() {
     return invalidMessageDeliveriesWeight;
   }
 
-  /** @return the decay of P4 */
+  /**
+   * @return the decay of P4
+   */
   public double invalidMessageDeliveriesDecay() {
     return invalidMessageDeliveriesDecay;
   }
@@ -189,12 +225,25 @@ public final class TopicScoreParams {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("TopicScoreParams{");
-    String[] names = {"topicWeight", "timeInMeshWeight", "timeInMeshQuantum", "timeInMeshCap",
-        "firstMessageDeliveriesWeight", "firstMessageDeliveriesDecay", "firstMessageDeliveriesCap",
-        "meshMessageDeliveriesWeight", "meshMessageDeliveriesDecay", "meshMessageDeliveriesCap",
-        "meshMessageDeliveriesThreshold", "meshMessageDeliveriesWindow", "meshMessageDeliveriesActivation",
-        "meshFailurePenaltyWeight", "meshFailurePenaltyDecay", "invalidMessageDeliveriesWeight",
-        "invalidMessageDeliveriesDecay"};
+    String[] names = {
+      "topicWeight",
+      "timeInMeshWeight",
+      "timeInMeshQuantum",
+      "timeInMeshCap",
+      "firstMessageDeliveriesWeight",
+      "firstMessageDeliveriesDecay",
+      "firstMessageDeliveriesCap",
+      "meshMessageDeliveriesWeight",
+      "meshMessageDeliveriesDecay",
+      "meshMessageDeliveriesCap",
+      "meshMessageDeliveriesThreshold",
+      "meshMessageDeliveriesWindow",
+      "meshMessageDeliveriesActivation",
+      "meshFailurePenaltyWeight",
+      "meshFailurePenaltyDecay",
+      "invalidMessageDeliveriesWeight",
+      "invalidMessageDeliveriesDecay"
+    };
     List<Object> values = values();
     for (int k = 0; k < names.length; k++) {
       s.append(k == 0 ? "" : ", ").append(names[k]).append('=').append(values.get(k));
@@ -203,11 +252,23 @@ public final class TopicScoreParams {
   }
 
   private List<Object> values() {
-    return Arrays.asList(topicWeight, timeInMeshWeight, timeInMeshQuantum, timeInMeshCap,
-        firstMessageDeliveriesWeight, firstMessageDeliveriesDecay, firstMessageDeliveriesCap,
-        meshMessageDeliveriesWeight, meshMessageDeliveriesDecay, meshMessageDeliveriesCap,
-        meshMessageDeliveriesThreshold, meshMessageDeliveriesWindow, meshMessageDeliveriesActivation,
-        meshFailurePenaltyWeight, meshFailurePenaltyDecay, invalidMessageDeliveriesWeight,
+    return Arrays.asList(
+        topicWeight,
+        timeInMeshWeight,
+        timeInMeshQuantum,
+        timeInMeshCap,
+        firstMessageDeliveriesWeight,
+        firstMessageDeliveriesDecay,
+        firstMessageDeliveriesCap,
+        meshMessageDeliveriesWeight,
+        meshMessageDeliveriesDecay,
+        meshMessageDeliveriesCap,
+        meshMessageDeliveriesThreshold,
+        meshMessageDeliveriesWindow,
+        meshMessageDeliveriesActivation,
+        meshFailurePenaltyWeight,
+        meshFailurePenaltyDecay,
+        invalidMessageDeliveriesWeight,
         invalidMessageDeliveriesDecay);
   }
 
@@ -361,7 +422,8 @@ public final class TopicScoreParams {
      * @return this builder
      */
     public Builder meshMessageDeliveriesWindow(Duration value) {
-      this.meshMessageDeliveriesWindow = Objects.requireNonNull(value, "meshMessageDeliveriesWindow == null");
+      this.meshMessageDeliveriesWindow =
+          Objects.requireNonNull(value, "meshMessageDeliveriesWindow == null");
       return this;
     }
 
@@ -372,7 +434,8 @@ public final class TopicScoreParams {
      * @return this builder
      */
     public Builder meshMessageDeliveriesActivation(Duration value) {
-      this.meshMessageDeliveriesActivation = Objects.requireNonNull(value, "meshMessageDeliveriesActivation == null");
+      this.meshMessageDeliveriesActivation =
+          Objects.requireNonNull(value, "meshMessageDeliveriesActivation == null");
       return this;
     }
 
@@ -461,13 +524,19 @@ public final class TopicScoreParams {
      * @param activation {@link TopicScoreParams#meshMessageDeliveriesActivation()}
      * @return this builder
      */
-    public Builder meshMessageDeliveries(double weight, double decay, double cap, double threshold,
-        Duration window, Duration activation) {
+    public Builder meshMessageDeliveries(
+        double weight,
+        double decay,
+        double cap,
+        double threshold,
+        Duration window,
+        Duration activation) {
       this.meshMessageDeliveriesWeight = weight;
       this.meshMessageDeliveriesDecay = decay;
       this.meshMessageDeliveriesCap = cap;
       this.meshMessageDeliveriesThreshold = threshold;
-      this.meshMessageDeliveriesWindow = Objects.requireNonNull(window, "meshMessageDeliveriesWindow == null");
+      this.meshMessageDeliveriesWindow =
+          Objects.requireNonNull(window, "meshMessageDeliveriesWindow == null");
       this.meshMessageDeliveriesActivation =
           Objects.requireNonNull(activation, "meshMessageDeliveriesActivation == null");
       return this;
@@ -507,29 +576,41 @@ public final class TopicScoreParams {
      */
     public TopicScoreParams build() {
       check(topicWeight >= 0, "topicWeight must be >= 0, got " + topicWeight);
-      check(!timeInMeshQuantum.isZero() && !timeInMeshQuantum.isNegative(), "timeInMeshQuantum must be positive");
+      check(
+          !timeInMeshQuantum.isZero() && !timeInMeshQuantum.isNegative(),
+          "timeInMeshQuantum must be positive");
       check(timeInMeshWeight >= 0, "timeInMeshWeight must be >= 0, got " + timeInMeshWeight);
-      check(timeInMeshWeight == 0 || timeInMeshCap > 0, "timeInMeshCap must be positive, got " + timeInMeshCap);
+      check(
+          timeInMeshWeight == 0 || timeInMeshCap > 0,
+          "timeInMeshCap must be positive, got " + timeInMeshCap);
       check(firstMessageDeliveriesWeight >= 0, "firstMessageDeliveriesWeight must be >= 0");
-      check(firstMessageDeliveriesWeight == 0 || decayOk(firstMessageDeliveriesDecay),
+      check(
+          firstMessageDeliveriesWeight == 0 || decayOk(firstMessageDeliveriesDecay),
           "firstMessageDeliveriesDecay must be in (0, 1), got " + firstMessageDeliveriesDecay);
-      check(firstMessageDeliveriesWeight == 0 || firstMessageDeliveriesCap > 0,
+      check(
+          firstMessageDeliveriesWeight == 0 || firstMessageDeliveriesCap > 0,
           "firstMessageDeliveriesCap must be positive, got " + firstMessageDeliveriesCap);
       check(meshMessageDeliveriesWeight <= 0, "meshMessageDeliveriesWeight must be <= 0");
-      check(meshMessageDeliveriesWeight == 0 || decayOk(meshMessageDeliveriesDecay),
+      check(
+          meshMessageDeliveriesWeight == 0 || decayOk(meshMessageDeliveriesDecay),
           "meshMessageDeliveriesDecay must be in (0, 1), got " + meshMessageDeliveriesDecay);
-      check(meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesCap > 0,
+      check(
+          meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesCap > 0,
           "meshMessageDeliveriesCap must be positive");
-      check(meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesThreshold > 0,
+      check(
+          meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesThreshold > 0,
           "meshMessageDeliveriesThreshold must be positive");
       check(!meshMessageDeliveriesWindow.isNegative(), "meshMessageDeliveriesWindow must be >= 0");
-      check(meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesActivation.toMillis() >= 1000,
+      check(
+          meshMessageDeliveriesWeight == 0 || meshMessageDeliveriesActivation.toMillis() >= 1000,
           "meshMessageDeliveriesActivation must be at least 1 s");
       check(meshFailurePenaltyWeight <= 0, "meshFailurePenaltyWeight must be <= 0");
-      check(meshFailurePenaltyWeight == 0 || decayOk(meshFailurePenaltyDecay),
+      check(
+          meshFailurePenaltyWeight == 0 || decayOk(meshFailurePenaltyDecay),
           "meshFailurePenaltyDecay must be in (0, 1), got " + meshFailurePenaltyDecay);
       check(invalidMessageDeliveriesWeight <= 0, "invalidMessageDeliveriesWeight must be <= 0");
-      check(invalidMessageDeliveriesWeight == 0 || decayOk(invalidMessageDeliveriesDecay),
+      check(
+          invalidMessageDeliveriesWeight == 0 || decayOk(invalidMessageDeliveriesDecay),
           "invalidMessageDeliveriesDecay must be in (0, 1), got " + invalidMessageDeliveriesDecay);
       return new TopicScoreParams(this);
     }

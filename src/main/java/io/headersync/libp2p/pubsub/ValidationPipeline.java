@@ -22,12 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What an incoming message passes before it is routed, in order: the signature policy's shape check,
- * a check that it is not our own, a check that we subscribe to its topic, the seen cache, the limit
- * of concurrent validations, then (on the validation executor, bounded by the timeout) the signature
- * and the topic's validator. As in Go, an id is marked seen only when its message is accepted, and a
- * copy of a message still in validation is held (a few) in case the first turns out invalid, so a
- * forged copy cannot suppress the genuine one. Router thread only, but for the validation itself.
+ * What an incoming message passes before it is routed, in order: the signature policy's shape
+ * check, a check that it is not our own, a check that we subscribe to its topic, the seen cache,
+ * the limit of concurrent validations, then (on the validation executor, bounded by the timeout)
+ * the signature and the topic's validator. As in Go, an id is marked seen only when its message is
+ * accepted, and a copy of a message still in validation is held (a few) in case the first turns out
+ * invalid, so a forged copy cannot suppress the genuine one. Router thread only, but for the
+ * validation itself.
  */
 final class ValidationPipeline {
   private static final Logger log = LoggerFactory.getLogger(ValidationPipeline.class);
@@ -45,6 +46,7 @@ final class ValidationPipeline {
   private final Map<String, Validator> validators = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong throttled = new AtomicLong();
+
   /** Messages in validation by id, with the copies held meanwhile. */
   private final Map<ByteString, List<HeldCopy>> inValidation = new HashMap<>();
 
@@ -127,34 +129,38 @@ final class ValidationPipeline {
   private void validateAndRoute(ByteString key, HeldCopy copy) {
     Message withId = copy.message();
     PeerId source = copy.source();
-    validate(source, copy.wire(), withId, policy == SignaturePolicy.STRICT_SIGN).whenCompleteAsync((result, e) -> {
-      if (router.closed()) {
-        return;
-      }
-      // Not run (the validation executor refused it): ignored, as a validation that timed out.
-      ValidationResult r = e != null ? ValidationResult.IGNORE : result;
-      if (r == ValidationResult.ACCEPT) {
-        inValidation.remove(key);
-        if (router.seen.add(withId.id())) {
-          router.route(source, copy.wire(), withId);
-        }
-        return;
-      }
-      log.debug("message {} from {}: {}", withId, source, r);
-      if (r == ValidationResult.REJECT) {
-        router.counters.rejected.incrementAndGet();
-        router.strategy.rejected(source, withId);
-      } else {
-        router.counters.ignored.incrementAndGet();
-        router.strategy.ignored(source, withId);
-      }
-      List<HeldCopy> held = inValidation.get(key);
-      if (r == ValidationResult.REJECT && held != null && !held.isEmpty()) {
-        validateAndRoute(key, held.remove(0));
-      } else {
-        inValidation.remove(key);
-      }
-    }, router.dropping());
+    validate(source, copy.wire(), withId, policy == SignaturePolicy.STRICT_SIGN)
+        .whenCompleteAsync(
+            (result, e) -> {
+              if (router.closed()) {
+                return;
+              }
+              // Not run (the validation executor refused it): ignored, as a validation that timed
+              // out.
+              ValidationResult r = e != null ? ValidationResult.IGNORE : result;
+              if (r == ValidationResult.ACCEPT) {
+                inValidation.remove(key);
+                if (router.seen.add(withId.id())) {
+                  router.route(source, copy.wire(), withId);
+                }
+                return;
+              }
+              log.debug("message {} from {}: {}", withId, source, r);
+              if (r == ValidationResult.REJECT) {
+                router.counters.rejected.incrementAndGet();
+                router.strategy.rejected(source, withId);
+              } else {
+                router.counters.ignored.incrementAndGet();
+                router.strategy.ignored(source, withId);
+              }
+              List<HeldCopy> held = inValidation.get(key);
+              if (r == ValidationResult.REJECT && held != null && !held.isEmpty()) {
+                validateAndRoute(key, held.remove(0));
+              } else {
+                inValidation.remove(key);
+              }
+            },
+            router.dropping());
   }
 
   /**
@@ -176,12 +182,18 @@ final class ValidationPipeline {
     }
     inFlight.incrementAndGet();
     return result
-        .completeOnTimeout(ValidationResult.IGNORE, validationTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .completeOnTimeout(
+            ValidationResult.IGNORE, validationTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((r, e) -> inFlight.decrementAndGet());
   }
 
-  private static void run(PeerId source, PubsubProto.Message wire, Message m, boolean checkSignature,
-      @Nullable Validator v, CompletableFuture<ValidationResult> result) {
+  private static void run(
+      PeerId source,
+      PubsubProto.Message wire,
+      Message m,
+      boolean checkSignature,
+      @Nullable Validator v,
+      CompletableFuture<ValidationResult> result) {
     try {
       if (checkSignature && !MessageSigning.verify(wire)) {
         result.complete(ValidationResult.REJECT);
@@ -191,8 +203,9 @@ final class ValidationPipeline {
         result.complete(ValidationResult.ACCEPT);
         return;
       }
-      v.validate(source, m).whenComplete((r, e) ->
-          result.complete(e != null || r == null ? ValidationResult.REJECT : r));
+      v.validate(source, m)
+          .whenComplete(
+              (r, e) -> result.complete(e != null || r == null ? ValidationResult.REJECT : r));
     } catch (RuntimeException e) {
       log.warn("validator of {} threw", m.topic(), e);
       result.complete(ValidationResult.REJECT);

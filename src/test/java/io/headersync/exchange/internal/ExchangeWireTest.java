@@ -9,8 +9,8 @@ import io.headersync.Hash;
 import io.headersync.exchange.ExchangeProtocol;
 import io.headersync.exchange.ExchangeProtocolException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExchangeWireTest {
@@ -29,7 +29,8 @@ class ExchangeWireTest {
 
   @Test
   void hashRequestBytes() {
-    assertEquals("061202abcd1801", HEX.formatHex(ExchangeWire.hashRequestFrame(Hash.parse("ABCD"))));
+    assertEquals(
+        "061202abcd1801", HEX.formatHex(ExchangeWire.hashRequestFrame(Hash.parse("ABCD"))));
   }
 
   @Test
@@ -41,12 +42,17 @@ class ExchangeWireTest {
   void okResponseMatchesProtobufEncoding() {
     byte[] body = new byte[200];
     Arrays.fill(body, (byte) 7);
-    byte[] expected = ExchangeWire.frame(io.headersync.exchange.internal.ExchangeProto.HeaderResponse.newBuilder()
-        .setBody(com.google.protobuf.ByteString.copyFrom(body))
-        .setStatusCode(io.headersync.exchange.internal.ExchangeProto.StatusCode.OK).build().toByteArray());
+    byte[] expected =
+        ExchangeWire.frame(
+            io.headersync.exchange.internal.ExchangeProto.HeaderResponse.newBuilder()
+                .setBody(com.google.protobuf.ByteString.copyFrom(body))
+                .setStatusCode(io.headersync.exchange.internal.ExchangeProto.StatusCode.OK)
+                .build()
+                .toByteArray());
     assertArrayEquals(expected, ExchangeWire.okResponseFrame(body));
-    assertEquals("0a05010203040510" + "01", HEX.formatHex(ExchangeWire.okResponseFrame(new byte[] {1, 2, 3, 4, 5}))
-        .substring(2));
+    assertEquals(
+        "0a05010203040510" + "01",
+        HEX.formatHex(ExchangeWire.okResponseFrame(new byte[] {1, 2, 3, 4, 5})).substring(2));
   }
 
   @Test
@@ -63,15 +69,21 @@ class ExchangeWireTest {
 
   @Test
   void parsesUint64OriginBeyondSignedRange() {
-    HeaderRequest r = ExchangeWire.parseRequest(
-        ExchangeProto.HeaderRequest.newBuilder().setOrigin(-1L).setAmount(2).build().toByteArray());
+    HeaderRequest r =
+        ExchangeWire.parseRequest(
+            ExchangeProto.HeaderRequest.newBuilder()
+                .setOrigin(-1L)
+                .setAmount(2)
+                .build()
+                .toByteArray());
     assertEquals("18446744073709551615", Long.toUnsignedString(r.origin()));
   }
 
   @Test
   void malformedRequestNamesItsSize() {
-    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
-        () -> ExchangeWire.parseRequest(HEX.parseHex("0a05")));
+    ExchangeProtocolException e =
+        assertThrows(
+            ExchangeProtocolException.class, () -> ExchangeWire.parseRequest(HEX.parseHex("0a05")));
     assertTrue(e.getMessage().contains("malformed HeaderRequest (2 bytes)"), e.getMessage());
   }
 
@@ -103,18 +115,24 @@ class ExchangeWireTest {
     assertArrayEquals(new byte[] {9, 8, 7}, r.body());
     buf[2 + 2] = 0; // the body does not alias the input
     assertArrayEquals(new byte[] {9, 8, 7}, r.body());
-    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
-        () -> ExchangeWire.parseResponse(buf, 2, 3)); // cut inside the body
+    ExchangeProtocolException e =
+        assertThrows(
+            ExchangeProtocolException.class,
+            () -> ExchangeWire.parseResponse(buf, 2, 3)); // cut inside the body
     assertTrue(e.getMessage().contains("malformed HeaderResponse (3 bytes)"), e.getMessage());
   }
 
   @Test
   void frameLengthIsBounded() {
     assertEquals(10, ExchangeWire.checkFrameLength(10, 1 << 20));
-    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
-        () -> ExchangeWire.checkFrameLength((1 << 20) + 1, 1 << 20));
-    assertTrue(e.getMessage().contains("1048577 bytes exceeds the limit of 1048576"), e.getMessage());
-    assertThrows(ExchangeProtocolException.class, () -> ExchangeWire.checkFrameLength(-1L, 1 << 20));
+    ExchangeProtocolException e =
+        assertThrows(
+            ExchangeProtocolException.class,
+            () -> ExchangeWire.checkFrameLength((1 << 20) + 1, 1 << 20));
+    assertTrue(
+        e.getMessage().contains("1048577 bytes exceeds the limit of 1048576"), e.getMessage());
+    assertThrows(
+        ExchangeProtocolException.class, () -> ExchangeWire.checkFrameLength(-1L, 1 << 20));
   }
 
   @Test

@@ -62,8 +62,9 @@ class FrameReaderTest {
   @Test
   void rejectsAFrameOverTheLimitBeforeBufferingIt() {
     FrameReader reader = new FrameReader(100);
-    ExchangeProtocolException e = assertThrows(ExchangeProtocolException.class,
-        () -> reader.push(new byte[] {(byte) 0xE5, 0x00}));
+    ExchangeProtocolException e =
+        assertThrows(
+            ExchangeProtocolException.class, () -> reader.push(new byte[] {(byte) 0xE5, 0x00}));
     assertTrue(e.getMessage().contains("101 bytes exceeds the limit of 100"), e.getMessage());
   }
 
@@ -77,20 +78,26 @@ class FrameReaderTest {
 
   @Test
   void framesInsideAChunkAreSlicesOfItAndTheRestCarriesOver() {
-    byte[] all = stream(List.of(new byte[] {1, 2}, new byte[] {3}, new byte[300], new byte[] {4, 5, 6}));
+    byte[] all =
+        stream(List.of(new byte[] {1, 2}, new byte[] {3}, new byte[300], new byte[] {4, 5, 6}));
     FrameReader reader = new FrameReader(1 << 20);
     List<byte[]> got = new ArrayList<>();
     byte[] first = Arrays.copyOfRange(all, 0, 10); // two whole frames, the start of the third
-    reader.push(first, (buf, off, len) -> {
-      assertTrue(buf == first, "a frame inside the chunk is not copied");
-      got.add(Arrays.copyOfRange(buf, off, off + len));
-    });
+    reader.push(
+        first,
+        (buf, off, len) -> {
+          assertTrue(buf == first, "a frame inside the chunk is not copied");
+          got.add(Arrays.copyOfRange(buf, off, off + len));
+        });
     assertEquals(2, got.size());
     assertTrue(reader.hasPartialFrame());
     // three-way split: the held part grows, then completes with the last frame
-    reader.push(Arrays.copyOfRange(all, 10, 200), (buf, off, len) -> got.add(Arrays.copyOfRange(buf, off, off + len)));
+    reader.push(
+        Arrays.copyOfRange(all, 10, 200),
+        (buf, off, len) -> got.add(Arrays.copyOfRange(buf, off, off + len)));
     assertEquals(2, got.size());
-    reader.push(Arrays.copyOfRange(all, 200, all.length),
+    reader.push(
+        Arrays.copyOfRange(all, 200, all.length),
         (buf, off, len) -> got.add(Arrays.copyOfRange(buf, off, off + len)));
     assertEquals(4, got.size());
     assertArrayEquals(new byte[300], got.get(2));

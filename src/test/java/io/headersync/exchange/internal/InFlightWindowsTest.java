@@ -16,15 +16,20 @@ import java.util.PriorityQueue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The adaptive in-flight windows against simulated peers, on a {@link MutableClock}: each peer has a
- * base round trip and serves one request at a time at a fixed rate (requests queue at the peer), so
- * both the delay and the bandwidth of the path are known and the outcome is deterministic.
+ * The adaptive in-flight windows against simulated peers, on a {@link MutableClock}: each peer has
+ * a base round trip and serves one request at a time at a fixed rate (requests queue at the peer),
+ * so both the delay and the bandwidth of the path are known and the outcome is deterministic.
  */
 class InFlightWindowsTest {
   private static final int CHUNK = 64;
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  /** The exchange's defaults: start at 16, between 1 and 128 per peer; session window 64..256 chunks. */
-  private static final InFlightWindows.Limits DEFAULTS = new InFlightWindows.Limits(CHUNK, 1, 16, 128, 64, 256);
+
+  /**
+   * The exchange's defaults: start at 16, between 1 and 128 per peer; session window 64..256
+   * chunks.
+   */
+  private static final InFlightWindows.Limits DEFAULTS =
+      new InFlightWindows.Limits(CHUNK, 1, 16, 128, 64, 256);
 
   private final MutableClock clock = new MutableClock(T0);
 
@@ -53,13 +58,17 @@ class InFlightWindowsTest {
     }
   }
 
-  /** Sends to the peers (first listed first) while their windows have room; answers in time order. */
+  /**
+   * Sends to the peers (first listed first) while their windows have room; answers in time order.
+   */
   private final class Sim {
     final InFlightWindows<String> windows;
     final List<SimPeer> peers;
     final PriorityQueue<Answer> answers = new PriorityQueue<>();
+
     /** Answers to turn into timeouts instead, by peer, while positive. */
     final Map<String, Integer> timeouts = new HashMap<>();
+
     long order;
     long delivered;
     int maxSessionWindow;
@@ -89,14 +98,18 @@ class InFlightWindowsTest {
           assertTrue(windows.inFlight(p.id) <= DEFAULTS.maxDepth(), "never past the hard bound");
         }
         long wait = windows.pacingDelayNanos(p.id);
-        if (wait >= 0 && p.wakeAt <= now()) { // pacing holds the next request: wake then, as the session's timer does
+        if (wait >= 0
+            && p.wakeAt
+                <= now()) { // pacing holds the next request: wake then, as the session's timer does
           p.wakeAt = now() + wait;
           answers.add(new Answer(p.wakeAt, order++, p, null));
         }
       }
     }
 
-    /** Runs until {@code seconds} of simulated time passed; returns headers per second over the run. */
+    /**
+     * Runs until {@code seconds} of simulated time passed; returns headers per second over the run.
+     */
     double run(double seconds) {
       long start = now();
       long startDelivered = delivered;
@@ -132,7 +145,9 @@ class InFlightWindowsTest {
     Sim sim = new Sim(DEFAULTS, far);
     assertEquals(16, sim.windows.window("far"), "starts at perPeerDepth");
     sim.run(0.06);
-    assertTrue(sim.windows.window("far") >= 32, "doubled after one round trip: " + sim.windows.snapshot("far"));
+    assertTrue(
+        sim.windows.window("far") >= 32,
+        "doubled after one round trip: " + sim.windows.snapshot("far"));
     sim.run(1);
     InFlightWindows.Snapshot s = sim.windows.snapshot("far");
     assertEquals(128, s.window(), "grew to the hard bound: " + s);
@@ -141,7 +156,8 @@ class InFlightWindowsTest {
     // 128 requests per 50 ms round trip (plus 0.32 ms serving each) is 160k headers/s.
     assertTrue(rate > 150_000, "latency-bound at the bound: " + rate);
     assertEquals(50.3, s.minRttMillis(), 0.1);
-    assertEquals(256, sim.windows.sessionWindow(List.of("far")), "session window: 2 x 128, within 256");
+    assertEquals(
+        256, sim.windows.sessionWindow(List.of("far")), "session window: 2 x 128, within 256");
   }
 
   @Test
@@ -180,7 +196,8 @@ class InFlightWindowsTest {
     sim.timeouts.put("far", 10);
     sim.run(0.01);
     InFlightWindows.Snapshot after = sim.windows.snapshot("far");
-    // 64, then a few answers of the same 10 ms regrow it (below 85% of 128 it grows by one per answer).
+    // 64, then a few answers of the same 10 ms regrow it (below 85% of 128 it grows by one per
+    // answer).
     assertTrue(after.window() >= 64 && after.window() < 72, "halved once: " + after);
     assertFalse(after.startup());
     // Fast back to 85% of where it failed (108), then one request per round trip: ~10 in 0.5 s.
@@ -231,9 +248,12 @@ class InFlightWindowsTest {
     sim.run(3);
     int slowWindow = sim.windows.window("slow");
     int fastWindow = sim.windows.window("fast");
-    assertTrue(slowWindow < fastWindow / 3, "slow " + sim.windows.snapshot("slow") + ", fast "
-        + sim.windows.snapshot("fast"));
-    assertTrue(slow.requests * 5 < fast.requests, "requests: slow " + slow.requests + ", fast " + fast.requests);
+    assertTrue(
+        slowWindow < fastWindow / 3,
+        "slow " + sim.windows.snapshot("slow") + ", fast " + sim.windows.snapshot("fast"));
+    assertTrue(
+        slow.requests * 5 < fast.requests,
+        "requests: slow " + slow.requests + ", fast " + fast.requests);
     // Twice the slow peer's product (20k/s x 50 ms = 16 requests): about 32, not the hard bound.
     assertTrue(slowWindow >= 16 && slowWindow <= 48, sim.windows.snapshot("slow").toString());
     assertEquals(256, sim.maxSessionWindow, "the session window grew to its bound and no further");
@@ -250,7 +270,8 @@ class InFlightWindowsTest {
       many.add("p" + i);
     }
     assertEquals(256, w.sessionWindow(many), "the hard bound");
-    InFlightWindows<String> fixed = new InFlightWindows<>(InFlightWindows.Limits.fixed(CHUNK, 4, 32), clock);
+    InFlightWindows<String> fixed =
+        new InFlightWindows<>(InFlightWindows.Limits.fixed(CHUNK, 4, 32), clock);
     assertEquals(32, fixed.sessionWindow(many));
   }
 }

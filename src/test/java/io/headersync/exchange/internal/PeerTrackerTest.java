@@ -16,7 +16,8 @@ class PeerTrackerTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   private final List<String> blocked = new ArrayList<>();
   private final PeerTracker<String> tracker =
-      new PeerTracker<>(clock, 3, Duration.ofHours(1), (p, reason) -> blocked.add(p + ": " + reason));
+      new PeerTracker<>(
+          clock, 3, Duration.ofHours(1), (p, reason) -> blocked.add(p + ": " + reason));
 
   @Test
   void ordersPeersByMeasuredThroughput() {

@@ -34,16 +34,18 @@ class RangeSessionTest {
 
   private final MutableClock clock = new MutableClock(GENESIS_TIME.plusSeconds(3600));
   private final ManualScheduler scheduler = new ManualScheduler(clock);
-  private final Verification<DummyHeader> verification = new Verification<>(DummyHeader.TYPE, clock);
+  private final Verification<DummyHeader> verification =
+      new Verification<>(DummyHeader.TYPE, clock);
   private final List<String> blocked = new ArrayList<>();
   private final PeerTracker<String> tracker =
       new PeerTracker<>(clock, 100, Duration.ofHours(1), (peer, reason) -> blocked.add(peer));
   private final List<DummyHeader> chain = new DummyChain(GENESIS_TIME).next(2000);
   private final List<DummyHeader> delivered = new ArrayList<>();
-  private final RangeSession.Sink<DummyHeader> sink = batch -> {
-    delivered.addAll(batch);
-    return CompletableFuture.completedFuture(null);
-  };
+  private final RangeSession.Sink<DummyHeader> sink =
+      batch -> {
+        delivered.addAll(batch);
+        return CompletableFuture.completedFuture(null);
+      };
 
   /** Serves headers from {@code source} at once, counting requests and the most in flight. */
   private final class Server {
@@ -60,28 +62,35 @@ class RangeSessionTest {
       int n = Math.min(amount, maxAmountServed);
       int start = (int) from - 1;
       if (start >= source.size()) {
-        return CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.NOT_FOUND, "not found"));
+        return CompletableFuture.failedFuture(
+            new PeerRequestException(PeerFailure.NOT_FOUND, "not found"));
       }
-      return CompletableFuture.completedFuture(new ArrayList<>(source.subList(start, Math.min(start + n, source.size()))));
+      return CompletableFuture.completedFuture(
+          new ArrayList<>(source.subList(start, Math.min(start + n, source.size()))));
     }
   }
 
-  private RangeSession<DummyHeader, String> session(long to, RangeSession.Fetcher<DummyHeader, String> fetcher,
-      RangeSession.Sink<DummyHeader> sink, RangeSession.Config config) {
-    return new RangeSession<>(chain.get(0), to, verification, tracker, fetcher, sink, scheduler, clock, config);
+  private RangeSession<DummyHeader, String> session(
+      long to,
+      RangeSession.Fetcher<DummyHeader, String> fetcher,
+      RangeSession.Sink<DummyHeader> sink,
+      RangeSession.Config config) {
+    return new RangeSession<>(
+        chain.get(0), to, verification, tracker, fetcher, sink, scheduler, clock, config);
   }
 
   private static RangeSession.Config config(int depth, int buffered) {
-    return new RangeSession.Config(64, depth, buffered, Duration.ofSeconds(8), 5,
-        RangeSession.Config.DEFAULT_RETRY_BACKOFF);
+    return new RangeSession.Config(
+        64, depth, buffered, Duration.ofSeconds(8), 5, RangeSession.Config.DEFAULT_RETRY_BACKOFF);
   }
 
   @Test
   void fetchesALongRangeInOrderFromOnePeer() throws Exception {
     tracker.connected("a");
     Server a = new Server(chain);
-    CompletableFuture<Void> done = session(2001, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults())
-        .start();
+    CompletableFuture<Void> done =
+        session(2001, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults())
+            .start();
     done.get();
     assertChain(1, 2000);
     assertEquals(32, a.requests, "1999 headers in 64-header chunks");
@@ -94,13 +103,18 @@ class RangeSessionTest {
     Map<String, Deque<Runnable>> held = new HashMap<>();
     Map<String, Integer> maxInFlight = new HashMap<>();
     Server server = new Server(chain);
-    RangeSession<DummyHeader, String> s = session(1001, (p, from, n) -> {
-      CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
-      Deque<Runnable> q = held.computeIfAbsent(p, k -> new ArrayDeque<>());
-      q.add(() -> f.complete(server.serve(from, n).join()));
-      maxInFlight.merge(p, q.size(), Math::max);
-      return f;
-    }, sink, config(3, 100));
+    RangeSession<DummyHeader, String> s =
+        session(
+            1001,
+            (p, from, n) -> {
+              CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+              Deque<Runnable> q = held.computeIfAbsent(p, k -> new ArrayDeque<>());
+              q.add(() -> f.complete(server.serve(from, n).join()));
+              maxInFlight.merge(p, q.size(), Math::max);
+              return f;
+            },
+            sink,
+            config(3, 100));
     CompletableFuture<Void> done = s.start();
     assertEquals(3, held.get("a").size(), "peer a pipelined to depth 3");
     assertEquals(3, held.get("b").size(), "peer b pipelined to depth 3");
@@ -123,15 +137,20 @@ class RangeSessionTest {
     Server server = new Server(chain);
     List<CompletableFuture<Void>> sinkStages = new ArrayList<>();
     int[] requests = {0};
-    RangeSession<DummyHeader, String> s = session(2001, (p, from, n) -> {
-      requests[0]++;
-      return server.serve(from, n);
-    }, batch -> {
-      delivered.addAll(batch);
-      CompletableFuture<Void> f = new CompletableFuture<>();
-      sinkStages.add(f);
-      return f;
-    }, config(8, 5));
+    RangeSession<DummyHeader, String> s =
+        session(
+            2001,
+            (p, from, n) -> {
+              requests[0]++;
+              return server.serve(from, n);
+            },
+            batch -> {
+              delivered.addAll(batch);
+              CompletableFuture<Void> f = new CompletableFuture<>();
+              sinkStages.add(f);
+              return f;
+            },
+            config(8, 5));
     CompletableFuture<Void> done = s.start();
     // The sink holds the first batch: nothing at or beyond 5 chunks past it is requested.
     assertEquals(5, requests[0]);
@@ -147,7 +166,9 @@ class RangeSessionTest {
     tracker.connected("a");
     Server a = new Server(chain);
     a.maxAmountServed = 10;
-    session(201, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults()).start().get();
+    session(201, (p, from, n) -> a.serve(from, n), sink, RangeSession.Config.defaults())
+        .start()
+        .get();
     assertChain(1, 200);
     // Three 64-header chunks take 7 answers each, the last 7-header chunk one.
     assertEquals(22, a.requests);
@@ -159,8 +180,13 @@ class RangeSessionTest {
     tracker.connected("good");
     Server behind = new Server(chain.subList(0, 50));
     Server good = new Server(chain);
-    CompletableFuture<Void> done = session(301, (p, from, n) -> (p.equals("good") ? good : behind).serve(from, n), sink,
-        config(1, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                301,
+                (p, from, n) -> (p.equals("good") ? good : behind).serve(from, n),
+                sink,
+                config(1, 8))
+            .start();
     scheduler.advance(Duration.ofSeconds(10));
     done.get();
     assertChain(1, 300);
@@ -182,8 +208,13 @@ class RangeSessionTest {
     }
     Server liar = new Server(fork);
     Server honest = new Server(chain);
-    CompletableFuture<Void> done = session(301, (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
-        sink, config(2, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                301,
+                (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
+                sink,
+                config(2, 8))
+            .start();
     scheduler.advance(Duration.ofSeconds(10));
     done.get();
     assertChain(1, 300);
@@ -193,8 +224,10 @@ class RangeSessionTest {
   @Test
   void catchesAChunkThatDoesNotLinkToThePreviousOne() throws Exception {
     // Later chunks are checked against "from" non-adjacently, which a forked chunk passes; the link
-    // check on delivery catches it. Another peer served the chunk below, and a forger can make a chunk
-    // that links to "from" as easily (ev-node data, unsigned headers), so which one lies cannot be told
+    // check on delivery catches it. Another peer served the chunk below, and a forger can make a
+    // chunk
+    // that links to "from" as easily (ev-node data, unsigned headers), so which one lies cannot be
+    // told
     // here: the liar is excluded from the session, not blocked, and the chunk comes from the other.
     tracker.connected("honest");
     tracker.connected("liar");
@@ -208,8 +241,13 @@ class RangeSessionTest {
     Server honest = new Server(chain);
     Server liar = new Server(fork);
     // The honest peer gets the first chunk, the liar the second.
-    CompletableFuture<Void> done = session(201, (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
-        sink, config(1, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                201,
+                (p, from, n) -> (p.equals("liar") ? liar : honest).serve(from, n),
+                sink,
+                config(1, 8))
+            .start();
     scheduler.advance(Duration.ofSeconds(10));
     done.get();
     assertChain(1, 200);
@@ -226,8 +264,12 @@ class RangeSessionTest {
     Server soft = new Server(softChain);
     // "soft" serves the second chunk, which is verified non-adjacently against "from": the flagged
     // header fails softly there.
-    RangeSession<DummyHeader, String> s = session(201, (p, from, n) -> (p.equals("soft") ? soft : good).serve(from, n),
-        sink, config(1, 8));
+    RangeSession<DummyHeader, String> s =
+        session(
+            201,
+            (p, from, n) -> (p.equals("soft") ? soft : good).serve(from, n),
+            sink,
+            config(1, 8));
     CompletableFuture<Void> done = s.start();
     scheduler.advance(Duration.ofSeconds(10));
     done.get();
@@ -241,19 +283,26 @@ class RangeSessionTest {
     tracker.connected("good");
     Server good = new Server(chain);
     List<CompletableFuture<List<DummyHeader>>> silentRequests = new ArrayList<>();
-    CompletableFuture<Void> done = session(101, (p, from, n) -> {
-      if (p.equals("silent")) {
-        CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
-        silentRequests.add(f);
-        return f;
-      }
-      return good.serve(from, n);
-    }, sink, config(1, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                101,
+                (p, from, n) -> {
+                  if (p.equals("silent")) {
+                    CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+                    silentRequests.add(f);
+                    return f;
+                  }
+                  return good.serve(from, n);
+                },
+                sink,
+                config(1, 8))
+            .start();
     assertFalse(done.isDone());
     scheduler.advance(Duration.ofSeconds(9));
     done.get();
     assertChain(1, 100);
-    assertTrue(silentRequests.get(0).isCompletedExceptionally(), "the timed-out request was abandoned");
+    assertTrue(
+        silentRequests.get(0).isCompletedExceptionally(), "the timed-out request was abandoned");
     assertTrue(tracker.score("silent") < PeerTracker.DEFAULT_SCORE);
   }
 
@@ -262,9 +311,17 @@ class RangeSessionTest {
     tracker.connected("flaky");
     Server server = new Server(chain);
     int[] calls = {0};
-    CompletableFuture<Void> done = session(2001, (p, from, n) -> ++calls[0] % 2 == 0
-        ? CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.RESET, "rate limited"))
-        : server.serve(from, n), sink, RangeSession.Config.defaults()).start();
+    CompletableFuture<Void> done =
+        session(
+                2001,
+                (p, from, n) ->
+                    ++calls[0] % 2 == 0
+                        ? CompletableFuture.failedFuture(
+                            new PeerRequestException(PeerFailure.RESET, "rate limited"))
+                        : server.serve(from, n),
+                sink,
+                RangeSession.Config.defaults())
+            .start();
     for (int i = 0; i < 1000 && !done.isDone(); i++) {
       scheduler.advance(Duration.ofMillis(100));
     }
@@ -275,34 +332,57 @@ class RangeSessionTest {
   @Test
   void failsNamingTheHeightsWhenEveryAttemptFails() {
     tracker.connected("a");
-    CompletableFuture<Void> done = session(101,
-        (p, from, n) -> CompletableFuture.failedFuture(new PeerRequestException(PeerFailure.RESET, "stream reset")),
-        sink, config(1, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                101,
+                (p, from, n) ->
+                    CompletableFuture.failedFuture(
+                        new PeerRequestException(PeerFailure.RESET, "stream reset")),
+                sink,
+                config(1, 8))
+            .start();
     scheduler.advance(Duration.ofMinutes(1));
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
     assertInstanceOf(ExchangeException.class, e.getCause());
-    assertTrue(e.getCause().getMessage().contains("headers [2, 66) failed 5 attempts"), e.getCause().getMessage());
+    assertTrue(
+        e.getCause().getMessage().contains("headers [2, 66) failed 5 attempts"),
+        e.getCause().getMessage());
     assertTrue(e.getCause().getMessage().contains("stream reset"), e.getCause().getMessage());
   }
 
   @Test
   void failsAtOnceWithoutPeers() {
-    CompletableFuture<Void> done = session(101, (p, from, n) -> {
-      throw new AssertionError("no peer to ask");
-    }, sink, config(1, 8)).start();
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
-    assertTrue(e.getCause().getMessage().contains("no usable peer to request headers [2, 66)"), e.getCause().getMessage());
+    CompletableFuture<Void> done =
+        session(
+                101,
+                (p, from, n) -> {
+                  throw new AssertionError("no peer to ask");
+                },
+                sink,
+                config(1, 8))
+            .start();
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    assertTrue(
+        e.getCause().getMessage().contains("no usable peer to request headers [2, 66)"),
+        e.getCause().getMessage());
   }
 
   @Test
   void cancelAbandonsRequestsInFlight() {
     tracker.connected("a");
     List<CompletableFuture<List<DummyHeader>>> requests = new ArrayList<>();
-    RangeSession<DummyHeader, String> s = session(1001, (p, from, n) -> {
-      CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
-      requests.add(f);
-      return f;
-    }, sink, config(4, 8));
+    RangeSession<DummyHeader, String> s =
+        session(
+            1001,
+            (p, from, n) -> {
+              CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
+              requests.add(f);
+              return f;
+            },
+            sink,
+            config(4, 8));
     CompletableFuture<Void> done = s.start();
     assertEquals(4, requests.size());
     s.cancel();
@@ -316,20 +396,24 @@ class RangeSessionTest {
   void sinkFailureFailsTheSession() {
     tracker.connected("a");
     Server a = new Server(chain);
-    RangeSession.Sink<DummyHeader> failing = batch -> CompletableFuture.failedFuture(new IllegalStateException("disk full"));
-    CompletableFuture<Void> done = session(101, (p, from, n) -> a.serve(from, n), failing, config(1, 8)).start();
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    RangeSession.Sink<DummyHeader> failing =
+        batch -> CompletableFuture.failedFuture(new IllegalStateException("disk full"));
+    CompletableFuture<Void> done =
+        session(101, (p, from, n) -> a.serve(from, n), failing, config(1, 8)).start();
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
     assertTrue(e.getCause().getMessage().contains("disk full"), e.getCause().getMessage());
   }
 
   /** A sink that fails with {@code failure} when handed its {@code failAt}-th batch (from 1). */
-  private RangeSession.Sink<DummyHeader> failingSink(int failAt,
-      Function<List<List<DummyHeader>>, Throwable> failure) {
+  private RangeSession.Sink<DummyHeader> failingSink(
+      int failAt, Function<List<List<DummyHeader>>, Throwable> failure) {
     List<List<DummyHeader>> batches = new ArrayList<>();
     return batch -> {
       batches.add(batch);
       delivered.addAll(batch);
-      return batches.size() < failAt ? CompletableFuture.completedFuture(null)
+      return batches.size() < failAt
+          ? CompletableFuture.completedFuture(null)
           : CompletableFuture.failedFuture(failure.apply(batches));
     };
   }
@@ -349,25 +433,43 @@ class RangeSessionTest {
   void blocksThePeerThatServedAHeaderTheSinkNamesAsBad() {
     // Depth 1: "a" serves [2, 66), "b" [66, 130). The second batch fails, naming a header of it.
     Map<Long, String> servedBy = new HashMap<>();
-    RangeSession.Sink<DummyHeader> sink = failingSink(2, batches -> new VerifyException(
-        VerifyException.Reason.TYPE_CHECK, "forged", false, batches.get(1).get(0).height()));
+    RangeSession.Sink<DummyHeader> sink =
+        failingSink(
+            2,
+            batches ->
+                new VerifyException(
+                    VerifyException.Reason.TYPE_CHECK,
+                    "forged",
+                    false,
+                    batches.get(1).get(0).height()));
     CompletableFuture<Void> done = session(1001, twoPeers(servedBy), sink, config(1, 8)).start();
-    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+    ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
     assertEquals("a", servedBy.get(2L));
     assertEquals("b", servedBy.get(66L));
     assertEquals(List.of("b"), blocked);
     assertEquals(List.of("a"), tracker.usablePeers());
-    assertTrue(e.getCause().getMessage().contains("header 66 was served by b"), e.getCause().getMessage());
+    assertTrue(
+        e.getCause().getMessage().contains("header 66 was served by b"), e.getCause().getMessage());
     assertTrue(e.getCause().getMessage().contains("forged"), e.getCause().getMessage());
   }
 
   @Test
   void blamesAHeaderOfAnEarlierBatchWhenAPipelinedSinkFindsItLate() {
-    // The fourth batch fails (wrapped, as a CompletableFuture chain delivers it), naming a header of
+    // The fourth batch fails (wrapped, as a CompletableFuture chain delivers it), naming a header
+    // of
     // the second.
     Map<Long, String> servedBy = new HashMap<>();
-    RangeSession.Sink<DummyHeader> sink = failingSink(4, batches -> new CompletionException(new VerifyException(
-        VerifyException.Reason.TYPE_CHECK, "bad signature", false, batches.get(1).get(5).height())));
+    RangeSession.Sink<DummyHeader> sink =
+        failingSink(
+            4,
+            batches ->
+                new CompletionException(
+                    new VerifyException(
+                        VerifyException.Reason.TYPE_CHECK,
+                        "bad signature",
+                        false,
+                        batches.get(1).get(5).height())));
     CompletableFuture<Void> done = session(1001, twoPeers(servedBy), sink, config(1, 8)).start();
     assertTrue(done.isCompletedExceptionally());
     assertEquals("b", servedBy.get(66L));
@@ -378,36 +480,53 @@ class RangeSessionTest {
   void blamesThroughARunOfBatchesFromOnePeer() {
     tracker.connected("a");
     Server server = new Server(chain);
-    RangeSession.Sink<DummyHeader> sink = failingSink(5, batches -> new VerifyException(
-        VerifyException.Reason.TYPE_CHECK, "forged", false, 100));
-    CompletableFuture<Void> done = session(1001, (p, from, n) -> server.serve(from, n), sink, config(4, 8)).start();
+    RangeSession.Sink<DummyHeader> sink =
+        failingSink(
+            5,
+            batches ->
+                new VerifyException(VerifyException.Reason.TYPE_CHECK, "forged", false, 100));
+    CompletableFuture<Void> done =
+        session(1001, (p, from, n) -> server.serve(from, n), sink, config(4, 8)).start();
     assertTrue(done.isCompletedExceptionally());
     assertEquals(List.of("a"), blocked);
   }
 
   @Test
   void aSinkFailureThatIsNotABadHeaderBlocksNoOne() {
-    List<Throwable> failures = List.of(
-        new IllegalStateException("store is closed"),
-        new CancellationException("stopped"),
-        // soft: not enough to call the header wrong
-        new VerifyException(VerifyException.Reason.TYPE_CHECK, "soft", true, 70),
-        // hard but names no header
-        new VerifyException(VerifyException.Reason.TYPE_CHECK, "no height", false),
-        // names a header this session never delivered
-        new VerifyException(VerifyException.Reason.TYPE_CHECK, "elsewhere", false, 5000),
-        // a bad header wrapped in something else is not the signal
-        new IllegalStateException("wrapped", new VerifyException(
-            VerifyException.Reason.TYPE_CHECK, "inner", false, 70)));
+    List<Throwable> failures =
+        List.of(
+            new IllegalStateException("store is closed"),
+            new CancellationException("stopped"),
+            // soft: not enough to call the header wrong
+            new VerifyException(VerifyException.Reason.TYPE_CHECK, "soft", true, 70),
+            // hard but names no header
+            new VerifyException(VerifyException.Reason.TYPE_CHECK, "no height", false),
+            // names a header this session never delivered
+            new VerifyException(VerifyException.Reason.TYPE_CHECK, "elsewhere", false, 5000),
+            // a bad header wrapped in something else is not the signal
+            new IllegalStateException(
+                "wrapped",
+                new VerifyException(VerifyException.Reason.TYPE_CHECK, "inner", false, 70)));
     for (Throwable failure : failures) {
-      PeerTracker<String> fresh = new PeerTracker<>(clock, 100, Duration.ofHours(1), (peer, reason) -> blocked.add(peer));
+      PeerTracker<String> fresh =
+          new PeerTracker<>(clock, 100, Duration.ofHours(1), (peer, reason) -> blocked.add(peer));
       fresh.connected("a");
       fresh.connected("b");
       Server server = new Server(chain);
-      CompletableFuture<Void> done = new RangeSession<>(chain.get(0), 1001, verification, fresh,
-          (p, from, n) -> server.serve(from, n), failingSink(2, batches -> failure), scheduler, clock, config(1, 8))
-          .start();
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
+      CompletableFuture<Void> done =
+          new RangeSession<>(
+                  chain.get(0),
+                  1001,
+                  verification,
+                  fresh,
+                  (p, from, n) -> server.serve(from, n),
+                  failingSink(2, batches -> failure),
+                  scheduler,
+                  clock,
+                  config(1, 8))
+              .start();
+      ExecutionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, done::get);
       assertInstanceOf(ExchangeException.class, e.getCause());
       assertTrue(blocked.isEmpty(), failure + " blocked " + blocked);
       assertEquals(2, fresh.usablePeers().size());
@@ -419,8 +538,13 @@ class RangeSessionTest {
     tracker.connected("shifted");
     tracker.connected("good");
     Server good = new Server(chain);
-    CompletableFuture<Void> done = session(101, (p, from, n) -> p.equals("shifted")
-        ? good.serve(from + 1, n) : good.serve(from, n), sink, config(1, 8)).start();
+    CompletableFuture<Void> done =
+        session(
+                101,
+                (p, from, n) -> p.equals("shifted") ? good.serve(from + 1, n) : good.serve(from, n),
+                sink,
+                config(1, 8))
+            .start();
     scheduler.advance(Duration.ofSeconds(5));
     done.get();
     assertChain(1, 100);
@@ -459,11 +583,15 @@ class RangeSessionTest {
       busyUntilNanos = start + (long) (amount / rate * 1e9);
       CompletableFuture<List<DummyHeader>> f = new CompletableFuture<>();
       int i = (int) from - 1;
-      List<DummyHeader> answer = new ArrayList<>(source.subList(i, Math.min(i + amount, source.size())));
-      scheduler.schedule(() -> {
-        inFlight--;
-        f.complete(answer);
-      }, busyUntilNanos + rtt.toNanos() / 2 - now, java.util.concurrent.TimeUnit.NANOSECONDS);
+      List<DummyHeader> answer =
+          new ArrayList<>(source.subList(i, Math.min(i + amount, source.size())));
+      scheduler.schedule(
+          () -> {
+            inFlight--;
+            f.complete(answer);
+          },
+          busyUntilNanos + rtt.toNanos() / 2 - now,
+          java.util.concurrent.TimeUnit.NANOSECONDS);
       return f;
     }
   }
@@ -475,14 +603,23 @@ class RangeSessionTest {
     DelayedServer far = new DelayedServer(longChain, Duration.ofMillis(50), 200_000);
     int[] maxAhead = {0};
     List<DummyHeader> got = new ArrayList<>();
-    RangeSession<DummyHeader, String> s = new RangeSession<>(longChain.get(0), 40_002, verification, tracker,
-        (p, from, n) -> {
-          maxAhead[0] = Math.max(maxAhead[0], (int) (from + n - 2 - got.size()));
-          return far.serve(from, n);
-        }, batch -> {
-          got.addAll(batch);
-          return CompletableFuture.completedFuture(null);
-        }, scheduler, clock, RangeSession.Config.defaults());
+    RangeSession<DummyHeader, String> s =
+        new RangeSession<>(
+            longChain.get(0),
+            40_002,
+            verification,
+            tracker,
+            (p, from, n) -> {
+              maxAhead[0] = Math.max(maxAhead[0], (int) (from + n - 2 - got.size()));
+              return far.serve(from, n);
+            },
+            batch -> {
+              got.addAll(batch);
+              return CompletableFuture.completedFuture(null);
+            },
+            scheduler,
+            clock,
+            RangeSession.Config.defaults());
     long t0 = nanos();
     CompletableFuture<Void> done = s.start();
     while (!done.isDone()) {
@@ -507,26 +644,40 @@ class RangeSessionTest {
     DelayedServer slow = new DelayedServer(longChain, Duration.ofMillis(50), 10_000);
     DelayedServer fast = new DelayedServer(longChain, Duration.ofMillis(50), 200_000);
     List<DummyHeader> got = new ArrayList<>();
-    CompletableFuture<Void> done = new RangeSession<>(longChain.get(0), 20_002, verification, tracker,
-        (p, from, n) -> (p.equals("slow") ? slow : fast).serve(from, n), batch -> {
-          got.addAll(batch);
-          return CompletableFuture.completedFuture(null);
-        }, scheduler, clock, RangeSession.Config.defaults()).start();
+    CompletableFuture<Void> done =
+        new RangeSession<>(
+                longChain.get(0),
+                20_002,
+                verification,
+                tracker,
+                (p, from, n) -> (p.equals("slow") ? slow : fast).serve(from, n),
+                batch -> {
+                  got.addAll(batch);
+                  return CompletableFuture.completedFuture(null);
+                },
+                scheduler,
+                clock,
+                RangeSession.Config.defaults())
+            .start();
     while (!done.isDone()) {
       scheduler.advance(Duration.ofMillis(1));
     }
     done.get();
     assertEquals(20_000, got.size());
-    assertTrue(slow.requests * 4 < fast.requests, "slow " + slow.requests + ", fast " + fast.requests);
+    assertTrue(
+        slow.requests * 4 < fast.requests, "slow " + slow.requests + ", fast " + fast.requests);
   }
 
-  /** Asserts the sink received exactly {@code chain.subList(from, to)}, without printing them all. */
+  /**
+   * Asserts the sink received exactly {@code chain.subList(from, to)}, without printing them all.
+   */
   private void assertChain(int from, int to) {
     assertEquals(to - from, delivered.size(), "headers delivered");
     for (int i = 0; i < delivered.size(); i++) {
       DummyHeader expected = chain.get(from + i);
       if (!expected.equals(delivered.get(i))) {
-        throw new AssertionError("delivered " + delivered.get(i) + " at position " + i + ", expected " + expected);
+        throw new AssertionError(
+            "delivered " + delivered.get(i) + " at position " + i + ", expected " + expected);
       }
     }
   }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** go-header v0.8.6 {@code ExchangeServer} semantics, reply by reply. */
 class ServerRequestsTest {
-  private final List<DummyHeader> chain = new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(200);
+  private final List<DummyHeader> chain =
+      new DummyChain(Instant.parse("2026-01-01T00:00:00Z")).next(200);
 
   /** A store holding heights [tail, head] of the chain. */
   private InMemoryStore<DummyHeader> store(int tail, int head) {
@@ -36,7 +37,8 @@ class ServerRequestsTest {
 
   @Test
   void headRequestIgnoresAnAmountAboveOne() {
-    assertEquals(List.of(chain.get(99)), ServerRequests.handle(range(0, 5), store(1, 100)).headers());
+    assertEquals(
+        List.of(chain.get(99)), ServerRequests.handle(range(0, 5), store(1, 100)).headers());
   }
 
   @Test
@@ -79,29 +81,42 @@ class ServerRequestsTest {
   @Test
   void answersNotFoundAboveTheHead() {
     assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(101, 10), store(1, 100)).kind());
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(Long.MAX_VALUE, 1), store(1, 100)).kind());
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(range(Long.MAX_VALUE, 1), store(1, 100)).kind());
   }
 
   @Test
   void answersNotFoundBelowTheTail() {
     assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(5, 10), store(50, 100)).kind());
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(45, 10), store(50, 100)).kind(),
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(range(45, 10), store(50, 100)).kind(),
         "a range straddling the tail");
   }
 
   @Test
   void servesByHashAndIgnoresTheAmount() {
-    HeaderRequest byHash = ExchangeWire.parseRequest(ExchangeProto.HeaderRequest.newBuilder()
-        .setHash(com.google.protobuf.ByteString.copyFrom(chain.get(41).hash().toByteArray())).setAmount(7).build()
-        .toByteArray());
+    HeaderRequest byHash =
+        ExchangeWire.parseRequest(
+            ExchangeProto.HeaderRequest.newBuilder()
+                .setHash(
+                    com.google.protobuf.ByteString.copyFrom(chain.get(41).hash().toByteArray()))
+                .setAmount(7)
+                .build()
+                .toByteArray());
     assertEquals(List.of(chain.get(41)), ServerRequests.handle(byHash, store(1, 100)).headers());
   }
 
   @Test
   void answersNotFoundForAnUnknownHash() {
-    HeaderRequest byHash = ExchangeWire.parseRequest(ExchangeProto.HeaderRequest.newBuilder()
-        .setHash(com.google.protobuf.ByteString.copyFrom(Hash.parse("ABCD").toByteArray())).setAmount(1).build()
-        .toByteArray());
+    HeaderRequest byHash =
+        ExchangeWire.parseRequest(
+            ExchangeProto.HeaderRequest.newBuilder()
+                .setHash(com.google.protobuf.ByteString.copyFrom(Hash.parse("ABCD").toByteArray()))
+                .setAmount(1)
+                .build()
+                .toByteArray());
     assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(byHash, store(1, 100)).kind());
   }
 
@@ -117,24 +132,42 @@ class ServerRequestsTest {
     store.deleteTo(120).join();
     List<String> reads = new java.util.ArrayList<>();
     @SuppressWarnings("unchecked")
-    io.headersync.store.Store<DummyHeader> counting = (io.headersync.store.Store<DummyHeader>) java.lang.reflect.Proxy
-        .newProxyInstance(getClass().getClassLoader(), new Class<?>[] {io.headersync.store.Store.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("getRange") || method.getName().equals("getByHeight")) {
-                reads.add(method.getName());
-              }
-              try {
-                return method.invoke(store, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(50, 10), counting).kind(), "wholly pruned");
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(100, 64), counting).kind(), "straddling the tail");
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(range(119, 1), counting).kind(), "just below the tail");
+    io.headersync.store.Store<DummyHeader> counting =
+        (io.headersync.store.Store<DummyHeader>)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.headersync.store.Store.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getRange")
+                      || method.getName().equals("getByHeight")) {
+                    reads.add(method.getName());
+                  }
+                  try {
+                    return method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(range(50, 10), counting).kind(),
+        "wholly pruned");
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(range(100, 64), counting).kind(),
+        "straddling the tail");
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(range(119, 1), counting).kind(),
+        "just below the tail");
     assertEquals(List.of(), reads);
-    assertEquals(Reply.Kind.NOT_FOUND, ServerRequests.handle(HeaderRequest.hash(chain.get(60).hash(), 1), counting).kind(),
+    assertEquals(
+        Reply.Kind.NOT_FOUND,
+        ServerRequests.handle(HeaderRequest.hash(chain.get(60).hash(), 1), counting).kind(),
         "a pruned header by hash");
-    assertEquals(List.of(chain.get(119)), ServerRequests.handle(range(120, 1), counting).headers(), "the tail");
+    assertEquals(
+        List.of(chain.get(119)),
+        ServerRequests.handle(range(120, 1), counting).headers(),
+        "the tail");
   }
 }

@@ -18,7 +18,6 @@ import io.headersync.libp2p.StreamException;
 import io.headersync.libp2p.dht.internal.Keys;
 import io.headersync.libp2p.dht.internal.Messages;
 import io.headersync.libp2p.dht.internal.pb.DhtProto.Message;
-import io.headersync.testing.MemoryHosts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,8 +52,12 @@ class DhtTest {
   private Dht node(int seed, DhtOptions options, ConnectionGater gater) throws Exception {
     byte[] s = new byte[32];
     new Random(seed).nextBytes(s);
-    Host h = Host.builder(io.headersync.libp2p.PrivateKey.ed25519FromSeed(s)).inMemory(network)
-        .listen(Multiaddr.parse("/memory/0")).gater(gater).build();
+    Host h =
+        Host.builder(io.headersync.libp2p.PrivateKey.ed25519FromSeed(s))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .gater(gater)
+            .build();
     Dht d = Dht.builder(h).options(options).scheduler(scheduler).random(new Random(seed)).build();
     h.start().get(T, TimeUnit.SECONDS);
     hosts.add(h);
@@ -73,14 +76,22 @@ class DhtTest {
   @Test
   void namespaceKeyIsTheSha256MultihashGoUses() {
     byte[] key = Dht.namespaceKey("testchain");
-    assertEquals("12208656ffcb7ba76d55f1f7b02a76fa5ec1e756ea33f4ddcb0645904579343d8a29", Hex.encode(key));
-    assertEquals("26954dab30d034169c76fe26208260ecb3dd6b6f8d3a7b3877fecc1e17f78d9e", Hex.encode(Keys.kadId(key)));
+    assertEquals(
+        "12208656ffcb7ba76d55f1f7b02a76fa5ec1e756ea33f4ddcb0645904579343d8a29", Hex.encode(key));
+    assertEquals(
+        "26954dab30d034169c76fe26208260ecb3dd6b6f8d3a7b3877fecc1e17f78d9e",
+        Hex.encode(Keys.kadId(key)));
   }
 
   @Test
   void getProvidersRequestMatchesGosBytes() {
-    byte[] body = Messages.request(Message.MessageType.GET_PROVIDERS, Dht.namespaceKey("testchain")).build().toByteArray();
-    assertEquals("0803122212208656ffcb7ba76d55f1f7b02a76fa5ec1e756ea33f4ddcb0645904579343d8a295001", Hex.encode(body));
+    byte[] body =
+        Messages.request(Message.MessageType.GET_PROVIDERS, Dht.namespaceKey("testchain"))
+            .build()
+            .toByteArray();
+    assertEquals(
+        "0803122212208656ffcb7ba76d55f1f7b02a76fa5ec1e756ea33f4ddcb0645904579343d8a295001",
+        Hex.encode(body));
   }
 
   @Test
@@ -139,8 +150,10 @@ class DhtTest {
   @Test
   void lookupOnAnEmptyTableFailsAtOnce() throws Exception {
     Dht a = node(1);
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> a.findClosestPeers(new byte[] {1, 2}).get(T, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> a.findClosestPeers(new byte[] {1, 2}).get(T, TimeUnit.SECONDS));
     assertEquals(DhtException.Reason.LOOKUP_FAILED, ((DhtException) e.getCause()).reason());
   }
 
@@ -155,12 +168,16 @@ class DhtTest {
     connect(a, b);
     Stream s = rawStream(a, b);
     for (int i = 0; i < 5; i++) {
-      s.writeMessage(Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray()).get(T, TimeUnit.SECONDS);
+      s.writeMessage(Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray())
+          .get(T, TimeUnit.SECONDS);
       Message m = Message.parseFrom(s.readMessage(1 << 20).get(T, TimeUnit.SECONDS).orElseThrow());
       assertEquals(Message.MessageType.PING, m.getType());
     }
     // FIND_NODE of the server's own id names the server itself (Go's target exception).
-    s.writeMessage(Messages.request(Message.MessageType.FIND_NODE, b.peerId().bytes()).build().toByteArray())
+    s.writeMessage(
+            Messages.request(Message.MessageType.FIND_NODE, b.peerId().bytes())
+                .build()
+                .toByteArray())
         .get(T, TimeUnit.SECONDS);
     Message m = Message.parseFrom(s.readMessage(1 << 20).get(T, TimeUnit.SECONDS).orElseThrow());
     assertEquals(b.peerId(), PeerId.fromBytes(m.getCloserPeers(0).getId().toByteArray()));
@@ -175,7 +192,8 @@ class DhtTest {
     connect(a, b);
     Stream s = rawStream(a, b);
     s.writeMessage(new byte[] {(byte) 0xff, (byte) 0xff, 0x01}).get(T, TimeUnit.SECONDS);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     assertEquals(StreamException.Reason.RESET, ((StreamException) e.getCause()).reason());
     assertEquals(1, b.strikes(a.peerId()));
   }
@@ -185,12 +203,14 @@ class DhtTest {
     Dht a = node(1);
     Dht b = node(2, DhtOptions.builder().maxMessageSize(1024).build(), new ConnectionGater());
     connect(a, b);
-    // The stream resets itself on the oversized prefix, before the DHT hears of it: wait for the strike.
+    // The stream resets itself on the oversized prefix, before the DHT hears of it: wait for the
+    // strike.
     CompletableFuture<PeerId> struck = new CompletableFuture<>();
     b.strikeListener = struck::complete;
     Stream s = rawStream(a, b);
     s.writeMessage(new byte[2000]).get(T, TimeUnit.SECONDS);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     assertInstanceOf(StreamException.class, e.getCause());
     assertEquals(a.peerId(), struck.get(T, TimeUnit.SECONDS));
     assertEquals(1, b.strikes(a.peerId()));
@@ -203,10 +223,14 @@ class DhtTest {
     Dht c = node(3);
     connect(a, b);
     Stream s = rawStream(a, b);
-    Message add = Messages.request(Message.MessageType.ADD_PROVIDER, Dht.namespaceKey("gm"))
-        .addProviderPeers(Messages.peer(c.peerId(), List.of(Multiaddr.parse("/memory/99")), false)).build();
+    Message add =
+        Messages.request(Message.MessageType.ADD_PROVIDER, Dht.namespaceKey("gm"))
+            .addProviderPeers(
+                Messages.peer(c.peerId(), List.of(Multiaddr.parse("/memory/99")), false))
+            .build();
     s.writeMessage(add.toByteArray()).get(T, TimeUnit.SECONDS);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     assertEquals(StreamException.Reason.RESET, ((StreamException) e.getCause()).reason());
     assertEquals(0, b.providedKeys(c.peerId()));
     assertEquals(1, b.strikes(a.peerId()));
@@ -219,12 +243,16 @@ class DhtTest {
     connect(a, b);
     Stream s = rawStream(a, b);
     for (int i = 0; i < 10; i++) {
-      Message add = Messages.request(Message.MessageType.ADD_PROVIDER, Dht.namespaceKey("ns" + i))
-          .addProviderPeers(Messages.peer(a.peerId(), List.of(Multiaddr.parse("/memory/7")), false)).build();
+      Message add =
+          Messages.request(Message.MessageType.ADD_PROVIDER, Dht.namespaceKey("ns" + i))
+              .addProviderPeers(
+                  Messages.peer(a.peerId(), List.of(Multiaddr.parse("/memory/7")), false))
+              .build();
       s.writeMessage(add.toByteArray()).get(T, TimeUnit.SECONDS);
     }
     // A PING after the flood: its answer proves every ADD_PROVIDER before it was handled.
-    s.writeMessage(Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray()).get(T, TimeUnit.SECONDS);
+    s.writeMessage(Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray())
+        .get(T, TimeUnit.SECONDS);
     Optional<byte[]> pong = s.readMessage(1024).get(T, TimeUnit.SECONDS);
     assertTrue(pong.isPresent());
     assertEquals(3, b.providedKeys(a.peerId()));
@@ -239,18 +267,24 @@ class DhtTest {
     connect(a, b);
     for (int i = 0; i < 2; i++) {
       Stream s = rawStream(a, b);
-      s.writeMessage(Messages.request(Message.MessageType.GET_PROVIDERS, new byte[0]).build().toByteArray())
+      s.writeMessage(
+              Messages.request(Message.MessageType.GET_PROVIDERS, new byte[0])
+                  .build()
+                  .toByteArray())
           .get(T, TimeUnit.SECONDS);
       assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     }
     assertEquals(2, b.strikes(a.peerId()));
     Stream s = rawStream(a, b);
     // Refused at once: the reset may beat our write, or come after it.
-    assertThrows(ExecutionException.class, () -> {
-      s.writeMessage(Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray())
-          .get(T, TimeUnit.SECONDS);
-      s.readMessage(1024).get(T, TimeUnit.SECONDS);
-    });
+    assertThrows(
+        ExecutionException.class,
+        () -> {
+          s.writeMessage(
+                  Messages.request(Message.MessageType.PING, new byte[0]).build().toByteArray())
+              .get(T, TimeUnit.SECONDS);
+          s.readMessage(1024).get(T, TimeUnit.SECONDS);
+        });
   }
 
   @Test
@@ -259,12 +293,18 @@ class DhtTest {
     Dht b = node(2);
     connect(a, b);
     Stream s = rawStream(a, b);
-    s.writeMessage(Messages.request(Message.MessageType.GET_VALUE, "/foo/bar".getBytes()).build().toByteArray())
+    s.writeMessage(
+            Messages.request(Message.MessageType.GET_VALUE, "/foo/bar".getBytes())
+                .build()
+                .toByteArray())
         .get(T, TimeUnit.SECONDS);
     Message m = Message.parseFrom(s.readMessage(1 << 20).get(T, TimeUnit.SECONDS).orElseThrow());
     assertEquals(ByteString.copyFromUtf8("/foo/bar"), m.getKey());
     assertFalse(m.hasRecord());
-    s.writeMessage(Messages.request(Message.MessageType.PUT_VALUE, "/foo/bar".getBytes()).build().toByteArray())
+    s.writeMessage(
+            Messages.request(Message.MessageType.PUT_VALUE, "/foo/bar".getBytes())
+                .build()
+                .toByteArray())
         .get(T, TimeUnit.SECONDS);
     assertThrows(ExecutionException.class, () -> s.readMessage(1024).get(T, TimeUnit.SECONDS));
     assertEquals(0, b.strikes(a.peerId()));
@@ -275,17 +315,33 @@ class DhtTest {
     Dht a = node(1);
     Dht liar = node(2, DhtOptions.builder().mode(DhtMode.CLIENT).build(), new ConnectionGater());
     // The liar answers FIND_NODE with 200 made-up peers on unreachable addresses.
-    host(liar).setStreamHandler(Dht.PROTOCOL, s -> s.readMessage(1 << 20).thenAccept(req -> {
-      Message.Builder resp = Message.newBuilder().setType(Message.MessageType.FIND_NODE);
-      for (int i = 0; i < 200; i++) {
-        byte[] seed = new byte[32];
-        new Random(1000 + i).nextBytes(seed);
-        PeerId fake = PeerId.fromPublicKey(io.headersync.libp2p.PrivateKey.ed25519FromSeed(seed).publicKey());
-        resp.addCloserPeers(Messages.peer(fake, List.of(Multiaddr.parse("/memory/" + (5000 + i))), false));
-      }
-      resp.addCloserPeers(Message.Peer.newBuilder().setId(ByteString.copyFromUtf8("not a peer id")));
-      s.writeMessage(resp.build().toByteArray()).thenRun(s::close);
-    }));
+    host(liar)
+        .setStreamHandler(
+            Dht.PROTOCOL,
+            s ->
+                s.readMessage(1 << 20)
+                    .thenAccept(
+                        req -> {
+                          Message.Builder resp =
+                              Message.newBuilder().setType(Message.MessageType.FIND_NODE);
+                          for (int i = 0; i < 200; i++) {
+                            byte[] seed = new byte[32];
+                            new Random(1000 + i).nextBytes(seed);
+                            PeerId fake =
+                                PeerId.fromPublicKey(
+                                    io.headersync.libp2p.PrivateKey.ed25519FromSeed(seed)
+                                        .publicKey());
+                            resp.addCloserPeers(
+                                Messages.peer(
+                                    fake,
+                                    List.of(Multiaddr.parse("/memory/" + (5000 + i))),
+                                    false));
+                          }
+                          resp.addCloserPeers(
+                              Message.Peer.newBuilder()
+                                  .setId(ByteString.copyFromUtf8("not a peer id")));
+                          s.writeMessage(resp.build().toByteArray()).thenRun(s::close);
+                        }));
     connect(a, liar);
     assertTrue(a.offerPeer(liar.peerId()).get(T, TimeUnit.SECONDS));
     a.findClosestPeers(new byte[] {9}).get(T, TimeUnit.SECONDS);

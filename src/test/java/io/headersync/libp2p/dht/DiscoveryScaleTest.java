@@ -32,14 +32,19 @@ class DiscoveryScaleTest {
     List<Host> hosts = new ArrayList<>();
     List<Dht> dhts = new ArrayList<>();
     List<Discovery> discoveries = new ArrayList<>();
-    DiscoveryOptions options = DiscoveryOptions.builder().namespace("gm").findLimit(20).watermarks(WANTED, 20).build();
+    DiscoveryOptions options =
+        DiscoveryOptions.builder().namespace("gm").findLimit(20).watermarks(WANTED, 20).build();
     InMemoryNetwork network = new InMemoryNetwork(2);
     try {
       for (int i = 0; i < N; i++) {
         byte[] seed = new byte[32];
         random.nextBytes(seed);
-        Host h = Host.builder(PrivateKey.ed25519FromSeed(seed)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-            .executor(user).build();
+        Host h =
+            Host.builder(PrivateKey.ed25519FromSeed(seed))
+                .inMemory(network)
+                .listen(Multiaddr.parse("/memory/0"))
+                .executor(user)
+                .build();
         Dht d = Dht.builder(h).scheduler(scheduler).random(new Random(i)).build();
         h.start().get(10, TimeUnit.SECONDS);
         hosts.add(h);
@@ -52,8 +57,11 @@ class DiscoveryScaleTest {
         int seedIndex = i == 0 ? 1 : random.nextInt(i);
         Dht d = dhts.get(i);
         PeerId seedPeer = dhts.get(seedIndex).peerId();
-        all.add(hosts.get(i).connect(hosts.get(seedIndex).listenAddresses().get(0))
-            .thenCompose(p -> d.offerPeer(seedPeer)));
+        all.add(
+            hosts
+                .get(i)
+                .connect(hosts.get(seedIndex).listenAddresses().get(0))
+                .thenCompose(p -> d.offerPeer(seedPeer)));
       }
       CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
       all.clear();
@@ -84,8 +92,10 @@ class DiscoveryScaleTest {
         maxLookups = Math.max(maxLookups, dhts.get(i).lookupsStarted());
         maxStore = Math.max(maxStore, dhts.get(i).peerStore().size());
       }
-      System.out.printf("discovery scale: %d hosts, fewest namespace peers connected %d, most lookups per host %d,"
-          + " largest peer store %d%n", N, minPeers, maxLookups, maxStore);
+      System.out.printf(
+          "discovery scale: %d hosts, fewest namespace peers connected %d, most lookups per host %d,"
+              + " largest peer store %d%n",
+          N, minPeers, maxLookups, maxStore);
       assertTrue(minPeers >= WANTED, "a host has only " + minPeers + " namespace peers");
       // bootstrap: a self lookup and one per CPL up to 15; then one provide and one search
       assertTrue(maxLookups <= 1 + 16 + 2, "a host ran " + maxLookups + " lookups");

@@ -13,20 +13,24 @@ public final class EchoHandler implements StreamHandler {
   }
 
   private static void step(Stream s) {
-    s.read().whenComplete((chunk, t) -> {
-      if (t != null) {
-        s.reset();
-      } else if (chunk.isEmpty()) {
-        s.closeWrite().whenComplete((v, t2) -> s.close());
-      } else {
-        s.write(chunk.get()).whenComplete((v, t2) -> {
-          if (t2 != null) {
-            s.reset();
-          } else {
-            step(s);
-          }
-        });
-      }
-    });
+    s.read()
+        .whenComplete(
+            (chunk, t) -> {
+              if (t != null) {
+                s.reset();
+              } else if (chunk.isEmpty()) {
+                s.closeWrite().whenComplete((v, t2) -> s.close());
+              } else {
+                s.write(chunk.get())
+                    .whenComplete(
+                        (v, t2) -> {
+                          if (t2 != null) {
+                            s.reset();
+                          } else {
+                            step(s);
+                          }
+                        });
+              }
+            });
   }
 }

@@ -41,6 +41,7 @@ class HostExecutorTest {
   private final List<Host> hosts = new ArrayList<>();
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private int seed = 700;
+
   /** The executor of hosts this thread must run tasks for, if any. */
   private TestExecutors.Pumped pumped;
 
@@ -58,8 +59,12 @@ class HostExecutorTest {
   }
 
   Host host(Executor user) {
-    Host h = Host.builder(HostTest.key(seed++)).inMemory(network).listen(Multiaddr.parse("/memory/0"))
-        .executor(user).build();
+    Host h =
+        Host.builder(HostTest.key(seed++))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .executor(user)
+            .build();
     hosts.add(h);
     return h;
   }
@@ -92,15 +97,17 @@ class HostExecutorTest {
     List<CompletableFuture<?>> all = new ArrayList<>();
     // A callback registered before the future completes runs on the thread that completes it: as
     // only this thread runs the user executor's tasks, it must be this thread.
-    java.util.function.Function<CompletableFuture<?>, CompletableFuture<?>> watch = f -> {
-      f.whenComplete((v, t) -> {
-        if (Thread.currentThread() != me) {
-          elsewhere.add(Thread.currentThread().getName());
-        }
-      });
-      all.add(f);
-      return f;
-    };
+    java.util.function.Function<CompletableFuture<?>, CompletableFuture<?>> watch =
+        f -> {
+          f.whenComplete(
+              (v, t) -> {
+                if (Thread.currentThread() != me) {
+                  elsewhere.add(Thread.currentThread().getName());
+                }
+              });
+          all.add(f);
+          return f;
+        };
     watch.apply(a.start());
     user.pump(b.start());
     user.pump(all.get(0));
@@ -133,10 +140,12 @@ class HostExecutorTest {
     TestExecutors.Refusing bUser = new TestExecutors.Refusing(pool);
     Host b = host(bUser);
     AtomicInteger handled = new AtomicInteger();
-    b.setStreamHandler(EchoHandler.PROTOCOL, s -> {
-      handled.incrementAndGet();
-      new EchoHandler().handle(s);
-    });
+    b.setStreamHandler(
+        EchoHandler.PROTOCOL,
+        s -> {
+          handled.incrementAndGet();
+          new EchoHandler().handle(s);
+        });
     get(a.start());
     get(b.start());
     connectAndIdentify(a, b);
@@ -188,14 +197,16 @@ class HostExecutorTest {
     get(b.start());
 
     aUser.refuse = true;
-    ConnectionException dial = assertInstanceOf(ConnectionException.class,
-        failure(a.connect(b.listenAddresses().get(0))));
+    ConnectionException dial =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(b.listenAddresses().get(0))));
     assertEquals(ConnectionException.Reason.HOST_CLOSED, dial.reason());
     assertTrue(dial.getMessage().contains("refused"), dial.getMessage());
 
-    // The connection itself was made; a stream on it is opened, then reset, as it cannot be handed over.
-    StreamException open = assertInstanceOf(StreamException.class,
-        failure(a.newStream(b.peerId(), EchoHandler.PROTOCOL)));
+    // The connection itself was made; a stream on it is opened, then reset, as it cannot be handed
+    // over.
+    StreamException open =
+        assertInstanceOf(
+            StreamException.class, failure(a.newStream(b.peerId(), EchoHandler.PROTOCOL)));
     assertTrue(open.getMessage().contains("refused"), open.getMessage());
   }
 }

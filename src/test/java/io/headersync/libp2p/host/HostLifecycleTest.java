@@ -27,12 +27,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Host, PubSub, Dht and Discovery on the one lifecycle: idempotent start and stop, release when never started. */
+/**
+ * Host, PubSub, Dht and Discovery on the one lifecycle: idempotent start and stop, release when
+ * never started.
+ */
 class HostLifecycleTest {
   static final long T = 20;
 
   private final InMemoryNetwork network = new InMemoryNetwork();
-  private final ManualScheduler scheduler = new ManualScheduler(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+  private final ManualScheduler scheduler =
+      new ManualScheduler(new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
 
   @AfterEach
   void close() {
@@ -97,7 +101,8 @@ class HostLifecycleTest {
     Host h = builder(HostTest.key(4)).build();
     Dht d = Dht.builder(h).scheduler(scheduler).build();
     assertTrue(h.protocols().contains(Dht.PROTOCOL), "the builder registers the handler");
-    Discovery disc = new Discovery(d, h, DiscoveryOptions.builder().namespace("gm").build(), scheduler);
+    Discovery disc =
+        new Discovery(d, h, DiscoveryOptions.builder().namespace("gm").build(), scheduler);
     disc.close();
     assertEquals(Service.State.STOPPED, disc.state());
     d.close();
@@ -111,7 +116,8 @@ class HostLifecycleTest {
     Host h = builder(HostTest.key(5)).build();
     Dht d = Dht.builder(h).scheduler(scheduler).build();
     get(h.start());
-    Discovery disc = new Discovery(d, h, DiscoveryOptions.builder().namespace("gm").build(), scheduler);
+    Discovery disc =
+        new Discovery(d, h, DiscoveryOptions.builder().namespace("gm").build(), scheduler);
     CompletableFuture<Void> started = disc.start();
     assertSame(Service.State.RUNNING, stateAfter(started, disc));
     get(d.start()); // the DHT's first bootstrap (nobody to ask) ended

@@ -32,13 +32,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** Hosts talking over the in-memory transport and over loopback TCP, with the real upgrade. */
 class HostTest {
-  enum Transport { MEMORY, TCP }
+  enum Transport {
+    MEMORY,
+    TCP
+  }
 
   static final long T = 20;
 
@@ -131,8 +134,9 @@ class HostTest {
     PeerInfo aboutA = ib.next();
     assertEquals(b.peerId(), aboutB.peer());
     assertEquals(a.peerId(), aboutA.peer());
-    assertTrue(aboutB.protocols().containsAll(
-        List.of(Host.IDENTIFY, Host.PING, EchoHandler.PROTOCOL)), aboutB.protocols().toString());
+    assertTrue(
+        aboutB.protocols().containsAll(List.of(Host.IDENTIFY, Host.PING, EchoHandler.PROTOCOL)),
+        aboutB.protocols().toString());
     assertEquals(Host.DEFAULT_USER_AGENT, aboutA.agentVersion());
     assertEquals(List.of(bAddr.withoutPeerId()), aboutB.listenAddresses());
     assertEquals(a.protocols(), b.peerProtocols(a.peerId()));
@@ -170,10 +174,12 @@ class HostTest {
       byte[] data = new byte[size];
       new Random(i).nextBytes(data);
       sent.add(data);
-      results.add(a.newStream(b.peerId(), EchoHandler.PROTOCOL).thenCompose(s -> StreamIo.echo(s, data)));
+      results.add(
+          a.newStream(b.peerId(), EchoHandler.PROTOCOL).thenCompose(s -> StreamIo.echo(s, data)));
     }
     for (int i = 0; i < streams; i++) {
-      assertArrayEquals(StreamIo.sha256(sent.get(i)), StreamIo.sha256(get(results.get(i))), "stream " + i);
+      assertArrayEquals(
+          StreamIo.sha256(sent.get(i)), StreamIo.sha256(get(results.get(i))), "stream " + i);
     }
   }
 
@@ -182,9 +188,21 @@ class HostTest {
     Host a = start(Transport.MEMORY);
     Host b = start(Transport.MEMORY);
     CompletableFuture<Throwable> serverSaw = new CompletableFuture<>();
-    b.setStreamHandler("/msg", s -> s.readMessage(100).thenCompose(m -> s.writeMessage(m.orElseThrow()))
-        .thenCompose(v -> s.readMessage(4))
-        .whenComplete((m, e) -> serverSaw.complete(e == null ? null : e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e)));
+    b.setStreamHandler(
+        "/msg",
+        s ->
+            s.readMessage(100)
+                .thenCompose(m -> s.writeMessage(m.orElseThrow()))
+                .thenCompose(v -> s.readMessage(4))
+                .whenComplete(
+                    (m, e) ->
+                        serverSaw.complete(
+                            e == null
+                                ? null
+                                : e.getCause() != null
+                                        && e instanceof java.util.concurrent.CompletionException
+                                    ? e.getCause()
+                                    : e)));
     get(a.connect(b.listenAddresses().get(0)));
     Stream s = get(a.newStream(b.peerId(), "/msg"));
     assertEquals("/msg", s.protocol());
@@ -205,11 +223,23 @@ class HostTest {
     Host a = start(Transport.MEMORY);
     Host b = start(Transport.MEMORY);
     CompletableFuture<Throwable> serverSaw = new CompletableFuture<>();
-    b.setStreamHandler("/msg", s -> s.readMessage(100)
-        .whenComplete((m, e) -> serverSaw.complete(e instanceof java.util.concurrent.CompletionException ? e.getCause() : e)));
+    b.setStreamHandler(
+        "/msg",
+        s ->
+            s.readMessage(100)
+                .whenComplete(
+                    (m, e) ->
+                        serverSaw.complete(
+                            e instanceof java.util.concurrent.CompletionException
+                                ? e.getCause()
+                                : e)));
     get(a.connect(b.listenAddresses().get(0)));
     Stream s = get(a.newStream(b.peerId(), "/msg"));
-    get(s.write(new byte[] {(byte) 0x85, 0x00, 1, 2, 3, 4, 5})); // 5 as two bytes: go-varint's ErrNotMinimal
+    get(
+        s.write(
+            new byte[] {
+              (byte) 0x85, 0x00, 1, 2, 3, 4, 5
+            })); // 5 as two bytes: go-varint's ErrNotMinimal
     StreamException e = assertInstanceOf(StreamException.class, get(serverSaw));
     assertEquals(StreamException.Reason.TOO_LARGE, e.reason());
     assertTrue(e.getMessage().contains("varint is not minimally encoded"), e.getMessage());
@@ -219,10 +249,13 @@ class HostTest {
   void halfCloseLetsTheOtherSideFinishWriting() throws Exception {
     Host a = start(Transport.MEMORY);
     Host b = start(Transport.MEMORY);
-    b.setStreamHandler("/half", s -> StreamIo.readAll(s)
-        .thenCompose(all -> s.writeMessage(all))
-        .thenCompose(v -> s.closeWrite())
-        .whenComplete((v, e) -> s.close()));
+    b.setStreamHandler(
+        "/half",
+        s ->
+            StreamIo.readAll(s)
+                .thenCompose(all -> s.writeMessage(all))
+                .thenCompose(v -> s.closeWrite())
+                .whenComplete((v, e) -> s.close()));
     get(a.connect(b.listenAddresses().get(0)));
     Stream s = get(a.newStream(b.peerId(), "/half"));
     get(s.write(new byte[] {7, 8}));
@@ -250,8 +283,9 @@ class HostTest {
     Host a = start(Transport.MEMORY);
     Host b = start(Transport.MEMORY);
     get(a.connect(b.listenAddresses().get(0)));
-    StreamException e = assertInstanceOf(StreamException.class,
-        failure(a.newStream(b.peerId(), "/nope/1", "/nope/2")));
+    StreamException e =
+        assertInstanceOf(
+            StreamException.class, failure(a.newStream(b.peerId(), "/nope/1", "/nope/2")));
     assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, e.reason());
     Stream s = get(a.newStream(b.peerId(), "/nope/1", EchoHandler.PROTOCOL));
     assertEquals(EchoHandler.PROTOCOL, s.protocol());
@@ -272,10 +306,14 @@ class HostTest {
 
   @Test
   void streamsPerConnectionAreLimited() throws Exception {
-    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxStreamsPerConnection(2).build()));
+    Host a =
+        start(
+            builder(Transport.MEMORY)
+                .limits(HostLimits.builder().maxStreamsPerConnection(2).build()));
     Host b = start(Transport.MEMORY);
     get(a.connect(b.listenAddresses().get(0)));
-    // identify's own stream may still be open: wait until it is done by pinging first is not needed,
+    // identify's own stream may still be open: wait until it is done by pinging first is not
+    // needed,
     // open until the limit fails.
     List<Stream> open = new ArrayList<>();
     StreamException limit = null;
@@ -293,8 +331,12 @@ class HostTest {
 
   @Test
   void inboundStreamsOfOneProtocolFromOnePeerAreLimited() throws Exception {
-    Host server = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxInboundStreamsPerProtocol(2).build()));
-    java.util.concurrent.LinkedBlockingQueue<Stream> held = new java.util.concurrent.LinkedBlockingQueue<>();
+    Host server =
+        start(
+            builder(Transport.MEMORY)
+                .limits(HostLimits.builder().maxInboundStreamsPerProtocol(2).build()));
+    java.util.concurrent.LinkedBlockingQueue<Stream> held =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     server.setStreamHandler("/hold/1", held::add); // keeps every stream open, reads nothing
     Host client = start(Transport.MEMORY);
     get(client.connect(server.listenAddresses().get(0)));
@@ -303,10 +345,13 @@ class HostTest {
       open.add(get(client.newStream(server.peerId(), "/hold/1")));
     }
     // The third was negotiated, then reset by the server: reading it fails; the first two are held.
-    ExecutionException reset = assertThrows(ExecutionException.class, () -> get(open.get(2).read()));
+    ExecutionException reset =
+        assertThrows(ExecutionException.class, () -> get(open.get(2).read()));
     assertInstanceOf(StreamException.class, reset.getCause());
     Stream first = held.poll(T, TimeUnit.SECONDS);
-    assertTrue(first != null && held.poll(T, TimeUnit.SECONDS) != null, "the first two streams were not handled");
+    assertTrue(
+        first != null && held.poll(T, TimeUnit.SECONDS) != null,
+        "the first two streams were not handled");
     // A stream the server closes frees its place: once the client saw the first one end (the server
     // counted it out on the same event loop before that), a new stream is handled again.
     first.reset();
@@ -326,11 +371,14 @@ class HostTest {
     Host b = start(t);
     gaterA.blockPeer(b.peerId());
     // dial: refused before any packet
-    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(b.listenAddresses().get(0))));
+    ConnectionException e =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(b.listenAddresses().get(0))));
     assertEquals(ConnectionException.Reason.GATED, e.reason());
     // dial without the peer id: refused after the handshake
-    e = assertInstanceOf(ConnectionException.class,
-        failure(a.connect(b.listenAddresses().get(0).withoutPeerId())));
+    e =
+        assertInstanceOf(
+            ConnectionException.class,
+            failure(a.connect(b.listenAddresses().get(0).withoutPeerId())));
     assertEquals(ConnectionException.Reason.GATED, e.reason());
     // inbound from the blocked peer: refused after the handshake, b never gets a working connection
     assertInstanceOf(ConnectionException.class, failure(b.connect(a.listenAddresses().get(0))));
@@ -372,7 +420,8 @@ class HostTest {
     Host a = start(builder(Transport.TCP).gater(gater));
     Host b = start(Transport.TCP);
     gater.blockSubnet("127.0.0.0/8");
-    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(b.listenAddresses().get(0))));
+    ConnectionException e =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(b.listenAddresses().get(0))));
     assertEquals(ConnectionException.Reason.GATED, e.reason());
     assertInstanceOf(ConnectionException.class, failure(b.connect(a.listenAddresses().get(0))));
     assertEquals(Set.of(), b.connectedPeers());
@@ -385,7 +434,8 @@ class HostTest {
     Host b = start(Transport.MEMORY);
     Host c = start(Transport.MEMORY);
     Multiaddr bWithCsId = b.listenAddresses().get(0).withPeerId(c.peerId());
-    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(bWithCsId)));
+    ConnectionException e =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(bWithCsId)));
     assertEquals(ConnectionException.Reason.PEER_ID_MISMATCH, e.reason());
   }
 
@@ -477,22 +527,28 @@ class HostTest {
 
   @Test
   void connectionsPerPeerAreLimited() throws Exception {
-    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxConnectionsPerPeer(1).build()));
+    Host a =
+        start(
+            builder(Transport.MEMORY)
+                .limits(HostLimits.builder().maxConnectionsPerPeer(1).build()));
     Host b = start(Transport.MEMORY);
     Multiaddr transportOnly = b.listenAddresses().get(0).withoutPeerId();
     get(a.connect(transportOnly));
-    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(transportOnly)));
+    ConnectionException e =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(transportOnly)));
     assertEquals(ConnectionException.Reason.LIMIT, e.reason());
     assertEquals(Set.of(b.peerId()), a.connectedPeers());
   }
 
   @Test
   void totalConnectionsAreLimited() throws Exception {
-    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder().maxConnections(1).build()));
+    Host a =
+        start(builder(Transport.MEMORY).limits(HostLimits.builder().maxConnections(1).build()));
     Host b = start(Transport.MEMORY);
     Host c = start(Transport.MEMORY);
     get(a.connect(b.listenAddresses().get(0)));
-    ConnectionException e = assertInstanceOf(ConnectionException.class, failure(a.connect(c.listenAddresses().get(0))));
+    ConnectionException e =
+        assertInstanceOf(ConnectionException.class, failure(a.connect(c.listenAddresses().get(0))));
     assertEquals(ConnectionException.Reason.LIMIT, e.reason());
     // inbound past the limit is closed before the handshake
     assertInstanceOf(ConnectionException.class, failure(c.connect(a.listenAddresses().get(0))));
@@ -526,7 +582,8 @@ class HostTest {
     byte[] chunk = new byte[64 * 1024];
     long written = 0;
     CompletableFuture<Void> stalled = null;
-    // 256 KiB window + read-ahead is nothing without a read; 8 MiB is far more than can be in flight
+    // 256 KiB window + read-ahead is nothing without a read; 8 MiB is far more than can be in
+    // flight
     while (written < (8 << 20)) {
       CompletableFuture<Void> w = s.write(chunk);
       try {
@@ -573,8 +630,16 @@ class HostTest {
     infos.setAccessible(true);
     List<String> protocols = new ArrayList<>(b.protocols());
     protocols.add(protocol);
-    ((java.util.Map<PeerId, PeerInfo>) infos.get(connections)).put(b.peer(), new PeerInfo(b.peer(), protocols,
-        b.agentVersion(), b.protocolVersion(), b.listenAddresses(), b.observedAddress()));
+    ((java.util.Map<PeerId, PeerInfo>) infos.get(connections))
+        .put(
+            b.peer(),
+            new PeerInfo(
+                b.peer(),
+                protocols,
+                b.agentVersion(),
+                b.protocolVersion(),
+                b.listenAddresses(),
+                b.observedAddress()));
   }
 
   @ParameterizedTest
@@ -603,21 +668,25 @@ class HostTest {
     StreamException read = assertInstanceOf(StreamException.class, failure(s.read()));
     assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, read.reason());
     assertTrue(read.getMessage().contains("/gone/1"), read.getMessage());
-    StreamException write = assertInstanceOf(StreamException.class, failure(s.write(new byte[] {3})));
+    StreamException write =
+        assertInstanceOf(StreamException.class, failure(s.write(new byte[] {3})));
     assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, write.reason());
     StreamException again = assertInstanceOf(StreamException.class, failure(s.read()));
     assertEquals(StreamException.Reason.PROTOCOL_NOT_SUPPORTED, again.reason());
     // the connection is fine
-    assertArrayEquals(new byte[] {4}, get(StreamIo.echo(get(a.newStream(b.peerId(), EchoHandler.PROTOCOL)),
-        new byte[] {4})));
+    assertArrayEquals(
+        new byte[] {4},
+        get(StreamIo.echo(get(a.newStream(b.peerId(), EchoHandler.PROTOCOL)), new byte[] {4})));
   }
 
   @Test
   void aLazyWriteOnlyStreamCompletesItsNegotiationWithoutReading() throws Exception {
     // End to end over the host (auto-read off on the stream, which never reads); that the
     // negotiator itself asks for the echo is checked deterministically in MultistreamTest.
-    Host a = start(builder(Transport.MEMORY).limits(HostLimits.builder()
-        .negotiationTimeout(Duration.ofMillis(300)).build()));
+    Host a =
+        start(
+            builder(Transport.MEMORY)
+                .limits(HostLimits.builder().negotiationTimeout(Duration.ofMillis(300)).build()));
     Host b = start(Transport.MEMORY);
     LinkedBlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
     CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -643,17 +712,20 @@ class HostTest {
     return a.peerInfo(b.peerId()).orElseThrow();
   }
 
-  private static void readMessages(Stream s, LinkedBlockingQueue<byte[]> into, CompletableFuture<Void> ended) {
-    s.readMessage(100).whenComplete((m, e) -> {
-      if (e != null) {
-        ended.completeExceptionally(e);
-      } else if (m.isEmpty()) {
-        ended.complete(null);
-      } else {
-        into.add(m.get());
-        readMessages(s, into, ended);
-      }
-    });
+  private static void readMessages(
+      Stream s, LinkedBlockingQueue<byte[]> into, CompletableFuture<Void> ended) {
+    s.readMessage(100)
+        .whenComplete(
+            (m, e) -> {
+              if (e != null) {
+                ended.completeExceptionally(e);
+              } else if (m.isEmpty()) {
+                ended.complete(null);
+              } else {
+                into.add(m.get());
+                readMessages(s, into, ended);
+              }
+            });
   }
 
   @Test
@@ -665,7 +737,8 @@ class HostTest {
     s.reset();
     StreamException read = assertInstanceOf(StreamException.class, failure(s.read()));
     assertEquals(StreamException.Reason.RESET, read.reason());
-    StreamException write = assertInstanceOf(StreamException.class, failure(s.write(new byte[] {1})));
+    StreamException write =
+        assertInstanceOf(StreamException.class, failure(s.write(new byte[] {1})));
     assertEquals(StreamException.Reason.RESET, write.reason());
   }
 }

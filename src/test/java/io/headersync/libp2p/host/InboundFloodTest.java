@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The connection-slot attack (D1): 300 idle TCP connections, reopened every second, must not lock
- * honest peers out. Inbound connections in the handshake have their own small
- * budget in which idle ones give way to newcomers, and a short deadline.
+ * honest peers out. Inbound connections in the handshake have their own small budget in which idle
+ * ones give way to newcomers, and a short deadline.
  */
 class InboundFloodTest {
   private static final long T = 20;
@@ -42,8 +42,11 @@ class InboundFloodTest {
   private Host host(int seed, HostLimits limits) throws Exception {
     byte[] s = new byte[32];
     new Random(seed).nextBytes(s);
-    Host h = Host.builder(PrivateKey.ed25519FromSeed(s)).listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
-        .limits(limits).build();
+    Host h =
+        Host.builder(PrivateKey.ed25519FromSeed(s))
+            .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+            .limits(limits)
+            .build();
     hosts.add(h);
     h.start().get(T, TimeUnit.SECONDS);
     return h;
@@ -63,21 +66,25 @@ class InboundFloodTest {
     ArrayDeque<Socket> open = new ArrayDeque<>();
     CompletableFuture<Void> firstWave = new CompletableFuture<>();
     ScheduledExecutorService attacker = Executors.newSingleThreadScheduledExecutor();
-    attacker.scheduleWithFixedDelay(() -> {
-      open.forEach(InboundFloodTest::closeQuietly);
-      open.clear();
-      for (int i = 0; i < 300; i++) {
-        try {
-          Socket s = new Socket();
-          s.connect(target, 2_000);
-          open.add(s);
-          opened.incrementAndGet();
-        } catch (IOException e) {
-          // refused or timed out: keep going
-        }
-      }
-      firstWave.complete(null);
-    }, 0, 1, TimeUnit.SECONDS);
+    attacker.scheduleWithFixedDelay(
+        () -> {
+          open.forEach(InboundFloodTest::closeQuietly);
+          open.clear();
+          for (int i = 0; i < 300; i++) {
+            try {
+              Socket s = new Socket();
+              s.connect(target, 2_000);
+              open.add(s);
+              opened.incrementAndGet();
+            } catch (IOException e) {
+              // refused or timed out: keep going
+            }
+          }
+          firstWave.complete(null);
+        },
+        0,
+        1,
+        TimeUnit.SECONDS);
     try {
       firstWave.get(T, TimeUnit.SECONDS);
       for (int probe = 0; probe < 8; probe++) {
@@ -96,7 +103,8 @@ class InboundFloodTest {
 
   @Test
   void anIdleInboundConnectionIsClosedAfterTheHandshakeDeadline() throws Exception {
-    Host server = host(2, HostLimits.builder().inboundHandshakeTimeout(Duration.ofMillis(200)).build());
+    Host server =
+        host(2, HostLimits.builder().inboundHandshakeTimeout(Duration.ofMillis(200)).build());
     try (Socket s = new Socket()) {
       s.connect(address(server), 2_000);
       s.setSoTimeout(10_000);

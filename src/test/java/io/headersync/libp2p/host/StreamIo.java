@@ -17,17 +17,20 @@ public final class StreamIo {
     return done;
   }
 
-  private static void readLoop(Stream s, ByteArrayOutputStream out, CompletableFuture<byte[]> done) {
-    s.read().whenComplete((c, t) -> {
-      if (t != null) {
-        done.completeExceptionally(t);
-      } else if (c.isEmpty()) {
-        done.complete(out.toByteArray());
-      } else {
-        out.writeBytes(c.get());
-        readLoop(s, out, done);
-      }
-    });
+  private static void readLoop(
+      Stream s, ByteArrayOutputStream out, CompletableFuture<byte[]> done) {
+    s.read()
+        .whenComplete(
+            (c, t) -> {
+              if (t != null) {
+                done.completeExceptionally(t);
+              } else if (c.isEmpty()) {
+                done.complete(out.toByteArray());
+              } else {
+                out.writeBytes(c.get());
+                readLoop(s, out, done);
+              }
+            });
   }
 
   /** Writes {@code data} in chunks of {@code chunk} bytes, then half-closes. */
@@ -43,10 +46,13 @@ public final class StreamIo {
   /** Echoes {@code data} over {@code s} and returns what came back. */
   public static CompletableFuture<byte[]> echo(Stream s, byte[] data) {
     CompletableFuture<byte[]> back = readAll(s);
-    return writeAllAndClose(s, data, 64 * 1024).thenCombine(back, (v, b) -> {
-      s.close();
-      return b;
-    });
+    return writeAllAndClose(s, data, 64 * 1024)
+        .thenCombine(
+            back,
+            (v, b) -> {
+              s.close();
+              return b;
+            });
   }
 
   public static byte[] sha256(byte[] data) {

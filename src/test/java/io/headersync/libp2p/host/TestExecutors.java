@@ -13,6 +13,7 @@ public final class TestExecutors {
   /** The delegate, until told to refuse everything (as a pool that was shut down). */
   public static final class Refusing implements Executor {
     private final Executor delegate;
+
     /** Set: every task is refused with a {@link RejectedExecutionException}. */
     public volatile boolean refuse;
 
@@ -29,7 +30,9 @@ public final class TestExecutors {
     }
   }
 
-  /** Queues tasks; the test thread runs them, so whatever completes on it completes on that thread. */
+  /**
+   * Queues tasks; the test thread runs them, so whatever completes on it completes on that thread.
+   */
   public static final class Pumped implements Executor {
     private static final long T = 20;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
@@ -39,7 +42,9 @@ public final class TestExecutors {
       tasks.add(task);
     }
 
-    /** Runs queued tasks on this thread until {@code f} is done (failing if nothing comes for 20 s). */
+    /**
+     * Runs queued tasks on this thread until {@code f} is done (failing if nothing comes for 20 s).
+     */
     public <V> V pump(CompletableFuture<V> f) throws Exception {
       while (!f.isDone()) {
         Runnable r = tasks.poll(T, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.interop.InteropBinaries;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.PrivateKey;
@@ -12,7 +13,6 @@ import io.headersync.libp2p.internal.multistream.MultistreamResponder;
 import io.headersync.libp2p.internal.noise.NoiseConfig;
 import io.headersync.libp2p.internal.noise.NoiseHandshakeHandler;
 import io.headersync.libp2p.internal.noise.NoiseSession;
-import io.headersync.interop.InteropBinaries;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -203,10 +203,10 @@ class GoNoiseCheckTest {
 
   /**
    * A default go-libp2p host (TLS + Noise, yamux, early muxer negotiation offered) dials us: the
-   * upgrade must get through {@code /tls/1.0.0} -> na -> {@code /noise}, the Noise handshake
-   * (we offer no early muxer, so Go falls back to multistream) and reach muxer negotiation over
-   * the encrypted channel, where Go proposes {@code /yamux/1.0.0}. We have no yamux here, so we
-   * answer na and Go's connect fails at exactly that step.
+   * upgrade must get through {@code /tls/1.0.0} -> na -> {@code /noise}, the Noise handshake (we
+   * offer no early muxer, so Go falls back to multistream) and reach muxer negotiation over the
+   * encrypted channel, where Go proposes {@code /yamux/1.0.0}. We have no yamux here, so we answer
+   * na and Go's connect fails at exactly that step.
    */
   @Test
   void defaultGoHostReachesMuxerNegotiation() throws Exception {
@@ -260,9 +260,9 @@ class GoNoiseCheckTest {
   }
 
   /**
-   * We dial a default go-libp2p host: multistream {@code /noise}, the handshake with the Go
-   * host's peer id checked, then {@code /yamux/1.0.0} negotiated over the encrypted channel (Go
-   * echoes it; yamux itself is not part of this package).
+   * We dial a default go-libp2p host: multistream {@code /noise}, the handshake with the Go host's
+   * peer id checked, then {@code /yamux/1.0.0} negotiated over the encrypted channel (Go echoes it;
+   * yamux itself is not part of this package).
    */
   @Test
   void weDialADefaultGoHostAndNegotiateYamux() throws Exception {

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The security upgrade as go-libp2p runs it: multistream over the raw connection (the dialer
  * proposes {@code /tls/1.0.0} first, we answer {@code na}, then {@code /noise}), the Noise
- * handshake, then multistream for the muxer over the encrypted channel — with the dialer's
- * muxer proposal arriving in the same read as Noise message 3, as Go's dialer sends it.
+ * handshake, then multistream for the muxer over the encrypted channel — with the dialer's muxer
+ * proposal arriving in the same read as Noise message 3, as Go's dialer sends it.
  */
 class SecurityUpgradeTest {
   static final Duration T = Duration.ofSeconds(10);
@@ -130,7 +130,10 @@ class SecurityUpgradeTest {
                 p ->
                     p.equals(NoiseConfig.PROTOCOL_ID)
                         ? new NoiseHandshakeHandler(
-                            cfg(TestKeys.key(2), 2), false, null, s -> null,
+                            cfg(TestKeys.key(2), 2),
+                            false,
+                            null,
+                            s -> null,
                             new CompletableFuture<>())
                         : null,
                 T,

@@ -161,8 +161,11 @@ class FloodSubTest {
     PubSub a = node();
     PubSub b = node();
     PubSub c = node();
-    b.registerValidator(TOPIC, (src, m) -> CompletableFuture.completedFuture(
-        text(m).startsWith("bad") ? ValidationResult.REJECT : ValidationResult.ACCEPT));
+    b.registerValidator(
+        TOPIC,
+        (src, m) ->
+            CompletableFuture.completedFuture(
+                text(m).startsWith("bad") ? ValidationResult.REJECT : ValidationResult.ACCEPT));
     Subscription sb = b.subscribe(TOPIC);
     Subscription sc = c.subscribe(TOPIC);
     a.subscribe(TOPIC);
@@ -181,12 +184,15 @@ class FloodSubTest {
   void ignoredAndTimedOutMessagesAreDropped() throws Exception {
     PubSub a = node();
     PubSub b = node(cfg -> cfg.validationTimeout(java.time.Duration.ofMillis(50)));
-    b.registerValidator(TOPIC, (src, m) -> switch (text(m)) {
-      case "ignore" -> CompletableFuture.completedFuture(ValidationResult.IGNORE);
-      case "never" -> new CompletableFuture<>();
-      case "throw" -> throw new IllegalStateException("boom");
-      default -> CompletableFuture.completedFuture(ValidationResult.ACCEPT);
-    });
+    b.registerValidator(
+        TOPIC,
+        (src, m) ->
+            switch (text(m)) {
+              case "ignore" -> CompletableFuture.completedFuture(ValidationResult.IGNORE);
+              case "never" -> new CompletableFuture<>();
+              case "throw" -> throw new IllegalStateException("boom");
+              default -> CompletableFuture.completedFuture(ValidationResult.ACCEPT);
+            });
     Subscription sb = b.subscribe(TOPIC);
     a.subscribe(TOPIC);
     connect(a, b);
@@ -201,9 +207,13 @@ class FloodSubTest {
   @Test
   void ownMessageRejectedByOurValidatorFailsPublish() throws Exception {
     PubSub a = node();
-    a.registerValidator(TOPIC, (src, m) -> CompletableFuture.completedFuture(ValidationResult.REJECT));
-    ExecutionException e = assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, bytes("x"))));
-    assertEquals(PubSubException.Reason.REJECTED, assertInstanceOf(PubSubException.class, e.getCause()).reason());
+    a.registerValidator(
+        TOPIC, (src, m) -> CompletableFuture.completedFuture(ValidationResult.REJECT));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, bytes("x"))));
+    assertEquals(
+        PubSubException.Reason.REJECTED,
+        assertInstanceOf(PubSubException.class, e.getCause()).reason());
   }
 
   @Test
@@ -230,8 +240,11 @@ class FloodSubTest {
   @Test
   void publishOverMaximumSizeFails() throws Exception {
     PubSub a = node(cfg -> cfg.maxMessageSize(4096));
-    ExecutionException e = assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, new byte[4096])));
-    assertEquals(PubSubException.Reason.TOO_LARGE, assertInstanceOf(PubSubException.class, e.getCause()).reason());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, new byte[4096])));
+    assertEquals(
+        PubSubException.Reason.TOO_LARGE,
+        assertInstanceOf(PubSubException.class, e.getCause()).reason());
     get(a.publish(TOPIC, new byte[3000]));
   }
 
@@ -266,8 +279,10 @@ class FloodSubTest {
 
   @Test
   void strictNoSignNodesRelayUnsignedMessages() throws Exception {
-    Consumer<PubSub.Builder> noSign = cfg -> cfg.signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
-        .defaultMessageIdFunction(Message::data);
+    Consumer<PubSub.Builder> noSign =
+        cfg ->
+            cfg.signaturePolicy(SignaturePolicy.STRICT_NO_SIGN)
+                .defaultMessageIdFunction(Message::data);
     PubSub a = node(noSign);
     PubSub b = node(noSign);
     PubSub c = node(noSign);
@@ -314,19 +329,23 @@ class FloodSubTest {
     // Listeners hear events in order, after the PubSub's own listener (registered first): once
     // ours heard the disconnect, A's router has the disconnect queued before anything we ask next.
     CompletableFuture<Void> aSawDisconnect = new CompletableFuture<>();
-    host(a).addConnectionListener(new io.headersync.libp2p.ConnectionListener() {
-      @Override
-      public void disconnected(io.headersync.libp2p.PeerId peer) {
-        aSawDisconnect.complete(null);
-      }
-    });
+    host(a)
+        .addConnectionListener(
+            new io.headersync.libp2p.ConnectionListener() {
+              @Override
+              public void disconnected(io.headersync.libp2p.PeerId peer) {
+                aSawDisconnect.complete(null);
+              }
+            });
     CompletableFuture<Void> bSawDisconnect = new CompletableFuture<>();
-    host(b).addConnectionListener(new io.headersync.libp2p.ConnectionListener() {
-      @Override
-      public void disconnected(io.headersync.libp2p.PeerId peer) {
-        bSawDisconnect.complete(null);
-      }
-    });
+    host(b)
+        .addConnectionListener(
+            new io.headersync.libp2p.ConnectionListener() {
+              @Override
+              public void disconnected(io.headersync.libp2p.PeerId peer) {
+                bSawDisconnect.complete(null);
+              }
+            });
     get(host(a).disconnect(host(b).peerId()));
     get(aSawDisconnect);
     get(bSawDisconnect);
@@ -343,8 +362,11 @@ class FloodSubTest {
     CompletableFuture<Message> pending = sa.next();
     a.close();
     assertThrows(CancellationException.class, () -> get(pending));
-    ExecutionException e = assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, bytes("x"))));
-    assertEquals(PubSubException.Reason.CLOSED, assertInstanceOf(PubSubException.class, e.getCause()).reason());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> get(a.publish(TOPIC, bytes("x"))));
+    assertEquals(
+        PubSubException.Reason.CLOSED,
+        assertInstanceOf(PubSubException.class, e.getCause()).reason());
     a.close(); // idempotent
   }
 
@@ -355,18 +377,29 @@ class FloodSubTest {
     // A bare host that speaks floodsub, announces the topic and never reads what A sends.
     byte[] s = new byte[32];
     new Random(999).nextBytes(s);
-    Host slow = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network)
-        .listen(Multiaddr.parse("/memory/0")).build();
+    Host slow =
+        Host.builder(PrivateKey.ed25519FromSeed(s))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .build();
     hosts.add(slow);
     List<io.headersync.libp2p.Stream> unread = new ArrayList<>();
     slow.setStreamHandler("/floodsub/1.0.0", unread::add);
     get(slow.start());
     get(slow.connect(host(a).listenAddresses().get(0)));
     io.headersync.libp2p.Stream out = get(slow.newStream(host(a).peerId(), "/floodsub/1.0.0"));
-    get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
-        .addSubscriptions(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.SubOpts.newBuilder()
-            .setSubscribe(true).setTopicid(TOPIC))
-        .build().toByteArray()));
+    get(
+        out.writeMessage(
+            io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC
+                .newBuilder()
+                .addSubscriptions(
+                    io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC
+                        .SubOpts
+                        .newBuilder()
+                        .setSubscribe(true)
+                        .setTopicid(TOPIC))
+                .build()
+                .toByteArray()));
     get(a.awaitPeer(TOPIC, slow.peerId()));
 
     byte[] data = new byte[64 << 10];
@@ -387,25 +420,39 @@ class FloodSubTest {
   void anAnnouncementDroppedOnAFullQueueIsRetriedLikeGoDoes() throws Exception {
     io.headersync.testkit.MutableClock clock =
         new io.headersync.testkit.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
-    io.headersync.testkit.ManualScheduler scheduler = new io.headersync.testkit.ManualScheduler(clock);
-    PubSub a = node(cfg -> cfg.peerQueueSize(2).scheduler(scheduler).clock(clock).random(new Random(7)));
+    io.headersync.testkit.ManualScheduler scheduler =
+        new io.headersync.testkit.ManualScheduler(clock);
+    PubSub a =
+        node(cfg -> cfg.peerQueueSize(2).scheduler(scheduler).clock(clock).random(new Random(7)));
     a.subscribe(TOPIC);
     byte[] s = new byte[32];
     new Random(998).nextBytes(s);
-    Host slow = Host.builder(PrivateKey.ed25519FromSeed(s)).inMemory(network)
-        .listen(Multiaddr.parse("/memory/0")).build();
+    Host slow =
+        Host.builder(PrivateKey.ed25519FromSeed(s))
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .build();
     hosts.add(slow);
     CompletableFuture<io.headersync.libp2p.Stream> fromA = new CompletableFuture<>();
     slow.setStreamHandler("/floodsub/1.0.0", fromA::complete);
     get(slow.start());
     get(slow.connect(host(a).listenAddresses().get(0)));
     io.headersync.libp2p.Stream out = get(slow.newStream(host(a).peerId(), "/floodsub/1.0.0"));
-    get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
-        .addSubscriptions(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.SubOpts.newBuilder()
-            .setSubscribe(true).setTopicid(TOPIC))
-        .build().toByteArray()));
+    get(
+        out.writeMessage(
+            io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC
+                .newBuilder()
+                .addSubscriptions(
+                    io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC
+                        .SubOpts
+                        .newBuilder()
+                        .setSubscribe(true)
+                        .setTopicid(TOPIC))
+                .build()
+                .toByteArray()));
     get(a.awaitPeer(TOPIC, slow.peerId()));
-    // The slow peer reads nothing: A's two queue slots fill with messages stuck behind the Yamux window.
+    // The slow peer reads nothing: A's two queue slots fill with messages stuck behind the Yamux
+    // window.
     for (int i = 0; i < 20; i++) {
       get(a.publish(TOPIC, new byte[64 << 10]));
     }
@@ -433,29 +480,35 @@ class FloodSubTest {
     in.reset();
   }
 
-  private static void readUntilSubscribed(io.headersync.libp2p.Stream in, String topic, CompletableFuture<Void> done) {
-    in.readMessage(1 << 20).whenComplete((m, err) -> {
-      if (err != null || m.isEmpty()) {
-        done.completeExceptionally(err != null ? err : new AssertionError("stream ended"));
-        return;
-      }
-      try {
-        var rpc = io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.parseFrom(m.get());
-        if (rpc.getSubscriptionsList().stream().anyMatch(o -> o.getSubscribe() && o.getTopicid().equals(topic))) {
-          done.complete(null);
-          return;
-        }
-      } catch (Exception e) {
-        done.completeExceptionally(e);
-        return;
-      }
-      readUntilSubscribed(in, topic, done);
-    });
+  private static void readUntilSubscribed(
+      io.headersync.libp2p.Stream in, String topic, CompletableFuture<Void> done) {
+    in.readMessage(1 << 20)
+        .whenComplete(
+            (m, err) -> {
+              if (err != null || m.isEmpty()) {
+                done.completeExceptionally(err != null ? err : new AssertionError("stream ended"));
+                return;
+              }
+              try {
+                var rpc =
+                    io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.parseFrom(m.get());
+                if (rpc.getSubscriptionsList().stream()
+                    .anyMatch(o -> o.getSubscribe() && o.getTopicid().equals(topic))) {
+                  done.complete(null);
+                  return;
+                }
+              } catch (Exception e) {
+                done.completeExceptionally(e);
+                return;
+              }
+              readUntilSubscribed(in, topic, done);
+            });
   }
 
   @Test
   void messagesBeyondTheValidationLimitAreDropped() throws Exception {
-    java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.LinkedBlockingQueue<Runnable> held =
+        new java.util.concurrent.LinkedBlockingQueue<>();
     PubSub a = node();
     PubSub b = node(cfg -> cfg.maxConcurrentValidations(1).validationExecutor(held::add));
     Subscription sb = b.subscribe(TOPIC);
@@ -515,11 +568,18 @@ class FloodSubTest {
     get(raw.start());
     get(raw.connect(host(b).listenAddresses().get(0)));
     io.headersync.libp2p.Stream out = get(raw.newStream(host(b).peerId(), "/floodsub/1.0.0"));
-    var genuine = io.headersync.libp2p.pubsub.internal.MessageSigning.sign(rawKey, 5, TOPIC, bytes("real"));
-    var forged = genuine.toBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8("fake")).build();
+    var genuine =
+        io.headersync.libp2p.pubsub.internal.MessageSigning.sign(rawKey, 5, TOPIC, bytes("real"));
+    var forged =
+        genuine.toBuilder().setData(com.google.protobuf.ByteString.copyFromUtf8("fake")).build();
     for (var m : List.of(forged, genuine, forged)) {
-      get(out.writeMessage(io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC.newBuilder()
-          .addPublish(m).build().toByteArray()));
+      get(
+          out.writeMessage(
+              io.headersync.libp2p.pubsub.internal.pb.PubsubProto.RPC
+                  .newBuilder()
+                  .addPublish(m)
+                  .build()
+                  .toByteArray()));
     }
     Message got = get(sb.next());
     assertEquals("real", text(got));

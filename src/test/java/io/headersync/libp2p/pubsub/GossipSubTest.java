@@ -75,10 +75,16 @@ class GossipSubTest {
     hosts.add(h);
     // One validation thread: messages are judged in arrival order, so a later delivery proves that
     // an earlier message (and its score effect) was already judged.
-    java.util.concurrent.ExecutorService validation = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.ExecutorService validation =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
     validators.add(validation);
-    PubSub.Builder b = PubSub.builder(h, key).gossipSub(params).scheduler(scheduler).clock(clock)
-        .random(new Random(seed)).validationExecutor(validation);
+    PubSub.Builder b =
+        PubSub.builder(h, key)
+            .gossipSub(params)
+            .scheduler(scheduler)
+            .clock(clock)
+            .random(new Random(seed))
+            .validationExecutor(validation);
     config.accept(b);
     PubSub p = b.build();
     pubsubs.add(p);
@@ -131,7 +137,6 @@ class GossipSubTest {
     scheduler.advance(Duration.ofSeconds(1));
   }
 
-
   // ---- a raw peer driven by hand ----
 
   /** A bare host speaking one gossipsub protocol; it records every RPC the router sends it. */
@@ -148,25 +153,29 @@ class GossipSubTest {
       key = PrivateKey.ed25519FromSeed(s);
       host = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).build();
       rawHosts.add(host);
-      host.setStreamHandler(protocol, in -> {
-        rawStreams.add(in);
-        readLoop(in);
-      });
+      host.setStreamHandler(
+          protocol,
+          in -> {
+            rawStreams.add(in);
+            readLoop(in);
+          });
       get(host.start());
     }
 
     private void readLoop(Stream in) {
-      in.readMessage(PubSub.DEFAULT_MAX_MESSAGE_SIZE).whenComplete((frame, err) -> {
-        if (err != null || frame.isEmpty()) {
-          return;
-        }
-        try {
-          received.add(PubsubProto.RPC.parseFrom(frame.get()));
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-        readLoop(in);
-      });
+      in.readMessage(PubSub.DEFAULT_MAX_MESSAGE_SIZE)
+          .whenComplete(
+              (frame, err) -> {
+                if (err != null || frame.isEmpty()) {
+                  return;
+                }
+                try {
+                  received.add(PubsubProto.RPC.parseFrom(frame.get()));
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+                readLoop(in);
+              });
     }
 
     /** Connects to {@code node}, opens our stream, announces TOPIC; waits for the node's stream. */
@@ -174,8 +183,13 @@ class GossipSubTest {
       get(host.connect(host(node).listenAddresses().get(0)));
       out = get(host.newStream(GossipSubTest.this.id(node), protocol));
       rawStreams.add(out);
-      send(node, PubsubProto.RPC.newBuilder().addSubscriptions(
-          PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(TOPIC)).build());
+      send(
+          node,
+          PubsubProto.RPC
+              .newBuilder()
+              .addSubscriptions(
+                  PubsubProto.RPC.SubOpts.newBuilder().setSubscribe(true).setTopicid(TOPIC))
+              .build());
       get(node.awaitPeer(TOPIC, host.peerId()));
     }
 
@@ -213,15 +227,18 @@ class GossipSubTest {
   }
 
   static PubsubProto.ControlMessage.Builder graft(String topic) {
-    return PubsubProto.ControlMessage.newBuilder().addGraft(PubsubProto.ControlGraft.newBuilder().setTopicID(topic));
+    return PubsubProto.ControlMessage.newBuilder()
+        .addGraft(PubsubProto.ControlGraft.newBuilder().setTopicID(topic));
   }
 
   static PubsubProto.ControlMessage.Builder prune(String topic, long backoffSeconds) {
-    return PubsubProto.ControlMessage.newBuilder().addPrune(
-        PubsubProto.ControlPrune.newBuilder().setTopicID(topic).setBackoff(backoffSeconds));
+    return PubsubProto.ControlMessage.newBuilder()
+        .addPrune(
+            PubsubProto.ControlPrune.newBuilder().setTopicID(topic).setBackoff(backoffSeconds));
   }
 
-  static long count(List<PubsubProto.RPC> rpcs, java.util.function.ToIntFunction<PubsubProto.RPC> f) {
+  static long count(
+      List<PubsubProto.RPC> rpcs, java.util.function.ToIntFunction<PubsubProto.RPC> f) {
     return rpcs.stream().mapToInt(f).sum();
   }
 
@@ -275,7 +292,8 @@ class GossipSubTest {
       PubSub leaf = node(SMALL);
       leaf.subscribe(TOPIC);
       leaves.add(leaf);
-      connect(hub, leaf); // the hub dials: its peers are outbound, so it accepts their GRAFTs past Dhi
+      connect(
+          hub, leaf); // the hub dials: its peers are outbound, so it accepts their GRAFTs past Dhi
     }
     heartbeat(); // every leaf grafts the hub (its only peer); the hub grafts 2 leaves
     PubSub[] all = new PubSub[6];
@@ -284,7 +302,8 @@ class GossipSubTest {
       all[i + 1] = leaves.get(i);
     }
     settle(all);
-    assertEquals(5, get(hub.meshPeers(TOPIC)).size(), "GRAFTs of outbound peers are accepted beyond Dhi");
+    assertEquals(
+        5, get(hub.meshPeers(TOPIC)).size(), "GRAFTs of outbound peers are accepted beyond Dhi");
 
     heartbeat(); // over Dhi=3: the hub keeps D=2 and prunes 3
     settle(all);
@@ -293,7 +312,8 @@ class GossipSubTest {
     int pruned = 0;
     for (PubSub leaf : leaves) {
       Set<PeerId> mesh = get(leaf.meshPeers(TOPIC));
-      assertEquals(kept.contains(id(leaf)), mesh.contains(id(hub)), "a pruned leaf dropped the hub");
+      assertEquals(
+          kept.contains(id(leaf)), mesh.contains(id(hub)), "a pruned leaf dropped the hub");
       pruned += mesh.isEmpty() ? 1 : 0;
     }
     assertEquals(3, pruned);
@@ -312,15 +332,18 @@ class GossipSubTest {
       heartbeat();
     }
     settle(all);
-    assertTrue(hub.stats().graftsReceived() > graftsBefore, "pruned leaves grafted again after the backoff");
+    assertTrue(
+        hub.stats().graftsReceived() > graftsBefore,
+        "pruned leaves grafted again after the backoff");
   }
 
   @Test
   void graftDuringBackoffIsPrunedAndPenalisedAndGraylistingFollows() throws Exception {
-    PeerScoreParams score = PeerScoreParams.builder()
-        .topic(TOPIC, TopicScoreParams.goHeaderDefaults())
-        .behaviourPenalty(-10, 0, 0.9)
-        .build();
+    PeerScoreParams score =
+        PeerScoreParams.builder()
+            .topic(TOPIC, TopicScoreParams.goHeaderDefaults())
+            .behaviourPenalty(-10, 0, 0.9)
+            .build();
     PeerScoreThresholds thresholds = new PeerScoreThresholds(-10, -20, -30, 10, 1);
     PubSub node = node(GossipSubParams.defaults(), b -> b.peerScore(score, thresholds));
     node.subscribe(TOPIC);
@@ -338,16 +361,25 @@ class GossipSubTest {
     // Two P7 points (GRAFT in backoff, and again within the flood threshold): -10 * 2^2.
     assertEquals(-40.0, get(node.score(raw.id())), 1e-9);
     List<PubsubProto.RPC> sent = raw.drain(node);
-    PubsubProto.ControlPrune answer = sent.stream().filter(r -> r.getControl().getPruneCount() > 0)
-        .findFirst().orElseThrow().getControl().getPrune(0);
+    PubsubProto.ControlPrune answer =
+        sent.stream()
+            .filter(r -> r.getControl().getPruneCount() > 0)
+            .findFirst()
+            .orElseThrow()
+            .getControl()
+            .getPrune(0);
     assertEquals(TOPIC, answer.getTopicID());
     assertEquals(60, answer.getBackoff());
     assertEquals(0, answer.getPeersCount(), "no PX for a peer that misbehaved");
 
     // -40 is under the graylist threshold (-30): everything it sends is dropped now.
     Subscription sub = node.subscribe(TOPIC);
-    raw.send(node, PubsubProto.RPC.newBuilder()
-        .addPublish(MessageSigning.sign(raw.key, 1, TOPIC, bytes("from a graylisted peer"))).build());
+    raw.send(
+        node,
+        PubsubProto.RPC
+            .newBuilder()
+            .addPublish(MessageSigning.sign(raw.key, 1, TOPIC, bytes("from a graylisted peer")))
+            .build());
     assertEquals(1, node.stats().graylistedRpcs());
     assertEquals(0, node.stats().messagesReceived());
     CompletableFuture<Message> heard = sub.next();
@@ -359,18 +391,28 @@ class GossipSubTest {
     }
     double later = get(node.score(raw.id()));
     assertTrue(later > -30 && later < 0, "decayed to " + later);
-    raw.send(node, PubsubProto.RPC.newBuilder()
-        .addPublish(MessageSigning.sign(raw.key, 2, TOPIC, bytes("heard again"))).build());
+    raw.send(
+        node,
+        PubsubProto.RPC
+            .newBuilder()
+            .addPublish(MessageSigning.sign(raw.key, 2, TOPIC, bytes("heard again")))
+            .build());
     assertEquals("heard again", text(get(heard)));
   }
 
   @Test
   void invalidMessagesCostTheSenderP4AndItsMeshPlace() throws Exception {
     PubSub a = node(GossipSubParams.defaults());
-    PubSub b = node(GossipSubParams.defaults(), cfg -> cfg.peerScore(
-        PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA));
-    b.registerValidator(TOPIC, (src, m) -> CompletableFuture.completedFuture(
-        text(m).startsWith("bad") ? ValidationResult.REJECT : ValidationResult.ACCEPT));
+    PubSub b =
+        node(
+            GossipSubParams.defaults(),
+            cfg ->
+                cfg.peerScore(PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA));
+    b.registerValidator(
+        TOPIC,
+        (src, m) ->
+            CompletableFuture.completedFuture(
+                text(m).startsWith("bad") ? ValidationResult.REJECT : ValidationResult.ACCEPT));
     a.subscribe(TOPIC);
     Subscription sb = b.subscribe(TOPIC);
     connect(a, b);
@@ -380,7 +422,8 @@ class GossipSubTest {
 
     get(a.publish(TOPIC, bytes("good")));
     assertEquals("good", text(get(sb.next())));
-    // P2: one first delivery, weight 5, topic weight 0.1 (P1 is still 0: mesh time counts at decay).
+    // P2: one first delivery, weight 5, topic weight 0.1 (P1 is still 0: mesh time counts at
+    // decay).
     assertEquals(0.5, get(b.score(id(a))), 1e-9);
 
     get(a.publish(TOPIC, bytes("bad")));
@@ -398,7 +441,8 @@ class GossipSubTest {
 
   @Test
   void ihaveIsAnsweredWithIwantAndIwantWithTheMessageAtMostThreeTimes() throws Exception {
-    PubSub node = node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
+    PubSub node =
+        node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
     node.subscribe(TOPIC);
     Raw raw = new Raw(GossipSubParams.MESHSUB_V11);
     raw.connect(node, GossipSubParams.MESHSUB_V11);
@@ -411,13 +455,19 @@ class GossipSubTest {
     raw.drain(node);
     heartbeat(); // gossip: IHAVE of the cached ids to non-mesh peers
     List<PubsubProto.RPC> got = raw.drain(node);
-    List<ByteString> ihave = got.stream().flatMap(r -> r.getControl().getIhaveList().stream())
-        .flatMap(h -> h.getMessageIDsList().stream()).toList();
+    List<ByteString> ihave =
+        got.stream()
+            .flatMap(r -> r.getControl().getIhaveList().stream())
+            .flatMap(h -> h.getMessageIDsList().stream())
+            .toList();
     assertEquals(List.of(ByteString.copyFromUtf8("m1")), ihave);
-    assertEquals(0, count(got, PubsubProto.RPC::getPublishCount), "m1 itself did not go to a non-mesh peer");
+    assertEquals(
+        0, count(got, PubsubProto.RPC::getPublishCount), "m1 itself did not go to a non-mesh peer");
 
-    PubsubProto.ControlMessage.Builder iwant = PubsubProto.ControlMessage.newBuilder()
-        .addIwant(PubsubProto.ControlIWant.newBuilder().addMessageIDs(ByteString.copyFromUtf8("m1")));
+    PubsubProto.ControlMessage.Builder iwant =
+        PubsubProto.ControlMessage.newBuilder()
+            .addIwant(
+                PubsubProto.ControlIWant.newBuilder().addMessageIDs(ByteString.copyFromUtf8("m1")));
     for (int i = 0; i < 4; i++) {
       raw.control(node, iwant);
     }
@@ -426,31 +476,51 @@ class GossipSubTest {
     assertEquals("m1", got.get(0).getPublish(0).getData().toStringUtf8());
 
     // Our IHAVE of an id the node lacks: it asks for it (IWANT); a promise is made.
-    raw.control(node, PubsubProto.ControlMessage.newBuilder().addIhave(PubsubProto.ControlIHave.newBuilder()
-        .setTopicID(TOPIC).addMessageIDs(ByteString.copyFromUtf8("unknown"))
-        .addMessageIDs(ByteString.copyFromUtf8("m1"))));
+    raw.control(
+        node,
+        PubsubProto.ControlMessage.newBuilder()
+            .addIhave(
+                PubsubProto.ControlIHave.newBuilder()
+                    .setTopicID(TOPIC)
+                    .addMessageIDs(ByteString.copyFromUtf8("unknown"))
+                    .addMessageIDs(ByteString.copyFromUtf8("m1"))));
     got = raw.drain(node);
-    List<ByteString> wanted = got.stream().flatMap(r -> r.getControl().getIwantList().stream())
-        .flatMap(w -> w.getMessageIDsList().stream()).toList();
+    List<ByteString> wanted =
+        got.stream()
+            .flatMap(r -> r.getControl().getIwantList().stream())
+            .flatMap(w -> w.getMessageIDsList().stream())
+            .toList();
     assertEquals(List.of(ByteString.copyFromUtf8("unknown")), wanted, "only what it has not seen");
     // IHAVE for a topic the node did not join is ignored.
-    raw.control(node, PubsubProto.ControlMessage.newBuilder().addIhave(PubsubProto.ControlIHave.newBuilder()
-        .setTopicID("other").addMessageIDs(ByteString.copyFromUtf8("x"))));
+    raw.control(
+        node,
+        PubsubProto.ControlMessage.newBuilder()
+            .addIhave(
+                PubsubProto.ControlIHave.newBuilder()
+                    .setTopicID("other")
+                    .addMessageIDs(ByteString.copyFromUtf8("x"))));
     assertEquals(0, count(raw.drain(node), r -> r.getControl().getIwantCount()));
   }
 
   @Test
   void brokenIwantPromiseIsABehaviourPenalty() throws Exception {
-    PeerScoreParams score = PeerScoreParams.builder()
-        .topic(TOPIC, TopicScoreParams.goHeaderDefaults())
-        .behaviourPenalty(-10, 0, 0.99)
-        .build();
-    PubSub node = node(GossipSubParams.defaults(), b -> b.peerScore(score, PeerScoreThresholds.CELESTIA));
+    PeerScoreParams score =
+        PeerScoreParams.builder()
+            .topic(TOPIC, TopicScoreParams.goHeaderDefaults())
+            .behaviourPenalty(-10, 0, 0.99)
+            .build();
+    PubSub node =
+        node(GossipSubParams.defaults(), b -> b.peerScore(score, PeerScoreThresholds.CELESTIA));
     node.subscribe(TOPIC);
     Raw raw = new Raw(GossipSubParams.MESHSUB_V11);
     raw.connect(node, GossipSubParams.MESHSUB_V11);
-    raw.control(node, PubsubProto.ControlMessage.newBuilder().addIhave(PubsubProto.ControlIHave.newBuilder()
-        .setTopicID(TOPIC).addMessageIDs(ByteString.copyFromUtf8("never sent"))));
+    raw.control(
+        node,
+        PubsubProto.ControlMessage.newBuilder()
+            .addIhave(
+                PubsubProto.ControlIHave.newBuilder()
+                    .setTopicID(TOPIC)
+                    .addMessageIDs(ByteString.copyFromUtf8("never sent"))));
     assertEquals(0.0, get(node.score(raw.id())), 1e-3);
     scheduler.advance(Duration.ofSeconds(2)); // within the 3 s follow-up time
     assertEquals(0.0, get(node.score(raw.id())), 1e-3, "only P1 of the mesh the heartbeat made");
@@ -463,7 +533,8 @@ class GossipSubTest {
 
   @Test
   void idontwantIsHonouredAndSentForLargeMessages() throws Exception {
-    PubSub node = node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
+    PubSub node =
+        node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
     Subscription atNode = node.subscribe(TOPIC);
     Raw raw = new Raw(GossipSubParams.MESHSUB_V12);
     raw.connect(node, GossipSubParams.MESHSUB_V12);
@@ -471,18 +542,26 @@ class GossipSubTest {
     assertEquals(Set.of(raw.id()), get(node.meshPeers(TOPIC)));
     raw.drain(node);
 
-    raw.control(node, PubsubProto.ControlMessage.newBuilder()
-        .addIdontwant(PubsubProto.ControlIDontWant.newBuilder().addMessageIDs(ByteString.copyFromUtf8("skip me"))));
+    raw.control(
+        node,
+        PubsubProto.ControlMessage.newBuilder()
+            .addIdontwant(
+                PubsubProto.ControlIDontWant.newBuilder()
+                    .addMessageIDs(ByteString.copyFromUtf8("skip me"))));
     get(node.publish(TOPIC, bytes("skip me")));
     get(node.publish(TOPIC, bytes("send me")));
     List<PubsubProto.RPC> got = raw.drain(node);
-    List<String> data = got.stream().flatMap(r -> r.getPublishList().stream())
-        .map(m -> m.getData().toStringUtf8()).toList();
+    List<String> data =
+        got.stream()
+            .flatMap(r -> r.getPublishList().stream())
+            .map(m -> m.getData().toStringUtf8())
+            .toList();
     assertEquals(List.of("send me"), data);
     assertEquals(1, node.stats().skippedForIdontwant());
 
     // A second v1.2 mesh peer: a large message from it makes the node tell the raw peer IDONTWANT.
-    PubSub other = node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
+    PubSub other =
+        node(GossipSubParams.defaults(), cfg -> cfg.messageIdFunction(TOPIC, Message::data));
     other.subscribe(TOPIC);
     connect(other, node);
     heartbeat();
@@ -496,10 +575,16 @@ class GossipSubTest {
     get(other.publish(TOPIC, large));
     assertEquals('L', get(atNode.next()).data()[0]); // delivered, so forwarded too
     got = raw.drain(node);
-    List<ByteString> dontWant = got.stream().flatMap(r -> r.getControl().getIdontwantList().stream())
-        .flatMap(i -> i.getMessageIDsList().stream()).toList();
+    List<ByteString> dontWant =
+        got.stream()
+            .flatMap(r -> r.getControl().getIdontwantList().stream())
+            .flatMap(i -> i.getMessageIDsList().stream())
+            .toList();
     assertEquals(List.of(ByteString.copyFrom(large)), dontWant);
-    assertEquals(1, count(got, PubsubProto.RPC::getPublishCount), "and then forwards it (raw sent no IDONTWANT)");
+    assertEquals(
+        1,
+        count(got, PubsubProto.RPC::getPublishCount),
+        "and then forwards it (raw sent no IDONTWANT)");
   }
 
   // ---- fanout, flood publish, floodsub peers ----
@@ -537,7 +622,8 @@ class GossipSubTest {
 
   @Test
   void floodPublishSendsOurOwnMessagesToEveryTopicPeer() throws Exception {
-    PubSub pub = node(GossipSubParams.builder().degrees(2, 1, 3, 1, 0, 2).floodPublish(true).build());
+    PubSub pub =
+        node(GossipSubParams.builder().degrees(2, 1, 3, 1, 0, 2).floodPublish(true).build());
     pub.subscribe(TOPIC);
     List<Subscription> subs = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -610,8 +696,13 @@ class GossipSubTest {
     late.control(hub, graft(TOPIC)); // Dhi=3 reached and the peer is inbound
     assertFalse(get(hub.meshPeers(TOPIC)).contains(late.id()));
     List<PubsubProto.RPC> got = late.drain(hub);
-    PubsubProto.ControlPrune answer = got.stream().filter(r -> r.getControl().getPruneCount() > 0)
-        .findFirst().orElseThrow().getControl().getPrune(0);
+    PubsubProto.ControlPrune answer =
+        got.stream()
+            .filter(r -> r.getControl().getPruneCount() > 0)
+            .findFirst()
+            .orElseThrow()
+            .getControl()
+            .getPrune(0);
     assertEquals(60, answer.getBackoff());
   }
 
@@ -630,30 +721,51 @@ class GossipSubTest {
     v10.drain(node);
     sub.cancel();
     assertEquals(Set.of(), get(node.meshPeers(TOPIC)));
-    PubsubProto.ControlPrune to11 = v11.drain(node).stream().filter(r -> r.getControl().getPruneCount() > 0)
-        .findFirst().orElseThrow().getControl().getPrune(0);
+    PubsubProto.ControlPrune to11 =
+        v11.drain(node).stream()
+            .filter(r -> r.getControl().getPruneCount() > 0)
+            .findFirst()
+            .orElseThrow()
+            .getControl()
+            .getPrune(0);
     assertEquals(10, to11.getBackoff(), "unsubscribe backoff");
-    PubsubProto.ControlPrune to10 = v10.drain(node).stream().filter(r -> r.getControl().getPruneCount() > 0)
-        .findFirst().orElseThrow().getControl().getPrune(0);
+    PubsubProto.ControlPrune to10 =
+        v10.drain(node).stream()
+            .filter(r -> r.getControl().getPruneCount() > 0)
+            .findFirst()
+            .orElseThrow()
+            .getControl()
+            .getPrune(0);
     assertFalse(to10.hasBackoff(), "v1.0 knows no backoff");
   }
 
   @Test
   void pxRecordsAreAcceptedOnlyFromPeersAtTheAcceptPxThreshold() throws Exception {
-    PubsubProto.ControlMessage.Builder pruneWithPx = PubsubProto.ControlMessage.newBuilder().addPrune(
-        PubsubProto.ControlPrune.newBuilder().setTopicID(TOPIC).setBackoff(60)
-            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("p1")))
-            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("p2"))));
+    PubsubProto.ControlMessage.Builder pruneWithPx =
+        PubsubProto.ControlMessage.newBuilder()
+            .addPrune(
+                PubsubProto.ControlPrune.newBuilder()
+                    .setTopicID(TOPIC)
+                    .setBackoff(60)
+                    .addPeers(
+                        PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("p1")))
+                    .addPeers(
+                        PubsubProto.PeerInfo.newBuilder()
+                            .setPeerID(ByteString.copyFromUtf8("p2"))));
     PubSub open = node(GossipSubParams.defaults());
     open.subscribe(TOPIC);
     Raw a = new Raw(GossipSubParams.MESHSUB_V11);
     a.connect(open, GossipSubParams.MESHSUB_V11);
     a.control(open, graft(TOPIC));
     a.control(open, pruneWithPx);
-    assertEquals(2, open.stats().pxRecordsAccepted(), "no scoring: every score is 0, at the threshold 0");
+    assertEquals(
+        2, open.stats().pxRecordsAccepted(), "no scoring: every score is 0, at the threshold 0");
 
-    PubSub strict = node(GossipSubParams.defaults(), cfg -> cfg.peerScore(
-        PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA));
+    PubSub strict =
+        node(
+            GossipSubParams.defaults(),
+            cfg ->
+                cfg.peerScore(PeerScoreParams.forHeaderTopic(TOPIC), PeerScoreThresholds.CELESTIA));
     strict.subscribe(TOPIC);
     Raw b = new Raw(GossipSubParams.MESHSUB_V11);
     b.connect(strict, GossipSubParams.MESHSUB_V11);
@@ -665,14 +777,24 @@ class GossipSubTest {
 
   @Test
   void pxPeersAreOfferedForDiallingWhenTheMeshIsBelowDlo() throws Exception {
-    io.headersync.libp2p.PeerId offeredPeer = io.headersync.libp2p.PrivateKey.ed25519FromSeed(new byte[32]).peerId();
-    PubsubProto.ControlMessage.Builder pruneWithPx = PubsubProto.ControlMessage.newBuilder().addPrune(
-        PubsubProto.ControlPrune.newBuilder().setTopicID(TOPIC).setBackoff(60)
-            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFromUtf8("not a peer id")))
-            .addPeers(PubsubProto.PeerInfo.newBuilder().setPeerID(ByteString.copyFrom(offeredPeer.bytes()))));
+    io.headersync.libp2p.PeerId offeredPeer =
+        io.headersync.libp2p.PrivateKey.ed25519FromSeed(new byte[32]).peerId();
+    PubsubProto.ControlMessage.Builder pruneWithPx =
+        PubsubProto.ControlMessage.newBuilder()
+            .addPrune(
+                PubsubProto.ControlPrune.newBuilder()
+                    .setTopicID(TOPIC)
+                    .setBackoff(60)
+                    .addPeers(
+                        PubsubProto.PeerInfo.newBuilder()
+                            .setPeerID(ByteString.copyFromUtf8("not a peer id")))
+                    .addPeers(
+                        PubsubProto.PeerInfo.newBuilder()
+                            .setPeerID(ByteString.copyFrom(offeredPeer.bytes()))));
     java.util.concurrent.CompletableFuture<List<io.headersync.libp2p.PeerId>> offered =
         new java.util.concurrent.CompletableFuture<>();
-    PubSub node = node(GossipSubParams.defaults(), cfg -> cfg.peerExchangeDialer(offered::complete));
+    PubSub node =
+        node(GossipSubParams.defaults(), cfg -> cfg.peerExchangeDialer(offered::complete));
     node.subscribe(TOPIC);
     Raw a = new Raw(GossipSubParams.MESHSUB_V11);
     a.connect(node, GossipSubParams.MESHSUB_V11);

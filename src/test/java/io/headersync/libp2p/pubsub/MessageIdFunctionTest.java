@@ -12,18 +12,29 @@ import org.junit.jupiter.api.Test;
 class MessageIdFunctionTest {
   static Message message(byte[] data) {
     PeerId p = PrivateKey.ed25519FromSeed(new byte[32]).publicKey().peerId();
-    return new Message(Optional.of(p), new byte[] {0, 0, 0, 0, 0, 0, 0, 1}, data, "t", new byte[0], new byte[0],
-        new byte[0], p);
+    return new Message(
+        Optional.of(p),
+        new byte[] {0, 0, 0, 0, 0, 0, 0, 1},
+        data,
+        "t",
+        new byte[0],
+        new byte[0],
+        new byte[0],
+        p);
   }
 
   @Test
   void blake2b256MatchesTheRfc7693Vectors() {
     // BLAKE2b-256 of "" and "abc" (reference values of the 256-bit variant).
-    assertEquals("0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8",
+    assertEquals(
+        "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8",
         HexFormat.of().formatHex(MessageIdFunction.BLAKE2B_256.apply(message(new byte[0]))));
-    assertEquals("bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319",
-        HexFormat.of().formatHex(MessageIdFunction.BLAKE2B_256.apply(
-            message("abc".getBytes(StandardCharsets.US_ASCII)))));
+    assertEquals(
+        "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319",
+        HexFormat.of()
+            .formatHex(
+                MessageIdFunction.BLAKE2B_256.apply(
+                    message("abc".getBytes(StandardCharsets.US_ASCII)))));
   }
 
   @Test

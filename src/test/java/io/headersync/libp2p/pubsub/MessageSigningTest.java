@@ -18,14 +18,18 @@ class MessageSigningTest {
   static final String TOPIC = "/gm-headerSync/header-sub/v0.0.1";
   static final long SEQNO = 0x187a3b4c5d6e7f80L;
   static final String GO_PEER = "12D3KooWJ1TsijH7H5F74hfAD5XishQz3sxrmAtVY37GtNd9CqYf";
-  static final String GO_PAYLOAD = "6c69627032702d7075627375623a0a2600240801122079b5562e8fe654f94078b112e8a98ba7"
-      + "901f853ae695bed7e0e3910bad049664120568656c6c6f1a08187a3b4c5d6e7f8022202f676d2d68656164657253796e632f"
-      + "6865616465722d7375622f76302e302e31";
-  static final String GO_SIG = "b59f417173657c9a8dc793182943b03521400329ea1d67a5a8d6975a90681cb75bb3cdc2ac6badc2"
-      + "44e220770c1857f460ccf032d21e020234bb44e473a3ef03";
-  static final String GO_RPC = "129d010a2600240801122079b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910ba"
-      + "d049664120568656c6c6f1a08187a3b4c5d6e7f8022202f676d2d68656164657253796e632f6865616465722d7375622f7630"
-      + "2e302e312a40" + GO_SIG;
+  static final String GO_PAYLOAD =
+      "6c69627032702d7075627375623a0a2600240801122079b5562e8fe654f94078b112e8a98ba7"
+          + "901f853ae695bed7e0e3910bad049664120568656c6c6f1a08187a3b4c5d6e7f8022202f676d2d68656164657253796e632f"
+          + "6865616465722d7375622f76302e302e31";
+  static final String GO_SIG =
+      "b59f417173657c9a8dc793182943b03521400329ea1d67a5a8d6975a90681cb75bb3cdc2ac6badc2"
+          + "44e220770c1857f460ccf032d21e020234bb44e473a3ef03";
+  static final String GO_RPC =
+      "129d010a2600240801122079b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910ba"
+          + "d049664120568656c6c6f1a08187a3b4c5d6e7f8022202f676d2d68656164657253796e632f6865616465722d7375622f7630"
+          + "2e302e312a40"
+          + GO_SIG;
 
   static PrivateKey key() {
     byte[] seed = new byte[32];
@@ -46,7 +50,8 @@ class MessageSigningTest {
     assertEquals(GO_PAYLOAD, Hex.encode(MessageSigning.signedPayload(m)));
     assertEquals(GO_SIG, Hex.encode(m.getSignature().toByteArray()));
     assertFalse(m.hasKey(), "Ed25519 peer ids embed the key, so Go leaves key out");
-    assertEquals(GO_RPC, Hex.encode(PubsubProto.RPC.newBuilder().addPublish(m).build().toByteArray()));
+    assertEquals(
+        GO_RPC, Hex.encode(PubsubProto.RPC.newBuilder().addPublish(m).build().toByteArray()));
   }
 
   @Test
@@ -82,33 +87,37 @@ class MessageSigningTest {
   void rejectsTamperedSignatureSeqnoAndTopic() {
     byte[] sig = signed().getSignature().toByteArray();
     sig[0] ^= 1;
-    assertFalse(MessageSigning.verify(signed().toBuilder().setSignature(ByteString.copyFrom(sig)).build()));
-    assertFalse(MessageSigning.verify(signed().toBuilder().setSeqno(ByteString.copyFrom(new byte[8])).build()));
+    assertFalse(
+        MessageSigning.verify(signed().toBuilder().setSignature(ByteString.copyFrom(sig)).build()));
+    assertFalse(
+        MessageSigning.verify(
+            signed().toBuilder().setSeqno(ByteString.copyFrom(new byte[8])).build()));
     assertFalse(MessageSigning.verify(signed().toBuilder().setTopic("other").build()));
   }
 
   @Test
   void rejectsSignatureOfAnotherAuthor() {
     PrivateKey other = PrivateKey.ed25519FromSeed(new byte[32]);
-    PubsubProto.Message m = signed().toBuilder()
-        .setFrom(ByteString.copyFrom(other.peerId().bytes())).build();
+    PubsubProto.Message m =
+        signed().toBuilder().setFrom(ByteString.copyFrom(other.peerId().bytes())).build();
     assertFalse(MessageSigning.verify(m));
   }
 
   @Test
   void rejectsKeyThatDoesNotMatchFrom() {
     PrivateKey other = PrivateKey.ed25519FromSeed(new byte[32]);
-    PubsubProto.Message m = signed().toBuilder()
-        .setKey(ByteString.copyFrom(other.publicKey().bytes())).build();
+    PubsubProto.Message m =
+        signed().toBuilder().setKey(ByteString.copyFrom(other.publicKey().bytes())).build();
     assertFalse(MessageSigning.verify(m));
-    PubsubProto.Message ok = signed().toBuilder()
-        .setKey(ByteString.copyFrom(key().publicKey().bytes())).build();
+    PubsubProto.Message ok =
+        signed().toBuilder().setKey(ByteString.copyFrom(key().publicKey().bytes())).build();
     assertTrue(MessageSigning.verify(ok));
   }
 
   @Test
   void rejectsMalformedFrom() {
-    PubsubProto.Message m = signed().toBuilder().setFrom(ByteString.copyFrom(new byte[] {1, 2, 3})).build();
+    PubsubProto.Message m =
+        signed().toBuilder().setFrom(ByteString.copyFrom(new byte[] {1, 2, 3})).build();
     assertFalse(MessageSigning.verify(m));
   }
 
@@ -120,8 +129,11 @@ class MessageSigningTest {
     PubsubProto.Message noSig = signed().toBuilder().clearSignature().build();
     assertFalse(MessageSigning.policyAllows(SignaturePolicy.STRICT_SIGN, noSig));
     // Go only asks for a signature before deduplication; a signed message without seqno verifies.
-    assertTrue(MessageSigning.policyAllows(SignaturePolicy.STRICT_SIGN, signed().toBuilder().clearSeqno().build()));
-    PubsubProto.Message seqnoOnly = unsigned.toBuilder().setSeqno(ByteString.copyFrom(new byte[8])).build();
+    assertTrue(
+        MessageSigning.policyAllows(
+            SignaturePolicy.STRICT_SIGN, signed().toBuilder().clearSeqno().build()));
+    PubsubProto.Message seqnoOnly =
+        unsigned.toBuilder().setSeqno(ByteString.copyFrom(new byte[8])).build();
     assertFalse(MessageSigning.policyAllows(SignaturePolicy.STRICT_NO_SIGN, seqnoOnly));
   }
 
@@ -130,7 +142,8 @@ class MessageSigningTest {
     // Go re-marshals unknown fields after the known ones; so does protobuf-java.
     byte[] withUnknown = concat(signed().toByteArray(), Hex.decode("3a0178")); // field 7, "x"
     PubsubProto.Message parsed = PubsubProto.Message.parseFrom(withUnknown);
-    assertArrayEquals(concat(MessageSigning.signedPayload(signed()), Hex.decode("3a0178")),
+    assertArrayEquals(
+        concat(MessageSigning.signedPayload(signed()), Hex.decode("3a0178")),
         MessageSigning.signedPayload(parsed));
   }
 

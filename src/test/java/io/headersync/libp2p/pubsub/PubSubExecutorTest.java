@@ -28,8 +28,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * PubSub's executors: by default everything runs on the host's user executor (router serialised over
- * it, validators, callbacks), and a task an executor refuses fails the future that waited for it.
+ * PubSub's executors: by default everything runs on the host's user executor (router serialised
+ * over it, validators, callbacks), and a task an executor refuses fails the future that waited for
+ * it.
  */
 class PubSubExecutorTest {
   static final long T = 20;
@@ -62,7 +63,12 @@ class PubSubExecutorTest {
     byte[] s = new byte[32];
     new Random(seed++).nextBytes(s);
     PrivateKey key = PrivateKey.ed25519FromSeed(s);
-    Host h = Host.builder(key).inMemory(network).listen(Multiaddr.parse("/memory/0")).executor(user).build();
+    Host h =
+        Host.builder(key)
+            .inMemory(network)
+            .listen(Multiaddr.parse("/memory/0"))
+            .executor(user)
+            .build();
     hosts.add(h);
     PubSub.Builder b = PubSub.builder(h, key);
     config.accept(b);
@@ -101,17 +107,20 @@ class PubSubExecutorTest {
     pumped = user;
     Thread me = Thread.currentThread();
     List<String> elsewhere = Collections.synchronizedList(new ArrayList<>());
-    Runnable here = () -> {
-      if (Thread.currentThread() != me) {
-        elsewhere.add(Thread.currentThread().getName());
-      }
-    };
+    Runnable here =
+        () -> {
+          if (Thread.currentThread() != me) {
+            elsewhere.add(Thread.currentThread().getName());
+          }
+        };
     PubSub a = node(user, b -> {});
     PubSub b = node(user, cfg -> {});
-    b.registerValidator(TOPIC, (from, m) -> {
-      here.run();
-      return CompletableFuture.completedFuture(ValidationResult.ACCEPT);
-    });
+    b.registerValidator(
+        TOPIC,
+        (from, m) -> {
+          here.run();
+          return CompletableFuture.completedFuture(ValidationResult.ACCEPT);
+        });
     user.pump(a.start());
     user.pump(b.start());
     user.pump(host(a).start());
@@ -143,7 +152,8 @@ class PubSubExecutorTest {
     PubSub p = started(cfg -> cfg.routerExecutor(router));
 
     router.refuse = true;
-    PubSubException publish = assertInstanceOf(PubSubException.class, failure(p.publish(TOPIC, bytes("x"))));
+    PubSubException publish =
+        assertInstanceOf(PubSubException.class, failure(p.publish(TOPIC, bytes("x"))));
     assertEquals(PubSubException.Reason.CLOSED, publish.reason());
     assertTrue(publish.getMessage().contains("refused"), publish.getMessage());
     assertInstanceOf(PubSubException.class, failure(p.awaitPeer(TOPIC, host(p).peerId())));
@@ -164,7 +174,8 @@ class PubSubExecutorTest {
     CompletableFuture<Message> next = sub.next();
 
     callbacks.refuse = true;
-    PubSubException publish = assertInstanceOf(PubSubException.class, failure(p.publish(TOPIC, bytes("x"))));
+    PubSubException publish =
+        assertInstanceOf(PubSubException.class, failure(p.publish(TOPIC, bytes("x"))));
     assertEquals(PubSubException.Reason.CLOSED, publish.reason());
     assertTrue(publish.getMessage().contains("callback"), publish.getMessage());
     // The message could not be handed over: the subscription ends rather than completing elsewhere.

@@ -59,7 +59,9 @@ public final class Keys {
     return out;
   }
 
-  /** Compares the distances of {@code a} and {@code b} to {@code target}: negative if a is closer. */
+  /**
+   * Compares the distances of {@code a} and {@code b} to {@code target}: negative if a is closer.
+   */
   public static int compareDistance(byte[] target, byte[] a, byte[] b) {
     for (int i = 0; i < target.length; i++) {
       int da = (a[i] ^ target[i]) & 0xFF;
@@ -85,8 +87,8 @@ public final class Keys {
   /**
    * A key shaped like kbucket's {@code GenRandPeerIDWithCPL}: {@code 12 20 ‖ 4-byte value ‖ 28 zero
    * bytes}, whose Kademlia id has exactly {@code cpl} leading bits in common with {@code local}. Go
-   * takes the value from a precomputed table; we search for it (about 2^(cpl+1) SHA-256s, so
-   * {@code cpl} is at most 15 as in Go's refresh).
+   * takes the value from a precomputed table; we search for it (about 2^(cpl+1) SHA-256s, so {@code
+   * cpl} is at most 15 as in Go's refresh).
    *
    * @throws IllegalArgumentException if {@code cpl} is not in 0..15
    */

@@ -20,7 +20,12 @@ import java.util.function.Function;
  * <p>Thread-safe; completion callbacks of {@code query} may run on any thread.
  */
 public final class Lookup {
-  private enum State { HEARD, WAITING, ANSWERED, FAILED }
+  private enum State {
+    HEARD,
+    WAITING,
+    ANSWERED,
+    FAILED
+  }
 
   private static final class Candidate {
     final PeerId peer;
@@ -52,8 +57,14 @@ public final class Lookup {
    * @param query asks one peer; completes with the closer peers it returned (their addresses
    *     already recorded by the caller), or fails
    */
-  public Lookup(byte[] targetId, PeerId self, int k, int alpha, int maxQueries,
-      Function<PeerId, CompletableFuture<List<PeerId>>> query, BooleanSupplier stop) {
+  public Lookup(
+      byte[] targetId,
+      PeerId self,
+      int k,
+      int alpha,
+      int maxQueries,
+      Function<PeerId, CompletableFuture<List<PeerId>>> query,
+      BooleanSupplier stop) {
     this.target = targetId.clone();
     this.self = self;
     this.k = k;
@@ -64,7 +75,9 @@ public final class Lookup {
     this.stop = stop;
   }
 
-  /** Starts from {@code seeds}; the future yields the nearest peers that answered, nearest first. */
+  /**
+   * Starts from {@code seeds}; the future yields the nearest peers that answered, nearest first.
+   */
   public CompletableFuture<List<PeerId>> run(List<PeerId> seeds) {
     synchronized (this) {
       for (PeerId p : seeds) {
@@ -166,20 +179,21 @@ public final class Lookup {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
-    f.whenComplete((closer, t) -> {
-      synchronized (this) {
-        inFlight--;
-        if (t != null) {
-          c.state = State.FAILED;
-        } else {
-          c.state = State.ANSWERED;
-          for (PeerId p : closer) {
-            offer(p);
+    f.whenComplete(
+        (closer, t) -> {
+          synchronized (this) {
+            inFlight--;
+            if (t != null) {
+              c.state = State.FAILED;
+            } else {
+              c.state = State.ANSWERED;
+              for (PeerId p : closer) {
+                offer(p);
+              }
+            }
+            step();
           }
-        }
-        step();
-      }
-    });
+        });
   }
 
   private void finish() {

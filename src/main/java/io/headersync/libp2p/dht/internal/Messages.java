@@ -10,10 +10,13 @@ import io.headersync.libp2p.dht.internal.pb.DhtProto.Message;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parsing and building {@code /ipfs/kad/1.0.0} messages; peer input becomes a {@link DhtException}. */
+/**
+ * Parsing and building {@code /ipfs/kad/1.0.0} messages; peer input becomes a {@link DhtException}.
+ */
 public final class Messages {
   /** The longest content key Go accepts in GET_PROVIDERS / ADD_PROVIDER. */
   public static final int MAX_PROVIDER_KEY = 80;
+
   /** Addresses kept per peer entry of a message. */
   public static final int MAX_ADDRESSES_PER_PEER = 16;
 
@@ -32,10 +35,12 @@ public final class Messages {
     try {
       m = Message.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
-      throw new DhtException(DhtException.Reason.MALFORMED, "not a DHT message: " + e.getMessage(), e);
+      throw new DhtException(
+          DhtException.Reason.MALFORMED, "not a DHT message: " + e.getMessage(), e);
     }
     if (m.getType() == Message.MessageType.UNRECOGNIZED) {
-      throw new DhtException(DhtException.Reason.MALFORMED, "unknown DHT message type " + m.getTypeValue());
+      throw new DhtException(
+          DhtException.Reason.MALFORMED, "unknown DHT message type " + m.getTypeValue());
     }
     return m;
   }
@@ -47,24 +52,35 @@ public final class Messages {
    */
   public static void checkProviderKey(ByteString key) throws DhtException {
     if (key.isEmpty() || key.size() > MAX_PROVIDER_KEY) {
-      throw new DhtException(DhtException.Reason.BAD_KEY,
+      throw new DhtException(
+          DhtException.Reason.BAD_KEY,
           "provider key of " + key.size() + " bytes (must be 1.." + MAX_PROVIDER_KEY + ")");
     }
   }
 
   /** A request as Go builds one ({@code clusterLevelRaw} 1). */
   public static Message.Builder request(Message.MessageType type, byte[] key) {
-    return Message.newBuilder().setType(type).setKey(ByteString.copyFrom(key)).setClusterLevelRaw(1);
+    return Message.newBuilder()
+        .setType(type)
+        .setKey(ByteString.copyFrom(key))
+        .setClusterLevelRaw(1);
   }
 
   /** A response to {@code req}: same type, {@code clusterLevelRaw} echoed with 0 raised to 1. */
   public static Message.Builder response(Message req) {
-    return Message.newBuilder().setType(req.getType()).setClusterLevelRaw(Math.max(1, req.getClusterLevelRaw()));
+    return Message.newBuilder()
+        .setType(req.getType())
+        .setClusterLevelRaw(Math.max(1, req.getClusterLevelRaw()));
   }
 
   public static Message.Peer peer(PeerId id, List<Multiaddr> addresses, boolean connected) {
-    Message.Peer.Builder b = Message.Peer.newBuilder().setId(ByteString.copyFrom(id.bytes()))
-        .setConnection(connected ? Message.ConnectionType.CONNECTED : Message.ConnectionType.NOT_CONNECTED);
+    Message.Peer.Builder b =
+        Message.Peer.newBuilder()
+            .setId(ByteString.copyFrom(id.bytes()))
+            .setConnection(
+                connected
+                    ? Message.ConnectionType.CONNECTED
+                    : Message.ConnectionType.NOT_CONNECTED);
     for (Multiaddr a : addresses) {
       b.addAddrs(ByteString.copyFrom(a.withoutPeerId().bytes()));
     }

@@ -23,7 +23,12 @@ public final class ProviderStore {
   public record Provider(PeerId peer, List<Multiaddr> addresses, Instant expires) {}
 
   /** What {@link #add} did. */
-  public enum AddResult { ADDED, REFRESHED, KEY_LIMIT, PEER_KEY_LIMIT }
+  public enum AddResult {
+    ADDED,
+    REFRESHED,
+    KEY_LIMIT,
+    PEER_KEY_LIMIT
+  }
 
   private final int maxKeys;
   private final int maxProvidersPerKey;
@@ -40,8 +45,8 @@ public final class ProviderStore {
   }
 
   /**
-   * Records {@code peer} as a provider of {@code key} until now + validity. A new key beyond the key
-   * limit, or a peer already providing the maximum number of keys, is refused; a full key drops
+   * Records {@code peer} as a provider of {@code key} until now + validity. A new key beyond the
+   * key limit, or a peer already providing the maximum number of keys, is refused; a full key drops
    * the provider that expires first to make room.
    */
   public AddResult add(byte[] key, PeerId peer, List<Multiaddr> addresses, Instant now) {
@@ -50,7 +55,8 @@ public final class ProviderStore {
     Provider fresh = new Provider(peer, List.copyOf(addresses), now.plus(validity));
     if (providers != null && providers.containsKey(peer)) {
       Provider old = providers.get(peer);
-      providers.put(peer, addresses.isEmpty() ? new Provider(peer, old.addresses(), fresh.expires()) : fresh);
+      providers.put(
+          peer, addresses.isEmpty() ? new Provider(peer, old.addresses(), fresh.expires()) : fresh);
       return AddResult.REFRESHED;
     }
     if (keysPerPeer.getOrDefault(peer, 0) >= maxKeysPerPeer) {
@@ -98,7 +104,8 @@ public final class ProviderStore {
   /** Drops expired records (Go's hourly GC); returns how many. */
   public int gc(Instant now) {
     int dropped = 0;
-    Iterator<Map.Entry<ByteBuffer, LinkedHashMap<PeerId, Provider>>> it = byKey.entrySet().iterator();
+    Iterator<Map.Entry<ByteBuffer, LinkedHashMap<PeerId, Provider>>> it =
+        byKey.entrySet().iterator();
     while (it.hasNext()) {
       LinkedHashMap<PeerId, Provider> providers = it.next().getValue();
       List<PeerId> expired = new ArrayList<>();

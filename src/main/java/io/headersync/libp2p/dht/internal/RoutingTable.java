@@ -150,7 +150,8 @@ public final class RoutingTable {
         all.add(e);
       }
     }
-    all.sort(Comparator.comparing((Entry e) -> e.id, (a, b) -> Keys.compareDistance(targetId, a, b)));
+    all.sort(
+        Comparator.comparing((Entry e) -> e.id, (a, b) -> Keys.compareDistance(targetId, a, b)));
     List<PeerId> out = new ArrayList<>();
     for (int i = 0; i < Math.min(count, all.size()); i++) {
       out.add(all.get(i).peer);

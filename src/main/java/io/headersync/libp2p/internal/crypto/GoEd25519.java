@@ -10,11 +10,11 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
  *
  * <p>Go's rules: the public key A is decoded leniently as filippo.io/edwards25519 {@code SetBytes}
  * does (the y coordinate is reduced mod p, so non-canonical encodings are accepted; x = 0 with the
- * sign bit set is accepted; points of small or mixed order are accepted); the signature's S must
- * be canonical ({@code S < L}) and the top three bits of its last byte clear; with {@code k =
+ * sign bit set is accepted; points of small or mixed order are accepted); the signature's S must be
+ * canonical ({@code S < L}) and the top three bits of its last byte clear; with {@code k =
  * SHA-512(R || A || M) mod L} the signature is valid when the canonical encoding of {@code [S]B -
- * [k]A} equals the signature's first 32 bytes byte for byte (the cofactorless equation; R itself
- * is never decoded, so a non-canonical or off-curve R simply never matches).
+ * [k]A} equals the signature's first 32 bytes byte for byte (the cofactorless equation; R itself is
+ * never decoded, so a non-canonical or off-curve R simply never matches).
  *
  * <p>Bouncy Castle's {@code Ed25519.verify} differs: it refuses small-order and non-canonical
  * public keys, refuses some R encodings Go would compare, and its equation is cofactored (it
@@ -24,16 +24,15 @@ import org.bouncycastle.math.ec.rfc7748.X25519Field;
  * <p>How: field arithmetic is Bouncy Castle's {@link X25519Field} (10 limbs of 25.5 bits); point
  * arithmetic (written here) is in extended twisted-Edwards coordinates (X:Y:Z:T) with the complete
  * {@code hwcd} formulas for a = -1, T computed only when an addition follows. Both scalars are
- * recoded into signed sliding windows (wNAF) and split into eight parts of 32 bits, so {@code
- * [S]B + [k](-A)} is one interleaved loop of 32 doublings: S's part p adds from a fixed table of
- * the 64 odd multiples 1..127 of [2^(32p)]B (affine), k's part p from the key's table of the 16
- * odd multiples 1..31 of -[2^(32p)]A (projective, built once per {@link PreparedKey}: a node
- * verifies thousands of headers of one proposer's key). A one-shot {@link #verify(byte[], byte[],
- * byte[])} prepares two parts of 128 bits with 8 multiples each instead, which costs fewer
- * doublings for a single signature. The result is normalised with one
- * inversion and its encoding compared to R. The equation is evaluated exactly (no cofactor, no
- * lattice reduction), so small-order and mixed-order keys get Go's answer. Variable time: only
- * public data (keys, signatures, messages) is processed.
+ * recoded into signed sliding windows (wNAF) and split into eight parts of 32 bits, so {@code [S]B
+ * + [k](-A)} is one interleaved loop of 32 doublings: S's part p adds from a fixed table of the 64
+ * odd multiples 1..127 of [2^(32p)]B (affine), k's part p from the key's table of the 16 odd
+ * multiples 1..31 of -[2^(32p)]A (projective, built once per {@link PreparedKey}: a node verifies
+ * thousands of headers of one proposer's key). A one-shot {@link #verify(byte[], byte[], byte[])}
+ * prepares two parts of 128 bits with 8 multiples each instead, which costs fewer doublings for a
+ * single signature. The result is normalised with one inversion and its encoding compared to R. The
+ * equation is evaluated exactly (no cofactor, no lattice reduction), so small-order and mixed-order
+ * keys get Go's answer. Variable time: only public data (keys, signatures, messages) is processed.
  *
  * <p>Cost, measured against Go's {@code ed25519.Verify} in one run ({@code Ed25519VsGoBenchmark},
  * docs/benchmarks.md): with a prepared key 0.7-0.9x Go's time; a one-shot {@link #verify(byte[],
@@ -46,23 +45,31 @@ public final class GoEd25519 {
   static final BigInteger L =
       BigInteger.ONE.shiftLeft(252).add(new BigInteger("27742317777372353535851937790883648493"));
 
-  private static final BigInteger P = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
-  private static final int[] D = fieldOf(BigInteger.valueOf(-121665)
-      .multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P));
-  private static final int[] D2 = fieldOf(BigInteger.valueOf(-121665)
-      .multiply(BigInteger.valueOf(121666).modInverse(P)).shiftLeft(1).mod(P));
+  private static final BigInteger P =
+      BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
+  private static final int[] D =
+      fieldOf(
+          BigInteger.valueOf(-121665).multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P));
+  private static final int[] D2 =
+      fieldOf(
+          BigInteger.valueOf(-121665)
+              .multiply(BigInteger.valueOf(121666).modInverse(P))
+              .shiftLeft(1)
+              .mod(P));
 
   /** Window widths: the base table holds odd multiples up to 127, a key's table up to 15. */
   private static final int BASE_MAX = 127;
+
   private static final int KEY_MAX = 15;
+
   /** A key prepared for many signatures has wider windows: odd multiples up to 31. */
   private static final int PREPARED_KEY_MAX = 31;
 
   /**
    * The scalars are split into {@value #MAX_PARTS} parts of 32 bits: part p of a scalar is
    * multiplied with [2^(32p)] times its point, so one loop of 32 doublings serves all parts. Eight
-   * parts measured faster than four (0.7-0.9x against 1.0-1.2x Go's time in the same runs), for
-   * 86 KB of fixed tables.
+   * parts measured faster than four (0.7-0.9x against 1.0-1.2x Go's time in the same runs), for 86
+   * KB of fixed tables.
    */
   private static final int MAX_PARTS = 8;
 
@@ -153,6 +160,7 @@ public final class GoEd25519 {
    */
   public static final class PreparedKey {
     private final byte[] encoded;
+
     /** Odd multiples (2i+1)(-[2^(256/parts * p)]A) in cached form, per part p. */
     private final Cached[][] parts;
 
@@ -161,7 +169,10 @@ public final class GoEd25519 {
       this.parts = parts;
     }
 
-    /** Whether this key has the tables for many signatures ({@link #prepare}), not one ({@link #prepareForOne}). */
+    /**
+     * Whether this key has the tables for many signatures ({@link #prepare}), not one ({@link
+     * #prepareForOne}).
+     */
     public boolean forMany() {
       return parts.length == MAX_PARTS;
     }
@@ -169,8 +180,8 @@ public final class GoEd25519 {
 
   /**
    * Decodes a 32-byte public key as Go's {@code edwards25519.Point.SetBytes} does and precomputes
-   * the tables for verifying many signatures of it: eight parts (32 doublings per verification).
-   * It costs about three verifications, once per key.
+   * the tables for verifying many signatures of it: eight parts (32 doublings per verification). It
+   * costs about three verifications, once per key.
    *
    * @return null when Go refuses the key (not 32 bytes, or no curve point has that y)
    */
@@ -180,7 +191,8 @@ public final class GoEd25519 {
 
   /**
    * Decodes a key as {@link #prepare} does, with the smaller tables that suit a key used for one or
-   * two signatures (a peer's identity key in a handshake): about a third of {@link #prepare}'s cost.
+   * two signatures (a peer's identity key in a handshake): about a third of {@link #prepare}'s
+   * cost.
    *
    * @return null when Go refuses the key
    */
@@ -216,7 +228,10 @@ public final class GoEd25519 {
     return new PreparedKey(publicKey.clone(), tables);
   }
 
-  /** Go's {@code ed25519.Verify(publicKey, message, sig)}; false for a key or signature of the wrong size. */
+  /**
+   * Go's {@code ed25519.Verify(publicKey, message, sig)}; false for a key or signature of the wrong
+   * size.
+   */
   public static boolean verify(byte[] publicKey, byte[] message, byte[] sig) {
     if (publicKey.length != 32 || sig.length != 64 || (sig[63] & 0xE0) != 0) {
       return false;
@@ -246,7 +261,8 @@ public final class GoEd25519 {
 
     int[] sNaf = slide(sLe, BASE_MAX);
     int[] kNaf = slide(kLe, keyMax(key.parts.length));
-    // [S]B + [k](-A) with S = sum S_p 2^(span p) and k likewise: span doublings, two tables per part.
+    // [S]B + [k](-A) with S = sum S_p 2^(span p) and k likewise: span doublings, two tables per
+    // part.
     Cached[][] keyTables = key.parts;
     int parts = keyTables.length;
     int span = 256 / parts;
@@ -503,7 +519,10 @@ public final class GoEd25519 {
     X25519Field.mul(e, h, p.t);
   }
 
-  /** p = p + digit * q for an odd digit, from a table of affine points in Niels form (y+x, y-x, 2dxy). */
+  /**
+   * p = p + digit * q for an odd digit, from a table of affine points in Niels form (y+x, y-x,
+   * 2dxy).
+   */
   private static void addAffine(Ext p, int[][][] table, int digit, Tmp tmp) {
     boolean negate = digit < 0;
     int idx = (negate ? -digit : digit) >> 1;

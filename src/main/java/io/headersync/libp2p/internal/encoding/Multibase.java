@@ -3,8 +3,9 @@ package io.headersync.libp2p.internal.encoding;
 import java.util.Base64;
 
 /**
- * The multibase prefixes we decode: {@code b}/{@code B} base32, {@code z} base58btc, {@code f}/{@code
- * F} base16, {@code u} base64url and {@code m} base64 (both unpadded), {@code U}/{@code M} padded.
+ * The multibase prefixes we decode: {@code b}/{@code B} base32, {@code z} base58btc, {@code
+ * f}/{@code F} base16, {@code u} base64url and {@code m} base64 (both unpadded), {@code U}/{@code
+ * M} padded.
  */
 public final class Multibase {
   private Multibase() {}

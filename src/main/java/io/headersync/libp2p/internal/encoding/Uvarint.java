@@ -7,9 +7,9 @@ import io.netty.buffer.ByteBuf;
  * first, the high bit set on every byte but the last (protobuf's varint, Go's {@code
  * binary.PutUvarint}, the multiformats' unsigned-varint).
  *
- * <p>Encoding is the same for every user: the value is read as an unsigned 64-bit number and written
- * minimally, at most {@link #MAX_LENGTH} bytes. Decoding follows the reader of the wire format at hand,
- * chosen by a {@link Format}, because the Go readers we must match differ:
+ * <p>Encoding is the same for every user: the value is read as an unsigned 64-bit number and
+ * written minimally, at most {@link #MAX_LENGTH} bytes. Decoding follows the reader of the wire
+ * format at hand, chosen by a {@link Format}, because the Go readers we must match differ:
  *
  * <table>
  *   <caption>What each format accepts</caption>
@@ -23,12 +23,12 @@ import io.netty.buffer.ByteBuf;
  * </table>
  *
  * <p>Decoding comes in two steps so that stream decoders can wait for more bytes: {@link
- * #length(byte[], int, int, Format)} (or the {@link ByteBuf} form) returns how many bytes the varint at
- * an offset takes, or {@link #INCOMPLETE} when the bytes end inside it; {@code decode} then reads the
- * value. Both throw a {@link VarintException} whose {@link VarintException#reason() reason} says what
- * was wrong. An optional caller's limit ({@code max}) refuses larger values with {@link
- * VarintException.Reason#OVER_LIMIT}, which is how a length prefix is bounded before anything is
- * allocated for it.
+ * #length(byte[], int, int, Format)} (or the {@link ByteBuf} form) returns how many bytes the
+ * varint at an offset takes, or {@link #INCOMPLETE} when the bytes end inside it; {@code decode}
+ * then reads the value. Both throw a {@link VarintException} whose {@link VarintException#reason()
+ * reason} says what was wrong. An optional caller's limit ({@code max}) refuses larger values with
+ * {@link VarintException.Reason#OVER_LIMIT}, which is how a length prefix is bounded before
+ * anything is allocated for it.
  *
  * <p>This class depends on nothing of headersync outside this package, so every layer may use it.
  */
@@ -49,7 +49,8 @@ public final class Uvarint {
     GO(MAX_LENGTH, false),
     /**
      * multiformats' unsigned-varint ({@code go-varint}, {@code MaxLenUvarint63}): at most 9 bytes,
-     * values up to 2^63 - 1, a non-minimal encoding (a last byte of {@code 0x00} after others) refused.
+     * values up to 2^63 - 1, a non-minimal encoding (a last byte of {@code 0x00} after others)
+     * refused.
      */
     MULTIFORMATS(9, true);
 
@@ -114,11 +115,13 @@ public final class Uvarint {
   // ---------------------------------------------------------------- decoding
 
   /**
-   * How many bytes the varint at {@code in[offset..limit)} takes, or {@link #INCOMPLETE} if the bytes
-   * end before its last byte. Only the length is checked here; {@link #decode} checks the value.
+   * How many bytes the varint at {@code in[offset..limit)} takes, or {@link #INCOMPLETE} if the
+   * bytes end before its last byte. Only the length is checked here; {@link #decode} checks the
+   * value.
    *
    * @throws VarintException ({@code TOO_LONG}, or {@code OVERFLOW} for {@link Format#GO}, whose
-   *     reader reports an 11th byte as an overflow) if {@code format.maxLength()} bytes all continue
+   *     reader reports an 11th byte as an overflow) if {@code format.maxLength()} bytes all
+   *     continue
    */
   public static int length(byte[] in, int offset, int limit, Format format) {
     int max = format.maxLength;
@@ -156,7 +159,8 @@ public final class Uvarint {
     int max = format.maxLength;
     for (int i = 0; i < max; i++) {
       if (offset + i >= limit) {
-        throw new VarintException(VarintException.Reason.TRUNCATED, "varint truncated after " + i + " bytes");
+        throw new VarintException(
+            VarintException.Reason.TRUNCATED, "varint truncated after " + i + " bytes");
       }
       int b = in[offset + i] & 0xFF;
       value = accumulate(value, b, i, format);
@@ -168,8 +172,8 @@ public final class Uvarint {
   }
 
   /**
-   * Decodes the varint at {@code in[offset..limit)} and refuses values above {@code max}
-   * ({@code 0 <= max}; compared as unsigned, so every value of 2^63 and more is over it).
+   * Decodes the varint at {@code in[offset..limit)} and refuses values above {@code max} ({@code 0
+   * <= max}; compared as unsigned, so every value of 2^63 and more is over it).
    *
    * @throws VarintException as {@link #decode(byte[], int, int, Format)}, and {@code OVER_LIMIT}
    */
@@ -196,8 +200,8 @@ public final class Uvarint {
   }
 
   /**
-   * Decodes the varint at {@code pos[0]} of the whole array and advances {@code pos[0]} past it (for
-   * parsers that walk a complete byte string: multiaddrs, CIDs, multihashes).
+   * Decodes the varint at {@code pos[0]} of the whole array and advances {@code pos[0]} past it
+   * (for parsers that walk a complete byte string: multiaddrs, CIDs, multihashes).
    *
    * @throws VarintException as {@link #decode(byte[], int, int, Format)}
    */
@@ -226,7 +230,8 @@ public final class Uvarint {
     value |= (long) (b & 0x7F) << (7 * i);
     if (b < 0x80) {
       if (format.minimal && b == 0 && i > 0) {
-        throw new VarintException(VarintException.Reason.NOT_MINIMAL, "varint is not minimally encoded");
+        throw new VarintException(
+            VarintException.Reason.NOT_MINIMAL, "varint is not minimally encoded");
       }
       if (value < 0) {
         throw new VarintException(VarintException.Reason.OVERFLOW, "varint overflows 63 bits");

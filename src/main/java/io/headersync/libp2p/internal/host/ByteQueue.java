@@ -2,7 +2,9 @@ package io.headersync.libp2p.internal.host;
 
 import java.util.ArrayDeque;
 
-/** Received bytes waiting for a read: a queue of owned arrays. Not thread-safe (event loop only). */
+/**
+ * Received bytes waiting for a read: a queue of owned arrays. Not thread-safe (event loop only).
+ */
 final class ByteQueue {
   private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
   private int headOffset;

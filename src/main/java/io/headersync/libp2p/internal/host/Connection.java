@@ -17,12 +17,17 @@ final class Connection {
   private final boolean outbound;
   private @Nullable YamuxSession session;
   private final AtomicInteger openStreams = new AtomicInteger();
+
   /** Completes when identify on this connection finished (successfully or not). */
   final CompletableFuture<Void> identified = new CompletableFuture<>();
 
   private final int maxBufferedBytes;
 
-  Connection(Channel channel, PeerId remotePeer, Multiaddr remoteAddress, boolean outbound,
+  Connection(
+      Channel channel,
+      PeerId remotePeer,
+      Multiaddr remoteAddress,
+      boolean outbound,
       int maxBufferedBytes) {
     this.maxBufferedBytes = maxBufferedBytes;
     this.channel = channel;
@@ -78,6 +83,10 @@ final class Connection {
 
   @Override
   public String toString() {
-    return "Connection{" + remotePeer + " at " + remoteAddress + (outbound ? ", outbound}" : ", inbound}");
+    return "Connection{"
+        + remotePeer
+        + " at "
+        + remoteAddress
+        + (outbound ? ", outbound}" : ", inbound}");
   }
 }

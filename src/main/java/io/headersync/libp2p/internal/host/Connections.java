@@ -33,7 +33,9 @@ final class Connections {
   private final Map<PeerId, Set<Multiaddr>> addressBook = new ConcurrentHashMap<>();
   private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
 
-  /** @param onRegistered runs (on the event loop) once a connection is registered: identify */
+  /**
+   * @param onRegistered runs (on the event loop) once a connection is registered: identify
+   */
   Connections(HostRuntime rt, Consumer<Connection> onRegistered) {
     this.rt = rt;
     this.onRegistered = onRegistered;
@@ -56,19 +58,22 @@ final class Connections {
         if (list.isEmpty()) {
           byPeer.remove(peer);
         }
-        result.completeExceptionally(new ConnectionException(ConnectionException.Reason.LIMIT,
-            "already " + list.size() + " connections with " + peer));
+        result.completeExceptionally(
+            new ConnectionException(
+                ConnectionException.Reason.LIMIT,
+                "already " + list.size() + " connections with " + peer));
         conn.channel().close();
         return;
       }
       list.add(conn);
     }
     conn.channel().closeFuture().addListener(f -> unregister(conn));
-    rt.event(() -> {
-      for (ConnectionListener l : listeners) {
-        l.connected(peer, conn.remoteAddress(), conn.isOutbound());
-      }
-    });
+    rt.event(
+        () -> {
+          for (ConnectionListener l : listeners) {
+            l.connected(peer, conn.remoteAddress(), conn.isOutbound());
+          }
+        });
     result.complete(conn);
     onRegistered.accept(conn);
   }
@@ -85,15 +90,17 @@ final class Connections {
       }
       byPeer.remove(peer);
     }
-    rt.event(() -> {
-      for (ConnectionListener l : listeners) {
-        l.disconnected(peer);
-      }
-    });
+    rt.event(
+        () -> {
+          for (ConnectionListener l : listeners) {
+            l.disconnected(peer);
+          }
+        });
   }
 
   /** An open connection with {@code peer}, or null. */
-  @Nullable Connection best(PeerId peer) {
+  @Nullable
+  Connection best(PeerId peer) {
     synchronized (lock) {
       List<Connection> list = byPeer.get(peer);
       if (list == null) {
@@ -137,7 +144,10 @@ final class Connections {
     }
   }
 
-  /** Closes every connection with {@code peer}; completes (on the user executor) when they are closed. */
+  /**
+   * Closes every connection with {@code peer}; completes (on the user executor) when they are
+   * closed.
+   */
   CompletableFuture<Void> disconnect(PeerId peer) {
     List<Connection> conns;
     synchronized (lock) {
@@ -173,7 +183,10 @@ final class Connections {
     announceIdentified(info);
   }
 
-  /** Merges a push into what we know ({@code merge} gets null for a peer not identified yet) and tells the listeners. */
+  /**
+   * Merges a push into what we know ({@code merge} gets null for a peer not identified yet) and
+   * tells the listeners.
+   */
   void pushed(PeerId peer, UnaryOperator<@Nullable PeerInfo> merge) {
     PeerInfo info = peerInfos.compute(peer, (k, old) -> merge.apply(old));
     if (info != null) {
@@ -182,11 +195,12 @@ final class Connections {
   }
 
   private void announceIdentified(PeerInfo info) {
-    rt.event(() -> {
-      for (ConnectionListener l : listeners) {
-        l.identified(info);
-      }
-    });
+    rt.event(
+        () -> {
+          for (ConnectionListener l : listeners) {
+            l.identified(info);
+          }
+        });
   }
 
   /** A transport address {@code peer} answered at. */

@@ -22,6 +22,7 @@ final class Dialer {
   private final HostRuntime rt;
   private final Transports transports;
   private final Connections connections;
+
   /** Dials in flight to a known peer id: concurrent connects and newStreams share one dial. */
   private final Map<PeerId, CompletableFuture<Connection>> dialing = new ConcurrentHashMap<>();
 
@@ -57,24 +58,31 @@ final class Dialer {
     if (inFlight != null) {
       return inFlight;
     }
-    dialAndRecord(address.withoutPeerId(), p).whenComplete((conn, t) -> {
-      // Forget the dial before completing it: a caller woken by the failure may dial again at
-      // once and must start a new dial, not join this finished one.
-      dialing.remove(p, mine);
-      if (t != null) {
-        mine.completeExceptionally(HostRuntime.unwrap(t));
-      } else {
-        mine.complete(conn);
-      }
-    });
+    dialAndRecord(address.withoutPeerId(), p)
+        .whenComplete(
+            (conn, t) -> {
+              // Forget the dial before completing it: a caller woken by the failure may dial again
+              // at
+              // once and must start a new dial, not join this finished one.
+              dialing.remove(p, mine);
+              if (t != null) {
+                mine.completeExceptionally(HostRuntime.unwrap(t));
+              } else {
+                mine.complete(conn);
+              }
+            });
     return mine;
   }
 
-  private CompletableFuture<Connection> dialAndRecord(Multiaddr transport, @Nullable PeerId expected) {
-    return transports.dial(transport, expected).thenApply(c -> {
-      connections.recordAddress(c.remotePeer(), transport);
-      return c;
-    });
+  private CompletableFuture<Connection> dialAndRecord(
+      Multiaddr transport, @Nullable PeerId expected) {
+    return transports
+        .dial(transport, expected)
+        .thenApply(
+            c -> {
+              connections.recordAddress(c.remotePeer(), transport);
+              return c;
+            });
   }
 
   /** A connection with {@code peer}: an open one, or a dial of the addresses we know for it. */
@@ -93,8 +101,9 @@ final class Dialer {
       }
     }
     if (dialable.isEmpty()) {
-      return CompletableFuture.failedFuture(new ConnectionException(
-          ConnectionException.Reason.NO_ADDRESSES, "no dialable address known for " + peer));
+      return CompletableFuture.failedFuture(
+          new ConnectionException(
+              ConnectionException.Reason.NO_ADDRESSES, "no dialable address known for " + peer));
     }
     return dialInTurn(dialable, 0, peer, null);
   }
@@ -102,16 +111,23 @@ final class Dialer {
   private CompletableFuture<Connection> dialInTurn(
       List<Multiaddr> addrs, int i, PeerId peer, @Nullable Throwable last) {
     if (i >= addrs.size()) {
-      return CompletableFuture.failedFuture(last != null ? last : new ConnectionException(
-          ConnectionException.Reason.NO_ADDRESSES, "no address of " + peer + " answered"));
+      return CompletableFuture.failedFuture(
+          last != null
+              ? last
+              : new ConnectionException(
+                  ConnectionException.Reason.NO_ADDRESSES, "no address of " + peer + " answered"));
     }
     return connection(addrs.get(i).withPeerId(peer))
-        .handle((c, t) -> c != null ? CompletableFuture.completedFuture(c)
-            : dialInTurn(addrs, i + 1, peer, HostRuntime.unwrap(t)))
+        .handle(
+            (c, t) ->
+                c != null
+                    ? CompletableFuture.completedFuture(c)
+                    : dialInTurn(addrs, i + 1, peer, HostRuntime.unwrap(t)))
         .thenCompose(Function.identity());
   }
 
   private static ConnectionException gated(PeerId p) {
-    return new ConnectionException(ConnectionException.Reason.GATED, "peer " + p + " is refused by the connection gater");
+    return new ConnectionException(
+        ConnectionException.Reason.GATED, "peer " + p + " is refused by the connection gater");
   }
 }

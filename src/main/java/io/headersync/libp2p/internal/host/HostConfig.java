@@ -5,6 +5,7 @@ import io.headersync.libp2p.ConnectionGater;
 import io.headersync.libp2p.HostLimits;
 import io.headersync.libp2p.Multiaddr;
 import io.headersync.libp2p.PrivateKey;
+import io.netty.channel.EventLoopGroup;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -12,7 +13,6 @@ import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import io.netty.channel.EventLoopGroup;
 
 /**
  * Everything {@link HostCore} needs, as validated by {@code Host.Builder}.

@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
  * handler table, inbound dispatch, outbound negotiation), {@link Identify} and {@link Ping}.
  *
  * <h2>Pipeline of a connection</h2>
+ *
  * <pre>
  * inbound:  MultistreamResponder(/noise; na to /tls/1.0.0) → NoiseHandshakeHandler(responder)
  *           → gater check by peer id → MultistreamResponder(/yamux/1.0.0) → YamuxSession(server)
@@ -33,12 +34,14 @@ import java.util.concurrent.RejectedExecutionException;
  * </pre>
  *
  * <h2>Threads</h2>
+ *
  * Netty event loops run the pipelines and the bookkeeping above; user code (stream handlers,
  * connection listeners, future continuations) runs on the user executor ({@link UserExecutor}).
  * Connection events go through a serial executor so a listener sees them in order. A task the user
  * executor refuses fails its future (and resets its stream) instead of running on the event loop.
  *
  * <h2>Lifecycle</h2>
+ *
  * {@link #start()} and {@link #stop()} are called once each by {@code Host}'s state machine; {@code
  * stop()} may come without a {@code start()} and releases what the constructor made (the owned user
  * executor).
@@ -46,8 +49,10 @@ import java.util.concurrent.RejectedExecutionException;
 public final class HostCore {
   /** Identify's protocol id. */
   public static final String IDENTIFY = Identify.PROTOCOL;
+
   /** Ping's protocol id. */
   public static final String PING = Ping.PROTOCOL;
+
   /** Identify push's protocol id. */
   public static final String IDENTIFY_PUSH = Identify.PUSH;
 
@@ -69,7 +74,8 @@ public final class HostCore {
     this.rt = new HostRuntime(config, user);
     this.connections = new Connections(rt, this::registered);
     this.streams = new Streams(rt, connections);
-    ConnectionUpgrader upgrader = new ConnectionUpgrader(config, streams::inbound, connections::register);
+    ConnectionUpgrader upgrader =
+        new ConnectionUpgrader(config, streams::inbound, connections::register);
     this.transports = new Transports(rt, upgrader);
     this.dialer = new Dialer(rt, transports, connections);
     this.identify = new Identify(rt, connections, streams, transports::boundAddresses);
@@ -116,23 +122,26 @@ public final class HostCore {
 
   /**
    * Closes listeners and connections (Yamux GoAway), stops the event loops, lets queued connection
-   * events reach the listeners, then shuts down the owned user executor. Called once, started or not.
+   * events reach the listeners, then shuts down the owned user executor. Called once, started or
+   * not.
    *
    * @return completes when everything is released
    */
   public CompletableFuture<Void> stop() {
     rt.running(false);
-    return transports.close()
-        .thenCompose(v -> {
-          // Let queued events (disconnections) reach the listeners before the executor goes.
-          CompletableFuture<Void> drained = new CompletableFuture<>();
-          try {
-            rt.events.execute(() -> drained.complete(null));
-          } catch (RejectedExecutionException e) {
-            drained.complete(null); // the executor is gone: nothing is left to wait for
-          }
-          return drained;
-        })
+    return transports
+        .close()
+        .thenCompose(
+            v -> {
+              // Let queued events (disconnections) reach the listeners before the executor goes.
+              CompletableFuture<Void> drained = new CompletableFuture<>();
+              try {
+                rt.events.execute(() -> drained.complete(null));
+              } catch (RejectedExecutionException e) {
+                drained.complete(null); // the executor is gone: nothing is left to wait for
+              }
+              return drained;
+            })
         .thenCompose(v -> rt.user.shutdown());
   }
 
@@ -268,7 +277,8 @@ public final class HostCore {
    */
   public CompletableFuture<PeerId> connect(Multiaddr address) {
     CompletableFuture<PeerId> result = new CompletableFuture<>();
-    dialer.connection(address)
+    dialer
+        .connection(address)
         .whenComplete((c, t) -> rt.completeOnUser(result, c == null ? null : c.remotePeer(), t));
     return result;
   }
@@ -282,20 +292,26 @@ public final class HostCore {
    */
   public CompletableFuture<Stream> newStream(PeerId peer, List<String> protocols) {
     CompletableFuture<Stream> result = new CompletableFuture<>();
-    dialer.connectionTo(peer).whenComplete((c, t) -> {
-      if (t != null) {
-        rt.completeOnUser(result, null, HostRuntime.unwrap(t));
-      } else {
-        // already on the user executor
-        streams.open(c, protocols).whenComplete((s, t2) -> {
-          if (t2 != null) {
-            result.completeExceptionally(HostRuntime.unwrap(t2));
-          } else {
-            result.complete(s);
-          }
-        });
-      }
-    });
+    dialer
+        .connectionTo(peer)
+        .whenComplete(
+            (c, t) -> {
+              if (t != null) {
+                rt.completeOnUser(result, null, HostRuntime.unwrap(t));
+              } else {
+                // already on the user executor
+                streams
+                    .open(c, protocols)
+                    .whenComplete(
+                        (s, t2) -> {
+                          if (t2 != null) {
+                            result.completeExceptionally(HostRuntime.unwrap(t2));
+                          } else {
+                            result.complete(s);
+                          }
+                        });
+              }
+            });
     return result;
   }
 

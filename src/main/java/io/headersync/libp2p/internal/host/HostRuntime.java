@@ -16,8 +16,10 @@ final class HostRuntime {
   final HostConfig config;
   final PeerId self;
   final UserExecutor user;
+
   /** Connection events in order, over the user executor, so a listener sees them in order. */
   final SerialExecutor events;
+
   private volatile boolean running;
 
   HostRuntime(HostConfig config, UserExecutor user) {
@@ -50,8 +52,10 @@ final class HostRuntime {
   }
 
   static ConnectionException refused(RejectedExecutionException e) {
-    return new ConnectionException(ConnectionException.Reason.HOST_CLOSED,
-        "the host's user executor refused the task: " + e.getMessage(), e);
+    return new ConnectionException(
+        ConnectionException.Reason.HOST_CLOSED,
+        "the host's user executor refused the task: " + e.getMessage(),
+        e);
   }
 
   static ConnectionException notRunning() {

@@ -16,8 +16,8 @@ import java.util.Map;
  * address limits, as in go-libp2p's resource manager; connections without an IP (in-memory) too.
  *
  * <p>When the handshake budget is full, a newcomer is not refused: the connection that has waited
- * longest <em>without sending a byte</em> is evicted for it (else the oldest one in the handshake), so
- * connections opened and left idle cannot hold every handshake slot; an honest peer writes its
+ * longest <em>without sending a byte</em> is evicted for it (else the oldest one in the handshake),
+ * so connections opened and left idle cannot hold every handshake slot; an honest peer writes its
  * multistream header at once and finishes in a few round trips. Thread-safe.
  *
  * @param <C> the connection handle (a channel)
@@ -39,8 +39,10 @@ final class InboundAdmission<C> {
   private final int maxPerIp;
   private final int maxPerSubnet;
   private int inbound;
+
   /** Connections in the handshake, oldest first, with whether they sent anything yet. */
   private final LinkedHashMap<C, boolean[]> handshaking = new LinkedHashMap<>();
+
   private final Map<C, String[]> keys = new HashMap<>();
   private final Map<String, Integer> perIp = new HashMap<>();
   private final Map<String, Integer> perSubnet = new HashMap<>();
@@ -53,9 +55,9 @@ final class InboundAdmission<C> {
   }
 
   /**
-   * Admits {@code c} from {@code ip} (null when it has none) into the handshake, or says why not. An
-   * admitted connection must be {@link #closed} once; the evicted one, if any, must be closed by the
-   * caller (and reported {@link #closed} like any other).
+   * Admits {@code c} from {@code ip} (null when it has none) into the handshake, or says why not.
+   * An admitted connection must be {@link #closed} once; the evicted one, if any, must be closed by
+   * the caller (and reported {@link #closed} like any other).
    */
   synchronized Decision<C> admit(C c, @Nullable InetAddress ip) {
     if (inbound >= maxInbound) {
@@ -65,17 +67,35 @@ final class InboundAdmission<C> {
     String subnetKey = null;
     if (ip != null && !ip.isLoopbackAddress()) {
       byte[] a = ip.getAddress();
-      ipKey = HexFormat.of().formatHex(a, 0, ip instanceof Inet4Address ? 4 : 8) + "/" + (ip instanceof Inet4Address ? 32 : 64);
-      subnetKey = HexFormat.of().formatHex(a, 0, ip instanceof Inet4Address ? 3 : 7) + "/" + (ip instanceof Inet4Address ? 24 : 56);
+      ipKey =
+          HexFormat.of().formatHex(a, 0, ip instanceof Inet4Address ? 4 : 8)
+              + "/"
+              + (ip instanceof Inet4Address ? 32 : 64);
+      subnetKey =
+          HexFormat.of().formatHex(a, 0, ip instanceof Inet4Address ? 3 : 7)
+              + "/"
+              + (ip instanceof Inet4Address ? 24 : 56);
       int fromIp = perIp.getOrDefault(ipKey, 0);
       if (fromIp >= maxPerIp) {
-        return new Decision<>(fromIp + " inbound connections from " + ip.getHostAddress() + " (limit " + maxPerIp + ")",
+        return new Decision<>(
+            fromIp
+                + " inbound connections from "
+                + ip.getHostAddress()
+                + " (limit "
+                + maxPerIp
+                + ")",
             null);
       }
       int fromSubnet = perSubnet.getOrDefault(subnetKey, 0);
       if (fromSubnet >= maxPerSubnet) {
-        return new Decision<>(fromSubnet + " inbound connections from the subnet of " + ip.getHostAddress()
-            + " (limit " + maxPerSubnet + ")", null);
+        return new Decision<>(
+            fromSubnet
+                + " inbound connections from the subnet of "
+                + ip.getHostAddress()
+                + " (limit "
+                + maxPerSubnet
+                + ")",
+            null);
       }
     }
     C evict = null;

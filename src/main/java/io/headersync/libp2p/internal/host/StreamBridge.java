@@ -24,10 +24,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The {@link Stream} implementation: the last handler of a Yamux stream channel's pipeline, put there
- * once multistream agreed on the protocol. It turns auto-read off and pulls bytes from the stream
- * only while a read is pending or fewer than {@link #READ_AHEAD} bytes wait for the reader, so the
- * remote is held at its Yamux window by a slow reader.
+ * The {@link Stream} implementation: the last handler of a Yamux stream channel's pipeline, put
+ * there once multistream agreed on the protocol. It turns auto-read off and pulls bytes from the
+ * stream only while a read is pending or fewer than {@link #READ_AHEAD} bytes wait for the reader,
+ * so the remote is held at its Yamux window by a slow reader.
  *
  * <p>All read state is confined to the stream's event loop; public methods hop onto it. Futures are
  * completed on the user executor, never on the event loop: when the executor refuses a completion
@@ -35,7 +35,11 @@ import java.util.function.Consumer;
  * reset, instead of handing the bytes to the caller's continuations on the event loop.
  */
 final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream {
-  private enum Kind { CHUNK, EXACT, MESSAGE }
+  private enum Kind {
+    CHUNK,
+    EXACT,
+    MESSAGE
+  }
 
   private static final class PendingRead {
     final Kind kind;
@@ -52,6 +56,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
 
   /** The largest chunk {@link #read()} returns. */
   static final int MAX_CHUNK = 1 << 20;
+
   /** Bytes buffered ahead of the reader at most (also bounded by the buffered-bytes limit). */
   static final int READ_AHEAD = 256 * 1024;
 
@@ -65,7 +70,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
   private @Nullable YamuxStreamChannel channel;
   private @Nullable ChannelHandlerContext ctx;
   private volatile Duration deadline = Duration.ZERO;
-  /** Why a lazy multistream negotiation failed; reported by reads and by writes that fail after it. */
+
+  /**
+   * Why a lazy multistream negotiation failed; reported by reads and by writes that fail after it.
+   */
   private volatile @Nullable StreamException negotiationFailure;
 
   // event loop only
@@ -141,8 +149,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     if (error == null) {
       error =
           cause instanceof YamuxException.StreamResetException
-              ? new StreamException(StreamException.Reason.RESET, "stream reset by the remote", cause)
-              : new StreamException(StreamException.Reason.CLOSED, "stream failed: " + cause, cause);
+              ? new StreamException(
+                  StreamException.Reason.RESET, "stream reset by the remote", cause)
+              : new StreamException(
+                  StreamException.Reason.CLOSED, "stream failed: " + cause, cause);
     }
     serve();
   }
@@ -163,9 +173,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
 
   /**
    * The lazy negotiation of this stream failed (event loop, before the channel closes): unless the
-   * stream had already failed (a local reset), reads fail with {@code e} from now on (bytes buffered
-   * before cannot exist: the negotiator passes nothing before the echo), and so do writes that fail
-   * because the stream is gone.
+   * stream had already failed (a local reset), reads fail with {@code e} from now on (bytes
+   * buffered before cannot exist: the negotiator passes nothing before the echo), and so do writes
+   * that fail because the stream is gone.
    */
   void negotiationFailed(StreamException e) {
     if (error == null) { // else the stream failed first (a local reset) and says so
@@ -211,7 +221,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
         long len;
         try {
           i = Uvarint.length(prefix, 0, prefix.length, Uvarint.Format.MULTIFORMATS);
-          len = i == Uvarint.INCOMPLETE ? 0 : Uvarint.decode(prefix, 0, i, Uvarint.Format.MULTIFORMATS);
+          len =
+              i == Uvarint.INCOMPLETE
+                  ? 0
+                  : Uvarint.decode(prefix, 0, i, Uvarint.Format.MULTIFORMATS);
         } catch (Uvarint.VarintException e) {
           tooLarge(p, "malformed message length prefix: " + e.getMessage());
           return;
@@ -256,7 +269,11 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
    * nothing is pulled and the remote waits at its Yamux window.
    */
   private void readAhead() {
-    if (!readRequested && ctx != null && !eof && error == null && !closedLocally
+    if (!readRequested
+        && ctx != null
+        && !eof
+        && error == null
+        && !closedLocally
         && in.size() < readAheadLimit) {
       readRequested = true;
       ctx.read();
@@ -270,7 +287,8 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     channel().reset(0);
   }
 
-  private void finish(PendingRead p, @Nullable Optional<byte[]> value, @Nullable Throwable failure) {
+  private void finish(
+      PendingRead p, @Nullable Optional<byte[]> value, @Nullable Throwable failure) {
     pending = null;
     if (p.timeout != null) {
       p.timeout.cancel(false);
@@ -286,17 +304,24 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
    * Completes {@code f} on the user executor. If the executor refuses, {@code f} fails with {@link
    * #refused} and the stream is reset: nothing the caller chained runs on the event loop with data.
    */
-  private <T> void completeOnUser(CompletableFuture<T> f, @Nullable T value, @Nullable Throwable t) {
-    userExecutor.complete(f, value, t, e -> {
-      reset();
-      return refused(e);
-    });
+  private <T> void completeOnUser(
+      CompletableFuture<T> f, @Nullable T value, @Nullable Throwable t) {
+    userExecutor.complete(
+        f,
+        value,
+        t,
+        e -> {
+          reset();
+          return refused(e);
+        });
   }
 
   /** The failure of an operation whose completion the user executor refused. */
   static StreamException refused(RejectedExecutionException e) {
-    return new StreamException(StreamException.Reason.CLOSED,
-        "the host's user executor refused the completion: " + e.getMessage(), e);
+    return new StreamException(
+        StreamException.Reason.CLOSED,
+        "the host's user executor refused the completion: " + e.getMessage(),
+        e);
   }
 
   /** Runs {@code task} on the stream's event loop; false if the loop is gone (host closed). */
@@ -359,24 +384,36 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     CompletableFuture<Optional<byte[]>> f = new CompletableFuture<>();
     Duration d = deadline;
     YamuxStreamChannel ch = channel();
-    boolean queued = onLoop(() -> {
-      if (pending != null) {
-        completeOnUser(f, null, new IllegalStateException("another read is pending on " + this));
-        return;
-      }
-      PendingRead p = new PendingRead(kind, n, f);
-      pending = p;
-      if (!d.isZero()) {
-        p.timeout = ch.eventLoop().schedule(() -> {
-          if (pending == p) {
-            finish(p, null, new StreamException(
-                StreamException.Reason.TIMEOUT, "read did not finish within " + d));
-            ch.reset(0);
-          }
-        }, d.toNanos(), TimeUnit.NANOSECONDS);
-      }
-      serve();
-    });
+    boolean queued =
+        onLoop(
+            () -> {
+              if (pending != null) {
+                completeOnUser(
+                    f, null, new IllegalStateException("another read is pending on " + this));
+                return;
+              }
+              PendingRead p = new PendingRead(kind, n, f);
+              pending = p;
+              if (!d.isZero()) {
+                p.timeout =
+                    ch.eventLoop()
+                        .schedule(
+                            () -> {
+                              if (pending == p) {
+                                finish(
+                                    p,
+                                    null,
+                                    new StreamException(
+                                        StreamException.Reason.TIMEOUT,
+                                        "read did not finish within " + d));
+                                ch.reset(0);
+                              }
+                            },
+                            d.toNanos(),
+                            TimeUnit.NANOSECONDS);
+              }
+              serve();
+            });
     if (!queued) {
       completeOnUser(f, null, hostClosed());
     }
@@ -408,36 +445,47 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
     ScheduledFuture<?> timeout;
     try {
       cf = ch.writeAndFlush(buf);
-      timeout = d.isZero()
-            ? null
-            : ch.eventLoop().schedule(() -> {
-              if (!cf.isDone()) {
-                completeOnUser(f, null, new StreamException(
-                    StreamException.Reason.TIMEOUT, "write did not finish within " + d));
-                ch.reset(0);
-              }
-            }, d.toNanos(), TimeUnit.NANOSECONDS);
+      timeout =
+          d.isZero()
+              ? null
+              : ch.eventLoop()
+                  .schedule(
+                      () -> {
+                        if (!cf.isDone()) {
+                          completeOnUser(
+                              f,
+                              null,
+                              new StreamException(
+                                  StreamException.Reason.TIMEOUT,
+                                  "write did not finish within " + d));
+                          ch.reset(0);
+                        }
+                      },
+                      d.toNanos(),
+                      TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       completeOnUser(f, null, hostClosed());
       return f;
     }
-    cf.addListener(done -> {
-      if (timeout != null) {
-        timeout.cancel(false);
-      }
-      if (done.isSuccess()) {
-        completeOnUser(f, null, null);
-      } else {
-        completeOnUser(f, null, translate(done.cause(), "write failed"));
-      }
-    });
+    cf.addListener(
+        done -> {
+          if (timeout != null) {
+            timeout.cancel(false);
+          }
+          if (done.isSuccess()) {
+            completeOnUser(f, null, null);
+          } else {
+            completeOnUser(f, null, translate(done.cause(), "write failed"));
+          }
+        });
     return f;
   }
 
   private StreamException translate(Throwable cause, String what) {
     StreamException negotiation = negotiationFailure;
     if (negotiation != null) {
-      return new StreamException(negotiation.reason(), what + ": " + negotiation.getMessage(), negotiation);
+      return new StreamException(
+          negotiation.reason(), what + ": " + negotiation.getMessage(), negotiation);
     }
     Throwable c = channel().closeCause();
     if (cause instanceof YamuxException.StreamResetException
@@ -445,7 +493,8 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       return new StreamException(StreamException.Reason.RESET, what + ": stream reset", cause);
     }
     if (cause instanceof YamuxException.LimitException) {
-      return new StreamException(StreamException.Reason.LIMIT, what + ": " + cause.getMessage(), cause);
+      return new StreamException(
+          StreamException.Reason.LIMIT, what + ": " + cause.getMessage(), cause);
     }
     return new StreamException(StreamException.Reason.CLOSED, what + ": " + cause, cause);
   }
@@ -460,37 +509,40 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
       completeOnUser(f, null, hostClosed());
       return f;
     }
-    shut.addListener(done -> {
-      if (done.isSuccess()) {
-        completeOnUser(f, null, null);
-      } else {
-        completeOnUser(f, null, translate(done.cause(), "half-close failed"));
-      }
-    });
+    shut.addListener(
+        done -> {
+          if (done.isSuccess()) {
+            completeOnUser(f, null, null);
+          } else {
+            completeOnUser(f, null, translate(done.cause(), "half-close failed"));
+          }
+        });
     return f;
   }
 
   @Override
   public void reset() {
     YamuxStreamChannel ch = channel();
-    onLoop(() -> {
-      if (error == null) {
-        error = new StreamException(StreamException.Reason.RESET, "stream reset locally");
-      }
-      ch.reset(0);
-      serve();
-    });
+    onLoop(
+        () -> {
+          if (error == null) {
+            error = new StreamException(StreamException.Reason.RESET, "stream reset locally");
+          }
+          ch.reset(0);
+          serve();
+        });
   }
 
   @Override
   public void close() {
     YamuxStreamChannel ch = channel();
-    onLoop(() -> {
-      closedLocally = true;
-      in.clear();
-      serve();
-      ch.close();
-    });
+    onLoop(
+        () -> {
+          closedLocally = true;
+          in.clear();
+          serve();
+          ch.close();
+        });
   }
 
   @Override
@@ -504,7 +556,11 @@ final class StreamBridge extends ChannelInboundHandlerAdapter implements Stream 
 
   @Override
   public String toString() {
-    return "Stream{" + protocol + ", peer=" + connection.remotePeer()
-        + (outbound ? ", outbound" : ", inbound") + "}";
+    return "Stream{"
+        + protocol
+        + ", peer="
+        + connection.remotePeer()
+        + (outbound ? ", outbound" : ", inbound")
+        + "}";
   }
 }

@@ -64,18 +64,27 @@ final class Transports {
     this.config = rt.config;
     this.upgrader = upgrader;
     HostLimits limits = config.limits();
-    this.inbound = new InboundAdmission<>(limits.maxInboundConnections(), limits.maxInboundHandshakes(),
-        limits.maxInboundPerIp(), limits.maxInboundPerSubnet());
+    this.inbound =
+        new InboundAdmission<>(
+            limits.maxInboundConnections(),
+            limits.maxInboundHandshakes(),
+            limits.maxInboundPerIp(),
+            limits.maxInboundPerSubnet());
   }
 
   // ------------------------------------------------------------------ listening
 
-  /** Makes the event loops and binds every listen address; completes (on an event loop) when bound. */
+  /**
+   * Makes the event loops and binds every listen address; completes (on an event loop) when bound.
+   */
   CompletableFuture<Void> listen() {
-    EventLoopGroup g = config.inMemory()
-        ? config.memoryGroup().get()
-        : new MultiThreadIoEventLoopGroup(config.eventLoopThreads(),
-            new DefaultThreadFactory("headersync-host-io", true), NioIoHandler.newFactory());
+    EventLoopGroup g =
+        config.inMemory()
+            ? config.memoryGroup().get()
+            : new MultiThreadIoEventLoopGroup(
+                config.eventLoopThreads(),
+                new DefaultThreadFactory("headersync-host-io", true),
+                NioIoHandler.newFactory());
     group = g;
     List<CompletableFuture<Void>> binds = new ArrayList<>();
     for (Multiaddr a : config.listenAddresses()) {
@@ -86,42 +95,59 @@ final class Transports {
 
   private CompletableFuture<Void> bind(EventLoopGroup g, Multiaddr addr) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        accept(ch);
-      }
-    };
+    ChannelInitializer<Channel> accept =
+        new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            accept(ch);
+          }
+        };
     ChannelFuture bound;
     long memoryNumber = 0;
     if (config.inMemory()) {
       Optional<Long> n = memoryNumber(addr);
       if (n.isEmpty()) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("not a /memory address: " + addr));
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("not a /memory address: " + addr));
       }
       memoryNumber = n.get() == 0 ? config.memoryAllocate().getAsLong() : n.get();
-      bound = new ServerBootstrap().group(g).channel(LocalServerChannel.class).childHandler(accept)
-          .bind(new LocalAddress(config.memoryName().apply(memoryNumber)));
+      bound =
+          new ServerBootstrap()
+              .group(g)
+              .channel(LocalServerChannel.class)
+              .childHandler(accept)
+              .bind(new LocalAddress(config.memoryName().apply(memoryNumber)));
     } else {
       if (!addr.isTcpDialable() || addr.host().isEmpty()) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("not a TCP address: " + addr));
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("not a TCP address: " + addr));
       }
-      bound = new ServerBootstrap().group(g).channel(NioServerSocketChannel.class)
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(accept)
-          .bind(new InetSocketAddress(addr.host().get(), addr.tcpPort().getAsInt()));
+      bound =
+          new ServerBootstrap()
+              .group(g)
+              .channel(NioServerSocketChannel.class)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(accept)
+              .bind(new InetSocketAddress(addr.host().get(), addr.tcpPort().getAsInt()));
     }
     long mem = memoryNumber;
-    bound.addListener((ChannelFuture cf) -> {
-      if (!cf.isSuccess()) {
-        f.completeExceptionally(new ConnectionException(
-            ConnectionException.Reason.FAILED, "cannot listen on " + addr + ": " + cf.cause(), cf.cause()));
-        return;
-      }
-      servers.add(cf.channel());
-      boundAddresses.add(config.inMemory() ? Multiaddr.parse("/memory/" + mem) : toMultiaddr(cf.channel().localAddress()));
-      f.complete(null);
-    });
+    bound.addListener(
+        (ChannelFuture cf) -> {
+          if (!cf.isSuccess()) {
+            f.completeExceptionally(
+                new ConnectionException(
+                    ConnectionException.Reason.FAILED,
+                    "cannot listen on " + addr + ": " + cf.cause(),
+                    cf.cause()));
+            return;
+          }
+          servers.add(cf.channel());
+          boundAddresses.add(
+              config.inMemory()
+                  ? Multiaddr.parse("/memory/" + mem)
+                  : toMultiaddr(cf.channel().localAddress()));
+          f.complete(null);
+        });
     return f;
   }
 
@@ -142,16 +168,18 @@ final class Transports {
     for (Channel ch : allChannels) {
       closing.add(closed(ch.close()));
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
     EventLoopGroup g = group;
     if (g == null || config.inMemory()) {
       return all;
     }
-    return all.thenCompose(v -> {
-      CompletableFuture<Void> down = new CompletableFuture<>();
-      g.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> down.complete(null));
-      return down;
-    });
+    return all.thenCompose(
+        v -> {
+          CompletableFuture<Void> down = new CompletableFuture<>();
+          g.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> down.complete(null));
+          return down;
+        });
   }
 
   private static CompletableFuture<Void> closed(ChannelFuture cf) {
@@ -186,27 +214,37 @@ final class Transports {
     }
     ch.closeFuture().addListener(f -> inbound.closed(ch));
     if (admitted.evict != null) {
-      log.debug("closing {} to admit {}: every inbound handshake slot is taken", admitted.evict.remoteAddress(),
+      log.debug(
+          "closing {} to admit {}: every inbound handshake slot is taken",
+          admitted.evict.remoteAddress(),
           ch.remoteAddress());
       admitted.evict.close();
     }
     ch.pipeline().addFirst(new FirstBytes(inbound));
-    ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> {
-      log.debug("closing {}: no secure, multiplexed connection within {}", ch.remoteAddress(),
-          config.limits().inboundHandshakeTimeout());
-      ch.close();
-    }, config.limits().inboundHandshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> deadline =
+        ch.eventLoop()
+            .schedule(
+                () -> {
+                  log.debug(
+                      "closing {}: no secure, multiplexed connection within {}",
+                      ch.remoteAddress(),
+                      config.limits().inboundHandshakeTimeout());
+                  ch.close();
+                },
+                config.limits().inboundHandshakeTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
     track(ch);
     CompletableFuture<Connection> result = new CompletableFuture<>();
     upgrader.upgrade(ch, false, null, toMultiaddr(ch.remoteAddress()), result);
-    result.whenComplete((c, t) -> {
-      deadline.cancel(false);
-      if (t != null) {
-        log.debug("inbound connection from {} failed: {}", ch.remoteAddress(), t.toString());
-      } else {
-        inbound.upgraded(ch);
-      }
-    });
+    result.whenComplete(
+        (c, t) -> {
+          deadline.cancel(false);
+          if (t != null) {
+            log.debug("inbound connection from {} failed: {}", ch.remoteAddress(), t.toString());
+          } else {
+            inbound.upgraded(ch);
+          }
+        });
   }
 
   /** Tells the admission an inbound connection sent its first bytes, then leaves the pipeline. */
@@ -238,8 +276,8 @@ final class Transports {
   }
 
   /**
-   * Dials {@code transport} and upgrades the connection; with {@code expected}, the remote must prove
-   * that identity. Completes (on an event loop) with the registered connection.
+   * Dials {@code transport} and upgrades the connection; with {@code expected}, the remote must
+   * prove that identity. Completes (on an event loop) with the registered connection.
    */
   CompletableFuture<Connection> dial(Multiaddr transport, @Nullable PeerId expected) {
     EventLoopGroup g = group;
@@ -247,23 +285,28 @@ final class Transports {
       return CompletableFuture.failedFuture(HostRuntime.notRunning());
     }
     if (allChannels.size() >= config.limits().maxConnections()) {
-      return CompletableFuture.failedFuture(new ConnectionException(
-          ConnectionException.Reason.LIMIT, allChannels.size() + " connections open"));
+      return CompletableFuture.failedFuture(
+          new ConnectionException(
+              ConnectionException.Reason.LIMIT, allChannels.size() + " connections open"));
     }
     SocketAddress remote;
     Class<? extends Channel> type;
     if (config.inMemory()) {
       Optional<Long> n = memoryNumber(transport);
       if (n.isEmpty()) {
-        return CompletableFuture.failedFuture(new ConnectionException(
-            ConnectionException.Reason.NO_ADDRESSES, "the in-memory transport cannot dial " + transport));
+        return CompletableFuture.failedFuture(
+            new ConnectionException(
+                ConnectionException.Reason.NO_ADDRESSES,
+                "the in-memory transport cannot dial " + transport));
       }
       remote = new LocalAddress(config.memoryName().apply(n.get()));
       type = LocalChannel.class;
     } else {
       if (!transport.isTcpDialable()) {
-        return CompletableFuture.failedFuture(new ConnectionException(
-            ConnectionException.Reason.NO_ADDRESSES, "the TCP transport cannot dial " + transport));
+        return CompletableFuture.failedFuture(
+            new ConnectionException(
+                ConnectionException.Reason.NO_ADDRESSES,
+                "the TCP transport cannot dial " + transport));
       }
       String host = transport.host().orElseThrow();
       if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
@@ -274,43 +317,59 @@ final class Transports {
           return CompletableFuture.failedFuture(e);
         }
         if (!config.gater().isAddressAllowed(ip)) {
-          return CompletableFuture.failedFuture(new ConnectionException(
-              ConnectionException.Reason.GATED, "address " + host + " is refused by the connection gater"));
+          return CompletableFuture.failedFuture(
+              new ConnectionException(
+                  ConnectionException.Reason.GATED,
+                  "address " + host + " is refused by the connection gater"));
         }
       }
       remote = InetSocketAddress.createUnresolved(host, transport.tcpPort().getAsInt());
       type = NioSocketChannel.class;
     }
     CompletableFuture<Connection> result = new CompletableFuture<>();
-    Bootstrap b = new Bootstrap().group(g).channel(type)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) Math.min(Integer.MAX_VALUE, config.limits().handshakeTimeout().toMillis()))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            track(ch);
-            // Before connecting: the listener writes its multistream header at once, and on some
-            // transports (LocalChannel) it may arrive before a connect listener could add handlers.
-            upgrader.upgrade(ch, true, expected, transport, result);
-          }
-        });
+    Bootstrap b =
+        new Bootstrap()
+            .group(g)
+            .channel(type)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.limits().handshakeTimeout().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    track(ch);
+                    // Before connecting: the listener writes its multistream header at once, and on
+                    // some
+                    // transports (LocalChannel) it may arrive before a connect listener could add
+                    // handlers.
+                    upgrader.upgrade(ch, true, expected, transport, result);
+                  }
+                });
     if (!config.inMemory()) {
       b.option(ChannelOption.TCP_NODELAY, true);
     }
-    b.connect(remote).addListener((ChannelFuture cf) -> {
-      if (!cf.isSuccess()) {
-        result.completeExceptionally(new ConnectionException(
-            ConnectionException.Reason.FAILED, "cannot connect to " + transport + ": " + cf.cause(), cf.cause()));
-        return;
-      }
-      Channel ch = cf.channel();
-      if (ch.remoteAddress() instanceof InetSocketAddress isa
-          && !config.gater().isAddressAllowed(isa.getAddress())) {
-        ch.close();
-        result.completeExceptionally(new ConnectionException(
-            ConnectionException.Reason.GATED, "address " + isa + " is refused by the connection gater"));
-      }
-    });
+    b.connect(remote)
+        .addListener(
+            (ChannelFuture cf) -> {
+              if (!cf.isSuccess()) {
+                result.completeExceptionally(
+                    new ConnectionException(
+                        ConnectionException.Reason.FAILED,
+                        "cannot connect to " + transport + ": " + cf.cause(),
+                        cf.cause()));
+                return;
+              }
+              Channel ch = cf.channel();
+              if (ch.remoteAddress() instanceof InetSocketAddress isa
+                  && !config.gater().isAddressAllowed(isa.getAddress())) {
+                ch.close();
+                result.completeExceptionally(
+                    new ConnectionException(
+                        ConnectionException.Reason.GATED,
+                        "address " + isa + " is refused by the connection gater"));
+              }
+            });
     return result;
   }
 
@@ -318,7 +377,8 @@ final class Transports {
 
   static Optional<Long> memoryNumber(Multiaddr addr) {
     Multiaddr t = addr.withoutPeerId();
-    if (t.components().size() == 1 && t.components().get(0).protocol() == MultiaddrProtocol.MEMORY) {
+    if (t.components().size() == 1
+        && t.components().get(0).protocol() == MultiaddrProtocol.MEMORY) {
       return Optional.of(Long.parseUnsignedLong(t.components().get(0).valueText()));
     }
     return Optional.empty();

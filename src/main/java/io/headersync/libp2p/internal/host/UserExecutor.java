@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The host's user executor: stream handlers, connection listeners and the completion of every future
- * the host hands out run on it, never on an event loop. The builder's executor, or a pool the host
- * owns (one thread per core, at least two) and shuts down when it stops.
+ * The host's user executor: stream handlers, connection listeners and the completion of every
+ * future the host hands out run on it, never on an event loop. The builder's executor, or a pool
+ * the host owns (one thread per core, at least two) and shuts down when it stops.
  *
  * <p>A task the executor refuses (it was shut down or is saturated) is not run on the calling
  * thread, which is usually an event loop: {@link #complete} fails the future instead (with an
@@ -24,6 +24,7 @@ import java.util.function.Function;
  */
 final class UserExecutor {
   private static final InternalLogger log = InternalLoggerFactory.getInstance(UserExecutor.class);
+
   /** How long a stop waits for the owned pool's running tasks. */
   private static final long TERMINATION_WAIT_SECONDS = 5;
 
@@ -37,13 +38,19 @@ final class UserExecutor {
       this.owned = null;
     } else {
       int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-      ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 0L, TimeUnit.MILLISECONDS,
-          new LinkedBlockingQueue<>(), new DefaultThreadFactory("headersync-host-user", true)) {
-        @Override
-        protected void terminated() {
-          ownedTerminated.complete(null);
-        }
-      };
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
+              threads,
+              threads,
+              0L,
+              TimeUnit.MILLISECONDS,
+              new LinkedBlockingQueue<>(),
+              new DefaultThreadFactory("headersync-host-user", true)) {
+            @Override
+            protected void terminated() {
+              ownedTerminated.complete(null);
+            }
+          };
       this.executor = pool;
       this.owned = pool;
     }
@@ -60,20 +67,24 @@ final class UserExecutor {
 
   /**
    * Completes {@code f} on the executor with {@code value}, or with {@code failure} if not null. If
-   * the executor refuses, {@code refused} is applied to the rejection (it may release what the value
-   * held, e.g. reset a stream) and {@code f} fails at once: with {@code failure} if there was one,
-   * else with what {@code refused} returned.
+   * the executor refuses, {@code refused} is applied to the rejection (it may release what the
+   * value held, e.g. reset a stream) and {@code f} fails at once: with {@code failure} if there was
+   * one, else with what {@code refused} returned.
    */
-  <T> void complete(CompletableFuture<T> f, @Nullable T value, @Nullable Throwable failure,
+  <T> void complete(
+      CompletableFuture<T> f,
+      @Nullable T value,
+      @Nullable Throwable failure,
       Function<RejectedExecutionException, ? extends Throwable> refused) {
     try {
-      executor.execute(() -> {
-        if (failure != null) {
-          f.completeExceptionally(failure);
-        } else {
-          f.complete(value);
-        }
-      });
+      executor.execute(
+          () -> {
+            if (failure != null) {
+              f.completeExceptionally(failure);
+            } else {
+              f.complete(value);
+            }
+          });
     } catch (RejectedExecutionException e) {
       Throwable why = refused.apply(e);
       f.completeExceptionally(failure != null ? failure : why);
@@ -82,8 +93,8 @@ final class UserExecutor {
 
   /**
    * Shuts the owned pool down: completes once its threads finished their tasks, or after {@value
-   * #TERMINATION_WAIT_SECONDS} s (then running tasks are interrupted). At once for a given executor,
-   * which the caller shuts down.
+   * #TERMINATION_WAIT_SECONDS} s (then running tasks are interrupted). At once for a given
+   * executor, which the caller shuts down.
    */
   CompletableFuture<Void> shutdown() {
     ThreadPoolExecutor pool = owned;
@@ -91,13 +102,17 @@ final class UserExecutor {
       return CompletableFuture.completedFuture(null);
     }
     pool.shutdown();
-    return ownedTerminated.copy()
+    return ownedTerminated
+        .copy()
         .completeOnTimeout(null, TERMINATION_WAIT_SECONDS, TimeUnit.SECONDS)
-        .whenComplete((v, t) -> {
-          if (!pool.isTerminated()) {
-            log.debug("user executor busy {} s after the host stopped; interrupting it", TERMINATION_WAIT_SECONDS);
-            pool.shutdownNow();
-          }
-        });
+        .whenComplete(
+            (v, t) -> {
+              if (!pool.isTerminated()) {
+                log.debug(
+                    "user executor busy {} s after the host stopped; interrupting it",
+                    TERMINATION_WAIT_SECONDS);
+                pool.shutdownNow();
+              }
+            });
   }
 }

@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
  * The dialer side of multistream-select 1.0, as go-multistream's {@code SelectOneOf}: writes the
  * header and the first proposal in one flush (saving a round trip), requires the responder's
  * header, then on {@code na} proposes the next protocol, one round trip each. When the responder
- * echoes a proposal, the factory's handler for it replaces this one; bytes the responder sent
- * after its echo go to that handler.
+ * echoes a proposal, the factory's handler for it replaces this one; bytes the responder sent after
+ * its echo go to that handler.
  *
  * <p>{@link #lazy Lazy mode} (go-multistream's {@code NewMSSelect}, which go-libp2p uses for a
  * stream when identify already says the peer supports the protocol) proposes a single protocol and
@@ -90,8 +90,11 @@ public final class MultistreamInitiator extends Negotiator {
             ctx,
             new MultistreamException(
                 MultistreamException.Reason.WRONG_HEADER,
-                "expected " + MultistreamCodec.PROTOCOL_ID + ", got '"
-                    + MultistreamResponder.printable(token) + "'"));
+                "expected "
+                    + MultistreamCodec.PROTOCOL_ID
+                    + ", got '"
+                    + MultistreamResponder.printable(token)
+                    + "'"));
         return;
       }
       headerReceived = true;
@@ -108,8 +111,11 @@ public final class MultistreamInitiator extends Negotiator {
                 MultistreamCodec.NA.equals(token)
                     ? MultistreamException.Reason.NOT_SUPPORTED
                     : MultistreamException.Reason.UNEXPECTED_RESPONSE,
-                "lazily proposed " + current + ", got '"
-                    + MultistreamResponder.printable(token) + "'"));
+                "lazily proposed "
+                    + current
+                    + ", got '"
+                    + MultistreamResponder.printable(token)
+                    + "'"));
       }
       return;
     }
@@ -137,8 +143,7 @@ public final class MultistreamInitiator extends Negotiator {
       fail(
           ctx,
           new MultistreamException(
-              MultistreamException.Reason.NOT_SUPPORTED,
-              "peer supports none of " + protocols));
+              MultistreamException.Reason.NOT_SUPPORTED, "peer supports none of " + protocols));
       return;
     }
     ctx.writeAndFlush(MultistreamCodec.encode(ctx.alloc(), protocols.get(proposed)));

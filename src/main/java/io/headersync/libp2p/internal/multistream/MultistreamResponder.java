@@ -24,9 +24,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class MultistreamResponder extends Negotiator {
   /**
-   * After this many {@code na} answers the responder gives up. Go has no such limit (only its
-   * 10 s timeout); a Go initiator proposes a handful of protocols, so this only cuts short a
-   * confused optimistic peer whose application bytes are being read as proposals.
+   * After this many {@code na} answers the responder gives up. Go has no such limit (only its 10 s
+   * timeout); a Go initiator proposes a handful of protocols, so this only cuts short a confused
+   * optimistic peer whose application bytes are being read as proposals.
    */
   public static final int MAX_REJECTED_PROPOSALS = 64;
 

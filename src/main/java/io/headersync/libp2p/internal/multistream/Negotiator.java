@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * drives it in tests), handing over to the selected protocol's handler, and failing.
  *
  * <p>Handing over: the selected handler is added right after this one, the result future is
- * completed, and this handler removes itself; the decoder then passes any bytes
- * still buffered (data the peer sent after the agreed token) to the new handler.
+ * completed, and this handler removes itself; the decoder then passes any bytes still buffered
+ * (data the peer sent after the agreed token) to the new handler.
  *
  * <p>Failing: the result future completes exceptionally with a {@link MultistreamException}, any
  * buffered input is released and the channel is closed.
@@ -32,14 +32,18 @@ abstract class Negotiator extends UpgradeStep<String> {
   @Override
   protected final RuntimeException timedOut(Duration timeout) {
     return new MultistreamException(
-        MultistreamException.Reason.TIMEOUT, "multistream negotiation did not finish within " + timeout);
+        MultistreamException.Reason.TIMEOUT,
+        "multistream negotiation did not finish within " + timeout);
   }
 
   @Override
   protected final RuntimeException interrupted(@Nullable Throwable cause) {
-    MultistreamException e = new MultistreamException(MultistreamException.Reason.CLOSED,
-        cause == null ? "channel closed during multistream negotiation"
-            : "channel failed during multistream negotiation");
+    MultistreamException e =
+        new MultistreamException(
+            MultistreamException.Reason.CLOSED,
+            cause == null
+                ? "channel closed during multistream negotiation"
+                : "channel failed during multistream negotiation");
     if (cause != null) {
       e.initCause(cause);
     }

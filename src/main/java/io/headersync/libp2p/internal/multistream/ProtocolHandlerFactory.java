@@ -4,8 +4,8 @@ import io.headersync.annotation.Nullable;
 import io.netty.channel.ChannelHandler;
 
 /**
- * Creates the handler that takes over a channel once a protocol is agreed. Called on the
- * channel's event loop.
+ * Creates the handler that takes over a channel once a protocol is agreed. Called on the channel's
+ * event loop.
  */
 @FunctionalInterface
 public interface ProtocolHandlerFactory {

@@ -1,9 +1,9 @@
 package io.headersync.libp2p.internal.noise;
 
 /**
- * ChaCha20-Poly1305 (RFC 8439) for one key, with Noise's nonce layout: 4 zero bytes then the
- * 64-bit counter little-endian. Implementations are not thread-safe; each direction of a
- * connection has its own.
+ * ChaCha20-Poly1305 (RFC 8439) for one key, with Noise's nonce layout: 4 zero bytes then the 64-bit
+ * counter little-endian. Implementations are not thread-safe; each direction of a connection has
+ * its own.
  */
 public interface Aead {
   /** The tag length. */
@@ -28,7 +28,9 @@ public interface Aead {
     Aead create(byte[] key);
   }
 
-  /** The JDK's SunJCE ChaCha20-Poly1305 (slow on JDK 17, far faster with the intrinsics of JDK 21+). */
+  /**
+   * The JDK's SunJCE ChaCha20-Poly1305 (slow on JDK 17, far faster with the intrinsics of JDK 21+).
+   */
   Factory JDK = JdkAead::new;
 
   /** Bouncy Castle's low-level ChaCha20Poly1305. */
@@ -36,8 +38,8 @@ public interface Aead {
 
   /**
    * The JDK provider whenever the JDK has ChaCha20-Poly1305 (every JDK from 11 on), else Bouncy
-   * Castle's, which is already a dependency. JDK 21+ has intrinsics that make the JDK provider ten times
-   * faster than on JDK 17. See {@code docs/benchmarks.md}, "Noise transport encryption".
+   * Castle's, which is already a dependency. JDK 21+ has intrinsics that make the JDK provider ten
+   * times faster than on JDK 17. See {@code docs/benchmarks.md}, "Noise transport encryption".
    */
   Factory DEFAULT = JdkAead.isAvailable() ? JDK : BOUNCY_CASTLE;
 

@@ -5,8 +5,8 @@ import io.headersync.annotation.Nullable;
 /**
  * A Noise CipherState: a key (or none) and a 64-bit nonce counter. The nonce starts at 0 and
  * increments after every encryption or decryption, successful or not being irrelevant because a
- * failed decryption ends the connection. Nonce 2^64 - 1 is reserved: an operation that would use
- * it fails with {@code NONCE_EXHAUSTED} (libp2p has no rekey; the connection must end). Not
+ * failed decryption ends the connection. Nonce 2^64 - 1 is reserved: an operation that would use it
+ * fails with {@code NONCE_EXHAUSTED} (libp2p has no rekey; the connection must end). Not
  * thread-safe.
  */
 public final class CipherState {
@@ -60,8 +60,7 @@ public final class CipherState {
   }
 
   /** Encrypts into {@code out} at {@code outOff}; writes {@code len + 16} bytes. */
-  public void encryptWithAd(
-      byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+  public void encryptWithAd(byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     Aead a = next();
     a.seal(n, ad, in, inOff, len, out, outOff);
     n++;
@@ -72,8 +71,7 @@ public final class CipherState {
    *
    * @throws NoiseException on authentication failure
    */
-  public void decryptWithAd(
-      byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+  public void decryptWithAd(byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
     Aead a = next();
     long nonce = n++;
     a.open(nonce, ad, in, inOff, len, out, outOff);

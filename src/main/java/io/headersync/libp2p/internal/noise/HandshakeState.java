@@ -159,8 +159,7 @@ public final class HandshakeState {
   /**
    * Reads the next message and returns its payload.
    *
-   * @throws NoiseException if the message is too short, fails authentication or carries a bad
-   *     key
+   * @throws NoiseException if the message is too short, fails authentication or carries a bad key
    */
   public byte[] readMessage(byte[] msg) {
     if (isComplete() || isMyTurn()) {

@@ -28,19 +28,19 @@ import java.util.function.Function;
  * length then the Noise message. Message 1 carries no payload; the responder's identity payload
  * rides in message 2 and the initiator's in message 3. A payload is the {@code
  * NoiseHandshakePayload} protobuf: the identity {@code PublicKey} protobuf, its signature over
- * {@code "noise-libp2p-static-key:" ‖ static X25519 key}, and optionally extensions. The
- * receiver checks, in Go's order: key parses, peer id derived, peer id equals the expected one
- * (outbound), signature valid.
+ * {@code "noise-libp2p-static-key:" ‖ static X25519 key}, and optionally extensions. The receiver
+ * checks, in Go's order: key parses, peer id derived, peer id equals the expected one (outbound),
+ * signature valid.
  *
- * <p>A fresh static X25519 key is generated per handshake (as Go does) from the configured
- * {@link java.security.SecureRandom}, then the ephemeral key, in that order.
+ * <p>A fresh static X25519 key is generated per handshake (as Go does) from the configured {@link
+ * java.security.SecureRandom}, then the ephemeral key, in that order.
  *
- * <p>Bytes that follow message 3 in the same read (Go's dialer writes multistream right away)
- * are handed to the transport codec, never dropped.
+ * <p>Bytes that follow message 3 in the same read (Go's dialer writes multistream right away) are
+ * handed to the transport codec, never dropped.
  *
  * <p>Usage: {@code pipeline.addLast(new NoiseHandshakeHandler(config, initiator, expectedPeer,
- * next, future))} once {@code /noise} is agreed. The future completes (on the event loop, after
- * the new handlers are installed) with the {@link NoiseSession}, or exceptionally with a {@link
+ * next, future))} once {@code /noise} is agreed. The future completes (on the event loop, after the
+ * new handlers are installed) with the {@link NoiseSession}, or exceptionally with a {@link
  * NoiseException}; on failure the channel is closed. Not sharable.
  */
 public final class NoiseHandshakeHandler extends UpgradeStep<NoiseSession> {
@@ -83,14 +83,16 @@ public final class NoiseHandshakeHandler extends UpgradeStep<NoiseSession> {
 
   @Override
   protected RuntimeException timedOut(Duration timeout) {
-    return new NoiseException(NoiseException.Reason.TIMEOUT, "Noise handshake did not finish within " + timeout);
+    return new NoiseException(
+        NoiseException.Reason.TIMEOUT, "Noise handshake did not finish within " + timeout);
   }
 
   @Override
   protected RuntimeException interrupted(@Nullable Throwable cause) {
     return cause == null
         ? new NoiseException(NoiseException.Reason.CLOSED, "channel closed during Noise handshake")
-        : new NoiseException(NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause);
+        : new NoiseException(
+            NoiseException.Reason.CLOSED, "channel failed during Noise handshake", cause);
   }
 
   @Override
@@ -225,8 +227,9 @@ public final class NoiseHandshakeHandler extends UpgradeStep<NoiseSession> {
     // Flushes outside a read are deferred to a task of the event loop, so the frames a burst of
     // tasks writes (a stream's data, its FIN, window updates) go out as one Noise message and one
     // socket write; during a read they wait for its end.
-    FlushConsolidationHandler consolidation = new FlushConsolidationHandler(
-        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+    FlushConsolidationHandler consolidation =
+        new FlushConsolidationHandler(
+            FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
     ctx.pipeline().addAfter(ctx.pipeline().context(codec).name(), null, consolidation);
     if (after != null) {
       ctx.pipeline().addAfter(ctx.pipeline().context(consolidation).name(), null, after);

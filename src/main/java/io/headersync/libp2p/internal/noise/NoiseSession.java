@@ -51,8 +51,8 @@ public final class NoiseSession {
   }
 
   /**
-   * The muxer chosen by early negotiation (go-libp2p {@code matchMuxers}): when present, both
-   * sides start that muxer without multistream; when empty, the muxer must be negotiated with
+   * The muxer chosen by early negotiation (go-libp2p {@code matchMuxers}): when present, both sides
+   * start that muxer without multistream; when empty, the muxer must be negotiated with
    * multistream-select. Always empty if we offered no muxers.
    */
   public Optional<String> earlyMuxer() {
@@ -66,7 +66,12 @@ public final class NoiseSession {
 
   @Override
   public String toString() {
-    return "NoiseSession{remote=" + remotePeer + ", initiator=" + initiator
-        + ", earlyMuxer=" + earlyMuxer + "}";
+    return "NoiseSession{remote="
+        + remotePeer
+        + ", initiator="
+        + initiator
+        + ", earlyMuxer="
+        + earlyMuxer
+        + "}";
   }
 }

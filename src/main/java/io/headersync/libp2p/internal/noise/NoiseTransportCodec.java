@@ -11,9 +11,9 @@ import java.util.List;
 /**
  * The encrypted transport after a Noise handshake (go-libp2p {@code rw.go}).
  *
- * <p>Inbound: reads 2-byte big-endian length-prefixed Noise messages of any length up to 65535
- * (at least the 16-byte tag) and emits each decrypted payload as a new heap {@link ByteBuf} the
- * next handler owns. Outbound: the {@link ByteBuf}s written between two flushes (which this codec
+ * <p>Inbound: reads 2-byte big-endian length-prefixed Noise messages of any length up to 65535 (at
+ * least the 16-byte tag) and emits each decrypted payload as a new heap {@link ByteBuf} the next
+ * handler owns. Outbound: the {@link ByteBuf}s written between two flushes (which this codec
  * releases) are gathered and encrypted at the flush in chunks of at most {@value #MAX_PLAINTEXT}
  * plaintext bytes, one Noise message each (go-libp2p encrypts per {@code Write}; a reader cannot
  * tell the difference, and a Yamux header, its data and a FIN written together then cost one
@@ -41,8 +41,10 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
   private final CipherState enc;
   private final CipherState dec;
   private boolean failed;
+
   /** Plaintext written since the last flush, or null. */
   private ByteBuf gathered;
+
   /** The promises of the writes in {@link #gathered}, none of them void. */
   private final List<ChannelPromise> gatheredPromises = new ArrayList<>();
 
@@ -53,7 +55,8 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
     if (!(msg instanceof ByteBuf buf)) {
       super.write(ctx, msg, promise);
       return;
@@ -97,15 +100,16 @@ public final class NoiseTransportCodec extends ByteToMessageCodec<ByteBuf> {
     ChannelPromise[] waiting = gatheredPromises.toArray(new ChannelPromise[0]);
     gatheredPromises.clear();
     ChannelPromise all = ctx.newPromise();
-    all.addListener(f -> {
-      for (ChannelPromise p : waiting) {
-        if (f.isSuccess()) {
-          p.trySuccess();
-        } else {
-          p.tryFailure(f.cause());
-        }
-      }
-    });
+    all.addListener(
+        f -> {
+          for (ChannelPromise p : waiting) {
+            if (f.isSuccess()) {
+              p.trySuccess();
+            } else {
+              p.tryFailure(f.cause());
+            }
+          }
+        });
     super.write(ctx, plain, all);
   }
 

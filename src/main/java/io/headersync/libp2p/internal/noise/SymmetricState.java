@@ -83,8 +83,8 @@ public final class SymmetricState {
   }
 
   /**
-   * Noise's HKDF with two outputs: {@code t = HMAC(ck, ikm)}, {@code o1 = HMAC(t, 0x01)}, {@code
-   * o2 = HMAC(t, o1 ‖ 0x02)}.
+   * Noise's HKDF with two outputs: {@code t = HMAC(ck, ikm)}, {@code o1 = HMAC(t, 0x01)}, {@code o2
+   * = HMAC(t, o1 ‖ 0x02)}.
    */
   static byte[][] hkdf(byte[] chainingKey, byte[] ikm) {
     byte[] temp = hmac(chainingKey, ikm);

@@ -6,8 +6,8 @@
  * io.headersync.libp2p.internal.noise.SymmetricState}, {@link
  * io.headersync.libp2p.internal.noise.CipherState}) follow the Noise specification, revision 34.
  *
- * <p>Threads: each handler belongs to one channel and runs on its event loop; the handshake
- * future completes there, after the transport codec and the next handler are installed.
+ * <p>Threads: each handler belongs to one channel and runs on its event loop; the handshake future
+ * completes there, after the transport codec and the next handler are installed.
  *
  * <p>Early muxer negotiation (the {@code stream_muxers} extension) is off unless {@link
  * io.headersync.libp2p.internal.noise.NoiseConfig#earlyMuxers()} is set; see there.

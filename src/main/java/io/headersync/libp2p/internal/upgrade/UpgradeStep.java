@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * succeeding (the subclass installs what follows, then {@link #succeed}) or failing ({@link #fail}:
  * the result completes exceptionally and the channel closes).
  *
- * <p>The timeout is scheduled on the channel's executor, so {@code EmbeddedChannel}'s clock drives it
- * in tests. A channel that goes inactive or reports an exception before the step finished fails it.
- * Everything runs on the channel's event loop.
+ * <p>The timeout is scheduled on the channel's executor, so {@code EmbeddedChannel}'s clock drives
+ * it in tests. A channel that goes inactive or reports an exception before the step finished fails
+ * it. Everything runs on the channel's event loop.
  *
  * @param <T> what the step produces
  */
@@ -43,7 +43,9 @@ public abstract class UpgradeStep<T> extends ByteToMessageDecoder {
   /** The failure when the step did not finish within {@code timeout}. */
   protected abstract RuntimeException timedOut(Duration timeout);
 
-  /** The failure when the channel closed ({@code cause} null) or failed before the step finished. */
+  /**
+   * The failure when the channel closed ({@code cause} null) or failed before the step finished.
+   */
   protected abstract RuntimeException interrupted(@Nullable Throwable cause);
 
   @Override
@@ -65,8 +67,9 @@ public abstract class UpgradeStep<T> extends ByteToMessageDecoder {
       return;
     }
     started = true;
-    timeoutTask = ctx.executor().schedule(() -> fail(ctx, timedOut(timeout)), timeout.toNanos(),
-        TimeUnit.NANOSECONDS);
+    timeoutTask =
+        ctx.executor()
+            .schedule(() -> fail(ctx, timedOut(timeout)), timeout.toNanos(), TimeUnit.NANOSECONDS);
     onStart(ctx);
   }
 
@@ -81,8 +84,8 @@ public abstract class UpgradeStep<T> extends ByteToMessageDecoder {
   }
 
   /**
-   * Ends the step without completing the result yet (the subclass is about to install what follows);
-   * further input is not decoded by this step.
+   * Ends the step without completing the result yet (the subclass is about to install what
+   * follows); further input is not decoded by this step.
    */
   protected final void finish() {
     done = true;

@@ -4,12 +4,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bytes received on Yamux streams and not yet delivered to their readers, counted across every
- * session of a host, with a limit. A stream's own window bounds what one stream can buffer (256 KiB,
- * auto-tuned up to 16 MiB), but a peer can open a thousand streams per connection and fill every
- * window without reading; this budget bounds the sum. When it is spent, a data frame that would add to
- * it is not buffered and its stream is reset (the session stays up; go-libp2p's resource manager
- * refuses memory reservations the same way). Thread-safe: sessions on different event loops share it,
- * so the total can pass the limit by at most one frame per event loop.
+ * session of a host, with a limit. A stream's own window bounds what one stream can buffer (256
+ * KiB, auto-tuned up to 16 MiB), but a peer can open a thousand streams per connection and fill
+ * every window without reading; this budget bounds the sum. When it is spent, a data frame that
+ * would add to it is not buffered and its stream is reset (the session stays up; go-libp2p's
+ * resource manager refuses memory reservations the same way). Thread-safe: sessions on different
+ * event loops share it, so the total can pass the limit by at most one frame per event loop.
  */
 public final class InboundBudget {
   private final long limit;

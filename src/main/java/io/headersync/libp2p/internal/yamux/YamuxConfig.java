@@ -35,18 +35,19 @@ import java.util.Objects;
  *       auto-tuning; tests pass the {@code EmbeddedChannel}'s ticker</td></tr>
  * </table>
  *
- * <p>Memory: a stream buffers what its remote sends until the pipeline reads it, at most the stream's
- * receive window (auto-tuning can grow it to {@code maxStreamWindow}); across a connection that is at
- * most {@code maxStreamWindow x (maxInboundStreams + maxOutboundStreams)}, as in go-yamux, where
- * go-libp2p's resource manager sets the real bound. Outbound, each stream queues at most about
- * {@code maxQueuedBytesPerStream}.
+ * <p>Memory: a stream buffers what its remote sends until the pipeline reads it, at most the
+ * stream's receive window (auto-tuning can grow it to {@code maxStreamWindow}); across a connection
+ * that is at most {@code maxStreamWindow x (maxInboundStreams + maxOutboundStreams)}, as in
+ * go-yamux, where go-libp2p's resource manager sets the real bound. Outbound, each stream queues at
+ * most about {@code maxQueuedBytesPerStream}.
  *
- * <p>There is no write timeout: a write waits for send window as long as the stream lives, bounded by
- * {@code maxQueuedBytesPerStream}; a dead peer is detected by keepalive.
+ * <p>There is no write timeout: a write waits for send window as long as the stream lives, bounded
+ * by {@code maxQueuedBytesPerStream}; a dead peer is detected by keepalive.
  */
 public final class YamuxConfig {
   /** The protocol id negotiated with multistream-select. */
   public static final String PROTOCOL_ID = "/yamux/1.0.0";
+
   /** The window every stream starts with, in both directions, per the spec. */
   public static final int PROTOCOL_INITIAL_WINDOW = 256 * 1024;
 
@@ -162,11 +163,26 @@ public final class YamuxConfig {
 
   @Override
   public String toString() {
-    return "YamuxConfig{initialStreamWindow=" + initialStreamWindow + ", maxStreamWindow=" + maxStreamWindow
-        + ", acceptBacklog=" + acceptBacklog + ", maxInboundStreams=" + maxInboundStreams
-        + ", maxOutboundStreams=" + maxOutboundStreams + ", maxQueuedBytesPerStream="
-        + maxQueuedBytesPerStream + ", maxFrameData=" + maxFrameData + ", keepAliveInterval="
-        + keepAliveInterval + ", pingTimeout=" + pingTimeout + ", measureRttInterval=" + measureRttInterval
+    return "YamuxConfig{initialStreamWindow="
+        + initialStreamWindow
+        + ", maxStreamWindow="
+        + maxStreamWindow
+        + ", acceptBacklog="
+        + acceptBacklog
+        + ", maxInboundStreams="
+        + maxInboundStreams
+        + ", maxOutboundStreams="
+        + maxOutboundStreams
+        + ", maxQueuedBytesPerStream="
+        + maxQueuedBytesPerStream
+        + ", maxFrameData="
+        + maxFrameData
+        + ", keepAliveInterval="
+        + keepAliveInterval
+        + ", pingTimeout="
+        + pingTimeout
+        + ", measureRttInterval="
+        + measureRttInterval
         + "}";
   }
 
@@ -217,7 +233,10 @@ public final class YamuxConfig {
       return this;
     }
 
-    /** The budget of buffered inbound bytes, shared by every session built with it. Default unlimited. */
+    /**
+     * The budget of buffered inbound bytes, shared by every session built with it. Default
+     * unlimited.
+     */
     public Builder inboundBudget(InboundBudget budget) {
       this.inboundBudget = java.util.Objects.requireNonNull(budget, "budget == null");
       return this;
@@ -252,18 +271,29 @@ public final class YamuxConfig {
      * @throws IllegalArgumentException naming the first option out of range
      */
     public YamuxConfig build() {
-      check(initialStreamWindow >= PROTOCOL_INITIAL_WINDOW,
+      check(
+          initialStreamWindow >= PROTOCOL_INITIAL_WINDOW,
           "initialStreamWindow must be at least 256 KiB: " + initialStreamWindow);
-      check(maxStreamWindow >= initialStreamWindow,
+      check(
+          maxStreamWindow >= initialStreamWindow,
           "maxStreamWindow must be at least initialStreamWindow: " + maxStreamWindow);
       check(acceptBacklog > 0, "acceptBacklog must be positive: " + acceptBacklog);
       check(maxInboundStreams > 0, "maxInboundStreams must be positive: " + maxInboundStreams);
       check(maxOutboundStreams > 0, "maxOutboundStreams must be positive: " + maxOutboundStreams);
-      check(maxQueuedBytesPerStream > 0, "maxQueuedBytesPerStream must be positive: " + maxQueuedBytesPerStream);
-      check(maxFrameData >= 1024 - YamuxFrame.HEADER_SIZE, "maxFrameData must be at least 1012: " + maxFrameData);
-      check(!keepAliveInterval.isNegative(), "keepAliveInterval must not be negative: " + keepAliveInterval);
-      check(pingTimeout.compareTo(Duration.ZERO) > 0, "pingTimeout must be positive: " + pingTimeout);
-      check(!measureRttInterval.isNegative(), "measureRttInterval must not be negative: " + measureRttInterval);
+      check(
+          maxQueuedBytesPerStream > 0,
+          "maxQueuedBytesPerStream must be positive: " + maxQueuedBytesPerStream);
+      check(
+          maxFrameData >= 1024 - YamuxFrame.HEADER_SIZE,
+          "maxFrameData must be at least 1012: " + maxFrameData);
+      check(
+          !keepAliveInterval.isNegative(),
+          "keepAliveInterval must not be negative: " + keepAliveInterval);
+      check(
+          pingTimeout.compareTo(Duration.ZERO) > 0, "pingTimeout must be positive: " + pingTimeout);
+      check(
+          !measureRttInterval.isNegative(),
+          "measureRttInterval must not be negative: " + measureRttInterval);
       return new YamuxConfig(this);
     }
 

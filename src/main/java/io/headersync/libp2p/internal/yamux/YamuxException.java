@@ -15,8 +15,9 @@ public class YamuxException extends Libp2pException {
   }
 
   /**
-   * The remote broke the protocol (bad version or type, window exceeded, duplicate stream, wrong stream
-   * id parity). The session answers with GoAway {@link #goAwayCode()} (unless noted) and closes.
+   * The remote broke the protocol (bad version or type, window exceeded, duplicate stream, wrong
+   * stream id parity). The session answers with GoAway {@link #goAwayCode()} (unless noted) and
+   * closes.
    */
   public static final class ProtocolException extends YamuxException {
     private static final long serialVersionUID = 1L;
@@ -47,7 +48,9 @@ public class YamuxException extends Libp2pException {
       this.code = code;
     }
 
-    /** The code the remote sent (0 normal, 1 protocol error, 2 internal error, others from libp2p). */
+    /**
+     * The code the remote sent (0 normal, 1 protocol error, 2 internal error, others from libp2p).
+     */
     public int code() {
       return code;
     }
@@ -60,13 +63,17 @@ public class YamuxException extends Libp2pException {
     private final boolean remote;
 
     public StreamResetException(int errorCode, boolean remote) {
-      super((remote ? "stream reset by remote" : "stream reset") + ", error code "
-          + Integer.toUnsignedString(errorCode));
+      super(
+          (remote ? "stream reset by remote" : "stream reset")
+              + ", error code "
+              + Integer.toUnsignedString(errorCode));
       this.errorCode = errorCode;
       this.remote = remote;
     }
 
-    /** The error code carried by the RST (a WindowUpdate's length field; 0 for a Data frame RST). */
+    /**
+     * The error code carried by the RST (a WindowUpdate's length field; 0 for a Data frame RST).
+     */
     public int errorCode() {
       return errorCode;
     }

@@ -8,11 +8,11 @@ import io.netty.buffer.Unpooled;
 /**
  * One decoded Yamux frame: the 12-byte header and, for a Data frame, its payload.
  *
- * <p>Wire layout (big-endian): {@code version u8 (=0) | type u8 | flags u16 | streamId u32 | length u32}.
- * {@code length} is the payload size of a Data frame, the window delta of a WindowUpdate, the opaque
- * value of a Ping and the error code of a GoAway. The stream id and length are unsigned 32-bit
- * values carried in Java {@code int}s; use {@link #streamIdLong()} / {@link #lengthLong()} to see them
- * as unsigned numbers.
+ * <p>Wire layout (big-endian): {@code version u8 (=0) | type u8 | flags u16 | streamId u32 | length
+ * u32}. {@code length} is the payload size of a Data frame, the window delta of a WindowUpdate, the
+ * opaque value of a Ping and the error code of a GoAway. The stream id and length are unsigned
+ * 32-bit values carried in Java {@code int}s; use {@link #streamIdLong()} / {@link #lengthLong()}
+ * to see them as unsigned numbers.
  *
  * <p><b>Reference counting:</b> a frame owns its payload ({@link #content()}, the empty buffer for
  * control frames). Whoever receives a frame must {@link #release()} it.
@@ -20,6 +20,7 @@ import io.netty.buffer.Unpooled;
 public final class YamuxFrame extends DefaultByteBufHolder {
   /** Size of the frame header in bytes. */
   public static final int HEADER_SIZE = 12;
+
   /** The only protocol version. */
   public static final int VERSION = 0;
 
@@ -35,8 +36,10 @@ public final class YamuxFrame extends DefaultByteBufHolder {
 
   /** GoAway code: normal termination. */
   public static final int GO_AWAY_NORMAL = 0;
+
   /** GoAway code: protocol error. */
   public static final int GO_AWAY_PROTOCOL_ERROR = 1;
+
   /** GoAway code: internal error. */
   public static final int GO_AWAY_INTERNAL_ERROR = 2;
 
@@ -112,15 +115,16 @@ public final class YamuxFrame extends DefaultByteBufHolder {
   }
 
   /** A new buffer holding just a header (for control frames). The caller owns it. */
-  public static ByteBuf encodeHeader(ByteBufAllocator alloc, int type, int flags, int streamId, int length) {
+  public static ByteBuf encodeHeader(
+      ByteBufAllocator alloc, int type, int flags, int streamId, int length) {
     ByteBuf out = alloc.buffer(HEADER_SIZE, HEADER_SIZE);
     writeHeader(out, type, flags, streamId, length);
     return out;
   }
 
   /**
-   * Encodes this frame (header and payload) into a new buffer. Does not release this frame. Meant for
-   * tests and tools; the session writes headers and payload slices without copying.
+   * Encodes this frame (header and payload) into a new buffer. Does not release this frame. Meant
+   * for tests and tools; the session writes headers and payload slices without copying.
    */
   public ByteBuf encode(ByteBufAllocator alloc) {
     ByteBuf out = alloc.buffer(HEADER_SIZE + content().readableBytes());
@@ -160,8 +164,15 @@ public final class YamuxFrame extends DefaultByteBufHolder {
 
   @Override
   public String toString() {
-    return "YamuxFrame(" + typeName(type) + ", flags=" + flagNames(flags) + ", stream=" + streamIdLong()
-        + ", length=" + lengthLong() + ")";
+    return "YamuxFrame("
+        + typeName(type)
+        + ", flags="
+        + flagNames(flags)
+        + ", stream="
+        + streamIdLong()
+        + ", length="
+        + lengthLong()
+        + ")";
   }
 
   static String typeName(int type) {

@@ -9,12 +9,12 @@ import java.util.List;
 /**
  * Decodes bytes into {@link YamuxFrame}s, bounded.
  *
- * <p>When a Data header arrives, a {@link DataGate} decides before any payload is buffered: buffer it
- * (the payload is then copied into a buffer of exactly its size, so a slow reader never pins the
+ * <p>When a Data header arrives, a {@link DataGate} decides before any payload is buffered: buffer
+ * it (the payload is then copied into a buffer of exactly its size, so a slow reader never pins the
  * decoder's cumulation), skip it as the bytes arrive without buffering (frames for unknown streams,
- * which go-yamux drains silently), or reject it with a {@link YamuxException.ProtocolException}
- * (a frame larger than the receive window). The session passes a gate that knows each stream's
- * window; {@link #YamuxFrameDecoder(int)} uses a fixed bound.
+ * which go-yamux drains silently), or reject it with a {@link YamuxException.ProtocolException} (a
+ * frame larger than the receive window). The session passes a gate that knows each stream's window;
+ * {@link #YamuxFrameDecoder(int)} uses a fixed bound.
  *
  * <p>A bad version, an unknown type or a rejected length fails the decoder for good: it throws once
  * (Netty wraps it in a {@code DecoderException}, which reaches {@code exceptionCaught}) and then
@@ -28,7 +28,8 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
   public interface DataGate {
     /**
      * @param length the payload length, unsigned
-     * @return true to buffer and emit the frame, false to skip its payload without emitting anything
+     * @return true to buffer and emit the frame, false to skip its payload without emitting
+     *     anything
      * @throws YamuxException.ProtocolException to reject the frame and fail the session
      */
     boolean admit(int streamId, int flags, long length);
@@ -44,15 +45,18 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
   private long toSkip;
   private boolean failed;
 
-  /** A decoder that buffers Data payloads of at most {@code maxDataLength} bytes and rejects larger. */
+  /**
+   * A decoder that buffers Data payloads of at most {@code maxDataLength} bytes and rejects larger.
+   */
   public YamuxFrameDecoder(int maxDataLength) {
-    this((streamId, flags, length) -> {
-      if (length > maxDataLength) {
-        throw new YamuxException.ProtocolException(
-            "data frame of " + length + " bytes exceeds the limit of " + maxDataLength);
-      }
-      return true;
-    });
+    this(
+        (streamId, flags, length) -> {
+          if (length > maxDataLength) {
+            throw new YamuxException.ProtocolException(
+                "data frame of " + length + " bytes exceeds the limit of " + maxDataLength);
+          }
+          return true;
+        });
   }
 
   public YamuxFrameDecoder(DataGate gate) {

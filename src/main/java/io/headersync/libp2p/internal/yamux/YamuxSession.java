@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Yamux session of one connection: put it on the connection's pipeline once the connection is
  * secured and {@code /yamux/1.0.0} is negotiated. It adds its {@link YamuxFrameDecoder} in front of
- * itself, writes frames as {@link ByteBuf}s towards the head, and turns each stream into a
- * {@link YamuxStreamChannel}.
+ * itself, writes frames as {@link ByteBuf}s towards the head, and turns each stream into a {@link
+ * YamuxStreamChannel}.
  *
  * <pre>{@code
  * YamuxSession session = new YamuxSession(YamuxConfig.defaults(), isDialer, new ChannelInitializer<>() {
@@ -39,41 +39,45 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Behaviour, matching go-yamux v5</h2>
+ *
  * <ul>
- *   <li>The dialer ({@code client}) opens odd stream ids, the listener even ones. An inbound SYN with our
- *       own parity, a duplicate SYN, a bad version or type, or a Data frame larger than the stream's
- *       window is a protocol error: GoAway(1) and the connection closes.</li>
- *   <li>Opening sends {@code WindowUpdate|SYN}. Inbound streams SYN'd during a read are accepted (child
- *       channel registered, inbound handler added, {@code WindowUpdate|ACK} sent) when the read
- *       completes. SYNs beyond {@link YamuxConfig#acceptBacklog()} waiting in one read, or beyond
- *       {@link YamuxConfig#maxInboundStreams()} open streams, are answered with RST. Once
- *       {@code acceptBacklog} of our SYNs are un-ACKed, further opens wait for an ACK.</li>
+ *   <li>The dialer ({@code client}) opens odd stream ids, the listener even ones. An inbound SYN
+ *       with our own parity, a duplicate SYN, a bad version or type, or a Data frame larger than
+ *       the stream's window is a protocol error: GoAway(1) and the connection closes.
+ *   <li>Opening sends {@code WindowUpdate|SYN}. Inbound streams SYN'd during a read are accepted
+ *       (child channel registered, inbound handler added, {@code WindowUpdate|ACK} sent) when the
+ *       read completes. SYNs beyond {@link YamuxConfig#acceptBacklog()} waiting in one read, or
+ *       beyond {@link YamuxConfig#maxInboundStreams()} open streams, are answered with RST. Once
+ *       {@code acceptBacklog} of our SYNs are un-ACKed, further opens wait for an ACK.
  *   <li>Frames for unknown streams (never seen, or already closed or reset) are dropped; their Data
- *       payload is skipped without being buffered. go-yamux does the same, silently, for any non-SYN
- *       frame on an unknown id.</li>
- *   <li>Pings are answered with the same opaque value (not while the connection is unwritable, so
- *       a peer that pings without reading can make us queue at most 64 replies; go-yamux drops replies too). {@link #ping()} measures the RTT; the session
- *       pings at start and every {@link YamuxConfig#measureRttInterval()} to drive window auto-tuning,
- *       and after {@link YamuxConfig#keepAliveInterval()} without a received frame; a keepalive ping
- *       unanswered within {@link YamuxConfig#pingTimeout()} closes the connection.</li>
+ *       payload is skipped without being buffered. go-yamux does the same, silently, for any
+ *       non-SYN frame on an unknown id.
+ *   <li>Pings are answered with the same opaque value (not while the connection is unwritable, so a
+ *       peer that pings without reading can make us queue at most 64 replies; go-yamux drops
+ *       replies too). {@link #ping()} measures the RTT; the session pings at start and every {@link
+ *       YamuxConfig#measureRttInterval()} to drive window auto-tuning, and after {@link
+ *       YamuxConfig#keepAliveInterval()} without a received frame; a keepalive ping unanswered
+ *       within {@link YamuxConfig#pingTimeout()} closes the connection.
  *   <li>Closing the connection through the pipeline sends GoAway(0) first. A received GoAway makes
- *       {@link #openStream} fail with {@link YamuxException.GoAwayException}; existing streams go on
- *       (the spec's rule; go-yamux itself ends the whole session on any GoAway).</li>
+ *       {@link #openStream} fail with {@link YamuxException.GoAwayException}; existing streams go
+ *       on (the spec's rule; go-yamux itself ends the whole session on any GoAway).
  * </ul>
  *
  * <h2>Threads</h2>
- * All state lives on the connection's event loop. {@link #openStream}, {@link #ping()} and
- * {@link #goAway(int)} may be called from any thread; their futures complete on the event loop.
+ *
+ * All state lives on the connection's event loop. {@link #openStream}, {@link #ping()} and {@link
+ * #goAway(int)} may be called from any thread; their futures complete on the event loop.
  *
  * <p>One instance per connection (not sharable).
  *
  * <p>Why one class of ~780 lines: the session is one Netty handler whose state (the stream table,
  * un-ACKed SYNs, the accept backlog, pings and GoAway) lives on the connection's event loop and is
- * changed by every frame type; the parts with state of their own are already apart
- * ({@link YamuxFrameDecoder}, {@link YamuxStreamChannel}, {@link InboundBudget}).
+ * changed by every frame type; the parts with state of their own are already apart ({@link
+ * YamuxFrameDecoder}, {@link YamuxStreamChannel}, {@link InboundBudget}).
  */
 public final class YamuxSession extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(YamuxSession.class);
+
   /** Like go-yamux, ids from 2^32 - 2 up are never used (the last are 2^32 - 3 and 2^32 - 4). */
   private static final long FIRST_UNUSABLE_STREAM_ID = 0xFFFFFFFFL - 1;
 
@@ -87,8 +91,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private long nextStreamId;
   private int inboundStreams;
   private int outboundStreams;
+
   /** Inbound streams SYN'd in the current read, accepted (registered) when the read completes. */
   private final ArrayDeque<YamuxStreamChannel> acceptQueue = new ArrayDeque<>();
+
   private int unackedOutbound;
   private final ArrayDeque<PendingOpen> pendingOpens = new ArrayDeque<>();
 
@@ -100,8 +106,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   private boolean inFrame;
   private boolean flushNeeded;
+
   /** Ping replies queued while the connection was not writable; see {@link #onPing}. */
   private int pongsWhileUnwritable;
+
   static final int MAX_PONGS_WHILE_UNWRITABLE = 64;
 
   private int nextPingId;
@@ -113,13 +121,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   /**
    * @param client true on the side that dialed the connection (odd stream ids)
-   * @param inboundStreamHandler added to the pipeline of every accepted inbound stream, so it must be
-   *     {@link ChannelHandler.Sharable} — typically a {@code ChannelInitializer}
+   * @param inboundStreamHandler added to the pipeline of every accepted inbound stream, so it must
+   *     be {@link ChannelHandler.Sharable} — typically a {@code ChannelInitializer}
    */
   public YamuxSession(YamuxConfig config, boolean client, ChannelHandler inboundStreamHandler) {
     this.config = Objects.requireNonNull(config, "config == null");
     this.client = client;
-    this.inboundStreamHandler = Objects.requireNonNull(inboundStreamHandler, "inboundStreamHandler == null");
+    this.inboundStreamHandler =
+        Objects.requireNonNull(inboundStreamHandler, "inboundStreamHandler == null");
     this.nextStreamId = client ? 1 : 2;
   }
 
@@ -147,7 +156,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   /** The stream with this id, if open. Event loop only; for tests. */
-  @Nullable YamuxStreamChannel stream(int id) {
+  @Nullable
+  YamuxStreamChannel stream(int id) {
     return streams.get(id);
   }
 
@@ -168,13 +178,13 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   /**
    * Opens a stream. {@code handler} is added to the stream's pipeline before it is registered (a
-   * {@code ChannelInitializer} or any handler). The future succeeds with the registered, active stream
-   * once the SYN is written; data may be written at once (Yamux allows data before the ACK).
+   * {@code ChannelInitializer} or any handler). The future succeeds with the registered, active
+   * stream once the SYN is written; data may be written at once (Yamux allows data before the ACK).
    *
-   * <p>Fails with {@link YamuxException.GoAwayException} after the remote sent GoAway,
-   * {@link YamuxException.SessionClosedException} when the session is closed, and
-   * {@link YamuxException.LimitException} past {@link YamuxConfig#maxOutboundStreams()} or when the
-   * stream ids are exhausted.
+   * <p>Fails with {@link YamuxException.GoAwayException} after the remote sent GoAway, {@link
+   * YamuxException.SessionClosedException} when the session is closed, and {@link
+   * YamuxException.LimitException} past {@link YamuxConfig#maxOutboundStreams()} or when the stream
+   * ids are exhausted.
    */
   public Future<YamuxStreamChannel> openStream(ChannelHandler handler) {
     Objects.requireNonNull(handler, "handler == null");
@@ -184,7 +194,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     return promise;
   }
 
-  /** Sends a ping; the future gives the round-trip time in nanoseconds, or fails after the ping timeout. */
+  /**
+   * Sends a ping; the future gives the round-trip time in nanoseconds, or fails after the ping
+   * timeout.
+   */
   public Future<Long> ping() {
     ChannelHandlerContext c = context();
     Promise<Long> promise = c.executor().newPromise();
@@ -199,12 +212,14 @@ public final class YamuxSession extends ChannelDuplexHandler {
    */
   public void goAway(int code) {
     ChannelHandlerContext c = context();
-    runOnLoop(c.executor(), () -> {
-      if (!closed) {
-        sendGoAway(code);
-        flushSoon();
-      }
-    });
+    runOnLoop(
+        c.executor(),
+        () -> {
+          if (!closed) {
+            sendGoAway(code);
+            flushSoon();
+          }
+        });
   }
 
   private static void runOnLoop(EventExecutor executor, Runnable task) {
@@ -256,7 +271,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
 
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
-    closeSession(new YamuxException.SessionClosedException("yamux session removed from the pipeline"));
+    closeSession(
+        new YamuxException.SessionClosedException("yamux session removed from the pipeline"));
     if (ctx.pipeline().context(decoder) != null) {
       ctx.pipeline().remove(decoder);
     }
@@ -272,19 +288,21 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   /**
-   * Refuses writes from handlers behind the session: once Yamux runs, bytes go through streams only,
-   * and a stray write would break the framing.
+   * Refuses writes from handlers behind the session: once Yamux runs, bytes go through streams
+   * only, and a stray write would break the framing.
    */
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     ReferenceCountUtil.release(msg);
-    promise.setFailure(new IllegalStateException(
-        "the connection carries yamux frames: write to a YamuxStreamChannel instead"));
+    promise.setFailure(
+        new IllegalStateException(
+            "the connection carries yamux frames: write to a YamuxStreamChannel instead"));
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+    Throwable c =
+        cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (c instanceof YamuxException.ProtocolException) {
       fail(((YamuxException.ProtocolException) c).goAwayCode(), c);
     } else {
@@ -303,7 +321,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
       sendGoAway(code);
       c.flush();
     }
-    closeSession(new YamuxException.SessionClosedException("yamux session failed: " + cause.getMessage(), cause));
+    closeSession(
+        new YamuxException.SessionClosedException(
+            "yamux session failed: " + cause.getMessage(), cause));
     c.close();
   }
 
@@ -347,15 +367,22 @@ public final class YamuxSession extends ChannelDuplexHandler {
     lastFrameNanos = config.ticker().nanoTime();
     if ((flags & YamuxFrame.FLAG_SYN) != 0) {
       if (length > YamuxConfig.PROTOCOL_INITIAL_WINDOW) {
-        throw new YamuxException.ProtocolException("recv window exceeded: " + length
-            + " bytes with SYN on stream " + Integer.toUnsignedString(streamId));
+        throw new YamuxException.ProtocolException(
+            "recv window exceeded: "
+                + length
+                + " bytes with SYN on stream "
+                + Integer.toUnsignedString(streamId));
       }
       if (length > 0 && !config.inboundBudget().admits(length)) {
-        // The host's inbound buffers are full: the frame (SYN and payload) is skipped, the stream is
+        // The host's inbound buffers are full: the frame (SYN and payload) is skipped, the stream
+        // is
         // never created, and the remote learns why.
-        log.debug("{} refusing inbound stream {}: the host's inbound buffer budget is spent", channel(),
+        log.debug(
+            "{} refusing inbound stream {}: the host's inbound buffer budget is spent",
+            channel(),
             Integer.toUnsignedString(streamId));
-        writeControl(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, streamId, RESET_OVER_BUDGET);
+        writeControl(
+            YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, streamId, RESET_OVER_BUDGET);
         flushSoon();
         return false;
       }
@@ -366,12 +393,19 @@ public final class YamuxSession extends ChannelDuplexHandler {
       return false;
     }
     if (length > s.credit()) {
-      throw new YamuxException.ProtocolException("recv window exceeded on stream "
-          + Integer.toUnsignedString(streamId) + ": " + length + " bytes, window " + s.credit());
+      throw new YamuxException.ProtocolException(
+          "recv window exceeded on stream "
+              + Integer.toUnsignedString(streamId)
+              + ": "
+              + length
+              + " bytes, window "
+              + s.credit());
     }
     if (length > 0 && !config.inboundBudget().admits(length)) {
       // The payload is skipped, so the stream cannot go on: reset it, which frees what it buffered.
-      log.debug("{} resetting stream {}: the host's inbound buffer budget is spent", channel(),
+      log.debug(
+          "{} resetting stream {}: the host's inbound buffer budget is spent",
+          channel(),
           Integer.toUnsignedString(streamId));
       s.reset(RESET_OVER_BUDGET);
       return false;
@@ -445,7 +479,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
     YamuxStreamChannel s = streams.get(id);
     if (s == null) {
-      return; // unknown or closed stream: drained (a Data payload was already skipped by the decoder)
+      return; // unknown or closed stream: drained (a Data payload was already skipped by the
+      // decoder)
     }
     // Each flag on its own, in go-yamux's order, around the payload.
     if ((flags & YamuxFrame.FLAG_ACK) != 0 && s.awaitingAck) {
@@ -455,7 +490,10 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
     boolean rst = (flags & YamuxFrame.FLAG_RST) != 0;
     if (frame.type() == YamuxFrame.TYPE_DATA && frame.length() != 0 && !rst) {
-      s.onData(frame.content().retain()); // with RST the payload is dropped, as go-yamux's reader never sees it
+      s.onData(
+          frame
+              .content()
+              .retain()); // with RST the payload is dropped, as go-yamux's reader never sees it
     }
     if ((flags & YamuxFrame.FLAG_FIN) != 0) {
       s.onRemoteFin();
@@ -472,27 +510,42 @@ public final class YamuxSession extends ChannelDuplexHandler {
   private boolean incomingStream(int id) {
     boolean oddId = (id & 1) == 1;
     if (id == 0 || client == oddId) {
-      throw new YamuxException.ProtocolException("SYN on stream " + Integer.toUnsignedString(id)
-          + " with the wrong parity: both yamux endpoints are " + (client ? "clients" : "servers"));
+      throw new YamuxException.ProtocolException(
+          "SYN on stream "
+              + Integer.toUnsignedString(id)
+              + " with the wrong parity: both yamux endpoints are "
+              + (client ? "clients" : "servers"));
     }
     if (streams.containsKey(id)) {
-      throw new YamuxException.ProtocolException("duplicate SYN on stream " + Integer.toUnsignedString(id));
+      throw new YamuxException.ProtocolException(
+          "duplicate SYN on stream " + Integer.toUnsignedString(id));
     }
-    if (localGoAway || inboundStreams >= config.maxInboundStreams() || acceptQueue.size() >= config.acceptBacklog()) {
-      log.debug("{} resetting inbound stream {}: goAway={} inbound={} waiting for accept={}", channel(),
-          Integer.toUnsignedString(id), localGoAway, inboundStreams, acceptQueue.size());
+    if (localGoAway
+        || inboundStreams >= config.maxInboundStreams()
+        || acceptQueue.size() >= config.acceptBacklog()) {
+      log.debug(
+          "{} resetting inbound stream {}: goAway={} inbound={} waiting for accept={}",
+          channel(),
+          Integer.toUnsignedString(id),
+          localGoAway,
+          inboundStreams,
+          acceptQueue.size());
       writeControl(YamuxFrame.TYPE_WINDOW_UPDATE, YamuxFrame.FLAG_RST, id, 0);
       flushSoon();
       return false;
     }
-    YamuxStreamChannel s = new YamuxStreamChannel(this, id, false, YamuxFrame.FLAG_ACK, config.ticker().nanoTime());
+    YamuxStreamChannel s =
+        new YamuxStreamChannel(this, id, false, YamuxFrame.FLAG_ACK, config.ticker().nanoTime());
     streams.put(id, s);
     inboundStreams++;
     acceptQueue.add(s);
     return true;
   }
 
-  /** Accepts the streams SYN'd during the read that just completed: registers them, which sends the ACK. */
+  /**
+   * Accepts the streams SYN'd during the read that just completed: registers them, which sends the
+   * ACK.
+   */
   private void acceptPending() {
     YamuxStreamChannel s;
     while ((s = acceptQueue.poll()) != null) {
@@ -535,7 +588,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (code == YamuxFrame.GO_AWAY_NORMAL) {
       log.debug("{} remote sent GoAway (normal)", channel());
     } else {
-      log.warn("{} remote sent GoAway with error code {}", channel(), Integer.toUnsignedString(code));
+      log.warn(
+          "{} remote sent GoAway with error code {}", channel(), Integer.toUnsignedString(code));
     }
     if (remoteGoAwayCode == null) {
       remoteGoAwayCode = code;
@@ -563,8 +617,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
       return;
     }
     if (outboundStreams + pendingOpens.size() >= config.maxOutboundStreams()) {
-      promise.tryFailure(new YamuxException.LimitException(
-          "maxOutboundStreams " + config.maxOutboundStreams() + " reached"));
+      promise.tryFailure(
+          new YamuxException.LimitException(
+              "maxOutboundStreams " + config.maxOutboundStreams() + " reached"));
       return;
     }
     if (unackedOutbound >= config.acceptBacklog()) {
@@ -591,7 +646,8 @@ public final class YamuxSession extends ChannelDuplexHandler {
     }
     int id = (int) nextStreamId;
     nextStreamId += 2;
-    YamuxStreamChannel s = new YamuxStreamChannel(this, id, true, YamuxFrame.FLAG_SYN, config.ticker().nanoTime());
+    YamuxStreamChannel s =
+        new YamuxStreamChannel(this, id, true, YamuxFrame.FLAG_SYN, config.ticker().nanoTime());
     s.awaitingAck = true;
     streams.put(id, s);
     outboundStreams++;
@@ -602,23 +658,28 @@ public final class YamuxSession extends ChannelDuplexHandler {
   }
 
   private void register(YamuxStreamChannel s, @Nullable Promise<YamuxStreamChannel> promise) {
-    context().channel().eventLoop().register(s).addListener(f -> {
-      if (!f.isSuccess()) {
-        log.warn("{} could not register yamux stream {}", channel(), s, f.cause());
-        if (promise != null) {
-          promise.tryFailure(f.cause());
-        }
-        s.reset(YamuxFrame.GO_AWAY_INTERNAL_ERROR);
-        return;
-      }
-      if (!s.isOutbound()) {
-        s.sendOpenFrame(); // the ACK, before channelActive lets the handler write
-      }
-      s.afterRegistered();
-      if (promise != null) {
-        promise.trySuccess(s);
-      }
-    });
+    context()
+        .channel()
+        .eventLoop()
+        .register(s)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                log.warn("{} could not register yamux stream {}", channel(), s, f.cause());
+                if (promise != null) {
+                  promise.tryFailure(f.cause());
+                }
+                s.reset(YamuxFrame.GO_AWAY_INTERNAL_ERROR);
+                return;
+              }
+              if (!s.isOutbound()) {
+                s.sendOpenFrame(); // the ACK, before channelActive lets the handler write
+              }
+              s.afterRegistered();
+              if (promise != null) {
+                promise.trySuccess(s);
+              }
+            });
   }
 
   /** Called by a stream when it closes, from any path. */
@@ -649,28 +710,32 @@ public final class YamuxSession extends ChannelDuplexHandler {
     if (ping == null) {
       int id = nextPingId++;
       Promise<Long> shared = context().executor().newPromise();
-      ScheduledFuture<?> timeout = context().executor().schedule(() -> pingTimedOut(id),
-          config.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> timeout =
+          context()
+              .executor()
+              .schedule(
+                  () -> pingTimedOut(id), config.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
       ping = new ActivePing(id, config.ticker().nanoTime(), shared, timeout);
       activePing = ping;
       writeControl(YamuxFrame.TYPE_PING, YamuxFrame.FLAG_SYN, 0, id);
       flushSoon();
     }
-    ping.promise.addListener(f -> {
-      if (f.isSuccess()) {
-        promise.trySuccess((Long) f.getNow());
-      } else {
-        promise.tryFailure(f.cause());
-      }
-    });
+    ping.promise.addListener(
+        f -> {
+          if (f.isSuccess()) {
+            promise.trySuccess((Long) f.getNow());
+          } else {
+            promise.tryFailure(f.cause());
+          }
+        });
   }
 
   private void pingTimedOut(int id) {
     ActivePing ping = activePing;
     if (ping != null && ping.id == id) {
       activePing = null;
-      ping.promise.tryFailure(new YamuxException.TimeoutException(
-          "no answer to ping within " + config.pingTimeout()));
+      ping.promise.tryFailure(
+          new YamuxException.TimeoutException("no answer to ping within " + config.pingTimeout()));
     }
   }
 
@@ -679,8 +744,11 @@ public final class YamuxSession extends ChannelDuplexHandler {
       return;
     }
     ping(); // failures are harmless here; a dead connection is the keepalive's business
-    rttTask = context().executor().schedule(this::measureRtt, config.measureRttInterval().toNanos(),
-        TimeUnit.NANOSECONDS);
+    rttTask =
+        context()
+            .executor()
+            .schedule(
+                this::measureRtt, config.measureRttInterval().toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void keepAliveCheck() {
@@ -690,16 +758,23 @@ public final class YamuxSession extends ChannelDuplexHandler {
     long interval = config.keepAliveInterval().toNanos();
     long idle = config.ticker().nanoTime() - lastFrameNanos;
     if (idle >= interval) {
-      ping().addListener(f -> {
-        if (!f.isSuccess() && !closed) {
-          log.debug("{} keepalive failed, closing", channel(), f.cause());
-          closeSession(new YamuxException.SessionClosedException("keepalive failed", f.cause()));
-          context().close();
-        }
-      });
-      keepAliveTask = context().executor().schedule(this::keepAliveCheck, interval, TimeUnit.NANOSECONDS);
+      ping()
+          .addListener(
+              f -> {
+                if (!f.isSuccess() && !closed) {
+                  log.debug("{} keepalive failed, closing", channel(), f.cause());
+                  closeSession(
+                      new YamuxException.SessionClosedException("keepalive failed", f.cause()));
+                  context().close();
+                }
+              });
+      keepAliveTask =
+          context().executor().schedule(this::keepAliveCheck, interval, TimeUnit.NANOSECONDS);
     } else {
-      keepAliveTask = context().executor().schedule(this::keepAliveCheck, interval - idle, TimeUnit.NANOSECONDS);
+      keepAliveTask =
+          context()
+              .executor()
+              .schedule(this::keepAliveCheck, interval - idle, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -728,7 +803,9 @@ public final class YamuxSession extends ChannelDuplexHandler {
     ChannelHandlerContext c = context();
     ByteBuf header = null;
     try {
-      header = YamuxFrame.encodeHeader(c.alloc(), YamuxFrame.TYPE_DATA, flags, streamId, payload.readableBytes());
+      header =
+          YamuxFrame.encodeHeader(
+              c.alloc(), YamuxFrame.TYPE_DATA, flags, streamId, payload.readableBytes());
       CompositeByteBuf frame = c.alloc().compositeBuffer(2);
       frame.addComponents(true, header, payload);
       header = null;

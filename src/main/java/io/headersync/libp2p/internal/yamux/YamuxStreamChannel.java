@@ -19,47 +19,53 @@ import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 
 /**
- * One Yamux stream as a Netty child channel of the connection, like HTTP/2 stream channels. It runs on
- * the connection's event loop and has its own pipeline, where the user installs handlers.
+ * One Yamux stream as a Netty child channel of the connection, like HTTP/2 stream channels. It runs
+ * on the connection's event loop and has its own pipeline, where the user installs handlers.
  *
  * <h2>Writing</h2>
- * Write {@link ByteBuf}s; each becomes one or more Data frames of at most
- * {@link YamuxConfig#maxFrameData()} bytes. Bytes beyond the send window stay queued in this channel's
+ *
+ * Write {@link ByteBuf}s; each becomes one or more Data frames of at most {@link
+ * YamuxConfig#maxFrameData()} bytes. Bytes beyond the send window stay queued in this channel's
  * outbound buffer until the remote grants window; {@link #isWritable()} turns false when the queue
- * passes the channel's write-buffer high-water mark. A write that would take the queue past
- * {@link YamuxConfig#maxQueuedBytesPerStream()} fails with {@link YamuxException.LimitException}
- * (a write into an empty queue is always accepted). Data frames also wait while the connection itself
- * is not writable, so a slow socket pushes back on every stream. A write's future completes when its
- * last byte has been handed to the connection as a Data frame.
+ * passes the channel's write-buffer high-water mark. A write that would take the queue past {@link
+ * YamuxConfig#maxQueuedBytesPerStream()} fails with {@link YamuxException.LimitException} (a write
+ * into an empty queue is always accepted). Data frames also wait while the connection itself is not
+ * writable, so a slow socket pushes back on every stream. A write's future completes when its last
+ * byte has been handed to the connection as a Data frame.
  *
  * <h2>Reading</h2>
- * Inbound bytes arrive as {@link ByteBuf}s (the reader releases them). Window is granted back to the
- * remote as bytes are <em>delivered</em> to the pipeline, following go-yamux: an update goes out once
- * at least half the receive window has been consumed. With auto-read off, nothing is delivered until
- * {@code read()} (one buffer per call), so the remote stalls at the window: that is the backpressure.
+ *
+ * Inbound bytes arrive as {@link ByteBuf}s (the reader releases them). Window is granted back to
+ * the remote as bytes are <em>delivered</em> to the pipeline, following go-yamux: an update goes
+ * out once at least half the receive window has been consumed. With auto-read off, nothing is
+ * delivered until {@code read()} (one buffer per call), so the remote stalls at the window: that is
+ * the backpressure.
  *
  * <h2>Closing</h2>
+ *
  * <ul>
- *   <li>{@link #shutdownOutput()} sends FIN (half-close); the remote may go on writing.</li>
- *   <li>A FIN from the remote fires {@link ChannelInputShutdownEvent} after the last buffered byte is
- *       delivered; once FIN went both ways the channel closes ({@code channelInactive}). Half-closure
- *       is always allowed: the channel never closes only because input ended.</li>
+ *   <li>{@link #shutdownOutput()} sends FIN (half-close); the remote may go on writing.
+ *   <li>A FIN from the remote fires {@link ChannelInputShutdownEvent} after the last buffered byte
+ *       is delivered; once FIN went both ways the channel closes ({@code channelInactive}).
+ *       Half-closure is always allowed: the channel never closes only because input ended.
  *   <li>{@link #close()} sends FIN if not sent yet (after any queued bytes), drops unread input and
- *       forgets the stream, as go-yamux's {@code Close} does (CloseRead is local; it sends no RST).</li>
- *   <li>{@link #reset(int)} sends RST with an error code and closes.</li>
- *   <li>An RST from the remote fires {@code exceptionCaught} with a
- *       {@link YamuxException.StreamResetException} and closes; {@link #closeCause()} keeps it.</li>
+ *       forgets the stream, as go-yamux's {@code Close} does (CloseRead is local; it sends no RST).
+ *   <li>{@link #reset(int)} sends RST with an error code and closes.
+ *   <li>An RST from the remote fires {@code exceptionCaught} with a {@link
+ *       YamuxException.StreamResetException} and closes; {@link #closeCause()} keeps it.
  * </ul>
  *
  * <h2>Pitfalls</h2>
+ *
  * <ul>
- *   <li>{@code shutdownOutput()} and {@code close()} with bytes still waiting for send window do not
- *       drop them (unlike a socket): they flush, wait until the bytes are sent and then send FIN, so a
- *       stream whose remote never grants window stays open. {@link #reset(int)} aborts at once. Writes
- *       after such a deferred shutdown fail with {@code ChannelOutputShutdownException}.</li>
- *   <li>Only {@link ByteBuf} messages can be written.</li>
- *   <li>Do not half-close a stream a Go peer uses as a one-way pubsub stream: Go reads EOF as a dead
- *       peer.</li>
+ *   <li>{@code shutdownOutput()} and {@code close()} with bytes still waiting for send window do
+ *       not drop them (unlike a socket): they flush, wait until the bytes are sent and then send
+ *       FIN, so a stream whose remote never grants window stays open. {@link #reset(int)} aborts at
+ *       once. Writes after such a deferred shutdown fail with {@code
+ *       ChannelOutputShutdownException}.
+ *   <li>Only {@link ByteBuf} messages can be written.
+ *   <li>Do not half-close a stream a Go peer uses as a one-way pubsub stream: Go reads EOF as a
+ *       dead peer.
  * </ul>
  *
  * <p>Why one class of ~670 lines: a Netty child channel implements {@code AbstractChannel} and its
@@ -78,20 +84,26 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   /** SYN (outbound) or ACK (inbound) still to be put on the next frame we send. */
   private int openFlags;
+
   /** Our outbound SYN has not been ACKed yet; counted in the session's backlog. */
   boolean awaitingAck;
 
   private long sendWindow = YamuxConfig.PROTOCOL_INITIAL_WINDOW;
+
   /** The receive window we aim to keep granted; grows by auto-tuning. */
   private long recvWindow;
+
   /** Bytes the remote may still send before it needs a window update. */
   private long credit = YamuxConfig.PROTOCOL_INITIAL_WINDOW;
+
   private long epochStart;
 
   /** Bytes written by the user and not yet sent as Data frames (waiting for send window). */
   private long queuedBytes;
+
   /** shutdownOutput() / close() called while bytes were queued: done once they are sent. */
   private @Nullable ChannelPromise pendingShutdownOutput;
+
   private @Nullable ChannelPromise pendingClose;
   private boolean inDoWrite;
   private boolean resumeRequested;
@@ -106,12 +118,15 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   private boolean inputShutdownFired;
   private boolean inputClosedLocally;
   private boolean finSent;
+
   /** RST sent or received, or the session is gone: nothing more goes on the wire. */
   private boolean wireDone;
+
   private boolean open = true;
   private @Nullable Throwable closeCause;
 
-  YamuxStreamChannel(YamuxSession session, int streamId, boolean outbound, int openFlags, long now) {
+  YamuxStreamChannel(
+      YamuxSession session, int streamId, boolean outbound, int openFlags, long now) {
     super(session.channel());
     this.session = session;
     this.streamId = streamId;
@@ -159,8 +174,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   }
 
   /**
-   * Resets the stream: sends RST carrying {@code errorCode} (go-libp2p uses 0x1001..0x1009) and closes
-   * it. Pending writes fail. Does nothing if the stream is already closed.
+   * Resets the stream: sends RST carrying {@code errorCode} (go-libp2p uses 0x1001..0x1009) and
+   * closes it. Pending writes fail. Does nothing if the stream is already closed.
    */
   public ChannelFuture reset(int errorCode) {
     ChannelPromise promise = newPromise();
@@ -188,7 +203,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   // ---- called by the session (event loop) ----
 
-  /** Sends the frame that opens (SYN) or accepts (ACK) the stream, granting any window above 256 KiB. */
+  /**
+   * Sends the frame that opens (SYN) or accepts (ACK) the stream, granting any window above 256
+   * KiB.
+   */
   void sendOpenFrame() {
     if (openFlags == 0) {
       return; // already carried by an earlier frame (a window update or data sent on activation)
@@ -314,7 +332,9 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     }
   }
 
-  /** go-yamux's rule: grant once half the window is consumed; double the window if that was fast. */
+  /**
+   * go-yamux's rule: grant once half the window is consumed; double the window if that was fast.
+   */
   private void maybeSendWindowUpdate() {
     if (wireDone) {
       return;
@@ -352,7 +372,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       return;
     }
     finSent = true;
-    session.writeControl(YamuxFrame.TYPE_WINDOW_UPDATE, takeOpenFlags() | YamuxFrame.FLAG_FIN, streamId, 0);
+    session.writeControl(
+        YamuxFrame.TYPE_WINDOW_UPDATE, takeOpenFlags() | YamuxFrame.FLAG_FIN, streamId, 0);
     session.flushSoon();
   }
 
@@ -368,7 +389,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     return shutdownInput(newPromise());
   }
 
-  /** Local only, like go-yamux's CloseRead: drops unread input, stops granting window, sends nothing. */
+  /**
+   * Local only, like go-yamux's CloseRead: drops unread input, stops granting window, sends
+   * nothing.
+   */
   @Override
   public ChannelFuture shutdownInput(ChannelPromise promise) {
     if (eventLoop().inEventLoop()) {
@@ -396,7 +420,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     if (eventLoop().inEventLoop()) {
       StreamUnsafe unsafe = (StreamUnsafe) unsafe();
       if (unsafe.mustDrainFirst()) {
-        // Bytes wait for send window: FIN follows them (go-yamux's CloseWrite comes after blocking writes).
+        // Bytes wait for send window: FIN follows them (go-yamux's CloseWrite comes after blocking
+        // writes).
         if (pendingShutdownOutput == null) {
           pendingShutdownOutput = promise;
         } else {
@@ -509,11 +534,13 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
     sendFin();
     if (inputShutdownFired && open) {
       // Both directions are done; close after shutdownOutput has finished its own work.
-      eventLoop().execute(() -> {
-        if (open) {
-          unsafe().close(unsafe().voidPromise());
-        }
-      });
+      eventLoop()
+          .execute(
+              () -> {
+                if (open) {
+                  unsafe().close(unsafe().voidPromise());
+                }
+              });
     }
   }
 
@@ -551,7 +578,7 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
   private boolean writeWhatFits(ChannelOutboundBuffer in) {
     boolean wrote = false;
     int maxFrame = session.config().maxFrameData();
-    for (;;) {
+    for (; ; ) {
       Object msg = in.current();
       if (msg == null) {
         return wrote;
@@ -605,8 +632,15 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       throw new ChannelOutputShutdownException("output is being shut down");
     }
     if (queuedBytes > 0 && queuedBytes + size > max) {
-      throw new YamuxException.LimitException("stream " + Integer.toUnsignedString(streamId) + " has "
-          + queuedBytes + " bytes queued; writing " + size + " more would pass maxQueuedBytesPerStream " + max);
+      throw new YamuxException.LimitException(
+          "stream "
+              + Integer.toUnsignedString(streamId)
+              + " has "
+              + queuedBytes
+              + " bytes queued; writing "
+              + size
+              + " more would pass maxQueuedBytesPerStream "
+              + max);
     }
     queuedBytes += size;
     return msg;
@@ -614,13 +648,18 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
   @Override
   public String toString() {
-    return "YamuxStreamChannel(" + Integer.toUnsignedString(streamId) + (outbound ? ", out" : ", in")
-        + ", " + parent() + ")";
+    return "YamuxStreamChannel("
+        + Integer.toUnsignedString(streamId)
+        + (outbound ? ", out" : ", in")
+        + ", "
+        + parent()
+        + ")";
   }
 
   private final class StreamUnsafe extends AbstractUnsafe {
     @Override
-    public void connect(SocketAddress remote, @Nullable SocketAddress local, ChannelPromise promise) {
+    public void connect(
+        SocketAddress remote, @Nullable SocketAddress local, ChannelPromise promise) {
       promise.setFailure(new UnsupportedOperationException("a yamux stream cannot connect"));
     }
 
@@ -632,7 +671,10 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
       }
     }
 
-    /** Flushes pending writes; true if bytes still wait for send window (and the stream can still send). */
+    /**
+     * Flushes pending writes; true if bytes still wait for send window (and the stream can still
+     * send).
+     */
     boolean mustDrainFirst() {
       if (wireDone || !open) {
         return false;
@@ -645,8 +687,8 @@ public final class YamuxStreamChannel extends AbstractChannel implements DuplexC
 
     /**
      * A close while bytes wait for send window is deferred until they are sent, then FIN goes out
-     * after them; unread input is dropped at once. {@link #reset(int)} and session failures close at
-     * once.
+     * after them; unread input is dropped at once. {@link #reset(int)} and session failures close
+     * at once.
      */
     @Override
     public void close(ChannelPromise promise) {

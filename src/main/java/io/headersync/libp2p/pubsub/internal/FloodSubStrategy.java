@@ -7,7 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** FloodSub (go-libp2p-pubsub {@code floodsub.go}): every subscribed peer but the source and author. */
+/**
+ * FloodSub (go-libp2p-pubsub {@code floodsub.go}): every subscribed peer but the source and author.
+ */
 public final class FloodSubStrategy implements RouterStrategy {
   public static final String PROTOCOL = "/floodsub/1.0.0";
 
@@ -24,7 +26,8 @@ public final class FloodSubStrategy implements RouterStrategy {
   }
 
   @Override
-  public Set<PeerId> route(PeerId source, PubsubProto.Message wire, Message message, boolean own, Set<PeerId> exclude) {
+  public Set<PeerId> route(
+      PeerId source, PubsubProto.Message wire, Message message, boolean own, Set<PeerId> exclude) {
     return floodTargets(context, message.topic(), exclude);
   }
 

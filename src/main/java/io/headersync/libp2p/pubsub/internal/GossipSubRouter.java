@@ -8,15 +8,14 @@ import io.headersync.libp2p.pubsub.PeerScoreThresholds;
 import io.headersync.libp2p.pubsub.internal.pb.PubsubProto;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Collection;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -37,8 +36,7 @@ import java.util.function.Predicate;
  * Dlazy non-mesh peers; IWANT answered from the cache at most 3 times per message and peer; GRAFT
  * and PRUNE with backoff (a GRAFT within backoff is answered with PRUNE and a behaviour penalty);
  * PX records accepted from peers over the accept-PX threshold (counted, not dialed); IDONTWANT sent
- * to v1.2 mesh peers for large messages and honoured; graylisting; broken IWANT promises
- * penalised.
+ * to v1.2 mesh peers for large messages and honoured; graylisting; broken IWANT promises penalised.
  *
  * <p>Bounds: IHAVE ids considered per RPC and per heartbeat ({@code maxIHaveLength}), IHAVEs per
  * heartbeat ({@code maxIHaveMessages}), IDONTWANT ({@code maxIDontWant*}), the message cache, the
@@ -86,8 +84,15 @@ public final class GossipSubRouter implements RouterStrategy {
    * @param score the peer score, or null without scoring (every score is then 0)
    * @param seen whether a message id was already seen (accepted) by the node
    */
-  public GossipSubRouter(GossipSubParams params, PeerScoreThresholds thresholds, PeerScore score, Clock clock,
-      Random random, ScheduledExecutorService scheduler, RouterCounters counters, int maxMessageSize,
+  public GossipSubRouter(
+      GossipSubParams params,
+      PeerScoreThresholds thresholds,
+      PeerScore score,
+      Clock clock,
+      Random random,
+      ScheduledExecutorService scheduler,
+      RouterCounters counters,
+      int maxMessageSize,
       Predicate<ByteString> seen) {
     this.params = params;
     this.thresholds = thresholds;
@@ -98,7 +103,9 @@ public final class GossipSubRouter implements RouterStrategy {
     this.counters = counters;
     this.maxMessageSize = maxMessageSize;
     this.seen = seen;
-    this.mcache = new MessageCache(params.historyGossip(), params.historyLength(), params.maxCachedMessages());
+    this.mcache =
+        new MessageCache(
+            params.historyGossip(), params.historyLength(), params.maxCachedMessages());
   }
 
   @Override
@@ -113,12 +120,17 @@ public final class GossipSubRouter implements RouterStrategy {
 
   @Override
   public void start() {
-    timers.add(scheduler.scheduleAtFixedRate(() -> ctx.execute(this::heartbeat),
-        params.heartbeatInitialDelay().toNanos(), params.heartbeatInterval().toNanos(), TimeUnit.NANOSECONDS));
+    timers.add(
+        scheduler.scheduleAtFixedRate(
+            () -> ctx.execute(this::heartbeat),
+            params.heartbeatInitialDelay().toNanos(),
+            params.heartbeatInterval().toNanos(),
+            TimeUnit.NANOSECONDS));
     if (score != null) {
       long decay = score.params().decayInterval().toNanos();
-      timers.add(scheduler.scheduleAtFixedRate(() -> ctx.execute(score::refresh), decay, decay,
-          TimeUnit.NANOSECONDS));
+      timers.add(
+          scheduler.scheduleAtFixedRate(
+              () -> ctx.execute(score::refresh), decay, decay, TimeUnit.NANOSECONDS));
     }
   }
 
@@ -167,7 +179,8 @@ public final class GossipSubRouter implements RouterStrategy {
   }
 
   private boolean hasBackoffField(String protocol) {
-    return GossipSubParams.MESHSUB_V11.equals(protocol) || GossipSubParams.MESHSUB_V12.equals(protocol);
+    return GossipSubParams.MESHSUB_V11.equals(protocol)
+        || GossipSubParams.MESHSUB_V12.equals(protocol);
   }
 
   @Override
@@ -224,7 +237,8 @@ public final class GossipSubRouter implements RouterStrategy {
     }
     peers.removeIf(p -> inBackoff(p, topic) || score(p) < 0);
     Set<PeerId> chosen = peers;
-    for (PeerId p : meshCandidates(topic, p -> !chosen.contains(p) && !inBackoff(p, topic) && score(p) >= 0)) {
+    for (PeerId p :
+        meshCandidates(topic, p -> !chosen.contains(p) && !inBackoff(p, topic) && score(p) >= 0)) {
       if (chosen.size() >= params.d()) {
         break;
       }
@@ -235,8 +249,11 @@ public final class GossipSubRouter implements RouterStrategy {
       if (score != null) {
         score.graft(p, topic);
       }
-      ctx.send(p, controlRpc(PubsubProto.ControlMessage.newBuilder()
-          .addGraft(PubsubProto.ControlGraft.newBuilder().setTopicID(topic))));
+      ctx.send(
+          p,
+          controlRpc(
+              PubsubProto.ControlMessage.newBuilder()
+                  .addGraft(PubsubProto.ControlGraft.newBuilder().setTopicID(topic))));
     }
   }
 
@@ -250,7 +267,10 @@ public final class GossipSubRouter implements RouterStrategy {
       if (score != null) {
         score.prune(p, topic);
       }
-      ctx.send(p, controlRpc(PubsubProto.ControlMessage.newBuilder().addPrune(makePrune(p, topic, false, true))));
+      ctx.send(
+          p,
+          controlRpc(
+              PubsubProto.ControlMessage.newBuilder().addPrune(makePrune(p, topic, false, true))));
       addBackoff(p, topic, params.unsubscribeBackoff().toMillis());
     }
   }
@@ -291,7 +311,8 @@ public final class GossipSubRouter implements RouterStrategy {
     handleIDontWant(peer, control.getIdontwantList());
 
     if (!iwant.isEmpty() || !prunes.isEmpty()) {
-      PubsubProto.ControlMessage.Builder out = PubsubProto.ControlMessage.newBuilder().addAllPrune(prunes);
+      PubsubProto.ControlMessage.Builder out =
+          PubsubProto.ControlMessage.newBuilder().addAllPrune(prunes);
       if (!iwant.isEmpty()) {
         out.addIwant(PubsubProto.ControlIWant.newBuilder().addAllMessageIDs(iwant));
       }
@@ -342,13 +363,15 @@ public final class GossipSubRouter implements RouterStrategy {
     // Like Go's gossip tracer: one of the asked ids is a promise the peer must keep in time.
     ByteString promised = ask.get(random.nextInt(ask.size()));
     if (promises.size() < MAX_PROMISES || promises.containsKey(promised)) {
-      promises.computeIfAbsent(promised, k -> new HashMap<>())
+      promises
+          .computeIfAbsent(promised, k -> new HashMap<>())
           .putIfAbsent(peer, clock.millis() + params.iwantFollowupTime().toMillis());
     }
     return ask;
   }
 
-  private List<PubsubProto.Message> handleIWant(PeerId peer, List<PubsubProto.ControlIWant> iwants) {
+  private List<PubsubProto.Message> handleIWant(
+      PeerId peer, List<PubsubProto.ControlIWant> iwants) {
     if (iwants.isEmpty()) {
       return List.of();
     }
@@ -373,7 +396,8 @@ public final class GossipSubRouter implements RouterStrategy {
     return out;
   }
 
-  private List<PubsubProto.ControlPrune> handleGraft(PeerId peer, List<PubsubProto.ControlGraft> grafts) {
+  private List<PubsubProto.ControlPrune> handleGraft(
+      PeerId peer, List<PubsubProto.ControlGraft> grafts) {
     if (grafts.isEmpty()) {
       return List.of();
     }
@@ -396,7 +420,8 @@ public final class GossipSubRouter implements RouterStrategy {
       if (expire != null && now < expire) {
         // GRAFT within backoff: P7, twice if it comes right after our PRUNE (Go's flood check).
         addPenalty(peer, 1);
-        long floodCutoff = expire + params.graftFloodThreshold().toMillis() - params.pruneBackoff().toMillis();
+        long floodCutoff =
+            expire + params.graftFloodThreshold().toMillis() - params.pruneBackoff().toMillis();
         if (now < floodCutoff) {
           addPenalty(peer, 1);
         }
@@ -445,12 +470,16 @@ public final class GossipSubRouter implements RouterStrategy {
         score.prune(peer, topic);
       }
       long seconds = prune.getBackoff();
-      addBackoff(peer, topic, seconds > 0 ? Math.min(seconds, 86_400) * 1000 : params.pruneBackoff().toMillis());
+      addBackoff(
+          peer,
+          topic,
+          seconds > 0 ? Math.min(seconds, 86_400) * 1000 : params.pruneBackoff().toMillis());
       if (prune.getPeersCount() > 0 && s >= thresholds.acceptPx()) {
         int n = Math.min(prune.getPeersCount(), params.maxPxPeers());
         counters.pxRecordsAccepted.addAndGet(n);
         if (peers.size() < params.dlo()) {
-          // Go's pxConnect: offer the peers we are not connected to for dialing (bounded per PRUNE).
+          // Go's pxConnect: offer the peers we are not connected to for dialing (bounded per
+          // PRUNE).
           List<PeerId> offered = new ArrayList<>();
           Collection<PeerId> ready = ctx.readyPeers();
           for (int i = 0; i < n; i++) {
@@ -494,13 +523,15 @@ public final class GossipSubRouter implements RouterStrategy {
     }
   }
 
-  private PubsubProto.ControlPrune makePrune(PeerId peer, String topic, boolean doPx, boolean unsubscribe) {
+  private PubsubProto.ControlPrune makePrune(
+      PeerId peer, String topic, boolean doPx, boolean unsubscribe) {
     PubsubProto.ControlPrune.Builder b = PubsubProto.ControlPrune.newBuilder().setTopicID(topic);
     String protocol = protocolOf.get(peer);
     if (!hasBackoffField(protocol)) {
       return b.build(); // v1.0 peers know neither backoff nor PX
     }
-    long backoffMillis = (unsubscribe ? params.unsubscribeBackoff() : params.pruneBackoff()).toMillis();
+    long backoffMillis =
+        (unsubscribe ? params.unsubscribeBackoff() : params.pruneBackoff()).toMillis();
     b.setBackoff(backoffMillis / 1000);
     if (doPx) {
       for (PeerId p : meshCandidates(topic, p -> !p.equals(peer) && score(p) >= 0)) {
@@ -541,16 +572,20 @@ public final class GossipSubRouter implements RouterStrategy {
     }
   }
 
-  /** Drops expired entries (Go waits 2 heartbeats past expiry); if {@code full}, also the soonest. */
+  /**
+   * Drops expired entries (Go waits 2 heartbeats past expiry); if {@code full}, also the soonest.
+   */
   private void clearBackoff(boolean full) {
     long slack = 2 * params.heartbeatInterval().toMillis();
     long now = clock.millis();
     String soonestTopic = null;
     PeerId soonestPeer = null;
     long soonest = Long.MAX_VALUE;
-    for (Iterator<Map.Entry<String, Map<PeerId, Long>>> it = backoff.entrySet().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, Map<PeerId, Long>>> it = backoff.entrySet().iterator();
+        it.hasNext(); ) {
       Map.Entry<String, Map<PeerId, Long>> e = it.next();
-      for (Iterator<Map.Entry<PeerId, Long>> pit = e.getValue().entrySet().iterator(); pit.hasNext(); ) {
+      for (Iterator<Map.Entry<PeerId, Long>> pit = e.getValue().entrySet().iterator();
+          pit.hasNext(); ) {
         Map.Entry<PeerId, Long> pe = pit.next();
         if (pe.getValue() + slack < now) {
           pit.remove();
@@ -594,8 +629,10 @@ public final class GossipSubRouter implements RouterStrategy {
         continue;
       }
       if (rpc == null) {
-        rpc = controlRpc(PubsubProto.ControlMessage.newBuilder()
-            .addIdontwant(PubsubProto.ControlIDontWant.newBuilder().addMessageIDs(id)));
+        rpc =
+            controlRpc(
+                PubsubProto.ControlMessage.newBuilder()
+                    .addIdontwant(PubsubProto.ControlIDontWant.newBuilder().addMessageIDs(id)));
       }
       ctx.send(p, rpc);
       counters.idontwantSent.incrementAndGet();
@@ -642,7 +679,9 @@ public final class GossipSubRouter implements RouterStrategy {
     } else {
       for (Map.Entry<PeerId, String> e : protocolOf.entrySet()) {
         PeerId p = e.getKey();
-        if (!isMeshPeer(e.getValue()) && ctx.topicsOf(p).contains(topic) && score(p) >= thresholds.publish()) {
+        if (!isMeshPeer(e.getValue())
+            && ctx.topicsOf(p).contains(topic)
+            && score(p) >= thresholds.publish()) {
           targets.add(p); // floodsub peers get every message of their topics
         }
       }
@@ -711,13 +750,16 @@ public final class GossipSubRouter implements RouterStrategy {
     for (Map.Entry<String, Set<PeerId>> e : mesh.entrySet()) {
       maintainMesh(e.getKey(), e.getValue());
     }
-    lastPub.entrySet().removeIf(e -> {
-      if (e.getValue() + params.fanoutTtl().toMillis() < now) {
-        fanout.remove(e.getKey());
-        return true;
-      }
-      return false;
-    });
+    lastPub
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getValue() + params.fanoutTtl().toMillis() < now) {
+                fanout.remove(e.getKey());
+                return true;
+              }
+              return false;
+            });
     for (Map.Entry<String, Set<PeerId>> e : fanout.entrySet()) {
       maintainFanout(e.getKey(), e.getValue());
     }
@@ -783,7 +825,8 @@ public final class GossipSubRouter implements RouterStrategy {
     }
     if (peers.size() < params.dlo()) {
       int need = params.d() - peers.size();
-      for (PeerId p : meshCandidates(topic, p -> !peers.contains(p) && !inBackoff(p, topic) && score(p) >= 0)) {
+      for (PeerId p :
+          meshCandidates(topic, p -> !peers.contains(p) && !inBackoff(p, topic) && score(p) >= 0)) {
         if (need-- <= 0) {
           break;
         }
@@ -797,8 +840,14 @@ public final class GossipSubRouter implements RouterStrategy {
       long outbound = peers.stream().filter(ctx::outbound).count();
       int need = params.dout() - (int) outbound;
       if (need > 0) {
-        for (PeerId p : meshCandidates(topic,
-            p -> !peers.contains(p) && !inBackoff(p, topic) && score(p) >= 0 && ctx.outbound(p))) {
+        for (PeerId p :
+            meshCandidates(
+                topic,
+                p ->
+                    !peers.contains(p)
+                        && !inBackoff(p, topic)
+                        && score(p) >= 0
+                        && ctx.outbound(p))) {
           if (need-- <= 0) {
             break;
           }
@@ -812,7 +861,9 @@ public final class GossipSubRouter implements RouterStrategy {
       double median = score(sorted.get(sorted.size() / 2));
       if (median < thresholds.opportunisticGraft()) {
         int need = params.opportunisticGraftPeers();
-        for (PeerId p : meshCandidates(topic, p -> !peers.contains(p) && !inBackoff(p, topic) && score(p) > median)) {
+        for (PeerId p :
+            meshCandidates(
+                topic, p -> !peers.contains(p) && !inBackoff(p, topic) && score(p) > median)) {
           if (need-- <= 0) {
             break;
           }
@@ -858,11 +909,15 @@ public final class GossipSubRouter implements RouterStrategy {
   }
 
   private void maintainFanout(String topic, Set<PeerId> peers) {
-    peers.removeIf(p -> !protocolOf.containsKey(p) || !ctx.topicsOf(p).contains(topic)
-        || score(p) < thresholds.publish());
+    peers.removeIf(
+        p ->
+            !protocolOf.containsKey(p)
+                || !ctx.topicsOf(p).contains(topic)
+                || score(p) < thresholds.publish());
     if (peers.size() < params.d()) {
       int need = params.d() - peers.size();
-      for (PeerId p : meshCandidates(topic, p -> !peers.contains(p) && score(p) >= thresholds.publish())) {
+      for (PeerId p :
+          meshCandidates(topic, p -> !peers.contains(p) && score(p) >= thresholds.publish())) {
         if (need-- <= 0) {
           break;
         }
@@ -877,7 +932,8 @@ public final class GossipSubRouter implements RouterStrategy {
     if (ids.isEmpty()) {
       return;
     }
-    List<PeerId> candidates = meshCandidates(topic, p -> !exclude.contains(p) && score(p) >= thresholds.gossip());
+    List<PeerId> candidates =
+        meshCandidates(topic, p -> !exclude.contains(p) && score(p) >= thresholds.gossip());
     int target = Math.max(params.dlazy(), (int) (params.gossipFactor() * candidates.size()));
     for (PeerId p : candidates.subList(0, Math.min(target, candidates.size()))) {
       List<ByteString> send = ids;

@@ -13,10 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Message signing and verification as go-libp2p-pubsub {@code sign.go}: the signature covers
- * {@code "libp2p-pubsub:" ‖ Marshal(message without signature and key)}. protobuf-java writes known
- * fields in number order (from, data, seqno, topic) followed by unknown fields, as Go's marshaller
- * does, so re-encoding a parsed message reproduces the signed bytes.
+ * Message signing and verification as go-libp2p-pubsub {@code sign.go}: the signature covers {@code
+ * "libp2p-pubsub:" ‖ Marshal(message without signature and key)}. protobuf-java writes known fields
+ * in number order (from, data, seqno, topic) followed by unknown fields, as Go's marshaller does,
+ * so re-encoding a parsed message reproduces the signed bytes.
  */
 public final class MessageSigning {
   /** Go's {@code SignPrefix}. */
@@ -37,16 +37,19 @@ public final class MessageSigning {
    * Builds and signs a message of ours: {@code from} = our peer id, {@code seqno} = 8-byte
    * big-endian, {@code key} only when the peer id does not embed the key.
    */
-  public static PubsubProto.Message sign(PrivateKey identity, long seqno, String topic, byte[] data) {
+  public static PubsubProto.Message sign(
+      PrivateKey identity, long seqno, String topic, byte[] data) {
     PeerId self = identity.peerId();
-    PubsubProto.Message unsigned = PubsubProto.Message.newBuilder()
-        .setFrom(ByteString.copyFrom(self.bytes()))
-        .setData(ByteString.copyFrom(data))
-        .setSeqno(ByteString.copyFrom(seqnoBytes(seqno)))
-        .setTopic(topic)
-        .build();
-    PubsubProto.Message.Builder b = unsigned.toBuilder()
-        .setSignature(ByteString.copyFrom(identity.sign(signedPayload(unsigned))));
+    PubsubProto.Message unsigned =
+        PubsubProto.Message.newBuilder()
+            .setFrom(ByteString.copyFrom(self.bytes()))
+            .setData(ByteString.copyFrom(data))
+            .setSeqno(ByteString.copyFrom(seqnoBytes(seqno)))
+            .setTopic(topic)
+            .build();
+    PubsubProto.Message.Builder b =
+        unsigned.toBuilder()
+            .setSignature(ByteString.copyFrom(identity.sign(signedPayload(unsigned))));
     if (!self.isInline()) {
       b.setKey(ByteString.copyFrom(identity.publicKey().bytes()));
     }
@@ -55,7 +58,10 @@ public final class MessageSigning {
 
   /** An unsigned message for {@link SignaturePolicy#STRICT_NO_SIGN}: topic and data only. */
   public static PubsubProto.Message unsigned(String topic, byte[] data) {
-    return PubsubProto.Message.newBuilder().setData(ByteString.copyFrom(data)).setTopic(topic).build();
+    return PubsubProto.Message.newBuilder()
+        .setData(ByteString.copyFrom(data))
+        .setTopic(topic)
+        .build();
   }
 
   /** {@code value} as 8 bytes big-endian (Go's {@code binary.BigEndian.PutUint64}). */
@@ -69,10 +75,10 @@ public final class MessageSigning {
   }
 
   /**
-   * Whether a message passes the signing policy's shape check (Go {@code checkSigningPolicy},
-   * done before deduplication): StrictSign needs a signature (and a {@code from}, without which
-   * Go's verification fails anyway; a missing seqno is accepted, as Go does), StrictNoSign forbids
-   * from, seqno, signature and key.
+   * Whether a message passes the signing policy's shape check (Go {@code checkSigningPolicy}, done
+   * before deduplication): StrictSign needs a signature (and a {@code from}, without which Go's
+   * verification fails anyway; a missing seqno is accepted, as Go does), StrictNoSign forbids from,
+   * seqno, signature and key.
    */
   public static boolean policyAllows(SignaturePolicy policy, PubsubProto.Message m) {
     return switch (policy) {
@@ -113,9 +119,8 @@ public final class MessageSigning {
    * @throws PeerIdFormatException if {@code from} is present but not a peer id
    */
   public static Message toMessage(PubsubProto.Message m, PeerId receivedFrom) {
-    Optional<PeerId> from = m.hasFrom()
-        ? Optional.of(PeerId.fromBytes(m.getFrom().toByteArray()))
-        : Optional.empty();
+    Optional<PeerId> from =
+        m.hasFrom() ? Optional.of(PeerId.fromBytes(m.getFrom().toByteArray())) : Optional.empty();
     return new Message(
         from,
         m.getSeqno().toByteArray(),

@@ -21,7 +21,12 @@ import java.util.Set;
 public final class PeerScore {
   private static final int MAX_DELIVERY_RECORDS = 1 << 16;
 
-  private enum Status { PENDING, VALID, INVALID, IGNORED }
+  private enum Status {
+    PENDING,
+    VALID,
+    INVALID,
+    IGNORED
+  }
 
   private static final class Delivery {
     Status status = Status.PENDING;
@@ -103,12 +108,16 @@ public final class PeerScore {
       s += Math.min(p1, tp.timeInMeshCap()) * tp.timeInMeshWeight();
     }
     s += ts.firstMessageDeliveries * tp.firstMessageDeliveriesWeight();
-    if (ts.meshMessageDeliveriesActive && ts.meshMessageDeliveries < tp.meshMessageDeliveriesThreshold()) {
+    if (ts.meshMessageDeliveriesActive
+        && ts.meshMessageDeliveries < tp.meshMessageDeliveriesThreshold()) {
       double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshMessageDeliveries;
       s += deficit * deficit * tp.meshMessageDeliveriesWeight();
     }
     s += ts.meshFailurePenalty * tp.meshFailurePenaltyWeight();
-    s += ts.invalidMessageDeliveries * ts.invalidMessageDeliveries * tp.invalidMessageDeliveriesWeight();
+    s +=
+        ts.invalidMessageDeliveries
+            * ts.invalidMessageDeliveries
+            * tp.invalidMessageDeliveriesWeight();
     return s;
   }
 
@@ -192,7 +201,8 @@ public final class PeerScore {
   }
 
   private static void applyMeshFailure(TopicScoreParams tp, TopicStats ts) {
-    if (ts.meshMessageDeliveriesActive && ts.meshMessageDeliveries < tp.meshMessageDeliveriesThreshold()) {
+    if (ts.meshMessageDeliveriesActive
+        && ts.meshMessageDeliveries < tp.meshMessageDeliveriesThreshold()) {
       double deficit = tp.meshMessageDeliveriesThreshold() - ts.meshMessageDeliveries;
       ts.meshFailurePenalty += deficit * deficit;
     }
@@ -234,7 +244,9 @@ public final class PeerScore {
     return deliveries.get(id);
   }
 
-  /** The message was accepted: P2 for the first sender, P3 for mesh peers that sent it meanwhile. */
+  /**
+   * The message was accepted: P2 for the first sender, P3 for mesh peers that sent it meanwhile.
+   */
   public void deliver(PeerId first, ByteString id, String topic) {
     Delivery d = record(first, id);
     d.status = Status.VALID;
@@ -242,9 +254,11 @@ public final class PeerScore {
     TopicScoreParams tp = params.topics().get(topic);
     TopicStats ts = topic(first, topic);
     if (tp != null && ts != null) {
-      ts.firstMessageDeliveries = Math.min(ts.firstMessageDeliveries + 1, tp.firstMessageDeliveriesCap());
+      ts.firstMessageDeliveries =
+          Math.min(ts.firstMessageDeliveries + 1, tp.firstMessageDeliveriesCap());
       if (ts.inMesh) {
-        ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
+        ts.meshMessageDeliveries =
+            Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
       }
     }
     for (PeerId p : d.peers) {
@@ -257,7 +271,8 @@ public final class PeerScore {
     TopicScoreParams tp = params.topics().get(topic);
     TopicStats ts = topic(p, topic);
     if (tp != null && ts != null && ts.inMesh) {
-      ts.meshMessageDeliveries = Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
+      ts.meshMessageDeliveries =
+          Math.min(ts.meshMessageDeliveries + 1, tp.meshMessageDeliveriesCap());
     }
   }
 
@@ -302,12 +317,13 @@ public final class PeerScore {
       }
       case VALID -> {
         TopicScoreParams tp = params.topics().get(topic);
-        if (tp != null && clock.millis() - d.validated <= tp.meshMessageDeliveriesWindow().toMillis()) {
+        if (tp != null
+            && clock.millis() - d.validated <= tp.meshMessageDeliveriesWindow().toMillis()) {
           meshDelivery(p, topic);
         }
       }
       case INVALID -> invalid(p, topic);
-      case IGNORED -> { }
+      case IGNORED -> {}
     }
   }
 
@@ -330,10 +346,13 @@ public final class PeerScore {
           continue;
         }
         TopicStats ts = te.getValue();
-        ts.firstMessageDeliveries = decayed(ts.firstMessageDeliveries, tp.firstMessageDeliveriesDecay());
-        ts.meshMessageDeliveries = decayed(ts.meshMessageDeliveries, tp.meshMessageDeliveriesDecay());
+        ts.firstMessageDeliveries =
+            decayed(ts.firstMessageDeliveries, tp.firstMessageDeliveriesDecay());
+        ts.meshMessageDeliveries =
+            decayed(ts.meshMessageDeliveries, tp.meshMessageDeliveriesDecay());
         ts.meshFailurePenalty = decayed(ts.meshFailurePenalty, tp.meshFailurePenaltyDecay());
-        ts.invalidMessageDeliveries = decayed(ts.invalidMessageDeliveries, tp.invalidMessageDeliveriesDecay());
+        ts.invalidMessageDeliveries =
+            decayed(ts.invalidMessageDeliveries, tp.invalidMessageDeliveriesDecay());
         if (ts.inMesh) {
           ts.meshTimeMillis = now - ts.graftTime;
           if (ts.meshTimeMillis > tp.meshMessageDeliveriesActivation().toMillis()) {

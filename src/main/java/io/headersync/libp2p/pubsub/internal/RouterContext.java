@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
-/** What {@code PubSub} offers its {@link RouterStrategy}; every method runs on the router thread. */
+/**
+ * What {@code PubSub} offers its {@link RouterStrategy}; every method runs on the router thread.
+ */
 public interface RouterContext {
   /** Peers with an open outbound pubsub stream. */
   Collection<PeerId> readyPeers();

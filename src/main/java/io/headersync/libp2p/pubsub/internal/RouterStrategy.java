@@ -9,9 +9,9 @@ import java.util.Set;
 /**
  * The part of routing that differs between FloodSub and gossipsub: which protocols to speak, to
  * whom a message goes, what to do with control messages and when. {@code PubSub} owns the peers'
- * streams, their subscriptions, the seen cache and validation, and tells the strategy what
- * happens. Every method is called on the router thread only. The defaults are FloodSub's (which
- * has no state and no control messages).
+ * streams, their subscriptions, the seen cache and validation, and tells the strategy what happens.
+ * Every method is called on the router thread only. The defaults are FloodSub's (which has no state
+ * and no control messages).
  */
 public interface RouterStrategy {
   /** Protocols offered on our outbound stream and served inbound, preferred first. */
@@ -23,7 +23,10 @@ public interface RouterStrategy {
    */
   default void attach(RouterContext context) {}
 
-  /** The router started: start timers. Called at most once, on the router thread, after {@link #attach}. */
+  /**
+   * The router started: start timers. Called at most once, on the router thread, after {@link
+   * #attach}.
+   */
   default void start() {}
 
   /** The router is closing; cancel timers. Also called when it never started. */
@@ -72,5 +75,6 @@ public interface RouterStrategy {
    * @param own whether we published it
    * @param exclude the peers that must not get it (the source and the author)
    */
-  Set<PeerId> route(PeerId source, PubsubProto.Message wire, Message message, boolean own, Set<PeerId> exclude);
+  Set<PeerId> route(
+      PeerId source, PubsubProto.Message wire, Message message, boolean own, Set<PeerId> exclude);
 }

@@ -11,12 +11,12 @@ import java.util.Arrays;
  *
  * <p>Go decodes the public key leniently (non-canonical y encodings and points of small or mixed
  * order are accepted, as filippo.io/edwards25519 {@code SetBytes} does), requires a canonical
- * {@code S < L} and the top three bits of the last signature byte clear, computes
- * {@code R' = [S]B - [k]A} with {@code k = SHA-512(R || A || M) mod L}, and accepts when the
- * canonical encoding of {@code R'} equals the signature's R bytes (the cofactorless equation).
- * Bouncy Castle rejects small-order and non-canonical public keys outright, so a key only an
- * attacker would make (for instance the identity point, for which {@code [S]B} "signs" anything)
- * verifies in Go but not in Bouncy Castle.
+ * {@code S < L} and the top three bits of the last signature byte clear, computes {@code R' = [S]B
+ * - [k]A} with {@code k = SHA-512(R || A || M) mod L}, and accepts when the canonical encoding of
+ * {@code R'} equals the signature's R bytes (the cofactorless equation). Bouncy Castle rejects
+ * small-order and non-canonical public keys outright, so a key only an attacker would make (for
+ * instance the identity point, for which {@code [S]B} "signs" anything) verifies in Go but not in
+ * Bouncy Castle.
  *
  * <p>Test oracle: slow, straightforward BigInteger arithmetic (about a millisecond) that the fast
  * {@link GoEd25519} is checked against. It was production code before the fast verifier existed and
@@ -26,10 +26,11 @@ final class GoEd25519Reference {
   private static final BigInteger P = BigInteger.TWO.pow(255).subtract(BigInteger.valueOf(19));
   static final BigInteger L =
       BigInteger.TWO.pow(252).add(new BigInteger("27742317777372353535851937790883648493"));
-  private static final BigInteger D = BigInteger.valueOf(-121665)
-      .multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P);
+  private static final BigInteger D =
+      BigInteger.valueOf(-121665).multiply(BigInteger.valueOf(121666).modInverse(P)).mod(P);
   private static final BigInteger D2 = D.shiftLeft(1).mod(P);
-  private static final BigInteger SQRT_M1 = BigInteger.TWO.modPow(P.subtract(BigInteger.ONE).shiftRight(2), P);
+  private static final BigInteger SQRT_M1 =
+      BigInteger.TWO.modPow(P.subtract(BigInteger.ONE).shiftRight(2), P);
   static final Point B;
 
   static {
@@ -54,7 +55,8 @@ final class GoEd25519Reference {
     }
   }
 
-  static final Point IDENTITY = new Point(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE, BigInteger.ZERO);
+  static final Point IDENTITY =
+      new Point(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE, BigInteger.ZERO);
 
   static Point add(Point p, Point q) {
     // add-2008-hwcd-3, complete for Ed25519.
@@ -66,7 +68,8 @@ final class GoEd25519Reference {
     BigInteger f = d.subtract(c);
     BigInteger g = d.add(c);
     BigInteger h = b.add(a);
-    return new Point(e.multiply(f).mod(P), g.multiply(h).mod(P), f.multiply(g).mod(P), e.multiply(h).mod(P));
+    return new Point(
+        e.multiply(f).mod(P), g.multiply(h).mod(P), f.multiply(g).mod(P), e.multiply(h).mod(P));
   }
 
   static Point negate(Point p) {
@@ -84,7 +87,9 @@ final class GoEd25519Reference {
     return r;
   }
 
-  /** Decodes as filippo.io/edwards25519 {@code SetBytes}: y is reduced mod p; null if not a point. */
+  /**
+   * Decodes as filippo.io/edwards25519 {@code SetBytes}: y is reduced mod p; null if not a point.
+   */
   static Point decode(byte[] enc) {
     byte[] le = enc.clone();
     boolean xOdd = (le[31] & 0x80) != 0;
@@ -96,7 +101,10 @@ final class GoEd25519Reference {
     // x = u v^3 (u v^7)^((p-5)/8)
     BigInteger v3 = v.modPow(BigInteger.valueOf(3), P);
     BigInteger v7 = v3.multiply(v3).multiply(v).mod(P);
-    BigInteger x = u.multiply(v3).multiply(u.multiply(v7).modPow(P.subtract(BigInteger.valueOf(5)).shiftRight(3), P)).mod(P);
+    BigInteger x =
+        u.multiply(v3)
+            .multiply(u.multiply(v7).modPow(P.subtract(BigInteger.valueOf(5)).shiftRight(3), P))
+            .mod(P);
     BigInteger vxx = v.multiply(x).multiply(x).mod(P);
     if (!vxx.equals(u)) {
       if (vxx.equals(u.negate().mod(P))) {

@@ -22,8 +22,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast {@link GoEd25519} against the slow BigInteger oracle {@link GoEd25519Reference}, RFC 8032
- * vectors and hand-made edge cases (the Go-generated vectors are checked through {@code
+ * The fast {@link GoEd25519} against the slow BigInteger oracle {@link GoEd25519Reference}, RFC
+ * 8032 vectors and hand-made edge cases (the Go-generated vectors are checked through {@code
  * io.headersync.evnode.EvNodeVectorsTest}).
  */
 class GoEd25519Test {
@@ -36,15 +36,24 @@ class GoEd25519Test {
   @Test
   void rfc8032Vectors() {
     String[][] vectors = {
-      {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
-      {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
-      {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-        "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
-        "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+      {
+        "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        "",
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+      },
+      {
+        "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+        "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+        "72",
+        "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"
+      },
+      {
+        "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+        "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+        "af82",
+        "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"
+      },
     };
     for (String[] v : vectors) {
       byte[] pk = HEX.parseHex(v[1]);
@@ -62,11 +71,14 @@ class GoEd25519Test {
 
   @Test
   void baseAndEncodingRoundTrip() {
-    assertEquals("5866666666666666666666666666666666666666666666666666666666666666",
+    assertEquals(
+        "5866666666666666666666666666666666666666666666666666666666666666",
         HEX.formatHex(GoEd25519Reference.encode(GoEd25519Reference.B)));
     SignerKey key = SignerKey.fromSeed(new byte[32]);
-    assertArrayEquals(key.publicKey(),
-        GoEd25519Reference.encode(GoEd25519Reference.multiply(secretScalar(new byte[32]), GoEd25519Reference.B)));
+    assertArrayEquals(
+        key.publicKey(),
+        GoEd25519Reference.encode(
+            GoEd25519Reference.multiply(secretScalar(new byte[32]), GoEd25519Reference.B)));
   }
 
   @Test
@@ -92,30 +104,40 @@ class GoEd25519Test {
   // ---- Go's answers on small-order, mixed-order and non-canonical inputs ----
 
   /**
-   * {@code vectors/ed25519_edges.json}: 295 cases that {@code interop/vectors} put to Go's
-   * {@code crypto/ed25519.Verify} (small-order and non-canonical keys and nonces, S = L and S + L,
-   * mixed-order keys, nonces with a small-order component, random bytes) with Go's verdict. Ours, the
-   * key type's verify and the reference implementation must give the same verdict on every one.
+   * {@code vectors/ed25519_edges.json}: 295 cases that {@code interop/vectors} put to Go's {@code
+   * crypto/ed25519.Verify} (small-order and non-canonical keys and nonces, S = L and S + L,
+   * mixed-order keys, nonces with a small-order component, random bytes) with Go's verdict. Ours,
+   * the key type's verify and the reference implementation must give the same verdict on every one.
    */
   @org.junit.jupiter.api.TestFactory
   @SuppressWarnings("unchecked")
-  java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> agreesWithGoOnEdgeCases() throws Exception {
+  java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> agreesWithGoOnEdgeCases()
+      throws Exception {
     Map<String, Object> file;
     try (java.io.InputStream in = getClass().getResourceAsStream("/vectors/ed25519_edges.json")) {
-      file = (Map<String, Object>) io.headersync.testing.MiniJson.parse(
-          new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      file =
+          (Map<String, Object>)
+              io.headersync.testing.MiniJson.parse(
+                  new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
     List<Map<String, Object>> cases = (List<Map<String, Object>>) file.get("cases");
     assertTrue(cases.size() > 250, "cases: " + cases.size());
-    assertTrue(cases.stream().filter(c -> (Boolean) c.get("go_valid")).count() >= 10, "too few valid cases");
-    return cases.stream().map(c -> org.junit.jupiter.api.DynamicTest.dynamicTest((String) c.get("name"), () -> {
-      byte[] pk = HEX.parseHex((String) c.get("public_key"));
-      byte[] msg = HEX.parseHex((String) c.get("message"));
-      byte[] sig = HEX.parseHex((String) c.get("signature"));
-      boolean go = (Boolean) c.get("go_valid");
-      assertEquals(go, GoEd25519.verify(pk, msg, sig), "GoEd25519");
-      assertEquals(go, GoEd25519Reference.verify(pk, msg, sig), "the reference");
-    }));
+    assertTrue(
+        cases.stream().filter(c -> (Boolean) c.get("go_valid")).count() >= 10,
+        "too few valid cases");
+    return cases.stream()
+        .map(
+            c ->
+                org.junit.jupiter.api.DynamicTest.dynamicTest(
+                    (String) c.get("name"),
+                    () -> {
+                      byte[] pk = HEX.parseHex((String) c.get("public_key"));
+                      byte[] msg = HEX.parseHex((String) c.get("message"));
+                      byte[] sig = HEX.parseHex((String) c.get("signature"));
+                      boolean go = (Boolean) c.get("go_valid");
+                      assertEquals(go, GoEd25519.verify(pk, msg, sig), "GoEd25519");
+                      assertEquals(go, GoEd25519Reference.verify(pk, msg, sig), "the reference");
+                    }));
   }
 
   // ---- Go's rules on hand-made edge cases ----
@@ -123,7 +145,11 @@ class GoEd25519Test {
   @Test
   void acceptsForgeryUnderTheIdentityKeyAsGoDoes() {
     byte[] identity = HEX.parseHex("01" + "00".repeat(31));
-    byte[] forged = HEX.parseHex("5866666666666666666666666666666666666666666666666666666666666666" + "01" + "00".repeat(31));
+    byte[] forged =
+        HEX.parseHex(
+            "5866666666666666666666666666666666666666666666666666666666666666"
+                + "01"
+                + "00".repeat(31));
     assertTrue(GoEd25519.verify(identity, "anything".getBytes(), forged));
     assertTrue(PublicKey.fromRaw(KeyType.ED25519, identity).verify("anything".getBytes(), forged));
     assertFalse(Ed25519.verify(forged, 0, identity, 0, "anything".getBytes(), 0, 8));
@@ -136,7 +162,8 @@ class GoEd25519Test {
     SignerKey key = SignerKey.fromSeed(seed);
     byte[] msg = "m".getBytes();
     // T = (0, -1), the point of order 2.
-    GoEd25519Reference.Point t = GoEd25519Reference.decode(HEX.parseHex("ec" + "ff".repeat(30) + "7f"));
+    GoEd25519Reference.Point t =
+        GoEd25519Reference.decode(HEX.parseHex("ec" + "ff".repeat(30) + "7f"));
     byte[] sig = signWithR(seed, BigInteger.valueOf(123456789), t, msg);
     assertFalse(GoEd25519.verify(key.publicKey(), msg, sig));
     assertFalse(GoEd25519Reference.verify(key.publicKey(), msg, sig));
@@ -161,7 +188,8 @@ class GoEd25519Test {
 
   @Test
   void decodesKeysAsGoDoes() {
-    // Non-canonical y = p + 1 (the identity) is accepted; y = p + 2 has no x in the field... or does:
+    // Non-canonical y = p + 1 (the identity) is accepted; y = p + 2 has no x in the field... or
+    // does:
     // whatever the oracle says, the fast decoder says the same.
     for (BigInteger y : nonCanonicalAndSmallYs()) {
       for (int sign = 0; sign < 2; sign++) {
@@ -225,8 +253,12 @@ class GoEd25519Test {
         byte[] msg = new byte[] {(byte) n};
         BigInteger s = new BigInteger(252, random);
         GoEd25519Reference.Point sb = GoEd25519Reference.multiply(s, GoEd25519Reference.B);
-        GoEd25519Reference.Point r = n < 2 ? sb
-            : GoEd25519Reference.add(sb, GoEd25519Reference.decode(smallOrder.get(random.nextInt(smallOrder.size()))));
+        GoEd25519Reference.Point r =
+            n < 2
+                ? sb
+                : GoEd25519Reference.add(
+                    sb,
+                    GoEd25519Reference.decode(smallOrder.get(random.nextInt(smallOrder.size()))));
         byte[] sig = concat(GoEd25519Reference.encode(r), le(s));
         if (n == 5) {
           random.nextBytes(sig);
@@ -240,13 +272,16 @@ class GoEd25519Test {
     for (int n = 0; n < 40; n++) {
       BigInteger a = new BigInteger(252, random);
       GoEd25519Reference.Point t = GoEd25519Reference.decode(smallOrder.get(random.nextInt(8)));
-      byte[] pk = GoEd25519Reference.encode(
-          GoEd25519Reference.add(GoEd25519Reference.multiply(a, GoEd25519Reference.B), t));
+      byte[] pk =
+          GoEd25519Reference.encode(
+              GoEd25519Reference.add(GoEd25519Reference.multiply(a, GoEd25519Reference.B), t));
       BigInteger r = new BigInteger(252, random);
       byte[] msg = ("mixed " + n).getBytes();
       for (int j = 0; j < 8; j++) {
-        GoEd25519Reference.Point rp = GoEd25519Reference.add(
-            GoEd25519Reference.multiply(r, GoEd25519Reference.B), GoEd25519Reference.decode(smallOrder.get(j)));
+        GoEd25519Reference.Point rp =
+            GoEd25519Reference.add(
+                GoEd25519Reference.multiply(r, GoEd25519Reference.B),
+                GoEd25519Reference.decode(smallOrder.get(j)));
         byte[] rEnc = GoEd25519Reference.encode(rp);
         BigInteger k = challenge(rEnc, pk, msg);
         byte[] sig = concat(rEnc, le(r.add(k.multiply(a)).mod(L)));
@@ -259,8 +294,12 @@ class GoEd25519Test {
       byte[] seed = new byte[32];
       random.nextBytes(seed);
       byte[] msg = ("torsion " + n).getBytes();
-      byte[] sig = signWithR(seed, new BigInteger(252, random),
-          GoEd25519Reference.decode(smallOrder.get(n % 8)), msg);
+      byte[] sig =
+          signWithR(
+              seed,
+              new BigInteger(252, random),
+              GoEd25519Reference.decode(smallOrder.get(n % 8)),
+              msg);
       byte[] pk = SignerKey.fromSeed(seed).publicKey();
       boolean go = check(pk, msg, sig);
       accepted += go ? 1 : 0;
@@ -311,8 +350,14 @@ class GoEd25519Test {
       check(pk, new byte[] {1, 2, 3}, sig);
       cases++;
     }
-    System.out.println("GoEd25519 differential test: " + cases + " cases, " + accepted + " accepted by Go's rules, "
-        + bcDisagrees + " where Bouncy Castle's verify disagrees");
+    System.out.println(
+        "GoEd25519 differential test: "
+            + cases
+            + " cases, "
+            + accepted
+            + " accepted by Go's rules, "
+            + bcDisagrees
+            + " where Bouncy Castle's verify disagrees");
     assertTrue(cases > 1000, "cases: " + cases);
     assertTrue(accepted > 100, "accepted: " + accepted);
     assertTrue(bcDisagrees > 10, "Bouncy Castle disagreements exercised: " + bcDisagrees);
@@ -321,7 +366,8 @@ class GoEd25519Test {
   /** Asserts fast == oracle (and the prepared-key path) and returns the verdict. */
   private static boolean check(byte[] pk, byte[] msg, byte[] sig) {
     boolean expected = GoEd25519Reference.verify(pk, msg, sig);
-    String what = "pk=" + HEX.formatHex(pk) + " sig=" + HEX.formatHex(sig) + " msg=" + HEX.formatHex(msg);
+    String what =
+        "pk=" + HEX.formatHex(pk) + " sig=" + HEX.formatHex(sig) + " msg=" + HEX.formatHex(msg);
     assertEquals(expected, GoEd25519.verify(pk, msg, sig), what);
     GoEd25519.PreparedKey prepared = GoEd25519.prepare(pk);
     if (prepared != null) {
@@ -344,9 +390,10 @@ class GoEd25519Test {
         continue;
       }
       GoEd25519Reference.Point t = GoEd25519Reference.multiply(L, p);
-      GoEd25519Reference.Point t4 = GoEd25519Reference.add(GoEd25519Reference.add(t, t),
-          GoEd25519Reference.add(t, t));
-      if (!Arrays.equals(GoEd25519Reference.encode(t4), GoEd25519Reference.encode(GoEd25519Reference.IDENTITY))) {
+      GoEd25519Reference.Point t4 =
+          GoEd25519Reference.add(GoEd25519Reference.add(t, t), GoEd25519Reference.add(t, t));
+      if (!Arrays.equals(
+          GoEd25519Reference.encode(t4), GoEd25519Reference.encode(GoEd25519Reference.IDENTITY))) {
         t8 = t;
       }
     }
@@ -379,11 +426,12 @@ class GoEd25519Test {
     return ys;
   }
 
-  private static byte[] signWithR(byte[] seed, BigInteger r, GoEd25519Reference.Point extra, byte[] msg)
-      throws Exception {
+  private static byte[] signWithR(
+      byte[] seed, BigInteger r, GoEd25519Reference.Point extra, byte[] msg) throws Exception {
     byte[] pk = SignerKey.fromSeed(seed).publicKey();
-    byte[] rEnc = GoEd25519Reference.encode(
-        GoEd25519Reference.add(GoEd25519Reference.multiply(r, GoEd25519Reference.B), extra));
+    byte[] rEnc =
+        GoEd25519Reference.encode(
+            GoEd25519Reference.add(GoEd25519Reference.multiply(r, GoEd25519Reference.B), extra));
     BigInteger k = challenge(rEnc, pk, msg);
     BigInteger s = r.add(k.multiply(secretScalar(seed))).mod(L);
     return concat(rEnc, le(s));

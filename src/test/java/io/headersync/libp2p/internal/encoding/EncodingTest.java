@@ -31,7 +31,8 @@ class EncodingTest {
     assertEquals("mzxw6ytboi", Base32.encode("foobar".getBytes()));
     assertArrayEquals("foobar".getBytes(), Base32.decode("MZXW6YTBOI"));
     assertThrows(IllegalArgumentException.class, () -> Base32.decode("m1"));
-    assertThrows(IllegalArgumentException.class, () -> Base32.decode("mz")); // non-zero trailing bits
+    assertThrows(
+        IllegalArgumentException.class, () -> Base32.decode("mz")); // non-zero trailing bits
     Random r = new Random(8);
     for (int i = 0; i < 200; i++) {
       byte[] b = new byte[r.nextInt(40)];

@@ -16,14 +16,27 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one varint codec. The GO expectations are what Go 1.26's {@code binary.Uvarint} returns for the
- * same bytes (and protowire.ConsumeVarint, which agrees with it); the MULTIFORMATS ones are
+ * The one varint codec. The GO expectations are what Go 1.26's {@code binary.Uvarint} returns for
+ * the same bytes (and protowire.ConsumeVarint, which agrees with it); the MULTIFORMATS ones are
  * go-varint's ({@code ErrNotMinimal}, {@code ErrOverflow} past 9 bytes).
  */
 class UvarintTest {
   private static final long[] EDGES = {
-    0, 1, 127, 128, 255, 300, 16_383, 16_384, Integer.MAX_VALUE, 1L << 35, (1L << 56) - 1, 1L << 56,
-    Long.MAX_VALUE, Long.MIN_VALUE, -1L
+    0,
+    1,
+    127,
+    128,
+    255,
+    300,
+    16_383,
+    16_384,
+    Integer.MAX_VALUE,
+    1L << 35,
+    (1L << 56) - 1,
+    1L << 56,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE,
+    -1L
   };
 
   @Test
@@ -33,7 +46,8 @@ class UvarintTest {
     assertEquals("8001", Hex.encode(Uvarint.encode(128)));
     assertEquals("ac02", Hex.encode(Uvarint.encode(300)));
     assertEquals("ffffffffffffffff7f", Hex.encode(Uvarint.encode(Long.MAX_VALUE)));
-    assertEquals("ffffffffffffffffff01", Hex.encode(Uvarint.encode(-1L))); // 2^64-1: the 10-byte maximum
+    assertEquals(
+        "ffffffffffffffffff01", Hex.encode(Uvarint.encode(-1L))); // 2^64-1: the 10-byte maximum
     assertEquals("80808080808080808001", Hex.encode(Uvarint.encode(Long.MIN_VALUE))); // 2^63
     for (long v : EDGES) {
       byte[] a = Uvarint.encode(v);
@@ -64,7 +78,8 @@ class UvarintTest {
       try {
         assertEquals(enc.length, Uvarint.length(buf, Format.GO));
         assertEquals(v, Uvarint.decode(buf, Format.GO));
-        assertEquals(0, buf.readerIndex(), "decoding from a ByteBuf must not move the reader index");
+        assertEquals(
+            0, buf.readerIndex(), "decoding from a ByteBuf must not move the reader index");
         if (v >= 0) {
           assertEquals(v, Uvarint.decode(buf, Format.MULTIFORMATS));
           int[] pos = {0};
@@ -98,7 +113,8 @@ class UvarintTest {
       }
     }
     int[] pos = {0};
-    assertEquals(Reason.TRUNCATED, reason(() -> Uvarint.read(Hex.decode("80"), pos, Format.MULTIFORMATS)));
+    assertEquals(
+        Reason.TRUNCATED, reason(() -> Uvarint.read(Hex.decode("80"), pos, Format.MULTIFORMATS)));
     assertEquals(0, pos[0], "a failed read leaves the position");
   }
 
@@ -110,8 +126,11 @@ class UvarintTest {
     assertEquals(Reason.OVERFLOW, reason(() -> decode("ffffffffffffffffff02", Format.GO)));
     // An 11th byte is an overflow too (Go: n = -11); we refuse at the 10th, which has to continue.
     assertEquals(Reason.OVERFLOW, reason(() -> decode("ffffffffffffffffffff01", Format.GO)));
-    assertEquals(Reason.OVERFLOW, reason(() -> Uvarint.length(Hex.decode("ffffffffffffffffffff"), 0, 10, Format.GO)));
-    // Non-minimal encodings are accepted, as Go does: 8000 -> 0 (n = 2); ten bytes of zero -> 0 (n = 10).
+    assertEquals(
+        Reason.OVERFLOW,
+        reason(() -> Uvarint.length(Hex.decode("ffffffffffffffffffff"), 0, 10, Format.GO)));
+    // Non-minimal encodings are accepted, as Go does: 8000 -> 0 (n = 2); ten bytes of zero -> 0 (n
+    // = 10).
     assertEquals(0, decode("8000", Format.GO));
     assertEquals(2, Uvarint.length(Hex.decode("8000"), 0, 2, Format.GO));
     assertEquals(0, decode("80808080808080808000", Format.GO));
@@ -124,10 +143,14 @@ class UvarintTest {
     assertEquals(Long.MAX_VALUE, decode("ffffffffffffffff7f", Format.MULTIFORMATS));
     assertEquals(Reason.NOT_MINIMAL, reason(() -> decode("8000", Format.MULTIFORMATS)));
     assertEquals(Reason.NOT_MINIMAL, reason(() -> decode("ac8000", Format.MULTIFORMATS)));
-    VarintException e = assertThrows(VarintException.class, () -> decode("ffffffffffffffffff01", Format.MULTIFORMATS));
+    VarintException e =
+        assertThrows(
+            VarintException.class, () -> decode("ffffffffffffffffff01", Format.MULTIFORMATS));
     assertEquals(Reason.TOO_LONG, e.reason());
     assertTrue(e.getMessage().contains("longer than 9 bytes"), e.getMessage());
-    assertEquals(Reason.TOO_LONG, reason(() -> Uvarint.length(Hex.decode("ffffffffffffffffff"), 0, 9, Format.MULTIFORMATS)));
+    assertEquals(
+        Reason.TOO_LONG,
+        reason(() -> Uvarint.length(Hex.decode("ffffffffffffffffff"), 0, 9, Format.MULTIFORMATS)));
     ByteBuf buf = Unpooled.wrappedBuffer(Hex.decode("ffffffffffffffffff"));
     try {
       assertEquals(Reason.TOO_LONG, reason(() -> Uvarint.length(buf, Format.MULTIFORMATS)));
@@ -140,12 +163,16 @@ class UvarintTest {
   void aCallersLimitIsEnforcedAsUnsigned() {
     byte[] enc = Uvarint.encode(1025);
     assertEquals(1025, Uvarint.decode(enc, 0, enc.length, Format.GO, 1025));
-    VarintException e = assertThrows(VarintException.class, () -> Uvarint.decode(enc, 0, enc.length, Format.GO, 1024));
+    VarintException e =
+        assertThrows(
+            VarintException.class, () -> Uvarint.decode(enc, 0, enc.length, Format.GO, 1024));
     assertEquals(Reason.OVER_LIMIT, e.reason());
     assertTrue(e.getMessage().contains("1025 exceeds the limit of 1024"), e.getMessage());
     byte[] huge = Uvarint.encode(-1L);
-    VarintException h = assertThrows(VarintException.class,
-        () -> Uvarint.decode(huge, 0, huge.length, Format.GO, Long.MAX_VALUE));
+    VarintException h =
+        assertThrows(
+            VarintException.class,
+            () -> Uvarint.decode(huge, 0, huge.length, Format.GO, Long.MAX_VALUE));
     assertEquals(Reason.OVER_LIMIT, h.reason());
     assertTrue(h.getMessage().contains("18446744073709551615"), h.getMessage());
     ByteBuf buf = Unpooled.wrappedBuffer(enc);

@@ -126,13 +126,13 @@ class MultistreamTest {
   @Test
   void responderAnswersNaThenSelectsAndPassesOptimisticDataOnAtEverySplit() {
     byte[] data = "optimistic application bytes".getBytes(StandardCharsets.UTF_8);
-    byte[] in =
-        concat(msg("/multistream/1.0.0", "/tls/1.0.0", "ls", "/noise"), data);
+    byte[] in = concat(msg("/multistream/1.0.0", "/tls/1.0.0", "ls", "/noise"), data);
     for (int at = 0; at <= in.length; at++) {
       ByteCollector noise = new ByteCollector();
       CompletableFuture<String> f = new CompletableFuture<>();
       EmbeddedChannel ch =
-          new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/noise", noise)), TIMEOUT, f));
+          new EmbeddedChannel(
+              new MultistreamResponder(new Handlers(Map.of("/noise", noise)), TIMEOUT, f));
       assertArrayEquals(msg("/multistream/1.0.0"), drainOutbound(ch), "header first, split " + at);
       writeSplit(ch, in, at);
       assertEquals("/noise", f.getNow(null), "split " + at);
@@ -163,8 +163,7 @@ class MultistreamTest {
   @Test
   void responderRejectsAWrongHeaderAndClosesWithoutLeaking() {
     CompletableFuture<String> f = new CompletableFuture<>();
-    EmbeddedChannel ch =
-        new EmbeddedChannel(new MultistreamResponder(p -> null, TIMEOUT, f));
+    EmbeddedChannel ch = new EmbeddedChannel(new MultistreamResponder(p -> null, TIMEOUT, f));
     ByteBuf in = Unpooled.wrappedBuffer(concat(msg("/multistream/2.0.0", "/noise"), new byte[100]));
     ch.writeInbound(in);
     assertEquals(0, in.refCnt());
@@ -178,7 +177,9 @@ class MultistreamTest {
   void responderClosesOnOversizedFrame() {
     CompletableFuture<String> f = new CompletableFuture<>();
     EmbeddedChannel ch = new EmbeddedChannel(new MultistreamResponder(p -> null, TIMEOUT, f));
-    ByteBuf in = Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0"), Hex.decode("8108"), new byte[2000]));
+    ByteBuf in =
+        Unpooled.wrappedBuffer(
+            concat(msg("/multistream/1.0.0"), Hex.decode("8108"), new byte[2000]));
     ch.writeInbound(in);
     assertEquals(0, in.refCnt());
     MultistreamException e = failure(f);
@@ -233,7 +234,8 @@ class MultistreamTest {
                   TIMEOUT,
                   f));
       Object first = ch.readOutbound();
-      assertArrayEquals(msg("/multistream/1.0.0", "/tls/1.0.0"), ByteBufUtil.getBytes((ByteBuf) first));
+      assertArrayEquals(
+          msg("/multistream/1.0.0", "/tls/1.0.0"), ByteBufUtil.getBytes((ByteBuf) first));
       ((ByteBuf) first).release();
       assertNull(ch.readOutbound(), "one flush");
       writeSplit(ch, reply, at);
@@ -283,7 +285,8 @@ class MultistreamTest {
     CompletableFuture<String> cf = new CompletableFuture<>();
     EmbeddedChannel server =
         new EmbeddedChannel(
-            new MultistreamResponder(new Handlers(Map.of("/yamux/1.0.0", serverSide)), TIMEOUT, sf));
+            new MultistreamResponder(
+                new Handlers(Map.of("/yamux/1.0.0", serverSide)), TIMEOUT, sf));
     EmbeddedChannel client =
         new EmbeddedChannel(
             new MultistreamInitiator(
@@ -324,7 +327,8 @@ class MultistreamTest {
     EmbeddedChannel ch =
         new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/p", h)), TIMEOUT, f));
     drainOutbound(ch);
-    ch.writeInbound(Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "/p"), new byte[] {5})));
+    ch.writeInbound(
+        Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "/p"), new byte[] {5})));
     ch.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
     assertEquals("/p", f.join());
     assertArrayEquals(msg("/p"), drainOutbound(ch));
@@ -391,7 +395,8 @@ class MultistreamTest {
     CompletableFuture<String> f = new CompletableFuture<>();
     EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", app, TIMEOUT, f));
     drainOutbound(ch);
-    ch.writeInbound(Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "na"), new byte[] {9})));
+    ch.writeInbound(
+        Unpooled.wrappedBuffer(concat(msg("/multistream/1.0.0", "na"), new byte[] {9})));
     assertEquals(MultistreamException.Reason.NOT_SUPPORTED, failure(f).reason());
     assertEquals(0, app.reads);
     assertFalse(ch.isOpen());
@@ -404,7 +409,8 @@ class MultistreamTest {
     ByteCollector server = new ByteCollector();
     CompletableFuture<String> sf = new CompletableFuture<>();
     EmbeddedChannel responder =
-        new EmbeddedChannel(new MultistreamResponder(new Handlers(Map.of("/req/1", server)), TIMEOUT, sf));
+        new EmbeddedChannel(
+            new MultistreamResponder(new Handlers(Map.of("/req/1", server)), TIMEOUT, sf));
     Requester app = new Requester(new byte[] {7, 7});
     CompletableFuture<String> cf = new CompletableFuture<>();
     EmbeddedChannel initiator =
@@ -446,7 +452,8 @@ class MultistreamTest {
     ch.pipeline().addLast(counter);
     ch.pipeline().addLast(MultistreamInitiator.lazy("/pub/1", new WriteOnly(), TIMEOUT, f));
     assertFalse(ch.config().isAutoRead());
-    assertArrayEquals(concat(msg("/multistream/1.0.0", "/pub/1"), new byte[] {5}), drainOutbound(ch));
+    assertArrayEquals(
+        concat(msg("/multistream/1.0.0", "/pub/1"), new byte[] {5}), drainOutbound(ch));
     assertEquals(1, counter.reads, "the negotiator must ask for the echo");
     byte[] echo = msg("/multistream/1.0.0", "/pub/1");
     ch.writeInbound(Unpooled.wrappedBuffer(echo, 0, 3));
@@ -462,7 +469,8 @@ class MultistreamTest {
   @Test
   void lazyInitiatorFailsWhenTheStreamIsResetBeforeTheEcho() {
     CompletableFuture<String> f = new CompletableFuture<>();
-    EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
     drainOutbound(ch);
     RuntimeException reset = new RuntimeException("reset");
     ch.pipeline().fireExceptionCaught(reset);
@@ -476,7 +484,8 @@ class MultistreamTest {
   @Test
   void lazyInitiatorTimesOutWithoutAnEcho() {
     CompletableFuture<String> f = new CompletableFuture<>();
-    EmbeddedChannel ch = new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(MultistreamInitiator.lazy("/req/1", new WriteOnly(), TIMEOUT, f));
     drainOutbound(ch);
     ch.advanceTimeBy(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
     ch.runPendingTasks();

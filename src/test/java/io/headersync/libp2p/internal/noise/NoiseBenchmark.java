@@ -68,12 +68,18 @@ public class NoiseBenchmark {
     HandshakeState r =
         new HandshakeState(false, HandshakeState.generatePrivateKey(random), random, Aead.DEFAULT);
     r.readMessage(i.writeMessage(none));
-    byte[] p2 = b.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, r.localStatic()));
+    byte[] p2 =
+        b.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, r.localStatic()));
     i.readMessage(r.writeMessage(p2));
-    b.publicKey().verify(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, i.remoteStatic()), p2);
-    byte[] p3 = a.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, i.localStatic()));
+    b.publicKey()
+        .verify(
+            NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, i.remoteStatic()), p2);
+    byte[] p3 =
+        a.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, i.localStatic()));
     r.readMessage(i.writeMessage(p3));
-    a.publicKey().verify(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, r.remoteStatic()), p3);
+    a.publicKey()
+        .verify(
+            NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, r.remoteStatic()), p3);
     return r.handshakeHash();
   }
 }

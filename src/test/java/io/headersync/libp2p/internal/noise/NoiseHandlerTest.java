@@ -193,8 +193,7 @@ class NoiseHandlerTest {
     byte[] w = drainOutbound(p.client);
     w[50] ^= 1;
     ByteBuf in = Unpooled.wrappedBuffer(w);
-    NoiseException e =
-        assertThrows(NoiseException.class, () -> p.server.writeInbound(in));
+    NoiseException e = assertThrows(NoiseException.class, () -> p.server.writeInbound(in));
     assertEquals(NoiseException.Reason.DECRYPT_FAILED, e.reason());
     assertEquals(0, in.refCnt());
     assertFalse(p.server.isOpen());
@@ -255,7 +254,8 @@ class NoiseHandlerTest {
   void truncatedHandshakeMessageIsMalformed() {
     Pair p = new Pair();
     drainOutbound(p.client);
-    p.client.writeInbound(Unpooled.wrappedBuffer(new byte[] {0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+    p.client.writeInbound(
+        Unpooled.wrappedBuffer(new byte[] {0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
     assertEquals(NoiseException.Reason.MALFORMED, failure(p.clientDone).reason());
     p.close();
   }
@@ -335,8 +335,7 @@ class NoiseHandlerTest {
     enc.setNonce(-1L);
     EmbeddedChannel ch = new EmbeddedChannel(new NoiseTransportCodec(enc, dec));
     ByteBuf msg = Unpooled.wrappedBuffer(new byte[] {1});
-    EncoderException e =
-        assertThrows(EncoderException.class, () -> ch.writeOutbound(msg));
+    EncoderException e = assertThrows(EncoderException.class, () -> ch.writeOutbound(msg));
     assertInstanceOf(NoiseException.class, e.getCause());
     assertEquals(0, msg.refCnt());
     assertFalse(ch.isOpen());
@@ -344,7 +343,8 @@ class NoiseHandlerTest {
   }
 
   /** Runs our initiator against a hand-driven responder that sends {@code payload} in message 2. */
-  static NoiseException initiatorFailureWithResponderPayload(java.util.function.Function<byte[], byte[]> payloadForStatic) {
+  static NoiseException initiatorFailureWithResponderPayload(
+      java.util.function.Function<byte[], byte[]> payloadForStatic) {
     CompletableFuture<NoiseSession> f = new CompletableFuture<>();
     EmbeddedChannel client =
         new EmbeddedChannel(
@@ -354,7 +354,9 @@ class NoiseHandlerTest {
     HandshakeState fake = new HandshakeState(false, staticKey, random(10), Aead.DEFAULT);
     fake.readMessage(java.util.Arrays.copyOfRange(m1, 2, m1.length));
     byte[] m2 = fake.writeMessage(payloadForStatic.apply(fake.localStatic()));
-    client.writeInbound(Unpooled.wrappedBuffer(Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
+    client.writeInbound(
+        Unpooled.wrappedBuffer(
+            Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
     NoiseException e = failure(f);
     assertFalse(client.isOpen());
     drainOutbound(client);
@@ -374,7 +376,12 @@ class NoiseHandlerTest {
   void rejectsASignatureOverAnotherStaticKey() {
     NoiseException e =
         initiatorFailureWithResponderPayload(
-            st -> payload(BOB.publicKey().bytes(), BOB.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, new byte[32]))));
+            st ->
+                payload(
+                    BOB.publicKey().bytes(),
+                    BOB.sign(
+                        NoiseHandshakeHandler.concat(
+                            NoiseHandshakeHandler.SIG_PREFIX, new byte[32]))));
     assertEquals(NoiseException.Reason.BAD_PAYLOAD, e.reason());
     assertTrue(e.getMessage().contains("signature"), e.getMessage());
   }
@@ -391,17 +398,23 @@ class NoiseHandlerTest {
     CompletableFuture<NoiseSession> f = new CompletableFuture<>();
     EmbeddedChannel client =
         new EmbeddedChannel(
-            new NoiseHandshakeHandler(config(ALICE, 1, List.of()), true, BOB.peerId(), s -> null, f));
+            new NoiseHandshakeHandler(
+                config(ALICE, 1, List.of()), true, BOB.peerId(), s -> null, f));
     byte[] m1 = drainOutbound(client);
     HandshakeState fake =
-        new HandshakeState(false, HandshakeState.generatePrivateKey(random(9)), random(10), Aead.DEFAULT);
+        new HandshakeState(
+            false, HandshakeState.generatePrivateKey(random(9)), random(10), Aead.DEFAULT);
     fake.readMessage(java.util.Arrays.copyOfRange(m1, 2, m1.length));
     byte[] m2 =
         fake.writeMessage(
             payload(
                 BOB.publicKey().bytes(),
-                BOB.sign(NoiseHandshakeHandler.concat(NoiseHandshakeHandler.SIG_PREFIX, fake.localStatic()))));
-    client.writeInbound(Unpooled.wrappedBuffer(Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
+                BOB.sign(
+                    NoiseHandshakeHandler.concat(
+                        NoiseHandshakeHandler.SIG_PREFIX, fake.localStatic()))));
+    client.writeInbound(
+        Unpooled.wrappedBuffer(
+            Buffers.concat(new byte[] {(byte) (m2.length >> 8), (byte) m2.length}, m2)));
     assertEquals(BOB.peerId(), f.join().remotePeer());
     drainOutbound(client);
     assertFalse(client.finishAndReleaseAll());
@@ -411,7 +424,9 @@ class NoiseHandlerTest {
   void rejectsAnUnparsableIdentityKeyOrPayload() {
     assertEquals(
         NoiseException.Reason.BAD_PAYLOAD,
-        initiatorFailureWithResponderPayload(st -> payload(new byte[] {8, 1, 18, 1, 0}, new byte[64])).reason());
+        initiatorFailureWithResponderPayload(
+                st -> payload(new byte[] {8, 1, 18, 1, 0}, new byte[64]))
+            .reason());
     assertEquals(
         NoiseException.Reason.BAD_PAYLOAD,
         initiatorFailureWithResponderPayload(st -> new byte[] {(byte) 0xff, (byte) 0xff}).reason());

@@ -33,8 +33,7 @@ class NoisePrimitivesTest {
   @Test
   void x25519RejectsALowOrderPoint() {
     byte[] a = decode("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-    NoiseException e =
-        assertThrows(NoiseException.class, () -> HandshakeState.dh(a, new byte[32]));
+    NoiseException e = assertThrows(NoiseException.class, () -> HandshakeState.dh(a, new byte[32]));
     assertEquals(NoiseException.Reason.BAD_KEY, e.reason());
   }
 

@@ -54,7 +54,8 @@ class NoiseTransportCodecTest {
     }
     // The codec passed the gathered bytes on, encrypted, without waiting for a flush.
     long encrypted = 4L * (2 + NoiseTransportCodec.MAX_PLAINTEXT + Aead.TAG_LENGTH);
-    long pending = p[0].unsafe().outboundBuffer().totalPendingWriteBytes(); // plus Netty's entry overhead
+    long pending =
+        p[0].unsafe().outboundBuffer().totalPendingWriteBytes(); // plus Netty's entry overhead
     assertTrue(pending >= encrypted && pending < encrypted + 1024, "pending " + pending);
     p[0].flush();
     assertTrue(last.isSuccess());

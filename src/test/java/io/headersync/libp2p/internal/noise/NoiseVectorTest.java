@@ -19,8 +19,8 @@ import org.bouncycastle.util.test.FixedSecureRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Byte-exact checks against a transcript computed by flynn/noise (the library go-libp2p uses),
- * see interop/noise-vectors.
+ * Byte-exact checks against a transcript computed by flynn/noise (the library go-libp2p uses), see
+ * interop/noise-vectors.
  */
 class NoiseVectorTest {
   static final NoiseVectors V = NoiseVectors.load("/vectors/noise/xx.json");
@@ -87,7 +87,8 @@ class NoiseVectorTest {
             Aead.DEFAULT);
     ByteCollector app = new ByteCollector();
     CompletableFuture<NoiseSession> f = new CompletableFuture<>();
-    EmbeddedChannel ch = new EmbeddedChannel(new NoiseHandshakeHandler(cfg, false, null, s -> app, f));
+    EmbeddedChannel ch =
+        new EmbeddedChannel(new NoiseHandshakeHandler(cfg, false, null, s -> app, f));
     assertEquals(0, drainOutbound(ch).length, "responder waits for message 1");
     ch.writeInbound(Unpooled.wrappedBuffer(framed(V.bytes("msg1"))));
     assertArrayEquals(framed(V.bytes("msg2")), drainOutbound(ch), "payload encoding matches Go's");

@@ -8,9 +8,10 @@ import io.netty.util.concurrent.Ticker;
 import java.util.function.UnaryOperator;
 
 /**
- * Two Yamux sessions on two {@link EmbeddedChannel}s, connected back-to-back by {@link #pump()}, which
- * shuttles bytes both ways and runs pending tasks until nothing moves. Single-threaded and
- * deterministic. Each side's config uses its channel's ticker, so {@code advanceTimeBy} drives timers.
+ * Two Yamux sessions on two {@link EmbeddedChannel}s, connected back-to-back by {@link #pump()},
+ * which shuttles bytes both ways and runs pending tasks until nothing moves. Single-threaded and
+ * deterministic. Each side's config uses its channel's ticker, so {@code advanceTimeBy} drives
+ * timers.
  */
 final class EmbeddedPair {
   final MockTicker clientTicker = Ticker.newMockTicker();
@@ -21,17 +22,24 @@ final class EmbeddedPair {
   final YamuxSession server;
   long bytesClientToServer;
   long bytesServerToClient;
-  /** When set, bytes cross in random-sized pieces (1 byte up to 2 KiB), so frames split anywhere. */
+
+  /**
+   * When set, bytes cross in random-sized pieces (1 byte up to 2 KiB), so frames split anywhere.
+   */
   java.util.Random splitter;
 
   EmbeddedPair(ChannelHandler clientInbound, ChannelHandler serverInbound) {
     this(clientInbound, serverInbound, UnaryOperator.identity(), UnaryOperator.identity());
   }
 
-  EmbeddedPair(ChannelHandler clientInbound, ChannelHandler serverInbound,
-      UnaryOperator<YamuxConfig.Builder> clientConfig, UnaryOperator<YamuxConfig.Builder> serverConfig) {
+  EmbeddedPair(
+      ChannelHandler clientInbound,
+      ChannelHandler serverInbound,
+      UnaryOperator<YamuxConfig.Builder> clientConfig,
+      UnaryOperator<YamuxConfig.Builder> serverConfig) {
     client = new YamuxSession(clientConfig.apply(quiet(clientTicker)).build(), true, clientInbound);
-    server = new YamuxSession(serverConfig.apply(quiet(serverTicker)).build(), false, serverInbound);
+    server =
+        new YamuxSession(serverConfig.apply(quiet(serverTicker)).build(), false, serverInbound);
     clientChannel.pipeline().addLast("yamux", client);
     serverChannel.pipeline().addLast("yamux", server);
   }
@@ -59,7 +67,8 @@ final class EmbeddedPair {
       if (c2s < 0 && s2c < 0) {
         clientChannel.runPendingTasks();
         serverChannel.runPendingTasks();
-        if (clientChannel.outboundMessages().isEmpty() && serverChannel.outboundMessages().isEmpty()) {
+        if (clientChannel.outboundMessages().isEmpty()
+            && serverChannel.outboundMessages().isEmpty()) {
           return;
         }
       }
@@ -67,9 +76,10 @@ final class EmbeddedPair {
   }
 
   /** Bytes moved, or -1 if nothing was pending. */
-  private static long transfer(EmbeddedChannel from, EmbeddedChannel to, java.util.Random splitter) {
+  private static long transfer(
+      EmbeddedChannel from, EmbeddedChannel to, java.util.Random splitter) {
     long moved = -1;
-    for (;;) {
+    for (; ; ) {
       ByteBuf b = from.readOutbound();
       if (b == null) {
         return moved;

@@ -111,11 +111,13 @@ final class TestStreams {
         b.getBytes(b.readerIndex(), copy);
         received.write(copy, 0, copy.length);
       }
-      ctx.writeAndFlush(msg).addListener(f -> {
-        if (!f.isSuccess()) {
-          error = f.cause();
-        }
-      });
+      ctx.writeAndFlush(msg)
+          .addListener(
+              f -> {
+                if (!f.isSuccess()) {
+                  error = f.cause();
+                }
+              });
       if (!ctx.channel().isWritable()) {
         ctx.channel().config().setAutoRead(false);
       }
@@ -128,8 +130,8 @@ final class TestStreams {
   }
 
   /** An inbound-stream initializer that installs a fresh handler per stream and keeps it. */
-  static <T extends ChannelHandler> ChannelInitializer<Channel> accepting(List<T> accepted,
-      java.util.function.Supplier<T> factory) {
+  static <T extends ChannelHandler> ChannelInitializer<Channel> accepting(
+      List<T> accepted, java.util.function.Supplier<T> factory) {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
@@ -183,7 +185,7 @@ final class TestStreams {
   /** Decodes every frame the channel has written so far (payloads copied; nothing to release). */
   static List<Frame> written(EmbeddedChannel ch) {
     ByteBuf all = Unpooled.buffer();
-    for (;;) {
+    for (; ; ) {
       ByteBuf b = ch.readOutbound();
       if (b == null) {
         break;
@@ -229,13 +231,23 @@ final class TestStreams {
     }
 
     boolean is(int type, int flags, int streamId, int length) {
-      return this.type == type && this.flags == flags && this.streamId == streamId && this.length == length;
+      return this.type == type
+          && this.flags == flags
+          && this.streamId == streamId
+          && this.length == length;
     }
 
     @Override
     public String toString() {
-      return "Frame(" + YamuxFrame.typeName(type) + ", " + YamuxFrame.flagNames(flags) + ", stream="
-          + Integer.toUnsignedString(streamId) + ", length=" + Integer.toUnsignedString(length) + ")";
+      return "Frame("
+          + YamuxFrame.typeName(type)
+          + ", "
+          + YamuxFrame.flagNames(flags)
+          + ", stream="
+          + Integer.toUnsignedString(streamId)
+          + ", length="
+          + Integer.toUnsignedString(length)
+          + ")";
     }
   }
 }

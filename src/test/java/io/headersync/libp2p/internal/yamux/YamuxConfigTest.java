@@ -25,34 +25,51 @@ class YamuxConfigTest {
 
   @Test
   void rejectsAnInitialWindowBelowTheProtocolWindow() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> YamuxConfig.builder().initialStreamWindow(128 * 1024).build());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> YamuxConfig.builder().initialStreamWindow(128 * 1024).build());
     assertTrue(e.getMessage().contains("initialStreamWindow"));
   }
 
   @Test
   void rejectsAMaxWindowBelowTheInitialWindow() {
-    assertThrows(IllegalArgumentException.class,
-        () -> YamuxConfig.builder().initialStreamWindow(1 << 20).maxStreamWindow(512 * 1024).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            YamuxConfig.builder().initialStreamWindow(1 << 20).maxStreamWindow(512 * 1024).build());
   }
 
   @Test
   void rejectsNonPositiveLimitsAndNegativeIntervals() {
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().acceptBacklog(0).build());
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().maxInboundStreams(0).build());
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().maxOutboundStreams(-1).build());
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().maxQueuedBytesPerStream(0).build());
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().maxFrameData(100).build());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> YamuxConfig.builder().acceptBacklog(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> YamuxConfig.builder().maxInboundStreams(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> YamuxConfig.builder().maxOutboundStreams(-1).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> YamuxConfig.builder().maxQueuedBytesPerStream(0).build());
+    assertThrows(
+        IllegalArgumentException.class, () -> YamuxConfig.builder().maxFrameData(100).build());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> YamuxConfig.builder().keepAliveInterval(Duration.ofSeconds(-1)).build());
-    assertThrows(IllegalArgumentException.class, () -> YamuxConfig.builder().pingTimeout(Duration.ZERO).build());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> YamuxConfig.builder().pingTimeout(Duration.ZERO).build());
     assertThrows(NullPointerException.class, () -> YamuxConfig.builder().ticker(null));
   }
 
   @Test
   void toBuilderKeepsEveryValue() {
-    YamuxConfig c = YamuxConfig.builder().acceptBacklog(7).maxFrameData(2000)
-        .keepAliveInterval(Duration.ZERO).build();
+    YamuxConfig c =
+        YamuxConfig.builder()
+            .acceptBacklog(7)
+            .maxFrameData(2000)
+            .keepAliveInterval(Duration.ZERO)
+            .build();
     YamuxConfig copy = c.toBuilder().build();
     assertEquals(c.toString(), copy.toString());
   }

@@ -29,14 +29,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxFrameDecoderTest {
 
-  /** A frame sequence covering every type, combined flags, empty and non-empty data, unsigned fields. */
+  /**
+   * A frame sequence covering every type, combined flags, empty and non-empty data, unsigned
+   * fields.
+   */
   private static List<YamuxFrame> sample() {
     List<YamuxFrame> frames = new ArrayList<>();
     frames.add(YamuxFrame.control(TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0));
     frames.add(data(FLAG_SYN | FLAG_FIN, 3, "syn+data+fin"));
     frames.add(data(0, 1, "hello"));
     frames.add(YamuxFrame.control(TYPE_DATA, FLAG_ACK | FLAG_FIN, 2, 0));
-    frames.add(YamuxFrame.control(TYPE_WINDOW_UPDATE, FLAG_SYN | FLAG_ACK | FLAG_FIN | FLAG_RST, 0xFFFFFFFE, 0x1005));
+    frames.add(
+        YamuxFrame.control(
+            TYPE_WINDOW_UPDATE, FLAG_SYN | FLAG_ACK | FLAG_FIN | FLAG_RST, 0xFFFFFFFE, 0x1005));
     frames.add(YamuxFrame.control(TYPE_PING, FLAG_SYN, 0, 0xDEADBEEF));
     frames.add(YamuxFrame.control(TYPE_PING, FLAG_ACK, 0, 7));
     frames.add(data(0, 5, "x".repeat(3000)));
@@ -131,7 +136,9 @@ class YamuxFrameDecoderTest {
     in.writeZero(10); // only part of the payload has arrived: the header alone is enough to reject
     DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(in));
     assertInstanceOf(YamuxException.ProtocolException.class, e.getCause());
-    assertEquals(YamuxFrame.GO_AWAY_PROTOCOL_ERROR, ((YamuxException.ProtocolException) e.getCause()).goAwayCode());
+    assertEquals(
+        YamuxFrame.GO_AWAY_PROTOCOL_ERROR,
+        ((YamuxException.ProtocolException) e.getCause()).goAwayCode());
     // Later bytes, even valid frames, are discarded: the frame boundaries are lost.
     ch.writeInbound(YamuxFrame.encodeHeader(ch.alloc(), TYPE_PING, FLAG_SYN, 0, 1));
     assertNull(ch.readInbound());
@@ -141,8 +148,10 @@ class YamuxFrameDecoderTest {
   @Test
   void rejectsAnUnknownVersion() {
     EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(1024));
-    DecoderException e = assertThrows(DecoderException.class,
-        () -> ch.writeInbound(Unpooled.wrappedBuffer(hex("010200010000000000000001"))));
+    DecoderException e =
+        assertThrows(
+            DecoderException.class,
+            () -> ch.writeInbound(Unpooled.wrappedBuffer(hex("010200010000000000000001"))));
     assertInstanceOf(YamuxException.ProtocolException.class, e.getCause());
     assertFalse(ch.finish());
   }
@@ -150,8 +159,10 @@ class YamuxFrameDecoderTest {
   @Test
   void rejectsAnUnknownType() {
     EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder(1024));
-    DecoderException e = assertThrows(DecoderException.class,
-        () -> ch.writeInbound(Unpooled.wrappedBuffer(hex("000400000000000000000000"))));
+    DecoderException e =
+        assertThrows(
+            DecoderException.class,
+            () -> ch.writeInbound(Unpooled.wrappedBuffer(hex("000400000000000000000000"))));
     assertInstanceOf(YamuxException.ProtocolException.class, e.getCause());
     assertFalse(ch.finish());
   }
@@ -167,7 +178,8 @@ class YamuxFrameDecoderTest {
     byte[] bytes = ByteBufUtil.getBytes(wire);
     wire.release();
     for (int split = 0; split <= bytes.length; split += 7) {
-      EmbeddedChannel ch = new EmbeddedChannel(new YamuxFrameDecoder((id, flags, length) -> id != 9));
+      EmbeddedChannel ch =
+          new EmbeddedChannel(new YamuxFrameDecoder((id, flags, length) -> id != 9));
       ch.writeInbound(Unpooled.wrappedBuffer(bytes, 0, split));
       ch.writeInbound(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
       YamuxFrame f = ch.readInbound();
@@ -182,6 +194,8 @@ class YamuxFrameDecoderTest {
   @Test
   void frameToStringNamesTypeAndFlags() {
     YamuxFrame f = YamuxFrame.control(TYPE_WINDOW_UPDATE, FLAG_SYN | FLAG_FIN, -2, -1);
-    assertEquals("YamuxFrame(WINDOW_UPDATE, flags=SYN|FIN, stream=4294967294, length=4294967295)", f.toString());
+    assertEquals(
+        "YamuxFrame(WINDOW_UPDATE, flags=SYN|FIN, stream=4294967294, length=4294967295)",
+        f.toString());
   }
 }

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two sessions over a LocalChannel pair on real event loops (two threads), so threads really cross. */
+/**
+ * Two sessions over a LocalChannel pair on real event loops (two threads), so threads really cross.
+ */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxLocalChannelTest {
   private static final long TIMEOUT_SECONDS = 60;
@@ -64,23 +66,37 @@ class YamuxLocalChannelTest {
   private void connect(ChannelHandler serverInbound) throws Exception {
     group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
     LocalAddress address = new LocalAddress("yamux-" + UUID.randomUUID());
-    serverListener = new ServerBootstrap().group(group).channel(LocalServerChannel.class)
-        .childHandler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            YamuxSession s = new YamuxSession(YamuxConfig.defaults(), false, serverInbound);
-            ch.pipeline().addLast("yamux", s);
-            server.complete(s);
-          }
-        }).bind(address).sync().channel();
+    serverListener =
+        new ServerBootstrap()
+            .group(group)
+            .channel(LocalServerChannel.class)
+            .childHandler(
+                new ChannelInitializer<LocalChannel>() {
+                  @Override
+                  protected void initChannel(LocalChannel ch) {
+                    YamuxSession s = new YamuxSession(YamuxConfig.defaults(), false, serverInbound);
+                    ch.pipeline().addLast("yamux", s);
+                    server.complete(s);
+                  }
+                })
+            .bind(address)
+            .sync()
+            .channel();
     client = new YamuxSession(YamuxConfig.defaults(), true, TestStreams.echoing());
-    clientChannel = new Bootstrap().group(group).channel(LocalChannel.class)
-        .handler(new ChannelInitializer<LocalChannel>() {
-          @Override
-          protected void initChannel(LocalChannel ch) {
-            ch.pipeline().addLast("yamux", client);
-          }
-        }).connect(address).sync().channel();
+    clientChannel =
+        new Bootstrap()
+            .group(group)
+            .channel(LocalChannel.class)
+            .handler(
+                new ChannelInitializer<LocalChannel>() {
+                  @Override
+                  protected void initChannel(LocalChannel ch) {
+                    ch.pipeline().addLast("yamux", client);
+                  }
+                })
+            .connect(address)
+            .sync()
+            .channel();
     server.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
@@ -130,7 +146,8 @@ class YamuxLocalChannelTest {
       while (offset < payload.length && ctx.channel().isWritable()) {
         int n = Math.min(chunk, payload.length - offset);
         int at = offset;
-        offset += n; // before the write: a write can fire channelWritabilityChanged, which re-enters here
+        offset +=
+            n; // before the write: a write can fire channelWritabilityChanged, which re-enters here
         ctx.write(Unpooled.wrappedBuffer(payload, at, n));
       }
       ctx.flush();

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.headersync.libp2p.internal.yamux.TestStreams.Collector;
-import io.headersync.libp2p.internal.yamux.TestStreams.Echo;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Future;
@@ -57,7 +56,8 @@ class YamuxSessionPairTest {
     assertEquals(1, pair.server.streamCount());
     YamuxStreamChannel serverSide = pair.server.stream(1);
     assertFalse(serverSide.isOutbound());
-    assertSame(pair.serverChannel, serverSide.parent(), "a stream is a child channel of its connection");
+    assertSame(
+        pair.serverChannel, serverSide.parent(), "a stream is a child channel of its connection");
     assertSame(pair.serverChannel.eventLoop(), serverSide.eventLoop());
   }
 
@@ -93,7 +93,9 @@ class YamuxSessionPairTest {
       for (int i = 0; i < n; i++) {
         byte[] p = payloads.get(i);
         if (off < p.length) {
-          streams.get(i).writeAndFlush(Unpooled.wrappedBuffer(p, off, Math.min(500, p.length - off)));
+          streams
+              .get(i)
+              .writeAndFlush(Unpooled.wrappedBuffer(p, off, Math.min(500, p.length - off)));
         }
       }
       pair.pump();
@@ -108,7 +110,9 @@ class YamuxSessionPairTest {
 
   @Test
   void halfCloseFromTheOpenerThenResponseThenBothClosed() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Collector c = new Collector();
     YamuxStreamChannel s = open(pair.client, c);
     s.writeAndFlush(text("request"));
@@ -136,7 +140,9 @@ class YamuxSessionPairTest {
 
   @Test
   void halfCloseFromTheAcceptorFirst() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Collector c = new Collector();
     YamuxStreamChannel s = open(pair.client, c);
     s.writeAndFlush(text("x"));
@@ -160,7 +166,9 @@ class YamuxSessionPairTest {
 
   @Test
   void closeSendsFinAndTheRemoteSeesEndOfInput() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     YamuxStreamChannel s = open(pair.client, new Collector());
     s.writeAndFlush(text("bye"));
     s.close();
@@ -178,7 +186,9 @@ class YamuxSessionPairTest {
 
   @Test
   void resetReachesTheRemoteWithItsErrorCode() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Collector c = new Collector();
     YamuxStreamChannel s = open(pair.client, c);
     s.writeAndFlush(text("abc"));
@@ -187,7 +197,8 @@ class YamuxSessionPairTest {
     pair.pump();
     Collector server = serverStreams.get(0);
     assertTrue(server.inactive);
-    YamuxException.StreamResetException e = assertInstanceOf(YamuxException.StreamResetException.class, server.error);
+    YamuxException.StreamResetException e =
+        assertInstanceOf(YamuxException.StreamResetException.class, server.error);
     assertEquals(0x1005, e.errorCode());
     assertTrue(e.remote());
     assertTrue(c.inactive);
@@ -208,7 +219,8 @@ class YamuxSessionPairTest {
     pair.pump();
     Future<YamuxStreamChannel> refused = pair.client.openStream(new Collector());
     assertTrue(refused.isDone());
-    YamuxException.GoAwayException e = assertInstanceOf(YamuxException.GoAwayException.class, refused.cause());
+    YamuxException.GoAwayException e =
+        assertInstanceOf(YamuxException.GoAwayException.class, refused.cause());
     assertEquals(0, e.code());
     s.writeAndFlush(text("still here"));
     pair.pump();
@@ -220,7 +232,9 @@ class YamuxSessionPairTest {
 
   @Test
   void closingTheConnectionSendsGoAwayAndClosesStreams() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Collector c = new Collector();
     open(pair.client, c);
     pair.clientChannel.close();
@@ -235,7 +249,9 @@ class YamuxSessionPairTest {
 
   @Test
   void pingMeasuresTheRoundTrip() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Future<Long> rtt = pair.client.ping();
     Future<Long> shared = pair.client.ping();
     pair.clientTicker.advance(5, TimeUnit.MILLISECONDS);
@@ -264,13 +280,18 @@ class YamuxSessionPairTest {
     assertFalse(s.isWritable(), "the queued bytes pass the high-water mark");
     long wireBefore = pair.bytesClientToServer;
     pair.pump();
-    assertEquals(wireBefore, pair.bytesClientToServer, "nothing more is sent while the reader does not read");
+    assertEquals(
+        wireBefore,
+        pair.bytesClientToServer,
+        "nothing more is sent while the reader does not read");
     // Read piece by piece: window goes back once half of it has been consumed.
     int reads = 0;
     while (reader.bytes().length < payload.length) {
       remote.read();
       pair.pump();
-      assertTrue(remote.bufferedInboundBytes() <= 256 * 1024, "the receiver never buffers beyond its window");
+      assertTrue(
+          remote.bufferedInboundBytes() <= 256 * 1024,
+          "the receiver never buffers beyond its window");
       assertTrue(++reads < 10_000, "no progress");
     }
     assertTrue(s.isWritable());
@@ -280,7 +301,9 @@ class YamuxSessionPairTest {
 
   @Test
   void transfers16MiBWithMatchingChecksumAndAutoTunesTheWindow() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     // An RTT measured by the server makes its receive window grow (no time passes between updates).
     Future<Long> rtt = pair.server.ping();
     pair.serverTicker.advance(1, TimeUnit.MILLISECONDS);
@@ -299,13 +322,17 @@ class YamuxSessionPairTest {
     assertTrue(server.inputShutdown);
     assertEquals(payload.length, server.bytes().length);
     assertEquals(crc(payload), crc(server.bytes()));
-    assertEquals(16 * 1024 * 1024, pair.server.stream(s.streamId()).receiveWindow(),
+    assertEquals(
+        16 * 1024 * 1024,
+        pair.server.stream(s.streamId()).receiveWindow(),
         "auto-tuning doubled the window up to the maximum");
   }
 
   @Test
   void withoutRttTheWindowStaysAtItsInitialSize() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     YamuxStreamChannel s = open(pair.client, new Collector());
     byte[] payload = randomBytes(2 * 1024 * 1024, 2);
     s.writeAndFlush(Unpooled.wrappedBuffer(payload));
@@ -338,8 +365,12 @@ class YamuxSessionPairTest {
 
   @Test
   void writesPastTheQueueLimitFail() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), slowReaders(new ArrayList<>()),
-        b -> b.maxQueuedBytesPerStream(100_000), b -> b);
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams),
+            slowReaders(new ArrayList<>()),
+            b -> b.maxQueuedBytesPerStream(100_000),
+            b -> b);
     YamuxStreamChannel s = open(pair.client, new Collector());
     // The first write fills the window and leaves 50_000 bytes queued.
     Future<Void> first = s.writeAndFlush(Unpooled.wrappedBuffer(new byte[256 * 1024 + 50_000]));
@@ -361,8 +392,12 @@ class YamuxSessionPairTest {
 
   @Test
   void opensBeyondTheBacklogWaitForAcks() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams),
-        b -> b.acceptBacklog(2), b -> b);
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams),
+            TestStreams.collecting(serverStreams),
+            b -> b.acceptBacklog(2),
+            b -> b);
     Future<YamuxStreamChannel> a = pair.client.openStream(new Collector());
     Future<YamuxStreamChannel> b = pair.client.openStream(new Collector());
     Future<YamuxStreamChannel> c = pair.client.openStream(new Collector());
@@ -377,21 +412,30 @@ class YamuxSessionPairTest {
 
   @Test
   void maxOutboundStreamsIsEnforced() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams),
-        b -> b.maxOutboundStreams(2), b -> b);
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams),
+            TestStreams.collecting(serverStreams),
+            b -> b.maxOutboundStreams(2),
+            b -> b);
     YamuxStreamChannel a = open(pair.client, new Collector());
     open(pair.client, new Collector());
     Future<YamuxStreamChannel> third = pair.client.openStream(new Collector());
     assertInstanceOf(YamuxException.LimitException.class, third.cause());
     a.close();
     pair.pump();
-    assertTrue(pair.client.openStream(new Collector()).isSuccess(), "a closed stream frees its slot");
+    assertTrue(
+        pair.client.openStream(new Collector()).isSuccess(), "a closed stream frees its slot");
   }
 
   @Test
   void keepAlivePingsAnIdleConnectionAndSurvivesWhenAnswered() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams),
-        b -> b.keepAliveInterval(java.time.Duration.ofSeconds(30)), b -> b);
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams),
+            TestStreams.collecting(serverStreams),
+            b -> b.keepAliveInterval(java.time.Duration.ofSeconds(30)),
+            b -> b);
     pair.pump();
     for (int i = 0; i < 5; i++) {
       pair.clientTicker.advance(30, TimeUnit.SECONDS);
@@ -405,17 +449,22 @@ class YamuxSessionPairTest {
     assertEquals(0, pair.server.rttNanos(), "keepalive is off on the server: it never pings");
   }
 
-  private io.netty.channel.ChannelInitializer<io.netty.channel.Channel> slowReaders(List<Collector> accepted) {
-    return TestStreams.accepting(accepted, () -> new Collector() {
-      @Override
-      public void handlerAdded(ChannelHandlerContext ctx) {
-        super.handlerAdded(ctx);
-        ctx.channel().config().setAutoRead(false);
-      }
-    });
+  private io.netty.channel.ChannelInitializer<io.netty.channel.Channel> slowReaders(
+      List<Collector> accepted) {
+    return TestStreams.accepting(
+        accepted,
+        () ->
+            new Collector() {
+              @Override
+              public void handlerAdded(ChannelHandlerContext ctx) {
+                super.handlerAdded(ctx);
+                ctx.channel().config().setAutoRead(false);
+              }
+            });
   }
 
-  private static void readAll(EmbeddedPair pair, YamuxStreamChannel remote, Collector reader, int expected) {
+  private static void readAll(
+      EmbeddedPair pair, YamuxStreamChannel remote, Collector reader, int expected) {
     for (int i = 0; i < 10_000 && reader.bytes().length < expected; i++) {
       remote.read();
       pair.pump();
@@ -489,7 +538,9 @@ class YamuxSessionPairTest {
 
   @Test
   void anUnwritableConnectionHoldsDataFramesBack() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     YamuxStreamChannel s = open(pair.client, new Collector());
     pair.clientChannel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
     assertFalse(pair.clientChannel.isWritable());
@@ -519,7 +570,9 @@ class YamuxSessionPairTest {
 
   @Test
   void removingTheSessionRemovesItsDecoderAndClosesStreams() {
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams), TestStreams.collecting(serverStreams));
     Collector c = new Collector();
     open(pair.client, c);
     pair.clientChannel.pipeline().remove("yamux");
@@ -531,24 +584,30 @@ class YamuxSessionPairTest {
   @Test
   void aReaderThatAsksForMoreInReadCompleteGetsEverythingWithoutStalling() {
     List<Collector> accepted = new ArrayList<>();
-    pair = new EmbeddedPair(TestStreams.collecting(clientStreams), TestStreams.accepting(accepted,
-        () -> new Collector() {
-          @Override
-          public void handlerAdded(ChannelHandlerContext ctx) {
-            super.handlerAdded(ctx);
-            ctx.channel().config().setAutoRead(false);
-          }
+    pair =
+        new EmbeddedPair(
+            TestStreams.collecting(clientStreams),
+            TestStreams.accepting(
+                accepted,
+                () ->
+                    new Collector() {
+                      @Override
+                      public void handlerAdded(ChannelHandlerContext ctx) {
+                        super.handlerAdded(ctx);
+                        ctx.channel().config().setAutoRead(false);
+                      }
 
-          @Override
-          public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.read(); // the usual pattern with auto-read off
-          }
-        }));
+                      @Override
+                      public void channelReadComplete(ChannelHandlerContext ctx) {
+                        ctx.read(); // the usual pattern with auto-read off
+                      }
+                    }));
     YamuxStreamChannel s = open(pair.client, new Collector());
     byte[] payload = randomBytes(3 * 1024 * 1024, 11);
     s.writeAndFlush(Unpooled.wrappedBuffer(payload));
     pair.pump();
-    pair.server.stream(s.streamId()).read(); // the first read; channelReadComplete asks for the rest
+    pair.server.stream(s.streamId())
+        .read(); // the first read; channelReadComplete asks for the rest
     pair.pump();
     assertArrayEquals(payload, accepted.get(0).bytes());
   }

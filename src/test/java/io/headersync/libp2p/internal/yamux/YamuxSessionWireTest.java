@@ -37,7 +37,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One session on an EmbeddedChannel, driven with hand-made frames; asserts the exact frames it writes. */
+/**
+ * One session on an EmbeddedChannel, driven with hand-made frames; asserts the exact frames it
+ * writes.
+ */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class YamuxSessionWireTest {
   private final MockTicker ticker = Ticker.newMockTicker();
@@ -55,8 +58,11 @@ class YamuxSessionWireTest {
   /** A server (listener) session: inbound streams have odd ids. */
   private void server(UnaryOperator<YamuxConfig.Builder> config) {
     ch = EmbeddedChannel.builder().ticker(ticker).build();
-    session = new YamuxSession(config.apply(EmbeddedPair.quiet(ticker)).build(), false,
-        TestStreams.collecting(accepted));
+    session =
+        new YamuxSession(
+            config.apply(EmbeddedPair.quiet(ticker)).build(),
+            false,
+            TestStreams.collecting(accepted));
     ch.pipeline().addLast("yamux", session);
   }
 
@@ -75,7 +81,9 @@ class YamuxSessionWireTest {
 
   private void assertGoAwayAndClosed(int code) {
     List<Frame> out = written(ch);
-    assertTrue(out.stream().anyMatch(f -> f.is(TYPE_GO_AWAY, 0, 0, code)), () -> "no GoAway(" + code + ") in " + out);
+    assertTrue(
+        out.stream().anyMatch(f -> f.is(TYPE_GO_AWAY, 0, 0, code)),
+        () -> "no GoAway(" + code + ") in " + out);
     assertFalse(ch.isOpen(), "the connection is closed");
   }
 
@@ -96,7 +104,8 @@ class YamuxSessionWireTest {
     in(frame(TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0));
     List<Frame> out = written(ch);
     assertEquals(1, out.size());
-    assertTrue(out.get(0).is(TYPE_WINDOW_UPDATE, FLAG_ACK, 1, 1024 * 1024 - 256 * 1024), out.toString());
+    assertTrue(
+        out.get(0).is(TYPE_WINDOW_UPDATE, FLAG_ACK, 1, 1024 * 1024 - 256 * 1024), out.toString());
     // The remote may now send the whole megabyte without an update.
     in(dataFrame(0, 1, new byte[1024 * 1024]));
     assertTrue(ch.isOpen());
@@ -180,7 +189,8 @@ class YamuxSessionWireTest {
     in(dataFrame(FLAG_RST, 1, bytes("dropped")));
     assertEquals("first", c.text());
     assertTrue(c.inactive);
-    YamuxException.StreamResetException e = assertInstanceOf(YamuxException.StreamResetException.class, c.error);
+    YamuxException.StreamResetException e =
+        assertInstanceOf(YamuxException.StreamResetException.class, c.error);
     assertEquals(0, e.errorCode());
   }
 
@@ -200,11 +210,13 @@ class YamuxSessionWireTest {
     in(frame(TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0));
     accepted.get(0).channel.close();
     written(ch);
-    in(dataFrame(0, 99, new byte[5000]), // never seen
+    in(
+        dataFrame(0, 99, new byte[5000]), // never seen
         frame(TYPE_WINDOW_UPDATE, 0, 77, 1000), // never seen
         dataFrame(FLAG_FIN, 1, new byte[3000]), // closed
         frame(TYPE_WINDOW_UPDATE, FLAG_ACK | FLAG_FIN | FLAG_RST, 1, 5), // closed
-        dataFrame(0, 101, new byte[300 * 1024])); // never seen, larger than any window: still drained
+        dataFrame(
+            0, 101, new byte[300 * 1024])); // never seen, larger than any window: still drained
     assertTrue(written(ch).isEmpty(), "nothing is answered");
     assertTrue(ch.isOpen());
     assertEquals(0, session.streamCount());
@@ -226,7 +238,11 @@ class YamuxSessionWireTest {
   void dataBeyondTheWindowIsAProtocolError() {
     server();
     in(frame(TYPE_WINDOW_UPDATE, FLAG_SYN, 1, 0));
-    accepted.get(0).channel.config().setAutoRead(false); // nothing is consumed, so no window comes back
+    accepted
+        .get(0)
+        .channel
+        .config()
+        .setAutoRead(false); // nothing is consumed, so no window comes back
     in(dataFrame(0, 1, new byte[200 * 1024]));
     written(ch);
     // 56 KiB of window left; a 57 KiB frame is rejected from its header alone.
@@ -287,10 +303,15 @@ class YamuxSessionWireTest {
     List<Frame> out = written(ch);
     assertEquals(300, out.size(), out.toString());
     List<Frame> resets = out.subList(0, 44);
-    assertTrue(resets.stream().allMatch(f -> f.type == TYPE_WINDOW_UPDATE && f.flags == FLAG_RST && f.length == 0));
+    assertTrue(
+        resets.stream()
+            .allMatch(f -> f.type == TYPE_WINDOW_UPDATE && f.flags == FLAG_RST && f.length == 0));
     assertTrue(resets.stream().allMatch(f -> f.streamId >= 1 + 2 * 256));
     List<Frame> acks = out.subList(44, 300);
-    assertTrue(acks.stream().allMatch(f -> f.is(TYPE_WINDOW_UPDATE, FLAG_ACK, f.streamId, 0) && f.streamId < 2 * 256));
+    assertTrue(
+        acks.stream()
+            .allMatch(
+                f -> f.is(TYPE_WINDOW_UPDATE, FLAG_ACK, f.streamId, 0) && f.streamId < 2 * 256));
     assertEquals(256, accepted.size());
     // The backlog is free again: a new SYN is accepted.
     in(frame(TYPE_WINDOW_UPDATE, FLAG_SYN, 1001, 0));
@@ -318,13 +339,22 @@ class YamuxSessionWireTest {
   void dataPastTheHostsInboundBudgetResetsItsStreamButNotTheConnection() {
     InboundBudget budget = new InboundBudget(1_000);
     ch = EmbeddedChannel.builder().ticker(ticker).build();
-    session = new YamuxSession(EmbeddedPair.quiet(ticker).inboundBudget(budget).build(), false,
-        TestStreams.accepting(accepted, () -> new Collector() {
-          @Override
-          public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
-            ctx.channel().config().setAutoRead(false); // a handler that does not read: bytes stay buffered
-          }
-        }));
+    session =
+        new YamuxSession(
+            EmbeddedPair.quiet(ticker).inboundBudget(budget).build(),
+            false,
+            TestStreams.accepting(
+                accepted,
+                () ->
+                    new Collector() {
+                      @Override
+                      public void handlerAdded(io.netty.channel.ChannelHandlerContext ctx) {
+                        ctx.channel()
+                            .config()
+                            .setAutoRead(
+                                false); // a handler that does not read: bytes stay buffered
+                      }
+                    }));
     ch.pipeline().addLast("yamux", session);
 
     in(dataFrame(FLAG_SYN, 1, new byte[600]));
@@ -372,7 +402,12 @@ class YamuxSessionWireTest {
     server(b -> b.keepAliveInterval(Duration.ofSeconds(30)).pingTimeout(Duration.ofSeconds(10)));
     ticker.advance(20, TimeUnit.SECONDS);
     ch.runPendingTasks();
-    in(frame(TYPE_WINDOW_UPDATE, 0, 99, 0)); // any frame counts as activity, even for an unknown stream
+    in(
+        frame(
+            TYPE_WINDOW_UPDATE,
+            0,
+            99,
+            0)); // any frame counts as activity, even for an unknown stream
     ticker.advance(20, TimeUnit.SECONDS);
     ch.runPendingTasks();
     assertTrue(written(ch).isEmpty(), "only 20 s idle");
@@ -419,7 +454,8 @@ class YamuxSessionWireTest {
     assertTrue(out.get(0).is(TYPE_PING, FLAG_SYN, 0, 1), out.toString());
     ticker.advance(4, TimeUnit.MILLISECONDS);
     in(frame(TYPE_PING, FLAG_ACK, 0, 1));
-    assertEquals(TimeUnit.MILLISECONDS.toNanos(3), session.rttNanos(), "smoothed: half old, half new");
+    assertEquals(
+        TimeUnit.MILLISECONDS.toNanos(3), session.rttNanos(), "smoothed: half old, half new");
   }
 
   @Test
@@ -445,9 +481,13 @@ class YamuxSessionWireTest {
 
   @Test
   void sessionFramesSplitAtEveryByteGiveTheSameResult() {
-    ByteBuf seq = Unpooled.wrappedBuffer(dataFrame(FLAG_SYN, 1, bytes("abc")),
-        frame(TYPE_PING, FLAG_SYN, 0, 9), dataFrame(FLAG_FIN, 1, bytes("defgh")),
-        frame(TYPE_WINDOW_UPDATE, 0, 1, 10), dataFrame(0, 55, bytes("unknown stream")));
+    ByteBuf seq =
+        Unpooled.wrappedBuffer(
+            dataFrame(FLAG_SYN, 1, bytes("abc")),
+            frame(TYPE_PING, FLAG_SYN, 0, 9),
+            dataFrame(FLAG_FIN, 1, bytes("defgh")),
+            frame(TYPE_WINDOW_UPDATE, 0, 1, 10),
+            dataFrame(0, 55, bytes("unknown stream")));
     byte[] wire = ByteBufUtil.getBytes(seq);
     seq.release();
     for (int split = 0; split <= wire.length; split++) {
@@ -462,7 +502,9 @@ class YamuxSessionWireTest {
       assertEquals(256 * 1024 + 10, c.stream().sendWindow());
       List<Frame> out = written(ch);
       assertTrue(out.stream().anyMatch(f -> f.is(TYPE_PING, FLAG_ACK, 0, 9)), "split at " + split);
-      assertTrue(out.stream().anyMatch(f -> f.type == TYPE_WINDOW_UPDATE && f.flags == FLAG_ACK), "split at " + split);
+      assertTrue(
+          out.stream().anyMatch(f -> f.type == TYPE_WINDOW_UPDATE && f.flags == FLAG_ACK),
+          "split at " + split);
       assertTrue(ch.isOpen());
       ch.finishAndReleaseAll();
     }

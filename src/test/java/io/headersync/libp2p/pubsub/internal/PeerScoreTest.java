@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The score formula, term by term, against values worked out by hand from Go's {@code score.go}. */
+/**
+ * The score formula, term by term, against values worked out by hand from Go's {@code score.go}.
+ */
 class PeerScoreTest {
   static final String TOPIC = "t";
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -47,8 +49,13 @@ class PeerScoreTest {
 
   @Test
   void timeInMeshCountsQuantaUpToTheCap() {
-    PeerScore s = score(TopicScoreParams.builder().topicWeight(0.5).timeInMesh(2, Duration.ofSeconds(1), 10).build(),
-        PeerScoreParams.builder());
+    PeerScore s =
+        score(
+            TopicScoreParams.builder()
+                .topicWeight(0.5)
+                .timeInMesh(2, Duration.ofSeconds(1), 10)
+                .build(),
+            PeerScoreParams.builder());
     PeerId p = peer(1);
     s.addPeer(p, null);
     s.graft(p, TOPIC);
@@ -62,8 +69,10 @@ class PeerScoreTest {
 
   @Test
   void firstDeliveriesAreCappedAndDecay() {
-    PeerScore s = score(TopicScoreParams.builder().topicWeight(1).firstMessageDeliveries(1, 0.5, 3).build(),
-        PeerScoreParams.builder());
+    PeerScore s =
+        score(
+            TopicScoreParams.builder().topicWeight(1).firstMessageDeliveries(1, 0.5, 3).build(),
+            PeerScoreParams.builder());
     PeerId p = peer(1);
     PeerId q = peer(2);
     s.addPeer(p, null);
@@ -84,10 +93,12 @@ class PeerScoreTest {
 
   @Test
   void meshDeliveryDeficitIsSquaredAfterActivationAndStickyOnPrune() {
-    TopicScoreParams tp = TopicScoreParams.builder().topicWeight(1)
-        .meshMessageDeliveries(-1, 0.5, 10, 4, Duration.ofMillis(10), Duration.ofSeconds(2))
-        .meshFailurePenalty(-2, 0.5)
-        .build();
+    TopicScoreParams tp =
+        TopicScoreParams.builder()
+            .topicWeight(1)
+            .meshMessageDeliveries(-1, 0.5, 10, 4, Duration.ofMillis(10), Duration.ofSeconds(2))
+            .meshFailurePenalty(-2, 0.5)
+            .build();
     PeerScore s = score(tp, PeerScoreParams.builder());
     PeerId p = peer(1);
     s.addPeer(p, null);
@@ -106,8 +117,13 @@ class PeerScoreTest {
 
   @Test
   void invalidDeliveriesAreSquaredAndHitPeersThatForwardedTheSameMessage() {
-    PeerScore s = score(TopicScoreParams.builder().topicWeight(0.1).invalidMessageDeliveries(-1000, 0.9).build(),
-        PeerScoreParams.builder());
+    PeerScore s =
+        score(
+            TopicScoreParams.builder()
+                .topicWeight(0.1)
+                .invalidMessageDeliveries(-1000, 0.9)
+                .build(),
+            PeerScoreParams.builder());
     PeerId p = peer(1);
     PeerId q = peer(2);
     s.addPeer(p, null);
@@ -142,12 +158,14 @@ class PeerScoreTest {
   @Test
   void appSpecificColocationAndBehaviourTermsAndTheTopicCap() {
     PeerId p = peer(1);
-    PeerScore s = score(TopicScoreParams.builder().topicWeight(1).firstMessageDeliveries(10, 0.5, 100).build(),
-        PeerScoreParams.builder()
-            .topicScoreCap(15)
-            .appSpecific(x -> x.equals(p) ? 3 : 0, 2)
-            .ipColocationFactor(-5, 2)
-            .behaviourPenalty(-1, 1, 0.5));
+    PeerScore s =
+        score(
+            TopicScoreParams.builder().topicWeight(1).firstMessageDeliveries(10, 0.5, 100).build(),
+            PeerScoreParams.builder()
+                .topicScoreCap(15)
+                .appSpecific(x -> x.equals(p) ? 3 : 0, 2)
+                .ipColocationFactor(-5, 2)
+                .behaviourPenalty(-1, 1, 0.5));
     s.addPeer(p, "10.0.0.1");
     for (int i = 0; i < 2; i++) {
       ByteString m = id();
@@ -165,8 +183,12 @@ class PeerScoreTest {
 
   @Test
   void negativeScoresAreRetainedAfterDisconnectPositiveOnesNot() {
-    PeerScore s = score(TopicScoreParams.goHeaderDefaults(),
-        PeerScoreParams.builder().behaviourPenalty(-10, 0, 0.9).retainScore(Duration.ofSeconds(30)));
+    PeerScore s =
+        score(
+            TopicScoreParams.goHeaderDefaults(),
+            PeerScoreParams.builder()
+                .behaviourPenalty(-10, 0, 0.9)
+                .retainScore(Duration.ofSeconds(30)));
     PeerId bad = peer(1);
     PeerId good = peer(2);
     s.addPeer(bad, null);
@@ -203,27 +225,37 @@ class PeerScoreTest {
     assertEquals(Math.pow(0.01, 1.0 / 3600), t.invalidMessageDeliveriesDecay(), 1e-15);
     assertEquals(0, t.meshMessageDeliveriesWeight());
     assertEquals(0, t.meshFailurePenaltyWeight());
-    assertEquals(new PeerScoreThresholds(-1000, -2000, -8000, 1000, 5), PeerScoreThresholds.CELESTIA);
+    assertEquals(
+        new PeerScoreThresholds(-1000, -2000, -8000, 1000, 5), PeerScoreThresholds.CELESTIA);
     PeerScoreParams p = PeerScoreParams.forHeaderTopic("/x/header-sub/v0.0.1");
     assertEquals(t, p.topics().get("/x/header-sub/v0.0.1"));
   }
 
   @Test
   void parametersBreakingGoRulesAreRejectedWithTheirName() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new PeerScoreThresholds(-1, -2, -1, 0, 0));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new PeerScoreThresholds(-1, -2, -1, 0, 0));
     assertTrue(e.getMessage().contains("graylist"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> TopicScoreParams.builder().invalidMessageDeliveries(1000, 0.5).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TopicScoreParams.builder().invalidMessageDeliveries(1000, 0.5).build());
     assertTrue(e.getMessage().contains("invalidMessageDeliveriesWeight"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> GossipSubParams.builder().degrees(6, 7, 12, 4, 2, 6).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> GossipSubParams.builder().degrees(6, 7, 12, 4, 2, 6).build());
     assertTrue(e.getMessage().contains("Dlo"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> GossipSubParams.builder().protocols(List.of("/meshsub/1.3.0")).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> GossipSubParams.builder().protocols(List.of("/meshsub/1.3.0")).build());
     assertTrue(e.getMessage().contains("/meshsub/1.3.0"), e.getMessage());
     GossipSubParams d = GossipSubParams.defaults();
-    assertEquals(List.of(6, 5, 12, 4, 2, 6), List.of(d.d(), d.dlo(), d.dhi(), d.dscore(), d.dout(), d.dlazy()));
+    assertEquals(
+        List.of(6, 5, 12, 4, 2, 6),
+        List.of(d.d(), d.dlo(), d.dhi(), d.dscore(), d.dout(), d.dlazy()));
     assertEquals(Duration.ofSeconds(1), d.heartbeatInterval());
     assertEquals(Duration.ofMillis(100), d.heartbeatInitialDelay());
     assertEquals(false, d.floodPublish(), "Go v0.16.0: off unless WithFloodPublish(true)");
