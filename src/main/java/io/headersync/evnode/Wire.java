@@ -102,13 +102,21 @@ final class Wire {
      * the 10th 0 or 1, non-minimal encodings accepted); the value is to be read as unsigned.
      */
     long readVarint(String field) {
+      return readVarint(field, "");
+    }
+
+    /**
+     * As {@link #readVarint(String)}, naming the field {@code field + suffix} in an error: the name
+     * is only built when the varint is bad (this runs for every field of every header).
+     */
+    private long readVarint(String field, String suffix) {
       int start = pos;
       try {
         long value = Uvarint.decode(buf, start, end, Uvarint.Format.GO);
         pos = start + Uvarint.length(buf, start, end, Uvarint.Format.GO);
         return value;
       } catch (Uvarint.VarintException e) {
-        throw error(field + ": " + e.getMessage() + " at offset " + start);
+        throw error(field + suffix + ": " + e.getMessage() + " at offset " + start);
       }
     }
 
@@ -131,6 +139,9 @@ final class Wire {
       int len = readLength(field);
       int start = pos;
       pos += len;
+      if (isAscii(buf, start, len)) {
+        return new String(buf, start, len, StandardCharsets.US_ASCII); // the usual case: no decoder
+      }
       try {
         return StandardCharsets.UTF_8
             .newDecoder()
@@ -143,8 +154,17 @@ final class Wire {
       }
     }
 
+    private static boolean isAscii(byte[] b, int from, int len) {
+      for (int i = from; i < from + len; i++) {
+        if (b[i] < 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     private int readLength(String field) {
-      long len = readVarint(field + " length");
+      long len = readVarint(field, " length");
       if (len < 0 || len > end - pos) {
         throw error(
             field
