@@ -75,6 +75,16 @@ public final class BenchSuite {
                 ? List.of("-Dbench.curve=" + curve, "-Dbench.warmups=1")
                 : List.of("-Dbench.curve=" + curve),
             List.of(Integer.toString(n))));
+    // Row 1 as a user meets it: our light node in a fresh JVM of its own (default heap, no
+    // signature checks, as go-header checks none) against go-header's syncer in its own process,
+    // both from the same warm go-header server.
+    suite.add(
+        new Bench(
+            "Fresh-JVM light node against go-header, from one go-header server",
+            "1",
+            "io.headersync.bench.LightNodeBenchmark",
+            List.of("-Dbench.signatures=false", "-Dbench.xmx=default"),
+            List.of(Integer.toString(smoke ? 2_000 : n))));
     // The adaptive window (no fixed depth argument); the zero-delay rate it is held against is the
     // section above ("ours, steady"): issue 18 row 3 asks for at least half of it.
     suite.add(

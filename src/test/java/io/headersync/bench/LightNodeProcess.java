@@ -246,7 +246,7 @@ public final class LightNodeProcess {
     long heapEnd = heapAfterGc();
     Map<String, Long> status = procStatus();
     printNativeMemory();
-    node.stop();
+    node.close(); // stop() is asynchronous: wait until the store is closed before reopening it
     long storeEnd = du(store);
     String rocks = compact(store);
     long storeCompacted = du(store);
