@@ -46,6 +46,9 @@ import picocli.CommandLine.Option;
  * time with an ev-node signer key, resuming after the stored head), with RocksDB stores and a node
  * key under the data directory, and prints progress until stopped (Ctrl-C stops it gracefully),
  * until {@code --seconds} pass or, for a sequencer, {@code --blocks} are produced.
+ *
+ * <p>Why ~630 lines: mostly picocli option declarations with their help texts and checks; running
+ * the node is {@code EvNodeSync}'s.
  */
 @Command(
     name = "node",

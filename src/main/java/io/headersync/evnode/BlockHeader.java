@@ -43,6 +43,9 @@ import java.util.Optional;
  * time.Unix(0, int64(t))}, so a value with the high bit set is a time before 1970.
  *
  * <p>Instances are immutable and thread-safe.
+ *
+ * <p>Why ~640 lines: the header's fields, ev-node's two encodings of them (current and legacy), the
+ * hash and the checks, which must change together to stay byte-exact with Go.
  */
 public final class BlockHeader {
   /** ev-node's {@code MaxClockDrift}: how far ahead of now a header time may be, 1 minute. */

@@ -79,6 +79,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Longer than most classes (about 700 lines): the builder documents each setting of an ev-node
  * node, a third of the file.
+ *
+ * <p>Why ~850 lines: a third is the Javadoc of the one entry point for a whole ev-node node's sync
+ * side (roles, proposer pinning, the shared P2P client, the data service) and of its builder; the
+ * rest is the composite's wiring, start and stop, while the syncing lives in the two services.
  */
 public final class EvNodeSync extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(EvNodeSync.class);

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded: entries exist for connected peers only (the host bounds them); protections and tags
  * for peers that are not connected (a seed before it is reached) are bounded by {@link
  * #MAX_PROTECTED_PEERS}. Thread-safe.
+ *
+ * <p>Why ~620 lines: go-libp2p's connection manager (watermarks, grace period, protection, trimming
+ * by value: tags plus the gossipsub score) as one table under one lock; a third is Javadoc.
  */
 public final class ConnectionManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);

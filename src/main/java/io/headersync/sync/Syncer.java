@@ -112,6 +112,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * @param <H> the header type
+ *     <p>Why ~650 lines: about half is Javadoc; the work is in its package-private parts (see
+ *     "Syncer" in {@code docs/architecture.md}), and what stays here is the public API and the
+ *     lifecycle.
  */
 public final class Syncer<H extends Header> extends AbstractService {
   private static final Logger log = LoggerFactory.getLogger(Syncer.class);

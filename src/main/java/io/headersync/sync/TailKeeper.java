@@ -62,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * <p>One piece of tail work at a time (go-header's {@code tailMu.TryLock}): a prune requested while
  * one runs is skipped and done after it. Never blocks the sync: everything is asynchronous on the
  * worker executor, the store's writer interleaves it with appends.
+ *
+ * <p>Why ~640 lines: go-header's subjective tail (moving the tail, pruning, back-fill by hash
+ * links) as one job on the syncer's worker; its three tasks share the tail pointer, the retry
+ * streak and the busy/idle state; split apart, they would share that state with no owner.
  */
 final class TailKeeper<H extends Header> {
   private static final Logger log = LoggerFactory.getLogger(TailKeeper.class);

@@ -55,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * Every store a test opens is closed after it. Needs {@code org.junit.jupiter:junit-jupiter-api} on
  * the test class path (an optional dependency of headersync).
  *
- * <p>Why one class of ~1,000 lines: it is a suite of independent test methods, one per rule of the
+ * <p>Why one class of ~1,050 lines: it is a suite of independent test methods, one per rule of the
  * contract; a user extends one class to run all of them (as Kafka's {@code
  * AbstractKeyValueStoreTest} is one class).
  */

@@ -235,11 +235,17 @@ public final class LightNodeProcess {
       b.extraCheck(ProposerCheck.ofAddress(HexFormat.of().parseHex(args.proposerHex())));
     }
     HeaderSyncService<P2PSignedHeader> node = b.build();
+    long built = System.nanoTime();
     AtomicLong heapPeak = new AtomicLong();
     Thread sampler = new Thread(() -> sample(node, args, t0, heapPeak), "bench-light-node-sampler");
     sampler.setDaemon(true);
     node.start().get(5, TimeUnit.MINUTES);
+    long started = System.nanoTime();
     sampler.start();
+    node.store().awaitHeight(Math.min(args.n(), 1_000)).get(60, TimeUnit.MINUTES);
+    System.out.printf(
+        "STARTED build=%.1f start=%.1f first1000=%.1f (ms since before build())%n",
+        (built - t0) / 1e6, (started - t0) / 1e6, (System.nanoTime() - t0) / 1e6);
     node.store().awaitHeight(args.n()).get(60, TimeUnit.MINUTES);
     double millis = (System.nanoTime() - t0) / 1e6;
     sampler.join(60_000);

@@ -38,7 +38,7 @@ import java.util.function.Function;
  * Fetches the headers {@code (from.height(), to)} from many peers at once and hands them to a sink
  * in height order, each batch verified and linked to the one before.
  *
- * <p>Why one class of about 750 lines: it is one state machine under one lock. The chunks pending,
+ * <p>Why one class of about 840 lines: it is one state machine under one lock. The chunks pending,
  * in flight and ready, the peers excluded, the record of who served which heights, the next height
  * to schedule and to deliver, and the retry and pacing timers change together in every transition
  * (schedule, answer, retry, deliver, blame, finish), and each transition's invariants (a retried

@@ -23,7 +23,7 @@ import java.util.Objects;
  * of {@link #defaults()} with {@link #toBuilder()}; {@link Builder#build()} checks Go's rules and
  * names the setting that breaks one. Immutable.
  *
- * <p>Why ~870 lines: 32 settings, each with a field, an accessor, a builder setter, their Javadoc
+ * <p>Why ~1,000 lines: 32 settings, each with a field, an accessor, a builder setter, their Javadoc
  * and Go's validation rule; there is no logic to move out, and one class per settings group would
  * make users look for a setting in several places (go-libp2p-pubsub has one {@code
  * GossipSubParams}).

@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One instance per connection (not sharable).
  *
- * <p>Why one class of ~780 lines: the session is one Netty handler whose state (the stream table,
+ * <p>Why one class of ~860 lines: the session is one Netty handler whose state (the stream table,
  * un-ACKed SYNs, the accept backlog, pings and GoAway) lives on the connection's event loop and is
  * changed by every frame type; the parts with state of their own are already apart ({@link
  * YamuxFrameDecoder}, {@link YamuxStreamChannel}, {@link InboundBudget}).

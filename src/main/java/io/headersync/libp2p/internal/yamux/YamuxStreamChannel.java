@@ -68,7 +68,7 @@ import java.util.ArrayDeque;
  *       dead peer.
  * </ul>
  *
- * <p>Why one class of ~670 lines: a Netty child channel implements {@code AbstractChannel} and its
+ * <p>Why one class of ~720 lines: a Netty child channel implements {@code AbstractChannel} and its
  * {@code Unsafe} together (as Netty's own {@code AbstractHttp2StreamChannel} does, in one larger
  * class); the window accounting and the outbound queue are the stream's state and change together.
  */

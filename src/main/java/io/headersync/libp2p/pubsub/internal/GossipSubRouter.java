@@ -42,7 +42,7 @@ import java.util.function.Predicate;
  * heartbeat ({@code maxIHaveMessages}), IDONTWANT ({@code maxIDontWant*}), the message cache, the
  * backoff table, promises and PX records; what goes over is dropped and counted.
  *
- * <p>Why one class of ~900 lines: the mesh, fanout, backoff, promise and IDONTWANT tables are one
+ * <p>Why one class of ~950 lines: the mesh, fanout, backoff, promise and IDONTWANT tables are one
  * state owned by the router thread, and every handler (GRAFT, PRUNE, IHAVE, IWANT, the heartbeat)
  * reads and changes several of them; split by handler, they would share that mutable state with no
  * single owner. What has its own state is already apart: {@link PeerScore}, {@link MessageCache},
