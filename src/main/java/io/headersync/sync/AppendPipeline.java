@@ -16,7 +16,9 @@ import java.util.function.Function;
  * <p>{@link #submit} returns the stage the range session waits for before it hands over the next
  * batch: complete while fewer than {@code maxInFlight} batches are unfinished, else the oldest
  * unfinished batch's completion. A failure of any batch fails every later submission and {@link
- * #drain()}.
+ * #drain()}. Once {@link #finish()} was called the pipeline takes nothing more: a batch a range
+ * session hands over late (a delivery racing its cancellation) is refused, not appended, so that a
+ * stopped syncer's store does not grow after the stop completed.
  */
 final class AppendPipeline<H extends Header> {
   /** Called on the worker executor when a batch is readable. */
@@ -33,6 +35,7 @@ final class AppendPipeline<H extends Header> {
   private CompletableFuture<Void> queuedTail = CompletableFuture.completedFuture(null);
   private H last;
   private Throwable failure;
+  private boolean drained;
 
   AppendPipeline(
       Store<H> store,
@@ -59,6 +62,12 @@ final class AppendPipeline<H extends Header> {
    * submitted header.
    */
   CompletableFuture<Void> submit(List<H> batch, boolean alreadyChecked) {
+    synchronized (this) {
+      if (drained) {
+        return CompletableFuture.failedFuture(
+            new java.util.concurrent.CancellationException("sync job ended; batch not appended"));
+      }
+    }
     long received = System.nanoTime();
     CompletableFuture<Void> checked =
         alreadyChecked ? CompletableFuture.completedFuture(null) : check.apply(batch);
@@ -66,6 +75,10 @@ final class AppendPipeline<H extends Header> {
     synchronized (this) {
       if (failure != null) {
         return CompletableFuture.failedFuture(failure);
+      }
+      if (drained) {
+        return CompletableFuture.failedFuture(
+            new java.util.concurrent.CancellationException("sync job ended; batch not appended"));
       }
       last = batch.get(batch.size() - 1);
       CompletableFuture<Void> queued =
@@ -119,7 +132,18 @@ final class AppendPipeline<H extends Header> {
     }
   }
 
-  /** Completes when every submitted batch is readable, or with the first failure. */
+  /**
+   * Ends the job's pipeline: from now on {@link #submit} refuses batches; completes as {@link
+   * #drain()}.
+   */
+  CompletableFuture<Void> finish() {
+    synchronized (this) {
+      drained = true;
+    }
+    return drain();
+  }
+
+  /** Completes when every batch submitted so far is readable, or with the first failure. */
   CompletableFuture<Void> drain() {
     CompletableFuture<?>[] all;
     synchronized (this) {

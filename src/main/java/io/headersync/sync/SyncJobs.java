@@ -194,7 +194,7 @@ final class SyncJobs<H extends Header> {
       loop = CompletableFuture.failedFuture(e);
     }
     loop.handle((v, err) -> err)
-        .thenCompose(err -> pipeline.drain().handle((v, drainErr) -> err != null ? err : drainErr))
+        .thenCompose(err -> pipeline.finish().handle((v, drainErr) -> err != null ? err : drainErr))
         .thenAcceptAsync(err -> finishJob(err, done), ctx.worker);
   }
 
