@@ -29,6 +29,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,8 +145,8 @@ public final class EvNodeSync extends AbstractService {
             : P2PClient.create(
                 b.p2pConfig != null ? b.p2pConfig : P2PConfig.builder().build(),
                 b.profile.maxPubsubMessageSize(),
-                null,
-                null,
+                b.scheduler,
+                b.workers,
                 b.clock,
                 b.chainId);
     HeaderSyncService<P2PSignedHeader> h = null;
@@ -243,6 +245,12 @@ public final class EvNodeSync extends AbstractService {
             .blockTime(blockTime)
             .clock(b.clock)
             .random(new Random(b.random.nextLong()));
+    if (b.workers != null) {
+      sb.workerExecutor(b.workers);
+    }
+    if (b.scheduler != null) {
+      sb.scheduler(b.scheduler);
+    }
     if (b.dataDir != null) {
       sb.storePath(b.dataDir.resolve(dir));
     }
@@ -594,6 +602,8 @@ public final class EvNodeSync extends AbstractService {
     private @Nullable Genesis genesis;
     private Clock clock = Clock.systemUTC();
     private Random random = new Random();
+    private @Nullable ExecutorService workers;
+    private @Nullable ScheduledExecutorService scheduler;
 
     private Builder(String chainId) {
       this.chainId = Objects.requireNonNull(chainId, "chainId == null");
@@ -797,6 +807,35 @@ public final class EvNodeSync extends AbstractService {
      */
     public Builder random(Random random) {
       this.random = Objects.requireNonNull(random, "random == null");
+      return this;
+    }
+
+    /**
+     * The node's worker pool: both services' verification, store reads and callbacks, the node's
+     * own futures, and (when the node builds its P2P client) the host's user executor, so every
+     * part of the node runs its work there (see "Threads" in {@code docs/architecture.md}).
+     * Default: each service owns a pool (one thread per core, at least two) and the host its own.
+     * Give it at least two threads; the node never shuts it down.
+     *
+     * @param workers the worker pool, not shut down by the node
+     * @return this builder
+     * @throws NullPointerException if {@code workers} is null
+     */
+    public Builder workerExecutor(ExecutorService workers) {
+      this.workers = Objects.requireNonNull(workers, "workers == null");
+      return this;
+    }
+
+    /**
+     * The node's timers (retries, timeouts, seed re-dials) for both services and, when the node
+     * builds its P2P client, the client's. Default: each owns a daemon thread.
+     *
+     * @param scheduler the scheduler, not shut down by the node
+     * @return this builder
+     * @throws NullPointerException if {@code scheduler} is null
+     */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
       return this;
     }
 

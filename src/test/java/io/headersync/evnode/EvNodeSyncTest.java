@@ -1,7 +1,9 @@
 package io.headersync.evnode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -114,6 +116,49 @@ class EvNodeSyncTest {
     assertEquals(head, sequencer.data().orElseThrow().store().height());
     assertEquals("/gm-dataSync/header-sub/v0.0.1", full.data().orElseThrow().topic());
     assertEquals(EvNodeSync.Role.LIGHT, light.role());
+  }
+
+  @Test
+  void theUsersWorkerPoolAndSchedulerReachBothServicesAndTheHostAndAreNotShutDown()
+      throws Exception {
+    java.util.concurrent.ThreadPoolExecutor pool =
+        new java.util.concurrent.ThreadPoolExecutor(
+            2,
+            2,
+            0,
+            TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "user-worker");
+              t.setDaemon(true);
+              return t;
+            });
+    java.util.concurrent.ScheduledExecutorService timers =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      EvNodeSync sequencer = started(builder(EvNodeSync.Role.SEQUENCER, List.of()));
+      Block last = publish(sequencer, 10);
+      EvNodeSync full =
+          started(
+              builder(EvNodeSync.Role.FULL, sequencer.p2p().addresses())
+                  .workerExecutor(pool)
+                  .scheduler(timers));
+      full.awaitHeight(last.height()).get(WAIT, TimeUnit.SECONDS);
+
+      assertSame(pool, full.headers().workerExecutor());
+      assertSame(pool, full.data().orElseThrow().workerExecutor());
+      assertSame(pool, full.p2p().host().executor(), "the host's user executor");
+      assertTrue(pool.getCompletedTaskCount() > 0, "work ran on the user's pool");
+      CompletableFuture<String> where = new CompletableFuture<>();
+      full.stop().whenComplete((v, e) -> where.complete(Thread.currentThread().getName()));
+      full.terminated().get(WAIT, TimeUnit.SECONDS);
+      assertEquals("user-worker", where.get(WAIT, TimeUnit.SECONDS), "the stop completes on it");
+      assertFalse(pool.isShutdown(), "the node does not shut the user's pool down");
+      assertFalse(timers.isShutdown(), "nor the user's scheduler");
+    } finally {
+      pool.shutdownNow();
+      timers.shutdownNow();
+    }
   }
 
   /** Publishes {@code n} empty blocks from genesis on {@code sequencer}; returns the last. */
