@@ -9,6 +9,7 @@ import io.headersync.evnode.P2PSignedHeader;
 import io.headersync.evnode.SignerKey;
 import io.headersync.internal.Await;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.dht.DiscoveryOptions;
 import io.headersync.service.HeaderSyncService;
 import io.headersync.service.NetworkProfile;
 import io.headersync.service.P2PConfig;
@@ -94,12 +95,14 @@ final class Devnet {
       P2PConfig.Builder config =
           P2PConfig.builder()
               .identity(io.headersync.libp2p.PrivateKey.generateEd25519(new SecureRandom()))
-              .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+              .listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"))
+              // Every node runs ev-node's DHT discovery, so a node started later with
+              // `headersync node --peers <sequencer>` finds the full nodes too, not only its seed.
+              .discovery(DiscoveryOptions.defaults());
       if (role != EvNodeSync.Role.SEQUENCER) {
         // Seeded with the sequencer and the full nodes already running (not light nodes: they serve
-        // no data): without peer discovery this makes a mesh rather than a star, so gossip is
-        // relayed
-        // and catch-up fetches from several peers at once.
+        // no data): a mesh from the first second rather than a star, so gossip is relayed and
+        // catch-up fetches from several peers at once before discovery has run.
         for (Node n : nodes) {
           if (n.sync.role() != EvNodeSync.Role.LIGHT) {
             n.sync.p2p().addresses().forEach(config::seed);

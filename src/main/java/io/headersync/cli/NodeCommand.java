@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -409,7 +410,9 @@ final class NodeCommand implements Callable<Integer> {
             metrics.substring(0, metrics.lastIndexOf(':')), metricsServer.port());
       }
       Await.await(client.start(), "P2P start", Duration.ofSeconds(60));
-      out.printf("listening on %s%n", client.addresses());
+      out.printf(
+          "listening on %s%n",
+          client.addresses().stream().map(Object::toString).collect(Collectors.joining(" ")));
       if (!p2pConfig.seeds().isEmpty()) {
         checkSeeds(client, p2pConfig.seeds(), headers);
       }
@@ -441,7 +444,7 @@ final class NodeCommand implements Callable<Integer> {
       progress.end();
       // What the stores hold now that every writer has stopped (a sync still running while we said
       // "stopping" would otherwise make this disagree with inspect).
-      out.printf("stopped at height %s%n", DataDirs.storedHeights(dir, profile));
+      out.printf("stopped; stored heights: %s%n", DataDirs.storedHeights(dir, profile));
       return Main.OK;
     } finally {
       finished.countDown();
@@ -572,11 +575,17 @@ final class NodeCommand implements Callable<Integer> {
       long now = System.nanoTime();
       long h = headers.store().height();
       Set<PeerId> connected = node.p2p().host().connectedPeers();
-      long seeds = node.p2p().seedPeers().stream().filter(connected::contains).count();
+      Set<PeerId> seedPeers = Set.copyOf(node.p2p().seedPeers());
+      long seeds = seedPeers.stream().filter(connected::contains).count();
+      // Connected peers the DHT named that are not seeds, so seeds + discovered <= peers.
       long found =
           node.p2p()
               .discovery()
-              .map(d -> d.discoveredPeers().stream().filter(connected::contains).count())
+              .map(
+                  d ->
+                      d.discoveredPeers().stream()
+                          .filter(p -> connected.contains(p) && !seedPeers.contains(p))
+                          .count())
               .orElse(0L);
       double rate = (h - lastHeight) / ((now - lastNanos) / 1e9);
       SyncState s = headers.syncState();

@@ -252,13 +252,13 @@ class CliSequencerTest extends CliTestBase {
     assertEquals(0, main.run(concat(cmd, "12")), out() + err());
     assertTrue(out().contains("wrote " + data.resolve("genesis.json").toAbsolutePath()), out());
     assertTrue(out().contains("first block at height 1"), out());
-    assertTrue(out().contains("stopped at height headers 12, data 12"), out());
+    assertTrue(out().contains("stopped; stored heights: headers 12, data 12"), out());
     Genesis g = Genesis.read(data.resolve("genesis.json"));
     assertTrue(g.isProposer(SignerKeyFile.publicKey(keys)));
     out.reset();
     assertEquals(0, main.run(concat(cmd, "5")), out() + err());
     assertTrue(out().contains("resuming after height 12"), out());
-    assertTrue(out().contains("stopped at height headers 17, data 17"), out());
+    assertTrue(out().contains("stopped; stored heights: headers 17, data 17"), out());
     assertFalse(out().contains("wrote "), out()); // the genesis of the first run is reused
     assertEquals("", err());
   }
@@ -341,7 +341,7 @@ class CliSequencerTest extends CliTestBase {
         err());
     Genesis genesis = Genesis.read(genesisFile);
     Path data = dir.resolve("seq");
-    CompletableFuture<String> listening = out.line("listening on [");
+    CompletableFuture<String> listening = out.line("listening on ");
     CompletableFuture<Integer> sequencer =
         CompletableFuture.supplyAsync(
             () ->
@@ -370,7 +370,7 @@ class CliSequencerTest extends CliTestBase {
                         "--seconds",
                         "120")));
     String line = listening.get(60, TimeUnit.SECONDS);
-    String address = line.substring(line.indexOf('[') + 1, line.indexOf(']')).split(", ")[0];
+    String address = line.substring("listening on ".length()).split(" ")[0];
     EvNodeSync full =
         EvNodeSync.builder("kv")
             .role(EvNodeSync.Role.FULL)

@@ -229,7 +229,7 @@ class MainTest extends CliTestBase {
                               + "discovered \\d+\\)  [\\d.,]+ headers/s  .*")),
           out());
       assertFalse(out().contains("SyncState["), out());
-      assertTrue(out().contains("stopped at height headers 20, data 20"), out());
+      assertTrue(out().contains("stopped; stored heights: headers 20, data 20"), out());
       out.reset();
       assertEquals(
           0, live.run(List.of("inspect", "--data-dir", dir.resolve("node").toString())), err());

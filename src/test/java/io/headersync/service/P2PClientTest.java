@@ -212,6 +212,18 @@ class P2PClientTest {
     assertEquals(a.host().peerId(), get(bMetA));
     assertTrue(b.host().protocols().contains(Dht.PROTOCOL));
     assertEquals("gm", b.discovery().orElseThrow().namespace());
+
+    // a is connected already; a search that returns it still counts it as discovered (the CLI's
+    // progress line shows "discovered" peers among the connected ones).
+    assertTrue(get(a.discovery().orElseThrow().advertise()) >= 1);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!b.discovery().orElseThrow().discoveredPeers().contains(a.host().peerId())) {
+      assertTrue(System.nanoTime() < deadline, "b's searches never returned a");
+      // Completes at once while the discovery's own periodic search runs; it records a too.
+      get(b.discovery().orElseThrow().findAndDial());
+      Thread.onSpinWait();
+    }
+    assertFalse(b.discovery().orElseThrow().discoveredPeers().contains(b.host().peerId()));
   }
 
   @Test

@@ -123,7 +123,8 @@ public final class Discovery extends AbstractService {
   }
 
   /**
-   * Peers found through the namespace and connected by us.
+   * Peers found through the namespace: the chain's providers the DHT returned, whether this node
+   * dialled them or was already connected to them (through the DHT's own lookups, say).
    *
    * @return the most recent {@value #MAX_REMEMBERED}
    */
@@ -213,6 +214,13 @@ public final class Discovery extends AbstractService {
     Set<PeerId> connected = host.connectedPeers();
     int room = options.highWater() - connected.size();
     List<CompletableFuture<PeerId>> dials = new ArrayList<>();
+    synchronized (this) {
+      for (PeerAddresses p : found) {
+        if (!p.peer().equals(host.peerId())) {
+          remember(p.peer());
+        }
+      }
+    }
     for (PeerAddresses p : found) {
       if (dials.size() >= room) {
         break;
@@ -232,17 +240,19 @@ public final class Discovery extends AbstractService {
                   out.add(p);
                 }
               }
-              synchronized (this) {
-                for (PeerId p : out) {
-                  discovered.remove(p);
-                  discovered.add(p);
-                  if (discovered.size() > MAX_REMEMBERED) {
-                    discovered.remove(discovered.iterator().next());
-                  }
-                }
-              }
               return out;
             });
+  }
+
+  /**
+   * Records {@code p} as the most recently discovered peer, forgetting the oldest beyond the cap.
+   */
+  private void remember(PeerId p) {
+    discovered.remove(p);
+    discovered.add(p);
+    if (discovered.size() > MAX_REMEMBERED) {
+      discovered.remove(discovered.iterator().next());
+    }
   }
 
   /**
