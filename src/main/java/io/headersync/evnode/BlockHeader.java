@@ -68,6 +68,12 @@ public final class BlockHeader {
   private final @Nullable LegacyFields legacy;
   private volatile @Nullable Hash hash;
 
+  /**
+   * {@link #encode()}'s bytes, computed once: the hash, the signature check and the store each need
+   * them. Never handed out; {@link #encode()} returns a copy.
+   */
+  private volatile byte @Nullable [] slim;
+
   private BlockHeader(Builder b) {
     this.version = b.version;
     this.height = b.height;
@@ -168,7 +174,17 @@ public final class BlockHeader {
    * payload}
    */
   public byte[] encode() {
-    return write(new Wire.Writer(160)).toByteArray();
+    return slimEncoding().clone();
+  }
+
+  /** {@link #encode()}'s bytes without a copy; callers must not modify them. */
+  byte[] slimEncoding() {
+    byte[] b = slim;
+    if (b == null) {
+      b = write(new Wire.Writer(256 + chainId.length())).toByteArray();
+      slim = b;
+    }
+    return b;
   }
 
   Wire.Writer write(Wire.Writer w) {
@@ -225,7 +241,7 @@ public final class BlockHeader {
 
   /** {@return SHA-256 of {@link #encode()} (Go's {@code HashSlim})} Not cached. */
   public Hash hashSlim() {
-    return Hash.wrap(sha256(encode()));
+    return Hash.wrap(sha256(slimEncoding()));
   }
 
   /** {@return SHA-256 of {@link #encodeLegacy()} (Go's {@code HashLegacy})} Not cached. */

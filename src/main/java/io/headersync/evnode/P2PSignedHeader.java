@@ -124,7 +124,10 @@ public final class P2PSignedHeader implements Header {
   /** Go's {@code P2PSignedHeader.MarshalBinary}: the signed header, then field 4, always. */
   @Override
   public byte[] encode() {
-    return signedHeader.write(new Wire.Writer(310)).uint64Field(4, daHeightHint).toByteArray();
+    return signedHeader
+        .write(new Wire.Writer(signedHeader.encodedSizeBound() + 11))
+        .uint64Field(4, daHeightHint)
+        .toByteArray();
   }
 
   @Override

@@ -208,7 +208,7 @@ public final class SignedHeader implements Header {
           EvNodeValidationException.Reason.PROPOSER_ADDRESS_MISMATCH,
           "proposer address in SignedHeader does not match the proposer address in the validator set");
     }
-    byte[] slim = header.encode();
+    byte[] slim = header.slimEncoding();
     if (signer.verify(slim, signature)) {
       return;
     }
@@ -224,11 +224,16 @@ public final class SignedHeader implements Header {
   /** Go's {@code SignedHeader.MarshalBinary}. */
   @Override
   public byte[] encode() {
-    return write(new Wire.Writer(300)).toByteArray();
+    return write(new Wire.Writer(encodedSizeBound())).toByteArray();
+  }
+
+  /** At least the size of {@link #encode()}: the parts, plus room for three tags and lengths. */
+  int encodedSizeBound() {
+    return header.slimEncoding().length + signature.length + signer.encodedSizeBound() + 3 * 11;
   }
 
   Wire.Writer write(Wire.Writer w) {
-    return w.bytesField(1, header.encode())
+    return w.bytesField(1, header.slimEncoding())
         .bytesProto3(2, signature)
         .bytesField(3, signer.encode());
   }

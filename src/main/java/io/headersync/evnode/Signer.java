@@ -221,8 +221,13 @@ public final class Signer {
     return key;
   }
 
+  /** At least the size of {@link #encode()}, with room for two tags and lengths. */
+  int encodedSizeBound() {
+    return address.length + pubKey.length + 2 * 11;
+  }
+
   byte[] encode() {
-    return new Wire.Writer(address.length + pubKey.length + 8)
+    return new Wire.Writer(encodedSizeBound())
         .bytesProto3(1, address)
         .bytesProto3(2, pubKey)
         .toByteArray();

@@ -111,6 +111,10 @@ final class Wire {
      */
     private long readVarint(String field, String suffix) {
       int start = pos;
+      if (start < end && buf[start] >= 0) {
+        pos = start + 1; // one byte (tags, short lengths): the usual case, no loop
+        return buf[start];
+      }
       try {
         long value = Uvarint.decode(buf, start, end, Uvarint.Format.GO);
         pos = start + Uvarint.length(buf, start, end, Uvarint.Format.GO);

@@ -66,6 +66,20 @@ class EvNodeDecodingTest {
   }
 
   @Test
+  void encodeReturnsAFreshCopyOfTheCachedEncoding() {
+    SignedHeader signed = block().header();
+    BlockHeader h = signed.header();
+    byte[] first = h.encode();
+    Hash hash = h.hash();
+    Arrays.fill(first, (byte) 0);
+    byte[] second = h.encode();
+    assertFalse(Arrays.equals(first, second), "a caller's change must not reach the header");
+    assertEquals(hash, h.hashSlim());
+    assertArrayEquals(second, BlockHeader.decode(second).encode());
+    signed.verifySignature(); // checks the cached bytes, which the change did not reach
+  }
+
+  @Test
   void rejectsEveryTruncationThatCutsAFieldAndNeverThrowsAnythingElse() {
     byte[] encoded = block().p2pHeader().encode();
     int rejected = 0;
