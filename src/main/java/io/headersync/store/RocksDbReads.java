@@ -29,8 +29,8 @@ final class RocksDbReads<H extends Header> {
   private final Keys keys;
   private final RocksDbHandles handles;
   private final RocksDbMetrics metrics;
-  private final LruCache<Long, H> headerCache;
-  private final LruCache<Hash, Long> hashCache;
+  private final DirectMappedCache<Long, H> headerCache;
+  private final DirectMappedCache<Hash, Long> hashCache;
   private volatile @Nullable Bounds<H> bounds;
 
   /**
@@ -48,8 +48,8 @@ final class RocksDbReads<H extends Header> {
     this.keys = keys;
     this.handles = handles;
     this.metrics = metrics;
-    this.headerCache = new LruCache<>(options.headerCacheSize());
-    this.hashCache = new LruCache<>(options.hashCacheSize());
+    this.headerCache = new DirectMappedCache<>(options.headerCacheSize());
+    this.hashCache = new DirectMappedCache<>(options.hashCacheSize());
     this.bounds = loadBounds();
   }
 

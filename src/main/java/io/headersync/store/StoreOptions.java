@@ -16,9 +16,12 @@ import java.util.Objects;
  *       <td>headers the writer coalesces from several queued appends into one RocksDB {@code WriteBatch}.
  *       An append is never split, so one larger append makes one larger batch.</td></tr>
  *   <tr><td>{@link #headerCacheSize()}</td><td>{@value #DEFAULT_HEADER_CACHE_SIZE}</td>
- *       <td>decoded headers kept in the height-to-header LRU cache (recently written or read)</td></tr>
+ *       <td>decoded headers kept in the height-to-header cache (recently written or read), rounded
+ *       down to a power of two; direct-mapped by height, so the most recent consecutive heights are
+ *       all kept</td></tr>
  *   <tr><td>{@link #hashCacheSize()}</td><td>{@value #DEFAULT_HASH_CACHE_SIZE}</td>
- *       <td>entries of the hash-to-height LRU cache</td></tr>
+ *       <td>entries of the hash-to-height cache (direct-mapped), rounded down to a power of
+ *       two</td></tr>
  *   <tr><td>{@link #maxWaiters()}</td><td>{@value #DEFAULT_MAX_WAITERS}</td>
  *       <td>pending {@link Store#awaitHeight} futures; the next one fails with a {@link StoreException}</td></tr>
  *   <tr><td>{@link #maxDeleteHeaders()}</td><td>{@value #DEFAULT_MAX_DELETE_HEADERS}</td>
@@ -105,12 +108,12 @@ public final class StoreOptions {
     return maxBatchHeaders;
   }
 
-  /** {@return how many decoded headers the height-to-header LRU cache holds; 0 disables it} */
+  /** {@return how many decoded headers the height-to-header cache holds at most; 0 disables it} */
   public int headerCacheSize() {
     return headerCacheSize;
   }
 
-  /** {@return how many entries the hash-to-height LRU cache holds; 0 disables it} */
+  /** {@return how many entries the hash-to-height cache holds at most; 0 disables it} */
   public int hashCacheSize() {
     return hashCacheSize;
   }
@@ -211,8 +214,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many decoded headers the height-to-header cache holds. Default {@value
-     * #DEFAULT_HEADER_CACHE_SIZE}.
+     * Sets how many decoded headers the height-to-header cache holds at most (rounded down to a
+     * power of two). Default {@value #DEFAULT_HEADER_CACHE_SIZE}.
      *
      * @param n the cache size in headers; 0 disables the cache
      * @return this builder
@@ -224,8 +227,8 @@ public final class StoreOptions {
     }
 
     /**
-     * Sets how many entries the hash-to-height cache holds. Default {@value
-     * #DEFAULT_HASH_CACHE_SIZE}.
+     * Sets how many entries the hash-to-height cache holds at most (rounded down to a power of
+     * two). Default {@value #DEFAULT_HASH_CACHE_SIZE}.
      *
      * @param n the cache size in entries; 0 disables the cache
      * @return this builder
