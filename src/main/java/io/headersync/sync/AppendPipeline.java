@@ -57,6 +57,12 @@ final class AppendPipeline<H extends Header> {
     return last;
   }
 
+  /** What {@link #submit} returns once the job has ended: a batch refused, not appended. */
+  private static CompletableFuture<Void> jobEnded() {
+    return CompletableFuture.failedFuture(
+        new java.util.concurrent.CancellationException("sync job ended; batch not appended"));
+  }
+
   /**
    * Checks (unless {@code alreadyChecked}) and appends {@code batch}, which must follow the last
    * submitted header.
@@ -64,8 +70,7 @@ final class AppendPipeline<H extends Header> {
   CompletableFuture<Void> submit(List<H> batch, boolean alreadyChecked) {
     synchronized (this) {
       if (drained) {
-        return CompletableFuture.failedFuture(
-            new java.util.concurrent.CancellationException("sync job ended; batch not appended"));
+        return jobEnded();
       }
     }
     long received = System.nanoTime();
@@ -77,8 +82,7 @@ final class AppendPipeline<H extends Header> {
         return CompletableFuture.failedFuture(failure);
       }
       if (drained) {
-        return CompletableFuture.failedFuture(
-            new java.util.concurrent.CancellationException("sync job ended; batch not appended"));
+        return jobEnded(); // again: finish() may have run while the batch was being checked
       }
       last = batch.get(batch.size() - 1);
       CompletableFuture<Void> queued =
