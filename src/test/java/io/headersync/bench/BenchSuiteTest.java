@@ -27,6 +27,8 @@ class BenchSuiteTest {
           new String[] {
             "## Syncer catch-up, zero delay",
             "## Syncer catch-up, 50 ms round trip",
+            "## Syncer catch-up, 50 ms round trip, three peers",
+            "## Fresh-JVM light node against go-header",
             "## Ed25519 verify",
             "## Gossip, in-memory hosts",
             "## Light node from a trusted head",
@@ -37,6 +39,7 @@ class BenchSuiteTest {
         assertTrue(doc.contains(section), section + " missing:\n" + doc);
       }
       assertTrue(doc.contains("| go-header"), doc);
+      assertTrue(doc.contains("| round trip / zero delay |"), doc);
       assertTrue(doc.contains("| store on disk after a full compaction"), doc);
       assertTrue(doc.contains("| first stretch | last stretch"), doc);
       assertTrue(Files.size(png) > 10_000, "chart " + Files.size(png) + " bytes");

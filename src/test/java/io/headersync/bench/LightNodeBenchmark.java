@@ -37,7 +37,7 @@ import java.util.List;
  *
  * <pre>
  * mvn -B -o -Pinterop,bench -DskipTests verify      # builds interop/peer into target/interop
- * java -cp target/classes:target/test-classes:$(cat target/classpath.txt) \
+ * java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) \
  *   -Dheadersync.interop.dir=target/interop io.headersync.bench.LightNodeBenchmark 1000000
  * </pre>
  */

@@ -35,7 +35,7 @@ import java.util.concurrent.Executors;
  * program.
  *
  * <pre>
- * java -cp target/classes:target/test-classes:$(cat target/classpath.txt) io.headersync.bench.LongChainBenchmark 10000000
+ * java -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) io.headersync.bench.LongChainBenchmark 10000000
  * # -Dbench.xmx=256m: the node's heap; -Dbench.nodeJvm="-XX:StartFlightRecording=filename=node.jfr": more
  * # flags for the node's JVM; arguments: headers, headers between marks (default n / 10)
  * </pre>

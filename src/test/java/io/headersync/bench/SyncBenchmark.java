@@ -102,7 +102,8 @@ public final class SyncBenchmark {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"));
     curveSeries = "go-header";
-    // -Dbench.skipGo=true: ours only (for profiling; the ratios print as NaN)
+    // -Dbench.skipGo=true: ours only (for profiling, or several of our servers; Go's column prints
+    // "-", or NaN in the zero-delay tables)
     double go = Boolean.getBoolean("bench.skipGo") ? Double.NaN : go(n);
     List<P2PSignedHeader> chain = chain(n);
     curveSeries = CURVE == null ? null : "headersync cold JVM";
@@ -141,13 +142,27 @@ public final class SyncBenchmark {
     }
     double signed = delay.isZero() ? median(3, () -> java(chain, n, true)) : Double.NaN;
     if (!delay.isZero()) {
+      // Issue 18 row 3 holds the rate through the delay line against ours without it: measured
+      // here too, same servers, same settled JIT, so the two figures share one run.
+      Duration through = delay;
+      delay = Duration.ZERO;
+      double zero = median(3, () -> java(chain, n, false));
+      delay = through;
+      String servers = SERVERS == 1 ? "headersync server" : SERVERS + " headersync servers";
       System.out.println();
       System.out.println(
-          "| round trip | go-header Syncer <- go-header server | headersync Syncer <- headersync server | ratio |");
-      System.out.println("|---|---|---|---|");
+          "| round trip | go-header Syncer <- go-header server | headersync Syncer <- "
+              + servers
+              + " | ratio | headersync, zero delay | round trip / zero delay |");
+      System.out.println("|---|---|---|---|---|---|");
       System.out.printf(
-          "| %d ms | %,.0f headers/s | %,.0f headers/s | %.1fx |%n",
-          2 * delay.toMillis(), go, ours, ours / go);
+          "| %d ms | %s | %,.0f headers/s | %s | %,.0f headers/s | %.0f%% |%n",
+          2 * delay.toMillis(),
+          Double.isNaN(go) ? "-" : String.format("%,.0f headers/s", go),
+          ours,
+          Double.isNaN(go) ? "-" : String.format("%.1fx", ours / go),
+          zero,
+          100 * ours / zero);
       System.exit(0);
     }
     // The same check syncing from a go-header server (another process): what a JVM light node gets

@@ -57,7 +57,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * mvn -B -o -Pinterop,bench -DskipTests verify      # builds interop/peer into target/interop
- * java -Xmx2g -cp target/classes:target/test-classes:$(cat target/classpath.txt) \
+ * java -Xmx2g -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) \
  *   -Dheadersync.interop.dir=target/interop io.headersync.bench.TailBenchmark 1000000 100000
  * </pre>
  */
