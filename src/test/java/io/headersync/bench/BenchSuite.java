@@ -1,5 +1,6 @@
 package io.headersync.bench;
 
+import io.headersync.annotation.Nullable;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -34,7 +35,10 @@ import org.jfree.data.xy.XYSeriesCollection;
  *   io.headersync.bench.BenchSuite 100000 docs/benchmark-suite.md docs/sync-curve.png
  * </pre>
  *
- * Arguments: headers per sync (default 100,000; rows 5 and 6 sync 10 and 100 times as many), the
+ * <p>{@code -Dbench.otherJdk=<java home>} also runs the transport benchmark (row 8) on that JDK,
+ * e.g. a JDK 21+ with the ChaCha20-Poly1305 intrinsics.
+ *
+ * <p>Arguments: headers per sync (default 100,000; rows 5 and 6 sync 10 and 100 times as many), the
  * Markdown file, the chart. {@code -Dbench.smoke=true} runs every benchmark at toy sizes and skips
  * the slow transport one: {@code BenchSuiteTest} does, in the interop profile, to keep the suite
  * working; it asserts no figure.
@@ -49,9 +53,20 @@ public final class BenchSuite {
       String main,
       List<String> jvmArgs,
       List<String> args,
-      int summaryLines) {
+      int summaryLines,
+      @Nullable String javaHome) {
     Bench(String title, String rows, String main, List<String> jvmArgs, List<String> args) {
-      this(title, rows, main, jvmArgs, args, 0);
+      this(title, rows, main, jvmArgs, args, 0, null);
+    }
+
+    Bench(
+        String title,
+        String rows,
+        String main,
+        List<String> jvmArgs,
+        List<String> args,
+        int summaryLines) {
+      this(title, rows, main, jvmArgs, args, summaryLines, null);
     }
   }
 
@@ -130,7 +145,34 @@ public final class BenchSuite {
               List.of(),
               List.of(),
               5));
+      // Row 8's other goal is on JDK 21+ (the AEAD intrinsics): -Dbench.otherJdk=<java home> runs
+      // the same benchmark there too, e.g. /usr/lib/jvm/temurin-25-jdk-amd64.
+      String other = System.getProperty("bench.otherJdk");
+      if (other != null) {
+        suite.add(
+            new Bench(
+                "One-stream Noise + Yamux, " + Path.of(other).getFileName(),
+                "8",
+                "io.headersync.bench.TransportBenchmark",
+                List.of(),
+                List.of(),
+                5,
+                other));
+      }
     }
+    // Row 9: a full node (headers and data) against a Go full node wired as ev-node's sync
+    // service. Go's data sync runs at a few hundred blocks per second (bound by round trips), so
+    // a fifth of the suite's size, with each Go run capped at 60 s.
+    suite.add(
+        new Bench(
+            "Full node, headers and data",
+            "9",
+            "io.headersync.bench.FullSyncBenchmark",
+            List.of(),
+            smoke
+                ? List.of("500", "30", "1")
+                : List.of(Integer.toString(Math.max(1_000, n / 5)), "60", "2"),
+            2));
     suite.add(
         new Bench(
             "Light node from a trusted head; pruning window",
@@ -165,6 +207,10 @@ public final class BenchSuite {
         .append(Instant.now())
         .append(
             ".\n\n```\njava -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) ")
+        .append(
+            System.getProperty("bench.otherJdk") == null
+                ? ""
+                : "-Dbench.otherJdk=" + System.getProperty("bench.otherJdk") + " ")
         .append("-Dheadersync.interop.dir=target/interop io.headersync.bench.BenchSuite ")
         .append(n)
         .append(' ')
@@ -261,7 +307,8 @@ public final class BenchSuite {
   /** Runs one benchmark in a fresh JVM with this JVM's class path; returns its output lines. */
   private static List<String> run(Bench b, Path log) throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String javaHome = b.javaHome() != null ? b.javaHome() : System.getProperty("java.home");
+    cmd.add(Path.of(javaHome, "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     String interop = System.getProperty("headersync.interop.dir");

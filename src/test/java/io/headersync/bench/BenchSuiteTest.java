@@ -34,6 +34,7 @@ class BenchSuiteTest {
             "## Light node from a trusted head",
             "## Light node memory and disk",
             "## Long chain",
+            "## Full node, headers and data",
             "## Headers per second against headers synced"
           }) {
         assertTrue(doc.contains(section), section + " missing:\n" + doc);
