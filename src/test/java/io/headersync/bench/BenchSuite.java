@@ -75,6 +75,7 @@ public final class BenchSuite {
     Path md = Path.of(args.length > 1 ? args[1] : "docs/benchmark-suite.md");
     Path chart = Path.of(args.length > 2 ? args[2] : "docs/sync-curve.png");
     boolean smoke = Boolean.getBoolean("bench.smoke");
+    @Nullable String otherJdk = System.getProperty("bench.otherJdk");
     Path out = Path.of("target/bench");
     Files.createDirectories(out);
     Path curve = out.resolve("sync-curve.csv");
@@ -147,17 +148,16 @@ public final class BenchSuite {
               5));
       // Row 8's other goal is on JDK 21+ (the AEAD intrinsics): -Dbench.otherJdk=<java home> runs
       // the same benchmark there too, e.g. /usr/lib/jvm/temurin-25-jdk-amd64.
-      String other = System.getProperty("bench.otherJdk");
-      if (other != null) {
+      if (otherJdk != null) {
         suite.add(
             new Bench(
-                "One-stream Noise + Yamux, " + Path.of(other).getFileName(),
+                "One-stream Noise + Yamux, " + Path.of(otherJdk).getFileName(),
                 "8",
                 "io.headersync.bench.TransportBenchmark",
                 List.of(),
                 List.of(),
                 5,
-                other));
+                otherJdk));
       }
     }
     // Row 9: a full node (headers and data) against a Go full node wired as ev-node's sync
@@ -207,10 +207,7 @@ public final class BenchSuite {
         .append(Instant.now())
         .append(
             ".\n\n```\njava -cp target/classes:target/test-classes:$(cat target/test-classpath.txt) ")
-        .append(
-            System.getProperty("bench.otherJdk") == null
-                ? ""
-                : "-Dbench.otherJdk=" + System.getProperty("bench.otherJdk") + " ")
+        .append(otherJdk == null ? "" : "-Dbench.otherJdk=" + otherJdk + " ")
         .append("-Dheadersync.interop.dir=target/interop io.headersync.bench.BenchSuite ")
         .append(n)
         .append(' ')

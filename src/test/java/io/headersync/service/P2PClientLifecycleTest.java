@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.headersync.libp2p.ConnectionListener;
 import io.headersync.libp2p.InMemoryNetwork;
 import io.headersync.libp2p.Multiaddr;
+import io.headersync.libp2p.PeerId;
 import io.headersync.libp2p.pubsub.PubSubException;
 import io.headersync.libp2p.pubsub.RouterKind;
 import io.headersync.lifecycle.Service.State;
@@ -86,6 +88,19 @@ class P2PClientLifecycleTest {
         c.host().connectedPeers().contains(seed.host().peerId()), "the seed was dialled at start");
 
     Multiaddr address = c.addresses().get(0);
+    // The seed's view of the stop: until it has seen the connection close, connect() below would
+    // return that connection instead of dialling (the race made this test fail now and then).
+    CompletableFuture<Void> seedSawClose = new CompletableFuture<>();
+    seed.host()
+        .addConnectionListener(
+            new ConnectionListener() {
+              @Override
+              public void disconnected(PeerId peer) {
+                if (peer.equals(c.host().peerId())) {
+                  seedSawClose.complete(null);
+                }
+              }
+            });
     // Registered before the stop, so it runs where the stop's end is delivered.
     CompletableFuture<String> deliveredOn =
         c.terminated().thenApply(v -> Thread.currentThread().getName());
@@ -96,6 +111,7 @@ class P2PClientLifecycleTest {
     assertEquals("lifecycle-worker", deliveredOn.get(T, TimeUnit.SECONDS));
     assertEquals(State.STOPPED, c.state());
     assertPubSubClosed(c);
+    seedSawClose.get(T, TimeUnit.SECONDS);
     assertThrows(
         ExecutionException.class,
         () -> seed.host().connect(address).get(T, TimeUnit.SECONDS),
